@@ -1,0 +1,39 @@
+"""政务新媒体助手 — the Flask app factory (`flask --app bot …`, gunicorn "bot:create_app()")."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from bot import config as config_mod
+
+log = logging.getLogger("bot")
+
+
+def create_app(test_config: config_mod.Config | None = None) -> Flask:
+    from bot import callback, cli, health, logs
+    from bot.wecom_crypto import CallbackCrypto
+    import handlers
+
+    logs.setup()
+    cfg = config_mod.use(test_config) if test_config else config_mod.get()
+    if test_config is None:
+        _check_database()
+    app = Flask(__name__, instance_path=str(config_mod.INSTANCE_DIR))
+    app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
+    app.extensions["wecom_crypto"] = CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
+    app.extensions["router"] = handlers.build_router()
+    app.register_blueprint(callback.bp)
+    app.register_blueprint(health.bp)
+    cli.init_app(app)
+    if cfg.demo:
+        log.warning("演示模式：未设置企业微信变量，连接本地模拟器 %s", cfg.api_base)
+    return app
+
+
+def _check_database() -> None:
+    from bot import db
+    try:
+        db.ping()
+    except Exception as exc:
+        raise config_mod.ConfigError(f"配置错误: DATABASE_URL 无法连接 ({type(exc).__name__})") from None

@@ -1,0 +1,84 @@
+"""Flask CLI commands: `flask --app bot db|jobs|scheduler|calendar …` (more groups register here)."""
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from bot import config
+
+db_cli = AppGroup("db", help="数据库迁移")
+jobs_cli = AppGroup("jobs", help="后台作业")
+
+# Feature modules that add their own command groups (each exposes `cli: AppGroup`).
+CLI_MODULES: list[str] = []
+
+
+def alembic_config():
+    from alembic.config import Config as AlembicConfig
+    cfg = AlembicConfig(str(config.PROJECT_ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(config.PROJECT_ROOT / "migrations"))
+    return cfg
+
+
+def upgrade_database() -> None:
+    from alembic import command
+    command.upgrade(alembic_config(), "heads")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply all migrations to DATABASE_URL."""
+    upgrade_database()
+    click.echo("数据库已升级到最新版本。")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+@click.option("--date", "day", help="运行哪一天的作业 (YYYY-MM-DD)")
+@click.option("--month", help="运行哪个月的作业 (YYYY-MM)")
+@click.option("--period", help="原样指定周期键")
+def jobs_run(name, day, month, period):
+    """Run a scheduled job by hand for a period; re-running sends nothing twice."""
+    from bot import clock
+    from jobs.schedule import load_jobs
+    registry = load_jobs()
+    if name not in registry:
+        raise click.ClickException(f"没有名为 {name} 的作业。可用：{', '.join(sorted(registry))}")
+    key = period or month or day or clock.today().isoformat()
+    result = registry[name].func(key)
+    click.echo(f"{name} {key}: {result}")
+
+
+@jobs_cli.command("list")
+def jobs_list():
+    from jobs.schedule import load_jobs
+    for job in load_jobs().values():
+        click.echo(f"{job.name:32s} {job.slot.describe}")
+
+
+@click.command("scheduler")
+@click.option("--interval", default=20.0, help="秒")
+def scheduler_cmd(interval):
+    """Run the scheduler process (the Procfile's `cron`)."""
+    from jobs.schedule import main
+    main(interval)
+
+
+@click.command("worker")
+def worker_cmd():
+    """Run an RQ worker for the bot's queue."""
+    from rq import Worker
+    from jobs import connection, queue
+    Worker([queue()], connection=connection()).work(with_scheduler=False)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_cmd)
+    app.cli.add_command(worker_cmd)
+    for module in CLI_MODULES:
+        app.cli.add_command(importlib.import_module(module).cli)

@@ -1,0 +1,131 @@
+"""Configuration from environment variables (a `.env` file is honoured).
+
+Demo mode: when none of the WeCom variables is set the bot talks to the local
+simulator with the fixed credentials below.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("BOT_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+WECOM_VARS = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
+
+# Credentials shared by the bot in demo mode, the simulator and the tests.
+DEMO = {
+    "WECOM_CORP_ID": "wwdemo0000000000001",
+    "WECOM_AGENT_ID": "1000002",
+    "WECOM_SECRET": "demo-secret-not-for-production",
+    "WECOM_TOKEN": "demotoken2026",
+    "WECOM_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "WECOM_API_BASE": "http://127.0.0.1:5001/cgi-bin/",
+}
+
+
+class ConfigError(SystemExit):
+    """A configuration value is malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    corp_id: str
+    agent_id: int
+    secret: str
+    token: str
+    aes_key: str
+    api_base: str
+    database_url: str
+    redis_url: str
+    timezone: str
+    demo: bool
+    callback_window_seconds: int = 300
+    conversation_idle_minutes: int = 30
+    max_body_bytes: int = 64 * 1024
+    per_member_per_minute: int = 25
+    per_member_per_hour: int = 900
+    city_step_is_approval: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _int(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"配置错误: {name} 必须是整数 (got {value!r})") from None
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'bot.sqlite3'}"
+
+
+def load(env: dict | None = None) -> Config:
+    """Build the configuration; malformed values stop start-up naming the variable."""
+    if env is None:
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+        env = dict(os.environ)
+    demo = not any(env.get(name) for name in WECOM_VARS)
+    source = {**DEMO, **env} if demo else env
+    missing = [n for n in WECOM_VARS if not source.get(n)]
+    if missing:
+        raise ConfigError(f"配置错误: 缺少 {missing[0]}（企业微信变量要么全部设置，要么全部不设以进入演示模式）")
+    aes_key = source["WECOM_AES_KEY"]
+    if not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
+        raise ConfigError("配置错误: WECOM_AES_KEY 必须是 43 位字母或数字")
+    api_base = source.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com/cgi-bin/"
+    if not api_base.endswith("/"):
+        api_base += "/"
+    timezone = env.get("BOT_TIMEZONE", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"配置错误: BOT_TIMEZONE 不是有效的时区 ({timezone!r})") from None
+    return Config(
+        corp_id=source["WECOM_CORP_ID"],
+        agent_id=_int("WECOM_AGENT_ID", source["WECOM_AGENT_ID"]),
+        secret=source["WECOM_SECRET"],
+        token=source["WECOM_TOKEN"],
+        aes_key=aes_key,
+        api_base=api_base,
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        timezone=timezone,
+        demo=demo,
+        callback_window_seconds=_int("BOT_CALLBACK_WINDOW", env.get("BOT_CALLBACK_WINDOW", "300")),
+        conversation_idle_minutes=_int("BOT_CONVERSATION_IDLE_MINUTES", env.get("BOT_CONVERSATION_IDLE_MINUTES", "30")),
+        per_member_per_minute=_int("BOT_PER_MEMBER_PER_MINUTE", env.get("BOT_PER_MEMBER_PER_MINUTE", "25")),
+        per_member_per_hour=_int("BOT_PER_MEMBER_PER_HOUR", env.get("BOT_PER_MEMBER_PER_HOUR", "900")),
+        city_step_is_approval=_bool(env.get("BOT_CITY_STEP_IS_APPROVAL", "1")),
+    )
+
+
+_current: Config | None = None
+
+
+def get() -> Config:
+    """The process-wide configuration (loaded once; tests may replace it with `use`)."""
+    global _current
+    if _current is None:
+        _current = load()
+    return _current
+
+
+def use(config: Config) -> Config:
+    global _current
+    _current = config
+    return config

@@ -1,0 +1,86 @@
+"""Engine and sessions, usable from Flask, RQ jobs and CLI commands alike."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import config
+
+_engines: dict[str, Engine] = {}
+_factories: dict[str, sessionmaker] = {}
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    # pysqlite's own transaction handling would defer BEGIN; we take the write
+    # lock at the start of every transaction so two messages never interleave.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def get_engine(url: str | None = None) -> Engine:
+    url = url or config.get().database_url
+    engine = _engines.get(url)
+    if engine is None:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+            _sqlite_setup(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                                   connect_args={"connect_timeout": 5})
+        _engines[url] = engine
+    return engine
+
+
+def session_factory(url: str | None = None) -> sessionmaker:
+    url = url or config.get().database_url
+    factory = _factories.get(url)
+    if factory is None:
+        factory = sessionmaker(get_engine(url), expire_on_commit=False)
+        _factories[url] = factory
+    return factory
+
+
+def new_session() -> Session:
+    return session_factory()()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on error."""
+    session = new_session()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def is_postgres(session_or_engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "postgresql"
+
+
+def ping() -> None:
+    with get_engine().connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def dispose_all() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+    _factories.clear()

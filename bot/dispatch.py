@@ -1,0 +1,128 @@
+"""The quick, transactional half of a callback: lock the user, de-duplicate, route, commit.
+
+Everything here is one database transaction: the conversation state, the business
+change, the outbox rows and the de-duplication record commit together or not at all.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from bot import clock, config, db
+from bot.router import Context, Router
+from bot.wecom_crypto import Inbound
+from models.org import find_person
+from models.platform import Conversation, InboundCallback
+
+log = logging.getLogger("bot.callback")
+
+ERROR_REPLY = "抱歉，处理您的消息时出了点问题，已记录并通知管理员。请稍后再试，或回复「帮助」。"
+
+
+@dataclass
+class Outcome:
+    reply: dict | None  # {"kind": "text", "content": …} or {"kind": "update_button", "content": label}
+    handler: str | None
+    duplicate: bool = False
+    outcome: str = "ok"
+
+
+def _lock_conversation(session, userid: str) -> Conversation:
+    """Create the user's row if needed and lock it: one message per user at a time."""
+    if db.is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        session.execute(pg_insert(Conversation).values(userid=userid, data={}, history=[])
+                        .on_conflict_do_nothing(index_elements=["userid"]))
+        return session.scalars(select(Conversation).where(Conversation.userid == userid)
+                               .with_for_update()).one()
+    conv = session.get(Conversation, userid)  # SQLite: BEGIN IMMEDIATE already serialises writers
+    if conv is None:
+        conv = Conversation(userid=userid, data={}, history=[])
+        session.add(conv)
+        session.flush()
+    return conv
+
+
+def _expire(router: Router, conv: Conversation, ctx: Context) -> None:
+    """Turn a dialogue idle past its expiry into a draft the user can resume with 继续."""
+    if not conv.state or conv.expires_at is None or conv.expires_at > clock.now():
+        return
+    info = router.conversation_of(conv.state)
+    title = info.title if info else "上次的操作"
+    kept = info.summary(conv.data) if info and info.summary else ""
+    conv.draft = {"state": conv.state, "data": conv.data, "history": conv.history, "title": title}
+    conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
+    notice = f"您上次的「{title}」超过{config.get().conversation_idle_minutes}分钟没有回复，已自动结束。"
+    notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"
+    ctx.reply(notice + "\n回复「继续」可接着填写。")
+
+
+def handle(router: Router, inbound: Inbound) -> Outcome:
+    """Process one callback exactly once; a retry gets the first delivery's reply."""
+    session = db.new_session()
+    try:
+        with session.begin():
+            conv = _lock_conversation(session, inbound.userid)
+            prior = session.get(InboundCallback, inbound.dedupe_key)
+            if prior is not None:
+                return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+            person = find_person(session, inbound.userid)
+            if person is not None and not person.active:
+                person = None
+            ctx = Context(session=session, person=person, inbound=inbound, text=inbound.content.strip())
+            _expire(router, conv, ctx)
+            router.dispatch(ctx, conv)
+            if conv.state:
+                conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
+            reply = _reply_of(session, ctx)
+            session.add(InboundCallback(dedupe_key=inbound.dedupe_key, userid=inbound.userid,
+                                        msg_type=inbound.event or inbound.msg_type, handler=ctx.handler_name,
+                                        reply=reply, received_at=clock.now()))
+        return Outcome(reply, ctx.handler_name)
+    except IntegrityError:
+        # A concurrent delivery of the same callback won the race: answer as it did.
+        session.rollback()
+        with db.transaction() as s2:
+            prior = s2.get(InboundCallback, inbound.dedupe_key)
+            if prior is None:
+                raise
+            return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError, InterfaceError, DBAPIError
+        if isinstance(exc, (OperationalError, InterfaceError)) or (
+                isinstance(exc, DBAPIError) and exc.connection_invalidated):
+            raise  # the database is unavailable: the caller answers 5xx and WeCom retries
+        log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
+        return _record_failure(inbound)
+    finally:
+        session.close()
+
+
+def _record_failure(inbound: Inbound) -> Outcome:
+    """A handler bug: keep the user's dialogue as it was, answer politely, remember the reply."""
+    reply = {"kind": "text", "content": ERROR_REPLY}
+    with db.transaction() as session:
+        session.execute(insert(InboundCallback).values(
+            dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
+            handler="error", reply=reply, outcome="error", received_at=clock.now()))
+    return Outcome(reply, "error", outcome="error")
+
+
+def _reply_of(session, ctx: Context) -> dict | None:
+    from bot import outbox
+    text = "\n\n".join(r for r in ctx.replies if r)
+    if ctx.inbound.event == "template_card_event":
+        # Passive text is not shown for card clicks: grey the button, push the words.
+        if text:
+            outbox.push_text(session, ctx.userid, text)
+        return {"kind": "update_button", "content": ctx.button_label} if ctx.button_label else None
+    if not text:
+        return None
+    parts = outbox.split_text(text)
+    for extra in parts[1:]:
+        outbox.push_text(session, ctx.userid, extra)
+    return {"kind": "text", "content": parts[0]}

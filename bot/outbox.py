@@ -1,0 +1,170 @@
+"""Queue pushes to people: rows in the caller's transaction, delivered by RQ after commit.
+
+    push_text(session, person_or_userid_or_list, "内容")
+    push_markdown(session, to, "**标题**…", text="纯文本版本")
+    push_file(session, to, "台账.xlsx", data)
+    push_card(session, to, kind="approval", ref_id=12, card={...})
+    push_card_update(session, card_row, button_label="已同意")
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from typing import Iterable
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from models.org import Person
+from models.outbox import OutboxFile, OutboxMessage
+from models.platform import Card
+
+log = logging.getLogger("bot.outbox")
+
+TEXT_LIMIT = 2048  # bytes, WeCom's limit for text and markdown content
+CHUNK = 1900
+
+
+def split_text(content: str, limit: int = CHUNK) -> list[str]:
+    """Split at line breaks so that each part is at most `limit` UTF-8 bytes."""
+    if len(content.encode()) <= TEXT_LIMIT:
+        return [content]
+    parts, current = [], ""
+    for line in content.split("\n"):
+        while len(line.encode()) > limit:  # a single over-long line: cut by characters
+            cut = len(line)
+            while len(line[:cut].encode()) > limit:
+                cut = cut * 3 // 4 or 1
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate.encode()) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    total = len(parts)
+    return [f"{p}\n（{i}/{total}）" for i, p in enumerate(parts, 1)]
+
+
+def _userids(session: Session, to) -> list[str]:
+    items = to if isinstance(to, (list, tuple, set)) else [to]
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, Person):
+            if item.active and not item.wecom_invalid:
+                out.append(item.userid)
+        elif isinstance(item, str):
+            out.append(item)
+    return list(dict.fromkeys(out))
+
+
+def _hash(msgtype: str, payload: dict, file_id: int | None) -> str:
+    raw = json.dumps([msgtype, payload, file_id], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _add(session: Session, userids: Iterable[str], msgtype: str, payload: dict, *,
+         file_id: int | None = None, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    now = clock.now()
+    digest = _hash(msgtype, payload, file_id)
+    rows = []
+    for userid in userids:
+        key = f"{dedupe_key}:{userid}:{digest[:12]}" if dedupe_key else None
+        if key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+            continue  # this period's message to this person was already queued
+        rows.append(OutboxMessage(userid=userid, msgtype=msgtype, payload=payload, content_hash=digest,
+                                  file_id=file_id, next_attempt_at=now, created_at=now, dedupe_key=key))
+    session.add_all(rows)
+    session.flush()
+    session.info.setdefault("outbox_ids", []).extend(r.id for r in rows)
+    return rows
+
+
+def push_text(session: Session, to, content: str, *, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    rows = []
+    for part in split_text(content):
+        rows += _add(session, _userids(session, to), "text", {"content": part}, dedupe_key=dedupe_key)
+    return rows
+
+
+def push_markdown(session: Session, to, content: str, *, text: str | None = None,
+                  dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """Markdown for the WeCom client; people who read in WeChat (prefers_text) get `text`."""
+    people = to if isinstance(to, (list, tuple, set)) else [to]
+    plain = [p for p in people if isinstance(p, Person) and p.prefers_text]
+    rich = [p for p in people if p not in plain]
+    rows = push_text(session, plain, text or content, dedupe_key=dedupe_key) if plain else []
+    for part in split_text(content):
+        rows += _add(session, _userids(session, rich), "markdown", {"content": part}, dedupe_key=dedupe_key)
+    return rows
+
+
+def push_textcard(session: Session, to, title: str, description: str, url: str, btntxt: str = "详情",
+                  *, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    payload = {"title": title, "description": description, "url": url, "btntxt": btntxt}
+    return _add(session, _userids(session, to), "textcard", payload, dedupe_key=dedupe_key)
+
+
+def push_file(session: Session, to, filename: str, content: bytes, *, media_type: str = "file",
+              dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """A file (or, with media_type="image", a picture) uploaded at delivery time."""
+    record = OutboxFile(filename=_safe_filename(filename), media_type=media_type, content=content)
+    session.add(record)
+    session.flush()
+    return _add(session, _userids(session, to), media_type, {}, file_id=record.id, dedupe_key=dedupe_key)
+
+
+def new_task_id(kind: str) -> str:
+    return f"{kind}-{secrets.token_hex(8)}"
+
+
+def push_card(session: Session, to, *, kind: str, ref_id: int | None, card: dict,
+              dedupe_key: str | None = None) -> list[Card]:
+    """One interactive card per recipient (own task_id, so each card can be updated)."""
+    cards = []
+    for userid in _userids(session, to):
+        task_id = new_task_id(kind)
+        body = {**card, "task_id": task_id}
+        row = Card(task_id=task_id, kind=kind, ref_id=ref_id, userid=userid, created_at=clock.now())
+        session.add(row)
+        _add(session, [userid], "template_card", body, dedupe_key=dedupe_key)
+        cards.append(row)
+    return cards
+
+
+def push_card_update(session: Session, card: Card, *, button_label: str) -> None:
+    """Grey out a card's buttons with a label (for its recipient), via its newest ResponseCode."""
+    card.status = "closed"
+    card.result = button_label
+    _add(session, [card.userid], "card_update", {"task_id": card.task_id, "replace_name": button_label})
+
+
+def _safe_filename(name: str) -> str:
+    cleaned = "".join(ch for ch in name if ch not in '/\\:*?"<>|\0' and ord(ch) >= 32)
+    return cleaned.strip(". ")[:120] or "file"
+
+
+def pending_ids(session: Session) -> list[int]:
+    return session.info.get("outbox_ids", [])
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    ids = session.info.pop("outbox_ids", None)
+    if ids:
+        from jobs import delivery  # late import: jobs depend on models, not the reverse
+        delivery.enqueue(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("outbox_ids", None)

@@ -1,0 +1,309 @@
+"""Routing of inbound messages to handlers, in the spirit of Bolt and python-telegram-bot.
+
+Handlers are plain functions of one `Context`. Decorators say what they handle; the
+order in which kinds of handler are tried is decided in `Router.dispatch` alone.
+A state handler returns the next state (`None` = stay, `END` = finish) or raises
+`Reask("hint")`, which answers the hint and asks the same question again.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.wecom_crypto import Inbound
+from models import audit
+from models.org import Person
+from models.platform import Card
+
+END = "__end__"
+Handler = Callable[["Context"], "str | None"]
+
+
+class Reask(Exception):
+    """A wrong answer: reply the hint, keep everything, ask the same question again."""
+
+    def __init__(self, hint: str):
+        super().__init__(hint)
+        self.hint = hint
+
+
+@dataclass
+class Context:
+    session: Session
+    person: Person | None
+    inbound: Inbound
+    text: str = ""
+    args: str = ""  # the text after the command word
+    match: re.Match | None = None
+    state: str | None = None
+    data: dict = field(default_factory=dict)
+    card: Card | None = None
+    replies: list[str] = field(default_factory=list)
+    button_label: str | None = None  # passive update_button reply for card clicks
+    handler_name: str | None = None
+
+    @property
+    def now(self) -> datetime:
+        return clock.now()
+
+    @property
+    def userid(self) -> str:
+        return self.inbound.userid
+
+    def reply(self, text: str) -> None:
+        self.replies.append(text)
+
+    def audit(self, action: str, entity: str, entity_id=None, before=None, after=None) -> None:
+        audit.record(self.session, actor=self.userid, action=action, entity=entity, entity_id=entity_id,
+                     before=before, after=after, source_msg=self.inbound.dedupe_key)
+
+
+@dataclass
+class Command:
+    name: str
+    aliases: tuple[str, ...]
+    handler: Handler
+    roles: frozenset[str] | None
+    help: str | None
+    detail: str | None
+    menu_key: str | None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class State:
+    name: str
+    handler: Handler
+    prompt: Callable[[Context], str]
+
+
+@dataclass
+class ConversationInfo:
+    prefix: str
+    title: str
+    summary: Callable[[dict], str] | None
+
+
+class Router:
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.patterns: list[tuple[re.Pattern, Handler, frozenset[str] | None]] = []
+        self.events: dict[str, Handler] = {}
+        self.cards: dict[str, Handler] = {}
+        self.states: dict[str, State] = {}
+        self.conversations: dict[str, ConversationInfo] = {}
+        self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
+
+    # --- registration (every decorator ends in _register) -----------------------------
+
+    def command(self, name: str, *aliases: str, roles=None, help: str | None = None,
+                detail: str | None = None, menu_key: str | None = None):
+        def deco(fn: Handler) -> Handler:
+            self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
+                                         help, detail, menu_key))
+            # longest words first, so "周报情况" wins over "周报"
+            self.commands.sort(key=lambda c: -max(len(w) for w in c.words))
+            return fn
+        return deco
+
+    def pattern(self, regex: str, roles=None):
+        def deco(fn: Handler) -> Handler:
+            self.patterns.append((re.compile(regex), fn, frozenset(roles) if roles else None))
+            return fn
+        return deco
+
+    def event(self, name: str):
+        def deco(fn: Handler) -> Handler:
+            self.events[name] = fn
+            return fn
+        return deco
+
+    def card(self, kind: str):
+        def deco(fn: Handler) -> Handler:
+            self.cards[kind] = fn
+            return fn
+        return deco
+
+    def state(self, name: str, prompt: str | Callable[[Context], str]):
+        def deco(fn: Handler) -> Handler:
+            ask = prompt if callable(prompt) else (lambda _ctx, p=prompt: p)
+            self.states[name] = State(name, fn, ask)
+            return fn
+        return deco
+
+    def conversation(self, prefix: str, title: str, summary: Callable[[dict], str] | None = None) -> None:
+        self.conversations[prefix] = ConversationInfo(prefix, title, summary)
+
+    def fallback(self, name: str):
+        def deco(fn: Handler) -> Handler:
+            self.fallbacks[name] = fn
+            return fn
+        return deco
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def conversation_of(self, state: str | None) -> ConversationInfo | None:
+        if not state:
+            return None
+        return self.conversations.get(state.split(".", 1)[0])
+
+    def find_command(self, text: str) -> tuple[Command, str] | None:
+        for command in self.commands:
+            for word in sorted(command.words, key=len, reverse=True):
+                if text == word or text.startswith(word):
+                    return command, text[len(word):].strip()
+        return None
+
+    def command_for_menu(self, key: str) -> Command | None:
+        for command in self.commands:
+            if key in (command.menu_key, command.name):
+                return command
+        return None
+
+    def allowed(self, command: Command, person: Person | None) -> bool:
+        return command.roles is None or (person is not None and person.has_role(*command.roles))
+
+    def suggest(self, text: str, person: Person | None) -> list[str]:
+        words = [w for c in self.commands if self.allowed(c, person) and c.help for w in c.words]
+        head = text[:6]
+        close = difflib.get_close_matches(head, words, n=3, cutoff=0.3)
+        close += [w for w in words if w and (w in text or text in w) and w not in close]
+        return close[:3]
+
+    def prompt(self, ctx: Context, state: str) -> str:
+        return self.states[state].prompt(ctx)
+
+    # --- dispatch: the one place that decides order -----------------------------------
+
+    def dispatch(self, ctx: Context, conv) -> None:
+        """Route one inbound message; `conv` is the caller's locked Conversation row."""
+        inbound = ctx.inbound
+        if ctx.person is None:
+            return self._run(ctx, conv, self.fallbacks["unknown_user"], "unknown_user")
+        if inbound.msg_type == "event":
+            if inbound.event == "template_card_event":
+                return self._card_event(ctx, conv)
+            if inbound.event == "click" and inbound.event_key:
+                command = self.command_for_menu(inbound.event_key)
+                if command:
+                    return self._command(ctx, conv, command, "")
+            handler = self.events.get(inbound.event or "")
+            return self._run(ctx, conv, handler or self.fallbacks["unsupported"], inbound.event or "event")
+        if inbound.msg_type != "text":
+            return self._run(ctx, conv, self.fallbacks["unsupported"], "unsupported")
+
+        text = ctx.text
+        control = self._control_word(text)
+        if control:
+            return self._run(ctx, conv, self.fallbacks[control], control)
+        if conv.state and conv.state in self.states:
+            return self._state(ctx, conv)
+        found = self.find_command(text)
+        if found:
+            return self._command(ctx, conv, found[0], found[1])
+        for regex, handler, roles in self.patterns:
+            match = regex.match(text)
+            if match and (roles is None or ctx.person.has_role(*roles)):
+                ctx.match = match
+                return self._run(ctx, conv, handler, handler.__name__)
+        return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
+
+    @staticmethod
+    def _control_word(text: str) -> str | None:
+        if text in ("取消", "退出", "算了"):
+            return "cancel"
+        if text in ("返回", "上一步"):
+            return "back"
+        if text == "继续":
+            return "resume"
+        if text == "帮助" or text.startswith("帮助 ") or text in ("菜单", "help", "?", "？"):
+            return "help"
+        return None
+
+    def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
+        if not self.allowed(command, ctx.person):
+            return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
+        ctx.args = args
+        if conv.state:  # starting a new command abandons the open dialogue, saying so
+            info = self.conversation_of(conv.state)
+            if info:
+                ctx.reply(f"（已放弃未完成的「{info.title}」）")
+            _clear(conv)
+        self._run(ctx, conv, command.handler, command.name)
+
+    def _state(self, ctx: Context, conv) -> None:
+        state = self.states[conv.state]
+        ctx.state = conv.state
+        saved = copy.deepcopy(conv.data)
+        ctx.data = copy.deepcopy(conv.data)
+        ctx.handler_name = state.name
+        try:
+            result = state.handler(ctx)
+        except Reask as wrong:
+            ctx.data = saved
+            ctx.reply(wrong.hint)
+            ctx.reply(state.prompt(ctx))
+            return
+        self._apply(ctx, conv, result, previous=(conv.state, saved))
+
+    def _card_event(self, ctx: Context, conv) -> None:
+        inbound = ctx.inbound
+        card = ctx.session.get(Card, inbound.task_id or "")
+        kind = (inbound.task_id or "").split("-", 1)[0]
+        handler = self.cards.get(kind)
+        if card is None or handler is None or card.userid != inbound.userid:
+            ctx.reply("这张卡片已失效或不属于您，请回复「帮助」查看可用操作。")
+            ctx.handler_name = "card:unknown"
+            return
+        if inbound.response_code:
+            card.response_code = inbound.response_code
+        ctx.card = card
+        self._run(ctx, conv, handler, f"card:{kind}")
+
+    def _run(self, ctx: Context, conv, handler: Handler, name: str, **extra) -> None:
+        ctx.handler_name = name
+        ctx.data = copy.deepcopy(conv.data) if conv.state else {}
+        ctx.state = conv.state
+        if extra:
+            ctx.data["_extra"] = extra  # only for fallbacks that need the command
+        result = handler(ctx)
+        ctx.data.pop("_extra", None)
+        if name in ("cancel", "back", "resume", "help", "forbidden", "unknown_text"):
+            return  # these manage `conv` themselves
+        self._apply(ctx, conv, result, previous=None)
+
+    def _apply(self, ctx: Context, conv, result: str | None, previous) -> None:
+        now = clock.now()
+        if result == END:
+            _clear(conv)
+        elif result is None:
+            if conv.state:
+                conv.data = ctx.data
+        else:
+            if result not in self.states:
+                raise KeyError(f"unknown state {result!r}")
+            if previous is not None:
+                conv.history = [*conv.history, [previous[0], previous[1]]]
+            elif conv.state != result:
+                conv.history = []
+            conv.state = result
+            conv.data = ctx.data
+            ctx.reply(self.states[result].prompt(ctx))
+        conv.updated_at = now
+
+
+def _clear(conv) -> None:
+    conv.state = None
+    conv.data = {}
+    conv.history = []
+    conv.expires_at = None

@@ -1,0 +1,174 @@
+"""WeCom API adapter (outbound half): token sharing, message/send, media/upload, card updates.
+
+With `bot/wecom_crypto.py` this is the only place that imports wechatpy. Callers see
+`WeComError` (with `.retryable`) and plain return values, never HTTP or tokens.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import redis as redis_lib
+import requests
+from wechatpy.enterprise import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from bot import config as config_mod
+
+log = logging.getLogger("bot.wecom")
+
+RETRYABLE = {-1, 45009, 45033, 45011}
+TOKEN_TTL_MARGIN = 300
+
+
+class WeComError(Exception):
+    def __init__(self, errcode: int | None, errmsg: str, retryable: bool, body: dict | None = None):
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.retryable = retryable
+        self.body = body or {}
+
+
+@dataclass
+class SendResult:
+    msgid: str | None
+    invalid_users: set[str] = field(default_factory=set)
+    response_code: str | None = None
+
+
+class _Client(WeChatClient):
+    """wechatpy client pointed at our base URL, with the token kept in Redis by `WeComAPI`."""
+
+    def __init__(self, api: "WeComAPI", cfg):
+        self.API_BASE_URL = cfg.api_base
+        self._api = api
+        super().__init__(cfg.corp_id, cfg.secret, timeout=10, auto_retry=False)
+
+    @property
+    def access_token(self):  # wechatpy reads this for every call
+        return self._api.token()
+
+    def fetch_access_token(self):  # never called: token() does the fetch with a timeout
+        raise RuntimeError("token is fetched by WeComAPI.token()")
+
+
+class WeComAPI:
+    def __init__(self, cfg=None, redis: redis_lib.Redis | None = None):
+        self.cfg = cfg or config_mod.get()
+        self.redis = redis or redis_lib.Redis.from_url(self.cfg.redis_url)
+        self.client = _Client(self, self.cfg)
+        self.token_key = f"zwxmt:wecom:token:{self.cfg.corp_id}:{self.cfg.agent_id}"
+        self.http = requests.Session()
+
+    # --- access token, shared by every process through Redis -------------------------
+
+    def token(self) -> str:
+        cached = self.redis.get(self.token_key)
+        if cached:
+            return cached.decode()
+        lock = self.redis.lock(self.token_key + ":lock", timeout=15, blocking_timeout=15)
+        with lock:  # one process refreshes; the others wait and read its token
+            cached = self.redis.get(self.token_key)
+            if cached:
+                return cached.decode()
+            return self._fetch_token()
+
+    def _fetch_token(self) -> str:
+        try:
+            resp = self.http.get(self.cfg.api_base + "gettoken", timeout=10,
+                                 params={"corpid": self.cfg.corp_id, "corpsecret": self.cfg.secret})
+            resp.raise_for_status()
+            body = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise WeComError(None, f"gettoken failed: {type(exc).__name__}", retryable=True) from None
+        if body.get("errcode", 0):
+            code = body["errcode"]
+            raise WeComError(code, body.get("errmsg", ""), retryable=code in RETRYABLE, body=body)
+        ttl = max(60, int(body.get("expires_in", 7200)) - TOKEN_TTL_MARGIN)
+        self.redis.set(self.token_key, body["access_token"], ex=ttl)
+        log.info("wecom token refreshed ttl=%s", ttl)
+        return body["access_token"]
+
+    def _drop_token(self, bad: str) -> None:
+        # Compare-and-delete: another process may already have stored a fresh one.
+        script = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+        self.redis.eval(script, 1, self.token_key, bad)
+
+    # --- calls ----------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kw) -> dict:
+        """One API call; on 40014/42001 refresh the token once and retry once."""
+        for attempt in (1, 2):
+            token = self.token()
+            try:
+                return getattr(self.client, method)(path, **kw)
+            except WeChatClientException as exc:
+                body = _body_of(exc)
+                code = exc.errcode if exc.errcode is not None else body.get("errcode")
+                if code in (40014, 42001) and attempt == 1:
+                    log.info("wecom token rejected (%s); refreshing once", code)
+                    self._drop_token(token)
+                    continue
+                if code is None:  # HTTP error status
+                    status = getattr(exc.response, "status_code", None)
+                    raise WeComError(None, f"http {status}", retryable=True) from None
+                raise WeComError(code, str(exc.errmsg or ""), retryable=code in RETRYABLE, body=body) from None
+            except requests.RequestException as exc:
+                raise WeComError(None, f"network: {type(exc).__name__}", retryable=True) from None
+        raise WeComError(42001, "token still rejected after refresh", retryable=True)
+
+    def send(self, msgtype: str, payload: dict, userids: list[str], duplicate_check: bool = True) -> SendResult:
+        body = {"touser": "|".join(userids), "agentid": self.cfg.agent_id, "msgtype": msgtype, msgtype: payload}
+        if duplicate_check:
+            body.update(enable_duplicate_check=1, duplicate_check_interval=1800)
+        try:
+            res = self._call("post", "message/send", data=body)
+        except WeComError as err:
+            if err.errcode == 81013:  # every recipient invalid
+                err.body.setdefault("invaliduser", "|".join(userids))
+            raise
+        invalid = {u for u in (res.get("invaliduser") or "").split("|") if u}
+        return SendResult(res.get("msgid"), invalid, res.get("response_code"))
+
+    def upload(self, media_type: str, filename: str, content: bytes) -> str:
+        res = self._call("post", "media/upload", params={"type": media_type},
+                         files={"media": (filename, content)})
+        return res["media_id"]
+
+    def update_card(self, userids: list[str], response_code: str, *, button_label: str | None = None,
+                    card: dict | None = None) -> dict:
+        body = {"userids": userids, "agentid": self.cfg.agent_id, "response_code": response_code}
+        if card is not None:
+            body["template_card"] = card
+        else:
+            body["button"] = {"replace_name": button_label or "已处理"}
+        return self._call("post", "message/update_template_card", data=body)
+
+    def departments(self) -> list[dict]:
+        return self._call("get", "department/list").get("department", [])
+
+    def users(self, department_id: int) -> list[dict]:
+        return self._call("get", "user/list", params={"department_id": department_id}).get("userlist", [])
+
+
+def _body_of(exc: WeChatClientException) -> dict:
+    try:
+        return exc.response.json() if exc.response is not None else {}
+    except ValueError:
+        return {}
+
+
+_api: WeComAPI | None = None
+
+
+def get_api() -> WeComAPI:
+    global _api
+    if _api is None or _api.cfg is not config_mod.get():
+        _api = WeComAPI()
+    return _api
+
+
+def reset() -> None:
+    global _api
+    _api = None

@@ -1,0 +1,218 @@
+"""WeCom callback adapter (inbound half): signature, AES, XML parsing, passive replies.
+
+With `bot/wecom_client.py` this is the only place that imports wechatpy.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
+from wechatpy.utils import to_text
+
+MAX_DEPTH = 8  # real callbacks nest 4 deep (xml/SelectedItems/SelectedItem/OptionIds)
+
+
+class Rejected(Exception):
+    """A callback we refuse; `status` is the 4xx to answer and `reason` goes to the log."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class Inbound:
+    """A decrypted callback, independent of wechatpy."""
+
+    userid: str
+    msg_type: str  # text/image/voice/video/file/location/link/event
+    create_time: int
+    event: str | None = None  # lower-case: enter_agent / click / template_card_event …
+    content: str = ""
+    msg_id: str | None = None
+    event_key: str | None = None
+    task_id: str | None = None
+    response_code: str | None = None
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    media_id: str | None = None
+    agent_id: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"evt:{self.userid}:{self.create_time}:{self.event}:{self.task_id or ''}:{self.event_key or ''}"[:200]
+
+
+def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()
+
+
+def _parse_xml(data: bytes | str) -> Element:
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise Rejected(400, f"hostile xml: {type(exc).__name__}") from None
+    except Exception as exc:  # ParseError, ValueError on bad encodings
+        raise Rejected(400, f"malformed xml: {type(exc).__name__}") from None
+    if _depth(root) > MAX_DEPTH:
+        raise Rejected(400, "xml nested too deep")
+    return root
+
+
+def _depth(node: Element) -> int:
+    depth, level = 0, [node]
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return depth
+        level = [child for n in level for child in n]
+    return depth
+
+
+def _text(root: Element, tag: str) -> str | None:
+    node = root.find(tag)
+    return None if node is None or node.text is None else node.text
+
+
+class CallbackCrypto:
+    """Verify, decrypt and encrypt WeCom callbacks for one app."""
+
+    def __init__(self, token: str, aes_key: str, corp_id: str):
+        self.token = token
+        self.corp_id = corp_id
+        self._wechat = WeChatCrypto(token, aes_key, corp_id)
+        self._key = self._wechat.key
+
+    def _check(self, msg_signature: str, timestamp: str, nonce: str, encrypted: str) -> None:
+        if not (msg_signature and timestamp and nonce and encrypted):
+            raise Rejected(400, "missing signature parameters")
+        expected = signature(self.token, timestamp, nonce, encrypted)
+        if not hmac.compare_digest(expected.encode(), msg_signature.encode("utf-8", "replace")):
+            raise Rejected(403, "bad signature")
+
+    def _decrypt(self, encrypted: str) -> str:
+        try:
+            return to_text(PrpCrypto(self._key).decrypt(encrypted, self.corp_id))
+        except Exception as exc:  # InvalidCorpIdException, padding, base64, utf-8
+            status = 403 if type(exc).__name__ == "InvalidCorpIdException" else 400
+            raise Rejected(status, f"cannot decrypt: {type(exc).__name__}") from None
+
+    def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        """GET verification: the decrypted echo, exactly."""
+        self._check(msg_signature, timestamp, nonce, echostr)
+        return self._decrypt(echostr)
+
+    def decrypt_callback(self, msg_signature: str, timestamp: str, nonce: str, body: bytes) -> Inbound:
+        envelope = _parse_xml(body)
+        encrypted = _text(envelope, "Encrypt")
+        if not encrypted:
+            raise Rejected(400, "no Encrypt element")
+        self._check(msg_signature, timestamp, nonce, encrypted)
+        return parse_plaintext(self._decrypt(encrypted))
+
+    def encrypt_reply(self, plaintext_xml: str, nonce: str | None = None, timestamp: int | None = None) -> str:
+        nonce = nonce or secrets.token_hex(8)
+        return self._wechat.encrypt_message(plaintext_xml, nonce, str(timestamp or int(time.time())))
+
+    # --- used by the simulator and tests to play WeCom's part --------------------------
+
+    def encrypt_callback(self, plaintext_xml: str, agent_id: int | str, timestamp: int, nonce: str) -> tuple[dict, bytes]:
+        """Query parameters and body of a POST exactly as WeCom would send them."""
+        encrypted = to_text(PrpCrypto(self._key).encrypt(plaintext_xml, self.corp_id))
+        query = {"msg_signature": signature(self.token, str(timestamp), nonce, encrypted),
+                 "timestamp": str(timestamp), "nonce": nonce}
+        body = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
+                f"<AgentID><![CDATA[{agent_id}]]></AgentID>"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+        return query, body.encode()
+
+    def encrypt_echo(self, echo: str, timestamp: int, nonce: str) -> dict:
+        echostr = to_text(PrpCrypto(self._key).encrypt(echo, self.corp_id))
+        return {"msg_signature": signature(self.token, str(timestamp), nonce, echostr),
+                "timestamp": str(timestamp), "nonce": nonce, "echostr": echostr}
+
+    def decrypt_reply(self, envelope_xml: bytes | str) -> str:
+        """Open a passive reply as the WeCom client would (checks its signature too)."""
+        root = _parse_xml(envelope_xml)
+        encrypted = _text(root, "Encrypt") or ""
+        self._check(_text(root, "MsgSignature") or "", _text(root, "TimeStamp") or "",
+                    _text(root, "Nonce") or "", encrypted)
+        return self._decrypt(encrypted)
+
+
+def parse_plaintext(plain: str) -> Inbound:
+    root = _parse_xml(plain.encode())
+    userid = _text(root, "FromUserName")
+    msg_type = (_text(root, "MsgType") or "").lower()
+    create_time = _text(root, "CreateTime")
+    if not userid or not msg_type or not (create_time or "").isdigit():
+        raise Rejected(400, "callback lacks FromUserName/MsgType/CreateTime")
+    selected: dict[str, list[str]] = {}
+    for item in root.findall("SelectedItems/SelectedItem"):
+        key = _text(item, "QuestionKey") or ""
+        selected[key] = [o.text or "" for o in item.findall("OptionIds/OptionId")]
+    event = _text(root, "Event")
+    return Inbound(
+        userid=userid,
+        msg_type=msg_type,
+        create_time=int(create_time),
+        event=event.lower() if event else None,
+        content=_text(root, "Content") or "",
+        msg_id=_text(root, "MsgId"),
+        event_key=_text(root, "EventKey"),
+        task_id=_text(root, "TaskId"),
+        response_code=_text(root, "ResponseCode"),
+        selected=selected,
+        media_id=_text(root, "MediaId"),
+        agent_id=_text(root, "AgentID"),
+    )
+
+
+def text_reply_xml(touser: str, corp_id: str, content: str, now: int) -> str:
+    return (f"<xml><ToUserName><![CDATA[{touser}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{corp_id}]]></FromUserName>"
+            f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{_cdata(content)}]]></Content></xml>")
+
+
+def update_button_xml(touser: str, corp_id: str, label: str, now: int) -> str:
+    return (f"<xml><ToUserName><![CDATA[{touser}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{corp_id}]]></FromUserName>"
+            f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[update_button]]></MsgType>"
+            f"<Button><ReplaceName><![CDATA[{_cdata(label)}]]></ReplaceName></Button></xml>")
+
+
+def _cdata(text: str) -> str:
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+def plain_xml(fields: dict) -> str:
+    """Plaintext callback XML (simulator/tests): strings as CDATA, ints bare."""
+    parts = []
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, int):
+            parts.append(f"<{key}>{value}</{key}>")
+        elif isinstance(value, dict):  # SelectedItems
+            inner = "".join(
+                f"<SelectedItem><QuestionKey><![CDATA[{q}]]></QuestionKey><OptionIds>"
+                + "".join(f"<OptionId><![CDATA[{o}]]></OptionId>" for o in opts)
+                + "</OptionIds></SelectedItem>" for q, opts in value.items())
+            parts.append(f"<{key}>{inner}</{key}>")
+        else:
+            parts.append(f"<{key}><![CDATA[{_cdata(str(value))}]]></{key}>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+__all__ = ["CallbackCrypto", "Inbound", "Rejected", "escape", "plain_xml", "text_reply_xml", "update_button_xml"]

@@ -1,0 +1,18 @@
+"""Conversation handlers, one feature per module. The list below is the one place that
+decides which features exist and in which order their handlers are registered."""
+from __future__ import annotations
+
+from bot.router import Router
+
+FEATURES = [
+    "handlers.basics",
+]
+
+
+def build_router() -> Router:
+    import importlib
+
+    router = Router()
+    for name in FEATURES:
+        importlib.import_module(name).register(router)
+    return router

@@ -1,0 +1,142 @@
+"""Greeting, help, cancel, back, resume, and the answers for everything else."""
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
+
+from bot import clock, outbox
+from bot.router import END, Context, Router
+from models import org
+from models.org import ROLE_NAMES, UnknownSender
+
+GREETING = "您好，{name}！我是政务新媒体助手。"
+MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音、文件请在对话中按提示以文字回复，"
+                "回复「帮助」查看可用功能。")
+
+
+def register(router: Router) -> None:
+    def help_text(ctx: Context) -> str:
+        topic = ctx.text.removeprefix("帮助").strip()
+        if topic:
+            found = router.find_command(topic)
+            if found and router.allowed(found[0], ctx.person):
+                command = found[0]
+                aliases = f"（也可以说：{'、'.join(command.aliases)}）" if command.aliases else ""
+                return f"「{command.name}」{aliases}\n{command.detail or command.help or ''}"
+        roles = "、".join(ROLE_NAMES[r] for r in sorted(ctx.person.roles)) or "未分配角色"
+        lines = [f"{ctx.person.name}（{ctx.person.unit.name}，{roles}）可以使用："]
+        seen = set()
+        for command in sorted(router.commands, key=lambda c: router.commands.index(c)):
+            if command.help and router.allowed(command, ctx.person) and command.name not in seen:
+                seen.add(command.name)
+                lines.append(f"· {command.name} — {command.help}")
+        lines.append("对话中随时可以回复「取消」结束、「上一步」返回上一问。")
+        lines.append("回复「帮助 功能名」查看详细说明，例如「帮助 周报」。")
+        return "\n".join(lines)
+
+    @router.fallback("help")
+    def show_help(ctx: Context):
+        ctx.reply(help_text(ctx))
+        conv_state = ctx.state
+        if conv_state and conv_state in router.states:
+            ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, conv_state))
+
+    @router.event("enter_agent")
+    def greet(ctx: Context):
+        ctx.reply(GREETING.format(name=ctx.person.name) + "\n" + help_text(ctx))
+
+    @router.command("菜单", "功能", help=None)
+    def menu(ctx: Context):
+        ctx.reply(help_text(ctx))
+
+    @router.fallback("cancel")
+    def cancel(ctx: Context):
+        conv = _conv(ctx)
+        info = router.conversation_of(conv.state)
+        if not conv.state:
+            ctx.reply("当前没有进行中的操作。回复「帮助」查看可用功能。")
+            return
+        _reset(conv)
+        ctx.reply(f"已取消「{info.title if info else '当前操作'}」，没有提交任何内容。")
+
+    @router.fallback("back")
+    def back(ctx: Context):
+        conv = _conv(ctx)
+        if not conv.state:
+            ctx.reply("当前没有进行中的操作。")
+            return
+        if not conv.history:
+            ctx.reply("已经是第一步了。")
+            ctx.reply(router.prompt(ctx, conv.state))
+            return
+        state, data = conv.history[-1]
+        conv.history = conv.history[:-1]
+        conv.state, conv.data = state, data
+        ctx.data = data
+        ctx.state = state
+        ctx.reply("好的，回到上一步。\n" + router.prompt(ctx, state))
+
+    @router.fallback("resume")
+    def resume(ctx: Context):
+        conv = _conv(ctx)
+        if conv.state:
+            ctx.reply(router.prompt(ctx, conv.state))
+            return
+        draft = conv.draft
+        if not draft or draft.get("state") not in router.states:
+            ctx.reply("没有可以继续的草稿。回复「帮助」查看可用功能。")
+            return
+        conv.state, conv.data, conv.history, conv.draft = draft["state"], draft["data"], draft["history"], None
+        ctx.data, ctx.state = conv.data, conv.state
+        ctx.reply(f"好的，继续「{draft.get('title', '')}」。\n" + router.prompt(ctx, conv.state))
+
+    @router.fallback("forbidden")
+    def forbidden(ctx: Context):
+        command = ctx.data.get("_extra", {}).get("command")
+        who = "、".join(ROLE_NAMES[r] for r in sorted(command.roles)) if command else "指定角色"
+        ctx.reply(f"「{command.name if command else '该功能'}」仅限{who}使用，您没有这个权限。"
+                  "如需开通请联系县政数局。")
+
+    @router.fallback("unknown_text")
+    def unknown(ctx: Context):
+        close = router.suggest(ctx.text, ctx.person)
+        if close:
+            ctx.reply(f"没有理解「{ctx.text[:20]}」。您是不是想用：{'、'.join(close)}？\n回复「帮助」查看全部功能。")
+        else:
+            ctx.reply("没有理解您的消息。回复「帮助」查看可用功能。")
+
+    @router.fallback("unsupported")
+    def unsupported(ctx: Context):
+        if ctx.inbound.msg_type == "event":
+            return None  # subscribe/view/location events need no answer
+        ctx.reply(MEDIA_ANSWER)
+
+    @router.fallback("unknown_user")
+    def unknown_user(ctx: Context):
+        ctx.reply("您好，您的账号还没有登记在政务新媒体助手的通讯录中，暂时无法使用。"
+                  "请联系县政数局政务新媒体管理员开通。")
+        _tell_bureau_once_a_day(ctx)
+
+    def _conv(ctx: Context):
+        from models.platform import Conversation
+        return ctx.session.get(Conversation, ctx.userid)
+
+    def _reset(conv) -> None:
+        conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
+
+
+def _tell_bureau_once_a_day(ctx: Context) -> None:
+    session = ctx.session
+    day = clock.today().isoformat()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result = session.execute(insert(UnknownSender).values(userid=ctx.userid, day=day, first_seen=clock.now())
+                             .on_conflict_do_nothing())
+    if result.rowcount != 1:
+        return
+    already = session.scalar(select(UnknownSender.id).where(UnknownSender.day == day,
+                                                            UnknownSender.userid != ctx.userid))
+    if already:
+        return  # the bureau hears at most once a day
+    admins = org.people_with_role(session, org.BUREAU_ADMIN)
+    outbox.push_text(session, admins, f"提醒：今天有未登记的企业微信成员（{ctx.userid}）给助手发消息。"
+                     "如需开通，请在通讯录中登记后执行「flask --app bot org import」或「org sync」。")

@@ -1,0 +1,17 @@
+"""RQ jobs. Job functions take ids and short strings, open their own session, and are idempotent."""
+from __future__ import annotations
+
+import redis
+from rq import Queue
+
+from bot import config
+
+QUEUE_NAME = "zwxmt"
+
+
+def connection() -> redis.Redis:
+    return redis.Redis.from_url(config.get().redis_url, socket_connect_timeout=2, socket_timeout=10)
+
+
+def queue() -> Queue:
+    return Queue(QUEUE_NAME, connection=connection())

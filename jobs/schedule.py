@@ -1,0 +1,168 @@
+"""The schedule: which job runs when, in the bot's time zone (Beijing time), exactly once per period.
+
+rq's own `rq cron` reads cron strings in UTC, so the schedule is ours: every tick the
+scheduler computes each job's due periods in local time and claims each period with a
+unique `job_run` row. Two schedulers, or a restarted one, cannot claim a period twice;
+a period missed while the scheduler was down is claimed (caught up) on the next tick.
+
+Register a job with:
+
+    @scheduled("weekly_reminder_0900", daily_at(9, 0, workdays_only=True))
+    def weekly_reminder(period: str) -> None: ...
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot import clock, db, workdays
+from models.platform import JobRun
+
+log = logging.getLogger("bot.schedule")
+
+# Modules that define scheduled jobs; importing them registers their jobs.
+JOB_MODULES = ["jobs.maintenance"]
+
+
+@dataclass
+class Slot:
+    """When a job is due: `periods(now)` lists (period, due_at) at or before now, oldest first."""
+
+    periods: Callable[[datetime], list[tuple[str, datetime]]]
+    describe: str
+
+
+def every_minutes(n: int) -> Slot:
+    def periods(now: datetime):
+        base = now.replace(second=0, microsecond=0)
+        base -= timedelta(minutes=base.minute % n)
+        return [(base.strftime("%Y-%m-%dT%H:%M"), base)]
+    return Slot(periods, f"every {n} min")
+
+
+def daily_at(hour: int, minute: int = 0, *, workdays_only: bool = True, when: Callable[[date], bool] | None = None,
+             lookback_days: int = 7) -> Slot:
+    """Once a day at HH:MM local time, on working days (or days for which `when` is true).
+
+    Only the latest missed period is caught up: a scheduler down for a week does not
+    send a week of reminders."""
+    def due(day: date) -> bool:
+        if workdays_only and not workdays.is_workday(day):
+            return False
+        return when(day) if when else True
+
+    def periods(now: datetime):
+        for back in range(lookback_days + 1):
+            day = now.date() - timedelta(days=back)
+            at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=now.tzinfo)
+            if at <= now and due(day):
+                return [(day.isoformat(), at)]
+        return []
+    return Slot(periods, f"{hour:02d}:{minute:02d}{' on working days' if workdays_only else ' daily'}")
+
+
+@dataclass
+class ScheduledJob:
+    name: str
+    slot: Slot
+    func: Callable[[str], object]
+
+    @property
+    def path(self) -> str:
+        return f"{self.func.__module__}.{self.func.__name__}"
+
+
+REGISTRY: dict[str, ScheduledJob] = {}
+
+
+def scheduled(name: str, slot: Slot):
+    def deco(fn):
+        REGISTRY[name] = ScheduledJob(name, slot, fn)
+        return fn
+    return deco
+
+
+def load_jobs() -> dict[str, ScheduledJob]:
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    return REGISTRY
+
+
+def claim(job: str, period: str) -> bool:
+    """Record that `job` runs for `period`; False if some process already did."""
+    try:
+        with db.transaction() as session:
+            session.add(JobRun(job=job, period=period, status="queued", started_at=clock.now()))
+        return True
+    except IntegrityError:
+        return False
+
+
+def release(job: str, period: str) -> None:
+    with db.transaction() as session:
+        row = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.period == period))
+        if row is not None:
+            session.delete(row)
+
+
+def run_job(name: str, period: str) -> object:
+    """The RQ entry point for scheduled jobs: run and record the outcome."""
+    job = load_jobs()[name]
+    try:
+        result = job.func(period)
+    except Exception as exc:
+        _finish(name, period, "failed", f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    _finish(name, period, "done", None if result is None else str(result)[:500])
+    return result
+
+
+def _finish(name: str, period: str, status: str, detail: str | None) -> None:
+    with db.transaction() as session:
+        row = session.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
+        if row is not None:
+            row.status, row.finished_at, row.detail = status, clock.now(), detail
+
+
+def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, str]]:
+    """One pass of the scheduler: claim and enqueue every due, unclaimed period."""
+    from jobs import queue
+    now = clock.local_now()
+    started = []
+    for job in load_jobs().values():
+        for period, _due in job.slot.periods(now):
+            if not claim(job.name, period):
+                continue
+            try:
+                if enqueue:
+                    enqueue(job.name, period)
+                else:
+                    queue().enqueue(run_job, job.name, period, job_timeout=1800,
+                                    job_id=f"sched-{job.name}-{period}".replace(":", ""))
+            except Exception as exc:  # Redis down: un-claim so the next tick retries
+                release(job.name, period)
+                log.warning("schedule enqueue failed job=%s period=%s error=%s", job.name, period,
+                            type(exc).__name__)
+                continue
+            started.append((job.name, period))
+            log.info("schedule job=%s period=%s enqueued", job.name, period)
+    return started
+
+
+def main(interval: float = 20.0) -> None:  # pragma: no cover - the `cron` process
+    from bot import logs
+    logs.setup()
+    log.info("scheduler started; jobs=%s", ", ".join(sorted(load_jobs())))
+    while True:
+        try:
+            tick()
+        except Exception:
+            log.exception("scheduler tick failed")
+        time.sleep(interval)

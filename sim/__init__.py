@@ -1,0 +1,1 @@
+"""Local stand-ins for WeCom: the fake server API and the chat simulator."""

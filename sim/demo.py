@@ -1,0 +1,83 @@
+"""A demo directory shaped like a county: a city bureau, a county bureau, ten host units."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
+                        STAFF, UNIT_HEAD, Person, Unit)
+
+CITY = "白山市政务服务和数字化建设管理局"
+COUNTY = "抚松县政务服务和数字化建设管理局"
+NEIGHBOUR = "靖宇县政务服务和数字化建设管理局"
+
+# (unit, registry code, [(userid, name, roles)])
+HOST_UNITS = [
+    ("抚松县教育局", "11220621MB0000001A", [("jy_zhang", "张伟", {STAFF}), ("jy_li", "李娜", {STAFF}),
+                                          ("jy_wang", "王局长", {UNIT_HEAD})]),
+    ("抚松县卫生健康局", "11220621MB0000002B", [("wj_liu", "刘洋", {STAFF}), ("wj_chen", "陈局长", {UNIT_HEAD})]),
+    ("抚松县文化广播电视和旅游局", "11220621MB0000003C", [("wl_zhao", "赵敏", {STAFF}), ("wl_sun", "孙局长", {UNIT_HEAD})]),
+    ("抚松县公安局", "11220621MB0000004D", [("ga_zhou", "周强", {STAFF}), ("ga_wu", "吴局长", {UNIT_HEAD})]),
+    ("抚松县人力资源和社会保障局", "11220621MB0000005E", [("rs_zheng", "郑丽", {STAFF}), ("rs_feng", "冯局长", {UNIT_HEAD})]),
+    ("抚松县市场监督管理局", "11220621MB0000006F", [("sj_he", "何军", {STAFF}), ("sj_lv", "吕局长", {UNIT_HEAD})]),
+    ("抚松县应急管理局", "11220621MB0000007G", [("yj_shi", "施静", {STAFF}), ("yj_kong", "孔局长", {UNIT_HEAD})]),
+    ("抚松县融媒体中心", "11220621MB0000008H", [("rm_cao", "曹磊", {STAFF}), ("rm_yan", "严主任", {UNIT_HEAD})]),
+    ("抚松县农业农村局", "11220621MB0000009J", [("ny_hua", "华芳", {STAFF}), ("ny_jin", "金局长", {UNIT_HEAD})]),
+    ("抚松县万良镇人民政府", "11220621MB0000010K", [("wl_tao", "陶涛", {STAFF}), ("wl_jiang", "姜镇长", {UNIT_HEAD})]),
+]
+SPECIAL_UNITS = [
+    # (name, parent, classified, internal) — for the rules of 第8条
+    ("抚松县国家保密局", COUNTY, True, False),
+    ("抚松县教育局办公室", "抚松县教育局", False, True),
+]
+BUREAU_PEOPLE = [
+    (CITY, "city_zhao", "赵审批", {CITY_REVIEWER}),
+    (COUNTY, "zsj_admin", "马管理", {BUREAU_ADMIN, BUREAU_REVIEWER}),
+    (COUNTY, "zsj_review", "杨审核", {BUREAU_REVIEWER}),
+    (NEIGHBOUR, "jy_admin", "邻县管理员", {BUREAU_ADMIN, BUREAU_REVIEWER}),
+]
+NEIGHBOUR_UNITS = [("靖宇县教育局", [("jyx_staff", "邻县职员", {STAFF}), ("jyx_head", "邻县局长", {UNIT_HEAD})])]
+
+
+def _unit(session: Session, name: str, kind: str, parent: Unit | None, **kw) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        unit = Unit(name=name, kind=kind, parent=parent, **kw)
+        session.add(unit)
+        session.flush()
+    return unit
+
+
+def _person(session: Session, unit: Unit, userid: str, name: str, roles: set[str]) -> Person:
+    person = session.scalar(select(Person).where(Person.userid == userid))
+    if person is None:
+        person = Person(userid=userid, name=name, unit=unit)
+        session.add(person)
+    person.set_roles(roles)
+    return person
+
+
+def seed(session: Session) -> dict[str, Unit]:
+    """Create (or top up) the demo directory; safe to run twice."""
+    city = _unit(session, CITY, CITY_BUREAU, None)
+    county = _unit(session, COUNTY, COUNTY_BUREAU, city)
+    neighbour = _unit(session, NEIGHBOUR, COUNTY_BUREAU, city)
+    units = {CITY: city, COUNTY: county, NEIGHBOUR: neighbour}
+    for name, code, people in HOST_UNITS:
+        unit = _unit(session, name, HOST_UNIT, county, registry_code=code)
+        units[name] = unit
+        for userid, pname, roles in people:
+            _person(session, unit, userid, pname, roles)
+    for name, parent, classified, internal in SPECIAL_UNITS:
+        units[name] = _unit(session, name, HOST_UNIT, units[parent], is_classified=classified, is_internal=internal)
+    _person(session, units["抚松县国家保密局"], "bm_staff", "保密局职员", {STAFF})
+    _person(session, units["抚松县教育局办公室"], "jyb_staff", "教育局办公室职员", {STAFF})
+    for unit_name, userid, pname, roles in BUREAU_PEOPLE:
+        _person(session, units[unit_name], userid, pname, roles)
+    for name, people in NEIGHBOUR_UNITS:
+        unit = _unit(session, name, HOST_UNIT, neighbour)
+        units[name] = unit
+        for userid, pname, roles in people:
+            _person(session, unit, userid, pname, roles)
+    session.flush()
+    return units
