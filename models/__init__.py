@@ -1,8 +1,9 @@
 """Typed SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
 from models.base import Base  # noqa: F401
-from models import org, platform, outbox, audit, calendar  # noqa: F401
+from models import org, platform, outbox, audit, calendar, account  # noqa: F401
 from models.org import Person, PersonRole, Unit, UnknownSender  # noqa: F401
 from models.platform import Card, Conversation, InboundCallback, JobRun  # noqa: F401
 from models.outbox import OutboxFile, OutboxMessage  # noqa: F401
 from models.audit import AuditLog  # noqa: F401
 from models.calendar import CalendarDay  # noqa: F401
+from models.account import Account, AccountChange  # noqa: F401

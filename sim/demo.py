@@ -81,3 +81,32 @@ def seed(session: Session) -> dict[str, Unit]:
             _person(session, unit, userid, pname, roles)
     session.flush()
     return units
+
+
+# (unit, account name, platform, responsible userid, opened)
+DEMO_ACCOUNTS = [
+    ("抚松县教育局", "抚松教育", "微信公众号", "jy_zhang", "2021-03-15"),
+    ("抚松县教育局", "抚松教育", "抖音", "jy_li", "2022-06-01"),
+    ("抚松县卫生健康局", "健康抚松", "微信公众号", "wj_liu", "2020-09-10"),
+    ("抚松县文化广播电视和旅游局", "抚松文旅", "微信公众号", "wl_zhao", "2019-05-20"),
+    ("抚松县文化广播电视和旅游局", "抚松文旅", "抖音", "wl_zhao", "2021-07-01"),
+    ("抚松县公安局", "抚松公安", "微博", "ga_zhou", "2018-04-01"),
+    ("抚松县融媒体中心", "抚松发布", "微信公众号", "rm_cao", "2017-01-01"),
+    ("抚松县融媒体中心", "抚松发布", "视频号", "rm_cao", "2022-01-01"),
+]
+
+
+def seed_accounts(session: Session) -> None:
+    """A few existing accounts (正常) so the demo has a registry to show."""
+    from datetime import date
+    from models.account import NORMAL, REGISTRY_DONE, Account
+    for unit_name, name, platform, userid, opened in DEMO_ACCOUNTS:
+        unit = session.scalar(select(Unit).where(Unit.name == unit_name))
+        exists = session.scalar(select(Account).where(Account.unit_id == unit.id, Account.platform == platform))
+        if exists:
+            continue
+        person = session.scalar(select(Person).where(Person.userid == userid))
+        session.add(Account(name=name, platform=platform, unit=unit, responsible=person, status=NORMAL,
+                            function="政务信息发布", registry_code=unit.registry_code,
+                            opened_on=date.fromisoformat(opened), registry_status=REGISTRY_DONE))
+    session.flush()

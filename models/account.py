@@ -1,0 +1,85 @@
+"""The registry (台账): one `Account` per government new-media account (政务新媒体)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base
+from models.org import Person, Unit
+
+PLATFORMS = ("微信公众号", "视频号", "微博", "抖音", "快手", "今日头条", "小程序", "移动客户端", "其他")
+
+# Account status (账号状态)
+APPLYING = "申请中"
+NORMAL = "正常"
+CHANGING = "变更中"
+SUSPENDED = "已关停"
+CANCELLED = "已注销"
+STATUSES = (APPLYING, NORMAL, CHANGING, SUSPENDED, CANCELLED)
+ACTIVE_STATUSES = (NORMAL, CHANGING)  # accounts that must report weekly and are watched for dormancy
+
+# National registry (全国政务新媒体信息报送系统) filing status
+REGISTRY_PENDING = "待报送"
+REGISTRY_DONE = "已报送"
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))  # 账号名称
+    platform: Mapped[str] = mapped_column(String(20))  # 账号类型
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # 开设主体 / 主办单位
+    function: Mapped[str | None] = mapped_column(Text)  # 账号功能
+    url: Mapped[str | None] = mapped_column(String(500))  # 主页URL / 下载URL
+    platform_account_id: Mapped[str | None] = mapped_column(String(120))  # 微信biz/oid/账号ID
+    registry_code: Mapped[str | None] = mapped_column(String(40))  # 国办登记系统单位标识码
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))  # 专人 / 联系人 (第21条)
+    contact: Mapped[str | None] = mapped_column(String(40))  # personal data: never logged
+    operator: Mapped[str | None] = mapped_column(String(120))  # 第三方机构 (optional)
+    status: Mapped[str] = mapped_column(String(10), default=APPLYING)
+    opened_on: Mapped[date | None]
+    last_changed_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    registry_status: Mapped[str | None] = mapped_column(String(10))
+    registry_filed_on: Mapped[date | None]
+    needs_retro_filing: Mapped[bool] = mapped_column(default=False)  # 补办备案 (第33条)
+    imported_at: Mapped[datetime | None]
+    last_update_on: Mapped[date | None]  # newest post date known from weekly reports
+
+    unit: Mapped[Unit] = relationship()
+    responsible: Mapped[Person | None] = relationship()
+    changes: Mapped[list[AccountChange]] = relationship(back_populates="account", order_by="AccountChange.id")
+
+    @property
+    def supervising_bureau(self) -> Unit | None:
+        return self.unit.supervising_bureau()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class AccountChange(Base):
+    """The history of every approved change to an account."""
+
+    __tablename__ = "account_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(20))  # 开设/变更/关停/注销/补办备案/导入
+    request_id: Mapped[int | None]
+    changes: Mapped[dict | None]  # {"field": [old, new]}
+    actor: Mapped[str | None] = mapped_column(String(64))
+
+    account: Mapped[Account] = relationship(back_populates="changes")
+
+
+def accounts_of_units(session: Session, unit_ids: list[int], *, active_only: bool = False) -> list[Account]:
+    stmt = select(Account).where(Account.unit_id.in_(unit_ids)).order_by(Account.unit_id, Account.id)
+    if active_only:
+        stmt = stmt.where(Account.status.in_(ACTIVE_STATUSES))
+    return list(session.scalars(stmt))
