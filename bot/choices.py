@@ -1,0 +1,42 @@
+"""Numbered choices (回复序号): show a list, read back a number or the option's own text."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from bot.router import Reask
+
+CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def numbered(options: Sequence[str], intro: str = "") -> str:
+    lines = [intro] if intro else []
+    lines += [f"{i}. {option}" for i, option in enumerate(options, 1)]
+    lines.append("（回复序号）")
+    return "\n".join(lines)
+
+
+def pick(answer: str, options: Sequence[str]) -> int:
+    """Index of the chosen option; raises Reask with a specific hint otherwise."""
+    text = answer.strip().rstrip("。.、")
+    number = int(text) if text.isdigit() else CHINESE_DIGITS.get(text)
+    if number is not None:
+        if 1 <= number <= len(options):
+            return number - 1
+        raise Reask(f"没有第{number}项，请回复 1 到 {len(options)} 之间的序号。")
+    exact = [i for i, option in enumerate(options) if option == text]
+    if exact:
+        return exact[0]
+    partial = [i for i, option in enumerate(options) if text and text in option]
+    if len(partial) == 1:
+        return partial[0]
+    raise Reask(f"没能识别「{text[:20]}」，请回复 1 到 {len(options)} 之间的序号。")
+
+
+def yes(answer: str) -> bool | None:
+    """确认/是 → True, 否/不 → False, anything else None."""
+    text = answer.strip().rstrip("。.!！")
+    if text in ("确认", "是", "是的", "对", "好", "好的", "提交", "确定", "1", "y", "yes", "同意"):
+        return True
+    if text in ("否", "不", "不是", "不对", "2", "n", "no", "修改"):
+        return False
+    return None

@@ -1,0 +1,26 @@
+import pytest
+
+from bot.choices import numbered, pick, yes
+from bot.router import Reask
+
+OPTIONS = ["微信公众号", "视频号", "微博"]
+
+
+def test_numbered_lists_every_option_with_its_number():
+    assert numbered(OPTIONS).splitlines()[:3] == ["1. 微信公众号", "2. 视频号", "3. 微博"]
+
+
+@pytest.mark.parametrize("answer, index", [("1", 0), ("三", 2), ("微博", 2), ("视频", 1), (" 2。", 1)])
+def test_pick_understands_numbers_and_names(answer, index):
+    assert pick(answer, OPTIONS) == index
+
+
+@pytest.mark.parametrize("answer, hint", [("7", "没有第7项"), ("抖音", "没能识别")])
+def test_pick_gives_a_specific_hint(answer, hint):
+    with pytest.raises(Reask) as wrong:
+        pick(answer, OPTIONS)
+    assert hint in wrong.value.hint
+
+
+def test_yes():
+    assert yes("确认") is True and yes("否") is False and yes("嗯？") is None
