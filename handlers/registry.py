@@ -1,0 +1,147 @@
+"""台账 (the registry as a reply) and 导出台账 (the registry as an .xlsx file)."""
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot import choices, clock, outbox
+from bot.registry_xlsx import export_workbook
+from bot.router import END, Context, Reask, Router
+from models.account import CANCELLED, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
+from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
+
+CLOSED = (CANCELLED, SUSPENDED)
+NO_UPDATE = "暂无"
+
+
+def scope_accounts(session: Session, person: Person, unit_ids: list[int] | None = None) -> list[Account]:
+    """Accounts the person may see (optionally only of some units), by unit then platform."""
+    ids = visible_unit_ids(session, person)
+    if unit_ids is not None:
+        ids = [i for i in ids if i in set(unit_ids)]
+    rows = session.scalars(select(Account).where(Account.unit_id.in_(ids))
+                           .options(selectinload(Account.unit), selectinload(Account.responsible)))
+    order = {p: n for n, p in enumerate(PLATFORMS)}
+    return sorted(rows, key=lambda a: (a.unit_id, a.status in CLOSED, order.get(a.platform, 99), a.id))
+
+
+def find_units(units: list[Unit], query: str) -> list[Unit]:
+    """Fuzzy unit lookup: exact name, then names containing the words, then close spellings."""
+    query = query.strip()
+    exact = [u for u in units if u.name == query]
+    if exact:
+        return exact
+    contains = [u for u in units if query in u.name]
+    if contains:
+        return contains
+    names = {u.name: u for u in units}
+    # strict enough that 「靖宇县教育局」 does not find 抚松县教育局, loose enough for 「抚松教育局」
+    return [names[n] for n in difflib.get_close_matches(query, list(names), n=5, cutoff=0.75)]
+
+
+def unit_view(unit: Unit, accounts: list[Account]) -> str:
+    """A unit's accounts with status, responsible person and latest update."""
+    if not accounts:
+        return (f"{unit.name} 在台账中还没有账号。\n如需开设，回复「开设」提交申请；"
+                "已有账号未登记的，请联系县政数局导入并补办备案。")
+    lines = [f"{unit.name} 的政务新媒体（{len(accounts)}个）："]
+    for n, a in enumerate(accounts, 1):
+        flags = [a.status]
+        if a.needs_retro_filing:
+            flags.append("待补办备案")
+        if a.registry_status == REGISTRY_PENDING and a.status not in CLOSED:
+            flags.append("全国系统待报送")
+        who = a.responsible.name if a.responsible else "未指定"
+        latest = a.last_update_on.isoformat() if a.last_update_on else NO_UPDATE
+        lines.append(f"{n}. {a.name}｜{a.platform}｜{'，'.join(flags)}\n   负责人：{who}　最近更新：{latest}")
+    if any(a.needs_retro_filing for a in accounts):
+        lines.append("标「待补办备案」的账号请按第33条补办备案手续（回复「补办备案 账号名」）。")
+    return "\n".join(lines)
+
+
+def bureau_view(scope_name: str, units: list[Unit], accounts: list[Account]) -> str:
+    """Counts by unit and platform for a bureau user's scope; compact enough for one message."""
+    live = [a for a in accounts if a.status not in CLOSED]
+    statuses = Counter(a.status for a in accounts)
+    platforms = Counter(a.platform for a in live)
+    by_unit: dict[int, Counter] = {}
+    for a in live:
+        by_unit.setdefault(a.unit_id, Counter())[a.platform] += 1
+    lines = [f"台账·{scope_name}（{clock.today().isoformat()}）",
+             f"在册账号 {len(live)} 个，涉及 {len(by_unit)} 个单位",
+             "状态：" + (" ".join(f"{s}{statuses[s]}" for s in STATUSES if statuses[s]) or "无"),
+             "按平台：" + (" ".join(f"{p}{platforms[p]}" for p in PLATFORMS if platforms[p]) or "无")]
+    retro = sum(1 for a in live if a.needs_retro_filing)
+    if retro:
+        lines.append(f"待补办备案：{retro} 个（第33条）")
+    lines.append("按单位：")
+    for unit in units:
+        counts = by_unit.get(unit.id)
+        if counts:
+            detail = "、".join(f"{p}{counts[p]}" for p in PLATFORMS if counts[p])
+            lines.append(f"· {unit.name}：{detail}")
+    # classified units and internal departments may not open accounts (第8条): not "missing" one
+    empty = [u.name for u in units if u.id not in by_unit and not (u.is_classified or u.is_internal)]
+    if empty:
+        lines.append(f"暂无在册账号（{len(empty)}个单位）：{'、'.join(empty)}")
+    lines.append("回复「台账 单位名」看单位明细，回复「导出台账」获取Excel文件。")
+    return "\n".join(lines)
+
+
+def register(router: Router) -> None:
+    router.conversation("registry", title="查看台账")
+
+    @router.command("台账", "账号台账", "查看台账", roles=set(ROLES), help="查看本单位（或辖区）政务新媒体台账",
+                    detail="单位用户：列出本单位的账号、状态、负责人和最近更新日期。\n"
+                           "主管单位用户：按单位、平台统计辖区账号；「台账 单位名」查看某个单位的明细。\n"
+                           "「导出台账」以Excel文件发送完整台账。")
+    def show(ctx: Context):
+        person, session = ctx.person, ctx.session
+        if not person.is_bureau_user:
+            if ctx.args and ctx.args not in person.unit.name:
+                ctx.reply(f"您只能查看本单位（{person.unit.name}）的台账。")
+            ctx.reply(unit_view(person.unit, scope_accounts(session, person, [person.unit_id])))
+            return END
+        units = visible_host_units(session, person)
+        if not ctx.args:
+            ctx.reply(bureau_view(person.unit.name, units, scope_accounts(session, person)))
+            return END
+        found = find_units(units, ctx.args)
+        if not found:
+            ctx.reply(f"在您的管辖范围内没有找到「{ctx.args[:20]}」。请回复「台账 单位名」，"
+                      "单位名可以只写一部分，例如「台账 教育局」；回复「台账」查看全部单位。")
+            return END
+        if len(found) == 1:
+            ctx.reply(unit_view(found[0], scope_accounts(session, person, [found[0].id])))
+            return END
+        ctx.data["unit_ids"] = [u.id for u in found[:9]]
+        return "registry.unit"
+
+    def unit_prompt(ctx: Context) -> str:
+        names = [ctx.session.get(Unit, i).name for i in ctx.data["unit_ids"]]
+        return choices.numbered(names, "找到多个单位，要查看哪一个？")
+
+    @router.state("registry.unit", prompt=unit_prompt)
+    def pick_unit(ctx: Context):
+        units = [ctx.session.get(Unit, i) for i in ctx.data["unit_ids"]]
+        unit = units[choices.pick(ctx.text, [u.name for u in units])]
+        if unit.id not in visible_unit_ids(ctx.session, ctx.person):
+            raise Reask("这个单位不在您的管辖范围内。")
+        ctx.reply(unit_view(unit, scope_accounts(ctx.session, ctx.person, [unit.id])))
+        return END
+
+    @router.command("导出台账", "台账导出", "下载台账", roles=set(ROLES), help="把台账导出为Excel文件发给您",
+                    detail="生成包含全部台账字段的Excel文件（单位用户为本单位，主管单位用户为辖区），"
+                           "以文件消息发给您本人。")
+    def export(ctx: Context):
+        person, session = ctx.person, ctx.session
+        accounts = scope_accounts(session, person)
+        scope = person.unit.name
+        title = f"政务新媒体台账_{scope}_{clock.today().strftime('%Y%m%d')}"
+        outbox.push_file(session, person, f"{title}.xlsx", export_workbook(accounts, title))
+        ctx.audit("registry.export", "account", None, after={"accounts": len(accounts), "scope": scope})
+        ctx.reply(f"台账已生成，稍后以文件发送（{len(accounts)}个账号）。")
+        return END

@@ -1,0 +1,152 @@
+"""台账 and 导出台账 through encrypted callbacks and the fake WeCom."""
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from io import BytesIO
+
+from sqlalchemy import select
+
+from models.audit import AuditLog
+from tests.registry_helpers import add_account, received_files, seed_accounts, workbook_of
+
+EVIL = "=cmd|' /C calc'!A0"
+
+
+def test_unit_user_sees_own_accounts_with_responsible_and_latest_update(bot):
+    seed_accounts(bot)
+    add_account(bot, "抚松县卫生健康局", "健康抚松", "抖音", responsible="wj_liu", last_update_on=date(2026, 11, 20))
+    reply = bot.send("wj_liu", "台账")
+    assert "抚松县卫生健康局 的政务新媒体（2个）" in reply
+    assert "1. 健康抚松｜微信公众号｜正常\n   负责人：刘洋　最近更新：暂无" in reply
+    assert "2. 健康抚松｜抖音｜正常\n   负责人：刘洋　最近更新：2026-11-20" in reply
+    assert "抚松教育" not in reply  # another unit's account
+
+
+def test_unit_user_cannot_look_at_another_unit(bot):
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", "台账 抚松县公安局")
+    assert "您只能查看本单位（抚松县教育局）的台账" in reply
+    assert "抚松公安" not in reply and "抚松教育｜抖音" in reply
+
+
+def test_unit_without_accounts_gets_a_way_forward(bot):
+    reply = bot.send("ny_hua", "台账")
+    assert "还没有账号" in reply and "开设" in reply
+
+
+def test_retro_filing_and_pending_national_registry_are_flagged(bot):
+    add_account(bot, "抚松县应急管理局", "抚松应急", "微信公众号", needs_retro_filing=True,
+                registry_status="待报送")
+    reply = bot.send("yj_shi", "台账")
+    assert "抚松应急｜微信公众号｜正常，待补办备案，全国系统待报送" in reply
+    assert "负责人：未指定" in reply and "第33条" in reply
+
+
+def test_bureau_user_sees_counts_by_unit_and_platform_within_scope(bot):
+    seed_accounts(bot)
+    add_account(bot, "抚松县公安局", "抚松公安旧号", "微博", status="已注销")
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")  # the neighbouring county's
+    reply = bot.send("zsj_admin", "台账")
+    assert len(reply.encode()) <= 2048
+    assert "台账·抚松县政务服务和数字化建设管理局" in reply
+    assert "在册账号 8 个，涉及 5 个单位" in reply
+    assert "状态：正常8 已注销1" in reply
+    assert "按平台：微信公众号4 视频号1 微博1 抖音2" in reply
+    assert "· 抚松县教育局：微信公众号1、抖音1" in reply
+    assert "· 抚松县融媒体中心：微信公众号1、视频号1" in reply
+    assert "抚松县农业农村局" in reply.split("暂无在册账号（5个单位）")[1]
+    assert "保密局" not in reply and "办公室" not in reply
+    assert "靖宇" not in reply
+    neighbour = bot.send("jy_admin", "台账")
+    assert "在册账号 1 个" in neighbour and "靖宇县教育局：微信公众号1" in neighbour and "抚松" not in neighbour
+
+
+def test_bureau_user_looks_at_one_unit_by_part_of_its_name(bot):
+    seed_accounts(bot)
+    reply = bot.send("zsj_review", "台账 卫生")
+    assert reply.startswith("抚松县卫生健康局 的政务新媒体（1个）")
+    assert "负责人：刘洋" in reply
+
+
+def test_ambiguous_unit_name_offers_numbered_choices(bot):
+    seed_accounts(bot)
+    reply = bot.send("zsj_admin", "台账 教育局")
+    assert "1. 抚松县教育局" in reply and "2. 抚松县教育局办公室" in reply and "回复序号" in reply
+    reply = bot.send("zsj_admin", "5")
+    assert "没有第5项" in reply
+    reply = bot.send("zsj_admin", "1")
+    assert reply.startswith("抚松县教育局 的政务新媒体（2个）")
+    assert "没有理解" in bot.send("zsj_admin", "1")  # the dialogue is over
+
+
+def test_unit_outside_the_bureaus_scope_is_not_found(bot):
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
+    reply = bot.send("zsj_admin", "台账 靖宇县教育局")
+    assert "在您的管辖范围内没有找到「靖宇县教育局」" in reply and "靖宇教育" not in reply
+    assert "靖宇教育" in bot.send("jy_admin", "台账 靖宇")
+
+
+def test_city_reviewer_sees_both_counties(bot):
+    seed_accounts(bot)
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
+    reply = bot.send("city_zhao", "台账")
+    assert "在册账号 9 个" in reply and "靖宇县教育局：微信公众号1" in reply
+
+
+def test_export_sends_an_xlsx_file_to_the_asker(bot):
+    seed_accounts(bot)
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
+    reply = bot.send("zsj_admin", "导出台账")
+    assert reply.startswith("台账已生成，稍后以文件发送") and "8个账号" in reply
+    files = received_files(bot, "zsj_admin")
+    assert len(files) == 1
+    name, data = files[0]
+    assert name.startswith("政务新媒体台账_抚松县政务服务和数字化建设管理局_") and name.endswith(".xlsx")
+    ws = workbook_of(data)["台账"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:5] == ["序号", "主办单位", "主管单位", "账号名称", "账号类型"]
+    for header in ("国办登记系统单位标识码", "负责人UserID", "联系电话", "第三方运维机构", "全国系统报送状态",
+                   "需补办备案", "最近更新日期", "微信biz/oid/账号ID", "主页URL/下载URL"):
+        assert header in headers
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["B"].width >= 20
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert len(rows) == 8
+    first = dict(zip(headers, rows[0]))
+    assert first["主办单位"] == "抚松县教育局" and first["主管单位"] == "抚松县政务服务和数字化建设管理局"
+    assert first["负责人UserID"] == "jy_zhang" and first["最近更新日期"] == "暂无"
+    assert all(r[1] != "靖宇县教育局" for r in rows)
+    with bot.db() as s:
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "registry.export"))
+        assert row.actor == "zsj_admin" and row.after["accounts"] == 8
+
+
+def test_unit_export_holds_only_the_units_accounts(bot):
+    seed_accounts(bot)
+    bot.send("jy_li", "导出台账")
+    (_name, data), = received_files(bot, "jy_li")
+    ws = workbook_of(data).active
+    units = {r[1].value for r in ws.iter_rows(min_row=2)}
+    assert units == {"抚松县教育局"} and ws.max_row == 3
+    assert received_files(bot, "jy_zhang") == []  # only the asker gets it
+
+
+def test_formula_text_is_neutralised_in_the_export(bot):
+    add_account(bot, "抚松县教育局", EVIL, "微博", function="+SUM(1,2)", contact="-1", operator="@now")
+    bot.send("jy_zhang", "导出台账")
+    (_name, data), = received_files(bot, "jy_zhang")
+    ws = workbook_of(data).active
+    headers = [c.value for c in ws[1]]
+    row = {h: c for h, c in zip(headers, ws[2])}
+    assert row["账号名称"].value == EVIL and row["账号名称"].data_type == "s" and row["账号名称"].quotePrefix
+    for header, text in (("账号功能", "+SUM(1,2)"), ("联系电话", "-1"), ("第三方运维机构", "@now")):
+        assert row[header].value == text and row[header].data_type == "s" and row[header].quotePrefix
+    sheet_xml = zipfile.ZipFile(BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+
+
+def test_a_slightly_wrong_unit_name_is_still_found(bot):
+    seed_accounts(bot)
+    reply = bot.send("zsj_admin", "台账 抚松教育局")
+    assert reply.startswith("抚松县教育局 的政务新媒体")
