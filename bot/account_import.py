@@ -1,0 +1,229 @@
+"""Import of existing accounts from the registry spreadsheet (补办备案, 第33条).
+
+Rows are validated first; nothing is written unless the caller accepts the errors (skip_bad).
+An account is identified by (host unit, platform, name): a re-import updates the filled-in
+cells of that account and never creates a second one. New accounts get status 正常, the
+import time and `needs_retro_filing`; every creation and change gets an `AccountChange`
+of kind 导入 and an audit row.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from models import audit
+from models.account import NORMAL, PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, Account, AccountChange
+from models.org import HOST_UNIT, Person, Unit
+
+KIND_IMPORT = "导入"
+REQUIRED = ("主办单位", "账号名称", "账号类型")
+# header → Account attribute, for the optional columns
+FIELDS = {"账号功能": "function", "主页URL/下载URL": "url", "微信biz/oid/账号ID": "platform_account_id",
+          "国办登记系统单位标识码": "registry_code", "联系电话": "contact", "第三方运维机构": "operator",
+          "开设日期": "opened_on", "全国系统报送状态": "registry_status", "负责人UserID": "responsible_id"}
+LIMITS = {"账号名称": 120, "账号功能": 1000, "主页URL/下载URL": 500, "微信biz/oid/账号ID": 120,
+          "国办登记系统单位标识码": 40, "联系电话": 40, "第三方运维机构": 120}
+PLATFORM_ALIASES = {"微信": "微信公众号", "公众号": "微信公众号", "头条": "今日头条", "新浪微博": "微博",
+                    "APP": "移动客户端", "App": "移动客户端", "app": "移动客户端", "客户端": "移动客户端",
+                    "微信小程序": "小程序"}
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+PHONE = re.compile(r"^[0-9+\-（）() 、,，/转]{5,40}$")
+PERSONAL = {"contact"}  # kept out of audit rows
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not xlsx, no header row, required columns missing)."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    number: int
+    unit: Unit
+    name: str
+    platform: str
+    values: dict[str, object]  # Account attribute → value, only for filled-in cells
+
+
+def _norm_header(value) -> str:
+    return re.sub(r"\s+", "", str(value or ""))
+
+
+def _cell_text(cell) -> object:
+    if cell.data_type == "f":
+        raise ValueError(f"{cell.coordinate} 含公式，请改为纯文本")
+    value = cell.value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return (value or "").strip() if isinstance(value, str) or value is None else value
+
+
+def read_sheet(data: bytes) -> list[tuple[int, dict[str, object]]]:
+    """(row number, {header: value}) for each non-empty data row."""
+    try:
+        wb = load_workbook(BytesIO(data))
+    except Exception as exc:
+        raise ImportFileError(f"无法读取文件，请确认是 .xlsx 格式（{type(exc).__name__}）") from None
+    ws = wb["账号"] if "账号" in wb.sheetnames else wb.worksheets[0]
+    headers = {col: _norm_header(c.value) for col, c in enumerate(ws[1]) if c.value is not None}
+    missing = [h for h in REQUIRED if h not in headers.values()]
+    if missing:
+        raise ImportFileError(f"第1行缺少必需的列：{'、'.join(missing)}（请使用 accounts template 生成的模板）")
+    rows = []
+    for cells in ws.iter_rows(min_row=2):
+        record: dict[str, object] = {}
+        try:
+            for col, header in headers.items():
+                if col < len(cells):
+                    record[header] = _cell_text(cells[col])
+        except ValueError as exc:
+            record = {"__error__": str(exc)}
+        if any(v not in ("", None) for v in record.values()):
+            rows.append((cells[0].row, record))
+    return rows
+
+
+def _parse_date(value) -> date:
+    if isinstance(value, date):
+        return value
+    text = str(value).strip().replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    try:
+        y, m, d = (int(p) for p in text.split("-"))
+        return date(y, m, d)
+    except ValueError:
+        raise ValueError(f"开设日期「{value}」无法识别，请写成 YYYY-MM-DD") from None
+
+
+def check_row(session: Session, number: int, record: dict, warnings: list) -> Row:
+    """A validated row; raises ValueError with the reason (in Chinese) otherwise."""
+    if "__error__" in record:
+        raise ValueError(record["__error__"])
+    for header in REQUIRED:
+        if not record.get(header):
+            raise ValueError(f"「{header}」未填写")
+    for header, limit in LIMITS.items():
+        if len(str(record.get(header) or "")) > limit:
+            raise ValueError(f"「{header}」超过 {limit} 个字")
+    unit = session.scalar(select(Unit).where(Unit.name == record["主办单位"]))
+    if unit is None or not unit.active:
+        raise ValueError(f"通讯录中没有单位「{record['主办单位']}」，请填写完整的单位名称")
+    if unit.kind != HOST_UNIT:
+        raise ValueError(f"「{unit.name}」是主管单位，不是主办单位")
+    platform = PLATFORM_ALIASES.get(record["账号类型"], record["账号类型"])
+    if platform not in PLATFORMS:
+        raise ValueError(f"账号类型「{record['账号类型']}」无法识别，应为：{'、'.join(PLATFORMS)}")
+    values: dict[str, object] = {}
+    for header, attr in FIELDS.items():
+        raw = record.get(header)
+        if raw in ("", None):
+            continue
+        values[attr] = raw
+    if "url" in values and not URL.match(values["url"]):
+        raise ValueError(f"主页URL「{values['url'][:40]}」应以 http:// 或 https:// 开头")
+    if "contact" in values and not PHONE.match(values["contact"]):
+        raise ValueError("联系电话格式不对，只能包含数字、空格和 + - ( )")
+    if "opened_on" in values:
+        values["opened_on"] = _parse_date(values["opened_on"])
+        if values["opened_on"] > clock.today():
+            raise ValueError(f"开设日期 {values['opened_on'].isoformat()} 晚于今天")
+    if "registry_status" in values and values["registry_status"] not in (REGISTRY_DONE, REGISTRY_PENDING):
+        raise ValueError(f"全国系统报送状态应为「{REGISTRY_DONE}」或「{REGISTRY_PENDING}」")
+    if "responsible_id" in values:
+        person = session.scalar(select(Person).where(Person.userid == values["responsible_id"]))
+        if person is None or not person.active:
+            raise ValueError(f"负责人UserID「{values['responsible_id']}」不在通讯录中")
+        if person.unit_id != unit.id:
+            raise ValueError(f"负责人 {person.name}（{person.userid}）不属于{unit.name}")
+        values["responsible_id"] = person.id
+    else:
+        warnings.append((number, "未填写负责人UserID，导入后请补充专人（第21条）"))
+    return Row(number, unit, str(record["账号名称"]), platform, values)
+
+
+def _visible(attr: str, value) -> object:
+    if attr in PERSONAL:
+        return "（已填写）" if value else None
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None:
+    now = clock.now()
+    account = session.scalar(select(Account).where(Account.unit_id == row.unit.id, Account.platform == row.platform,
+                                                   Account.name == row.name))
+    if account is None:
+        values = {"registry_code": row.unit.registry_code, **row.values}
+        account = Account(name=row.name, platform=row.platform, unit_id=row.unit.id, status=NORMAL,
+                          imported_at=now, needs_retro_filing=True, **values)
+        session.add(account)
+        session.flush()
+        changes = {"name": [None, row.name], "platform": [None, row.platform], "status": [None, NORMAL],
+                   **{k: [None, _json(v)] for k, v in values.items()}}
+        session.add(AccountChange(account_id=account.id, at=now, kind=KIND_IMPORT, changes=changes, actor=actor))
+        audit.record(session, actor=actor, action="account.import", entity="account", entity_id=account.id,
+                     after={k: _visible(k, v[1]) for k, v in changes.items()})
+        result.created += 1
+        return
+    changes = {attr: [_json(getattr(account, attr)), _json(value)] for attr, value in row.values.items()
+               if getattr(account, attr) != value}
+    if not changes:
+        result.unchanged += 1
+        return
+    for attr, value in row.values.items():
+        setattr(account, attr, value)
+    if account.imported_at is None:
+        account.imported_at = now
+    session.add(AccountChange(account_id=account.id, at=now, kind=KIND_IMPORT, changes=changes, actor=actor))
+    audit.record(session, actor=actor, action="account.import_update", entity="account", entity_id=account.id,
+                 before={k: _visible(k, v[0]) for k, v in changes.items()},
+                 after={k: _visible(k, v[1]) for k, v in changes.items()})
+    result.updated += 1
+
+
+def _json(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def import_accounts(session: Session, data: bytes, *, actor: str, skip_bad: bool = False) -> ImportResult:
+    """Validate every row, then (if there are no errors, or skip_bad) create or update the accounts.
+
+    Writes into `session` only; the caller commits, or rolls back for a dry run."""
+    result = ImportResult()
+    checked: list[Row] = []
+    seen: dict[tuple, int] = {}
+    for number, record in read_sheet(data):
+        try:
+            row = check_row(session, number, record, result.warnings)
+        except ValueError as exc:
+            result.errors.append((number, str(exc)))
+            continue
+        key = (row.unit.id, row.platform, row.name)
+        if key in seen:
+            result.errors.append((number, f"与第{seen[key]}行是同一账号（单位、类型、名称相同）"))
+            continue
+        seen[key] = number
+        checked.append(row)
+    if result.errors and not skip_bad:
+        return result
+    for row in checked:
+        _apply(session, row, actor, result)
+    session.flush()
+    return result

@@ -1,0 +1,58 @@
+"""`flask --app bot accounts import FILE.xlsx | template [FILE]`: bring existing accounts into the registry."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from bot import config, db
+from bot.account_import import ImportFileError, import_accounts
+from bot.registry_xlsx import template_workbook
+
+cli = AppGroup("accounts", help="账号台账：导入已有账号、生成导入模板")
+
+TEMPLATE = config.PROJECT_ROOT / "templates" / "accounts_template.xlsx"
+ACTOR = "cli:accounts-import"
+
+
+@cli.command("template")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def template_cmd(path):
+    """写出导入模板（默认 templates/accounts_template.xlsx）。"""
+    target = path or TEMPLATE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(template_workbook())
+    click.echo(f"模板已写入 {target}")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+@click.option("--skip-bad", is_flag=True, help="跳过有错误的行，导入其余的行")
+def import_cmd(path, dry_run, skip_bad):
+    """从 .xlsx 导入已有账号：状态为正常，标记需补办备案（第33条）；重复导入只更新，不会重复建账号。"""
+    session = db.new_session()
+    try:
+        try:
+            result = import_accounts(session, path.read_bytes(), actor=ACTOR, skip_bad=skip_bad)
+        except ImportFileError as exc:
+            raise click.ClickException(str(exc)) from None
+        for number, reason in result.errors:
+            click.echo(f"第{number}行：{reason}", err=True)
+        for number, reason in result.warnings:
+            click.echo(f"第{number}行（提示）：{reason}")
+        blocked = bool(result.errors) and not skip_bad
+        if blocked or dry_run:
+            session.rollback()
+        else:
+            session.commit()  # one transaction for the whole file
+    finally:
+        session.close()
+    if blocked:
+        raise click.ClickException(f"有 {len(result.errors)} 行错误，未导入任何账号。请修改后重新导入，"
+                                   "或加 --skip-bad 只导入正确的行。")
+    summary = f"新增 {result.created} 个，更新 {result.updated} 个，未变化 {result.unchanged} 个"
+    if result.errors:
+        summary += f"，跳过 {len(result.errors)} 行错误"
+    click.echo(("检查完成（未写入）：" if dry_run else "导入完成：") + summary + "。")

@@ -1,0 +1,161 @@
+"""`flask --app bot accounts import|template`: existing accounts into the registry (第33条)."""
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from bot.accounts_cli import TEMPLATE
+from bot.registry_xlsx import IMPORT_HEADERS
+from models.account import Account, AccountChange
+from models.audit import AuditLog
+
+HEADERS = [h for h, _w, _n in IMPORT_HEADERS]
+
+
+def make_file(tmp_path: Path, rows: list[dict], name: str = "accounts.xlsx") -> Path:
+    """Fill the shipped template, as a bureau clerk would."""
+    wb = load_workbook(TEMPLATE)
+    ws = wb["账号"]
+    for r, row in enumerate(rows, 2):
+        for header, value in row.items():
+            ws.cell(row=r, column=HEADERS.index(header) + 1, value=value)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["accounts", *args])
+
+
+GOOD = [
+    {"主办单位": "抚松县教育局", "账号名称": "抚松教育", "账号类型": "微信公众号", "账号功能": "政务信息发布",
+     "主页URL/下载URL": "https://mp.weixin.qq.com/s/abc", "微信biz/oid/账号ID": "MzA5NDc1NzQ4MA==",
+     "负责人UserID": "jy_zhang", "联系电话": "0439-1234567", "开设日期": "2021-03-15", "全国系统报送状态": "已报送"},
+    {"主办单位": "抚松县卫生健康局", "账号名称": "健康抚松", "账号类型": "抖音", "负责人UserID": "wj_liu",
+     "第三方运维机构": "抚松县某某传媒有限公司", "开设日期": date(2020, 9, 10)},
+    {"主办单位": "抚松县公安局", "账号名称": "抚松公安", "账号类型": "头条"},
+]
+
+
+def test_shipped_template_matches_the_code(app, tmp_path):
+    wb = load_workbook(TEMPLATE)
+    assert [c.value for c in wb["账号"][1]] == HEADERS
+    assert wb["账号"].freeze_panes == "A2" and "填写说明" in wb.sheetnames
+    result = run(app, "template", str(tmp_path / "t.xlsx"))
+    assert result.exit_code == 0 and "模板已写入" in result.output
+    assert [c.value for c in load_workbook(tmp_path / "t.xlsx")["账号"][1]] == HEADERS
+
+
+def test_import_creates_accounts_needing_retroactive_filing(app, directory, session, tmp_path):
+    result = run(app, "import", str(make_file(tmp_path, GOOD)))
+    assert result.exit_code == 0, result.output
+    assert "导入完成：新增 3 个，更新 0 个，未变化 0 个" in result.output
+    assert "第4行（提示）：未填写负责人UserID" in result.output
+    accounts = {a.name: a for a in session.scalars(select(Account))}
+    edu = accounts["抚松教育"]
+    assert (edu.status, edu.needs_retro_filing, edu.platform) == ("正常", True, "微信公众号")
+    assert edu.imported_at is not None and edu.opened_on == date(2021, 3, 15)
+    assert edu.responsible.userid == "jy_zhang" and edu.contact == "0439-1234567"
+    assert edu.registry_status == "已报送" and edu.registry_code == "11220621MB0000001A"  # the unit's code
+    assert accounts["健康抚松"].opened_on == date(2020, 9, 10) and accounts["健康抚松"].operator.startswith("抚松县")
+    assert accounts["抚松公安"].platform == "今日头条" and accounts["抚松公安"].responsible is None
+    changes = session.scalars(select(AccountChange).where(AccountChange.account_id == edu.id)).all()
+    assert [c.kind for c in changes] == ["导入"] and changes[0].changes["name"] == [None, "抚松教育"]
+    rows = session.scalars(select(AuditLog).where(AuditLog.action == "account.import")).all()
+    assert len(rows) == 3 and all(r.actor == "cli:accounts-import" for r in rows)
+    assert "0439" not in str([r.after for r in rows])  # the phone number stays out of the audit log
+
+
+def test_reimport_updates_and_never_duplicates(app, directory, session, tmp_path):
+    assert run(app, "import", str(make_file(tmp_path, GOOD))).exit_code == 0
+    again = [dict(GOOD[0], 联系电话="13900000000", 账号功能=None), GOOD[1], GOOD[2]]
+    result = run(app, "import", str(make_file(tmp_path, again, "again.xlsx")))
+    assert result.exit_code == 0, result.output
+    assert "新增 0 个，更新 1 个，未变化 2 个" in result.output
+    assert session.scalar(select(func.count()).select_from(Account)) == 3
+    edu = session.scalar(select(Account).where(Account.name == "抚松教育"))
+    assert edu.contact == "13900000000" and edu.function == "政务信息发布"  # empty cells keep the value
+    kinds = session.scalars(select(AccountChange.changes).where(AccountChange.account_id == edu.id)
+                            .order_by(AccountChange.id)).all()
+    assert kinds[-1] == {"contact": ["0439-1234567", "13900000000"]}
+    update = session.scalar(select(AuditLog).where(AuditLog.action == "account.import_update"))
+    assert update.after == {"contact": "（已填写）"}
+
+
+def test_bad_rows_are_reported_and_nothing_is_imported(app, directory, session, tmp_path):
+    rows = GOOD[:1] + [
+        {"主办单位": "抚松县不存在局", "账号名称": "甲", "账号类型": "微博"},
+        {"主办单位": "抚松县教育局", "账号名称": "乙", "账号类型": "推特"},
+        {"主办单位": "抚松县教育局", "账号名称": "丙", "账号类型": "微博", "负责人UserID": "wj_liu"},
+        {"主办单位": "抚松县教育局", "账号名称": "丁", "账号类型": "微博", "主页URL/下载URL": "www.example.com"},
+        {"主办单位": "抚松县教育局", "账号名称": "戊", "账号类型": "微博", "开设日期": "去年"},
+        {"主办单位": "抚松县教育局", "账号名称": "抚松教育", "账号类型": "微信公众号"},
+        {"主办单位": "抚松县政务服务和数字化建设管理局", "账号名称": "己", "账号类型": "微博"},
+        {"账号名称": "庚", "账号类型": "微博"},
+        {"主办单位": "抚松县教育局", "账号名称": "辛", "账号类型": "微博", "负责人UserID": "nobody"},
+        {"主办单位": "抚松县教育局", "账号名称": "壬", "账号类型": "微博", "全国系统报送状态": "报了"},
+    ]
+    result = run(app, "import", str(make_file(tmp_path, rows)))
+    assert result.exit_code != 0
+    out = result.output
+    assert "第3行：通讯录中没有单位「抚松县不存在局」" in out
+    assert "第4行：账号类型「推特」无法识别" in out
+    assert "第5行：负责人 刘洋（wj_liu）不属于抚松县教育局" in out
+    assert "第6行：主页URL「www.example.com」应以 http:// 或 https:// 开头" in out
+    assert "第7行：开设日期「去年」无法识别" in out
+    assert "第8行：与第2行是同一账号" in out
+    assert "第9行：「抚松县政务服务和数字化建设管理局」是主管单位" in out
+    assert "第10行：「主办单位」未填写" in out
+    assert "第11行：负责人UserID「nobody」不在通讯录中" in out
+    assert "第12行：全国系统报送状态应为「已报送」或「待报送」" in out
+    assert "有 10 行错误，未导入任何账号" in out
+    assert session.scalar(select(func.count()).select_from(Account)) == 0
+    assert session.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
+def test_skip_bad_imports_the_good_rows_in_one_go(app, directory, session, tmp_path):
+    rows = GOOD[:2] + [{"主办单位": "抚松县教育局", "账号名称": "乙", "账号类型": "推特"}]
+    result = run(app, "import", "--skip-bad", str(make_file(tmp_path, rows)))
+    assert result.exit_code == 0, result.output
+    assert "第4行：账号类型「推特」无法识别" in result.output and "新增 2 个" in result.output
+    assert "跳过 1 行错误" in result.output
+    assert session.scalar(select(func.count()).select_from(Account)) == 2
+
+
+def test_dry_run_writes_nothing(app, directory, session, tmp_path):
+    result = run(app, "import", "--dry-run", str(make_file(tmp_path, GOOD)))
+    assert result.exit_code == 0 and "检查完成（未写入）：新增 3 个" in result.output
+    assert session.scalar(select(func.count()).select_from(Account)) == 0
+
+
+def test_formula_cells_and_non_xlsx_files_are_refused(app, directory, session, tmp_path):
+    path = make_file(tmp_path, [{"主办单位": "抚松县教育局", "账号名称": "=1+1", "账号类型": "微博"}])
+    result = run(app, "import", str(path))
+    assert result.exit_code != 0 and "第2行：B2 含公式，请改为纯文本" in result.output
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("主办单位,账号名称\n")
+    result = run(app, "import", str(junk))
+    assert result.exit_code != 0 and "无法读取文件，请确认是 .xlsx 格式" in result.output
+    wb = load_workbook(TEMPLATE)
+    wb["账号"].delete_cols(1)
+    wb.save(tmp_path / "nohead.xlsx")
+    result = run(app, "import", str(tmp_path / "nohead.xlsx"))
+    assert result.exit_code != 0 and "缺少必需的列：主办单位" in result.output
+
+
+def test_an_exported_registry_can_be_imported_back(bot, app, session, tmp_path):
+    assert run(app, "import", str(make_file(tmp_path, GOOD))).exit_code == 0
+    bot.send("zsj_admin", "导出台账")
+    (_name, data), = [bot.fake._files[m["content"]["media_id"]] for m in bot.inbox("zsj_admin")
+                      if m["msgtype"] == "file"]
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(data)
+    result = run(app, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "新增 0 个，更新 0 个，未变化 3 个" in result.output
+    assert BytesIO(data).getbuffer().nbytes > 0
