@@ -140,6 +140,9 @@ def register(router: Router) -> None:
         person, session = ctx.person, ctx.session
         accounts = scope_accounts(session, person)
         scope = person.unit.name
+        if not accounts:
+            ctx.reply(f"{scope}{'辖区' if person.is_bureau_user else ''}的台账中还没有账号，没有可导出的内容。")
+            return END
         title = f"政务新媒体台账_{scope}_{clock.today().strftime('%Y%m%d')}"
         outbox.push_file(session, person, f"{title}.xlsx", export_workbook(accounts, title))
         ctx.audit("registry.export", "account", None, after={"accounts": len(accounts), "scope": scope})

@@ -150,3 +150,9 @@ def test_a_slightly_wrong_unit_name_is_still_found(bot):
     seed_accounts(bot)
     reply = bot.send("zsj_admin", "台账 抚松教育局")
     assert reply.startswith("抚松县教育局 的政务新媒体")
+
+
+def test_export_of_an_empty_registry_says_so_and_sends_nothing(bot):
+    reply = bot.send("ny_hua", "导出台账")
+    assert "还没有账号，没有可导出的内容" in reply
+    assert received_files(bot, "ny_hua") == []
