@@ -176,14 +176,14 @@ def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None
         session.add(account)
         session.flush()
         changes = {"name": [None, row.name], "platform": [None, row.platform], "status": [None, NORMAL],
-                   **{k: [None, _json(v)] for k, v in values.items()}}
+                   **{k: [None, _json(session, k, v)] for k, v in values.items()}}
         session.add(AccountChange(account_id=account.id, at=now, kind=KIND_IMPORT, changes=changes, actor=actor))
         audit.record(session, actor=actor, action="account.import", entity="account", entity_id=account.id,
                      after={k: _visible(k, v[1]) for k, v in changes.items()})
         result.created += 1
         return
-    changes = {attr: [_json(getattr(account, attr)), _json(value)] for attr, value in row.values.items()
-               if getattr(account, attr) != value}
+    changes = {attr: [_json(session, attr, getattr(account, attr)), _json(session, attr, value)]
+               for attr, value in row.values.items() if getattr(account, attr) != value}
     if not changes:
         result.unchanged += 1
         return
@@ -198,7 +198,11 @@ def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None
     result.updated += 1
 
 
-def _json(value):
+def _json(session: Session, attr: str, value):
+    """A value as stored in AccountChange.changes: dates as ISO text, the responsible person as userid."""
+    if attr == "responsible_id" and value is not None:
+        person = session.get(Person, value)
+        return person.userid if person else value
     return value.isoformat() if isinstance(value, date) else value
 
 

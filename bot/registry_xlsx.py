@@ -120,9 +120,43 @@ def export_workbook(accounts: list[Account], title: str) -> bytes:
         for col, column in enumerate(EXPORT_COLUMNS, 2):
             safe_cell(ws.cell(row=row, column=col), column.value(account))
     ws.auto_filter.ref = ws.dimensions
+    _history_sheet(wb, accounts)
     wb.properties.title = title
     wb.properties.creator = "政务新媒体助手"
     return _bytes(wb)
+
+
+FIELD_LABELS = {"name": "账号名称", "platform": "账号类型", "unit_id": "主办单位", "function": "账号功能",
+                "url": "主页URL/下载URL", "platform_account_id": "微信biz/oid/账号ID",
+                "registry_code": "国办登记系统单位标识码", "responsible_id": "负责人UserID", "contact": "联系电话",
+                "operator": "第三方运维机构", "status": "状态", "opened_on": "开设日期", "closed_on": "关停/注销日期",
+                "registry_status": "全国系统报送状态", "registry_filed_on": "全国系统报送日期"}
+
+
+def _describe_changes(changes: dict | None) -> str:
+    if not changes:
+        return ""
+    parts = []
+    for attr, pair in changes.items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        label = FIELD_LABELS.get(attr, attr)
+        parts.append(f"{label}：{new}" if old in (None, "") else f"{label}：{old} → {new}")
+    return "；".join(parts)
+
+
+def _history_sheet(wb: Workbook, accounts: list[Account]) -> None:
+    """The history of every approved change (and import) of the exported accounts."""
+    ws = wb.create_sheet("变更历史")
+    _header(ws, [("主办单位", 26), ("账号名称", 20), ("账号类型", 11), ("时间", 17), ("事项", 9),
+                 ("申请编号", 9), ("内容", 60), ("操作人", 16)])
+    row = 2
+    for account in accounts:
+        for change in account.changes:
+            values = [account.unit.name, account.name, account.platform, _moment(change.at), change.kind,
+                      change.request_id, _describe_changes(change.changes), change.actor]
+            for col, value in enumerate(values, 1):
+                safe_cell(ws.cell(row=row, column=col), value)
+            row += 1
 
 
 def template_workbook() -> bytes:

@@ -17,13 +17,16 @@ CLOSED = (CANCELLED, SUSPENDED)
 NO_UPDATE = "暂无"
 
 
-def scope_accounts(session: Session, person: Person, unit_ids: list[int] | None = None) -> list[Account]:
+def scope_accounts(session: Session, person: Person, unit_ids: list[int] | None = None, *,
+                   with_history: bool = False) -> list[Account]:
     """Accounts the person may see (optionally only of some units), by unit then platform."""
     ids = visible_unit_ids(session, person)
     if unit_ids is not None:
         ids = [i for i in ids if i in set(unit_ids)]
-    rows = session.scalars(select(Account).where(Account.unit_id.in_(ids))
-                           .options(selectinload(Account.unit), selectinload(Account.responsible)))
+    options = [selectinload(Account.unit), selectinload(Account.responsible)]
+    if with_history:
+        options.append(selectinload(Account.changes))
+    rows = session.scalars(select(Account).where(Account.unit_id.in_(ids)).options(*options))
     order = {p: n for n, p in enumerate(PLATFORMS)}
     return sorted(rows, key=lambda a: (a.unit_id, a.status in CLOSED, order.get(a.platform, 99), a.id))
 
@@ -138,7 +141,7 @@ def register(router: Router) -> None:
                            "以文件消息发给您本人。")
     def export(ctx: Context):
         person, session = ctx.person, ctx.session
-        accounts = scope_accounts(session, person)
+        accounts = scope_accounts(session, person, with_history=True)
         scope = person.unit.name
         if not accounts:
             ctx.reply(f"{scope}{'辖区' if person.is_bureau_user else ''}的台账中还没有账号，没有可导出的内容。")

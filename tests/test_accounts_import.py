@@ -159,3 +159,20 @@ def test_an_exported_registry_can_be_imported_back(bot, app, session, tmp_path):
     assert result.exit_code == 0, result.output
     assert "新增 0 个，更新 0 个，未变化 3 个" in result.output
     assert BytesIO(data).getbuffer().nbytes > 0
+
+
+def test_export_carries_the_history_of_changes(bot, app, tmp_path):
+    assert run(app, "import", str(make_file(tmp_path, GOOD))).exit_code == 0
+    again = [dict(GOOD[0], 负责人UserID="jy_li", 账号功能="@HYPERLINK(\"http://x\")")]
+    assert run(app, "import", str(make_file(tmp_path, again, "again.xlsx"))).exit_code == 0
+    bot.send("jy_wang", "导出台账")
+    (_name, data), = [bot.fake._files[m["content"]["media_id"]] for m in bot.inbox("jy_wang")
+                      if m["msgtype"] == "file"]
+    ws = load_workbook(BytesIO(data))["变更历史"]
+    assert [c.value for c in ws[1]] == ["主办单位", "账号名称", "账号类型", "时间", "事项", "申请编号", "内容", "操作人"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert len(rows) == 2 and all(r[4] == "导入" and r[7] == "cli:accounts-import" for r in rows)
+    assert "负责人UserID：jy_zhang" in rows[0][6] and "开设日期：2021-03-15" in rows[0][6]
+    assert "负责人UserID：jy_zhang → jy_li" in rows[1][6]
+    assert ws.cell(row=3, column=7).value.startswith("账号功能：政务信息发布 → @HYPERLINK")
+    assert ws.cell(row=3, column=7).data_type == "s"
