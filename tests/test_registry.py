@@ -156,3 +156,20 @@ def test_export_of_an_empty_registry_says_so_and_sends_nothing(bot):
     reply = bot.send("ny_hua", "导出台账")
     assert "还没有账号，没有可导出的内容" in reply
     assert received_files(bot, "ny_hua") == []
+
+
+def test_a_large_county_is_answered_in_parts_within_the_limit(bot):
+    from models.org import HOST_UNIT, Unit
+    with bot.db() as s:
+        county = s.scalar(select(Unit).where(Unit.name == "抚松县政务服务和数字化建设管理局"))
+        for n in range(45):
+            s.add(Unit(name=f"抚松县第{n + 1}号测试事业发展服务中心", kind=HOST_UNIT, parent=county))
+    for n in range(45):
+        add_account(bot, f"抚松县第{n + 1}号测试事业发展服务中心", f"测试{n + 1}", "微信公众号")
+        add_account(bot, f"抚松县第{n + 1}号测试事业发展服务中心", f"测试{n + 1}", "抖音")
+    reply = bot.send("zsj_admin", "台账")
+    assert len(reply.encode()) <= 2048 and "在册账号 90 个，涉及 45 个单位" in reply
+    rest = bot.texts("zsj_admin")
+    assert rest and all(len(t.encode()) <= 2048 for t in rest)
+    whole = reply + "".join(rest)
+    assert "· 抚松县第45号测试事业发展服务中心：微信公众号1、抖音1" in whole
