@@ -15,6 +15,7 @@ from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
 
 CLOSED = (CANCELLED, SUSPENDED)
 NO_UPDATE = "暂无"
+MAX_CHOICES = 9
 
 
 def scope_accounts(session: Session, person: Person, unit_ids: list[int] | None = None, *,
@@ -120,7 +121,11 @@ def register(router: Router) -> None:
         if len(found) == 1:
             ctx.reply(unit_view(found[0], scope_accounts(session, person, [found[0].id])))
             return END
-        ctx.data["unit_ids"] = [u.id for u in found[:9]]
+        if len(found) > MAX_CHOICES:
+            examples = "、".join(u.name for u in found[:3])
+            ctx.reply(f"「{ctx.args[:20]}」匹配到 {len(found)} 个单位，请写得更具体一些，例如：{examples}。")
+            return END
+        ctx.data["unit_ids"] = [u.id for u in found]
         return "registry.unit"
 
     def unit_prompt(ctx: Context) -> str:

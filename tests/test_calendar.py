@@ -81,3 +81,8 @@ def test_schedule_runs_in_december_on_working_days_only(cfg):
     assert job.slot.periods(at(2026, 12, 1, 8, 59)) == []  # before 09:00, and November is not due
     assert job.slot.periods(at(2026, 12, 5, 10, 0))[0][0] == "2026-12-04"  # Saturday: Friday's run
     assert job.slot.periods(at(2026, 11, 20, 10, 0)) == []  # November: 2026 and 2027 are not due
+
+
+def test_show_names_the_source_of_a_covered_year(app):
+    shown = run_cli(app, "show", "2026").output
+    assert "2026 年：已内置官方节假日安排" in shown and "尚未覆盖" not in shown

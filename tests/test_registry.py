@@ -173,3 +173,8 @@ def test_a_large_county_is_answered_in_parts_within_the_limit(bot):
     assert rest and all(len(t.encode()) <= 2048 for t in rest)
     whole = reply + "".join(rest)
     assert "· 抚松县第45号测试事业发展服务中心：微信公众号1、抖音1" in whole
+
+
+def test_too_many_matching_units_asks_for_a_more_specific_name(bot):
+    reply = bot.send("zsj_admin", "台账 局")
+    assert "匹配到" in reply and "请写得更具体一些" in reply and "回复序号" not in reply
