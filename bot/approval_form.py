@@ -52,7 +52,7 @@ OPINION_ROWS = [("unit", ["开设单位", "意见"]), ("bureau", ["主管单位"
                 ("city", ["全市政务新媒体", "工作主管单位", "审批意见"])]
 NOTE = ("注：1.“基本信息”栏可根据政务新媒体账号类型实际情况，选填相关栏目信息。"
         "2.开设单位、主管单位相关审批栏除加盖公章外，应由单位主要负责同志签字。")
-WIDTHS = [Cm(2.4), Cm(2.9), Cm(4.8), Cm(2.1), Cm(4.8)]  # 17 cm: A4 less 2 cm margins
+WIDTHS = [Cm(3.0), Cm(2.7), Cm(5.0), Cm(2.1), Cm(4.6)]  # 17.4 cm: A4 less 1.8 cm margins
 FONT = "宋体"
 SYMBOL_FONT = "Segoe UI Symbol"  # has ☐/☑ in Word; WPS and LibreOffice substitute a font that has them
 
@@ -140,7 +140,7 @@ def _page_setup(doc) -> None:
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     section.top_margin = section.bottom_margin = Cm(2.0)
-    section.left_margin = section.right_margin = Cm(2.0)
+    section.left_margin = section.right_margin = Cm(1.8)
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
