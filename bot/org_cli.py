@@ -14,10 +14,11 @@ def _counts(counts: dict[str, int]) -> str:
     return "，".join(f"{k} {v}" for k, v in counts.items())
 
 
-def _departure_lines(notified: dict) -> list[str]:
+def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
     lines = []
     for admins, deps in notified.items():
-        who = f"已通知主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员，请自行安排交接"
+        told = "将通知" if dry_run else "已通知"
+        who = f"{told}主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员，请自行安排交接"
         lines.append(f"停用 {len(deps)} 人（{who}）：")
         for dep in deps:
             accounts = "、".join(f"{a.name}（{a.platform}）" for a in dep.accounts) or "无"
@@ -60,7 +61,7 @@ def import_cmd(file, dry_run):
     def work(session):
         result = import_file_rows(session, unit_rows, people_rows)
         return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}",
-                *_departure_lines(result.notified)]
+                *_departure_lines(result.notified, dry_run)]
 
     try:
         lines = _run(work, dry_run)
@@ -103,7 +104,7 @@ def sync_cmd(dry_run, force):
             lines.append(f"只在未对应单位的部门中的成员 {len(result.skipped_members)} 人未同步。")
         for unit in result.missing_departments:
             lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
-        return lines + _departure_lines(result.notified)
+        return lines + _departure_lines(result.notified, dry_run)
 
     try:
         lines = _run(work, dry_run)

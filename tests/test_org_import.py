@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot import config, db
 from models.audit import AuditLog
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, Unit
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD,
+                        Person, Unit)
 from models.org_files import PERSON_COLUMNS, UNIT_COLUMNS, write_template
 from models.outbox import OutboxMessage
 

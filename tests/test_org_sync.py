@@ -96,7 +96,8 @@ def test_new_changed_and_disappeared_members(bot, wecom, sync):
     assert bot.texts("zsj_review") == []  # reviewers are not admins
 
     with bot.db() as s:
-        actions = {(a.action, a.entity_id) for a in s.scalars(select(AuditLog).where(AuditLog.actor == "system:org_sync"))}
+        rows = s.scalars(select(AuditLog).where(AuditLog.actor == "system:org_sync"))
+        actions = {(a.action, a.entity_id) for a in rows}
     ids = {u: str(p.id) for u, p in now.items()}
     assert {("org.person.create", ids["jy_new"]), ("org.person.update", ids["jy_li"]),
             ("org.person.deactivate", ids["jy_zhang"]), ("org.person.deactivate", ids["wj_liu"]),
@@ -162,3 +163,17 @@ def test_suspicious_contacts_are_refused(bot, wecom, sync):
     forced = sync("--force")
     assert "停用 11" in forced.output
     assert "没有可通知的主管单位管理员" in forced.output  # the admins left too: told at the terminal
+
+
+def test_demo_directory_served_by_the_fake_links_every_unit_by_name(bot, fake, sync):
+    from sim.contacts import contacts_from_directory
+    with bot.db() as s:
+        fake.state.departments, fake.state.users = contacts_from_directory(s)
+        units = s.scalar(select(func.count()).select_from(Unit))
+    result = sync()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("按名称对应部门") == units
+    assert "停用 0" in result.output and "新增 0，更新 0" in result.output
+    with bot.db() as s:
+        assert all(u.wecom_department_id for u in s.scalars(select(Unit)))
+    assert "按名称对应部门" not in sync().output  # linked once
