@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot import db
 
@@ -38,6 +39,9 @@ def _run(work, dry_run: bool) -> list[str]:
         else:
             session.commit()
         return lines
+    except IntegrityError:
+        session.rollback()
+        raise click.ClickException("通讯录正被另一个操作同时修改，本次没有写入。请稍后重新执行。") from None
     except BaseException:
         session.rollback()
         raise

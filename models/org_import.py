@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -211,7 +211,7 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
     people = [s for s in (parse_person(r, errors) for r in people_rows) if s]
     _duplicates(units, lambda s: s.name, "单位名称", errors)
     _duplicates(units, lambda s: s.wecom_department_id, "企业微信部门ID", errors)
-    _duplicates(people, lambda s: s.userid, "企业微信UserID", errors)
+    _duplicates(people, lambda s: s.userid.lower(), "企业微信UserID", errors)  # WeCom ignores case
     broken = {r.get("单位名称") for r in unit_rows} - {s.name for s in units}
     kinds = check_tree(session, units, errors, broken)
     for spec in people:
@@ -259,7 +259,7 @@ def _apply_unit(session: Session, spec: UnitSpec, by_name: dict[str, Unit], resu
 
 
 def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], result: ImportResult) -> None:
-    person = session.scalar(select(Person).where(Person.userid == spec.userid))
+    person = session.scalar(select(Person).where(func.lower(Person.userid) == spec.userid.lower()))
     before = person_snapshot(person) if person else None
     if person is None:
         person = Person(userid=spec.userid, active=spec.active, deactivated_at=None if spec.active else clock.now())

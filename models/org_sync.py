@@ -89,21 +89,22 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     result = SyncResult()
     mapped = map_departments(session, departments, result)
     members = collect_members(users_by_dept)
-    people = {p.userid: p for p in session.scalars(select(Person))}
+    people = {p.userid.lower(): p for p in session.scalars(select(Person))}  # WeCom userids ignore case
+    listed_users = {u.lower() for u in members}
     present: set[str] = set()
     for userid, member in members.items():
         if int(member.get("status", 1)) in GONE_STATUSES:
             continue
-        present.add(userid)
-        person = people.get(userid)
+        present.add(userid.lower())
+        person = people.get(userid.lower())
         unit = choose_unit(member, mapped, person.unit if person else None)
         if unit is None:
             result.skipped_members.append(userid)
             continue
         _upsert(session, person, member, unit, result)
     listed = set(mapped)
-    leavers = [p for p in people.values() if p.active and p.userid not in present
-               and (p.userid in members or p.unit.wecom_department_id in listed)]
+    leavers = [p for key, p in people.items() if p.active and key not in present
+               and (key in listed_users or p.unit.wecom_department_id in listed)]
     watched = [p for p in people.values() if p.active and p.unit.wecom_department_id in listed]
     if not force and len(leavers) > 5 and len(leavers) > MAX_DEPARTURE_SHARE * max(len(watched), 1):
         raise SyncRefused(f"本次同步将停用 {len(leavers)} 人（超过对应单位在册人数的一半），"
@@ -123,6 +124,7 @@ def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, r
         person.set_roles({STAFF} if unit.kind == HOST_UNIT else set())  # bureau roles come from the import
         session.add(person)
         result.new_people.append(person)
+    person.userid = member["userid"]  # callbacks carry WeCom's spelling of the userid
     if member.get("name"):
         person.name = member["name"]
     person.unit = unit

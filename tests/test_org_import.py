@@ -273,3 +273,13 @@ def test_show_prints_the_tree_with_roles_but_no_phone_numbers(org, tmp_path):
     sub = org("show", "--unit", "抚松县教育局").output.splitlines()
     assert sub[0].startswith("抚松县教育局〔主办单位〕") and len(sub) == 4
     assert "没有名为「无」的单位" in org("show", "--unit", "无").output
+
+
+def test_userids_are_matched_without_regard_to_case(org, tmp_path, directory):
+    people = [("JY_ZHANG", "张伟", "抚松县教育局", "单位负责人", "", ""), ("Jy_Zhang", "张伟", "抚松县教育局", "", "", "")]
+    dup = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people)))
+    assert "「人员」表第3行：企业微信UserID「jy_zhang」与「人员」表第2行重复" in dup.output
+    result = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people[:1])))
+    assert "人员：新增 0，更新 1" in result.output
+    with db.transaction() as s:
+        assert s.scalar(select(Person).where(Person.userid == "jy_zhang")).roles == {UNIT_HEAD}

@@ -177,3 +177,10 @@ def test_demo_directory_served_by_the_fake_links_every_unit_by_name(bot, fake, s
     with bot.db() as s:
         assert all(u.wecom_department_id for u in s.scalars(select(Unit)))
     assert "按名称对应部门" not in sync().output  # linked once
+
+
+def test_userids_match_whatever_their_case(bot, wecom, sync):
+    wecom.state.users[3][0]["userid"] = "JY_Zhang"
+    result = sync()
+    assert "新增 0，更新 1，未变 10，停用 0" in result.output, result.output
+    assert people(bot)["JY_Zhang"].active and "jy_zhang" not in people(bot)
