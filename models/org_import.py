@@ -157,10 +157,11 @@ def check_tree(session: Session, specs: list[UnitSpec], errors: list[str], broke
     parents = {u.name: (u.parent.name if u.parent else None) for u in existing}
     where = {u.name: f"已登记的单位「{u.name}」" for u in existing}
     by_dept = {u.wecom_department_id: u.name for u in existing if u.wecom_department_id is not None}
+    new_dept = {s.name: s.wecom_department_id for s in specs}  # None: the unit keeps its id
     for spec in specs:
         kinds[spec.name], parents[spec.name], where[spec.name] = spec.kind, spec.parent, spec.where
         owner = by_dept.get(spec.wecom_department_id)
-        if owner is not None and owner != spec.name and owner not in {s.name for s in specs}:
+        if owner is not None and owner != spec.name and new_dept.get(owner) is None:
             errors.append(f"{spec.where}：企业微信部门ID {spec.wecom_department_id} 已属于单位「{owner}」。")
     for name, kind in kinds.items():
         parent = parents[name]
@@ -224,6 +225,12 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
 def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> ImportResult:
     result = ImportResult()
     by_name = {u.name: u for u in session.scalars(select(Unit))}
+    before = {name: unit_snapshot(u) for name, u in by_name.items()}
+    for spec in units:  # a department id moving to another unit: free it first (validate checked the owner)
+        owner = next((u for u in by_name.values() if u.wecom_department_id == spec.wecom_department_id), None)
+        if spec.wecom_department_id is not None and owner is not None and owner.name != spec.name:
+            owner.wecom_department_id = None
+    session.flush()
     pending = list(units)
     while pending:  # parents first; check_tree ruled out cycles
         ready = [s for s in pending if s.parent is None or s.parent in by_name and s.parent not in
@@ -231,7 +238,7 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
         if not ready:
             raise RuntimeError("unit tree not resolvable after validation")
         for spec in ready:
-            by_name[spec.name] = _apply_unit(session, spec, by_name, result)
+            by_name[spec.name] = _apply_unit(session, spec, by_name, before.get(spec.name), result)
             pending.remove(spec)
     for spec in people:
         _apply_person(session, spec, by_name, result)
@@ -244,15 +251,18 @@ def _count(counts: dict[str, int], before, changed: bool) -> None:
     counts["新增" if before is None else "更新" if changed else "未变"] += 1
 
 
-def _apply_unit(session: Session, spec: UnitSpec, by_name: dict[str, Unit], result: ImportResult) -> Unit:
+def _apply_unit(session: Session, spec: UnitSpec, by_name: dict[str, Unit], before: dict | None,
+                result: ImportResult) -> Unit:
     unit = by_name.get(spec.name)
-    before = unit_snapshot(unit) if unit else None
     if unit is None:
         unit = Unit(name=spec.name)
         session.add(unit)
     unit.kind, unit.parent = spec.kind, by_name[spec.parent] if spec.parent else None
-    unit.registry_code, unit.is_classified, unit.is_internal = spec.registry_code, spec.is_classified, spec.is_internal
-    unit.wecom_department_id = spec.wecom_department_id
+    unit.is_classified, unit.is_internal = spec.is_classified, spec.is_internal
+    if spec.registry_code:  # blank keeps what is known (e.g. a department id linked by `org sync`)
+        unit.registry_code = spec.registry_code
+    if spec.wecom_department_id is not None:
+        unit.wecom_department_id = spec.wecom_department_id
     session.flush()
     _count(result.units, before, audit_change(session, ACTOR, "unit", unit.id, before, unit_snapshot(unit)))
     return unit

@@ -283,3 +283,28 @@ def test_userids_are_matched_without_regard_to_case(org, tmp_path, directory):
     assert "人员：新增 0，更新 1" in result.output
     with db.transaction() as s:
         assert s.scalar(select(Person).where(Person.userid == "jy_zhang")).roles == {UNIT_HEAD}
+
+
+def test_blank_optional_columns_keep_known_values(org, tmp_path):
+    org("import", str(write_xlsx(tmp_path / "名册.xlsx")))
+    blank = [(*row[:3], "", *row[4:6], None) for row in UNITS]  # no 标识码, no 部门ID this time
+    result = org("import", str(write_xlsx(tmp_path / "v2.xlsx", blank, [])))
+    assert "单位：新增 0，更新 0，未变 5" in result.output, result.output
+    with db.transaction() as s:
+        edu = get_unit(s, "抚松县教育局")
+        assert (edu.registry_code, edu.wecom_department_id) == ("11220621MB0000001A", 3)
+
+
+def test_a_department_id_can_move_between_units_in_one_file(org, tmp_path):
+    org("import", str(write_xlsx(tmp_path / "名册.xlsx")))
+    moved = [UNITS[0], UNITS[1], (*UNITS[4][:6], 3), (*UNITS[3][:6], 30)]  # the taker comes first
+    result = org("import", str(write_xlsx(tmp_path / "v2.xlsx", moved, [])))
+    assert "单位：新增 0，更新 2，未变 2" in result.output, result.output
+    with db.transaction() as s:
+        edu = get_unit(s, "抚松县教育局")
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "org.unit.update",
+                                               AuditLog.entity_id == str(edu.id))).one()
+        assert (row.before, row.after) == ({"wecom_department_id": 3}, {"wecom_department_id": 30})
+    kept = [UNITS[0], UNITS[1], (*UNITS[4][:6], 30)]  # 教育局 keeps 30: 保密局 cannot take it
+    refused = org("import", str(write_xlsx(tmp_path / "v3.xlsx", kept, [])))
+    assert "企业微信部门ID 30 已属于单位「抚松县教育局」" in refused.output
