@@ -119,18 +119,24 @@ def sync_cmd(dry_run, force):
 
 @cli.command("show", help="显示单位树、人员和角色（不显示手机号）")
 @click.option("--unit", "unit_name", help="只显示这个单位及其下级")
-def show_cmd(unit_name):
+@click.option("--as", "as_userid", help="只显示这个人（企业微信UserID）能看到的部分")
+def show_cmd(unit_name, as_userid):
     """Print the unit tree with people and roles (no phone numbers)."""
     from models.directory import tree_lines
-    from models.org import Unit
+    from models.org import Unit, find_person, visible_unit_ids
 
     with db.transaction() as session:
-        root = None
+        root, visible = None, None
         if unit_name:
             root = session.scalar(select(Unit).where(Unit.name == unit_name))
             if root is None:
                 raise click.ClickException(f"没有名为「{unit_name}」的单位。")
-        lines = tree_lines(session, root)
+        if as_userid:
+            person = find_person(session, as_userid)
+            if person is None:
+                raise click.ClickException(f"通讯录中没有 UserID 为「{as_userid}」的人员。")
+            visible = set(visible_unit_ids(session, person))
+        lines = tree_lines(session, root, visible)
     click.echo("\n".join(lines) if lines else "通讯录是空的：请先执行 flask --app bot org import 名册.xlsx")
 
 

@@ -155,8 +155,9 @@ def person_label(person: Person) -> str:
     return f"· {person.name} {person.userid}（{role_names(person.roles)}{state}）"
 
 
-def tree_lines(session: Session, root: Unit | None = None) -> list[str]:
-    units = list(session.scalars(select(Unit).order_by(Unit.id)))
+def tree_lines(session: Session, root: Unit | None = None, visible: set[int] | None = None) -> list[str]:
+    """The tree (below `root`, or only the `visible` units) with each unit's people."""
+    units = [u for u in session.scalars(select(Unit).order_by(Unit.id)) if visible is None or u.id in visible]
     children: dict[int | None, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -173,6 +174,7 @@ def tree_lines(session: Session, root: Unit | None = None) -> list[str]:
         for child in children.get(unit.id, []):
             walk(child, depth + 1)
 
-    for top in ([root] if root is not None else children.get(None, [])):
+    tops = [u for u in units if u.parent_id is None or visible is not None and u.parent_id not in visible]
+    for top in ([root] if root is not None else tops):
         walk(top, 0)
     return lines

@@ -308,3 +308,13 @@ def test_a_department_id_can_move_between_units_in_one_file(org, tmp_path):
     kept = [UNITS[0], UNITS[1], (*UNITS[4][:6], 30)]  # 教育局 keeps 30: 保密局 cannot take it
     refused = org("import", str(write_xlsx(tmp_path / "v3.xlsx", kept, [])))
     assert "企业微信部门ID 30 已属于单位「抚松县教育局」" in refused.output
+
+
+def test_show_as_a_person_prints_only_their_part_of_the_tree(org, directory):
+    county = org("show", "--as", "zsj_admin").output
+    assert county.startswith("抚松县政务服务和数字化建设管理局〔县级主管单位〕")
+    assert "抚松县教育局" in county and "靖宇" not in county and "白山市" not in county
+    unit = org("show", "--as", "jy_zhang").output.splitlines()
+    assert unit[0].startswith("抚松县教育局〔主办单位〕") and "办公室" not in "".join(unit)
+    assert "白山市" in org("show", "--as", "city_zhao").output and "靖宇" in org("show", "--as", "city_zhao").output
+    assert "通讯录中没有 UserID 为「nobody」的人员" in org("show", "--as", "nobody").output
