@@ -99,16 +99,18 @@ def admins_for(session: Session, unit: Unit) -> list[Person]:
 
 
 def departure_notice(departures: list[Departure], source: str) -> str:
-    lines = [f"【人员停用】{source}，以下人员已停用。请为其负责的账号指定新的负责人（第二十一条）："]
+    handover = any(dep.accounts for dep in departures)
+    ask = "请安排其负责账号的交接（第二十一条：每个账号须有专人负责）" if handover else "他们没有负责的账号"
+    lines = [f"【人员停用】{source}：以下人员已停用，{ask}。"]
     for i, dep in enumerate(departures, 1):
         p = dep.person
         lines.append(f"{i}. {p.name}（{p.unit.name}，{p.userid}）")
-        if dep.accounts:
-            for acc in dep.accounts:
-                lines.append(f"   负责账号：{acc.name}（{acc.platform}，{acc.status}）")
-        else:
+        for acc in dep.accounts:
+            lines.append(f"   负责账号：{acc.name}（{acc.platform}，{acc.status}）")
+        if not dep.accounts:
             lines.append("   负责账号：无")
-    lines.append("交接办法：由主办单位提交变更申请，更换账号负责人。")
+    if handover:
+        lines.append("请督促主办单位指定新的账号负责人。")
     return "\n".join(lines)
 
 

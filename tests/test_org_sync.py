@@ -93,6 +93,7 @@ def test_new_changed_and_disappeared_members(bot, wecom, sync):
     assert "邻县职员" not in ours
     [theirs] = bot.texts("jy_admin")
     assert "邻县职员（靖宇县教育局，jyx_staff）" in theirs and "负责账号：无" in theirs and "张伟" not in theirs
+    assert "他们没有负责的账号" in theirs and "交接" in ours
     assert bot.texts("zsj_review") == []  # reviewers are not admins
 
     with bot.db() as s:
