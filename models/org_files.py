@@ -47,7 +47,8 @@ def read_file(path: str | Path) -> tuple[list[Row], list[Row]]:
         return read_xlsx(path)
     if suffix in (".yaml", ".yml"):
         return read_yaml(path)
-    raise FileProblem(f"不支持的文件类型「{suffix or '无扩展名'}」：请使用 .xlsx 模板或 .yaml 文件。")
+    raise FileProblem(f"不支持的文件类型「{suffix or '无扩展名'}」：请使用 .xlsx 模板（Excel 中“另存为 → Excel 工作簿”）"
+                      "或 .yaml 文件。")
 
 
 def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
