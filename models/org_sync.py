@@ -1,7 +1,7 @@
 """`org sync`: bring the directory in line with WeCom's contacts (department/list, user/list).
 
 Departments map to units by `wecom_department_id` (a unit with the department's exact name and
-no id yet is linked once). Members are created or updated; members who left (missing from
+no id yet is linked once); a sub-department without a unit belongs to its nearest mapped ancestor. Members are created or updated; members who left (missing from
 every list, or status 已禁用/已退出) are deactivated and the accounts they answered for are
 pushed to the bureau admins of their part of the tree, all in the caller's transaction.
 """
@@ -52,13 +52,27 @@ def map_departments(session: Session, departments: list[dict], result: SyncResul
             audit_change(session, ACTOR, "unit", candidate.id, before, unit_snapshot(candidate))
             result.linked.append(candidate)
             unit = candidate
-        if unit is None:
-            result.unmapped_departments.append(dept)
-        else:
+        if unit is not None:
             mapped[dept_id] = unit
     listed = {int(d["id"]) for d in departments}
     result.missing_departments = [u for d, u in sorted(by_dept.items()) if d not in listed]
-    return mapped
+    inherited = _inherit(departments, mapped)
+    result.unmapped_departments = [d for d in departments if int(d["id"]) not in inherited]
+    return inherited
+
+
+def _inherit(departments: list[dict], mapped: dict[int, Unit]) -> dict[int, Unit]:
+    """A sub-department without a unit of its own (科室, 股) belongs to its nearest mapped ancestor."""
+    parent = {int(d["id"]): int(d.get("parentid") or 0) for d in departments}
+    out: dict[int, Unit] = {}
+    for dept_id in parent:
+        node, seen = dept_id, set()
+        while node in parent and node not in mapped and node not in seen:
+            seen.add(node)
+            node = parent[node]
+        if node in mapped:
+            out[dept_id] = mapped[node]
+    return out
 
 
 def collect_members(users_by_dept: dict[int, list[dict]]) -> dict[str, dict]:

@@ -122,7 +122,7 @@ def test_a_member_who_comes_back_is_reactivated(bot, wecom, sync):
 
 def test_department_matched_by_name_is_linked_and_its_members_synced(bot, wecom, sync):
     wecom.state.departments.append({"id": 20, "name": "抚松县公安局", "parentid": 2, "order": 20})
-    wecom.state.departments.append({"id": 21, "name": "某个临时工作组", "parentid": 2, "order": 21})
+    wecom.state.departments.append({"id": 21, "name": "某个临时工作组", "parentid": 99, "order": 21})  # parent not visible
     wecom.state.users[20] = [member("ga_zhou", "周强强", 20)]
     wecom.state.users[21] = [member("tmp_1", "临时", 21)]
     result = sync()
@@ -185,3 +185,17 @@ def test_userids_match_whatever_their_case(bot, wecom, sync):
     result = sync()
     assert "新增 0，更新 1，未变 10，停用 0" in result.output, result.output
     assert people(bot)["JY_Zhang"].active and "jy_zhang" not in people(bot)
+
+
+def test_sub_departments_belong_to_their_nearest_unit(bot, wecom, sync):
+    wecom.state.departments += [{"id": 31, "name": "办公室", "parentid": 3, "order": 31},
+                                {"id": 32, "name": "宣传股", "parentid": 31, "order": 32}]
+    jy_li = wecom.state.users[3].pop(1)
+    wecom.state.users[31] = [{**jy_li, "department": [31], "main_department": 31}]
+    wecom.state.users[32] = [member("jy_xc", "宣传干事", 32)]
+    result = sync()
+    assert "人员：新增 1，更新 0，未变 11，停用 0" in result.output, result.output
+    assert "未对应单位的部门" not in result.output
+    now = people(bot)
+    assert now["jy_li"].active and now["jy_li"].unit.name == "抚松县教育局"
+    assert now["jy_xc"].unit.name == "抚松县教育局" and now["jy_xc"].roles == {STAFF}
