@@ -134,16 +134,16 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
 def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, result: SyncResult) -> None:
     before = person_snapshot(person) if person else None
     if person is None:
-        person = Person(userid=member["userid"], name=member.get("name") or member["userid"], unit=unit)
+        person = Person(userid=member["userid"], name=(member.get("name") or member["userid"])[:60], unit=unit)
         person.set_roles({STAFF} if unit.kind == HOST_UNIT else set())  # bureau roles come from the import
         session.add(person)
         result.new_people.append(person)
     person.userid = member["userid"]  # callbacks carry WeCom's spelling of the userid
     if member.get("name"):
-        person.name = member["name"]
+        person.name = member["name"][:60]  # the column's length
     person.unit = unit
     if member.get("mobile"):  # apps created after 2022-06 get no mobile: keep what the import gave
-        person.mobile = member["mobile"]
+        person.mobile = member["mobile"][:20]
     session.flush()
     changed = audit_change(session, ACTOR, "person", person.id, before, person_snapshot(person))
     result.people["新增" if before is None else "更新" if changed else "未变"] += 1
