@@ -199,3 +199,9 @@ def test_sub_departments_belong_to_their_nearest_unit(bot, wecom, sync):
     now = people(bot)
     assert now["jy_li"].active and now["jy_li"].unit.name == "抚松县教育局"
     assert now["jy_xc"].unit.name == "抚松县教育局" and now["jy_xc"].roles == {STAFF}
+
+
+def test_overlong_wecom_names_are_clipped_to_fit(bot, wecom, sync):
+    wecom.state.users[3].append(member("jy_long", "长" * 70, 3, mobile="+86 138 0000 0000 0000 0"))
+    assert sync().exit_code == 0
+    assert people(bot)["jy_long"].name == "长" * 60 and len(people(bot)["jy_long"].mobile) == 20
