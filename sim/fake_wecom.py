@@ -90,6 +90,17 @@ class FakeWeCom:
             keep = (self.state.corp_id, self.state.secret, self.state.agent_id)
             self.state = FakeState(corp_id=keep[0], secret=keep[1], agent_id=keep[2])
 
+    def department_subtree(self, root: int) -> list[dict]:
+        with self.lock:
+            depts = list(self.state.departments)
+        ids = {root} if any(d["id"] == root for d in depts) else set()
+        grew = True
+        while grew:
+            below = {d["id"] for d in depts if d.get("parentid") in ids} - ids
+            ids |= below
+            grew = bool(below)
+        return [d for d in depts if d["id"] in ids]
+
     def _fault(self, endpoint: str):
         with self.lock:
             queue = self.state.faults.get(endpoint) or []
@@ -198,7 +209,15 @@ class FakeWeCom:
         @app.get("/cgi-bin/department/list")
         def department_list():
             bad = fake._check_token() or fake._apply_fault("department/list")
-            return bad if bad is not None else jsonify(errcode=0, errmsg="ok", department=fake.state.departments)
+            if bad is not None:
+                return bad
+            root = request.args.get("id")
+            if not root:
+                return jsonify(errcode=0, errmsg="ok", department=fake.state.departments)
+            found = fake.department_subtree(int(root))  # as WeCom: the department and all below it
+            if not found:
+                return jsonify(errcode=60003, errmsg="department not found")
+            return jsonify(errcode=0, errmsg="ok", department=found)
 
         @app.get("/cgi-bin/user/list")
         def user_list():
@@ -206,6 +225,8 @@ class FakeWeCom:
             if bad is not None:
                 return bad
             dept = int(request.args.get("department_id", "0") or 0)
+            if dept not in {int(d["id"]) for d in fake.state.departments}:
+                return jsonify(errcode=60003, errmsg="department not found")
             return jsonify(errcode=0, errmsg="ok", userlist=fake.state.users.get(dept, []))
 
         # --- for the simulator and tests (not part of WeCom) -----------------------------

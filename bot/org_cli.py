@@ -1,0 +1,148 @@
+"""`flask --app bot org import|sync|show|template` — the organisation directory (通讯录)."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot import db
+
+cli = AppGroup("org", help="通讯录：导入名册、同步企业微信、查看单位和人员")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return "，".join(f"{k} {v}" for k, v in counts.items())
+
+
+def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
+    lines = []
+    for admins, deps in notified.items():
+        told = "将通知" if dry_run else "已通知"
+        who = f"{told}主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员，请自行安排交接"
+        lines.append(f"停用 {len(deps)} 人（{who}）：")
+        for dep in deps:
+            accounts = "、".join(f"{a.name}（{a.platform}）" for a in dep.accounts) or "无"
+            lines.append(f"  · {dep.person.name} {dep.person.userid}（{dep.person.unit.name}）负责账号：{accounts}")
+    return lines
+
+
+def _run(work, dry_run: bool) -> list[str]:
+    """Run `work(session)` in one transaction; roll back on --dry-run or any error."""
+    session = db.new_session()
+    try:
+        session.begin()
+        lines = work(session)
+        if dry_run:
+            session.rollback()
+            lines.append("（试运行：以上变动没有写入。）")
+        else:
+            session.commit()
+        return lines
+    except IntegrityError:
+        session.rollback()
+        raise click.ClickException("通讯录正被另一个操作同时修改，本次没有写入。请稍后重新执行。") from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@cli.command("import", help="从名册导入单位和人员（.xlsx 模板或 .yaml）；再次导入只更新，不重复")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只检查并显示将发生的变动，不写入")
+def import_cmd(file, dry_run):
+    """Import units and people from an .xlsx (the template) or a .yaml file."""
+    from models.org_files import FileProblem, read_file
+    from models.org_import import ImportRejected, import_file_rows
+
+    try:
+        unit_rows, people_rows = read_file(file)
+    except FileProblem as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def work(session):
+        result = import_file_rows(session, unit_rows, people_rows)
+        return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}",
+                *_departure_lines(result.notified, dry_run)]
+
+    try:
+        lines = _run(work, dry_run)
+    except ImportRejected as rej:
+        click.echo(f"导入失败：发现 {len(rej.errors)} 处问题，没有导入任何内容。请改正后重新导入。", err=True)
+        for error in rej.errors:
+            click.echo(f"  {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(("检查通过。" if dry_run else "导入完成。") + "\n" + "\n".join(lines))
+
+
+@cli.command("sync", help="从企业微信通讯录同步部门和成员；离开的成员停用并通知主管单位管理员")
+@click.option("--dry-run", is_flag=True, help="只显示将发生的变动，不写入、不通知")
+@click.option("--force", is_flag=True, help="停用人数超过一半时也继续")
+def sync_cmd(dry_run, force):
+    """Pull departments and members from WeCom's contacts API."""
+    from bot.wecom_client import WeComError, get_api
+    from models.org_sync import SyncRefused, apply_contacts
+
+    api = get_api()
+    try:  # all network calls before the transaction: the database is never held open on WeCom
+        departments = api.departments()
+        users = {int(d["id"]): api.users(int(d["id"])) for d in departments}
+    except WeComError as exc:
+        raise click.ClickException(f"读取企业微信通讯录失败（{exc}）。未做任何修改。") from None
+
+    def work(session):
+        result = apply_contacts(session, departments, users, force=force)
+        lines = [f"企业微信部门 {len(departments)} 个，成员 {sum(map(len, users.values()))} 人次。",
+                 f"人员：{_counts(result.people)}"]
+        for unit in result.linked:
+            lines.append(f"按名称对应部门：{unit.name} → 部门ID {unit.wecom_department_id}")
+        for person in result.new_people:
+            roles = "单位工作人员" if person.role_rows else "未分配角色，请在名册中指定"
+            lines.append(f"新成员：{person.name} {person.userid}（{person.unit.name}，{roles}）")
+        if result.unmapped_departments:
+            names = "、".join(f"{d.get('name', '')}({d['id']})" for d in result.unmapped_departments)
+            lines.append(f"未对应单位的部门（其成员未同步，可在名册中填写企业微信部门ID）：{names}")
+        if result.skipped_members:
+            lines.append(f"只在未对应单位的部门中的成员 {len(result.skipped_members)} 人未同步。")
+        for unit in result.missing_departments:
+            lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
+        return lines + _departure_lines(result.notified, dry_run)
+
+    try:
+        lines = _run(work, dry_run)
+    except SyncRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(("同步试运行。" if dry_run else "同步完成。") + "\n" + "\n".join(lines))
+
+
+@cli.command("show", help="显示单位树、人员和角色（不显示手机号）")
+@click.option("--unit", "unit_name", help="只显示这个单位及其下级")
+@click.option("--as", "as_userid", help="只显示这个人（企业微信UserID）能看到的部分")
+def show_cmd(unit_name, as_userid):
+    """Print the unit tree with people and roles (no phone numbers)."""
+    from models.directory import tree_lines
+    from models.org import Unit, find_person, visible_unit_ids
+
+    with db.transaction() as session:
+        root, visible = None, None
+        if unit_name:
+            root = session.scalar(select(Unit).where(Unit.name == unit_name))
+            if root is None:
+                raise click.ClickException(f"没有名为「{unit_name}」的单位。")
+        if as_userid:
+            person = find_person(session, as_userid)
+            if person is None:
+                raise click.ClickException(f"通讯录中没有 UserID 为「{as_userid}」的人员。")
+            visible = set(visible_unit_ids(session, person))
+        lines = tree_lines(session, root, visible)
+    click.echo("\n".join(lines) if lines else "通讯录是空的：请先执行 flask --app bot org import 名册.xlsx")
+
+
+@cli.command("template", help="生成空白的名册导入模板（.xlsx）")
+@click.argument("path", default="名册模板.xlsx", type=click.Path(dir_okay=False))
+def template_cmd(path):
+    """Write the blank import template (.xlsx)."""
+    from models.org_files import write_template
+    click.echo(f"已生成导入模板：{write_template(path)}")

@@ -1,0 +1,182 @@
+"""Directory upkeep shared by `org import` and `org sync`: audited changes to units and people,
+departures (停用) with the bureau notice listing the accounts a leaver answered for (第21条),
+and the printed tree of `org show`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock, outbox
+from models import audit
+from models.account import CANCELLED, Account
+from models.org import (BUREAU_ADMIN, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, ROLE_NAMES, ROLES, Person, Unit,
+                        bureau_people)
+
+KIND_NAMES = {CITY_BUREAU: "市级主管单位", COUNTY_BUREAU: "县级主管单位", HOST_UNIT: "主办单位"}
+
+
+def role_names(roles) -> str:
+    return "、".join(ROLE_NAMES[r] for r in ROLES if r in roles) or "未分配角色"
+
+
+def unit_snapshot(unit: Unit) -> dict:
+    return {"name": unit.name, "kind": unit.kind, "parent": unit.parent.name if unit.parent else None,
+            "registry_code": unit.registry_code, "is_classified": unit.is_classified,
+            "is_internal": unit.is_internal, "wecom_department_id": unit.wecom_department_id}
+
+
+def person_snapshot(person: Person) -> dict:
+    """What the audit log keeps of a person (activity has its own audit rows; the mobile is masked)."""
+    return {"userid": person.userid, "name": person.name, "unit": person.unit.name if person.unit else None,
+            "roles": sorted(person.roles), "mobile": mask_mobile(person.mobile)}
+
+
+def mask_mobile(mobile: str | None) -> str | None:
+    """Enough to see that a number changed, not enough to call it."""
+    if not mobile:
+        return None
+    return mobile[:3] + "****" + mobile[-2:] if len(mobile) > 6 else "****"
+
+
+def changed_fields(before: dict | None, after: dict) -> dict:
+    if before is None:
+        return after
+    return {k: v for k, v in after.items() if before.get(k) != v}
+
+
+def audit_change(session: Session, actor: str, entity: str, entity_id, before: dict | None, after: dict) -> bool:
+    """Record a create/update if anything changed; returns whether it did."""
+    if before == after:
+        return False
+    action = f"org.{entity}.{'create' if before is None else 'update'}"
+    audit.record(session, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                 before=None if before is None else {k: before.get(k) for k in changed_fields(before, after)},
+                 after=changed_fields(before, after))
+    return True
+
+
+# --- departures -------------------------------------------------------------------------
+
+@dataclass
+class Departure:
+    person: Person
+    accounts: list[Account] = field(default_factory=list)
+
+
+def open_accounts_of(session: Session, person: Person) -> list[Account]:
+    """Accounts this person answers for (专人, 第21条) that still exist."""
+    return list(session.scalars(select(Account).where(Account.responsible_id == person.id,
+                                                      Account.status != CANCELLED).order_by(Account.id)))
+
+
+def deactivate(session: Session, person: Person, actor: str, reason: str) -> Departure:
+    person.active = False
+    person.deactivated_at = clock.now()
+    audit.record(session, actor=actor, action="org.person.deactivate", entity="person", entity_id=person.id,
+                 before={"active": True}, after={"active": False, "reason": reason})
+    return Departure(person, open_accounts_of(session, person))
+
+
+def reactivate(session: Session, person: Person, actor: str, reason: str) -> None:
+    person.active = True
+    person.deactivated_at = None
+    audit.record(session, actor=actor, action="org.person.reactivate", entity="person", entity_id=person.id,
+                 before={"active": False}, after={"active": True, "reason": reason})
+
+
+def admins_for(session: Session, unit: Unit) -> list[Person]:
+    """The bureau admins who look after `unit`; if its bureau has none, the next bureau up."""
+    node: Unit | None = unit
+    while node is not None:
+        if node.is_bureau:
+            admins = bureau_people(session, node, BUREAU_ADMIN)
+            if admins:
+                return admins
+        node = node.parent
+    return []
+
+
+def departure_notice(departures: list[Departure], source: str) -> str:
+    handover = any(dep.accounts for dep in departures)
+    ask = "请安排其负责账号的交接（第二十一条：每个账号须有专人负责）" if handover else "他们没有负责的账号"
+    lines = [f"【人员停用】{source}：以下人员已停用，{ask}。"]
+    for i, dep in enumerate(departures, 1):
+        p = dep.person
+        lines.append(f"{i}. {p.name}（{p.unit.name}，{p.userid}）")
+        for acc in dep.accounts:
+            lines.append(f"   负责账号：{acc.name}（{acc.platform}，{acc.status}）")
+        if not dep.accounts:
+            lines.append("   负责账号：无")
+    if handover:
+        lines.append("请督促主办单位指定新的账号负责人。")
+    return "\n".join(lines)
+
+
+def notify_departures(session: Session, departures: list[Departure], source: str) -> dict[str, list[Departure]]:
+    """One push per set of bureau admins, listing only the leavers in their part of the tree."""
+    groups: dict[tuple[str, ...], tuple[list[Person], list[Departure]]] = {}
+    unnotified: list[Departure] = []
+    for dep in departures:
+        admins = admins_for(session, dep.person.unit)
+        if not admins:
+            unnotified.append(dep)
+            continue
+        key = tuple(sorted(a.userid for a in admins))
+        groups.setdefault(key, (admins, []))[1].append(dep)
+    for admins, deps in groups.values():
+        outbox.push_text(session, admins, departure_notice(deps, source))
+    out = {"、".join(key): deps for key, (_, deps) in groups.items()}
+    if unnotified:
+        out[""] = unnotified
+    return out
+
+
+# --- the printed tree --------------------------------------------------------------------
+
+def unit_label(unit: Unit) -> str:
+    flags = [KIND_NAMES.get(unit.kind, unit.kind)]
+    if unit.is_classified:
+        flags.append("涉密单位")
+    if unit.is_internal:
+        flags.append("内设机构")
+    if not unit.active:
+        flags.append("已撤销")
+    extra = []
+    if unit.registry_code:
+        extra.append(f"标识码 {unit.registry_code}")
+    if unit.wecom_department_id is not None:
+        extra.append(f"部门ID {unit.wecom_department_id}")
+    return f"{unit.name}〔{'，'.join(flags)}〕" + (f" {' '.join(extra)}" if extra else "")
+
+
+def person_label(person: Person) -> str:
+    """Name, userid and roles — never the mobile number."""
+    state = "" if person.active else "，已停用"
+    return f"· {person.name} {person.userid}（{role_names(person.roles)}{state}）"
+
+
+def tree_lines(session: Session, root: Unit | None = None, visible: set[int] | None = None) -> list[str]:
+    """The tree (below `root`, or only the `visible` units) with each unit's people."""
+    units = [u for u in session.scalars(select(Unit).order_by(Unit.id)) if visible is None or u.id in visible]
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    people: dict[int, list[Person]] = {}
+    for person in session.scalars(select(Person).order_by(Person.id)):
+        people.setdefault(person.unit_id, []).append(person)
+    lines: list[str] = []
+
+    def walk(unit: Unit, depth: int) -> None:
+        pad = "  " * depth
+        lines.append(pad + unit_label(unit))
+        for person in people.get(unit.id, []):
+            lines.append(pad + "  " + person_label(person))
+        for child in children.get(unit.id, []):
+            walk(child, depth + 1)
+
+    tops = [u for u in units if u.parent_id is None or visible is not None and u.parent_id not in visible]
+    for top in ([root] if root is not None else tops):
+        walk(top, 0)
+    return lines

@@ -1,0 +1,169 @@
+"""The directory file (名册): reading the .xlsx template or YAML of the same shape into rows,
+and writing the blank template (templates/org_template.xlsx)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+UNIT_SHEET = "单位"
+PEOPLE_SHEET = "人员"
+UNIT_COLUMNS = ("单位名称", "上级单位", "类型", "国办登记系统单位标识码", "涉密单位", "内设机构", "企业微信部门ID")
+PERSON_COLUMNS = ("企业微信UserID", "姓名", "所在单位", "角色", "手机", "在职")
+REQUIRED = {UNIT_SHEET: ("单位名称", "类型"), PEOPLE_SHEET: ("企业微信UserID", "姓名", "所在单位")}
+COLUMNS = {UNIT_SHEET: UNIT_COLUMNS, PEOPLE_SHEET: PERSON_COLUMNS}
+
+
+@dataclass
+class Row:
+    sheet: str
+    where: str  # 「单位」表第3行 / 「单位」第3条 — how the user finds the row
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_file(path: str | Path) -> tuple[list[Row], list[Row]]:
+    """(unit rows, people rows) from an .xlsx or a .yaml/.yml file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileProblem(f"找不到文件：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return read_xlsx(path)
+    if suffix in (".yaml", ".yml"):
+        return read_yaml(path)
+    raise FileProblem(f"不支持的文件类型「{suffix or '无扩展名'}」：请使用 .xlsx 模板（Excel 中“另存为 → Excel 工作簿”）"
+                      "或 .yaml 文件。")
+
+
+def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
+    from openpyxl import load_workbook
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileProblem(f"无法打开 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式。") from None
+    try:
+        if UNIT_SHEET not in book.sheetnames and PEOPLE_SHEET not in book.sheetnames:
+            raise FileProblem(f"文件中没有「{UNIT_SHEET}」或「{PEOPLE_SHEET}」工作表，请使用导入模板填写。")
+        out = []
+        for sheet in (UNIT_SHEET, PEOPLE_SHEET):
+            out.append(_sheet_rows(book[sheet], sheet) if sheet in book.sheetnames else [])
+        return out[0], out[1]
+    finally:
+        book.close()
+
+
+def _sheet_rows(ws, sheet: str) -> list[Row]:
+    rows = ws.iter_rows(values_only=True)
+    header = [cell_text(v) for v in next(rows, ())]
+    missing = [c for c in REQUIRED[sheet] if c not in header]
+    if missing:
+        raise FileProblem(f"「{sheet}」表第1行缺少列：{'、'.join(missing)}。请使用导入模板，不要修改表头。")
+    index = {name: i for i, name in enumerate(header) if name in COLUMNS[sheet]}
+    out = []
+    for number, values in enumerate(rows, start=2):
+        cells = {name: cell_text(values[i]) if i < len(values) else "" for name, i in index.items()}
+        if any(cells.values()):
+            out.append(Row(sheet, f"「{sheet}」表第{number}行", cells))
+    return out
+
+
+def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
+    import yaml
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise FileProblem(f"YAML 格式错误：{str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict) or not ({UNIT_SHEET, PEOPLE_SHEET} & set(data)):
+        raise FileProblem(f"YAML 文件的顶层应包含「{UNIT_SHEET}」和/或「{PEOPLE_SHEET}」两个列表。")
+    out = []
+    for sheet in (UNIT_SHEET, PEOPLE_SHEET):
+        items = data.get(sheet) or []
+        if not isinstance(items, list):
+            raise FileProblem(f"YAML 中「{sheet}」应为列表（每条以「- 」开头）。")
+        rows = []
+        for number, item in enumerate(items, start=1):
+            where = f"「{sheet}」第{number}条"
+            if not isinstance(item, dict):
+                raise FileProblem(f"{where}应为「列名: 值」的映射。")
+            unknown = [k for k in item if k not in COLUMNS[sheet]]
+            if unknown:
+                raise FileProblem(f"{where}有未知的列：{'、'.join(map(str, unknown))}。"
+                                  f"可用的列：{'、'.join(COLUMNS[sheet])}。")
+            rows.append(Row(sheet, where, {k: cell_text(v) for k, v in item.items()}))
+        out.append(rows)
+    return out[0], out[1]
+
+
+# --- the blank template ---------------------------------------------------------------------
+
+INSTRUCTIONS = [
+    ("填写说明", ""),
+    ("单位 表", "每行一个单位。单位名称是匹配依据：再次导入同名单位会更新该单位，不会重复新增。"),
+    ("单位名称", "必填，最长120字，全市唯一。"),
+    ("上级单位", "市级主管单位留空；县级主管单位填市级主管单位；主办单位填其主管单位（或所属单位）。"
+               "可以填本表中的单位，也可以填系统中已有的单位。"),
+    ("类型", "必填：市级主管单位 / 县级主管单位 / 主办单位。"),
+    ("国办登记系统单位标识码", "选填，字母和数字，最长40位；留空则保持系统中原有的值。"),
+    ("涉密单位 / 内设机构", "填「是」或「否」，留空视为「否」。涉密单位和内设机构不得开设政务新媒体（第八条）。"),
+    ("企业微信部门ID", "选填，正整数；填写后「org sync」按此ID把企业微信部门对应到本单位。留空则保持系统中原有的值。"),
+    ("人员 表", "每行一人。企业微信UserID是匹配依据：再次导入会更新此人，不会重复新增。"),
+    ("企业微信UserID", "必填，企业微信管理后台「通讯录 → 成员详情 → 账号」，字母、数字和 _ - . @。"),
+    ("姓名 / 所在单位", "必填；所在单位须为单位表或系统中已有的单位。"),
+    ("角色", "多个角色用逗号或顿号分隔；留空视为「单位工作人员」。可选：单位工作人员、单位负责人、"
+           "主管单位审核人、主管单位管理员、市级审批人。后三个角色只能给主管单位的人员，市级审批人只能给市级主管单位的人员。"),
+    ("手机", "选填；留空则保持系统中原有号码。号码不会在任何列表中显示。"),
+    ("在职", "填「是」或「否」，留空视为「是」。填「否」即停用此人，并把其负责的账号列给主管单位管理员。"),
+    ("检查", "任何一行有误时整份文件都不导入，并逐行列出原因；改正后重新导入即可。"),
+]
+CHOICES = {"类型": "\"市级主管单位,县级主管单位,主办单位\"", "涉密单位": "\"是,否\"", "内设机构": "\"是,否\"",
+           "在职": "\"是,否\""}
+
+
+def write_template(path: str | Path) -> Path:
+    """Write the blank import template with drop-down lists for the fixed choices."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    for index, sheet in enumerate((UNIT_SHEET, PEOPLE_SHEET)):
+        ws = book.active if index == 0 else book.create_sheet()
+        ws.title = sheet
+        ws.append(list(COLUMNS[sheet]))
+        for col, name in enumerate(COLUMNS[sheet], start=1):
+            letter = get_column_letter(col)
+            ws[f"{letter}1"].font = Font(bold=True)
+            ws.column_dimensions[letter].width = max(14, len(name) * 2 + 4)
+            if name in CHOICES:
+                rule = DataValidation(type="list", formula1=CHOICES[name], allow_blank=True)
+                rule.error, rule.errorTitle = "请从下拉列表中选择", "输入有误"
+                ws.add_data_validation(rule)
+                rule.add(f"{letter}2:{letter}2000")
+        ws.freeze_panes = "A2"
+    notes = book.create_sheet("填写说明")
+    for title, text in INSTRUCTIONS:
+        notes.append([title, text])
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 100
+    notes["A1"].font = Font(bold=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path

@@ -1,0 +1,297 @@
+"""`org import`: check every row of a directory file, then create or update units and people.
+
+Units are matched by 单位名称 and people by 企业微信UserID, so importing the same file twice
+changes nothing. Every problem is collected with its row; if there is any, nothing is written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, notify_departures,
+                              person_snapshot, reactivate, unit_snapshot)
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
+                        ROLE_NAMES, STAFF, Person, Unit)
+from models.org_files import Row
+
+ACTOR = "system:org_import"
+KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()}
+ROLE_BY_NAME = {v: k for k, v in ROLE_NAMES.items()}
+USERID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$")
+REGISTRY_CODE = re.compile(r"^[0-9A-Za-z]{1,40}$")
+MOBILE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+ROLE_SPLIT = re.compile(r"[,，、;；/\s]+")
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+@dataclass
+class UnitSpec:
+    where: str
+    name: str
+    parent: str | None
+    kind: str
+    registry_code: str | None
+    is_classified: bool
+    is_internal: bool
+    wecom_department_id: int | None
+
+
+@dataclass
+class PersonSpec:
+    where: str
+    userid: str
+    name: str
+    unit: str
+    roles: set[str]
+    mobile: str | None
+    active: bool
+
+
+@dataclass
+class ImportResult:
+    units: dict[str, int] = field(default_factory=lambda: {"新增": 0, "更新": 0, "未变": 0})
+    people: dict[str, int] = field(default_factory=lambda: {"新增": 0, "更新": 0, "未变": 0, "停用": 0, "恢复": 0})
+    departures: list[Departure] = field(default_factory=list)
+    notified: dict[str, list[Departure]] = field(default_factory=dict)
+
+
+def _yes_no(row: Row, column: str, default: bool, errors: list[str]) -> bool:
+    value = row.get(column)
+    if value == "":
+        return default
+    if value in ("是", "否"):
+        return value == "是"
+    errors.append(f"{row.where}：「{column}」只能填「是」或「否」，现在是「{value}」。")
+    return default
+
+
+def _text(row: Row, column: str, limit: int, errors: list[str], required: bool = True) -> str:
+    value = row.get(column)
+    if required and not value:
+        errors.append(f"{row.where}：「{column}」不能为空。")
+    elif len(value) > limit:
+        errors.append(f"{row.where}：「{column}」超过{limit}个字。")
+    return value
+
+
+def parse_unit(row: Row, errors: list[str]) -> UnitSpec | None:
+    before = len(errors)
+    name = _text(row, "单位名称", 120, errors)
+    parent = row.get("上级单位") or None
+    kind_name = row.get("类型")
+    kind = KIND_BY_NAME.get(kind_name)
+    if kind is None:
+        errors.append(f"{row.where}：「类型」应为{'、'.join(KIND_BY_NAME)}之一，现在是「{kind_name}」。"
+                      if kind_name else f"{row.where}：「类型」不能为空。")
+    code = row.get("国办登记系统单位标识码") or None
+    if code and not REGISTRY_CODE.match(code):
+        errors.append(f"{row.where}：「国办登记系统单位标识码」只能是字母和数字（最长40位），现在是「{code}」。")
+    classified = _yes_no(row, "涉密单位", False, errors)
+    internal = _yes_no(row, "内设机构", False, errors)
+    dept_text = row.get("企业微信部门ID")
+    dept = None
+    if dept_text:
+        if dept_text.isdigit() and int(dept_text) > 0:
+            dept = int(dept_text)
+        else:
+            errors.append(f"{row.where}：「企业微信部门ID」应为正整数，现在是「{dept_text}」。")
+    if len(errors) > before:
+        return None
+    return UnitSpec(row.where, name, parent, kind, code, classified, internal, dept)
+
+
+def parse_person(row: Row, errors: list[str]) -> PersonSpec | None:
+    before = len(errors)
+    userid = row.get("企业微信UserID")
+    if not userid:
+        errors.append(f"{row.where}：「企业微信UserID」不能为空。")
+    elif not USERID.match(userid):
+        errors.append(f"{row.where}：「企业微信UserID」只能由字母、数字和 _ - . @ 组成（以字母或数字开头，"
+                      f"最长64位），现在是「{userid}」。")
+    name = _text(row, "姓名", 60, errors)
+    unit = _text(row, "所在单位", 120, errors)
+    roles: set[str] = set()
+    for word in ROLE_SPLIT.split(row.get("角色")):
+        if not word:
+            continue
+        if word in ROLE_BY_NAME:
+            roles.add(ROLE_BY_NAME[word])
+        else:
+            errors.append(f"{row.where}：没有「{word}」这个角色。可选：{'、'.join(ROLE_BY_NAME)}。")
+    mobile = row.get("手机").replace(" ", "") or None
+    if mobile and not MOBILE.match(mobile):
+        errors.append(f"{row.where}：「手机」格式不正确，请填写手机号或带区号的电话号码。")
+    active = _yes_no(row, "在职", True, errors)
+    if len(errors) > before:
+        return None
+    return PersonSpec(row.where, userid, name, unit, roles or {STAFF}, mobile, active)
+
+
+def _duplicates(specs, key, label: str, errors: list[str]) -> None:
+    seen: dict = {}
+    for spec in specs:
+        value = key(spec)
+        if value is None:
+            continue
+        if value in seen:
+            errors.append(f"{spec.where}：{label}「{value}」与{seen[value]}重复。")
+        else:
+            seen[value] = spec.where
+
+
+def check_tree(session: Session, specs: list[UnitSpec], errors: list[str], broken: set[str]) -> dict[str, str]:
+    """Check the tree as it would be after the import; returns unit name → kind.
+
+    `broken` names rows that already failed: references to them are not reported twice."""
+    existing = list(session.scalars(select(Unit)))
+    kinds = {u.name: u.kind for u in existing}
+    parents = {u.name: (u.parent.name if u.parent else None) for u in existing}
+    where = {u.name: f"已登记的单位「{u.name}」" for u in existing}
+    by_dept = {u.wecom_department_id: u.name for u in existing if u.wecom_department_id is not None}
+    new_dept = {s.name: s.wecom_department_id for s in specs}  # None: the unit keeps its id
+    for spec in specs:
+        kinds[spec.name], parents[spec.name], where[spec.name] = spec.kind, spec.parent, spec.where
+        owner = by_dept.get(spec.wecom_department_id)
+        if owner is not None and owner != spec.name and new_dept.get(owner) is None:
+            errors.append(f"{spec.where}：企业微信部门ID {spec.wecom_department_id} 已属于单位「{owner}」。")
+    for name, kind in kinds.items():
+        parent = parents[name]
+        if parent in broken:
+            continue
+        if parent is not None and parent not in kinds:
+            errors.append(f"{where[name]}：上级单位「{parent}」不存在（本文件和系统中都没有）。")
+        elif kind == CITY_BUREAU and parent is not None:
+            errors.append(f"{where[name]}：市级主管单位不应填写上级单位。")
+        elif kind == COUNTY_BUREAU and (parent is None or kinds[parent] != CITY_BUREAU):
+            errors.append(f"{where[name]}：县级主管单位的上级单位必须是市级主管单位。")
+        elif kind == HOST_UNIT and parent is None:
+            errors.append(f"{where[name]}：主办单位必须填写上级单位（通常是县级主管单位）。")
+        elif _in_cycle(name, parents):
+            errors.append(f"{where[name]}：上级单位形成循环（单位不能是自己的上级）。")
+    return kinds
+
+
+def _in_cycle(name: str, parents: dict[str, str | None]) -> bool:
+    seen, node = set(), name
+    while node is not None and node in parents:
+        if node in seen:
+            return True
+        seen.add(node)
+        node = parents[node]
+    return False
+
+
+def check_roles(spec: PersonSpec, kinds: dict[str, str], errors: list[str], broken: set[str]) -> None:
+    kind = kinds.get(spec.unit)
+    if spec.unit in broken:
+        return
+    if kind is None:
+        errors.append(f"{spec.where}：所在单位「{spec.unit}」不存在（本文件和系统中都没有）。")
+        return
+    if spec.roles & {BUREAU_REVIEWER, BUREAU_ADMIN} and kind not in (CITY_BUREAU, COUNTY_BUREAU):
+        errors.append(f"{spec.where}：「主管单位审核人」「主管单位管理员」只能给主管单位的人员，"
+                      f"「{spec.unit}」是主办单位。")
+    if CITY_REVIEWER in spec.roles and kind != CITY_BUREAU:
+        errors.append(f"{spec.where}：「市级审批人」只能给市级主管单位的人员。")
+
+
+def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> tuple[list[UnitSpec], list[PersonSpec]]:
+    errors: list[str] = []
+    if not unit_rows and not people_rows:
+        raise ImportRejected(["文件中没有任何单位或人员。"])
+    units = [s for s in (parse_unit(r, errors) for r in unit_rows) if s]
+    people = [s for s in (parse_person(r, errors) for r in people_rows) if s]
+    _duplicates(units, lambda s: s.name, "单位名称", errors)
+    _duplicates(units, lambda s: s.wecom_department_id, "企业微信部门ID", errors)
+    _duplicates(people, lambda s: s.userid.lower(), "企业微信UserID", errors)  # WeCom ignores case
+    broken = {r.get("单位名称") for r in unit_rows} - {s.name for s in units}
+    kinds = check_tree(session, units, errors, broken)
+    for spec in people:
+        check_roles(spec, kinds, errors, broken)
+    if errors:
+        raise ImportRejected(errors)
+    return units, people
+
+
+def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> ImportResult:
+    result = ImportResult()
+    by_name = {u.name: u for u in session.scalars(select(Unit))}
+    before = {name: unit_snapshot(u) for name, u in by_name.items()}
+    for spec in units:  # a department id moving to another unit: free it first (validate checked the owner)
+        owner = next((u for u in by_name.values() if u.wecom_department_id == spec.wecom_department_id), None)
+        if spec.wecom_department_id is not None and owner is not None and owner.name != spec.name:
+            owner.wecom_department_id = None
+    session.flush()
+    pending = list(units)
+    while pending:  # parents first; check_tree ruled out cycles
+        ready = [s for s in pending if s.parent is None or s.parent in by_name and s.parent not in
+                 {p.name for p in pending if p is not s}]
+        if not ready:
+            raise RuntimeError("unit tree not resolvable after validation")
+        for spec in ready:
+            by_name[spec.name] = _apply_unit(session, spec, by_name, before.get(spec.name), result)
+            pending.remove(spec)
+    for spec in people:
+        _apply_person(session, spec, by_name, result)
+    if result.departures:
+        result.notified = notify_departures(session, result.departures, "名册导入")
+    return result
+
+
+def _count(counts: dict[str, int], before, changed: bool) -> None:
+    counts["新增" if before is None else "更新" if changed else "未变"] += 1
+
+
+def _apply_unit(session: Session, spec: UnitSpec, by_name: dict[str, Unit], before: dict | None,
+                result: ImportResult) -> Unit:
+    unit = by_name.get(spec.name)
+    if unit is None:
+        unit = Unit(name=spec.name)
+        session.add(unit)
+    unit.kind, unit.parent = spec.kind, by_name[spec.parent] if spec.parent else None
+    unit.is_classified, unit.is_internal = spec.is_classified, spec.is_internal
+    if spec.registry_code:  # blank keeps what is known (e.g. a department id linked by `org sync`)
+        unit.registry_code = spec.registry_code
+    if spec.wecom_department_id is not None:
+        unit.wecom_department_id = spec.wecom_department_id
+    session.flush()
+    _count(result.units, before, audit_change(session, ACTOR, "unit", unit.id, before, unit_snapshot(unit)))
+    return unit
+
+
+def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], result: ImportResult) -> None:
+    person = session.scalar(select(Person).where(func.lower(Person.userid) == spec.userid.lower()))
+    before = person_snapshot(person) if person else None
+    if person is None:
+        person = Person(userid=spec.userid, active=spec.active, deactivated_at=None if spec.active else clock.now())
+        session.add(person)
+    person.name, person.unit = spec.name, by_name[spec.unit]
+    if spec.mobile:
+        person.mobile = spec.mobile
+    person.set_roles(spec.roles)
+    session.flush()
+    _count(result.people, before, audit_change(session, ACTOR, "person", person.id, before, person_snapshot(person)))
+    if before is None:
+        return
+    if person.active and not spec.active:
+        result.departures.append(deactivate(session, person, ACTOR, "名册导入：在职=否"))
+        result.people["停用"] += 1
+    elif not person.active and spec.active:
+        reactivate(session, person, ACTOR, "名册导入：在职=是")
+        result.people["恢复"] += 1
+
+
+def import_file_rows(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> ImportResult:
+    """Validate, then apply inside the caller's transaction (nothing is written on a rejection)."""
+    units, people = validate(session, unit_rows, people_rows)
+    return apply(session, units, people)
+

@@ -1,0 +1,320 @@
+"""`flask --app bot org import`: the shipped template, YAML, re-import, bad rows, departures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from bot import config, db
+from models.audit import AuditLog
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD,
+                        Person, Unit)
+from models.org_files import PERSON_COLUMNS, UNIT_COLUMNS, write_template
+from models.outbox import OutboxMessage
+
+TEMPLATE = config.PROJECT_ROOT / "templates" / "org_template.xlsx"
+
+UNITS = [
+    ("白山市政数局", "", "市级主管单位", "", "否", "否", 1),
+    ("抚松县政数局", "白山市政数局", "县级主管单位", "", "", "", 2),
+    # a child before its parent: the order of rows does not matter
+    ("抚松县教育局办公室", "抚松县教育局", "主办单位", "", "否", "是", None),
+    ("抚松县教育局", "抚松县政数局", "主办单位", "11220621MB0000001A", "否", "否", 3),
+    ("抚松县国家保密局", "抚松县政数局", "主办单位", "", "是", "否", None),
+]
+PEOPLE = [
+    ("zhao", "赵审批", "白山市政数局", "市级审批人", "", "是"),
+    ("ma", "马管理", "抚松县政数局", "主管单位管理员，主管单位审核人", "13900000002", "是"),
+    ("zhang", "张伟", "抚松县教育局", "", "13800000001", ""),
+    ("wang", "王局长", "抚松县教育局", "单位负责人、单位工作人员", "", "是"),
+]
+
+
+def write_xlsx(path: Path, units=UNITS, people=PEOPLE) -> Path:
+    """Fill a copy of the shipped template, as a user would."""
+    book = load_workbook(TEMPLATE)
+    for row in units:
+        book["单位"].append(list(row))
+    for row in people:
+        book["人员"].append(list(row))
+    book.save(path)
+    return path
+
+
+def write_yaml(path: Path, units=UNITS, people=PEOPLE) -> Path:
+    data = {"单位": [{k: v for k, v in zip(UNIT_COLUMNS, row) if v not in ("", None)} for row in units],
+            "人员": [{k: v for k, v in zip(PERSON_COLUMNS, row) if v != ""} for row in people]}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def org(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args):
+        return runner.invoke(args=["org", *args])
+    return invoke
+
+
+def count(model) -> int:
+    with db.transaction() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def get_unit(s, name) -> Unit:
+    return s.scalar(select(Unit).where(Unit.name == name))
+
+
+def test_shipped_template_has_the_documented_sheets_and_headers(tmp_path):
+    book = load_workbook(TEMPLATE)
+    assert book.sheetnames == ["单位", "人员", "填写说明"]
+    assert [c.value for c in book["单位"][1]] == list(UNIT_COLUMNS)
+    assert [c.value for c in book["人员"][1]] == list(PERSON_COLUMNS)
+    assert book["单位"].max_row == 1 and book["人员"].max_row == 1  # blank: no sample rows to import by mistake
+    fresh = load_workbook(write_template(tmp_path / "t.xlsx"))  # the committed file is what the code writes
+    for sheet in ("单位", "人员", "填写说明"):
+        assert [[c.value for c in r] for r in fresh[sheet].iter_rows()] == \
+               [[c.value for c in r] for r in book[sheet].iter_rows()]
+
+
+def test_template_command_writes_a_template(org, tmp_path):
+    result = org("template", str(tmp_path / "名册.xlsx"))
+    assert result.exit_code == 0 and "已生成导入模板" in result.output
+    assert load_workbook(tmp_path / "名册.xlsx").sheetnames == ["单位", "人员", "填写说明"]
+
+
+def test_import_xlsx_builds_the_tree(org, tmp_path):
+    result = org("import", str(write_xlsx(tmp_path / "名册.xlsx")))
+    assert result.exit_code == 0, result.output
+    assert "单位：新增 5，更新 0，未变 0" in result.output
+    assert "人员：新增 4，更新 0，未变 0，停用 0，恢复 0" in result.output
+    with db.transaction() as s:
+        city, county = get_unit(s, "白山市政数局"), get_unit(s, "抚松县政数局")
+        edu, office = get_unit(s, "抚松县教育局"), get_unit(s, "抚松县教育局办公室")
+        secret = get_unit(s, "抚松县国家保密局")
+        assert (city.kind, city.parent, city.wecom_department_id) == (CITY_BUREAU, None, 1)
+        assert (county.kind, county.parent_id, county.wecom_department_id) == (COUNTY_BUREAU, city.id, 2)
+        assert (edu.kind, edu.parent_id, edu.registry_code) == (HOST_UNIT, county.id, "11220621MB0000001A")
+        assert office.parent_id == edu.id and office.is_internal and not office.is_classified
+        assert secret.is_classified and not secret.is_internal
+        people = {p.userid: p for p in s.scalars(select(Person))}
+        assert people["ma"].roles == {BUREAU_ADMIN, BUREAU_REVIEWER} and people["ma"].unit_id == county.id
+        assert people["zhang"].roles == {STAFF}  # blank 角色: 单位工作人员
+        assert people["wang"].roles == {UNIT_HEAD, STAFF}
+        assert people["zhang"].mobile == "13800000001" and people["zhang"].active
+        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.actor == "system:org_import"))]
+        assert actions.count("org.unit.create") == 5 and actions.count("org.person.create") == 4
+        assert "13800000001" not in str([a.after for a in s.scalars(select(AuditLog))])  # masked
+
+
+def test_reimport_changes_nothing_and_updates_what_changed(org, tmp_path):
+    path = write_xlsx(tmp_path / "名册.xlsx")
+    assert org("import", str(path)).exit_code == 0
+    audits = count(AuditLog)
+    again = org("import", str(path))
+    assert again.exit_code == 0
+    assert "单位：新增 0，更新 0，未变 5" in again.output and "人员：新增 0，更新 0，未变 4" in again.output
+    assert (count(Unit), count(Person), count(AuditLog)) == (5, 4, audits)
+
+    people = [*PEOPLE[:2], ("zhang", "张伟伟", "抚松县国家保密局", "单位负责人", "", "是"), PEOPLE[3]]
+    changed = org("import", str(write_xlsx(tmp_path / "v2.xlsx", people=people)))
+    assert "人员：新增 0，更新 1，未变 3" in changed.output, changed.output
+    with db.transaction() as s:
+        zhang = s.scalar(select(Person).where(Person.userid == "zhang"))
+        assert (zhang.name, zhang.unit.name, zhang.roles) == ("张伟伟", "抚松县国家保密局", {UNIT_HEAD})
+        assert zhang.mobile == "13800000001"  # blank 手机 keeps the number
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "org.person.update")).one()
+        assert row.before == {"name": "张伟", "unit": "抚松县教育局", "roles": ["staff"]}
+        assert row.after == {"name": "张伟伟", "unit": "抚松县国家保密局", "roles": ["unit_head"]}
+    assert count(Person) == 4
+
+
+def test_yaml_of_the_same_shape_gives_the_same_directory(org, tmp_path):
+    assert org("import", str(write_yaml(tmp_path / "名册.yaml"))).exit_code == 0
+    from_yaml = org("show").output
+    assert "抚松县教育局办公室〔主办单位，内设机构〕" in from_yaml
+    again = org("import", str(write_xlsx(tmp_path / "名册.xlsx")))  # same content as xlsx: nothing changes
+    assert "单位：新增 0，更新 0，未变 5" in again.output and "人员：新增 0，更新 0，未变 4" in again.output
+    assert org("show").output == from_yaml
+
+
+def test_bad_rows_are_listed_with_reasons_and_nothing_is_imported(org, tmp_path):
+    units = [*UNITS,
+             ("抚松县卫健局", "不存在的局", "主办单位", "", "", "", None),        # row 7
+             ("抚松县民政局", "抚松县政数局", "主办", "", "也许", "", "x"),       # row 8
+             ("抚松县教育局", "抚松县政数局", "主办单位", "", "", "", None),       # row 9: duplicate
+             ("靖宇县政数局", "抚松县教育局", "县级主管单位", "", "", "", 2)]      # row 10
+    people = [*PEOPLE,
+              ("li si", "李四", "抚松县教育局", "局长", "12", ""),                  # row 6
+              ("x1", "", "抚松县民政局", "", "", "离职"),                          # row 7
+              ("x2", "某人", "抚松县教育局", "主管单位管理员", "", ""),              # row 8
+              ("x3", "某人", "没有的单位", "市级审批人", "", ""),                    # row 9
+              ("zhang", "重复", "抚松县教育局", "", "", "")]                       # row 10
+    result = org("import", str(write_xlsx(tmp_path / "bad.xlsx", units, people)))
+    assert result.exit_code == 1
+    out = result.output
+    assert "没有导入任何内容" in out
+    for expected in [
+        "「单位」表第7行：上级单位「不存在的局」不存在",
+        "「单位」表第8行：「类型」应为市级主管单位、县级主管单位、主办单位之一，现在是「主办」",
+        "「单位」表第8行：「涉密单位」只能填「是」或「否」，现在是「也许」",
+        "「单位」表第8行：「企业微信部门ID」应为正整数，现在是「x」",
+        "「单位」表第9行：单位名称「抚松县教育局」与「单位」表第5行重复",
+        "「单位」表第10行：企业微信部门ID「2」与「单位」表第3行重复",
+        "「单位」表第10行：县级主管单位的上级单位必须是市级主管单位",
+        "「人员」表第6行：「企业微信UserID」只能由字母、数字和 _ - . @ 组成",
+        "「人员」表第6行：没有「局长」这个角色",
+        "「人员」表第6行：「手机」格式不正确",
+        "「人员」表第7行：「姓名」不能为空",
+        "「人员」表第7行：「在职」只能填「是」或「否」，现在是「离职」",
+        "「人员」表第8行：「主管单位审核人」「主管单位管理员」只能给主管单位的人员",
+        "「人员」表第9行：所在单位「没有的单位」不存在",
+        "「人员」表第10行：企业微信UserID「zhang」与「人员」表第4行重复",
+    ]:
+        assert expected in out, expected
+    assert "12" not in out.split("「手机」")[1][:20]  # the number itself is not echoed
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_one_bad_row_among_good_ones_imports_nothing(org, tmp_path):
+    people = [*PEOPLE, ("ok2", "好人", "抚松县教育局", "市级审批人", "", "")]
+    result = org("import", str(write_yaml(tmp_path / "名册.yaml", people=people)))
+    assert result.exit_code == 1
+    assert "「人员」第5条：「市级审批人」只能给市级主管单位的人员" in result.output
+    assert (count(Unit), count(Person)) == (0, 0)
+
+
+def test_tree_rules_against_units_already_registered(org, tmp_path, directory):
+    units = [("抚松县万良镇人民政府", "抚松县融媒体中心", "主办单位", "", "", "", None),
+             ("抚松县融媒体中心", "抚松县万良镇人民政府", "主办单位", "", "", "", None),
+             ("白山市第二个局", "", "市级主管单位", "", "", "", None),
+             ("抚松县政务服务和数字化建设管理局", "", "主办单位", "", "", "", None)]
+    result = org("import", str(write_xlsx(tmp_path / "t.xlsx", units, [])))
+    assert result.exit_code == 1
+    assert "「单位」表第2行：上级单位形成循环" in result.output
+    assert "「单位」表第5行：主办单位必须填写上级单位" in result.output
+
+
+def test_department_id_of_another_registered_unit_is_refused(org, tmp_path, directory):
+    with db.transaction() as s:
+        get_unit(s, "抚松县公安局").wecom_department_id = 7
+    units = [("抚松县教育局", "抚松县政务服务和数字化建设管理局", "主办单位", "", "", "", 7)]
+    result = org("import", str(write_xlsx(tmp_path / "t.xlsx", units, [])))
+    assert "企业微信部门ID 7 已属于单位「抚松县公安局」" in result.output and result.exit_code == 1
+
+
+def test_file_level_problems_are_explained(org, tmp_path):
+    assert "找不到文件" in org("import", str(tmp_path / "none.xlsx")).output
+    (tmp_path / "a.csv").write_text("x")
+    assert "不支持的文件类型「.csv」" in org("import", str(tmp_path / "a.csv")).output
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    assert "无法打开 Excel 文件" in org("import", str(tmp_path / "broken.xlsx")).output
+    book = load_workbook(TEMPLATE)
+    book["人员"]["C1"] = "单位"
+    book.save(tmp_path / "header.xlsx")
+    out = org("import", str(tmp_path / "header.xlsx")).output
+    assert "「人员」表第1行缺少列：所在单位" in out
+    (tmp_path / "bad.yaml").write_text("单位:\n  - 单位名称: 甲\n    级别: 高\n", encoding="utf-8")
+    assert "「单位」第1条有未知的列：级别" in org("import", str(tmp_path / "bad.yaml")).output
+    (tmp_path / "empty.xlsx").write_bytes(TEMPLATE.read_bytes())
+    assert "文件中没有任何单位或人员" in org("import", str(tmp_path / "empty.xlsx")).output
+
+
+def test_dry_run_checks_without_writing(org, tmp_path):
+    result = org("import", "--dry-run", str(write_xlsx(tmp_path / "名册.xlsx")))
+    assert result.exit_code == 0 and "检查通过" in result.output and "单位：新增 5" in result.output
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_leaving_person_is_deactivated_and_their_accounts_listed_for_their_bureau(bot, org, tmp_path):
+    with bot.db() as s:
+        from sim import demo
+        demo.seed_accounts(s)
+    people = [("jy_zhang", "张伟", "抚松县教育局", "单位工作人员", "", "否"),
+              ("jyx_staff", "邻县职员", "靖宇县教育局", "单位工作人员", "", "是")]
+    result = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people)))
+    assert result.exit_code == 0, result.output
+    assert "停用 1" in result.output and "张伟 jy_zhang（抚松县教育局）负责账号：抚松教育（微信公众号）" in result.output
+    with bot.db() as s:
+        zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
+        assert not zhang.active and zhang.deactivated_at is not None
+    [notice] = bot.texts("zsj_admin")
+    assert "张伟（抚松县教育局，jy_zhang）" in notice and "负责账号：抚松教育（微信公众号，正常）" in notice
+    assert bot.texts("jy_admin") == []  # the neighbouring county hears nothing of it
+    assert bot.send("jy_zhang", "帮助").startswith("您好，您的账号还没有登记")  # inactive: treated as unknown
+    again = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people)))
+    assert "停用 0" in again.output
+    with bot.db() as s:
+        departures = [m for m in s.scalars(select(OutboxMessage)) if "人员停用" in m.payload["content"]]
+    assert [m.userid for m in departures] == ["zsj_admin"]  # once, not again on re-import
+    back = org("import", str(write_xlsx(tmp_path / "b.xlsx", [], [(*people[0][:5], "是")])))
+    assert "恢复 1" in back.output
+    with bot.db() as s:
+        zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
+        assert zhang.active and zhang.deactivated_at is None
+
+
+def test_show_prints_the_tree_with_roles_but_no_phone_numbers(org, tmp_path):
+    org("import", str(write_xlsx(tmp_path / "名册.xlsx")))
+    out = org("show").output
+    lines = out.splitlines()
+    assert lines[0] == "白山市政数局〔市级主管单位〕 部门ID 1"
+    assert "  抚松县政数局〔县级主管单位〕 部门ID 2" in lines
+    assert "    · 马管理 ma（主管单位审核人、主管单位管理员）" in lines
+    assert "    抚松县教育局〔主办单位〕 标识码 11220621MB0000001A 部门ID 3" in lines
+    assert "      · 王局长 wang（单位工作人员、单位负责人）" in lines
+    assert "      抚松县教育局办公室〔主办单位，内设机构〕" in lines
+    assert "    抚松县国家保密局〔主办单位，涉密单位〕" in lines
+    assert "1380000" not in out and "1390000" not in out
+    sub = org("show", "--unit", "抚松县教育局").output.splitlines()
+    assert sub[0].startswith("抚松县教育局〔主办单位〕") and len(sub) == 4
+    assert "没有名为「无」的单位" in org("show", "--unit", "无").output
+
+
+def test_userids_are_matched_without_regard_to_case(org, tmp_path, directory):
+    people = [("JY_ZHANG", "张伟", "抚松县教育局", "单位负责人", "", ""), ("Jy_Zhang", "张伟", "抚松县教育局", "", "", "")]
+    dup = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people)))
+    assert "「人员」表第3行：企业微信UserID「jy_zhang」与「人员」表第2行重复" in dup.output
+    result = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people[:1])))
+    assert "人员：新增 0，更新 1" in result.output
+    with db.transaction() as s:
+        assert s.scalar(select(Person).where(Person.userid == "jy_zhang")).roles == {UNIT_HEAD}
+
+
+def test_blank_optional_columns_keep_known_values(org, tmp_path):
+    org("import", str(write_xlsx(tmp_path / "名册.xlsx")))
+    blank = [(*row[:3], "", *row[4:6], None) for row in UNITS]  # no 标识码, no 部门ID this time
+    result = org("import", str(write_xlsx(tmp_path / "v2.xlsx", blank, [])))
+    assert "单位：新增 0，更新 0，未变 5" in result.output, result.output
+    with db.transaction() as s:
+        edu = get_unit(s, "抚松县教育局")
+        assert (edu.registry_code, edu.wecom_department_id) == ("11220621MB0000001A", 3)
+
+
+def test_a_department_id_can_move_between_units_in_one_file(org, tmp_path):
+    org("import", str(write_xlsx(tmp_path / "名册.xlsx")))
+    moved = [UNITS[0], UNITS[1], (*UNITS[4][:6], 3), (*UNITS[3][:6], 30)]  # the taker comes first
+    result = org("import", str(write_xlsx(tmp_path / "v2.xlsx", moved, [])))
+    assert "单位：新增 0，更新 2，未变 2" in result.output, result.output
+    with db.transaction() as s:
+        edu = get_unit(s, "抚松县教育局")
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "org.unit.update",
+                                               AuditLog.entity_id == str(edu.id))).one()
+        assert (row.before, row.after) == ({"wecom_department_id": 3}, {"wecom_department_id": 30})
+    kept = [UNITS[0], UNITS[1], (*UNITS[4][:6], 30)]  # 教育局 keeps 30: 保密局 cannot take it
+    refused = org("import", str(write_xlsx(tmp_path / "v3.xlsx", kept, [])))
+    assert "企业微信部门ID 30 已属于单位「抚松县教育局」" in refused.output
+
+
+def test_show_as_a_person_prints_only_their_part_of_the_tree(org, directory):
+    county = org("show", "--as", "zsj_admin").output
+    assert county.startswith("抚松县政务服务和数字化建设管理局〔县级主管单位〕")
+    assert "抚松县教育局" in county and "靖宇" not in county and "白山市" not in county
+    unit = org("show", "--as", "jy_zhang").output.splitlines()
+    assert unit[0].startswith("抚松县教育局〔主办单位〕") and "办公室" not in "".join(unit)
+    assert "白山市" in org("show", "--as", "city_zhao").output and "靖宇" in org("show", "--as", "city_zhao").output
+    assert "通讯录中没有 UserID 为「nobody」的人员" in org("show", "--as", "nobody").output

@@ -1,0 +1,207 @@
+"""`flask --app bot org sync` against the fake WeCom over HTTP (department/list, user/list)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models.audit import AuditLog
+from models.org import STAFF, Person, Unit
+from models.outbox import OutboxMessage
+from sim import demo
+from sim.demo import CITY, COUNTY, NEIGHBOUR
+
+DEPT_IDS = {CITY: 1, COUNTY: 2, "抚松县教育局": 3, "抚松县卫生健康局": 4, NEIGHBOUR: 10, "靖宇县教育局": 11}
+
+
+def member(userid, name, dept, status=1, **kw):
+    return {"userid": userid, "name": name, "department": [dept], "main_department": dept, "status": status, **kw}
+
+
+def contacts():
+    """WeCom's view matching the demo directory for the units that have a department id."""
+    departments = [{"id": i, "name": n, "parentid": 0 if i == 1 else 1, "order": i} for n, i in DEPT_IDS.items()]
+    users = {1: [member("city_zhao", "赵审批", 1)], 2: [member("zsj_admin", "马管理", 2), member("zsj_review", "杨审核", 2)],
+             3: [member("jy_zhang", "张伟", 3), member("jy_li", "李娜", 3), member("jy_wang", "王局长", 3)],
+             4: [member("wj_liu", "刘洋", 4), member("wj_chen", "陈局长", 4)],
+             10: [member("jy_admin", "邻县管理员", 10)],
+             11: [member("jyx_staff", "邻县职员", 11), member("jyx_head", "邻县局长", 11)]}
+    return departments, users
+
+
+@pytest.fixture
+def wecom(bot, fake):
+    with bot.db() as s:
+        demo.seed_accounts(s)
+        for name, dept in DEPT_IDS.items():
+            s.scalar(select(Unit).where(Unit.name == name)).wecom_department_id = dept
+    fake.state.departments, fake.state.users = contacts()
+    return fake
+
+
+@pytest.fixture
+def sync(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=["org", "sync", *args])
+
+
+def people(bot) -> dict[str, Person]:
+    with bot.db() as s:
+        found = {p.userid: p for p in s.scalars(select(Person))}
+        for person in found.values():
+            person.unit  # load it while the session is open
+        return found
+
+
+def departure_rows(bot) -> list[OutboxMessage]:
+    with bot.db() as s:
+        return [m for m in s.scalars(select(OutboxMessage)) if "人员停用" in m.payload.get("content", "")]
+
+
+def test_unchanged_contacts_change_nothing(bot, wecom, sync):
+    result = sync()
+    assert result.exit_code == 0, result.output
+    assert "人员：新增 0，更新 0，未变 11，停用 0，恢复 0" in result.output
+    paths = [r["path"] for r in wecom.state.requests]
+    assert "/cgi-bin/department/list" in paths and paths.count("/cgi-bin/user/list") == 6  # real HTTP calls
+    with bot.db() as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
+def test_new_changed_and_disappeared_members(bot, wecom, sync):
+    users = wecom.state.users
+    users[3] = [member("jy_wang", "王局长", 3), member("jy_new", "新同事", 3, status=4),  # new, not yet activated
+                member("jy_li", "李娜娜", 3, mobile="13700000009")]                     # renamed
+    users[3][2]["department"], users[3][2]["main_department"] = [3, 4], 4                 # moved to 卫健局
+    users[4] = [member("wj_liu", "刘洋", 4, status=5), member("wj_chen", "陈局长", 4)]   # 已退出企业
+    users[11] = [member("jyx_head", "邻县局长", 11)]                                       # neighbour's staff left
+    result = sync()
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "人员：新增 1，更新 1，未变 7，停用 3，恢复 0" in out
+    assert "新成员：新同事 jy_new（抚松县教育局，单位工作人员）" in out
+    assert "张伟 jy_zhang（抚松县教育局）负责账号：抚松教育（微信公众号）" in out
+    now = people(bot)
+    assert now["jy_new"].active and now["jy_new"].roles == {STAFF}
+    assert (now["jy_li"].name, now["jy_li"].unit.name, now["jy_li"].mobile) == ("李娜娜", "抚松县卫生健康局", "13700000009")
+    for gone in ("jy_zhang", "wj_liu", "jyx_staff"):
+        assert not now[gone].active and now[gone].deactivated_at is not None, gone
+    assert now["ga_zhou"].active  # 公安局 has no department id: sync leaves its people alone
+
+    [ours] = bot.texts("zsj_admin")
+    assert "张伟（抚松县教育局，jy_zhang）" in ours and "负责账号：抚松教育（微信公众号，正常）" in ours
+    assert "刘洋（抚松县卫生健康局，wj_liu）" in ours and "负责账号：健康抚松（微信公众号，正常）" in ours
+    assert "邻县职员" not in ours
+    [theirs] = bot.texts("jy_admin")
+    assert "邻县职员（靖宇县教育局，jyx_staff）" in theirs and "负责账号：无" in theirs and "张伟" not in theirs
+    assert "他们没有负责的账号" in theirs and "交接" in ours
+    assert bot.texts("zsj_review") == []  # reviewers are not admins
+
+    with bot.db() as s:
+        rows = s.scalars(select(AuditLog).where(AuditLog.actor == "system:org_sync"))
+        actions = {(a.action, a.entity_id) for a in rows}
+    ids = {u: str(p.id) for u, p in now.items()}
+    assert {("org.person.create", ids["jy_new"]), ("org.person.update", ids["jy_li"]),
+            ("org.person.deactivate", ids["jy_zhang"]), ("org.person.deactivate", ids["wj_liu"]),
+            ("org.person.deactivate", ids["jyx_staff"])} == actions
+
+    again = sync()  # a second run: nothing new, nobody told twice
+    assert "人员：新增 0，更新 0，未变 9，停用 0" in again.output
+    assert len(departure_rows(bot)) == 2
+
+
+def test_a_member_who_comes_back_is_reactivated(bot, wecom, sync):
+    full = list(wecom.state.users[3])
+    wecom.state.users[3] = full[1:]
+    sync()
+    assert not people(bot)["jy_zhang"].active
+    wecom.state.users[3] = full
+    result = sync()
+    assert "恢复 1" in result.output
+    assert people(bot)["jy_zhang"].active and people(bot)["jy_zhang"].deactivated_at is None
+
+
+def test_department_matched_by_name_is_linked_and_its_members_synced(bot, wecom, sync):
+    wecom.state.departments.append({"id": 20, "name": "抚松县公安局", "parentid": 2, "order": 20})
+    wecom.state.departments.append({"id": 21, "name": "某个临时工作组", "parentid": 99, "order": 21})  # parent not visible
+    wecom.state.users[20] = [member("ga_zhou", "周强强", 20)]
+    wecom.state.users[21] = [member("tmp_1", "临时", 21)]
+    result = sync()
+    out = result.output
+    assert "按名称对应部门：抚松县公安局 → 部门ID 20" in out
+    assert "未对应单位的部门（其成员未同步，可在名册中填写企业微信部门ID）：某个临时工作组(21)" in out
+    assert "只在未对应单位的部门中的成员 1 人未同步" in out
+    now = people(bot)
+    assert now["ga_zhou"].name == "周强强" and not now["ga_wu"].active  # 吴局长 is not in department 20
+    assert "tmp_1" not in now
+
+
+def test_dry_run_changes_nothing_and_tells_nobody(bot, wecom, sync):
+    wecom.state.users[3] = wecom.state.users[3][1:]
+    result = sync("--dry-run")
+    assert "停用 1" in result.output and "试运行" in result.output
+    assert people(bot)["jy_zhang"].active
+    assert departure_rows(bot) == [] and bot.texts("zsj_admin") == []
+
+
+def test_wecom_errors_change_nothing(bot, wecom, sync):
+    wecom.state.users[3] = []
+    wecom.inject("user/list", errcode=60011)  # no permission on a department
+    result = sync()
+    assert result.exit_code == 1 and "读取企业微信通讯录失败" in result.output and "未做任何修改" in result.output
+    assert people(bot)["jy_zhang"].active
+    wecom.inject("department/list", http_status=502)
+    assert "读取企业微信通讯录失败" in sync().output
+
+
+def test_suspicious_contacts_are_refused(bot, wecom, sync):
+    wecom.state.departments = []
+    assert "企业微信没有返回任何部门" in sync().output
+    wecom.state.departments, users = contacts()
+    wecom.state.users = {dept: [] for dept in users}  # the app lost sight of every member
+    refused = sync()
+    assert refused.exit_code == 1 and "加 --force" in refused.output
+    assert all(p.active for p in people(bot).values())
+    forced = sync("--force")
+    assert "停用 11" in forced.output
+    assert "没有可通知的主管单位管理员" in forced.output  # the admins left too: told at the terminal
+
+
+def test_demo_directory_served_by_the_fake_links_every_unit_by_name(bot, fake, sync):
+    from sim.contacts import contacts_from_directory
+    with bot.db() as s:
+        fake.state.departments, fake.state.users = contacts_from_directory(s)
+        units = s.scalar(select(func.count()).select_from(Unit))
+    result = sync()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("按名称对应部门") == units
+    assert "停用 0" in result.output and "新增 0，更新 0" in result.output
+    with bot.db() as s:
+        assert all(u.wecom_department_id for u in s.scalars(select(Unit)))
+    assert "按名称对应部门" not in sync().output  # linked once
+
+
+def test_userids_match_whatever_their_case(bot, wecom, sync):
+    wecom.state.users[3][0]["userid"] = "JY_Zhang"
+    result = sync()
+    assert "新增 0，更新 1，未变 10，停用 0" in result.output, result.output
+    assert people(bot)["JY_Zhang"].active and "jy_zhang" not in people(bot)
+
+
+def test_sub_departments_belong_to_their_nearest_unit(bot, wecom, sync):
+    wecom.state.departments += [{"id": 31, "name": "办公室", "parentid": 3, "order": 31},
+                                {"id": 32, "name": "宣传股", "parentid": 31, "order": 32}]
+    jy_li = wecom.state.users[3].pop(1)
+    wecom.state.users[31] = [{**jy_li, "department": [31], "main_department": 31}]
+    wecom.state.users[32] = [member("jy_xc", "宣传干事", 32)]
+    result = sync()
+    assert "人员：新增 1，更新 0，未变 11，停用 0" in result.output, result.output
+    assert "未对应单位的部门" not in result.output
+    now = people(bot)
+    assert now["jy_li"].active and now["jy_li"].unit.name == "抚松县教育局"
+    assert now["jy_xc"].unit.name == "抚松县教育局" and now["jy_xc"].roles == {STAFF}
+
+
+def test_overlong_wecom_names_are_clipped_to_fit(bot, wecom, sync):
+    wecom.state.users[3].append(member("jy_long", "长" * 70, 3, mobile="+86 138 0000 0000 0000 0"))
+    assert sync().exit_code == 0
+    assert people(bot)["jy_long"].name == "长" * 60 and len(people(bot)["jy_long"].mobile) == 20
