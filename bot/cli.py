@@ -13,7 +13,10 @@ db_cli = AppGroup("db", help="数据库迁移")
 jobs_cli = AppGroup("jobs", help="后台作业")
 
 # Feature modules that add their own command groups (each exposes `cli: AppGroup`).
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = [
+    "bot.sim_cli",
+    "bot.demo_cli",
+]
 
 
 def alembic_config():
