@@ -11,7 +11,7 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
 ensure_redis "$TEST_REDIS_URL"
 
 if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
-  "$PY" - "$TEST_DATABASE_URL" <<'PY' || die "PostgreSQL 没有响应：$TEST_DATABASE_URL（请先启动 PostgreSQL；测试会自动创建该数据库）。"
+  "$PY" - "$TEST_DATABASE_URL" 2>/dev/null <<'PY' || die "PostgreSQL 没有响应：$TEST_DATABASE_URL（请先启动 PostgreSQL；测试会自动创建该数据库）。"
 import sys
 from sqlalchemy import create_engine, text
 base = sys.argv[1].rsplit("/", 1)[0]

@@ -62,11 +62,11 @@ class TerminalChat:
     def start(self, history: int = 0) -> None:
         """Skip (or show the last `history` of) what was pushed before the chat began."""
         messages = self._get("/fake/messages", user=self.userid)
-        self.updates_seen = len(self._get("/fake/card_updates"))
         shown = messages[-history:] if history else []
         self.since = max((m["seq"] for m in messages), default=0)
         for message in shown:
             self._print_push(message)
+        self._print_updates(self._get("/fake/card_updates"))
 
     def poll(self) -> int:
         """Print new pushes and card updates for this user; returns how many."""
@@ -74,7 +74,11 @@ class TerminalChat:
         for message in messages:
             self.since = max(self.since, message["seq"])
             self._print_push(message)
-        updates = self._get("/fake/card_updates")
+        fresh = self._print_updates(self._get("/fake/card_updates"))
+        return len(messages) + fresh
+
+    def _print_updates(self, updates: list[dict]) -> int:
+        """Say which of this user's cards were updated since we last looked."""
         mine = {c["task_id"]: n for n, c in enumerate(self.cards, 1)}
         fresh = updates[self.updates_seen:]
         self.updates_seen = len(updates)
@@ -82,7 +86,7 @@ class TerminalChat:
             if update["task_id"] in mine and self.userid in (update.get("userids") or []):
                 label = (update.get("button") or {}).get("replace_name", "已更新")
                 self.echo(f"［卡片 {mine[update['task_id']]} 已更新：{label}］")
-        return len(messages) + len(fresh)
+        return len(fresh)
 
     def poll_for(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -204,6 +204,22 @@ def test_terminal_chat(app, sim, live_bot, deliver):
     assert "【推送】收到您的选择：ok" in result.output
 
 
+def test_terminal_chat_shows_card_updates(app, sim, live_bot, deliver):
+    task_id = push_test_card()
+    deliver()
+    with db.transaction() as session:
+        card = session.get(Card, task_id)
+        outbox.push_card_update(session, card, button_label="已由管理员处理")
+    deliver()
+    result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_zhang", "--sim-url", sim.url,
+                                                "--bot-url", live_bot.url, "--history", "3"], input="")
+    assert "【卡片 1】模拟器测试卡片" in result.output
+    assert "［卡片 1 已更新：已由管理员处理］" in result.output
+    other = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_li", "--sim-url", sim.url,
+                                               "--bot-url", live_bot.url, "--history", "3"], input="")
+    assert "卡片" not in other.output.split("本地命令")[0]  # nothing of jy_zhang's
+
+
 def test_terminal_chat_without_simulator(app):
     result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_zhang", "--sim-url",
                                                 "http://127.0.0.1:9"], input="")
