@@ -25,7 +25,7 @@ DEFAULT_BOT_URL = "http://127.0.0.1:5000/wecom/callback"
 FAKE_PREFIXES = ("/cgi-bin/", "/fake/")
 # Menu items shown whatever the handlers register (key → label); the bot maps a key to the
 # command of that name or menu_key.
-BASE_MENU = [("菜单", "功能菜单")]
+BASE_MENU = [("帮助", "帮助"), ("菜单", "功能菜单"), ("取消", "取消当前操作")]
 
 bp = Blueprint("sim", __name__, template_folder="templates")
 

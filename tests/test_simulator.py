@@ -99,6 +99,10 @@ def test_enter_agent_and_menu_click(sim):
     clicked = post(sim, "/sim/api/event", user="zsj_admin", event="click", key="菜单", label="功能菜单")
     assert clicked[0]["text"] == "［菜单：功能菜单］"
     assert "马管理（抚松县政务服务和数字化建设管理局" in clicked[1]["text"]
+    helped = post(sim, "/sim/api/event", user="zsj_admin", event="click", key="帮助", label="帮助")
+    assert "马管理（抚松县政务服务和数字化建设管理局" in helped[1]["text"]
+    cancelled = post(sim, "/sim/api/event", user="zsj_admin", event="click", key="取消", label="取消当前操作")
+    assert cancelled[1]["text"] == "当前没有进行中的操作。回复「帮助」查看可用功能。"
 
 
 def test_unknown_user_gets_polite_answer(sim):
