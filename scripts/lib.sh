@@ -44,8 +44,7 @@ ensure_venv() {
   digest="$(cat pyproject.toml | "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
   if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$digest" ]]; then
     say "安装依赖（pip install -e '.[test]'）"
-    "$PY" -m pip install --quiet --upgrade pip
-    "$PY" -m pip install --quiet -e '.[test]' || die "依赖安装失败，请检查网络或 pip 配置后重试。"
+    "$PY" -m pip install -qq --disable-pip-version-check -e '.[test]' || die "依赖安装失败，请检查网络或 pip 配置后重试。"
     echo "$digest" > "$stamp"
   fi
   export PATH="$PWD/$VENV/bin:$PATH"
