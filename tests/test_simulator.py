@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from bot import db, outbox
+from models.outbox import OutboxMessage
 from models.platform import Card
 from sim.server import create_sim_app
 from tests.harness import BotHarness
@@ -242,3 +243,16 @@ def test_demo_seed_is_idempotent(app, cfg):
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Account)) == len(DEMO_ACCOUNTS)
         assert session.scalar(select(func.count()).select_from(Person).where(Person.userid == "jy_zhang")) == 1
+
+
+def test_fault_injected_through_the_sim_port_delays_delivery(sim, fake, deliver):
+    post(sim, "/fake/faults", endpoint="message/send", errcode=45009, times=1)
+    with db.transaction() as session:
+        (row,) = outbox.push_text(session, "jy_zhang", "周报提醒")
+    deliver()
+    assert fake.messages_to("jy_zhang") == []
+    with db.transaction() as session:
+        stored = session.get(OutboxMessage, row.id)
+        assert (stored.status, stored.error.split(":")[0]) == ("pending", "45009")
+    post(sim, "/fake/faults", clear=True)
+    assert fake.state.faults == {}
