@@ -192,11 +192,13 @@ def test_terminal_chat(app, sim, live_bot, deliver):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["sim", "chat", "--user", "jy_zhang", "--bot-url", live_bot.url,
                                  "--sim-url", sim.url, "--wait", "0.1", "--history", "5"],
-                           input="帮助\n/点击 3 1\n/点击 1 1\n/菜单\n/乱写\n/退出\n不会发送\n")
+                           input="帮助\n/进入\n/点击 3 1\n/点击 1 1\n/菜单\n/乱写\n/退出\n不会发送\n")
     out = result.output
     assert result.exit_code == 0, out
     assert "【卡片 1】模拟器测试卡片" in out and "按钮：1) 确认  2) 拒绝" in out
     assert "机器人：张伟（抚松县教育局，单位工作人员）可以使用" in out
+    assert "机器人：您好，张伟！我是政务新媒体助手。" in out
+    assert out.count("张伟（抚松县教育局，单位工作人员）可以使用") == 3  # 帮助, /进入, /菜单
     assert "没有卡片 3。目前收到 1 张卡片。" in out
     assert "［卡片 1 按钮已变为：已确认］" in out
     assert "没有这个本地命令" in out
