@@ -17,6 +17,8 @@ CLI_MODULES: list[str] = [
     "bot.org_cli",
     "bot.calendar_cli",
     "bot.accounts_cli",
+    "bot.sim_cli",
+    "bot.demo_cli",
 ]
 
 

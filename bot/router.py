@@ -197,6 +197,9 @@ class Router:
                 command = self.command_for_menu(inbound.event_key)
                 if command:
                     return self._command(ctx, conv, command, "")
+                control = self._control_word(inbound.event_key)  # a 帮助/取消 menu item
+                if control:
+                    return self._run(ctx, conv, self.fallbacks[control], control)
             handler = self.events.get(inbound.event or "")
             return self._run(ctx, conv, handler or self.fallbacks["unsupported"], inbound.event or "event")
         if inbound.msg_type != "text":

@@ -91,7 +91,10 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     first = rows[0]
     userids = [r.userid for r in rows]
     try:
-        result = api.send(first.msgtype, _payload(api, first), userids)
+        # WeCom's duplicate check drops identical content to a person for 30 minutes, so it is
+        # only a guard for resends: rows that may already have reached WeCom once.
+        resend = any(r.attempts > 1 for r in rows)
+        result = api.send(first.msgtype, _payload(api, first), userids, duplicate_check=resend)
     except WeComError as err:
         if err.errcode == 81013:
             _mark_invalid(rows, set(userids), err)

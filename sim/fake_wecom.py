@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
@@ -249,7 +250,9 @@ class FakeWeCom:
             name, data = fake._files.get(media_id, (None, None))
             if data is None:
                 return ("not found", 404)
-            return app.response_class(data, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+            fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name)
+            disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+            return app.response_class(data, headers={"Content-Disposition": disposition},
                                       mimetype="application/octet-stream")
 
         @app.post("/fake/faults")
@@ -261,6 +264,19 @@ class FakeWeCom:
                 fake.inject(body["endpoint"], body.get("errcode"), int(body.get("times", 1)),
                             body.get("http_status"), float(body.get("delay", 0)))
             return jsonify(ok=True)
+
+        @app.post("/fake/response_code")
+        def response_code():
+            """A fresh ResponseCode for a card click, as WeCom puts in a template_card_event."""
+            task_id = (request.get_json(force=True, silent=True) or {}).get("task_id", "")
+            if not TASK_ID.match(task_id):
+                return jsonify(error="task_id missing or malformed"), 400
+            return jsonify(response_code=fake.issue_response_code(task_id))
+
+        @app.get("/fake/file_name/<media_id>")
+        def file_name(media_id):
+            name, _data = fake._files.get(media_id, (None, None))
+            return (jsonify(name=name), 200) if name else (jsonify(error="not found"), 404)
 
         @app.get("/fake/stats")
         def stats():

@@ -1,0 +1,10 @@
+run:
+	./run.sh
+
+test:
+	./test.sh
+
+ci:
+	bash .ci/run
+
+.PHONY: run test ci

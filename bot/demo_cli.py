@@ -1,0 +1,25 @@
+"""`flask --app bot demo seed`: the demo county directory and a few accounts (idempotent)."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+cli = AppGroup("demo", help="演示数据")
+
+
+@cli.command("seed")
+def seed():
+    """Create or top up the demo directory and accounts; safe to run again."""
+    from bot import db
+    from models.account import Account
+    from models.org import Person, Unit
+    from sim import demo
+    with db.transaction() as session:
+        demo.seed(session)
+        demo.seed_accounts(session)
+    with db.transaction() as session:
+        units = session.scalar(select(func.count()).select_from(Unit))
+        people = session.scalar(select(func.count()).select_from(Person))
+        accounts = session.scalar(select(func.count()).select_from(Account))
+    click.echo(f"演示数据已就绪：{units} 个单位，{people} 名成员，{accounts} 个账号。")

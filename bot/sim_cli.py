@@ -1,0 +1,62 @@
+"""`flask --app bot sim serve|chat`: the local WeCom simulator and a terminal chat."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask.cli import AppGroup
+
+cli = AppGroup("sim", help="本地企业微信模拟器")
+
+DEFAULT_SIM_URL = "http://127.0.0.1:5001"
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("SIM_PORT", "5001")), type=int,
+              show_default="5001 或 SIM_PORT")
+@click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL 或 http://127.0.0.1:5000/wecom/callback）")
+def serve(host, port, bot_url):
+    """Serve the fake WeCom API and the chat page."""
+    from werkzeug.serving import make_server
+    from sim.server import create_sim_app
+    app = create_sim_app(bot_url=bot_url)
+    server = make_server(host, port, app, threaded=True)
+    sim = app.extensions["simulator"]
+    click.echo(f"企业微信模拟器已启动：http://{host}:{port}/  （机器人回调地址 {sim.bot_url}）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # pragma: no cover - interactive stop
+        pass
+
+
+@cli.command("chat")
+@click.option("--user", "userid", required=True, help="以哪个成员的身份聊天（企业微信 UserID）")
+@click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL 或 http://127.0.0.1:5000/wecom/callback）")
+@click.option("--sim-url", default=lambda: os.environ.get("SIM_URL", DEFAULT_SIM_URL), show_default=DEFAULT_SIM_URL,
+              help="模拟器地址（读取推送）")
+@click.option("--wait", default=1.5, show_default=True, help="每条消息后等待推送的秒数")
+@click.option("--history", default=0, show_default=True, help="开始时显示最近几条推送")
+def chat(userid, bot_url, sim_url, wait, history):
+    """Chat with the bot in the terminal as USERID."""
+    import requests
+    from sim.terminal import HELP, TerminalChat
+    term = TerminalChat(userid, bot_url, sim_url, wait=wait, echo=click.echo)
+    try:
+        term.start(history)
+    except requests.RequestException:
+        raise click.ClickException(f"连接不上模拟器 {sim_url}。请先运行 flask --app bot sim serve（或 ./run.sh）。")
+    click.echo(f"以 {userid} 的身份与机器人对话（{term.bot_url}）。\n{HELP}")
+    while True:
+        if sys.stdin.isatty():
+            click.echo(f"{userid}> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        try:
+            if not term.handle(line):
+                break
+        except requests.RequestException as exc:
+            click.echo(f"［连接模拟器失败：{type(exc).__name__}］")
+    click.echo("再见。")
