@@ -108,6 +108,8 @@ def register(router: Router) -> None:
     @router.fallback("unsupported")
     def unsupported(ctx: Context):
         if ctx.inbound.msg_type == "event":
+            if ctx.inbound.event == "click":  # a menu item this version does not know
+                ctx.reply("这个菜单项暂时不可用。回复「帮助」查看可用功能。")
             return None  # subscribe/view/location events need no answer
         ctx.reply(MEDIA_ANSWER)
 
