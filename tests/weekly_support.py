@@ -34,3 +34,23 @@ def at(*args) -> None:
 def report_of(s, unit_name: str, week: date) -> WeeklyReport | None:
     unit = s.scalar(select(Unit).where(Unit.name == unit_name))
     return s.scalar(select(WeeklyReport).where(WeeklyReport.unit_id == unit.id, WeeklyReport.week == week))
+
+
+def file_report(bot, unit_name: str, userid: str, week: date, rows: dict[str, tuple]) -> None:
+    """Save a report directly at the current (moved) clock: {label: (posts, originals, latest, received, answered)}."""
+    from models.weekly import save_report
+    with bot.db() as s:
+        unit = s.scalar(select(Unit).where(Unit.name == unit_name))
+        person = s.scalar(select(Person).where(Person.userid == userid))
+        accounts = {f"{a.name}（{a.platform}）": a for a in s.scalars(select(Account).where(Account.unit_id == unit.id))}
+        entries = [{"account_id": accounts[label].id, "posts": p, "originals": o, "latest_post_on": latest,
+                    "messages_received": r, "messages_answered": a, "problems": None}
+                   for label, (p, o, latest, r, a) in rows.items()]
+        save_report(s, unit=unit, week=week, entries=entries, person=person)
+
+
+def set_last_update(bot, label: str, day: date | None) -> None:
+    with bot.db() as s:
+        for account in s.scalars(select(Account)):
+            if f"{account.name}（{account.platform}）" == label:
+                account.last_update_on = day
