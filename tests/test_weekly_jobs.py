@@ -133,3 +133,19 @@ def test_a_week_without_working_days_has_no_report_due(cfg):
     # Spring Festival 2026 (2-15..2-23): the week of 2-16 has no working day at all
     assert weekly.due_day(date(2026, 2, 16)) is None
     assert all(weekly.overdue_week(date(2026, 2, 16) + timedelta(days=n)) is None for n in range(7))
+
+
+def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch):
+    import time
+    seed(bot)
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        at(2026, 9, 30, 8, 55)  # Beijing 08:55 (New York: the evening before)
+        assert not [s for s in schedule.tick() if s[0] == "weekly_remind_0900" and s[1] == "2026-09-30"]
+        at(2026, 9, 30, 9, 1)
+        assert ("weekly_remind_0900", "2026-09-30") in schedule.tick()
+        assert len(reminders(bot, "wj_liu")) == 1
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
