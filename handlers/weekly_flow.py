@@ -218,8 +218,6 @@ def submit(ctx: Context):
         ctx.reply(f"{weekly.month_of_week(week)}月份已关账，该周周报不能再修改。")
         return END
     entries = [ctx.data["answers"][str(i)] for i in ctx.data["done"]]
-    before = weekly.find_report(ctx.session, unit.id, week)
-    first_by = before.submitted_by if before else None
     report, changed = weekly.save_report(ctx.session, unit=unit, week=week, entries=entries, person=ctx.person,
                                          source_msg=ctx.inbound.dedupe_key)
     label = f"{unit.name}{weekly.week_label(week)}的周报"
@@ -231,6 +229,7 @@ def submit(ctx: Context):
         ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！需要更正可回复「修改周报」。")
     else:
         ctx.reply(f"已更新{label}（第{report.version}版），原来的版本已保留，主管单位可以看到修改记录。")
-        if first_by is not None and first_by.id != ctx.person.id:
+        first_by = report.submitted_by
+        if first_by.id != ctx.person.id:
             outbox.push_text(ctx.session, first_by, f"{ctx.person.name}修改了{label}（第{report.version}版）。")
     return END

@@ -9,6 +9,7 @@ import os
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot import clock, config, workdays
@@ -181,7 +182,13 @@ def save_report(session: Session, *, unit: Unit, week: date, entries: list[dict]
     now = clock.now()
     items = sorted((_normalise(e) for e in entries), key=lambda e: e["account_id"])
     report = find_report(session, unit.id, week)
-    if report is not None:
+    created = False
+    if report is None:
+        report = _insert_report(session, unit=unit, week=week, person=person, now=now)
+        created = report is not None
+        report = report or find_report(session, unit.id, week)  # a colleague filed first: amend theirs
+    before = None
+    if not created:
         current = {e.account_id: entry_dict(e) for e in report.entries}
         merged = {**current, **{e["account_id"]: e for e in items}}
         items = [merged[k] for k in sorted(merged)]
@@ -193,12 +200,6 @@ def save_report(session: Session, *, unit: Unit, week: date, entries: list[dict]
         report.updated_by, report.updated_at = person, now
         report.entries.clear()
         session.flush()
-    else:
-        deadline = due_at(week)
-        before = None
-        report = WeeklyReport(unit=unit, week=week, submitted_by=person, submitted_at=now, version=1,
-                              late=deadline is not None and now > deadline)
-        session.add(report)
     for item in items:
         report.entries.append(WeeklyReportEntry(
             account_id=item["account_id"], posts=item["posts"] or 0, originals=item["originals"] or 0,
@@ -214,6 +215,20 @@ def save_report(session: Session, *, unit: Unit, week: date, entries: list[dict]
                  entity="weekly_report", entity_id=report.id, before=before,
                  after={"version": report.version, "entries": items}, source_msg=source_msg)
     return report, True
+
+
+def _insert_report(session: Session, *, unit: Unit, week: date, person: Person, now: datetime) -> WeeklyReport | None:
+    """The unit's first report for the week; None if a concurrent submission won the unique key."""
+    deadline = due_at(week)
+    report = WeeklyReport(unit=unit, week=week, submitted_by=person, submitted_at=now, version=1,
+                          late=deadline is not None and now > deadline)
+    try:
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError:
+        return None
+    return report
 
 
 def _update_accounts(session: Session, account_ids: list[int]) -> None:

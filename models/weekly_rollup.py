@@ -23,7 +23,7 @@ class Rollup:
     on_time: list[Unit] = field(default_factory=list)
     late: list[Unit] = field(default_factory=list)
     missing: list[Unit] = field(default_factory=list)
-    edited: list[Unit] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)  # "unit（第2版，李娜 11-26 09:00）"
     no_post: list[str] = field(default_factory=list)
     stale: dict[int, list[str]] = field(default_factory=lambda: {n: [] for n in STALE_STEPS})
     never: list[str] = field(default_factory=list)  # no post date known at all
@@ -67,7 +67,8 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
             continue
         (rollup.late if report.late else rollup.on_time).append(unit)
         if report.edited:
-            rollup.edited.append(unit)
+            at = clock.localize(report.updated_at)
+            rollup.edited.append(f"{unit.name}（第{report.version}版，{report.updated_by.name} {at:%m-%d %H:%M}）")
         for entry in report.entries:
             rollup.posts += entry.posts
             rollup.originals += entry.originals
@@ -106,7 +107,7 @@ def render(rollup: Rollup, scope_name: str, *, markdown: bool) -> str:
     lines.append(f"未报：{warn(_names(rollup.missing))}")
     lines.append(f"迟报：{_names(rollup.late)}")
     if rollup.edited:
-        lines.append(f"报后修改过：{_names(rollup.edited)}")
+        lines.append(f"报后修改过：{'、'.join(rollup.edited)}")
     lines.append(f"本周无更新账号（{len(rollup.no_post)}）：{'、'.join(rollup.no_post) or '无'}")
     lines.append(f"最近发布距今（截至{rollup.reference.month}月{rollup.reference.day}日）：")
     for step, upper in ((14, None), (10, 13), (7, 9)):

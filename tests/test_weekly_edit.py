@@ -50,7 +50,7 @@ def test_edit_keeps_every_version_and_the_bureau_sees_it(bot):
         assert report_of(s, EDU, WEEK).version == 2
 
     roll = bot.send("zsj_admin", "周报情况")
-    assert "报后修改过：抚松县教育局" in roll
+    assert "报后修改过：抚松县教育局（第2版，张伟 11-26 09:00）" in roll
     history = bot.send("jy_li", "周报情况")
     assert "11月23日—11月29日：已报（按时），张伟 11-25 10:00，发布8条，修改过（第2版）" in history
 
@@ -88,3 +88,47 @@ def test_last_week_is_edited_on_monday_until_the_month_is_closed(bot):
     assert "已由主管单位关账" in bot.send("jy_li", "周报 上周")
     # the neighbouring county's closing does not touch this county
     assert "已关账 2026-10" in bot.send("jy_admin", "关账 2026-10")
+
+
+def test_two_first_submissions_at_the_same_moment_become_a_report_and_an_amendment(bot):
+    """Two colleagues confirm at once: one files, the other's answers become version 2 (no error)."""
+    import threading
+    import time
+
+    from bot import db
+    from models.org import Person, Unit
+    from models.weekly import save_report
+    ids = seed(bot)
+    at(2026, 11, 25, 10, 0)
+
+    def entries(posts):
+        return [{"account_id": ids["抚松教育（微信公众号）"], "posts": posts, "originals": 0,
+                 "latest_post_on": date(2026, 11, 24), "messages_received": 0, "messages_answered": 0}]
+
+    def who(s, userid):
+        person = s.scalar(select(Person).where(Person.userid == userid))
+        return s.scalar(select(Unit).where(Unit.name == EDU)), person
+
+    first = db.new_session()
+    first.begin()
+    unit, zhang = who(first, "jy_zhang")
+    save_report(first, unit=unit, week=WEEK, entries=entries(1), person=zhang)  # inserted, not committed
+    outcome = {}
+
+    def colleague():
+        with db.transaction() as s:
+            unit_b, li = who(s, "jy_li")
+            report, changed = save_report(s, unit=unit_b, week=WEEK, entries=entries(2), person=li)
+            outcome.update(version=report.version, changed=changed)
+
+    thread = threading.Thread(target=colleague)
+    thread.start()
+    time.sleep(0.5)  # the colleague now waits for the first transaction
+    first.commit()
+    first.close()
+    thread.join(20)
+    assert outcome == {"version": 2, "changed": True}
+    with bot.db() as s:
+        report = report_of(s, EDU, WEEK)
+        assert report.submitted_by.userid == "jy_zhang" and report.updated_by.userid == "jy_li"
+        assert [v.snapshot["entries"][0]["posts"] for v in report.versions] == [1, 2]
