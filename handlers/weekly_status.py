@@ -72,7 +72,7 @@ def _week_state(monday, report: WeeklyReport | None) -> str:
         if weekly.due_day(monday) is None:
             return "无工作日，无需报送"
         deadline = weekly.due_at(monday)
-        return "未报（已逾期）" if clock.now() > deadline else f"未报（{deadline:%m-%d %H:%M}截止）"
+        return "未报（已逾期）" if clock.now() > deadline else f"未报（{weekly.deadline_label(monday)}截止）"
     at = clock.localize(report.submitted_at)
     state = "迟报" if report.late else "按时"
     posts = sum(e.posts for e in report.entries)

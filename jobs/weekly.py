@@ -78,7 +78,7 @@ def overdue(period: str) -> str:
         for unit in missing_units(session, week):
             heads = people_with_role(session, UNIT_HEAD, [unit.id])
             text = (f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至"
-                    f"{weekly.due_at(week):%m月%d日 %H:%M}仍未报送，请督促本单位工作人员回复「周报」补报。")
+                    f"{weekly.deadline_label(week)}仍未报送，请督促本单位工作人员回复「周报」补报。")
             told += len(outbox.push_text(session, heads, text, dedupe_key=key))
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active)))
         for bureau in bureaus:

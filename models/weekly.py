@@ -135,6 +135,14 @@ def overdue_week(day: date) -> date | None:
     return workdays.week_monday(before) if is_due_day(before) else None
 
 
+def deadline_label(week: date) -> str:
+    """「9月30日（周三）17:00」, or 「无需报送」 for a week without a working day."""
+    moment = due_at(week)
+    if moment is None:
+        return "无需报送"
+    return f"{moment.month}月{moment.day}日（周{'一二三四五六日'[moment.weekday()]}）{moment:%H:%M}"
+
+
 def week_label(week: date) -> str:
     sunday = week + timedelta(days=6)
     return f"{week.month}月{week.day}日—{sunday.month}月{sunday.day}日"

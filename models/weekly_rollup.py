@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from models.account import Account, accounts_of_units
 from models.org import HOST_UNIT, Unit
-from models.weekly import WeeklyReport, due_at, due_day, week_label
+from models.weekly import WeeklyReport, deadline_label, due_at, due_day, week_label
 
 STALE_STEPS = (14, 10, 7)  # days since the latest post; national inspections fail at 14 (2 weeks)
 
@@ -100,7 +100,7 @@ def render(rollup: Rollup, scope_name: str, *, markdown: bool) -> str:
     if deadline is None:
         lines.append("本周没有工作日，无需报送周报。")
     else:
-        lines.append(f"截止时间：{deadline:%m月%d日 %H:%M}")
+        lines.append(f"截止时间：{deadline_label(rollup.week)}")
     quote = "> " if markdown else ""
     lines.append(f"{quote}应报单位 {len(rollup.due_units)} 个，已报 {rollup.reported} 个"
                  f"（按时 {len(rollup.on_time)}，迟报 {len(rollup.late)}），未报 {len(rollup.missing)} 个")

@@ -59,7 +59,7 @@ def test_reminders_follow_the_official_calendar_around_national_day(bot):
     schedule.tick()
     assert len(reminders(bot, "wj_liu")) == 2
     (told,) = chased(bot, "wj_chen")
-    assert "抚松县卫生健康局9月28日—10月4日的周报截至09月30日 17:00仍未报送" in told
+    assert "抚松县卫生健康局9月28日—10月4日的周报截至9月30日（周三）17:00仍未报送" in told
     assert chased(bot, "jy_wang") == []
     assert len(rollups(bot, "zsj_admin")) == 1 and rollups(bot, "jy_admin") == []
 
@@ -80,7 +80,7 @@ def test_reminders_follow_the_official_calendar_around_national_day(bot):
 
     at(2026, 10, 12, 9, 5)
     schedule.tick()
-    assert "截至10月10日 17:00仍未报送" in chased(bot, "wj_chen", "10月5日—10月11日")[0]
+    assert "截至10月10日（周六）17:00仍未报送" in chased(bot, "wj_chen", "10月5日—10月11日")[0]
 
 
 def test_a_make_up_sunday_is_the_due_day(bot):
