@@ -228,7 +228,9 @@ def submit(ctx: Context):
         late = "（已过截止时间，记为迟报）" if report.late else ""
         ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！需要更正可回复「修改周报」。")
     else:
-        ctx.reply(f"已更新{label}（第{report.version}版），原来的版本已保留，主管单位可以看到修改记录。")
+        meanwhile = (f"{report.submitted_by.name}在您填写期间已经报送，您填写的内容作为修改保存。"
+                     if ctx.data.get("existing") is None else "")
+        ctx.reply(f"{meanwhile}已更新{label}（第{report.version}版），原来的版本已保留，主管单位可以看到修改记录。")
         first_by = report.submitted_by
         if first_by.id != ctx.person.id:
             outbox.push_text(ctx.session, first_by, f"{ctx.person.name}修改了{label}（第{report.version}版）。")

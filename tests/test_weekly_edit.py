@@ -133,3 +133,15 @@ def test_two_first_submissions_at_the_same_moment_become_a_report_and_an_amendme
         report = report_of(s, EDU, WEEK)
         assert report.submitted_by.userid == "jy_zhang" and report.updated_by.userid == "jy_li"
         assert [v.snapshot["entries"][0]["posts"] for v in report.versions] == [1, 2]
+
+
+def test_a_colleague_filing_during_the_dialogue_turns_it_into_an_amendment(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_li", "周报", "1", "1", "今天", "无", "无")  # jy_li is half-way through
+    _file(bot, "jy_zhang")
+    bot.say("jy_li", "无", "不清楚", "无", "无", "无", "不清楚", "无", "无")
+    reply = bot.send("jy_li", "确认")
+    assert "张伟在您填写期间已经报送，您填写的内容作为修改保存" in reply and "第2版" in reply
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK).version == 2
