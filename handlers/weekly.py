@@ -22,6 +22,7 @@ from models import weekly
 from models.org import STAFF, UNIT_HEAD
 
 ROLES = {STAFF, UNIT_HEAD}
+SKIP_WORDS = ("跳过", "先跳过", "稍后", "稍后再填", "下一个")
 WHICH = ["上周（补报）", "本周"]
 
 
@@ -65,7 +66,7 @@ def register(router: Router) -> None:
 
     @router.state("weekly.posts", prompt=ask_posts)
     def posts(ctx: Context):
-        if ctx.text == "跳过":
+        if is_skip(ctx.text):
             return skip_account(ctx)
         try:
             current_answer(ctx)["posts"] = parse_count(ctx.text, "本周发布条数")
@@ -78,7 +79,7 @@ def register(router: Router) -> None:
 
     @router.state("weekly.originals", prompt="其中原创几条？（如 3；没有原创回复「无」）")
     def originals(ctx: Context):
-        if ctx.text == "跳过":
+        if is_skip(ctx.text):
             return skip_account(ctx)
         answer = current_answer(ctx)
         try:
@@ -92,7 +93,7 @@ def register(router: Router) -> None:
 
     @router.state("weekly.latest", prompt=ask_latest)
     def latest(ctx: Context):
-        if ctx.text == "跳过":
+        if is_skip(ctx.text):
             return skip_account(ctx)
         answer = current_answer(ctx)
         try:
@@ -106,10 +107,10 @@ def register(router: Router) -> None:
 
     @router.state("weekly.interaction", prompt=ask_interaction)
     def interaction(ctx: Context):
-        if ctx.text == "跳过":
+        if is_skip(ctx.text):
             return skip_account(ctx)
         answer = current_answer(ctx)
-        if ctx.text in ("同上", "同上一个", "一样"):
+        if ctx.text.rstrip("。.！!") in ("同上", "同上一个", "一样", "和上面一样", "与上一个相同"):
             previous = previous_answer(ctx)
             if previous is None:
                 raise Reask("这是第一个填写的账号，没有可以「同上」的内容，请直接回复，例如 4/4。")
@@ -125,7 +126,7 @@ def register(router: Router) -> None:
 
     @router.state("weekly.problems", prompt="有什么问题或整改情况？（没有回复「无」）")
     def problems(ctx: Context):
-        if ctx.text == "跳过":
+        if is_skip(ctx.text):
             return skip_account(ctx)
         if len(ctx.text) > 500:
             raise Reask(f"内容太长（{len(ctx.text)}字），请精简到500字以内。")
@@ -147,3 +148,7 @@ def register(router: Router) -> None:
         if decision is False:
             raise Reask("要修改哪一个账号？请回复「修改」加序号，例如「修改 2」。")
         return submit(ctx)
+
+
+def is_skip(text: str) -> bool:
+    return text.rstrip("。.！!") in SKIP_WORDS
