@@ -5,6 +5,7 @@ writes a `WeeklyReportVersion` with a JSON snapshot, so history is never overwri
 """
 from __future__ import annotations
 
+import logging
 import os
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +18,8 @@ from models import audit
 from models.account import Account
 from models.base import Base
 from models.org import Person, Unit
+
+log = logging.getLogger("bot.weekly")
 
 
 class WeeklyReport(Base):
@@ -100,8 +103,12 @@ ENTRY_FIELDS = ("posts", "originals", "latest_post_on", "messages_received", "me
 def due_time() -> time:
     """The deadline's time of day on the week's last working day (BOT_WEEKLY_DUE, default 17:00)."""
     raw = os.environ.get("BOT_WEEKLY_DUE", "17:00")
-    hour, _, minute = raw.partition(":")
-    return time(int(hour), int(minute or 0))
+    try:
+        hour, _, minute = raw.strip().partition(":")
+        return time(int(hour), int(minute or 0))
+    except ValueError:
+        log.warning("BOT_WEEKLY_DUE=%r is not HH:MM; using 17:00", raw)
+        return time(17, 0)
 
 
 def due_day(week: date) -> date | None:

@@ -149,3 +149,15 @@ def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_the_deadline_time_is_configurable(bot, monkeypatch):
+    from models import weekly
+    seed(bot)
+    monkeypatch.setenv("BOT_WEEKLY_DUE", "12:00")
+    assert weekly.deadline_label(NATIONAL_DAY_WEEK) == "9月30日（周三）12:00"
+    at(2026, 9, 30, 15, 5)  # the afternoon reminder would come after a noon deadline: not sent
+    schedule.tick()
+    assert reminders(bot, "wj_liu") == []
+    monkeypatch.setenv("BOT_WEEKLY_DUE", "late")
+    assert weekly.deadline_label(NATIONAL_DAY_WEEK) == "9月30日（周三）17:00"
