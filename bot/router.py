@@ -111,8 +111,6 @@ class Router:
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
                                          help, detail, menu_key))
-            # longest words first, so "周报情况" wins over "周报"
-            self.commands.sort(key=lambda c: -max(len(w) for w in c.words))
             return fn
         return deco
 
@@ -158,10 +156,11 @@ class Router:
         return self.conversations.get(state.split(".", 1)[0])
 
     def find_command(self, text: str) -> tuple[Command, str] | None:
-        for command in self.commands:
-            for word in sorted(command.words, key=len, reverse=True):
-                if text == word or text.startswith(word):
-                    return command, text[len(word):].strip()
+        # Every word of every command, longest first: "周报情况" beats "周报" whoever declares it.
+        words = sorted(((w, c) for c in self.commands for w in c.words), key=lambda wc: -len(wc[0]))
+        for word, command in words:
+            if text == word or text.startswith(word):
+                return command, text[len(word):].strip()
         return None
 
     def command_for_menu(self, key: str) -> Command | None:
@@ -254,10 +253,19 @@ class Router:
             result = state.handler(ctx)
         except Reask as wrong:
             ctx.data = saved
-            ctx.reply(wrong.hint)
+            ctx.reply(wrong.hint + self._escape_hint(ctx))
             ctx.reply(state.prompt(ctx))
             return
         self._apply(ctx, conv, result, previous=(conv.state, saved))
+
+    def _escape_hint(self, ctx: Context) -> str:
+        """A command word typed mid-dialogue is taken as an answer; say how to leave instead."""
+        found = self.find_command(ctx.text)
+        if found is None or not self.allowed(found[0], ctx.person):
+            return ""
+        info = self.conversation_of(ctx.state)
+        title = f"「{info.title}」" if info else "当前对话"
+        return f"\n（如果想使用「{found[0].name}」，请先回复「取消」结束{title}。）"
 
     def _card_event(self, ctx: Context, conv) -> None:
         inbound = ctx.inbound

@@ -10,8 +10,6 @@ import time
 from datetime import date, timedelta
 
 import chinese_calendar
-from sqlalchemy import select
-
 from bot import db
 
 _cache: tuple[float, dict[date, bool]] = (0.0, {})
@@ -22,10 +20,16 @@ def _overrides() -> dict[date, bool]:
     global _cache
     loaded_at, days = _cache
     if time.monotonic() - loaded_at > CACHE_SECONDS:
-        from models.calendar import CalendarDay
+        # A raw autocommit read: inside a callback on SQLite a new transaction would wait
+        # (BEGIN IMMEDIATE, busy_timeout 15 s) for the caller's own write lock.
         try:
-            with db.transaction() as session:
-                days = {row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
+            raw = db.get_engine().raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("SELECT day, is_workday FROM calendar_day")
+                days = {date.fromisoformat(str(day)[:10]): bool(flag) for day, flag in cursor.fetchall()}
+            finally:
+                raw.close()
         except Exception:
             days = {}
         _cache = (time.monotonic(), days)

@@ -7,6 +7,8 @@ from bot.router import Router
 FEATURES = [
     "handlers.basics",
     "handlers.registry",
+    "handlers.weekly",
+    "handlers.weekly_status",
 ]
 
 

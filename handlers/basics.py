@@ -26,7 +26,7 @@ def register(router: Router) -> None:
         roles = "、".join(ROLE_NAMES[r] for r in sorted(ctx.person.roles)) or "未分配角色"
         lines = [f"{ctx.person.name}（{ctx.person.unit.name}，{roles}）可以使用："]
         seen = set()
-        for command in sorted(router.commands, key=lambda c: router.commands.index(c)):
+        for command in router.commands:  # in registration order (features as listed)
             if command.help and router.allowed(command, ctx.person) and command.name not in seen:
                 seen.add(command.name)
                 lines.append(f"· {command.name} — {command.help}")

@@ -7,3 +7,5 @@ from models.outbox import OutboxFile, OutboxMessage  # noqa: F401
 from models.audit import AuditLog  # noqa: F401
 from models.calendar import CalendarDay  # noqa: F401
 from models.account import Account, AccountChange  # noqa: F401
+from models import weekly  # noqa: F401,E402
+from models.weekly import MonthClose, WeeklyReport, WeeklyReportEntry, WeeklyReportVersion  # noqa: F401,E402

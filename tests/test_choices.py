@@ -24,3 +24,20 @@ def test_pick_gives_a_specific_hint(answer, hint):
 
 def test_yes():
     assert yes("确认") is True and yes("否") is False and yes("嗯？") is None
+
+
+def test_a_longer_word_wins_whoever_declares_it():
+    from bot.router import Router
+    router = Router()
+
+    @router.command("周报", "填报周报")
+    def weekly(ctx):
+        return None
+
+    @router.command("周报情况")
+    def status(ctx):
+        return None
+
+    assert router.find_command("周报情况 上周")[0].name == "周报情况"
+    assert router.find_command("填报周报")[0].name == "周报"
+    assert router.find_command("周报 抚松发布 5")[1] == "抚松发布 5"

@@ -1,0 +1,154 @@
+"""周报 (第30条): the weekly report dialogue, the quick form and 修改周报.
+
+The dialogue walks the unit's active accounts one by one (posts → originals → latest post
+date → interaction → problems), then shows a summary to confirm; the working parts are in
+handlers/weekly_flow.py.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot import clock, workdays
+from bot.choices import numbered, pick, yes
+from bot.router import END, Context, Reask, Router
+from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
+                                  draft_summary, finish_account, may_ask_last_week, opened_on_of, pick_account,
+                                  previous_answer, report_week, skip_account, submit, summary_prompt, this_week,
+                                  week_word)
+from handlers.weekly_parse import Unclear, check_entry, parse_count, parse_date, parse_interaction
+from handlers.weekly_quick import GRAMMAR
+from models import weekly
+from models.org import STAFF, UNIT_HEAD
+
+ROLES = {STAFF, UNIT_HEAD}
+SKIP_WORDS = ("跳过", "先跳过", "稍后", "稍后再填", "下一个")
+WHICH = ["上周（补报）", "本周"]
+
+
+def register(router: Router) -> None:
+    router.conversation("weekly", title="周报", summary=draft_summary)
+
+    @router.command("周报", "填周报", "报周报", roles=ROLES, help="填报本周账号更新维护情况（第30条）",
+                    detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"
+                           "对话中：「跳过」先填下一个账号，「同上」沿用上一个账号的留言回复数，"
+                           "「上一步」返回，「取消」退出。\n「周报 上周」补报上周。\n\n" + GRAMMAR)
+    def start(ctx: Context):
+        args = ctx.args.strip()
+        week, rest = week_word(args)
+        if week is None and not rest:
+            last = workdays.week_monday(clock.today()) - timedelta(days=7)
+            if may_ask_last_week(ctx, last):
+                ctx.data["unit_id"] = ctx.person.unit_id
+                return "weekly.which"
+        return begin(ctx, week or this_week(), quick=rest)
+
+    @router.command("修改周报", "更正周报", roles=ROLES, help="修改本周或上周已报送的周报",
+                    detail="「修改周报」修改本周的周报（本周还没报则修改上周的），「修改周报 上周」修改上周的。\n"
+                           "每次修改都保留原来的版本，主管单位能看到修改记录。该月关账后不能再修改。")
+    def edit(ctx: Context):
+        week, _ = week_word(ctx.args.strip())
+        if week is None:
+            week = this_week()
+            if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
+                week -= timedelta(days=7)
+        if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
+            ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，回复「周报」开始填报。")
+            return END
+        return begin(ctx, week, quick="")
+
+    @router.state("weekly.which", prompt=lambda ctx: numbered(
+        WHICH, f"上周（{weekly.week_label(this_week() - timedelta(days=7))}）的周报还没有报送。这次填报哪一周？"))
+    def which(ctx: Context):
+        choice = pick(ctx.text, WHICH)
+        week = this_week() - timedelta(days=7) if choice == 0 else this_week()
+        return begin(ctx, week, quick="")
+
+    @router.state("weekly.posts", prompt=ask_posts)
+    def posts(ctx: Context):
+        if is_skip(ctx.text):
+            return skip_account(ctx)
+        try:
+            current_answer(ctx)["posts"] = parse_count(ctx.text, "本周发布条数")
+        except Unclear as wrong:
+            raise Reask(wrong.hint) from None
+        if current_answer(ctx)["posts"] == 0:
+            current_answer(ctx)["originals"] = 0
+            return "weekly.latest"
+        return "weekly.originals"
+
+    @router.state("weekly.originals", prompt="其中原创几条？（如 3；没有原创回复「无」）")
+    def originals(ctx: Context):
+        if is_skip(ctx.text):
+            return skip_account(ctx)
+        answer = current_answer(ctx)
+        try:
+            value = parse_count(ctx.text, "原创条数")
+        except Unclear as wrong:
+            raise Reask(wrong.hint) from None
+        if value > answer["posts"]:
+            raise Reask(f"原创条数（{value}）不能多于本周发布条数（{answer['posts']}）。")
+        answer["originals"] = value
+        return "weekly.latest"
+
+    @router.state("weekly.latest", prompt=ask_latest)
+    def latest(ctx: Context):
+        if is_skip(ctx.text):
+            return skip_account(ctx)
+        answer = current_answer(ctx)
+        try:
+            day = parse_date(ctx.text, today=clock.today(), week=report_week(ctx))
+            check_entry({**answer, "latest_post_on": day}, week=report_week(ctx), today=clock.today(),
+                        opened_on=opened_on_of(current_account(ctx)))
+        except Unclear as wrong:
+            raise Reask(wrong.hint) from None
+        answer["latest_post_on"] = day.isoformat() if day else None
+        return "weekly.interaction"
+
+    @router.state("weekly.interaction", prompt=ask_interaction)
+    def interaction(ctx: Context):
+        if is_skip(ctx.text):
+            return skip_account(ctx)
+        answer = current_answer(ctx)
+        if ctx.text.rstrip("。.！!") in ("同上", "同上一个", "一样", "和上面一样", "与上一个相同"):
+            previous = previous_answer(ctx)
+            if previous is None:
+                raise Reask("这是第一个填写的账号，没有可以「同上」的内容，请直接回复，例如 4/4。")
+            received, answered = previous["messages_received"], previous["messages_answered"]
+            ctx.reply(f"好的，与上一个账号相同：留言{received}/{answered}。")
+        else:
+            try:
+                received, answered = parse_interaction(ctx.text)
+            except Unclear as wrong:
+                raise Reask(wrong.hint) from None
+        answer["messages_received"], answer["messages_answered"] = received, answered
+        return "weekly.problems"
+
+    @router.state("weekly.problems", prompt="有什么问题或整改情况？（没有回复「无」）")
+    def problems(ctx: Context):
+        if is_skip(ctx.text):
+            return skip_account(ctx)
+        if len(ctx.text) > 500:
+            raise Reask(f"内容太长（{len(ctx.text)}字），请精简到500字以内。")
+        text = ctx.text.strip()
+        current_answer(ctx)["problems"] = None if text in ("无", "没有", "没", "无问题", "没有问题", "0") else text
+        return finish_account(ctx)
+
+    @router.state("weekly.confirm", prompt=summary_prompt)
+    def confirm(ctx: Context):
+        m = re.fullmatch(r"(?:修改|改)\s*第?\s*(\S+?)\s*个?", ctx.text)
+        if m:
+            index = pick_account(ctx, m.group(1))
+            ctx.data["cur"] = ctx.data["done"][index]
+            ctx.data["editing"] = True
+            return "weekly.posts"
+        decision = yes(ctx.text)
+        if decision is None:
+            raise Reask("请回复「确认」提交，或「修改 2」修改第2个账号，或「取消」放弃。")
+        if decision is False:
+            raise Reask("要修改哪一个账号？请回复「修改」加序号，例如「修改 2」。")
+        return submit(ctx)
+
+
+def is_skip(text: str) -> bool:
+    return text.rstrip("。.！!") in SKIP_WORDS

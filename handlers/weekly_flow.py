@@ -1,0 +1,237 @@
+"""The weekly report dialogue's working parts: starting, walking the accounts, prompts, submitting.
+
+Conversation data: unit_id, week, accounts [{id,name,platform,label,opened_on,last}], queue [ids],
+skipped [ids], cur (id), draft {id: partial entry}, answers {id: entry}, done [ids], editing, existing.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot import clock, outbox, workdays
+from bot.choices import pick
+from bot.router import END, Context, Reask
+from handlers.weekly_parse import describe_entry, short_date
+from handlers.weekly_quick import parse_quick
+from models import weekly
+from models.account import accounts_of_units
+
+FIELDS = ("posts", "originals", "latest_post_on", "messages_received", "messages_answered", "problems")
+
+
+# --- starting ---------------------------------------------------------------------------------
+
+def this_week() -> date:
+    return workdays.week_monday(clock.today())
+
+
+def week_word(args: str) -> tuple[date | None, str]:
+    for word, back in (("上周", 7), ("本周", 0), ("这周", 0)):
+        if args.startswith(word):
+            return this_week() - timedelta(days=back), args[len(word):].strip()
+    return None, args
+
+
+def may_ask_last_week(ctx: Context, last: date) -> bool:
+    """Monday and Tuesday: offer last week if it was due and is missing."""
+    if clock.today().weekday() > 1 or weekly.due_day(last) is None:
+        return False
+    if not accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
+        return False
+    return weekly.find_report(ctx.session, ctx.person.unit_id, last) is None
+
+
+def account_dicts(ctx: Context) -> list[dict]:
+    out = []
+    for a in accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
+        out.append({"id": a.id, "name": a.name, "platform": a.platform, "label": f"{a.name}（{a.platform}）",
+                    "opened_on": a.opened_on.isoformat() if a.opened_on else None,
+                    "last": a.last_update_on.isoformat() if a.last_update_on else None})
+    return out
+
+
+def begin(ctx: Context, week: date, quick: str):
+    unit = ctx.person.unit
+    accounts = account_dicts(ctx)
+    if not accounts:
+        ctx.reply(f"{unit.name}目前没有在用的政务新媒体账号，不需要报送周报。")
+        return END
+    if week > this_week():
+        ctx.reply("还不能填报以后的周报。")
+        return END
+    report = weekly.find_report(ctx.session, unit.id, week)
+    if report is not None and weekly.month_closed(ctx.session, unit, week):
+        ctx.reply(f"{weekly.week_label(week)}所在的{weekly.month_of_week(week)}月份已由主管单位关账，"
+                  "该周周报不能再修改。如确需更正请联系县政数局。")
+        return END
+    ids = {a["id"] for a in accounts}
+    answers = {str(e.account_id): weekly.entry_dict(e) for e in report.entries if e.account_id in ids} \
+        if report else {}
+    ctx.data.update(unit_id=unit.id, week=week.isoformat(), accounts=accounts, answers=answers,
+                    done=[a["id"] for a in accounts if str(a["id"]) in answers], skipped=[], editing=False,
+                    existing=report.version if report else None)
+    ctx.data["queue"] = [a["id"] for a in accounts if str(a["id"]) not in answers]
+    if report:
+        who = report.updated_by or report.submitted_by
+        at = clock.localize(report.updated_at or report.submitted_at)
+        ctx.reply(f"{unit.name}{weekly.week_label(week)}的周报已由{who.name}于{at:%m-%d %H:%M}报送"
+                  f"（第{report.version}版）。您可以在此基础上修改，原来的版本会保留。")
+    if quick:
+        return apply_quick(ctx, quick)
+    return next_account(ctx)
+
+
+def apply_quick(ctx: Context, text: str):
+    result = parse_quick(text, ctx.data["accounts"], week=report_week(ctx), today=clock.today())
+    if result.errors:
+        ctx.reply("快捷填报没有提交，原因：\n" + "\n".join(f"· {e}" for e in result.errors)
+                  + "\n\n请改正后整条重新发送；格式见「帮助 周报」，或只回复「周报」逐项填写。")
+        return END
+    lines = []
+    for account_id, entry in result.entries.items():
+        ctx.data["answers"][str(account_id)] = entry
+        if account_id in ctx.data["queue"]:
+            ctx.data["queue"].remove(account_id)
+        if account_id not in ctx.data["done"]:
+            ctx.data["done"].append(account_id)
+        lines.append(f"· {account_label(ctx, account_id)}：{describe_entry(entry)}")
+    ctx.reply("已识别：\n" + "\n".join(lines))
+    if ctx.data["queue"]:
+        ctx.reply(f"还有{len(ctx.data['queue'])}个账号没有写到，接着逐个填写。")
+    return next_account(ctx)
+
+
+# --- walking the accounts ----------------------------------------------------------------------
+
+def report_week(ctx: Context) -> date:
+    return date.fromisoformat(ctx.data["week"])
+
+
+def account_label(ctx: Context, account_id: int) -> str:
+    return next(a["label"] for a in ctx.data["accounts"] if a["id"] == account_id)
+
+
+def current_account(ctx: Context) -> dict:
+    return next(a for a in ctx.data["accounts"] if a["id"] == ctx.data["cur"])
+
+
+def opened_on_of(account: dict) -> date | None:
+    return date.fromisoformat(account["opened_on"]) if account.get("opened_on") else None
+
+
+def current_answer(ctx: Context) -> dict:
+    key = str(ctx.data["cur"])
+    if key not in ctx.data.setdefault("draft", {}):
+        ctx.data["draft"][key] = {"account_id": ctx.data["cur"]}
+    return ctx.data["draft"][key]
+
+
+def previous_answer(ctx: Context) -> dict | None:
+    done = [i for i in ctx.data["done"] if i != ctx.data["cur"]]
+    return ctx.data["answers"][str(done[-1])] if done else None
+
+
+def next_account(ctx: Context):
+    if not ctx.data["queue"] and ctx.data["skipped"]:
+        ctx.data["queue"], ctx.data["skipped"] = ctx.data["skipped"], []
+        ctx.reply("接下来填写刚才跳过的账号。")
+    if not ctx.data["queue"]:
+        return "weekly.confirm"
+    ctx.data["cur"] = ctx.data["queue"].pop(0)
+    return "weekly.posts"
+
+
+def skip_account(ctx: Context):
+    ctx.data.get("draft", {}).pop(str(ctx.data["cur"]), None)
+    if ctx.data.get("editing"):
+        ctx.data["editing"] = False
+        ctx.reply("好的，这个账号保持原样。")
+        return "weekly.confirm"
+    if not ctx.data["queue"] and not ctx.data["skipped"]:
+        raise Reask("只剩这一个账号没填了，不能再跳过。请填写，或回复「取消」稍后再报。")
+    ctx.data["skipped"].append(ctx.data["cur"])
+    ctx.reply(f"好的，{account_label(ctx, ctx.data['cur'])}稍后再填。")
+    return next_account(ctx)
+
+
+def finish_account(ctx: Context):
+    key = str(ctx.data["cur"])
+    entry = {"account_id": ctx.data["cur"], **{f: None for f in FIELDS}, **ctx.data["draft"].pop(key)}
+    ctx.data["answers"][key] = entry
+    if ctx.data["cur"] not in ctx.data["done"]:
+        ctx.data["done"].append(ctx.data["cur"])
+    if ctx.data.get("editing"):
+        ctx.data["editing"] = False
+        return "weekly.confirm"
+    return next_account(ctx)
+
+
+def pick_account(ctx: Context, text: str) -> int:
+    labels = [account_label(ctx, i) for i in ctx.data["done"]]
+    return pick(text, labels)
+
+
+# --- prompts ----------------------------------------------------------------------------------
+
+def ask_posts(ctx: Context) -> str:
+    total = len(ctx.data["accounts"])
+    number = min(len([i for i in ctx.data["done"] if i != ctx.data["cur"]]) + 1, total)
+    head = f"【{number}/{total}】{account_label(ctx, ctx.data['cur'])}"
+    if ctx.data.get("editing"):
+        head = f"修改 {account_label(ctx, ctx.data['cur'])}"
+    return (f"{head}\n{weekly.week_label(report_week(ctx))}发布了几条？"
+            "（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填）")
+
+
+def ask_latest(ctx: Context) -> str:
+    if ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {}).get("posts"):
+        return "最近一次发布是哪天？（如 今天、昨天、周三、11月25日、11-25）"
+    last = current_account(ctx).get("last")
+    known = f"，上次报的是 {short_date(date.fromisoformat(last))}" if last else ""
+    return f"这周没有更新。最近一次发布是哪天？（如 11月10日{known}；记不清回复「不清楚」）"
+
+
+def ask_interaction(ctx: Context) -> str:
+    same = "；与上一个账号相同回复「同上」" if previous_answer(ctx) else ""
+    return f"这周收到留言/评论几条，回复了几条？（如 4/4 表示收到4条、回复4条；没有回复「无」{same}）"
+
+
+def summary_prompt(ctx: Context) -> str:
+    lines = [f"{weekly.week_label(report_week(ctx))} 周报，请核对："]
+    for number, account_id in enumerate(ctx.data["done"], 1):
+        entry = ctx.data["answers"][str(account_id)]
+        lines.append(f"{number}. {account_label(ctx, account_id)}：{describe_entry(entry)}")
+    lines.append("回复「确认」提交；「修改 2」修改第2个账号；「取消」放弃。")
+    return "\n".join(lines)
+
+
+def draft_summary(data: dict) -> str:
+    return f"周报已填 {len(data.get('done', []))} 个账号"
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+def submit(ctx: Context):
+    from models.org import Unit
+    unit = ctx.session.get(Unit, ctx.data["unit_id"])
+    week = report_week(ctx)
+    if weekly.month_closed(ctx.session, unit, week) and weekly.find_report(ctx.session, unit.id, week):
+        ctx.reply(f"{weekly.month_of_week(week)}月份已关账，该周周报不能再修改。")
+        return END
+    entries = [ctx.data["answers"][str(i)] for i in ctx.data["done"]]
+    report, changed = weekly.save_report(ctx.session, unit=unit, week=week, entries=entries, person=ctx.person,
+                                         source_msg=ctx.inbound.dedupe_key)
+    label = f"{unit.name}{weekly.week_label(week)}的周报"
+    if not changed:
+        ctx.reply(f"内容没有变化，{label}保持不变（第{report.version}版）。")
+        return END
+    if report.version == 1:
+        late = "（已过截止时间，记为迟报）" if report.late else ""
+        ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！需要更正可回复「修改周报」。")
+    else:
+        meanwhile = (f"{report.submitted_by.name}在您填写期间已经报送，您填写的内容作为修改保存。"
+                     if ctx.data.get("existing") is None else "")
+        ctx.reply(f"{meanwhile}已更新{label}（第{report.version}版），原来的版本已保留，主管单位可以看到修改记录。")
+        first_by = report.submitted_by
+        if first_by.id != ctx.person.id:
+            outbox.push_text(ctx.session, first_by, f"{ctx.person.name}修改了{label}（第{report.version}版）。")
+    return END

@@ -1,0 +1,158 @@
+"""Reading natural answers for the weekly report (no bot, no database): counts, dates, interaction,
+and the validation rules of one account's entry. Every failure is an `Unclear` with a Chinese hint."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+NONE_WORDS = ("无", "没有", "没有更新", "无更新", "未更新", "没更新", "没", "零", "0", "无发布", "没发", "没有发布")
+UNKNOWN_WORDS = ("不清楚", "不知道", "不记得", "记不清", "未知")
+DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 6}
+MAX_COUNT = 999
+
+
+class Unclear(ValueError):
+    def __init__(self, hint: str):
+        super().__init__(hint)
+        self.hint = hint
+
+
+def chinese_number(text: str) -> int | None:
+    """一 … 九十九 (and 两); None if `text` is not such a number."""
+    if not text or any(ch not in DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        return DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    return (DIGITS[tens] if tens else 1) * 10 + (DIGITS[ones] if ones else 0)
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", text).rstrip("。.，,！!")
+
+
+def parse_count(text: str, what: str = "条数") -> int:
+    """`5`, `五条`, `5篇`, `没有更新`, `无`, `0` → a non-negative number."""
+    raw = _clean(text)
+    if raw in NONE_WORDS:
+        return 0
+    core = re.sub(r"^(发布|发了|共|一共|原创|共计)", "", raw)
+    core = re.sub(r"(条|篇|个|次|则|期)$", "", core)
+    if core.isdigit():
+        value = int(core)
+    else:
+        value = chinese_number(core)
+        if value is None:
+            raise Unclear(f"没能看懂「{text[:20]}」，请回复{what}，例如 5、五条；没有请回复「无」。")
+    if value > MAX_COUNT:
+        raise Unclear(f"{value} 条太多了，请确认后重新输入{what}。")
+    return value
+
+
+def parse_interaction(text: str) -> tuple[int, int]:
+    """`4/4`, `留言4/4`, `收到4回复3`, `4 3`, `无` → (received, answered)."""
+    raw = _clean(text)
+    if raw in NONE_WORDS or raw in ("没有留言", "无留言", "没有评论", "无互动"):
+        return 0, 0
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if not numbers:
+        words = re.findall(r"[零〇一二两三四五六七八九十]+", raw)
+        numbers = [n for n in (chinese_number(w) for w in words) if n is not None]
+    if len(numbers) == 1 and re.search(r"(全部|都|均)(已)?(回复|答复)", raw):
+        numbers = [numbers[0], numbers[0]]
+    if len(numbers) != 2:
+        raise Unclear(f"没能看懂「{text[:20]}」。请按「收到/回复」回复两个数，例如 4/3（收到4条、回复3条）；"
+                      "没有留言评论请回复「无」。")
+    received, answered = numbers
+    if answered > received:
+        raise Unclear(f"回复数（{answered}）不能多于收到数（{received}），请按「收到/回复」重新输入，例如 4/3。")
+    return received, answered
+
+
+def _year_for(month: int, day: int, today: date) -> date:
+    """A month-day without a year: this year's, or last year's if that would be far in the future."""
+    try:
+        candidate = date(today.year, month, day)
+    except ValueError:
+        raise Unclear(f"{month}月{day}日不是有效的日期，请重新输入。") from None
+    if candidate > today + timedelta(days=31):
+        candidate = date(today.year - 1, month, day)
+    return candidate
+
+
+def parse_date(text: str, *, today: date, week: date) -> date | None:
+    """`今天`, `昨天`, `前天`, `周三` (of the report week), `上周五`, `11月25日`, `11-25`, `2026-11-25`.
+    `不清楚` → None."""
+    raw = _clean(text).removeprefix("最近").removeprefix("最后").removesuffix("发布").removesuffix("发的")
+    if raw in UNKNOWN_WORDS:
+        return None
+    relative = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+    if raw in relative:
+        return today - timedelta(days=relative[raw])
+    m = re.fullmatch(r"(上)?(?:周|星期|礼拜)([一二三四五六日天末])", raw)
+    if m:
+        base = week - timedelta(days=7) if m.group(1) else week
+        return base + timedelta(days=WEEKDAYS[m.group(2)])
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?", raw)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise Unclear(f"「{text[:20]}」不是有效的日期，请重新输入，例如 11-25。") from None
+    m = re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})[日号]?", raw)
+    if m:
+        return _year_for(int(m.group(1)), int(m.group(2)), today)
+    m = re.fullmatch(r"(\d{1,2})[日号]", raw)
+    if m:
+        return _year_for(today.month, int(m.group(1)), today)
+    raise Unclear(f"没能看懂日期「{text[:20]}」。请回复如 今天、昨天、周三、11月25日、11-25 或 2026-11-25；"
+                  "记不清请回复「不清楚」。")
+
+
+def short_date(day: date | None) -> str:
+    return f"{day.month}-{day.day:02d}" if day else "不详"
+
+
+def check_entry(entry: dict, *, week: date, today: date, opened_on: date | None) -> None:
+    """The rules of one account's entry; raises Unclear naming the first broken rule."""
+    posts, originals = entry.get("posts") or 0, entry.get("originals") or 0
+    if originals > posts:
+        raise Unclear(f"原创条数（{originals}）不能多于本周发布条数（{posts}）。")
+    latest = entry.get("latest_post_on")
+    if isinstance(latest, str):
+        latest = date.fromisoformat(latest)
+    sunday = week + timedelta(days=6)
+    if latest is None:
+        if posts > 0:
+            raise Unclear(f"本周发布了{posts}条，请给出最近一次发布的日期（应在{_span(week)}之内）。")
+        return
+    if latest > today:
+        raise Unclear(f"{short_date(latest)} 还没到（今天是{today.month}月{today.day}日），"
+                      "最近发布日期不能是将来的日期。")
+    if latest > sunday:
+        raise Unclear(f"{short_date(latest)} 在所报的这一周（{_span(week)}）之后，请填这一周之内或之前的日期。")
+    if opened_on and latest < opened_on:
+        raise Unclear(f"该账号{opened_on.year}年{opened_on.month}月{opened_on.day}日才开设，"
+                      "最近发布日期不能早于开设日期。")
+    if posts > 0 and latest < week:
+        raise Unclear(f"本周发布了{posts}条，最近发布日期应在本周（{_span(week)}）之内，"
+                      f"而 {short_date(latest)} 在本周之前。")
+
+
+def _span(week: date) -> str:
+    sunday = week + timedelta(days=6)
+    return f"{week.month}月{week.day}日—{sunday.month}月{sunday.day}日"
+
+
+def describe_entry(entry: dict) -> str:
+    """One account's answers in one line: 发布5条（原创3），最近11-25，留言4/4，问题：无."""
+    latest = entry.get("latest_post_on")
+    if isinstance(latest, str):
+        latest = date.fromisoformat(latest)
+    posts = entry.get("posts") or 0
+    head = f"发布{posts}条（原创{entry.get('originals') or 0}）" if posts else "本周无更新"
+    return (f"{head}，最近{short_date(latest)}，留言{entry.get('messages_received') or 0}/"
+            f"{entry.get('messages_answered') or 0}，问题：{entry.get('problems') or '无'}")

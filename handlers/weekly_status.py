@@ -1,0 +1,80 @@
+"""周报情况 (the roll-up for the bureau, a unit's own history for its staff) and 关账 (month closing)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import clock, workdays
+from bot.router import Context, Router
+from models import weekly
+from models.org import BUREAU_ADMIN, visible_unit_ids
+from models.weekly import MonthClose, WeeklyReport
+from models.weekly_rollup import compute, render
+
+HISTORY_WEEKS = 8
+
+
+def register(router: Router) -> None:
+    @router.command("周报情况", "周报汇总", "周报统计", help="查看周报报送情况（「周报情况 上周」看上周）",
+                    detail="主管单位：本县（或所辖范围）各单位的报送情况、未报单位、长期未更新账号和本周合计。\n"
+                           "「周报情况」看本周，「周报情况 上周」看上周。\n"
+                           "主办单位：本单位最近8周的报送记录。")
+    def status(ctx: Context):
+        week = workdays.week_monday(clock.today())
+        if ctx.args.startswith("上周"):
+            week -= timedelta(days=7)
+        if ctx.person.is_bureau_user:
+            rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
+            ctx.reply(render(rollup, ctx.person.unit.name, markdown=False))
+        else:
+            ctx.reply(unit_history(ctx, week))
+
+    @router.command("关账", roles={BUREAU_ADMIN}, help="关账：该月周报不再允许修改",
+                    detail="「关账 2026-11」：关闭本县2026年11月，之后该月各周（以周四所在月份为准）的周报不能再修改。")
+    def close_month(ctx: Context):
+        bureau = ctx.person.unit if ctx.person.unit.is_bureau else ctx.person.unit.supervising_bureau()
+        m = re.fullmatch(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?", ctx.args.strip())
+        closed = list(ctx.session.scalars(select(MonthClose.month).where(MonthClose.bureau_id == bureau.id)
+                                          .order_by(MonthClose.month)))
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            ctx.reply("请写明月份，例如「关账 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
+            return
+        month = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+        if month in closed:
+            ctx.reply(f"{month} 已经关账，该月周报不能再修改。")
+            return
+        if month > clock.today().strftime("%Y-%m"):
+            ctx.reply(f"{month} 还没到，不能关账。")
+            return
+        ctx.session.add(MonthClose(bureau_id=bureau.id, month=month, closed_by=ctx.userid, closed_at=clock.now()))
+        ctx.audit("weekly.close_month", "month_close", month, after={"bureau_id": bureau.id, "month": month})
+        ctx.reply(f"已关账 {month}：{bureau.name}所辖单位该月的周报不能再修改。")
+
+
+def unit_history(ctx: Context, week) -> str:
+    unit = ctx.person.unit
+    first = week - timedelta(days=7 * (HISTORY_WEEKS - 1))
+    reports = {r.week: r for r in ctx.session.scalars(
+        select(WeeklyReport).where(WeeklyReport.unit_id == unit.id, WeeklyReport.week >= first,
+                                   WeeklyReport.week <= week))}
+    lines = [f"{unit.name}最近{HISTORY_WEEKS}周的周报："]
+    for n in range(HISTORY_WEEKS):
+        monday = week - timedelta(days=7 * n)
+        lines.append(f"· {weekly.week_label(monday)}：{_week_state(monday, reports.get(monday))}")
+    lines.append("回复「周报」填报本周，「修改周报」修改已报内容。")
+    return "\n".join(lines)
+
+
+def _week_state(monday, report: WeeklyReport | None) -> str:
+    if report is None:
+        if weekly.due_day(monday) is None:
+            return "无工作日，无需报送"
+        deadline = weekly.due_at(monday)
+        return "未报（已逾期）" if clock.now() > deadline else f"未报（{weekly.deadline_label(monday)}截止）"
+    at = clock.localize(report.submitted_at)
+    state = "迟报" if report.late else "按时"
+    posts = sum(e.posts for e in report.entries)
+    edited = f"，修改过（第{report.version}版）" if report.edited else ""
+    return f"已报（{state}），{report.submitted_by.name} {at:%m-%d %H:%M}，发布{posts}条{edited}"

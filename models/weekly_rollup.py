@@ -1,0 +1,122 @@
+"""The bureau's weekly roll-up (周报汇总): who reported, who did not, idle accounts, the week's totals."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from models.account import Account, accounts_of_units
+from models.org import HOST_UNIT, Unit
+from models.weekly import WeeklyReport, deadline_label, due_at, due_day, week_label
+
+STALE_STEPS = (14, 10, 7)  # days since the latest post; national inspections fail at 14 (2 weeks)
+
+
+@dataclass
+class Rollup:
+    week: date
+    reference: date  # staleness is counted up to this day
+    due_units: list[Unit] = field(default_factory=list)
+    on_time: list[Unit] = field(default_factory=list)
+    late: list[Unit] = field(default_factory=list)
+    missing: list[Unit] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)  # "unit（第2版，李娜 11-26 09:00）"
+    no_post: list[str] = field(default_factory=list)
+    stale: dict[int, list[str]] = field(default_factory=lambda: {n: [] for n in STALE_STEPS})
+    never: list[str] = field(default_factory=list)  # no post date known at all
+    posts: int = 0
+    originals: int = 0
+    received: int = 0
+    answered: int = 0
+
+    @property
+    def reported(self) -> int:
+        return len(self.on_time) + len(self.late)
+
+    @property
+    def original_share(self) -> str:
+        return f"{round(100 * self.originals / self.posts)}%" if self.posts else "—"
+
+
+def label(account: Account) -> str:
+    return f"{account.name}（{account.platform}）"
+
+
+def compute(session: Session, unit_ids: list[int], week: date, today: date | None = None) -> Rollup:
+    today = today or clock.today()
+    rollup = Rollup(week=week, reference=min(today, week + timedelta(days=6)))
+    units = list(session.scalars(select(Unit).where(Unit.id.in_(unit_ids), Unit.kind == HOST_UNIT, Unit.active)
+                                 .order_by(Unit.id)))
+    accounts = accounts_of_units(session, [u.id for u in units], active_only=True)
+    with_accounts = {a.unit_id for a in accounts}
+    reports = {r.unit_id: r for r in session.scalars(
+        select(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_([u.id for u in units])))}
+    due = due_day(week) is not None
+    for unit in units:
+        report = reports.get(unit.id)
+        if unit.id not in with_accounts and report is None:
+            continue
+        if due or report is not None:
+            rollup.due_units.append(unit)
+        if report is None:
+            if due:
+                rollup.missing.append(unit)
+            continue
+        (rollup.late if report.late else rollup.on_time).append(unit)
+        if report.edited:
+            at = clock.localize(report.updated_at)
+            rollup.edited.append(f"{unit.name}（第{report.version}版，{report.updated_by.name} {at:%m-%d %H:%M}）")
+        for entry in report.entries:
+            rollup.posts += entry.posts
+            rollup.originals += entry.originals
+            rollup.received += entry.messages_received
+            rollup.answered += entry.messages_answered
+            if entry.posts == 0:
+                rollup.no_post.append(label(entry.account))
+    for account in accounts:
+        if account.last_update_on is None:
+            rollup.never.append(label(account))
+            continue
+        days = (rollup.reference - account.last_update_on).days
+        step = next((n for n in STALE_STEPS if days >= n), None)
+        if step:
+            rollup.stale[step].append(f"{label(account)}{days}天")
+    return rollup
+
+
+def _names(units: list[Unit]) -> str:
+    return "、".join(u.name for u in units) or "无"
+
+
+def render(rollup: Rollup, scope_name: str, *, markdown: bool) -> str:
+    """The roll-up as WeCom markdown, or as plain text for people who read in WeChat."""
+    bold = (lambda s: f"**{s}**") if markdown else (lambda s: f"【{s}】")
+    warn = (lambda s: f'<font color="warning">{s}</font>') if markdown else (lambda s: s)
+    lines = [bold(f"周报汇总 {week_label(rollup.week)}") + f"（{scope_name}）"]
+    deadline = due_at(rollup.week)
+    if deadline is None:
+        lines.append("本周没有工作日，无需报送周报。")
+    else:
+        lines.append(f"截止时间：{deadline_label(rollup.week)}")
+    quote = "> " if markdown else ""
+    lines.append(f"{quote}应报单位 {len(rollup.due_units)} 个，已报 {rollup.reported} 个"
+                 f"（按时 {len(rollup.on_time)}，迟报 {len(rollup.late)}），未报 {len(rollup.missing)} 个")
+    lines.append(f"未报：{warn(_names(rollup.missing))}")
+    lines.append(f"迟报：{_names(rollup.late)}")
+    if rollup.edited:
+        lines.append(f"报后修改过：{'、'.join(rollup.edited)}")
+    lines.append(f"本周无更新账号（{len(rollup.no_post)}）：{'、'.join(rollup.no_post) or '无'}")
+    lines.append(f"最近发布距今（截至{rollup.reference.month}月{rollup.reference.day}日）：")
+    for step, upper in ((14, None), (10, 13), (7, 9)):
+        span = f"{step}天及以上" if upper is None else f"{step}—{upper}天"
+        items = rollup.stale[step]
+        text = "、".join(items) or "无"
+        lines.append(f"- {span}（{len(items)}）：{warn(text) if step == 14 and items else text}")
+    if rollup.never:
+        lines.append(f"- 尚无发布记录：{'、'.join(rollup.never)}")
+    lines.append(f"本周合计：发布 {rollup.posts} 条，原创 {rollup.originals} 条（{rollup.original_share}），"
+                 f"留言评论回复 {rollup.answered}/{rollup.received}")
+    return "\n".join(lines)

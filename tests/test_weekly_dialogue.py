@@ -1,0 +1,89 @@
+"""The 周报 dialogue through encrypted callbacks: three accounts, a wrong answer re-asked, 跳过 and 同上."""
+from datetime import date
+
+from sqlalchemy import select
+
+from models.account import Account
+from models.weekly import WeeklyReportVersion
+from tests.weekly_support import EDU, at, report_of, seed
+
+WEEK = date(2026, 11, 23)
+
+
+def test_full_dialogue_with_reask_skip_and_same_as_above(bot):
+    ids = seed(bot)
+    at(2026, 11, 25, 10, 0)  # a Wednesday
+    first = bot.send("jy_zhang", "周报")
+    assert "【1/3】抚松教育（微信公众号）" in first and "11月23日—11月29日发布了几条" in first
+    assert "原创几条" in bot.send("jy_zhang", "五条")
+    wrong = bot.send("jy_zhang", "6")
+    assert "原创条数（6）不能多于本周发布条数（5）" in wrong and "原创几条" in wrong  # hint + same question
+    assert "最近一次发布是哪天" in bot.send("jy_zhang", "3")
+    future = bot.send("jy_zhang", "周五")
+    assert "11-27 还没到" in future and "最近一次发布是哪天" in future
+    assert "收到留言/评论几条" in bot.send("jy_zhang", "昨天")
+    assert "问题或整改" in bot.send("jy_zhang", "留言4/4")
+    second = bot.send("jy_zhang", "无")
+    assert "【2/3】抚松教育（抖音）" in second
+    skipped = bot.send("jy_zhang", "跳过")
+    assert "抚松教育（抖音）稍后再填" in skipped and "【2/3】抚松教育（微博）" in skipped
+    assert "这周没有更新" in bot.send("jy_zhang", "没有更新")
+    before_opening = bot.send("jy_zhang", "2023-12-01")
+    assert "2024年1月1日才开设" in before_opening
+    interaction = bot.send("jy_zhang", "11月10日")
+    assert "同上" in interaction
+    same = bot.send("jy_zhang", "同上")
+    assert "与上一个账号相同：留言4/4" in same
+    back_to_skipped = bot.send("jy_zhang", "无")
+    assert "接下来填写刚才跳过的账号" in back_to_skipped and "【3/3】抚松教育（抖音）" in back_to_skipped
+    bot.say("jy_zhang", "2", "1", "今天", "收到3回复2")
+    summary = bot.send("jy_zhang", "有一条评论回复不及时，已整改")
+    assert "1. 抚松教育（微信公众号）：发布5条（原创3），最近11-24，留言4/4，问题：无" in summary
+    assert "2. 抚松教育（微博）：本周无更新，最近11-10，留言4/4，问题：无" in summary
+    assert "3. 抚松教育（抖音）：发布2条（原创1），最近11-25，留言3/2，问题：有一条评论回复不及时，已整改" in summary
+    assert "请回复「确认」" in bot.send("jy_zhang", "嗯")
+    done = bot.send("jy_zhang", "确认")
+    assert "已提交抚松县教育局11月23日—11月29日的周报，共3个账号" in done and "迟报" not in done
+
+    with bot.db() as s:
+        report = report_of(s, EDU, WEEK)
+        assert report.version == 1 and not report.late and not report.edited
+        assert report.submitted_by.userid == "jy_zhang"
+        entries = {e.account_id: e for e in report.entries}
+        douyin = entries[ids["抚松教育（抖音）"]]
+        assert (douyin.posts, douyin.originals, douyin.latest_post_on) == (2, 1, date(2026, 11, 25))
+        assert (douyin.messages_received, douyin.messages_answered) == (3, 2)
+        weibo = entries[ids["抚松教育（微博）"]]
+        assert (weibo.posts, weibo.latest_post_on, weibo.messages_received) == (0, date(2026, 11, 10), 4)
+        assert s.get(Account, ids["抚松教育（微信公众号）"]).last_update_on == date(2026, 11, 24)
+        assert s.get(Account, ids["抚松教育（微博）"]).last_update_on == date(2026, 11, 10)
+        assert len(s.scalars(select(WeeklyReportVersion)).all()) == 1
+
+
+def test_posts_without_a_date_inside_the_week_is_refused(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "3", "1")
+    reply = bot.send("jy_zhang", "11-20")
+    assert "最近发布日期应在本周（11月23日—11月29日）之内" in reply
+    assert "最近一次发布是哪天" in reply
+
+
+def test_unit_without_accounts_is_told_nothing_is_due(bot):
+    at(2026, 11, 25, 10, 0)
+    assert "不需要报送周报" in bot.send("ga_zhou", "周报")
+
+
+def test_monday_offers_last_week_when_it_is_missing(bot):
+    seed(bot)
+    at(2026, 11, 30, 9, 30)  # Monday; the week of 11-23 has no report
+    ask = bot.send("jy_zhang", "周报")
+    assert "上周（11月23日—11月29日）的周报还没有报送" in ask and "1. 上周（补报）" in ask
+    assert "没有第5项" in bot.send("jy_zhang", "5")
+    first = bot.send("jy_zhang", "1")
+    assert "11月23日—11月29日发布了几条" in first
+    bot.say("jy_zhang", "1", "0", "11-27", "无", "无", "无", "11-01", "无", "无", "无", "11-02", "无", "无")
+    late = bot.send("jy_zhang", "确认")
+    assert "记为迟报" in late
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK).late is True

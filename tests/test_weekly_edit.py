@@ -1,0 +1,147 @@
+"""Editing after submission (versions kept, the bureau sees it), two reporters of one unit, 关账."""
+from datetime import date
+
+from sqlalchemy import select
+
+from models.audit import AuditLog
+from tests.weekly_support import EDU, at, report_of, seed
+
+WEEK = date(2026, 11, 23)
+QUICK = ("周报 抚松教育公众号 5 3 11-24 留言4/4\n抚松教育抖音 无 11-10\n抚松教育微博 2 1 今天 3/2")
+
+
+def _file(bot, who="jy_zhang"):
+    bot.send(who, QUICK)
+    assert "已提交" in bot.send(who, "确认")
+
+
+def test_edit_keeps_every_version_and_the_bureau_sees_it(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    at(2026, 11, 26, 9, 0)
+    shown = bot.send("jy_zhang", "修改周报")
+    assert "已由张伟于11-25 10:00报送（第1版）" in shown
+    assert "1. 抚松教育（微信公众号）：发布5条（原创3）" in shown
+    asked = bot.send("jy_zhang", "修改 1")
+    assert "修改 抚松教育（微信公众号）" in asked and "发布了几条" in asked
+    summary = bot.say("jy_zhang", "6", "3", "今天", "4/4", "无")[-1]
+    assert "1. 抚松教育（微信公众号）：发布6条（原创3），最近11-26" in summary
+    assert "抚松教育（微博）：发布2条（原创1）" in summary  # the others unchanged
+    done = bot.send("jy_zhang", "确认")
+    assert "已更新" in done and "第2版" in done and "原来的版本已保留" in done
+
+    with bot.db() as s:
+        report = report_of(s, EDU, WEEK)
+        assert (report.version, report.edited, report.late) == (2, True, False)
+        versions = report.versions
+        assert [v.version for v in versions] == [1, 2]
+        first = {e["account_id"]: e for e in versions[0].snapshot["entries"]}
+        second = {e["account_id"]: e for e in versions[1].snapshot["entries"]}
+        gzh = min(first)
+        assert (first[gzh]["posts"], second[gzh]["posts"]) == (5, 6)
+        assert second[gzh]["latest_post_on"] == "2026-11-26"
+        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.entity == "weekly_report"))]
+        assert actions == ["weekly.submit", "weekly.edit"]
+
+    bot.send("jy_zhang", "修改周报")
+    assert "内容没有变化" in bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK).version == 2
+
+    roll = bot.send("zsj_admin", "周报情况")
+    assert "报后修改过：抚松县教育局（第2版，张伟 11-26 09:00）" in roll
+    history = bot.send("jy_li", "周报情况")
+    assert "11月23日—11月29日：已报（按时），张伟 11-25 10:00，发布8条，修改过（第2版）" in history
+    assert "11月16日—11月22日：未报（已逾期）" in history
+
+
+def test_second_reporter_sees_and_amends_the_report(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot, "jy_zhang")
+    shown = bot.send("jy_li", "周报")
+    assert "已由张伟于11-25 10:00报送（第1版）" in shown and "您可以在此基础上修改" in shown
+    assert "2. 抚松教育（抖音）：本周无更新" in shown
+    bot.send("jy_li", "修改 2")
+    bot.say("jy_li", "1", "1", "今天", "同上", "无")
+    assert "第2版" in bot.send("jy_li", "确认")
+    with bot.db() as s:
+        report = report_of(s, EDU, WEEK)
+        assert report.submitted_by.userid == "jy_zhang" and report.updated_by.userid == "jy_li"
+        douyin = next(e for e in report.entries if e.account.platform == "抖音")
+        assert (douyin.posts, douyin.messages_received, douyin.messages_answered) == (1, 3, 2)  # 同上 = 微博's
+    assert any("李娜修改了抚松县教育局11月23日—11月29日的周报（第2版）" in t for t in bot.texts("jy_zhang"))
+
+
+def test_last_week_is_edited_on_monday_until_the_month_is_closed(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    at(2026, 11, 30, 9, 0)  # Monday: this week has no report yet
+    assert "11月23日—11月29日的周报已由张伟" in bot.send("jy_zhang", "修改周报")
+    bot.send("jy_zhang", "取消")
+    assert "仅限主管单位管理员" in bot.send("jy_zhang", "关账 2026-11")
+    assert "已关账 2026-11" in bot.send("zsj_admin", "关账 2026-11")
+    assert "已经关账" in bot.send("zsj_admin", "关账 2026-11")
+    refused = bot.send("jy_zhang", "修改周报")
+    assert "已由主管单位关账" in refused and "不能再修改" in refused
+    assert "已由主管单位关账" in bot.send("jy_li", "周报 上周")
+    # the neighbouring county's closing does not touch this county
+    assert "已关账 2026-10" in bot.send("jy_admin", "关账 2026-10")
+
+
+def test_two_first_submissions_at_the_same_moment_become_a_report_and_an_amendment(bot):
+    """Two colleagues confirm at once: one files, the other's answers become version 2 (no error)."""
+    import threading
+    import time
+
+    from bot import db
+    from models.org import Person, Unit
+    from models.weekly import save_report
+    ids = seed(bot)
+    at(2026, 11, 25, 10, 0)
+
+    def entries(posts):
+        return [{"account_id": ids["抚松教育（微信公众号）"], "posts": posts, "originals": 0,
+                 "latest_post_on": date(2026, 11, 24), "messages_received": 0, "messages_answered": 0}]
+
+    def who(s, userid):
+        person = s.scalar(select(Person).where(Person.userid == userid))
+        return s.scalar(select(Unit).where(Unit.name == EDU)), person
+
+    first = db.new_session()
+    first.begin()
+    unit, zhang = who(first, "jy_zhang")
+    save_report(first, unit=unit, week=WEEK, entries=entries(1), person=zhang)  # inserted, not committed
+    outcome = {}
+
+    def colleague():
+        with db.transaction() as s:
+            unit_b, li = who(s, "jy_li")
+            report, changed = save_report(s, unit=unit_b, week=WEEK, entries=entries(2), person=li)
+            outcome.update(version=report.version, changed=changed)
+
+    thread = threading.Thread(target=colleague)
+    thread.start()
+    time.sleep(0.5)  # the colleague now waits for the first transaction
+    first.commit()
+    first.close()
+    thread.join(20)
+    assert outcome == {"version": 2, "changed": True}
+    with bot.db() as s:
+        report = report_of(s, EDU, WEEK)
+        assert report.submitted_by.userid == "jy_zhang" and report.updated_by.userid == "jy_li"
+        assert [v.snapshot["entries"][0]["posts"] for v in report.versions] == [1, 2]
+
+
+def test_a_colleague_filing_during_the_dialogue_turns_it_into_an_amendment(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_li", "周报", "1", "1", "今天", "无", "无")  # jy_li is half-way through
+    _file(bot, "jy_zhang")
+    bot.say("jy_li", "无", "不清楚", "无", "无", "无", "不清楚", "无", "无")
+    reply = bot.send("jy_li", "确认")
+    assert "张伟在您填写期间已经报送，您填写的内容作为修改保存" in reply and "第2版" in reply
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK).version == 2

@@ -1,0 +1,163 @@
+"""Weekly jobs with a moved clock: the official calendar around National Day 2026, exactly once, catch-up.
+
+2026 calendar (chinesecalendar): 9-25..9-27 中秋 off; Sun 9-20 and Sat 10-10 are make-up working days;
+10-1..10-7 国庆 off. So the week of 9-14 is due Sun 9-20, the week of 9-21 Thu 9-24, the week of 9-28
+Wed 9-30 (chased Thu 10-8), the week of 10-5 Sat 10-10 (chased Mon 10-12).
+"""
+from datetime import date, timedelta
+
+from jobs import schedule, weekly as weekly_jobs
+from tests.weekly_support import EDU, at, file_report, seed
+
+NATIONAL_DAY_WEEK = date(2026, 9, 28)
+EDU_ROWS = {"抚松教育（微信公众号）": (1, 1, date(2026, 9, 29), 0, 0), "抚松教育（抖音）": (0, 0, None, 0, 0),
+            "抚松教育（微博）": (0, 0, None, 0, 0)}
+
+
+def reminders(bot, userid):
+    return [t for t in bot.texts(userid) if t.startswith("周报提醒")]
+
+
+def chased(bot, userid, week="9月28日—10月4日"):
+    return [t for t in bot.texts(userid) if t.startswith("周报未报提醒") and week in t]
+
+
+def rollups(bot, userid, week="9月28日—10月4日"):
+    return [t for t in bot.texts(userid) if f"周报汇总 {week}" in t]
+
+
+def test_reminders_follow_the_official_calendar_around_national_day(bot):
+    seed(bot)
+    at(2026, 9, 29, 11, 0)
+    file_report(bot, EDU, "jy_zhang", NATIONAL_DAY_WEEK, EDU_ROWS)
+
+    at(2026, 9, 28, 9, 5)  # Monday, a working day but not the due day
+    schedule.tick()
+    assert reminders(bot, "wj_liu") == []
+    # ...but Monday is the working day after the week of 9-21's deadline (Thu 9-24): its head is told
+    assert len(chased(bot, "wj_chen", "9月21日—9月27日")) == 1
+
+    at(2026, 9, 30, 9, 5)  # Wednesday: the last working day before the holiday
+    schedule.tick()
+    (first,) = reminders(bot, "wj_liu")
+    assert "抚松县卫生健康局9月28日—10月4日的周报还没有报送" in first and "今天（9月30日）17:00前" in first
+    assert reminders(bot, "jy_zhang") == [] and reminders(bot, "jy_li") == []  # 教育局 has reported
+    assert reminders(bot, "wj_chen") == []  # the unit head is not among the staff reminded
+    assert len(reminders(bot, "rm_cao")) == 1 and reminders(bot, "ny_hua") == []  # no accounts, no report due
+
+    at(2026, 9, 30, 15, 5)
+    schedule.tick()
+    assert len(reminders(bot, "wj_liu")) == 2
+
+    for day in range(1, 8):  # the National Day holiday: nothing at all
+        for hour in (9, 15):
+            at(2026, 10, day, hour, 5)
+            schedule.tick()
+    assert len(reminders(bot, "wj_liu")) == 2 and chased(bot, "wj_chen") == []
+
+    at(2026, 10, 8, 9, 5)  # the next working day after the deadline
+    schedule.tick()
+    assert len(reminders(bot, "wj_liu")) == 2
+    (told,) = chased(bot, "wj_chen")
+    assert "抚松县卫生健康局9月28日—10月4日的周报截至9月30日（周三）17:00仍未报送" in told
+    assert chased(bot, "jy_wang") == []
+    assert len(rollups(bot, "zsj_admin")) == 1 and rollups(bot, "jy_admin") == []
+
+    at(2026, 10, 9, 9, 5)  # Friday is not the due day: Saturday 10-10 is a make-up working day
+    schedule.tick()
+    at(2026, 10, 9, 15, 5)
+    schedule.tick()
+    assert len(reminders(bot, "wj_liu")) == 2
+
+    at(2026, 10, 10, 9, 5)  # make-up Saturday: due day of the week of 10-5
+    schedule.tick()
+    assert "今天（10月10日）17:00前" in reminders(bot, "wj_liu")[-1]
+    assert len(reminders(bot, "jy_zhang")) == 1  # 教育局 has not reported this week
+
+    at(2026, 10, 11, 9, 5)  # Sunday off
+    schedule.tick()
+    assert len(reminders(bot, "wj_liu")) == 3
+
+    at(2026, 10, 12, 9, 5)
+    schedule.tick()
+    assert "截至10月10日（周六）17:00仍未报送" in chased(bot, "wj_chen", "10月5日—10月11日")[0]
+
+
+def test_a_make_up_sunday_is_the_due_day(bot):
+    seed(bot)
+    at(2026, 9, 19, 9, 5)  # Saturday off
+    schedule.tick()
+    assert reminders(bot, "wj_liu") == []
+    at(2026, 9, 20, 9, 5)  # Sunday, a make-up working day and the last one of its week
+    schedule.tick()
+    assert "今天（9月20日）17:00前" in reminders(bot, "wj_liu")[0]
+
+
+def test_two_scheduler_ticks_and_a_manual_rerun_send_once(bot):
+    seed(bot)
+    at(2026, 9, 30, 9, 5)
+    first = schedule.tick()
+    second = schedule.tick()  # a second scheduler process, or a restart
+    assert ("weekly_remind_0900", "2026-09-30") in first
+    assert not [s for s in second if s[0].startswith("weekly")]
+    assert len(reminders(bot, "wj_liu")) == 1
+    weekly_jobs.remind_morning("2026-09-30")  # `flask jobs run weekly_remind_0900 --date 2026-09-30`
+    assert len(reminders(bot, "wj_liu")) == 1
+
+
+def test_catch_up_after_a_missed_period(bot):
+    seed(bot)
+    at(2026, 9, 30, 11, 0)  # the scheduler was down at 09:00: the morning reminder is caught up
+    assert ("weekly_remind_0900", "2026-09-30") in schedule.tick()
+    assert len(reminders(bot, "wj_liu")) == 1
+    at(2026, 10, 9, 10, 0)  # down all of 10-8: the overdue notice and roll-up come a day late
+    started = schedule.tick()
+    assert ("weekly_overdue", "2026-10-08") in started
+    assert len(chased(bot, "wj_chen")) == 1 and len(rollups(bot, "zsj_admin")) == 1
+
+
+def test_no_reminder_is_caught_up_after_the_deadline(bot):
+    seed(bot)
+    at(2026, 9, 30, 18, 0)  # first tick after 17:00: asking for the impossible helps nobody
+    started = schedule.tick()
+    assert ("weekly_remind_0900", "2026-09-30") in started and ("weekly_remind_1500", "2026-09-30") in started
+    assert reminders(bot, "wj_liu") == []
+
+
+def test_a_week_without_working_days_has_no_report_due(cfg):
+    from models import weekly
+    assert weekly.due_day(date(2026, 9, 28)) == date(2026, 9, 30)
+    assert weekly.due_day(date(2026, 10, 5)) == date(2026, 10, 10)
+    assert weekly.overdue_week(date(2026, 10, 8)) == date(2026, 9, 28)
+    assert weekly.overdue_week(date(2026, 10, 9)) is None
+    # Spring Festival 2026 (2-15..2-23): the week of 2-16 has no working day at all
+    assert weekly.due_day(date(2026, 2, 16)) is None
+    assert all(weekly.overdue_week(date(2026, 2, 16) + timedelta(days=n)) is None for n in range(7))
+
+
+def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch):
+    import time
+    seed(bot)
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        at(2026, 9, 30, 8, 55)  # Beijing 08:55 (New York: the evening before)
+        assert not [s for s in schedule.tick() if s[0] == "weekly_remind_0900" and s[1] == "2026-09-30"]
+        at(2026, 9, 30, 9, 1)
+        assert ("weekly_remind_0900", "2026-09-30") in schedule.tick()
+        assert len(reminders(bot, "wj_liu")) == 1
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_the_deadline_time_is_configurable(bot, monkeypatch):
+    from models import weekly
+    seed(bot)
+    monkeypatch.setenv("BOT_WEEKLY_DUE", "12:00")
+    assert weekly.deadline_label(NATIONAL_DAY_WEEK) == "9月30日（周三）12:00"
+    at(2026, 9, 30, 15, 5)  # the afternoon reminder would come after a noon deadline: not sent
+    schedule.tick()
+    assert reminders(bot, "wj_liu") == []
+    monkeypatch.setenv("BOT_WEEKLY_DUE", "late")
+    assert weekly.deadline_label(NATIONAL_DAY_WEEK) == "9月30日（周三）17:00"

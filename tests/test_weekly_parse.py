@@ -1,0 +1,60 @@
+"""The natural answers of the weekly dialogue, read without a bot."""
+from datetime import date
+
+import pytest
+
+from handlers.weekly_parse import Unclear, check_entry, chinese_number, parse_count, parse_date, parse_interaction
+
+WEEK = date(2026, 11, 23)
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("text, value", [("5", 5), ("五条", 5), ("5条", 5), ("没有更新", 0), ("无", 0), ("0", 0),
+                                         ("十二", 12), ("二十三篇", 23), ("两条", 2), ("发了3条", 3)])
+def test_counts(text, value):
+    assert parse_count(text) == value
+
+
+def test_count_hint():
+    with pytest.raises(Unclear, match="例如 5、五条"):
+        parse_count("好多")
+
+
+def test_chinese_numbers():
+    assert [chinese_number(t) for t in ("十", "十五", "九十九", "一百")] == [10, 15, 99, None]
+
+
+@pytest.mark.parametrize("text, day", [("今天", date(2026, 11, 25)), ("昨天", date(2026, 11, 24)),
+                                       ("周三", date(2026, 11, 25)), ("星期一", date(2026, 11, 23)),
+                                       ("上周五", date(2026, 11, 20)), ("11月25日", date(2026, 11, 25)),
+                                       ("11-25", date(2026, 11, 25)), ("2026-11-25", date(2026, 11, 25)),
+                                       ("2026年11月2日", date(2026, 11, 2)), ("不清楚", None)])
+def test_dates(text, day):
+    assert parse_date(text, today=TODAY, week=WEEK) == day
+
+
+def test_month_day_in_january_means_last_december():
+    assert parse_date("12-30", today=date(2027, 1, 5), week=date(2027, 1, 4)) == date(2026, 12, 30)
+
+
+@pytest.mark.parametrize("text, pair", [("4/4", (4, 4)), ("留言4/3", (4, 3)), ("收到4回复3", (4, 3)),
+                                        ("4 3", (4, 3)), ("无", (0, 0)), ("5条都回复了", (5, 5))])
+def test_interaction(text, pair):
+    assert parse_interaction(text) == pair
+
+
+@pytest.mark.parametrize("entry, opened, hint", [
+    ({"posts": 2, "originals": 3}, None, "不能多于"),
+    ({"posts": 2, "latest_post_on": date(2026, 11, 26)}, None, "还没到"),
+    ({"posts": 0, "latest_post_on": date(2026, 11, 10)}, date(2026, 11, 12), "才开设"),
+    ({"posts": 2, "latest_post_on": date(2026, 11, 10)}, None, "在本周之前"),
+])
+def test_entry_rules(entry, opened, hint):
+    with pytest.raises(Unclear, match=hint):
+        check_entry(entry, week=WEEK, today=TODAY, opened_on=opened)
+
+
+def test_a_date_after_the_reported_week_is_refused():
+    with pytest.raises(Unclear, match="之后"):
+        check_entry({"posts": 0, "latest_post_on": date(2026, 11, 24)}, week=date(2026, 11, 9), today=TODAY,
+                    opened_on=None)

@@ -1,0 +1,81 @@
+"""The bureau's roll-up against hand-computed figures (week of 2026-11-23, due Fri 11-27 17:00)."""
+from datetime import date
+
+from jobs import schedule
+from tests.weekly_support import EDU, at, file_report, seed, set_last_update
+
+WEEK = date(2026, 11, 23)
+
+
+def _fill(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)  # on time
+    file_report(bot, EDU, "jy_zhang", WEEK, {
+        "抚松教育（微信公众号）": (5, 3, date(2026, 11, 24), 4, 4),
+        "抚松教育（抖音）": (0, 0, date(2026, 11, 10), 0, 0),
+        "抚松教育（微博）": (2, 1, date(2026, 11, 25), 3, 2)})
+    at(2026, 11, 27, 16, 0)  # on time, an hour before the deadline
+    file_report(bot, "抚松县文化广播电视和旅游局", "wl_zhao", WEEK, {
+        "抚松文旅（微信公众号）": (1, 1, date(2026, 11, 27), 0, 0),
+        "抚松文旅（抖音）": (0, 0, date(2026, 11, 16), 0, 0)})
+    at(2026, 11, 28, 10, 0)  # late: Saturday
+    file_report(bot, "抚松县卫生健康局", "wj_liu", WEEK, {"健康抚松（微信公众号）": (3, 0, date(2026, 11, 26), 5, 1)})
+    set_last_update(bot, "抚松公安（微博）", date(2026, 11, 15))  # 公安局 and 融媒体中心 do not report
+    set_last_update(bot, "抚松发布（微信公众号）", date(2026, 11, 22))
+
+
+# Hand-computed, counted up to Sunday 11-29:
+#   due 5 (units with active accounts), reported 3: on time 教育局, 文旅局; late 卫健局; missing 公安局, 融媒体中心
+#   no post this week: 抚松教育（抖音）, 抚松文旅（抖音）
+#   14+ days: 抚松教育（抖音）19天 (11-10), 抚松公安（微博）14天 (11-15); 10–13: 抚松文旅（抖音）13天 (11-16);
+#   7–9: 抚松发布（微信公众号）7天 (11-22); never: 抚松发布（视频号）
+#   posts 5+0+2+1+0+3 = 11, originals 3+0+1+1+0+0 = 5 → 45%; messages answered 4+2+1 = 7 of 4+3+5 = 12
+EXPECTED = [
+    "截止时间：11月27日（周五）17:00",
+    "应报单位 5 个，已报 3 个（按时 2，迟报 1），未报 2 个",
+    "未报：抚松县公安局、抚松县融媒体中心",
+    "迟报：抚松县卫生健康局",
+    "本周无更新账号（2）：抚松教育（抖音）、抚松文旅（抖音）",
+    "最近发布距今（截至11月29日）：",
+    "- 14天及以上（2）：抚松教育（抖音）19天、抚松公安（微博）14天",
+    "- 10—13天（1）：抚松文旅（抖音）13天",
+    "- 7—9天（1）：抚松发布（微信公众号）7天",
+    "- 尚无发布记录：抚松发布（视频号）",
+    "本周合计：发布 11 条，原创 5 条（45%），留言评论回复 7/12",
+]
+
+
+def test_rollup_figures_in_the_bureaus_query(bot):
+    _fill(bot)
+    at(2026, 11, 30, 8, 0)
+    text = bot.send("zsj_admin", "周报情况 上周")
+    assert text.startswith("【周报汇总 11月23日—11月29日】（抚松县政务服务和数字化建设管理局）")
+    for line in EXPECTED:
+        assert line in text.splitlines(), line
+    assert "应报单位 0 个" in bot.send("jy_admin", "周报情况 上周")
+
+
+def test_rollup_pushed_after_the_deadline_in_markdown_and_text(bot):
+    _fill(bot)
+    with bot.db() as s:
+        from sqlalchemy import select
+        from models.org import Person
+        s.scalar(select(Person).where(Person.userid == "zsj_admin")).prefers_text = True
+    at(2026, 11, 30, 9, 5)  # Monday: the working day after Friday's deadline
+    assert ("weekly_overdue", "2026-11-30") in schedule.tick()
+    (plain,) = [t for t in bot.texts("zsj_admin") if "周报汇总" in t]
+    assert "<font" not in plain and "**" not in plain
+    for line in EXPECTED:
+        assert line in plain.splitlines(), line
+    heads = {u: [t for t in bot.texts(u) if t.startswith("周报未报提醒")] for u in ("ga_wu", "rm_yan", "wj_chen")}
+    assert len(heads["ga_wu"]) == 1 and len(heads["rm_yan"]) == 1 and heads["wj_chen"] == []  # late is reported
+
+
+def test_markdown_rollup_for_the_wecom_client(bot):
+    _fill(bot)
+    at(2026, 11, 30, 9, 5)
+    schedule.tick()
+    (rich,) = [m["content"]["content"] for m in bot.inbox("zsj_admin") if m["msgtype"] == "markdown"]
+    assert rich.startswith("**周报汇总 11月23日—11月29日**")
+    assert '未报：<font color="warning">抚松县公安局、抚松县融媒体中心</font>' in rich
+    assert "> 应报单位 5 个，已报 3 个（按时 2，迟报 1），未报 2 个" in rich
