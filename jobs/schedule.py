@@ -29,6 +29,7 @@ log = logging.getLogger("bot.schedule")
 
 # Modules that define scheduled jobs; importing them registers their jobs.
 JOB_MODULES = ["jobs.maintenance"]
+JOB_MODULES += ["jobs.dormancy", "jobs.rectification", "jobs.training", "jobs.digest"]  # oversight
 
 
 @dataclass

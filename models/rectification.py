@@ -1,0 +1,82 @@
+"""Rectification items (整改, 第29条): a problem named for a unit, fixed by a deadline.
+
+待整改 → (unit answers) 已提交 → (bureau) 已通过, or 重新整改 (answer again by a new deadline).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base
+from models.org import Unit
+
+OPEN = "待整改"
+SUBMITTED = "已提交"
+ACCEPTED = "已通过"
+REOPENED = "重新整改"
+STATUSES = (OPEN, SUBMITTED, ACCEPTED, REOPENED)
+TO_FIX = (OPEN, REOPENED)  # the unit still has to act
+PENDING = (OPEN, SUBMITTED, REOPENED)  # not finished
+
+MANUAL = "手动"
+BULLETIN = "月度通报"
+DEFAULT_WORKDAYS = 5
+
+
+class Rectification(Base):
+    __tablename__ = "rectification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    problem: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default=MANUAL)  # 手动 / 月度通报
+    source_ref: Mapped[str | None] = mapped_column(String(40))  # e.g. the bulletin month "2026-10"
+    deadline: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+    answers: Mapped[list[RectificationAnswer]] = relationship(back_populates="item",
+                                                              order_by="RectificationAnswer.id")
+
+    def overdue_on(self, day: date) -> bool:
+        return self.status in TO_FIX and self.deadline < day
+
+
+class RectificationAnswer(Base):
+    """The unit's answer (已整改 N 说明) and the bureau's verdict on it."""
+
+    __tablename__ = "rectification_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    screenshot_file_id: Mapped[int | None]  # an uploaded picture (later)
+    answered_by: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime]
+    verdict: Mapped[str | None] = mapped_column(String(10))  # 已通过 / 重新整改
+    verdict_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None]
+
+    item: Mapped[Rectification] = relationship(back_populates="answers")
+
+
+def items_of_units(session: Session, unit_ids: list[int], *, pending_only: bool = True) -> list[Rectification]:
+    stmt = select(Rectification).where(Rectification.unit_id.in_(unit_ids)).order_by(Rectification.id)
+    if pending_only:
+        stmt = stmt.where(Rectification.status.in_(PENDING))
+    return list(session.scalars(stmt))
+
+
+def overdue_items(session: Session, day: date, unit_ids: list[int] | None = None) -> list[Rectification]:
+    stmt = (select(Rectification).where(Rectification.status.in_(TO_FIX), Rectification.deadline < day)
+            .order_by(Rectification.unit_id, Rectification.id))
+    if unit_ids is not None:
+        stmt = stmt.where(Rectification.unit_id.in_(unit_ids))
+    return list(session.scalars(stmt))
