@@ -18,14 +18,19 @@ _cache: tuple[float, dict[date, bool]] = (0.0, {})
 CACHE_SECONDS = 300
 
 
-def _overrides() -> dict[date, bool]:
+def _overrides(session=None) -> dict[date, bool]:
+    """Bureau-entered days, cached. Pass the caller's session when inside a transaction: on SQLite
+    a second transaction would wait for the caller's write lock (busy_timeout) and then fail."""
     global _cache
     loaded_at, days = _cache
     if time.monotonic() - loaded_at > CACHE_SECONDS:
         from models.calendar import CalendarDay
         try:
-            with db.transaction() as session:
+            if session is not None:
                 days = {row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
+            else:
+                with db.transaction() as own:
+                    days = {row.day: row.is_workday for row in own.scalars(select(CalendarDay))}
         except Exception:
             days = {}
         _cache = (time.monotonic(), days)
@@ -50,8 +55,8 @@ def covered(year: int) -> bool:
     return package_covers(year) or any(d.year == year for d in _overrides())
 
 
-def is_workday(day: date) -> bool:
-    overrides = _overrides()
+def is_workday(day: date, session=None) -> bool:
+    overrides = _overrides(session)
     if day in overrides:
         return overrides[day]
     try:
@@ -60,12 +65,12 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def add_workdays(start: date, count: int) -> date:
+def add_workdays(start: date, count: int, session=None) -> date:
     """The `count`-th working day after `start` (start itself not counted)."""
     day = start
     while count > 0:
         day += timedelta(days=1)
-        if is_workday(day):
+        if is_workday(day, session):
             count -= 1
     return day
 

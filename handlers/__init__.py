@@ -7,6 +7,7 @@ from bot.router import Router
 FEATURES = [
     "handlers.basics",
     "handlers.dormancy",
+    "handlers.rectification",
 ]
 
 

@@ -80,3 +80,34 @@ def overdue_items(session: Session, day: date, unit_ids: list[int] | None = None
     if unit_ids is not None:
         stmt = stmt.where(Rectification.unit_id.in_(unit_ids))
     return list(session.scalars(stmt))
+
+
+def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, source: str = MANUAL,
+                source_ref: str | None = None, account_id: int | None = None,
+                deadline: date | None = None) -> Rectification:
+    """Record a problem for a unit and tell the unit (the bulletin calls this for each problem it names)."""
+    from bot import clock, outbox, workdays
+    from models import audit
+    from models.oversight import unit_people
+    deadline = deadline or workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, session)
+    item = Rectification(unit_id=unit.id, account_id=account_id, problem=problem, source=source,
+                         source_ref=source_ref, deadline=deadline, status=OPEN, created_by=by,
+                         created_at=clock.now())
+    session.add(item)
+    session.flush()
+    audit.record(session, actor=by or "system", action="rectification.create", entity="rectification",
+                 entity_id=item.id, after={"unit_id": unit.id, "deadline": deadline.isoformat(), "source": source})
+    origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）"
+    outbox.push_text(session, unit_people(session, unit.id),
+                     f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n"
+                     f"整改期限：{deadline.isoformat()}（{DEFAULT_WORKDAYS}个工作日内）。\n"
+                     f"整改完成后请回复「已整改 {item.id} 整改说明」。",
+                     dedupe_key=f"rectification:{item.id}:created")
+    return item
+
+
+def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:
+    late = (day - item.deadline).days if item.overdue_on(day) else 0
+    when = f"已逾期{late}天" if late else f"期限 {item.deadline.isoformat()}"
+    unit = f"{item.unit.name}｜" if with_unit else ""
+    return f"{item.id}. [{item.status}] {unit}{item.problem}（{when}）"
