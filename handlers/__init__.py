@@ -8,6 +8,8 @@ FEATURES = [
     "handlers.basics",
     "handlers.dormancy",
     "handlers.rectification",
+    "handlers.measures",
+    "handlers.unit_record",
 ]
 
 
