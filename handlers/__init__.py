@@ -10,6 +10,7 @@ FEATURES = [
     "handlers.rectification",
     "handlers.measures",
     "handlers.unit_record",
+    "handlers.digest",
 ]
 
 
