@@ -14,6 +14,7 @@ jobs_cli = AppGroup("jobs", help="后台作业")
 
 # Feature modules that add their own command groups (each exposes `cli: AppGroup`).
 CLI_MODULES: list[str] = []
+CLI_MODULES += ["bot.training_cli"]  # oversight: training ledger import
 
 
 def alembic_config():

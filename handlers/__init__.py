@@ -11,6 +11,7 @@ FEATURES = [
     "handlers.measures",
     "handlers.unit_record",
     "handlers.digest",
+    "handlers.training",
 ]
 
 
