@@ -4,7 +4,9 @@ from __future__ import annotations
 from bot import outbox
 from bot.router import Context, Router
 from handlers.oversight_util import parse_ref, unit_in_scope
-from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, unit_heads)
+from models import org
+from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
+                              unit_heads)
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
 
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
@@ -36,6 +38,12 @@ def register(router: Router) -> None:
         ctx.reply(f"已提交跟进事项 {case.id} 的说明，县政数局审核后会通知您。")
         return None
 
+    @router.command("跟进事项", "停更跟进", help="查看停更认定、责令关闭后的跟进事项",
+                    detail="「跟进事项」列出待处理的事项；「跟进事项 全部」包括已办结的。")
+    def listing(ctx: Context):
+        ctx.reply(_listing(ctx))
+        return None
+
     @router.command("接受说明", roles=BUREAU, help="接受单位对跟进事项的说明",
                     detail="用法：接受说明 编号 [备注]，例如「接受说明 3」。")
     def accept(ctx: Context):
@@ -64,6 +72,20 @@ def register(router: Router) -> None:
                               f"原因：{reason}\n请申请注销该账号（理由：无力维护），或回复「说明 {case.id} 理由…」重新说明。")
         ctx.reply(f"已驳回跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
         return None
+
+
+def _listing(ctx: Context) -> str:
+    unit_ids = org.visible_unit_ids(ctx.session, ctx.person)
+    cases = cases_of_units(ctx.session, unit_ids, pending_only="全部" not in ctx.args)
+    if not cases:
+        return "没有待处理的跟进事项。"
+    bureau = ctx.person.is_bureau_user
+    lines = [f"跟进事项（{len(cases)}项）："]
+    lines += [f"{c.id}. [{c.status}] {c.unit.name + '｜' if bureau else ''}{c.account_label}｜{c.source}"
+              for c in cases]
+    lines.append("县政数局回复「接受说明 编号」或「驳回说明 编号 原因」审核说明。" if bureau
+                 else "请申请注销相应账号，或回复「说明 编号 理由」作出说明。")
+    return "\n".join(lines)
 
 
 def _case(ctx: Context, number: int | None, usage: str) -> DormancyCase | None:

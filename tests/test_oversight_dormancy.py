@@ -166,3 +166,18 @@ def test_run_by_hand_from_the_command_line(bot, app):
     again = runner.invoke(args=["jobs", "run", "dormancy_ladder", "--date", "2026-08-10"])
     assert "1 rung" in first.output and "0 rung" in again.output
     assert len(bot.texts("jy_zhang")) == 1
+
+
+def test_follow_up_list_is_scoped(bot):
+    add_account(bot, last_update_on=LAST)
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bureau = bot.send("zsj_admin", "跟进事项")
+    assert "（2项）" in bureau and "抚松县教育局｜抚松教育（微信公众号）｜停更90天" in bureau
+    unit = bot.send("jy_zhang", "跟进事项")
+    assert "（1项）" in unit and "健康抚松" not in unit and "说明 编号" in unit
+    bot.send("jy_zhang", "说明 1 已恢复更新，附近期发布记录")
+    bot.send("zsj_admin", "接受说明 1")
+    assert "没有待处理" in bot.send("jy_zhang", "跟进事项")
+    assert "说明已接受" in bot.send("jy_zhang", "跟进事项 全部")
+    assert "没有待处理" in bot.send("jy_admin", "跟进事项")
