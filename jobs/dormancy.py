@@ -19,7 +19,8 @@ from jobs.schedule import daily_at, scheduled
 from models import audit
 from models.account import ACTIVE_STATUSES, Account
 from models.oversight import (BUREAU, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE, DormancyRung,
-                              DormancyWatch, account_label, bureau_admins, open_case, unit_heads)
+                              DormancyWatch, account_label, bureau_admins, open_case, settle_closed_accounts,
+                              unit_heads)
 
 DEFAULT_RUNGS = "7,10,14,60,90"
 ACTOR = "system:dormancy_ladder"
@@ -62,6 +63,7 @@ def dormancy_ladder(period: str) -> str:
 def run_ladder(session: Session, day: date) -> list[DormancyRung]:
     ladder = rungs()
     announced = []
+    settle_closed_accounts(session, clock.now(), ACTOR)
     for account in watched_accounts(session, day):
         start = baseline(account)
         if start is None or start > day:

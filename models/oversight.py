@@ -27,8 +27,9 @@ FROM_ORDER = "责令关闭"
 CASE_OPEN = "待处理"  # the unit must file a cancellation or explain
 CASE_EXPLAINED = "说明待审"
 CASE_ACCEPTED = "说明已接受"
-CASE_CANCELLED = "已注销"  # set by the approvals feature when the cancellation is approved
-CASE_STATUSES = (CASE_OPEN, CASE_EXPLAINED, CASE_ACCEPTED, CASE_CANCELLED)
+CASE_CANCELLED = "已注销"  # the account was cancelled (or suspended): the case is settled
+CASE_SUSPENDED = "已关停"
+CASE_STATUSES = (CASE_OPEN, CASE_EXPLAINED, CASE_ACCEPTED, CASE_CANCELLED, CASE_SUSPENDED)
 CASE_PENDING = (CASE_OPEN, CASE_EXPLAINED)
 
 
@@ -119,6 +120,22 @@ def open_case(session: Session, *, unit_id: int, account_id: int | None, source:
     session.add(case)
     session.flush()
     return case
+
+
+def settle_closed_accounts(session: Session, now: datetime, actor: str) -> list[DormancyCase]:
+    """Pending cases whose account has since been cancelled or suspended are settled."""
+    from models import audit
+    from models.account import CANCELLED, SUSPENDED
+    settled = []
+    for case in session.scalars(select(DormancyCase).join(DormancyCase.account).where(
+            DormancyCase.status.in_(CASE_PENDING), Account.status.in_((CANCELLED, SUSPENDED)))):
+        before = {"status": case.status}
+        case.status = CASE_CANCELLED if case.account.status == CANCELLED else CASE_SUSPENDED
+        case.decided_by, case.decided_at = actor, now
+        audit.record(session, actor=actor, action="dormancy_case.settle", entity="dormancy_case",
+                     entity_id=case.id, before=before, after={"status": case.status})
+        settled.append(case)
+    return settled
 
 
 # --- who is told (shared by the oversight jobs and handlers) ---------------------------------

@@ -181,3 +181,16 @@ def test_follow_up_list_is_scoped(bot):
     assert "没有待处理" in bot.send("jy_zhang", "跟进事项")
     assert "说明已接受" in bot.send("jy_zhang", "跟进事项 全部")
     assert "没有待处理" in bot.send("jy_admin", "跟进事项")
+
+
+def test_cases_settle_when_the_account_is_cancelled(bot):
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.send("jy_zhang", "说明 1 正在办理注销手续")
+    with bot.db() as s:
+        s.get(Account, account).status = CANCELLED
+    run(date(2026, 11, 3))
+    with bot.db() as s:
+        case = s.get(DormancyCase, 1)
+        assert case.status == "已注销" and case.decided_by == "system:dormancy_ladder"
+    assert "无需再作说明" in bot.send("jy_zhang", "说明 1 补充说明材料")
