@@ -7,10 +7,12 @@ is announced and the lower ones are recorded as passed over.
 """
 from __future__ import annotations
 
+import logging
 import os
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock, db, outbox
@@ -21,6 +23,8 @@ from models.account import ACTIVE_STATUSES, Account
 from models.oversight import (BUREAU, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE, DormancyRung,
                               DormancyWatch, account_label, bureau_admins, open_case, settle_closed_accounts,
                               unit_heads)
+
+log = logging.getLogger("bot.dormancy")
 
 DEFAULT_RUNGS = "7,10,14,60,90"
 ACTOR = "system:dormancy_ladder"
@@ -68,23 +72,35 @@ def run_ladder(session: Session, day: date) -> list[DormancyRung]:
         start = baseline(account)
         if start is None or start > day:
             continue
-        _follow_spell(session, account, start)
-        idle = (day - start).days
-        done = set(session.scalars(select(DormancyRung.kind).where(
-            DormancyRung.account_id == account.id, DormancyRung.spell_start == start)))
-        new = [(kind, n) for kind, n in ladder if idle >= n and kind not in done]
-        if not new:
+        try:
+            with session.begin_nested():  # a concurrent run (by hand) that got there first: skip the account
+                row = _climb(session, account, ladder, start, day)
+        except IntegrityError:
+            log.info("dormancy account=%s already handled by a concurrent run", account.id)
             continue
-        top = new[-1][0]
-        for kind, _n in new:
-            row = DormancyRung(account_id=account.id, unit_id=account.unit_id, spell_start=start, kind=kind,
-                               days=idle, fired_on=day, notified=kind == top)
-            session.add(row)
-            if kind == top:
-                announced.append(row)
-        session.flush()
-        _announce(session, account, top, idle, start)
+        if row is not None:
+            announced.append(row)
     return announced
+
+
+def _climb(session: Session, account: Account, ladder, start: date, day: date) -> DormancyRung | None:
+    """Record the rungs newly reached in this spell and announce the highest."""
+    _follow_spell(session, account, start)
+    idle = (day - start).days
+    done = set(session.scalars(select(DormancyRung.kind).where(
+        DormancyRung.account_id == account.id, DormancyRung.spell_start == start)))
+    new = [kind for kind, n in ladder if idle >= n and kind not in done]
+    if not new:
+        return None
+    top = None
+    for kind in new:
+        row = DormancyRung(account_id=account.id, unit_id=account.unit_id, spell_start=start, kind=kind,
+                           days=idle, fired_on=day, notified=kind == new[-1])
+        session.add(row)
+        top = row
+    session.flush()
+    _announce(session, account, top.kind, idle, start)
+    return top
 
 
 def _follow_spell(session: Session, account: Account, start: date) -> None:

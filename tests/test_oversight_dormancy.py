@@ -194,3 +194,30 @@ def test_cases_settle_when_the_account_is_cancelled(bot):
         case = s.get(DormancyCase, 1)
         assert case.status == "已注销" and case.decided_by == "system:dormancy_ladder"
     assert "无需再作说明" in bot.send("jy_zhang", "说明 1 补充说明材料")
+
+
+def test_without_a_responsible_person_the_unit_head_is_nudged(bot):
+    add_account(bot, responsible=None, last_update_on=LAST)
+    run(date(2026, 8, 10))
+    assert "【停更提醒】" in bot.texts("jy_wang")[0] and bot.texts("jy_zhang") == []
+
+
+def test_overlapping_runs_announce_once(bot):
+    """A run by hand overlapping the scheduled one: the second waits or skips, never sends twice."""
+    import threading
+    import time
+
+    from bot import db
+    account = add_account(bot, last_update_on=LAST)
+    at(date(2026, 8, 10))
+    results = []
+    first = db.new_session()
+    with first.begin():
+        dormancy.run_ladder(first, date(2026, 8, 10))
+        other = threading.Thread(target=lambda: results.append(dormancy.dormancy_ladder("2026-08-10")))
+        other.start()
+        time.sleep(1.0)  # let the second run reach the rows the first one holds
+    first.close()
+    other.join(30)
+    assert results == ["0 rung(s) announced"]
+    assert kinds(bot, account) == [("nudge", True)] and len(bot.texts("jy_zhang")) == 1
