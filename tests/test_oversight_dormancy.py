@@ -176,6 +176,8 @@ def test_follow_up_list_is_scoped(bot):
     assert "（2项）" in bureau and "抚松县教育局｜抚松教育（微信公众号）｜停更90天" in bureau
     unit = bot.send("jy_zhang", "跟进事项")
     assert "（1项）" in unit and "健康抚松" not in unit and "说明 编号" in unit
+    record = bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert "停更账号：抚松教育（微信公众号）（2026-11-02起）" in record and "健康抚松" not in record
     bot.send("jy_zhang", "说明 1 已恢复更新，附近期发布记录")
     bot.send("zsj_admin", "接受说明 1")
     assert "没有待处理" in bot.send("jy_zhang", "跟进事项")
