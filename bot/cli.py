@@ -19,6 +19,7 @@ CLI_MODULES: list[str] = [
     "bot.accounts_cli",
     "bot.sim_cli",
     "bot.demo_cli",
+    "bot.training_cli",
 ]
 
 

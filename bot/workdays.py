@@ -9,29 +9,42 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+import logging
+
 import chinese_calendar
+from sqlalchemy import select
+
 from bot import db
+from models.calendar import CalendarDay
+
+log = logging.getLogger("bot.workdays")
 
 _cache: tuple[float, dict[date, bool]] = (0.0, {})
 CACHE_SECONDS = 300
 
 
-def _overrides() -> dict[date, bool]:
+def _overrides(session=None) -> dict[date, bool]:
+    """Bureau-entered days, cached. Pass the caller's session when inside a transaction: on SQLite
+    a second transaction would wait for the caller's write lock (busy_timeout) and then fail."""
     global _cache
     loaded_at, days = _cache
     if time.monotonic() - loaded_at > CACHE_SECONDS:
         # A raw autocommit read: inside a callback on SQLite a new transaction would wait
         # (BEGIN IMMEDIATE, busy_timeout 15 s) for the caller's own write lock.
         try:
-            raw = db.get_engine().raw_connection()
-            try:
-                cursor = raw.cursor()
-                cursor.execute("SELECT day, is_workday FROM calendar_day")
-                days = {date.fromisoformat(str(day)[:10]): bool(flag) for day, flag in cursor.fetchall()}
-            finally:
-                raw.close()
-        except Exception:
-            days = {}
+            if session is not None:
+                days = {row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
+            else:
+                raw = db.get_engine().raw_connection()
+                try:
+                    cursor = raw.cursor()
+                    cursor.execute("SELECT day, is_workday FROM calendar_day")
+                    days = {date.fromisoformat(str(day)[:10]): bool(flag) for day, flag in cursor.fetchall()}
+                finally:
+                    raw.close()
+        except Exception as exc:  # no database yet (first migration): weekdays and the package only
+            log.warning("calendar overrides unavailable: %s", type(exc).__name__)
+            return {}
         _cache = (time.monotonic(), days)
     return days
 
@@ -54,8 +67,8 @@ def covered(year: int) -> bool:
     return package_covers(year) or any(d.year == year for d in _overrides())
 
 
-def is_workday(day: date) -> bool:
-    overrides = _overrides()
+def is_workday(day: date, session=None) -> bool:
+    overrides = _overrides(session)
     if day in overrides:
         return overrides[day]
     try:
@@ -64,12 +77,12 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def add_workdays(start: date, count: int) -> date:
+def add_workdays(start: date, count: int, session=None) -> date:
     """The `count`-th working day after `start` (start itself not counted)."""
     day = start
     while count > 0:
         day += timedelta(days=1)
-        if is_workday(day):
+        if is_workday(day, session):
             count -= 1
     return day
 

@@ -9,6 +9,12 @@ FEATURES = [
     "handlers.registry",
     "handlers.weekly",
     "handlers.weekly_status",
+    "handlers.dormancy",
+    "handlers.rectification",
+    "handlers.measures",
+    "handlers.unit_record",
+    "handlers.digest",
+    "handlers.training",
 ]
 
 

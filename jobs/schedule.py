@@ -32,6 +32,10 @@ JOB_MODULES = [
     "jobs.maintenance",
     "jobs.calendar_check",
     "jobs.weekly",
+    "jobs.dormancy",
+    "jobs.rectification",
+    "jobs.training",
+    "jobs.digest",
 ]
 
 

@@ -9,3 +9,8 @@ from models.calendar import CalendarDay  # noqa: F401
 from models.account import Account, AccountChange  # noqa: F401
 from models import weekly  # noqa: F401,E402
 from models.weekly import MonthClose, WeeklyReport, WeeklyReportEntry, WeeklyReportVersion  # noqa: F401,E402
+from models import oversight, rectification, measure, training  # noqa: F401
+from models.oversight import DormancyCase, DormancyRung, DormancyWatch  # noqa: F401
+from models.rectification import Rectification, RectificationAnswer  # noqa: F401
+from models.measure import Measure  # noqa: F401
+from models.training import Training, TrainingAttendee  # noqa: F401

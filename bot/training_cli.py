@@ -1,0 +1,110 @@
+"""`flask --app bot training import FILE.xlsx`: load the training ledger (培训台账) from a workbook.
+
+One row per attendee. Headers (first row, any order): 日期, 主题, 组织单位, 姓名; optional 单位
+(to tell people with the same name apart) and 账号 (企业微信账号, wins over 姓名). Rows of the same
+date, topic and organiser form one training. Re-importing a file adds nothing twice.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from bot import clock, db
+from models import audit
+from models.org import Person, Unit
+from models.training import Training, add_attendees, find_training
+
+cli = AppGroup("training", help="培训台账")
+
+HEADERS = {"日期": "held_on", "培训日期": "held_on", "主题": "topic", "培训主题": "topic", "组织单位": "organiser",
+           "组织者": "organiser", "姓名": "name", "参训人员": "name", "单位": "unit", "所在单位": "unit",
+           "账号": "userid", "企业微信账号": "userid"}
+REQUIRED = ("held_on", "topic", "organiser")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_cmd(path):
+    """Import trainings and attendees from an .xlsx file."""
+    rows = read_rows(path)
+    with db.transaction() as session:
+        added, problems = import_rows(session, rows)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"导入完成：新增参训记录 {added} 条，{len(problems)} 行未导入。")
+
+
+def read_rows(path: str) -> list[tuple[int, dict]]:
+    from openpyxl import load_workbook
+    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    if not values:
+        raise click.ClickException("表格是空的。")
+    columns = {i: HEADERS[str(h).strip()] for i, h in enumerate(values[0]) if h and str(h).strip() in HEADERS}
+    missing = [k for k in (*REQUIRED, "name") if k not in columns.values()]
+    if missing and not ("name" in missing and "userid" in columns.values() and len(missing) == 1):
+        raise click.ClickException("第1行缺少表头：" + "、".join(k for k in ("日期", "主题", "组织单位", "姓名")
+                                                           if HEADERS.get(k) in missing))
+    out = []
+    for number, row in enumerate(values[1:], start=2):
+        record = {key: row[i] for i, key in columns.items() if i < len(row)}
+        if any(v not in (None, "") for v in record.values()):
+            out.append((number, record))
+    return out
+
+
+def _day(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
+    except ValueError:
+        return None
+
+
+def _person(session, record: dict) -> tuple[Person | None, str | None]:
+    userid = str(record.get("userid") or "").strip()
+    if userid:
+        person = session.scalar(select(Person).where(Person.userid == userid))
+        return (person, None) if person else (None, f"账号 {userid} 不在通讯录中")
+    name = str(record.get("name") or "").strip()
+    stmt = select(Person).where(Person.name == name, Person.active)
+    unit = str(record.get("unit") or "").strip()
+    if unit:
+        stmt = stmt.join(Unit).where(Unit.name.contains(unit))
+    people = list(session.scalars(stmt))
+    if len(people) == 1:
+        return people[0], None
+    if not people:
+        return None, f"通讯录中没有{unit}{name}"
+    return None, f"通讯录中有{len(people)}位「{name}」，请填写「单位」或「账号」列"
+
+
+def import_rows(session, rows: list[tuple[int, dict]]) -> tuple[int, list[str]]:
+    added, problems = 0, []
+    for number, record in rows:
+        held = _day(record.get("held_on"))
+        topic = str(record.get("topic") or "").strip()
+        organiser = str(record.get("organiser") or "").strip()
+        if held is None or not topic or not organiser:
+            problems.append(f"第{number}行：日期、主题、组织单位不完整或日期无法识别")
+            continue
+        person, problem = _person(session, record)
+        if person is None:
+            problems.append(f"第{number}行：{problem}")
+            continue
+        training = find_training(session, held, topic, organiser)
+        if training is None:
+            training = Training(held_on=held, topic=topic[:200], organiser=organiser[:120], source="导入",
+                                created_by="cli:training import", created_at=clock.now())
+            session.add(training)
+            session.flush()
+        added += add_attendees(session, training, [person])
+    audit.record(session, actor="cli:training import", action="training.import", entity="training",
+                 after={"added": added, "problems": len(problems)})
+    return added, problems

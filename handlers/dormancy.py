@@ -1,0 +1,119 @@
+"""Dormancy follow-up cases (跟进事项): the unit explains (说明 N), the bureau accepts or rejects."""
+from __future__ import annotations
+
+from bot import outbox
+from bot.router import Context, Router
+from handlers.oversight_util import parse_ref, unit_in_scope
+from models import org
+from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
+                              unit_heads)
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
+
+BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
+
+
+def register(router: Router) -> None:
+    @router.command("说明", roles={STAFF, UNIT_HEAD}, help="对停更认定或责令关闭的跟进事项作出说明",
+                    detail="用法：说明 编号 理由\n例如「说明 3 账号已恢复更新，今后由专人每周发布」。"
+                           "编号见停更认定通知。县政数局审核后会通知您结果。")
+    def explain(ctx: Context):
+        number, text = parse_ref(ctx.args)
+        case = _case(ctx, number, "说明 编号 理由")
+        if case is None:
+            return None
+        if case.status not in (CASE_OPEN, CASE_EXPLAINED):
+            ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
+            return None
+        if len(text) < 5:
+            ctx.reply(f"请写明理由（至少5个字），例如「说明 {case.id} 账号已恢复更新，今后由专人每周发布」。")
+            return None
+        before = {"status": case.status}
+        case.status, case.explanation = CASE_EXPLAINED, text
+        case.explained_by, case.explained_at = ctx.userid, ctx.now
+        case.decided_by = case.decided_at = case.decision_note = None
+        ctx.audit("dormancy_case.explain", "dormancy_case", case.id, before, {"status": case.status})
+        outbox.push_text(ctx.session, bureau_admins(ctx.session, case.unit),
+                         f"【跟进事项 {case.id} 说明】{case.unit.name}（{case.account_label}，{case.source}）：\n{text}\n"
+                         f"——{ctx.person.name}\n回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。")
+        ctx.reply(f"已提交跟进事项 {case.id} 的说明，县政数局审核后会通知您。")
+        return None
+
+    @router.command("跟进事项", "停更跟进", help="查看停更认定、责令关闭后的跟进事项",
+                    detail="「跟进事项」列出待处理的事项；「跟进事项 全部」包括已办结的。")
+    def listing(ctx: Context):
+        ctx.reply(_listing(ctx))
+        return None
+
+    @router.command("接受说明", roles=BUREAU, help="接受单位对跟进事项的说明",
+                    detail="用法：接受说明 编号 [备注]，例如「接受说明 3」。")
+    def accept(ctx: Context):
+        number, note = parse_ref(ctx.args)
+        case = _case(ctx, number, "接受说明 编号")
+        if case is None or not _explained(ctx, case):
+            return None
+        _decide(ctx, case, CASE_ACCEPTED, note)
+        _tell_unit(ctx, case, f"【跟进事项 {case.id}】县政数局已接受您单位关于「{case.account_label}」的说明。"
+                              + (f"\n备注：{note}" if note else ""))
+        ctx.reply(f"已接受跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
+        return None
+
+    @router.command("驳回说明", roles=BUREAU, help="驳回单位对跟进事项的说明",
+                    detail="用法：驳回说明 编号 原因，例如「驳回说明 3 近一个月仍未更新」。")
+    def reject(ctx: Context):
+        number, reason = parse_ref(ctx.args)
+        case = _case(ctx, number, "驳回说明 编号 原因")
+        if case is None or not _explained(ctx, case):
+            return None
+        if len(reason) < 2:
+            ctx.reply(f"请写明驳回原因，例如「驳回说明 {case.id} 近一个月仍未更新」。")
+            return None
+        _decide(ctx, case, CASE_OPEN, reason)
+        _tell_unit(ctx, case, f"【跟进事项 {case.id}】县政数局未接受您单位关于「{case.account_label}」的说明。\n"
+                              f"原因：{reason}\n请申请注销该账号（理由：无力维护），或回复「说明 {case.id} 理由…」重新说明。")
+        ctx.reply(f"已驳回跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
+        return None
+
+
+def _listing(ctx: Context) -> str:
+    unit_ids = org.visible_unit_ids(ctx.session, ctx.person)
+    cases = cases_of_units(ctx.session, unit_ids, pending_only="全部" not in ctx.args)
+    if not cases:
+        return "没有待处理的跟进事项。"
+    bureau = ctx.person.is_bureau_user
+    lines = [f"跟进事项（{len(cases)}项）："]
+    lines += [f"{c.id}. [{c.status}] {c.unit.name + '｜' if bureau else ''}{c.account_label}｜{c.source}"
+              for c in cases]
+    lines.append("县政数局回复「接受说明 编号」或「驳回说明 编号 原因」审核说明。" if bureau
+                 else "请申请注销相应账号，或回复「说明 编号 理由」作出说明。")
+    return "\n".join(lines)
+
+
+def _case(ctx: Context, number: int | None, usage: str) -> DormancyCase | None:
+    if number is None:
+        ctx.reply(f"请带上跟进事项编号，用法：{usage}。编号见停更认定或责令关闭的通知，也可用「单位记录」查看。")
+        return None
+    case = ctx.session.get(DormancyCase, number)
+    if case is None or not unit_in_scope(ctx, case.unit_id):
+        ctx.reply(f"没有找到您可以处理的跟进事项 {number}，请核对编号（可用「单位记录」查看）。")
+        return None
+    return case
+
+
+def _explained(ctx: Context, case: DormancyCase) -> bool:
+    if case.status != CASE_EXPLAINED:
+        ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，没有待审核的说明。")
+        return False
+    return True
+
+
+def _decide(ctx: Context, case: DormancyCase, status: str, note: str) -> None:
+    before = {"status": case.status}
+    case.status, case.decided_by, case.decided_at, case.decision_note = status, ctx.userid, ctx.now, note or None
+    ctx.audit("dormancy_case.decide", "dormancy_case", case.id, before, {"status": status, "note": note})
+
+
+def _tell_unit(ctx: Context, case: DormancyCase, text: str) -> None:
+    from models.org import find_person
+    people = unit_heads(ctx.session, case.unit_id)
+    explainer = find_person(ctx.session, case.explained_by) if case.explained_by else None
+    outbox.push_text(ctx.session, ([explainer] if explainer else []) + people, text)

@@ -1,0 +1,106 @@
+"""Bureau measures (第32条): 约谈 / 警告 / 通报 / 责令关闭 against a host unit, and the unit's record."""
+from __future__ import annotations
+
+from bot import clock, outbox
+from bot.choices import numbered, pick, yes
+from bot.router import END, Context, Reask, Router
+from handlers.oversight_util import match_units, split_first, unit_hint
+from models.account import Account, accounts_of_units
+from models.measure import KINDS, ORDER_CLOSE, Measure
+from models.org import BUREAU_ADMIN, Unit
+from models.oversight import FROM_ORDER, account_label, open_case, unit_heads
+
+WHAT = {"约谈": "约谈", "警告": "警告", "通报": "通报批评", "责令关闭": "责令关闭账号"}
+
+
+def register(router: Router) -> None:
+    router.conversation("measure", title="处置措施",
+                        summary=lambda d: f"{d.get('kind', '')} {d.get('unit_name', '')}：{d.get('reason', '')}")
+
+    for kind in KINDS:
+        router.command(kind, roles={BUREAU_ADMIN}, help=f"对单位采取「{kind}」措施（第32条）",
+                       detail=f"用法：{kind} 单位 原因\n例如「{kind} 教育局 抚松教育公众号三个月未更新，多次提醒未整改」。"
+                              "送达前会请您确认；措施送达单位负责人，并记入单位记录。"
+                              + ("\n责令关闭会为该账号建立跟进事项：单位须申请注销或作出说明。"
+                                 if kind == ORDER_CLOSE else ""))(_starter(kind))
+
+    def account_prompt(ctx: Context) -> str:
+        return numbered(ctx.data["account_labels"], f"{ctx.data['unit_name']}有多个账号，请选择责令关闭哪一个：")
+
+    @router.state("measure.account", prompt=account_prompt)
+    def choose_account(ctx: Context):
+        index = pick(ctx.text, ctx.data["account_labels"])
+        ctx.data["account_id"] = ctx.data["account_ids"][index]
+        ctx.data["account_label"] = ctx.data["account_labels"][index]
+        return "measure.confirm"
+
+    def confirm_prompt(ctx: Context) -> str:
+        d = ctx.data
+        target = f"\n账号：{d['account_label']}" if d.get("account_label") else ""
+        return (f"请确认处置措施：\n措施：{WHAT[d['kind']]}\n单位：{d['unit_name']}{target}\n原因：{d['reason']}\n"
+                "回复「确认」送达单位负责人并记入单位记录，回复「取消」放弃。")
+
+    @router.state("measure.confirm", prompt=confirm_prompt)
+    def confirm(ctx: Context):
+        answer = yes(ctx.text)
+        if answer is None:
+            raise Reask("请回复「确认」送达，或「取消」放弃。")
+        if not answer:
+            ctx.reply("已放弃，没有采取措施。")
+            return END
+        measure = _record(ctx)
+        ctx.reply(f"已记录并送达：对{measure.unit.name}{WHAT[measure.kind]}（措施 {measure.id}）。")
+        return END
+
+
+def _starter(kind: str):
+    def start(ctx: Context):
+        name, reason = split_first(ctx.args)
+        if not name or not reason:
+            ctx.reply(f"用法：{kind} 单位 原因，例如「{kind} 教育局 抚松教育公众号三个月未更新，多次提醒未整改」。")
+            return None
+        units = match_units(ctx, name)
+        if len(units) != 1:
+            ctx.reply(unit_hint(ctx, name, units))
+            return None
+        if len(reason) < 4:
+            ctx.reply("请把原因写具体一些（至少4个字），它会送达单位并记入单位记录。")
+            return None
+        unit = units[0]
+        ctx.data.update(kind=kind, unit_id=unit.id, unit_name=unit.name, reason=reason)
+        if kind != ORDER_CLOSE:
+            return "measure.confirm"
+        accounts = accounts_of_units(ctx.session, [unit.id], active_only=True)
+        if not accounts:
+            ctx.reply(f"{unit.name}没有在用的账号，无需责令关闭。如需其他措施请用「约谈」「警告」或「通报」。")
+            return END
+        if len(accounts) == 1:
+            ctx.data.update(account_id=accounts[0].id, account_label=account_label(accounts[0]))
+            return "measure.confirm"
+        ctx.data.update(account_ids=[a.id for a in accounts], account_labels=[account_label(a) for a in accounts])
+        return "measure.account"
+    start.__name__ = f"measure_{kind}"
+    return start
+
+
+def _record(ctx: Context) -> Measure:
+    d = ctx.data
+    unit = ctx.session.get(Unit, d["unit_id"])
+    measure = Measure(unit_id=unit.id, kind=d["kind"], reason=d["reason"], account_id=d.get("account_id"),
+                      created_by=ctx.userid, created_at=clock.now())
+    ctx.session.add(measure)
+    ctx.session.flush()
+    ctx.audit("measure.create", "measure", measure.id, None,
+              {"unit_id": unit.id, "kind": measure.kind, "account_id": measure.account_id})
+    text = (f"【县政数局处置措施：{WHAT[measure.kind]}】{unit.name}\n原因：{measure.reason}\n"
+            f"依据：《抚松县政务新媒体管理办法》第32条。")
+    if measure.kind == ORDER_CLOSE:
+        account = ctx.session.get(Account, measure.account_id)
+        case = open_case(ctx.session, unit_id=unit.id, account_id=account.id, source=FROM_ORDER,
+                         now=clock.now(), measure_id=measure.id)
+        text += (f"\n账号：{account_label(account)}\n请申请注销该账号；如有异议，请回复「说明 {case.id} 理由…」"
+                 f"向县政数局说明（跟进事项 {case.id}）。")
+    else:
+        text += "\n请高度重视，认真整改。"
+    outbox.push_text(ctx.session, unit_heads(ctx.session, unit.id), text)
+    return measure

@@ -1,0 +1,49 @@
+"""Small helpers shared by the oversight handlers (not a feature: no `register`)."""
+from __future__ import annotations
+
+import re
+
+from bot.router import Context
+from models import org
+from models.org import Unit
+
+_REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
+_SPLIT = re.compile(r"[\s，,：:]+")
+
+
+def parse_ref(args: str) -> tuple[int | None, str]:
+    """'12 说明文字' → (12, '说明文字'); no number → (None, args)."""
+    match = _REF.match(args or "")
+    if not match:
+        return None, (args or "").strip()
+    return int(match.group(1)), match.group(2).strip()
+
+
+def split_first(args: str) -> tuple[str, str]:
+    """'教育局 原因…' → ('教育局', '原因…')."""
+    parts = _SPLIT.split((args or "").strip(), maxsplit=1)
+    head = parts[0] if parts else ""
+    return head, parts[1].strip() if len(parts) > 1 else ""
+
+
+def match_units(ctx: Context, name: str) -> list[Unit]:
+    """Host units in the person's scope whose name is, ends with or contains `name`."""
+    name = name.strip()
+    if not name:
+        return []
+    units = org.visible_host_units(ctx.session, ctx.person)
+    exact = [u for u in units if u.name == name]
+    if exact:
+        return exact
+    return [u for u in units if name in u.name]
+
+
+def unit_in_scope(ctx: Context, unit_id: int) -> bool:
+    return unit_id in org.visible_unit_ids(ctx.session, ctx.person)
+
+
+def unit_hint(ctx: Context, name: str, candidates: list[Unit]) -> str:
+    if not candidates:
+        return f"没有找到名称包含「{name[:20]}」的单位（仅限您管辖范围内的单位），请核对单位名称，例如「教育局」。"
+    names = "、".join(u.name for u in candidates[:6])
+    return f"「{name}」对应多个单位：{names}。请写得更完整一些。"

@@ -1,0 +1,163 @@
+"""Rectification items (整改, 第29条): the bureau notifies, the unit answers, the bureau accepts or reopens."""
+from __future__ import annotations
+
+from bot import clock, outbox, workdays
+from bot.choices import yes
+from bot.router import END, Context, Reask, Router
+from handlers.oversight_util import match_units, parse_ref, split_first, unit_hint, unit_in_scope
+from models import org
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
+from models.oversight import bureau_admins, unit_people
+from models.rectification import (ACCEPTED, DEFAULT_WORKDAYS, REOPENED, SUBMITTED, TO_FIX, Rectification,
+                                  RectificationAnswer, create_item, describe, items_of_units)
+
+BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
+
+
+def register(router: Router) -> None:
+    router.conversation("rectify", title="整改通知",
+                        summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
+
+    @router.command("整改通知", roles={BUREAU_ADMIN}, help="向单位下发整改通知",
+                    detail="用法：整改通知 单位 问题描述\n例如「整改通知 教育局 抚松教育公众号两周未更新」。"
+                           f"整改期限默认为{DEFAULT_WORKDAYS}个工作日，下发前会请您确认。")
+    def notify(ctx: Context):
+        name, problem = split_first(ctx.args)
+        if not name or not problem:
+            ctx.reply("用法：整改通知 单位 问题描述，例如「整改通知 教育局 抚松教育公众号两周未更新」。")
+            return None
+        units = match_units(ctx, name)
+        if len(units) != 1:
+            ctx.reply(unit_hint(ctx, name, units))
+            return None
+        if len(problem) < 4:
+            ctx.reply("请把问题写具体一些（至少4个字），单位才知道要整改什么。")
+            return None
+        deadline = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
+        ctx.data.update(unit_id=units[0].id, unit_name=units[0].name, problem=problem,
+                        deadline=deadline.isoformat())
+        return "rectify.confirm"
+
+    def confirm_prompt(ctx: Context) -> str:
+        d = ctx.data
+        return (f"请确认整改通知：\n单位：{d['unit_name']}\n问题：{d['problem']}\n整改期限：{d['deadline']}"
+                f"（{DEFAULT_WORKDAYS}个工作日）\n回复「确认」下发给该单位，回复「取消」放弃。")
+
+    @router.state("rectify.confirm", prompt=confirm_prompt)
+    def confirm(ctx: Context):
+        answer = yes(ctx.text)
+        if answer is None:
+            raise Reask("请回复「确认」下发，或「取消」放弃。")
+        if not answer:
+            ctx.reply("已放弃，没有下发整改通知。")
+            return END
+        unit = ctx.session.get(Unit, ctx.data["unit_id"])
+        item = create_item(ctx.session, unit=unit, problem=ctx.data["problem"], by=ctx.userid)
+        ctx.reply(f"已下发整改通知 {item.id} 给{unit.name}，期限 {item.deadline.isoformat()}。")
+        return END
+
+    @router.command("已整改", roles={STAFF, UNIT_HEAD}, help="提交整改情况",
+                    detail="用法：已整改 编号 整改说明\n例如「已整改 5 已补发本周内容并安排专人值守」。")
+    def answer(ctx: Context):
+        number, text = parse_ref(ctx.args)
+        item = _item(ctx, number, "已整改 编号 整改说明")
+        if item is None:
+            return None
+        if item.status not in TO_FIX:
+            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，" +
+                      ("正在等待县政数局审核。" if item.status == SUBMITTED else "无需再提交。"))
+            return None
+        if len(text) < 4:
+            ctx.reply(f"请写明整改情况（至少4个字），例如「已整改 {item.id} 已补发本周内容」。")
+            return None
+        item.answers.append(RectificationAnswer(text=text, answered_by=ctx.userid, answered_at=ctx.now))
+        before = {"status": item.status}
+        item.status = SUBMITTED
+        ctx.audit("rectification.answer", "rectification", item.id, before, {"status": SUBMITTED})
+        outbox.push_text(ctx.session, bureau_admins(ctx.session, item.unit),
+                         f"【整改情况 {item.id}】{item.unit.name}\n问题：{item.problem}\n整改说明：{text}\n"
+                         f"——{ctx.person.name}\n回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」。")
+        ctx.reply(f"已提交整改事项 {item.id} 的整改情况，县政数局审核后会通知您。")
+        return None
+
+    @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
+                    detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。")
+    def accept(ctx: Context):
+        number, note = parse_ref(ctx.args)
+        item = _submitted(ctx, number, "通过整改 编号")
+        if item is None:
+            return None
+        _verdict(ctx, item, ACCEPTED, note)
+        item.closed_at = ctx.now
+        _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局确认整改到位：{item.problem}" +
+                   (f"\n备注：{note}" if note else ""))
+        ctx.reply(f"整改事项 {item.id} 已通过，已通知{item.unit.name}。")
+        return None
+
+    @router.command("重新整改", roles=BUREAU, help="要求单位重新整改",
+                    detail="用法：重新整改 编号 原因，例如「重新整改 5 仍未恢复更新」。"
+                           f"新的期限为{DEFAULT_WORKDAYS}个工作日。")
+    def reopen(ctx: Context):
+        number, reason = parse_ref(ctx.args)
+        item = _submitted(ctx, number, "重新整改 编号 原因")
+        if item is None:
+            return None
+        if len(reason) < 2:
+            ctx.reply(f"请写明需要重新整改的原因，例如「重新整改 {item.id} 仍未恢复更新」。")
+            return None
+        _verdict(ctx, item, REOPENED, reason)
+        item.deadline = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
+        _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局要求重新整改：{item.problem}\n原因：{reason}\n"
+                              f"新的期限：{item.deadline.isoformat()}。整改后请回复「已整改 {item.id} 整改说明」。")
+        ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {item.deadline.isoformat()}。")
+        return None
+
+    @router.command("整改清单", "整改列表", help="查看整改事项",
+                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过的。")
+    def listing(ctx: Context):
+        everything = "全部" in ctx.args
+        unit_ids = org.visible_unit_ids(ctx.session, ctx.person)
+        items = items_of_units(ctx.session, unit_ids, pending_only=not everything)
+        if not items:
+            ctx.reply("没有未完成的整改事项。" if not everything else "还没有整改事项。")
+            return None
+        today = clock.today()
+        bureau = ctx.person.is_bureau_user
+        lines = [f"{'全部' if everything else '未完成的'}整改事项（{len(items)}项）："]
+        lines += [describe(item, today, with_unit=bureau) for item in items]
+        lines.append("单位回复「已整改 编号 说明」提交；县政数局回复「通过整改 编号」或「重新整改 编号 原因」。"
+                     if bureau else "整改完成后回复「已整改 编号 整改说明」。")
+        ctx.reply("\n".join(lines))
+        return None
+
+
+def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:
+    if number is None:
+        ctx.reply(f"请带上整改事项编号，用法：{usage}。编号见整改通知，也可回复「整改清单」查看。")
+        return None
+    item = ctx.session.get(Rectification, number)
+    if item is None or not unit_in_scope(ctx, item.unit_id):
+        ctx.reply(f"没有找到您可以处理的整改事项 {number}，请回复「整改清单」核对编号。")
+        return None
+    return item
+
+
+def _submitted(ctx: Context, number: int | None, usage: str) -> Rectification | None:
+    item = _item(ctx, number, usage)
+    if item is not None and item.status != SUBMITTED:
+        ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，没有待审核的整改情况。")
+        return None
+    return item
+
+
+def _verdict(ctx: Context, item: Rectification, status: str, note: str) -> None:
+    latest = item.answers[-1]
+    latest.verdict, latest.verdict_note = status, note or None
+    latest.reviewed_by, latest.reviewed_at = ctx.userid, ctx.now
+    before = {"status": item.status}
+    item.status = status
+    ctx.audit("rectification.review", "rectification", item.id, before, {"status": status, "note": note})
+
+
+def _tell_unit(ctx: Context, item: Rectification, text: str) -> None:
+    outbox.push_text(ctx.session, unit_people(ctx.session, item.unit_id), text)

@@ -1,0 +1,142 @@
+"""培训登记 (第28条): a bureau user records a training: date, topic, organiser, attendees."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot import clock
+from bot.choices import numbered, pick, yes
+from bot.router import END, Context, Reask, Router
+from models import org
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
+from models.training import Training, add_attendees, find_training
+
+_SEPARATORS = re.compile(r"[\s、，,；;]+")
+
+
+def register(router: Router) -> None:
+    router.conversation("training", title="培训登记",
+                        summary=lambda d: f"{d.get('held_on', '')} {d.get('topic', '')}")
+
+    @router.command("培训登记", "登记培训", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="登记一次业务培训（培训台账）",
+                    detail="依次填写培训日期、主题、组织单位和参训人员（姓名或企业微信账号，可一次输入多人），"
+                           "确认后记入培训台账。也可以用「flask --app bot training import 文件.xlsx」批量导入。")
+    def start(ctx: Context):
+        return "training.date"
+
+    @router.state("training.date", prompt="请输入培训日期，例如「2026-11-20」「11月20日」或「今天」（回复「取消」可退出）")
+    def held_on(ctx: Context):
+        day = parse_day(ctx.text, clock.today())
+        if day is None:
+            raise Reask("没能识别这个日期，请按「2026-11-20」或「11月20日」的格式输入。")
+        if day > clock.today():
+            raise Reask("培训台账记录已经举办的培训，日期不能晚于今天。")
+        ctx.data["held_on"] = day.isoformat()
+        return "training.topic"
+
+    @router.state("training.topic", prompt="请输入培训主题，例如「政务新媒体信息发布与审核培训」")
+    def topic(ctx: Context):
+        if len(ctx.text) < 2:
+            raise Reask("主题太短，请至少输入2个字。")
+        ctx.data["topic"] = ctx.text[:200]
+        return "training.organiser"
+
+    @router.state("training.organiser",
+                  prompt=lambda ctx: f"请输入组织单位（回复「本局」表示{ctx.person.unit.name}）")
+    def organiser(ctx: Context):
+        name = ctx.person.unit.name if ctx.text in ("本局", "本单位", "我们") else ctx.text
+        if len(name) < 2:
+            raise Reask("请输入组织单位全称，或回复「本局」。")
+        ctx.data["organiser"] = name[:120]
+        return "training.attendees"
+
+    @router.state("training.attendees",
+                  prompt="请输入参训人员的姓名或企业微信账号，多人用顿号、逗号或空格分隔，例如「张伟、李娜、wj_liu」")
+    def attendees(ctx: Context):
+        tokens = [t for t in _SEPARATORS.split(ctx.text) if t]
+        if not tokens:
+            raise Reask("请至少输入一位参训人员。")
+        scope = org.visible_unit_ids(ctx.session, ctx.person)
+        found, pending, unknown = [], [], []
+        for token in dict.fromkeys(tokens):
+            people = candidates(ctx.session, token, scope)
+            if not people:
+                unknown.append(token)
+            elif len(people) == 1:
+                found.append(people[0].id)
+            else:
+                pending.append([token, [p.id for p in people]])
+        if unknown:
+            raise Reask(f"通讯录中没有找到：{'、'.join(unknown)}（仅限您管辖范围内的人员）。请核对后重新输入全部参训人员。")
+        ctx.data.update(person_ids=found, pending=pending)
+        return "training.pick" if pending else "training.confirm"
+
+    def pick_prompt(ctx: Context) -> str:
+        token, ids = ctx.data["pending"][0]
+        return numbered(_labels(ctx, ids), f"通讯录中有多位「{token}」，请选择参训的是哪一位：")
+
+    @router.state("training.pick", prompt=pick_prompt)
+    def choose(ctx: Context):
+        token, ids = ctx.data["pending"][0]
+        index = pick(ctx.text, _labels(ctx, ids))
+        ctx.data["person_ids"] = [*ctx.data["person_ids"], ids[index]]
+        ctx.data["pending"] = ctx.data["pending"][1:]
+        return "training.pick" if ctx.data["pending"] else "training.confirm"
+
+    def confirm_prompt(ctx: Context) -> str:
+        d = ctx.data
+        people = "、".join(_labels(ctx, d["person_ids"]))
+        return (f"请确认培训登记：\n日期：{d['held_on']}\n主题：{d['topic']}\n组织单位：{d['organiser']}\n"
+                f"参训人员（{len(d['person_ids'])}人）：{people}\n回复「确认」记入培训台账，「上一步」修改，「取消」放弃。")
+
+    @router.state("training.confirm", prompt=confirm_prompt)
+    def confirm(ctx: Context):
+        answer = yes(ctx.text)
+        if answer is None:
+            raise Reask("请回复「确认」登记，或「上一步」修改、「取消」放弃。")
+        if not answer:
+            ctx.reply("好的，请回复「上一步」修改，或「取消」放弃。")
+            return None
+        d = ctx.data
+        held = date.fromisoformat(d["held_on"])
+        training = find_training(ctx.session, held, d["topic"], d["organiser"])
+        if training is None:
+            training = Training(held_on=held, topic=d["topic"], organiser=d["organiser"], source="登记",
+                                created_by=ctx.userid, created_at=ctx.now)
+            ctx.session.add(training)
+            ctx.session.flush()
+        people = list(ctx.session.scalars(select(Person).where(Person.id.in_(d["person_ids"]))))
+        added = add_attendees(ctx.session, training, people)
+        ctx.audit("training.record", "training", training.id, None, {"added": added, "person_ids": d["person_ids"]})
+        ctx.reply(f"已登记培训 {training.id}：{held.isoformat()} {training.topic}，新增参训人员{added}人"
+                  f"（共{len(training.attendees)}人）。")
+        return END
+
+
+def candidates(session, token: str, scope: list[int]) -> list[Person]:
+    stmt = (select(Person).where(Person.active, Person.unit_id.in_(scope),
+                                 (Person.userid == token) | (Person.name == token)).order_by(Person.id))
+    return list(session.scalars(stmt))
+
+
+def _labels(ctx: Context, ids: list[int]) -> list[str]:
+    people = {p.id: p for p in ctx.session.scalars(select(Person).where(Person.id.in_(ids)))}
+    return [f"{people[i].name}（{people[i].unit.name}）" for i in ids]
+
+
+def parse_day(text: str, today: date) -> date | None:
+    text = text.strip().rstrip("。.")
+    if text in ("今天", "今日"):
+        return today
+    if text == "昨天":
+        return today - timedelta(days=1)
+    match = re.fullmatch(r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?", text)
+    if not match:
+        return None
+    year = int(match.group(1) or today.year)
+    try:
+        return date(year, int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

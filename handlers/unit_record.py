@@ -1,0 +1,65 @@
+"""单位记录: one unit's measures, rectification items, dormancy cases and training this year."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import clock
+from bot.router import Context, Router
+from handlers.oversight_util import match_units, unit_hint
+from models.measure import measures_of_unit
+from models.org import Unit, find_person
+from models.oversight import DormancyWatch, account_label, cases_of_units
+from models.rectification import describe, items_of_units
+from models.training import Training, TrainingAttendee
+
+
+def register(router: Router) -> None:
+    @router.command("单位记录", help="查看单位的处置措施、整改、停更跟进和培训记录",
+                    detail="县政数局：「单位记录 单位名称」，例如「单位记录 教育局」。单位人员：「单位记录」查看本单位。")
+    def record(ctx: Context):
+        if ctx.person.is_bureau_user:
+            if not ctx.args:
+                ctx.reply("请带上单位名称，例如「单位记录 抚松县教育局」。")
+                return None
+            units = match_units(ctx, ctx.args)
+            if len(units) != 1:
+                ctx.reply(unit_hint(ctx, ctx.args, units))
+                return None
+            unit = units[0]
+        else:
+            unit = ctx.person.unit
+        ctx.reply(unit_record(ctx, unit))
+        return None
+
+
+def _name(ctx: Context, userid: str | None) -> str:
+    person = find_person(ctx.session, userid) if userid else None
+    return person.name if person else (userid or "系统")
+
+
+def unit_record(ctx: Context, unit: Unit) -> str:
+    session, today = ctx.session, clock.today()
+    lines = [f"【单位记录】{unit.name}"]
+    measures = measures_of_unit(session, unit.id)
+    lines.append(f"一、处置措施（{len(measures)}项）")
+    lines += [f"  {clock.localize(m.created_at).date().isoformat()} {m.kind}（{_name(ctx, m.created_by)}）：{m.reason}"
+              for m in measures] or ["  无"]
+    items = items_of_units(session, [unit.id], pending_only=False)
+    lines.append(f"二、整改事项（{len(items)}项）")
+    lines += [f"  {describe(item, today, with_unit=False)}" for item in items] or ["  无"]
+    cases = cases_of_units(session, [unit.id])
+    lines.append(f"三、停更跟进（{len(cases)}项）")
+    lines += [f"  {c.id}. [{c.status}] {c.account_label}｜{c.source}｜"
+              f"{clock.localize(c.opened_at).date().isoformat()}" for c in cases] or ["  无"]
+    dormant = session.scalars(select(DormancyWatch).join(DormancyWatch.account)
+                              .where(DormancyWatch.dormant, DormancyWatch.account.has(unit_id=unit.id))).all()
+    if dormant:
+        lines.append("  停更账号：" + "、".join(f"{account_label(w.account)}（{w.dormant_since}起）" for w in dormant))
+    year = today.year
+    trained = session.execute(
+        select(TrainingAttendee, Training).join(Training)
+        .where(TrainingAttendee.unit_id == unit.id, Training.held_on >= today.replace(month=1, day=1))
+        .order_by(Training.held_on)).all()
+    lines.append(f"四、{year}年培训（{len(trained)}人次）")
+    lines += [f"  {t.held_on.isoformat()} {t.topic}：{a.person.name}" for a, t in trained] or ["  无（第28条要求每年至少一次）"]
+    return "\n".join(lines)

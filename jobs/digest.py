@@ -1,0 +1,106 @@
+"""The bureau's daily digest (每日摘要) for bureau admins, on working days at 09:30.
+
+The digest is a list of section functions, each `(session, unit_ids, day) -> Section | None`,
+run in order for each admin's scope. Nothing is sent when every section is empty. Features add a
+section with `@digest_section` (the approvals and registry sections will be added that way).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import db, outbox, workdays
+from jobs.schedule import daily_at, scheduled
+from models import org
+from models.oversight import CASE_EXPLAINED, RUNG_NAMES, DormancyCase, DormancyRung, account_label
+from models.rectification import SUBMITTED, Rectification, describe, overdue_items
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str]
+
+
+SectionFn = Callable[[Session, list[int], date], "Section | None"]
+SECTIONS: list[SectionFn] = []
+
+
+def digest_section(fn: SectionFn) -> SectionFn:
+    SECTIONS.append(fn)
+    return fn
+
+
+def previous_workday(day: date, session: Session | None = None) -> date:
+    back = day - timedelta(days=1)
+    while not workdays.is_workday(back, session):
+        back -= timedelta(days=1)
+    return back
+
+
+@digest_section
+def new_dormancy_rungs(session: Session, unit_ids: list[int], day: date) -> Section | None:
+    since = previous_workday(day, session)
+    rows = session.scalars(select(DormancyRung).where(
+        DormancyRung.unit_id.in_(unit_ids), DormancyRung.notified, DormancyRung.fired_on > since,
+        DormancyRung.fired_on <= day).order_by(DormancyRung.days.desc(), DormancyRung.id)).all()
+    if not rows:
+        return None
+    return Section(f"新增停更预警（{len(rows)}个账号）",
+                   [f"{r.account.unit.name}「{account_label(r.account)}」{RUNG_NAMES[r.kind]}（{r.days}天未更新）"
+                    for r in rows])
+
+
+@digest_section
+def overdue_rectifications(session: Session, unit_ids: list[int], day: date) -> Section | None:
+    items = overdue_items(session, day, unit_ids)
+    if not items:
+        return None
+    return Section(f"逾期未整改（{len(items)}项）", [describe(item, day) for item in items])
+
+
+@digest_section
+def awaiting_review(session: Session, unit_ids: list[int], day: date) -> Section | None:
+    items = session.scalars(select(Rectification).where(
+        Rectification.unit_id.in_(unit_ids), Rectification.status == SUBMITTED).order_by(Rectification.id)).all()
+    cases = session.scalars(select(DormancyCase).where(
+        DormancyCase.unit_id.in_(unit_ids), DormancyCase.status == CASE_EXPLAINED).order_by(DormancyCase.id)).all()
+    if not items and not cases:
+        return None
+    lines = [f"整改 {i.id}：{i.unit.name}｜{i.problem}（回复「通过整改 {i.id}」或「重新整改 {i.id} 原因」）"
+             for i in items]
+    lines += [f"跟进事项 {c.id}：{c.unit.name}「{c.account_label}」的说明（回复「接受说明 {c.id}」或「驳回说明 {c.id} 原因」）"
+              for c in cases]
+    return Section(f"待您审核（{len(lines)}项）", lines)
+
+
+def compose(session: Session, person: org.Person, day: date) -> str | None:
+    unit_ids = org.visible_unit_ids(session, person)
+    sections = [s for s in (fn(session, unit_ids, day) for fn in SECTIONS) if s]
+    if not sections:
+        return None
+    parts = [f"【每日摘要】{day.isoformat()}"]
+    for n, section in enumerate(sections, 1):
+        parts.append(f"{n}. {section.title}")
+        parts += [f"  · {line}" for line in section.lines]
+    parts.append("（回复「摘要 关闭」可停止接收）")
+    return "\n".join(parts)
+
+
+@scheduled("bureau_digest", daily_at(9, 30))
+def bureau_digest(period: str) -> str:
+    day = date.fromisoformat(period)
+    sent = 0
+    with db.transaction() as session:
+        for person in org.people_with_role(session, org.BUREAU_ADMIN):
+            if person.digest_opt_out or not person.is_bureau_user:
+                continue
+            text = compose(session, person, day)
+            if text:
+                outbox.push_text(session, person, text, dedupe_key=f"digest:{period}:{person.id}")
+                sent += 1
+    return f"{sent} digest(s)"

@@ -1,0 +1,113 @@
+"""Rectification items (整改, 第29条): a problem named for a unit, fixed by a deadline.
+
+待整改 → (unit answers) 已提交 → (bureau) 已通过, or 重新整改 (answer again by a new deadline).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base
+from models.org import Unit
+
+OPEN = "待整改"
+SUBMITTED = "已提交"
+ACCEPTED = "已通过"
+REOPENED = "重新整改"
+STATUSES = (OPEN, SUBMITTED, ACCEPTED, REOPENED)
+TO_FIX = (OPEN, REOPENED)  # the unit still has to act
+PENDING = (OPEN, SUBMITTED, REOPENED)  # not finished
+
+MANUAL = "手动"
+BULLETIN = "月度通报"
+DEFAULT_WORKDAYS = 5
+
+
+class Rectification(Base):
+    __tablename__ = "rectification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    problem: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default=MANUAL)  # 手动 / 月度通报
+    source_ref: Mapped[str | None] = mapped_column(String(40))  # e.g. the bulletin month "2026-10"
+    deadline: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+    answers: Mapped[list[RectificationAnswer]] = relationship(back_populates="item",
+                                                              order_by="RectificationAnswer.id")
+
+    def overdue_on(self, day: date) -> bool:
+        return self.status in TO_FIX and self.deadline < day
+
+
+class RectificationAnswer(Base):
+    """The unit's answer (已整改 N 说明) and the bureau's verdict on it."""
+
+    __tablename__ = "rectification_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    screenshot_file_id: Mapped[int | None]  # an uploaded picture (later)
+    answered_by: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime]
+    verdict: Mapped[str | None] = mapped_column(String(10))  # 已通过 / 重新整改
+    verdict_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None]
+
+    item: Mapped[Rectification] = relationship(back_populates="answers")
+
+
+def items_of_units(session: Session, unit_ids: list[int], *, pending_only: bool = True) -> list[Rectification]:
+    stmt = select(Rectification).where(Rectification.unit_id.in_(unit_ids)).order_by(Rectification.id)
+    if pending_only:
+        stmt = stmt.where(Rectification.status.in_(PENDING))
+    return list(session.scalars(stmt))
+
+
+def overdue_items(session: Session, day: date, unit_ids: list[int] | None = None) -> list[Rectification]:
+    stmt = (select(Rectification).where(Rectification.status.in_(TO_FIX), Rectification.deadline < day)
+            .order_by(Rectification.unit_id, Rectification.id))
+    if unit_ids is not None:
+        stmt = stmt.where(Rectification.unit_id.in_(unit_ids))
+    return list(session.scalars(stmt))
+
+
+def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, source: str = MANUAL,
+                source_ref: str | None = None, account_id: int | None = None,
+                deadline: date | None = None) -> Rectification:
+    """Record a problem for a unit and tell the unit (the bulletin calls this for each problem it names)."""
+    from bot import clock, outbox, workdays
+    from models import audit
+    from models.oversight import unit_people
+    deadline = deadline or workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, session)
+    item = Rectification(unit_id=unit.id, account_id=account_id, problem=problem, source=source,
+                         source_ref=source_ref, deadline=deadline, status=OPEN, created_by=by,
+                         created_at=clock.now())
+    session.add(item)
+    session.flush()
+    audit.record(session, actor=by or "system", action="rectification.create", entity="rectification",
+                 entity_id=item.id, after={"unit_id": unit.id, "deadline": deadline.isoformat(), "source": source})
+    origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）"
+    outbox.push_text(session, unit_people(session, unit.id),
+                     f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n"
+                     f"整改期限：{deadline.isoformat()}（{DEFAULT_WORKDAYS}个工作日内）。\n"
+                     f"整改完成后请回复「已整改 {item.id} 整改说明」。",
+                     dedupe_key=f"rectification:{item.id}:created")
+    return item
+
+
+def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:
+    late = (day - item.deadline).days if item.overdue_on(day) else 0
+    when = f"已逾期{late}天" if late else f"期限 {item.deadline.isoformat()}"
+    unit = f"{item.unit.name}｜" if with_unit else ""
+    return f"{item.id}. [{item.status}] {unit}{item.problem}（{when}）"

@@ -1,0 +1,72 @@
+from datetime import date
+
+from jobs import digest, dormancy, schedule
+from models.org import Person
+from tests.oversight_helpers import HEALTH, add_account, at
+
+LAST = date(2026, 8, 3)
+
+
+def test_nothing_to_say_sends_nothing(bot):
+    at(date(2026, 8, 17), 9, 40)
+    assert digest.bureau_digest("2026-08-17") == "0 digest(s)"
+    assert bot.texts("zsj_admin") == []
+
+
+def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
+    add_account(bot, last_update_on=LAST)
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=date(2026, 8, 7))
+    at(date(2026, 8, 10))
+    bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("zsj_admin", "确认")  # deadline 2026-08-17
+    bot.send("zsj_admin", "整改通知 卫生健康局 原创比例过低")
+    bot.send("zsj_admin", "确认")
+    at(date(2026, 8, 18), 9, 0)
+    dormancy.dormancy_ladder("2026-08-18")  # 教育: 15 days (bureau rung); 卫健: 11 days (warning rung)
+    bot.send("wj_liu", "已整改 2 已增加原创稿件比例")
+    before = len(bot.texts("zsj_admin"))
+    at(date(2026, 8, 18), 9, 30)
+    assert digest.bureau_digest("2026-08-18") == "1 digest(s)"
+    text = bot.texts("zsj_admin")[before]
+    assert text.startswith("【每日摘要】2026-08-18")
+    assert "新增停更预警（2个账号）" in text and "两周未更新（15天未更新）" in text and "停更警告（11天未更新）" in text
+    assert "逾期未整改（1项）" in text and "公众号两周未更新（已逾期1天）" in text
+    assert "整改 2：抚松县卫生健康局｜原创比例过低" in text
+    assert bot.texts("zsj_review") == [] and bot.texts("jy_admin") == []  # admins only; the other county has nothing
+    digest.bureau_digest("2026-08-18")  # by hand again: nothing twice
+    assert len(bot.texts("zsj_admin")) == before + 1
+    at(date(2026, 8, 19), 9, 30)
+    digest.bureau_digest("2026-08-19")  # rungs are new only on the day they fire
+    assert "新增停更预警" not in bot.texts("zsj_admin")[-1] and "逾期未整改" in bot.texts("zsj_admin")[-1]
+
+
+def test_opt_out_and_back_in(bot):
+    add_account(bot, last_update_on=LAST)
+    at(date(2026, 8, 17), 9, 0)
+    dormancy.dormancy_ladder("2026-08-17")
+    assert "仅限" in bot.send("zsj_review", "摘要 关闭")
+    assert "目前已开启" in bot.send("zsj_admin", "摘要")
+    assert "已关闭" in bot.send("zsj_admin", "摘要 关闭")
+    with bot.db() as s:
+        assert s.query(Person).filter_by(userid="zsj_admin").one().digest_opt_out is True
+    count = len(bot.texts("zsj_admin"))
+    ran = []
+
+    def enqueue(name, period):
+        if name == "bureau_digest":
+            ran.append(period)
+            schedule.run_job(name, period)
+
+    at(date(2026, 8, 17), 9, 31)
+    schedule.tick(enqueue)
+    assert ran == ["2026-08-17"] and len(bot.texts("zsj_admin")) == count
+    assert "已开启" in bot.send("zsj_admin", "摘要 开启")
+    schedule.tick(enqueue)  # the period already ran: not again
+    assert ran == ["2026-08-17"]
+    at(date(2026, 8, 18), 9, 31)
+    dormancy.dormancy_ladder("2026-08-18")
+    with bot.db() as s:  # make the 14-day rung "new" for the 18th's digest
+        from models.oversight import DormancyRung
+        s.query(DormancyRung).update({"fired_on": date(2026, 8, 18)})
+    schedule.tick(enqueue)
+    assert ran == ["2026-08-17", "2026-08-18"] and "【每日摘要】2026-08-18" in bot.texts("zsj_admin")[-1]

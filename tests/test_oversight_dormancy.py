@@ -1,0 +1,225 @@
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot import clock
+from bot.config import ConfigError
+from jobs import dormancy, schedule
+from models.account import APPLYING, CANCELLED, SUSPENDED, Account
+from models.oversight import DormancyCase, DormancyRung, DormancyWatch
+from tests.oversight_helpers import HEALTH, add_account, at
+
+LAST = date(2026, 8, 3)  # a Monday
+
+
+def run(day: date) -> str:
+    at(day)
+    return dormancy.dormancy_ladder(day.isoformat())
+
+
+def kinds(bot, account_id):
+    with bot.db() as s:
+        return [(r.kind, r.notified) for r in s.scalars(
+            select(DormancyRung).where(DormancyRung.account_id == account_id).order_by(DormancyRung.id))]
+
+
+def test_each_rung_fires_once_per_spell_to_the_right_people(bot):
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 8, 9))  # 6 days: nothing yet
+    assert bot.texts("jy_zhang") == []
+    run(date(2026, 8, 10))  # 7 days: a nudge to the responsible person only
+    assert len(bot.texts("jy_zhang")) == 1 and "【停更提醒】" in bot.texts("jy_zhang")[0]
+    assert "7天未更新" in bot.texts("jy_zhang")[0] and bot.texts("jy_wang") == []
+    run(date(2026, 8, 10))  # re-running the day sends nothing twice
+    run(date(2026, 8, 11))
+    assert len(bot.texts("jy_zhang")) == 1
+    run(date(2026, 8, 13))  # 10 days: the unit head too
+    assert "【停更警告】" in bot.texts("jy_wang")[0] and len(bot.texts("jy_zhang")) == 2
+    assert bot.texts("zsj_admin") == []
+    run(date(2026, 8, 17))  # 14 days: the county bureau admins
+    assert "两周未更新，国检单项否决" in bot.texts("zsj_admin")[0]
+    assert bot.texts("zsj_review") == [] and bot.texts("jy_admin") == []  # admins of this county only
+    run(date(2026, 10, 2))  # 60 days: zombie warning
+    assert "【僵尸账号预警】" in bot.texts("zsj_admin")[-1] and "【僵尸账号预警】" in bot.texts("jy_wang")[-1]
+    assert kinds(bot, account) == [("nudge", True), ("warning", True), ("bureau", True), ("zombie", True)]
+    with bot.db() as s:
+        assert s.get(DormancyWatch, account).dormant is False
+
+
+def test_an_update_resets_the_ladder(bot):
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 8, 10))
+    with bot.db() as s:
+        s.get(Account, account).last_update_on = date(2026, 8, 12)
+    run(date(2026, 8, 13))  # 1 day idle in the new spell: nothing
+    assert len(bot.texts("jy_zhang")) == 1
+    run(date(2026, 8, 19))  # 7 days into the new spell: the nudge again
+    texts = bot.texts("jy_zhang")
+    assert len(texts) == 2 and "最近更新：2026-08-12" in texts[1]
+    with bot.db() as s:
+        assert s.get(DormancyWatch, account).spell_start == date(2026, 8, 12)
+
+
+def test_90_days_marks_dormant_and_opens_a_case_the_unit_must_answer(bot):
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))  # 91 days, first look: only the top rung is announced
+    assert kinds(bot, account) == [("nudge", False), ("warning", False), ("bureau", False), ("zombie", False),
+                                   ("dormant", True)]
+    zhang = bot.texts("jy_zhang")
+    assert len(zhang) == 1 and "【停更认定】" in zhang[0] and "说明 1" in zhang[0] and "无力维护" in zhang[0]
+    assert "跟进事项 1" in bot.texts("zsj_admin")[0] and "【停更认定】" in bot.texts("jy_wang")[0]
+    with bot.db() as s:
+        watch = s.get(DormancyWatch, account)
+        assert watch.dormant and watch.dormant_since == date(2026, 11, 2)
+        case = s.get(DormancyCase, 1)
+        assert (case.account_id, case.status, case.source) == (account, "待处理", "停更90天")
+
+    assert "理由" in bot.send("jy_zhang", "说明 1")
+    assert "没有找到" in bot.send("wj_liu", "说明 1 我们会更新的")  # another unit
+    assert "已提交" in bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    assert "本周恢复更新" in bot.texts("zsj_admin")[-1] and "接受说明 1" in bot.texts("zsj_admin")[-1]
+    assert "没有找到" in bot.send("jy_admin", "接受说明 1")  # the neighbouring county's admin
+    assert "仅限" in bot.send("jy_zhang", "接受说明 1")
+    assert "驳回原因" in bot.send("zsj_admin", "驳回说明 1")
+    assert "已驳回" in bot.send("zsj_admin", "驳回说明 1 近三个月没有任何更新计划")
+    assert "近三个月没有任何更新计划" in bot.texts("jy_zhang")[-1]
+    with bot.db() as s:
+        assert s.get(DormancyCase, 1).status == "待处理"
+    assert "没有待审核的说明" in bot.send("zsj_admin", "接受说明 1")
+    bot.send("jy_zhang", "说明 1 已制定更新计划，每周二、四发布")
+    assert "已接受" in bot.send("zsj_review", "接受说明 1")
+    assert "已接受" in bot.texts("jy_wang")[-1]
+    with bot.db() as s:
+        assert s.get(DormancyCase, 1).status == "说明已接受"
+    run(date(2026, 11, 3))  # nothing more in this spell
+    assert len(bot.texts("zsj_admin")) == 3  # the mark and two explanations
+
+
+def test_resuming_after_dormancy_clears_the_mark_and_tells_the_bureau(bot):
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    with bot.db() as s:
+        s.get(Account, account).last_update_on = date(2026, 11, 3)
+    run(date(2026, 11, 4))
+    assert "【停更解除】" in bot.texts("zsj_admin")[-1]
+    with bot.db() as s:
+        assert s.get(DormancyWatch, account).dormant is False
+
+
+def test_skips_accounts_not_open(bot):
+    for status in (APPLYING, SUSPENDED, CANCELLED):
+        add_account(bot, status=status, last_update_on=LAST, platform=status)
+    add_account(bot, opened_on=date(2026, 12, 1), platform="抖音")  # opens later
+    run(date(2026, 11, 2))
+    with bot.db() as s:
+        assert s.scalars(select(DormancyRung)).all() == []
+
+
+def test_never_reported_counts_from_the_later_of_opening_and_import(bot):
+    imported = datetime(2026, 8, 20, 2, 0, tzinfo=timezone.utc)
+    first = add_account(bot, opened_on=date(2017, 1, 1), imported_at=imported)
+    second = add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", opened_on=date(2026, 8, 24))
+    run(date(2026, 8, 27))  # 7 days after the import; 3 days after the second opened
+    assert kinds(bot, first) == [("nudge", True)] and kinds(bot, second) == []
+
+
+def test_rungs_are_configurable(bot, monkeypatch):
+    monkeypatch.setenv("BOT_DORMANCY_RUNGS", "3,5,7,20,30")
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 8, 6))
+    assert "3天未更新" in bot.texts("jy_zhang")[0] and kinds(bot, account) == [("nudge", True)]
+    monkeypatch.setenv("BOT_DORMANCY_RUNGS", "7,5,14,60,90")
+    with pytest.raises(ConfigError, match="BOT_DORMANCY_RUNGS"):
+        dormancy.rungs()
+
+
+def test_scheduled_at_nine_on_working_days_once_with_catch_up(bot):
+    add_account(bot, last_update_on=LAST)
+    ran = []
+
+    def enqueue(name, period):
+        if name == "dormancy_ladder":
+            ran.append(period)
+            schedule.run_job(name, period)
+
+    at(date(2026, 8, 10), 8, 59)
+    schedule.tick(enqueue)
+    assert ran == ["2026-08-07"]  # last Friday's run, caught up (nothing was due then)
+    at(date(2026, 8, 10), 9, 1)
+    schedule.tick(enqueue)
+    schedule.tick(enqueue)
+    assert ran == ["2026-08-07", "2026-08-10"]
+    assert len(bot.texts("jy_zhang")) == 1
+    at(date(2026, 8, 16), 12, 0)  # a Sunday, after a scheduler outage: only Friday the 14th is caught up
+    schedule.tick(enqueue)
+    assert ran[-1] == "2026-08-14" and len(ran) == 3
+    assert "【停更警告】" in bot.texts("jy_zhang")[-1]
+
+
+def test_run_by_hand_from_the_command_line(bot, app):
+    add_account(bot, last_update_on=LAST)
+    at(date(2026, 8, 20))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["jobs", "run", "dormancy_ladder", "--date", "2026-08-10"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["jobs", "run", "dormancy_ladder", "--date", "2026-08-10"])
+    assert "1 rung" in first.output and "0 rung" in again.output
+    assert len(bot.texts("jy_zhang")) == 1
+
+
+def test_follow_up_list_is_scoped(bot):
+    add_account(bot, last_update_on=LAST)
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bureau = bot.send("zsj_admin", "跟进事项")
+    assert "（2项）" in bureau and "抚松县教育局｜抚松教育（微信公众号）｜停更90天" in bureau
+    unit = bot.send("jy_zhang", "跟进事项")
+    assert "（1项）" in unit and "健康抚松" not in unit and "说明 编号" in unit
+    record = bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert "停更账号：抚松教育（微信公众号）（2026-11-02起）" in record and "健康抚松" not in record
+    bot.send("jy_zhang", "说明 1 已恢复更新，附近期发布记录")
+    bot.send("zsj_admin", "接受说明 1")
+    assert "没有待处理" in bot.send("jy_zhang", "跟进事项")
+    assert "说明已接受" in bot.send("jy_zhang", "跟进事项 全部")
+    assert "没有待处理" in bot.send("jy_admin", "跟进事项")
+
+
+def test_cases_settle_when_the_account_is_cancelled(bot):
+    account = add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.send("jy_zhang", "说明 1 正在办理注销手续")
+    with bot.db() as s:
+        s.get(Account, account).status = CANCELLED
+    run(date(2026, 11, 3))
+    with bot.db() as s:
+        case = s.get(DormancyCase, 1)
+        assert case.status == "已注销" and case.decided_by == "system:dormancy_ladder"
+    assert "无需再作说明" in bot.send("jy_zhang", "说明 1 补充说明材料")
+
+
+def test_without_a_responsible_person_the_unit_head_is_nudged(bot):
+    add_account(bot, responsible=None, last_update_on=LAST)
+    run(date(2026, 8, 10))
+    assert "【停更提醒】" in bot.texts("jy_wang")[0] and bot.texts("jy_zhang") == []
+
+
+def test_overlapping_runs_announce_once(bot):
+    """A run by hand overlapping the scheduled one: the second waits or skips, never sends twice."""
+    import threading
+    import time
+
+    from bot import db
+    account = add_account(bot, last_update_on=LAST)
+    at(date(2026, 8, 10))
+    results = []
+    first = db.new_session()
+    with first.begin():
+        dormancy.run_ladder(first, date(2026, 8, 10))
+        other = threading.Thread(target=lambda: results.append(dormancy.dormancy_ladder("2026-08-10")))
+        other.start()
+        time.sleep(1.0)  # let the second run reach the rows the first one holds
+    first.close()
+    other.join(30)
+    assert results == ["0 rung(s) announced"]
+    assert kinds(bot, account) == [("nudge", True)] and len(bot.texts("jy_zhang")) == 1

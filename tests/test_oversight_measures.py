@@ -1,0 +1,56 @@
+from datetime import date
+
+from sqlalchemy import select
+
+from models.measure import Measure
+from models.oversight import DormancyCase
+from tests.oversight_helpers import HEALTH, add_account, at
+
+
+def test_warning_is_confirmed_delivered_to_the_unit_head_and_kept(bot):
+    at(date(2026, 11, 16))
+    assert "仅限" in bot.send("jy_wang", "警告 抚松县教育局 三个月未更新")
+    assert "用法" in bot.send("zsj_admin", "警告")
+    assert "具体" in bot.send("zsj_admin", "警告 抚松县教育局 差")
+    reply = bot.send("zsj_admin", "警告 抚松县教育局 抚松教育公众号三个月未更新，多次提醒未整改")
+    assert "请确认处置措施" in reply and "警告" in reply
+    assert bot.texts("jy_wang") == []  # nothing before confirmation
+    assert "已记录并送达" in bot.send("zsj_admin", "确认")
+    head = bot.texts("jy_wang")
+    assert len(head) == 1 and "处置措施：警告" in head[0] and "多次提醒未整改" in head[0] and "第32条" in head[0]
+    assert bot.texts("jy_zhang") == []  # delivered to the unit head
+    bot.send("zsj_admin", "约谈 卫生健康局 健康抚松原创比例长期偏低")
+    bot.send("zsj_admin", "取消")
+    with bot.db() as s:
+        assert [(m.kind, m.created_by) for m in s.scalars(select(Measure))] == [("警告", "zsj_admin")]
+    record = bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert "2026-11-16 警告（马管理）：抚松教育公众号三个月未更新" in record
+    assert "处置措施（0项）" in bot.send("zsj_admin", "单位记录 卫生健康局")
+    assert "处置措施（1项）" in bot.send("jy_wang", "单位记录")  # the unit sees its own record
+    assert "没有找到" in bot.send("jy_admin", "单位记录 抚松县教育局")  # another county
+
+
+def test_ordered_closure_asks_which_account_and_opens_a_case(bot):
+    add_account(bot, platform="微信公众号")
+    tiktok = add_account(bot, platform="抖音", responsible="jy_li")
+    add_account(bot, platform="微博", status="已注销")
+    at(date(2026, 11, 16))
+    reply = bot.send("zsj_admin", "责令关闭 抚松县教育局 抖音号三个月未更新且整改不力")
+    assert "1. 抚松教育（微信公众号）" in reply and "2. 抚松教育（抖音）" in reply and "微博" not in reply
+    assert "没有第5项" in bot.send("zsj_admin", "5")
+    assert "账号：抚松教育（抖音）" in bot.send("zsj_admin", "2")
+    bot.send("zsj_admin", "确认")
+    text = bot.texts("jy_wang")[0]
+    assert "责令关闭账号" in text and "抚松教育（抖音）" in text and "说明 1" in text
+    with bot.db() as s:
+        case = s.get(DormancyCase, 1)
+        assert (case.account_id, case.source, case.status, case.measure_id) == (tiktok, "责令关闭", "待处理", 1)
+    record = bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert "1. [待处理] 抚松教育（抖音）｜责令关闭" in record
+    assert "已提交" in bot.send("jy_wang", "说明 1 该账号承担招生咨询，已安排专人恢复更新")
+
+
+def test_ordered_closure_of_a_unit_without_open_accounts(bot):
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", status="申请中")
+    assert "没有在用的账号" in bot.send("zsj_admin", "责令关闭 卫生健康局 长期不更新整改不力")
+    assert "当前没有进行中的操作" in bot.send("zsj_admin", "取消")

@@ -1,0 +1,107 @@
+from datetime import date
+
+from sqlalchemy import select
+
+from jobs import rectification as rect_job
+from jobs import schedule
+from models.audit import AuditLog
+from models.rectification import Rectification
+from tests.oversight_helpers import at
+
+MONDAY = date(2026, 11, 16)
+
+
+def notify(bot, text="整改通知 教育局 抚松教育公众号两周未更新"):
+    at(MONDAY)
+    reply = bot.send("zsj_admin", text)
+    assert "请确认整改通知" in reply and "2026-11-23" in reply  # 5 working days after Monday
+    return bot.send("zsj_admin", "确认")
+
+
+def test_the_bureau_notifies_after_confirming(bot):
+    assert "多个单位" in bot.send("zsj_admin", "整改通知 教育局 公众号两周未更新")  # 教育局 and its 办公室
+    assert "没有找到" in bot.send("zsj_admin", "整改通知 靖宇县教育局 公众号未更新")  # not in scope
+    assert "用法" in bot.send("zsj_admin", "整改通知 抚松县教育局")
+    assert "仅限" in bot.send("jy_wang", "整改通知 抚松县教育局 问题问题")
+    at(MONDAY)
+    bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+    assert "请回复「确认」" in bot.send("zsj_admin", "嗯")
+    assert "已放弃" in bot.send("zsj_admin", "否")
+    assert bot.texts("jy_wang") == []
+    assert "已下发整改通知 1" in notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    for userid in ("jy_wang", "jy_zhang", "jy_li"):
+        text = bot.texts(userid)[0]
+        assert "【整改通知 1】" in text and "2026-11-23" in text and "已整改 1" in text
+    assert bot.texts("wj_chen") == []
+
+
+def test_answer_reopen_and_accept(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    assert "等待" not in bot.send("jy_zhang", "已整改 1 好")  # too short: a hint
+    assert "没有找到" in bot.send("wj_liu", "已整改 1 已经补发")  # another unit
+    assert "已提交" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    assert "已补发本周内容" in bot.texts("zsj_admin")[-1]
+    assert "等待县政数局审核" in bot.send("jy_li", "已整改 1 又补发了一条")
+    at(date(2026, 11, 18))
+    assert "原因" in bot.send("zsj_admin", "重新整改 1")
+    assert "新的期限 2026-11-25" in bot.send("zsj_admin", "重新整改 1 只补发了一条，仍不符合每周更新要求")
+    assert "仍不符合每周更新要求" in bot.texts("jy_wang")[-1]
+    assert "没有待审核" in bot.send("zsj_review", "通过整改 1")
+    bot.send("jy_zhang", "已整改 1 已建立每周二、四更新制度")
+    assert "已通过" in bot.send("zsj_review", "通过整改 1")
+    assert "确认整改到位" in bot.texts("jy_zhang")[-1]
+    with bot.db() as s:
+        item = s.get(Rectification, 1)
+        assert item.status == "已通过" and item.closed_at is not None
+        assert [(a.verdict, a.reviewed_by) for a in item.answers] == [("重新整改", "zsj_admin"),
+                                                                      ("已通过", "zsj_review")]
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "rectification")).all()
+        assert actions.count("rectification.review") == 2 and "rectification.create" in actions
+
+
+def test_list_is_scoped(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    notify(bot, "整改通知 卫生健康局 健康抚松原创比例过低")
+    bureau = bot.send("zsj_admin", "整改清单")
+    assert "抚松县教育局" in bureau and "抚松县卫生健康局" in bureau and "（2项）" in bureau
+    unit = bot.send("jy_zhang", "整改清单")
+    assert "两周未更新" in unit and "原创比例" not in unit
+    assert "没有未完成" in bot.send("jy_admin", "整改清单")
+    bot.send("wj_liu", "已整改 2 已增加原创稿件")
+    bot.send("zsj_admin", "通过整改 2")
+    assert "原创比例" not in bot.send("zsj_admin", "整改清单")
+    assert "原创比例" in bot.send("zsj_admin", "整改清单 全部")
+
+
+def test_overdue_items_reminded_daily_once(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    ran = []
+
+    def enqueue(name, period):
+        if name == "rectification_overdue":
+            ran.append(period)
+            schedule.run_job(name, period)
+
+    at(date(2026, 11, 23), 9, 30)  # the deadline day itself: not overdue yet
+    schedule.tick(enqueue)
+    assert bot.texts("jy_wang")[1:] == []
+    at(date(2026, 11, 24), 9, 30)
+    schedule.tick(enqueue)
+    schedule.tick(enqueue)
+    reminders = bot.texts("jy_wang")[1:]
+    assert len(reminders) == 1 and "已逾期1天" in reminders[0] and "【整改逾期提醒】" in reminders[0]
+    assert "1 unit" in rect_job.rectification_overdue("2026-11-24")  # by hand: counted, sent nothing twice
+    assert len(bot.texts("jy_wang")) == 2
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")  # submitted: no longer reminded
+    assert "0 unit" in rect_job.rectification_overdue("2026-11-25")
+
+
+def test_deadline_honours_bureau_entered_days_off(bot):
+    """Working days are read inside the callback's own transaction (no second, blocked one)."""
+    from bot import workdays
+    from models.calendar import CalendarDay
+    with bot.db() as s:
+        s.add(CalendarDay(day=date(2026, 11, 18), is_workday=False, note="测试停工"))
+    workdays.forget_cache()
+    at(MONDAY)
+    assert "2026-11-24" in bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")

@@ -1,0 +1,133 @@
+from datetime import date
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from bot import clock
+from jobs import schedule
+from jobs import training as training_job
+from models.org import Person
+from models.training import Training, TrainingAttendee, flag_untrained, units_needing_training
+from tests.oversight_helpers import HEALTH, add_account, at, unit_id
+
+GA = "抚松县公安局"
+
+
+def add_person(bot, unit: str, userid: str, name: str) -> None:
+    with bot.db() as s:
+        s.add(Person(userid=userid, name=name, unit_id=unit_id(s, unit)))
+
+
+def attendees(bot):
+    with bot.db() as s:
+        return sorted(s.scalars(select(Person.userid).join(TrainingAttendee)).all())
+
+
+def test_register_a_training_with_a_numbered_choice_for_a_shared_name(bot):
+    add_person(bot, GA, "ga_zhangwei", "张伟")
+    at(date(2026, 11, 20))
+    assert "仅限" in bot.send("jy_zhang", "培训登记")
+    assert "培训日期" in bot.send("zsj_admin", "培训登记")
+    assert "没能识别" in bot.send("zsj_admin", "上周")
+    assert "不能晚于今天" in bot.send("zsj_admin", "2026-12-01")
+    assert "培训主题" in bot.send("zsj_admin", "11月18日")
+    assert "组织单位" in bot.send("zsj_admin", "政务新媒体信息发布与审核培训")
+    assert "参训人员" in bot.send("zsj_admin", "本局")
+    reply = bot.send("zsj_admin", "张伟、刘洋，jyx_staff 无名氏")
+    assert "没有找到：jyx_staff、无名氏" in reply  # the neighbouring county's staff is out of scope
+    reply = bot.send("zsj_admin", "张伟、刘洋 rm_cao")
+    assert "多位「张伟」" in reply and "1. 张伟（抚松县教育局）" in reply and "2. 张伟（抚松县公安局）" in reply
+    reply = bot.send("zsj_admin", "2")
+    assert "请确认培训登记" in reply and "2026-11-18" in reply and "抚松县政务服务和数字化建设管理局" in reply
+    assert "张伟（抚松县公安局）" in reply and "（3人）" in reply
+    assert "已登记培训 1" in bot.send("zsj_admin", "确认")
+    assert attendees(bot) == ["ga_zhangwei", "rm_cao", "wj_liu"]
+    record = bot.send("zsj_admin", "单位记录 卫生健康局")
+    assert "2026年培训（1人次）" in record and "政务新媒体信息发布与审核培训：刘洋" in record
+
+
+def test_import_from_a_workbook(bot, app, tmp_path):
+    add_person(bot, GA, "ga_zhangwei", "张伟")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "主题", "组织单位", "姓名", "单位", "账号"])
+    sheet.append([date(2026, 6, 5), "舆情应对培训", "县政数局", "刘洋", None, None])
+    sheet.append(["2026-06-05", "舆情应对培训", "县政数局", "张伟", "公安", None])
+    sheet.append(["2026-06-05", "舆情应对培训", "县政数局", "张伟", None, None])  # ambiguous
+    sheet.append(["2026-06-05", "舆情应对培训", "县政数局", None, None, "rm_cao"])
+    sheet.append(["2026-06-05", "舆情应对培训", "县政数局", "查无此人", None, None])
+    sheet.append(["某天", "舆情应对培训", "县政数局", "刘洋", None, None])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["training", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "新增参训记录 3 条，3 行未导入" in result.output
+    assert "第4行：通讯录中有2位「张伟」" in result.output and "第6行：通讯录中没有查无此人" in result.output
+    assert "第7行" in result.output
+    assert attendees(bot) == ["ga_zhangwei", "rm_cao", "wj_liu"]
+    again = runner.invoke(args=["training", "import", str(path)])
+    assert "新增参训记录 0 条" in again.output
+    with bot.db() as s:
+        assert [(t.topic, t.source, len(t.attendees)) for t in s.scalars(select(Training))] == [("舆情应对培训", "导入", 3)]
+
+
+def test_import_names_a_missing_header(bot, app, tmp_path):
+    book = Workbook()
+    book.active.append(["日期", "姓名"])
+    path = tmp_path / "bad.xlsx"
+    book.save(path)
+    result = app.test_cli_runner().invoke(args=["training", "import", str(path)])
+    assert result.exit_code != 0 and "缺少表头：主题、组织单位" in result.output
+
+
+def test_monthly_reminder_from_october_for_units_without_training(bot):
+    add_account(bot)  # 教育局
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu")
+    add_account(bot, unit=GA, name="抚松公安", platform="微博", responsible="ga_zhou", status="申请中")
+    with bot.db() as s:
+        training = Training(held_on=date(2026, 3, 1), topic="年度培训", organiser="县政数局", created_at=clock.now())
+        s.add(training)
+        s.flush()
+        wj = s.scalar(select(Person).where(Person.userid == "wj_liu"))
+        s.add(TrainingAttendee(training_id=training.id, person_id=wj.id, unit_id=wj.unit_id))
+    with bot.db() as s:
+        assert [u.name for u in units_needing_training(s, 2026)] == ["抚松县教育局"]
+        assert [u.name for u in units_needing_training(s, 2027)] == ["抚松县教育局", HEALTH]
+    assert training_job.training_reminder("2026-09").startswith("not due")
+    ran = []
+
+    def enqueue(name, period):
+        if name == "training_reminder":
+            ran.append(period)
+            schedule.run_job(name, period)
+
+    at(date(2026, 9, 30), 10)
+    schedule.tick(enqueue)
+    assert ran == []
+    at(date(2026, 10, 12), 10)  # the scheduler was down on 10-08, the first working day after the holiday
+    schedule.tick(enqueue)
+    schedule.tick(enqueue)
+    assert ran == ["2026-10-08"]
+    assert "【培训提醒·10月】2026年抚松县教育局" in bot.texts("jy_wang")[0] and bot.texts("wj_chen") == []
+    assert "尚无参训记录的单位（1个）：\n抚松县教育局" in bot.texts("zsj_admin")[0]
+    assert bot.texts("jy_admin") == []
+    training_job.training_reminder("2026-10")  # by hand for the month: nothing twice
+    assert len(bot.texts("jy_wang")) == 1
+    at(date(2026, 11, 2), 10)
+    schedule.tick(enqueue)
+    assert ran[-1] == "2026-11-02" and len(bot.texts("jy_wang")) == 2
+
+
+def test_flag_untrained_tells_the_bureau_once(bot):
+    with bot.db() as s:
+        zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
+        assert flag_untrained(s, zhang) is True
+        assert flag_untrained(s, zhang) is True  # queued once (dedupe)
+    texts = bot.texts("zsj_admin")
+    assert len(texts) == 1 and "张伟" in texts[0] and "没有其参训记录" in texts[0]
+    bot.send("zsj_admin", "培训登记")
+    bot.say("zsj_admin", "今天", "新任负责人培训", "本局", "jy_zhang", "确认")
+    with bot.db() as s:
+        zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
+        assert flag_untrained(s, zhang) is False
