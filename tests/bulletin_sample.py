@@ -77,7 +77,7 @@ def large(n: int = 100) -> Bulletin:
                                 reports_missing=4 - k % 5 - (4 - k % 5) // 2, posts=40, originals=k % 13,
                                 messages_received=10, messages_answered=k % 11,
                                 dormancy={14: k % 3, 60: k % 2, 90: k % 4}, registry_overdue=k % 2,
-                                rectifications_open=k % 3, rectifications_overdue=k % 2, untrained=k % 2 == 0))
+                                rectifications_open=k % 3 + k % 2, rectifications_overdue=k % 2, untrained=k % 2 == 0))
     b = bulletin(figs)
     b.accounts, b.reports, b.approvals = [], [], []
     return b

@@ -6,7 +6,7 @@ import pytest
 from bot.bulletin import Deduction, UnitFigures, deductions_of, evaluate, problems_of, rank, score_of
 from bot.bulletin import settings as bulletin_settings
 from bot.bulletin.settings import DEFAULTS, SettingsError
-from tests.bulletin_sample import CULTURE, EDU, FARM, HEALTH, bulletin
+from tests.bulletin_sample import CULTURE, EDU, FARM, HEALTH, bulletin, large
 
 
 def by_id(b):
@@ -103,3 +103,38 @@ def test_fractional_weights_are_kept_exact():
     s = bulletin_settings.from_dict({"late_report": 0.1})
     fig = UnitFigures(1, "某局", reports_due=4, reports_on_time=1, reports_late=3)
     assert deductions_of(fig, s)[0].points == 0.3 and score_of(deductions_of(fig, s), s) == 99.7
+
+
+def test_a_bulletin_survives_json_for_publishing_later():
+    import json
+
+    from bot.bulletin.serial import from_json, to_json
+    b = evaluate(bulletin())
+    stored = json.loads(json.dumps(to_json(b), ensure_ascii=False))
+    back = from_json(stored)
+    assert back == b
+    assert back.unit(HEALTH).dormancy == {14: 1, 90: 1} and back.unit(HEALTH).deductions[2].points == 10
+    assert back.generated_at.utcoffset().total_seconds() == 8 * 3600 and back.rectify_by.isoformat() == "2026-12-08"
+    with pytest.raises(ValueError):
+        from_json({**stored, "version": 99})
+
+
+def test_inconsistent_figures_are_pointed_out():
+    assert bulletin().inconsistencies() == [] and large(20).inconsistencies() == []
+    fig = UnitFigures(1, "某局", {"抖音": 2}, {"正常": 1}, reports_due=4, reports_on_time=2, posts=1, originals=2,
+                      messages_received=1, messages_answered=2, rectifications_open=0, rectifications_overdue=1,
+                      registry_overdue=-1)
+    assert fig.inconsistencies() == ["registry_overdue is negative", "on time + late + missing = 2, but 4 reports due",
+                                     "2 originals among 1 posts", "2 messages answered of 1 received",
+                                     "1 overdue of 0 open rectifications",
+                                     "accounts by status and by platform do not add up to the same total"]
+    b = bulletin([fig])
+    assert b.inconsistencies()[0] == "某局: registry_overdue is negative"
+
+
+def test_totals_add_up_the_units():
+    t = bulletin().totals
+    assert (t.units, t.accounts_total, t.reports_due, t.reports_missing, t.posts, t.originals) == (4, 9, 16, 2, 65, 20)
+    assert t.accounts_by_platform == {"微信公众号": 4, "抖音": 2, "微博": 1, "视频号": 1, "快手": 1}
+    assert t.dormancy == {7: 1, 14: 1, 90: 1} and t.idle_accounts() == 2 and t.untrained_units == 1
+    assert t.approval_median_hours == 17.5  # of the decided requests: 5 h and 30 h

@@ -4,6 +4,10 @@
     evaluate(b, settings.load())      # problems, deductions, score, rank
     summary_markdown(b) / summary_text(b) / chart_png(b) / workbook_xlsx(b) / draft_docx(b)
     unit_part(b, unit_id)             # what one unit receives on publishing
+    serial.to_json(b) / serial.from_json(d)   # kept between generation and publishing
+
+chart_png, workbook_xlsx and draft_docx live in their modules (bot.bulletin.chart, .workbook, .draft),
+imported where needed: matplotlib is slow to import.
 """
 from bot.bulletin.figures import AccountRow, ApprovalRow, Bulletin, Deduction, ReportRow, Totals, UnitFigures
 from bot.bulletin.problems import problems_of

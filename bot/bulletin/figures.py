@@ -87,6 +87,22 @@ class UnitFigures(_Rates):
     score: float | None = None
     rank: int | None = None
 
+    def inconsistencies(self) -> list[str]:
+        """Figures that cannot all be true (a check for whoever computes them); empty when sound."""
+        found = [f"{name} is negative" for name in COUNTS if getattr(self, name) < 0]
+        reported = self.reports_on_time + self.reports_late + self.reports_missing
+        if reported != self.reports_due:
+            found.append(f"on time + late + missing = {reported}, but {self.reports_due} reports due")
+        if self.originals > self.posts:
+            found.append(f"{self.originals} originals among {self.posts} posts")
+        if self.messages_answered > self.messages_received:
+            found.append(f"{self.messages_answered} messages answered of {self.messages_received} received")
+        if self.rectifications_overdue > self.rectifications_open:
+            found.append(f"{self.rectifications_overdue} overdue of {self.rectifications_open} open rectifications")
+        if sum(self.accounts_by_status.values()) != self.accounts_total:
+            found.append("accounts by status and by platform do not add up to the same total")
+        return found
+
 
 @dataclass(frozen=True)
 class AccountRow:
@@ -161,9 +177,9 @@ class Totals(_Rates):
     untrained_units: int
 
 
-SUMMED = ("reports_due", "reports_on_time", "reports_late", "reports_missing", "posts", "originals",
-          "messages_received", "messages_answered", "approvals_filed", "approvals_decided",
-          "registry_overdue", "rectifications_open", "rectifications_overdue")
+COUNTS = ("reports_due", "reports_on_time", "reports_late", "reports_missing", "posts", "originals",
+          "messages_received", "messages_answered", "approvals_filed", "approvals_decided", "registry_overdue",
+          "rectifications_open", "rectifications_overdue")
 
 
 @dataclass
@@ -200,13 +216,17 @@ class Bulletin:
                 return fig
         raise KeyError(f"unit {unit_id} is not in the bulletin for {self.period}")
 
+    def inconsistencies(self) -> list[str]:
+        """Every unit's inconsistencies, each prefixed with the unit's name."""
+        return [f"{f.unit_name}: {problem}" for f in self.units for problem in f.inconsistencies()]
+
     def ranked(self) -> list[UnitFigures]:
         """Units by rank (unranked last), keeping the given order among equals."""
         return sorted(self.units, key=lambda f: f.rank if f.rank is not None else len(self.units) + 1)
 
     @property
     def totals(self) -> Totals:
-        sums = {name: sum(getattr(f, name) for f in self.units) for name in SUMMED}
+        sums = {name: sum(getattr(f, name) for f in self.units) for name in COUNTS}
         platforms, statuses, dormancy = Counter(), Counter(), Counter()
         for fig in self.units:
             platforms.update(fig.accounts_by_platform)
