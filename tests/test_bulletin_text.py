@@ -53,7 +53,7 @@ def test_unit_part_has_own_figures_problems_deadline_and_the_public_ranking():
     assert "周报：应报4次，按时2次，迟报1次，缺报1次（按时率50%）" in part
     assert "· 抚松卫健微博（微博）已20天未更新" in part
     assert "1个账号90天以上未更新（每个扣10分），扣10分" in part
-    assert "请于2026年12月8日前完成整改，并回复整改情况。" in part
+    assert "请于2026年12月8日前完成整改。每个问题另有整改通知，整改完成后按通知回复「已整改 编号 整改说明」。" in part
     assert "1. 1个账号90天以上未更新，已成为“僵尸”账号，须按第15条关停注销或说明情况" in part
     ranking = part.split("三、全县得分排名\n")[1].splitlines()
     assert ranking == ["1. 抚松县文化广播电视和旅游局 100分", "1. 抚松县农业农村局 100分", "3. 抚松县教育局 98分",
@@ -84,3 +84,10 @@ def test_unit_part_of_an_unknown_unit_is_refused():
     import pytest
     with pytest.raises(KeyError):
         unit_part(evaluate(bulletin()), 999)
+
+
+def test_unit_part_without_a_deadline_asks_for_prompt_fixes():
+    b = bulletin()
+    b.rectify_by = None
+    part = unit_part(evaluate(b), EDU)
+    assert "请及时整改。每个问题另有整改通知" in part and "年" not in part.split("二、")[1].split("\n")[1]

@@ -123,8 +123,8 @@ def unit_part(b: Bulletin, unit_id: int) -> str:
         lines.append("扣分：无")
     lines += ["", "二、存在的问题及整改要求"]
     if fig.problems:
-        deadline = f"请于{fmt.day(b.rectify_by)}前完成整改，并回复整改情况。" if b.rectify_by else "请及时整改，并回复整改情况。"
-        lines.append(deadline)
+        when = f"请于{fmt.day(b.rectify_by)}前完成整改" if b.rectify_by else "请及时整改"
+        lines.append(f"{when}。每个问题另有整改通知，整改完成后按通知回复「已整改 编号 整改说明」。")
         lines += [f"{n}. {p}" for n, p in enumerate(fig.problems, 1)]
     else:
         lines.append("本月未发现问题，请继续保持。")
