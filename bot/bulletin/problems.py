@@ -1,0 +1,51 @@
+"""The problems a bulletin names for a unit (存在的问题), each with what the unit must do about it.
+
+Each problem is one Chinese sentence: the finding, then the required fix. The rectification items
+(整改) are made from these sentences, with the bulletin's `rectify_by` as their deadline.
+"""
+from __future__ import annotations
+
+from bot.bulletin import fmt
+from bot.bulletin.figures import NATIONAL_FAIL_DAYS, UnitFigures
+from bot.bulletin.settings import DEFAULTS, BulletinSettings
+
+ZOMBIE_DAYS = 90       # 第15条: more than three months without update
+NEAR_ZOMBIE_DAYS = 60
+
+
+def _idle(days: int, n: int) -> str:
+    if days >= ZOMBIE_DAYS:
+        return f"{n}个账号{days}天以上未更新，已成为“僵尸”账号，须按第15条关停注销或说明情况"
+    if days >= NEAR_ZOMBIE_DAYS:
+        return f"{n}个账号{days}天以上未更新，即将成为“僵尸”账号，须立即恢复更新"
+    if days >= NATIONAL_FAIL_DAYS:
+        return f"{n}个账号{days}天以上未更新（国家检查中两周未更新即单项否决），须立即恢复更新"
+    return f"{n}个账号{days}天以上未更新，须立即恢复更新"
+
+
+def problems_of(fig: UnitFigures, settings: BulletinSettings = DEFAULTS) -> list[str]:
+    """The unit's problems, the most serious first; an empty list when there is nothing to fix."""
+    found: list[str] = []
+    idle = sorted(((d, n) for d, n in fig.dormancy.items() if n and d >= settings.idle_problem_days), reverse=True)
+    found += [_idle(d, n) for d, n in idle if d >= NEAR_ZOMBIE_DAYS]
+    if fig.rectifications_overdue:
+        found.append(f"{fig.rectifications_overdue}项整改逾期未完成，须立即整改并回复整改情况")
+    if fig.reports_missing:
+        found.append(f"缺报周报{fig.reports_missing}次（本月应报{fig.reports_due}次），"
+                     "须按第30条每周报送账号更新维护情况")
+    if fig.registry_overdue:
+        found.append(f"{fig.registry_overdue}个账号审批后未在3个工作日内报送全国政务新媒体信息报送系统（第11条），须立即报送")
+    found += [_idle(d, n) for d, n in idle if d < NEAR_ZOMBIE_DAYS]
+    if fig.reports_late:
+        found.append(f"迟报周报{fig.reports_late}次，须在每周规定时间内报送")
+    reply = fig.reply_rate
+    if reply is not None and reply < settings.reply_rate_min:
+        found.append(f"留言回复率{fmt.pct(reply)}（收到{fig.messages_received}条，回复{fig.messages_answered}条），"
+                     f"低于{fmt.pct(settings.reply_rate_min)}，须及时回复群众留言")
+    share = fig.original_share
+    if share is not None and fig.posts >= settings.original_min_posts and share < settings.original_share_min:
+        found.append(f"原创率{fmt.pct(share)}（发布{fig.posts}条，原创{fig.originals}条），"
+                     f"低于{fmt.pct(settings.original_share_min)}，须提高原创内容比例")
+    if fig.untrained:
+        found.append("本年度尚无人员参加政务新媒体培训，须按第28条安排培训")
+    return found
