@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from models import audit
 from models.account import NORMAL, PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, Account, AccountChange
-from models.org import HOST_UNIT, Person, Unit
+from models.org import HOST_UNIT, Person, Unit, find_person
 
 KIND_IMPORT = "导入"
 REQUIRED = ("主办单位", "账号名称", "账号类型")
@@ -148,7 +148,7 @@ def check_row(session: Session, number: int, record: dict, warnings: list) -> Ro
     if "registry_status" in values and values["registry_status"] not in (REGISTRY_DONE, REGISTRY_PENDING):
         raise ValueError(f"全国系统报送状态应为「{REGISTRY_DONE}」或「{REGISTRY_PENDING}」")
     if "responsible_id" in values:
-        person = session.scalar(select(Person).where(Person.userid == values["responsible_id"]))
+        person = find_person(session, values["responsible_id"])  # userids ignore case
         if person is None or not person.active:
             raise ValueError(f"负责人UserID「{values['responsible_id']}」不在通讯录中")
         if person.unit_id != unit.id:

@@ -17,6 +17,7 @@ def seed():
     from sim import demo
     with db.transaction() as session:
         demo.seed(session)
+        demo.link_departments(session)  # so that org sync against the simulator changes nothing
         demo.seed_accounts(session)
     with db.transaction() as session:
         units = session.scalar(select(func.count()).select_from(Unit))

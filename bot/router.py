@@ -8,7 +8,6 @@ A state handler returns the next state (`None` = stay, `END` = finish) or raises
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,11 +172,9 @@ class Router:
         return command.roles is None or (person is not None and person.has_role(*command.roles))
 
     def suggest(self, text: str, person: Person | None) -> list[str]:
-        words = [w for c in self.commands if self.allowed(c, person) and c.help for w in c.words]
-        head = text[:6]
-        close = difflib.get_close_matches(head, words, n=3, cutoff=0.3)
-        close += [w for w in words if w and (w in text or text in w) and w not in close]
-        return close[:3]
+        """Names of the commands (shown in 帮助, allowed to this person) the text most likely meant."""
+        from bot.suggest import closest
+        return closest(text, [c for c in self.commands if c.help and self.allowed(c, person)])
 
     def prompt(self, ctx: Context, state: str) -> str:
         return self.states[state].prompt(ctx)

@@ -25,6 +25,13 @@ def serve(host, port, bot_url):
     server = make_server(host, port, app, threaded=True)
     sim = app.extensions["simulator"]
     click.echo(f"企业微信模拟器已启动：http://{host}:{port}/  （机器人回调地址 {sim.bot_url}）")
+    with sim.fake.lock:
+        departments = len(sim.fake.state.departments)
+        members = sum(len(u) for u in sim.fake.state.users.values())
+    if departments:
+        click.echo(f"模拟通讯录：{departments} 个部门、{members} 名成员（取自本机通讯录，org sync 可用）。")
+    else:
+        click.echo("模拟通讯录暂为空：运行 flask --app bot demo seed 后，org sync 即可读到演示通讯录。")
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # pragma: no cover - interactive stop

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot import clock, outbox
 from bot.router import END, Context, Router
@@ -127,18 +127,45 @@ def register(router: Router) -> None:
         conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
 
 
+# Any number that stays the same; takes turns between unknown senders of the same moment (PostgreSQL).
+UNKNOWN_SENDER_LOCK = 0x7A776D74
+
+
+def bureau_admins_for_unknown_senders(session) -> list:
+    """Who hears about unknown senders: the admins of the topmost bureau level that has any.
+
+    A userid the directory does not know carries no unit, so we cannot tell which county it
+    belongs to. The city bureau oversees every county, so its admins hear about it if it has
+    any; a deployment run by the counties (the city bureau without an admin, as in the demo)
+    tells every county bureau's admins, since any of them may be the one to register the
+    person. Host units' admins never hear: this is the bureaus' business.
+    """
+    for kind in (org.CITY_BUREAU, org.COUNTY_BUREAU):
+        units = list(session.scalars(select(org.Unit.id).where(org.Unit.kind == kind, org.Unit.active)))
+        admins = org.people_with_role(session, org.BUREAU_ADMIN, units) if units else []
+        if admins:
+            return admins
+    return []
+
+
 def _tell_bureau_once_a_day(ctx: Context) -> None:
+    """At most one push per day: only the day's first unknown sender causes one, to each recipient."""
     session = ctx.session
     day = clock.today().isoformat()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(insert(UnknownSender).values(userid=ctx.userid, day=day, first_seen=clock.now())
-                             .on_conflict_do_nothing())
-    if result.rowcount != 1:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
+    # RETURNING tells whether the row is new (rowcount is -1 on PostgreSQL for an ORM insert)
+    inserted = session.execute(insert(UnknownSender).values(userid=ctx.userid, day=day, first_seen=clock.now())
+                               .on_conflict_do_nothing().returning(UnknownSender.id)).first()
+    if inserted is None:
         return
+    if postgres:  # two unknown senders at once must not both count as the first (SQLite: BEGIN IMMEDIATE)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UNKNOWN_SENDER_LOCK})
     already = session.scalar(select(UnknownSender.id).where(UnknownSender.day == day,
                                                             UnknownSender.userid != ctx.userid))
     if already:
         return  # the bureau hears at most once a day
-    admins = org.people_with_role(session, org.BUREAU_ADMIN)
+    admins = bureau_admins_for_unknown_senders(session)
     outbox.push_text(session, admins, f"提醒：今天有未登记的企业微信成员（{ctx.userid}）给助手发消息。"
-                     "如需开通，请在通讯录中登记后执行「flask --app bot org import」或「org sync」。")
+                     "如需开通，请在通讯录中登记后执行「flask --app bot org import」或「org sync」。"
+                     "（当天其他未登记成员的消息不再另行提醒。）")

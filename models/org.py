@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base
@@ -171,4 +171,15 @@ def bureau_people(session: Session, unit: Unit, role: str) -> list[Person]:
 
 
 def find_person(session: Session, userid: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.userid == userid))
+    """The person with this WeCom userid, whatever its case (WeCom ignores case in userids).
+
+    The exact spelling is looked up first, through the unique index: callbacks carry WeCom's
+    spelling and `org sync` stores it, so that is nearly always a hit. Only a miss (an unknown
+    sender, or a userid typed differently in a roster) compares lower(); that scan of the
+    person table is small and rare, which is why there is no functional index for it.
+    """
+    person = session.scalar(select(Person).where(Person.userid == userid))
+    if person is not None or not userid:
+        return person
+    return session.scalars(select(Person).where(func.lower(Person.userid) == userid.lower())
+                           .order_by(Person.active.desc(), Person.id).limit(1)).first()

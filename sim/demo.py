@@ -37,6 +37,11 @@ BUREAU_PEOPLE = [
     (NEIGHBOUR, "jy_admin", "邻县管理员", {BUREAU_ADMIN, BUREAU_REVIEWER}),
 ]
 NEIGHBOUR_UNITS = [("靖宇县教育局", [("jyx_staff", "邻县职员", {STAFF}), ("jyx_head", "邻县局长", {UNIT_HEAD})])]
+# WeCom department ids of the demo units, as the simulator's contacts serve them (org sync maps by id)
+DEPARTMENT_IDS = {CITY: 1, COUNTY: 2, NEIGHBOUR: 3,
+                  **{name: 201 + i for i, (name, _code, _people) in enumerate(HOST_UNITS)},
+                  **{name: 211 + i for i, (name, *_rest) in enumerate(SPECIAL_UNITS)},
+                  **{name: 301 + i for i, (name, _people) in enumerate(NEIGHBOUR_UNITS)}}
 
 
 def _unit(session: Session, name: str, kind: str, parent: Unit | None, **kw) -> Unit:
@@ -81,6 +86,21 @@ def seed(session: Session) -> dict[str, Unit]:
             _person(session, unit, userid, pname, roles)
     session.flush()
     return units
+
+
+def link_departments(session: Session) -> int:
+    """Give the demo units their WeCom department ids where they have none (and the id is free)."""
+    units = list(session.scalars(select(Unit)))
+    taken = {u.wecom_department_id for u in units if u.wecom_department_id is not None}
+    linked = 0
+    for unit in units:
+        dept = DEPARTMENT_IDS.get(unit.name)
+        if dept is not None and unit.wecom_department_id is None and dept not in taken:
+            unit.wecom_department_id = dept
+            taken.add(dept)
+            linked += 1
+    session.flush()
+    return linked
 
 
 # (unit, account name, platform, responsible userid, opened)

@@ -62,6 +62,9 @@ class FakeWeCom:
         self.state = FakeState(**kw)
         self.lock = threading.RLock()
         self._files: dict[str, tuple[str, bytes]] = {}
+        # Optional: a callable returning (departments, users by department id) that
+        # department/list reads afresh, e.g. the simulator's view of the bot's directory.
+        self.contacts_source = None
         self.app = self._build_app()
 
     # --- helpers for tests ---------------------------------------------------------------
@@ -90,6 +93,17 @@ class FakeWeCom:
         with self.lock:
             keep = (self.state.corp_id, self.state.secret, self.state.agent_id)
             self.state = FakeState(corp_id=keep[0], secret=keep[1], agent_id=keep[2])
+            self.contacts_source = None
+
+    def refresh_contacts(self) -> bool:
+        """Load departments and members from `contacts_source`; keep the old ones if it has none."""
+        source = self.contacts_source
+        found = source() if source is not None else None
+        if found is None:
+            return False
+        with self.lock:
+            self.state.departments, self.state.users = found
+        return True
 
     def department_subtree(self, root: int) -> list[dict]:
         with self.lock:
@@ -212,6 +226,7 @@ class FakeWeCom:
             bad = fake._check_token() or fake._apply_fault("department/list")
             if bad is not None:
                 return bad
+            fake.refresh_contacts()
             root = request.args.get("id")
             if not root:
                 return jsonify(errcode=0, errmsg="ok", department=fake.state.departments)

@@ -224,9 +224,13 @@ class _Mount:
 
 
 def create_sim_app(fake: FakeWeCom | None = None, bot_url: str | None = None,
-                   cfg: config_mod.Config | None = None) -> Flask:
+                   cfg: config_mod.Config | None = None, contacts: bool = True) -> Flask:
+    """The sim app; with `contacts` the fake's department/list and user/list serve the directory."""
+    from sim.contacts import serve_directory
     cfg = cfg or config_mod.get()
     fake = fake or FakeWeCom(corp_id=cfg.corp_id, secret=cfg.secret, agent_id=cfg.agent_id)
+    if contacts:
+        serve_directory(fake)
     app = Flask("sim")
     app.json.ensure_ascii = False
     app.extensions["simulator"] = Simulator(fake, bot_url, cfg)

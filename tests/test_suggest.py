@@ -1,0 +1,82 @@
+"""Unknown text → the closest commands, for Chinese paraphrases (bot/suggest.py via Router.suggest)."""
+from __future__ import annotations
+
+import pytest
+
+import handlers
+from bot.router import Router
+from models.org import BUREAU_ADMIN, STAFF, Person, find_person
+
+
+def later_features() -> Router:
+    """Commands shaped like those of the approval and weekly-report features (names, aliases, help)."""
+    router = Router()
+
+    def add(*words, help, detail=None, roles=None):
+        router.command(*words, help=help, detail=detail, roles=roles)(lambda ctx: None)
+    add("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号", help="申请开设新的政务新媒体账号（附件2）")
+    add("变更", "申请变更", "变更账号", help="申请变更账号信息（如「变更 抚松教育」）")
+    add("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）")
+    add("待办", "待审批", "我的待办", help="查看等待我审批的申请")
+    for word in ("同意", "驳回", "退回"):
+        add(word, help=f"{word}审批申请（如「{word} 12 意见」）",
+            detail="审批卡片按钮无法使用时，用文字审批：同意 12 意见 / 驳回 12 原因 / 退回 12 说明")
+    add("查看", "查看申请", help="查看一件申请的审批表和审批记录（如「查看 12」）")
+    add("周报", "填周报", "报周报", help="填报本周账号更新维护情况（第30条）")
+    add("周报情况", "周报汇总", "周报统计", help="查看周报报送情况（「周报情况 上周」看上周）")
+    add("修改周报", "更正周报", help="修改本周或上周已报送的周报")
+    add("催办", help="催促审批人处理我的申请（每天一次）")
+    add("关账", help="关账：该月周报不再允许修改", roles={BUREAU_ADMIN})
+    add("菜单", "功能", help=None)
+    return router
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("周报告", ["周报"]),           # a command word inside the text
+    ("开个账号", ["开设"]),         # a paraphrase: most characters shared with 新开账号/开设账号
+    ("审批", ["待办"]),             # inside an alias (待审批) beats the help lines that mention it
+    ("改周报", ["周报", "修改周报"]),
+    ("谁没交周报", ["周报"]),
+    ("统计", ["周报情况"]),
+    ("催一下", ["催办"]),
+    ("你好", []),                   # nothing close: no suggestion rather than a wild guess
+    ("菜", []),                     # 菜单 is not in 帮助 (no help line), so it is not offered either
+])
+def test_chinese_paraphrases_find_the_command(text, expected):
+    assert later_features().suggest(text, None) == expected
+
+
+def test_only_commands_the_person_may_use_are_offered():
+    router = later_features()
+    staff = Person(userid="u", name="职员")
+    staff.set_roles({STAFF})
+    admin = Person(userid="a", name="管理员")
+    admin.set_roles({BUREAU_ADMIN})
+    assert router.suggest("关账了吗", admin) == ["关账"]
+    assert "关账" not in router.suggest("关账了吗", staff)
+
+
+def test_the_same_text_always_gets_the_same_answer():
+    answers = {tuple(later_features().suggest("申请账号", None)) for _ in range(5)}
+    assert len(answers) == 1 and len(next(iter(answers))) <= 3
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("查台账", ["台账"]),
+    ("导出", ["导出台账"]),
+    ("下载excel", ["导出台账"]),     # ASCII words count as words; 下载 is shared with 下载台账
+    ("EXCEL", ["导出台账"]),         # found only in the help line, whatever the case
+    ("帐号台帐", ["台账"]),          # the variant character 帐 still shares most of 账号台账
+    ("账号", ["台账"]),
+    ("你好", []),
+])
+def test_the_commands_registered_in_main(bot, text, expected):
+    router = handlers.build_router()
+    with bot.db() as s:
+        assert router.suggest(text, find_person(s, "jy_zhang")) == expected
+
+
+def test_the_user_is_told_the_suggestion(bot):
+    assert "您是不是想用：台账？" in bot.send("jy_zhang", "查台账")
+    assert "您是不是想用：导出台账？" in bot.send("zsj_admin", "下载excel")
+    assert bot.send("jy_zhang", "你好").startswith("没有理解您的消息")
