@@ -129,9 +129,10 @@ def _tell_bureau_once_a_day(ctx: Context) -> None:
     session = ctx.session
     day = clock.today().isoformat()
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(insert(UnknownSender).values(userid=ctx.userid, day=day, first_seen=clock.now())
-                             .on_conflict_do_nothing())
-    if result.rowcount != 1:
+    # rowcount is not reliable for ORM inserts with RETURNING (it is -1 on psycopg): ask for the id.
+    inserted = session.execute(insert(UnknownSender).values(userid=ctx.userid, day=day, first_seen=clock.now())
+                               .on_conflict_do_nothing().returning(UnknownSender.id)).first()
+    if inserted is None:
         return
     already = session.scalar(select(UnknownSender.id).where(UnknownSender.day == day,
                                                             UnknownSender.userid != ctx.userid))

@@ -132,3 +132,70 @@ def test_a_card_click_delivered_twice_has_one_effect(tbot):
     other = _card_click(tbot, task_id, "no", ct, code)  # same second, other button: another event
     assert other.button_label == "已退回"
     assert _count(tbot, AuditLog, AuditLog.action == "test.card") == 2
+
+
+# --- the database is unavailable: 5xx so that WeCom retries, never 200-then-lose ---------------
+
+import dataclasses  # noqa: E402
+import logging  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bot import config, db  # noqa: E402
+from tests.conftest import TEST_DATABASE_URL  # noqa: E402
+from tests.platform_support import row_counts  # noqa: E402
+
+requires_pg = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"), reason="needs PostgreSQL")
+
+
+def _unreachable_url(tmp_path) -> str:
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        return "postgresql://postgres@127.0.0.1:1/nowhere"  # a closed port
+    return f"sqlite:///{tmp_path / 'removed-dir' / 'bot.sqlite3'}"  # a directory that does not exist
+
+
+def test_database_unavailable_answers_5xx_and_the_retry_takes_effect_once(tbot, tmp_path, caplog):
+    good = config.get()
+    before = row_counts()
+    config.use(dataclasses.replace(good, database_url=_unreachable_url(tmp_path)))
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    reply = tbot.raw("jy_zhang", "记一笔 R1", msg_id="4040001")
+    assert 500 <= reply.status < 600 and reply.raw == b""
+    assert len(caplog.records) == 1 and "db-unavailable" in caplog.records[0].getMessage()
+    config.use(good)
+    assert row_counts() == before  # nothing half-written
+    again = tbot.raw("jy_zhang", "记一笔 R1", msg_id="4040001")  # WeCom's retry
+    assert again.status == 200 and again.text == "已记录 R1"
+    assert _effects(tbot) == (1, 1, 1)
+    assert tbot.texts("zsj_admin") == ["记录：R1"]
+
+
+def _register_dying_handler(bot) -> None:
+    router = bot.app.extensions["router"]
+
+    @router.command("断线", help=None)
+    def dies_midway(ctx):
+        from bot import outbox
+        from models import audit
+        audit.record(ctx.session, actor=ctx.userid, action="test.half", entity="test")
+        outbox.push_text(ctx.session, "zsj_admin", "不应送达")  # flushed: the rows exist in the transaction
+        if ctx.data.get("_die", True) and not getattr(bot, "healed", False):
+            ctx.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        ctx.reply("完成")
+
+
+@requires_pg
+def test_connection_lost_mid_transaction_leaves_nothing_and_the_retry_works(tbot):
+    _register_dying_handler(tbot)
+    before = row_counts()
+    reply = tbot.raw("jy_zhang", "断线", msg_id="4040002")
+    assert reply.status == 503
+    assert row_counts() == before
+    tbot.deliver()
+    assert tbot.fake.state.requests == []  # no push escaped the rolled-back transaction
+    tbot.healed = True
+    assert tbot.raw("jy_zhang", "断线", msg_id="4040002").text == "完成"
+    assert tbot.texts("zsj_admin") == ["不应送达"]
+    assert _effects(tbot) == (1, 1, 1)
