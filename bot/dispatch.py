@@ -20,7 +20,7 @@ from models.platform import Conversation, InboundCallback
 
 log = logging.getLogger("bot.callback")
 
-ERROR_REPLY = "抱歉，处理您的消息时出了点问题，已记录并通知管理员。请稍后再试，或回复「帮助」。"
+ERROR_REPLY = "抱歉，处理您的消息时出了点问题，已记录在案。请稍后再试，或回复「帮助」。"
 
 
 @dataclass
