@@ -45,29 +45,44 @@ def test_a_malformed_value_names_its_variable(env, variable):
     assert env.get("WECOM_SECRET", "s3cr3t") not in message and GOOD["WECOM_AES_KEY"] not in message
 
 
-def _start(env: dict, tmp_path) -> subprocess.CompletedProcess:
+STARTS = {
+    "aes key": ({**GOOD, "WECOM_AES_KEY": "x" * 42}, "WECOM_AES_KEY"),
+    "agent id": ({**GOOD, "WECOM_AGENT_ID": "abc"}, "WECOM_AGENT_ID"),
+    "postgres closed port": ({**GOOD, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}, "DATABASE_URL"),
+    "sqlite missing dir": ({**GOOD, "DATABASE_URL": "sqlite:////nonexistent-dir/sub/bot.sqlite3"}, "DATABASE_URL"),
+    "demo": ({}, None),
+}
+
+
+@pytest.fixture(scope="module")
+def start_ups(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    """Start the app once per case, all at the same time (each start costs a Python start-up)."""
+    tmp = tmp_path_factory.mktemp("start")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "DATABASE_URL"))}
-    return subprocess.run([sys.executable, "-c", "from bot import create_app; create_app()"],
-                          env={**clean, "BOT_INSTANCE_DIR": str(tmp_path), **env}, cwd=str(config.PROJECT_ROOT),
-                          capture_output=True, text=True, timeout=60)
+    running = {}
+    for name, (env, _variable) in STARTS.items():
+        full = {**clean, "BOT_INSTANCE_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp}/ok.sqlite3", **env}
+        running[name] = subprocess.Popen([sys.executable, "-c", "from bot import create_app; create_app()"],
+                                         env=full, cwd=str(config.PROJECT_ROOT), text=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = {}
+    for name, proc in running.items():
+        out, err = proc.communicate(timeout=120)
+        done[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return done
 
 
-@pytest.mark.parametrize("env, variable", [
-    ({**GOOD, "WECOM_AES_KEY": "x" * 42}, "WECOM_AES_KEY"),
-    ({**GOOD, "WECOM_AGENT_ID": "abc"}, "WECOM_AGENT_ID"),
-    ({**GOOD, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}, "DATABASE_URL"),
-    ({**GOOD, "DATABASE_URL": "sqlite:////nonexistent-dir/sub/bot.sqlite3"}, "DATABASE_URL"),
-])
-def test_start_up_stops_with_one_line(env, variable, tmp_path):
-    started = _start({"DATABASE_URL": f"sqlite:///{tmp_path}/ok.sqlite3", **env}, tmp_path)
+@pytest.mark.parametrize("case", [c for c in STARTS if c != "demo"])
+def test_start_up_stops_with_one_line(start_ups, case):
+    started, variable = start_ups[case], STARTS[case][1]
     assert started.returncode != 0
     lines = started.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0], started.stderr
     assert "Traceback" not in started.stderr
 
 
-def test_demo_start_up_says_so(tmp_path):
-    started = _start({"DATABASE_URL": f"sqlite:///{tmp_path}/ok.sqlite3"}, tmp_path)
+def test_demo_start_up_says_so(start_ups):
+    started = start_ups["demo"]
     assert started.returncode == 0, started.stderr
     assert "演示模式" in started.stderr and config.DEMO["WECOM_API_BASE"] in started.stderr
 
