@@ -179,3 +179,45 @@ def test_different_users_proceed_in_parallel(tbot):
     exits = [t for kind, _u, _a, t in TRACE if kind == "exit"]
     assert max(enters) < min(exits)  # all three were inside their handler at once
     assert max(exits) - min(enters) < 2 * SLOW_SECONDS
+
+
+# --- a bug in a handler ----------------------------------------------------------------------------
+
+def _register_broken(bot) -> None:
+    from models.org import Unit
+    router = bot.app.extensions["router"]
+
+    @router.command("重名", help=None)
+    def duplicate_unit(ctx):
+        ctx.session.add(Unit(name="抚松县教育局", kind="host"))  # violates the unique name
+        ctx.session.flush()
+
+    @router.state("t.boom", prompt="这一步会出错")
+    def boom(ctx):
+        ctx.data["lost"] = True
+        raise RuntimeError("bug")
+
+    @router.command("进入出错步骤", help=None)
+    def to_boom(ctx):
+        ctx.data["kept"] = "之前填写的"
+        return "t.boom"
+
+
+def test_a_constraint_violation_in_a_handler_gets_the_polite_answer_not_a_5xx(tbot):
+    from bot.dispatch import ERROR_REPLY
+    _register_broken(tbot)
+    reply = tbot.raw(USER, "重名", msg_id="6060601")
+    assert reply.status == 200 and reply.text == ERROR_REPLY
+    assert tbot.raw(USER, "重名", msg_id="6060601").text == ERROR_REPLY  # a retry is not re-run
+
+
+def test_a_failing_step_keeps_the_dialogue_as_it_was(tbot):
+    from bot.dispatch import ERROR_REPLY
+    from models.platform import Conversation
+    _register_broken(tbot)
+    assert tbot.send(USER, "进入出错步骤") == "这一步会出错"
+    assert tbot.send(USER, "随便") == ERROR_REPLY
+    with tbot.db() as s:
+        conv = s.get(Conversation, USER)
+        assert conv.state == "t.boom" and conv.data == {"kept": "之前填写的"}
+    assert tbot.send(USER, "取消") == "已取消「测试登记」，没有提交任何内容。"
