@@ -95,7 +95,7 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
         result = api.send(first.msgtype, _payload(api, first), userids)
     except WeComError as err:
         if err.errcode == 81013:
-            _mark_invalid(rows, set(userids), err)
+            _mark_invalid(rows, {u.lower() for u in userids}, err)
             stats["invalid"] += len(rows)
         elif err.retryable:
             _retry(rows, err)

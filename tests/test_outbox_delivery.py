@@ -197,12 +197,29 @@ def test_retryable_failures_back_off_and_retry(bot, fault):
 def test_retries_are_bounded(bot):
     bot.fake.inject("message/send", errcode=-1, times=-1)
     push(outbox.push_text, "jy_zhang", "发不出去")
+    waits = []
     for _ in range(12):
         sweep_and_deliver(bot)
+        row = all_rows()[0]
+        if row.status == PENDING:
+            waits.append((row.next_attempt_at - clock.now()).total_seconds())
         clock.advance(timedelta(seconds=3601))  # our clock only: the fake's token stays valid
+    assert len(waits) == delivery.MAX_ATTEMPTS - 1
+    assert all(b > a for a, b in zip(waits, waits[1:])) and waits[0] >= 9  # backing off, exponentially
     [row] = all_rows()
     assert row.status == FAILED and row.attempts == delivery.MAX_ATTEMPTS and "gave up" in row.error
     assert send_calls(bot.fake) == delivery.MAX_ATTEMPTS
+
+
+def test_all_recipients_invalid_marks_them_whatever_the_case_of_their_userid(bot):
+    with db.transaction() as s:
+        unit = s.scalar(select(Person).where(Person.userid == "jy_zhang")).unit
+        s.add(Person(userid="Li_Lei", name="李雷", unit=unit))
+    bot.fake.state.known_users = {"jy_zhang"}
+    push(outbox.push_text, "Li_Lei", "你好")
+    bot.deliver()
+    with db.transaction() as s:
+        assert s.scalar(select(Person.wecom_invalid).where(Person.userid == "Li_Lei")) is True
 
 
 @pytest.mark.parametrize("code", [60020, 40003, 81013])
