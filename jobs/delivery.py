@@ -82,10 +82,15 @@ def _payload(api: WeComAPI, row: OutboxMessage) -> dict:
     with db.transaction() as session:
         record = session.get(OutboxFile, row.file_id)
         fresh = record.uploaded_at and clock.now() - record.uploaded_at < timedelta(days=2, hours=12)
-        if not (record.media_id and fresh):
-            record.media_id = api.upload(record.media_type, record.filename, record.content)
-            record.uploaded_at = clock.now()
-        return {"media_id": record.media_id}
+        if record.media_id and fresh:
+            return {"media_id": record.media_id}
+        media_type, filename, content = record.media_type, record.filename, record.content
+    # No transaction is open during the upload (on SQLite it would hold the write lock).
+    media_id = api.upload(media_type, filename, content)
+    with db.transaction() as session:
+        session.execute(update(OutboxFile).where(OutboxFile.id == row.file_id)
+                        .values(media_id=media_id, uploaded_at=clock.now()))
+    return {"media_id": media_id}
 
 
 def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:

@@ -411,3 +411,22 @@ def test_worker_killed_before_wecom_answers_without_delivering(bot):
     assert sweep_and_deliver(bot) == 1
     assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["第二种情况"]
     assert bot.fake.state.dropped == []
+
+
+def test_no_database_lock_is_held_while_uploading_a_file(bot):
+    """A slow media/upload must not hold a transaction (on SQLite: the write lock for every callback)."""
+    ids = push(outbox.push_file, "jy_li", "大文件.docx", b"x" * 5000)
+    bot.redis.delete("rq:queue:zwxmt")  # deliver directly, in a thread (rq workers want the main thread)
+    bot.fake.inject("media/upload", delay=1.5)
+    worker = threading.Thread(target=delivery.deliver, args=(ids,))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not any(r["path"] == "/cgi-bin/media/upload" for r in bot.fake.state.requests):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    started = time.monotonic()
+    reply = bot.send("jy_zhang", "帮助")  # a callback while the upload is in flight
+    took = time.monotonic() - started
+    worker.join(10)
+    assert "张伟" in reply and took < 0.8, took
+    assert [m["msgtype"] for m in bot.fake.messages_to("jy_li")] == ["file"]
