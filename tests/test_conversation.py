@@ -221,3 +221,17 @@ def test_a_failing_step_keeps_the_dialogue_as_it_was(tbot):
         conv = s.get(Conversation, USER)
         assert conv.state == "t.boom" and conv.data == {"kept": "之前填写的"}
     assert tbot.send(USER, "取消") == "已取消「测试登记」，没有提交任何内容。"
+
+
+@pytest.mark.parametrize("event, key, answer", [
+    ("click", "NO_SUCH_KEY", "这个菜单项暂时不可用"),
+    ("scancode_waitmsg", "scan", MEDIA_ANSWER),
+    ("pic_sysphoto", "photo", MEDIA_ANSWER),
+    ("location_select", "where", MEDIA_ANSWER),
+    ("view", "https://example.gov.cn", None),
+    ("location", None, None),  # automatic location reports get no answer
+])
+def test_unknown_events(tbot, event, key, answer):
+    reply = tbot.side.event(USER, event, key)
+    assert reply.status == 200
+    assert (reply.text is None) if answer is None else (answer in reply.text)
