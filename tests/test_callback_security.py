@@ -212,3 +212,30 @@ def test_window_is_configurable(tbot):
     config.use(dataclasses.replace(config.get(), callback_window_seconds=600))
     assert post_raw(tbot.client, query, body).status_code == 200
     assert config.load({"BOT_CALLBACK_WINDOW": "90"}).callback_window_seconds == 90
+
+
+@pytest.mark.parametrize("case, status", [("ok", 200), ("wrong corp id", 403), ("garbage echostr", 400),
+                                          ("forged signature", 403), ("missing echostr", 400)])
+def test_url_verification_rejections(tbot, caplog, case, status):
+    demo = config.DEMO
+    ts = int(clock.now().timestamp())
+    if case == "wrong corp id":
+        other = CallbackCrypto(demo["WECOM_TOKEN"], demo["WECOM_AES_KEY"], "wwsomeoneelse00001")
+        query = other.encrypt_echo("12345", ts, "n")
+    else:
+        query = tbot.app.extensions["wecom_crypto"].encrypt_echo("12345", ts, "n")
+    if case == "garbage echostr":
+        query["echostr"] = "!!notbase64!!"
+        query["msg_signature"] = signature(demo["WECOM_TOKEN"], str(ts), "n", "!!notbase64!!")
+    elif case == "forged signature":
+        query["msg_signature"] = "f" * 40
+    elif case == "missing echostr":
+        del query["echostr"]
+    before = row_counts()
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    resp = tbot.client.get("/wecom/callback", query_string=query)
+    assert resp.status_code == status
+    assert resp.get_data(as_text=True) == ("12345" if status == 200 else "")
+    assert len(caplog.records) == (0 if status == 200 else 1)
+    assert row_counts() == before
