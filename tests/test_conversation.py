@@ -12,7 +12,7 @@ from bot import clock
 from bot.wecom_crypto import plain_xml
 from handlers.basics import MEDIA_ANSWER
 from tests.conftest import TEST_DATABASE_URL
-from tests.platform_support import SLOW_SECONDS, TRACE, tbot  # noqa: F401
+from tests.platform_support import TRACE, tbot  # noqa: F401
 
 USER = "jy_zhang"
 
@@ -178,7 +178,6 @@ def test_different_users_proceed_in_parallel(tbot):
     enters = [t for kind, _u, _a, t in TRACE if kind == "enter"]
     exits = [t for kind, _u, _a, t in TRACE if kind == "exit"]
     assert max(enters) < min(exits)  # all three were inside their handler at once
-    assert max(exits) - min(enters) < 2 * SLOW_SECONDS
 
 
 # --- a bug in a handler ----------------------------------------------------------------------------
