@@ -447,3 +447,26 @@ def test_two_workers_given_the_same_rows_send_each_once(bot):
     [t.join(30) for t in threads]
     assert sorted(m["touser"] for m in bot.fake.state.messages) == ["jy_li", "jy_zhang", "wj_liu"]
     assert bot.fake.state.dropped == [] and {r.status for r in all_rows()} == {SENT}
+
+
+@pytest.mark.parametrize("kind", ["text", "markdown", "file", "card"])
+def test_a_rerun_with_the_same_dedupe_key_queues_nothing_twice(bot, kind):
+    """Scheduled jobs pass dedupe_key so that re-running a period sends nothing twice."""
+    card = {"card_type": "button_interaction", "main_title": {"title": "周报提醒"},
+            "button_list": [{"text": "已知晓", "key": "ok"}]}
+    for _ in range(2):
+        with db.transaction() as s:
+            if kind == "text":
+                outbox.push_text(s, ["jy_zhang", "jy_li"], "本周周报请于周五前提交", dedupe_key="remind:2026-W49")
+            elif kind == "markdown":
+                outbox.push_markdown(s, ["jy_zhang", "jy_li"], "**周报**", dedupe_key="remind:2026-W49")
+            elif kind == "file":
+                outbox.push_file(s, ["jy_zhang", "jy_li"], "周报.xlsx", b"PK" + b"x" * 50, dedupe_key="remind:2026-W49")
+            else:
+                outbox.push_card(s, ["jy_zhang", "jy_li"], kind="tcard", ref_id=1, card=card,
+                                 dedupe_key="remind:2026-W49")
+    bot.deliver()
+    assert sorted(m["touser"] for m in bot.fake.state.messages) == ["jy_li", "jy_zhang"]
+    assert len(all_rows()) == 2
+    with db.transaction() as s:
+        assert len(s.scalars(select(Card)).all()) == (2 if kind == "card" else 0)
