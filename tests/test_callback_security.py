@@ -239,3 +239,37 @@ def test_url_verification_rejections(tbot, caplog, case, status):
     assert resp.get_data(as_text=True) == ("12345" if status == 200 else "")
     assert len(caplog.records) == (0 if status == 200 else 1)
     assert row_counts() == before
+
+
+def test_a_chunked_body_over_64_kib_is_refused_too(tbot, caplog):
+    """No Content-Length (chunked transfer): the size is enforced while reading."""
+    import io
+    crypto = tbot.app.extensions["wecom_crypto"]
+    query, body = crypto.encrypt_callback(_message(), 1000002, int(clock.now().timestamp()), "n0")
+    big = body + b" " * (64 * 1024)
+    before = row_counts()
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    from urllib.parse import urlencode
+    resp = tbot.client.post(f"/wecom/callback?{urlencode(query)}", input_stream=io.BytesIO(big),
+                            content_type="application/xml",
+                            environ_overrides={"wsgi.input_terminated": True},
+                            headers={"Transfer-Encoding": "chunked"})
+    assert resp.status_code == 413 and resp.data == b""
+    assert len(caplog.records) == 1 and "413" in caplog.records[0].getMessage()
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("size, status", [(64 * 1024, 200), (64 * 1024 + 1, 413)])
+def test_the_64_kib_boundary(tbot, chunked, size, status):
+    import io
+    from urllib.parse import urlencode
+    crypto = tbot.app.extensions["wecom_crypto"]
+    query, body = crypto.encrypt_callback(_message(msg_id=f"5{size}{int(chunked)}"), 1000002,
+                                          int(clock.now().timestamp()), "n0")
+    body += b" " * (size - len(body))
+    extra = dict(input_stream=io.BytesIO(body), environ_overrides={"wsgi.input_terminated": True},
+                 headers={"Transfer-Encoding": "chunked"}) if chunked else dict(data=body)
+    resp = tbot.client.post(f"/wecom/callback?{urlencode(query)}", content_type="application/xml", **extra)
+    assert resp.status_code == status
