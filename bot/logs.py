@@ -16,7 +16,10 @@ class RedactingFilter(logging.Filter):
     """Last line of defence: scrub token-like query values and mobile numbers, also in tracebacks."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call: leave it to the handler's own error report
+            return True
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()

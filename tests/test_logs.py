@@ -56,3 +56,11 @@ def test_the_last_line_of_defence_scrubs_messages_and_tracebacks(cfg, caplog):
     text = caplog.text
     assert PHONE not in text and "tok_abc123" not in text and "s3cr3t" not in text
     assert "access_token=***" in text and MASK in text and "ValueError" in text
+
+
+def test_a_malformed_log_call_does_not_raise_when_the_record_is_made(cfg):
+    """Redaction runs at record creation: a bad format must be left to the handler's error report."""
+    logs.install_redaction()
+    make = logging.getLogRecordFactory()
+    record = make("bot.test", logging.INFO, __file__, 1, "two placeholders %s %s", ("only one",), None)
+    assert record.args == ("only one",)
