@@ -234,3 +234,15 @@ def test_unknown_events(tbot, event, key, answer):
     reply = tbot.side.event(USER, event, key)
     assert reply.status == 200
     assert (reply.text is None) if answer is None else (answer in reply.text)
+
+
+def test_starting_the_same_dialogue_anew_replaces_its_draft(tbot):
+    _to_step(tbot, "phone")
+    clock.advance(timedelta(minutes=31))
+    assert "超过30分钟" in tbot.send(USER, "你好")
+    reply = tbot.send(USER, "测试登记")
+    assert "草稿已由这次重新填写取代" in reply and "请输入名称" in reply
+    assert "联系电话" in tbot.send(USER, "抚松文旅")
+    assert "确认提交「抚松文旅」" in tbot.send(USER, "13900000000")
+    assert tbot.send(USER, "确认") == "已提交。"
+    assert "没有可以继续的草稿" in tbot.send(USER, "继续")  # the old draft cannot be submitted again
