@@ -211,7 +211,7 @@ def test_window_is_configurable(tbot):
     assert post_raw(tbot.client, query, body).status_code == 403
     config.use(dataclasses.replace(config.get(), callback_window_seconds=600))
     assert post_raw(tbot.client, query, body).status_code == 200
-    assert config.load({"BOT_CALLBACK_WINDOW": "90"}).callback_window_seconds == 90
+    assert config.load({"BOT_CALLBACK_WINDOW": "90", "DATABASE_URL": "sqlite:///x.db"}).callback_window_seconds == 90
 
 
 @pytest.mark.parametrize("case, status", [("ok", 200), ("wrong corp id", 403), ("garbage echostr", 400),
