@@ -67,13 +67,26 @@ def deliver(ids: list[int]) -> dict:
     groups: dict[tuple, list[OutboxMessage]] = defaultdict(list)
     for row in allowed:
         if row.msgtype == "card_update":
-            _deliver_card_update(api, row, stats)
+            if _still_ours([row]):
+                _deliver_card_update(api, row, stats)
         else:
             groups[(row.msgtype, row.content_hash)].append(row)
     for group in groups.values():
         for start in range(0, len(group), BATCH):
-            _deliver_group(api, group[start:start + BATCH], stats)
+            batch = _still_ours(group[start:start + BATCH])
+            if batch:
+                _deliver_group(api, batch, stats)
     return dict(stats)
+
+
+def _still_ours(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Rows this job claimed and nobody re-claimed since: after slow calls past STUCK_AFTER the
+    sweeper may have handed our later rows to another worker, which then sends them."""
+    with db.transaction() as session:
+        ours = set(session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.id.in_([r.id for r in rows]), OutboxMessage.status == SENDING,
+            OutboxMessage.claimed_at == rows[0].claimed_at)))
+    return [r for r in rows if r.id in ours]
 
 
 def _payload(api: WeComAPI, row: OutboxMessage) -> dict:

@@ -470,3 +470,25 @@ def test_a_rerun_with_the_same_dedupe_key_queues_nothing_twice(bot, kind):
     assert len(all_rows()) == 2
     with db.transaction() as s:
         assert len(s.scalars(select(Card)).all()) == (2 if kind == "card" else 0)
+
+
+def test_a_slow_job_does_not_send_rows_the_sweeper_gave_to_another_worker(bot):
+    """A job stuck behind slow calls past STUCK_AFTER: the sweeper re-queues its unsent rows and
+    another worker sends them; the slow job must then skip them rather than send them again."""
+    with db.transaction() as s:
+        ids = [r.id for c in ("第一条", "第二条") for r in outbox.push_text(s, "jy_zhang", c)]
+    bot.redis.delete("rq:queue:zwxmt")
+    bot.fake.inject("message/send", delay=1.5)  # the first call hangs
+    slow = threading.Thread(target=delivery.deliver, args=(ids,))
+    slow.start()
+    deadline = time.monotonic() + 10
+    while send_calls(bot.fake) == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    clock.advance(delivery.STUCK_AFTER + timedelta(seconds=5))
+    assert sweep_and_deliver(bot) == 2  # both rows looked stuck; the second is sent now
+    slow.join(15)
+    got = [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")]
+    assert sorted(got) == ["第一条", "第二条"]
+    assert [d["content"]["content"] for d in bot.fake.state.dropped] == ["第一条"]  # the in-flight one only
+    assert {r.status for r in all_rows()} == {SENT}
