@@ -20,7 +20,9 @@ def create_app(test_config: config_mod.Config | None = None) -> Flask:
     if test_config is None:
         _check_database()
     app = Flask(__name__, instance_path=str(config_mod.INSTANCE_DIR))
-    app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
+    # One byte more than we accept: a streamed (chunked) body is cut at this limit, not refused,
+    # so the callback reads up to max+1 bytes and refuses anything longer than max itself.
+    app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes + 1
     app.extensions["wecom_crypto"] = CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
     app.extensions["router"] = handlers.build_router()
     app.register_blueprint(callback.bp)

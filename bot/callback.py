@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import clock, config, dispatch
 from bot.wecom_crypto import Rejected, text_reply_xml, update_button_xml
@@ -40,11 +41,12 @@ def verify_url():
 def receive():
     started = time.perf_counter()
     cfg = config.get()
-    if (request.content_length or 0) > cfg.max_body_bytes:
-        log.warning("callback refused status=413 reason=body too large")
-        return Response("", status=413)
-    body = request.get_data(cache=False)
-    if len(body) > cfg.max_body_bytes:
+    try:
+        too_large = (request.content_length or 0) > cfg.max_body_bytes
+        body = b"" if too_large else request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        too_large = True
+    if too_large or len(body) > cfg.max_body_bytes:
         log.warning("callback refused status=413 reason=body too large")
         return Response("", status=413)
     args = request.args

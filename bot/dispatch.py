@@ -20,7 +20,7 @@ from models.platform import Conversation, InboundCallback
 
 log = logging.getLogger("bot.callback")
 
-ERROR_REPLY = "抱歉，处理您的消息时出了点问题，已记录并通知管理员。请稍后再试，或回复「帮助」。"
+ERROR_REPLY = "抱歉，处理您的消息时出了点问题，已记录在案。请稍后再试，或回复「帮助」。"
 
 
 @dataclass
@@ -88,9 +88,12 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
         session.rollback()
         with db.transaction() as s2:
             prior = s2.get(InboundCallback, inbound.dedupe_key)
-            if prior is None:
-                raise
-            return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+            if prior is not None:
+                return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+        # Otherwise a handler broke a constraint: a bug, not an outage (a 5xx would only
+        # make WeCom repeat it).
+        log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
+        return _record_failure(inbound)
     except Exception as exc:
         from sqlalchemy.exc import OperationalError, InterfaceError, DBAPIError
         if isinstance(exc, (OperationalError, InterfaceError)) or (

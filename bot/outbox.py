@@ -72,14 +72,24 @@ def _hash(msgtype: str, payload: dict, file_id: int | None) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _key(dedupe_key: str | None, userid: str, digest: str) -> str | None:
+    return f"{dedupe_key}:{userid}:{digest[:12]}" if dedupe_key else None
+
+
+def _queued(session: Session, key: str | None) -> bool:
+    return bool(key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)))
+
+
 def _add(session: Session, userids: Iterable[str], msgtype: str, payload: dict, *,
-         file_id: int | None = None, dedupe_key: str | None = None) -> list[OutboxMessage]:
+         file_id: int | None = None, dedupe_key: str | None = None, same_as: str | None = None) -> list[OutboxMessage]:
+    """`same_as`: the digest identifying "the same message" for dedupe_key when the payload
+    itself differs on every call (a new task_id, a new file row)."""
     now = clock.now()
     digest = _hash(msgtype, payload, file_id)
     rows = []
     for userid in userids:
-        key = f"{dedupe_key}:{userid}:{digest[:12]}" if dedupe_key else None
-        if key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+        key = _key(dedupe_key, userid, same_as or digest)
+        if _queued(session, key):
             continue  # this period's message to this person was already queued
         rows.append(OutboxMessage(userid=userid, msgtype=msgtype, payload=payload, content_hash=digest,
                                   file_id=file_id, next_attempt_at=now, created_at=now, dedupe_key=key))
@@ -117,10 +127,14 @@ def push_textcard(session: Session, to, title: str, description: str, url: str, 
 def push_file(session: Session, to, filename: str, content: bytes, *, media_type: str = "file",
               dedupe_key: str | None = None) -> list[OutboxMessage]:
     """A file (or, with media_type="image", a picture) uploaded at delivery time."""
+    same_as = _hash(media_type, {"filename": filename, "sha256": hashlib.sha256(content).hexdigest()}, None)
+    userids = [u for u in _userids(session, to) if not _queued(session, _key(dedupe_key, u, same_as))]
+    if not userids:
+        return []
     record = OutboxFile(filename=_safe_filename(filename), media_type=media_type, content=content)
     session.add(record)
     session.flush()
-    return _add(session, _userids(session, to), media_type, {}, file_id=record.id, dedupe_key=dedupe_key)
+    return _add(session, userids, media_type, {}, file_id=record.id, dedupe_key=dedupe_key, same_as=same_as)
 
 
 def new_task_id(kind: str) -> str:
@@ -131,12 +145,15 @@ def push_card(session: Session, to, *, kind: str, ref_id: int | None, card: dict
               dedupe_key: str | None = None) -> list[Card]:
     """One interactive card per recipient (own task_id, so each card can be updated)."""
     cards = []
+    same_as = _hash("template_card", {"kind": kind, "ref_id": ref_id, "card": card}, None)
     for userid in _userids(session, to):
+        if _queued(session, _key(dedupe_key, userid, same_as)):
+            continue  # each card has its own task_id: compare what it says, not its id
         task_id = new_task_id(kind)
         body = {**card, "task_id": task_id}
         row = Card(task_id=task_id, kind=kind, ref_id=ref_id, userid=userid, created_at=clock.now())
         session.add(row)
-        _add(session, [userid], "template_card", body, dedupe_key=dedupe_key)
+        _add(session, [userid], "template_card", body, dedupe_key=dedupe_key, same_as=same_as)
         cards.append(row)
     return cards
 

@@ -304,10 +304,20 @@ class Router:
                 conv.history = [*conv.history, [previous[0], previous[1]]]
             elif conv.state != result:
                 conv.history = []
+            if conv.state is None:
+                self._replace_draft(ctx, conv, result)
             conv.state = result
             conv.data = ctx.data
             ctx.reply(self.states[result].prompt(ctx))
         conv.updated_at = now
+
+    def _replace_draft(self, ctx: Context, conv, starting: str) -> None:
+        """Starting a dialogue anew replaces its timed-out draft (a later 继续 must not revive it)."""
+        draft = conv.draft or {}
+        info = self.conversation_of(starting)
+        if info is not None and self.conversation_of(draft.get("state")) is info:
+            conv.draft = None
+            ctx.reply(f"（之前超时保存的「{info.title}」草稿已由这次重新填写取代）")
 
 
 def _clear(conv) -> None:

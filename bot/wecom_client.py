@@ -113,7 +113,9 @@ class WeComAPI:
                 if code is None:  # HTTP error status
                     status = getattr(exc.response, "status_code", None)
                     raise WeComError(None, f"http {status}", retryable=True) from None
-                raise WeComError(code, str(exc.errmsg or ""), retryable=code in RETRYABLE, body=body) from None
+                # a token rejected again right after a refresh: try later rather than drop the message
+                retryable = code in RETRYABLE or code in (40014, 42001)
+                raise WeComError(code, str(exc.errmsg or ""), retryable=retryable, body=body) from None
             except requests.RequestException as exc:
                 raise WeComError(None, f"network: {type(exc).__name__}", retryable=True) from None
         raise WeComError(42001, "token still rejected after refresh", retryable=True)

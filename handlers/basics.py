@@ -5,13 +5,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
 from bot import clock, outbox
-from bot.router import END, Context, Router
+from bot.router import Context, Router
 from models import org
 from models.org import ROLE_NAMES, UnknownSender
 
 GREETING = "您好，{name}！我是政务新媒体助手。"
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音、文件请在对话中按提示以文字回复，"
                 "回复「帮助」查看可用功能。")
+
+# Events a user triggers by hand and expects an answer to (scan, photo, pick a location).
+USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
+                      "location_select"}
 
 
 def register(router: Router) -> None:
@@ -108,9 +112,11 @@ def register(router: Router) -> None:
     @router.fallback("unsupported")
     def unsupported(ctx: Context):
         if ctx.inbound.msg_type == "event":
-            if ctx.inbound.event == "click":  # a menu item this version does not know
+            if ctx.inbound.event == "click":  # a menu key no command claims
                 ctx.reply("这个菜单项暂时不可用。回复「帮助」查看可用功能。")
-            return None  # subscribe/view/location events need no answer
+            elif ctx.inbound.event in USER_ACTION_EVENTS:
+                ctx.reply(MEDIA_ANSWER)
+            return None  # subscribe/view/LOCATION reports are not addressed to us: no answer
         ctx.reply(MEDIA_ANSWER)
 
     @router.fallback("unknown_user")

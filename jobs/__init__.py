@@ -4,7 +4,9 @@ from __future__ import annotations
 import redis
 from rq import Queue
 
-from bot import config
+from bot import config, logs
+
+logs.install_redaction()  # workers do not build the app; their log records are scrubbed too
 
 QUEUE_NAME = "zwxmt"
 

@@ -8,10 +8,11 @@ row `sending`; the sweeper returns it to `pending` and the resend carries
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot import clock, config, db
 from bot.wecom_client import WeComAPI, WeComError, get_api
@@ -66,13 +67,26 @@ def deliver(ids: list[int]) -> dict:
     groups: dict[tuple, list[OutboxMessage]] = defaultdict(list)
     for row in allowed:
         if row.msgtype == "card_update":
-            _deliver_card_update(api, row, stats)
+            if _still_ours([row]):
+                _deliver_card_update(api, row, stats)
         else:
             groups[(row.msgtype, row.content_hash)].append(row)
     for group in groups.values():
         for start in range(0, len(group), BATCH):
-            _deliver_group(api, group[start:start + BATCH], stats)
+            batch = _still_ours(group[start:start + BATCH])
+            if batch:
+                _deliver_group(api, batch, stats)
     return dict(stats)
+
+
+def _still_ours(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Rows this job claimed and nobody re-claimed since: after slow calls past STUCK_AFTER the
+    sweeper may have handed our later rows to another worker, which then sends them."""
+    with db.transaction() as session:
+        ours = set(session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.id.in_([r.id for r in rows]), OutboxMessage.status == SENDING,
+            OutboxMessage.claimed_at == rows[0].claimed_at)))
+    return [r for r in rows if r.id in ours]
 
 
 def _payload(api: WeComAPI, row: OutboxMessage) -> dict:
@@ -81,23 +95,29 @@ def _payload(api: WeComAPI, row: OutboxMessage) -> dict:
     with db.transaction() as session:
         record = session.get(OutboxFile, row.file_id)
         fresh = record.uploaded_at and clock.now() - record.uploaded_at < timedelta(days=2, hours=12)
-        if not (record.media_id and fresh):
-            record.media_id = api.upload(record.media_type, record.filename, record.content)
-            record.uploaded_at = clock.now()
-        return {"media_id": record.media_id}
+        if record.media_id and fresh:
+            return {"media_id": record.media_id}
+        media_type, filename, content = record.media_type, record.filename, record.content
+    # No transaction is open during the upload (on SQLite it would hold the write lock).
+    media_id = api.upload(media_type, filename, content)
+    with db.transaction() as session:
+        session.execute(update(OutboxFile).where(OutboxFile.id == row.file_id)
+                        .values(media_id=media_id, uploaded_at=clock.now()))
+    return {"media_id": media_id}
 
 
 def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     first = rows[0]
     userids = [r.userid for r in rows]
     try:
-        # WeCom's duplicate check drops identical content to a person for 30 minutes, so it is
-        # only a guard for resends: rows that may already have reached WeCom once.
-        resend = any(r.attempts > 1 for r in rows)
-        result = api.send(first.msgtype, _payload(api, first), userids, duplicate_check=resend)
+        # Every send carries enable_duplicate_check: WeCom only recognises a resend if the first
+        # copy was checked too (a timed-out call may have been delivered). The price: identical
+        # content to one person within 30 minutes arrives once — texts that must repeat sooner
+        # have to differ (e.g. name the time or the period).
+        result = api.send(first.msgtype, _payload(api, first), userids)
     except WeComError as err:
         if err.errcode == 81013:
-            _mark_invalid(rows, set(userids), err)
+            _mark_invalid(rows, {u.lower() for u in userids}, err)
             stats["invalid"] += len(rows)
         elif err.retryable:
             _retry(rows, err)
@@ -172,9 +192,7 @@ def _mark_invalid(rows: list[OutboxMessage], userids: set[str], err: WeComError 
     with db.transaction() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
                         .values(status=FAILED, error="invalid user" + (f" ({err.errcode})" if err else "")))
-        for person in session.scalars(select(Person)):
-            if person.userid.lower() in userids:
-                person.wecom_invalid = True
+        session.execute(update(Person).where(func.lower(Person.userid).in_(userids)).values(wecom_invalid=True))
 
 
 def _defer(ids: list[int], delay: timedelta, reason: str) -> None:
@@ -184,36 +202,45 @@ def _defer(ids: list[int], delay: timedelta, reason: str) -> None:
                                 attempts=OutboxMessage.attempts - 1))
 
 
+# Reserve up to ARGV[2] sends for one member in sliding windows of 60 s and 3600 s (atomic, so
+# two workers cannot both take the last slots). Returns how many were granted.
+_RESERVE = """
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 3600000)
+local free = math.min(tonumber(ARGV[3]) - redis.call('ZCARD', KEYS[1]),
+                      tonumber(ARGV[4]) - redis.call('ZCARD', KEYS[2]), tonumber(ARGV[2]))
+if free < 0 then free = 0 end
+for i = 1, free do
+  redis.call('ZADD', KEYS[1], now, ARGV[5] .. ':' .. i)
+  redis.call('ZADD', KEYS[2], now, ARGV[5] .. ':' .. i)
+end
+redis.call('PEXPIRE', KEYS[1], 120000)
+redis.call('PEXPIRE', KEYS[2], 7200000)
+return free
+"""
+
+
 def _throttle(api: WeComAPI, rows: list[OutboxMessage]) -> tuple[list, list]:
-    """Keep every member below WeCom's silent-drop limits (30/minute, 1000/hour)."""
+    """Keep every member below WeCom's silent-drop limits (30/minute, 1000/hour).
+
+    Sliding windows, not calendar minutes: 25 sends at 12:00:59 and 25 more at 12:01:00
+    would be 50 within WeCom's minute."""
     cfg = config.get()
-    now = clock.now()
-    minute, hour = now.strftime("%Y%m%d%H%M"), now.strftime("%Y%m%d%H")
-    counts: dict[str, int] = defaultdict(int)
-    allowed, throttled = [], []
-    redis = api.redis
-    pipe = redis.pipeline()
-    users = sorted({r.userid for r in rows})
-    for userid in users:
-        pipe.get(f"zwxmt:rate:m:{minute}:{userid}")
-        pipe.get(f"zwxmt:rate:h:{hour}:{userid}")
-    values = pipe.execute()
-    used = {u: (int(values[2 * i] or 0), int(values[2 * i + 1] or 0)) for i, u in enumerate(users)}
+    now_ms = int(clock.now().timestamp() * 1000)
+    wanted: dict[str, list[OutboxMessage]] = defaultdict(list)
     for row in rows:
-        per_minute, per_hour = used[row.userid]
-        n = counts[row.userid]
-        if per_minute + n >= cfg.per_member_per_minute or per_hour + n >= cfg.per_member_per_hour:
-            throttled.append(row)
-        else:
-            counts[row.userid] += 1
-            allowed.append(row)
-    pipe = redis.pipeline()
-    for userid, n in counts.items():
-        pipe.incrby(f"zwxmt:rate:m:{minute}:{userid}", n)
-        pipe.expire(f"zwxmt:rate:m:{minute}:{userid}", 120)
-        pipe.incrby(f"zwxmt:rate:h:{hour}:{userid}", n)
-        pipe.expire(f"zwxmt:rate:h:{hour}:{userid}", 7200)
-    pipe.execute()
+        wanted[row.userid].append(row)
+    reserve = api.redis.register_script(_RESERVE)
+    pipe = api.redis.pipeline(transaction=False)
+    for userid, mine in wanted.items():
+        reserve(keys=[f"zwxmt:rate:m:{userid}", f"zwxmt:rate:h:{userid}"], client=pipe,
+                args=[now_ms, len(mine), cfg.per_member_per_minute, cfg.per_member_per_hour, secrets.token_hex(6)])
+    allowed, throttled = [], []
+    for mine, granted in zip(wanted.values(), pipe.execute()):
+        allowed += mine[:int(granted)]
+        throttled += mine[int(granted):]
+    allowed.sort(key=lambda r: r.id)
     return allowed, throttled
 
 

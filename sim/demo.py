@@ -45,25 +45,39 @@ DEPARTMENT_IDS = {CITY: 1, COUNTY: 2, NEIGHBOUR: 3,
 
 
 def _unit(session: Session, name: str, kind: str, parent: Unit | None, **kw) -> Unit:
-    unit = session.scalar(select(Unit).where(Unit.name == name))
+    known = session.info.setdefault("demo_units", {})
+    unit = known.get(name) or session.scalar(select(Unit).where(Unit.name == name))
     if unit is None:
         unit = Unit(name=name, kind=kind, parent=parent, **kw)
         session.add(unit)
-        session.flush()
+    known[name] = unit
     return unit
 
 
 def _person(session: Session, unit: Unit, userid: str, name: str, roles: set[str]) -> Person:
-    person = session.scalar(select(Person).where(Person.userid == userid))
+    person = session.scalar(select(Person).where(Person.userid == userid)) if session.info.get("demo_had_people") else None
     if person is None:
         person = Person(userid=userid, name=name, unit=unit)
         session.add(person)
+        person.role_rows = []
     person.set_roles(roles)
     return person
 
 
 def seed(session: Session) -> dict[str, Unit]:
     """Create (or top up) the demo directory; safe to run twice."""
+    # Fast path (every test seeds): look up existing rows only when there are any, flush once.
+    session.info["demo_units"] = {}
+    session.info["demo_had_people"] = session.scalar(select(Person.id).limit(1)) is not None
+    with session.no_autoflush:
+        units = _seed(session)
+    session.info.pop("demo_units", None)
+    session.info.pop("demo_had_people", None)
+    session.flush()
+    return units
+
+
+def _seed(session: Session) -> dict[str, Unit]:
     city = _unit(session, CITY, CITY_BUREAU, None)
     county = _unit(session, COUNTY, COUNTY_BUREAU, city)
     neighbour = _unit(session, NEIGHBOUR, COUNTY_BUREAU, city)
@@ -84,7 +98,6 @@ def seed(session: Session) -> dict[str, Unit]:
         units[name] = unit
         for userid, pname, roles in people:
             _person(session, unit, userid, pname, roles)
-    session.flush()
     return units
 
 

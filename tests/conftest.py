@@ -70,9 +70,12 @@ def _truncate_postgres(url: str) -> None:
     with engine.begin() as conn:
         tables = [r[0] for r in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
-        conn.execute(text("SET session_replication_role = replica"))  # lets the test reset the audit log
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        conn.execute(text("SET session_replication_role = DEFAULT"))
+        # DELETE is much faster than TRUNCATE on tiny tables; replica mode skips the audit
+        # triggers and foreign-key checks, so order does not matter.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("; ".join(f'DELETE FROM "{t}"' for t in tables)))
+        conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE c.relkind = 'S' AND n.nspname = 'public'"))
 
 
 @pytest.fixture(scope="session")

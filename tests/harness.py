@@ -11,6 +11,16 @@ from jobs import QUEUE_NAME
 from sim.wecom_user import Reply, WeComSide
 
 
+class _BurstWorker(SimpleWorker):
+    """An in-process burst worker without the pub/sub command thread (stopping it costs up to 1 s)."""
+
+    def subscribe(self) -> None:
+        pass
+
+    def unsubscribe(self) -> None:
+        pass
+
+
 class BotHarness:
     def __init__(self, app, fake, redis_conn):
         self.app = app
@@ -49,7 +59,7 @@ class BotHarness:
         """Run queued RQ jobs (delivery and others) to completion, in-process."""
         from jobs import connection
         from rq import Queue
-        worker = SimpleWorker([Queue(QUEUE_NAME, connection=connection())], connection=connection())
+        worker = _BurstWorker([Queue(QUEUE_NAME, connection=connection())], connection=connection())
         worker.work(burst=True)
 
     def inbox(self, userid: str) -> list[dict]:

@@ -1,0 +1,95 @@
+"""Configuration: malformed values stop start-up with one line naming the variable; demo mode."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot import config
+
+GOOD = {"WECOM_CORP_ID": "ww1436e0e65a779aee", "WECOM_AGENT_ID": "1000002", "WECOM_SECRET": "s3cr3t",
+        "WECOM_TOKEN": "tok", "WECOM_AES_KEY": "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"}
+
+
+def test_a_complete_real_configuration(tmp_path):
+    cfg = config.load({**GOOD, "DATABASE_URL": "sqlite:///x.db", "BOT_CONVERSATION_IDLE_MINUTES": "45"})
+    assert not cfg.demo and cfg.agent_id == 1000002 and cfg.api_base == "https://qyapi.weixin.qq.com/cgi-bin/"
+    assert cfg.conversation_idle_minutes == 45 and cfg.callback_window_seconds == 300
+    assert cfg.timezone == "Asia/Shanghai" and cfg.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_demo_mode_when_no_wecom_variable_is_set():
+    cfg = config.load({"DATABASE_URL": "sqlite:///x.db"})
+    assert cfg.demo and cfg.corp_id == config.DEMO["WECOM_CORP_ID"]
+    assert cfg.api_base == config.DEMO["WECOM_API_BASE"]
+
+
+@pytest.mark.parametrize("env, variable", [
+    ({**GOOD, "WECOM_AES_KEY": "tooshort"}, "WECOM_AES_KEY"),
+    ({**GOOD, "WECOM_AES_KEY": GOOD["WECOM_AES_KEY"] + "="}, "WECOM_AES_KEY"),
+    ({**GOOD, "WECOM_AES_KEY": "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhU!"}, "WECOM_AES_KEY"),
+    ({**GOOD, "WECOM_AGENT_ID": "10000o2"}, "WECOM_AGENT_ID"),
+    ({k: v for k, v in GOOD.items() if k != "WECOM_SECRET"}, "WECOM_SECRET"),
+    ({**GOOD, "BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
+    ({**GOOD, "BOT_CALLBACK_WINDOW": "5min"}, "BOT_CALLBACK_WINDOW"),
+    ({**GOOD, "BOT_CONVERSATION_IDLE_MINUTES": "half an hour"}, "BOT_CONVERSATION_IDLE_MINUTES"),
+])
+def test_a_malformed_value_names_its_variable(env, variable):
+    with pytest.raises(config.ConfigError) as stopped:
+        config.load({**env, "DATABASE_URL": "sqlite:///x.db"})
+    message = str(stopped.value)
+    assert variable in message and "\n" not in message
+    assert env.get("WECOM_SECRET", "s3cr3t") not in message and GOOD["WECOM_AES_KEY"] not in message
+
+
+STARTS = {
+    "aes key": ({**GOOD, "WECOM_AES_KEY": "x" * 42}, "WECOM_AES_KEY"),
+    "agent id": ({**GOOD, "WECOM_AGENT_ID": "abc"}, "WECOM_AGENT_ID"),
+    "postgres closed port": ({**GOOD, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}, "DATABASE_URL"),
+    "sqlite missing dir": ({**GOOD, "DATABASE_URL": "sqlite:////nonexistent-dir/sub/bot.sqlite3"}, "DATABASE_URL"),
+    "demo": ({}, None),
+}
+
+
+@pytest.fixture(scope="module")
+def start_ups(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    """Start the app once per case, all at the same time (each start costs a Python start-up)."""
+    tmp = tmp_path_factory.mktemp("start")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "DATABASE_URL"))}
+    running = {}
+    for name, (env, _variable) in STARTS.items():
+        full = {**clean, "BOT_INSTANCE_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp}/ok.sqlite3", **env}
+        running[name] = subprocess.Popen([sys.executable, "-c", "from bot import create_app; create_app()"],
+                                         env=full, cwd=str(config.PROJECT_ROOT), text=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = {}
+    for name, proc in running.items():
+        out, err = proc.communicate(timeout=120)
+        done[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return done
+
+
+@pytest.mark.parametrize("case", [c for c in STARTS if c != "demo"])
+def test_start_up_stops_with_one_line(start_ups, case):
+    started, variable = start_ups[case], STARTS[case][1]
+    assert started.returncode != 0
+    lines = started.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0], started.stderr
+    assert "Traceback" not in started.stderr
+
+
+def test_demo_start_up_says_so(start_ups):
+    started = start_ups["demo"]
+    assert started.returncode == 0, started.stderr
+    assert "演示模式" in started.stderr and config.DEMO["WECOM_API_BASE"] in started.stderr
+
+
+def test_demo_mode_is_logged_in_process(cfg, caplog):
+    import dataclasses
+    from bot import create_app
+    caplog.set_level(logging.WARNING)
+    create_app(dataclasses.replace(cfg, demo=True))
+    assert any("演示模式" in r.getMessage() for r in caplog.records)

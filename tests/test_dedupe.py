@@ -1,0 +1,201 @@
+"""WeCom retries a callback when our answer may not have arrived: one effect, the same reply."""
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+
+from bot import clock
+from models.audit import AuditLog
+from models.outbox import OutboxMessage
+from models.platform import Card, InboundCallback
+from tests.platform_support import tbot  # noqa: F401
+
+
+def _count(bot, model, *where) -> int:
+    with bot.db() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _effects(bot) -> tuple[int, int, int]:
+    return _count(bot, InboundCallback), _count(bot, OutboxMessage), _count(bot, AuditLog)
+
+
+def test_a_message_delivered_three_times_has_one_effect(tbot):
+    replies = [tbot.raw("jy_zhang", "记一笔 A1", msg_id="777000111") for _ in range(3)]
+    assert [r.status for r in replies] == [200, 200, 200]
+    assert {r.text for r in replies} == {"已记录 A1"}
+    assert _effects(tbot) == (1, 1, 1)
+    assert tbot.texts("zsj_admin") == ["记录：A1"]
+    tbot.raw("jy_zhang", "记一笔 A1", msg_id="777000112")  # a new MsgId is a new message
+    assert _effects(tbot) == (2, 2, 2)
+
+
+def test_a_retried_dialogue_step_does_not_advance_twice(tbot):
+    assert "请输入名称" in tbot.send("jy_zhang", "测试登记")
+    first = tbot.raw("jy_zhang", "抚松教育", msg_id="55501")
+    again = tbot.raw("jy_zhang", "抚松教育", msg_id="55501")
+    assert first.text == again.text and "联系电话" in first.text
+    assert "手机号应为11位数字" in tbot.send("jy_zhang", "abc")  # still at the phone question
+
+
+def _post_concurrently(bot, query: dict, body: bytes, copies: int) -> list[tuple[int, bytes]]:
+    barrier = threading.Barrier(copies)
+    results: list = [None] * copies
+
+    def run(i: int) -> None:
+        client = bot.app.test_client()  # one client per thread, as separate HTTP connections would be
+        barrier.wait()
+        resp = client.post(f"/wecom/callback?{urlencode(query)}", data=body, content_type="application/xml")
+        results[i] = (resp.status_code, resp.data)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(copies)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_concurrent_copies_of_one_message_have_one_effect(tbot):
+    crypto = tbot.app.extensions["wecom_crypto"]
+    from bot.wecom_crypto import plain_xml
+    fields = {**tbot.side.base("jy_zhang", "text"), "Content": "记一笔 C1", "MsgId": "888000222", "AgentID": 1000002}
+    query, body = crypto.encrypt_callback(plain_xml(fields), 1000002, int(clock.now().timestamp()), "nonce1")
+    results = _post_concurrently(tbot, query, body, 6)
+    assert [status for status, _ in results] == [200] * 6
+    texts = {tbot.side.open(status, raw).text for status, raw in results}
+    assert texts == {"已记录 C1"}
+    assert _effects(tbot) == (1, 1, 1)
+    assert tbot.texts("zsj_admin") == ["记录：C1"]
+
+
+def test_concurrent_different_messages_all_take_effect(tbot):
+    crypto = tbot.app.extensions["wecom_crypto"]
+    from bot.wecom_crypto import plain_xml
+    results = []
+    for i in range(4):
+        fields = {**tbot.side.base("jy_zhang", "text"), "Content": f"记一笔 D{i}", "MsgId": f"99900{i}",
+                  "AgentID": 1000002}
+        query, body = crypto.encrypt_callback(plain_xml(fields), 1000002, int(clock.now().timestamp()), f"n{i}")
+        results.append((query, body))
+    outs: list = []
+
+    def run(q, b):
+        resp = tbot.app.test_client().post(f"/wecom/callback?{urlencode(q)}", data=b, content_type="application/xml")
+        outs.append(resp.status_code)
+
+    threads = [threading.Thread(target=run, args=qb) for qb in results]
+    [t.start() for t in threads]
+    [t.join(30) for t in threads]
+    assert outs == [200] * 4
+    assert _effects(tbot) == (4, 4, 4)
+
+
+def _menu_click(bot, create_time: int):
+    fields = {**bot.side.base("jy_zhang", "event", create_time=create_time), "Event": "click",
+              "EventKey": "TEST_REG", "AgentID": 1000002}
+    return bot.side._send(fields)
+
+
+def test_a_menu_click_is_deduplicated_by_sender_time_event_and_key(tbot):
+    ct = int(clock.now().timestamp())
+    first, again = _menu_click(tbot, ct), _menu_click(tbot, ct)
+    assert first.text == again.text and "请输入名称" in first.text
+    assert _count(tbot, InboundCallback) == 1
+    later = _menu_click(tbot, ct + 1)  # the user clicked again a second later: a new event
+    assert "已放弃未完成的「测试登记」" in later.text
+    assert _count(tbot, InboundCallback) == 2
+
+
+def _card_click(bot, task_id: str, key: str, create_time: int, code: str):
+    fields = {**bot.side.base("jy_zhang", "event", create_time=create_time), "Event": "template_card_event",
+              "EventKey": key, "TaskId": task_id, "CardType": "button_interaction", "ResponseCode": code,
+              "AgentID": 1000002}
+    return bot.side._send(fields)
+
+
+def test_a_card_click_delivered_twice_has_one_effect(tbot):
+    assert tbot.send("jy_zhang", "发卡片") == "卡片已发送"
+    assert tbot.cards("jy_zhang")[0]["main_title"]["title"] == "测试卡片"
+    with tbot.db() as s:
+        task_id = s.scalar(select(Card.task_id))
+    code = tbot.fake.issue_response_code(task_id)
+    ct = int(clock.now().timestamp())
+    replies = [_card_click(tbot, task_id, "yes", ct, code) for _ in range(3)]
+    assert {r.button_label for r in replies} == {"已同意"}
+    assert _count(tbot, AuditLog, AuditLog.action == "test.card") == 1
+    assert tbot.texts("jy_zhang")[1:] == ["已处理"]  # pushed once
+    with tbot.db() as s:
+        assert s.get(Card, task_id).response_code == code  # kept for updating the card
+    other = _card_click(tbot, task_id, "no", ct, code)  # same second, other button: another event
+    assert other.button_label == "已退回"
+    assert _count(tbot, AuditLog, AuditLog.action == "test.card") == 2
+
+
+# --- the database is unavailable: 5xx so that WeCom retries, never 200-then-lose ---------------
+
+import dataclasses  # noqa: E402
+import logging  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bot import config, db  # noqa: E402
+from tests.conftest import TEST_DATABASE_URL  # noqa: E402
+from tests.platform_support import row_counts  # noqa: E402
+
+requires_pg = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"), reason="needs PostgreSQL")
+
+
+def _unreachable_url(tmp_path) -> str:
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        return "postgresql://postgres@127.0.0.1:1/nowhere"  # a closed port
+    return f"sqlite:///{tmp_path / 'removed-dir' / 'bot.sqlite3'}"  # a directory that does not exist
+
+
+def test_database_unavailable_answers_5xx_and_the_retry_takes_effect_once(tbot, tmp_path, caplog):
+    good = config.get()
+    before = row_counts()
+    config.use(dataclasses.replace(good, database_url=_unreachable_url(tmp_path)))
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    reply = tbot.raw("jy_zhang", "记一笔 R1", msg_id="4040001")
+    assert 500 <= reply.status < 600 and reply.raw == b""
+    assert len(caplog.records) == 1 and "db-unavailable" in caplog.records[0].getMessage()
+    config.use(good)
+    assert row_counts() == before  # nothing half-written
+    again = tbot.raw("jy_zhang", "记一笔 R1", msg_id="4040001")  # WeCom's retry
+    assert again.status == 200 and again.text == "已记录 R1"
+    assert _effects(tbot) == (1, 1, 1)
+    assert tbot.texts("zsj_admin") == ["记录：R1"]
+
+
+def _register_dying_handler(bot) -> None:
+    router = bot.app.extensions["router"]
+
+    @router.command("断线", help=None)
+    def dies_midway(ctx):
+        from bot import outbox
+        from models import audit
+        audit.record(ctx.session, actor=ctx.userid, action="test.half", entity="test")
+        outbox.push_text(ctx.session, "zsj_admin", "不应送达")  # flushed: the rows exist in the transaction
+        if ctx.data.get("_die", True) and not getattr(bot, "healed", False):
+            ctx.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        ctx.reply("完成")
+
+
+@requires_pg
+def test_connection_lost_mid_transaction_leaves_nothing_and_the_retry_works(tbot):
+    _register_dying_handler(tbot)
+    before = row_counts()
+    reply = tbot.raw("jy_zhang", "断线", msg_id="4040002")
+    assert reply.status == 503
+    assert row_counts() == before
+    tbot.deliver()
+    assert tbot.fake.state.requests == []  # no push escaped the rolled-back transaction
+    tbot.healed = True
+    assert tbot.raw("jy_zhang", "断线", msg_id="4040002").text == "完成"
+    assert tbot.texts("zsj_admin") == ["不应送达"]
+    assert _effects(tbot) == (1, 1, 1)

@@ -1,0 +1,66 @@
+"""Logs and job arguments never hold phone numbers, secrets or access tokens."""
+from __future__ import annotations
+
+import logging
+
+from rq import Queue
+
+from bot import config, logs
+from jobs import QUEUE_NAME, connection
+from tests.platform_support import tbot  # noqa: F401
+
+PHONE = "13912345678"
+MASK = "1**********"
+
+
+def _forbidden(bot) -> list[str]:
+    cfg = config.get()
+    return [PHONE, cfg.aes_key, cfg.secret, cfg.token, *bot.fake.state.tokens]
+
+
+def test_a_conversation_with_a_phone_number_leaves_no_trace_in_logs_or_job_args(tbot, caplog):
+    caplog.set_level(logging.DEBUG)
+    tbot.send("jy_zhang", "测试登记")
+    tbot.send("jy_zhang", "抚松教育")
+    tbot.send("jy_zhang", PHONE)
+    tbot.send("jy_zhang", "确认")
+    tbot.send("jy_zhang", f"记一笔 联系人电话{PHONE}")
+    tbot.send("stranger9", f"我的手机{PHONE}")
+    jobs = Queue(QUEUE_NAME, connection=connection()).jobs
+    assert jobs, "the pushes were queued"
+    for job in jobs:
+        assert job.kwargs == {} and all(isinstance(i, int) for arg in job.args for i in arg)
+        assert PHONE.encode() not in job.data
+    texts = tbot.texts("zsj_admin")
+    assert any(PHONE in t for t in texts)  # the push itself does carry the number to the bureau
+    tbot.fake.expire_tokens()  # make the bot refresh: token handling is logged too
+    tbot.send("jy_zhang", "记一笔 再来")
+    tbot.deliver()
+    assert tbot.fake.state.gettoken_calls == 2
+    logged = caplog.text + "".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "callback user=jy_zhang type=text" in logged and "delivery rows=1 type=text outcome=sent" in logged
+    for secret in _forbidden(tbot):
+        assert secret not in logged, secret
+    assert MASK not in logged and "=***" not in logged  # nobody even tried: the filter had nothing to do
+
+
+def test_the_last_line_of_defence_scrubs_messages_and_tracebacks(cfg, caplog):
+    logs.install_redaction()
+    caplog.set_level(logging.INFO)
+    log = logging.getLogger("bot.test")
+    log.warning("GET /cgi-bin/message/send?access_token=tok_abc123&debug=1 for %s", PHONE)
+    try:
+        raise ValueError(f"bad input {PHONE} corpsecret=s3cr3t")
+    except ValueError:
+        log.exception("handler failed")
+    text = caplog.text
+    assert PHONE not in text and "tok_abc123" not in text and "s3cr3t" not in text
+    assert "access_token=***" in text and MASK in text and "ValueError" in text
+
+
+def test_a_malformed_log_call_does_not_raise_when_the_record_is_made(cfg):
+    """Redaction runs at record creation: a bad format must be left to the handler's error report."""
+    logs.install_redaction()
+    make = logging.getLogRecordFactory()
+    record = make("bot.test", logging.INFO, __file__, 1, "two placeholders %s %s", ("only one",), None)
+    assert record.args == ("only one",)

@@ -1,0 +1,494 @@
+"""Pushes through the fake WeCom over HTTP: every message kind, batching, splitting, the shared
+token, retries and their bounds, invalid users, throttling, the duplicate check and the sweeper."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot import clock, config, db, outbox, wecom_client
+from bot.wecom_client import WeComAPI
+from jobs import delivery
+from models.org import Person
+from models.outbox import FAILED, PENDING, SENT, OutboxMessage
+from models.platform import Card
+from tests.conftest import OWNER_KEY
+
+
+def push(fn, *args, **kw) -> list[int]:
+    with db.transaction() as s:
+        rows = fn(s, *args, **kw)
+        s.flush()
+        return [r.id if isinstance(r, OutboxMessage) else r.task_id for r in rows]
+
+
+def push_texts(userid: str, contents: list[str]) -> None:
+    """Many messages to one person in one transaction (one delivery job)."""
+    with db.transaction() as s:
+        for content in contents:
+            outbox.push_text(s, userid, content)
+
+
+def all_rows() -> list[OutboxMessage]:
+    with db.transaction() as s:
+        return list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def move(bot, seconds: float) -> None:
+    """Move both clocks: ours and the fake WeCom's."""
+    clock.advance(timedelta(seconds=seconds))
+    bot.fake.state.offset = clock.offset_seconds()
+
+
+def send_calls(fake) -> int:
+    return sum(1 for r in fake.state.requests if r["path"] == "/cgi-bin/message/send")
+
+
+def sweep_and_deliver(bot) -> int:
+    n = delivery.sweep()
+    bot.deliver()
+    return n
+
+
+# --- kinds ------------------------------------------------------------------------------------------
+
+def test_every_kind_reaches_the_user(bot):
+    person = "jy_zhang"
+    push(outbox.push_text, person, "纯文本")
+    push(outbox.push_markdown, person, "**加粗**")
+    push(outbox.push_textcard, person, "标题", "描述", "https://example.gov.cn/x")
+    push(outbox.push_file, person, "台账/2026.xlsx", b"PK\x03\x04" + b"x" * 100)
+    bot.deliver()
+    got = {m["msgtype"]: m["content"] for m in bot.fake.messages_to(person)}
+    assert got["text"] == {"content": "纯文本"} and got["markdown"] == {"content": "**加粗**"}
+    assert got["textcard"]["title"] == "标题" and got["textcard"]["btntxt"] == "详情"
+    name, data = bot.fake._files[got["file"]["media_id"]]
+    assert name == "台账2026.xlsx" and data.startswith(b"PK")
+    assert {r.status for r in all_rows()} == {SENT} and all(r.msgid for r in all_rows())
+
+
+def test_interactive_card_and_its_update(bot):
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card={
+        "card_type": "button_interaction", "main_title": {"title": "请审核"},
+        "button_list": [{"text": "同意", "key": "yes"}]})
+    bot.deliver()
+    [card] = bot.cards("jy_zhang")
+    assert card["task_id"] == task_id and card["main_title"]["title"] == "请审核"
+    with db.transaction() as s:
+        row = s.get(Card, task_id)
+        assert row.response_code and row.response_code.startswith("rc_")  # from message/send
+        outbox.push_card_update(s, row, button_label="已同意")
+    bot.deliver()
+    [update] = bot.fake.state.card_updates
+    assert update["task_id"] == task_id and update["button"] == {"replace_name": "已同意"}
+    assert update["userids"] == ["jy_zhang"]
+    with db.transaction() as s:
+        row = s.get(Card, task_id)
+        assert (row.status, row.result, row.response_code) == ("closed", "已同意", None)
+    assert {r.status for r in all_rows()} == {SENT}
+
+
+def test_same_content_to_many_goes_in_calls_of_1000(bot):
+    users = [f"u{i:05d}" for i in range(2001)]
+    push(outbox.push_text, users, "全体通知")
+    push(outbox.push_text, users[:3], "另一条")
+    bot.deliver()
+    assert send_calls(bot.fake) == 4  # 1000 + 1000 + 1 + the other content
+    assert len(bot.fake.state.messages) == 2004 and {r.status for r in all_rows()} == {SENT}
+
+
+def test_long_text_is_split_below_2048_bytes(bot):
+    content = "\n".join(f"第{i}行：" + "政务新媒体" * 30 for i in range(20))
+    assert len(content.encode()) > 3 * 2048
+    push(outbox.push_text, "jy_zhang", content)
+    bot.deliver()
+    parts = [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")]
+    assert len(parts) >= 4 and all(len(p.encode()) <= 2048 for p in parts)
+    assert parts[0].endswith(f"（1/{len(parts)}）") and parts[-1].endswith(f"（{len(parts)}/{len(parts)}）")
+    assert "\n".join(p.rsplit("\n", 1)[0] for p in parts) == content  # nothing lost, in order
+
+
+# --- the access token -------------------------------------------------------------------------------
+
+def test_token_is_fetched_once_and_shared(bot):
+    first, second = WeComAPI(), WeComAPI()
+    first.send("text", {"content": "一"}, ["jy_zhang"])
+    second.send("text", {"content": "二"}, ["jy_zhang"])
+    assert bot.fake.state.gettoken_calls == 1
+    assert bot.redis.ttl(first.token_key) > 6000
+    assert bot.fake.state.tokens  # and it is the fake's real token
+
+
+def test_concurrent_processes_fetch_one_token(bot):
+    bot.fake.inject("gettoken", delay=0.3)  # a slow gettoken: everybody else waits for it
+    apis = [WeComAPI() for _ in range(8)]
+    tokens: list[str] = []
+    threads = [threading.Thread(target=lambda a=a: tokens.append(a.token())) for a in apis]
+    [t.start() for t in threads]
+    [t.join(10) for t in threads]
+    assert len(set(tokens)) == 1 and len(tokens) == 8
+    assert bot.fake.state.gettoken_calls == 1
+
+
+@pytest.mark.parametrize("how", ["expired 42001", "invalid 40014"])
+def test_token_refreshed_exactly_once(bot, how):
+    push(outbox.push_text, "jy_zhang", "一")
+    bot.deliver()
+    if how.startswith("expired"):
+        bot.fake.expire_tokens()
+    else:
+        bot.fake.state.tokens.clear()
+    push(outbox.push_text, "jy_zhang", "二")
+    bot.deliver()
+    assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["一", "二"]
+    assert bot.fake.state.gettoken_calls == 2
+
+
+def test_a_token_rejected_again_after_refresh_is_retried_later_not_looped(bot):
+    bot.fake.inject("message/send", errcode=40014, times=2)
+    push(outbox.push_text, "jy_zhang", "一")
+    bot.deliver()
+    assert bot.fake.state.gettoken_calls == 2 and send_calls(bot.fake) == 2  # one refresh, then stop
+    [row] = all_rows()
+    assert row.status == PENDING and row.error.startswith("40014")
+    move(bot, 60)
+    sweep_and_deliver(bot)
+    assert all_rows()[0].status == SENT
+
+
+# --- retries ------------------------------------------------------------------------------------------
+
+FAULTS = {
+    "system busy -1": dict(errcode=-1),
+    "freq limit 45009": dict(errcode=45009),
+    "concurrency 45033": dict(errcode=45033),
+    "http 502": dict(http_status=502),
+    "timeout": dict(delay=1.2),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_retryable_failures_back_off_and_retry(bot, fault):
+    wecom_client.get_api().client.timeout = 0.4  # so that the fake's delay is a timeout
+    bot.fake.inject("message/send", **FAULTS[fault])
+    push(outbox.push_text, "jy_zhang", "重要通知")
+    bot.deliver()
+    [row] = all_rows()
+    assert row.status == PENDING and row.attempts == 1 and row.error
+    assert row.next_attempt_at >= clock.now() + timedelta(seconds=9)
+    if fault == "timeout":
+        time.sleep(1.0)  # the timed-out request still reaches WeCom, late
+    calls = send_calls(bot.fake)
+    delivery.enqueue([row.id])  # a stray job before the backoff is over does nothing
+    bot.deliver()
+    assert send_calls(bot.fake) == calls and all_rows()[0].status == PENDING
+    move(bot, 45)
+    assert sweep_and_deliver(bot) == 1
+    assert all_rows()[0].status == SENT
+    assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["重要通知"]
+    if fault == "timeout":  # the first call did arrive late; the resend was dropped as a duplicate
+        assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
+
+
+def test_retries_are_bounded(bot):
+    bot.fake.inject("message/send", errcode=-1, times=-1)
+    push(outbox.push_text, "jy_zhang", "发不出去")
+    waits = []
+    for _ in range(12):
+        sweep_and_deliver(bot)
+        row = all_rows()[0]
+        if row.status == PENDING:
+            waits.append((row.next_attempt_at - clock.now()).total_seconds())
+        clock.advance(timedelta(seconds=3601))  # our clock only: the fake's token stays valid
+    assert len(waits) == delivery.MAX_ATTEMPTS - 1
+    assert all(b > a for a, b in zip(waits, waits[1:])) and waits[0] >= 9  # backing off, exponentially
+    [row] = all_rows()
+    assert row.status == FAILED and row.attempts == delivery.MAX_ATTEMPTS and "gave up" in row.error
+    assert send_calls(bot.fake) == delivery.MAX_ATTEMPTS
+
+
+def test_all_recipients_invalid_marks_them_whatever_the_case_of_their_userid(bot):
+    with db.transaction() as s:
+        unit = s.scalar(select(Person).where(Person.userid == "jy_zhang")).unit
+        s.add(Person(userid="Li_Lei", name="李雷", unit=unit))
+    bot.fake.state.known_users = {"jy_zhang"}
+    push(outbox.push_text, "Li_Lei", "你好")
+    bot.deliver()
+    with db.transaction() as s:
+        assert s.scalar(select(Person.wecom_invalid).where(Person.userid == "Li_Lei")) is True
+
+
+@pytest.mark.parametrize("code", [60020, 40003, 81013])
+def test_non_retryable_codes_are_recorded(bot, code):
+    bot.fake.inject("message/send", errcode=code)
+    push(outbox.push_text, "jy_zhang", "一")
+    bot.deliver()
+    [row] = all_rows()
+    assert row.status == FAILED and str(code) in row.error
+    move(bot, 3600)
+    sweep_and_deliver(bot)
+    assert send_calls(bot.fake) == 1 and all_rows()[0].status == FAILED
+    if code == 81013:
+        with db.transaction() as s:
+            assert s.scalar(select(Person.wecom_invalid).where(Person.userid == "jy_zhang")) is True
+
+
+def test_invalid_users_are_marked_and_skipped_afterwards(bot):
+    bot.fake.state.known_users = {"jy_zhang"}
+    with db.transaction() as s:
+        people = list(s.scalars(select(Person).where(Person.userid.in_(["jy_zhang", "jy_li"]))))
+        outbox.push_text(s, people, "大家好")
+    bot.deliver()
+    status = {r.userid: (r.status, r.error) for r in all_rows()}
+    assert status["jy_zhang"] == (SENT, None) and status["jy_li"] == (FAILED, "invalid user")
+    with db.transaction() as s:
+        flags = dict(s.execute(select(Person.userid, Person.wecom_invalid)
+                               .where(Person.userid.in_(["jy_zhang", "jy_li"]))).all())
+        assert flags == {"jy_zhang": False, "jy_li": True}
+        people = list(s.scalars(select(Person).where(Person.userid.in_(["jy_zhang", "jy_li"]))))
+        assert [r.userid for r in outbox.push_text(s, people, "再次")] == ["jy_zhang"]
+
+
+# --- throttling and the duplicate check --------------------------------------------------------------
+
+def test_throttle_keeps_a_member_below_30_a_minute_and_drops_nothing(bot):
+    push_texts("jy_zhang", [f"消息{i}" for i in range(40)])
+    bot.deliver()
+    assert len(bot.fake.messages_to("jy_zhang")) == config.get().per_member_per_minute
+    for _ in range(3):
+        move(bot, 62)
+        sweep_and_deliver(bot)
+    got = [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")]
+    assert sorted(got) == sorted(f"消息{i}" for i in range(40))
+    assert bot.fake.state.dropped == [] and {r.status for r in all_rows()} == {SENT}
+
+
+def test_throttle_is_a_sliding_window_not_a_calendar_minute(bot):
+    clock.set_now(datetime(2026, 12, 1, 2, 0, 59, 500000, tzinfo=timezone.utc))
+    bot.fake.state.offset = clock.offset_seconds()
+    push_texts("jy_zhang", [f"甲{i}" for i in range(25)])
+    bot.deliver()
+    move(bot, 1)  # 02:01:00.5, a new calendar minute
+    push_texts("jy_zhang", [f"乙{i}" for i in range(25)])
+    bot.deliver()
+    assert bot.fake.state.dropped == []
+    for _ in range(2):
+        move(bot, 62)
+        sweep_and_deliver(bot)
+    assert len(bot.fake.messages_to("jy_zhang")) == 50 and bot.fake.state.dropped == []
+
+
+def test_hourly_limit(bot):
+    config.use(dataclasses.replace(config.get(), per_member_per_hour=3))
+    push_texts("jy_zhang", [f"第{i}条" for i in range(5)])
+    bot.deliver()
+    assert len(bot.fake.messages_to("jy_zhang")) == 3
+    move(bot, 120)
+    sweep_and_deliver(bot)
+    assert len(bot.fake.messages_to("jy_zhang")) == 3  # still within the hour
+    move(bot, 3600)
+    sweep_and_deliver(bot)
+    assert len(bot.fake.messages_to("jy_zhang")) == 5
+
+
+def test_duplicate_check_is_a_second_guard(bot):
+    [row_id] = push(outbox.push_text, "jy_zhang", "只发一次")
+    bot.deliver()
+    with db.transaction() as s:  # as if the worker died after WeCom accepted but before we recorded it
+        s.get(OutboxMessage, row_id).status = PENDING
+    delivery.enqueue([row_id])
+    bot.deliver()
+    assert len(bot.fake.messages_to("jy_zhang")) == 1
+    assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
+
+
+# --- losing Redis --------------------------------------------------------------------------------------
+
+def test_redis_flushed_with_pending_pushes_the_sweeper_delivers_each_once(bot):
+    users = ["jy_zhang", "jy_li", "wj_liu", "wl_zhao", "ga_zhou"]
+    for u in users:
+        push(outbox.push_text, u, f"{u} 的通知")
+    bot.redis.flushdb()
+    bot.redis.set(OWNER_KEY, "1")
+    bot.deliver()
+    assert bot.fake.state.messages == []
+    assert delivery.sweep() == 0  # too young: their own jobs may still be on the way
+    move(bot, 31)
+    assert sweep_and_deliver(bot) == 5
+    assert sweep_and_deliver(bot) == 0
+    move(bot, 600)
+    assert sweep_and_deliver(bot) == 0
+    assert sorted(m["touser"] for m in bot.fake.state.messages) == sorted(users)
+
+
+def test_redis_down_at_commit_the_callback_still_answers_and_the_sweeper_delivers(bot):
+    from tests.platform_support import register_test_feature
+    import handlers
+    router = handlers.build_router()
+    register_test_feature(router)
+    bot.app.extensions["router"] = router
+    good = config.get()
+    config.use(dataclasses.replace(good, redis_url="redis://127.0.0.1:1/0"))
+    assert bot.send("jy_zhang", "记一笔 无redis") == "已记录 无redis"
+    config.use(good)
+    bot.deliver()
+    assert bot.fake.state.messages == []
+    move(bot, 31)
+    sweep_and_deliver(bot)
+    assert bot.texts("zsj_admin") == ["记录：无redis"]
+
+
+# --- a worker killed mid-delivery ------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from models.outbox import SENDING
+    from tests.conftest import TEST_REDIS_URL
+
+    cfg = config.get()
+    env = {**os.environ, **{k: v for k, v in config.DEMO.items()}, "WECOM_API_BASE": cfg.api_base,
+           "DATABASE_URL": cfg.database_url, "REDIS_URL": TEST_REDIS_URL, "BOT_TIMEZONE": cfg.timezone,
+           "BOT_CLOCK_OFFSET": str(clock.offset_seconds())}
+    bot.fake.inject("message/send", delay=1.5)  # WeCom is slow to answer: the worker dies waiting
+    [row_id] = push(outbox.push_text, "jy_zhang", "只能收到一次")
+    rq = str(Path(sys.executable).with_name("rq"))
+    # SimpleWorker delivers in the worker process itself (rq's forked work horse would start a
+    # session of its own and survive the kill), so the kill really interrupts the delivery.
+    worker = subprocess.Popen([rq, "worker", "--burst", "-w", "rq.worker.SimpleWorker", "-u", TEST_REDIS_URL,
+                               "zwxmt"], env=env,
+                              cwd=str(config.PROJECT_ROOT), start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while send_calls(bot.fake) == 0:
+            assert time.monotonic() < deadline and worker.poll() is None, "worker never called message/send"
+            time.sleep(0.02)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker, mid-call
+        worker.wait(10)
+    with db.transaction() as s:
+        assert s.get(OutboxMessage, row_id).status == SENDING
+    deadline = time.monotonic() + 10
+    while not bot.fake.messages_to("jy_zhang"):  # WeCom did get it, late
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    bot.deliver()
+    assert delivery.sweep() == 0  # not yet considered stuck
+    clock.advance(delivery.STUCK_AFTER + timedelta(seconds=1))
+    with db.transaction() as s:
+        row = s.get(OutboxMessage, row_id)
+        assert row.status == SENDING
+    assert sweep_and_deliver(bot) == 1
+    with db.transaction() as s:
+        row = s.get(OutboxMessage, row_id)
+        assert row.status == SENT and row.attempts == 2
+    assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["只能收到一次"]
+    assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
+    clock.advance(timedelta(hours=1))
+    assert sweep_and_deliver(bot) == 0
+
+
+@pytest.mark.slow
+def test_worker_killed_before_wecom_answers_without_delivering(bot):
+    """The same, when the call never reached WeCom (refused by a 5xx): the resend is the only copy."""
+    bot.fake.inject("message/send", http_status=503, times=-1)
+    [row_id] = push(outbox.push_text, "jy_zhang", "第二种情况")
+    with db.transaction() as s:  # what a worker leaves behind when killed right after claiming
+        delivery_rows = delivery._claim([row_id])
+        assert [r.id for r in delivery_rows] == [row_id]
+    bot.fake.clear_faults()
+    clock.advance(delivery.STUCK_AFTER + timedelta(seconds=1))
+    assert sweep_and_deliver(bot) == 1
+    assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["第二种情况"]
+    assert bot.fake.state.dropped == []
+
+
+def test_no_database_lock_is_held_while_uploading_a_file(bot):
+    """A slow media/upload must not hold a transaction (on SQLite: the write lock for every callback)."""
+    ids = push(outbox.push_file, "jy_li", "大文件.docx", b"x" * 5000)
+    bot.redis.delete("rq:queue:zwxmt")  # deliver directly, in a thread (rq workers want the main thread)
+    bot.fake.inject("media/upload", delay=2.0)
+    worker = threading.Thread(target=delivery.deliver, args=(ids,))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not any(r["path"] == "/cgi-bin/media/upload" for r in bot.fake.state.requests):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    started = time.monotonic()
+    reply = bot.send("jy_zhang", "帮助")  # a callback while the upload is in flight
+    took = time.monotonic() - started
+    worker.join(10)
+    assert "张伟" in reply and took < 1.2, took  # not waiting for the 2 s upload
+    assert [m["msgtype"] for m in bot.fake.messages_to("jy_li")] == ["file"]
+
+
+def test_two_workers_given_the_same_rows_send_each_once(bot):
+    with db.transaction() as s:
+        ids = [r.id for u in ("jy_zhang", "jy_li", "wj_liu") for r in outbox.push_text(s, u, f"给{u}")]
+    bot.redis.delete("rq:queue:zwxmt")
+    barrier = threading.Barrier(4)
+
+    def worker():
+        barrier.wait()
+        delivery.deliver(ids)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join(30) for t in threads]
+    assert sorted(m["touser"] for m in bot.fake.state.messages) == ["jy_li", "jy_zhang", "wj_liu"]
+    assert bot.fake.state.dropped == [] and {r.status for r in all_rows()} == {SENT}
+
+
+@pytest.mark.parametrize("kind", ["text", "markdown", "file", "card"])
+def test_a_rerun_with_the_same_dedupe_key_queues_nothing_twice(bot, kind):
+    """Scheduled jobs pass dedupe_key so that re-running a period sends nothing twice."""
+    card = {"card_type": "button_interaction", "main_title": {"title": "周报提醒"},
+            "button_list": [{"text": "已知晓", "key": "ok"}]}
+    for _ in range(2):
+        with db.transaction() as s:
+            if kind == "text":
+                outbox.push_text(s, ["jy_zhang", "jy_li"], "本周周报请于周五前提交", dedupe_key="remind:2026-W49")
+            elif kind == "markdown":
+                outbox.push_markdown(s, ["jy_zhang", "jy_li"], "**周报**", dedupe_key="remind:2026-W49")
+            elif kind == "file":
+                outbox.push_file(s, ["jy_zhang", "jy_li"], "周报.xlsx", b"PK" + b"x" * 50, dedupe_key="remind:2026-W49")
+            else:
+                outbox.push_card(s, ["jy_zhang", "jy_li"], kind="tcard", ref_id=1, card=card,
+                                 dedupe_key="remind:2026-W49")
+    bot.deliver()
+    assert sorted(m["touser"] for m in bot.fake.state.messages) == ["jy_li", "jy_zhang"]
+    assert len(all_rows()) == 2
+    with db.transaction() as s:
+        assert len(s.scalars(select(Card)).all()) == (2 if kind == "card" else 0)
+
+
+def test_a_slow_job_does_not_send_rows_the_sweeper_gave_to_another_worker(bot):
+    """A job stuck behind slow calls past STUCK_AFTER: the sweeper re-queues its unsent rows and
+    another worker sends them; the slow job must then skip them rather than send them again."""
+    with db.transaction() as s:
+        ids = [r.id for c in ("第一条", "第二条") for r in outbox.push_text(s, "jy_zhang", c)]
+    bot.redis.delete("rq:queue:zwxmt")
+    bot.fake.inject("message/send", delay=1.5)  # the first call hangs
+    slow = threading.Thread(target=delivery.deliver, args=(ids,))
+    slow.start()
+    deadline = time.monotonic() + 10
+    while send_calls(bot.fake) == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    clock.advance(delivery.STUCK_AFTER + timedelta(seconds=5))
+    assert sweep_and_deliver(bot) == 2  # both rows looked stuck; the second is sent now
+    slow.join(15)
+    got = [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")]
+    assert sorted(got) == ["第一条", "第二条"]
+    assert [d["content"]["content"] for d in bot.fake.state.dropped] == ["第一条"]  # the in-flight one only
+    assert {r.status for r in all_rows()} == {SENT}

@@ -1,0 +1,128 @@
+"""The schedule: each period runs once however many schedulers tick, and a missed period is
+caught up once after downtime."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot import clock, config, db
+from jobs import schedule
+from jobs.schedule import ScheduledJob, daily_at, every_minutes
+from models.platform import JobRun
+
+RAN: list[str] = []
+
+
+def _job(period: str) -> str:
+    RAN.append(period)
+    return f"ran {period}"
+
+
+@pytest.fixture
+def daily(cfg, monkeypatch):
+    RAN.clear()
+    monkeypatch.setitem(schedule.REGISTRY, "t_daily", ScheduledJob("t_daily", daily_at(9, 0, workdays_only=False), _job))
+    return "t_daily"
+
+
+def at(day: int, hour: int, minute: int = 0) -> None:
+    clock.set_now(datetime(2026, 12, day, hour, minute))  # Beijing time
+
+
+def ticks(name: str, n: int = 1) -> list[str]:
+    out = []
+    for _ in range(n):
+        out += [period for job, period in schedule.tick(enqueue=lambda *_: None) if job == name]
+    return out
+
+
+def test_two_ticks_for_one_period_run_once(daily):
+    at(1, 9, 5)
+    assert ticks(daily, 3) == ["2026-12-01"]
+    at(1, 17, 0)
+    assert ticks(daily) == []
+    at(2, 9, 0)
+    assert ticks(daily) == ["2026-12-02"]
+
+
+def test_concurrent_schedulers_claim_a_period_once(daily):
+    at(1, 9, 5)
+    started: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def scheduler():
+        barrier.wait()
+        started.extend(ticks(daily))
+
+    threads = [threading.Thread(target=scheduler) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join(30) for t in threads]
+    assert started == ["2026-12-01"]
+    with db.transaction() as s:
+        assert s.scalars(select(JobRun.period).where(JobRun.job == daily)).all() == ["2026-12-01"]
+
+
+def test_not_before_its_time(daily):
+    at(1, 9, 5)
+    ticks(daily)
+    at(2, 8, 59)
+    assert ticks(daily) == []
+
+
+def test_a_missed_period_is_caught_up_once_after_downtime(daily):
+    at(1, 9, 5)
+    assert ticks(daily) == ["2026-12-01"]
+    at(2, 8, 30)  # the scheduler goes down before 09:00 …
+    assert ticks(daily) == []
+    at(2, 11, 45)  # … and comes back at 11:45
+    assert ticks(daily, 2) == ["2026-12-02"]
+
+
+def test_a_long_downtime_catches_up_only_the_latest_period(daily):
+    at(1, 9, 5)
+    ticks(daily)
+    at(4, 10, 0)  # down for three days
+    assert ticks(daily, 2) == ["2026-12-04"]
+
+
+def test_working_days_only(cfg, monkeypatch):
+    monkeypatch.setitem(schedule.REGISTRY, "t_work", ScheduledJob("t_work", daily_at(9, 0), _job))
+    at(4, 9, 1)
+    assert ticks("t_work") == ["2026-12-04"]  # Friday
+    at(5, 9, 1)
+    assert ticks("t_work") == []  # Saturday: Friday's is done, nothing new
+    at(7, 9, 1)
+    assert ticks("t_work") == ["2026-12-07"]
+
+
+def test_every_minutes_periods():
+    slot = every_minutes(5)
+    [(period, due)] = slot.periods(datetime(2026, 12, 1, 10, 7, 30))
+    assert period == "2026-12-01T10:05" and due == datetime(2026, 12, 1, 10, 5)
+
+
+def test_tick_enqueues_and_the_worker_records_the_outcome(daily, redis_conn):
+    from rq import Queue, SimpleWorker
+    from jobs import QUEUE_NAME, connection
+    at(1, 9, 5)
+    assert ("t_daily", "2026-12-01") in schedule.tick()
+    SimpleWorker([Queue(QUEUE_NAME, connection=connection())], connection=connection()).work(burst=True)
+    assert RAN == ["2026-12-01"]
+    with db.transaction() as s:
+        run = s.scalar(select(JobRun).where(JobRun.job == daily))
+        assert (run.status, run.detail) == ("done", "ran 2026-12-01") and run.finished_at
+
+
+def test_redis_down_releases_the_claim_so_the_next_tick_retries(daily):
+    at(1, 9, 5)
+    good = config.get()
+    config.use(dataclasses.replace(good, redis_url="redis://127.0.0.1:1/0"))
+    assert schedule.tick() == []
+    with db.transaction() as s:
+        assert s.scalars(select(JobRun)).all() == []
+    config.use(good)
+    assert ("t_daily", "2026-12-01") in schedule.tick()
