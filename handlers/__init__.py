@@ -6,6 +6,7 @@ from bot.router import Router
 
 FEATURES = [
     "handlers.basics",
+    "handlers.approvals",
 ]
 
 

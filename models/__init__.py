@@ -7,3 +7,5 @@ from models.outbox import OutboxFile, OutboxMessage  # noqa: F401
 from models.audit import AuditLog  # noqa: F401
 from models.calendar import CalendarDay  # noqa: F401
 from models.account import Account, AccountChange  # noqa: F401
+from models import approval  # noqa: F401
+from models.approval import ApprovalDecision, ApprovalRequest, RegistryFiling  # noqa: F401
