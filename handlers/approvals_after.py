@@ -28,6 +28,7 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
     account.registry_status = REGISTRY_PENDING
     audit.record(session, actor=decider.userid, action=f"account.{_action(req.kind)}", entity="account",
                  entity_id=account.id, before=before, after={"status": account.status, "changes": changes})
+    workdays.prime(session)
     deadline = workdays.add_workdays(today, REGISTRY_WORKDAYS)
     session.add(RegistryFiling(request_id=req.id, account_id=account.id, unit_id=req.unit_id,
                                approved_on=today, deadline=deadline))

@@ -51,14 +51,16 @@ def label(account: Account) -> str:
 
 
 def match(accounts: list[Account], query: str) -> list[Account]:
+    """Exact name; else every word of the query in the label; else close names (typos)."""
     query = query.strip()
     exact = [a for a in accounts if a.name == query]
-    if exact:
+    words = query.split()
+    within = [a for a in accounts if all(w in label(a) for w in words)]
+    if exact and len(words) == 1:
         return exact
-    within = [a for a in accounts if query in label(a) or a.name in query]
     if within:
         return within
-    names = difflib.get_close_matches(query, [a.name for a in accounts], n=5, cutoff=0.5)
+    names = difflib.get_close_matches(words[0] if words else query, [a.name for a in accounts], n=5, cutoff=0.6)
     return [a for a in accounts if a.name in names]
 
 

@@ -21,6 +21,8 @@ def number_and_rest(args: str) -> tuple[int, str] | None:
 
 
 def waited(req: ApprovalRequest) -> int:
+    from sqlalchemy.orm import object_session
+    workdays.prime(object_session(req))
     return workdays.workdays_between(clock.localize(req.step_started_at).date(), clock.today())
 
 

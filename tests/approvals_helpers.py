@@ -75,3 +75,10 @@ def seed_accounts(bot) -> None:
 def account_id(bot, name: str, platform: str) -> int:
     with bot.db() as s:
         return s.scalar(select(Account.id).where(Account.name == name, Account.platform == platform))
+
+
+def approve_all(bot, number: int, people=("jy_wang", "zsj_review", "city_zhao")) -> None:
+    """Approve every step by the text fallback."""
+    for userid in people:
+        reply = bot.send(userid, f"同意 {number}")
+        assert "已同意" in reply, reply
