@@ -28,7 +28,7 @@ from models.platform import JobRun
 log = logging.getLogger("bot.schedule")
 
 # Modules that define scheduled jobs; importing them registers their jobs.
-JOB_MODULES = ["jobs.maintenance"]
+JOB_MODULES = ["jobs.maintenance", "jobs.approvals"]
 
 
 @dataclass
