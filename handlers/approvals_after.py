@@ -11,7 +11,7 @@ from handlers import approvals_text as text
 from models import audit, org
 from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY_PENDING, SUSPENDED, Account,
                             AccountChange)
-from models.approval import (CANCEL, CHANGE, OPEN, RETRO, STEP_NAMES, SUSPEND, ApprovalRequest,
+from models.approval import (CANCEL, CHANGE, OPEN, RETRO, SUSPEND, ApprovalRequest,
                              RegistryFiling)
 from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
 
@@ -96,27 +96,28 @@ def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:
 # --- the Word form (rendered by bot/approval_form.py from the registry feature) -----------
 
 def form_dict(req: ApprovalRequest) -> dict:
-    """Everything 附件2 shows, as plain values."""
+    """Everything 附件2 shows, in the keys of `bot.approval_form.render_approval_form`."""
     bureau = req.unit.supervising_bureau()
-    opinions = {}
-    for d in req.decisions:
-        if d.round == req.round:
-            opinions[d.step] = {"decision": d.decision, "opinion": d.opinion or "", "name": d.decider.name,
-                                "unit": d.decider.unit.name, "date": clock.localize(d.at).date().isoformat()}
+    reason = req.reason or ""
+    if req.kind == CHANGE:
+        changes = "；".join(text.changes_lines(req.changes))
+        reason = "；".join(x for x in (reason, f"变更内容：{changes}" if changes else "") if x)
+    opinions = [{"step": d.step, "decision": d.decision, "opinion": d.opinion or "", "name": d.decider.name,
+                 "date": clock.localize(d.at).date().isoformat()}
+                for d in req.decisions if d.round == req.round]
     return {
-        "number": req.id, "kind": req.kind, "status": req.status,
-        "reason_kind": req.reason_kind or "", "reason": req.reason or "",
+        "number": req.id, "kind": req.kind, "reason": reason,
+        "change_reason": req.reason_kind if req.kind == CHANGE else None,
+        "cancel_reason": req.reason_kind if req.kind in (CANCEL, SUSPEND) else None,
         "rules_submitted": bool(req.rules_submitted),
         "unit": req.unit.name, "bureau": bureau.name if bureau else "",
-        "name": req.form.get("name", ""), "platform": req.form.get("platform", ""),
+        "account_name": req.form.get("name", ""), "platform": req.form.get("platform", ""),
         "registry_code": req.form.get("registry_code") or req.unit.registry_code or "",
         "function": req.form.get("function") or "", "url": req.form.get("url") or "",
         "platform_account_id": req.form.get("platform_account_id") or "",
         "applied_on": clock.localize(req.submitted_at).date().isoformat() if req.submitted_at else "",
         "contact": " ".join(x for x in (req.form.get("responsible_name"), req.form.get("contact")) if x),
-        "operator": req.form.get("operator") or "",
-        "changes": {text.FIELD_NAMES.get(k, k): v for k, v in (req.changes or {}).items()},
-        "opinions": opinions, "step_names": dict(STEP_NAMES),
+        "opinions": opinions,
     }
 
 

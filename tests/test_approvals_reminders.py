@@ -112,6 +112,8 @@ def test_filed_without_screenshot_and_images_otherwise_unsupported(bot):
 def test_word_form_on_final_approval_and_on_request(bot):
     number = submit_open(bot)
     approve_all(bot, number)
+    # The renderer is the registry feature's bot/approval_form.py; until both are merged the
+    # applicant gets a text saying the file cannot be made yet.
     renderer = importlib.util.find_spec("bot.approval_form") is not None
     for userid in ("jy_zhang", "zsj_admin"):
         texts = bot.texts(userid)
@@ -119,6 +121,18 @@ def test_word_form_on_final_approval_and_on_request(bot):
             assert "[file]" in texts
         else:
             assert any("Word文件暂时无法生成" in t for t in texts)
+    if renderer:
+        import io
+
+        import docx
+        files = [m for m in bot.inbox("jy_zhang") if m["msgtype"] == "file"]
+        name, data = bot.fake._files[files[0]["content"]["media_id"]]
+        assert name.startswith(f"审批表_{number}_") and name.endswith(".docx")
+        document = docx.Document(io.BytesIO(data))
+        cells = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+        for expected in ("抚松县教育局", "抚松教育", "微博", "及时发布教育政策，服务群众", "王局长", "杨审核", "赵审批",
+                         "张伟 13912345678", "11220621MB0000001A"):
+            assert expected in cells, expected
     before = len(bot.texts("zsj_review"))
     reply = bot.send("zsj_review", f"导出 {number}")
     assert len(bot.texts("zsj_review")) == before + 1
