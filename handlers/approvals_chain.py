@@ -56,6 +56,11 @@ def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) ->
         return f"第{req.id}号申请已经处理完毕（{req.status}），无需重复操作。"
     if person.id == req.applicant_id:
         return f"第{req.id}号申请是您本人提交的，申请人不能审批自己的申请。"
+    done = [d for d in req.decisions if d.round == req.round and person in holders(session, req, d.step)]
+    if done and person not in holders(session, req):
+        d = done[-1]
+        return (f"第{req.id}号申请的「{STEP_NAMES[d.step]}」环节已由{d.decider.name}{d.decision}，"
+                f"现在在「{STEP_NAMES[req.step]}」环节，无需您重复操作。")
     if person not in holders(session, req):
         role = org.ROLE_NAMES[step_role(req.step)]
         return (f"第{req.id}号申请当前在「{STEP_NAMES[req.step]}」环节，需由该单位的{role}审批，"

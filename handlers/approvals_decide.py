@@ -62,11 +62,17 @@ def register(router: Router) -> None:
     def on_click(ctx: Context):
         card = ctx.card
         decision = {"approve": AGREE, "reject": REJECT, "return": RETURN}.get(ctx.inbound.event_key or "")
+        # Lock the request before writing to any card row (the router has just set the click's
+        # response code on this card): lock order request → cards, or two clicks deadlock.
+        code = card.response_code
+        with ctx.session.no_autoflush:
+            req = chain.lock(ctx.session, card.ref_id)
+        ctx.session.refresh(card)  # a concurrent click may have closed it meanwhile
+        card.response_code = code or card.response_code
         if card.status != "open":
             ctx.reply(f"这张卡片已经处理过了（{card.result or '已处理'}），无需重复操作。")
             ctx.button_label = card.result or "已处理"
             return None
-        req = chain.lock(ctx.session, card.ref_id)
         refusal = "卡片按钮无效。" if decision is None or req is None else \
             chain.refusal_to_decide(ctx.session, req, ctx.person)
         if refusal:

@@ -95,3 +95,49 @@ def test_todo_lists_oldest_first(bot):
     todo = bot.send("jy_wang", "待办")
     assert todo.index(f"第{first}号") < todo.index(f"第{second}号")
     assert "没有等待您审批" in bot.send("zsj_review", "待办")
+
+
+def test_a_second_holder_after_the_first_decision_is_told_who_decided(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    assert "已同意" in bot.send("zsj_admin", f"同意 {number}")
+    reply = bot.send("zsj_review", f"同意 {number}")
+    assert "已由马管理同意" in reply and "无需您重复操作" in reply
+    assert len(request(bot, number)["decisions"]) == 2
+
+
+def test_city_step_as_filing_copy(bot):
+    import dataclasses
+
+    from bot import config
+    config.use(dataclasses.replace(config.get(), city_step_is_approval=False))
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    assert "审批完成" in bot.send("zsj_review", f"同意 {number}")
+    assert request(bot, number)["status"] == "已通过"
+    assert not bot.cards("city_zhao")
+    assert any(t.startswith("备案：") and f"第{number}号" in t for t in bot.texts("city_zhao"))
+
+
+def test_two_holders_clicking_at_once_make_one_decision(bot):
+    import threading
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    tasks = {u: card_for(bot, u, number)["task_id"] for u in ("zsj_admin", "zsj_review")}
+    codes = {u: bot.fake.issue_response_code(t) for u, t in tasks.items()}
+    barrier = threading.Barrier(2)
+    replies = {}
+
+    def press(userid):
+        barrier.wait()
+        replies[userid] = bot.side.click_card(userid, tasks[userid], "approve", codes[userid])
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in tasks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 200 for r in replies.values())
+    state = request(bot, number)
+    assert state["status"] == "待市级审批" and [d[0] for d in state["decisions"]] == ["unit", "bureau"]
+    assert audit_actions(bot, number) == ["approval.submit", "approval.approve", "approval.approve"]
