@@ -7,15 +7,15 @@ import re
 from sqlalchemy import select
 
 from bot import clock
-from bot.choices import numbered, pick, yes
+from bot.choices import numbered, pick
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from models import org
 from models.account import NORMAL, Account
-from models.approval import (CANCEL, CHANGE, CHANGE_REASONS, CLOSE_REASONS, RETRO, RETURNED, SUSPEND,
-                             ApprovalRequest, open_request_for_account)
+from models.approval import (CANCEL, CHANGE, RETRO, RETURNED, SUSPEND, ApprovalRequest,
+                             open_request_for_account)
 from models.org import Person, Unit
 
 CHANGEABLE = [("name", "账号名称"), ("function", "账号功能"), ("url", "主页URL/下载URL"),
@@ -187,7 +187,7 @@ def register(router: Router) -> None:
 def parse_numbers(answer: str, count: int) -> list[int]:
     numbers = [int(n) for n in re.findall(r"\d+", answer)]
     if not numbers:
-        raise Reask(f"请回复要修改项目的序号，可以多选，例如「1 3」。")
+        raise Reask("请回复要修改项目的序号，可以多选，例如「1 3」。")
     bad = [n for n in numbers if not 1 <= n <= count]
     if bad:
         raise Reask(f"没有第{bad[0]}项，请回复 1 到 {count} 之间的序号。")
@@ -207,5 +207,3 @@ def unit_people(ctx: Context) -> list[Person]:
     return list(ctx.session.scalars(select(Person).where(Person.unit_id == ctx.data["unit_id"], Person.active)
                                     .order_by(Person.id)))
 
-
-__all__ = ["register", "load", "confirm_state", "yes"]

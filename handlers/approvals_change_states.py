@@ -7,6 +7,7 @@ from handlers import approvals_change as base
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from models.approval import CHANGE_REASONS, CLOSE_REASONS
+from models.org import Unit
 
 
 def field_prompt(ctx: Context) -> str:
@@ -27,7 +28,12 @@ def new_value(ctx: Context, key: str):
     if key in ("url", "platform_account_id", "operator") and rules.skipped(answer):
         return None
     if key == "name":
-        return rules.check_name(answer)
+        name = rules.check_name(answer)
+        unit = ctx.session.get(Unit, ctx.data["unit_id"])
+        warning = rules.name_warning(ctx.session, unit, name, platform)
+        if warning:
+            ctx.reply(f"提示：{warning}审批人会看到新名称，请确认无误。")
+        return name
     if key == "function":
         return rules.check_function(answer)
     if key == "url":

@@ -85,6 +85,9 @@ def register(router: Router) -> None:
             ctx.reply(chain.decide(ctx.session, req, ctx.person, AGREE, None, ctx.inbound.dedupe_key, clicked=card))
             ctx.button_label = card.result or LABELS[AGREE]
             return None
+        info = router.conversation_of(ctx.state)
+        if info is not None and info.prefix != "decide":
+            ctx.reply(f"（已放弃未完成的「{info.title}」）")
         ctx.data = {"request_id": req.id, "decision": decision, "task_id": card.task_id}
         return "decide.reason"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import clock
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_after as after
 from handlers import approvals_chain as chain
@@ -32,6 +33,15 @@ def find(ctx: Context, usage: str) -> ApprovalRequest | None:
     return req
 
 
+def filing_line(ctx: Context, req: ApprovalRequest) -> str:
+    filing = after.open_filing(ctx.session, req.id)
+    if filing is None:
+        return ""
+    if filing.filed_at is not None:
+        return f"\n全国系统报送：已报送（{clock.localize(filing.filed_at):%Y-%m-%d}）"
+    return f"\n全国系统报送：待报送，截止{filing.deadline:%Y-%m-%d}（第11条），完成后回复「已报送 {req.id}」"
+
+
 def register(router: Router) -> None:
     router.conversation("filed", title="报送截图")
 
@@ -52,7 +62,7 @@ def register(router: Router) -> None:
     def show(ctx: Context):
         req = find(ctx, "查看")
         if req is not None:
-            ctx.reply(text.describe(req))
+            ctx.reply(text.describe(req) + filing_line(ctx, req))
         return END
 
     @router.command("撤回", "撤销申请", help="撤回审批中的申请（如「撤回 12」）")
@@ -105,7 +115,7 @@ def register(router: Router) -> None:
             ctx.reply(f"第{req.id}号申请还没有审批通过，无需报送。")
             return END
         if filing.filed_at is not None:
-            ctx.reply(f"第{req.id}号申请已于{filing.filed_at.astimezone(ctx.now.tzinfo):%Y-%m-%d}登记为已报送。")
+            ctx.reply(f"第{req.id}号申请已于{clock.localize(filing.filed_at):%Y-%m-%d}登记为已报送。")
             return END
         after.mark_filed(ctx.session, filing, ctx.person)
         ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})

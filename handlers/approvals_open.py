@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
@@ -12,7 +13,6 @@ from models import org
 from models.account import PLATFORMS
 from models.approval import OPEN, RETURNED, ApprovalRequest
 from models.org import Person, Unit
-from bot import clock
 
 ORDER = ["open.platform", "open.name", "open.function", "open.url", "open.pid", "open.responsible",
          "open.contact", "open.operator", "open.reason", "open.rules", "open.confirm"]

@@ -102,3 +102,10 @@ def test_retroactive_filing(bot):
     with bot.db() as s:
         assert s.get(Account, account_id(bot, "抚松发布", "视频号")).needs_retro_filing is False
     assert "没有需要补办备案的账号" in bot.send("rm_cao", "补办备案")
+
+
+def test_renaming_warns_about_article_9(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "1")
+    reply = bot.send("jy_zhang", "教育新闻")
+    assert "第9条" in reply and "变更原因" in reply

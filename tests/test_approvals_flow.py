@@ -141,3 +141,22 @@ def test_two_holders_clicking_at_once_make_one_decision(bot):
     state = request(bot, number)
     assert state["status"] == "待市级审批" and [d[0] for d in state["decisions"]] == ["unit", "bureau"]
     assert audit_actions(bot, number) == ["approval.submit", "approval.approve", "approval.approve"]
+
+
+def test_view_shows_the_registry_countdown(bot):
+    from tests.approvals_helpers import approve_all
+    number = submit_open(bot)
+    approve_all(bot, number)
+    assert "全国系统报送：待报送" in bot.send("jy_zhang", f"查看 {number}")
+    bot.say("jy_zhang", f"已报送 {number}", "完成")
+    assert "全国系统报送：已报送" in bot.send("zsj_admin", f"查看 {number}")
+
+
+def test_card_reason_dialogue_says_which_dialogue_was_left(bot):
+    number = submit_open(bot)
+    bot.say("jy_wang", "开设", "微博")
+    click(bot, "jy_wang", number, "return")
+    texts = bot.texts("jy_wang")
+    assert any("已放弃未完成的「开设申请」" in t for t in texts)
+    bot.send("jy_wang", "请补充账号功能")
+    assert request(bot, number)["status"] == "已退回"

@@ -8,7 +8,7 @@ from bot import clock
 from jobs import approvals as jobs
 from jobs.schedule import load_jobs
 from models.approval import RegistryFiling
-from tests.approvals_helpers import approve_all, request, submit_open
+from tests.approvals_helpers import approve_all, submit_open
 
 
 def count(texts: list[str], word: str) -> int:
