@@ -30,6 +30,11 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
                  entity_id=account.id, before=before, after={"status": account.status, "changes": changes})
     workdays.prime(session)
     deadline = workdays.add_workdays(today, REGISTRY_WORKDAYS)
+    if not workdays.covered(deadline.year):
+        outbox.push_text(session, org.people_with_role(session, BUREAU_ADMIN),
+                         f"注意：{deadline.year}年的法定节假日安排尚未录入，报送截止日暂按普通工作日（周一至周五）计算。"
+                         "请用「flask --app bot calendar」录入国务院公布的安排。",
+                         dedupe_key=f"calendar-missing:{deadline.year}")
     session.add(RegistryFiling(request_id=req.id, account_id=account.id, unit_id=req.unit_id,
                                approved_on=today, deadline=deadline))
     _tell_after_approval(session, req, deadline)

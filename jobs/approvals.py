@@ -37,6 +37,10 @@ def approval_reminders(period: str) -> int:
             if waited < remind_after_workdays():
                 continue
             people = chain.holders(session, req)
+            if not people:
+                if not req.escalated:
+                    _escalate(session, req, people, waited, period)
+                continue
             key = f"approval-remind:{req.id}:{req.round}:{req.step}:{period}"
             rows = outbox.push_text(session, people, f"提醒：第{req.id}号申请（{req.title}，{req.unit.name}）"
                                     f"在「{STEP_NAMES[req.step]}」环节已等待{waited}个工作日，请尽快审批。"

@@ -149,3 +149,12 @@ def open_request_for_platform(session: Session, unit_id: int, platform: str) -> 
         ApprovalRequest.unit_id == unit_id, ApprovalRequest.kind == OPEN,
         ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED))))
     return next((r for r in rows if r.form.get("platform") == platform), None)
+
+
+def overdue_filings(session: Session, today: date, unit_ids: list[int] | None = None) -> list[RegistryFiling]:
+    """Approved actions not yet entered in the national registry after their deadline (for digests)."""
+    stmt = (select(RegistryFiling).where(RegistryFiling.filed_at.is_(None), RegistryFiling.deadline < today)
+            .order_by(RegistryFiling.deadline, RegistryFiling.id))
+    if unit_ids is not None:
+        stmt = stmt.where(RegistryFiling.unit_id.in_(unit_ids))
+    return list(session.scalars(stmt))

@@ -109,3 +109,23 @@ def test_renaming_warns_about_article_9(bot):
     bot.say("jy_zhang", "变更 抚松教育 抖音", "1")
     reply = bot.send("jy_zhang", "教育新闻")
     assert "第9条" in reply and "变更原因" in reply
+
+
+def test_returned_change_is_corrected_and_resubmitted(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "2", "发布教育短视频", "整改", "确认")
+    number = latest_request_id(bot)
+    bot.send("jy_wang", f"退回 {number} 请写明整改依据")
+    douyin = account_id(bot, "抚松教育", "抖音")
+    assert account(bot, douyin)["status"] == "正常"  # no longer 变更中 while sent back
+    reply = bot.send("jy_zhang", f"修改 {number}")
+    assert "退回意见：请写明整改依据" in reply and "账号功能：政务信息发布 → 发布教育短视频" in reply
+    assert "要变更哪些内容" in bot.send("jy_zhang", "修改")
+    bot.say("jy_zhang", "2", "发布教育短视频和政策解读", "其他", "按2026年第3期通报要求整改")
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    state = request(bot, number)
+    assert state["status"] == "待单位审核" and state["round"] == 2
+    assert account(bot, douyin)["status"] == "变更中"
+    approve_all(bot, number)
+    with bot.db() as s:
+        assert s.get(Account, douyin).function == "发布教育短视频和政策解读"

@@ -137,3 +137,16 @@ def test_word_form_on_final_approval_and_on_request(bot):
     reply = bot.send("zsj_review", f"导出 {number}")
     assert len(bot.texts("zsj_review")) == before + 1
     assert ("请查收文件" in (reply or "")) is renderer
+
+
+def test_a_step_without_holders_goes_to_the_bureau_at_once(bot):
+    with bot.db() as s:
+        from models.org import find_person
+        find_person(s, "jy_wang").set_roles({"staff"})
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    assert any("找不到审批人" in t for t in bot.texts("zsj_admin"))
+    clock.set_now(datetime(2026, 12, 8, 9, 30))
+    jobs.approval_reminders("2026-12-08")
+    jobs.approval_reminders("2026-12-09")
+    assert sum(1 for t in bot.texts("zsj_admin") if "督办" in t and f"第{number}号" in t) == 1
