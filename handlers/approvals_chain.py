@@ -136,8 +136,9 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
         answer = f"已同意第{req.id}号申请，已转「{STEP_NAMES[req.step]}」环节。"
     elif decision == AGREE:
         req.step, req.status, req.decided_at = None, APPROVED, clock.now()
+        outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
         from handlers import approvals_after
-        approvals_after.apply(session, req, person)
+        approvals_after.apply(session, req, person)  # after the news: the registry countdown follows it
         answer = f"已同意第{req.id}号申请，审批完成。"
     else:
         req.step, req.decided_at = None, clock.now()
@@ -148,7 +149,8 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
     audit.record(session, actor=person.userid, action=f"approval.{_key_of(decision)}", entity="approval_request",
                  entity_id=req.id, before={"status": before, "step": step},
                  after={"status": req.status, "opinion": opinion}, source_msg=source_msg)
-    outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
+    if req.status != APPROVED:
+        outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
     return answer
 
 

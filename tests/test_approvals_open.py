@@ -91,3 +91,14 @@ def test_wechat_fields_fit_the_platform(bot):
     assert "微信biz/原始ID/微信号" in bot.send("jy_zhang", "无")
     assert "原始ID" in bot.send("jy_zhang", "123 abc")
     assert "账号负责人" in bot.send("jy_zhang", "gh_0123456789ab")
+
+
+def test_applicant_hears_the_final_decision_before_the_registry_countdown(bot):
+    from tests.approvals_helpers import approve_all
+    number = submit_open(bot)
+    approve_all(bot, number)
+    texts = bot.texts("jy_zhang")
+    final = next(i for i, t in enumerate(texts) if "审批已全部通过" in t)
+    countdown = next(i for i, t in enumerate(texts) if "全国政务新媒体信息报送系统" in t)
+    assert final < countdown
+    assert sum(1 for t in texts if "审批已全部通过" in t) == 1
