@@ -111,9 +111,9 @@ def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person
 
 def _record(session: Session, req: ApprovalRequest, step: str, person: Person, decision: str,
             opinion: str | None) -> ApprovalDecision:
-    row = ApprovalDecision(request_id=req.id, round=req.round, step=step, decider_id=person.id,
-                           decision=decision, opinion=opinion, at=clock.now())
-    session.add(row)
+    row = ApprovalDecision(round=req.round, step=step, decider=person, decision=decision, opinion=opinion,
+                           at=clock.now())
+    req.decisions.append(row)  # keeps a collection loaded earlier in this transaction up to date
     session.flush()  # the unique key (request, round, step) refuses a second decision here
     return row
 

@@ -150,3 +150,23 @@ def test_a_step_without_holders_goes_to_the_bureau_at_once(bot):
     jobs.approval_reminders("2026-12-08")
     jobs.approval_reminders("2026-12-09")
     assert sum(1 for t in bot.texts("zsj_admin") if "督办" in t and f"第{number}号" in t) == 1
+
+
+def test_the_form_sent_at_final_approval_has_the_three_opinions(bot, monkeypatch):
+    """The renderer (registry feature) gets the decisions of this transaction too; a stand-in records them."""
+    import sys
+    import types
+    seen = []
+    stand_in = types.ModuleType("bot.approval_form")
+    stand_in.render_approval_form = lambda form: seen.append(form) or b"PK-docx-stand-in"
+    monkeypatch.setitem(sys.modules, "bot.approval_form", stand_in)
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number} 同意开设")
+    bot.send("zsj_review", f"同意 {number}")
+    bot.send("city_zhao", f"同意 {number} 准予开设")
+    form = seen[0]
+    assert [(o["step"], o["name"], o["decision"], o["opinion"]) for o in form["opinions"]] == [
+        ("unit", "王局长", "同意", "同意开设"), ("bureau", "杨审核", "同意", ""), ("city", "赵审批", "同意", "准予开设")]
+    assert form["account_name"] == "抚松教育" and form["kind"] == "开设" and form["rules_submitted"] is True
+    assert form["contact"] == "张伟 13912345678" and form["registry_code"] == "11220621MB0000001A"
+    assert "[file]" in bot.texts("jy_zhang") and "[file]" in bot.texts("zsj_admin")
