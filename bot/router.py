@@ -158,13 +158,11 @@ class Router:
         return self.conversations.get(state.split(".", 1)[0])
 
     def find_command(self, text: str) -> tuple[Command, str] | None:
-        """The command whose word is the longest prefix of `text` ("导出台账" beats "导出")."""
-        best: tuple[Command, str] | None = None
         for command in self.commands:
-            for word in command.words:
-                if text.startswith(word) and (best is None or len(word) > len(best[1])):
-                    best = (command, word)
-        return (best[0], text[len(best[1]):].strip()) if best else None
+            for word in sorted(command.words, key=len, reverse=True):
+                if text == word or text.startswith(word):
+                    return command, text[len(word):].strip()
+        return None
 
     def command_for_menu(self, key: str) -> Command | None:
         for command in self.commands:
