@@ -100,6 +100,10 @@ def register(router: Router) -> None:
 
     @router.command("导出", "导出审批表", help="把审批表（Word）发给我（如「导出 12」）")
     def export(ctx: Context):
+        if not ctx.args.strip():
+            ctx.reply("导出审批表请写明申请编号，例如「导出 12」（回复「我的申请」查看编号）；"
+                      "导出账号台账请回复「导出台账」。")
+            return END
         req = find(ctx, "导出")
         if req is not None and after.send_form(ctx.session, req, [ctx.person]):
             ctx.reply(f"第{req.id}号审批表已生成，请查收文件。")

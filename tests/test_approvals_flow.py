@@ -160,3 +160,8 @@ def test_card_reason_dialogue_says_which_dialogue_was_left(bot):
     assert any("已放弃未完成的「开设申请」" in t for t in texts)
     bot.send("jy_wang", "请补充账号功能")
     assert request(bot, number)["status"] == "已退回"
+
+
+def test_export_without_a_number_explains_both_exports(bot):
+    reply = bot.send("jy_zhang", "导出")
+    assert "导出 12" in reply and "导出台账" in reply
