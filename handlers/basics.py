@@ -18,6 +18,18 @@ USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_
                       "location_select"}
 
 
+FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group title
+    "registry": "台账", "approvals": "开设变更注销审批", "weekly": "周报", "dormancy": "监督检查",
+    "rectification": "监督检查", "measures": "监督检查", "unit_record": "监督检查", "digest": "监督检查",
+    "training": "培训台账", "bulletin": "月度通报",
+}
+
+
+def feature_title(module: str) -> str:
+    name = module.rsplit(".", 1)[-1]
+    return FEATURE_TITLES.get(name) or FEATURE_TITLES.get(name.split("_", 1)[0]) or "其他"
+
+
 def register(router: Router) -> None:
     def help_text(ctx: Context) -> str:
         topic = ctx.text.removeprefix("帮助").strip()
@@ -29,13 +41,16 @@ def register(router: Router) -> None:
                 return f"「{command.name}」{aliases}\n{command.detail or command.help or ''}"
         roles = "、".join(ROLE_NAMES[r] for r in sorted(ctx.person.roles)) or "未分配角色"
         lines = [f"{ctx.person.name}（{ctx.person.unit.name}，{roles}）可以使用："]
-        seen = set()
+        groups: dict[str, list[str]] = {}
         for command in router.commands:  # in registration order (features as listed)
-            if command.help and router.allowed(command, ctx.person) and command.name not in seen:
-                seen.add(command.name)
-                lines.append(f"· {command.name} — {command.help}")
+            if command.help and router.allowed(command, ctx.person):
+                names = groups.setdefault(feature_title(command.handler.__module__), [])
+                if command.name not in names:
+                    names.append(command.name)
+        # One line per feature keeps the menu within one WeCom message for every role.
+        lines += [f"【{title}】{'、'.join(names)}" for title, names in groups.items()]
         lines.append("对话中随时可以回复「取消」结束、「上一步」返回上一问。")
-        lines.append("回复「帮助 功能名」查看详细说明，例如「帮助 周报」。")
+        lines.append("回复「帮助 功能名」查看说明，例如「帮助 周报」。")
         return "\n".join(lines)
 
     @router.fallback("help")
