@@ -35,10 +35,13 @@ def _lock_conversation(session, userid: str) -> Conversation:
     """Create the user's row if needed and lock it: one message per user at a time."""
     if db.is_postgres(session):
         from sqlalchemy.dialects.postgresql import insert as pg_insert
-        session.execute(pg_insert(Conversation).values(userid=userid, data={}, history=[])
-                        .on_conflict_do_nothing(index_elements=["userid"]))
-        return session.scalars(select(Conversation).where(Conversation.userid == userid)
-                               .with_for_update()).one()
+        locked = select(Conversation).where(Conversation.userid == userid).with_for_update()
+        conv = session.scalars(locked).one_or_none()  # one round trip for every message but the first
+        if conv is None:
+            session.execute(pg_insert(Conversation).values(userid=userid, data={}, history=[])
+                            .on_conflict_do_nothing(index_elements=["userid"]))
+            conv = session.scalars(locked).one()
+        return conv
     conv = session.get(Conversation, userid)  # SQLite: BEGIN IMMEDIATE already serialises writers
     if conv is None:
         conv = Conversation(userid=userid, data={}, history=[])

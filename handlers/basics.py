@@ -16,7 +16,7 @@ MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音
 
 def register(router: Router) -> None:
     def help_text(ctx: Context) -> str:
-        topic = ctx.text.removeprefix("帮助").strip()
+        topic = ctx.text.removeprefix("帮助").strip() if ctx.text.startswith("帮助") else ""
         if topic:
             found = router.find_command(topic)
             if found and router.allowed(found[0], ctx.person):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.base import Base
 
@@ -171,4 +171,6 @@ def bureau_people(session: Session, unit: Unit, role: str) -> list[Person]:
 
 
 def find_person(session: Session, userid: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.userid == userid))
+    # one query for the person, their unit and roles (every callback needs all three)
+    return session.scalars(select(Person).options(joinedload(Person.unit), joinedload(Person.role_rows))
+                           .where(Person.userid == userid)).unique().one_or_none()
