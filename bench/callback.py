@@ -78,6 +78,7 @@ def measure(server: servers.Gunicorn, senders: list[str], args, msgid_base: int)
         "max_ms": round(latencies[-1], 1),
         "client_cpu_share": round(raw["client_cpu"] / (wall * cores), 3),
         "server_cpu_share": round(server_cpu / (wall * cores), 3),
+        "server_cpu_ms": round(server_cpu * 1000 / len(raw["results"]), 2),  # per message, warm-up included
         "machine_busy": round((busy1 - busy0) / max(total1 - total0, 1), 3),
         "_results": raw["results"],
     }
@@ -124,8 +125,9 @@ def check_effects(sent: dict[str, set[str]]) -> tuple[dict, list[str]]:
 
 
 def median_of(runs: list[dict]) -> dict:
-    keys = ("msg_per_s", "p50_ms", "p99_ms", "max_ms", "client_cpu_share", "server_cpu_share", "machine_busy")
-    return {k: round(statistics.median(r[k] for r in runs), 3 if "share" in k or "busy" in k else 1)
+    keys = ("msg_per_s", "p50_ms", "p99_ms", "max_ms", "client_cpu_share", "server_cpu_share", "server_cpu_ms",
+            "machine_busy")
+    return {k: round(statistics.median(r[k] for r in runs), 3 if "share" in k or "busy" in k else 2)
             for k in keys}
 
 
@@ -139,14 +141,15 @@ def report(info: dict, args, runs: dict[str, list[dict]], effects: dict, problem
           f"gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
           f"{args.client_processes} client processes")
     print(f"{'scenario':24s} {'msg/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} "
-          f"{'client':>7s} {'server':>7s} {'busy':>6s}   per run msg/s")
+          f"{'client':>7s} {'server':>7s} {'cpu/msg':>8s} {'busy':>6s}   per run msg/s")
     for name in args.scenarios:
         m = medians[name]
         each = " ".join(f"{r['msg_per_s']:.0f}" for r in runs[name])
         print(f"{LABELS[name]:24s} {m['msg_per_s']:8.1f} {m['p50_ms']:8.1f} {m['p99_ms']:8.1f} {m['max_ms']:8.1f} "
-              f"{m['client_cpu_share']:7.0%} {m['server_cpu_share']:7.0%} {m['machine_busy']:6.0%}   {each}")
-    print("(client/server: CPU used by the load generator / gunicorn as a share of all cores; "
-          "busy: the whole machine, other users included)")
+              f"{m['client_cpu_share']:7.0%} {m['server_cpu_share']:7.0%} {m['server_cpu_ms']:6.2f}ms "
+              f"{m['machine_busy']:6.0%}   {each}")
+    print("(client/server: CPU used by the load generator / gunicorn as a share of all cores; cpu/msg: gunicorn "
+          "CPU per message; busy: the whole machine, other users included)")
     ratios = {}
     if "full" in medians:
         for base in ("single", "bare"):
@@ -203,7 +206,8 @@ def main(argv=None) -> int:
                 runs[name].append(result)
                 print(f"run {rep + 1} {name:6s} {result['msg_per_s']:7.1f} msg/s  p50 {result['p50_ms']:6.1f} ms  "
                       f"p99 {result['p99_ms']:6.1f} ms  max {result['max_ms']:6.1f} ms  "
-                      f"client cpu {result['client_cpu_share']:.0%}  busy {result['machine_busy']:.0%}", flush=True)
+                      f"client cpu {result['client_cpu_share']:.0%}  server {result['server_cpu_ms']:.2f} ms/msg  "
+                      f"busy {result['machine_busy']:.0%}", flush=True)
     finally:
         for server in running.values():
             server.stop()

@@ -31,6 +31,9 @@ class Outcome:
     outcome: str = "ok"
 
 
+_PRIOR = select(InboundCallback.reply, InboundCallback.handler, InboundCallback.outcome)
+
+
 def _lock_conversation(session, userid: str) -> Conversation:
     """Create the user's row if needed and lock it: one message per user at a time."""
     if db.is_postgres(session):
@@ -70,7 +73,7 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
     try:
         with session.begin():
             conv = _lock_conversation(session, inbound.userid)
-            prior = session.get(InboundCallback, inbound.dedupe_key)
+            prior = session.execute(_PRIOR.where(InboundCallback.dedupe_key == inbound.dedupe_key)).first()
             if prior is not None:
                 return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
             person = find_person(session, inbound.userid)
@@ -82,9 +85,10 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
             if conv.state:
                 conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
             reply = _reply_of(session, ctx)
-            session.add(InboundCallback(dedupe_key=inbound.dedupe_key, userid=inbound.userid,
-                                        msg_type=inbound.event or inbound.msg_type, handler=ctx.handler_name,
-                                        reply=reply, received_at=clock.now()))
+            # a plain INSERT, not an ORM object: every callback pays for it, so keep it cheap
+            session.execute(insert(InboundCallback.__table__).values(
+                dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
+                handler=ctx.handler_name, reply=reply, received_at=clock.now()))
         return Outcome(reply, ctx.handler_name)
     except IntegrityError:
         # A concurrent delivery of the same callback won the race: answer as it did.
