@@ -64,9 +64,12 @@ def percentile(sorted_values: list[float], q: float) -> float:
 def measure(server: servers.Gunicorn, senders: list[str], args, msgid_base: int) -> dict:
     busy0, total0 = servers.system_cpu()
     server_cpu0 = server.cpu_seconds()
+    backends0 = servers.process_cpu(server.backend_pids())
     raw = load.run(server.port, senders, args.messages, msgid_base, args.client_processes, args.rate)
     busy1, total1 = servers.system_cpu()
     server_cpu = server.cpu_seconds() - server_cpu0
+    backends1 = servers.process_cpu(set(server.backend_pids()) | set(backends0))
+    db_cpu = sum(cpu - backends0.get(pid, 0.0) for pid, cpu in backends1.items())
     timed = [r for r in raw["results"] if not r[2]]
     start = min(r[3] for r in timed)
     wall = max(r[4] for r in timed) - start
@@ -79,6 +82,7 @@ def measure(server: servers.Gunicorn, senders: list[str], args, msgid_base: int)
         "client_cpu_share": round(raw["client_cpu"] / (wall * cores), 3),
         "server_cpu_share": round(server_cpu / (wall * cores), 3),
         "server_cpu_ms": round(server_cpu * 1000 / len(raw["results"]), 2),  # per message, warm-up included
+        "db_cpu_ms": round(db_cpu * 1000 / len(raw["results"]), 2),  # its PostgreSQL backends, per message
         "machine_busy": round((busy1 - busy0) / max(total1 - total0, 1), 3),
         "_results": raw["results"],
     }
@@ -126,7 +130,7 @@ def check_effects(sent: dict[str, set[str]]) -> tuple[dict, list[str]]:
 
 def median_of(runs: list[dict]) -> dict:
     keys = ("msg_per_s", "p50_ms", "p99_ms", "max_ms", "client_cpu_share", "server_cpu_share", "server_cpu_ms",
-            "machine_busy")
+            "db_cpu_ms", "machine_busy")
     return {k: round(statistics.median(r[k] for r in runs), 3 if "share" in k or "busy" in k else 2)
             for k in keys}
 
@@ -141,21 +145,29 @@ def report(info: dict, args, runs: dict[str, list[dict]], effects: dict, problem
           f"gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
           f"{args.client_processes} client processes")
     print(f"{'scenario':24s} {'msg/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} "
-          f"{'client':>7s} {'server':>7s} {'cpu/msg':>8s} {'busy':>6s}   per run msg/s")
+          f"{'client':>7s} {'gunicorn':>9s} {'postgres':>9s} {'busy':>6s}   msg/s per run")
     for name in args.scenarios:
         m = medians[name]
         each = " ".join(f"{r['msg_per_s']:.0f}" for r in runs[name])
         print(f"{LABELS[name]:24s} {m['msg_per_s']:8.1f} {m['p50_ms']:8.1f} {m['p99_ms']:8.1f} {m['max_ms']:8.1f} "
-              f"{m['client_cpu_share']:7.0%} {m['server_cpu_share']:7.0%} {m['server_cpu_ms']:6.2f}ms "
+              f"{m['client_cpu_share']:7.0%} {m['server_cpu_ms']:7.2f}ms {m['db_cpu_ms']:7.2f}ms "
               f"{m['machine_busy']:6.0%}   {each}")
-    print("(client/server: CPU used by the load generator / gunicorn as a share of all cores; cpu/msg: gunicorn "
-          "CPU per message; busy: the whole machine, other users included)")
+    print("(client: CPU of the load generator as a share of all cores; gunicorn/postgres: CPU per message of the "
+          "server and of its PostgreSQL backends; busy: the whole machine, other users included)")
     ratios = {}
     if "full" in medians:
         for base in ("single", "bare"):
-            if base in medians:
-                ratios[f"full/{base}"] = round(medians["full"]["msg_per_s"] / medians[base]["msg_per_s"], 3)
-                print(f"throughput full/{base}: {ratios[f'full/{base}']:.2f}")
+            if base not in medians:
+                continue
+            ratio = medians["full"]["msg_per_s"] / medians[base]["msg_per_s"]
+            paired = statistics.median(f["msg_per_s"] / b["msg_per_s"] for f, b in zip(runs["full"], runs[base]))
+            cpu = ((medians[base]["server_cpu_ms"] + medians[base]["db_cpu_ms"])
+                   / (medians["full"]["server_cpu_ms"] + medians["full"]["db_cpu_ms"]))
+            ratios[f"full/{base}"] = round(ratio, 3)
+            ratios[f"full/{base} paired"] = round(paired, 3)
+            ratios[f"full/{base} cpu"] = round(cpu, 3)
+            print(f"throughput full/{base}: {ratio:.2f} (median of each round's ratio {paired:.2f}; "
+                  f"from CPU per message, gunicorn + postgres: {cpu:.2f})")
         if "single" in medians:
             ok = medians["full"]["p99_ms"] <= TARGET_P99_MS and ratios["full/single"] >= TARGET_RATIO
             print(f"target (p99 <= {TARGET_P99_MS:.0f} ms and >= {TARGET_RATIO:.0%} of single-row): "
@@ -206,7 +218,8 @@ def main(argv=None) -> int:
                 runs[name].append(result)
                 print(f"run {rep + 1} {name:6s} {result['msg_per_s']:7.1f} msg/s  p50 {result['p50_ms']:6.1f} ms  "
                       f"p99 {result['p99_ms']:6.1f} ms  max {result['max_ms']:6.1f} ms  "
-                      f"client cpu {result['client_cpu_share']:.0%}  server {result['server_cpu_ms']:.2f} ms/msg  "
+                      f"client cpu {result['client_cpu_share']:.0%}  cpu/msg gunicorn {result['server_cpu_ms']:.2f} ms "
+                      f"postgres {result['db_cpu_ms']:.2f} ms  "
                       f"busy {result['machine_busy']:.0%}", flush=True)
     finally:
         for server in running.values():

@@ -114,8 +114,16 @@ class Gunicorn:
     proc: subprocess.Popen | None = None
     extra: list[str] = field(default_factory=list)
 
+    @property
+    def application_name(self) -> str:
+        return f"zwxmt-bench-{self.name}"
+
     def start(self) -> "Gunicorn":
         self.port = free_port()
+        url = self.env["DATABASE_URL"]
+        if url.startswith("postgresql"):  # lets the benchmark find this server's PostgreSQL backends
+            sep = "&" if "?" in url else "?"
+            self.env = {**self.env, "DATABASE_URL": f"{url}{sep}application_name={self.application_name}"}
         cmd = [sys.executable, "-m", "gunicorn", APPS[self.name], "--bind", f"127.0.0.1:{self.port}",
                "--workers", str(self.workers), "--worker-class", self.worker_class,
                "--threads", str(self.threads), "--backlog", "2048", "--timeout", "60", *_no_control_socket(),
@@ -151,15 +159,22 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """User+system CPU of the master and its live workers so far."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for pid in [self.proc.pid, *self.worker_pids()]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-        return total
+        return sum(process_cpu([self.proc.pid, *self.worker_pids()]).values())
+
+    def backend_pids(self) -> list[int]:
+        """PostgreSQL backends serving this gunicorn (empty on SQLite or without access)."""
+        url = self.env["DATABASE_URL"]
+        if not url.startswith("postgresql"):
+            return []
+        try:
+            import psycopg
+            with psycopg.connect(url.split("?", 1)[0].replace("postgresql+psycopg://", "postgresql://"),
+                                 autocommit=True) as conn:
+                rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                                    (self.application_name,)).fetchall()
+        except Exception:
+            return []
+        return [r[0] for r in rows]
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -169,6 +184,19 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def process_cpu(pids) -> dict[int, float]:
+    """User+system CPU seconds of each process (those we may read on this machine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def _no_control_socket() -> list[str]:
