@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.base import Base
@@ -170,7 +170,10 @@ def bureau_people(session: Session, unit: Unit, role: str) -> list[Person]:
     return people_with_role(session, role, [bureau.id])
 
 
+# One query for the person, their unit and roles (every callback needs all three), built once.
+_FIND_PERSON = (select(Person).options(joinedload(Person.unit), joinedload(Person.role_rows))
+                .where(Person.userid == bindparam("userid")))
+
+
 def find_person(session: Session, userid: str) -> Person | None:
-    # one query for the person, their unit and roles (every callback needs all three)
-    return session.scalars(select(Person).options(joinedload(Person.unit), joinedload(Person.role_rows))
-                           .where(Person.userid == userid)).unique().one_or_none()
+    return session.scalars(_FIND_PERSON, {"userid": userid}).unique().one_or_none()
