@@ -33,6 +33,7 @@ def create_app(mode: str = "bare") -> Flask:
         raise ValueError(f"unknown baseline mode {mode!r}")
     cfg = config.get()
     crypto = CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
+    record = bench_effect.insert()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
 
@@ -51,8 +52,8 @@ def create_app(mode: str = "bare") -> Flask:
             return Response("", status=rejected.status)
         if mode == "single":
             with db.get_engine().begin() as conn:
-                conn.execute(bench_effect.insert().values(msg_id=inbound.dedupe_key, userid=inbound.userid,
-                                                          received_at=clock.now()))
+                conn.execute(record, {"msg_id": inbound.dedupe_key, "userid": inbound.userid,
+                                      "received_at": clock.now()})
         return Response("", status=200)
 
     @app.get("/healthz")

@@ -35,9 +35,9 @@ def parse_args(argv):
     p.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/zwxmt_bench",
                    help="PostgreSQL database to DROP and re-create (default …/zwxmt_bench)")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    p.add_argument("--worker-class", default="sync")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, one per core)")
+    p.add_argument("--worker-class", default="gthread", help="gunicorn worker class (default gthread)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     p.add_argument("--client-processes", type=int, default=2, help="load generator processes (default 2)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of bare,single,full")
     p.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
