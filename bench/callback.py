@@ -46,7 +46,7 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.quick:
         args.senders, args.messages, args.repeat = min(args.senders, 5), min(args.messages, 4), 1
-        args.workers, args.client_processes = min(args.workers, 2), 1
+        args.workers, args.client_processes = 1, 1  # fewer processes to start: the smoke test stays short
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     if not set(args.scenarios) <= set(SCENARIOS):
         p.error("--scenarios takes bare, single and full")
@@ -141,8 +141,8 @@ def report(info: dict, args, runs: dict[str, list[dict]], effects: dict, problem
     print(f"machine: {info['nproc']} x {info['cpu']}; Python {info['python']}; load average at start "
           f"{info['loadavg']}")
     mode = f"paced at {args.rate:g} msg/s" if args.rate else "closed loop"
-    print(f"database: {args.database}; {args.senders} senders ({mode}) x {args.messages} messages x {args.repeat} runs; "
-          f"gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
+    print(f"database: {args.database}; {args.senders} senders ({mode}) x {args.messages} messages x "
+          f"{args.repeat} runs; gunicorn {args.workers} x {args.worker_class} (threads {args.threads}); "
           f"{args.client_processes} client processes")
     print(f"{'scenario':24s} {'msg/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} "
           f"{'client':>7s} {'gunicorn':>9s} {'postgres':>9s} {'busy':>6s}   msg/s per run")
