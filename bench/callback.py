@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -40,7 +41,7 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     p.add_argument("--client-processes", type=int, default=2, help="load generator processes (default 2)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of bare,single,full")
-    p.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    p.add_argument("--keep-db", action="store_true", help="keep the benchmark database and the gunicorn logs")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     p.add_argument("--quick", action="store_true", help="smoke test: 5 senders x 4 messages, one run")
     args = p.parse_args(argv)
@@ -234,6 +235,10 @@ def main(argv=None) -> int:
     out = report(info, args, runs, effects, problems)
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    if problems or args.keep_db:
+        print(f"gunicorn logs kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     return 1 if problems else 0
 
 
