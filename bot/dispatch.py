@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock, config, db
@@ -31,14 +31,23 @@ class Outcome:
     outcome: str = "ok"
 
 
+# Built once: every callback runs these, and building a statement costs more than running it.
+_PRIOR = (select(InboundCallback.reply, InboundCallback.handler, InboundCallback.outcome)
+          .where(InboundCallback.dedupe_key == bindparam("key")))
+_LOCK = select(Conversation).where(Conversation.userid == bindparam("userid")).with_for_update()
+_RECORD = insert(InboundCallback.__table__)
+
+
 def _lock_conversation(session, userid: str) -> Conversation:
     """Create the user's row if needed and lock it: one message per user at a time."""
     if db.is_postgres(session):
         from sqlalchemy.dialects.postgresql import insert as pg_insert
-        session.execute(pg_insert(Conversation).values(userid=userid, data={}, history=[])
-                        .on_conflict_do_nothing(index_elements=["userid"]))
-        return session.scalars(select(Conversation).where(Conversation.userid == userid)
-                               .with_for_update()).one()
+        conv = session.scalars(_LOCK, {"userid": userid}).one_or_none()  # one round trip but for the first
+        if conv is None:
+            session.execute(pg_insert(Conversation).values(userid=userid, data={}, history=[])
+                            .on_conflict_do_nothing(index_elements=["userid"]))
+            conv = session.scalars(_LOCK, {"userid": userid}).one()
+        return conv
     conv = session.get(Conversation, userid)  # SQLite: BEGIN IMMEDIATE already serialises writers
     if conv is None:
         conv = Conversation(userid=userid, data={}, history=[])
@@ -67,7 +76,7 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
     try:
         with session.begin():
             conv = _lock_conversation(session, inbound.userid)
-            prior = session.get(InboundCallback, inbound.dedupe_key)
+            prior = session.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
             if prior is not None:
                 return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
             person = find_person(session, inbound.userid)
@@ -79,9 +88,10 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
             if conv.state:
                 conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
             reply = _reply_of(session, ctx)
-            session.add(InboundCallback(dedupe_key=inbound.dedupe_key, userid=inbound.userid,
-                                        msg_type=inbound.event or inbound.msg_type, handler=ctx.handler_name,
-                                        reply=reply, received_at=clock.now()))
+            # a plain INSERT, not an ORM object: every callback pays for it, so keep it cheap
+            session.execute(_RECORD, dict(
+                dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
+                handler=ctx.handler_name, reply=reply, outcome="ok", received_at=clock.now()))
         return Outcome(reply, ctx.handler_name)
     except IntegrityError:
         # A concurrent delivery of the same callback won the race: answer as it did.

@@ -32,7 +32,7 @@ def feature_title(module: str) -> str:
 
 def register(router: Router) -> None:
     def help_text(ctx: Context) -> str:
-        topic = ctx.text.removeprefix("帮助").strip()
+        topic = ctx.text.removeprefix("帮助").strip() if ctx.text.startswith("帮助") else ""
         if topic:
             found = router.find_command(topic)
             if found and router.allowed(found[0], ctx.person):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, func, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.base import Base
 
@@ -170,15 +170,20 @@ def bureau_people(session: Session, unit: Unit, role: str) -> list[Person]:
     return people_with_role(session, role, [bureau.id])
 
 
+# One query for the person, their unit and roles (every callback needs all three), built once.
+_FIND_PERSON = (select(Person).options(joinedload(Person.unit), joinedload(Person.role_rows))
+                .where(Person.userid == bindparam("userid")))
+
+
 def find_person(session: Session, userid: str) -> Person | None:
     """The person with this WeCom userid, whatever its case (WeCom ignores case in userids).
 
-    The exact spelling is looked up first, through the unique index: callbacks carry WeCom's
-    spelling and `org sync` stores it, so that is nearly always a hit. Only a miss (an unknown
-    sender, or a userid typed differently in a roster) compares lower(); that scan of the
-    person table is small and rare, which is why there is no functional index for it.
+    The exact spelling is looked up first, through the unique index, with unit and roles in
+    the same query (every callback needs all three): callbacks carry WeCom's spelling and
+    `org sync` stores it, so that is nearly always a hit. Only a miss (an unknown sender, or a
+    userid typed differently in a roster) compares lower(); that scan is small and rare.
     """
-    person = session.scalar(select(Person).where(Person.userid == userid))
+    person = session.scalars(_FIND_PERSON, {"userid": userid}).unique().one_or_none()
     if person is not None or not userid:
         return person
     return session.scalars(select(Person).where(func.lower(Person.userid) == userid.lower())
