@@ -7,6 +7,7 @@ from bot.router import Router
 FEATURES = [
     "handlers.basics",
     "handlers.registry",
+    "handlers.approvals",
     "handlers.weekly",
     "handlers.weekly_status",
     "handlers.dormancy",

@@ -31,6 +31,7 @@ log = logging.getLogger("bot.schedule")
 JOB_MODULES = [
     "jobs.maintenance",
     "jobs.calendar_check",
+    "jobs.approvals",
     "jobs.weekly",
     "jobs.dormancy",
     "jobs.rectification",

@@ -14,3 +14,5 @@ from models.oversight import DormancyCase, DormancyRung, DormancyWatch  # noqa: 
 from models.rectification import Rectification, RectificationAnswer  # noqa: F401
 from models.measure import Measure  # noqa: F401
 from models.training import Training, TrainingAttendee  # noqa: F401
+from models import approval  # noqa: F401
+from models.approval import ApprovalDecision, ApprovalRequest, RegistryFiling  # noqa: F401

@@ -1,0 +1,149 @@
+"""After final approval: change the registry, start the national-registry countdown, send the form."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock, config, outbox, workdays
+from handlers import approvals_text as text
+from models import audit, org
+from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY_PENDING, SUSPENDED, Account,
+                            AccountChange)
+from models.approval import (CANCEL, CHANGE, OPEN, RETRO, SUSPEND, ApprovalRequest,
+                             RegistryFiling)
+from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
+
+REGISTRY_WORKDAYS = 3  # 第11条
+ACCOUNT_FIELDS = ("name", "platform", "function", "url", "platform_account_id", "contact", "operator")
+
+
+def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
+    today = clock.today()
+    before, changes = _apply_to_account(session, req, today)
+    account = req.account
+    session.add(AccountChange(account_id=account.id, at=clock.now(), kind=req.kind, request_id=req.id,
+                              changes=changes, actor=decider.userid))
+    account.registry_status = REGISTRY_PENDING
+    audit.record(session, actor=decider.userid, action=f"account.{_action(req.kind)}", entity="account",
+                 entity_id=account.id, before=before, after={"status": account.status, "changes": changes})
+    workdays.prime(session)
+    deadline = workdays.add_workdays(today, REGISTRY_WORKDAYS)
+    session.add(RegistryFiling(request_id=req.id, account_id=account.id, unit_id=req.unit_id,
+                               approved_on=today, deadline=deadline))
+    _tell_after_approval(session, req, deadline)
+
+
+def _action(kind: str) -> str:
+    return {OPEN: "open", CHANGE: "change", CANCEL: "cancel", SUSPEND: "suspend", RETRO: "retro_file"}[kind]
+
+
+def _apply_to_account(session: Session, req: ApprovalRequest, today: date) -> tuple[dict | None, dict]:
+    form = req.form
+    if req.kind == OPEN:
+        account = Account(unit_id=req.unit_id, status=APPLYING, registry_code=req.unit.registry_code,
+                          responsible_id=form.get("responsible_id"),
+                          **{k: form.get(k) for k in ACCOUNT_FIELDS})
+        session.add(account)
+        session.flush()
+        req.account = account
+        account.status, account.opened_on = NORMAL, today
+        return None, {k: [None, form.get(k)] for k in ACCOUNT_FIELDS if form.get(k)}
+    account = req.account
+    before = {"status": account.status}
+    if req.kind == CHANGE:
+        for field, (_old, new) in (req.changes or {}).items():
+            if field == "responsible_name":
+                account.responsible_id = form.get("responsible_id")
+            elif field == "unit_name":
+                account.unit_id = form.get("unit_id")
+                account.registry_code = session.get(org.Unit, form.get("unit_id")).registry_code
+            else:
+                setattr(account, field, new)
+        account.status, account.last_changed_on = NORMAL, today
+        return before, dict(req.changes or {})
+    if req.kind in (CANCEL, SUSPEND):
+        account.status = CANCELLED if req.kind == CANCEL else SUSPENDED
+        account.closed_on = today
+        return before, {"status": [before["status"], account.status]}
+    account.needs_retro_filing = False  # RETRO
+    return before, {"needs_retro_filing": [True, False]}
+
+
+def _tell_after_approval(session: Session, req: ApprovalRequest, deadline: date) -> None:
+    staff = unit_staff(session, req)
+    outbox.push_text(session, staff,
+                     f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过。按《办法》第11条，"
+                     f"请在 {deadline:%Y年%m月%d日} 前（3个工作日内）在全国政务新媒体信息报送系统中完成"
+                     f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
+    if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
+        outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
+    bureau = org.people_with_role(session, BUREAU_ADMIN, [req.unit.supervising_bureau().id])
+    if not config.get().city_step_is_approval:
+        city = req.unit.city_bureau()
+        copy_to = org.people_with_role(session, CITY_REVIEWER, [city.id]) if city else []
+        outbox.push_text(session, copy_to, f"备案：{req.unit.name}的第{req.id}号{req.kind}申请已经主管单位审批通过。\n"
+                         + text.describe(req))
+    send_form(session, req, [req.applicant, *bureau])
+
+
+def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:
+    people = org.people_with_role(session, STAFF, [req.unit_id])
+    return list(dict.fromkeys([req.applicant, *people]))
+
+
+# --- the Word form (rendered by bot/approval_form.py from the registry feature) -----------
+
+def form_dict(req: ApprovalRequest) -> dict:
+    """Everything 附件2 shows, in the keys of `bot.approval_form.render_approval_form`."""
+    bureau = req.unit.supervising_bureau()
+    reason = req.reason or ""
+    if req.kind == CHANGE:
+        changes = "；".join(text.changes_lines(req.changes))
+        reason = "；".join(x for x in (reason, f"变更内容：{changes}" if changes else "") if x)
+    opinions = [{"step": d.step, "decision": d.decision, "opinion": d.opinion or "", "name": d.decider.name,
+                 "date": clock.localize(d.at).date().isoformat()}
+                for d in req.decisions if d.round == req.round]
+    return {
+        "number": req.id, "kind": req.kind, "reason": reason,
+        "change_reason": req.reason_kind if req.kind == CHANGE else None,
+        "cancel_reason": req.reason_kind if req.kind in (CANCEL, SUSPEND) else None,
+        "rules_submitted": bool(req.rules_submitted),
+        "unit": req.unit.name, "bureau": bureau.name if bureau else "",
+        "account_name": req.form.get("name", ""), "platform": req.form.get("platform", ""),
+        "registry_code": req.form.get("registry_code") or req.unit.registry_code or "",
+        "function": req.form.get("function") or "", "url": req.form.get("url") or "",
+        "platform_account_id": req.form.get("platform_account_id") or "",
+        "applied_on": clock.localize(req.submitted_at).date().isoformat() if req.submitted_at else "",
+        "contact": " ".join(x for x in (req.form.get("responsible_name"), req.form.get("contact")) if x),
+        "opinions": opinions,
+    }
+
+
+def render(req: ApprovalRequest) -> bytes | None:
+    """The .docx, or None while the renderer (registry feature) is not merged yet."""
+    try:
+        from bot.approval_form import render_approval_form  # provided by the registry feature
+    except ImportError:
+        return None
+    return render_approval_form(form_dict(req))
+
+
+def send_form(session: Session, req: ApprovalRequest, to: list[Person]) -> bool:
+    data = render(req)
+    if data is None:
+        outbox.push_text(session, to, f"第{req.id}号审批表的Word文件暂时无法生成，请回复「查看 {req.id}」查看内容。")
+        return False
+    outbox.push_file(session, to, f"审批表_{req.id}_{req.form.get('name', '')}.docx", data)
+    return True
+
+
+def mark_filed(session: Session, filing: RegistryFiling, person: Person) -> None:
+    filing.filed_at, filing.filed_by = clock.now(), person.userid
+    filing.account.registry_status = REGISTRY_DONE
+    filing.account.registry_filed_on = clock.today()
+
+
+def open_filing(session: Session, request_id: int) -> RegistryFiling | None:
+    return session.scalar(select(RegistryFiling).where(RegistryFiling.request_id == request_id))

@@ -1,0 +1,187 @@
+"""The approval chain of 附件2: who holds each step, submitting, deciding, and telling everyone.
+
+unit head (开设单位意见) → a reviewer of the county bureau above the unit (主管单位意见) →
+the city bureau (审批意见; an approval or only a filing copy, `Config.city_step_is_approval`).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock, config, outbox
+from handlers import approvals_text as text
+from models import audit, org
+from models.approval import (AGREE, APPROVED, PENDING_STATUSES, REJECT, REJECTED, RETURN, RETURNED,
+                             STEP_BUREAU, STEP_CITY, STEP_NAMES, STEP_STATUS, STEP_UNIT, WITHDRAWN,
+                             ApprovalDecision, ApprovalRequest)
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD, Person
+from models.platform import Card
+
+CARD_KIND = "approval"
+DECISION_KEYS = {"approve": AGREE, "reject": REJECT, "return": RETURN}
+
+
+def steps() -> tuple[str, ...]:
+    if config.get().city_step_is_approval:
+        return (STEP_UNIT, STEP_BUREAU, STEP_CITY)
+    return (STEP_UNIT, STEP_BUREAU)
+
+
+def step_role(step: str) -> str:
+    return {STEP_UNIT: UNIT_HEAD, STEP_BUREAU: BUREAU_REVIEWER, STEP_CITY: CITY_REVIEWER}[step]
+
+
+def step_unit_ids(req: ApprovalRequest, step: str) -> list[int]:
+    """Where the holders of `step` sit: the unit itself, its county bureau, the city bureau."""
+    if step == STEP_UNIT:
+        return [req.unit_id]
+    bureau = req.unit.supervising_bureau() if step == STEP_BUREAU else req.unit.city_bureau()
+    return [bureau.id] if bureau is not None else []
+
+
+def holders(session: Session, req: ApprovalRequest, step: str | None = None) -> list[Person]:
+    """The people who may decide `step` (default: the current one); never the applicant."""
+    step = step or req.step
+    if step is None:
+        return []
+    people = org.people_with_role(session, step_role(step), step_unit_ids(req, step))
+    return [p for p in people if p.id != req.applicant_id]
+
+
+def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) -> str | None:
+    """None if `person` may decide the request's current step now, else a polite reason."""
+    if req.status == WITHDRAWN:
+        return f"第{req.id}号申请已由申请人撤回，无需审批。"
+    if not req.is_pending:
+        return f"第{req.id}号申请已经处理完毕（{req.status}），无需重复操作。"
+    if person.id == req.applicant_id:
+        return f"第{req.id}号申请是您本人提交的，申请人不能审批自己的申请。"
+    done = [d for d in req.decisions if d.round == req.round and person in holders(session, req, d.step)]
+    if done and person not in holders(session, req):
+        d = done[-1]
+        return (f"第{req.id}号申请的「{STEP_NAMES[d.step]}」环节已由{d.decider.name}{d.decision}，"
+                f"现在在「{STEP_NAMES[req.step]}」环节，无需您重复操作。")
+    if person not in holders(session, req):
+        role = org.ROLE_NAMES[step_role(req.step)]
+        return (f"第{req.id}号申请当前在「{STEP_NAMES[req.step]}」环节，需由该单位的{role}审批，"
+                "您没有这个环节的审批权限。")
+    return None
+
+
+def bureau_admins(session: Session, req: ApprovalRequest) -> list[Person]:
+    bureau = req.unit.supervising_bureau()
+    return org.people_with_role(session, BUREAU_ADMIN, [bureau.id]) if bureau else []
+
+
+# --- moving through the chain ------------------------------------------------------------
+
+def submit(session: Session, req: ApprovalRequest, actor: Person, source_msg: str | None) -> None:
+    """Send a (new or corrected) request to its first step."""
+    now = clock.now()
+    before = req.status
+    if req.submitted_at is not None:
+        req.round += 1
+    req.submitted_at = now
+    req.decided_at = None
+    _enter_step(session, req, STEP_UNIT, actor)
+    if req.kind == "变更" and req.account is not None:
+        req.account.status = "变更中"
+    audit.record(session, actor=actor.userid, action="approval.submit", entity="approval_request",
+                 entity_id=req.id, before={"status": before}, after={"status": req.status, "round": req.round},
+                 source_msg=source_msg)
+
+
+def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person) -> None:
+    req.step, req.status = step, STEP_STATUS[step]
+    req.step_started_at = clock.now()
+    req.reminders_sent, req.escalated = 0, False
+    if step == STEP_UNIT and actor.id == req.applicant_id and actor.unit_id == req.unit_id \
+            and actor.has_role(UNIT_HEAD) and not holders(session, req, STEP_UNIT):
+        # The unit's only head filed it: filing is the unit's opinion (附件2 注2: signed by the head).
+        _record(session, req, STEP_UNIT, actor, AGREE, "（申请人为单位负责人，提交即为开设单位意见）")
+        return _enter_step(session, req, STEP_BUREAU, actor)
+    people = holders(session, req, step)
+    if not people:
+        outbox.push_text(session, bureau_admins(session, req) or [req.applicant],
+                         f"第{req.id}号申请在「{STEP_NAMES[step]}」环节找不到审批人，请在通讯录中设置相应角色。")
+        return
+    outbox.push_card(session, people, kind=CARD_KIND, ref_id=req.id, card=text.card(req))
+    outbox.push_text(session, people, text.card_fallback(req))
+
+
+def _record(session: Session, req: ApprovalRequest, step: str, person: Person, decision: str,
+            opinion: str | None) -> ApprovalDecision:
+    row = ApprovalDecision(request_id=req.id, round=req.round, step=step, decider_id=person.id,
+                           decision=decision, opinion=opinion, at=clock.now())
+    session.add(row)
+    session.flush()  # the unique key (request, round, step) refuses a second decision here
+    return row
+
+
+def lock(session: Session, request_id: int) -> ApprovalRequest | None:
+    """The request row, locked for the rest of the transaction (SQLite serialises writers anyway)."""
+    return session.scalar(select(ApprovalRequest).where(ApprovalRequest.id == request_id).with_for_update())
+
+
+def decide(session: Session, req: ApprovalRequest, person: Person, decision: str, opinion: str | None,
+           source_msg: str | None, *, clicked: Card | None = None) -> str:
+    """Record a decision on the current step; returns the answer for the decider."""
+    step, before = req.step, req.status
+    _record(session, req, step, person, decision, opinion)
+    label = f"{person.name}已{'同意' if decision == AGREE else decision}"
+    close_cards(session, req, label, skip=clicked)
+    chain = steps()
+    if decision == AGREE and chain.index(step) + 1 < len(chain):
+        _enter_step(session, req, chain[chain.index(step) + 1], person)
+        answer = f"已同意第{req.id}号申请，已转「{STEP_NAMES[req.step]}」环节。"
+    elif decision == AGREE:
+        req.step, req.status, req.decided_at = None, APPROVED, clock.now()
+        from handlers import approvals_after
+        approvals_after.apply(session, req, person)
+        answer = f"已同意第{req.id}号申请，审批完成。"
+    else:
+        req.step, req.decided_at = None, clock.now()
+        req.status = REJECTED if decision == REJECT else RETURNED
+        if req.account is not None and req.account.status == "变更中":
+            req.account.status = "正常"
+        answer = f"已{decision}第{req.id}号申请，已通知申请人。"
+    audit.record(session, actor=person.userid, action=f"approval.{_key_of(decision)}", entity="approval_request",
+                 entity_id=req.id, before={"status": before, "step": step},
+                 after={"status": req.status, "opinion": opinion}, source_msg=source_msg)
+    outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
+    return answer
+
+
+def _key_of(decision: str) -> str:
+    return {v: k for k, v in DECISION_KEYS.items()}[decision]
+
+
+def close_cards(session: Session, req: ApprovalRequest, label: str, skip: Card | None = None) -> None:
+    """Grey out every open approval card of the request (the clicked one is answered passively)."""
+    cards = session.scalars(select(Card).where(Card.kind == CARD_KIND, Card.ref_id == req.id,
+                                               Card.status == "open"))
+    for card in cards:
+        if skip is not None and card.task_id == skip.task_id:
+            card.status, card.result = "closed", label
+            continue
+        outbox.push_card_update(session, card, button_label=label)
+
+
+def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg: str | None) -> None:
+    before = req.status
+    people = holders(session, req) if req.is_pending else []
+    req.status, req.step, req.decided_at = WITHDRAWN, None, clock.now()
+    if req.account is not None and req.account.status == "变更中":
+        req.account.status = "正常"
+    close_cards(session, req, "申请人已撤回")
+    if people:
+        outbox.push_text(session, people, f"第{req.id}号申请（{req.title}）已由申请人撤回，无需再审批。")
+    audit.record(session, actor=person.userid, action="approval.withdraw", entity="approval_request",
+                 entity_id=req.id, before={"status": before}, after={"status": WITHDRAWN}, source_msg=source_msg)
+
+
+def pending_for(session: Session, person: Person) -> list[ApprovalRequest]:
+    """Requests waiting for `person`'s decision, oldest first (待办)."""
+    rows = session.scalars(select(ApprovalRequest).where(ApprovalRequest.status.in_(PENDING_STATUSES))
+                           .order_by(ApprovalRequest.step_started_at, ApprovalRequest.id))
+    return [r for r in rows if person in holders(session, r)]

@@ -1,0 +1,209 @@
+"""`变更 <账号>`, `注销/关停 <账号>` and `补办备案 <账号>` (第10、12、33条)."""
+from __future__ import annotations
+
+import difflib
+import re
+
+from sqlalchemy import select
+
+from bot import clock
+from bot.choices import numbered, pick
+from bot.router import END, Context, Reask, Router
+from handlers import approvals_chain as chain
+from handlers import approvals_rules as rules
+from handlers import approvals_text as text
+from models import org
+from models.account import NORMAL, Account
+from models.approval import (CANCEL, CHANGE, RETRO, RETURNED, SUSPEND, ApprovalRequest,
+                             open_request_for_account)
+from models.org import Person, Unit
+
+CHANGEABLE = [("name", "账号名称"), ("function", "账号功能"), ("url", "主页URL/下载URL"),
+              ("platform_account_id", "平台账号ID"), ("responsible_name", "账号负责人"), ("contact", "联系电话"),
+              ("operator", "第三方机构"), ("unit_name", "主办单位")]
+CONFIRM = {CHANGE: "change.confirm", CANCEL: "close.confirm", SUSPEND: "close.confirm", RETRO: "retro.confirm"}
+
+
+def confirm_state(kind: str) -> str:
+    return CONFIRM[kind]
+
+
+def snapshot(account: Account) -> dict:
+    return {"name": account.name, "platform": account.platform, "function": account.function,
+            "url": account.url, "platform_account_id": account.platform_account_id,
+            "responsible_id": account.responsible_id,
+            "responsible_name": account.responsible.name if account.responsible else None,
+            "contact": account.contact, "operator": account.operator, "unit_name": account.unit.name}
+
+
+def candidates(ctx: Context, kind: str) -> list[Account]:
+    ids = org.visible_unit_ids(ctx.session, ctx.person)
+    stmt = select(Account).where(Account.unit_id.in_(ids)).order_by(Account.unit_id, Account.id)
+    if kind == RETRO:
+        stmt = stmt.where(Account.needs_retro_filing.is_(True))
+    else:
+        stmt = stmt.where(Account.status == NORMAL)
+    return list(ctx.session.scalars(stmt))
+
+
+def label(account: Account) -> str:
+    return f"{account.name}（{account.platform}，{account.unit.name}）"
+
+
+def match(accounts: list[Account], query: str) -> list[Account]:
+    """Exact name; else every word of the query in the label; else close names (typos)."""
+    query = query.strip()
+    exact = [a for a in accounts if a.name == query]
+    words = query.split()
+    within = [a for a in accounts if all(w in label(a) for w in words)]
+    if exact and len(words) == 1:
+        return exact
+    if within:
+        return within
+    names = difflib.get_close_matches(words[0] if words else query, [a.name for a in accounts], n=5, cutoff=0.6)
+    return [a for a in accounts if a.name in names]
+
+
+def begin(ctx: Context, kind: str, prefix: str):
+    """Find the account named after the command; numbered choices when several fit."""
+    accounts = candidates(ctx, kind)
+    what = "需要补办备案的账号" if kind == RETRO else "可以办理的正常账号"
+    if not accounts:
+        ctx.reply(f"您可以查看的范围内没有{what}。")
+        return END
+    found = match(accounts, ctx.args) if ctx.args else accounts
+    ctx.data = {"kind": kind}
+    if len(found) == 1:
+        return chosen(ctx, found[0], prefix)
+    if not found:
+        ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。")
+        found = accounts
+    ctx.data["account_ids"] = [a.id for a in found[:20]]
+    return f"{prefix}.account"
+
+
+def chosen(ctx: Context, account: Account, prefix: str):
+    refusal = rules.filing_refusal(ctx.session, ctx.person, account.unit)
+    if refusal:
+        ctx.reply(refusal)
+        return END
+    pending = open_request_for_account(ctx.session, account.id)
+    if pending is not None:
+        ctx.reply(f"账号「{account.name}」已有一件在办的申请（第{pending.id}号，{pending.status}），"
+                  f"请等它办结，或先「撤回 {pending.id}」。")
+        return END
+    ctx.data.update({"account_id": account.id, "unit_id": account.unit_id, "form": snapshot(account)})
+    ctx.data.pop("account_ids", None)
+    return {"change": "change.fields", "close": "close.reason", "retro": "retro.confirm"}[prefix]
+
+
+def account_prompt(ctx: Context) -> str:
+    accounts = [ctx.session.get(Account, i) for i in ctx.data.get("account_ids", [])]
+    return numbered([label(a) for a in accounts], "请选择账号：")
+
+
+def pick_account(ctx: Context, prefix: str):
+    accounts = [ctx.session.get(Account, i) for i in ctx.data.get("account_ids", [])]
+    return chosen(ctx, accounts[pick(ctx.text, [label(a) for a in accounts])], prefix)
+
+
+def save(ctx: Context) -> ApprovalRequest | None:
+    data = ctx.data
+    if data.get("request_id"):
+        req = chain.lock(ctx.session, data["request_id"])
+        if req is None or req.status != RETURNED or req.applicant_id != ctx.person.id:
+            ctx.reply(f"第{data['request_id']}号申请已不是「已退回」状态，不能再修改提交。")
+            return None
+    else:
+        req = ApprovalRequest(kind=data["kind"], unit_id=data["unit_id"], applicant_id=ctx.person.id,
+                              account_id=data["account_id"], created_at=clock.now())
+        ctx.session.add(req)
+    form = dict(data["form"])
+    if data.get("new_responsible_id"):
+        form["responsible_id"] = data["new_responsible_id"]
+    if data.get("new_unit_id"):
+        form["unit_id"] = data["new_unit_id"]
+    req.form, req.changes = form, data.get("changes") or None
+    req.reason_kind, req.reason = data.get("reason_kind"), data.get("reason")
+    req.announcement = data.get("announcement")
+    ctx.session.flush()
+    return req
+
+
+def submit(ctx: Context):
+    req = save(ctx)
+    if req is None:
+        return END
+    chain.submit(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
+    ctx.reply(f"已提交第{req.id}号{req.kind}申请，当前环节：{req.status}。审批进展会随时通知您。\n"
+              f"回复「查看 {req.id}」查看，「撤回 {req.id}」撤回。")
+    return END
+
+
+def load(req: ApprovalRequest) -> dict:
+    return {"kind": req.kind, "account_id": req.account_id, "unit_id": req.unit_id,
+            "form": snapshot(req.account), "changes": req.changes or {}, "reason_kind": req.reason_kind,
+            "reason": req.reason, "announcement": req.announcement, "request_id": req.id,
+            "new_responsible_id": req.form.get("responsible_id") if "responsible_name" in (req.changes or {}) else None,
+            "new_unit_id": req.form.get("unit_id")}
+
+
+def summary(ctx: Context) -> list[str]:
+    unit = ctx.session.get(Unit, ctx.data["unit_id"])
+    bureau = unit.supervising_bureau()
+    return text.form_lines(ctx.data["form"], unit.name, bureau.name if bureau else "")
+
+
+def register(router: Router) -> None:
+    from handlers import approvals_change_states
+    router.conversation("change", title="变更申请", summary=lambda d: d.get("form", {}).get("name", ""))
+    router.conversation("close", title="注销/关停申请", summary=lambda d: d.get("form", {}).get("name", ""))
+    router.conversation("retro", title="补办备案", summary=lambda d: d.get("form", {}).get("name", ""))
+
+    @router.command("变更", "申请变更", "变更账号", help="申请变更账号信息（如「变更 抚松教育」）")
+    def change(ctx: Context):
+        return begin(ctx, CHANGE, "change")
+
+    @router.command("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）")
+    def cancel(ctx: Context):
+        return begin(ctx, CANCEL, "close")
+
+    @router.command("关停", "申请关停", "关停账号", help="申请关停账号（如「关停 抚松教育」）")
+    def suspend(ctx: Context):
+        return begin(ctx, SUSPEND, "close")
+
+    @router.command("补办备案", "补充备案", help="为已有账号补办备案（第33条）")
+    def retro(ctx: Context):
+        return begin(ctx, RETRO, "retro")
+
+    for prefix in ("change", "close", "retro"):
+        @router.state(f"{prefix}.account", prompt=account_prompt)
+        def which(ctx: Context, prefix=prefix):
+            return pick_account(ctx, prefix)
+
+    approvals_change_states.register(router)
+
+
+def parse_numbers(answer: str, count: int) -> list[int]:
+    numbers = [int(n) for n in re.findall(r"\d+", answer)]
+    if not numbers:
+        raise Reask("请回复要修改项目的序号，可以多选，例如「1 3」。")
+    bad = [n for n in numbers if not 1 <= n <= count]
+    if bad:
+        raise Reask(f"没有第{bad[0]}项，请回复 1 到 {count} 之间的序号。")
+    return list(dict.fromkeys(n - 1 for n in numbers))
+
+
+def host_units_nearby(ctx: Context) -> list[Unit]:
+    """Host units under the same supervising bureau, except the account's own."""
+    unit = ctx.session.get(Unit, ctx.data["unit_id"])
+    bureau = unit.supervising_bureau()
+    ids = org.subtree_ids(ctx.session, bureau.id) if bureau else [unit.id]
+    return list(ctx.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.kind == org.HOST_UNIT,
+                                                       Unit.active, Unit.id != unit.id).order_by(Unit.id)))
+
+
+def unit_people(ctx: Context) -> list[Person]:
+    return list(ctx.session.scalars(select(Person).where(Person.unit_id == ctx.data["unit_id"], Person.active)
+                                    .order_by(Person.id)))
+

@@ -1,0 +1,167 @@
+"""The questions of the change, close and retroactive-filing dialogues."""
+from __future__ import annotations
+
+from bot.choices import numbered, pick, yes
+from bot.router import Context, Reask, Router
+from handlers import approvals_change as base
+from handlers import approvals_rules as rules
+from handlers import approvals_text as text
+from models.approval import CHANGE_REASONS, CLOSE_REASONS
+from models.org import Unit
+
+
+def field_prompt(ctx: Context) -> str:
+    key = ctx.data["queue"][0]
+    current = ctx.data["form"].get(key) or "（空）"
+    name = text.FIELD_NAMES[key]
+    if key == "responsible_name":
+        return numbered([p.name for p in base.unit_people(ctx)], f"当前{name}：{current}。请选择新的{name}：")
+    if key == "unit_name":
+        return numbered([u.name for u in base.host_units_nearby(ctx)], f"当前{name}：{current}。请选择新的{name}：")
+    skip = "，清空请回复「无」" if key in ("url", "platform_account_id", "operator") else ""
+    return f"当前{name}：{current}。请输入新的{name}{skip}："
+
+
+def new_value(ctx: Context, key: str):
+    platform = ctx.data["form"]["platform"]
+    answer = ctx.text
+    if key in ("url", "platform_account_id", "operator") and rules.skipped(answer):
+        return None
+    if key == "name":
+        name = rules.check_name(answer)
+        unit = ctx.session.get(Unit, ctx.data["unit_id"])
+        warning = rules.name_warning(ctx.session, unit, name, platform)
+        if warning:
+            ctx.reply(f"提示：{warning}审批人会看到新名称，请确认无误。")
+        return name
+    if key == "function":
+        return rules.check_function(answer)
+    if key == "url":
+        return rules.check_url(answer, platform)
+    if key == "platform_account_id":
+        return rules.check_platform_id(answer, platform)
+    if key == "contact":
+        return rules.check_contact(answer)
+    if key == "operator":
+        return rules.check_operator(answer)
+    if key == "responsible_name":
+        people = base.unit_people(ctx)
+        person = people[pick(answer, [p.name for p in people])]
+        ctx.data["new_responsible_id"] = person.id
+        return person.name
+    units = base.host_units_nearby(ctx)
+    unit = units[pick(answer, [u.name for u in units])]
+    try:
+        rules.check_unit_may_open(unit)
+        for account in rules.live_accounts(ctx.session, unit.id):
+            if account.platform == platform:
+                raise rules.Refused(f"{unit.name}在{platform}已有账号「{account.name}」，"
+                                    "按《办法》第13条同一单位同一平台只能有一个账号。")
+    except rules.Refused as refused:
+        raise Reask(str(refused)) from None
+    ctx.data["new_unit_id"] = unit.id
+    return unit.name
+
+
+def change_confirm_text(ctx: Context) -> str:
+    lines = ["请核对变更申请（附件2）：", *base.summary(ctx), "变更内容：", *text.changes_lines(ctx.data.get("changes")),
+             text.reason_line("变更", ctx.data.get("reason_kind"), ctx.data.get("reason"))]
+    if "unit_name" in (ctx.data.get("changes") or {}):
+        lines.append(f"第12条公告：{'将按要求发布' if ctx.data.get('announcement') else '暂未承诺'}")
+    lines.append("回复「确认」提交，「修改」重新选择变更内容，「取消」放弃。")
+    return "\n".join(lines)
+
+
+def close_confirm_text(ctx: Context) -> str:
+    kind = ctx.data["kind"]
+    return "\n".join([f"请核对{kind}申请（附件2）：", *base.summary(ctx),
+                      text.reason_line(kind, ctx.data.get("reason_kind"), ctx.data.get("reason")),
+                      f"提醒：按《办法》第12条，{kind}后须向社会发布公告，告知公众账号{kind}情况。",
+                      "回复「确认」提交，「修改」重新选择原因，「取消」放弃。"])
+
+
+def retro_confirm_text(ctx: Context) -> str:
+    return "\n".join(["补办备案（第33条）：以下账号在《办法》施行前已开设，需补办审批备案。", *base.summary(ctx),
+                      "如信息有误，请先办理「变更」或联系县政数局更正台账。",
+                      "回复「确认」提交补办备案申请，「取消」放弃。"])
+
+
+def register(router: Router) -> None:
+    @router.state("change.fields", prompt=lambda ctx: numbered([n for _, n in base.CHANGEABLE],
+                                                                "要变更哪些内容？（可多选，如「1 3」）"))
+    def fields(ctx: Context):
+        chosen = base.parse_numbers(ctx.text, len(base.CHANGEABLE))
+        ctx.data["queue"] = [base.CHANGEABLE[i][0] for i in chosen]
+        ctx.data["changes"] = {}
+        ctx.data.pop("new_unit_id", None)
+        ctx.data.pop("new_responsible_id", None)
+        return "change.value"
+
+    @router.state("change.value", prompt=field_prompt)
+    def value(ctx: Context):
+        key = ctx.data["queue"][0]
+        new = new_value(ctx, key)
+        old = ctx.data["form"].get(key)
+        if new == old:
+            raise Reask(f"新的内容与现在的一样（{old}），请输入不同的内容，或回复「取消」。")
+        ctx.data["changes"] = {**ctx.data["changes"], key: [old, new]}
+        ctx.data["queue"] = ctx.data["queue"][1:]
+        if ctx.data["queue"]:
+            return "change.value"
+        return "change.announce" if "unit_name" in ctx.data["changes"] else "change.reason"
+
+    @router.state("change.announce", prompt="主办单位调整的，按《办法》第12条应及时变更账号并向社会发布公告。"
+                  "是否按要求发布变更公告？（回复「是」或「否」）")
+    def announce(ctx: Context):
+        answer = yes(ctx.text)
+        if answer is None:
+            raise Reask("请回复「是」或「否」。")
+        ctx.data["announcement"] = answer
+        if not answer:
+            ctx.reply("已记录：暂未承诺发布公告。审批人会看到这一点。")
+        return "change.reason"
+
+    @router.state("change.reason", prompt=lambda ctx: numbered(CHANGE_REASONS, "变更原因："))
+    def change_reason(ctx: Context):
+        ctx.data["reason_kind"] = CHANGE_REASONS[pick(ctx.text, CHANGE_REASONS)]
+        ctx.data["reason"] = None
+        return "change.reason_text" if ctx.data["reason_kind"] == "其他" else "change.confirm"
+
+    @router.state("change.reason_text", prompt="请说明变更原因：")
+    def change_reason_text(ctx: Context):
+        ctx.data["reason"] = rules.check_reason(ctx.text, 4)
+        return "change.confirm"
+
+    @router.state("change.confirm", prompt=change_confirm_text)
+    def change_confirm(ctx: Context):
+        if ctx.text.strip() == "修改":
+            return "change.fields"
+        if yes(ctx.text) is not True:
+            raise Reask("请回复「确认」提交、「修改」重新选择，或「取消」放弃。")
+        return base.submit(ctx)
+
+    @router.state("close.reason", prompt=lambda ctx: numbered(CLOSE_REASONS, f"{ctx.data.get('kind')}原因："))
+    def close_reason(ctx: Context):
+        ctx.data["reason_kind"] = CLOSE_REASONS[pick(ctx.text, CLOSE_REASONS)]
+        ctx.data["reason"] = None
+        return "close.reason_text" if ctx.data["reason_kind"] == "其他" else "close.confirm"
+
+    @router.state("close.reason_text", prompt="请说明具体原因：")
+    def close_reason_text(ctx: Context):
+        ctx.data["reason"] = rules.check_reason(ctx.text, 4)
+        return "close.confirm"
+
+    @router.state("close.confirm", prompt=close_confirm_text)
+    def close_confirm(ctx: Context):
+        if ctx.text.strip() == "修改":
+            return "close.reason"
+        if yes(ctx.text) is not True:
+            raise Reask("请回复「确认」提交、「修改」重新选择原因，或「取消」放弃。")
+        return base.submit(ctx)
+
+    @router.state("retro.confirm", prompt=retro_confirm_text)
+    def retro_confirm(ctx: Context):
+        if yes(ctx.text) is not True:
+            raise Reask("请回复「确认」提交，或「取消」放弃。")
+        ctx.data["reason_kind"], ctx.data["reason"] = "补办备案", "《办法》第33条：施行前开设的账号补办备案"
+        return base.submit(ctx)

@@ -1,0 +1,141 @@
+"""Deciding: card buttons, the text fallback (同意/驳回/退回 12 …), 待办 and 催办."""
+from __future__ import annotations
+
+import re
+
+from bot import clock, outbox, workdays
+from bot.router import END, Context, Reask, Router
+from handlers import approvals_chain as chain
+from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
+from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD
+from models.platform import Card
+
+APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
+WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
+LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
+
+
+def number_and_rest(args: str) -> tuple[int, str] | None:
+    match = re.match(r"^第?(\d+)号?\s*[，,:：]?\s*(.*)$", args.strip(), re.S)
+    return (int(match.group(1)), match.group(2).strip()) if match else None
+
+
+def waited(req: ApprovalRequest) -> int:
+    from sqlalchemy.orm import object_session
+    workdays.prime(object_session(req))
+    return workdays.workdays_between(clock.localize(req.step_started_at).date(), clock.today())
+
+
+def register(router: Router) -> None:
+    router.conversation("decide", title="审批意见")
+
+    def text_decision(ctx: Context, word: str):
+        parsed = number_and_rest(ctx.args)
+        if parsed is None:
+            ctx.reply(f"请写明申请编号，例如「{word} 12 {'同意' if word == '同意' else '原因'}」。")
+            return END
+        number, opinion = parsed
+        decision = WORDS[word]
+        if decision != AGREE and len(opinion) < 2:
+            ctx.reply(f"{word}需要写明{'原因' if decision == REJECT else '需要修改的地方'}，"
+                      f"例如「{word} {number} 账号名称与单位职能不符」。")
+            return END
+        ctx.reply(run(ctx, number, decision, opinion or None, card=None))
+        return END
+
+    for word in WORDS:
+        @router.command(word, roles=APPROVER_ROLES, help=f"{word}审批申请（如「{word} 12 意见」）",
+                        detail="审批卡片按钮无法使用时，用文字审批：同意 12 意见 / 驳回 12 原因 / 退回 12 说明")
+        def by_text(ctx: Context, word=word):
+            return text_decision(ctx, word)
+
+    def run(ctx: Context, number: int, decision: str, opinion: str | None, card: Card | None) -> str:
+        req = chain.lock(ctx.session, number)
+        if req is None:
+            return f"没有找到第{number}号申请，请核对编号。回复「待办」查看待审批事项。"
+        refusal = chain.refusal_to_decide(ctx.session, req, ctx.person)
+        if refusal:
+            return refusal
+        return chain.decide(ctx.session, req, ctx.person, decision, opinion, ctx.inbound.dedupe_key, clicked=card)
+
+    @router.card(chain.CARD_KIND)
+    def on_click(ctx: Context):
+        card = ctx.card
+        decision = {"approve": AGREE, "reject": REJECT, "return": RETURN}.get(ctx.inbound.event_key or "")
+        # Lock the request before writing to any card row (the router has just set the click's
+        # response code on this card): lock order request → cards, or two clicks deadlock.
+        code = card.response_code
+        with ctx.session.no_autoflush:
+            req = chain.lock(ctx.session, card.ref_id)
+        ctx.session.refresh(card)  # a concurrent click may have closed it meanwhile
+        card.response_code = code or card.response_code
+        if card.status != "open":
+            ctx.reply(f"这张卡片已经处理过了（{card.result or '已处理'}），无需重复操作。")
+            ctx.button_label = card.result or "已处理"
+            return None
+        refusal = "卡片按钮无效。" if decision is None or req is None else \
+            chain.refusal_to_decide(ctx.session, req, ctx.person)
+        if refusal:
+            ctx.reply(refusal)
+            if req is not None and not req.is_pending:
+                card.status, card.result = "closed", req.status
+                ctx.button_label = req.status
+            return None
+        if decision == AGREE:
+            ctx.reply(chain.decide(ctx.session, req, ctx.person, AGREE, None, ctx.inbound.dedupe_key, clicked=card))
+            ctx.button_label = card.result or LABELS[AGREE]
+            return None
+        info = router.conversation_of(ctx.state)
+        if info is not None and info.prefix != "decide":
+            ctx.reply(f"（已放弃未完成的「{info.title}」）")
+        ctx.data = {"request_id": req.id, "decision": decision, "task_id": card.task_id}
+        return "decide.reason"
+
+    def reason_prompt(ctx: Context) -> str:
+        what = "驳回原因" if ctx.data.get("decision") == REJECT else "需要申请人修改的地方"
+        return f"请输入第{ctx.data.get('request_id')}号申请的{what}（必填），回复「取消」不作处理："
+
+    @router.state("decide.reason", prompt=reason_prompt)
+    def reason(ctx: Context):
+        if len(ctx.text.strip()) < 2:
+            raise Reask("请至少写2个字，让申请人知道原因。")
+        ctx.reply(run(ctx, ctx.data["request_id"], ctx.data["decision"], ctx.text.strip()[:500], card=None))
+        return END
+
+    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES, help="查看等待我审批的申请")
+    def todo(ctx: Context):
+        items = chain.pending_for(ctx.session, ctx.person)
+        if not items:
+            ctx.reply("目前没有等待您审批的申请。")
+            return END
+        lines = [f"等待您审批的申请（{len(items)}件，最早的在前）："]
+        for req in items:
+            lines.append(f"· 第{req.id}号 {req.title} — {req.unit.name}，{STEP_NAMES[req.step]}，"
+                         f"已等{waited(req)}个工作日")
+        lines.append("回复「查看 编号」看详情，「同意 编号 意见」「驳回 编号 原因」「退回 编号 说明」审批。")
+        ctx.reply("\n".join(lines))
+        return END
+
+    @router.command("催办", help="催促审批人处理我的申请（每天一次）")
+    def urge(ctx: Context):
+        parsed = number_and_rest(ctx.args)
+        if parsed is None:
+            ctx.reply("请写明申请编号，例如「催办 12」。")
+            return END
+        req = chain.lock(ctx.session, parsed[0])
+        if req is None or req.applicant_id != ctx.person.id:
+            ctx.reply(f"没有找到您提交的第{parsed[0]}号申请。回复「我的申请」查看。")
+            return END
+        if not req.is_pending:
+            ctx.reply(f"第{req.id}号申请当前状态是「{req.status}」，不需要催办。")
+            return END
+        if req.urged_on == clock.today():
+            ctx.reply(f"今天已经催办过第{req.id}号申请了，每天只能催办一次，请明天再试。")
+            return END
+        req.urged_on = clock.today()
+        people = chain.holders(ctx.session, req)
+        outbox.push_text(ctx.session, people, f"催办：{ctx.person.name}请您尽快审批第{req.id}号申请（{req.title}），"
+                         f"已等待{waited(req)}个工作日。回复「查看 {req.id}」查看。")
+        ctx.audit("approval.urge", "approval_request", req.id)
+        ctx.reply(f"已提醒{'、'.join(p.name for p in people) or '审批人'}尽快处理第{req.id}号申请。")
+        return END

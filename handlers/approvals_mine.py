@@ -1,0 +1,146 @@
+"""The applicant's side: 我的申请, 查看, 撤回, 修改, 导出, and 已报送 (with an optional screenshot)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import clock
+from bot.router import END, Context, Reask, Router
+from handlers import approvals_after as after
+from handlers import approvals_chain as chain
+from handlers import approvals_text as text
+from models import org
+from models.approval import OPEN, RETURNED, ApprovalRequest
+from models.org import Person
+
+SCREENSHOT_STATE = "filed.screenshot"
+
+
+def can_see(session, person: Person, req: ApprovalRequest) -> bool:
+    return person.id == req.applicant_id or req.unit_id in org.visible_unit_ids(session, person)
+
+
+def find(ctx: Context, usage: str) -> ApprovalRequest | None:
+    """The request named in the arguments, if the asker may see it; otherwise says why."""
+    from handlers.approvals_decide import number_and_rest
+    parsed = number_and_rest(ctx.args)
+    if parsed is None:
+        ctx.reply(f"请写明申请编号，例如「{usage} 12」。回复「我的申请」查看编号。")
+        return None
+    req = chain.lock(ctx.session, parsed[0])
+    if req is None or not can_see(ctx.session, ctx.person, req):
+        ctx.reply(f"没有找到您可以查看的第{parsed[0]}号申请。回复「我的申请」查看编号。")
+        return None
+    return req
+
+
+def filing_line(ctx: Context, req: ApprovalRequest) -> str:
+    filing = after.open_filing(ctx.session, req.id)
+    if filing is None:
+        return ""
+    if filing.filed_at is not None:
+        return f"\n全国系统报送：已报送（{clock.localize(filing.filed_at):%Y-%m-%d}）"
+    return f"\n全国系统报送：待报送，截止{filing.deadline:%Y-%m-%d}（第11条），完成后回复「已报送 {req.id}」"
+
+
+def register(router: Router) -> None:
+    router.conversation("filed", title="报送截图")
+
+    @router.command("我的申请", "申请记录", help="查看我提交的申请及进度")
+    def mine(ctx: Context):
+        rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id)
+                                        .order_by(ApprovalRequest.id.desc()).limit(20)))
+        if not rows:
+            ctx.reply("您还没有提交过申请。回复「开设」「变更 账号」「注销 账号」开始。")
+            return END
+        lines = ["您的申请（最近20件）："]
+        lines += [f"· 第{r.id}号 {r.title} — {r.status}" for r in rows]
+        lines.append("回复「查看 编号」看详情。")
+        ctx.reply("\n".join(lines))
+        return END
+
+    @router.command("查看", "查看申请", help="查看一件申请的审批表和审批记录（如「查看 12」）")
+    def show(ctx: Context):
+        req = find(ctx, "查看")
+        if req is not None:
+            ctx.reply(text.describe(req) + filing_line(ctx, req))
+        return END
+
+    @router.command("撤回", "撤销申请", help="撤回审批中的申请（如「撤回 12」）")
+    def withdraw(ctx: Context):
+        req = find(ctx, "撤回")
+        if req is None:
+            return END
+        if req.applicant_id != ctx.person.id:
+            ctx.reply(f"只有申请人{req.applicant.name}可以撤回第{req.id}号申请。")
+        elif not (req.is_pending or req.status == RETURNED):
+            ctx.reply(f"第{req.id}号申请已经{req.status}，不能撤回。")
+        else:
+            chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
+            ctx.reply(f"已撤回第{req.id}号申请。")
+        return END
+
+    @router.command("修改", "修改申请", help="修改被退回的申请后重新提交（如「修改 12」）")
+    def amend(ctx: Context):
+        req = find(ctx, "修改")
+        if req is None:
+            return END
+        if req.applicant_id != ctx.person.id or req.status != RETURNED:
+            ctx.reply(f"只有被退回的申请可以由申请人修改，第{req.id}号申请当前是「{req.status}」。")
+            return END
+        returned = [d for d in req.decisions if d.round == req.round and d.opinion]
+        if returned:
+            ctx.reply(f"退回意见：{returned[-1].opinion}")
+        if req.kind == OPEN:
+            from handlers import approvals_open
+            ctx.data = approvals_open.load(req)
+            return "open.confirm"
+        from handlers import approvals_change
+        ctx.data = approvals_change.load(req)
+        return approvals_change.confirm_state(req.kind)
+
+    @router.command("导出", "导出审批表", help="把审批表（Word）发给我（如「导出 12」）")
+    def export(ctx: Context):
+        req = find(ctx, "导出")
+        if req is not None and after.send_form(ctx.session, req, [ctx.person]):
+            ctx.reply(f"第{req.id}号审批表已生成，请查收文件。")
+        return END
+
+    @router.command("已报送", "报送完成", help="全国政务新媒体信息报送系统已报送（如「已报送 12」）")
+    def filed(ctx: Context):
+        req = find(ctx, "已报送")
+        if req is None:
+            return END
+        filing = after.open_filing(ctx.session, req.id)
+        if filing is None:
+            ctx.reply(f"第{req.id}号申请还没有审批通过，无需报送。")
+            return END
+        if filing.filed_at is not None:
+            ctx.reply(f"第{req.id}号申请已于{clock.localize(filing.filed_at):%Y-%m-%d}登记为已报送。")
+            return END
+        after.mark_filed(ctx.session, filing, ctx.person)
+        ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})
+        ctx.data = {"filing_id": filing.id}
+        ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。")
+        return SCREENSHOT_STATE
+
+    @router.state(SCREENSHOT_STATE, prompt="如需留存报送截图，请现在直接发送截图图片；不需要请回复「完成」。")
+    def screenshot_text(ctx: Context):
+        if ctx.text.strip() in ("完成", "好", "好的", "无", "不用", "没有"):
+            ctx.reply("好的，已完成。")
+            return END
+        raise Reask("请直接发送截图图片，或回复「完成」结束。")
+
+    previous = router.fallbacks["unsupported"]
+
+    @router.fallback("unsupported")
+    def unsupported(ctx: Context):
+        """An image right after 已报送 is the screenshot; everything else as before."""
+        if ctx.state == SCREENSHOT_STATE and ctx.inbound.msg_type == "image" and ctx.inbound.media_id:
+            from models.approval import RegistryFiling
+            filing = ctx.session.get(RegistryFiling, ctx.data.get("filing_id"))
+            if filing is not None:
+                filing.screenshot_media_id = ctx.inbound.media_id
+                ctx.audit("registry.screenshot", "registry_filing", filing.id)
+                ctx.reply("截图已保存，谢谢。")
+                return END
+        return previous(ctx)

@@ -1,0 +1,265 @@
+"""`开设`: the opening request (附件2), one question at a time, checked against 第8/9/13条."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import clock
+from bot.choices import numbered, pick, yes
+from bot.router import END, Context, Reask, Router
+from handlers import approvals_chain as chain
+from handlers import approvals_rules as rules
+from handlers import approvals_text as text
+from models import org
+from models.account import PLATFORMS
+from models.approval import OPEN, RETURNED, ApprovalRequest
+from models.org import Person, Unit
+
+ORDER = ["open.platform", "open.name", "open.function", "open.url", "open.pid", "open.responsible",
+         "open.contact", "open.operator", "open.reason", "open.rules", "open.confirm"]
+DATA_KEY = {"open.platform": "platform", "open.name": "name", "open.function": "function", "open.url": "url",
+            "open.pid": "platform_account_id", "open.responsible": "responsible_id", "open.contact": "contact",
+            "open.operator": "operator", "open.reason": "reason", "open.rules": "rules_submitted"}
+EDITABLE = [("账号类型", "open.platform"), ("账号名称", "open.name"), ("账号功能", "open.function"),
+            ("主页URL/下载URL", "open.url"), ("平台账号ID", "open.pid"), ("账号负责人", "open.responsible"),
+            ("联系电话", "open.contact"), ("第三方机构", "open.operator"), ("开设理由", "open.reason")]
+FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "responsible_id", "responsible_name",
+             "contact", "operator", "name_warning")
+
+
+def applies(state: str, data: dict) -> bool:
+    fields = rules.PLATFORM_FIELDS.get(data.get("platform", ""), (None, False, None, False))
+    if state == "open.url":
+        return fields[0] is not None
+    if state == "open.pid":
+        return fields[2] is not None
+    return True
+
+
+def after(ctx: Context, state: str) -> str:
+    """The next question; while editing, the first unanswered one or straight back to the form."""
+    if ctx.data.get("editing"):
+        for candidate in ORDER[:-1]:
+            if applies(candidate, ctx.data) and DATA_KEY[candidate] not in ctx.data:
+                return candidate
+        return "open.confirm"
+    for candidate in ORDER[ORDER.index(state) + 1:]:
+        if applies(candidate, ctx.data):
+            return candidate
+    return "open.confirm"
+
+
+def unit_of(ctx: Context) -> Unit:
+    return ctx.session.get(Unit, ctx.data["unit_id"])
+
+
+def unit_people(ctx: Context) -> list[Person]:
+    return list(ctx.session.scalars(select(Person).where(Person.unit_id == ctx.data["unit_id"], Person.active)
+                                    .order_by(Person.id)))
+
+
+def form_text(ctx: Context) -> str:
+    unit = unit_of(ctx)
+    bureau = unit.supervising_bureau()
+    data = {**ctx.data, "registry_code": unit.registry_code}
+    lines = ["请核对开设申请（附件2）：", *text.form_lines(data, unit.name, bureau.name if bureau else ""),
+             text.reason_line(OPEN, None, ctx.data.get("reason")), "已同时提交主办责任保障制度：是"]
+    if ctx.data.get("name_warning"):
+        lines.append("第9条提示：申请人已确认名称")
+    lines.append("回复「确认」提交，「修改」修改某一项，「取消」放弃。")
+    return "\n".join(lines)
+
+
+def register(router: Router) -> None:
+    router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}")
+
+    @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号",
+                    help="申请开设政务新媒体账号", detail="逐项填写审批表（附件2），经单位、主管单位、市级审批。")
+    def start(ctx: Context):
+        person = ctx.person
+        if rules.may_file_for_others(person) and person.unit.is_bureau:
+            ctx.data = {}
+            return "open.unit"
+        return begin(ctx, person.unit)
+
+    def begin(ctx: Context, unit: Unit):
+        refusal = rules.filing_refusal(ctx.session, ctx.person, unit)
+        if refusal:
+            ctx.reply(refusal)
+            return END
+        try:
+            rules.check_unit_may_open(unit)
+        except rules.Refused as refused:
+            ctx.reply(str(refused))
+            return END
+        ctx.data = {"unit_id": unit.id}
+        return "open.platform"
+
+    def host_units(ctx: Context) -> list[Unit]:
+        return org.visible_host_units(ctx.session, ctx.person)
+
+    @router.state("open.unit", prompt=lambda ctx: numbered([u.name for u in host_units(ctx)], "替哪个单位申请开设？"))
+    def choose_unit(ctx: Context):
+        units = host_units(ctx)
+        return begin(ctx, units[pick(ctx.text, [u.name for u in units])])
+
+    @router.state("open.platform", prompt=lambda ctx: numbered(PLATFORMS, "请选择账号类型："))
+    def platform(ctx: Context):
+        chosen = PLATFORMS[pick(ctx.text, PLATFORMS)]
+        try:
+            rules.check_one_per_platform(ctx.session, unit_of(ctx), chosen, ctx.data.get("request_id"))
+        except rules.Refused as refused:
+            raise Reask(f"{refused}\n请选择其他平台，或回复「取消」。") from None
+        if chosen != ctx.data.get("platform"):
+            ctx.data.pop("url", None)
+            ctx.data.pop("platform_account_id", None)
+        ctx.data["platform"] = chosen
+        return after(ctx, "open.platform")
+
+    @router.state("open.name", prompt="请输入账号名称（与平台上显示的名称一致）：")
+    def name(ctx: Context):
+        return take_name(ctx, rules.check_name(ctx.text))
+
+    def take_name(ctx: Context, value: str):
+        warning = rules.name_warning(ctx.session, unit_of(ctx), value, ctx.data["platform"])
+        if warning and ctx.data.get("name_ack") != value:
+            ctx.data["pending_name"], ctx.data["pending_warning"] = value, warning
+            return "open.name_ack"
+        ctx.data["name"] = value
+        ctx.data.pop("name_warning", None)
+        return after(ctx, "open.name")
+
+    @router.state("open.name_ack", prompt=lambda ctx: f"{ctx.data.get('pending_warning', '')}\n"
+                  f"回复「确认」仍使用「{ctx.data.get('pending_name', '')}」，或直接输入新的账号名称。")
+    def name_ack(ctx: Context):
+        if yes(ctx.text):
+            ctx.data["name"] = ctx.data["name_ack"] = ctx.data.pop("pending_name")
+            ctx.data["name_warning"] = ctx.data.pop("pending_warning")
+            return after(ctx, "open.name")
+        return take_name(ctx, rules.check_name(ctx.text))
+
+    @router.state("open.function", prompt="请简要说明账号功能（如：发布本单位政策、通知和服务信息）：")
+    def function(ctx: Context):
+        ctx.data["function"] = rules.check_function(ctx.text)
+        return after(ctx, "open.function")
+
+    def url_prompt(ctx: Context) -> str:
+        label, required, _, _ = rules.PLATFORM_FIELDS[ctx.data["platform"]]
+        return f"请输入{label}（以 https:// 开头）" + ("：" if required else "，没有请回复「无」：")
+
+    @router.state("open.url", prompt=url_prompt)
+    def url(ctx: Context):
+        label, required, _, _ = rules.PLATFORM_FIELDS[ctx.data["platform"]]
+        if rules.skipped(ctx.text):
+            if required:
+                raise Reask(f"{ctx.data['platform']}账号必须填写{label}。")
+            ctx.data["url"] = None
+        else:
+            ctx.data["url"] = rules.check_url(ctx.text, ctx.data["platform"])
+        return after(ctx, "open.url")
+
+    def pid_prompt(ctx: Context) -> str:
+        _, _, label, required = rules.PLATFORM_FIELDS[ctx.data["platform"]]
+        return f"请输入{label}" + ("：" if required else "，没有请回复「无」：")
+
+    @router.state("open.pid", prompt=pid_prompt)
+    def pid(ctx: Context):
+        _, _, label, required = rules.PLATFORM_FIELDS[ctx.data["platform"]]
+        if rules.skipped(ctx.text):
+            if required:
+                raise Reask(f"{ctx.data['platform']}账号必须填写{label}。")
+            ctx.data["platform_account_id"] = None
+        else:
+            ctx.data["platform_account_id"] = rules.check_platform_id(ctx.text, ctx.data["platform"])
+        return after(ctx, "open.pid")
+
+    @router.state("open.responsible", prompt=lambda ctx: numbered(
+        [p.name for p in unit_people(ctx)], "请选择账号负责人（第21条，须为本单位人员）："))
+    def responsible(ctx: Context):
+        people = unit_people(ctx)
+        if not people:
+            raise Reask("本单位在通讯录中还没有人员，请先联系县政数局登记。")
+        chosen = people[pick(ctx.text, [p.name for p in people])]
+        ctx.data["responsible_id"], ctx.data["responsible_name"] = chosen.id, chosen.name
+        return after(ctx, "open.responsible")
+
+    @router.state("open.contact", prompt="请输入联系电话（手机或座机）：")
+    def contact(ctx: Context):
+        ctx.data["contact"] = rules.check_contact(ctx.text)
+        return after(ctx, "open.contact")
+
+    @router.state("open.operator", prompt="如委托第三方机构运营，请输入机构全称；没有请回复「无」：")
+    def operator(ctx: Context):
+        ctx.data["operator"] = rules.check_operator(ctx.text)
+        return after(ctx, "open.operator")
+
+    @router.state("open.reason", prompt="请填写开设理由（为什么需要开设这个账号）：")
+    def reason(ctx: Context):
+        ctx.data["reason"] = rules.check_reason(ctx.text)
+        return after(ctx, "open.reason")
+
+    @router.state("open.rules", prompt="本单位是否已同时提交政务新媒体主办责任的相关保障制度？（回复「是」或「否」）")
+    def rules_tick(ctx: Context):
+        answer = yes(ctx.text)
+        if answer is None:
+            raise Reask("请回复「是」或「否」。")
+        if not answer:
+            raise Reask("按附件2要求，开设申请须同时提交主办责任保障制度。请准备好后回复「是」，或回复「取消」。")
+        ctx.data["rules_submitted"] = True
+        return after(ctx, "open.rules")
+
+    @router.state("open.confirm", prompt=form_text)
+    def confirm(ctx: Context):
+        if ctx.text.strip() == "修改":
+            return "open.edit"
+        if yes(ctx.text) is not True:
+            raise Reask("请回复「确认」提交、「修改」修改某一项，或「取消」放弃。")
+        unit = unit_of(ctx)
+        try:
+            rules.check_unit_may_open(unit)
+            rules.check_one_per_platform(ctx.session, unit, ctx.data["platform"], ctx.data.get("request_id"))
+        except rules.Refused as refused:
+            ctx.reply(f"{refused}\n申请未提交。")
+            return END
+        req = save(ctx, OPEN)
+        if req is None:
+            return END
+        chain.submit(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
+        ctx.reply(f"已提交第{req.id}号开设申请，当前环节：{req.status}。审批进展会随时通知您。\n"
+                  f"回复「查看 {req.id}」查看，「撤回 {req.id}」撤回。")
+        return END
+
+    @router.state("open.edit", prompt=lambda ctx: numbered([n for n, _ in EDITABLE], "要修改哪一项？"))
+    def edit(ctx: Context):
+        _, state = EDITABLE[pick(ctx.text, [n for n, _ in EDITABLE])]
+        if not applies(state, ctx.data):
+            raise Reask(f"{ctx.data['platform']}账号不需要填写这一项，请选择其他项。")
+        ctx.data["editing"] = True
+        return state
+
+
+def save(ctx: Context, kind: str) -> ApprovalRequest | None:
+    """Create the request from the dialogue, or update the sent-back one being corrected."""
+    data = ctx.data
+    form = {k: data.get(k) for k in FORM_KEYS if data.get(k) is not None}
+    if data.get("request_id"):
+        req = chain.lock(ctx.session, data["request_id"])
+        if req is None or req.status != RETURNED or req.applicant_id != ctx.person.id:
+            ctx.reply(f"第{data['request_id']}号申请已不是「已退回」状态，不能再修改提交。")
+            return None
+        if kind == OPEN:
+            req.form = form
+    else:
+        req = ApprovalRequest(kind=kind, unit_id=data["unit_id"], applicant_id=ctx.person.id,
+                              account_id=data.get("account_id"), form=form, created_at=clock.now())
+        ctx.session.add(req)
+    if kind == OPEN:
+        req.reason, req.rules_submitted = data.get("reason"), bool(data.get("rules_submitted"))
+    ctx.session.flush()
+    return req
+
+
+def load(req: ApprovalRequest) -> dict:
+    """The dialogue data of a sent-back open request, for `修改 <编号>`."""
+    answered = {key: None for key in DATA_KEY.values()}
+    return {**answered, **req.form, "unit_id": req.unit_id, "reason": req.reason, "rules_submitted": req.rules_submitted,
+            "request_id": req.id, "editing": True, "name_ack": req.form.get("name")}

@@ -1,0 +1,104 @@
+"""Approval reminders (催办) and the national-registry countdown (第11条), once per working day.
+
+Re-running a period sends nothing twice: every push carries a dedupe_key with the period.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from sqlalchemy import select
+
+from bot import clock, db, outbox, workdays
+from handlers import approvals_after as after
+from handlers import approvals_chain as chain
+from jobs.schedule import daily_at, scheduled
+from models import audit, org
+from models.approval import STEP_NAMES, RegistryFiling, pending_requests
+from models.org import BUREAU_ADMIN
+
+ESCALATE_AFTER = 3  # reminders before the bureau admins are told
+
+
+def remind_after_workdays() -> int:
+    """A pending step is first reminded after this many working days (BOT_APPROVAL_REMIND_AFTER)."""
+    return int(os.environ.get("BOT_APPROVAL_REMIND_AFTER", "1"))
+
+
+@scheduled("approval_reminders", daily_at(9, 30))
+def approval_reminders(period: str) -> int:
+    day = date.fromisoformat(period)
+    sent = 0
+    with db.transaction() as session:
+        workdays.prime(session)
+        for req in pending_requests(session):
+            started = clock.localize(req.step_started_at).date()
+            waited = workdays.workdays_between(started, day)
+            if waited < remind_after_workdays():
+                continue
+            people = chain.holders(session, req)
+            key = f"approval-remind:{req.id}:{req.round}:{req.step}:{period}"
+            rows = outbox.push_text(session, people, f"提醒：第{req.id}号申请（{req.title}，{req.unit.name}）"
+                                    f"在「{STEP_NAMES[req.step]}」环节已等待{waited}个工作日，请尽快审批。"
+                                    f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。",
+                                    dedupe_key=key)
+            if not rows:
+                continue  # this period already ran
+            sent += 1
+            req.reminders_sent += 1
+            if req.reminders_sent >= ESCALATE_AFTER and not req.escalated:
+                _escalate(session, req, people, waited, period)
+    return sent
+
+
+def _escalate(session, req, people, waited: int, period: str) -> None:
+    req.escalated = True
+    names = "、".join(p.name for p in people) or "（无审批人）"
+    outbox.push_text(session, chain.bureau_admins(session, req),
+                     f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
+                     f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。",
+                     dedupe_key=f"approval-escalate:{req.id}:{req.round}:{req.step}")
+    audit.record(session, actor="system:approval_reminders", action="approval.escalate",
+                 entity="approval_request", entity_id=req.id, after={"step": req.step, "period": period})
+
+
+@scheduled("registry_countdown", daily_at(9, 0))
+def registry_countdown(period: str) -> int:
+    day = date.fromisoformat(period)
+    sent = 0
+    with db.transaction() as session:
+        workdays.prime(session)
+        filings = session.scalars(select(RegistryFiling).where(RegistryFiling.filed_at.is_(None))
+                                  .order_by(RegistryFiling.deadline, RegistryFiling.id))
+        for filing in filings:
+            req = filing.request
+            rows = outbox.push_text(session, after.unit_staff(session, req), _staff_text(filing, day),
+                                    dedupe_key=f"registry-remind:{filing.id}:{period}")
+            if rows:
+                sent += 1
+                filing.reminders_sent += 1
+            if day >= filing.deadline and filing.bureau_told_on is None:
+                filing.bureau_told_on = day
+                bureau = req.unit.supervising_bureau()
+                admins = org.people_with_role(session, BUREAU_ADMIN, [bureau.id]) if bureau else []
+                when = "今天到期" if day == filing.deadline else f"已于{filing.deadline:%m月%d日}到期"
+                outbox.push_text(session, admins,
+                                 f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
+                                 f"的全国政务新媒体信息报送系统报送{when}，单位尚未回复已报送（第11条）。",
+                                 dedupe_key=f"registry-deadline:{filing.id}")
+                audit.record(session, actor="system:registry_countdown", action="registry.deadline",
+                             entity="registry_filing", entity_id=filing.id, after={"deadline": str(filing.deadline)})
+    return sent
+
+
+def _staff_text(filing: RegistryFiling, day: date) -> str:
+    req = filing.request
+    head = (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
+            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），截止{filing.deadline:%Y年%m月%d日}")
+    if day < filing.deadline:
+        head += f"，还剩{workdays.workdays_between(day, filing.deadline)}个工作日。"
+    elif day == filing.deadline:
+        head += "，今天截止。"
+    else:
+        head += f"，已逾期{workdays.workdays_between(filing.deadline, day)}个工作日。"
+    return head + f"\n完成后请回复「已报送 {req.id}」。"

@@ -1,0 +1,151 @@
+"""Approval requests (审批表, 附件2), their decisions, and the national-registry countdown (第11条)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.account import Account
+from models.base import Base
+from models.org import Person, Unit
+
+# Kinds (申请事项)
+OPEN = "开设"
+CHANGE = "变更"
+CANCEL = "注销"
+SUSPEND = "关停"
+RETRO = "补办备案"
+KINDS = (OPEN, CHANGE, CANCEL, SUSPEND, RETRO)
+
+# Reasons
+CHANGE_REASONS = ("整改", "其他")
+CLOSE_REASONS = ("无力维护", "主办单位撤销合并", "按通报整改要求", "其他")
+
+# Status
+DRAFT = "草稿"
+AT_UNIT = "待单位审核"
+AT_BUREAU = "待主管单位审核"
+AT_CITY = "待市级审批"
+APPROVED = "已通过"
+REJECTED = "已驳回"
+RETURNED = "已退回"
+WITHDRAWN = "已撤回"
+PENDING_STATUSES = (AT_UNIT, AT_BUREAU, AT_CITY)
+
+# Steps of the chain (附件2): 开设单位意见 → 主管单位意见 → 全市…审批意见
+STEP_UNIT = "unit"
+STEP_BUREAU = "bureau"
+STEP_CITY = "city"
+STEPS = (STEP_UNIT, STEP_BUREAU, STEP_CITY)
+STEP_STATUS = {STEP_UNIT: AT_UNIT, STEP_BUREAU: AT_BUREAU, STEP_CITY: AT_CITY}
+STEP_NAMES = {STEP_UNIT: "开设单位意见", STEP_BUREAU: "主管单位意见", STEP_CITY: "市级审批意见"}
+
+# Decisions
+AGREE = "同意"
+REJECT = "驳回"
+RETURN = "退回修改"
+DECISIONS = (AGREE, REJECT, RETURN)
+
+
+class ApprovalRequest(Base):
+    """One 审批表. The number shown to users is `id`."""
+
+    __tablename__ = "approval_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)  # open: set on approval
+    # 基本信息 of 附件2: name, platform, function, url, platform_account_id, registry_code,
+    # responsible_id, responsible_name, contact, operator
+    form: Mapped[dict] = mapped_column(default=dict)
+    changes: Mapped[dict | None]  # change: {"field": [old, new]}
+    reason_kind: Mapped[str | None] = mapped_column(String(20))  # 整改/其他/无力维护/…
+    reason: Mapped[str | None] = mapped_column(Text)  # 开设理由 or the 其他 text
+    rules_submitted: Mapped[bool] = mapped_column(default=False)  # 已同时提交…保障制度
+    announcement: Mapped[bool | None]  # 第12条 public announcement promised
+    status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
+    step: Mapped[str | None] = mapped_column(String(10))
+    round: Mapped[int] = mapped_column(default=1)  # +1 on each resubmission after a send-back
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    step_started_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(default=0)  # for the current step
+    escalated: Mapped[bool] = mapped_column(default=False)  # bureau admins told for the current step
+    urged_on: Mapped[date | None]  # the applicant's last 催办
+
+    unit: Mapped[Unit] = relationship()
+    applicant: Mapped[Person] = relationship()
+    account: Mapped[Account | None] = relationship()
+    decisions: Mapped[list[ApprovalDecision]] = relationship(back_populates="request",
+                                                             order_by="ApprovalDecision.id")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind}「{self.form.get('name', '')}」（{self.form.get('platform', '')}）"
+
+
+class ApprovalDecision(Base):
+    """One step's decision; the unique key makes the first decision the only one."""
+
+    __tablename__ = "approval_decision"
+    __table_args__ = (UniqueConstraint("request_id", "round", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_request.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    step: Mapped[str] = mapped_column(String(10))
+    decider_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    decision: Mapped[str] = mapped_column(String(10))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+    request: Mapped[ApprovalRequest] = relationship(back_populates="decisions")
+    decider: Mapped[Person] = relationship()
+
+
+class RegistryFiling(Base):
+    """The 3-working-day countdown for entering an approved action in the national registry (第11条)."""
+
+    __tablename__ = "registry_filing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_request.id"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    approved_on: Mapped[date]
+    deadline: Mapped[date]
+    filed_at: Mapped[datetime | None]
+    filed_by: Mapped[str | None] = mapped_column(String(64))
+    screenshot_media_id: Mapped[str | None] = mapped_column(String(200))  # WeCom media id of the screenshot
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    bureau_told_on: Mapped[date | None]
+
+    request: Mapped[ApprovalRequest] = relationship()
+    account: Mapped[Account] = relationship()
+
+
+def pending_requests(session: Session) -> list[ApprovalRequest]:
+    return list(session.scalars(select(ApprovalRequest).where(ApprovalRequest.status.in_(PENDING_STATUSES))
+                                .order_by(ApprovalRequest.step_started_at, ApprovalRequest.id)))
+
+
+def open_request_for_account(session: Session, account_id: int) -> ApprovalRequest | None:
+    return session.scalar(select(ApprovalRequest).where(
+        ApprovalRequest.account_id == account_id,
+        ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED))))
+
+
+def open_request_for_platform(session: Session, unit_id: int, platform: str) -> ApprovalRequest | None:
+    """A pending (or sent back) open request of the unit on the platform."""
+    rows = session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.unit_id == unit_id, ApprovalRequest.kind == OPEN,
+        ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED))))
+    return next((r for r in rows if r.form.get("platform") == platform), None)

@@ -1,0 +1,111 @@
+"""变更, 注销, 关停 and 补办备案 through to the registry."""
+from __future__ import annotations
+
+from models.account import Account
+from tests.approvals_helpers import (account, account_id, approve_all, latest_request_id, request,
+                                     seed_accounts)
+
+
+def test_change_with_numbered_choice_of_an_ambiguous_account(bot):
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", "变更 抚松教育")
+    assert "1. 抚松教育（微信公众号" in reply and "2. 抚松教育（抖音" in reply
+    assert "要变更哪些内容" in bot.send("jy_zhang", "2")
+    assert "没有第12项" in bot.send("jy_zhang", "1 12")
+    assert "当前账号功能：政务信息发布" in bot.send("jy_zhang", "2 6")
+    assert "当前联系电话" in bot.send("jy_zhang", "发布教育短视频和政策解读")
+    assert "变更原因" in bot.send("jy_zhang", "13812345678")
+    form = bot.send("jy_zhang", "整改")
+    assert "账号功能：政务信息发布 → 发布教育短视频和政策解读" in form and "变更原因：整改" in form
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    number = latest_request_id(bot)
+    douyin = account_id(bot, "抚松教育", "抖音")
+    assert account(bot, douyin)["status"] == "变更中"
+    approve_all(bot, number)
+    changed = account(bot, douyin)
+    assert changed["status"] == "正常"
+    with bot.db() as s:
+        row = s.get(Account, douyin)
+        assert row.function == "发布教育短视频和政策解读" and row.contact == "13812345678"
+        assert row.last_changed_on is not None
+    assert changed["changes"][-1] == ("变更", {"function": ["政务信息发布", "发布教育短视频和政策解读"],
+                                              "contact": [None, "13812345678"]})
+
+
+def test_change_of_host_unit_offers_the_announcement_step(bot):
+    seed_accounts(bot)
+    bot.send("wj_liu", "变更 健康抚松")
+    reply = bot.send("wj_liu", "8")
+    assert "请选择新的主办单位" in reply and "抚松县应急管理局" in reply
+    assert "第13条" in bot.send("wj_liu", "抚松县教育局")  # it already has a 微信公众号
+    assert "第12条" in bot.send("wj_liu", "抚松县应急管理局")
+    assert "变更原因" in bot.send("wj_liu", "是")
+    assert "请说明变更原因" in bot.send("wj_liu", "其他")
+    form = bot.send("wj_liu", "机构改革职能划转")
+    assert "主办单位：抚松县卫生健康局 → 抚松县应急管理局" in form and "第12条公告：将按要求发布" in form
+    bot.send("wj_liu", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number, ("wj_chen", "zsj_admin", "city_zhao"))
+    moved = account(bot, account_id(bot, "健康抚松", "微信公众号"))
+    assert moved["unit"] == "抚松县应急管理局"
+    assert any("第12条" in t and "公告" in t for t in bot.texts("wj_liu"))
+
+
+def test_cancel_with_reason_and_announcement_reminder(bot):
+    seed_accounts(bot)
+    bot.send("ga_zhou", "注销 抚松公安")
+    form = bot.send("ga_zhou", "无力维护")
+    assert "注销原因：无力维护" in form and "第12条" in form and "公告" in form
+    bot.send("ga_zhou", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number, ("ga_wu", "zsj_review", "city_zhao"))
+    closed = account(bot, account_id(bot, "抚松公安", "微博"))
+    assert closed["status"] == "已注销" and closed["closed_on"] is not None
+    assert request(bot, number)["status"] == "已通过"
+
+
+def test_suspend_with_other_reason(bot):
+    seed_accounts(bot)
+    assert "关停原因" in bot.send("wl_zhao", "关停 抚松文旅 抖音")
+    assert "请说明具体原因" in bot.send("wl_zhao", "4")
+    form = bot.send("wl_zhao", "平台业务调整暂停运营")
+    assert "关停原因：其他：平台业务调整暂停运营" in form
+    bot.send("wl_zhao", "确认")
+    approve_all(bot, latest_request_id(bot), ("wl_sun", "zsj_review", "city_zhao"))
+    assert account(bot, account_id(bot, "抚松文旅", "抖音"))["status"] == "已关停"
+
+
+def test_fuzzy_name_and_a_second_request_is_refused(bot):
+    seed_accounts(bot)
+    assert "注销原因" in bot.send("ga_zhou", "注销 抚松公按")  # a typo still finds 抚松公安
+    bot.send("ga_zhou", "无力维护")
+    bot.send("ga_zhou", "确认")
+    number = latest_request_id(bot)
+    assert f"第{number}号" in bot.send("ga_zhou", "变更 抚松公安")
+    assert "没有找到名称像" in bot.send("ga_zhou", "变更 不存在的号")
+
+
+def test_other_units_accounts_are_not_offered(bot):
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", "注销 健康抚松")
+    assert "没有找到名称像「健康抚松」" in reply and "健康抚松（" not in reply
+
+
+def test_retroactive_filing(bot):
+    seed_accounts(bot)
+    with bot.db() as s:
+        s.get(Account, account_id(bot, "抚松发布", "视频号")).needs_retro_filing = True
+    form = bot.send("rm_cao", "补办备案")
+    assert "第33条" in form and "账号名称：抚松发布" in form
+    bot.send("rm_cao", "确认")
+    approve_all(bot, latest_request_id(bot), ("rm_yan", "zsj_review", "city_zhao"))
+    with bot.db() as s:
+        assert s.get(Account, account_id(bot, "抚松发布", "视频号")).needs_retro_filing is False
+    assert "没有需要补办备案的账号" in bot.send("rm_cao", "补办备案")
+
+
+def test_renaming_warns_about_article_9(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "1")
+    reply = bot.send("jy_zhang", "教育新闻")
+    assert "第9条" in reply and "变更原因" in reply

@@ -1,0 +1,162 @@
+"""Send-back and resubmission, rejection, withdrawal, double clicks and retried card events."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import clock
+from tests.approvals_helpers import audit_actions, card_for, click, request, submit_open
+
+
+def test_send_back_by_card_then_correct_and_resubmit(bot):
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "return")
+    assert any("需要申请人修改的地方" in t for t in bot.texts("jy_wang"))
+    assert "已退回修改" in bot.send("jy_wang", "账号功能写得太笼统")
+    state = request(bot, number)
+    assert state["status"] == "已退回" and state["decisions"][0][2:] == ("退回修改", "账号功能写得太笼统")
+    assert any(f"修改 {number}" in t for t in bot.texts("jy_zhang"))
+
+    reply = bot.send("jy_zhang", f"修改 {number}")
+    assert "退回意见：账号功能写得太笼统" in reply and "请核对开设申请" in reply
+    bot.say("jy_zhang", "修改", "账号功能")
+    form = bot.send("jy_zhang", "发布全县中小学招生、资助政策和教育通知")
+    assert "账号功能：发布全县中小学招生、资助政策和教育通知" in form
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    state = request(bot, number)
+    assert state["status"] == "待单位审核" and state["round"] == 2
+
+    assert "已同意" in bot.send("jy_wang", f"同意 {number}")
+    assert request(bot, number)["status"] == "待主管单位审核"
+
+
+def test_reject_by_text_needs_a_reason(bot):
+    number = submit_open(bot)
+    assert "需要写明原因" in bot.send("jy_wang", f"驳回 {number}")
+    assert request(bot, number)["status"] == "待单位审核"
+    assert "已驳回" in bot.send("jy_wang", f"驳回 {number} 本单位已有同类账号")
+    assert request(bot, number)["status"] == "已驳回"
+    assert any("本单位已有同类账号" in t for t in bot.texts("jy_zhang"))
+    assert "已经处理完毕" in bot.send("jy_wang", f"同意 {number}")
+
+
+def test_reject_by_card_asks_for_the_reason(bot):
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "reject")
+    assert "至少写2个字" in bot.send("jy_wang", "不")
+    bot.send("jy_wang", "名称不规范")
+    assert request(bot, number)["status"] == "已驳回"
+    task_id = card_for(bot, "jy_wang", number)["task_id"]
+    assert [u["button"]["replace_name"] for u in bot.fake.state.card_updates if u["task_id"] == task_id] \
+        == ["王局长已驳回"]
+
+
+def test_withdrawn_request_cannot_be_approved(bot):
+    number = submit_open(bot)
+    assert "已撤回" in bot.send("jy_zhang", f"撤回 {number}")
+    assert request(bot, number)["status"] == "已撤回"
+    late = click(bot, "jy_wang", number, "approve")
+    assert late.button_label  # the card was already closed
+    assert "已由申请人撤回" in bot.send("jy_wang", f"同意 {number}")
+    assert request(bot, number)["decisions"] == []
+    assert "不能撤回" in bot.send("jy_zhang", f"撤回 {number}")
+
+
+def test_double_click_and_retried_event_make_one_decision(bot):
+    number = submit_open(bot)
+    task_id = card_for(bot, "jy_wang", number)["task_id"]
+    code = bot.fake.issue_response_code(task_id)
+    first = bot.side.click_card("jy_wang", task_id, "approve", code)
+    retry = bot.side.click_card("jy_wang", task_id, "approve", code)  # same CreateTime: WeCom's retry
+    assert first.button_label == retry.button_label == "王局长已同意"
+    clock.advance(timedelta(seconds=3))
+    double = bot.click("jy_wang", task_id, "approve")  # a second click, later
+    assert double.button_label == "王局长已同意"
+    assert any("已经处理过了" in t for t in bot.texts("jy_wang"))
+    assert len(request(bot, number)["decisions"]) == 1
+    assert audit_actions(bot, number) == ["approval.submit", "approval.approve"]
+
+
+def test_my_requests_and_view(bot):
+    number = submit_open(bot)
+    assert f"第{number}号" in bot.send("jy_zhang", "我的申请")
+    view = bot.send("jy_zhang", f"查看 {number}")
+    assert "账号名称：抚松教育" in view and "待单位审核" in view
+    assert "没有找到您可以查看" in bot.send("wj_liu", f"查看 {number}")
+    assert "账号名称：抚松教育" in bot.send("zsj_admin", f"查看 {number}")
+    assert "没有找到您可以查看" in bot.send("jy_admin", f"查看 {number}")
+
+
+def test_todo_lists_oldest_first(bot):
+    first = submit_open(bot)
+    clock.advance(timedelta(minutes=5))
+    answers = ["开设", "抖音", "抚松教育", "短视频发布教育政策", "https://www.douyin.com/user/fsjy", "fsjy_2024", "2",
+               "13912345678", "无", "短视频宣传教育政策", "是"]
+    second = submit_open(bot, "jy_li", answers)
+    todo = bot.send("jy_wang", "待办")
+    assert todo.index(f"第{first}号") < todo.index(f"第{second}号")
+    assert "没有等待您审批" in bot.send("zsj_review", "待办")
+
+
+def test_a_second_holder_after_the_first_decision_is_told_who_decided(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    assert "已同意" in bot.send("zsj_admin", f"同意 {number}")
+    reply = bot.send("zsj_review", f"同意 {number}")
+    assert "已由马管理同意" in reply and "无需您重复操作" in reply
+    assert len(request(bot, number)["decisions"]) == 2
+
+
+def test_city_step_as_filing_copy(bot):
+    import dataclasses
+
+    from bot import config
+    config.use(dataclasses.replace(config.get(), city_step_is_approval=False))
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    assert "审批完成" in bot.send("zsj_review", f"同意 {number}")
+    assert request(bot, number)["status"] == "已通过"
+    assert not bot.cards("city_zhao")
+    assert any(t.startswith("备案：") and f"第{number}号" in t for t in bot.texts("city_zhao"))
+
+
+def test_two_holders_clicking_at_once_make_one_decision(bot):
+    import threading
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    tasks = {u: card_for(bot, u, number)["task_id"] for u in ("zsj_admin", "zsj_review")}
+    codes = {u: bot.fake.issue_response_code(t) for u, t in tasks.items()}
+    barrier = threading.Barrier(2)
+    replies = {}
+
+    def press(userid):
+        barrier.wait()
+        replies[userid] = bot.side.click_card(userid, tasks[userid], "approve", codes[userid])
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in tasks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 200 for r in replies.values())
+    state = request(bot, number)
+    assert state["status"] == "待市级审批" and [d[0] for d in state["decisions"]] == ["unit", "bureau"]
+    assert audit_actions(bot, number) == ["approval.submit", "approval.approve", "approval.approve"]
+
+
+def test_view_shows_the_registry_countdown(bot):
+    from tests.approvals_helpers import approve_all
+    number = submit_open(bot)
+    approve_all(bot, number)
+    assert "全国系统报送：待报送" in bot.send("jy_zhang", f"查看 {number}")
+    bot.say("jy_zhang", f"已报送 {number}", "完成")
+    assert "全国系统报送：已报送" in bot.send("zsj_admin", f"查看 {number}")
+
+
+def test_card_reason_dialogue_says_which_dialogue_was_left(bot):
+    number = submit_open(bot)
+    bot.say("jy_wang", "开设", "微博")
+    click(bot, "jy_wang", number, "return")
+    texts = bot.texts("jy_wang")
+    assert any("已放弃未完成的「开设申请」" in t for t in texts)
+    bot.send("jy_wang", "请补充账号功能")
+    assert request(bot, number)["status"] == "已退回"

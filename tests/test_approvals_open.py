@@ -1,0 +1,93 @@
+"""Opening an account: the dialogue, the chain of three steps with cards and text, the new account."""
+from __future__ import annotations
+
+from tests.approvals_helpers import (account, audit_actions, card_for, click, open_request, request,
+                                     submit_open)
+
+
+def test_open_through_all_steps_to_an_account(bot):
+    number = submit_open(bot)
+    assert request(bot, number)["status"] == "待单位审核"
+
+    card = card_for(bot, "jy_wang", number)
+    assert card["card_type"] == "button_interaction"
+    assert [b["key"] for b in card["button_list"]] == ["approve", "reject", "return"]
+    facts = {f["keyname"]: f["value"] for f in card["horizontal_content_list"]}
+    assert facts["账号"] == "抚松教育" and facts["类型"] == "微博" and facts["申请人"] == "张伟"
+    assert any("同意 " in t for t in bot.texts("jy_wang"))  # the text fallback is explained
+
+    reply = click(bot, "jy_wang", number, "approve")
+    assert reply.button_label == "王局长已同意"
+    assert request(bot, number)["status"] == "待主管单位审核"
+    assert any("单位意见由王局长同意" in t or "开设单位意见由王局长同意" in t for t in bot.texts("jy_zhang"))
+
+    # both county reviewers get a card; the first decision counts, the other card is closed
+    card_for(bot, "zsj_admin", number)
+    click(bot, "zsj_review", number, "approve")
+    assert request(bot, number)["status"] == "待市级审批"
+    other = card_for(bot, "zsj_admin", number)["task_id"]  # (also delivers the queued updates)
+    assert [u["button"]["replace_name"] for u in bot.fake.state.card_updates if u["task_id"] == other] == ["杨审核已同意"]
+    late = click(bot, "zsj_admin", number, "approve")
+    assert late.button_label  # greyed, no second decision
+    assert len(request(bot, number)["decisions"]) == 2
+
+    # the city decides by text
+    assert "审批完成" in bot.send("city_zhao", f"同意 {number} 同意开设")
+    state = request(bot, number)
+    assert state["status"] == "已通过"
+    assert [d[:3] for d in state["decisions"]] == [("unit", "jy_wang", "同意"), ("bureau", "zsj_review", "同意"),
+                                                   ("city", "city_zhao", "同意")]
+    created = account(bot, state["account_id"])
+    assert created["status"] == "正常" and created["name"] == "抚松教育" and created["opened_on"] is not None
+    assert created["responsible"] == "jy_zhang" and created["registry_status"] == "待报送"
+    assert created["changes"][0][0] == "开设"
+    assert audit_actions(bot, number) == ["approval.submit", "approval.approve", "approval.approve",
+                                          "approval.approve"]
+    news = "\n".join(bot.texts("jy_zhang"))
+    assert "审批已全部通过" in news and "全国政务新媒体信息报送系统" in news
+
+
+def test_form_is_shown_before_submission_and_can_be_edited(bot):
+    form = open_request(bot)
+    for expected in ("开设主体：抚松县教育局", "账号名称：抚松教育", "账号类型：微博", "主页URL/下载URL：https://weibo.com/u/1234567890",
+                     "账号负责人：张伟", "联系电话：13912345678", "开设理由：及时发布教育政策，服务群众",
+                     "国办登记系统单位标识码：11220621MB0000001A"):
+        assert expected in form
+    assert "要修改哪一项" in bot.send("jy_zhang", "修改")
+    assert "请输入账号名称" in bot.send("jy_zhang", "2")
+    form = bot.send("jy_zhang", "抚松教育发布")
+    assert "账号名称：抚松教育发布" in form and "请核对开设申请" in form
+
+
+def test_validation_hints_keep_the_question(bot):
+    bot.send("jy_zhang", "开设")
+    assert "没有第12项" in bot.send("jy_zhang", "12")
+    bot.send("jy_zhang", "抖音")
+    assert "2到30个字" in bot.send("jy_zhang", "抚")
+    bot.send("jy_zhang", "抚松教育")
+    bot.send("jy_zhang", "发布教育政策和通知")
+    reply = bot.send("jy_zhang", "https://weibo.com/u/1")
+    assert "不像抖音的网址" in reply and "douyin.com" in reply
+    assert "必须填写" in bot.send("jy_zhang", "无")
+    bot.send("jy_zhang", "https://www.douyin.com/user/abc")
+    assert "格式不对" in bot.send("jy_zhang", "抖音 号!")
+    assert "账号负责人" in bot.send("jy_zhang", "fsjy_2024")
+    assert "没有第9项" in bot.send("jy_zhang", "9")
+    bot.send("jy_zhang", "李娜")
+    assert "11位手机号" in bot.send("jy_zhang", "12345")
+    bot.send("jy_zhang", "0439-1234567")
+    bot.send("jy_zhang", "无")
+    assert "至少写5个字" in bot.send("jy_zhang", "需要")
+    bot.send("jy_zhang", "短视频宣传教育政策")
+    assert "须同时提交主办责任保障制度" in bot.send("jy_zhang", "否")
+    assert "请核对开设申请" in bot.send("jy_zhang", "是")
+
+
+def test_wechat_fields_fit_the_platform(bot):
+    bot.send("jy_zhang", "开设")
+    bot.send("jy_zhang", "微信公众号")
+    bot.send("jy_zhang", "抚松教育")
+    assert "没有请回复「无」" in bot.send("jy_zhang", "发布教育政策和通知")  # homepage optional
+    assert "微信biz/原始ID/微信号" in bot.send("jy_zhang", "无")
+    assert "原始ID" in bot.send("jy_zhang", "123 abc")
+    assert "账号负责人" in bot.send("jy_zhang", "gh_0123456789ab")

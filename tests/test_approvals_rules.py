@@ -1,0 +1,97 @@
+"""The rules checked before submission: 第8条, 第9条, 第13条, the reason and the tick."""
+from __future__ import annotations
+
+from tests.approvals_helpers import request, seed_accounts, submit_open
+
+
+def test_classified_unit_may_not_open(bot):
+    reply = bot.send("bm_staff", "开设")
+    assert "涉密单位" in reply and "第8条" in reply
+    assert "当前没有进行中的操作" in bot.send("bm_staff", "取消")
+
+
+def test_internal_department_may_not_open(bot):
+    reply = bot.send("jyb_staff", "申请开设")
+    assert "内设机构" in reply and "第8条" in reply
+
+
+def test_second_account_on_the_same_platform_is_refused_naming_the_existing_one(bot):
+    seed_accounts(bot)
+    bot.send("jy_zhang", "开设")
+    reply = bot.send("jy_zhang", "微信公众号")
+    assert "已有账号「抚松教育」" in reply and "第13条" in reply
+    assert "请选择账号类型" in reply  # the question again: another platform may be chosen
+    assert "请输入账号名称" in bot.send("jy_zhang", "微博")
+
+
+def test_a_pending_open_request_on_the_platform_also_counts(bot):
+    number = submit_open(bot)
+    bot.send("jy_li", "开设")
+    reply = bot.send("jy_li", "微博")
+    assert f"第{number}号" in reply and "第13条" in reply
+
+
+def test_name_unlike_the_units_other_accounts_needs_acknowledgement(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "开设", "微博")
+    reply = bot.send("jy_zhang", "教育之窗")
+    assert "抚松教育" in reply and "第9条" in reply and "回复「确认」" in reply
+    assert "账号功能" in bot.send("jy_zhang", "确认")
+    form = None
+    for answer in ["发布教育政策和通知", "https://weibo.com/u/1234567890", "无", "1", "13912345678", "无",
+                   "及时发布教育政策，服务群众", "是"]:
+        form = bot.send("jy_zhang", answer)
+    assert "账号名称：教育之窗" in form and "第9条提示" in form
+
+
+def test_a_new_name_instead_of_the_acknowledgement_is_checked_again(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "开设", "微博", "教育之窗")
+    assert "账号功能" in bot.send("jy_zhang", "抚松教育")
+
+
+def test_name_unrelated_to_the_unit_gets_a_warning(bot):
+    bot.say("yj_shi", "开设", "微博")
+    reply = bot.send("yj_shi", "美丽家园")
+    assert "看不出与抚松县应急管理局的关系" in reply and "第9条" in reply
+    assert "账号功能" in bot.send("yj_shi", "抚松应急")
+
+
+def test_reason_and_tick_are_required(bot):
+    bot.say("jy_zhang", "开设", "微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1",
+            "13912345678", "无")
+    assert "至少写5个字" in bot.send("jy_zhang", "开")
+    bot.send("jy_zhang", "及时发布教育政策，服务群众")
+    assert "须同时提交主办责任保障制度" in bot.send("jy_zhang", "否")
+    assert "请回复「是」或「否」" in bot.send("jy_zhang", "也许")
+
+
+def test_cancel_submits_nothing(bot):
+    bot.say("jy_zhang", "开设", "微博", "抚松教育")
+    assert "没有提交任何内容" in bot.send("jy_zhang", "取消")
+    with bot.db() as s:
+        from models.approval import ApprovalRequest
+        assert s.query(ApprovalRequest).count() == 0
+
+
+def test_bureau_user_files_for_a_unit_and_unit_head_step_still_applies(bot):
+    reply = bot.send("zsj_review", "开设")
+    assert "替哪个单位申请开设" in reply and "抚松县教育局" in reply
+    assert "请选择账号类型" in bot.send("zsj_review", "抚松县教育局")
+    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
+                   "无", "及时发布教育政策，服务群众", "是"]:
+        bot.send("zsj_review", answer)
+    assert "已提交第" in bot.send("zsj_review", "确认")
+    with bot.db() as s:
+        from models.approval import ApprovalRequest
+        number = s.query(ApprovalRequest).one().id
+    assert request(bot, number)["status"] == "待单位审核"
+
+
+def test_unit_head_filing_signs_the_unit_opinion(bot):
+    answers = ["开设", "微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
+               "无", "及时发布教育政策，服务群众", "是"]
+    number = submit_open(bot, "jy_wang", answers)
+    state = request(bot, number)
+    assert state["status"] == "待主管单位审核"
+    assert state["decisions"][0][:3] == ("unit", "jy_wang", "同意")
