@@ -115,6 +115,7 @@ def _record(session: Session, req: ApprovalRequest, step: str, person: Person, d
                            decision=decision, opinion=opinion, at=clock.now())
     session.add(row)
     session.flush()  # the unique key (request, round, step) refuses a second decision here
+    session.expire(req, ["decisions"])  # the Word form reads req.decisions: include this one
     return row
 
 
