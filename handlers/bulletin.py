@@ -29,8 +29,14 @@ def register(router: Router) -> None:
     @router.card(CARD_KIND)
     def on_click(ctx: Context):
         card = ctx.card
-        row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == card.ref_id).with_for_update())
-        ctx.session.refresh(card)
+        # Lock the bulletin before writing any card row (the router has just set this card's response
+        # code): lock order bulletin → cards, or two admins clicking at once could deadlock.
+        code = card.response_code
+        with ctx.session.no_autoflush:
+            row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == card.ref_id)
+                                     .with_for_update())
+        ctx.session.refresh(card)  # another admin may have published (and closed this card) meanwhile
+        card.response_code = code or card.response_code
         if row is None or ctx.inbound.event_key != "publish" or not _admin_of(ctx, row):
             ctx.reply("这张卡片已失效或您没有发布权限。")
             return None

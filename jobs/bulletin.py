@@ -68,6 +68,8 @@ def generate(bureau_id: int, year: int, month: int) -> int | None:
         bulletin = compute(session, bureau_id, year, month)
         if not bulletin.units:
             return None
+        for problem in bulletin.inconsistencies():  # e.g. more originals than posts in a weekly report
+            log.warning("bulletin bureau=%s month=%s inconsistent figures: %s", bureau_id, key, problem)
         row = StoredBulletin(bureau_id=bureau_id, month=key, data=serial.to_json(bulletin), status=DRAFT,
                              generated_at=clock.now())
         try:

@@ -150,3 +150,30 @@ def test_unit_part_matches_the_stored_bulletin(bot):
     received = [t for t in new_texts(bot, "ga_zhou", before) if t.startswith("【2026年11月")]
     assert received == [unit_part(b, police)]
     assert "请于2026年12月9日前完成整改" in received[0]
+
+
+def test_two_admins_clicking_at_once_publish_once(bot):
+    import threading
+    before = generated(bot, second_admin=True)
+    at(2026, 12, 2, 10, 0)
+    tasks = {u: bulletin_card(bot, u)["task_id"] for u in ("zsj_admin", "zsj_review")}
+    codes = {u: bot.fake.issue_response_code(t) for u, t in tasks.items()}
+    barrier = threading.Barrier(2)
+    replies = {}
+
+    def press(userid):
+        barrier.wait()
+        replies[userid] = bot.side.click_card(userid, tasks[userid], "publish", codes[userid])
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in tasks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 200 for r in replies.values())
+    assert len({r.button_label for r in replies.values()}) == 1  # both cards show who published
+    with bot.db() as s:
+        assert len(s.scalars(select(AuditLog).where(AuditLog.action == "bulletin.publish")).all()) == 1
+        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 11
+    parts = [t for t in new_texts(bot, "wj_chen", before) if t.startswith("【2026年11月政务新媒体检查通报】")]
+    assert len(parts) == 1

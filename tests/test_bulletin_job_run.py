@@ -12,7 +12,7 @@ from jobs import schedule
 from jobs.bulletin import monthly_bulletin
 from models.bulletin import DRAFT, StoredBulletin
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
-from tests.bulletin_job_seed import CULTURE, EDU, EXPECTED, HEALTH, MEDIA, POLICE, at, seed_month
+from tests.bulletin_job_seed import EXPECTED, POLICE, at, seed_month
 
 UNIT_PEOPLE = ["jy_zhang", "jy_li", "jy_wang", "wj_liu", "wj_chen", "wl_zhao", "wl_sun", "ga_zhou", "ga_wu",
                "rm_cao", "rm_yan"]
