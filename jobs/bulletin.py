@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock, db, outbox, workdays
 from bot.bulletin import fmt, serial, summary_markdown, summary_text
-from bot.bulletin.compute import compute, first_report_month
+from bot.bulletin.compute import Month, compute, first_report_month
 from bot.bulletin.figures import Bulletin
 from jobs.schedule import daily_at, scheduled
 from models import org
@@ -48,6 +48,8 @@ def month_of(period: str) -> tuple[int, int]:
 @scheduled("monthly_bulletin", daily_at(9, 0, when=_first_workday, lookback_days=31))
 def monthly_bulletin(period: str) -> str:
     year, month = month_of(period)
+    if Month(year, month).end > clock.now():
+        return f"{year}-{month:02d}: skipped, the month has not ended yet"
     with db.transaction() as session:
         bureau_ids = list(session.scalars(select(Unit.id).where(Unit.kind == COUNTY_BUREAU, Unit.active)
                                           .order_by(Unit.id)))

@@ -2,6 +2,7 @@
 
 Weeks of November (a week belongs to the month of its Thursday): 11-02, 11-09, 11-16, 11-23; each is
 due on its Friday at 17:00. Units with accounts: 教育局, 卫生健康局, 文旅局, 公安局, 融媒体中心.
+文旅局 reports through the dialogue (the quick form); the others through models.weekly.save_report.
 """
 from __future__ import annotations
 
@@ -117,7 +118,11 @@ def _reports(bot) -> None:
         if n < 3:  # 卫健局: week 3 late (the Monday after), week 4 missing
             late = date(2026, 11, 23) if n == 2 else None
             _file(bot, HEALTH, "wj_liu", n, {"健康抚松（微信公众号）": (4, 4, friday, 0, 0)}, day=late, hour=9 if late else 16)
-        _file(bot, CULTURE, "wl_zhao", n, {"抚松文旅（微信公众号）": (2, 1, friday, 1, 1), "抚松文旅（抖音）": (1, 0, friday, 0, 0)})
+        at(friday.year, friday.month, friday.day, 15)  # 文旅局 reports through the dialogue (quick form)
+        day = f"{friday:%m-%d}"
+        reply = bot.send("wl_zhao", f"周报 抚松文旅公众号 2 1 {day} 留言1/1；抚松文旅抖音 1 0 {day}")
+        assert "回复「确认」提交" in reply, reply
+        assert "已提交" in bot.send("wl_zhao", "确认")
         _file(bot, MEDIA, "rm_cao", n, {"抚松发布（微信公众号）": (7, 7, friday, 10, 9),
                                         "抚松发布（视频号）": (0, 0, date(2026, 10, 20), 0, 0)})
 

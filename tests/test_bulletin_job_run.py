@@ -86,6 +86,14 @@ def test_workbook_and_word_draft_read_back(bot):
     assert "缺报周报4次" in text  # 公安局's problem, in 二、存在的问题
 
 
+def test_a_month_not_yet_ended_is_not_generated(bot):
+    seed_month(bot)
+    at(2026, 11, 30, 23, 59)
+    assert "has not ended" in monthly_bulletin("2026-11")
+    with bot.db() as s:
+        assert s.scalar(select(StoredBulletin)) is None
+
+
 def test_rerun_sends_nothing_twice(bot):
     generate(bot)
     count = len(bot.inbox("zsj_admin"))
