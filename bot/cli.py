@@ -20,6 +20,7 @@ CLI_MODULES: list[str] = [
     "bot.sim_cli",
     "bot.demo_cli",
     "bot.training_cli",
+    "bot.report_cli",
 ]
 
 

@@ -16,6 +16,7 @@ FEATURES = [
     "handlers.unit_record",
     "handlers.digest",
     "handlers.training",
+    "handlers.bulletin",
 ]
 
 

@@ -115,6 +115,7 @@ def _record(session: Session, req: ApprovalRequest, step: str, person: Person, d
                            at=clock.now())
     req.decisions.append(row)  # keeps a collection loaded earlier in this transaction up to date
     session.flush()  # the unique key (request, round, step) refuses a second decision here
+    session.expire(req, ["decisions"])  # the Word form reads req.decisions: include this one
     return row
 
 

@@ -104,3 +104,6 @@ def bureau_digest(period: str) -> str:
                 outbox.push_text(session, person, text, dedupe_key=f"digest:{period}:{person.id}")
                 sent += 1
     return f"{sent} digest(s)"
+
+
+from jobs import digest_approvals  # noqa: E402,F401  (approvals and registry sections)

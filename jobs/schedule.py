@@ -37,6 +37,7 @@ JOB_MODULES = [
     "jobs.rectification",
     "jobs.training",
     "jobs.digest",
+    "jobs.bulletin",
 ]
 
 

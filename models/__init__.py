@@ -16,3 +16,5 @@ from models.measure import Measure  # noqa: F401
 from models.training import Training, TrainingAttendee  # noqa: F401
 from models import approval  # noqa: F401
 from models.approval import ApprovalDecision, ApprovalRequest, RegistryFiling  # noqa: F401
+from models import bulletin  # noqa: F401,E402
+from models.bulletin import StoredBulletin  # noqa: F401,E402

@@ -1,0 +1,148 @@
+"""The year-end assessment (年度考核, 第30–31条): each unit's year from the monthly bulletins.
+
+    result = assess(session, bureau_id, 2026)     # stored bulletins; missing months computed now
+    data = assessment_xlsx(result)                # 年度得分, 说明, and one evidence sheet per unit
+
+A unit's annual score is the average of its monthly scores (the months it appears in). Only complete
+months count, and a month is computed on the fly only from the first month with data (the first stored
+bulletin or weekly report of the bureau's units): months before the bot was in use are left out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.bulletin import fmt, serial
+from bot.bulletin.figures import Bulletin, Deduction
+from bot.registry_xlsx import _header as write_header
+from bot.registry_xlsx import safe_cell
+from models import org
+from models.bulletin import of_bureau
+
+COMPUTED = "临时计算"
+BAD_SHEET_CHARS = set('[]:*?/\\')
+
+
+@dataclass
+class UnitYear:
+    unit_id: int
+    name: str
+    scores: dict[int, float] = field(default_factory=dict)             # month → score
+    deductions: list[tuple[int, Deduction]] = field(default_factory=list)  # (month, deduction)
+    rank: int | None = None
+
+    @property
+    def score(self) -> float | None:
+        return round(sum(self.scores.values()) / len(self.scores), 2) if self.scores else None
+
+    @property
+    def points(self) -> float:
+        return round(sum(d.points for _m, d in self.deductions), 2)
+
+
+@dataclass
+class Assessment:
+    year: int
+    bureau: str
+    months: list[int]
+    sources: dict[int, str]            # month → 已发布 / 草稿 / 临时计算
+    units: list[UnitYear]
+
+
+def bulletins_of_year(session: Session, bureau_id: int, year: int) -> list[tuple[Bulletin, str]]:
+    """(bulletin, source) for each complete month of the year that has data."""
+    from bot.bulletin.compute import Month, compute, first_report_month
+    stored = {s.month: s for s in of_bureau(session, bureau_id)}
+    first = min([k for k in (first_report_month(session, bureau_id), *stored) if k], default=None)
+    now = clock.now()
+    out = []
+    for month in range(1, 13):
+        m = Month(year, month)
+        if m.end > now:
+            break
+        if m.key in stored:
+            out.append((serial.from_json(stored[m.key].data), stored[m.key].status))
+        elif first is not None and m.key >= first:
+            out.append((compute(session, bureau_id, year, month), COMPUTED))
+    return out
+
+
+def assess(session: Session, bureau_id: int, year: int) -> Assessment:
+    bureau = session.get(org.Unit, bureau_id)
+    units: dict[int, UnitYear] = {}
+    months, sources = [], {}
+    for b, source in bulletins_of_year(session, bureau_id, year):
+        months.append(b.month)
+        sources[b.month] = source
+        for fig in b.units:
+            unit = units.setdefault(fig.unit_id, UnitYear(fig.unit_id, fig.unit_name))
+            if fig.score is not None:
+                unit.scores[b.month] = fig.score
+            unit.deductions += [(b.month, d) for d in fig.deductions]
+    ranked = sorted(units.values(), key=lambda u: -(u.score or 0))
+    previous, place = None, 0
+    for n, unit in enumerate(ranked, 1):
+        if unit.score != previous:
+            place, previous = n, unit.score
+        unit.rank = place
+    return Assessment(year, bureau.name, months, sources, ranked)
+
+
+def _sheet_name(n: int, name: str, used: set[str]) -> str:
+    clean = "".join(ch for ch in name if ch not in BAD_SHEET_CHARS)
+    title = f"{n}.{clean}"[:31]
+    while title in used:
+        title = f"{n}.{clean}"[:28] + f"~{len(used)}"
+    used.add(title)
+    return title
+
+
+def assessment_xlsx(a: Assessment) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "年度得分"
+    write_header(ws, [("排名", 6), ("单位", 30)] + [(f"{m}月", 8) for m in a.months]
+                 + [("参评月数", 9), ("年度得分（月均）", 12), ("扣分合计", 10), ("扣分明细表", 24)])
+    used = {"年度得分", "说明"}
+    sheets = []
+    for row, unit in enumerate(a.units, 2):
+        sheet = _sheet_name(row - 1, unit.name, used)
+        sheets.append((sheet, unit))
+        values = [unit.rank, unit.name] + [unit.scores.get(m) for m in a.months] \
+            + [len(unit.scores), unit.score, unit.points, sheet]
+        for col, value in enumerate(values, 1):
+            safe_cell(ws.cell(row=row, column=col), value)
+    notes = wb.create_sheet("说明")
+    write_header(notes, [("项目", 16), ("内容", 90)])
+    lines = [("考核年度", f"{a.year}年"), ("主管单位", a.bureau),
+             ("计分办法", "各月通报得分的平均分（只计该单位出现的月份）；每项扣分的月份、原因、次数和分值见各单位明细表。"),
+             ("生成时间", clock.local_now().strftime("%Y-%m-%d %H:%M"))]
+    lines += [(f"{m}月数据来源", {"已发布": "已发布的月度通报", "草稿": "未发布的月度通报（草稿）"}.get(a.sources[m],
+                                                                                  "本表生成时按现有数据计算"))
+              for m in a.months]
+    for row, (key, value) in enumerate(lines, 2):
+        safe_cell(notes.cell(row=row, column=1), key)
+        safe_cell(notes.cell(row=row, column=2), value)
+    for sheet, unit in sheets:
+        _evidence(wb.create_sheet(sheet), unit)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _evidence(ws, unit: UnitYear) -> None:
+    write_header(ws, [("月份", 8), ("扣分原因", 60), ("次数", 8), ("扣分", 8), ("扣分项", 22)])
+    row = 2
+    for month, d in unit.deductions:
+        for col, value in enumerate((f"{month}月", d.reason, d.count, d.points, d.kind), 1):
+            safe_cell(ws.cell(row=row, column=col), value)
+        row += 1
+    summary = f"{unit.name}：参评{len(unit.scores)}个月，年度得分{fmt.number(unit.score)}分，扣分合计{fmt.number(unit.points)}分"
+    safe_cell(ws.cell(row=row + 1, column=2), summary if unit.deductions else summary + "（全年无扣分）")
+
+
+__all__ = ["Assessment", "UnitYear", "assess", "assessment_xlsx", "bulletins_of_year"]

@@ -1,0 +1,184 @@
+"""Publishing the monthly bulletin (发布通报) and the year-end assessment (年度考核) for bureau admins.
+
+The card's 「发布通报」 button publishes at once (the card is the admin's own, sent with the draft);
+the text command `发布通报 2026-11` asks for 确认 first. Publishing twice is refused politely.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from bot import clock, outbox, workdays
+from bot.bulletin import serial, unit_part
+from bot.choices import yes
+from bot.router import END, Context, Reask, Router
+from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
+from models.org import BUREAU_ADMIN, COUNTY_BUREAU, Unit
+from models.oversight import unit_people
+from models.platform import Card
+from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
+
+MONTH = re.compile(r"^\s*(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?\s*$")
+YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+
+
+def register(router: Router) -> None:
+    router.conversation("bulletin", title="发布通报", summary=lambda d: f"{d.get('period', '')}月度通报")
+
+    @router.card(CARD_KIND)
+    def on_click(ctx: Context):
+        card = ctx.card
+        # Lock the bulletin before writing any card row (the router has just set this card's response
+        # code): lock order bulletin → cards, or two admins clicking at once could deadlock.
+        code = card.response_code
+        with ctx.session.no_autoflush:
+            row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == card.ref_id)
+                                     .with_for_update())
+        ctx.session.refresh(card)  # another admin may have published (and closed this card) meanwhile
+        card.response_code = code or card.response_code
+        if row is None or ctx.inbound.event_key != "publish" or not _admin_of(ctx, row):
+            ctx.reply("这张卡片已失效或您没有发布权限。")
+            return None
+        ctx.reply(publish(ctx, row, clicked=card))
+        ctx.button_label = card.result or "已发布"
+        return None
+
+    @router.command("发布通报", roles={BUREAU_ADMIN}, help="发布月度通报（如「发布通报 2026-11」）",
+                    detail="用法：发布通报 2026-11。发布前请先核对摘要、通报表和通报稿；确认后各单位收到本单位的通报，"
+                           f"每个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）。")
+    def start(ctx: Context):
+        bureau = _bureau(ctx)
+        if bureau is None:
+            ctx.reply("只有县政数局管理员可以发布月度通报。")
+            return None
+        row = _pick(ctx, bureau)
+        if row is None:
+            return None
+        if row.status == PUBLISHED:
+            ctx.reply(_already(row))
+            return None
+        b = serial.from_json(row.data)
+        problems = sum(len(f.problems) for f in b.units)
+        ctx.data.update(bulletin_id=row.id, period=row.period, units=len(b.units), problems=problems)
+        return "bulletin.confirm"
+
+    def confirm_prompt(ctx: Context) -> str:
+        d = ctx.data
+        return (f"请确认发布{d['period']}月度通报：{d['units']}个单位将各自收到本单位的通报（含全县得分排名），"
+                f"并为{d['problems']}个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）。\n"
+                "回复「确认」发布，回复「取消」放弃。")
+
+    @router.state("bulletin.confirm", prompt=confirm_prompt)
+    def confirm(ctx: Context):
+        answer = yes(ctx.text)
+        if answer is None:
+            raise Reask("请回复「确认」发布，或「取消」放弃。")
+        if not answer:
+            ctx.reply("已放弃，通报没有发布。")
+            return END
+        row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == ctx.data["bulletin_id"])
+                                 .with_for_update())
+        ctx.reply(publish(ctx, row))
+        return END
+
+    @router.command("年度考核", roles={BUREAU_ADMIN}, help="年度考核表（如「年度考核 2026」）",
+                    detail="用法：年度考核 2026。按各月通报汇总各单位全年得分，生成Excel考核表发给您，"
+                           "每个单位一张扣分明细（月份、原因、次数、分值）。")
+    def assessment(ctx: Context):
+        from bot.bulletin.assessment import assessment_xlsx, assess
+        bureau = _bureau(ctx)
+        if bureau is None:
+            ctx.reply("只有县政数局管理员可以生成年度考核表。")
+            return None
+        match = YEAR.match(ctx.args or str(clock.today().year))
+        if not match:
+            ctx.reply("请写明年份，例如「年度考核 2026」。")
+            return None
+        year = int(match.group(1))
+        result = assess(ctx.session, bureau.id, year)
+        if not result.units:
+            ctx.reply(f"{year}年还没有可用于考核的月度通报数据。")
+            return None
+        outbox.push_file(ctx.session, ctx.person, f"{bureau.name}{year}年政务新媒体年度考核.xlsx",
+                         assessment_xlsx(result))
+        ctx.reply(f"{year}年度考核表已生成（{len(result.units)}个单位，{len(result.months)}个月："
+                  f"{'、'.join(f'{m}月' for m in result.months)}），稍后以文件发给您。")
+        return None
+
+
+def _bureau(ctx: Context) -> Unit | None:
+    unit = ctx.person.unit
+    return unit if ctx.person.is_bureau_user and unit.kind == COUNTY_BUREAU else None
+
+
+def _admin_of(ctx: Context, row: StoredBulletin) -> bool:
+    return ctx.person.has_role(BUREAU_ADMIN) and ctx.person.unit_id == row.bureau_id
+
+
+def _pick(ctx: Context, bureau: Unit) -> StoredBulletin | None:
+    args = (ctx.args or "").strip()
+    if args:
+        match = MONTH.match(args)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            ctx.reply("请写明月份，例如「发布通报 2026-11」。")
+            return None
+        key = f"{int(match.group(1))}-{int(match.group(2)):02d}"
+        row = find(ctx.session, bureau.id, key)
+        if row is None:
+            ctx.reply(f"{key}的月度通报还没有生成。每月第一个工作日9:00自动生成上月通报。")
+        return row
+    row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.bureau_id == bureau.id,
+                                                          StoredBulletin.status == DRAFT)
+                             .order_by(StoredBulletin.month.desc()))
+    if row is None:
+        ctx.reply("没有待发布的月度通报。如需发布某月的通报，请写明月份，例如「发布通报 2026-11」。")
+    return row
+
+
+def _already(row: StoredBulletin) -> str:
+    when = clock.localize(row.published_at).strftime("%m-%d %H:%M") if row.published_at else ""
+    return f"{row.period}月度通报已于{when}发布（{row.published_by}），无需重复发布。"
+
+
+def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> str:
+    """Send each unit its own part, open a rectification item per problem, close every admin's card."""
+    session = ctx.session
+    if row.status == PUBLISHED:
+        _close_cards(session, row, "已发布", clicked)
+        return _already(row)
+    b = serial.from_json(row.data)
+    b.rectify_by = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, session)
+    b.issued_on = clock.today()
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([f.unit_id for f in b.units])))}
+    items = 0
+    for fig in b.units:
+        unit = units.get(fig.unit_id)
+        if unit is None:
+            continue
+        outbox.push_text(session, unit_people(session, unit.id), unit_part(b, unit.id),
+                         dedupe_key=f"bulletin:{row.id}:unit:{unit.id}")
+        for problem in fig.problems:
+            create_item(session, unit=unit, problem=problem, by=ctx.userid, source=BULLETIN, source_ref=row.month,
+                        deadline=b.rectify_by)
+            items += 1
+    before = {"status": row.status}
+    row.status, row.published_at, row.published_by = PUBLISHED, clock.now(), ctx.person.name
+    row.data = serial.to_json(b)
+    ctx.audit("bulletin.publish", "bulletin", row.id, before,
+              {"status": PUBLISHED, "month": row.month, "units": len(b.units), "rectifications": items,
+               "rectify_by": b.rectify_by.isoformat()})
+    _close_cards(session, row, f"{ctx.person.name}已发布", clicked)
+    return (f"{row.period}月度通报已发布：{len(b.units)}个单位已收到本单位的通报，建立整改事项{items}项"
+            f"（{b.rectify_by.isoformat()}前整改）。")
+
+
+def _close_cards(session, row: StoredBulletin, label: str, clicked: Card | None) -> None:
+    for card in session.scalars(select(Card).where(Card.kind == CARD_KIND, Card.ref_id == row.id,
+                                                   Card.status == "open")):
+        if clicked is not None and card.task_id == clicked.task_id:
+            card.status, card.result = "closed", label
+            continue
+        outbox.push_card_update(session, card, button_label=label)
+    if clicked is not None and clicked.status == "open":
+        clicked.status, clicked.result = "closed", label

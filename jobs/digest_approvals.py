@@ -1,0 +1,73 @@
+"""Digest sections for approvals (审批) and national-registry filings (全国系统报送, 第11条).
+
+- new requests: submitted since the previous working day's digest (09:30) up to this one;
+- pending more than a day: requests waiting at their current step for over 24 hours;
+- registry filings due or overdue: approved actions not yet entered in the national registry.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock, config
+from jobs.digest import Section, digest_section, previous_workday
+from models.approval import PENDING_STATUSES, ApprovalRequest, RegistryFiling
+
+DIGEST_TIME = time(9, 30)
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, DIGEST_TIME, tzinfo=config.get().tz)
+
+
+def _label(req: ApprovalRequest) -> str:
+    return f"第{req.id}号 {req.unit.name}{req.title}"
+
+
+@digest_section
+def new_requests(session: Session, unit_ids: list[int], day: date) -> Section | None:
+    since, until = _at(previous_workday(day, session)), _at(day)
+    rows = session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.unit_id.in_(unit_ids), ApprovalRequest.submitted_at >= since,
+        ApprovalRequest.submitted_at < until).order_by(ApprovalRequest.id)).all()
+    if not rows:
+        return None
+    return Section(f"新提交的申请（{len(rows)}件）",
+                   [f"{_label(r)}（{clock.localize(r.submitted_at):%m-%d %H:%M}提交，{r.status}）" for r in rows])
+
+
+@digest_section
+def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Section | None:
+    cutoff = _at(day) - timedelta(days=1)
+    rows = session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.unit_id.in_(unit_ids), ApprovalRequest.status.in_(PENDING_STATUSES),
+        ApprovalRequest.step_started_at < cutoff).order_by(ApprovalRequest.step_started_at, ApprovalRequest.id)).all()
+    if not rows:
+        return None
+    now = _at(day)
+    lines = []
+    for r in rows:
+        waited = now - clock.localize(r.step_started_at)
+        days = waited.days
+        lines.append(f"{_label(r)}：{r.status}，已等待{days}天" + (f"{waited.seconds // 3600}小时" if days < 3 else ""))
+    return Section(f"超过一天未审批的申请（{len(rows)}件）", lines)
+
+
+@digest_section
+def registry_filings(session: Session, unit_ids: list[int], day: date) -> Section | None:
+    rows = session.scalars(select(RegistryFiling).where(
+        RegistryFiling.unit_id.in_(unit_ids), RegistryFiling.filed_at.is_(None))
+        .order_by(RegistryFiling.deadline, RegistryFiling.id)).all()
+    if not rows:
+        return None
+    overdue = [f for f in rows if f.deadline < day]
+    lines = []
+    for f in rows:
+        when = f"已逾期{(day - f.deadline).days}天" if f.deadline < day else \
+            ("今天到期" if f.deadline == day else f"{f.deadline:%m-%d}到期")
+        lines.append(f"{f.account.unit.name}「{f.account.name}（{f.account.platform}）」第{f.request_id}号"
+                     f"{f.request.kind}审批后待报送全国系统：{when}")
+    title = f"待报送全国政务新媒体信息报送系统（{len(rows)}个，其中逾期{len(overdue)}个）"
+    return Section(title, lines)

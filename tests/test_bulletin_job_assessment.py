@@ -1,0 +1,82 @@
+"""The year-end assessment: the year's scores per unit from the monthly bulletins, with the evidence."""
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.bulletin.compute import compute
+from jobs.bulletin import monthly_bulletin
+from models.org import Unit
+from sim.demo import COUNTY
+from tests.bulletin_job_seed import CULTURE, EDU, EXPECTED, POLICE, at, seed_month
+from tests.weekly_support import file_report
+
+
+def seeded_with_october(bot) -> float:
+    """November as seeded (stored by the job) plus one October report: October is computed on the fly.
+    Returns 公安局's October score."""
+    seed_month(bot)
+    at(2026, 10, 30, 16)
+    file_report(bot, CULTURE, "wl_zhao", date(2026, 10, 26), {"抚松文旅（抖音）": (1, 1, date(2026, 10, 30), 0, 0)})
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    at(2026, 12, 2, 9, 0)
+    with bot.db() as s:
+        october = compute(s, s.scalar(select(Unit.id).where(Unit.name == COUNTY)), 2026, 10)
+    return next(f.score for f in october.units if f.unit_name == POLICE), october
+
+
+def rows_of(ws) -> list[dict]:
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+
+
+def test_cli_writes_scores_and_evidence(bot, app, tmp_path):
+    police_october, october = seeded_with_october(bot)
+    out = tmp_path / "考核.xlsx"
+    result = app.test_cli_runner().invoke(args=["report", "assessment", "--year", "2026", "--bureau", "抚松",
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5个单位，10月、11月" in result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames[:2] == ["年度得分", "说明"] and len(wb.sheetnames) == 7
+    scores = {r["单位"]: r for r in rows_of(wb["年度得分"])}
+    police = scores[POLICE]
+    assert (police["10月"], police["11月"]) == (police_october, EXPECTED[POLICE]["score"])
+    assert police["年度得分（月均）"] == round((police_october + 80) / 2, 2) and police["参评月数"] == 2
+    notes = {r["项目"]: r["内容"] for r in rows_of(wb["说明"])}
+    assert notes["10月数据来源"] == "本表生成时按现有数据计算" and notes["11月数据来源"] == "未发布的月度通报（草稿）"
+    evidence = rows_of(wb[police["扣分明细表"]])
+    november = [(r["扣分原因"], r["次数"], r["扣分"]) for r in evidence if r["月份"] == "11月"]
+    assert november == [("缺报周报4次（每次扣2分）", 4, 8), ("1个账号90天以上未更新（每个扣10分）", 1, 10),
+                        ("本年度无人参加培训（扣2分）", 1, 2)]
+    oct_fig = next(f for f in october.units if f.unit_name == POLICE)
+    assert [(r["扣分原因"], r["扣分"]) for r in evidence if r["月份"] == "10月"] == \
+        [(d.reason, d.points) for d in oct_fig.deductions]
+    total = sum(r["扣分"] for r in evidence if r["扣分"] is not None)
+    assert police["扣分合计"] == total
+    ranks = {name: r["排名"] for name, r in scores.items()}
+    assert ranks[min(scores, key=lambda n: -scores[n]["年度得分（月均）"])] == 1
+
+
+def test_cli_without_data_says_so(bot, app, tmp_path):
+    at(2026, 12, 2, 9, 0)
+    result = app.test_cli_runner().invoke(args=["report", "assessment", "--year", "2026", "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code != 0 and "没有可用于考核的月度通报数据" in result.output
+
+
+def test_bureau_command_sends_the_workbook_to_the_asker(bot):
+    seeded_with_october(bot)
+    reply = bot.send("zsj_admin", "年度考核 2026")
+    assert "2026年度考核表已生成（5个单位，2个月：10月、11月）" in reply
+    (name, data), = [bot.fake._files[m["content"]["media_id"]] for m in bot.inbox("zsj_admin")
+                     if m["msgtype"] == "file" and "考核" in bot.fake._files[m["content"]["media_id"]][0]]
+    assert name == "抚松县政务服务和数字化建设管理局2026年政务新媒体年度考核.xlsx"
+    wb = load_workbook(BytesIO(data))
+    edu = next(r for r in rows_of(wb["年度得分"]) if r["单位"] == EDU)
+    assert edu["11月"] == EXPECTED[EDU]["score"]
+    assert "仅限" in bot.send("jy_wang", "年度考核 2026")
+    assert "例如「年度考核 2026」" in bot.send("zsj_admin", "年度考核 去年")

@@ -1,0 +1,58 @@
+"""Digest sections for approvals (new, pending more than a day) and national-registry filings."""
+from __future__ import annotations
+
+from jobs import digest
+from tests.approvals_helpers import approve_all, submit_open
+from tests.bulletin_job_seed import at
+
+
+def latest_digest(bot, userid: str = "zsj_admin") -> str:
+    texts = [t for t in bot.texts(userid) if t.startswith("【每日摘要】")]
+    return texts[-1] if texts else ""
+
+
+def test_new_and_pending_requests(bot):
+    at(2026, 11, 10, 10, 0)
+    number = submit_open(bot)
+    at(2026, 11, 11, 9, 30)
+    assert digest.bureau_digest("2026-11-11") == "1 digest(s)"
+    text = latest_digest(bot)
+    assert "新提交的申请（1件）" in text and f"第{number}号 抚松县教育局开设「抚松教育」（微博）" in text
+    assert "11-10 10:00提交，待单位审核" in text
+    assert "超过一天未审批" not in text  # waiting 23.5 hours
+    at(2026, 11, 12, 9, 30)
+    digest.bureau_digest("2026-11-12")
+    text = latest_digest(bot)
+    assert "新提交的申请" not in text
+    assert "超过一天未审批的申请（1件）" in text and "待单位审核，已等待1天23小时" in text
+    assert bot.texts("jy_admin") == []  # the other county's admin sees nothing of ours
+
+
+def test_submissions_over_a_weekend_are_new_on_monday(bot):
+    at(2026, 11, 13, 16, 0)  # Friday afternoon, after the digest
+    submit_open(bot)
+    at(2026, 11, 16, 9, 30)  # Monday: the window starts at Friday's digest
+    digest.bureau_digest("2026-11-16")
+    assert "新提交的申请（1件）" in latest_digest(bot)
+
+
+def test_registry_filings_due_then_overdue(bot):
+    at(2026, 11, 10, 10, 0)
+    number = submit_open(bot)
+    approve_all(bot, number)  # approved 11-10: to be filed by 11-13 (3 working days)
+    at(2026, 11, 12, 9, 30)
+    digest.bureau_digest("2026-11-12")
+    text = latest_digest(bot)
+    assert "待报送全国政务新媒体信息报送系统（1个，其中逾期0个）" in text
+    assert f"抚松县教育局「抚松教育（微博）」第{number}号开设审批后待报送全国系统：11-13到期" in text
+    at(2026, 11, 13, 9, 30)
+    digest.bureau_digest("2026-11-13")
+    assert "今天到期" in latest_digest(bot)
+    at(2026, 11, 16, 9, 30)
+    digest.bureau_digest("2026-11-16")
+    assert "（1个，其中逾期1个）" in latest_digest(bot) and "已逾期3天" in latest_digest(bot)
+
+
+def test_nothing_pending_sends_nothing(bot):
+    at(2026, 11, 16, 9, 30)
+    assert digest.bureau_digest("2026-11-16") == "0 digest(s)"

@@ -1,0 +1,182 @@
+"""Publishing the bulletin: each unit gets only its own part, problems become rectification items,
+every admin's card is closed, and a second click or command changes nothing."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot import clock
+
+from bot.bulletin.text import unit_part
+from jobs.bulletin import monthly_bulletin
+from models.audit import AuditLog
+from models.bulletin import PUBLISHED, StoredBulletin
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
+from models.rectification import Rectification
+from tests.bulletin_job_seed import CULTURE, EDU, EXPECTED, HEALTH, MEDIA, POLICE, at, seed_month
+
+PEOPLE = {EDU: ["jy_zhang", "jy_li", "jy_wang"], HEALTH: ["wj_liu", "wj_chen"], CULTURE: ["wl_zhao", "wl_sun"],
+          POLICE: ["ga_zhou", "ga_wu"], MEDIA: ["rm_cao", "rm_yan"]}
+# Account names only one unit may see (besides in its own part).
+ACCOUNTS = {EDU: "抚松教育", HEALTH: "健康抚松", CULTURE: "抚松文旅", POLICE: "抚松公安", MEDIA: "抚松发布"}
+RANKING = "三、全县得分排名"
+
+
+def generated(bot, second_admin: bool = False) -> dict[str, int]:
+    if second_admin:
+        with bot.db() as s:
+            s.scalar(select(Person).where(Person.userid == "zsj_review")).set_roles({BUREAU_ADMIN, BUREAU_REVIEWER})
+    seed_month(bot)
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    return {u: len(bot.inbox(u)) for people in PEOPLE.values() for u in people}
+
+
+def new_texts(bot, userid: str, before: dict[str, int]) -> list[str]:
+    return bot.texts(userid)[before[userid]:]
+
+
+def bulletin_card(bot, userid: str) -> dict:
+    return [c for c in bot.cards(userid) if c["task_id"].startswith("bulletin-")][-1]
+
+
+def test_click_publishes_each_unit_only_its_own_part(bot):
+    before = generated(bot, second_admin=True)
+    at(2026, 12, 2, 10, 0)
+    card = bulletin_card(bot, "zsj_admin")
+    reply = bot.click("zsj_admin", card["task_id"], "publish")
+    assert reply.status == 200
+    answer = bot.texts("zsj_admin")[-1]
+    assert "2026年11月月度通报已发布：5个单位已收到本单位的通报" in answer and "2026-12-09前整改" in answer
+    for unit, people in PEOPLE.items():
+        others = [u for u in PEOPLE if u != unit]
+        for userid in people:
+            texts = new_texts(bot, userid, before)
+            parts = [t for t in texts if t.startswith("【2026年11月政务新媒体检查通报】")]
+            assert len(parts) == 1, (userid, texts)
+            part = parts[0]
+            assert f"{unit}：本月得分{EXPECTED[unit]['score']:g}分，全县第{EXPECTED[unit]['rank']}名（共5个单位）" in part
+            own, ranking = part.split(RANKING)
+            for other in others:
+                assert other not in own, (userid, other)  # other units appear only in the public ranking
+                assert f"{other} {EXPECTED[other]['score']:g}分" in ranking
+            for text in texts:
+                body = text.split(RANKING)[0]
+                assert not any(o in body for o in others), (userid, text)
+                assert not any(ACCOUNTS[o] in text for o in others if ACCOUNTS[o] not in ACCOUNTS[unit]), (userid, text)
+            ranking_lines = [line for line in ranking.strip().split("\n") if line]
+            assert len(ranking_lines) == 5 and all(line.count("分") == 1 for line in ranking_lines)
+    # the reviewer-turned-admin's card is updated; the clicker's is answered passively
+    updated = [u["task_id"] for u in bot.fake.state.card_updates]
+    assert bulletin_card(bot, "zsj_review")["task_id"] in updated
+    with bot.db() as s:
+        row = s.scalar(select(StoredBulletin))
+        assert (row.status, row.published_by) == (PUBLISHED, "马管理")
+        assert row.data["rectify_by"] == "2026-12-09"
+        audit = s.scalar(select(AuditLog).where(AuditLog.action == "bulletin.publish"))
+        assert audit.actor == "zsj_admin" and audit.after["rectifications"] == 11
+
+
+def test_problems_become_rectification_items(bot):
+    generated(bot)
+    at(2026, 12, 2, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    with bot.db() as s:
+        row = s.scalar(select(StoredBulletin))
+        items = s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()
+        by_unit = {}
+        for item in items:
+            by_unit.setdefault(item.unit.name, []).append(item.problem)
+            assert (item.source_ref, item.deadline, item.status) == ("2026-11", date(2026, 12, 9), "待整改")
+        expected = {u["unit_name"]: u["problems"] for u in row.data["units"] if u["problems"]}
+    assert by_unit == expected
+    assert set(by_unit) == {EDU, HEALTH, POLICE, MEDIA}  # 文旅局 has no problem
+    notices = [t for t in bot.texts("ga_wu") if t.startswith("【整改通知")]
+    assert notices and all("抚松县公安局" in t and "2026-12-09" in t for t in notices)
+
+
+def test_double_clicks_are_no_ops_with_a_polite_answer(bot):
+    generated(bot)
+    at(2026, 12, 2, 10, 0)
+    task_id = bulletin_card(bot, "zsj_admin")["task_id"]
+    bot.click("zsj_admin", task_id, "publish")
+    count = {u: len(bot.inbox(u)) for people in PEOPLE.values() for u in people}
+    for _ in range(2):  # a double click, and a click on a card already greyed out (a stale client)
+        clock.advance(timedelta(seconds=2))  # a new click, not WeCom's retry of the same CreateTime
+        reply = bot.click("zsj_admin", task_id, "publish")
+        assert (reply.status, reply.button_label) == (200, "马管理已发布")
+        assert "已于12-02 10:00发布（马管理），无需重复发布" in bot.texts("zsj_admin")[-1]
+    assert {u: len(bot.inbox(u)) for u in count} == count
+    with bot.db() as s:
+        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 11
+        assert len(s.scalars(select(AuditLog).where(AuditLog.action == "bulletin.publish")).all()) == 1
+
+
+def test_text_command_confirms_first_and_only_admins_may(bot):
+    before = generated(bot)
+    at(2026, 12, 2, 11, 0)
+    assert "「发布通报」仅限主管单位管理员使用" in bot.send("jy_wang", "发布通报 2026-11")
+    assert "例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 十一月")
+    assert "2026-10的月度通报还没有生成" in bot.send("zsj_admin", "发布通报 2026-10")
+    prompt = bot.send("zsj_admin", "发布通报 2026-11")
+    assert "请确认发布2026年11月月度通报：5个单位" in prompt and "11个问题" in prompt
+    assert new_texts(bot, "jy_zhang", before) == []  # nothing before confirming
+    assert "请回复「确认」发布" in bot.send("zsj_admin", "好像不对")
+    answer = bot.send("zsj_admin", "确认")
+    assert "已发布" in answer and "5个单位" in answer
+    assert any(t.startswith("【2026年11月政务新媒体检查通报】") for t in new_texts(bot, "jy_zhang", before))
+    assert "无需重复发布" in bot.send("zsj_admin", "发布通报 2026-11")
+    assert "没有待发布的月度通报" in bot.send("zsj_admin", "发布通报")
+    # the card, clicked afterwards, is already closed
+    assert bot.fake.state.card_updates[-1]["button"]["replace_name"] == "马管理已发布"
+
+
+def test_cancelling_the_text_command_publishes_nothing(bot):
+    before = generated(bot)
+    bot.send("zsj_admin", "发布通报")
+    assert "已放弃" in bot.send("zsj_admin", "否")
+    assert new_texts(bot, "wj_liu", before) == []
+    with bot.db() as s:
+        assert s.scalar(select(StoredBulletin.status)) == "草稿"
+
+
+def test_unit_part_matches_the_stored_bulletin(bot):
+    """What a unit receives is exactly unit_part of the published bulletin (deadline included)."""
+    from bot.bulletin import serial
+    before = generated(bot)
+    at(2026, 12, 2, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    with bot.db() as s:
+        b = serial.from_json(s.scalar(select(StoredBulletin)).data)
+        police = next(f.unit_id for f in b.units if f.unit_name == POLICE)
+    received = [t for t in new_texts(bot, "ga_zhou", before) if t.startswith("【2026年11月")]
+    assert received == [unit_part(b, police)]
+    assert "请于2026年12月9日前完成整改" in received[0]
+
+
+def test_two_admins_clicking_at_once_publish_once(bot):
+    import threading
+    before = generated(bot, second_admin=True)
+    at(2026, 12, 2, 10, 0)
+    tasks = {u: bulletin_card(bot, u)["task_id"] for u in ("zsj_admin", "zsj_review")}
+    codes = {u: bot.fake.issue_response_code(t) for u, t in tasks.items()}
+    barrier = threading.Barrier(2)
+    replies = {}
+
+    def press(userid):
+        barrier.wait()
+        replies[userid] = bot.side.click_card(userid, tasks[userid], "publish", codes[userid])
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in tasks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 200 for r in replies.values())
+    assert len({r.button_label for r in replies.values()}) == 1  # both cards show who published
+    with bot.db() as s:
+        assert len(s.scalars(select(AuditLog).where(AuditLog.action == "bulletin.publish")).all()) == 1
+        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 11
+    parts = [t for t in new_texts(bot, "wj_chen", before) if t.startswith("【2026年11月政务新媒体检查通报】")]
+    assert len(parts) == 1
