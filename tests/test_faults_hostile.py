@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.text_clean import clean_text
 from bot import clock
 from models.org import Unit
+from models.measure import Measure
 from models.oversight import CASE_OPEN, FROM_DORMANCY, DormancyCase
 from models.rectification import Rectification, RectificationAnswer
 from models.training import Training
@@ -90,6 +91,18 @@ def _case_setup(bot):
         return {"case": case.id}
 
 
+def _explained_setup(bot):
+    refs = _case_setup(bot)
+    bot.send("jy_zhang", f"说明 {refs['case']} 账号已恢复更新，今后专人发布")
+    return refs
+
+
+def _submitted_setup(bot):
+    refs = _item_setup(bot)
+    bot.send("jy_zhang", f"已整改 {refs['item']} 已补发本周内容")
+    return refs
+
+
 FIELDS = [
     Field("周报·问题或整改", _weekly_setup, _weekly_steps, _first_problem, limit=500),
     Field("整改通知·问题描述", _rect_setup, lambda r, t: [f"整改通知 抚松县教育局 {t}", "确认"],
@@ -98,12 +111,19 @@ FIELDS = [
           lambda s, r: s.scalar(select(RectificationAnswer.text))),
     Field("说明·理由", _case_setup, lambda r, t: [f"说明 {r['case']} {t}"],
           lambda s, r: s.get(DormancyCase, r["case"]).explanation),
+    Field("驳回说明·原因", _explained_setup, lambda r, t: [f"驳回说明 {r['case']} {t}"],
+          lambda s, r: s.get(DormancyCase, r["case"]).decision_note),
+    Field("重新整改·原因", _submitted_setup, lambda r, t: [f"重新整改 {r['item']} {t}"],
+          lambda s, r: s.scalar(select(RectificationAnswer.verdict_note))),
+    Field("约谈·原因", _rect_setup, lambda r, t: [f"约谈 抚松县教育局 {t}", "确认"],
+          lambda s, r: s.scalar(select(Measure.reason))),
     Field("培训登记·主题", lambda b: {}, lambda r, t: ["培训登记", "今天", t, "本局", "张伟", "确认"],
           lambda s, r: s.scalar(select(Training.topic)), limit=200),
     Field("培训登记·组织单位", lambda b: {}, lambda r, t: ["培训登记", "今天", "信息发布培训", t, "张伟", "确认"],
           lambda s, r: s.scalar(select(Training.organiser)), limit=120),
 ]
-WHO = {"整改通知·问题描述": "zsj_admin", "培训登记·主题": "zsj_admin", "培训登记·组织单位": "zsj_admin"}
+WHO = {"整改通知·问题描述": "zsj_admin", "驳回说明·原因": "zsj_admin", "重新整改·原因": "zsj_admin", "约谈·原因": "zsj_admin",
+       "培训登记·主题": "zsj_admin", "培训登记·组织单位": "zsj_admin"}
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot import outbox
+from bot.text_clean import clean_text
 from bot.bulletin import evaluate
 from bot.bulletin.workbook import workbook_xlsx
 from models.account import Account
@@ -101,3 +102,33 @@ def test_path_characters_in_pushed_file_names_are_neutralised(bot, name, shown):
     [message] = [m for m in bot.fake.messages_to("zsj_admin") if m["msgtype"] == "file"]
     received, data = bot.fake._files[message["content"]["media_id"]]
     assert received == shown and data == b"PK\x03\x04 some bytes"
+
+
+def test_registry_export_stays_valid_with_hostile_text(bot):
+    """Text that reached the database another way (an import, the CLI, older data) may hold control
+    characters, which openpyxl refuses to write: the export drops them and keeps everything else."""
+    from tests.test_faults_hostile import HOSTILE
+    for kind, text in HOSTILE.items():
+        account_id = add_account(bot, name=f"{kind}号")
+        with bot.db() as s:
+            account = s.get(Account, account_id)
+            account.function = text
+            account.operator = text[:120]
+    assert "台账已生成" in bot.send("zsj_admin", "导出台账")
+    wb = load_workbook(BytesIO(_exported_file(bot, "zsj_admin")))
+    values = {c.value for c in _cells(wb) if isinstance(c.value, str)}
+    for text in HOSTILE.values():
+        assert clean_text(text) in values, text[:40]
+    assert not [c for c in _cells(wb) if c.data_type == "f"]
+
+
+def test_bulletin_workbook_stays_valid_with_hostile_names(cfg):
+    from tests.test_faults_hostile import HOSTILE
+    b = bulletin()
+    texts = list(HOSTILE.values())
+    b = dataclasses.replace(b, accounts=[dataclasses.replace(a, name=texts[i % len(texts)][:200])
+                                         for i, a in enumerate(b.accounts)])
+    wb = load_workbook(BytesIO(workbook_xlsx(evaluate(b))))
+    values = {c.value for c in _cells(wb) if isinstance(c.value, str)}
+    assert all(clean_text(a.name) in values for a in b.accounts)
+    assert not [c for c in _cells(wb) if c.data_type == "f"]
