@@ -55,6 +55,10 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "培训登记": ("", BUREAU),
 }
 
+# card kind → roles whose cards of that kind they may click (none in main yet: the approvals add theirs).
+# Whoever the card was sent to, a click by anyone else is refused by the router (card.userid check).
+CARD_DESIGN: dict[str, frozenset[str]] = {}
+
 FUSONG_SECRET, JINGYU_SECRET = "抚松独有问题甲", "靖宇独有问题乙"
 FUSONG_MARKERS = ("抚松县教育局", "抚松县卫生健康局", "抚松县公安局", "张伟", "王局长", "抚松文旅", FUSONG_SECRET)
 JINGYU_MARKERS = ("靖宇县教育局", "邻县职员", "邻县局长", "靖宇教育号", JINGYU_SECRET)
@@ -71,6 +75,8 @@ def foreign_markers(role: str) -> tuple[str, ...]:
 def test_every_command_in_the_router_is_in_the_design_table():
     names = [c.name for c in handlers.build_router().commands]
     assert sorted(names) == sorted(DESIGN), "add the new command to DESIGN with its arguments and roles"
+    cards = sorted(handlers.build_router().cards)
+    assert cards == sorted(CARD_DESIGN), "add the new card kind to CARD_DESIGN and a click test per role"
 
 
 def _seed(bot) -> dict[str, int]:

@@ -127,15 +127,15 @@ def test_worker_killed_after_commit_then_retries_have_one_effect_and_the_same_re
 
     thread = threading.Thread(target=first_delivery)
     thread.start()
+    pid_file = hang.with_name("hang.pid")
     deadline = time.monotonic() + 20
-    while _effects(bot, "K1") != (1, 1, 1):  # committed: the row, the push and the audit are there
+    while _effects(bot, "K1") != (1, 1, 1) or not pid_file.exists():  # committed, and holding the answer
         assert time.monotonic() < deadline, "the first delivery never committed"
         time.sleep(0.05)
-    time.sleep(0.2)  # now in the held-back answer
-    before = set(_workers(proc.pid))
-    assert before
-    for pid in before:  # only the one busy worker is in the request; killing all makes it certain
-        os.kill(pid, signal.SIGKILL)
+    busy = int(pid_file.read_text())
+    others = set(_workers(proc.pid)) - {busy}
+    assert busy in _workers(proc.pid) and others
+    os.kill(busy, signal.SIGKILL)
     thread.join(30)
     assert outcome and isinstance(outcome[0], requests.RequestException), outcome
     hang.unlink()
@@ -150,5 +150,5 @@ def test_worker_killed_after_commit_then_retries_have_one_effect_and_the_same_re
             time.sleep(0.1)
     assert {(r.status, r.text) for r in retries} == {(200, "已记录 K1")}
     assert _effects(bot, "K1") == (1, 1, 1)
-    assert not (set(_workers(proc.pid)) & before)
+    assert busy not in _workers(proc.pid) and others <= set(_workers(proc.pid))  # only that worker died
     assert bot.texts("zsj_admin") == ["记录：K1"]
