@@ -16,6 +16,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import to_text
+
 from bot.text_clean import clean_text, xml_safe
 
 MAX_DEPTH = 8  # real callbacks nest 4 deep (xml/SelectedItems/SelectedItem/OptionIds)

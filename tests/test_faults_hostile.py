@@ -146,3 +146,15 @@ def test_hostile_text_in_a_free_text_field(bot, field, kind):
     with bot.db() as s:
         stored = field.stored(s, refs)
     assert stored == (None if too_long else clean_text(text)), f"{field.name}: {replies[-3:]}"
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_text_outside_a_dialogue_and_as_search_words(bot, kind):
+    """Unknown text (echoed in the suggestion), a unit search (台账/单位记录), a cancelled dialogue."""
+    text = HOSTILE[kind]
+    for userid, message in (("jy_zhang", text), ("zsj_admin", f"台账 {text}"), ("zsj_admin", f"单位记录 {text}"),
+                            ("stranger9", text), ("zsj_admin", f"帮助 {text}")):
+        reply = bot.raw(userid, message)
+        assert reply.status == 200 and reply.text, (message[:40], reply)
+        assert not any(leak in reply.text for leak in LEAKS), reply.text
+        assert "\x01" not in reply.text and "\u202e" not in reply.text
