@@ -46,16 +46,11 @@ def web(bot, database_url, fake_server, tmp_path):
                              f"127.0.0.1:{port}", "--workers", "3", "--timeout", "300"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/healthz", timeout=5).status_code in (200, 503):
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+    try:
+        _wait_until_up(base, proc)
+    except BaseException:
+        _stop(proc)
+        raise
 
     def post(query: dict, body: bytes, timeout: float = 30) -> tuple[int, bytes]:
         resp = requests.post(f"{base}/wecom/callback?{urlencode(query)}", data=body,
@@ -63,8 +58,26 @@ def web(bot, database_url, fake_server, tmp_path):
         return resp.status_code, resp.content
 
     side = WeComSide(bot.app.extensions["wecom_crypto"], config.get().agent_id, post)
-    yield side, post, hang, proc
-    proc.send_signal(signal.SIGTERM)
+    try:
+        yield side, post, hang, proc
+    finally:
+        _stop(proc)
+
+
+def _wait_until_up(base: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "gunicorn exited: " + proc.stderr.read().decode()[-2000:]
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).status_code in (200, 503):
+                return
+        except requests.RequestException:
+            time.sleep(0.1)
+    pytest.fail("gunicorn did not answer within 30 s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)  # the arbiter stops its workers
     try:
         proc.wait(15)
     except subprocess.TimeoutExpired:

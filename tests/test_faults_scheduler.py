@@ -72,7 +72,11 @@ def test_two_schedulers_through_a_week(bot, database_url, fake_server, tmp_path)
     finally:
         stop.write_text("1")
         for p in procs:
-            p.wait(20)
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
 
     claims = [tuple(c) for ack in acks for a in _acks(ack) for c in a["started"]]
     assert len(claims) == len(set(claims)), "a period was claimed twice"
