@@ -36,11 +36,12 @@ def get_engine(url: str | None = None) -> Engine:
     engine = _engines.get(url)
     if engine is None:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+            engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False},
+                                   hide_parameters=True)
             _sqlite_setup(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                                   connect_args={"connect_timeout": 5})
+                                   connect_args={"connect_timeout": 5}, hide_parameters=True)
         _engines[url] = engine
     return engine
 

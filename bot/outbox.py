@@ -18,6 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.text_clean import clean_text
 from models.org import Person
 from models.outbox import OutboxFile, OutboxMessage
 from models.platform import Card
@@ -165,9 +166,13 @@ def push_card_update(session: Session, card: Card, *, button_label: str) -> None
     _add(session, [card.userid], "card_update", {"task_id": card.task_id, "replace_name": button_label})
 
 
-def _safe_filename(name: str) -> str:
-    cleaned = "".join(ch for ch in name if ch not in '/\\:*?"<>|\0' and ord(ch) >= 32)
-    return cleaned.strip(". ")[:120] or "file"
+def _safe_filename(name: str, limit: int = 120) -> str:
+    """No path or control characters, no bidirectional overrides; a long name keeps its extension."""
+    cleaned = "".join(ch for ch in clean_text(name) if ch not in '/\\:*?"<>|' and ord(ch) >= 32).strip(". ")
+    stem, dot, ext = cleaned.rpartition(".")
+    if len(cleaned) > limit and dot and 0 < len(ext) <= 8:
+        cleaned = stem[:limit - len(ext) - 1].rstrip(". ") + "." + ext
+    return cleaned[:limit] or "file"
 
 
 def pending_ids(session: Session) -> list[int]:

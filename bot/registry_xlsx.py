@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot import clock
+from bot.text_clean import clean_text
 from models.account import PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, Account
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -81,10 +82,12 @@ IMPORT_HEADERS = [
 
 
 def safe_cell(cell, value) -> None:
-    """Write a value; text is always text, formula-looking text gets Excel's quote prefix."""
+    """Write a value; text is always text (without control characters), formula-looking text gets
+    Excel's quote prefix."""
     if value is None or value == "":
         return
     if isinstance(value, str):
+        value = clean_text(value)  # control characters would make openpyxl refuse the whole workbook
         cell.value = value
         cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
         if value.startswith(FORMULA_STARTS):

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import redis as redis_lib
 import requests
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from bot import clock
 from bot import config as config_mod
 
 log = logging.getLogger("bot.wecom")
 
 RETRYABLE = {-1, 45009, 45033, 45011}
 TOKEN_TTL_MARGIN = 300
+TOKEN_RETRY_AFTER = timedelta(seconds=5)  # a failed gettoken answers for this process's calls right after it
 
 
 class WeComError(Exception):
@@ -60,6 +63,7 @@ class WeComAPI:
         self.client = _Client(self, self.cfg)
         self.token_key = f"zwxmt:wecom:token:{self.cfg.corp_id}:{self.cfg.agent_id}"
         self.http = requests.Session()
+        self._token_failed: tuple[datetime, WeComError] | None = None
 
     # --- access token, shared by every process through Redis -------------------------
 
@@ -72,7 +76,13 @@ class WeComAPI:
             cached = self.redis.get(self.token_key)
             if cached:
                 return cached.decode()
-            return self._fetch_token()
+            if self._token_failed and clock.now() < self._token_failed[0]:
+                raise self._token_failed[1]  # a backlog of distinct messages must not mean one gettoken each
+            try:
+                return self._fetch_token()
+            except WeComError as err:
+                self._token_failed = (clock.now() + TOKEN_RETRY_AFTER, err)
+                raise
 
     def _fetch_token(self) -> str:
         try:
@@ -102,7 +112,7 @@ class WeComAPI:
         for attempt in (1, 2):
             token = self.token()
             try:
-                return getattr(self.client, method)(path, **kw)
+                result = getattr(self.client, method)(path, **kw)
             except WeChatClientException as exc:
                 body = _body_of(exc)
                 code = exc.errcode if exc.errcode is not None else body.get("errcode")
@@ -118,6 +128,9 @@ class WeComAPI:
                 raise WeComError(code, str(exc.errmsg or ""), retryable=retryable, body=body) from None
             except requests.RequestException as exc:
                 raise WeComError(None, f"network: {type(exc).__name__}", retryable=True) from None
+            if not isinstance(result, dict):  # wechatpy hands back a body that is not JSON (a proxy's page)
+                raise WeComError(None, "answer is not JSON", retryable=True)
+            return result
         raise WeComError(42001, "token still rejected after refresh", retryable=True)
 
     def send(self, msgtype: str, payload: dict, userids: list[str], duplicate_check: bool = True) -> SendResult:

@@ -17,6 +17,8 @@ from defusedxml.common import DefusedXmlException
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import to_text
 
+from bot.text_clean import clean_text, xml_safe
+
 MAX_DEPTH = 8  # real callbacks nest 4 deep (xml/SelectedItems/SelectedItem/OptionIds)
 
 
@@ -151,7 +153,7 @@ class CallbackCrypto:
 
 
 def parse_plaintext(plain: str) -> Inbound:
-    root = _parse_xml(plain.encode())
+    root = _parse_xml(xml_safe(plain).encode())
     userid = _text(root, "FromUserName")
     msg_type = (_text(root, "MsgType") or "").lower()
     create_time = _text(root, "CreateTime")
@@ -167,7 +169,7 @@ def parse_plaintext(plain: str) -> Inbound:
         msg_type=msg_type,
         create_time=int(create_time),
         event=event.lower() if event else None,
-        content=_text(root, "Content") or "",
+        content=clean_text(_text(root, "Content") or ""),
         msg_id=_text(root, "MsgId"),
         event_key=_text(root, "EventKey"),
         task_id=_text(root, "TaskId"),

@@ -14,6 +14,7 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
 from models.training import Training, add_attendees, find_training
 
 _SEPARATORS = re.compile(r"[\s、，,；;]+")
+TOPIC_MAX, ORGANISER_MAX = 200, 120  # the columns of models.training.Training
 
 
 def register(router: Router) -> None:
@@ -40,7 +41,9 @@ def register(router: Router) -> None:
     def topic(ctx: Context):
         if len(ctx.text) < 2:
             raise Reask("主题太短，请至少输入2个字。")
-        ctx.data["topic"] = ctx.text[:200]
+        if len(ctx.text) > TOPIC_MAX:
+            raise Reask(f"主题太长（{len(ctx.text)}字），请精简到{TOPIC_MAX}字以内。")
+        ctx.data["topic"] = ctx.text
         return "training.organiser"
 
     @router.state("training.organiser",
@@ -49,7 +52,9 @@ def register(router: Router) -> None:
         name = ctx.person.unit.name if ctx.text in ("本局", "本单位", "我们") else ctx.text
         if len(name) < 2:
             raise Reask("请输入组织单位全称，或回复「本局」。")
-        ctx.data["organiser"] = name[:120]
+        if len(name) > ORGANISER_MAX:
+            raise Reask(f"组织单位名称太长（{len(name)}字），请精简到{ORGANISER_MAX}字以内。")
+        ctx.data["organiser"] = name
         return "training.attendees"
 
     @router.state("training.attendees",

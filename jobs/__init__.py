@@ -11,9 +11,9 @@ logs.install_redaction()  # workers do not build the app; their log records are 
 QUEUE_NAME = "zwxmt"
 
 
-def connection() -> redis.Redis:
-    return redis.Redis.from_url(config.get().redis_url, socket_connect_timeout=2, socket_timeout=10)
+def connection(socket_timeout: float = 10) -> redis.Redis:
+    return redis.Redis.from_url(config.get().redis_url, socket_connect_timeout=2, socket_timeout=socket_timeout)
 
 
-def queue() -> Queue:
-    return Queue(QUEUE_NAME, connection=connection())
+def queue(socket_timeout: float = 10) -> Queue:
+    return Queue(QUEUE_NAME, connection=connection(socket_timeout))

@@ -24,6 +24,9 @@ log = logging.getLogger("bot.delivery")
 
 BATCH = 1000  # WeCom accepts up to 1000 userids per message/send
 MAX_ATTEMPTS = 8
+# A hung (not refusing) Redis must not hold a callback past WeCom's 5 s: give up quickly, the sweeper
+# finds the rows later.
+ENQUEUE_TIMEOUT = 1.0
 STUCK_AFTER = timedelta(minutes=5)
 SWEEP_AFTER = timedelta(seconds=30)
 
@@ -32,7 +35,7 @@ def enqueue(ids: list[int]) -> None:
     """After commit: queue delivery; if Redis is down the sweeper will find the rows later."""
     from jobs import queue
     try:
-        q = queue()
+        q = queue(socket_timeout=ENQUEUE_TIMEOUT)
         for start in range(0, len(ids), BATCH):
             q.enqueue(deliver, ids[start:start + BATCH], job_timeout=600, result_ttl=60, failure_ttl=86400)
     except Exception as exc:  # redis down: the rows are safe in the database
