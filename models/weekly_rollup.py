@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from bot import clock
 from models.account import Account, accounts_of_units
-from models.org import HOST_UNIT, Unit
-from models.weekly import WeeklyReport, deadline_label, due_at, due_day, week_label
+from models.org import HOST_UNIT, Person, Unit
+from models.weekly import WeeklyReport, WeeklyReportEntry, deadline_label, due_at, due_day, week_label
 
 STALE_STEPS = (14, 10, 7)  # days since the latest post; national inspections fail at 14 (2 weeks)
 
@@ -54,6 +54,8 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
     with_accounts = {a.unit_id for a in accounts}
     reports = {r.unit_id: r for r in session.scalars(
         select(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_([u.id for u in units])))}
+    entries = _entries(session, week, [u.id for u in units])
+    editors = {p.id: p for p in _people(session, {r.updated_by_id for r in reports.values() if r.edited})}
     due = due_day(week) is not None
     for unit in units:
         report = reports.get(unit.id)
@@ -68,14 +70,15 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
         (rollup.late if report.late else rollup.on_time).append(unit)
         if report.edited:
             at = clock.localize(report.updated_at)
-            rollup.edited.append(f"{unit.name}（第{report.version}版，{report.updated_by.name} {at:%m-%d %H:%M}）")
-        for entry in report.entries:
+            editor = editors.get(report.updated_by_id)
+            rollup.edited.append(f"{unit.name}（第{report.version}版，{editor.name if editor else ''} {at:%m-%d %H:%M}）")
+        for entry, account in entries.get(report.id, []):
             rollup.posts += entry.posts
             rollup.originals += entry.originals
             rollup.received += entry.messages_received
             rollup.answered += entry.messages_answered
             if entry.posts == 0:
-                rollup.no_post.append(label(entry.account))
+                rollup.no_post.append(label(account))
     for account in accounts:
         if account.last_update_on is None:
             rollup.never.append(label(account))
@@ -85,6 +88,23 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
         if step:
             rollup.stale[step].append(f"{label(account)}{days}天")
     return rollup
+
+
+def _entries(session: Session, week: date, unit_ids: list[int]) -> dict[int, list[tuple]]:
+    """Every entry of the week's reports with its account, by report (one query, not one per report)."""
+    out: dict[int, list[tuple]] = {}
+    rows = session.execute(select(WeeklyReportEntry, Account).join(Account, WeeklyReportEntry.account_id == Account.id)
+                           .join(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_(unit_ids))
+                           .order_by(WeeklyReportEntry.report_id, WeeklyReportEntry.account_id))
+    for entry, account in rows:
+        out.setdefault(entry.report_id, []).append((entry, account))
+    return out
+
+
+def _people(session: Session, ids: set) -> list[Person]:
+    """Always one query (even for none): the statement count does not depend on the data."""
+    ids.discard(None)
+    return list(session.scalars(select(Person).where(Person.id.in_(sorted(ids))).options(lazyload(Person.role_rows))))
 
 
 def _names(units: list[Unit]) -> str:
