@@ -16,7 +16,7 @@ from sqlalchemy.orm import lazyload
 from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import weekly
-from models.account import accounts_of_units
+from models.account import ACTIVE_STATUSES, Account
 from models.org import (BUREAU_ADMIN, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, PersonRole, Unit,
                         people_with_role, subtree_ids)
 from models.weekly_rollup import compute, render
@@ -25,8 +25,8 @@ from models.weekly_rollup import compute, render
 def missing_units(session, week: date) -> list[Unit]:
     """Active host units with active accounts and no report for `week` (three queries, whatever the size)."""
     units = list(session.scalars(select(Unit).where(Unit.kind == HOST_UNIT, Unit.active).order_by(Unit.id)))
-    accounts = accounts_of_units(session, [u.id for u in units], active_only=True)
-    with_accounts = {a.unit_id for a in accounts}
+    with_accounts = set(session.scalars(select(Account.unit_id).where(
+        Account.status.in_(ACTIVE_STATUSES), Account.unit_id.in_([u.id for u in units])).distinct()))
     reported = set(session.scalars(select(weekly.WeeklyReport.unit_id).where(weekly.WeeklyReport.week == week)))
     return [u for u in units if u.id in with_accounts and u.id not in reported]
 
@@ -40,7 +40,8 @@ def staff_by_unit(session, units: list[Unit]) -> dict[int, list[Person]]:
     """unit_staff for many units at once: responsible persons first (by account), then staff (by id)."""
     ids = [u.id for u in units]
     found: dict[int, dict[int, Person]] = {i: {} for i in ids}
-    accounts = accounts_of_units(session, ids, active_only=True)
+    accounts = session.execute(select(Account.unit_id, Account.responsible_id).where(  # rows, not objects
+        Account.unit_id.in_(ids), Account.status.in_(ACTIVE_STATUSES)).order_by(Account.unit_id, Account.id)).all()
     responsible = {p.id: p for p in _people(session, select(Person).where(
         Person.id.in_(sorted({a.responsible_id for a in accounts if a.responsible_id}))))}
     staff = _people(session, select(Person).join(PersonRole).where(
