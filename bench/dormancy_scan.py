@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 import tracemalloc
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bench.generate import CURRENT_WEEK, ensure, resolve_db
 from bench.scale_common import backend, counting, machine, median, use

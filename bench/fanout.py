@@ -133,6 +133,7 @@ def main() -> None:
               f"{r['job_s']:.2f} s, total {r['total_s']:.2f} s", flush=True)
     print(f"median: job {median([r['job_s'] for r in runs]):.2f} s, total {median([r['total_s'] for r in runs]):.2f} s; "
           f"load avg now {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    reset(args.redis)  # leave the Redis index and the outbox empty
     server.stop()
 
 
