@@ -1,6 +1,7 @@
 """Engine and sessions, usable from Flask, RQ jobs and CLI commands alike."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -78,6 +79,17 @@ def is_postgres(session_or_engine) -> bool:
 def ping() -> None:
     with get_engine().connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (each RQ work horse) never reuse the parent's pooled connections: two
+    processes on one server connection corrupt it (e.g. psycopg's prepared statements clash).
+    SQLAlchemy's recipe: drop the pool without closing the parent's connections."""
+    for engine in _engines.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def dispose_all() -> None:

@@ -85,19 +85,49 @@ def _add(session: Session, userids: Iterable[str], msgtype: str, payload: dict, 
          file_id: int | None = None, dedupe_key: str | None = None, same_as: str | None = None) -> list[OutboxMessage]:
     """`same_as`: the digest identifying "the same message" for dedupe_key when the payload
     itself differs on every call (a new task_id, a new file row)."""
-    now = clock.now()
     digest = _hash(msgtype, payload, file_id)
+    return _insert(session, [(userid, msgtype, payload, digest, file_id, dedupe_key, same_as or digest)
+                             for userid in userids])
+
+
+DEDUPE_CHUNK = 10000  # keys per IN (…) list
+
+
+def _insert(session: Session, planned: list[tuple]) -> list[OutboxMessage]:
+    """Rows for (userid, msgtype, payload, digest, file_id, dedupe_key, key_digest); one query finds
+    the keys already queued (not one per recipient), one flush writes the rows."""
+    now = clock.now()
+    keyed = [(_key(p[5], p[0], p[6]), p) for p in planned]
+    keys = [k for k, _ in keyed if k]
+    seen: set[str] = set()
+    for start in range(0, len(keys), DEDUPE_CHUNK):
+        seen.update(session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_(keys[start:start + DEDUPE_CHUNK]))))
     rows = []
-    for userid in userids:
-        key = _key(dedupe_key, userid, same_as or digest)
-        if _queued(session, key):
+    for key, (userid, msgtype, payload, digest, file_id, _, _) in keyed:
+        if key and key in seen:
             continue  # this period's message to this person was already queued
+        if key:
+            seen.add(key)
         rows.append(OutboxMessage(userid=userid, msgtype=msgtype, payload=payload, content_hash=digest,
                                   file_id=file_id, next_attempt_at=now, created_at=now, dedupe_key=key))
     session.add_all(rows)
     session.flush()
     session.info.setdefault("outbox_ids", []).extend(r.id for r in rows)
     return rows
+
+
+def push_texts(session: Session, items: list[tuple]) -> list[OutboxMessage]:
+    """Many text pushes at once, [(to, content, dedupe_key), …]: for jobs that tell many units
+    (one dedupe query and one flush instead of one per push)."""
+    planned = []
+    for to, content, dedupe_key in items:
+        userids = _userids(session, to)
+        for part in split_text(content):
+            payload = {"content": part}
+            digest = _hash("text", payload, None)
+            planned += [(userid, "text", payload, digest, None, dedupe_key, digest) for userid in userids]
+    return _insert(session, planned)
 
 
 def push_text(session: Session, to, content: str, *, dedupe_key: str | None = None) -> list[OutboxMessage]:

@@ -11,23 +11,26 @@ import logging
 import os
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.orm import Session, lazyload
 
 from bot import clock, db, outbox
 from bot.config import ConfigError
 from jobs.schedule import daily_at, scheduled
 from models import audit
 from models.account import ACTIVE_STATUSES, Account
-from models.oversight import (BUREAU, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE, DormancyRung,
-                              DormancyWatch, account_label, bureau_admins, open_case, settle_closed_accounts,
-                              unit_heads)
+from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit
+from models.oversight import (BUREAU, CASE_OPEN, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE,
+                              DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
+                              settle_closed_accounts, unit_heads)
 
 log = logging.getLogger("bot.dormancy")
 
 DEFAULT_RUNGS = "7,10,14,60,90"
 ACTOR = "system:dormancy_ladder"
+LOCK_KEY = 715_001  # pg_advisory_xact_lock key: one ladder run at a time
+RUNG_COLUMNS = ("account_id", "unit_id", "spell_start", "kind", "days", "fired_on", "notified")
+IN_CHUNK = 20000  # ids per IN (…) list (SQLite allows 32,766 parameters)
 
 
 def rungs() -> list[tuple[str, int]]:
@@ -50,10 +53,13 @@ def baseline(account: Account) -> date | None:
     return max(known) if known else None
 
 
-def watched_accounts(session: Session, day: date) -> list[Account]:
-    """Open accounts only: not applying, suspended, cancelled, nor opening in the future."""
-    accounts = session.scalars(select(Account).where(Account.status.in_(ACTIVE_STATUSES)).order_by(Account.id))
-    return [a for a in accounts if not (a.opened_on and a.opened_on > day)]
+def watched_accounts(session: Session, day: date) -> list:
+    """Open accounts only: not applying, suspended, cancelled, nor opening in the future. Plain rows
+    with what the scan needs (20,000 ORM objects would cost more than the scan itself)."""
+    rows = session.execute(select(Account.id, Account.unit_id, Account.opened_on, Account.imported_at,
+                                  Account.last_update_on).where(Account.status.in_(ACTIVE_STATUSES))
+                           .order_by(Account.id))
+    return [a for a in rows if not (a.opened_on and a.opened_on > day)]
 
 
 @scheduled("dormancy_ladder", daily_at(9, 0))
@@ -65,110 +71,211 @@ def dormancy_ladder(period: str) -> str:
 
 
 def run_ladder(session: Session, day: date) -> list[DormancyRung]:
+    """One pass over every watched account in a constant number of SQL statements: accounts, watches
+    and fired rungs are read once as plain rows; watches and rungs are written with executemany; only
+    the accounts announced are loaded as objects, with the people told (Pushes), and the pushes go
+    out as one batch (outbox.push_texts)."""
+    _serialise(session)
     ladder = rungs()
-    announced = []
     settle_closed_accounts(session, clock.now(), ACTOR)
-    for account in watched_accounts(session, day):
-        start = baseline(account)
-        if start is None or start > day:
+    spells = [(a, start) for a in watched_accounts(session, day)
+              if (start := baseline(a)) is not None and start <= day]
+    watches = {w.account_id: w for w in session.execute(
+        select(DormancyWatch.account_id, DormancyWatch.spell_start, DormancyWatch.dormant))}
+    done = _fired(session, [a.id for a, start in spells if (day - start).days >= ladder[0][1]])
+    new_watches, resets, resumed, climbs, fired = [], [], [], [], []
+    for account, start in spells:
+        watch = watches.get(account.id)
+        if watch is None:
+            new_watches.append({"account_id": account.id, "spell_start": start, "dormant": False})
+        elif watch.spell_start != start:  # the account has updated: a new spell, the dormant mark cleared
+            resets.append({"aid": account.id, "start": start})
+            audit.record(session, actor=ACTOR, action="dormancy.reset", entity="account", entity_id=account.id,
+                         before={"spell_start": watch.spell_start.isoformat(), "dormant": watch.dormant},
+                         after={"spell_start": start.isoformat(), "dormant": False})
+            if watch.dormant:
+                resumed.append((account.id, start))
+        idle = (day - start).days
+        new = [kind for kind, n in ladder if idle >= n and kind not in done.get((account.id, start), ())]
+        if not new:
             continue
-        try:
-            with session.begin_nested():  # a concurrent run (by hand) that got there first: skip the account
-                row = _climb(session, account, ladder, start, day)
-        except IntegrityError:
-            log.info("dormancy account=%s already handled by a concurrent run", account.id)
-            continue
-        if row is not None:
-            announced.append(row)
-    return announced
+        rows = [DormancyRung(account_id=account.id, unit_id=account.unit_id, spell_start=start, kind=kind,
+                             days=idle, fired_on=day, notified=kind == new[-1]) for kind in new]
+        fired += rows
+        climbs.append((account.id, rows[-1], idle, start))
+    _write(session, new_watches, resets, fired)
+    accounts = _accounts(session, [aid for aid, *_ in climbs] + [aid for aid, _ in resumed])
+    pushes = Pushes(session)
+    pushes.load(list(accounts.values()))
+    for aid, start in resumed:
+        account = accounts[aid]
+        pushes.text(pushes.bureau_admins(account.unit),
+                    f"【停更解除】{account.unit.name}的「{account_label(account)}」已恢复更新"
+                    f"（最近更新：{start.isoformat()}），停更认定已解除。",
+                    f"dormancy:{account.id}:{start}:resumed")
+    marked = [(accounts[aid], start) for aid, row, idle, start in climbs if row.kind == DORMANT]
+    cases = _open_cases(session, marked)
+    for aid, row, idle, start in climbs:
+        _announce(pushes, accounts[aid], row.kind, idle, start, cases.get(aid))
+    pushes.send()
+    return [row for _, row, _, _ in climbs]  # the announced rungs (as inserted; not in the session)
 
 
-def _climb(session: Session, account: Account, ladder, start: date, day: date) -> DormancyRung | None:
-    """Record the rungs newly reached in this spell and announce the highest."""
-    _follow_spell(session, account, start)
-    idle = (day - start).days
-    done = set(session.scalars(select(DormancyRung.kind).where(
-        DormancyRung.account_id == account.id, DormancyRung.spell_start == start)))
-    new = [kind for kind, n in ladder if idle >= n and kind not in done]
-    if not new:
-        return None
-    top = None
-    for kind in new:
-        row = DormancyRung(account_id=account.id, unit_id=account.unit_id, spell_start=start, kind=kind,
-                           days=idle, fired_on=day, notified=kind == new[-1])
-        session.add(row)
-        top = row
-    session.flush()
-    _announce(session, account, top.kind, idle, start)
-    return top
+def _write(session: Session, new_watches: list[dict], resets: list[dict], fired: list[DormancyRung]) -> None:
+    """executemany: one statement each, whatever the number of rows (the ORM would insert rungs one
+    by one on SQLite to fetch ids nobody needs)."""
+    if new_watches:
+        session.execute(insert(DormancyWatch), new_watches)
+    if resets:
+        session.connection().execute(
+            update(DormancyWatch).where(DormancyWatch.account_id == bindparam("aid"))
+            .values(spell_start=bindparam("start"), dormant=False, dormant_since=None), resets)
+    if fired:
+        session.execute(insert(DormancyRung), [{c: getattr(r, c) for c in RUNG_COLUMNS} for r in fired])
 
 
-def _follow_spell(session: Session, account: Account, start: date) -> None:
-    """Start a new spell (clearing the dormant mark) when the account has updated."""
-    watch = session.get(DormancyWatch, account.id)
-    if watch is None:
-        session.add(DormancyWatch(account_id=account.id, spell_start=start))
-        return
-    if watch.spell_start == start:
-        return
-    before = {"spell_start": watch.spell_start.isoformat(), "dormant": watch.dormant}
-    was_dormant = watch.dormant
-    watch.spell_start, watch.dormant, watch.dormant_since = start, False, None
-    audit.record(session, actor=ACTOR, action="dormancy.reset", entity="account", entity_id=account.id,
-                 before=before, after={"spell_start": start.isoformat(), "dormant": False})
-    if was_dormant:
-        outbox.push_text(session, bureau_admins(session, account.unit),
-                         f"【停更解除】{account.unit.name}的「{account_label(account)}」已恢复更新"
-                         f"（最近更新：{start.isoformat()}），停更认定已解除。",
-                         dedupe_key=f"dormancy:{account.id}:{start}:resumed")
+def _accounts(session: Session, ids: list[int]) -> dict[int, Account]:
+    """The accounts announced, as objects (held by the returned dict while the texts are written)."""
+    ids = sorted(set(ids))
+    return {a.id: a for start in range(0, len(ids), IN_CHUNK) for a in session.scalars(
+        select(Account).where(Account.id.in_(ids[start:start + IN_CHUNK])))} if ids else {}
 
 
-def _announce(session: Session, account: Account, kind: str, idle: int, start: date) -> None:
+def _open_cases(session: Session, marked: list[tuple[Account, date]]) -> dict[int, DormancyCase]:
+    """The dormant mark and the follow-up case (cancel or explain) for each account reaching 90 days."""
+    if not marked:
+        return {}
+    session.connection().execute(
+        update(DormancyWatch).where(DormancyWatch.account_id == bindparam("aid"))
+        .values(dormant=True, dormant_since=clock.today()), [{"aid": a.id} for a, _ in marked])
+    cases = {a.id: DormancyCase(unit_id=a.unit_id, account_id=a.id, source=FROM_DORMANCY, spell_start=start,
+                                status=CASE_OPEN, opened_at=clock.now()) for a, start in marked}
+    session.add_all(cases.values())
+    session.flush()  # the case numbers go into the texts
+    return cases
+
+
+def _serialise(session: Session) -> None:
+    """A second run (by hand, overlapping the scheduled one) waits for the first and then finds the
+    day done. SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL takes an advisory lock."""
+    if db.is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _fired(session: Session, ids: list[int]) -> dict[tuple[int, date], set[str]]:
+    """The rungs already fired, by (account, spell), for the accounts idle long enough to climb."""
+    done: dict[tuple[int, date], set[str]] = {}
+    for chunk in range(0, len(ids), IN_CHUNK):
+        for account_id, start, kind in session.execute(select(
+                DormancyRung.account_id, DormancyRung.spell_start, DormancyRung.kind).where(
+                DormancyRung.account_id.in_(ids[chunk:chunk + IN_CHUNK]))):
+            done.setdefault((account_id, start), set()).add(kind)
+    return done
+
+
+class Pushes:
+    """Who is told about which account, loaded once for all the accounts announced in a run."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.items: list[tuple[list, str, str | None]] = []
+        self.heads: dict[int, list[Person]] = {}
+        self.admins: dict[int | None, list[Person]] = {}
+        self.loaded = False
+
+    def load(self, accounts: list[Account]) -> None:
+        """Units (for the bureau above each), responsible persons, unit heads/staff and bureau admins."""
+        if self.loaded:
+            return
+        self.loaded = True
+        session = self.session
+        # Held here: the identity map keeps objects only while something refers to them.
+        self.units = list(session.scalars(select(Unit)))  # the tree: parent walks need no SQL
+        responsible = sorted({a.responsible_id for a in accounts if a.responsible_id})
+        self.responsible = [p for start in range(0, len(responsible), IN_CHUNK) for p in session.scalars(
+            select(Person).where(Person.id.in_(responsible[start:start + IN_CHUNK]))
+            .options(lazyload(Person.role_rows)))]
+        unit_ids = sorted({a.unit_id for a in accounts})
+        by_role = _people_by_unit(session, (UNIT_HEAD, STAFF), unit_ids)
+        for unit_id in unit_ids:
+            self.heads[unit_id] = by_role[UNIT_HEAD].get(unit_id) or by_role[STAFF].get(unit_id, [])
+        units = [session.get(Unit, u) for u in unit_ids]
+        bureaus = {u.id: (u if u.is_bureau else u.supervising_bureau()) for u in units}
+        admins = _people_by_unit(session, (BUREAU_ADMIN,), sorted({b.id for b in bureaus.values() if b}))
+        for unit_id, bureau in bureaus.items():
+            self.admins[unit_id] = admins[BUREAU_ADMIN].get(bureau.id, []) if bureau else []
+
+    def bureau_admins(self, unit: Unit) -> list[Person]:
+        if unit.id not in self.admins:
+            self.admins[unit.id] = bureau_admins(self.session, unit)
+        return self.admins[unit.id]
+
+    def unit_heads(self, unit: Unit) -> list[Person]:
+        if unit.id not in self.heads:
+            self.heads[unit.id] = unit_heads(self.session, unit.id)
+        return self.heads[unit.id]
+
+    def text(self, to, content: str, key: str) -> None:
+        self.items.append((to, content, key))
+
+    def send(self) -> None:
+        outbox.push_texts(self.session, self.items)
+
+
+def _people_by_unit(session: Session, roles, unit_ids: list[int]) -> dict[str, dict[int, list[Person]]]:
+    """Active holders of `roles` in `unit_ids`, as people_with_role orders them (by id)."""
+    out: dict[str, dict[int, list[Person]]] = {role: {} for role in roles}
+    if not unit_ids:
+        return out
+    rows = session.execute(select(Person, PersonRole.role).join(PersonRole).where(
+        PersonRole.role.in_(roles), Person.active, Person.unit_id.in_(unit_ids))
+        .options(lazyload(Person.role_rows)).order_by(Person.id))
+    for person, role in rows:
+        out[role].setdefault(person.unit_id, []).append(person)
+    return out
+
+
+def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: date,
+              case: DormancyCase | None) -> None:
     label = account_label(account)
     unit = account.unit
     since = f"（最近更新：{start.isoformat()}）"
     key = f"dormancy:{account.id}:{start}:{kind}"
     responsible = [account.responsible] if account.responsible and account.responsible.active else []
-    heads = unit_heads(session, unit.id)
-    admins = bureau_admins(session, unit)
+    heads = pushes.unit_heads(unit)
+    admins = pushes.bureau_admins(unit)
     if kind == NUDGE:
-        outbox.push_text(session, responsible or heads,
-                         f"【停更提醒】您单位的政务新媒体账号「{label}」已{idle}天未更新{since}。"
-                         "请尽快发布内容，并在周报中如实填报更新情况。", dedupe_key=key)
+        pushes.text(responsible or heads,
+                    f"【停更提醒】您单位的政务新媒体账号「{label}」已{idle}天未更新{since}。"
+                    "请尽快发布内容，并在周报中如实填报更新情况。", key)
     elif kind == WARNING:
-        outbox.push_text(session, responsible + heads,
-                         f"【停更警告】{unit.name}的「{label}」已{idle}天未更新{since}。"
-                         "连续两周未更新的账号在全国政务新媒体检查中将被单项否决，请单位负责人督促尽快更新。",
-                         dedupe_key=key)
+        pushes.text(responsible + heads,
+                    f"【停更警告】{unit.name}的「{label}」已{idle}天未更新{since}。"
+                    "连续两周未更新的账号在全国政务新媒体检查中将被单项否决，请单位负责人督促尽快更新。", key)
     elif kind == BUREAU:
-        outbox.push_text(session, responsible + heads,
-                         f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}，两周未更新，国检单项否决。"
-                         "县政数局已收到通知，请立即更新。", dedupe_key=key)
-        outbox.push_text(session, admins, f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}："
-                         "两周未更新，国检单项否决。", dedupe_key=key)
+        pushes.text(responsible + heads,
+                    f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}，两周未更新，国检单项否决。"
+                    "县政数局已收到通知，请立即更新。", key)
+        pushes.text(admins, f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}："
+                    "两周未更新，国检单项否决。", key)
     elif kind == ZOMBIE:
-        text = (f"【僵尸账号预警】{unit.name}的「{label}」已{idle}天未更新{since}。超过三个月不更新的账号"
-                "将被认定为“僵尸”账号，必须关停（第15条）。请立即恢复更新，确属无力维护的请申请注销。")
-        outbox.push_text(session, responsible + heads, text, dedupe_key=key)
-        outbox.push_text(session, admins, text, dedupe_key=key)
+        content = (f"【僵尸账号预警】{unit.name}的「{label}」已{idle}天未更新{since}。超过三个月不更新的账号"
+                   "将被认定为“僵尸”账号，必须关停（第15条）。请立即恢复更新，确属无力维护的请申请注销。")
+        pushes.text(responsible + heads, content, key)
+        pushes.text(admins, content, key)
     elif kind == DORMANT:
-        _mark_dormant(session, account, idle, start, since, responsible + heads, admins, key)
+        _mark_dormant(pushes, account, idle, since, responsible + heads, admins, key, case)
 
 
-def _mark_dormant(session, account, idle, start, since, unit_side, admins, key) -> None:
-    watch = session.get(DormancyWatch, account.id)
-    watch.dormant, watch.dormant_since = True, clock.today()
-    case = open_case(session, unit_id=account.unit_id, account_id=account.id, source=FROM_DORMANCY,
-                     now=clock.now(), spell_start=start)
-    audit.record(session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
+def _mark_dormant(pushes, account, idle, since, unit_side, admins, key, case) -> None:
+    audit.record(pushes.session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
                  after={"dormant": True, "idle_days": idle, "case_id": case.id})
     label = account_label(account)
-    outbox.push_text(session, unit_side,
-                     f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已认定为长期停更"
-                     f"（“僵尸”）账号（第15条）。请在以下两项中选择其一（跟进事项 {case.id}）：\n"
-                     "1. 申请注销该账号（理由：无力维护）；\n"
-                     f"2. 回复「说明 {case.id} 理由…」向县政数局说明情况，由县政数局决定是否接受。",
-                     dedupe_key=key)
-    outbox.push_text(session, admins,
-                     f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"
-                     f"并建立跟进事项 {case.id}：单位须申请注销或作出说明。", dedupe_key=key)
+    pushes.text(unit_side,
+                f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已认定为长期停更"
+                f"（“僵尸”）账号（第15条）。请在以下两项中选择其一（跟进事项 {case.id}）：\n"
+                "1. 申请注销该账号（理由：无力维护）；\n"
+                f"2. 回复「说明 {case.id} 理由…」向县政数局说明情况，由县政数局决定是否接受。", key)
+    pushes.text(admins,
+                f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"
+                f"并建立跟进事项 {case.id}：单位须申请注销或作出说明。", key)

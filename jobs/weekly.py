@@ -11,30 +11,66 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import weekly
-from models.account import accounts_of_units
-from models.org import BUREAU_ADMIN, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, Unit, people_with_role, \
-    subtree_ids
+from models.account import ACTIVE_STATUSES, Account
+from models.org import (BUREAU_ADMIN, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, PersonRole, Unit,
+                        people_with_role, subtree_ids)
 from models.weekly_rollup import compute, render
 
 
 def missing_units(session, week: date) -> list[Unit]:
-    """Active host units with active accounts and no report for `week`."""
+    """Active host units with active accounts and no report for `week` (three queries, whatever the size)."""
     units = list(session.scalars(select(Unit).where(Unit.kind == HOST_UNIT, Unit.active).order_by(Unit.id)))
-    accounts = accounts_of_units(session, [u.id for u in units], active_only=True)
-    with_accounts = {a.unit_id for a in accounts}
-    return [u for u in units if u.id in with_accounts and weekly.find_report(session, u.id, week) is None]
+    with_accounts = set(session.scalars(select(Account.unit_id).where(
+        Account.status.in_(ACTIVE_STATUSES), Account.unit_id.in_([u.id for u in units])).distinct()))
+    reported = set(session.scalars(select(weekly.WeeklyReport.unit_id).where(weekly.WeeklyReport.week == week)))
+    return [u for u in units if u.id in with_accounts and u.id not in reported]
 
 
 def unit_staff(session, unit: Unit) -> list[Person]:
     """Who is reminded: responsible persons of the unit's active accounts and its staff."""
-    responsible = [a.responsible for a in accounts_of_units(session, [unit.id], active_only=True) if a.responsible]
-    staff = people_with_role(session, STAFF, [unit.id])
-    people = {p.id: p for p in [*responsible, *staff] if p.active and p.unit_id == unit.id}
-    return list(people.values())
+    return staff_by_unit(session, [unit])[unit.id]
+
+
+def staff_by_unit(session, units: list[Unit]) -> dict[int, list[Person]]:
+    """unit_staff for many units at once: responsible persons first (by account), then staff (by id)."""
+    ids = [u.id for u in units]
+    found: dict[int, dict[int, Person]] = {i: {} for i in ids}
+    accounts = session.execute(select(Account.unit_id, Account.responsible_id).where(  # rows, not objects
+        Account.unit_id.in_(ids), Account.status.in_(ACTIVE_STATUSES)).order_by(Account.unit_id, Account.id)).all()
+    responsible = {p.id: p for p in _people(session, select(Person).where(
+        Person.id.in_(sorted({a.responsible_id for a in accounts if a.responsible_id}))))}
+    staff = _people(session, select(Person).join(PersonRole).where(
+        PersonRole.role == STAFF, Person.active, Person.unit_id.in_(ids)).order_by(Person.id))
+    for person in [responsible[a.responsible_id] for a in accounts if a.responsible_id] + staff:
+        if person.active and person.unit_id in found:
+            found[person.unit_id].setdefault(person.id, person)
+    return {i: list(people.values()) for i, people in found.items()}
+
+
+def heads_by_unit(session, units: list[Unit]) -> dict[int, list[Person]]:
+    heads: dict[int, list[Person]] = {u.id: [] for u in units}
+    for person in _people(session, select(Person).join(PersonRole).where(
+            PersonRole.role == UNIT_HEAD, Person.active, Person.unit_id.in_(list(heads))).order_by(Person.id)):
+        heads[person.unit_id].append(person)
+    return heads
+
+
+def _people(session, stmt) -> list[Person]:
+    return list(session.scalars(stmt.options(lazyload(Person.role_rows))))
+
+
+def reminder_text(week: date, day: date, deadline, slot: str) -> str:
+    """The same text for every unit (each recipient belongs to one unit), so one message/send call
+    reaches up to 1,000 people instead of one call per unit."""
+    again = "（再次提醒）" if slot == "1500" else ""
+    return (f"周报提醒{again}：您单位{weekly.week_label(week)}的周报还没有报送，请在今天"
+            f"（{day.month}月{day.day}日）{deadline:%H:%M}前回复「周报」填报。\n"
+            "也可以一条消息快捷填报，格式见「帮助 周报」。")
 
 
 def _remind(period: str, slot: str) -> str:
@@ -43,17 +79,13 @@ def _remind(period: str, slot: str) -> str:
     deadline = weekly.due_at(week)
     if deadline is None or weekly.due_day(week) != day or clock.now() > deadline:
         return "skipped: not due or past the deadline"  # a late catch-up must not ask for the impossible
-    sent = 0
     with db.transaction() as session:
-        for unit in missing_units(session, week):
-            again = "（再次提醒）" if slot == "1500" else ""
-            text = (f"周报提醒{again}：{unit.name}{weekly.week_label(week)}的周报还没有报送，请在今天"
-                    f"（{day.month}月{day.day}日）{deadline:%H:%M}前回复「周报」填报。\n"
-                    "也可以一条消息快捷填报，格式见「帮助 周报」。")
-            rows = outbox.push_text(session, unit_staff(session, unit), text,
-                                    dedupe_key=f"weekly:remind:{week}:{slot}")
-            sent += len(rows)
-    return f"{sent} reminders"
+        units = missing_units(session, week)
+        staff = staff_by_unit(session, units)
+        people = [p for unit in units for p in staff[unit.id]]
+        rows = outbox.push_text(session, people, reminder_text(week, day, deadline, slot),
+                                dedupe_key=f"weekly:remind:{week}:{slot}")
+    return f"{len(rows)} reminders"
 
 
 @scheduled("weekly_remind_0900", daily_at(9, 0, when=weekly.is_due_day))
@@ -75,11 +107,11 @@ def overdue(period: str) -> str:
     key = f"weekly:overdue:{week}"
     told = 0
     with db.transaction() as session:
-        for unit in missing_units(session, week):
-            heads = people_with_role(session, UNIT_HEAD, [unit.id])
-            text = (f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至"
-                    f"{weekly.deadline_label(week)}仍未报送，请督促本单位工作人员回复「周报」补报。")
-            told += len(outbox.push_text(session, heads, text, dedupe_key=key))
+        units = missing_units(session, week)
+        heads = heads_by_unit(session, units)
+        told += len(outbox.push_texts(session, [(heads[unit.id], (
+            f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至"
+            f"{weekly.deadline_label(week)}仍未报送，请督促本单位工作人员回复「周报」补报。"), key) for unit in units]))
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active)))
         for bureau in bureaus:
             admins = people_with_role(session, BUREAU_ADMIN, [bureau.id])

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from bot import clock
-from models.account import Account, accounts_of_units
-from models.org import HOST_UNIT, Unit
-from models.weekly import WeeklyReport, deadline_label, due_at, due_day, week_label
+from models.account import ACTIVE_STATUSES, Account
+from models.org import HOST_UNIT, Person, Unit
+from models.weekly import WeeklyReport, WeeklyReportEntry, deadline_label, due_at, due_day, week_label
 
 STALE_STEPS = (14, 10, 7)  # days since the latest post; national inspections fail at 14 (2 weeks)
 
@@ -41,7 +41,8 @@ class Rollup:
         return f"{round(100 * self.originals / self.posts)}%" if self.posts else "—"
 
 
-def label(account: Account) -> str:
+def label(account) -> str:
+    """An Account, or a row with its name and platform."""
     return f"{account.name}（{account.platform}）"
 
 
@@ -50,10 +51,16 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
     rollup = Rollup(week=week, reference=min(today, week + timedelta(days=6)))
     units = list(session.scalars(select(Unit).where(Unit.id.in_(unit_ids), Unit.kind == HOST_UNIT, Unit.active)
                                  .order_by(Unit.id)))
-    accounts = accounts_of_units(session, [u.id for u in units], active_only=True)
+    accounts = session.execute(select(  # plain rows: label() and the staleness need only these
+        Account.id, Account.unit_id, Account.name, Account.platform, Account.last_update_on).where(
+        Account.unit_id.in_([u.id for u in units]), Account.status.in_(ACTIVE_STATUSES))
+        .order_by(Account.unit_id, Account.id)).all()
     with_accounts = {a.unit_id for a in accounts}
     reports = {r.unit_id: r for r in session.scalars(
         select(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_([u.id for u in units])))}
+    entries = _entries(session, week, [u.id for u in units])
+    labels = _labels(session, accounts, {e.account_id for rows in entries.values() for e in rows})
+    editors = {p.id: p for p in _people(session, {r.updated_by_id for r in reports.values() if r.edited})}
     due = due_day(week) is not None
     for unit in units:
         report = reports.get(unit.id)
@@ -68,14 +75,15 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
         (rollup.late if report.late else rollup.on_time).append(unit)
         if report.edited:
             at = clock.localize(report.updated_at)
-            rollup.edited.append(f"{unit.name}（第{report.version}版，{report.updated_by.name} {at:%m-%d %H:%M}）")
-        for entry in report.entries:
+            editor = editors.get(report.updated_by_id)
+            rollup.edited.append(f"{unit.name}（第{report.version}版，{editor.name if editor else ''} {at:%m-%d %H:%M}）")
+        for entry in entries.get(report.id, []):
             rollup.posts += entry.posts
             rollup.originals += entry.originals
             rollup.received += entry.messages_received
             rollup.answered += entry.messages_answered
             if entry.posts == 0:
-                rollup.no_post.append(label(entry.account))
+                rollup.no_post.append(labels[entry.account_id])
     for account in accounts:
         if account.last_update_on is None:
             rollup.never.append(label(account))
@@ -85,6 +93,37 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
         if step:
             rollup.stale[step].append(f"{label(account)}{days}天")
     return rollup
+
+
+def _entries(session: Session, week: date, unit_ids: list[int]) -> dict[int, list]:
+    """The figures of every entry of the week's reports, by report: one query of plain rows (not one
+    query per report, and not 20,000 objects)."""
+    out: dict[int, list] = {}
+    rows = session.execute(select(WeeklyReportEntry.report_id, WeeklyReportEntry.account_id, WeeklyReportEntry.posts,
+                                  WeeklyReportEntry.originals, WeeklyReportEntry.messages_received,
+                                  WeeklyReportEntry.messages_answered)
+                           .join(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_(unit_ids))
+                           .order_by(WeeklyReportEntry.report_id, WeeklyReportEntry.account_id))
+    for row in rows:
+        out.setdefault(row.report_id, []).append(row)
+    return out
+
+
+def _labels(session: Session, accounts: list, ids: set[int]) -> dict[int, str]:
+    """Labels of the reported accounts: the active ones are loaded already; one query for the rest
+    (always run, so that the statement count does not depend on the data)."""
+    out = {a.id: label(a) for a in accounts}
+    missing = sorted(ids - set(out))
+    for account_id, name, platform in session.execute(
+            select(Account.id, Account.name, Account.platform).where(Account.id.in_(missing))):
+        out[account_id] = f"{name}（{platform}）"
+    return out
+
+
+def _people(session: Session, ids: set) -> list[Person]:
+    """Always one query (even for none): the statement count does not depend on the data."""
+    ids.discard(None)
+    return list(session.scalars(select(Person).where(Person.id.in_(sorted(ids))).options(lazyload(Person.role_rows))))
 
 
 def _names(units: list[Unit]) -> str:

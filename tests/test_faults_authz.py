@@ -26,6 +26,7 @@ EVERYONE = frozenset(USERS) - {"unknown"}
 UNIT = frozenset({"staff", "unit_head"})
 ADMIN = frozenset({"bureau_admin", "neighbour_admin"})
 BUREAU = ADMIN | {"bureau_reviewer"}  # county bureau admins and reviewers
+DECIDERS = BUREAU | {"unit_head", "city_reviewer"}  # hold a step of the approval chain
 
 # command → (arguments typed after it, roles allowed). "{item}" is the other county's rectification item,
 # "{case}" the other county's follow-up case; "教育局" names a unit in both counties.
@@ -53,11 +54,34 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "单位记录": ("教育局", EVERYONE),
     "摘要": ("", ADMIN),
     "培训登记": ("", BUREAU),
+    # approvals (who may file is decided by the handler, with its own reason; see test_approvals_authz.py)
+    "开设": ("", EVERYONE),
+    "变更": ("", EVERYONE),
+    "注销": ("", EVERYONE),
+    "关停": ("", EVERYONE),
+    "补办备案": ("", EVERYONE),
+    "同意": ("999 同意", DECIDERS),
+    "驳回": ("999 材料不全", DECIDERS),
+    "退回": ("999 请补充理由", DECIDERS),
+    "待办": ("", DECIDERS),
+    "催办": ("999", EVERYONE),
+    "我的申请": ("", EVERYONE),
+    "查看": ("999", EVERYONE),
+    "撤回": ("999", EVERYONE),
+    "修改": ("999", EVERYONE),
+    "导出": ("999", EVERYONE),
+    "已报送": ("999", EVERYONE),
+    # monthly bulletin (publishing and its card: test_bulletin_job_publish.py)
+    "发布通报": ("2026-11", ADMIN),
+    "年度考核": ("2026", ADMIN),
 }
 
 # card kind → roles whose cards of that kind they may click (none in main yet: the approvals add theirs).
 # Whoever the card was sent to, a click by anyone else is refused by the router (card.userid check).
-CARD_DESIGN: dict[str, frozenset[str]] = {}
+CARD_DESIGN: dict[str, frozenset[str]] = {
+    "approval": DECIDERS,  # per role and step: tests/test_approvals_authz.py
+    "bulletin": ADMIN,  # tests/test_bulletin_job_publish.py
+}
 
 FUSONG_SECRET, JINGYU_SECRET = "抚松独有问题甲", "靖宇独有问题乙"
 FUSONG_MARKERS = ("抚松县教育局", "抚松县卫生健康局", "抚松县公安局", "张伟", "王局长", "抚松文旅", FUSONG_SECRET)

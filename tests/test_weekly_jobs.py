@@ -40,7 +40,8 @@ def test_reminders_follow_the_official_calendar_around_national_day(bot):
     at(2026, 9, 30, 9, 5)  # Wednesday: the last working day before the holiday
     schedule.tick()
     (first,) = reminders(bot, "wj_liu")
-    assert "抚松县卫生健康局9月28日—10月4日的周报还没有报送" in first and "今天（9月30日）17:00前" in first
+    assert "您单位9月28日—10月4日的周报还没有报送" in first and "今天（9月30日）17:00前" in first
+    assert reminders(bot, "rm_cao") == [first]  # one text for every unit: one API call per 1,000 people
     assert reminders(bot, "jy_zhang") == [] and reminders(bot, "jy_li") == []  # 教育局 has reported
     assert reminders(bot, "wj_chen") == []  # the unit head is not among the staff reminded
     assert len(reminders(bot, "rm_cao")) == 1 and reminders(bot, "ny_hua") == []  # no accounts, no report due
