@@ -11,7 +11,7 @@ from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
 from models import org
-from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest
+from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, open_request_for_account
 from models.org import Person
 
 SCREENSHOT_STATE = "filed.screenshot"
@@ -75,7 +75,7 @@ def register(router: Router) -> None:
             ctx.reply(text.describe(req) + filing_line(ctx, req))
         return END
 
-    @router.command("撤回", "撤销申请", help="撤回审批中的申请（如「撤回 12」）")
+    @router.command("撤回", "撤销申请", help="撤回审批中的申请或草稿（如「撤回 12」）")
     def withdraw(ctx: Context):
         req = find(ctx, "撤回")
         if req is None:
@@ -96,7 +96,7 @@ def register(router: Router) -> None:
             ctx.reply(f"已撤回第{req.id}号申请。")
         return END
 
-    @router.command("修改", "修改申请", help="修改被退回的申请后重新提交（如「修改 12」）")
+    @router.command("修改", "修改申请", help="修改被退回的申请或核对助手起草的草稿后提交（如「修改 12」）")
     def amend(ctx: Context):
         req = find(ctx, "修改")
         if req is None:
@@ -105,6 +105,11 @@ def register(router: Router) -> None:
             refusal = rules.filing_refusal(ctx.session, ctx.person, req.unit)
             if refusal:
                 ctx.reply(f"第{req.id}号是{req.unit.name}的申请草稿。{refusal}")
+                return END
+            pending = open_request_for_account(ctx.session, req.account_id)
+            if pending is not None:
+                ctx.reply(f"账号「{req.form.get('name', '')}」已有一件在办的申请（第{pending.id}号，{pending.status}），"
+                          f"请等它办结后再提交第{req.id}号草稿。")
                 return END
         elif req.applicant_id != ctx.person.id or req.status != RETURNED:
             ctx.reply(f"只有被退回的申请可以由申请人修改，第{req.id}号申请当前是「{req.status}」。")

@@ -32,6 +32,10 @@ def draft_cancellation(session: Session, case: DormancyCase, reason_kind: str, r
     """A 注销 request in 草稿 for the case's account, linked from the case; None if nobody can file it."""
     from handlers.approvals_change import snapshot
     account = case.account
+    existing = _cancellation_in_hand(session, account.id)
+    if existing is not None:  # a draft left from an earlier case, or a cancellation the unit already filed
+        case.approval_request_id = existing.id
+        return existing
     applicant = drafter(session, account)
     if applicant is None:
         return None
@@ -46,8 +50,18 @@ def draft_cancellation(session: Session, case: DormancyCase, reason_kind: str, r
     return req
 
 
+def _cancellation_in_hand(session: Session, account_id: int) -> ApprovalRequest | None:
+    from models.approval import SUSPEND, open_request_for_account
+    pending = open_request_for_account(session, account_id)
+    if pending is not None and pending.kind in (CANCEL, SUSPEND):
+        return pending
+    return draft_of_account(session, account_id)
+
+
 def draft_lines(req: ApprovalRequest | None, case: DormancyCase) -> str:
     """How the unit completes the draft or explains instead (appended to the case notice)."""
+    if req is not None and req.status != DRAFT:
+        return f"1. 已有在办的{req.kind}申请第{req.id}号（{req.status}），请关注审批进度；\n"
     if req is None:
         return (f"1. 申请注销该账号（理由：{NO_UPKEEP if case.source != '责令关闭' else BY_BULLETIN}），"
                 f"回复「注销 {case.account.name}」；\n")

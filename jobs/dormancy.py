@@ -163,6 +163,7 @@ def _mark_dormant(session, account, idle, start, since, unit_side, admins, key) 
     audit.record(session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
                  after={"dormant": True, "idle_days": idle, "case_id": case.id})
     from handlers.approvals_oversight import NO_UPKEEP, draft_cancellation, draft_lines
+    from models.approval import DRAFT
     draft = draft_cancellation(session, case, NO_UPKEEP, f"停更{idle}天，认定为长期停更账号（第15条）", ACTOR)
     label = account_label(account)
     outbox.push_text(session, [*unit_side, *unit_people(session, account.unit_id)],
@@ -170,7 +171,7 @@ def _mark_dormant(session, account, idle, start, since, unit_side, admins, key) 
                      f"（“僵尸”）账号（第15条）。请在以下两项中选择其一（跟进事项 {case.id}）：\n"
                      + draft_lines(draft, case) +
                      f"2. 回复「说明 {case.id} 理由…」向县政数局说明情况，由县政数局决定是否接受"
-                     + (f"（不注销的，可回复「撤回 {draft.id}」撤回草稿）。" if draft else "。"),
+                     + (f"（不注销的，可回复「撤回 {draft.id}」撤回草稿）。" if draft and draft.status == DRAFT else "。"),
                      dedupe_key=key)
     outbox.push_text(session, admins,
                      f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"

@@ -220,3 +220,33 @@ def test_accounts_import_flags_new_responsible_people_once(bot, tmp_path):
     assert result.exit_code == 0, result.output
     flags = training_flags(bot)
     assert len(flags) == 3 and "李娜" in flags[-1]
+
+
+def test_a_cancellation_already_filed_is_linked_instead_of_drafting_another(bot):
+    account = add_account(bot, last_update_on=LAST)
+    at(date(2026, 10, 30))
+    bot.send("jy_zhang", "注销 抚松教育")
+    bot.send("jy_zhang", "无力维护")
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    filed = latest_request_id(bot)
+    at(date(2026, 11, 2))
+    dormancy.dormancy_ladder("2026-11-02")
+    with bot.db() as s:
+        case = s.scalar(select(DormancyCase).where(DormancyCase.account_id == account))
+        assert case.approval_request_id == filed
+        assert s.scalar(select(ApprovalRequest.id).where(ApprovalRequest.status == "草稿")) is None
+    notice = bot.texts("jy_li")[-1]
+    assert f"已有在办的注销申请第{filed}号" in notice and "撤回" not in notice
+
+
+def test_a_draft_waits_while_another_request_for_the_account_is_pending(bot):
+    _account, _case, number = go_dormant(bot)
+    bot.send("jy_zhang", "变更 抚松教育")
+    bot.send("jy_zhang", "6")
+    bot.send("jy_zhang", "13812345678")
+    bot.send("jy_zhang", "整改")
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    change = latest_request_id(bot)
+    reply = bot.send("jy_li", f"修改 {number}")
+    assert f"已有一件在办的申请（第{change}号" in reply and f"第{number}号草稿" in reply
+    assert request(bot, number)["status"] == "草稿"
