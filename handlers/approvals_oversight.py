@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot import clock, outbox
 from models import audit, org
 from models.account import Account
-from models.approval import CANCEL, DRAFT, REJECTED, WITHDRAWN, ApprovalRequest
+from models.approval import CANCEL, DRAFT, PENDING_STATUSES, REJECTED, RETURNED, WITHDRAWN, ApprovalRequest
 from models.org import Person
 from models.oversight import CASE_OPEN, CASE_PENDING, DormancyCase, bureau_admins, unit_people
 
@@ -82,6 +82,23 @@ def unit_drafts(session: Session, person: Person) -> list[ApprovalRequest]:
     return list(session.scalars(select(ApprovalRequest).where(ApprovalRequest.unit_id == person.unit_id,
                                                               ApprovalRequest.status == DRAFT)
                                 .order_by(ApprovalRequest.id)))
+
+
+def request_note(session: Session, case: DormancyCase) -> str:
+    """The case's cancellation request and its status, for listings ("" when there is none)."""
+    req = session.get(ApprovalRequest, case.approval_request_id) if case.approval_request_id else None
+    return f"｜{req.kind}申请第{req.id}号：{req.status}" if req else ""
+
+
+def cancel_hint(session: Session, case: DormancyCase) -> str:
+    """How the unit cancels the case's account now: submit the draft, await the pending request, or file one."""
+    req = session.get(ApprovalRequest, case.approval_request_id) if case.approval_request_id else None
+    if req is not None and req.status == DRAFT:
+        return f"回复「修改 {req.id}」提交起草好的注销申请"
+    if req is not None and req.status in (*PENDING_STATUSES, RETURNED):
+        return f"跟进第{req.id}号{req.kind}申请的审批（{req.status}）"
+    name = case.account.name if case.account else "账号名称"
+    return f"回复「注销 {name}」申请注销该账号"
 
 
 def case_of(session: Session, req: ApprovalRequest) -> DormancyCase | None:

@@ -140,6 +140,8 @@ def test_ordered_closure_drafts_a_cancellation_for_the_chosen_account(bot):
     assert request(bot, number)["status"] == "待主管单位审核"
     approve_all(bot, number, ("zsj_review", "city_zhao"))
     assert case_status(bot, case_id) == "已注销"
+    assert f"{case_id}. [已注销] 抚松教育（抖音）｜责令关闭｜2026-11-16｜注销申请第{number}号：已通过" in bot.send(
+        "zsj_admin", "单位记录 抚松县教育局")
 
 
 def test_a_unit_with_nobody_to_file_gets_no_draft_but_the_case_opens(bot):
@@ -250,3 +252,16 @@ def test_a_draft_waits_while_another_request_for_the_account_is_pending(bot):
     reply = bot.send("jy_li", f"修改 {number}")
     assert f"已有一件在办的申请（第{change}号" in reply and f"第{number}号草稿" in reply
     assert request(bot, number)["status"] == "草稿"
+
+
+def test_a_rejected_explanation_points_to_the_draft(bot):
+    _account, case, number = go_dormant(bot)
+    bot.send("jy_zhang", f"说明 {case} 账号已交由新同事维护，本周恢复更新")
+    assert "已驳回" in bot.send("zsj_admin", f"驳回说明 {case} 近三个月没有任何更新计划")
+    told = bot.texts("jy_zhang")[-1]
+    assert "近三个月没有任何更新计划" in told and f"回复「修改 {number}」提交起草好的注销申请" in told
+    bot.send("jy_zhang", f"修改 {number}")
+    bot.send("jy_zhang", "确认")
+    bot.send("jy_zhang", f"说明 {case} 再次说明：已恢复更新")
+    bot.send("zsj_admin", f"驳回说明 {case} 仍未更新")
+    assert f"跟进第{number}号注销申请的审批（待单位审核）" in bot.texts("jy_zhang")[-1]
