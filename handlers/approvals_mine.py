@@ -72,7 +72,9 @@ def register(router: Router) -> None:
     def show(ctx: Context):
         req = find(ctx, "查看")
         if req is not None:
-            ctx.reply(text.describe(req) + filing_line(ctx, req))
+            draft = (f"\n这是助手起草、尚未提交的草稿：回复「修改 {req.id}」核对后提交，「撤回 {req.id}」撤回。"
+                     if req.status == DRAFT else "")
+            ctx.reply(text.describe(req) + filing_line(ctx, req) + draft)
         return END
 
     @router.command("撤回", "撤销申请", help="撤回审批中的申请或草稿（如「撤回 12」）")

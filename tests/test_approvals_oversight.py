@@ -49,6 +49,9 @@ def test_90_days_drafts_a_cancellation_the_unit_completes_and_the_case_closes_on
     assert f"第{number}号" not in bot.send("wj_liu", "我的申请")
     assert "没有找到" in bot.send("wj_liu", f"修改 {number}")  # another unit
 
+    shown = bot.send("jy_wang", f"查看 {number}")
+    assert f"第{number}号 注销申请 · 草稿" in shown and "注销原因：无力维护（停更91天" in shown
+    assert f"尚未提交的草稿：回复「修改 {number}」" in shown
     form = bot.send("jy_li", f"修改 {number}")
     assert "请核对注销申请" in form and "注销原因：无力维护" in form and "第12条" in form
     reply = bot.send("jy_li", "确认")
