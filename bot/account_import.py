@@ -180,6 +180,7 @@ def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None
         session.add(AccountChange(account_id=account.id, at=now, kind=KIND_IMPORT, changes=changes, actor=actor))
         audit.record(session, actor=actor, action="account.import", entity="account", entity_id=account.id,
                      after={k: _visible(k, v[1]) for k, v in changes.items()})
+        _flag_responsible(session, values.get("responsible_id"))
         result.created += 1
         return
     changes = {attr: [_json(session, attr, getattr(account, attr)), _json(session, attr, value)]
@@ -195,7 +196,16 @@ def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None
     audit.record(session, actor=actor, action="account.import_update", entity="account", entity_id=account.id,
                  before={k: _visible(k, v[0]) for k, v in changes.items()},
                  after={k: _visible(k, v[1]) for k, v in changes.items()})
+    if "responsible_id" in changes:
+        _flag_responsible(session, row.values["responsible_id"])
     result.updated += 1
+
+
+def _flag_responsible(session: Session, person_id: int | None) -> None:
+    """A newly set responsible person without training is flagged to the bureau (第28条)."""
+    from models.training import flag_untrained
+    if person_id is not None:
+        flag_untrained(session, session.get(Person, person_id))
 
 
 def _json(session: Session, attr: str, value):

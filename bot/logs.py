@@ -5,7 +5,7 @@ import logging
 import re
 
 _SECRETS = re.compile(r"(access_token|corpsecret|secret|token)=([^&\s]+)", re.I)
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")  # not inside hex ids
 
 
 def redact(text: str) -> str:

@@ -38,6 +38,18 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
     session.add(RegistryFiling(request_id=req.id, account_id=account.id, unit_id=req.unit_id,
                                approved_on=today, deadline=deadline))
     _tell_after_approval(session, req, deadline)
+    _follow_up(session, req, decider)
+
+
+def _follow_up(session: Session, req: ApprovalRequest, decider: Person) -> None:
+    """Oversight: settle the account's dormancy cases, flag an untrained new responsible person."""
+    from handlers.approvals_oversight import settle_account
+    from models.training import flag_untrained
+    if req.kind in (CANCEL, SUSPEND):
+        settle_account(session, req.account, decider.userid)
+    responsible_id = req.account.responsible_id
+    if responsible_id is not None and (req.kind == OPEN or "responsible_name" in (req.changes or {})):
+        flag_untrained(session, session.get(Person, responsible_id))
 
 
 def _action(kind: str) -> str:

@@ -146,6 +146,9 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
         req.status = REJECTED if decision == REJECT else RETURNED
         if req.account is not None and req.account.status == "变更中":
             req.account.status = "正常"
+        if req.status == REJECTED:
+            from handlers.approvals_oversight import request_dropped
+            request_dropped(session, req, person)
         answer = f"已{decision}第{req.id}号申请，已通知申请人。"
     audit.record(session, actor=person.userid, action=f"approval.{_key_of(decision)}", entity="approval_request",
                  entity_id=req.id, before={"status": before, "step": step},
@@ -181,6 +184,8 @@ def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg:
         outbox.push_text(session, people, f"第{req.id}号申请（{req.title}）已由申请人撤回，无需再审批。")
     audit.record(session, actor=person.userid, action="approval.withdraw", entity="approval_request",
                  entity_id=req.id, before={"status": before}, after={"status": WITHDRAWN}, source_msg=source_msg)
+    from handlers.approvals_oversight import request_dropped
+    request_dropped(session, req, person)
 
 
 def pending_for(session: Session, person: Person) -> list[ApprovalRequest]:

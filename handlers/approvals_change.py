@@ -14,7 +14,8 @@ from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from models import org
 from models.account import NORMAL, Account
-from models.approval import (CANCEL, CHANGE, RETRO, RETURNED, SUSPEND, ApprovalRequest,
+from handlers.approvals_oversight import draft_of_account
+from models.approval import (CANCEL, CHANGE, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
 from models.org import Person, Unit
 
@@ -92,6 +93,11 @@ def chosen(ctx: Context, account: Account, prefix: str):
         ctx.reply(f"账号「{account.name}」已有一件在办的申请（第{pending.id}号，{pending.status}），"
                   f"请等它办结，或先「撤回 {pending.id}」。")
         return END
+    draft = draft_of_account(ctx.session, account.id)
+    if draft is not None and ctx.data.get("kind") == draft.kind:
+        ctx.reply(f"账号「{account.name}」已有一份{draft.kind}申请草稿（第{draft.id}号），请核对后提交。")
+        ctx.data = load(draft)
+        return CONFIRM[draft.kind]
     ctx.data.update({"account_id": account.id, "unit_id": account.unit_id, "form": snapshot(account)})
     ctx.data.pop("account_ids", None)
     return {"change": "change.fields", "close": "close.reason", "retro": "retro.confirm"}[prefix]
@@ -111,8 +117,10 @@ def save(ctx: Context) -> ApprovalRequest | None:
     data = ctx.data
     if data.get("request_id"):
         req = chain.lock(ctx.session, data["request_id"])
-        if req is None or req.status != RETURNED or req.applicant_id != ctx.person.id:
-            ctx.reply(f"第{data['request_id']}号申请已不是「已退回」状态，不能再修改提交。")
+        if req is not None and req.status == DRAFT and rules.filing_refusal(ctx.session, ctx.person, req.unit) is None:
+            req.applicant_id = ctx.person.id  # whoever completes a drafted request files it
+        elif req is None or req.status != RETURNED or req.applicant_id != ctx.person.id:
+            ctx.reply(f"第{data['request_id']}号申请已不是「已退回」或「草稿」状态，不能再修改提交。")
             return None
     else:
         req = ApprovalRequest(kind=data["kind"], unit_id=data["unit_id"], applicant_id=ctx.person.id,

@@ -7,9 +7,11 @@ from bot import clock
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_after as after
 from handlers import approvals_chain as chain
+from handlers import approvals_rules as rules
 from handlers import approvals_text as text
+from handlers.approvals_oversight import unit_drafts
 from models import org
-from models.approval import OPEN, RETURNED, ApprovalRequest
+from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, open_request_for_account
 from models.org import Person
 
 SCREENSHOT_STATE = "filed.screenshot"
@@ -47,13 +49,21 @@ def register(router: Router) -> None:
 
     @router.command("我的申请", "申请记录", help="查看我提交的申请及进度")
     def mine(ctx: Context):
-        rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id)
+        rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
+                                                                      ApprovalRequest.status != DRAFT)
                                         .order_by(ApprovalRequest.id.desc()).limit(20)))
-        if not rows:
+        drafts = unit_drafts(ctx.session, ctx.person)
+        if not rows and not drafts:
             ctx.reply("您还没有提交过申请。回复「开设」「变更 账号」「注销 账号」开始。")
             return END
-        lines = ["您的申请（最近20件）："]
-        lines += [f"· 第{r.id}号 {r.title} — {r.status}" for r in rows]
+        lines = []
+        if drafts:
+            lines.append("待本单位完成的申请草稿（停更认定或责令关闭后由助手起草）：")
+            lines += [f"· 第{r.id}号 {r.title} — {r.status}，回复「修改 {r.id}」核对提交，「撤回 {r.id}」撤回"
+                      for r in drafts]
+        if rows:
+            lines.append("您的申请（最近20件）：")
+            lines += [f"· 第{r.id}号 {r.title} — {r.status}" for r in rows]
         lines.append("回复「查看 编号」看详情。")
         ctx.reply("\n".join(lines))
         return END
@@ -62,29 +72,48 @@ def register(router: Router) -> None:
     def show(ctx: Context):
         req = find(ctx, "查看")
         if req is not None:
-            ctx.reply(text.describe(req) + filing_line(ctx, req))
+            draft = (f"\n这是助手起草、尚未提交的草稿：回复「修改 {req.id}」核对后提交，「撤回 {req.id}」撤回。"
+                     if req.status == DRAFT else "")
+            ctx.reply(text.describe(req) + filing_line(ctx, req) + draft)
         return END
 
-    @router.command("撤回", "撤销申请", help="撤回审批中的申请（如「撤回 12」）")
+    @router.command("撤回", "撤销申请", help="撤回审批中的申请或草稿（如「撤回 12」）")
     def withdraw(ctx: Context):
         req = find(ctx, "撤回")
         if req is None:
             return END
-        if req.applicant_id != ctx.person.id:
-            ctx.reply(f"只有申请人{req.applicant.name}可以撤回第{req.id}号申请。")
+        if req.status == DRAFT:
+            refusal = rules.filing_refusal(ctx.session, ctx.person, req.unit)
+            if refusal:
+                ctx.reply(f"第{req.id}号是{req.unit.name}的申请草稿。{refusal}")
+            else:
+                chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
+                ctx.reply(f"已撤回第{req.id}号申请草稿。")
         elif not (req.is_pending or req.status == RETURNED):
-            ctx.reply(f"第{req.id}号申请已经{req.status}，不能撤回。")
+            ctx.reply(f"第{req.id}号申请当前是「{req.status}」，不能撤回。")
+        elif req.applicant_id != ctx.person.id:
+            ctx.reply(f"只有申请人{req.applicant.name}可以撤回第{req.id}号申请。")
         else:
             chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
             ctx.reply(f"已撤回第{req.id}号申请。")
         return END
 
-    @router.command("修改", "修改申请", help="修改被退回的申请后重新提交（如「修改 12」）")
+    @router.command("修改", "修改申请", help="修改被退回的申请或核对助手起草的草稿后提交（如「修改 12」）")
     def amend(ctx: Context):
         req = find(ctx, "修改")
         if req is None:
             return END
-        if req.applicant_id != ctx.person.id or req.status != RETURNED:
+        if req.status == DRAFT:
+            refusal = rules.filing_refusal(ctx.session, ctx.person, req.unit)
+            if refusal:
+                ctx.reply(f"第{req.id}号是{req.unit.name}的申请草稿。{refusal}")
+                return END
+            pending = open_request_for_account(ctx.session, req.account_id)
+            if pending is not None:
+                ctx.reply(f"账号「{req.form.get('name', '')}」已有一件在办的申请（第{pending.id}号，{pending.status}），"
+                          f"请等它办结后再提交第{req.id}号草稿。")
+                return END
+        elif req.applicant_id != ctx.person.id or req.status != RETURNED:
             ctx.reply(f"只有被退回的申请可以由申请人修改，第{req.id}号申请当前是「{req.status}」。")
             return END
         returned = [d for d in req.decisions if d.round == req.round and d.opinion]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot import outbox
 from bot.router import Context, Router
+from handlers.approvals_oversight import cancel_hint, request_note, withdraw_draft_of
 from handlers.oversight_util import parse_ref, unit_in_scope
 from models import org
 from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
@@ -52,6 +53,7 @@ def register(router: Router) -> None:
         if case is None or not _explained(ctx, case):
             return None
         _decide(ctx, case, CASE_ACCEPTED, note)
+        withdraw_draft_of(ctx.session, case, ctx.userid)
         _tell_unit(ctx, case, f"【跟进事项 {case.id}】县政数局已接受您单位关于「{case.account_label}」的说明。"
                               + (f"\n备注：{note}" if note else ""))
         ctx.reply(f"已接受跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
@@ -69,7 +71,7 @@ def register(router: Router) -> None:
             return None
         _decide(ctx, case, CASE_OPEN, reason)
         _tell_unit(ctx, case, f"【跟进事项 {case.id}】县政数局未接受您单位关于「{case.account_label}」的说明。\n"
-                              f"原因：{reason}\n请申请注销该账号（理由：无力维护），或回复「说明 {case.id} 理由…」重新说明。")
+                              f"原因：{reason}\n请{cancel_hint(ctx.session, case)}，或回复「说明 {case.id} 理由…」重新说明。")
         ctx.reply(f"已驳回跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
         return None
 
@@ -82,7 +84,7 @@ def _listing(ctx: Context) -> str:
     bureau = ctx.person.is_bureau_user
     lines = [f"跟进事项（{len(cases)}项）："]
     lines += [f"{c.id}. [{c.status}] {c.unit.name + '｜' if bureau else ''}{c.account_label}｜{c.source}"
-              for c in cases]
+              + request_note(ctx.session, c) for c in cases]
     lines.append("县政数局回复「接受说明 编号」或「驳回说明 编号 原因」审核说明。" if bureau
                  else "请申请注销相应账号，或回复「说明 编号 理由」作出说明。")
     return "\n".join(lines)

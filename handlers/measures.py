@@ -8,7 +8,8 @@ from handlers.oversight_util import match_units, split_first, unit_hint
 from models.account import Account, accounts_of_units
 from models.measure import KINDS, ORDER_CLOSE, Measure
 from models.org import BUREAU_ADMIN, Unit
-from models.oversight import FROM_ORDER, account_label, open_case, unit_heads
+from handlers.approvals_oversight import BY_BULLETIN, draft_cancellation, draft_lines
+from models.oversight import FROM_ORDER, account_label, open_case, unit_heads, unit_people
 
 WHAT = {"约谈": "约谈", "警告": "警告", "通报": "通报批评", "责令关闭": "责令关闭账号"}
 
@@ -98,9 +99,13 @@ def _record(ctx: Context) -> Measure:
         account = ctx.session.get(Account, measure.account_id)
         case = open_case(ctx.session, unit_id=unit.id, account_id=account.id, source=FROM_ORDER,
                          now=clock.now(), measure_id=measure.id)
-        text += (f"\n账号：{account_label(account)}\n请申请注销该账号；如有异议，请回复「说明 {case.id} 理由…」"
-                 f"向县政数局说明（跟进事项 {case.id}）。")
-    else:
-        text += "\n请高度重视，认真整改。"
+        draft = draft_cancellation(ctx.session, case, BY_BULLETIN,
+                                   f"县政数局责令关闭（措施 {measure.id}）：{measure.reason}", ctx.userid)
+        text += (f"\n账号：{account_label(account)}\n请在以下两项中选择其一（跟进事项 {case.id}）：\n"
+                 + draft_lines(draft, case) +
+                 f"2. 如有异议，请回复「说明 {case.id} 理由…」向县政数局说明。")
+        outbox.push_text(ctx.session, [*unit_heads(ctx.session, unit.id), *unit_people(ctx.session, unit.id)], text)
+        return measure
+    text += "\n请高度重视，认真整改。"
     outbox.push_text(ctx.session, unit_heads(ctx.session, unit.id), text)
     return measure

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.router import Context, Router
+from handlers.approvals_oversight import request_note
 from handlers.oversight_util import match_units, unit_hint
 from models.measure import measures_of_unit
 from models.org import Unit, find_person
@@ -50,7 +51,7 @@ def unit_record(ctx: Context, unit: Unit) -> str:
     cases = cases_of_units(session, [unit.id])
     lines.append(f"三、停更跟进（{len(cases)}项）")
     lines += [f"  {c.id}. [{c.status}] {c.account_label}｜{c.source}｜"
-              f"{clock.localize(c.opened_at).date().isoformat()}" for c in cases] or ["  无"]
+              f"{clock.localize(c.opened_at).date().isoformat()}{request_note(session, c)}" for c in cases] or ["  无"]
     dormant = session.scalars(select(DormancyWatch).join(DormancyWatch.account)
                               .where(DormancyWatch.dormant, DormancyWatch.account.has(unit_id=unit.id))).all()
     if dormant:

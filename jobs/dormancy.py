@@ -22,7 +22,7 @@ from models.account import ACTIVE_STATUSES, Account
 from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit
 from models.oversight import (BUREAU, CASE_OPEN, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE,
                               DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
-                              settle_closed_accounts, unit_heads)
+                              settle_closed_accounts, unit_heads, unit_people)
 
 log = logging.getLogger("bot.dormancy")
 
@@ -180,6 +180,7 @@ class Pushes:
         self.session = session
         self.items: list[tuple[list, str, str | None]] = []
         self.heads: dict[int, list[Person]] = {}
+        self.people: dict[int, list[Person]] = {}  # heads and staff: who acts for the unit
         self.admins: dict[int | None, list[Person]] = {}
         self.loaded = False
 
@@ -199,6 +200,8 @@ class Pushes:
         by_role = _people_by_unit(session, (UNIT_HEAD, STAFF), unit_ids)
         for unit_id in unit_ids:
             self.heads[unit_id] = by_role[UNIT_HEAD].get(unit_id) or by_role[STAFF].get(unit_id, [])
+            people = by_role[UNIT_HEAD].get(unit_id, []) + by_role[STAFF].get(unit_id, [])
+            self.people[unit_id] = list({p.id: p for p in people}.values())
         units = [session.get(Unit, u) for u in unit_ids]
         bureaus = {u.id: (u if u.is_bureau else u.supervising_bureau()) for u in units}
         admins = _people_by_unit(session, (BUREAU_ADMIN,), sorted({b.id for b in bureaus.values() if b}))
@@ -214,6 +217,11 @@ class Pushes:
         if unit.id not in self.heads:
             self.heads[unit.id] = unit_heads(self.session, unit.id)
         return self.heads[unit.id]
+
+    def unit_people(self, unit: Unit) -> list[Person]:
+        if unit.id not in self.people:
+            self.people[unit.id] = unit_people(self.session, unit.id)
+        return self.people[unit.id]
 
     def text(self, to, content: str, key: str) -> None:
         self.items.append((to, content, key))
@@ -270,12 +278,17 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
 def _mark_dormant(pushes, account, idle, since, unit_side, admins, key, case) -> None:
     audit.record(pushes.session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
                  after={"dormant": True, "idle_days": idle, "case_id": case.id})
+    from handlers.approvals_oversight import NO_UPKEEP, draft_cancellation, draft_lines
+    from models.approval import DRAFT
+    draft = draft_cancellation(pushes.session, case, NO_UPKEEP, f"停更{idle}天，认定为长期停更账号（第15条）", ACTOR)
     label = account_label(account)
-    pushes.text(unit_side,
+    pushes.text([*unit_side, *pushes.unit_people(account.unit)],
                 f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已认定为长期停更"
                 f"（“僵尸”）账号（第15条）。请在以下两项中选择其一（跟进事项 {case.id}）：\n"
-                "1. 申请注销该账号（理由：无力维护）；\n"
-                f"2. 回复「说明 {case.id} 理由…」向县政数局说明情况，由县政数局决定是否接受。", key)
+                + draft_lines(draft, case) +
+                f"2. 回复「说明 {case.id} 理由…」向县政数局说明情况，由县政数局决定是否接受"
+                + (f"（不注销的，可回复「撤回 {draft.id}」撤回草稿）。" if draft and draft.status == DRAFT else "。"),
+                key)
     pushes.text(admins,
                 f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"
                 f"并建立跟进事项 {case.id}：单位须申请注销或作出说明。", key)
