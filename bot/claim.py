@@ -87,7 +87,8 @@ def lock_and_claim(session: Session, inbound: Inbound, now) -> Claim:
     make_transient_to_detached(conv)  # as if loaded: later changes become an UPDATE of what changed
     session.add(conv)
     prior = None if row.fresh else session.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
-    return Claim(conv, prior, claimed=True)
+    # not fresh and no prior: the row was deleted in between (a purge); record it anew at the end
+    return Claim(conv, prior, claimed=bool(row.fresh))
 
 
 def _sqlite(session: Session, inbound: Inbound) -> Claim:
@@ -108,9 +109,9 @@ def record(session: Session, claim: Claim, inbound: Inbound, handler: str | None
     instead of by the ORM's flush, and the row leaves the session so the commit does not write
     it again. Changes are noticed as the ORM notices them: by assigning an attribute.
     """
+    conv = claim.conv
     if claim.claimed:
         params = {"key": inbound.dedupe_key, "handler": handler, "reply": reply}
-        conv = claim.conv
         if not inspect(conv).modified:
             session.execute(_COMPLETE, params)
             return
