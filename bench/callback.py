@@ -18,7 +18,8 @@ from pathlib import Path
 from bench import load, servers
 
 SCENARIOS = ("bare", "single", "full")
-LABELS = {"bare": "bare (verify+decrypt)", "single": "single-row commit", "full": "full bot path"}
+LABELS = {"bare": "bare (verify+decrypt)", "single": "single-row commit", "full": "full bot path",
+          "before": "full path, --before"}
 EXPECTED = {"帮助": "可以使用", "功能": "可以使用", "你好": "没有理解"}
 TARGET_P99_MS = 100.0
 TARGET_RATIO = 0.70
@@ -41,6 +42,9 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     p.add_argument("--client-processes", type=int, default=2, help="load generator processes (default 2)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of bare,single,full")
+    p.add_argument("--before", type=Path, metavar="DIR",
+                   help="also run the full path from this source tree (e.g. `git worktree add DIR <commit>`) in "
+                        "every round, to compare two versions under the same load")
     p.add_argument("--keep-db", action="store_true", help="keep the benchmark database and the gunicorn logs")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     p.add_argument("--quick", action="store_true", help="smoke test: 5 senders x 4 messages, one run")
@@ -51,6 +55,11 @@ def parse_args(argv):
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     if not set(args.scenarios) <= set(SCENARIOS):
         p.error("--scenarios takes bare, single and full")
+    if args.before:
+        if "full" not in args.scenarios:
+            p.error("--before compares with the full path: keep full in --scenarios")
+        args.before = args.before.resolve()
+        args.scenarios.insert(args.scenarios.index("full"), "before")
     return args
 
 
@@ -98,7 +107,7 @@ def check_replies(name: str, results: list) -> list[str]:
         if status != 200:
             problems.append(f"{name}: {key} answered {status} {raw[:80]!r}")
             continue
-        if name == "full":
+        if name in ("full", "before"):
             text = WeComSide.open(side, status, raw).text or ""
             if EXPECTED[content] not in text:
                 problems.append(f"full: {key} ({content}) got reply {text[:40]!r}")
@@ -169,6 +178,14 @@ def report(info: dict, args, runs: dict[str, list[dict]], effects: dict, problem
             ratios[f"full/{base} cpu"] = round(cpu, 3)
             print(f"throughput full/{base}: {ratio:.2f} (median of each round's ratio {paired:.2f}; "
                   f"from CPU per message, gunicorn + postgres: {cpu:.2f})")
+        if "before" in medians:
+            b, f = medians["before"], medians["full"]
+            ratios["full/before"] = round(f["msg_per_s"] / b["msg_per_s"], 3)
+            ratios["full/before paired"] = round(statistics.median(
+                x["msg_per_s"] / y["msg_per_s"] for x, y in zip(runs["full"], runs["before"])), 3)
+            print(f"full path against --before: throughput x{ratios['full/before']:.2f} (paired "
+                  f"x{ratios['full/before paired']:.2f}); CPU per message gunicorn {b['server_cpu_ms']:.2f} -> "
+                  f"{f['server_cpu_ms']:.2f} ms, postgres {b['db_cpu_ms']:.2f} -> {f['db_cpu_ms']:.2f} ms")
         if "single" in medians:
             ok = medians["full"]["p99_ms"] <= TARGET_P99_MS and ratios["full/single"] >= TARGET_RATIO
             print(f"target (p99 <= {TARGET_P99_MS:.0f} ms and >= {TARGET_RATIO:.0%} of single-row): "
@@ -198,24 +215,27 @@ def main(argv=None) -> int:
     env = servers.bot_env(url, args.redis_url, fake.base_url)
     running: dict[str, servers.Gunicorn] = {}
     runs: dict[str, list[dict]] = {name: [] for name in args.scenarios}
-    sent: dict[str, set[str]] = {name: set() for name in args.scenarios if name != "bare"}
+    sent: dict[str, set[str]] = {name: set() for name in args.scenarios if name not in ("bare", "before")}
     problems: list[str] = []
     try:
         servers.migrate(env)
         senders = servers.seed(env, args.senders)
         for name in args.scenarios:
-            running[name] = servers.Gunicorn(name, env, args.workers, args.worker_class, args.threads, work).start()
+            root = args.before if name == "before" else servers.ROOT
+            running[name] = servers.Gunicorn(name, env, args.workers, args.worker_class, args.threads, work,
+                                             root=root).start()
         for server in running.values():
             server.wait_ready()
         print(f"set-up {time.monotonic() - began:.1f} s; gunicorn logs in {work}", flush=True)
         base = int(time.time()) * 10**12
         for rep in range(args.repeat):
             for i, name in enumerate(args.scenarios):
-                result = measure(running[name], senders, args, base + (rep * len(SCENARIOS) + i) * 10**10)
+                result = measure(running[name], senders, args, base + (rep * len(args.scenarios) + i) * 10**10)
                 problems += check_replies(name, result["_results"])
                 results = result.pop("_results")
-                if name in sent:
-                    sent[name] |= {r[0] for r in results if r[5] == 200}
+                kept = "full" if name == "before" else name  # both versions record InboundCallback rows
+                if kept in sent:
+                    sent[kept] |= {r[0] for r in results if r[5] == 200}
                 runs[name].append(result)
                 print(f"run {rep + 1} {name:6s} {result['msg_per_s']:7.1f} msg/s  p50 {result['p50_ms']:6.1f} ms  "
                       f"p99 {result['p99_ms']:6.1f} ms  max {result['max_ms']:6.1f} ms  "

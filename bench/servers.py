@@ -23,6 +23,7 @@ APPS = {
     "bare": "bench.baseline_app:create_app('bare')",
     "single": "bench.baseline_app:create_app('single')",
     "full": "bot:create_app()",
+    "before": "bot:create_app()",  # the full path from another checkout (--before DIR)
 }
 
 
@@ -113,6 +114,7 @@ class Gunicorn:
     port: int = 0
     proc: subprocess.Popen | None = None
     extra: list[str] = field(default_factory=list)
+    root: Path = ROOT  # the source tree the app is imported from
 
     @property
     def application_name(self) -> str:
@@ -128,8 +130,10 @@ class Gunicorn:
                "--workers", str(self.workers), "--worker-class", self.worker_class,
                "--threads", str(self.threads), "--backlog", "2048", "--timeout", "60", *_no_control_socket(),
                *self.extra]
+        if self.root != ROOT:
+            self.env = {**self.env, "PYTHONPATH": str(self.root)}
         log = open(self.log_dir / f"gunicorn-{self.name}.log", "wb")
-        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(cmd, env=self.env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         log.close()
         return self

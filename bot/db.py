@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import config
 
-_engines: dict[str, Engine] = {}
-_factories: dict[str, sessionmaker] = {}
+_engines: dict[tuple[str, bool], Engine] = {}
+_factories: dict[tuple[str, bool], sessionmaker] = {}
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -32,32 +32,36 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def get_engine(url: str | None = None) -> Engine:
+def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
+    """The engine for `url`; `pre_ping=False` gives one whose pool lends connections untested
+    (one round trip less per transaction; the caller must cope with a dead connection)."""
     url = url or config.get().database_url
-    engine = _engines.get(url)
+    pre_ping = pre_ping or url.startswith("sqlite")  # a file needs no ping: one engine per file
+    engine = _engines.get((url, pre_ping))
     if engine is None:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False},
                                    hide_parameters=True)
             _sqlite_setup(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+            engine = create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=20,
                                    connect_args={"connect_timeout": 5}, hide_parameters=True)
-        _engines[url] = engine
+        _engines[(url, pre_ping)] = engine
     return engine
 
 
-def session_factory(url: str | None = None) -> sessionmaker:
+def session_factory(url: str | None = None, *, pre_ping: bool = True) -> sessionmaker:
     url = url or config.get().database_url
-    factory = _factories.get(url)
+    pre_ping = pre_ping or url.startswith("sqlite")
+    factory = _factories.get((url, pre_ping))
     if factory is None:
-        factory = sessionmaker(get_engine(url), expire_on_commit=False)
-        _factories[url] = factory
+        factory = sessionmaker(get_engine(url, pre_ping=pre_ping), expire_on_commit=False)
+        _factories[(url, pre_ping)] = factory
     return factory
 
 
-def new_session() -> Session:
-    return session_factory()()
+def new_session(*, pre_ping: bool = True) -> Session:
+    return session_factory(pre_ping=pre_ping)()
 
 
 @contextmanager

@@ -9,10 +9,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from bot import clock, config, db
+from bot import claim as claims, clock, config, db
 from bot.router import Context, Router
 from bot.wecom_crypto import Inbound
 from models.org import find_person
@@ -31,31 +31,6 @@ class Outcome:
     outcome: str = "ok"
 
 
-# Built once: every callback runs these, and building a statement costs more than running it.
-_PRIOR = (select(InboundCallback.reply, InboundCallback.handler, InboundCallback.outcome)
-          .where(InboundCallback.dedupe_key == bindparam("key")))
-_LOCK = select(Conversation).where(Conversation.userid == bindparam("userid")).with_for_update()
-_RECORD = insert(InboundCallback.__table__)
-
-
-def _lock_conversation(session, userid: str) -> Conversation:
-    """Create the user's row if needed and lock it: one message per user at a time."""
-    if db.is_postgres(session):
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        conv = session.scalars(_LOCK, {"userid": userid}).one_or_none()  # one round trip but for the first
-        if conv is None:
-            session.execute(pg_insert(Conversation).values(userid=userid, data={}, history=[])
-                            .on_conflict_do_nothing(index_elements=["userid"]))
-            conv = session.scalars(_LOCK, {"userid": userid}).one()
-        return conv
-    conv = session.get(Conversation, userid)  # SQLite: BEGIN IMMEDIATE already serialises writers
-    if conv is None:
-        conv = Conversation(userid=userid, data={}, history=[])
-        session.add(conv)
-        session.flush()
-    return conv
-
-
 def _expire(router: Router, conv: Conversation, ctx: Context) -> None:
     """Turn a dialogue idle past its expiry into a draft the user can resume with 继续."""
     if not conv.state or conv.expires_at is None or conv.expires_at > clock.now():
@@ -71,12 +46,30 @@ def _expire(router: Router, conv: Conversation, ctx: Context) -> None:
 
 
 def handle(router: Router, inbound: Inbound) -> Outcome:
-    """Process one callback exactly once; a retry gets the first delivery's reply."""
-    session = db.new_session()
+    """Process one callback exactly once; a retry gets the first delivery's reply.
+
+    The callback's pool does not ping a connection before lending it (a round trip per callback): a
+    connection that died while idle (the database restarted) fails at once, SQLAlchemy then
+    discards the whole pool, and the callback is run once more on a fresh connection. Running
+    it again is safe: the failed transaction left nothing, and if the loss came after COMMIT
+    the second run finds the callback recorded and answers as the first did.
+    """
+    try:
+        return _handle(router, inbound)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("database connection lost (%s), retrying once", type(exc.orig).__name__)
+        return _handle(router, inbound)
+
+
+def _handle(router: Router, inbound: Inbound) -> Outcome:
+    session = db.new_session(pre_ping=False)
     try:
         with session.begin():
-            conv = _lock_conversation(session, inbound.userid)
-            prior = session.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
+            now = clock.now()
+            claim = claims.lock_and_claim(session, inbound, now)
+            conv, prior = claim.conv, claim.prior
             if prior is not None:
                 return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
             person = find_person(session, inbound.userid)
@@ -88,10 +81,7 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
             if conv.state:
                 conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
             reply = _reply_of(session, ctx)
-            # a plain INSERT, not an ORM object: every callback pays for it, so keep it cheap
-            session.execute(_RECORD, dict(
-                dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
-                handler=ctx.handler_name, reply=reply, outcome="ok", received_at=clock.now()))
+            claims.record(session, claim, inbound, ctx.handler_name, reply, now)
         return Outcome(reply, ctx.handler_name)
     except IntegrityError:
         # A concurrent delivery of the same callback won the race: answer as it did.
@@ -105,7 +95,6 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
         log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
         return _record_failure(inbound)
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError, InterfaceError, DBAPIError
         if isinstance(exc, (OperationalError, InterfaceError)) or (
                 isinstance(exc, DBAPIError) and exc.connection_invalidated):
             raise  # the database is unavailable: the caller answers 5xx and WeCom retries

@@ -11,6 +11,7 @@ Only commands close to the best one are offered. Deterministic: ties keep the re
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")  # a Latin word or digits, or one Chinese character
@@ -28,8 +29,19 @@ def _grams(toks: list[str], n: int) -> set[str]:
     return {"".join(toks[i:i + n]) for i in range(len(toks) - n + 1)}
 
 
+# The commands' words and help texts are fixed: tokenise them once, not for every unknown text.
+@lru_cache(maxsize=4096)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(tokens(word))
+
+
+@lru_cache(maxsize=4096)
+def _text_grams(text: str | None, n: int) -> frozenset[str]:
+    return frozenset(_grams(tokens(text), n))
+
+
 def word_score(toks: list[str], word: str) -> float:
-    plain, word_toks = "".join(toks), tokens(word)
+    plain, word_toks = "".join(toks), _word_tokens(word)
     wplain = "".join(word_toks)
     if len(word_toks) >= 2 and wplain in plain:
         return 1.0 + len(wplain) / 100  # the longer word is the more specific one
@@ -46,12 +58,15 @@ def explained_score(toks: list[str], help: str | None, detail: str | None) -> fl
         return 0.0
 
     def cover(text: str | None) -> float:
-        return len(wanted & _grams(tokens(text), n)) / len(wanted)
+        return len(wanted & _text_grams(text, n)) / len(wanted)
     return max(HELP_WEIGHT * cover(help), DETAIL_WEIGHT * cover(detail))
 
 
 def score(text: str, command) -> float:
-    toks = tokens(text)
+    return _score(tokens(text), command)
+
+
+def _score(toks: list[str], command) -> float:
     best = max((word_score(toks, w) for w in command.words), default=0.0)
     return max(best, explained_score(toks, command.help, command.detail))
 
@@ -59,8 +74,9 @@ def score(text: str, command) -> float:
 def closest(text: str, commands: Iterable) -> list[str]:
     """Names of up to LIMIT commands that the text most likely meant, best first."""
     scored: dict[str, float] = {}
+    toks = tokens(text)
     for command in commands:
-        scored[command.name] = max(scored.get(command.name, 0.0), score(text, command))
+        scored[command.name] = max(scored.get(command.name, 0.0), _score(toks, command))
     ranked = sorted(scored.items(), key=lambda item: -item[1])  # stable: ties keep their order
     if not ranked or ranked[0][1] < CUTOFF:
         return []

@@ -101,8 +101,8 @@ def database_url(database_template, tmp_path):
     shutil.copy(database_template, path)
     url = f"sqlite:///{path}"
     yield url
-    engine = db._engines.pop(url, None)
-    db._factories.pop(url, None)
+    engine = db._engines.pop((url, True), None)
+    db._factories.pop((url, True), None)
     if engine is not None:
         engine.dispose()
 

@@ -138,6 +138,7 @@ def test_a_card_click_delivered_twice_has_one_effect(tbot):
 
 import dataclasses  # noqa: E402
 import logging  # noqa: E402
+import time  # noqa: E402
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
@@ -199,3 +200,30 @@ def test_connection_lost_mid_transaction_leaves_nothing_and_the_retry_works(tbot
     assert tbot.raw("jy_zhang", "断线", msg_id="4040002").text == "完成"
     assert tbot.texts("zsj_admin") == ["不应送达"]
     assert _effects(tbot) == (1, 1, 1)
+
+
+@requires_pg
+def test_a_pooled_connection_that_died_while_idle_is_retried_not_answered_5xx(tbot, caplog):
+    # The callback's pool does not ping before lending a connection: the first statement on a
+    # dead one fails, the pool is discarded and the callback runs once more on a new connection.
+    db.get_engine(pre_ping=False).dispose()  # earlier tests' connections: only the next one stays pooled
+    assert tbot.raw("jy_zhang", "记一笔 P1", msg_id="4040003").text == "已记录 P1"  # the pool keeps its connection
+    others = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with db.transaction() as s:  # as a database restart would: end every other session
+        killed = set(s.scalars(others))
+        s.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
+                  {"pids": list(killed)})
+    assert killed
+    for _ in range(100):  # pg_terminate_backend only signals: wait until they are gone
+        with db.transaction() as s:
+            if not killed & set(s.scalars(others)):
+                break
+        time.sleep(0.05)
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    reply = tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004")
+    assert reply.status == 200 and reply.text == "已记录 P2"
+    assert any("retrying once" in r.getMessage() for r in caplog.records)
+    assert _effects(tbot) == (2, 2, 2)
+    assert tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004").text == "已记录 P2"  # and a retry is still one effect
+    assert _effects(tbot) == (2, 2, 2)
