@@ -1,6 +1,10 @@
 """Rectification items (整改, 第29条): the bureau notifies, the unit answers, the bureau accepts or reopens."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
+
 from bot import clock, outbox, workdays
 from bot.choices import yes
 from bot.router import END, Context, Reask, Router
@@ -12,6 +16,9 @@ from models.rectification import (ACCEPTED, DEFAULT_WORKDAYS, REOPENED, SUBMITTE
                                   RectificationAnswer, create_item, describe, items_of_units)
 
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
+
+
+SCREENSHOT_MINUTES = 30
 
 
 def register(router: Router) -> None:
@@ -77,8 +84,34 @@ def register(router: Router) -> None:
         outbox.push_text(ctx.session, bureau_admins(ctx.session, item.unit),
                          f"【整改情况 {item.id}】{item.unit.name}\n问题：{item.problem}\n整改说明：{text}\n"
                          f"——{ctx.person.name}\n回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」。")
-        ctx.reply(f"已提交整改事项 {item.id} 的整改情况，县政数局审核后会通知您。")
+        ctx.reply(f"已提交整改事项 {item.id} 的整改情况，县政数局审核后会通知您。"
+                  f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片。")
         return None
+
+    previous = router.fallbacks["unsupported"]
+
+    @router.fallback("unsupported")
+    def unsupported(ctx: Context):
+        """A picture soon after 已整改 is its screenshot: kept with the answer and shown to the bureau.
+
+        No dialogue state: the clerk may go on with anything else, and a picture still finds its answer."""
+        if ctx.inbound.msg_type == "image" and ctx.inbound.media_id:
+            answer = ctx.session.scalars(
+                select(RectificationAnswer)
+                .where(RectificationAnswer.answered_by == ctx.userid,
+                       RectificationAnswer.answered_at >= ctx.now - timedelta(minutes=SCREENSHOT_MINUTES),
+                       RectificationAnswer.screenshot_media_id.is_(None))
+                .order_by(RectificationAnswer.id.desc()).limit(1)).first()
+            if answer is not None:
+                item = ctx.session.get(Rectification, answer.item_id)
+                answer.screenshot_media_id = ctx.inbound.media_id
+                ctx.audit("rectification.screenshot", "rectification", item.id)
+                admins = bureau_admins(ctx.session, item.unit)
+                outbox.push_text(ctx.session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：")
+                outbox.push_media(ctx.session, admins, ctx.inbound.media_id)
+                ctx.reply(f"截图已附在整改事项 {item.id} 的整改情况中，并转给县政数局，谢谢。")
+                return None
+        return previous(ctx)
 
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
                     detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。")

@@ -56,7 +56,8 @@ class RectificationAnswer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    screenshot_file_id: Mapped[int | None]  # an uploaded picture (later)
+    screenshot_file_id: Mapped[int | None]  # unused: kept for the 0005 schema
+    screenshot_media_id: Mapped[str | None] = mapped_column(String(200))  # WeCom media id (valid 3 days)
     answered_by: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime]
     verdict: Mapped[str | None] = mapped_column(String(10))  # 已通过 / 重新整改

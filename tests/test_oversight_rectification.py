@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from bot import clock
 from jobs import rectification as rect_job
 from jobs import schedule
 from models.audit import AuditLog
@@ -105,3 +106,27 @@ def test_deadline_honours_bureau_entered_days_off(bot):
     workdays.forget_cache()
     at(MONDAY)
     assert "2026-11-24" in bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+
+
+def test_a_screenshot_sent_after_the_answer_is_kept_and_forwarded(bot):
+    from models.rectification import Rectification
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.fake.state.media["media_sim"] = bot.fake.now()  # WeCom holds the picture the user sends
+    reply = bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    assert "已提交" in reply and "直接发送图片" in reply
+    assert "台账" in bot.send("jy_zhang", "台账")  # free to do anything else meanwhile
+    assert "截图已附在整改事项 1" in bot.side.media("jy_zhang", "image").text
+    with bot.db() as s:
+        item = s.get(Rectification, 1)
+        assert item.answers[-1].screenshot_media_id == "media_sim"
+    kinds = [m["msgtype"] for m in bot.inbox("zsj_admin")]
+    assert "image" in kinds
+
+
+def test_the_screenshot_is_optional(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    clock.advance(timedelta(minutes=31))
+    assert "只能处理文字" in bot.side.media("jy_zhang", "image").text  # too late: the usual answer
+    with bot.db() as s:
+        assert s.get(Rectification, 1).answers[-1].screenshot_media_id is None
