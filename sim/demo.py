@@ -129,6 +129,26 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# Days since each demo account's latest post, so that a fresh demo shows a realistic ladder
+# (most accounts current, one at the 7-day nudge, one at the 10-day warning, one at 14 days)
+# instead of declaring every account a zombie because nothing was ever reported.
+DEMO_IDLE_DAYS = (1, 3, 2, 8, 4, 11, 1, 15)
+
+
+def freshen_demo_accounts(session: Session) -> None:
+    """Give demo accounts that have no known update a recent one (demo only; see DEMO_IDLE_DAYS)."""
+    from datetime import timedelta
+    from bot import clock
+    from models.account import Account
+    today = clock.today()
+    for (unit_name, _name, platform, _userid, _opened), idle in zip(DEMO_ACCOUNTS, DEMO_IDLE_DAYS):
+        account = session.scalar(select(Account).join(Unit).where(Unit.name == unit_name,
+                                                                  Account.platform == platform))
+        if account is not None and account.last_update_on is None:
+            account.last_update_on = today - timedelta(days=idle)
+    session.flush()
+
+
 def seed_accounts(session: Session) -> None:
     """A few existing accounts (正常) so the demo has a registry to show."""
     from datetime import date

@@ -258,3 +258,20 @@ def test_fault_injected_through_the_sim_port_delays_delivery(sim, fake, deliver)
         assert (stored.status, stored.error.split(":")[0]) == ("pending", "45009")
     post(sim, "/fake/faults", clear=True)
     assert fake.state.faults == {}
+
+
+def test_a_fresh_demo_shows_a_realistic_dormancy_ladder(app, cfg):
+    """Demo accounts get recent updates: the first ladder run nudges a few, declares no zombies."""
+    from datetime import date, datetime
+    from jobs.dormancy import dormancy_ladder
+    from models.oversight import DormancyRung
+    from bot import clock
+    clock.set_now(datetime(2026, 11, 27, 9, 0))
+    try:
+        assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+        dormancy_ladder(date(2026, 11, 27).isoformat())
+        with db.transaction() as session:
+            rungs = sorted(session.scalars(select(DormancyRung.days)).all())
+        assert set(rungs) == {8, 11, 15}  # three accounts on the 7-, 10- and 14-day rungs; no zombie
+    finally:
+        clock.reset()
