@@ -52,12 +52,10 @@ def _overrides(session=None) -> dict[date, bool]:
 def prime(session) -> None:
     """Load the bureau-entered days with the caller's session when the cache is stale.
 
-    Call this before working-day arithmetic inside an open transaction: on SQLite a second
-    transaction would wait for the caller's write lock (15 s) and then fall back to no overrides."""
-    global _cache
-    from models.calendar import CalendarDay
-    if time.monotonic() - _cache[0] > CACHE_SECONDS:
-        _cache = (time.monotonic(), {row.day: row.is_workday for row in session.scalars(select(CalendarDay))})
+    Call this before working-day arithmetic inside an open transaction (same as passing
+    `session=` to `is_workday`/`add_workdays`): on SQLite a second transaction would wait for the
+    caller's write lock."""
+    _overrides(session)
 
 
 def forget_cache() -> None:

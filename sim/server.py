@@ -11,7 +11,6 @@ import os
 import threading
 import time
 
-import requests
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from bot import config as config_mod
 from bot.wecom_crypto import CallbackCrypto
 from sim.fake_wecom import FakeWeCom
-from sim.wecom_user import Reply, WeComSide
+from sim.wecom_user import Reply, WeComSide, post_over_http
 
 DEFAULT_BOT_URL = "http://127.0.0.1:5000/wecom/callback"
 FAKE_PREFIXES = ("/cgi-bin/", "/fake/")
@@ -50,12 +49,7 @@ class Simulator:
         self._ids = itertools.count(1)
 
     def _post(self, query: dict, body: bytes) -> tuple[int, bytes]:
-        try:
-            resp = requests.post(self.bot_url, params=query, data=body, timeout=15,
-                                 headers={"Content-Type": "application/xml"})
-        except requests.RequestException:
-            return 0, b""
-        return resp.status_code, resp.content
+        return post_over_http(self.bot_url, query, body)
 
     def _note(self, userid: str, kind: str, text: str, **extra) -> dict:
         entry = {"id": f"s{next(self._ids)}", "at": time.time(), "user": userid, "kind": kind, "text": text,

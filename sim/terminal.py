@@ -14,7 +14,7 @@ import requests
 from bot import config as config_mod
 from bot.wecom_crypto import CallbackCrypto
 from sim.server import callback_url
-from sim.wecom_user import Reply, WeComSide
+from sim.wecom_user import Reply, WeComSide, post_over_http
 
 HELP = """本地命令（其余输入都作为文字消息发给机器人）：
   /进入            进入应用（enter_agent 事件）
@@ -45,12 +45,7 @@ class TerminalChat:
     # --- transport ---------------------------------------------------------------------------
 
     def _post(self, query: dict, body: bytes) -> tuple[int, bytes]:
-        try:
-            resp = requests.post(self.bot_url, params=query, data=body, timeout=15,
-                                 headers={"Content-Type": "application/xml"})
-        except requests.RequestException:
-            return 0, b""
-        return resp.status_code, resp.content
+        return post_over_http(self.bot_url, query, body)
 
     def _get(self, path: str, **params):
         resp = requests.get(f"{self.sim_url}{path}", params=params, timeout=5)

@@ -24,6 +24,16 @@ class Reply:
 Post = Callable[[dict, bytes], tuple[int, bytes]]
 
 
+def post_over_http(url: str, query: dict, body: bytes) -> tuple[int, bytes]:
+    """POST a callback to the bot as WeCom does; (0, b"") when the bot cannot be reached."""
+    import requests
+    try:
+        resp = requests.post(url, params=query, data=body, timeout=15, headers={"Content-Type": "application/xml"})
+    except requests.RequestException:
+        return 0, b""
+    return resp.status_code, resp.content
+
+
 class WeComSide:
     def __init__(self, crypto: CallbackCrypto, agent_id: int, post: Post):
         self.crypto = crypto
