@@ -19,7 +19,7 @@ from models.calendar import CalendarDay
 
 log = logging.getLogger("bot.workdays")
 
-_cache: tuple[float, dict[date, bool]] = (0.0, {})
+_cache: tuple[float | None, dict[date, bool]] = (None, {})  # (loaded at, days); None: never loaded
 CACHE_SECONDS = 300
 
 
@@ -28,7 +28,7 @@ def _overrides(session=None) -> dict[date, bool]:
     a second transaction would wait for the caller's write lock (busy_timeout) and then fail."""
     global _cache
     loaded_at, days = _cache
-    if time.monotonic() - loaded_at > CACHE_SECONDS:
+    if loaded_at is None or time.monotonic() - loaded_at > CACHE_SECONDS:
         # A raw autocommit read: inside a callback on SQLite a new transaction would wait
         # (BEGIN IMMEDIATE, busy_timeout 15 s) for the caller's own write lock.
         try:
@@ -60,7 +60,7 @@ def prime(session) -> None:
 
 def forget_cache() -> None:
     global _cache
-    _cache = (0.0, {})
+    _cache = (None, {})
 
 
 def package_covers(year: int) -> bool:
