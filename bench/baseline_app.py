@@ -51,7 +51,8 @@ def create_app(mode: str = "bare") -> Flask:
         except Rejected as rejected:
             return Response("", status=rejected.status)
         if mode == "single":
-            with db.get_engine().begin() as conn:
+            # No liveness ping, as on the bot's callback path: the least a durable handler does.
+            with db.get_engine(pre_ping=False).begin() as conn:
                 conn.execute(record, {"msg_id": inbound.dedupe_key, "userid": inbound.userid,
                                       "received_at": clock.now()})
         return Response("", status=200)

@@ -15,7 +15,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from bot import claim as claims, clock, config, db
 from bot.router import Context, Router
 from bot.wecom_crypto import Inbound
-from models.org import find_person
 from models.platform import Conversation, InboundCallback
 
 log = logging.getLogger("bot.callback")
@@ -69,10 +68,9 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
         with session.begin():
             now = clock.now()
             claim = claims.lock_and_claim(session, inbound, now)
-            conv, prior = claim.conv, claim.prior
+            conv, prior, person = claim.conv, claim.prior, claim.person
             if prior is not None:
                 return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
-            person = find_person(session, inbound.userid)
             if person is not None and not person.active:
                 person = None
             ctx = Context(session=session, person=person, inbound=inbound, text=inbound.content.strip())

@@ -102,6 +102,7 @@ class Router:
         self.states: dict[str, State] = {}
         self.conversations: dict[str, ConversationInfo] = {}
         self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
+        self._words: list[tuple[str, Command]] | None = None  # every command word, longest first
 
     # --- registration (every decorator ends in _register) -----------------------------
 
@@ -110,6 +111,7 @@ class Router:
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
                                          help, detail, menu_key))
+            self._words = None
             return fn
         return deco
 
@@ -156,8 +158,9 @@ class Router:
 
     def find_command(self, text: str) -> tuple[Command, str] | None:
         # Every word of every command, longest first: "周报情况" beats "周报" whoever declares it.
-        words = sorted(((w, c) for c in self.commands for w in c.words), key=lambda wc: -len(wc[0]))
-        for word, command in words:
+        if self._words is None:
+            self._words = sorted(((w, c) for c in self.commands for w in c.words), key=lambda wc: -len(wc[0]))
+        for word, command in self._words:
             if text == word or text.startswith(word):
                 return command, text[len(word):].strip()
         return None
@@ -171,10 +174,15 @@ class Router:
     def allowed(self, command: Command, person: Person | None) -> bool:
         return command.roles is None or (person is not None and person.has_role(*command.roles))
 
+    def menu(self, person: Person | None) -> list[Command]:
+        """The commands shown in 帮助 that this person may use, in registration order."""
+        roles = person.roles if person is not None else set()
+        return [c for c in self.commands if c.help and (c.roles is None or not c.roles.isdisjoint(roles))]
+
     def suggest(self, text: str, person: Person | None) -> list[str]:
         """Names of the commands (shown in 帮助, allowed to this person) the text most likely meant."""
         from bot.suggest import closest
-        return closest(text, [c for c in self.commands if c.help and self.allowed(c, person)])
+        return closest(text, self.menu(person))
 
     def prompt(self, ctx: Context, state: str) -> str:
         return self.states[state].prompt(ctx)

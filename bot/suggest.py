@@ -29,10 +29,22 @@ def _grams(toks: list[str], n: int) -> set[str]:
     return {"".join(toks[i:i + n]) for i in range(len(toks) - n + 1)}
 
 
-# The commands' words and help texts are fixed: tokenise them once, not for every unknown text.
+class Query:
+    """The unknown text, taken apart once (it is compared with every word of every command)."""
+
+    def __init__(self, text: str) -> None:
+        self.toks = tokens(text)
+        self.plain = "".join(self.toks)
+        self.set = frozenset(self.toks)
+        self.n = 2 if len(self.toks) >= 2 else 1
+        self.wanted = _grams(self.toks, self.n)
+
+
+# The commands' words and help texts are fixed: take them apart once, not for every unknown text.
 @lru_cache(maxsize=4096)
-def _word_tokens(word: str) -> tuple[str, ...]:
-    return tuple(tokens(word))
+def _word(word: str) -> tuple[int, str, frozenset[str]]:
+    toks = tokens(word)
+    return len(toks), "".join(toks), frozenset(toks)
 
 
 @lru_cache(maxsize=4096)
@@ -40,43 +52,41 @@ def _text_grams(text: str | None, n: int) -> frozenset[str]:
     return frozenset(_grams(tokens(text), n))
 
 
-def word_score(toks: list[str], word: str) -> float:
-    plain, word_toks = "".join(toks), _word_tokens(word)
-    wplain = "".join(word_toks)
-    if len(word_toks) >= 2 and wplain in plain:
+def word_score(query: Query, word: str) -> float:
+    count, wplain, wset = _word(word)
+    if count >= 2 and wplain in query.plain:
         return 1.0 + len(wplain) / 100  # the longer word is the more specific one
-    if plain and plain in wplain:
-        return 0.8 + 0.1 * len(plain) / len(wplain)
-    common = set(toks) & set(word_toks)
-    return 2 * len(common) / (len(set(toks)) + len(set(word_toks))) if common else 0.0
+    if query.plain and query.plain in wplain:
+        return 0.8 + 0.1 * len(query.plain) / len(wplain)
+    common = query.set & wset
+    return 2 * len(common) / (len(query.set) + len(wset)) if common else 0.0
 
 
-def explained_score(toks: list[str], help: str | None, detail: str | None) -> float:
-    n = 2 if len(toks) >= 2 else 1
-    wanted = _grams(toks, n)
+def explained_score(query: Query, help: str | None, detail: str | None) -> float:
+    wanted = query.wanted
     if not wanted:
         return 0.0
 
     def cover(text: str | None) -> float:
-        return len(wanted & _text_grams(text, n)) / len(wanted)
+        return len(wanted & _text_grams(text, query.n)) / len(wanted)
     return max(HELP_WEIGHT * cover(help), DETAIL_WEIGHT * cover(detail))
 
 
 def score(text: str, command) -> float:
-    return _score(tokens(text), command)
+    return _score(Query(text), command)
 
 
-def _score(toks: list[str], command) -> float:
-    best = max((word_score(toks, w) for w in command.words), default=0.0)
-    return max(best, explained_score(toks, command.help, command.detail))
+def _score(query: Query, command) -> float:
+    best = max((word_score(query, w) for w in command.words), default=0.0)
+    return max(best, explained_score(query, command.help, command.detail))
 
 
 def closest(text: str, commands: Iterable) -> list[str]:
     """Names of up to LIMIT commands that the text most likely meant, best first."""
     scored: dict[str, float] = {}
-    toks = tokens(text)
+    query = Query(text)
     for command in commands:
-        scored[command.name] = max(scored.get(command.name, 0.0), _score(toks, command))
+        scored[command.name] = max(scored.get(command.name, 0.0), _score(query, command))
     ranked = sorted(scored.items(), key=lambda item: -item[1])  # stable: ties keep their order
     if not ranked or ranked[0][1] < CUTOFF:
         return []

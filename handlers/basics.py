@@ -1,6 +1,8 @@
 """Greeting, help, cancel, back, resume, and the answers for everything else."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
@@ -25,6 +27,7 @@ FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group 
 }
 
 
+@lru_cache(maxsize=None)
 def feature_title(module: str) -> str:
     name = module.rsplit(".", 1)[-1]
     return FEATURE_TITLES.get(name) or FEATURE_TITLES.get(name.split("_", 1)[0]) or "其他"
@@ -40,18 +43,22 @@ def register(router: Router) -> None:
                 aliases = f"（也可以说：{'、'.join(command.aliases)}）" if command.aliases else ""
                 return f"「{command.name}」{aliases}\n{command.detail or command.help or ''}"
         roles = "、".join(ROLE_NAMES[r] for r in sorted(ctx.person.roles)) or "未分配角色"
-        lines = [f"{ctx.person.name}（{ctx.person.unit.name}，{roles}）可以使用："]
-        groups: dict[str, list[str]] = {}
-        for command in router.commands:  # in registration order (features as listed)
-            if command.help and router.allowed(command, ctx.person):
+        return f"{ctx.person.name}（{ctx.person.unit.name}，{roles}）可以使用：\n" + menu_lines(ctx.person)
+
+    def menu_lines(person) -> str:
+        roles = frozenset(person.roles)
+        if roles not in menus:  # the commands are fixed once registered: one menu per set of roles
+            groups: dict[str, list[str]] = {}
+            for command in router.menu(person):  # in registration order (features as listed)
                 names = groups.setdefault(feature_title(command.handler.__module__), [])
                 if command.name not in names:
                     names.append(command.name)
-        # One line per feature keeps the menu within one WeCom message for every role.
-        lines += [f"【{title}】{'、'.join(names)}" for title, names in groups.items()]
-        lines.append("对话中随时可以回复「取消」结束、「上一步」返回上一问。")
-        lines.append("回复「帮助 功能名」查看说明，例如「帮助 周报」。")
-        return "\n".join(lines)
+            # One line per feature keeps the menu within one WeCom message for every role.
+            menus[roles] = "\n".join([*(f"【{title}】{'、'.join(names)}" for title, names in groups.items()),
+                                      "对话中随时可以回复「取消」结束、「上一步」返回上一问。",
+                                      "回复「帮助 功能名」查看说明，例如「帮助 周报」。"])
+        return menus[roles]
+    menus: dict[frozenset[str], str] = {}
 
     @router.fallback("help")
     def show_help(ctx: Context):

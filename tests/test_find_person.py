@@ -68,3 +68,26 @@ def test_account_import_finds_the_responsible_person_in_any_case(app, directory,
     with db.transaction() as s:
         account = s.scalar(select(Account))
         assert account.responsible.userid == "jy_zhang"
+
+
+def test_the_sender_read_with_the_claim_behaves_as_if_loaded(bot):
+    """On PostgreSQL the sender arrives with the lock-and-claim statement and is put into the
+    session by hand: it must look exactly like a loaded person (unit, roles, the unit's other
+    people) and writing nothing at commit."""
+    from bot import claim as claims, clock
+    from bot.wecom_crypto import Inbound
+    from sim.demo import COUNTY
+    inbound = Inbound(userid="jy_zhang", msg_type="text", create_time=1, content="帮助", msg_id="990001")
+    with bot.db() as s:
+        claim = claims.lock_and_claim(s, inbound, clock.now())
+        person = claim.person
+        assert person.name == "张伟" and person.unit.name == "抚松县教育局" and person.roles == {"staff"}
+        colleagues = {p.userid for p in person.unit.people}
+        assert "jy_zhang" in colleagues and len(colleagues) > 1  # the whole unit, not just the sender
+        assert person.unit.supervising_bureau().name == COUNTY
+        s.flush()
+        assert not s.dirty and not s.new
+        stored = s.execute(select(Person.mobile, Person.deactivated_at).where(Person.userid == "jy_zhang")).one()
+        assert (person.mobile, person.deactivated_at) == tuple(stored)  # left out of the claim: loaded on access
+    with bot.db() as s:  # nothing about the person was written
+        assert find_person(s, "jy_zhang").roles == {"staff"}
