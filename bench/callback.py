@@ -20,7 +20,7 @@ from bench import load, servers
 SCENARIOS = ("bare", "single", "full")
 LABELS = {"bare": "bare (verify+decrypt)", "single": "single-row commit", "full": "full bot path",
           "before": "full path, --before"}
-EXPECTED = {"帮助": "可以使用", "功能": "可以使用", "你好": "没有理解"}
+EXPECTED = {"帮助": "可以使用", "功能": "可以使用", "明天开会吗": "没有理解"}
 TARGET_P99_MS = 100.0
 TARGET_RATIO = 0.70
 

@@ -3,7 +3,7 @@
     python -m bench.inprocess [--messages 300] [--batches 5]
     cd OTHER_CHECKOUT && PYTHONPATH=. python /path/to/bench/inprocess.py   # the same for another version
 
-Posts pre-encrypted text callbacks (帮助/功能/你好 in turn, every MsgId new) to `bot:create_app()`
+Posts pre-encrypted text callbacks (帮助/功能/明天开会吗 in turn, every MsgId new) to `bot:create_app()`
 through Flask's test client, one after another, and reports the process's CPU time (user+system,
 not wall time, so other users of the machine matter little) and that of its PostgreSQL backend
 per callback: the minimum over the batches. Uses (drops and recreates) the benchmark database.

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-TEXTS = ("帮助", "功能", "你好")  # help (router control word), a command, an unknown text
+TEXTS = ("帮助", "功能", "明天开会吗")  # help (router control word), a command, an unknown text
 
 
 @dataclass

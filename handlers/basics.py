@@ -12,6 +12,10 @@ from models import org
 from models.org import ROLE_NAMES, UnknownSender
 
 GREETING = "您好，{name}！我是政务新媒体助手。"
+# Said to the bot as to a person: answered as a person would, with what the bot can do.
+GREETINGS = frozenset({"你好", "您好", "你好呀", "您好！", "你好！", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
+                       "早", "早上好", "上午好", "下午好", "晚上好", "谢谢", "谢谢！", "好的谢谢", "辛苦了"})
+THANKS = ("谢谢", "谢谢！", "好的谢谢", "辛苦了")
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音、文件请在对话中按提示以文字回复，"
                 "回复「帮助」查看可用功能。")
 
@@ -125,6 +129,13 @@ def register(router: Router) -> None:
 
     @router.fallback("unknown_text")
     def unknown(ctx: Context):
+        greeting = ctx.text.lower().rstrip("~～!！。.")
+        if greeting in THANKS or ctx.text in THANKS:
+            ctx.reply("不客气！还有需要随时找我，回复「帮助」查看可用功能。")
+            return
+        if greeting in GREETINGS or ctx.text in GREETINGS:
+            ctx.reply(GREETING.format(name=ctx.person.name) + "\n" + help_text(ctx))
+            return
         close = router.suggest(ctx.text, ctx.person)
         if close:
             ctx.reply(f"没有理解「{ctx.text[:20]}」。您是不是想用：{'、'.join(close)}？\n回复「帮助」查看全部功能。")

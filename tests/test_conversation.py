@@ -62,7 +62,7 @@ def test_idle_expiry_tells_the_user_what_was_kept_and_continue_resumes(tbot):
     assert "确认提交" in tbot.send(USER, "13912345678")  # still alive after 29 minutes
     assert "联系电话" in tbot.send(USER, "上一步")
     clock.advance(timedelta(minutes=31))
-    reply = tbot.send(USER, "你好")
+    reply = tbot.send(USER, "明天开会吗")
     assert "您上次的「测试登记」超过30分钟没有回复，已自动结束。" in reply
     assert "名称：抚松教育" in reply and "回复「继续」可接着填写" in reply
     reply = tbot.send(USER, "继续")
@@ -239,7 +239,7 @@ def test_unknown_events(tbot, event, key, answer):
 def test_starting_the_same_dialogue_anew_replaces_its_draft(tbot):
     _to_step(tbot, "phone")
     clock.advance(timedelta(minutes=31))
-    assert "超过30分钟" in tbot.send(USER, "你好")
+    assert "超过30分钟" in tbot.send(USER, "明天开会吗")
     reply = tbot.send(USER, "测试登记")
     assert "草稿已由这次重新填写取代" in reply and "请输入名称" in reply
     assert "联系电话" in tbot.send(USER, "抚松文旅")

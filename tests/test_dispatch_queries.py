@@ -47,8 +47,8 @@ def test_a_changed_conversation_is_saved_with_the_reply_in_one_statement_on_post
 
 
 def test_first_message_creates_the_conversation_and_a_retry_has_no_second_effect(bot):
-    first = bot.send("wj_liu", "你好", msg_id="777001")
-    again = bot.send("wj_liu", "你好", msg_id="777001")
+    first = bot.send("wj_liu", "明天开会吗", msg_id="777001")
+    again = bot.send("wj_liu", "明天开会吗", msg_id="777001")
     assert first == again and "没有理解" in first
     with bot.db() as s:
         assert s.get(Conversation, "wj_liu") is not None

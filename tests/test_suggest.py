@@ -79,4 +79,12 @@ def test_the_commands_registered_in_main(bot, text, expected):
 def test_the_user_is_told_the_suggestion(bot):
     assert "您是不是想用：台账？" in bot.send("jy_zhang", "查台账")
     assert "您是不是想用：导出台账？" in bot.send("zsj_admin", "下载excel")
-    assert bot.send("jy_zhang", "你好").startswith("没有理解您的消息")
+    assert bot.send("jy_zhang", "明天开会吗").startswith("没有理解您的消息")
+
+
+def test_a_greeting_is_answered_with_a_greeting_and_the_menu(bot):
+    for greeting in ("你好", "您好！", "在吗", "Hello"):
+        reply = bot.send("jy_zhang", greeting)
+        assert reply.startswith("您好，张伟！我是政务新媒体助手。") and "【周报】" in reply, reply
+    assert bot.send("jy_zhang", "谢谢").startswith("不客气")
+    assert "【周报】" not in bot.send("jy_zhang", "你好，周报怎么填")  # not a bare greeting: suggestions
