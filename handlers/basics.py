@@ -16,6 +16,8 @@ GREETING = "您好，{name}！我是政务新媒体助手。"
 GREETINGS = frozenset({"你好", "您好", "你好呀", "您好！", "你好！", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
                        "早", "早上好", "上午好", "下午好", "晚上好", "谢谢", "谢谢！", "好的谢谢", "辛苦了"})
 THANKS = ("谢谢", "谢谢！", "好的谢谢", "辛苦了")
+# Answers to a question nobody asked (the dialogue ended, expired or was never started).
+ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用", "完成"})
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音、文件请在对话中按提示以文字回复，"
                 "回复「帮助」查看可用功能。")
 
@@ -135,6 +137,13 @@ def register(router: Router) -> None:
             return
         if greeting in GREETINGS or ctx.text in GREETINGS:
             ctx.reply(GREETING.format(name=ctx.person.name) + "\n" + help_text(ctx))
+            return
+        if greeting in ANSWERS:
+            draft = _conv(ctx).draft
+            title = draft.get("title") if draft else None
+            ctx.reply("当前没有等待您确认的操作，什么也没有提交。"
+                      + (f"\n未完成的「{title}」已保存为草稿，回复「继续」可接着填写。" if title else
+                         "\n回复「帮助」查看可用功能。"))
             return
         close = router.suggest(ctx.text, ctx.person)
         if close:

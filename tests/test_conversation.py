@@ -30,7 +30,7 @@ def _to_step(bot, step: str) -> None:
 def test_cancel_works_at_every_step(tbot, step, word):
     _to_step(tbot, step)
     assert tbot.send(USER, word) == "已取消「测试登记」，没有提交任何内容。"
-    assert "没有理解" in tbot.send(USER, "确认")  # no longer inside the dialogue
+    assert "当前没有等待您确认的操作" in tbot.send(USER, "确认")  # no longer inside the dialogue
     assert tbot.texts("zsj_admin") == []
 
 

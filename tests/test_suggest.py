@@ -88,3 +88,7 @@ def test_a_greeting_is_answered_with_a_greeting_and_the_menu(bot):
         assert reply.startswith("您好，张伟！我是政务新媒体助手。") and "【周报】" in reply, reply
     assert bot.send("jy_zhang", "谢谢").startswith("不客气")
     assert "【周报】" not in bot.send("jy_zhang", "你好，周报怎么填")  # not a bare greeting: suggestions
+
+
+def test_a_confirmation_nobody_asked_for_says_nothing_was_submitted(bot):
+    assert bot.send("jy_zhang", "确认").startswith("当前没有等待您确认的操作，什么也没有提交。")
