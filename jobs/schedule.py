@@ -4,6 +4,9 @@ rq's own `rq cron` reads cron strings in UTC, so the schedule is ours: every tic
 scheduler computes each job's due periods in local time and claims each period with a
 unique `job_run` row. Two schedulers, or a restarted one, cannot claim a period twice;
 a period missed while the scheduler was down is claimed (caught up) on the next tick.
+A job that has never run anywhere (a new installation, or a job added by an upgrade) does not
+catch up a period that was due before the scheduler first started (`skip_missed`): a county
+that installs the bot on Thursday is not chased for last week's reports nobody asked for.
 
 Register a job with:
 
@@ -166,10 +169,42 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
     return started
 
 
+SKIP_GRACE = timedelta(minutes=30)  # a slot due less than this long ago still runs on first start
+
+
+def skip_missed(grace: timedelta = SKIP_GRACE) -> list[tuple[str, str]]:
+    """Record, without running, the due periods of jobs that have never run: on the first start
+    of a new installation (or of a job added by an upgrade) yesterday's slot is not caught up.
+    Jobs with any earlier run are left alone, so downtime is still caught up once."""
+    now = clock.local_now()
+    with db.transaction() as session:
+        ran = set(session.scalars(select(JobRun.job).distinct()))
+    skipped = []
+    for job in load_jobs().values():
+        if job.name in ran:
+            continue
+        for period, due in job.slot.periods(now):
+            if now - due < grace:
+                continue
+            try:
+                with db.transaction() as session:
+                    session.add(JobRun(job=job.name, period=period, status="skipped", started_at=clock.now(),
+                                       finished_at=clock.now(), detail="installed after this slot: not caught up"))
+            except IntegrityError:
+                continue  # another scheduler got there first
+            skipped.append((job.name, period))
+            log.info("schedule job=%s period=%s skipped (first start after the slot)", job.name, period)
+    return skipped
+
+
 def main(interval: float = 20.0) -> None:  # pragma: no cover - the `cron` process
     from bot import logs
     logs.setup()
     log.info("scheduler started; jobs=%s", ", ".join(sorted(load_jobs())))
+    try:
+        skip_missed()
+    except Exception:  # the database is not there yet: tick() will report it
+        log.exception("scheduler could not check for first-start periods")
     while True:
         try:
             tick()

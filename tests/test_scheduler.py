@@ -126,3 +126,28 @@ def test_redis_down_releases_the_claim_so_the_next_tick_retries(daily):
         assert s.scalars(select(JobRun)).all() == []
     config.use(good)
     assert ("t_daily", "2026-12-01") in schedule.tick()
+
+
+def test_first_start_does_not_catch_up_a_slot_from_before_the_installation(daily):
+    at(1, 15, 0)  # installed in the afternoon: this morning's 09:00 slot was never the bot's
+    assert ("t_daily", "2026-12-01") in schedule.skip_missed()
+    assert ticks(daily) == [] and RAN == []
+    with db.transaction() as s:
+        run = s.scalar(select(JobRun).where(JobRun.job == daily))
+        assert run.status == "skipped" and "not caught up" in run.detail
+    at(2, 9, 1)
+    assert ticks(daily) == ["2026-12-02"]  # from the next slot on, as usual
+
+
+def test_first_start_just_after_a_slot_still_runs_it(daily):
+    at(1, 9, 10)  # within the grace: the slot is today's work
+    assert daily not in {job for job, _period in schedule.skip_missed()}
+    assert ticks(daily) == ["2026-12-01"]
+
+
+def test_a_job_that_ran_before_is_still_caught_up_after_downtime(daily):
+    at(1, 9, 5)
+    assert ticks(daily) == ["2026-12-01"]
+    at(3, 15, 0)  # the scheduler was down across the 2nd and 3rd 09:00 slots
+    assert daily not in {job for job, _period in schedule.skip_missed()}
+    assert ticks(daily) == ["2026-12-03"]  # the latest missed period, once
