@@ -91,6 +91,7 @@ class ConversationInfo:
     prefix: str
     title: str
     summary: Callable[[dict], str] | None
+    where: Callable[[dict], str | None] | None = None  # the item being filled in, said on 上一步/继续
 
 
 class Router:
@@ -140,8 +141,15 @@ class Router:
             return fn
         return deco
 
-    def conversation(self, prefix: str, title: str, summary: Callable[[dict], str] | None = None) -> None:
-        self.conversations[prefix] = ConversationInfo(prefix, title, summary)
+    def conversation(self, prefix: str, title: str, summary: Callable[[dict], str] | None = None,
+                     where: Callable[[dict], str | None] | None = None) -> None:
+        self.conversations[prefix] = ConversationInfo(prefix, title, summary, where)
+
+    def where(self, state: str | None, data: dict) -> str:
+        """「（正在填写：…）」for a dialogue that goes item by item, else empty."""
+        info = self.conversation_of(state)
+        item = info.where(data) if info and info.where else None
+        return f"（正在填写：{item}）" if item else ""
 
     def fallback(self, name: str):
         def deco(fn: Handler) -> Handler:

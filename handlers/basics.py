@@ -106,7 +106,7 @@ def register(router: Router) -> None:
         conv.state, conv.data = state, data
         ctx.data = data
         ctx.state = state
-        ctx.reply("好的，回到上一步。\n" + router.prompt(ctx, state))
+        ctx.reply(f"好的，回到上一步{router.where(state, data)}。\n" + router.prompt(ctx, state))
 
     @router.fallback("resume")
     def resume(ctx: Context):
@@ -120,7 +120,8 @@ def register(router: Router) -> None:
             return
         conv.state, conv.data, conv.history, conv.draft = draft["state"], draft["data"], draft["history"], None
         ctx.data, ctx.state = conv.data, conv.state
-        ctx.reply(f"好的，继续「{draft.get('title', '')}」。\n" + router.prompt(ctx, conv.state))
+        ctx.reply(f"好的，继续「{draft.get('title', '')}」{router.where(conv.state, conv.data)}。\n"
+                  + router.prompt(ctx, conv.state))
 
     @router.fallback("forbidden")
     def forbidden(ctx: Context):

@@ -13,9 +13,9 @@ from bot import clock, workdays
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
-                                  draft_summary, finish_account, may_ask_last_week, opened_on_of, pick_account,
-                                  previous_answer, report_week, skip_account, submit, summary_prompt, this_week,
-                                  week_word)
+                                  current_label, draft_summary, finish_account, may_ask_last_week, opened_on_of,
+                                  pick_account, previous_answer, report_week, skip_account, submit, summary_prompt,
+                                  this_week, week_word)
 from handlers.weekly_parse import Unclear, check_entry, parse_count, parse_date, parse_interaction
 from handlers.weekly_quick import GRAMMAR
 from models import weekly
@@ -27,7 +27,7 @@ WHICH = ["上周（补报）", "本周"]
 
 
 def register(router: Router) -> None:
-    router.conversation("weekly", title="周报", summary=draft_summary)
+    router.conversation("weekly", title="周报", summary=draft_summary, where=current_label)
 
     @router.command("周报", "填周报", "报周报", roles=ROLES, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"

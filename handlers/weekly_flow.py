@@ -204,6 +204,11 @@ def summary_prompt(ctx: Context) -> str:
     return "\n".join(lines)
 
 
+def current_label(data: dict) -> str | None:
+    """The account being asked about (None before one is chosen)."""
+    return next((a["label"] for a in data.get("accounts", []) if a["id"] == data.get("cur")), None)
+
+
 def draft_summary(data: dict) -> str:
     return f"周报已填 {len(data.get('done', []))} 个账号"
 

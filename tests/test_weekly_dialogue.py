@@ -25,6 +25,9 @@ def test_full_dialogue_with_reask_skip_and_same_as_above(bot):
     assert "问题或整改" in bot.send("jy_zhang", "留言4/4")
     second = bot.send("jy_zhang", "无")
     assert "【2/3】抚松教育（抖音）" in second
+    back = bot.send("jy_zhang", "上一步")  # the question does not name the account: the answer to 上一步 does
+    assert back.startswith("好的，回到上一步（正在填写：抚松教育（微信公众号））。") and "问题或整改" in back
+    assert "【2/3】抚松教育（抖音）" in bot.send("jy_zhang", "无")
     skipped = bot.send("jy_zhang", "跳过")
     assert "抚松教育（抖音）稍后再填" in skipped and "【2/3】抚松教育（微博）" in skipped
     assert "这周没有更新" in bot.send("jy_zhang", "没有更新")
