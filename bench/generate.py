@@ -4,16 +4,21 @@
     python -m bench.generate --units 100 --db sqlite      # /tmp/zwxmt_scale_100.sqlite3 (BENCH_DIR)
     python -m bench.generate --units 2000 --accounts 20000 --people 20000 --weeks 104 --db postgresql://…
 
-Shape: one top bureau (the province/city level), one county bureau per 50 host units, every host
-unit with `people/units` staff (the first is also its head) and `accounts/units` accounts. Weekly
-reports for `weeks` weeks ending with the week of REPORTED_WEEK (3 % of unit-weeks missing, 10 % late,
-5 % edited), one entry per account per report. About 8 % of accounts stop posting at some point in
-the last five months (the dormancy ladder has work to do); the rest post every week. Rectification
-items (models/rectification.py): four per unit over the period, older ones accepted, recent ones open,
-submitted or reopened. The week after REPORTED_WEEK has no reports yet (the reminder goes to all).
+Shape: one top bureau (the province/city level, its two people also the city reviewers of approvals),
+one county bureau per 50 host units, every host unit with `people/units` staff (the first is also its
+head) and `accounts/units` accounts. Weekly reports for `weeks` weeks ending with the week of
+REPORTED_WEEK (3 % of unit-weeks missing, 10 % late, 5 % edited), one entry per account per report for
+the weeks the account was in use. About 8 % of accounts stop posting at some point in the last five
+months (the dormancy ladder has work to do); the rest post every week. Rectification items
+(models/rectification.py): four per unit over the period, older ones accepted, recent ones open,
+submitted or reopened. Approval requests of every kind in every state with their decisions and
+registry filings (bench/generate_approvals.py: closed accounts were closed, and some accounts opened,
+by approved requests), and the training ledger (bench/generate_training.py). The week after
+REPORTED_WEEK has no reports yet (the reminder goes to all). Dates and "now": bench/dataset_time.py.
 
-GENERATION_STEPS lists what is generated; approvals and the monthly bulletin add their steps here
-once their models are in main (each step: a function (ctx, writer) → row count).
+GENERATION_STEPS lists what is generated (each step: a function (ctx, writer) → row count; steps
+after the first five draw from their own ctx.rng_for(name)). Not generated: measures, account change
+history, weekly report versions, dormancy rows, bulletin records.
 """
 from __future__ import annotations
 
