@@ -24,6 +24,7 @@ from bench.generate import ensure, resolve_db
 from bench.scale_common import backend, counting, machine, median, use
 
 BUREAU = 1  # the top bureau of bench/generate.py
+WORKFLOW = ("approvals", "filed", "decided", "registry_overdue", "untrained")  # from the other generated tables
 
 FLOOR_SQL = """
 WITH RECURSIVE tree(id) AS (
@@ -77,9 +78,13 @@ def one(year: int, month: int, trace: bool = False) -> dict:
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     if trace:
         tracemalloc.stop()
-    return {"s": seconds, "statements": counter.count, "peak_mb": peak, "units": len(bulletin.units),
-            "due": sum(f.reports_due for f in bulletin.units), "posts": sum(f.posts for f in bulletin.units),
-            "texts": counter.texts}
+    units = bulletin.units
+    return {"s": seconds, "statements": counter.count, "peak_mb": peak, "units": len(units),
+            "due": sum(f.reports_due for f in units), "posts": sum(f.posts for f in units),
+            "approvals": len(bulletin.approvals), "filed": sum(f.approvals_filed for f in units),
+            "decided": sum(f.approvals_decided for f in units),
+            "registry_overdue": sum(f.registry_overdue for f in units),
+            "untrained": sum(1 for f in units if f.untrained), "texts": counter.texts}
 
 
 def floor(year: int, month: int) -> dict:
@@ -104,7 +109,8 @@ def measure(url: str, units: int, runs: int, year: int, month: int) -> dict:
     db.dispose_all()
     return {"units": units, "s": median([r["s"] for r in results]), "statements": sorted({r["statements"] for r in results}),
             "peak_mb": traced["peak_mb"], "listed": results[0]["units"], "due": results[0]["due"],
-            "posts": results[0]["posts"], "floor_s": median([f["s"] for f in floors]), "floor_due": floors[0]["due"],
+            "posts": results[0]["posts"], **{k: results[0][k] for k in WORKFLOW},
+            "floor_s": median([f["s"] for f in floors]), "floor_due": floors[0]["due"],
             "floor_posts": floors[0]["posts"], "texts": results[0]["texts"]}
 
 
@@ -132,6 +138,11 @@ def main() -> None:
         small, big = rows[0], rows[-1]
         print(f"time ratio {big['units']}/{small['units']} units = {big['s'] / small['s']:.1f}x;"
               f" statements {small['statements']} → {big['statements']}")
+    print("\n| units | approval rows | filed / decided in the month | registry filings overdue | untrained units |")
+    print("|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['units']} | {r['approvals']:,} | {r['filed']:,} / {r['decided']:,} | {r['registry_overdue']:,} |"
+              f" {r['untrained']:,} |")
     if args.statements:
         print("\n".join(rows[-1]["texts"]))
 

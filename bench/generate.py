@@ -4,16 +4,21 @@
     python -m bench.generate --units 100 --db sqlite      # /tmp/zwxmt_scale_100.sqlite3 (BENCH_DIR)
     python -m bench.generate --units 2000 --accounts 20000 --people 20000 --weeks 104 --db postgresql://…
 
-Shape: one top bureau (the province/city level), one county bureau per 50 host units, every host
-unit with `people/units` staff (the first is also its head) and `accounts/units` accounts. Weekly
-reports for `weeks` weeks ending with the week of REPORTED_WEEK (3 % of unit-weeks missing, 10 % late,
-5 % edited), one entry per account per report. About 8 % of accounts stop posting at some point in
-the last five months (the dormancy ladder has work to do); the rest post every week. Rectification
-items (models/rectification.py): four per unit over the period, older ones accepted, recent ones open,
-submitted or reopened. The week after REPORTED_WEEK has no reports yet (the reminder goes to all).
+Shape: one top bureau (the province/city level, its two people also the city reviewers of approvals),
+one county bureau per 50 host units, every host unit with `people/units` staff (the first is also its
+head) and `accounts/units` accounts. Weekly reports for `weeks` weeks ending with the week of
+REPORTED_WEEK (3 % of unit-weeks missing, 10 % late, 5 % edited), one entry per account per report for
+the weeks the account was in use. About 8 % of accounts stop posting at some point in the last five
+months (the dormancy ladder has work to do); the rest post every week. Rectification items
+(models/rectification.py): four per unit over the period, older ones accepted, recent ones open,
+submitted or reopened. Approval requests of every kind in every state with their decisions and
+registry filings (bench/generate_approvals.py: closed accounts were closed, and some accounts opened,
+by approved requests), and the training ledger (bench/generate_training.py). The week after
+REPORTED_WEEK has no reports yet (the reminder goes to all). Dates and "now": bench/dataset_time.py.
 
-GENERATION_STEPS lists what is generated; approvals and the monthly bulletin add their steps here
-once their models are in main (each step: a function (ctx, writer) → row count).
+GENERATION_STEPS lists what is generated (each step: a function (ctx, writer) → row count; steps
+after the first five draw from their own ctx.rng_for(name)). Not generated: measures, account change
+history, weekly report versions, dormancy rows, bulletin records.
 """
 from __future__ import annotations
 
@@ -26,13 +31,15 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+from bench.dataset_time import CURRENT_WEEK, REPORTED_WEEK, utc
+from bench.generate_approvals import gen_approvals, plan_approvals
+from bench.generate_training import gen_trainings
 from bench.scale_common import SIZES, postgres_url, sqlite_url, use
-from models.account import CANCELLED, CHANGING, NORMAL, PLATFORMS, SUSPENDED
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD
+from models.account import CANCELLED, CHANGING, NORMAL, PLATFORMS, REGISTRY_DONE, SUSPENDED
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT, STAFF,
+                        UNIT_HEAD)
 from models.rectification import ACCEPTED, BULLETIN, MANUAL, OPEN, REOPENED, SUBMITTED
 
-REPORTED_WEEK = date(2026, 11, 16)  # the last week with reports (a Monday)
-CURRENT_WEEK = REPORTED_WEEK + timedelta(days=7)  # no reports yet
 UNITS_PER_COUNTY = 50
 IDLE_SHARE = 0.08
 SEED = 20261127
@@ -41,11 +48,6 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 KINDS = ("教育局", "卫生健康局", "文化广播电视和旅游局", "公安局", "人力资源和社会保障局", "市场监督管理局",
          "应急管理局", "融媒体中心", "农业农村局", "人民政府", "税务局", "财政局", "民政局", "交通运输局", "水利局")
 PROBLEMS = ("未按期更新", "错别字未更正", "留言未在规定时限内回复", "转载未注明来源", "栏目长期空白", "账号信息与台账不一致")
-
-
-def utc(day: date, hour: int = 9, minute: int = 0) -> datetime:
-    """A Beijing-time moment on `day` as naive UTC (as the UTCDateTime columns store it)."""
-    return datetime(day.year, day.month, day.day, hour, minute) - timedelta(hours=8)
 
 
 @dataclass
@@ -63,6 +65,24 @@ class Ctx:
     stop_on: dict[int, date] = field(default_factory=dict)  # idle accounts: their last post
     opened_on: dict[int, date] = field(default_factory=dict)
     userid_of: dict[int, str] = field(default_factory=dict)
+    seed: int = SEED
+    unit_name: dict[int, str] = field(default_factory=dict)
+    person_name: dict[int, str] = field(default_factory=dict)
+    bureau_people: dict[int, list[int]] = field(default_factory=dict)  # bureau → its two people
+    closed_on: dict[int, date] = field(default_factory=dict)  # closed accounts: approved 注销 / 关停
+    opened_in_period: set[int] = field(default_factory=set)  # accounts opened by an approved 开设
+    approval_rows: tuple | None = None  # planned with the accounts, written after them
+
+    @property
+    def first_week(self) -> date:
+        return REPORTED_WEEK - timedelta(weeks=self.weeks - 1)
+
+    def rng_for(self, step: str) -> random.Random:
+        """A generator of its own per later step, so that adding one leaves the earlier steps' rows as they were."""
+        return random.Random(f"{self.seed}:{step}")
+
+    def account_row(self, account_id: int) -> list:
+        return self._account_rows[account_id - 1]  # type: ignore[attr-defined]
 
 
 # --- writers ------------------------------------------------------------------------------------
@@ -142,6 +162,7 @@ def gen_units(ctx: Ctx, w: Writer) -> int:
         ctx.county_of[uid] = county
         name = f"第{county - 1:03d}县{KINDS[i // counties % len(KINDS)]}{i:05d}"
         rows.append((uid, name, HOST_UNIT, county, f"1122{i:010d}X", False, False, None, True))
+    ctx.unit_name.update((row[0], row[1]) for row in rows)
     return w.write("unit", ("id", "name", "kind", "parent_id", "registry_code", "is_classified", "is_internal",
                             "wecom_department_id", "active"), rows)
 
@@ -160,14 +181,16 @@ def gen_people(ctx: Ctx, w: Writer) -> int:
         pid += 1
         userid = f"u{pid:06d}"
         ctx.userid_of[pid] = userid
-        people.append((pid, userid, _name(rng), unit_id, f"139{pid:08d}", True, False, False, pid % 20 == 0))
+        ctx.person_name[pid] = name = _name(rng)
+        people.append((pid, userid, name, unit_id, f"139{pid:08d}", True, False, False, pid % 20 == 0))
         for role in role_set:
             roles.append((len(roles) + 1, pid, role))
         return pid
 
     for bureau in sorted({1, *ctx.county_of.values()}):
-        add(bureau, (BUREAU_ADMIN, BUREAU_REVIEWER))
-        add(bureau, (BUREAU_REVIEWER,))
+        city = (CITY_REVIEWER,) if bureau == 1 else ()  # the top bureau holds the city step of approvals
+        ctx.bureau_people[bureau] = [add(bureau, (BUREAU_ADMIN, BUREAU_REVIEWER, *city)),
+                                     add(bureau, (BUREAU_REVIEWER, *city))]
     for unit in ctx.host_ids:
         ctx.staff_of[unit] = [add(unit, (STAFF, UNIT_HEAD) if k == 0 else (STAFF,)) for k in range(per_unit)]
     n = w.write("person", ("id", "userid", "name", "unit_id", "mobile", "active", "wecom_invalid", "digest_opt_out",
@@ -195,9 +218,11 @@ def gen_accounts(ctx: Ctx, w: Writer) -> int:
             staff = ctx.staff_of[unit]
             responsible = None if rng.random() < 0.03 else staff[k % len(staff)]
             rows.append([aid, f"{PLATFORMS[k % len(PLATFORMS)][:2]}账号{aid:06d}", PLATFORMS[k % len(PLATFORMS)],
-                         unit, responsible, status, opened, "已报送", False, None])
-    # last_update_on is the newest post date in the reports: filled in by gen_reports before writing
+                         unit, responsible, status, opened, REGISTRY_DONE, False, None, None])
+    # last_update_on is the newest post date in the reports: filled in by gen_reports before writing;
+    # closed_on, some opened_on and registry_status follow from the approvals planned now
     ctx._account_rows = rows  # type: ignore[attr-defined]
+    plan_approvals(ctx)
     return len(rows)
 
 
@@ -226,17 +251,19 @@ def gen_reports(ctx: Ctx, w: Writer) -> int:
             reports.append((rid, unit, week, staff[-1], at, late, 2 if edited else 1, edited,
                             staff[0] if edited else None, at + timedelta(hours=20) if edited else None))
             for aid in ctx.accounts_of[unit]:
-                eid += 1
                 last = ctx.last_post.get(aid)
                 posting = last is not None and last >= week
                 posts = rng.randint(1, 15) if posting else 0
                 received = rng.randint(0, 6)
-                entries.append((eid, rid, aid, posts, rng.randint(0, posts), last, received,
-                                received - rng.randint(0, min(1, received)), None if posting else "本周无更新"))
+                entry = (rid, aid, posts, rng.randint(0, posts), last, received,
+                         received - rng.randint(0, min(1, received)), None if posting else "本周无更新")
+                if ctx.opened_on[aid] <= end and ctx.closed_on.get(aid, end) >= week:  # in use that week
+                    eid += 1
+                    entries.append((eid, *entry))
     for row in ctx._account_rows:  # type: ignore[attr-defined]
         row[9] = ctx.last_post.get(row[0])
     w.write("account", ("id", "name", "platform", "unit_id", "responsible_id", "status", "opened_on",
-                        "registry_status", "needs_retro_filing", "last_update_on"),
+                        "registry_status", "needs_retro_filing", "last_update_on", "closed_on"),
             (tuple(r) for r in ctx._account_rows))  # type: ignore[attr-defined]
     w.write("weekly_report", ("id", "unit_id", "week", "submitted_by_id", "submitted_at", "late", "version", "edited",
                               "updated_by_id", "updated_at"), reports)
@@ -273,8 +300,7 @@ def gen_rectifications(ctx: Ctx, w: Writer) -> int:
     return n
 
 
-# Approvals and the monthly bulletin: add gen_approvals / gen_bulletins here once their models are in main.
-GENERATION_STEPS = [gen_units, gen_people, gen_accounts, gen_reports, gen_rectifications]
+GENERATION_STEPS = [gen_units, gen_people, gen_accounts, gen_reports, gen_rectifications, gen_approvals, gen_trainings]
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -312,7 +338,7 @@ def populate(url: str, units: int, accounts: int, people: int, weeks: int = 104,
     """Fill an empty, migrated database (the tests use this on their own database)."""
     from bot import db
     writer = Writer(db.get_engine(url))
-    ctx = Ctx(units=units, accounts=accounts, people=people, weeks=weeks, rng=random.Random(seed))
+    ctx = Ctx(units=units, accounts=accounts, people=people, weeks=weeks, rng=random.Random(seed), seed=seed)
     counts = {}
     writer.begin()
     for step in GENERATION_STEPS:

@@ -19,43 +19,86 @@ BY_BULLETIN = "按通报整改要求"  # 第32条: the bureau ordered the closur
 
 def drafter(session: Session, account: Account) -> Person | None:
     """Who the draft is filed under: the account's responsible person, else the unit's staff or head."""
+    return _responsible(account) or _unit_drafters(session, [account.unit_id]).get(account.unit_id)
+
+
+def _responsible(account: Account) -> Person | None:
     responsible = account.responsible
     if responsible is not None and responsible.active and responsible.unit_id == account.unit_id:
         return responsible
-    people = org.people_with_role(session, org.STAFF, [account.unit_id]) or org.people_with_role(
-        session, org.UNIT_HEAD, [account.unit_id])
-    return people[0] if people else None
+    return None
+
+
+def _unit_drafters(session: Session, unit_ids: list[int]) -> dict[int, Person]:
+    """Per unit, its first staff member, else its first head (one or two statements for all units)."""
+    out: dict[int, Person] = {}
+    for role in (org.STAFF, org.UNIT_HEAD):
+        missing = sorted(set(unit_ids) - set(out))
+        if not missing:
+            break
+        for person in org.people_with_role(session, role, missing):
+            out.setdefault(person.unit_id, person)
+    return out
 
 
 def draft_cancellation(session: Session, case: DormancyCase, reason_kind: str, reason: str,
                        actor: str) -> ApprovalRequest | None:
     """A 注销 request in 草稿 for the case's account, linked from the case; None if nobody can file it."""
+    return draft_cancellations(session, [(case, reason)], reason_kind, actor)[case.id]
+
+
+def draft_cancellations(session: Session, cases: list[tuple[DormancyCase, str]], reason_kind: str,
+                        actor: str) -> dict[int, ApprovalRequest | None]:
+    """draft_cancellation for many (case, reason) at once, by case id, in a constant number of statements:
+    the dormancy ladder's first run after an import marks hundreds of accounts dormant together."""
     from handlers.approvals_change import snapshot
-    account = case.account
-    existing = _cancellation_in_hand(session, account.id)
-    if existing is not None:  # a draft left from an earlier case, or a cancellation the unit already filed
-        case.approval_request_id = existing.id
-        return existing
-    applicant = drafter(session, account)
-    if applicant is None:
-        return None
-    req = ApprovalRequest(kind=CANCEL, unit_id=account.unit_id, applicant_id=applicant.id, account_id=account.id,
-                          form=snapshot(account), reason_kind=reason_kind, reason=reason, status=DRAFT,
-                          created_at=clock.now())
-    session.add(req)
-    session.flush()
-    case.approval_request_id = req.id
-    audit.record(session, actor=actor, action="approval.draft", entity="approval_request", entity_id=req.id,
-                 after={"status": DRAFT, "kind": CANCEL, "reason_kind": reason_kind, "case_id": case.id})
-    return req
+    if not cases:
+        return {}
+    accounts = {case.account_id: case.account for case, _ in cases}
+    in_hand = _cancellations_in_hand(session, list(accounts))
+    fallback = _unit_drafters(session, sorted({a.unit_id for a in accounts.values()
+                                               if a.id not in in_hand and _responsible(a) is None}))
+    out: dict[int, ApprovalRequest | None] = {}
+    drafted: list[tuple[DormancyCase, ApprovalRequest]] = []
+    for case, reason in cases:
+        account = accounts[case.account_id]
+        existing = in_hand.get(account.id)
+        if existing is not None:  # a draft left from an earlier case, or a cancellation the unit already filed
+            case.approval_request_id = existing.id
+            out[case.id] = existing
+            continue
+        applicant = _responsible(account) or fallback.get(account.unit_id)
+        if applicant is None:
+            out[case.id] = None
+            continue
+        req = ApprovalRequest(kind=CANCEL, unit_id=account.unit_id, applicant_id=applicant.id, account_id=account.id,
+                              form=snapshot(account), reason_kind=reason_kind, reason=reason, status=DRAFT,
+                              created_at=clock.now())
+        session.add(req)
+        in_hand[account.id] = out[case.id] = req  # a second case of the account in this call shares the draft
+        drafted.append((case, req))
+    if drafted:
+        session.flush()  # the request numbers go into the cases and the texts
+        for case, req in drafted:
+            case.approval_request_id = req.id
+            audit.record(session, actor=actor, action="approval.draft", entity="approval_request", entity_id=req.id,
+                         after={"status": DRAFT, "kind": CANCEL, "reason_kind": reason_kind, "case_id": case.id})
+    return out
 
 
-def _cancellation_in_hand(session: Session, account_id: int) -> ApprovalRequest | None:
-    from models.approval import SUSPEND, open_request_for_account
-    pending = open_request_for_account(session, account_id)
-    if pending is not None and pending.kind in (CANCEL, SUSPEND):
-        return pending
-    return draft_of_account(session, account_id)
+def _cancellations_in_hand(session: Session, account_ids: list[int]) -> dict[int, ApprovalRequest]:
+    """Per account: its pending (or sent back) 注销 / 关停 request, else its latest draft."""
+    from models.approval import SUSPEND
+    pending: dict[int, ApprovalRequest] = {}
+    drafts: dict[int, ApprovalRequest] = {}
+    for req in session.scalars(select(ApprovalRequest).where(
+            ApprovalRequest.account_id.in_(account_ids),
+            ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED, DRAFT))).order_by(ApprovalRequest.id)):
+        if req.status == DRAFT:
+            drafts[req.account_id] = req
+        elif req.kind in (CANCEL, SUSPEND):
+            pending.setdefault(req.account_id, req)
+    return {**drafts, **pending}
 
 
 def draft_lines(req: ApprovalRequest | None, case: DormancyCase) -> str:

@@ -115,8 +115,9 @@ def run_ladder(session: Session, day: date) -> list[DormancyRung]:
                     f"dormancy:{account.id}:{start}:resumed")
     marked = [(accounts[aid], start) for aid, row, idle, start in climbs if row.kind == DORMANT]
     cases = _open_cases(session, marked)
+    drafts = _draft_cancellations(session, cases, {aid: idle for aid, _, idle, _ in climbs})
     for aid, row, idle, start in climbs:
-        _announce(pushes, accounts[aid], row.kind, idle, start, cases.get(aid))
+        _announce(pushes, accounts[aid], row.kind, idle, start, cases.get(aid), drafts.get(aid))
     pushes.send()
     return [row for _, row, _, _ in climbs]  # the announced rungs (as inserted; not in the session)
 
@@ -153,6 +154,14 @@ def _open_cases(session: Session, marked: list[tuple[Account, date]]) -> dict[in
     session.add_all(cases.values())
     session.flush()  # the case numbers go into the texts
     return cases
+
+
+def _draft_cancellations(session: Session, cases: dict[int, DormancyCase], idle: dict[int, int]) -> dict:
+    """The cancellation drafted for each new case (第15条), all at once: by account id."""
+    from handlers.approvals_oversight import NO_UPKEEP, draft_cancellations
+    drafts = draft_cancellations(session, [(case, f"停更{idle[aid]}天，认定为长期停更账号（第15条）")
+                                           for aid, case in cases.items()], NO_UPKEEP, ACTOR)
+    return {aid: drafts[case.id] for aid, case in cases.items()}
 
 
 def _serialise(session: Session) -> None:
@@ -244,7 +253,7 @@ def _people_by_unit(session: Session, roles, unit_ids: list[int]) -> dict[str, d
 
 
 def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: date,
-              case: DormancyCase | None) -> None:
+              case: DormancyCase | None, draft=None) -> None:
     label = account_label(account)
     unit = account.unit
     since = f"（最近更新：{start.isoformat()}）"
@@ -272,15 +281,14 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
         pushes.text(responsible + heads, content, key)
         pushes.text(admins, content, key)
     elif kind == DORMANT:
-        _mark_dormant(pushes, account, idle, since, responsible + heads, admins, key, case)
+        _mark_dormant(pushes, account, idle, since, responsible + heads, admins, key, case, draft)
 
 
-def _mark_dormant(pushes, account, idle, since, unit_side, admins, key, case) -> None:
+def _mark_dormant(pushes, account, idle, since, unit_side, admins, key, case, draft) -> None:
     audit.record(pushes.session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
                  after={"dormant": True, "idle_days": idle, "case_id": case.id})
-    from handlers.approvals_oversight import NO_UPKEEP, draft_cancellation, draft_lines
+    from handlers.approvals_oversight import draft_lines
     from models.approval import DRAFT
-    draft = draft_cancellation(pushes.session, case, NO_UPKEEP, f"停更{idle}天，认定为长期停更账号（第15条）", ACTOR)
     label = account_label(account)
     pushes.text([*unit_side, *pushes.unit_people(account.unit)],
                 f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已认定为长期停更"

@@ -268,3 +268,23 @@ def test_a_rejected_explanation_points_to_the_draft(bot):
     bot.send("jy_zhang", f"说明 {case} 再次说明：已恢复更新")
     bot.send("zsj_admin", f"驳回说明 {case} 仍未更新")
     assert f"跟进第{number}号注销申请的审批（待单位审核）" in bot.texts("jy_zhang")[-1]
+
+
+def test_accounts_going_dormant_together_each_get_their_own_draft(bot):
+    """The ladder drafts for all the accounts it marks at once: each case links its own draft."""
+    first = add_account(bot, last_update_on=LAST)
+    second = add_account(bot, name="抚松教育发布", platform="抖音", responsible=None, last_update_on=LAST)
+    at(date(2026, 11, 2))
+    dormancy.dormancy_ladder("2026-11-02")
+    with bot.db() as s:
+        cases = {c.account_id: c for c in s.scalars(select(DormancyCase))}
+        drafts = {a: s.get(ApprovalRequest, cases[a].approval_request_id) for a in (first, second)}
+        assert {a: (d.account_id, d.kind, d.status) for a, d in drafts.items()} == {
+            first: (first, "注销", "草稿"), second: (second, "注销", "草稿")}
+        assert drafts[first].applicant.userid == "jy_zhang"  # the responsible person
+        assert drafts[second].applicant.unit.name == drafts[first].unit.name  # no responsible: the unit's staff
+        numbers = [d.id for d in drafts.values()]
+        drafted = [r.entity_id for r in s.scalars(select(AuditLog).where(AuditLog.action == "approval.draft"))]
+    assert sorted(drafted) == sorted(map(str, numbers))
+    notices = [t for t in bot.texts("jy_li") if "【停更认定】" in t]
+    assert len(notices) == 2 and all(any(f"修改 {n}" in t for t in notices) for n in numbers)

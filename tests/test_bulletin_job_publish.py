@@ -84,7 +84,8 @@ def test_problems_become_rectification_items(bot):
     bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
     with bot.db() as s:
         row = s.scalar(select(StoredBulletin))
-        items = s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()
+        items = s.scalars(select(Rectification).where(Rectification.source == "月度通报")
+                          .order_by(Rectification.id)).all()  # PostgreSQL returns rows in no particular order
         by_unit = {}
         for item in items:
             by_unit.setdefault(item.unit.name, []).append(item.problem)

@@ -139,8 +139,8 @@ def _reports(session, m: Month, units, accounts, figs) -> list[ReportRow]:
 def _dormancy(session, m: Month, units, accounts, figs) -> list[AccountRow]:
     from jobs.dormancy import rungs
     thresholds = dict(rungs())
-    latest = sources.latest_posts(session, [a.id for a in accounts], m.last)
-    recorded = sources.recorded_rungs(session, [a.id for a in accounts], m.last)
+    latest = sources.latest_posts(session, list(units), m.last)
+    recorded = sources.recorded_rungs(session, list(units), m.last)
     rows = []
     for a in accounts:
         posted = max([d for d in (latest.get(a.id), a.last_update_on) if d and d <= m.last], default=None)

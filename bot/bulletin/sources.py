@@ -70,21 +70,25 @@ def entry_sums(session: Session, unit_ids: list[int], mondays: list[date]):
         .group_by(WeeklyReport.unit_id)).all()
 
 
-def latest_posts(session: Session, account_ids: list[int], until: date) -> dict[int, date]:
-    """Each account's newest post date on or before `until`, as known from weekly reports."""
+def latest_posts(session: Session, unit_ids: list[int], until: date) -> dict[int, date]:
+    """The newest post date on or before `until` of each account of the units, as known from weekly reports.
+
+    Selected by unit through a join, not by an IN list of account ids: at 20,000 accounts expanding and
+    converting that list cost more than the query (bench/README.md, monthly bulletin)."""
     rows = session.execute(select(WeeklyReportEntry.account_id, func.max(WeeklyReportEntry.latest_post_on))
-                           .where(WeeklyReportEntry.account_id.in_(account_ids),
-                                  WeeklyReportEntry.latest_post_on <= until)
+                           .join(Account, Account.id == WeeklyReportEntry.account_id)
+                           .where(Account.unit_id.in_(unit_ids), WeeklyReportEntry.latest_post_on <= until)
                            .group_by(WeeklyReportEntry.account_id)).all()
     return {account_id: day for account_id, day in rows}
 
 
-def recorded_rungs(session: Session, account_ids: list[int], until: date) -> dict[int, list[tuple[date, str]]]:
-    """The ladder's record: (spell start, rung kind) fired on or before `until`, per account."""
+def recorded_rungs(session: Session, unit_ids: list[int], until: date) -> dict[int, list[tuple[date, str]]]:
+    """The ladder's record: (spell start, rung kind) fired on or before `until`, per account of the units."""
     out: dict[int, list[tuple[date, str]]] = {}
     for account_id, spell, kind in session.execute(
             select(DormancyRung.account_id, DormancyRung.spell_start, DormancyRung.kind)
-            .where(DormancyRung.account_id.in_(account_ids), DormancyRung.fired_on <= until)):
+            .join(Account, Account.id == DormancyRung.account_id)
+            .where(Account.unit_id.in_(unit_ids), DormancyRung.fired_on <= until)):
         out.setdefault(account_id, []).append((spell, kind))
     return out
 
