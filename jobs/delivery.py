@@ -216,9 +216,12 @@ def _retry(rows: list[OutboxMessage], err: WeComError) -> None:
             if err.uncertain:  # keep the first such attempt: the duplicate check must reach back to it
                 values["uncertain_at"] = func.coalesce(OutboxMessage.uncertain_at, now)
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+        by_attempts: dict[int, list[int]] = defaultdict(list)
         for row in given_up:
+            by_attempts[row.attempts].append(row.id)
+        for attempts, ids in by_attempts.items():
             hours = config.get().outbox_retry_hours
-            _mark_failed(session, [row.id], f"gave up after {row.attempts} attempts in {hours} h: {error}"[:500])
+            _mark_failed(session, ids, f"gave up after {attempts} attempts in {hours} h: {error}"[:500])
     if given_up:
         log.warning("delivery gave up rows=%s errcode=%s after retry window", len(given_up), err.errcode)
 

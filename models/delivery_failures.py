@@ -21,6 +21,9 @@ from models.outbox import FAILED, OutboxMessage
 IP_REFUSED, OUTAGE, INVALID_USER, OTHER = "ip", "outage", "invalid", "other"
 CAUSE_ORDER = (IP_REFUSED, OUTAGE, INVALID_USER, OTHER)
 CHUNK = 5000  # values per IN (…) list
+# What counts as a push to a person. Not "card_update" (greying a card's buttons): it needs the card's
+# single-use ResponseCode from the person's latest click, so it can be neither resent nor acted upon.
+MESSAGES = ("text", "markdown", "textcard", "file", "image", "template_card")
 SUMMARY_KEY = "delivery-failed"  # dedupe_key prefix: "delivery-failed:<day>"
 # Any number that stays the same; two workers failing rows at once take turns to send the summary.
 SUMMARY_LOCK = 0x7A776466
@@ -76,7 +79,8 @@ def recipients(session: Session, userids) -> dict[str, Person]:
 
 def tell_bureaus(session: Session, failed_ids: list[int]) -> list[Person]:
     """The rows just failed: tell their recipients' bureau admins who have not heard today."""
-    userids = set(session.scalars(select(OutboxMessage.userid).where(OutboxMessage.id.in_(failed_ids))))
+    userids = set(session.scalars(select(OutboxMessage.userid).where(OutboxMessage.id.in_(failed_ids),
+                                                                     OutboxMessage.msgtype.in_(MESSAGES))))
     admins = _admins_of(session, userids)
     if not admins:
         return []
@@ -114,7 +118,8 @@ def _not_told(session: Session, admins: list[Person], day: str) -> list[Person]:
 def todays_causes(session: Session, admin: Person) -> Counter:
     """Today's failures among the recipients this admin looks after, by cause."""
     rows = session.execute(select(OutboxMessage.userid, OutboxMessage.error).where(
-        OutboxMessage.status == FAILED, OutboxMessage.failed_at >= day_start())).all()
+        OutboxMessage.status == FAILED, OutboxMessage.failed_at >= day_start(),
+        OutboxMessage.msgtype.in_(MESSAGES))).all()
     people = recipients(session, {userid for userid, _ in rows})
     mine: dict[int, bool] = {}
     causes: Counter = Counter()

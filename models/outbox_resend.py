@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from models import audit
-from models.delivery_failures import CHUNK, INVALID_USER, cause_of, recipients
+from models.delivery_failures import CHUNK, INVALID_USER, MESSAGES, cause_of, recipients
 from models.org import Person
 from models.outbox import FAILED, PENDING, OutboxMessage
 
@@ -50,7 +50,7 @@ def plan(session: Session, *, since: datetime, unit_ids: list[int] | None = None
     """The failed rows pushed (or last resent) since `since`, to people in `unit_ids` (None: to
     anyone, also userids the directory does not know) or to `userid`, and which to skip."""
     stmt = select(OutboxMessage.id, OutboxMessage.userid, OutboxMessage.error).where(
-        OutboxMessage.status == FAILED,
+        OutboxMessage.status == FAILED, OutboxMessage.msgtype.in_(MESSAGES),
         func.coalesce(OutboxMessage.resent_at, OutboxMessage.created_at) >= since).order_by(OutboxMessage.id)
     if userid:
         stmt = stmt.where(func.lower(OutboxMessage.userid) == userid.lower())

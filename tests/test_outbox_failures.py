@@ -116,3 +116,23 @@ def test_the_summary_dedupe_key_is_one_per_admin_and_day(bot):
     with bot.db() as s:
         keys = list(s.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.is_not(None))))
     assert len(keys) == 1 and keys[0].startswith("delivery-failed:2026-12-01:zsj_admin:")
+
+
+def test_a_card_update_that_cannot_be_made_tells_nobody(bot):
+    """Greying a card's buttons needs the person's latest ResponseCode: without one it fails, quietly."""
+    from bot import db
+    from models.platform import Card
+    with db.transaction() as s:
+        [card] = outbox.push_card(s, "jy_zhang", kind="tcard", ref_id=1, card={
+            "card_type": "button_interaction", "main_title": {"title": "请审核"},
+            "button_list": [{"text": "同意", "key": "yes"}]})
+        task_id = card.task_id
+    bot.deliver()
+    for label in ("已同意", "已撤回"):  # the second update has no code left (each is single-use)
+        with db.transaction() as s:
+            outbox.push_card_update(s, s.get(Card, task_id), button_label=label)
+        bot.deliver()
+    rows = all_rows()
+    assert [(r.msgtype, r.status) for r in rows] == [("template_card", "sent"), ("card_update", "sent"),
+                                                     ("card_update", FAILED)]
+    assert not summaries(bot, "zsj_admin")
