@@ -21,6 +21,7 @@ CLI_MODULES: list[str] = [
     "bot.demo_cli",
     "bot.training_cli",
     "bot.report_cli",
+    "bot.outbox_cli",
 ]
 
 

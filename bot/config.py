@@ -51,6 +51,9 @@ class Config:
     per_member_per_minute: int = 25
     per_member_per_hour: int = 900
     city_step_is_approval: bool = True
+    outbox_retry_hours: int = 48  # retryable send failures are retried this long, then the row is failed
+    callback_retention_days: int = 30  # inbound_callback (de-duplication) rows kept this long
+    job_run_retention_days: int = 7  # job_run rows of every-few-minutes jobs kept this long
     extra: dict = field(default_factory=dict)
 
     @property
@@ -63,6 +66,13 @@ def _int(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"配置错误: {name} 必须是整数 (got {value!r})") from None
+
+
+def _positive(name: str, env: dict, default: str) -> int:
+    value = _int(name, env.get(name, default))
+    if value < 1:
+        raise ConfigError(f"配置错误: {name} 必须至少为 1 (got {value})")
+    return value
 
 
 def _bool(value: str) -> bool:
@@ -111,6 +121,9 @@ def load(env: dict | None = None) -> Config:
         per_member_per_minute=_int("BOT_PER_MEMBER_PER_MINUTE", env.get("BOT_PER_MEMBER_PER_MINUTE", "25")),
         per_member_per_hour=_int("BOT_PER_MEMBER_PER_HOUR", env.get("BOT_PER_MEMBER_PER_HOUR", "900")),
         city_step_is_approval=_bool(env.get("BOT_CITY_STEP_IS_APPROVAL", "1")),
+        outbox_retry_hours=_positive("BOT_OUTBOX_RETRY_HOURS", env, "48"),
+        callback_retention_days=_positive("BOT_CALLBACK_RETENTION_DAYS", env, "30"),
+        job_run_retention_days=_positive("BOT_JOB_RUN_RETENTION_DAYS", env, "7"),
     )
 
 

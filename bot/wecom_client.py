@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import redis as redis_lib
 import requests
+import urllib3
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -20,17 +21,22 @@ from bot import config as config_mod
 log = logging.getLogger("bot.wecom")
 
 RETRYABLE = {-1, 45009, 45033, 45011}
+DUPLICATE_WINDOW = 1800  # seconds: WeCom's default duplicate_check_interval
 TOKEN_TTL_MARGIN = 300
 TOKEN_RETRY_AFTER = timedelta(seconds=5)  # a failed gettoken answers for this process's calls right after it
 
 
 class WeComError(Exception):
-    def __init__(self, errcode: int | None, errmsg: str, retryable: bool, body: dict | None = None):
+    def __init__(self, errcode: int | None, errmsg: str, retryable: bool, body: dict | None = None,
+                 uncertain: bool = False):
         super().__init__(f"{errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
         self.retryable = retryable
         self.body = body or {}
+        # The request may have been carried out although we got no answer (a timeout, a dropped
+        # connection, a gateway's 5xx): a resend must rely on WeCom's duplicate check.
+        self.uncertain = uncertain
 
 
 @dataclass
@@ -122,21 +128,23 @@ class WeComAPI:
                     continue
                 if code is None:  # HTTP error status
                     status = getattr(exc.response, "status_code", None)
-                    raise WeComError(None, f"http {status}", retryable=True) from None
+                    raise WeComError(None, f"http {status}", retryable=True, uncertain=True) from None
                 # a token rejected again right after a refresh: try later rather than drop the message
                 retryable = code in RETRYABLE or code in (40014, 42001)
                 raise WeComError(code, str(exc.errmsg or ""), retryable=retryable, body=body) from None
             except requests.RequestException as exc:
-                raise WeComError(None, f"network: {type(exc).__name__}", retryable=True) from None
+                raise WeComError(None, f"network: {type(exc).__name__}", retryable=True,
+                                 uncertain=_maybe_carried_out(exc)) from None
             if not isinstance(result, dict):  # wechatpy hands back a body that is not JSON (a proxy's page)
-                raise WeComError(None, "answer is not JSON", retryable=True)
+                raise WeComError(None, "answer is not JSON", retryable=True, uncertain=True)
             return result
         raise WeComError(42001, "token still rejected after refresh", retryable=True)
 
-    def send(self, msgtype: str, payload: dict, userids: list[str], duplicate_check: bool = True) -> SendResult:
+    def send(self, msgtype: str, payload: dict, userids: list[str], duplicate_check: bool = True,
+             duplicate_window: int = DUPLICATE_WINDOW) -> SendResult:
         body = {"touser": "|".join(userids), "agentid": self.cfg.agent_id, "msgtype": msgtype, msgtype: payload}
         if duplicate_check:
-            body.update(enable_duplicate_check=1, duplicate_check_interval=1800)
+            body.update(enable_duplicate_check=1, duplicate_check_interval=duplicate_window)
         try:
             res = self._call("post", "message/send", data=body)
         except WeComError as err:
@@ -165,6 +173,14 @@ class WeComAPI:
 
     def users(self, department_id: int) -> list[dict]:
         return self._call("get", "user/list", params={"department_id": department_id}).get("userlist", [])
+
+
+def _maybe_carried_out(exc: requests.RequestException) -> bool:
+    """False only if the request never left: no connection could be made (refused, connect timeout)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _body_of(exc: WeChatClientException) -> dict:

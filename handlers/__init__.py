@@ -17,6 +17,7 @@ FEATURES = [
     "handlers.digest",
     "handlers.training",
     "handlers.bulletin",
+    "handlers.resend",
 ]
 
 

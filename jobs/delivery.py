@@ -4,18 +4,24 @@ A row is claimed (pending → sending) in its own transaction before the API cal
 marked sent with WeCom's msgid right after it. A worker killed between the two leaves the
 row `sending`; the sweeper returns it to `pending` and the resend carries
 `enable_duplicate_check`, so WeCom drops the copy.
+
+Retryable failures (-1, 45009, 45033, HTTP 5xx, timeouts, no connection) are retried with capped
+exponential backoff for `BOT_OUTBOX_RETRY_HOURS` (48 h) from the row's creation (or its resend);
+only then is the row FAILED. Every transition to FAILED tells the bureau admins concerned, at most
+once a day (models/delivery_failures.py), in the same transaction.
 """
 from __future__ import annotations
 
 import logging
 import secrets
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from bot import clock, config, db
-from bot.wecom_client import WeComAPI, WeComError, get_api
+from bot.wecom_client import DUPLICATE_WINDOW, WeComAPI, WeComError, get_api
+from models import delivery_failures
 from models.org import Person
 from models.outbox import FAILED, PENDING, SENDING, SENT, OutboxFile, OutboxMessage
 from models.platform import Card
@@ -23,7 +29,9 @@ from models.platform import Card
 log = logging.getLogger("bot.delivery")
 
 BATCH = 1000  # WeCom accepts up to 1000 userids per message/send
-MAX_ATTEMPTS = 8
+BACKOFF_FIRST = 10  # seconds; doubles with every attempt …
+BACKOFF_CAP = timedelta(minutes=30)  # … up to this, until the retry window (config.outbox_retry_hours) ends
+MAX_DUPLICATE_WINDOW = 4 * 3600  # WeCom's longest duplicate_check_interval
 # A hung (not refusing) Redis must not hold a callback past WeCom's 5 s: give up quickly, the sweeper
 # finds the rows later.
 ENQUEUE_TIMEOUT = 1.0
@@ -117,7 +125,7 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
         # copy was checked too (a timed-out call may have been delivered). The price: identical
         # content to one person within 30 minutes arrives once — texts that must repeat sooner
         # have to differ (e.g. name the time or the period).
-        result = api.send(first.msgtype, _payload(api, first), userids)
+        result = api.send(first.msgtype, _payload(api, first), userids, duplicate_window=_duplicate_window(rows))
     except WeComError as err:
         if err.errcode == 81013:
             _mark_invalid(rows, {u.lower() for u in userids}, err)
@@ -130,6 +138,9 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
             stats["failed"] += len(rows)
         log.warning("delivery rows=%s type=%s errcode=%s retryable=%s", len(rows), first.msgtype,
                     err.errcode, err.retryable)
+        if err.errcode == 60020:
+            log.error("delivery refused: WeCom does not trust this server's IP (60020); every push fails until "
+                      "the egress IP is added under 企业可信IP, then run `flask --app bot outbox resend`")
         return
     invalid = {u.lower() for u in result.invalid_users}
     bad = [r for r in rows if r.userid.lower() in invalid]
@@ -169,33 +180,68 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
     stats["sent"] += 1
 
 
+def _duplicate_window(rows: list[OutboxMessage]) -> int:
+    """How far back WeCom's duplicate check must look: 30 minutes, or back to the first attempt of
+    these rows that may have arrived without our hearing of it (at most WeCom's 4 hours)."""
+    uncertain = [r.uncertain_at for r in rows if r.uncertain_at]
+    if not uncertain:
+        return DUPLICATE_WINDOW
+    since = (clock.now() - min(uncertain)).total_seconds() + 300
+    return int(min(MAX_DUPLICATE_WINDOW, max(DUPLICATE_WINDOW, since)))
+
+
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(3600, 10 * 2 ** max(0, attempts - 1)))
+    """10 s, 20 s, 40 s … capped at 30 minutes."""
+    if attempts > 20:
+        return BACKOFF_CAP
+    return min(BACKOFF_CAP, timedelta(seconds=BACKOFF_FIRST * 2 ** max(0, attempts - 1)))
+
+
+def retry_deadline(row: OutboxMessage) -> datetime:
+    """Until when a retryable failure is retried: the window starts at creation, or at the resend."""
+    return (row.resent_at or row.created_at) + timedelta(hours=config.get().outbox_retry_hours)
 
 
 def _retry(rows: list[OutboxMessage], err: WeComError) -> None:
     now = clock.now()
+    error = f"{err.errcode}: {err.errmsg}"[:500]
+    given_up = []
     with db.transaction() as session:
         for row in rows:
-            if row.attempts >= MAX_ATTEMPTS:
-                values = dict(status=FAILED, error=f"gave up after {row.attempts}: {err.errcode}")
-            else:
-                values = dict(status=PENDING, next_attempt_at=now + _backoff(row.attempts),
-                              error=f"{err.errcode}: {err.errmsg}"[:500])
+            deadline = retry_deadline(row)
+            if now >= deadline:
+                given_up.append(row)
+                continue
+            values = dict(status=PENDING, next_attempt_at=min(now + _backoff(row.attempts), deadline), error=error)
+            if err.uncertain:  # keep the first such attempt: the duplicate check must reach back to it
+                values["uncertain_at"] = func.coalesce(OutboxMessage.uncertain_at, now)
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+        by_attempts: dict[int, list[int]] = defaultdict(list)
+        for row in given_up:
+            by_attempts[row.attempts].append(row.id)
+        for attempts, ids in by_attempts.items():
+            hours = config.get().outbox_retry_hours
+            _mark_failed(session, ids, f"gave up after {attempts} attempts in {hours} h: {error}"[:500])
+    if given_up:
+        log.warning("delivery gave up rows=%s errcode=%s after retry window", len(given_up), err.errcode)
+
+
+def _mark_failed(session, ids: list[int], error: str) -> None:
+    """FAILED, in the caller's transaction, with the bureau's daily summary if it is the day's first."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                    .values(status=FAILED, error=error, failed_at=clock.now()))
+    delivery_failures.tell_bureaus(session, ids)
 
 
 def _fail(rows: list[OutboxMessage], err: WeComError) -> None:
     with db.transaction() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
-                        .values(status=FAILED, error=f"{err.errcode}: {err.errmsg}"[:500]))
+        _mark_failed(session, [r.id for r in rows], f"{err.errcode}: {err.errmsg}"[:500])
 
 
 def _mark_invalid(rows: list[OutboxMessage], userids: set[str], err: WeComError | None) -> None:
     with db.transaction() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
-                        .values(status=FAILED, error="invalid user" + (f" ({err.errcode})" if err else "")))
         session.execute(update(Person).where(func.lower(Person.userid).in_(userids)).values(wecom_invalid=True))
+        _mark_failed(session, [r.id for r in rows], "invalid user" + (f" ({err.errcode})" if err else ""))
 
 
 def _defer(ids: list[int], delay: timedelta, reason: str) -> None:

@@ -1,11 +1,48 @@
-"""Housekeeping jobs: the outbox sweeper."""
+"""Housekeeping jobs: the outbox sweeper and the daily pruning of platform records.
+
+Pruned: de-duplication records of callbacks (`inbound_callback`) older than
+`BOT_CALLBACK_RETENTION_DAYS` (30) — WeCom retries a message within seconds and a card event
+within minutes, so a month is far more than de-duplication needs — and the `job_run` rows of
+every-few-minutes jobs older than `BOT_JOB_RUN_RETENTION_DAYS` (7; 1,440 rows a day for the
+sweeper). Daily and monthly jobs keep their rows: they are the record that a period ran once.
+The audit log is never pruned (its triggers refuse DELETE anyway).
+"""
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from bot import clock, config, db
 from jobs import delivery
-from jobs.schedule import every_minutes, scheduled
+from jobs.schedule import daily_at, every_minutes, load_jobs, scheduled
+from models.platform import InboundCallback, JobRun
+
+log = logging.getLogger("bot.maintenance")
 
 
 @scheduled("outbox_sweep", every_minutes(1))
 def outbox_sweep(period: str) -> int:
     """Re-queue pushes that Redis lost or a killed worker left behind."""
     return delivery.sweep()
+
+
+@scheduled("retention_prune", daily_at(3, 30, workdays_only=False))
+def retention_prune(period: str) -> dict:
+    """Delete callback de-duplication records and minute-level job runs past their retention."""
+    return prune()
+
+
+def prune() -> dict:
+    cfg = config.get()
+    now = clock.now()
+    frequent = sorted(job.name for job in load_jobs().values() if job.slot.frequent)
+    with db.transaction() as session:
+        callbacks = session.execute(delete(InboundCallback).where(
+            InboundCallback.received_at < now - timedelta(days=cfg.callback_retention_days))).rowcount
+        runs = session.execute(delete(JobRun).where(
+            JobRun.job.in_(frequent),
+            JobRun.started_at < now - timedelta(days=cfg.job_run_retention_days))).rowcount
+    log.info("retention pruned inbound_callback=%s job_run=%s", callbacks, runs)
+    return {"inbound_callback": callbacks, "job_run": runs}

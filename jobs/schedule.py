@@ -50,6 +50,7 @@ class Slot:
 
     periods: Callable[[datetime], list[tuple[str, datetime]]]
     describe: str
+    frequent: bool = False  # every few minutes: its old job_run rows are pruned (jobs/maintenance.py)
 
 
 def every_minutes(n: int) -> Slot:
@@ -57,7 +58,7 @@ def every_minutes(n: int) -> Slot:
         base = now.replace(second=0, microsecond=0)
         base -= timedelta(minutes=base.minute % n)
         return [(base.strftime("%Y-%m-%dT%H:%M"), base)]
-    return Slot(periods, f"every {n} min")
+    return Slot(periods, f"every {n} min", frequent=True)
 
 
 def daily_at(hour: int, minute: int = 0, *, workdays_only: bool = True, when: Callable[[date], bool] | None = None,

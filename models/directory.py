@@ -80,10 +80,22 @@ def deactivate(session: Session, person: Person, actor: str, reason: str) -> Dep
 
 
 def reactivate(session: Session, person: Person, actor: str, reason: str) -> None:
+    """Back in service; a WeCom "invalid user" mark from before is dropped (pushes may be resent)."""
+    before, after = {"active": False}, {"active": True, "reason": reason}
+    if person.wecom_invalid:
+        before["wecom_invalid"], after["wecom_invalid"] = True, False
     person.active = True
     person.deactivated_at = None
+    person.wecom_invalid = False
     audit.record(session, actor=actor, action="org.person.reactivate", entity="person", entity_id=person.id,
-                 before={"active": False}, after={"active": True, "reason": reason})
+                 before=before, after=after)
+
+
+def revalidate(session: Session, person: Person, actor: str, reason: str) -> None:
+    """WeCom lists the member as active again: drop the "invalid user" mark delivery set."""
+    person.wecom_invalid = False
+    audit.record(session, actor=actor, action="org.person.revalidate", entity="person", entity_id=person.id,
+                 before={"wecom_invalid": True}, after={"wecom_invalid": False, "reason": reason})
 
 
 def admins_for(session: Session, unit: Unit) -> list[Person]:

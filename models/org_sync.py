@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.directory import (Departure, audit_change, deactivate, notify_departures, person_snapshot,
-                              reactivate, unit_snapshot)
+                              reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
 
 ACTOR = "system:org_sync"
 GONE_STATUSES = {2, 5}  # WeCom member status: 2 已禁用, 5 已退出企业 (1 已激活, 4 未激活 stay)
+ACTIVATED = 1
 MAX_DEPARTURE_SHARE = 0.5  # refuse to deactivate more than this share at once without --force
 
 
@@ -150,3 +151,5 @@ def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, r
     if not person.active:
         reactivate(session, person, ACTOR, "企业微信通讯录中重新出现")
         result.people["恢复"] += 1
+    elif person.wecom_invalid and int(member.get("status", ACTIVATED)) == ACTIVATED:
+        revalidate(session, person, ACTOR, "企业微信通讯录中为已激活成员")

@@ -21,6 +21,14 @@ def test_a_complete_real_configuration(tmp_path):
     assert cfg.timezone == "Asia/Shanghai" and cfg.redis_url == "redis://127.0.0.1:6379/0"
 
 
+def test_retry_window_and_retention(tmp_path):
+    cfg = config.load({**GOOD, "DATABASE_URL": "sqlite:///x.db"})
+    assert (cfg.outbox_retry_hours, cfg.callback_retention_days, cfg.job_run_retention_days) == (48, 30, 7)
+    cfg = config.load({**GOOD, "DATABASE_URL": "sqlite:///x.db", "BOT_OUTBOX_RETRY_HOURS": "72",
+                       "BOT_CALLBACK_RETENTION_DAYS": "90", "BOT_JOB_RUN_RETENTION_DAYS": "3"})
+    assert (cfg.outbox_retry_hours, cfg.callback_retention_days, cfg.job_run_retention_days) == (72, 90, 3)
+
+
 def test_demo_mode_when_no_wecom_variable_is_set():
     cfg = config.load({"DATABASE_URL": "sqlite:///x.db"})
     assert cfg.demo and cfg.corp_id == config.DEMO["WECOM_CORP_ID"]
@@ -36,6 +44,10 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({**GOOD, "BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
     ({**GOOD, "BOT_CALLBACK_WINDOW": "5min"}, "BOT_CALLBACK_WINDOW"),
     ({**GOOD, "BOT_CONVERSATION_IDLE_MINUTES": "half an hour"}, "BOT_CONVERSATION_IDLE_MINUTES"),
+    ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "two days"}, "BOT_OUTBOX_RETRY_HOURS"),
+    ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "0"}, "BOT_OUTBOX_RETRY_HOURS"),
+    ({**GOOD, "BOT_CALLBACK_RETENTION_DAYS": "0"}, "BOT_CALLBACK_RETENTION_DAYS"),  # would undo de-duplication
+    ({**GOOD, "BOT_JOB_RUN_RETENTION_DAYS": "-1"}, "BOT_JOB_RUN_RETENTION_DAYS"),
 ])
 def test_a_malformed_value_names_its_variable(env, variable):
     with pytest.raises(config.ConfigError) as stopped:
