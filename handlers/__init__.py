@@ -12,6 +12,7 @@ FEATURES = [
     "handlers.weekly_status",
     "handlers.dormancy",
     "handlers.rectification",
+    "handlers.screenshots",
     "handlers.measures",
     "handlers.unit_record",
     "handlers.digest",

@@ -6,12 +6,13 @@ from sqlalchemy import select, text
 
 from bot import clock, outbox
 from bot.router import Context, Router
+from handlers.screenshots import SCREENSHOT_MINUTES
 from models import org
 from models.org import ROLE_NAMES, UnknownSender
 
 GREETING = "您好，{name}！我是政务新媒体助手。"
-MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音、文件请在对话中按提示以文字回复，"
-                "回复「帮助」查看可用功能。")
+MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
+                f"{SCREENSHOT_MINUTES}分钟内作为截图收下；语音、文件等请改用文字，回复「帮助」查看可用功能。")
 
 # Events a user triggers by hand and expects an answer to (scan, photo, pick a location).
 USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
@@ -98,7 +99,7 @@ def register(router: Router) -> None:
     @router.fallback("resume")
     def resume(ctx: Context):
         conv = _conv(ctx)
-        if conv.state:
+        if conv.state in router.states:
             ctx.reply(router.prompt(ctx, conv.state))
             return
         draft = conv.draft
