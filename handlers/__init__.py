@@ -18,6 +18,7 @@ FEATURES = [
     "handlers.digest",
     "handlers.training",
     "handlers.bulletin",
+    "handlers.bulletin_regenerate",
 ]
 
 

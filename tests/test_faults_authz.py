@@ -74,6 +74,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     # monthly bulletin (publishing and its card: test_bulletin_job_publish.py)
     "发布通报": ("2026-11", ADMIN),
     "年度考核": ("2026", ADMIN),
+    "重新生成通报": ("2026-11", ADMIN),
 }
 
 # card kind → roles whose cards of that kind they may click (none in main yet: the approvals add theirs).
