@@ -119,7 +119,8 @@ def send_to_admins(session, row: StoredBulletin, b: Bulletin) -> None:
     if not admins:
         log.warning("bulletin %s: bureau %s has no admin to send it to", row.id, row.bureau_id)
         return
-    key = f"bulletin:{row.id}" if row.revision == 1 else f"bulletin:{row.id}:r{row.revision}"  # a new version sends anew
+    # Each version of the draft (重新生成通报) is sent once; version 1 keeps the keys it always had.
+    key = f"bulletin:{row.id}" if row.revision == 1 else f"bulletin:{row.id}:r{row.revision}"
     outbox.push_markdown(session, admins, summary_markdown(b), text=summary_text(b), dedupe_key=f"{key}:summary")
     stem = file_stem(b)
     outbox.push_file(session, admins, f"{stem}图表.png", chart_png(b), media_type="image", dedupe_key=f"{key}:chart")

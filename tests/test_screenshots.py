@@ -70,3 +70,16 @@ def test_a_dialogue_in_between_is_left_alone(bot):
     assert "报送记录" in bot.side.media("jy_zhang", "image").text
     with bot.db() as s:
         assert s.get(Conversation, "jy_zhang").state == state
+
+
+def test_a_dialogue_left_in_the_old_screenshot_state_is_harmless(bot):
+    """Before this change 已报送 left the clerk in "filed.screenshot"; such a row may outlive the upgrade."""
+    bot.send("jy_zhang", "我的申请")
+    with bot.db() as s:
+        conv = s.get(Conversation, "jy_zhang")
+        conv.state, conv.data = "filed.screenshot", {"filing_id": 1}
+    assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")
+    assert bot.side.media("jy_zhang", "image").text == MEDIA_ANSWER
+    assert "台账" in bot.send("jy_zhang", "台账")
+    with bot.db() as s:
+        assert s.get(Conversation, "jy_zhang").state is None
