@@ -12,12 +12,14 @@ FEATURES = [
     "handlers.weekly_status",
     "handlers.dormancy",
     "handlers.rectification",
+    "handlers.screenshots",
     "handlers.measures",
     "handlers.unit_record",
     "handlers.digest",
     "handlers.training",
     "handlers.bulletin",
     "handlers.resend",
+    "handlers.bulletin_regenerate",
 ]
 
 

@@ -1,20 +1,19 @@
-"""The applicant's side: 我的申请, 查看, 撤回, 修改, 导出, and 已报送 (with an optional screenshot)."""
+"""The applicant's side: 我的申请, 查看, 撤回, 修改, 导出, and 已报送 (a screenshot may follow: handlers/screenshots.py)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from bot import clock
-from bot.router import END, Context, Reask, Router
+from bot.router import END, Context, Router
 from handlers import approvals_after as after
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
+from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, newest_waiting
 from models import org
-from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, open_request_for_account
+from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
-
-SCREENSHOT_STATE = "filed.screenshot"
 
 
 def can_see(session, person: Person, req: ApprovalRequest) -> bool:
@@ -45,8 +44,6 @@ def filing_line(ctx: Context, req: ApprovalRequest) -> str:
 
 
 def register(router: Router) -> None:
-    router.conversation("filed", title="报送截图")
-
     @router.command("我的申请", "申请记录", help="查看我提交的申请及进度")
     def mine(ctx: Context):
         rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
@@ -152,28 +149,20 @@ def register(router: Router) -> None:
             return END
         after.mark_filed(ctx.session, filing, ctx.person)
         ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})
-        ctx.data = {"filing_id": filing.id}
-        ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。")
-        return SCREENSHOT_STATE
+        ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
+                  f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片。")
+        return END
 
-    @router.state(SCREENSHOT_STATE, prompt="如需留存报送截图，请现在直接发送截图图片；不需要请回复「完成」。")
-    def screenshot_text(ctx: Context):
-        if ctx.text.strip() in ("完成", "好", "好的", "无", "不用", "没有"):
-            ctx.reply("好的，已完成。")
-            return END
-        raise Reask("请直接发送截图图片，或回复「完成」结束。")
 
-    previous = router.fallbacks["unsupported"]
+def waiting_screenshot(ctx: Context) -> Waiting | None:
+    """The sender's registry filing (已报送) of the last SCREENSHOT_MINUTES still without a screenshot."""
+    filing = newest_waiting(ctx, RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id)
+    if filing is None:
+        return None
+    return Waiting(filing.filed_at, lambda c: _attach_screenshot(c, filing))
 
-    @router.fallback("unsupported")
-    def unsupported(ctx: Context):
-        """An image right after 已报送 is the screenshot; everything else as before."""
-        if ctx.state == SCREENSHOT_STATE and ctx.inbound.msg_type == "image" and ctx.inbound.media_id:
-            from models.approval import RegistryFiling
-            filing = ctx.session.get(RegistryFiling, ctx.data.get("filing_id"))
-            if filing is not None:
-                filing.screenshot_media_id = ctx.inbound.media_id
-                ctx.audit("registry.screenshot", "registry_filing", filing.id)
-                ctx.reply("截图已保存，谢谢。")
-                return END
-        return previous(ctx)
+
+def _attach_screenshot(ctx: Context, filing: RegistryFiling) -> None:
+    filing.screenshot_media_id = ctx.inbound.media_id
+    ctx.audit("registry.screenshot", "registry_filing", filing.id, after={"request_id": filing.request_id})
+    ctx.reply(f"截图已保存在第{filing.request_id}号申请的报送记录中，谢谢。")

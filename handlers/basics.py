@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from bot import clock, outbox
 from bot.router import Context, Router
+from handlers.screenshots import SCREENSHOT_MINUTES
 from models import org
 from models.org import ROLE_NAMES, UnknownSender
 
@@ -17,9 +18,9 @@ GREETINGS = frozenset({"你好", "您好", "你好呀", "您好！", "你好！"
                        "早", "早上好", "上午好", "下午好", "晚上好", "谢谢", "谢谢！", "好的谢谢", "辛苦了"})
 THANKS = ("谢谢", "谢谢！", "好的谢谢", "辛苦了")
 # Answers to a question nobody asked (the dialogue ended, expired or was never started).
-ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用", "完成"})
-MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片、语音、文件请在对话中按提示以文字回复，"
-                "回复「帮助」查看可用功能。")
+ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
+MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
+                f"{SCREENSHOT_MINUTES}分钟内作为截图收下；语音、文件等请改用文字，回复「帮助」查看可用功能。")
 
 # Events a user triggers by hand and expects an answer to (scan, photo, pick a location).
 USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
@@ -111,7 +112,7 @@ def register(router: Router) -> None:
     @router.fallback("resume")
     def resume(ctx: Context):
         conv = _conv(ctx)
-        if conv.state:
+        if conv.state in router.states:
             ctx.reply(router.prompt(ctx, conv.state))
             return
         draft = conv.draft

@@ -40,6 +40,11 @@ def register(router: Router) -> None:
         if row is None or ctx.inbound.event_key != "publish" or not _admin_of(ctx, row):
             ctx.reply("这张卡片已失效或您没有发布权限。")
             return None
+        if row.status == DRAFT and card.status == "closed":  # a card of a draft since regenerated
+            ctx.reply(f"这张卡片属于{row.period}月度通报的旧版草稿，草稿已重新生成（第{row.revision}版）。"
+                      "请核对新版后点新卡片上的「发布通报」，或回复「发布通报」。")
+            ctx.button_label = card.result or "已失效"
+            return None
         ctx.reply(publish(ctx, row, clicked=card))
         ctx.button_label = card.result or "已发布"
         return None
@@ -48,7 +53,7 @@ def register(router: Router) -> None:
                     detail="用法：发布通报 2026-11。发布前请先核对摘要、通报表和通报稿；确认后各单位收到本单位的通报，"
                            f"每个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）。")
     def start(ctx: Context):
-        bureau = _bureau(ctx)
+        bureau = bureau_of(ctx)
         if bureau is None:
             ctx.reply("只有县政数局管理员可以发布月度通报。")
             return None
@@ -60,7 +65,8 @@ def register(router: Router) -> None:
             return None
         b = serial.from_json(row.data)
         problems = sum(len(f.problems) for f in b.units)
-        ctx.data.update(bulletin_id=row.id, period=row.period, units=len(b.units), problems=problems)
+        ctx.data.update(bulletin_id=row.id, period=row.period, units=len(b.units), problems=problems,
+                        revision=row.revision)
         return "bulletin.confirm"
 
     def confirm_prompt(ctx: Context) -> str:
@@ -79,6 +85,10 @@ def register(router: Router) -> None:
             return END
         row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == ctx.data["bulletin_id"])
                                  .with_for_update())
+        if row.status == DRAFT and row.revision != ctx.data.get("revision", row.revision):
+            ctx.reply(f"在您确认之前，{row.period}月度通报草稿已重新生成（第{row.revision}版），数字可能有变化。"
+                      "请核对新版后重新回复「发布通报」。")
+            return END
         ctx.reply(publish(ctx, row))
         return END
 
@@ -87,7 +97,7 @@ def register(router: Router) -> None:
                            "每个单位一张扣分明细（月份、原因、次数、分值）。")
     def assessment(ctx: Context):
         from bot.bulletin.assessment import assessment_xlsx, assess
-        bureau = _bureau(ctx)
+        bureau = bureau_of(ctx)
         if bureau is None:
             ctx.reply("只有县政数局管理员可以生成年度考核表。")
             return None
@@ -107,7 +117,7 @@ def register(router: Router) -> None:
         return None
 
 
-def _bureau(ctx: Context) -> Unit | None:
+def bureau_of(ctx: Context) -> Unit | None:
     unit = ctx.person.unit
     return unit if ctx.person.is_bureau_user and unit.kind == COUNTY_BUREAU else None
 
@@ -145,7 +155,7 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
     """Send each unit its own part, open a rectification item per problem, close every admin's card."""
     session = ctx.session
     if row.status == PUBLISHED:
-        _close_cards(session, row, "已发布", clicked)
+        close_cards(session, row, "已发布", clicked)
         return _already(row)
     b = serial.from_json(row.data)
     b.rectify_by = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, session)
@@ -168,12 +178,12 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
     ctx.audit("bulletin.publish", "bulletin", row.id, before,
               {"status": PUBLISHED, "month": row.month, "units": len(b.units), "rectifications": items,
                "rectify_by": b.rectify_by.isoformat()})
-    _close_cards(session, row, f"{ctx.person.name}已发布", clicked)
+    close_cards(session, row, f"{ctx.person.name}已发布", clicked)
     return (f"{row.period}月度通报已发布：{len(b.units)}个单位已收到本单位的通报，建立整改事项{items}项"
             f"（{b.rectify_by.isoformat()}前整改）。")
 
 
-def _close_cards(session, row: StoredBulletin, label: str, clicked: Card | None) -> None:
+def close_cards(session, row: StoredBulletin, label: str, clicked: Card | None) -> None:
     for card in session.scalars(select(Card).where(Card.kind == CARD_KIND, Card.ref_id == row.id,
                                                    Card.status == "open")):
         if clicked is not None and card.task_id == clicked.task_id:

@@ -1,14 +1,11 @@
 """Rectification items (整改, 第29条): the bureau notifies, the unit answers, the bureau accepts or reopens."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import select
-
 from bot import clock, outbox, workdays
 from bot.choices import yes
 from bot.router import END, Context, Reask, Router
 from handlers.oversight_util import match_units, parse_ref, split_first, unit_hint, unit_in_scope
+from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, newest_waiting
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
 from models.oversight import bureau_admins, unit_people
@@ -16,9 +13,6 @@ from models.rectification import (ACCEPTED, DEFAULT_WORKDAYS, REOPENED, SUBMITTE
                                   RectificationAnswer, create_item, describe, items_of_units)
 
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
-
-
-SCREENSHOT_MINUTES = 30
 
 
 def register(router: Router) -> None:
@@ -88,31 +82,6 @@ def register(router: Router) -> None:
                   f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片。")
         return None
 
-    previous = router.fallbacks["unsupported"]
-
-    @router.fallback("unsupported")
-    def unsupported(ctx: Context):
-        """A picture soon after 已整改 is its screenshot: kept with the answer and shown to the bureau.
-
-        No dialogue state: the clerk may go on with anything else, and a picture still finds its answer."""
-        if ctx.inbound.msg_type == "image" and ctx.inbound.media_id:
-            answer = ctx.session.scalars(
-                select(RectificationAnswer)
-                .where(RectificationAnswer.answered_by == ctx.userid,
-                       RectificationAnswer.answered_at >= ctx.now - timedelta(minutes=SCREENSHOT_MINUTES),
-                       RectificationAnswer.screenshot_media_id.is_(None))
-                .order_by(RectificationAnswer.id.desc()).limit(1)).first()
-            if answer is not None:
-                item = ctx.session.get(Rectification, answer.item_id)
-                answer.screenshot_media_id = ctx.inbound.media_id
-                ctx.audit("rectification.screenshot", "rectification", item.id)
-                admins = bureau_admins(ctx.session, item.unit)
-                outbox.push_text(ctx.session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：")
-                outbox.push_media(ctx.session, admins, ctx.inbound.media_id)
-                ctx.reply(f"截图已附在整改事项 {item.id} 的整改情况中，并转给县政数局，谢谢。")
-                return None
-        return previous(ctx)
-
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
                     detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。")
     def accept(ctx: Context):
@@ -162,6 +131,26 @@ def register(router: Router) -> None:
                      if bureau else "整改完成后回复「已整改 编号 整改说明」。")
         ctx.reply("\n".join(lines))
         return None
+
+
+def waiting_screenshot(ctx: Context) -> Waiting | None:
+    """The sender's answer (已整改) of the last SCREENSHOT_MINUTES still without a screenshot."""
+    answer = newest_waiting(ctx, RectificationAnswer.answered_by, RectificationAnswer.answered_at,
+                            RectificationAnswer.screenshot_media_id)
+    if answer is None:
+        return None
+    return Waiting(answer.answered_at, lambda c: _attach_screenshot(c, answer))
+
+
+def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:
+    """Keep the picture with the answer and show it to the bureau."""
+    item = ctx.session.get(Rectification, answer.item_id)
+    answer.screenshot_media_id = ctx.inbound.media_id
+    ctx.audit("rectification.screenshot", "rectification", item.id)
+    admins = bureau_admins(ctx.session, item.unit)
+    outbox.push_text(ctx.session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：")
+    outbox.push_media(ctx.session, admins, ctx.inbound.media_id)
+    ctx.reply(f"截图已附在整改事项 {item.id} 的整改情况中，并转给县政数局，谢谢。")
 
 
 def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:

@@ -111,7 +111,7 @@ def _pct(value: float | None) -> str:
 
 
 def send_to_admins(session, row: StoredBulletin, b: Bulletin) -> None:
-    """The summary, chart, workbook, Word draft and the publish card, to the bureau's admins."""
+    """The summary, chart, workbook, Word draft and the publish card, to the bureau's admins (once per revision)."""
     from bot.bulletin.chart import chart_png
     from bot.bulletin.draft import draft_docx
     from bot.bulletin.workbook import workbook_xlsx
@@ -119,13 +119,15 @@ def send_to_admins(session, row: StoredBulletin, b: Bulletin) -> None:
     if not admins:
         log.warning("bulletin %s: bureau %s has no admin to send it to", row.id, row.bureau_id)
         return
-    key = f"bulletin:{row.id}"
+    # Each version of the draft (重新生成通报) is sent once; version 1 keeps the keys it always had.
+    key = f"bulletin:{row.id}" if row.revision == 1 else f"bulletin:{row.id}:r{row.revision}"
     outbox.push_markdown(session, admins, summary_markdown(b), text=summary_text(b), dedupe_key=f"{key}:summary")
     stem = file_stem(b)
     outbox.push_file(session, admins, f"{stem}图表.png", chart_png(b), media_type="image", dedupe_key=f"{key}:chart")
     outbox.push_file(session, admins, f"{stem}.xlsx", workbook_xlsx(b), dedupe_key=f"{key}:xlsx")
     outbox.push_file(session, admins, f"{stem}（草稿）.docx", draft_docx(b), dedupe_key=f"{key}:docx")
     outbox.push_card(session, admins, kind=CARD_KIND, ref_id=row.id, card=publish_card(b), dedupe_key=f"{key}:card")
-    outbox.push_text(session, admins, f"如果卡片按钮无法使用，也可以回复「发布通报 {row.month}」发布。",
+    version = "" if row.revision == 1 else f"（第{row.revision}版草稿）"  # WeCom drops a repeated text within 30 min
+    outbox.push_text(session, admins, f"如果卡片按钮无法使用，也可以回复「发布通报 {row.month}」发布{version}。",
                      dedupe_key=f"{key}:hint")
 

@@ -2,6 +2,8 @@
 
 草稿 (draft) after generation, sent to the bureau admins only; 已发布 once an admin publishes it,
 when each unit receives its own part. The JSON is `bot.bulletin.serial.to_json` of the Bulletin.
+A draft may be computed again from the data as it is now (重新生成通报): the row is replaced in place and
+`revision` counts the versions (1 = as the monthly job made it); the audit log keeps what each replaced.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class StoredBulletin(Base):
     generated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     published_by: Mapped[str | None] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     bureau: Mapped[Unit] = relationship()
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot import clock
+from handlers.basics import MEDIA_ANSWER
 from jobs import approvals as jobs
 from jobs.schedule import load_jobs
 from models.approval import RegistryFiling
@@ -99,14 +100,19 @@ def test_registry_deadline_over_national_day_and_countdown(bot):
     assert "已于" in bot.send("jy_zhang", f"已报送 {number}")
 
 
-def test_filed_without_screenshot_and_images_otherwise_unsupported(bot):
+def test_filed_opens_no_dialogue_and_a_late_picture_gets_the_usual_answer(bot):
     number = submit_open(bot)
     assert "还没有审批通过" in bot.send("jy_zhang", f"已报送 {number}")
     approve_all(bot, number)
-    bot.send("jy_zhang", f"已报送 {number}")
-    assert "请直接发送截图" in bot.send("jy_zhang", "什么截图")
-    assert "已完成" in bot.send("jy_zhang", "完成")
-    assert "暂时只能处理文字消息" in bot.side.media("jy_zhang", "image").text
+    reply = bot.send("jy_zhang", f"已报送 {number}")
+    assert "已记录" in reply and "30分钟内直接发送图片" in reply
+    mine = bot.send("jy_zhang", "我的申请")  # the next text is an ordinary message, not an answer
+    assert f"第{number}号" in mine and "已放弃" not in mine and "截图" not in mine
+    assert "没有理解" in bot.send("jy_zhang", "什么截图")
+    clock.advance(timedelta(minutes=31))
+    assert bot.side.media("jy_zhang", "image").text == MEDIA_ANSWER
+    with bot.db() as s:
+        assert s.query(RegistryFiling).one().screenshot_media_id is None
 
 
 def test_word_form_on_final_approval_and_on_request(bot):

@@ -74,6 +74,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     # monthly bulletin (publishing and its card: test_bulletin_job_publish.py)
     "发布通报": ("2026-11", ADMIN),
     "年度考核": ("2026", ADMIN),
+    "重新生成通报": ("2026-11", ADMIN),
     # failed pushes (tests/test_outbox_resend.py)
     "重发失败推送": ("", ADMIN),
 }

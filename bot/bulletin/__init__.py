@@ -5,6 +5,7 @@
     summary_markdown(b) / summary_text(b) / chart_png(b) / workbook_xlsx(b) / draft_docx(b)
     unit_part(b, unit_id)             # what one unit receives on publishing
     serial.to_json(b) / serial.from_json(d)   # kept between generation and publishing
+    changes.summary_lines(old, new)   # what 重新生成通报 would change, in a few Chinese lines
 
 chart_png, workbook_xlsx and draft_docx live in their modules (bot.bulletin.chart, .workbook, .draft),
 imported where needed: matplotlib is slow to import.

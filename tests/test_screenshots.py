@@ -1,0 +1,85 @@
+"""Screenshots after 已整改 and 已报送: no dialogue state, a picture within the window goes to the newest
+filing still without one, and a picture with nothing waiting gets the usual answer."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import clock
+from handlers.basics import MEDIA_ANSWER
+from models.approval import RegistryFiling
+from models.audit import AuditLog
+from models.platform import Conversation
+from models.rectification import Rectification
+from tests.approvals_helpers import approve_all, submit_open
+
+
+def rectification_answered(bot) -> None:
+    bot.fake.state.media["media_sim"] = bot.fake.now()  # WeCom holds the picture the user sends
+    bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+    assert "已下发整改通知 1" in bot.send("zsj_admin", "确认")
+    assert "30分钟内直接发送图片" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
+
+
+def shots(bot) -> tuple[str | None, str | None]:
+    with bot.db() as s:
+        return (s.get(Rectification, 1).answers[-1].screenshot_media_id,
+                s.scalar(select(RegistryFiling.screenshot_media_id)))
+
+
+def test_the_newest_filing_takes_the_picture_then_the_older_one_then_nobody(bot):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    rectification_answered(bot)
+    clock.advance(timedelta(minutes=5))
+    assert "30分钟内直接发送图片" in bot.send("jy_zhang", f"已报送 {number}")
+    with bot.db() as s:
+        assert s.get(Conversation, "jy_zhang").state is None  # no dialogue to leave
+    assert f"第{number}号申请的报送记录" in bot.side.media("jy_zhang", "image").text
+    assert shots(bot) == (None, "media_sim")
+    admin_images = sum(1 for m in bot.inbox("zsj_admin") if m["msgtype"] == "image")
+    assert admin_images == 0  # the registry screenshot is kept, not forwarded
+    assert "截图已附在整改事项 1" in bot.side.media("jy_zhang", "image").text
+    assert shots(bot) == ("media_sim", "media_sim")
+    assert sum(1 for m in bot.inbox("zsj_admin") if m["msgtype"] == "image") == 1
+    assert bot.side.media("jy_zhang", "image").text == MEDIA_ANSWER  # both have theirs
+    with bot.db() as s:
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.action.like("%.screenshot"))).all()
+    assert sorted(actions) == ["rectification.screenshot", "registry.screenshot"]
+
+
+def test_a_picture_from_someone_else_is_not_attached(bot):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    rectification_answered(bot)
+    assert bot.side.media("jy_li", "image").text == MEDIA_ANSWER  # a colleague of the same unit
+    assert shots(bot) == (None, None)
+
+
+def test_a_dialogue_in_between_is_left_alone(bot):
+    """The clerk starts the 开设 dialogue after 已报送; a picture is attached and the dialogue goes on."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.send("jy_zhang", f"已报送 {number}")
+    bot.send("jy_zhang", "开设")
+    with bot.db() as s:
+        state = s.get(Conversation, "jy_zhang").state
+    assert state and state.startswith("open.")
+    assert "报送记录" in bot.side.media("jy_zhang", "image").text
+    with bot.db() as s:
+        assert s.get(Conversation, "jy_zhang").state == state
+
+
+def test_a_dialogue_left_in_the_old_screenshot_state_is_harmless(bot):
+    """Before this change 已报送 left the clerk in "filed.screenshot"; such a row may outlive the upgrade."""
+    bot.send("jy_zhang", "我的申请")
+    with bot.db() as s:
+        conv = s.get(Conversation, "jy_zhang")
+        conv.state, conv.data = "filed.screenshot", {"filing_id": 1}
+    assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")
+    assert bot.side.media("jy_zhang", "image").text == MEDIA_ANSWER
+    assert "台账" in bot.send("jy_zhang", "台账")
+    with bot.db() as s:
+        assert s.get(Conversation, "jy_zhang").state is None
