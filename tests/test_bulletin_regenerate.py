@@ -114,7 +114,7 @@ def test_nothing_changed_needs_no_confirmation(bot):
     reply = bot.send("zsj_admin", "重新生成通报")
     assert "与现有草稿（第1版，12-01 09:00生成）相同，无需重新生成" in reply
     assert inboxes(bot) == before
-    assert "没有理解" in bot.send("zsj_admin", "确认")  # no dialogue was opened
+    assert "当前没有等待您确认的操作" in bot.send("zsj_admin", "确认")  # no dialogue was opened
 
 
 def test_a_published_bulletin_is_never_regenerated(bot):
