@@ -45,10 +45,17 @@ _calls = InboundCallback.__table__
 _person = Person.__table__
 _unit = Unit.__table__
 _roles = PersonRole.__table__
+
+
+def _json_columns(table, leave_out=()) -> tuple[str, ...]:
+    """Columns that survive a trip through JSON unchanged (numbers, text, flags). The rest stay
+    behind and load on first access, as expired attributes do — as do personal ones (`mobile`)."""
+    return tuple(c.key for c in table.c if c.key not in leave_out and c.type.python_type in (int, str, bool))
+
+
 # The sender travels as one JSON value (the driver describes and converts one column, not twenty).
-# Personal and rarely read columns stay behind: they load on first access, as expired ones do.
-_PERSON_COLUMNS = tuple(c.key for c in _person.c if c.key not in ("mobile", "deactivated_at"))
-_UNIT_COLUMNS = tuple(c.key for c in _unit.c)
+_PERSON_COLUMNS = _json_columns(_person, leave_out=("mobile",))
+_UNIT_COLUMNS = _json_columns(_unit)
 
 
 def _build_lock_and_claim():
