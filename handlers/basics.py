@@ -14,9 +14,10 @@ from models.org import ROLE_NAMES, UnknownSender
 
 GREETING = "您好，{name}！我是政务新媒体助手。"
 # Said to the bot as to a person: answered as a person would, with what the bot can do.
-GREETINGS = frozenset({"你好", "您好", "你好呀", "您好！", "你好！", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
-                       "早", "早上好", "上午好", "下午好", "晚上好", "谢谢", "谢谢！", "好的谢谢", "辛苦了"})
-THANKS = ("谢谢", "谢谢！", "好的谢谢", "辛苦了")
+# (Compared after lower-casing and dropping trailing ！~。)
+GREETINGS = frozenset({"你好", "您好", "你好呀", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
+                       "早", "早上好", "上午好", "下午好", "晚上好"})
+THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了"})
 # Answers to a question nobody asked (the dialogue ended, expired or was never started).
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
@@ -134,10 +135,10 @@ def register(router: Router) -> None:
     @router.fallback("unknown_text")
     def unknown(ctx: Context):
         greeting = ctx.text.lower().rstrip("~～!！。.")
-        if greeting in THANKS or ctx.text in THANKS:
+        if greeting in THANKS:
             ctx.reply("不客气！还有需要随时找我，回复「帮助」查看可用功能。")
             return
-        if greeting in GREETINGS or ctx.text in GREETINGS:
+        if greeting in GREETINGS:
             ctx.reply(GREETING.format(name=ctx.person.name) + "\n" + help_text(ctx))
             return
         if greeting in ANSWERS:
