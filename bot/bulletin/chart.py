@@ -45,6 +45,11 @@ def cjk_font() -> str | None:
     for name, path in sorted(entries.items()):
         if any(key in name for key in ("CJK", "Hei", "Song", "Ming", "Kai", "Han")) and _covers(path):
             return path
+    # matplotlib caches its font list (~/.cache/matplotlib) and does not notice fonts installed
+    # after that cache was made: look at the font files themselves before giving up.
+    for path in sorted(font_manager.findSystemFonts(), key=lambda p: ("Bold" in p, p)):  # regular first
+        if any(key in path for key in ("CJK", "wqy", "SourceHan", "DroidSansFallback")) and _covers(path):
+            return path
     return None
 
 
