@@ -40,3 +40,16 @@ def yes(answer: str) -> bool | None:
     if text in ("否", "不", "不是", "不对", "2", "n", "no", "修改"):
         return False
     return None
+
+
+def confirmed(ctx, action: str, dropped: str, hint: str | None = None) -> bool:
+    """The answer to a 「确认/取消」 question before something is done.
+
+    True: go on. 否/不: says `dropped` (what was not done) and returns False — end the dialogue.
+    Anything else: the same question again, with `hint` or 「请回复「确认」<action>，或「取消」放弃。」."""
+    answer = yes(ctx.text)
+    if answer is None:
+        raise Reask(hint or f"请回复「确认」{action}，或「取消」放弃。")
+    if not answer:
+        ctx.reply(dropped)
+    return answer

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot import clock, outbox, workdays
 from bot.bulletin import serial, unit_part
-from bot.choices import yes
-from bot.router import END, Context, Reask, Router
+from bot.choices import confirmed
+from bot.router import END, Context, Router
 from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
 from models.org import BUREAU_ADMIN, COUNTY_BUREAU, Unit
 from models.oversight import unit_people
@@ -20,6 +20,14 @@ from models.platform import Card
 from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
 
 MONTH = re.compile(r"^\s*(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?\s*$")
+
+
+def month_of(text: str) -> str | None:
+    """「2026-11」「2026年11月」「2026.11」… → "2026-11"; None when the text is not a month."""
+    match = MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return f"{int(match.group(1))}-{int(match.group(2)):02d}"
 YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
 
 
@@ -77,11 +85,7 @@ def register(router: Router) -> None:
 
     @router.state("bulletin.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
-        answer = yes(ctx.text)
-        if answer is None:
-            raise Reask("请回复「确认」发布，或「取消」放弃。")
-        if not answer:
-            ctx.reply("已放弃，通报没有发布。")
+        if not confirmed(ctx, "发布", "已放弃，通报没有发布。"):
             return END
         row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == ctx.data["bulletin_id"])
                                  .with_for_update())
@@ -129,11 +133,10 @@ def _admin_of(ctx: Context, row: StoredBulletin) -> bool:
 def _pick(ctx: Context, bureau: Unit) -> StoredBulletin | None:
     args = (ctx.args or "").strip()
     if args:
-        match = MONTH.match(args)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        key = month_of(args)
+        if key is None:
             ctx.reply("请写明月份，例如「发布通报 2026-11」。")
             return None
-        key = f"{int(match.group(1))}-{int(match.group(2)):02d}"
         row = find(ctx.session, bureau.id, key)
         if row is None:
             ctx.reply(f"{key}的月度通报还没有生成。每月第一个工作日9:00自动生成上月通报。")

@@ -14,9 +14,9 @@ from bot import clock, outbox
 from bot.bulletin import changes, serial
 from bot.bulletin.compute import compute
 from bot.bulletin.figures import Bulletin
-from bot.choices import yes
-from bot.router import END, Context, Reask, Router
-from handlers.bulletin import MONTH, bureau_of, close_cards
+from bot.choices import confirmed
+from bot.router import END, Context, Router
+from handlers.bulletin import bureau_of, close_cards, month_of
 from models import org
 from models.bulletin import DRAFT, PUBLISHED, StoredBulletin, find
 
@@ -60,11 +60,8 @@ def register(router: Router) -> None:
 
     @router.state(CONFIRM, prompt=confirm_prompt)
     def confirm(ctx: Context):
-        answer = yes(ctx.text)
-        if answer is None:
-            raise Reask("请回复「确认」替换草稿，或回复「取消」保留现有草稿。")
-        if not answer:
-            ctx.reply("已放弃，草稿保持不变。")
+        if not confirmed(ctx, "替换草稿", "已放弃，草稿保持不变。",
+                         hint="请回复「确认」替换草稿，或回复「取消」保留现有草稿。"):
             return END
         row = ctx.session.scalar(select(StoredBulletin).where(StoredBulletin.id == ctx.data["bulletin_id"])
                                  .with_for_update())
@@ -93,11 +90,10 @@ def _pick(ctx: Context, bureau_id: int) -> StoredBulletin | None:
     """The month named in the arguments, else the newest draft, else the newest bulletin (to explain)."""
     args = (ctx.args or "").strip()
     if args:
-        match = MONTH.match(args)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        key = month_of(args)
+        if key is None:
             ctx.reply("请写明月份，例如「重新生成通报 2026-11」；不写月份时为最近一期未发布的草稿。")
             return None
-        key = f"{int(match.group(1))}-{int(match.group(2)):02d}"
         row = find(ctx.session, bureau_id, key)
         if row is None:
             ctx.reply(f"{key}的月度通报还没有生成，无需重新生成。每月第一个工作日9:00自动生成上月通报。")

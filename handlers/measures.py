@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from bot import clock, outbox
-from bot.choices import numbered, pick, yes
-from bot.router import END, Context, Reask, Router
+from bot.choices import confirmed, numbered, pick
+from bot.router import END, Context, Router
 from handlers.oversight_util import match_units, split_first, unit_hint
 from models.account import Account, accounts_of_units
 from models.measure import KINDS, ORDER_CLOSE, Measure
@@ -43,11 +43,7 @@ def register(router: Router) -> None:
 
     @router.state("measure.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
-        answer = yes(ctx.text)
-        if answer is None:
-            raise Reask("请回复「确认」送达，或「取消」放弃。")
-        if not answer:
-            ctx.reply("已放弃，没有采取措施。")
+        if not confirmed(ctx, "送达", "已放弃，没有采取措施。"):
             return END
         measure = _record(ctx)
         ctx.reply(f"已记录并送达：对{measure.unit.name}{WHAT[measure.kind]}（措施 {measure.id}）。")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from bot import clock, outbox, workdays
-from bot.choices import yes
-from bot.router import END, Context, Reask, Router
+from bot.choices import confirmed
+from bot.router import END, Context, Router
 from handlers.oversight_util import match_units, parse_ref, split_first, unit_hint, unit_in_scope
 from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, newest_waiting
 from models import org
@@ -46,11 +46,7 @@ def register(router: Router) -> None:
 
     @router.state("rectify.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
-        answer = yes(ctx.text)
-        if answer is None:
-            raise Reask("请回复「确认」下发，或「取消」放弃。")
-        if not answer:
-            ctx.reply("已放弃，没有下发整改通知。")
+        if not confirmed(ctx, "下发", "已放弃，没有下发整改通知。"):
             return END
         unit = ctx.session.get(Unit, ctx.data["unit_id"])
         item = create_item(ctx.session, unit=unit, problem=ctx.data["problem"], by=ctx.userid)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import clock
-from bot.choices import yes
-from bot.router import END, Context, Reask, Router
+from bot.choices import confirmed
+from bot.router import END, Context, Router
 from models import outbox_resend
 from models.delivery_failures import IP_REFUSED, cause_lines
 from models.org import BUREAU_ADMIN, visible_unit_ids
@@ -38,11 +38,7 @@ def register(router: Router) -> None:
 
     @router.state("resend.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
-        answer = yes(ctx.text)
-        if answer is None:
-            raise Reask("请回复「确认」重发，或「取消」放弃。")
-        if not answer:
-            ctx.reply("已放弃，没有重发任何推送。")
+        if not confirmed(ctx, "重发", "已放弃，没有重发任何推送。"):
             return END
         planned = _plan(ctx, datetime.fromisoformat(ctx.data["since"]))
         count = outbox_resend.resend(ctx.session, planned, actor=ctx.userid, scope=f"chat:{ctx.person.unit.name}",

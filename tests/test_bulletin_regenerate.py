@@ -7,23 +7,15 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.bulletin import serial
-from jobs.bulletin import monthly_bulletin
 from models.audit import AuditLog
 from models.bulletin import PUBLISHED, StoredBulletin
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
-from tests.bulletin_job_seed import EDU, WEEKS, at, seed_month
+from tests.bulletin_job_seed import EDU, WEEKS, at
+from tests.test_bulletin_job_publish import generated
 from tests.weekly_support import file_report
 
 ADMINS = ("zsj_admin", "zsj_review")
 
 
-def generated(bot, second_admin: bool = False) -> None:
-    if second_admin:
-        with bot.db() as s:
-            s.scalar(select(Person).where(Person.userid == "zsj_review")).set_roles({BUREAU_ADMIN, BUREAU_REVIEWER})
-    seed_month(bot)
-    at(2026, 12, 1, 9, 0)
-    monthly_bulletin("2026-12-01")
 
 
 def edu_reports_late(bot) -> None:
