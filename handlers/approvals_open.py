@@ -69,6 +69,15 @@ def form_text(ctx: Context) -> str:
     return "\n".join(lines)
 
 
+def platform_field(ctx: Context, label: str, required: bool, check):
+    """The answer for a per-platform field (link or platform id): 「无」 where it is optional, else checked."""
+    if rules.skipped(ctx.text):
+        if required:
+            raise Reask(f"{ctx.data['platform']}账号必须填写{label}。")
+        return None
+    return check(ctx.text, ctx.data["platform"])
+
+
 def register(router: Router) -> None:
     router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}")
 
@@ -149,12 +158,7 @@ def register(router: Router) -> None:
     @router.state("open.url", prompt=url_prompt)
     def url(ctx: Context):
         label, required, _, _ = rules.PLATFORM_FIELDS[ctx.data["platform"]]
-        if rules.skipped(ctx.text):
-            if required:
-                raise Reask(f"{ctx.data['platform']}账号必须填写{label}。")
-            ctx.data["url"] = None
-        else:
-            ctx.data["url"] = rules.check_url(ctx.text, ctx.data["platform"])
+        ctx.data["url"] = platform_field(ctx, label, required, rules.check_url)
         return after(ctx, "open.url")
 
     def pid_prompt(ctx: Context) -> str:
@@ -164,12 +168,7 @@ def register(router: Router) -> None:
     @router.state("open.pid", prompt=pid_prompt)
     def pid(ctx: Context):
         _, _, label, required = rules.PLATFORM_FIELDS[ctx.data["platform"]]
-        if rules.skipped(ctx.text):
-            if required:
-                raise Reask(f"{ctx.data['platform']}账号必须填写{label}。")
-            ctx.data["platform_account_id"] = None
-        else:
-            ctx.data["platform_account_id"] = rules.check_platform_id(ctx.text, ctx.data["platform"])
+        ctx.data["platform_account_id"] = platform_field(ctx, label, required, rules.check_platform_id)
         return after(ctx, "open.pid")
 
     @router.state("open.responsible", prompt=lambda ctx: numbered(
