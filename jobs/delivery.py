@@ -7,7 +7,12 @@ row `sending`; the sweeper returns it to `pending` and the resend carries
 
 Retryable failures (-1, 45009, 45033, HTTP 5xx, timeouts, no connection) are retried with capped
 exponential backoff for `BOT_OUTBOX_RETRY_HOURS` (48 h) from the row's creation (or its resend);
-only then is the row FAILED. Every transition to FAILED tells the bureau admins concerned, at most
+only then is the row FAILED.
+
+40003 (invalid userid) marks the person `wecom_invalid` like 81013; when the refused call had several
+recipients, WeCom does not say which one, so each row is then sent in a call of its own. An interactive
+card refused with 42014 (task_id already used) after an uncertain attempt was delivered by that attempt:
+the row is SENT. Every transition to FAILED tells the bureau admins concerned, at most
 once a day (models/delivery_failures.py), in the same transaction.
 """
 from __future__ import annotations
@@ -127,9 +132,17 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
         # have to differ (e.g. name the time or the period).
         result = api.send(first.msgtype, _payload(api, first), userids, duplicate_window=_duplicate_window(rows))
     except WeComError as err:
-        if err.errcode == 81013:
+        if err.errcode == 40003 and len(rows) > 1:
+            # WeCom does not say which userid it refuses: one call per recipient finds the bad one.
+            log.warning("delivery rows=%s type=%s errcode=40003: sending one by one", len(rows), first.msgtype)
+            _deliver_one_by_one(api, rows, stats)
+            return
+        if err.errcode in (81013, 40003):
             _mark_invalid(rows, {u.lower() for u in userids}, err)
             stats["invalid"] += len(rows)
+        elif _arrived_before(rows, err):
+            _confirm_sent(rows, "confirmed by 42014 (task_id already used) after an uncertain attempt")
+            stats["sent"] += len(rows)
         elif err.retryable:
             _retry(rows, err)
             stats["retry"] += len(rows)
@@ -157,6 +170,29 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     stats["sent"] += len(good)
     stats["invalid"] += len(bad)
     log.info("delivery rows=%s type=%s outcome=sent invalid=%s", len(good), first.msgtype, len(bad))
+
+
+def _deliver_one_by_one(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
+    """Each row in a call of its own (the group's call was refused as a whole, so none was sent)."""
+    for row in rows:
+        if _still_ours([row]):  # the calls take a while: the sweeper may have given the row to another worker
+            _deliver_group(api, [row], stats)
+
+
+def _arrived_before(rows: list[OutboxMessage], err: WeComError) -> bool:
+    """An interactive card refused as a duplicate task_id (42014) after an attempt whose outcome we
+    never heard: that attempt delivered it (our task_ids are unique and well-formed)."""
+    return (err.errcode == 42014 and rows[0].msgtype == "template_card"
+            and all(r.uncertain_at is not None for r in rows))
+
+
+def _confirm_sent(rows: list[OutboxMessage], note: str) -> None:
+    """SENT without a msgid (the answer that carried it was lost); the card's response_code stays
+    unknown until the person clicks (template_card_event brings a fresh one)."""
+    with db.transaction() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+                        .values(status=SENT, sent_at=clock.now(), error=note))
+    log.info("delivery rows=%s type=%s outcome=sent %s", len(rows), rows[0].msgtype, note)
 
 
 def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:

@@ -48,6 +48,9 @@ class FakeState:
     card_updates: list[dict] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     known_users: set[str] | None = None  # None: everyone is valid
+    # userids WeCom refuses outright (lower-case): a message/send naming one answers 40003 and
+    # reaches nobody, as WeCom does not say which of the call's userids it means
+    bad_userids: set[str] = field(default_factory=set)
     departments: list[dict] = field(default_factory=list)
     users: dict[int, list[dict]] = field(default_factory=dict)
     recent: dict[str, list[float]] = field(default_factory=dict)  # per-member send times
@@ -77,9 +80,15 @@ class FakeWeCom:
         with self.lock:
             self.state.faults.setdefault(endpoint, []).append(Fault(errcode, times, http_status, delay))
 
+    def reject_userid(self, userid: str) -> None:
+        """From now on message/send answers 40003 (invalid userid) to any call naming `userid`."""
+        with self.lock:
+            self.state.bad_userids.add(userid.lower())
+
     def clear_faults(self) -> None:
         with self.lock:
             self.state.faults.clear()
+            self.state.bad_userids.clear()
 
     def messages_to(self, userid: str) -> list[dict]:
         with self.lock:
@@ -275,6 +284,8 @@ class FakeWeCom:
             body = request.get_json(force=True)
             if body.get("clear"):
                 fake.clear_faults()
+            elif body.get("bad_userid"):
+                fake.reject_userid(body["bad_userid"])
             else:
                 fake.inject(body["endpoint"], body.get("errcode"), int(body.get("times", 1)),
                             body.get("http_status"), float(body.get("delay", 0)))
@@ -314,6 +325,9 @@ class FakeWeCom:
             return {"errcode": 82001, "errmsg": "All touser & toparty & totag invalid"}
         if len(users) > 1000:
             return {"errcode": 40058, "errmsg": "touser exceeds 1000"}
+        with self.lock:
+            if any(u.lower() in st.bad_userids for u in users):
+                return {"errcode": 40003, "errmsg": "invalid userid"}
         content = body[msgtype]
         if msgtype in ("text", "markdown"):
             text = content.get("content") or ""

@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from bot import clock, config, db, outbox, wecom_client
@@ -172,6 +173,11 @@ def test_a_token_rejected_again_after_refresh_is_retried_later_not_looped(bot):
 
 # --- retries ------------------------------------------------------------------------------------------
 
+# WeCom refuses a push for good, for a reason other than its recipient (40058: a bad parameter). Not
+# 40003 (invalid userid): that marks the person invalid, and their pushes are not resent.
+REFUSED = 40058
+
+
 FAULTS = {
     "system busy -1": dict(errcode=-1),
     "freq limit 45009": dict(errcode=45009),
@@ -316,6 +322,60 @@ def test_a_timed_out_send_that_arrived_is_not_repeated_by_a_retry_an_hour_later(
     assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
 
 
+CARD = {"card_type": "button_interaction", "main_title": {"title": "请审核"},
+        "button_list": [{"text": "同意", "key": "yes"}]}
+
+
+def test_a_card_whose_timed_out_send_arrived_is_confirmed_by_42014(bot):
+    """The first send times out although WeCom delivered the card; the retry's task_id is then taken
+    (42014): the card did arrive, so the row is SENT and the bureau hears of no failure."""
+    wecom_client.get_api().client.timeout = 0.4
+    bot.fake.inject("message/send", delay=1.2)  # answered too late, delivered all the same
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.deliver()
+    [row] = all_rows()
+    assert row.status == PENDING and row.uncertain_at is not None
+    deadline = time.monotonic() + 10
+    while not bot.fake.messages_to("jy_zhang"):  # the fake records the late call
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    move(bot, 45)
+    sweep_and_deliver(bot)
+    [row] = all_rows()  # and no summary to the bureau admin
+    assert (row.status, row.msgid, row.attempts) == (SENT, None, 2)
+    assert row.error == "confirmed by 42014 (task_id already used) after an uncertain attempt"
+    assert send_calls(bot.fake) == 2 and [c["task_id"] for c in bot.cards("jy_zhang")] == [task_id]
+    assert bot.fake.messages_to("zsj_admin") == []
+    # The send's response_code was lost with its answer: greying the card fails quietly until a click
+    # brings a fresh ResponseCode (the router stores it), after which an update works.
+    from tests.platform_support import register_test_feature
+    import handlers
+    router = handlers.build_router()
+    register_test_feature(router)
+    bot.app.extensions["router"] = router
+    with db.transaction() as s:
+        assert s.get(Card, task_id).response_code is None
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已撤回")
+    bot.deliver()
+    assert all_rows()[-1].error == "None: card has no response code yet" and bot.fake.messages_to("zsj_admin") == []
+    bot.click("jy_zhang", task_id, "yes")
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已同意")
+    bot.deliver()
+    assert [u["button"]["replace_name"] for u in bot.fake.state.card_updates] == ["已同意"]
+    assert [r.status for r in all_rows() if r.msgtype == "card_update"] == [FAILED, SENT]
+
+
+def test_42014_on_a_first_attempt_is_a_failure(bot):
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.fake.state.task_ids.add(task_id)  # WeCom already knows the task_id, and we never sent it
+    bot.deliver()
+    row, summary = all_rows()
+    assert row.status == FAILED and row.error.startswith("42014") and row.attempts == 1
+    assert summary.userid == "zsj_admin" and summary.status == SENT
+    assert bot.cards("jy_zhang") == []
+
+
 def test_all_recipients_invalid_marks_them_whatever_the_case_of_their_userid(bot):
     with db.transaction() as s:
         unit = s.scalar(select(Person).where(Person.userid == "jy_zhang")).unit
@@ -338,9 +398,59 @@ def test_non_retryable_codes_are_recorded(bot, code):
     move(bot, 3600)
     sweep_and_deliver(bot)
     assert send_calls(bot.fake) == 2 and all_rows()[0].status == FAILED
-    if code == 81013:
+    if code in (81013, 40003):
         with db.transaction() as s:
             assert s.scalar(select(Person.wecom_invalid).where(Person.userid == "jy_zhang")) is True
+
+
+def invalid_flags(userids: list[str]) -> dict[str, bool]:
+    with db.transaction() as s:
+        return dict(s.execute(select(Person.userid, Person.wecom_invalid).where(Person.userid.in_(userids))).all())
+
+
+def test_40003_for_one_recipient_marks_them_invalid_and_is_not_retried(bot):
+    # from now on WeCom answers 40003 (invalid userid) to any call naming her (the simulator's way: over HTTP)
+    fake_faults = config.get().api_base.replace("/cgi-bin/", "/fake/faults")
+    assert requests.post(fake_faults, json={"bad_userid": "JY_LI"}, timeout=5).ok
+    push(outbox.push_text, "jy_li", "你好")
+    bot.deliver()
+    row, summary = all_rows()
+    assert (row.status, row.error, row.attempts) == (FAILED, "invalid user (40003)", 1)
+    assert invalid_flags(["jy_li", "jy_zhang"]) == {"jy_li": True, "jy_zhang": False}
+    assert summary.userid == "zsj_admin" and "收件人在企业微信中无效" in summary.payload["content"]
+    move(bot, 3600)
+    sweep_and_deliver(bot)
+    assert send_calls(bot.fake) == 2 and row_to("jy_li").status == FAILED  # her push and the summary, once each
+    with db.transaction() as s:  # and she is left out of later pushes
+        people = list(s.scalars(select(Person).where(Person.userid.in_(["jy_zhang", "jy_li"]))))
+        assert [r.userid for r in outbox.push_text(s, people, "再次")] == ["jy_zhang"]
+
+
+def test_40003_in_a_group_sends_one_by_one_and_marks_only_the_bad_recipient(bot):
+    """WeCom refuses the whole call without saying which userid it means: each row goes alone."""
+    bot.fake.reject_userid("jy_li")
+    group = ["jy_zhang", "jy_li", "wj_liu"]
+    with db.transaction() as s:
+        people = list(s.scalars(select(Person).where(Person.userid.in_(group))))
+        outbox.push_text(s, people, "三人同一条")
+    bot.deliver()
+    status = {r.userid: (r.status, r.error) for r in all_rows()}
+    assert status == {"jy_zhang": (SENT, None), "wj_liu": (SENT, None), "jy_li": (FAILED, "invalid user (40003)"),
+                      "zsj_admin": (SENT, None)}  # the bureau hears of the one failure
+    assert invalid_flags(group) == {"jy_zhang": False, "jy_li": True, "wj_liu": False}
+    assert sorted(m["touser"] for m in bot.fake.state.messages if m["content"]["content"] == "三人同一条") \
+        == ["jy_zhang", "wj_liu"]  # each exactly once
+    assert send_calls(bot.fake) == 1 + 3 + 1  # the refused group call, one per recipient, the summary
+    assert bot.fake.state.dropped == []
+    # the calls of one still carry the duplicate check: a resend (a worker died before recording) is dropped
+    with db.transaction() as s:
+        s.scalar(select(OutboxMessage).where(OutboxMessage.userid == "wj_liu")).status = PENDING
+    delivery.enqueue([row_to("wj_liu").id])
+    bot.deliver()
+    assert len(bot.fake.messages_to("wj_liu")) == 1 and [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
+    move(bot, 3600)
+    sweep_and_deliver(bot)
+    assert send_calls(bot.fake) == 6 and row_to("jy_li").status == FAILED  # the bad one is not retried
 
 
 def test_invalid_users_are_marked_and_skipped_afterwards(bot):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import clock, outbox
 from models.delivery_failures import INVALID_USER, IP_REFUSED, OTHER, OUTAGE, cause_lines, summary_text
 from models.outbox import FAILED, OutboxMessage
-from tests.test_outbox_delivery import all_rows, move, push
+from tests.test_outbox_delivery import REFUSED, all_rows, move, push
 
 SUMMARY = "【推送失败提醒】"
 
@@ -32,10 +32,10 @@ def summaries(bot, userid: str) -> list[str]:
 
 def test_each_county_hears_once_a_day_about_its_own_failures(bot):
     at(datetime(2026, 12, 1, 10, 0), bot)
-    fail_once(bot, 40003, ["jy_zhang", "jy_li"], "抚松的通知")  # one call for both: two rows fail
-    fail_once(bot, 40003, "jyx_staff", "靖宇的通知")
+    fail_once(bot, REFUSED, ["jy_zhang", "jy_li"], "抚松的通知")  # one call for both: two rows fail
+    fail_once(bot, REFUSED, "jyx_staff", "靖宇的通知")
     move(bot, 3600)
-    fail_once(bot, 40003, "wj_liu", "又一条抚松的通知")  # the same day: no second summary
+    fail_once(bot, REFUSED, "wj_liu", "又一条抚松的通知")  # the same day: no second summary
     [fusong] = summaries(bot, "zsj_admin")
     [jingyu] = summaries(bot, "jy_admin")
     assert "有 2 条未能送达" in fusong and "1. 其他错误：2 条。" in fusong
@@ -46,7 +46,7 @@ def test_each_county_hears_once_a_day_about_its_own_failures(bot):
     assert not summaries(bot, "zsj_review") and not summaries(bot, "city_zhao")  # admins only
 
     at(datetime(2026, 12, 2, 9, 0), bot)  # the next day: today's failures only
-    fail_once(bot, 40003, "jy_wang", "第二天的通知")
+    fail_once(bot, REFUSED, "jy_wang", "第二天的通知")
     assert len(summaries(bot, "zsj_admin")) == 2 and "有 1 条未能送达" in summaries(bot, "zsj_admin")[1]
     assert len(summaries(bot, "jy_admin")) == 1
 
@@ -71,7 +71,7 @@ def test_invalid_recipients_are_counted_as_such(bot):
 
 
 def test_recipients_outside_the_directory_tell_nobody(bot):
-    fail_once(bot, 40003, "not_in_directory", "无人认领")
+    fail_once(bot, REFUSED, "not_in_directory", "无人认领")
     assert [(r.userid, r.status) for r in all_rows()] == [("not_in_directory", FAILED)]
 
 
@@ -90,7 +90,7 @@ def test_a_summary_that_fails_itself_causes_no_other(bot):
 def test_the_summary_is_queued_with_the_failure(bot):
     """The failing job writes the summary row in its own transaction: no summary without a failure."""
     at(datetime(2026, 12, 1, 10, 0), bot)
-    bot.fake.inject("message/send", errcode=40003)
+    bot.fake.inject("message/send", errcode=REFUSED)
     push(outbox.push_text, "jy_zhang", "一")
     from jobs import delivery
     delivery.deliver([all_rows()[0].id])  # run the job by hand: the summary is written, not yet sent
@@ -111,8 +111,8 @@ def test_the_causes_are_listed_most_urgent_first(cfg):
 
 def test_the_summary_dedupe_key_is_one_per_admin_and_day(bot):
     at(datetime(2026, 12, 1, 10, 0), bot)
-    fail_once(bot, 40003, "jy_zhang", "一")
-    fail_once(bot, 40003, "jy_li", "二")
+    fail_once(bot, REFUSED, "jy_zhang", "一")
+    fail_once(bot, REFUSED, "jy_li", "二")
     with bot.db() as s:
         keys = list(s.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.is_not(None))))
     assert len(keys) == 1 and keys[0].startswith("delivery-failed:2026-12-01:zsj_admin:")

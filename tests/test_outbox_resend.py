@@ -12,7 +12,7 @@ from models.org import Person
 from models.outbox import FAILED, PENDING, SENT
 from models.outbox_resend import id_ranges
 from sim.contacts import contacts_from_directory
-from tests.test_outbox_delivery import all_rows, push
+from tests.test_outbox_delivery import REFUSED, all_rows, push
 
 NOW = datetime(2026, 12, 1, 10, 0)
 
@@ -122,7 +122,7 @@ def test_invalid_and_departed_people_are_skipped_until_reactivated(bot, cli):
     bot.fake.state.known_users = {"jy_zhang", "zsj_admin", "wj_liu"}
     push(outbox.push_text, ["jy_zhang", "jy_li"], "大家好")  # jy_li: WeCom says invalid
     bot.deliver()
-    bot.fake.inject("message/send", errcode=40003)
+    bot.fake.inject("message/send", errcode=REFUSED)
     push(outbox.push_text, "wj_liu", "离职前的通知")
     bot.deliver()
     with bot.db() as s:
@@ -155,7 +155,7 @@ def test_id_ranges():
 def test_admin_resends_the_failures_of_their_county_after_confirming(bot):
     at(NOW, bot)
     for to, content in (("jy_zhang", "抚松甲"), ("jyx_staff", "靖宇乙")):
-        bot.fake.inject("message/send", errcode=40003)
+        bot.fake.inject("message/send", errcode=REFUSED)
         push(outbox.push_text, to, content)
         bot.deliver()
     bot.fake.state.known_users = {"jy_zhang", "jy_wang", "zsj_admin", "jy_admin", "jyx_staff"}
@@ -186,7 +186,7 @@ def test_admin_resends_the_failures_of_their_county_after_confirming(bot):
 def test_admin_declines_or_has_nothing_to_resend(bot):
     at(NOW, bot)
     assert "最近7天没有发送失败的推送" in bot.send("zsj_admin", "重发失败推送")
-    bot.fake.inject("message/send", errcode=40003)
+    bot.fake.inject("message/send", errcode=REFUSED)
     push(outbox.push_text, "jy_zhang", "甲")
     bot.deliver()
     bot.send("zsj_admin", "重发失败推送")
@@ -196,7 +196,7 @@ def test_admin_declines_or_has_nothing_to_resend(bot):
 
 def test_rows_resent_meanwhile_are_not_counted_twice(bot, cli):
     at(NOW, bot)
-    bot.fake.inject("message/send", errcode=40003)
+    bot.fake.inject("message/send", errcode=REFUSED)
     push(outbox.push_text, "jy_zhang", "甲")
     bot.deliver()
     assert "可以重发 1 条" in bot.send("zsj_admin", "重发失败推送")
