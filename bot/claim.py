@@ -16,11 +16,12 @@ PostgreSQL, the lock and the claim are one statement:
   callback never hold one lock each and wait for the other. A copy that arrives while the first
   is in flight waits for the lock, then finds the key taken (ON CONFLICT sees committed rows
   whatever the statement's snapshot) and reads the first delivery's reply.
-- The sender's directory entry (person, unit, roles) comes back in the same row, and is put in
-  the session as if an ORM query had loaded it: one round trip instead of two, and no ORM
-  loading machinery on the path every message takes.
-- The claimed row is completed with the handler and reply at the end (`record`); if the
-  transaction rolls back, the claim goes with it.
+- The sender's directory entry (person, unit, roles) comes back in the same row, as plain
+  values (`Sender`): routing, role checks and 帮助 need no ORM object. A handler that uses
+  `ctx.person` gets the person put into its session as if a query had loaded it.
+- The conversation is plain values too (`Dialogue`); the claimed row is completed with the
+  handler and reply at the end (`record`), and a changed conversation is saved in the same
+  statement. If the transaction rolls back, the claim goes with it.
 
 SQLite takes its write lock at BEGIN IMMEDIATE, so there the row is read, the key looked up,
 the person found and the callback recorded with plain statements.
@@ -29,12 +30,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, String, bindparam, case, exists, func, insert, inspect, literal, select, update
+from sqlalchemy import (JSON, Connection, String, bindparam, case, exists, func, insert, inspect, literal, select,
+                        update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.util import identity_key
 
-from bot import db
 from bot.wecom_crypto import Inbound
 from models.base import UTCDateTime
 from models.org import Person, PersonRole, Unit, find_person
@@ -56,13 +59,15 @@ def _json_columns(table, leave_out=()) -> tuple[str, ...]:
 # The sender travels as one JSON value (the driver describes and converts one column, not twenty).
 _PERSON_COLUMNS = _json_columns(_person, leave_out=("mobile",))
 _UNIT_COLUMNS = _json_columns(_unit)
+_SAVED = ("state", "data", "history", "draft", "expires_at", "updated_at")
+_CONV_COLUMNS = ("userid", *_SAVED)
 
 
 def _build_lock_and_claim():
     upsert = pg_insert(_conv).values(userid=bindparam("userid"), data={}, history=[])
     locked = (upsert.on_conflict_do_update(index_elements=[_conv.c.userid],
                                            set_={"userid": upsert.excluded.userid})
-              .returning(*_conv.c).cte("conv"))
+              .returning(*(_conv.c[name] for name in _CONV_COLUMNS)).cte("conv"))
     claim = (pg_insert(_calls)
              .from_select(["dedupe_key", "userid", "msg_type", "outcome", "received_at"],
                           select(bindparam("key", type_=String), locked.c.userid,
@@ -81,101 +86,166 @@ def _build_lock_and_claim():
 
 
 def _build_save_and_complete():
-    saved = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
-             .values({name: bindparam(f"conv_{name}") for name in _SAVED}).returning(_conv.c.userid)
-             .cte("saved"))
-    return _COMPLETE.add_cte(saved)
+    return _COMPLETE.add_cte(_SAVE.returning(_conv.c.userid).cte("saved"))
 
 
-_SAVED = ("state", "data", "history", "draft", "expires_at", "updated_at")
 _LOCK_AND_CLAIM = _build_lock_and_claim()
 _PRIOR = (select(_calls.c.reply, _calls.c.handler, _calls.c.outcome)
           .where(_calls.c.dedupe_key == bindparam("key")))
+_SAVE = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
+         .values({name: bindparam(f"conv_{name}") for name in _SAVED}))
 _COMPLETE = (update(_calls).where(_calls.c.dedupe_key == bindparam("key"))
              .values(handler=bindparam("handler"), reply=bindparam("reply")))
 _SAVE_AND_COMPLETE = _build_save_and_complete()
 _RECORD = insert(_calls)
-_CONV_COLUMNS = tuple(c.key for c in _conv.c)
+_CONV = select(*(_conv.c[name] for name in _CONV_COLUMNS)).where(_conv.c.userid == bindparam("userid"))
+_NEW_CONV = insert(_conv).values(userid=bindparam("userid"), data={}, history=[])
+
+
+class Dialogue:
+    """The locked conversation row as plain values: where the user's dialogue is.
+
+    Read by hand and saved by hand (no ORM object on the path every message takes). Assigning
+    an attribute marks it changed, as assigning an ORM attribute makes it dirty: values are
+    replaced, never mutated in place.
+    """
+    __slots__ = (*_SAVED, "userid", "changed")
+
+    def __init__(self, userid: str, state=None, data=None, history=None, draft=None, expires_at=None,
+                 updated_at=None) -> None:
+        for name, value in (("userid", userid), ("state", state), ("data", {} if data is None else data),
+                            ("history", [] if history is None else history), ("draft", draft),
+                            ("expires_at", expires_at), ("updated_at", updated_at), ("changed", False)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value) -> None:
+        object.__setattr__(self, name, value)
+        object.__setattr__(self, "changed", True)
+
+
+class Sender:
+    """Who sent the callback, as read with the lock: enough to route, check roles and answer
+    帮助 without building ORM objects. `person()` puts the directory entry into a session as
+    if a query had loaded it, for the handlers that work with the ORM."""
+    __slots__ = ("_person", "_unit", "_roles", "roles", "loaded")
+
+    def __init__(self, person_values: dict, unit_values: dict, roles: list):
+        self._person, self._unit, self._roles, self.loaded = person_values, unit_values, roles, None
+        self.roles = frozenset(role for _id, role in roles)
+
+    @classmethod
+    def of(cls, person: Person) -> "Sender":
+        return cls({name: getattr(person, name) for name in _PERSON_COLUMNS},
+                   {name: getattr(person.unit, name) for name in _UNIT_COLUMNS},
+                   sorted((r.id, r.role) for r in person.role_rows))
+
+    id = property(lambda self: self._person["id"])
+    userid = property(lambda self: self._person["userid"])
+    name = property(lambda self: self._person["name"])
+    active = property(lambda self: self._person["active"])
+    unit_id = property(lambda self: self._person["unit_id"])
+    unit_name = property(lambda self: self._unit["name"])
+
+    def has_role(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    def person(self, session: Session) -> Person:
+        if self.loaded is None or self.loaded not in session:
+            self.loaded = _person_of(session, self._person, self._unit, self._roles)
+        return self.loaded
 
 
 @dataclass
 class Claim:
-    conv: Conversation  # the locked row, attached to the session (changes are flushed at commit)
-    person: Person | None  # the sender in the directory (any case of the userid), in the session
+    conv: Dialogue  # the locked row; saved by `record` if changed
+    sender: Sender | None  # the sender in the directory (any case of the userid)
     prior: object | None  # (reply, handler, outcome) of an earlier delivery of this callback
     claimed: bool  # the key is already inserted and only needs completing
 
 
-def lock_and_claim(session: Session, inbound: Inbound, now) -> Claim:
-    if not db.is_postgres(session):
-        return _sqlite(session, inbound)
-    connection = session.connection()  # Core statements: no ORM machinery on this path
+def lock_and_claim(connection: Connection, inbound: Inbound, now) -> Claim:
+    """Runs on the callback's connection, inside its transaction; Core statements only."""
+    if connection.dialect.name != "postgresql":
+        return _sqlite(connection, inbound)
     row = connection.execute(_LOCK_AND_CLAIM, {"userid": inbound.userid, "key": inbound.dedupe_key,
                                                "msg_type": _msg_type(inbound), "now": now}).one()
-    conv = _as_loaded(session, Conversation(**{name: getattr(row, name) for name in _CONV_COLUMNS}))
+    conv = Dialogue(*row[:len(_CONV_COLUMNS)])
     if not row.fresh:
         prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
         if prior is not None:
             return Claim(conv, None, prior, claimed=False)
         # not fresh and no prior: the row was deleted in between (a purge); record it anew at the end
     if row.sender is None:  # not under this spelling: WeCom ignores case in userids
-        person = find_person(session, inbound.userid)
+        sender = _find_sender(connection, inbound.userid)
     else:
-        person = _person_of(session, *row.sender)
-    return Claim(conv, person, None, claimed=bool(row.fresh))
+        person_values, unit_values, roles = row.sender
+        sender = Sender(dict(zip(_PERSON_COLUMNS, person_values)), dict(zip(_UNIT_COLUMNS, unit_values)),
+                        sorted(roles or ()))
+    return Claim(conv, sender, None, claimed=bool(row.fresh))
 
 
-def _as_loaded(session: Session, obj):
-    """Put a row read by hand into the session as if a query had loaded it: later changes to
-    it become an UPDATE of what changed, and lazy loads work as usual."""
+def _person_of(session: Session, person_values: dict, unit_values: dict, roles: list) -> Person:
+    """Put a sender read by hand into the session as if a query had loaded it: later changes
+    become an UPDATE of what changed, and lazy loads (mobile, the unit's people) work as usual.
+    set_committed_value is what a loader does: no history, and no backref (assigning
+    person.unit would make unit.people look loaded with one member)."""
+    person = _in_session(session, Person, person_values)
+    if inspect(person).attrs.role_rows.loaded_value is NO_VALUE:  # not already loaded by a query
+        set_committed_value(person, "unit", _in_session(session, Unit, unit_values))
+        set_committed_value(person, "role_rows", [
+            _in_session(session, PersonRole, {"id": role_id, "person_id": person.id, "role": role})
+            for role_id, role in roles])
+    return person
+
+
+def _in_session(session: Session, model, values: dict):
+    """The object a query would have given: the session's own if it already has it."""
+    known = session.identity_map.get(identity_key(model, values["id"]))
+    if known is not None:
+        return known
+    obj = model(**values)
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
 
 
-def _person_of(session: Session, person_values: list, unit_values: list, roles: list | None) -> Person:
-    # set_committed_value is what a loader does: no history, and no backref (assigning
-    # person.unit would make unit.people look loaded with one member).
-    unit = _as_loaded(session, Unit(**dict(zip(_UNIT_COLUMNS, unit_values))))
-    person = _as_loaded(session, Person(**dict(zip(_PERSON_COLUMNS, person_values))))
-    set_committed_value(person, "unit", unit)
-    set_committed_value(person, "role_rows", [
-        _as_loaded(session, PersonRole(id=role_id, person_id=person.id, role=role))
-        for role_id, role in sorted(roles or ())])
-    return person
+def _find_sender(connection: Connection, userid: str) -> Sender | None:
+    """The sender under any spelling of the userid (see `models.org.find_person`)."""
+    with Session(bind=connection, join_transaction_mode="rollback_only") as session:
+        person = find_person(session, userid)
+        return Sender.of(person) if person is not None else None
 
 
-def _sqlite(session: Session, inbound: Inbound) -> Claim:
-    conv = session.get(Conversation, inbound.userid)  # BEGIN IMMEDIATE already serialises writers
-    if conv is None:
-        conv = Conversation(userid=inbound.userid, data={}, history=[])
-        session.add(conv)
-        session.flush()
-    prior = session.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
-    return Claim(conv, find_person(session, inbound.userid), prior, claimed=False)
+def _sqlite(connection: Connection, inbound: Inbound) -> Claim:
+    # BEGIN IMMEDIATE already serialises writers: plain statements suffice.
+    row = connection.execute(_CONV, {"userid": inbound.userid}).first()
+    if row is None:
+        connection.execute(_NEW_CONV, {"userid": inbound.userid})
+        conv = Dialogue(inbound.userid)
+    else:
+        conv = Dialogue(*row)
+    prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
+    return Claim(conv, None if prior else _find_sender(connection, inbound.userid), prior, claimed=False)
 
 
-def record(session: Session, claim: Claim, inbound: Inbound, handler: str | None, reply: dict | None,
+def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str | None, reply: dict | None,
            now) -> None:
-    """Store the handler and the reply a retry of this callback will get.
-
-    On PostgreSQL a changed conversation is saved in the same statement (the UPDATE is a CTE)
-    instead of by the ORM's flush, and the row leaves the session so the commit does not write
-    it again. Changes are noticed as the ORM notices them: by assigning an attribute.
-    """
+    """Store the handler and the reply a retry of this callback will get, and the conversation
+    if it changed — on PostgreSQL in one statement (the conversation's UPDATE is a CTE)."""
     conv = claim.conv
+    saved = {f"conv_{name}": getattr(conv, name) for name in _SAVED}
     if claim.claimed:
         params = {"key": inbound.dedupe_key, "handler": handler, "reply": reply}
-        if not inspect(conv).modified:
-            session.connection().execute(_COMPLETE, params)
+        if not conv.changed:
+            connection.execute(_COMPLETE, params)
             return
-        params.update({f"conv_{name}": getattr(conv, name) for name in _SAVED}, conv_userid=conv.userid)
-        session.expunge(conv)
-        session.connection().execute(_SAVE_AND_COMPLETE, params)
-    else:
-        session.execute(_RECORD, dict(dedupe_key=inbound.dedupe_key, userid=inbound.userid,
-                                      msg_type=_msg_type(inbound), handler=handler, reply=reply,
-                                      outcome="ok", received_at=now))
+        connection.execute(_SAVE_AND_COMPLETE, {**params, **saved, "conv_userid": conv.userid})
+        return
+    if conv.changed:
+        connection.execute(_SAVE, {**saved, "conv_userid": conv.userid})
+    connection.execute(_RECORD, dict(dedupe_key=inbound.dedupe_key, userid=inbound.userid,
+                                     msg_type=_msg_type(inbound), handler=handler, reply=reply,
+                                     outcome="ok", received_at=now))
 
 
 def _msg_type(inbound: Inbound) -> str:

@@ -13,9 +13,10 @@ from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from bot import claim as claims, clock, config, db
+from bot.claim import Dialogue
 from bot.router import Context, Router
 from bot.wecom_crypto import Inbound
-from models.platform import Conversation, InboundCallback
+from models.platform import InboundCallback
 
 log = logging.getLogger("bot.callback")
 
@@ -30,7 +31,7 @@ class Outcome:
     outcome: str = "ok"
 
 
-def _expire(router: Router, conv: Conversation, ctx: Context) -> None:
+def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
     """Turn a dialogue idle past its expiry into a draft the user can resume with 继续."""
     if not conv.state or conv.expires_at is None or conv.expires_at > clock.now():
         return
@@ -63,43 +64,50 @@ def handle(router: Router, inbound: Inbound) -> Outcome:
 
 
 def _handle(router: Router, inbound: Inbound) -> Outcome:
-    session = db.new_session(pre_ping=False)
-    try:
-        with session.begin():
-            now = clock.now()
-            claim = claims.lock_and_claim(session, inbound, now)
-            conv, prior, person = claim.conv, claim.prior, claim.person
-            if prior is not None:
-                return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
-            if person is not None and not person.active:
-                person = None
-            ctx = Context(session=session, person=person, inbound=inbound, text=inbound.content.strip())
-            _expire(router, conv, ctx)
-            router.dispatch(ctx, conv)
-            if conv.state:
-                conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
-            reply = _reply_of(session, ctx)
-            claims.record(session, claim, inbound, ctx.handler_name, reply, now)
-        return Outcome(reply, ctx.handler_name)
-    except IntegrityError:
-        # A concurrent delivery of the same callback won the race: answer as it did.
-        session.rollback()
-        with db.transaction() as s2:
-            prior = s2.get(InboundCallback, inbound.dedupe_key)
-            if prior is not None:
-                return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
-        # Otherwise a handler broke a constraint: a bug, not an outage (a 5xx would only
-        # make WeCom repeat it).
-        log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
-        return _record_failure(inbound)
-    except Exception as exc:
-        if isinstance(exc, (OperationalError, InterfaceError)) or (
-                isinstance(exc, DBAPIError) and exc.connection_invalidated):
-            raise  # the database is unavailable: the caller answers 5xx and WeCom retries
-        log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
-        return _record_failure(inbound)
-    finally:
-        session.close()
+    # A Core connection, not an ORM session: the common message (帮助, a suggestion, a dialogue
+    # step that only moves the conversation) needs none; a handler that uses ctx.session gets
+    # one joined to this transaction.
+    ctx = None
+    with db.get_engine(pre_ping=False).connect() as connection:
+        try:
+            with connection.begin():
+                now = clock.now()
+                claim = claims.lock_and_claim(connection, inbound, now)
+                if claim.prior is not None:
+                    prior = claim.prior
+                    return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+                sender = claim.sender if claim.sender is not None and claim.sender.active else None
+                ctx = Context(inbound, sender=sender, connection=connection, conv=claim.conv,
+                              text=inbound.content.strip())
+                conv = claim.conv
+                _expire(router, conv, ctx)
+                router.dispatch(ctx, conv)
+                if conv.state:
+                    conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
+                reply = _reply_of(ctx)
+                ctx.flush()
+                claims.record(connection, claim, inbound, ctx.handler_name, reply, now)
+            ctx.committed()
+            return Outcome(reply, ctx.handler_name)
+        except IntegrityError:
+            # A concurrent delivery of the same callback won the race: answer as it did.
+            with db.transaction() as s2:
+                prior = s2.get(InboundCallback, inbound.dedupe_key)
+                if prior is not None:
+                    return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+            # Otherwise a handler broke a constraint: a bug, not an outage (a 5xx would only
+            # make WeCom repeat it).
+            log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
+            return _record_failure(inbound)
+        except Exception as exc:
+            if isinstance(exc, (OperationalError, InterfaceError)) or (
+                    isinstance(exc, DBAPIError) and exc.connection_invalidated):
+                raise  # the database is unavailable: the caller answers 5xx and WeCom retries
+            log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
+            return _record_failure(inbound)
+        finally:
+            if ctx is not None:
+                ctx.close()
 
 
 def _record_failure(inbound: Inbound) -> Outcome:
@@ -112,17 +120,17 @@ def _record_failure(inbound: Inbound) -> Outcome:
     return Outcome(reply, "error", outcome="error")
 
 
-def _reply_of(session, ctx: Context) -> dict | None:
+def _reply_of(ctx: Context) -> dict | None:
     from bot import outbox
     text = "\n\n".join(r for r in ctx.replies if r)
     if ctx.inbound.event == "template_card_event":
         # Passive text is not shown for card clicks: grey the button, push the words.
         if text:
-            outbox.push_text(session, ctx.userid, text)
+            outbox.push_text(ctx.session, ctx.userid, text)
         return {"kind": "update_button", "content": ctx.button_label} if ctx.button_label else None
     if not text:
         return None
     parts = outbox.split_text(text)
     for extra in parts[1:]:
-        outbox.push_text(session, ctx.userid, extra)
+        outbox.push_text(ctx.session, ctx.userid, extra)
     return {"kind": "text", "content": parts[0]}

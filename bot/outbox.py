@@ -215,7 +215,9 @@ def pending_ids(session: Session) -> list[int]:
 
 
 @event.listens_for(Session, "after_commit")
-def _enqueue_after_commit(session: Session) -> None:
+def enqueue_committed(session: Session) -> None:
+    """Queue the rows this session wrote for delivery, once their transaction has committed (the
+    callback calls it itself: its session joins a transaction the session does not commit)."""
     ids = session.info.pop("outbox_ids", None)
     if ids:
         from jobs import delivery  # late import: jobs depend on models, not the reverse

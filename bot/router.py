@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from bot import clock
+from bot import clock, db
+from bot.claim import Sender
 from bot.wecom_crypto import Inbound
 from models import audit
 from models.org import Person
@@ -33,20 +35,59 @@ class Reask(Exception):
         self.hint = hint
 
 
-@dataclass
 class Context:
-    session: Session
-    person: Person | None
-    inbound: Inbound
-    text: str = ""
-    args: str = ""  # the text after the command word
-    match: re.Match | None = None
-    state: str | None = None
-    data: dict = field(default_factory=dict)
-    card: Card | None = None
-    replies: list[str] = field(default_factory=list)
-    button_label: str | None = None  # passive update_button reply for card clicks
-    handler_name: str | None = None
+    """One inbound message as a handler sees it.
+
+    `sender` (plain values: name, unit, roles) is always there for a known sender. `session` and
+    `person` are made on first use: a message answered from the sender and the dialogue alone
+    (帮助, a suggestion) builds no ORM session or objects. The session joins the callback's
+    transaction; what it holds is flushed before the callback commits.
+    """
+
+    def __init__(self, inbound: Inbound, *, session: Session | None = None, person: Person | None = None,
+                 sender: Sender | None = None, connection: Connection | None = None, conv=None,
+                 text: str = "") -> None:
+        self.inbound = inbound
+        self.text = text
+        self.sender = sender if sender is not None or person is None else Sender.of(person)
+        self.conv = conv  # the locked Dialogue (router and the 取消/上一步/继续 handlers)
+        self.args = ""  # the text after the command word
+        self.match: re.Match | None = None
+        self.state: str | None = None
+        self.data: dict = {}
+        self.card: Card | None = None
+        self.replies: list[str] = []
+        self.button_label: str | None = None  # passive update_button reply for card clicks
+        self.handler_name: str | None = None
+        self._session, self._person, self._connection = session, person, connection
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = db.session_factory(pre_ping=False)(
+                bind=self._connection, join_transaction_mode="rollback_only")
+        return self._session
+
+    @property
+    def person(self) -> Person | None:
+        if self._person is None and self.sender is not None:
+            self._person = self.sender.person(self.session)
+        return self._person
+
+    def flush(self) -> None:
+        """Write what the handlers changed through the session (if they used one)."""
+        if self._session is not None:
+            self._session.flush()
+
+    def committed(self) -> None:
+        """The callback's transaction committed: queue the pushes it wrote."""
+        if self._session is not None:
+            from bot import outbox
+            outbox.enqueue_committed(self._session)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     @property
     def now(self) -> datetime:
@@ -179,18 +220,18 @@ class Router:
                 return command
         return None
 
-    def allowed(self, command: Command, person: Person | None) -> bool:
-        return command.roles is None or (person is not None and person.has_role(*command.roles))
+    def allowed(self, command: Command, sender: Sender | None) -> bool:
+        return command.roles is None or (sender is not None and sender.has_role(*command.roles))
 
-    def menu(self, person: Person | None) -> list[Command]:
-        """The commands shown in 帮助 that this person may use, in registration order."""
-        roles = person.roles if person is not None else set()
+    def menu(self, sender: Sender | None) -> list[Command]:
+        """The commands shown in 帮助 that this sender may use, in registration order."""
+        roles = sender.roles if sender is not None else frozenset()
         return [c for c in self.commands if c.help and (c.roles is None or not c.roles.isdisjoint(roles))]
 
-    def suggest(self, text: str, person: Person | None) -> list[str]:
-        """Names of the commands (shown in 帮助, allowed to this person) the text most likely meant."""
+    def suggest(self, text: str, sender: Sender | None) -> list[str]:
+        """Names of the commands (shown in 帮助, allowed to this sender) the text most likely meant."""
         from bot.suggest import closest
-        return closest(text, self.menu(person))
+        return closest(text, self.menu(sender))
 
     def prompt(self, ctx: Context, state: str) -> str:
         return self.states[state].prompt(ctx)
@@ -198,9 +239,9 @@ class Router:
     # --- dispatch: the one place that decides order -----------------------------------
 
     def dispatch(self, ctx: Context, conv) -> None:
-        """Route one inbound message; `conv` is the caller's locked Conversation row."""
+        """Route one inbound message; `conv` is the caller's locked Dialogue."""
         inbound = ctx.inbound
-        if ctx.person is None:
+        if ctx.sender is None:
             return self._run(ctx, conv, self.fallbacks["unknown_user"], "unknown_user")
         if inbound.msg_type == "event":
             if inbound.event == "template_card_event":
@@ -228,7 +269,7 @@ class Router:
             return self._command(ctx, conv, found[0], found[1])
         for regex, handler, roles in self.patterns:
             match = regex.match(text)
-            if match and (roles is None or ctx.person.has_role(*roles)):
+            if match and (roles is None or ctx.sender.has_role(*roles)):
                 ctx.match = match
                 return self._run(ctx, conv, handler, handler.__name__)
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
@@ -246,7 +287,7 @@ class Router:
         return None
 
     def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
-        if not self.allowed(command, ctx.person):
+        if not self.allowed(command, ctx.sender):
             return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
         ctx.args = args
         if conv.state:  # starting a new command abandons the open dialogue, saying so
@@ -274,7 +315,7 @@ class Router:
     def _escape_hint(self, ctx: Context) -> str:
         """A command word typed mid-dialogue is taken as an answer; say how to leave instead."""
         found = self.find_command(ctx.text)
-        if found is None or not self.allowed(found[0], ctx.person):
+        if found is None or not self.allowed(found[0], ctx.sender):
             return ""
         info = self.conversation_of(ctx.state)
         title = f"「{info.title}」" if info else "当前对话"

@@ -46,18 +46,19 @@ def register(router: Router) -> None:
         topic = ctx.text.removeprefix("帮助").strip() if ctx.text.startswith("帮助") else ""
         if topic:
             found = router.find_command(topic)
-            if found and router.allowed(found[0], ctx.person):
+            if found and router.allowed(found[0], ctx.sender):
                 command = found[0]
                 aliases = f"（也可以说：{'、'.join(command.aliases)}）" if command.aliases else ""
                 return f"「{command.name}」{aliases}\n{command.detail or command.help or ''}"
-        roles = "、".join(ROLE_NAMES[r] for r in sorted(ctx.person.roles)) or "未分配角色"
-        return f"{ctx.person.name}（{ctx.person.unit.name}，{roles}）可以使用：\n" + menu_lines(ctx.person)
+        sender = ctx.sender
+        roles = "、".join(ROLE_NAMES[r] for r in sorted(sender.roles)) or "未分配角色"
+        return f"{sender.name}（{sender.unit_name}，{roles}）可以使用：\n" + menu_lines(sender)
 
-    def menu_lines(person) -> str:
-        roles = frozenset(person.roles)
+    def menu_lines(sender) -> str:
+        roles = sender.roles
         if roles not in menus:  # the commands are fixed once registered: one menu per set of roles
             groups: dict[str, list[str]] = {}
-            for command in router.menu(person):  # in registration order (features as listed)
+            for command in router.menu(sender):  # in registration order (features as listed)
                 names = groups.setdefault(feature_title(command.handler.__module__), [])
                 if command.name not in names:
                     names.append(command.name)
@@ -77,7 +78,7 @@ def register(router: Router) -> None:
 
     @router.event("enter_agent")
     def greet(ctx: Context):
-        ctx.reply(GREETING.format(name=ctx.person.name) + "\n" + help_text(ctx))
+        ctx.reply(GREETING.format(name=ctx.sender.name) + "\n" + help_text(ctx))
 
     @router.command("菜单", "功能", help=None)
     def menu(ctx: Context):
@@ -85,7 +86,7 @@ def register(router: Router) -> None:
 
     @router.fallback("cancel")
     def cancel(ctx: Context):
-        conv = _conv(ctx)
+        conv = ctx.conv
         info = router.conversation_of(conv.state)
         if not conv.state:
             ctx.reply("当前没有进行中的操作。回复「帮助」查看可用功能。")
@@ -95,7 +96,7 @@ def register(router: Router) -> None:
 
     @router.fallback("back")
     def back(ctx: Context):
-        conv = _conv(ctx)
+        conv = ctx.conv
         if not conv.state:
             ctx.reply("当前没有进行中的操作。")
             return
@@ -112,7 +113,7 @@ def register(router: Router) -> None:
 
     @router.fallback("resume")
     def resume(ctx: Context):
-        conv = _conv(ctx)
+        conv = ctx.conv
         if conv.state in router.states:
             ctx.reply(router.prompt(ctx, conv.state))
             return
@@ -139,16 +140,16 @@ def register(router: Router) -> None:
             ctx.reply("不客气！还有需要随时找我，回复「帮助」查看可用功能。")
             return
         if greeting in GREETINGS:
-            ctx.reply(GREETING.format(name=ctx.person.name) + "\n" + help_text(ctx))
+            ctx.reply(GREETING.format(name=ctx.sender.name) + "\n" + help_text(ctx))
             return
         if greeting in ANSWERS:
-            draft = _conv(ctx).draft
+            draft = ctx.conv.draft
             title = draft.get("title") if draft else None
             ctx.reply("当前没有等待您确认的操作，什么也没有提交。"
                       + (f"\n未完成的「{title}」已保存为草稿，回复「继续」可接着填写。" if title else
                          "\n回复「帮助」查看可用功能。"))
             return
-        close = router.suggest(ctx.text, ctx.person)
+        close = router.suggest(ctx.text, ctx.sender)
         if close:
             ctx.reply(f"没有理解「{ctx.text[:20]}」。您是不是想用：{'、'.join(close)}？\n回复「帮助」查看全部功能。")
         else:
@@ -169,10 +170,6 @@ def register(router: Router) -> None:
         ctx.reply("您好，您的账号还没有登记在政务新媒体助手的通讯录中，暂时无法使用。"
                   "请联系县政数局政务新媒体管理员开通。")
         _tell_bureau_once_a_day(ctx)
-
-    def _conv(ctx: Context):
-        from models.platform import Conversation
-        return ctx.session.get(Conversation, ctx.userid)
 
     def _reset(conv) -> None:
         conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None

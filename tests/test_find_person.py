@@ -79,8 +79,9 @@ def test_the_sender_read_with_the_claim_behaves_as_if_loaded(bot):
     from sim.demo import COUNTY
     inbound = Inbound(userid="jy_zhang", msg_type="text", create_time=1, content="帮助", msg_id="990001")
     with bot.db() as s:
-        claim = claims.lock_and_claim(s, inbound, clock.now())
-        person = claim.person
+        claim = claims.lock_and_claim(s.connection(), inbound, clock.now())
+        assert (claim.sender.name, claim.sender.unit_name, claim.sender.roles) == ("张伟", "抚松县教育局", {"staff"})
+        person = claim.sender.person(s)
         assert person.name == "张伟" and person.unit.name == "抚松县教育局" and person.roles == {"staff"}
         colleagues = {p.userid for p in person.unit.people}
         assert "jy_zhang" in colleagues and len(colleagues) > 1  # the whole unit, not just the sender
