@@ -29,6 +29,7 @@ the person found and the callback recorded with plain statements.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Connection, String, bindparam, case, exists, func, insert, inspect, literal, select,
                         update)
@@ -38,6 +39,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.util import identity_key
 
+from bot.hot_sql import HotStatement
 from bot.wecom_crypto import Inbound
 from models.base import UTCDateTime
 from models.org import Person, PersonRole, Unit, find_person
@@ -89,14 +91,15 @@ def _build_save_and_complete():
     return _COMPLETE.add_cte(_SAVE.returning(_conv.c.userid).cte("saved"))
 
 
-_LOCK_AND_CLAIM = _build_lock_and_claim()
+_PG_LOCK_AND_CLAIM = HotStatement(_build_lock_and_claim())
 _PRIOR = (select(_calls.c.reply, _calls.c.handler, _calls.c.outcome)
           .where(_calls.c.dedupe_key == bindparam("key")))
 _SAVE = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
          .values({name: bindparam(f"conv_{name}") for name in _SAVED}))
 _COMPLETE = (update(_calls).where(_calls.c.dedupe_key == bindparam("key"))
              .values(handler=bindparam("handler"), reply=bindparam("reply")))
-_SAVE_AND_COMPLETE = _build_save_and_complete()
+_PG_SAVE_AND_COMPLETE = HotStatement(_build_save_and_complete())
+_PG_COMPLETE = HotStatement(_COMPLETE)
 _RECORD = insert(_calls)
 _CONV = select(*(_conv.c[name] for name in _CONV_COLUMNS)).where(_conv.c.userid == bindparam("userid"))
 _NEW_CONV = insert(_conv).values(userid=bindparam("userid"), data={}, history=[])
@@ -167,21 +170,27 @@ def lock_and_claim(connection: Connection, inbound: Inbound, now) -> Claim:
     """Runs on the callback's connection, inside its transaction; Core statements only."""
     if connection.dialect.name != "postgresql":
         return _sqlite(connection, inbound)
-    row = connection.execute(_LOCK_AND_CLAIM, {"userid": inbound.userid, "key": inbound.dedupe_key,
-                                               "msg_type": _msg_type(inbound), "now": now}).one()
-    conv = Dialogue(*row[:len(_CONV_COLUMNS)])
-    if not row.fresh:
+    row = _PG_LOCK_AND_CLAIM.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key,
+                                           "msg_type": _msg_type(inbound), "now": now}).fetchone()
+    userid, state, data, history, draft, expires_at, updated_at, fresh, sender_values = row
+    conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), _utc(updated_at))
+    if not fresh:
         prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
         if prior is not None:
             return Claim(conv, None, prior, claimed=False)
         # not fresh and no prior: the row was deleted in between (a purge); record it anew at the end
-    if row.sender is None:  # not under this spelling: WeCom ignores case in userids
+    if sender_values is None:  # not under this spelling: WeCom ignores case in userids
         sender = _find_sender(connection, inbound.userid)
     else:
-        person_values, unit_values, roles = row.sender
+        person_values, unit_values, roles = sender_values
         sender = Sender(dict(zip(_PERSON_COLUMNS, person_values)), dict(zip(_UNIT_COLUMNS, unit_values)),
                         sorted(roles or ()))
-    return Claim(conv, sender, None, claimed=bool(row.fresh))
+    return Claim(conv, sender, None, claimed=bool(fresh))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """As UTCDateTime reads it: stored naive in UTC, handed out aware."""
+    return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
 def _person_of(session: Session, person_values: dict, unit_values: dict, roles: list) -> Person:
@@ -237,9 +246,9 @@ def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str 
     if claim.claimed:
         params = {"key": inbound.dedupe_key, "handler": handler, "reply": reply}
         if not conv.changed:
-            connection.execute(_COMPLETE, params)
+            _PG_COMPLETE.run(connection, params)
             return
-        connection.execute(_SAVE_AND_COMPLETE, {**params, **saved, "conv_userid": conv.userid})
+        _PG_SAVE_AND_COMPLETE.run(connection, {**params, **saved, "conv_userid": conv.userid})
         return
     if conv.changed:
         connection.execute(_SAVE, {**saved, "conv_userid": conv.userid})

@@ -92,8 +92,10 @@ class CallbackCrypto:
     def __init__(self, token: str, aes_key: str, corp_id: str):
         self.token = token
         self.corp_id = corp_id
-        self._wechat = WeChatCrypto(token, aes_key, corp_id)
-        self._key = self._wechat.key
+        self._key = WeChatCrypto(token, aes_key, corp_id).key  # wechatpy checks and decodes the key
+        # One cipher for every callback: each call makes its own encryptor/decryptor context, so
+        # threads can share it; building it per callback cost more than the AES itself.
+        self._prp = PrpCrypto(self._key)
 
     def _check(self, msg_signature: str, timestamp: str, nonce: str, encrypted: str) -> None:
         if not (msg_signature and timestamp and nonce and encrypted):
@@ -104,7 +106,7 @@ class CallbackCrypto:
 
     def _decrypt(self, encrypted: str) -> str:
         try:
-            return to_text(PrpCrypto(self._key).decrypt(encrypted, self.corp_id))
+            return to_text(self._prp.decrypt(encrypted, self.corp_id))
         except Exception as exc:  # InvalidCorpIdException, padding, base64, utf-8
             status = 403 if type(exc).__name__ == "InvalidCorpIdException" else 400
             raise Rejected(status, f"cannot decrypt: {type(exc).__name__}") from None
@@ -123,14 +125,19 @@ class CallbackCrypto:
         return parse_plaintext(self._decrypt(encrypted))
 
     def encrypt_reply(self, plaintext_xml: str, nonce: str | None = None, timestamp: int | None = None) -> str:
+        """The passive reply's envelope, as wechatpy's `encrypt_message` writes it."""
         nonce = nonce or secrets.token_hex(8)
-        return self._wechat.encrypt_message(plaintext_xml, nonce, str(timestamp or int(time.time())))
+        stamp = str(timestamp or int(time.time()))
+        encrypted = to_text(self._prp.encrypt(plaintext_xml, self.corp_id))
+        return (f"<xml>\n<Encrypt><![CDATA[{encrypted}]]></Encrypt>\n"
+                f"<MsgSignature><![CDATA[{signature(self.token, stamp, nonce, encrypted)}]]></MsgSignature>\n"
+                f"<TimeStamp>{stamp}</TimeStamp>\n<Nonce><![CDATA[{nonce}]]></Nonce>\n</xml>")
 
     # --- used by the simulator and tests to play WeCom's part --------------------------
 
     def encrypt_callback(self, plaintext_xml: str, agent_id: int | str, timestamp: int, nonce: str) -> tuple[dict, bytes]:
         """Query parameters and body of a POST exactly as WeCom would send them."""
-        encrypted = to_text(PrpCrypto(self._key).encrypt(plaintext_xml, self.corp_id))
+        encrypted = to_text(self._prp.encrypt(plaintext_xml, self.corp_id))
         query = {"msg_signature": signature(self.token, str(timestamp), nonce, encrypted),
                  "timestamp": str(timestamp), "nonce": nonce}
         body = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
@@ -139,7 +146,7 @@ class CallbackCrypto:
         return query, body.encode()
 
     def encrypt_echo(self, echo: str, timestamp: int, nonce: str) -> dict:
-        echostr = to_text(PrpCrypto(self._key).encrypt(echo, self.corp_id))
+        echostr = to_text(self._prp.encrypt(echo, self.corp_id))
         return {"msg_signature": signature(self.token, str(timestamp), nonce, echostr),
                 "timestamp": str(timestamp), "nonce": nonce, "echostr": echostr}
 

@@ -63,6 +63,20 @@ def test_tencent_vectors_through_the_endpoint(tencent_app):
     assert "<ToUserName><![CDATA[ChenJiaShun]]></ToUserName>" in reply and "政数局" in reply
 
 
+def test_wechatpy_itself_opens_our_passive_reply(tencent_app):
+    """The reply envelope is written by bot/wecom_crypto.py; wechatpy's own decrypt_message (an
+    independent implementation of WeCom's scheme) must accept its signature and decrypt it."""
+    from xml.etree import ElementTree
+
+    from wechatpy.enterprise.crypto import WeChatCrypto
+    clock.set_now(datetime.fromtimestamp(int(T_POST["timestamp"]) + 3, timezone.utc))
+    resp = post_raw(tencent_app.test_client(), T_POST, T_BODY)
+    envelope = ElementTree.fromstring(resp.data)
+    reply = WeChatCrypto(T_TOKEN, T_KEY, T_CORP).decrypt_message(
+        resp.data, envelope.findtext("MsgSignature"), envelope.findtext("TimeStamp"), envelope.findtext("Nonce"))
+    assert "<ToUserName><![CDATA[ChenJiaShun]]></ToUserName>" in reply and "政数局" in reply
+
+
 def test_url_verification_with_a_forged_signature(tencent_app, caplog):
     caplog.set_level(logging.INFO)
     resp = tencent_app.test_client().get("/wecom/callback", query_string={**T_VERIFY, "msg_signature": "0" * 40})

@@ -11,12 +11,27 @@ from models.platform import Conversation, InboundCallback
 
 @contextmanager
 def statements():
+    """The first word of every statement the callback sends. On PostgreSQL counted at the driver's
+    cursor, which both SQLAlchemy and the hot statements (bot/hot_sql.py) go through; on SQLite
+    through SQLAlchemy's event."""
     seen: list[str] = []
+    engine = db.get_engine(pre_ping=False)  # the callback's engine
+    if engine.dialect.name == "postgresql":
+        import psycopg
+        original = psycopg.Cursor.execute
+
+        def spy(cursor, query, *args, **kwargs):
+            seen.append(str(query).split(None, 1)[0].upper())
+            return original(cursor, query, *args, **kwargs)
+        psycopg.Cursor.execute = spy
+        try:
+            yield seen
+        finally:
+            psycopg.Cursor.execute = original
+        return
 
     def record(_conn, _cursor, statement, *_args):
         seen.append(statement.split(None, 1)[0].upper())
-
-    engine = db.get_engine(pre_ping=False)  # the callback's engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
@@ -59,3 +74,45 @@ def test_first_message_creates_the_conversation_and_a_retry_has_no_second_effect
 def test_menu_command_lists_the_functions(bot):
     reply = bot.send("jy_zhang", "功能")
     assert "张伟（抚松县教育局，单位工作人员）可以使用：" in reply
+
+
+def test_help_and_a_suggestion_build_no_orm_objects_on_postgresql(bot):
+    """The common messages are answered from the sender's plain values and the dialogue: no ORM
+    object is made or loaded (ctx.person and ctx.session are made only when a handler uses them)."""
+    from models.base import Base
+    bot.send("jy_zhang", "帮助")
+    made: list[str] = []
+
+    def seen(target, *_args):
+        made.append(type(target).__name__)
+    event.listen(Base, "init", seen, propagate=True)
+    event.listen(Base, "load", seen, propagate=True)
+    try:
+        assert "可以使用" in bot.send("jy_zhang", "帮助")
+        assert "没有理解" in bot.send("jy_zhang", "明天开会吗")
+        assert "可以使用" in bot.send("jy_zhang", "功能")
+    finally:
+        event.remove(Base, "init", seen)
+        event.remove(Base, "load", seen)
+    if db.get_engine().dialect.name == "postgresql":
+        assert made == [], made
+    else:  # SQLite reads the sender with an ORM query (`models.org.find_person`)
+        assert set(made) <= {"Person", "Unit", "PersonRole"}, made
+
+
+def test_a_handler_that_uses_the_person_gets_it_in_its_session(bot):
+    """ctx.person, made on first use, behaves as a loaded person: relationships load, changes
+    are written with the callback's transaction."""
+    router = bot.app.extensions["router"]
+
+    @router.command("改名测试", help=None)
+    def rename(ctx):
+        person = ctx.person
+        assert person in ctx.session and person.unit.name == "抚松县教育局" and person.roles == {"staff"}
+        person.prefers_text = True
+        ctx.reply(f"{len(person.unit.people)}")
+
+    assert int(bot.send("jy_zhang", "改名测试")) > 1
+    with bot.db() as s:
+        from models.org import Person
+        assert s.scalar(select(Person.prefers_text).where(Person.userid == "jy_zhang")) is True
