@@ -58,7 +58,8 @@ def _json_columns(table, leave_out=()) -> tuple[str, ...]:
     return tuple(c.key for c in table.c if c.key not in leave_out and c.type.python_type in (int, str, bool))
 
 
-# The sender travels as one JSON value (the driver describes and converts one column, not twenty).
+# The sender and the dialogue's JSON columns travel as one JSON value: the driver describes and
+# converts one column, not twenty, and parses one document, not four.
 _PERSON_COLUMNS = _json_columns(_person, leave_out=("mobile",))
 _UNIT_COLUMNS = _json_columns(_unit)
 _SAVED = ("state", "data", "history", "draft", "expires_at", "updated_at")
@@ -81,8 +82,10 @@ def _build_lock_and_claim():
              .where(_roles.c.person_id == _person.c.id).scalar_subquery())
     sender = case((_person.c.id.is_(None), None), else_=func.json_build_array(
         func.json_build_array(*(_person.c[name] for name in _PERSON_COLUMNS)),
-        func.json_build_array(*(_unit.c[name] for name in _UNIT_COLUMNS)), roles, type_=JSON))
-    return (select(locked, exists(select(claim)).label("fresh"), sender.label("sender"))
+        func.json_build_array(*(_unit.c[name] for name in _UNIT_COLUMNS)), roles))
+    documents = func.json_build_array(locked.c.data, locked.c.history, locked.c.draft, sender, type_=JSON)
+    return (select(locked.c.userid, locked.c.state, locked.c.expires_at, locked.c.updated_at,
+                   exists(select(claim)).label("fresh"), documents.label("documents"))
             .select_from(locked.outerjoin(_person, _person.c.userid == locked.c.userid)
                          .outerjoin(_unit, _unit.c.id == _person.c.unit_id)))
 
@@ -172,7 +175,7 @@ def lock_and_claim(connection: Connection, inbound: Inbound, now) -> Claim:
         return _sqlite(connection, inbound)
     row = _PG_LOCK_AND_CLAIM.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key,
                                            "msg_type": _msg_type(inbound), "now": now}).fetchone()
-    userid, state, data, history, draft, expires_at, updated_at, fresh, sender_values = row
+    userid, state, expires_at, updated_at, fresh, (data, history, draft, sender_values) = row
     conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), _utc(updated_at))
     if not fresh:
         prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()

@@ -145,6 +145,7 @@ class Router:
         self.conversations: dict[str, ConversationInfo] = {}
         self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
         self._words: list[tuple[str, Command]] | None = None  # every command word, longest first
+        self._menus: dict[frozenset[str], list[Command]] = {}  # per set of roles
 
     # --- registration (every decorator ends in _register) -----------------------------
 
@@ -153,7 +154,7 @@ class Router:
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
                                          help, detail, menu_key))
-            self._words = None
+            self._words, self._menus = None, {}
             return fn
         return deco
 
@@ -225,8 +226,12 @@ class Router:
 
     def menu(self, sender: Sender | None) -> list[Command]:
         """The commands shown in 帮助 that this sender may use, in registration order."""
-        roles = sender.roles if sender is not None else frozenset()
-        return [c for c in self.commands if c.help and (c.roles is None or not c.roles.isdisjoint(roles))]
+        roles = frozenset(sender.roles) if sender is not None else frozenset()
+        menu = self._menus.get(roles)
+        if menu is None:
+            menu = self._menus[roles] = [c for c in self.commands
+                                         if c.help and (c.roles is None or not c.roles.isdisjoint(roles))]
+        return menu
 
     def suggest(self, text: str, sender: Sender | None) -> list[str]:
         """Names of the commands (shown in 帮助, allowed to this sender) the text most likely meant."""
