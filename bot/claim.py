@@ -31,8 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Connection, String, bindparam, case, exists, func, insert, inspect, literal, select,
-                        update)
+from sqlalchemy import (JSON, Connection, String, bindparam, case, exists, func, insert, inspect, literal_column,
+                        select, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,14 +67,16 @@ _CONV_COLUMNS = ("userid", *_SAVED)
 
 
 def _build_lock_and_claim():
-    upsert = pg_insert(_conv).values(userid=bindparam("userid"), data={}, history=[])
+    # Constants are written into the SQL, not sent as parameters: the driver converts fewer values.
+    upsert = pg_insert(_conv).values(userid=bindparam("userid"), data=literal_column("'{}'::json"),
+                                     history=literal_column("'[]'::json"))
     locked = (upsert.on_conflict_do_update(index_elements=[_conv.c.userid],
                                            set_={"userid": upsert.excluded.userid})
               .returning(*(_conv.c[name] for name in _CONV_COLUMNS)).cte("conv"))
     claim = (pg_insert(_calls)
              .from_select(["dedupe_key", "userid", "msg_type", "outcome", "received_at"],
                           select(bindparam("key", type_=String), locked.c.userid,
-                                 bindparam("msg_type", type_=String), literal("ok"),
+                                 bindparam("msg_type", type_=String), literal_column("'ok'"),
                                  bindparam("now", type_=UTCDateTime())))
              .on_conflict_do_nothing(index_elements=[_calls.c.dedupe_key])
              .returning(_calls.c.dedupe_key).cte("fresh"))

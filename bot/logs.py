@@ -16,6 +16,8 @@ class RedactingFilter(logging.Filter):
     """Last line of defence: scrub token-like query values and mobile numbers, also in tracebacks."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "redacted", False):  # already scrubbed when it was made (install_redaction)
+            return True
         try:
             message = record.getMessage()
         except Exception:  # a malformed log call: leave it to the handler's own error report
@@ -27,6 +29,7 @@ class RedactingFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        record.redacted = True
         return True
 
 

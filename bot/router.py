@@ -144,7 +144,7 @@ class Router:
         self.states: dict[str, State] = {}
         self.conversations: dict[str, ConversationInfo] = {}
         self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
-        self._words: list[tuple[str, Command]] | None = None  # every command word, longest first
+        self._words: dict[str, list[tuple[str, Command]]] | None = None  # command words by first character
         self._menus: dict[frozenset[str], list[Command]] = {}  # per set of roles
 
     # --- registration (every decorator ends in _register) -----------------------------
@@ -207,11 +207,14 @@ class Router:
         return self.conversations.get(state.split(".", 1)[0])
 
     def find_command(self, text: str) -> tuple[Command, str] | None:
-        # Every word of every command, longest first: "周报情况" beats "周报" whoever declares it.
+        # The words of every command, longest first: "周报情况" beats "周报" whoever declares it;
+        # grouped by first character, so a text is compared only with the words it can start with.
         if self._words is None:
-            self._words = sorted(((w, c) for c in self.commands for w in c.words), key=lambda wc: -len(wc[0]))
-        for word, command in self._words:
-            if text == word or text.startswith(word):
+            self._words = {}
+            for word, command in sorted(((w, c) for c in self.commands for w in c.words), key=lambda wc: -len(wc[0])):
+                self._words.setdefault(word[:1], []).append((word, command))
+        for word, command in self._words.get(text[:1], ()):
+            if text.startswith(word):
                 return command, text[len(word):].strip()
         return None
 
