@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import config
+from bot import config, hot_sql
 
 _engines: dict[tuple[str, bool], Engine] = {}
 _factories: dict[tuple[str, bool], sessionmaker] = {}
@@ -46,6 +46,7 @@ def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=20,
                                    connect_args={"connect_timeout": 5}, hide_parameters=True)
+            hot_sql.install(engine)
         _engines[(url, pre_ping)] = engine
     return engine
 
