@@ -1,6 +1,8 @@
 """Engine and sessions, usable from Flask, RQ jobs and CLI commands alike."""
 from __future__ import annotations
 
+import functools
+import json
 import os
 from contextlib import contextmanager
 from typing import Iterator
@@ -13,6 +15,10 @@ from bot import config, hot_sql
 
 _engines: dict[tuple[str, bool], Engine] = {}
 _factories: dict[tuple[str, bool], sessionmaker] = {}
+
+# JSON columns hold Chinese text as UTF-8, not as \uXXXX escapes: half the bytes to send, store,
+# write to the WAL and parse again (the reply to 帮助 is mostly Chinese).
+_to_json = functools.partial(json.dumps, ensure_ascii=False)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -41,11 +47,12 @@ def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
     if engine is None:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False},
-                                   hide_parameters=True)
+                                   hide_parameters=True, json_serializer=_to_json)
             _sqlite_setup(engine)
         else:
             engine = create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=20,
-                                   connect_args={"connect_timeout": 5}, hide_parameters=True)
+                                   connect_args={"connect_timeout": 5}, hide_parameters=True,
+                                   json_serializer=_to_json)
             hot_sql.install(engine)
         _engines[(url, pre_ping)] = engine
     return engine
