@@ -96,15 +96,15 @@ def _build_save_and_complete():
     return _COMPLETE.add_cte(_SAVE.returning(_conv.c.userid).cte("saved"))
 
 
-_PG_LOCK_AND_CLAIM = HotStatement(_build_lock_and_claim(), "lock_and_claim")
+_PG_LOCK_AND_CLAIM = HotStatement(_build_lock_and_claim())
 _PRIOR = (select(_calls.c.reply, _calls.c.handler, _calls.c.outcome)
           .where(_calls.c.dedupe_key == bindparam("key")))
 _SAVE = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
          .values({name: bindparam(f"conv_{name}") for name in _SAVED}))
 _COMPLETE = (update(_calls).where(_calls.c.dedupe_key == bindparam("key"))
              .values(handler=bindparam("handler"), reply=bindparam("reply")))
-_PG_SAVE_AND_COMPLETE = HotStatement(_build_save_and_complete(), "save_and_complete")
-_PG_COMPLETE = HotStatement(_COMPLETE, "complete")
+_PG_SAVE_AND_COMPLETE = HotStatement(_build_save_and_complete())
+_PG_COMPLETE = HotStatement(_COMPLETE)
 _RECORD = insert(_calls)
 _CONV = select(*(_conv.c[name] for name in _CONV_COLUMNS)).where(_conv.c.userid == bindparam("userid"))
 _NEW_CONV = insert(_conv).values(userid=bindparam("userid"), data={}, history=[])
@@ -176,7 +176,7 @@ def lock_and_claim(connection: Connection, inbound: Inbound, now) -> Claim:
     if connection.dialect.name != "postgresql":
         return _sqlite(connection, inbound)
     row = _PG_LOCK_AND_CLAIM.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key,
-                                           "msg_type": _msg_type(inbound), "now": now}, begin=True).fetchone()
+                                           "msg_type": _msg_type(inbound), "now": now}).fetchone()
     userid, state, expires_at, updated_at, fresh, (data, history, draft, sender_values) = row
     conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), _utc(updated_at))
     if not fresh:
@@ -251,9 +251,9 @@ def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str 
     if claim.claimed:
         params = {"key": inbound.dedupe_key, "handler": handler, "reply": reply}
         if not conv.changed:
-            _PG_COMPLETE.run(connection, params, commit=True)
+            _PG_COMPLETE.run(connection, params)
             return
-        _PG_SAVE_AND_COMPLETE.run(connection, {**params, **saved, "conv_userid": conv.userid}, commit=True)
+        _PG_SAVE_AND_COMPLETE.run(connection, {**params, **saved, "conv_userid": conv.userid})
         return
     if conv.changed:
         connection.execute(_SAVE, {**saved, "conv_userid": conv.userid})

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import config, hot_sql
+from bot import config
 
 _engines: dict[tuple[str, bool], Engine] = {}
 _factories: dict[tuple[str, bool], sessionmaker] = {}
@@ -53,7 +53,6 @@ def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
             engine = create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=20,
                                    connect_args={"connect_timeout": 5}, hide_parameters=True,
                                    json_serializer=_to_json)
-            hot_sql.install(engine)
         _engines[(url, pre_ping)] = engine
     return engine
 
