@@ -116,3 +116,13 @@ def test_a_handler_that_uses_the_person_gets_it_in_its_session(bot):
     with bot.db() as s:
         from models.org import Person
         assert s.scalar(select(Person.prefers_text).where(Person.userid == "jy_zhang")) is True
+
+
+def test_json_columns_hold_chinese_as_utf8_not_escapes(bot):
+    """A reply is stored as the text it is (bot/db.py's json_serializer): half the bytes of \\uXXXX."""
+    from sqlalchemy import text
+    assert "可以使用" in bot.send("jy_zhang", "帮助", msg_id="999001")
+    with bot.db() as s:
+        stored = s.scalar(text("SELECT CAST(reply AS TEXT) FROM inbound_callback WHERE dedupe_key = :key"),
+                          {"key": "msg:999001"})
+    assert "可以使用" in stored and "\\u" not in stored, stored[:80]
