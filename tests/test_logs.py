@@ -64,3 +64,22 @@ def test_a_malformed_log_call_does_not_raise_when_the_record_is_made(cfg):
     make = logging.getLogRecordFactory()
     record = make("bot.test", logging.INFO, __file__, 1, "two placeholders %s %s", ("only one",), None)
     assert record.args == ("only one",)
+
+
+def test_the_quick_checks_in_redact_skip_no_line_the_patterns_would_change():
+    """redact() tests for '=', the key words and an 11-digit run before running its patterns."""
+    samples = ["callback user=jy_zhang type=text handler=帮助 outcome=ok ms=0.8", f"phone {PHONE}",
+               f"id a{PHONE}b", "ACCESS_TOKEN=abc&x=1", "ſecret=abc", "corpſecret=abc", "toKen=abc",
+               "token = abc", "电话１３９１２３４５６７８", "13９１２３４５６７８", "13912345678901", "no digits at all", "secret=",
+               f"x{PHONE}", f"{PHONE}y and access_token=q"]
+    for text in samples:
+        assert logs.redact(text) == logs._PHONE.sub(MASK, logs._SECRETS.sub(r"\1=***", text)), text
+
+
+def test_the_formatter_writes_the_time_as_the_standard_one_does():
+    """bot.logs.Formatter reuses the formatted second; each line must still read as logging's own."""
+    ours, standard = logs.Formatter("%(asctime)s %(message)s"), logging.Formatter("%(asctime)s %(message)s")
+    for created in (1700000000.0, 1700000000.999, 1700000001.5, 1700000001.0004, 1700000000.2, 1800000000.25):
+        record = logging.LogRecord("bot.test", logging.INFO, __file__, 1, "m", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000 // 1
+        assert ours.format(record) == standard.format(record), created
