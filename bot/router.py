@@ -146,6 +146,7 @@ class Router:
         self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
         self._words: dict[str, list[tuple[str, Command]]] | None = None  # command words by first character
         self._menus: dict[frozenset[str], list[Command]] = {}  # per set of roles
+        self._suggest_indexes: dict = {}  # per set of roles: the menu taken apart for suggestions
 
     # --- registration (every decorator ends in _register) -----------------------------
 
@@ -154,7 +155,7 @@ class Router:
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
                                          help, detail, menu_key))
-            self._words, self._menus = None, {}
+            self._words, self._menus, self._suggest_indexes = None, {}, {}
             return fn
         return deco
 
@@ -238,8 +239,12 @@ class Router:
 
     def suggest(self, text: str, sender: Sender | None) -> list[str]:
         """Names of the commands (shown in 帮助, allowed to this sender) the text most likely meant."""
-        from bot.suggest import closest
-        return closest(text, self.menu(sender))
+        from bot.suggest import Index
+        roles = frozenset(sender.roles) if sender is not None else frozenset()
+        index = self._suggest_indexes.get(roles)
+        if index is None:
+            index = self._suggest_indexes[roles] = Index(self.menu(sender))
+        return index.closest(text)
 
     def prompt(self, ctx: Context, state: str) -> str:
         return self.states[state].prompt(ctx)

@@ -11,7 +11,6 @@ Only commands close to the best one are offered. Deterministic: ties keep the re
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterable
 
 TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")  # a Latin word or digits, or one Chinese character
@@ -40,55 +39,59 @@ class Query:
         self.wanted = _grams(self.toks, self.n)
 
 
-# The commands' words and help texts are fixed: take them apart once, not for every unknown text.
-@lru_cache(maxsize=4096)
-def _word(word: str) -> tuple[int, str, frozenset[str]]:
+Word = tuple[int, str, frozenset[str]]  # a command's word taken apart: tokens, their text, their set
+
+
+def _word(word: str) -> Word:
     toks = tokens(word)
     return len(toks), "".join(toks), frozenset(toks)
 
 
-@lru_cache(maxsize=4096)
-def _text_grams(text: str | None, n: int) -> frozenset[str]:
-    return frozenset(_grams(tokens(text), n))
+def _text_grams(text: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The text's single characters and its character pairs (a query of one token compares the first)."""
+    toks = tokens(text)
+    return frozenset(_grams(toks, 1)), frozenset(_grams(toks, 2))
 
 
-def word_score(query: Query, word: str) -> float:
-    count, wplain, wset = _word(word)
-    if count >= 2 and wplain in query.plain:
-        return 1.0 + len(wplain) / 100  # the longer word is the more specific one
-    if query.plain and query.plain in wplain:
-        return 0.8 + 0.1 * len(query.plain) / len(wplain)
-    common = query.set & wset
-    return 2 * len(common) / (len(query.set) + len(wset)) if common else 0.0
-
-
-def explained_score(query: Query, help: str | None, detail: str | None) -> float:
+def explained_score(query: Query, help_grams, detail_grams) -> float:
     wanted = query.wanted
     if not wanted:
         return 0.0
-
-    def cover(text: str | None) -> float:
-        return len(wanted & _text_grams(text, query.n)) / len(wanted)
-    return max(HELP_WEIGHT * cover(help), DETAIL_WEIGHT * cover(detail))
-
-
-def score(text: str, command) -> float:
-    return _score(Query(text), command)
+    at = query.n - 1
+    return max(HELP_WEIGHT * (len(wanted & help_grams[at]) / len(wanted)),
+               DETAIL_WEIGHT * (len(wanted & detail_grams[at]) / len(wanted)))
 
 
-def _score(query: Query, command) -> float:
-    best = max((word_score(query, w) for w in command.words), default=0.0)
-    return max(best, explained_score(query, command.help, command.detail))
+class Index:
+    """A list of commands taken apart once (words, help and detail are fixed), so that an unknown
+    text is compared with every word of every command without taking the commands apart again."""
 
+    def __init__(self, commands: Iterable) -> None:
+        self.entries = [(c.name, tuple(_word(w) for w in c.words), _text_grams(c.help), _text_grams(c.detail))
+                        for c in commands]
 
-def closest(text: str, commands: Iterable) -> list[str]:
-    """Names of up to LIMIT commands that the text most likely meant, best first."""
-    scored: dict[str, float] = {}
-    query = Query(text)
-    for command in commands:
-        scored[command.name] = max(scored.get(command.name, 0.0), _score(query, command))
-    ranked = sorted(scored.items(), key=lambda item: -item[1])  # stable: ties keep their order
-    if not ranked or ranked[0][1] < CUTOFF:
-        return []
-    floor = max(CUTOFF, NEAR_BEST * ranked[0][1])
-    return [name for name, value in ranked if value >= floor][:LIMIT]
+    def closest(self, text: str) -> list[str]:
+        """Names of up to LIMIT commands that the text most likely meant, best first."""
+        scored: dict[str, float] = {}
+        query = Query(text)
+        plain, qset = query.plain, query.set
+        for name, words, help_grams, detail_grams in self.entries:
+            value = explained_score(query, help_grams, detail_grams)
+            for count, wplain, wset in words:  # the loop every unknown text runs most: kept flat
+                if count >= 2 and wplain in plain:
+                    score = 1.0 + len(wplain) / 100  # the longer word is the more specific one
+                elif plain and plain in wplain:
+                    score = 0.8 + 0.1 * len(plain) / len(wplain)
+                else:
+                    common = len(qset & wset)
+                    score = 2 * common / (len(qset) + len(wset)) if common else 0.0
+                if score > value:
+                    value = score
+            if value > scored.get(name, -1.0):  # every command is ranked, a 0 too
+                scored[name] = value
+        ranked = sorted(scored.items(), key=lambda item: -item[1])  # stable: ties keep their order
+        if not ranked or ranked[0][1] < CUTOFF:
+            return []
+        floor = max(CUTOFF, NEAR_BEST * ranked[0][1])
+        return [name for name, value in ranked if value >= floor][:LIMIT]
+

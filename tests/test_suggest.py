@@ -46,6 +46,15 @@ def test_chinese_paraphrases_find_the_command(text, expected):
     assert later_features().suggest(text, None) == expected
 
 
+def test_words_only_the_help_line_or_the_detail_uses_lead_to_the_command():
+    router = Router()
+    router.command("甲", help="把资料导出为表格文件", detail="文件里有全部的字段")(lambda ctx: None)
+    router.command("乙", help="查看本周的情况")(lambda ctx: None)
+    assert router.suggest("导出为表格", None) == ["甲"]  # every character pair is in 甲's help line
+    assert router.suggest("全部的字段", None) == ["甲"]  # only in its detail, which weighs 0.4: just enough
+    assert router.suggest("全部字段", None) == []  # two of three pairs in the detail: 0.27, too far
+
+
 def test_only_commands_the_person_may_use_are_offered():
     router = later_features()
     staff = Person(userid="u", name="职员")
