@@ -1,37 +1,40 @@
-"""Lock the sender's conversation and claim the callback's de-duplication key, cheaply.
+"""Lock the sender's conversation and look for an earlier delivery of the callback, cheaply.
 
 Every callback runs this, so the statements are built once (with bound parameters) and, on
-PostgreSQL, the lock and the claim are one statement:
+PostgreSQL, the lock and the look-ups are one statement:
 
-    WITH conv AS (INSERT INTO conversation … ON CONFLICT (userid) DO UPDATE … RETURNING *),
-         fresh AS (INSERT INTO inbound_callback SELECT :key, conv.userid, … FROM conv
-                   ON CONFLICT DO NOTHING RETURNING dedupe_key)
-    SELECT conv.*, EXISTS (SELECT * FROM fresh), person.*, unit.*, (the person's roles)
+    WITH conv AS (INSERT INTO conversation … ON CONFLICT (userid) DO UPDATE … RETURNING *)
+    SELECT conv.*, json_build_array(conv's JSON columns, person.*, unit.*, (the person's roles),
+                                    (the earlier delivery's reply, handler, outcome))
     FROM conv LEFT JOIN person … LEFT JOIN unit …
 
 - The upsert creates the row for a first-time sender and otherwise locks it (a concurrent
   message of the same user waits here until the first commits), and returns the newest version
   of the row even after waiting — a plain `SELECT … FOR UPDATE` in the same statement would not.
-- The key is inserted only after the row is locked (it reads from `conv`), so two copies of one
-  callback never hold one lock each and wait for the other. A copy that arrives while the first
-  is in flight waits for the lock, then finds the key taken (ON CONFLICT sees committed rows
-  whatever the statement's snapshot) and reads the first delivery's reply.
 - The sender's directory entry (person, unit, roles) comes back in the same row, as plain
   values (`Sender`): routing, role checks and 帮助 need no ORM object. A handler that uses
   `ctx.person` gets the person put into its session as if a query had loaded it.
-- The conversation is plain values too (`Dialogue`); the claimed row is completed with the
-  handler and reply at the end (`record`), and a changed conversation is saved in the same
-  statement. If the transaction rolls back, the claim goes with it.
+- The conversation is plain values too (`Dialogue`). The callback is recorded once, at the end,
+  with its handler and reply (`record`), and a changed conversation is saved in the same
+  statement.
+- A retry that arrives after the first delivery committed finds its reply in the first
+  statement. A copy that arrived while the first delivery was in flight waited for the lock, but
+  its statement read inbound_callback as it was before the wait: it runs the handler, and then
+  its INSERT … ON CONFLICT DO NOTHING finds the key taken (that sees committed rows whatever the
+  snapshot). `record` raises `AnsweredMeanwhile`, the transaction rolls back with everything the
+  handler did, and the caller answers with the first delivery's reply.
 
 SQLite takes its write lock at BEGIN IMMEDIATE, so there the row is read, the key looked up,
-the person found and the callback recorded with plain statements.
+the person found and the callback recorded with plain statements; a copy waits at BEGIN and
+then sees the first delivery's record.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
-from sqlalchemy import (JSON, Connection, String, bindparam, case, exists, func, insert, inspect, literal_column,
+from sqlalchemy import (JSON, Connection, String, bindparam, case, func, insert, inspect, literal_column,
                         select, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -41,7 +44,6 @@ from sqlalchemy.orm.util import identity_key
 
 from bot.hot_sql import HotStatement
 from bot.wecom_crypto import Inbound
-from models.base import UTCDateTime
 from models.org import Person, PersonRole, Unit, find_person
 from models.platform import Conversation, InboundCallback
 
@@ -73,27 +75,29 @@ def _build_lock_and_claim():
     locked = (upsert.on_conflict_do_update(index_elements=[_conv.c.userid],
                                            set_={"userid": upsert.excluded.userid})
               .returning(*(_conv.c[name] for name in _CONV_COLUMNS)).cte("conv"))
-    claim = (pg_insert(_calls)
-             .from_select(["dedupe_key", "userid", "msg_type", "outcome", "received_at"],
-                          select(bindparam("key", type_=String), locked.c.userid,
-                                 bindparam("msg_type", type_=String), literal_column("'ok'"),
-                                 bindparam("now", type_=UTCDateTime())))
-             .on_conflict_do_nothing(index_elements=[_calls.c.dedupe_key])
-             .returning(_calls.c.dedupe_key).cte("fresh"))
+    prior = (select(func.json_build_array(_calls.c.reply, _calls.c.handler, _calls.c.outcome))
+             .where(_calls.c.dedupe_key == bindparam("key", type_=String)).scalar_subquery())
     roles = (select(func.json_agg(func.json_build_array(_roles.c.id, _roles.c.role)))
              .where(_roles.c.person_id == _person.c.id).scalar_subquery())
     sender = case((_person.c.id.is_(None), None), else_=func.json_build_array(
         func.json_build_array(*(_person.c[name] for name in _PERSON_COLUMNS)),
         func.json_build_array(*(_unit.c[name] for name in _UNIT_COLUMNS)), roles))
-    documents = func.json_build_array(locked.c.data, locked.c.history, locked.c.draft, sender, type_=JSON)
+    documents = func.json_build_array(locked.c.data, locked.c.history, locked.c.draft, sender, prior, type_=JSON)
     return (select(locked.c.userid, locked.c.state, locked.c.expires_at, locked.c.updated_at,
-                   exists(select(claim)).label("fresh"), documents.label("documents"))
+                   documents.label("documents"))
             .select_from(locked.outerjoin(_person, _person.c.userid == locked.c.userid)
                          .outerjoin(_unit, _unit.c.id == _person.c.unit_id)))
 
 
-def _build_save_and_complete():
-    return _COMPLETE.add_cte(_SAVE.returning(_conv.c.userid).cte("saved"))
+def _build_record(saved: bool):
+    """INSERT the callback's record unless a copy of it committed first (RETURNING then gives no
+    row); with `saved`, the conversation's UPDATE is a CTE of the same statement."""
+    record = (pg_insert(_calls).values(dedupe_key=bindparam("key"), userid=bindparam("userid"),
+                                       msg_type=bindparam("msg_type"), handler=bindparam("handler"),
+                                       reply=bindparam("reply"), outcome=literal_column("'ok'"),
+                                       received_at=bindparam("now"))
+              .on_conflict_do_nothing(index_elements=[_calls.c.dedupe_key]).returning(_calls.c.dedupe_key))
+    return record.add_cte(_SAVE.returning(_conv.c.userid).cte("saved")) if saved else record
 
 
 _PG_LOCK_AND_CLAIM = HotStatement(_build_lock_and_claim())
@@ -101,10 +105,8 @@ _PRIOR = (select(_calls.c.reply, _calls.c.handler, _calls.c.outcome)
           .where(_calls.c.dedupe_key == bindparam("key")))
 _SAVE = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
          .values({name: bindparam(f"conv_{name}") for name in _SAVED}))
-_COMPLETE = (update(_calls).where(_calls.c.dedupe_key == bindparam("key"))
-             .values(handler=bindparam("handler"), reply=bindparam("reply")))
-_PG_SAVE_AND_COMPLETE = HotStatement(_build_save_and_complete())
-_PG_COMPLETE = HotStatement(_COMPLETE)
+_PG_RECORD = HotStatement(_build_record(saved=False))
+_PG_SAVE_AND_RECORD = HotStatement(_build_record(saved=True))
 _RECORD = insert(_calls)
 _CONV = select(*(_conv.c[name] for name in _CONV_COLUMNS)).where(_conv.c.userid == bindparam("userid"))
 _NEW_CONV = insert(_conv).values(userid=bindparam("userid"), data={}, history=[])
@@ -163,34 +165,40 @@ class Sender:
         return self.loaded
 
 
+class Prior(NamedTuple):
+    """What an earlier delivery of the callback was answered with."""
+    reply: dict | None
+    handler: str | None
+    outcome: str
+
+
 @dataclass
 class Claim:
     conv: Dialogue  # the locked row; saved by `record` if changed
     sender: Sender | None  # the sender in the directory (any case of the userid)
-    prior: object | None  # (reply, handler, outcome) of an earlier delivery of this callback
-    claimed: bool  # the key is already inserted and only needs completing
+    prior: Prior | None  # the answer of an earlier delivery of this callback
 
 
-def lock_and_claim(connection: Connection, inbound: Inbound, now) -> Claim:
+class AnsweredMeanwhile(Exception):
+    """A copy of this callback committed while this one waited for the lock: roll back, answer as it did."""
+
+
+def lock_and_claim(connection: Connection, inbound: Inbound) -> Claim:
     """Runs on the callback's connection, inside its transaction; Core statements only."""
     if connection.dialect.name != "postgresql":
         return _sqlite(connection, inbound)
-    row = _PG_LOCK_AND_CLAIM.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key,
-                                           "msg_type": _msg_type(inbound), "now": now}).fetchone()
-    userid, state, expires_at, updated_at, fresh, (data, history, draft, sender_values) = row
+    row = _PG_LOCK_AND_CLAIM.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key}).fetchone()
+    userid, state, expires_at, updated_at, (data, history, draft, sender_values, prior) = row
     conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), _utc(updated_at))
-    if not fresh:
-        prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
-        if prior is not None:
-            return Claim(conv, None, prior, claimed=False)
-        # not fresh and no prior: the row was deleted in between (a purge); record it anew at the end
+    if prior is not None:
+        return Claim(conv, None, Prior(*prior))
     if sender_values is None:  # not under this spelling: WeCom ignores case in userids
         sender = _find_sender(connection, inbound.userid)
     else:
         person_values, unit_values, roles = sender_values
         sender = Sender(dict(zip(_PERSON_COLUMNS, person_values)), dict(zip(_UNIT_COLUMNS, unit_values)),
                         sorted(roles or ()))
-    return Claim(conv, sender, None, claimed=bool(fresh))
+    return Claim(conv, sender, None)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -239,27 +247,33 @@ def _sqlite(connection: Connection, inbound: Inbound) -> Claim:
     else:
         conv = Dialogue(*row)
     prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
-    return Claim(conv, None if prior else _find_sender(connection, inbound.userid), prior, claimed=False)
+    if prior is not None:
+        return Claim(conv, None, Prior(*prior))
+    return Claim(conv, _find_sender(connection, inbound.userid), None)
 
 
 def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str | None, reply: dict | None,
            now) -> None:
-    """Store the handler and the reply a retry of this callback will get, and the conversation
-    if it changed — on PostgreSQL in one statement (the conversation's UPDATE is a CTE)."""
+    """Record the callback with its handler and the reply a retry will get, and save the
+    conversation if it changed — on PostgreSQL in one statement (the conversation's UPDATE is a
+    CTE). Raises AnsweredMeanwhile if a copy of the callback was recorded first."""
     conv = claim.conv
-    saved = {f"conv_{name}": getattr(conv, name) for name in _SAVED}
-    if claim.claimed:
-        params = {"key": inbound.dedupe_key, "handler": handler, "reply": reply}
-        if not conv.changed:
-            _PG_COMPLETE.run(connection, params)
-            return
-        _PG_SAVE_AND_COMPLETE.run(connection, {**params, **saved, "conv_userid": conv.userid})
+    values = {"key": inbound.dedupe_key, "userid": inbound.userid, "msg_type": _msg_type(inbound),
+              "handler": handler, "reply": reply, "now": now}
+    saved = {f"conv_{name}": getattr(conv, name) for name in _SAVED} if conv.changed else None
+    if connection.dialect.name != "postgresql":
+        if saved:
+            connection.execute(_SAVE, {**saved, "conv_userid": conv.userid})
+        connection.execute(_RECORD, dict(dedupe_key=values["key"], userid=values["userid"],
+                                         msg_type=values["msg_type"], handler=handler, reply=reply,
+                                         outcome="ok", received_at=now))
         return
-    if conv.changed:
-        connection.execute(_SAVE, {**saved, "conv_userid": conv.userid})
-    connection.execute(_RECORD, dict(dedupe_key=inbound.dedupe_key, userid=inbound.userid,
-                                     msg_type=_msg_type(inbound), handler=handler, reply=reply,
-                                     outcome="ok", received_at=now))
+    if saved:
+        recorded = _PG_SAVE_AND_RECORD.run(connection, {**values, **saved, "conv_userid": conv.userid}).fetchone()
+    else:
+        recorded = _PG_RECORD.run(connection, values).fetchone()
+    if recorded is None:
+        raise AnsweredMeanwhile(inbound.dedupe_key)
 
 
 def _msg_type(inbound: Inbound) -> str:

@@ -72,10 +72,9 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
         try:
             with connection.begin():
                 now = clock.now()
-                claim = claims.lock_and_claim(connection, inbound, now)
+                claim = claims.lock_and_claim(connection, inbound)
                 if claim.prior is not None:
-                    prior = claim.prior
-                    return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+                    return _as_before(claim.prior)
                 sender = claim.sender if claim.sender is not None and claim.sender.active else None
                 ctx = Context(inbound, sender=sender, connection=connection, conv=claim.conv,
                               text=inbound.content.strip())
@@ -89,12 +88,13 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
                 claims.record(connection, claim, inbound, ctx.handler_name, reply, now)
             ctx.committed()
             return Outcome(reply, ctx.handler_name)
+        except claims.AnsweredMeanwhile:
+            return _as_before(_prior(inbound))  # everything this copy did was rolled back
         except IntegrityError:
             # A concurrent delivery of the same callback won the race: answer as it did.
-            with db.transaction() as s2:
-                prior = s2.get(InboundCallback, inbound.dedupe_key)
-                if prior is not None:
-                    return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+            prior = _prior(inbound)
+            if prior is not None:
+                return _as_before(prior)
             # Otherwise a handler broke a constraint: a bug, not an outage (a 5xx would only
             # make WeCom repeat it).
             log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
@@ -110,13 +110,32 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
                 ctx.close()
 
 
-def _record_failure(inbound: Inbound) -> Outcome:
-    """A handler bug: keep the user's dialogue as it was, answer politely, remember the reply."""
-    reply = {"kind": "text", "content": ERROR_REPLY}
+def _prior(inbound: Inbound) -> claims.Prior | None:
     with db.transaction() as session:
-        session.execute(insert(InboundCallback).values(
-            dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
-            handler="error", reply=reply, outcome="error", received_at=clock.now()))
+        row = session.get(InboundCallback, inbound.dedupe_key)
+        return claims.Prior(row.reply, row.handler, row.outcome) if row is not None else None
+
+
+def _as_before(prior: claims.Prior) -> Outcome:
+    """A copy of a callback already answered: the same reply, and nothing done again."""
+    return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
+
+
+def _record_failure(inbound: Inbound) -> Outcome:
+    """A handler bug: keep the user's dialogue as it was, answer politely, remember the reply.
+    (A copy of the callback that waited while the first delivery committed may have run the
+    handler on the changed dialogue and failed: it answers as the first delivery did.)"""
+    reply = {"kind": "text", "content": ERROR_REPLY}
+    try:
+        with db.transaction() as session:
+            session.execute(insert(InboundCallback).values(
+                dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
+                handler="error", reply=reply, outcome="error", received_at=clock.now()))
+    except IntegrityError:
+        prior = _prior(inbound)
+        if prior is None:
+            raise
+        return _as_before(prior)
     return Outcome(reply, "error", outcome="error")
 
 

@@ -227,3 +227,68 @@ def test_a_pooled_connection_that_died_while_idle_is_retried_not_answered_5xx(tb
     assert _effects(tbot) == (2, 2, 2)
     assert tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004").text == "已记录 P2"  # and a retry is still one effect
     assert _effects(tbot) == (2, 2, 2)
+
+
+# --- a copy that arrives while the first delivery is still in its transaction ------------------
+
+def _wait_until(check, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@requires_pg
+@pytest.mark.parametrize("copy_fails", [False, True], ids=["copy-runs", "copy-fails"])
+def test_a_copy_that_waited_for_the_first_delivery_is_rolled_back_and_answered_as_it_was(tbot, copy_fails):
+    """The copy's first statement began before the first delivery committed, so it read
+    inbound_callback as it was then and ran the handler too; recording the callback finds the
+    key taken, everything the copy did is rolled back and it answers with the first reply —
+    also when the handler fails on what the first delivery changed (not the error reply)."""
+    from bot import outbox
+    from bot.wecom_crypto import plain_xml
+    from models import audit
+    router = tbot.app.extensions["router"]
+    release, entered = threading.Event(), []
+
+    @router.command("等一下", help=None)
+    def waits(ctx):
+        entered.append(ctx.args)
+        audit.record(ctx.session, actor=ctx.userid, action="test.wait", entity="test", entity_id=ctx.args)
+        outbox.push_text(ctx.session, "zsj_admin", f"等到：{ctx.args}")
+        if len(entered) == 1:
+            assert release.wait(10)
+        elif copy_fails:
+            raise RuntimeError("the dialogue moved on")
+        ctx.reply(f"等到了 {ctx.args}（第{len(entered)}次）")
+
+    crypto = tbot.app.extensions["wecom_crypto"]
+    fields = {**tbot.side.base("jy_zhang", "text"), "Content": "等一下 W", "MsgId": "888000333", "AgentID": 1000002}
+    query, body = crypto.encrypt_callback(plain_xml(fields), 1000002, int(clock.now().timestamp()), "nonce3")
+    results: list = [None, None]
+
+    def post(i: int) -> None:
+        resp = tbot.app.test_client().post(f"/wecom/callback?{urlencode(query)}", data=body,
+                                           content_type="application/xml")
+        results[i] = (resp.status_code, resp.data)
+
+    first = threading.Thread(target=post, args=(0,))
+    first.start()
+    _wait_until(lambda: entered)  # the first delivery holds the conversation's lock
+    second = threading.Thread(target=post, args=(1,))
+    second.start()
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND wait_event_type = 'Lock'")
+
+    def copy_waits() -> bool:
+        with db.transaction() as s:
+            return s.scalar(waiting) == 1
+    _wait_until(copy_waits)
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert [status for status, _ in results] == [200, 200]
+    assert {tbot.side.open(status, raw).text for status, raw in results} == {"等到了 W（第1次）"}
+    assert entered == ["W", "W"]  # the copy ran the handler …
+    assert _effects(tbot) == (1, 1, 1)  # … and nothing it did was kept
+    assert tbot.texts("zsj_admin") == ["等到：W"]

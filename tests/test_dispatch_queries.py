@@ -44,9 +44,10 @@ def test_a_text_message_takes_three_statements_on_postgresql(bot):
     with statements() as seen:
         assert "可以使用" in bot.send("jy_zhang", "帮助")
     if db.get_engine().dialect.name == "postgresql":
-        # lock the conversation, claim the callback and read the person with unit and roles (one
-        # statement), store the reply; no liveness ping (BEGIN/COMMIT are not cursor calls)
-        assert seen == ["WITH", "UPDATE"], seen
+        # lock the conversation, look for an earlier delivery and read the person with unit and
+        # roles (one statement), record the callback with its reply; no liveness ping
+        # (BEGIN/COMMIT are not cursor calls)
+        assert seen == ["WITH", "INSERT"], seen
     else:  # SQLite: BEGIN IMMEDIATE, read the conversation, look for a prior delivery, person, record
         assert seen == ["BEGIN", "SELECT", "SELECT", "SELECT", "INSERT"], seen
 
@@ -56,7 +57,7 @@ def test_a_changed_conversation_is_saved_with_the_reply_in_one_statement_on_post
     with statements() as seen:
         assert "可以使用" in bot.send("jy_zhang", "功能")  # a command: the conversation's updated_at changes
     if db.get_engine().dialect.name == "postgresql":
-        assert seen == ["WITH", "WITH"], seen  # WITH saved AS (UPDATE conversation …) UPDATE …
+        assert seen == ["WITH", "WITH"], seen  # WITH saved AS (UPDATE conversation …) INSERT …
     with bot.db() as s:
         assert s.get(Conversation, "jy_zhang").updated_at is not None
 

@@ -74,12 +74,12 @@ def test_the_sender_read_with_the_claim_behaves_as_if_loaded(bot):
     """On PostgreSQL the sender arrives with the lock-and-claim statement and is put into the
     session by hand: it must look exactly like a loaded person (unit, roles, the unit's other
     people) and writing nothing at commit."""
-    from bot import claim as claims, clock
+    from bot import claim as claims
     from bot.wecom_crypto import Inbound
     from sim.demo import COUNTY
     inbound = Inbound(userid="jy_zhang", msg_type="text", create_time=1, content="帮助", msg_id="990001")
     with bot.db() as s:
-        claim = claims.lock_and_claim(s.connection(), inbound, clock.now())
+        claim = claims.lock_and_claim(s.connection(), inbound)
         assert (claim.sender.name, claim.sender.unit_name, claim.sender.roles) == ("张伟", "抚松县教育局", {"staff"})
         person = claim.sender.person(s)
         assert person.name == "张伟" and person.unit.name == "抚松县教育局" and person.roles == {"staff"}
