@@ -1,11 +1,11 @@
 """inbound_callback loses its userid index: no query uses it, and every callback paid an index insert
 
-Revision ID: 0014_inbound_callback_no_userid_index
+Revision ID: 0014_callback_no_userid_index
 Revises: 0013_outbox_retry_window
 """
 from alembic import op
 
-revision = "0014_inbound_callback_no_userid_index"
+revision = "0014_callback_no_userid_index"
 down_revision = "0013_outbox_retry_window"
 branch_labels = None
 depends_on = None
