@@ -1,5 +1,8 @@
 """Statements on the callback's path, run on the database driver's own connection.
 
+Used on PostgreSQL only: on SQLite the callback's statements go through `Connection.execute`
+(`bot.claim._sqlite`, `bot.claim.record`), where the write lock, not the driver, sets the pace.
+
 `Connection.execute` does a good deal per execution besides the query: it computes the
 statement's cache key (a walk over the whole statement), looks up the compiled form, processes
 every parameter, and builds result metadata from the cursor's description. For the two
