@@ -88,8 +88,11 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
                 claims.record(connection, claim, inbound, ctx.handler_name, reply, now)
             ctx.committed()
             return Outcome(reply, ctx.handler_name)
-        except claims.AnsweredMeanwhile:
-            return _as_before(_prior(inbound))  # everything this copy did was rolled back
+        except claims.AnsweredMeanwhile:  # everything this copy did was rolled back
+            prior = _prior(inbound)
+            if prior is None:  # pruned in between (rows are kept for days): let WeCom's retry record it anew
+                raise
+            return _as_before(prior)
         except IntegrityError:
             # A concurrent delivery of the same callback won the race: answer as it did.
             prior = _prior(inbound)
