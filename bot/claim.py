@@ -68,7 +68,7 @@ _SAVED = ("state", "data", "history", "draft", "expires_at", "updated_at")
 _CONV_COLUMNS = ("userid", *_SAVED)
 
 
-def _build_lock_and_claim():
+def _build_lock_and_read():
     # Constants are written into the SQL, not sent as parameters: the driver converts fewer values.
     upsert = pg_insert(_conv).values(userid=bindparam("userid"), data=literal_column("'{}'::json"),
                                      history=literal_column("'[]'::json"))
@@ -100,7 +100,7 @@ def _build_record(saved: bool):
     return record.add_cte(_SAVE.returning(_conv.c.userid).cte("saved")) if saved else record
 
 
-_PG_LOCK_AND_CLAIM = HotStatement(_build_lock_and_claim())
+_PG_LOCK_AND_READ = HotStatement(_build_lock_and_read())
 _PRIOR = (select(_calls.c.reply, _calls.c.handler, _calls.c.outcome)
           .where(_calls.c.dedupe_key == bindparam("key")))
 _SAVE = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
@@ -183,11 +183,11 @@ class AnsweredMeanwhile(Exception):
     """A copy of this callback committed while this one waited for the lock: roll back, answer as it did."""
 
 
-def lock_and_claim(connection: Connection, inbound: Inbound) -> Claim:
+def lock_and_read(connection: Connection, inbound: Inbound) -> Claim:
     """Runs on the callback's connection, inside its transaction; Core statements only."""
     if connection.dialect.name != "postgresql":
         return _sqlite(connection, inbound)
-    row = _PG_LOCK_AND_CLAIM.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key}).fetchone()
+    row = _PG_LOCK_AND_READ.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key}).fetchone()
     userid, state, expires_at, updated_at, (data, history, draft, sender_values, prior) = row
     conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), _utc(updated_at))
     if prior is not None:

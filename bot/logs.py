@@ -45,7 +45,7 @@ class RedactingFilter(logging.Filter):
 
 class Formatter(logging.Formatter):
     """The standard format; the date and time are formatted once a second, not for every line
-    (time.strftime is a fifth of what a log line costs)."""
+    (time.strftime took about 15% of what a log line cost)."""
 
     _second: tuple[int, str] = (-1, "")
 

@@ -71,7 +71,7 @@ def test_account_import_finds_the_responsible_person_in_any_case(app, directory,
 
 
 def test_the_sender_read_with_the_claim_behaves_as_if_loaded(bot):
-    """On PostgreSQL the sender arrives with the lock-and-claim statement and is put into the
+    """On PostgreSQL the sender arrives with the lock-and-read statement and is put into the
     session by hand: it must look exactly like a loaded person (unit, roles, the unit's other
     people) and writing nothing at commit."""
     from bot import claim as claims
@@ -79,7 +79,7 @@ def test_the_sender_read_with_the_claim_behaves_as_if_loaded(bot):
     from sim.demo import COUNTY
     inbound = Inbound(userid="jy_zhang", msg_type="text", create_time=1, content="帮助", msg_id="990001")
     with bot.db() as s:
-        claim = claims.lock_and_claim(s.connection(), inbound)
+        claim = claims.lock_and_read(s.connection(), inbound)
         assert (claim.sender.name, claim.sender.unit_name, claim.sender.roles) == ("张伟", "抚松县教育局", {"staff"})
         person = claim.sender.person(s)
         assert person.name == "张伟" and person.unit.name == "抚松县教育局" and person.roles == {"staff"}
