@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, db
 from bot.claim import Sender
+from bot.suggest import Index
 from bot.wecom_crypto import Inbound
 from models import audit
 from models.org import Person
@@ -128,6 +129,13 @@ class State:
 
 
 @dataclass
+class _Menu:
+    """The commands one set of roles sees in 帮助, and the same taken apart for suggestions."""
+    commands: list[Command]
+    index: Index | None = None
+
+
+@dataclass
 class ConversationInfo:
     prefix: str
     title: str
@@ -145,8 +153,7 @@ class Router:
         self.conversations: dict[str, ConversationInfo] = {}
         self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
         self._words: dict[str, list[tuple[str, Command]]] | None = None  # command words by first character
-        self._menus: dict[frozenset[str], list[Command]] = {}  # per set of roles
-        self._suggest_indexes: dict = {}  # per set of roles: the menu taken apart for suggestions
+        self._menus: dict[frozenset[str], _Menu] = {}  # per set of roles
 
     # --- registration (every decorator ends in _register) -----------------------------
 
@@ -155,7 +162,7 @@ class Router:
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
                                          help, detail, menu_key))
-            self._words, self._menus, self._suggest_indexes = None, {}, {}
+            self._words, self._menus = None, {}
             return fn
         return deco
 
@@ -228,23 +235,24 @@ class Router:
     def allowed(self, command: Command, sender: Sender | None) -> bool:
         return command.roles is None or (sender is not None and sender.has_role(*command.roles))
 
-    def menu(self, sender: Sender | None) -> list[Command]:
-        """The commands shown in 帮助 that this sender may use, in registration order."""
+    def _menu(self, sender: Sender | None) -> _Menu:
         roles = frozenset(sender.roles) if sender is not None else frozenset()
         menu = self._menus.get(roles)
-        if menu is None:
-            menu = self._menus[roles] = [c for c in self.commands
-                                         if c.help and (c.roles is None or not c.roles.isdisjoint(roles))]
+        if menu is None:  # the commands are fixed once registered: one menu per set of roles
+            menu = self._menus[roles] = _Menu([c for c in self.commands
+                                               if c.help and (c.roles is None or not c.roles.isdisjoint(roles))])
         return menu
+
+    def menu(self, sender: Sender | None) -> list[Command]:
+        """The commands shown in 帮助 that this sender may use, in registration order."""
+        return self._menu(sender).commands
 
     def suggest(self, text: str, sender: Sender | None) -> list[str]:
         """Names of the commands (shown in 帮助, allowed to this sender) the text most likely meant."""
-        from bot.suggest import Index
-        roles = frozenset(sender.roles) if sender is not None else frozenset()
-        index = self._suggest_indexes.get(roles)
-        if index is None:
-            index = self._suggest_indexes[roles] = Index(self.menu(sender))
-        return index.closest(text)
+        menu = self._menu(sender)
+        if menu.index is None:
+            menu.index = Index(menu.commands)
+        return menu.index.closest(text)
 
     def prompt(self, ctx: Context, state: str) -> str:
         return self.states[state].prompt(ctx)
