@@ -21,6 +21,14 @@ TRACE_LOCK = threading.Lock()
 SLOW_SECONDS = 0.3
 
 
+def wait_until(check, seconds: float = 10.0, why: str = "timed out") -> None:
+    """Poll `check` until it holds: for what another thread or process does in its own time."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, why
+        time.sleep(0.01)
+
+
 def register_test_feature(router: Router) -> None:
     """A three-step dialogue, an effectful command, a role-only command, a slow command and a card."""
     router.conversation("t", title="测试登记", summary=lambda d: f"名称：{d.get('name', '')}")

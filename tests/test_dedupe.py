@@ -10,7 +10,7 @@ from bot import clock
 from models.audit import AuditLog
 from models.outbox import OutboxMessage
 from models.platform import Card, InboundCallback
-from tests.platform_support import tbot  # noqa: F401
+from tests.platform_support import tbot, wait_until  # noqa: F401
 
 
 def _count(bot, model, *where) -> int:
@@ -231,13 +231,6 @@ def test_a_pooled_connection_that_died_while_idle_is_retried_not_answered_5xx(tb
 
 # --- a copy that arrives while the first delivery is still in its transaction ------------------
 
-def _wait_until(check, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 @requires_pg
 @pytest.mark.parametrize("copy_fails", [False, True], ids=["copy-runs", "copy-fails"])
 def test_a_copy_that_waited_for_the_first_delivery_is_rolled_back_and_answered_as_it_was(tbot, copy_fails):
@@ -274,7 +267,7 @@ def test_a_copy_that_waited_for_the_first_delivery_is_rolled_back_and_answered_a
 
     first = threading.Thread(target=post, args=(0,))
     first.start()
-    _wait_until(lambda: entered)  # the first delivery holds the conversation's lock
+    wait_until(lambda: entered)  # the first delivery holds the conversation's lock
     second = threading.Thread(target=post, args=(1,))
     second.start()
     waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -283,7 +276,7 @@ def test_a_copy_that_waited_for_the_first_delivery_is_rolled_back_and_answered_a
     def copy_waits() -> bool:
         with db.transaction() as s:
             return s.scalar(waiting) == 1
-    _wait_until(copy_waits)
+    wait_until(copy_waits)
     release.set()
     first.join(30)
     second.join(30)

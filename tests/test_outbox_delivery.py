@@ -18,6 +18,7 @@ from models.org import Person
 from models.outbox import FAILED, PENDING, SENT, OutboxMessage
 from models.platform import Card
 from tests.conftest import OWNER_KEY
+from tests.platform_support import wait_until
 
 
 def push(fn, *args, **kw) -> list[int]:
@@ -198,8 +199,8 @@ def test_retryable_failures_back_off_and_retry(bot, fault):
     assert row.next_attempt_at >= clock.now() + timedelta(seconds=9)
     # WeCom may have carried out a call it did not answer in time or answered through a failing gateway
     assert (row.uncertain_at is not None) == (fault in ("http 502", "timeout"))
-    if fault == "timeout":
-        time.sleep(1.0)  # the timed-out request still reaches WeCom, late
+    if fault == "timeout":  # the timed-out request still reaches WeCom, late
+        wait_until(lambda: bot.fake.messages_to("jy_zhang"))
     calls = send_calls(bot.fake)
     delivery.enqueue([row.id])  # a stray job before the backoff is over does nothing
     bot.deliver()
@@ -306,7 +307,7 @@ def test_a_timed_out_send_that_arrived_is_not_repeated_by_a_retry_an_hour_later(
     bot.fake.inject("message/send", errcode=-1, times=9)
     push(outbox.push_text, "jy_zhang", "只收到一次")
     bot.deliver()
-    time.sleep(1.0)
+    wait_until(lambda: bot.fake.messages_to("jy_zhang"))  # the late call arrives
     [row] = all_rows()
     assert row.status == PENDING and row.uncertain_at is not None
     first = bot.fake.messages_to("jy_zhang")[0]["at"]
@@ -335,10 +336,7 @@ def test_a_card_whose_timed_out_send_arrived_is_confirmed_by_42014(bot):
     bot.deliver()
     [row] = all_rows()
     assert row.status == PENDING and row.uncertain_at is not None
-    deadline = time.monotonic() + 10
-    while not bot.fake.messages_to("jy_zhang"):  # the fake records the late call
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(lambda: bot.fake.messages_to("jy_zhang"))  # the fake records the late call
     move(bot, 45)
     sweep_and_deliver(bot)
     [row] = all_rows()  # and no summary to the bureau admin
@@ -585,19 +583,14 @@ def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
                               cwd=str(config.PROJECT_ROOT), start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while send_calls(bot.fake) == 0:
-            assert time.monotonic() < deadline and worker.poll() is None, "worker never called message/send"
-            time.sleep(0.02)
+        wait_until(lambda: send_calls(bot.fake) or worker.poll() is not None, 20)
+        assert send_calls(bot.fake), "worker never called message/send"
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker, mid-call
         worker.wait(10)
     with db.transaction() as s:
         assert s.get(OutboxMessage, row_id).status == SENDING
-    deadline = time.monotonic() + 10
-    while not bot.fake.messages_to("jy_zhang"):  # WeCom did get it, late
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(lambda: bot.fake.messages_to("jy_zhang"))  # WeCom did get it, late
     bot.deliver()
     assert delivery.sweep() == 0  # not yet considered stuck
     clock.advance(delivery.STUCK_AFTER + timedelta(seconds=1))
@@ -636,10 +629,7 @@ def test_no_database_lock_is_held_while_uploading_a_file(bot):
     bot.fake.inject("media/upload", delay=2.0)
     worker = threading.Thread(target=delivery.deliver, args=(ids,))
     worker.start()
-    deadline = time.monotonic() + 10
-    while not any(r["path"] == "/cgi-bin/media/upload" for r in bot.fake.state.requests):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: any(r["path"] == "/cgi-bin/media/upload" for r in bot.fake.state.requests))
     started = time.monotonic()
     reply = bot.send("jy_zhang", "帮助")  # a callback while the upload is in flight
     took = time.monotonic() - started
@@ -697,10 +687,7 @@ def test_a_slow_job_does_not_send_rows_the_sweeper_gave_to_another_worker(bot):
     bot.fake.inject("message/send", delay=1.5)  # the first call hangs
     slow = threading.Thread(target=delivery.deliver, args=(ids,))
     slow.start()
-    deadline = time.monotonic() + 10
-    while send_calls(bot.fake) == 0:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: send_calls(bot.fake))
     clock.advance(delivery.STUCK_AFTER + timedelta(seconds=5))
     assert sweep_and_deliver(bot) == 2  # both rows looked stuck; the second is sent now
     slow.join(15)
