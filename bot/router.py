@@ -26,6 +26,7 @@ from models.platform import Card
 
 END = "__end__"
 CONTROL_TRAILING = "。.！!～~ "  # punctuation a control word may end with
+ARGS_PUNCTUATION = CONTROL_TRAILING + "，,？?、…"  # arguments made only of these are no arguments
 Handler = Callable[["Context"], "str | None"]
 
 
@@ -317,7 +318,7 @@ class Router:
     def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
         if not self.allowed(command, ctx.sender):
             return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
-        ctx.args = args
+        ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
         if conv.state:  # starting a new command abandons the open dialogue, saying so
             info = self.conversation_of(conv.state)
             if info:

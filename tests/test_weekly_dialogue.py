@@ -90,3 +90,12 @@ def test_monday_offers_last_week_when_it_is_missing(bot):
     assert "记为迟报" in late
     with bot.db() as s:
         assert report_of(s, EDU, WEEK).late is True
+
+
+def test_command_word_ending_in_punctuation_starts_the_dialogue(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_zhang", "周报。")  # not a quick form for an account named 「。」
+    assert "快捷填报没有提交" not in reply and "【1/3】抚松教育（微信公众号）" in reply
+    bot.send("jy_zhang", "取消")
+    assert "只能查看本单位" not in bot.send("jy_zhang", "台账！")  # no unit named 「！」 either
