@@ -142,6 +142,9 @@ def register(router: Router) -> None:
             ctx.data["cur"] = ctx.data["done"][index]
             ctx.data["editing"] = True
             return "weekly.posts"
+        number = ctx.text.strip().rstrip("。.")
+        if number.isdigit():  # the summary is numbered: a bare number names an account, it is not 是/否
+            raise Reask(f"要修改第{int(number)}个账号请回复「修改 {int(number)}」；内容无误请回复「确认」提交。")
         decision = yes(ctx.text)
         if decision is None:
             raise Reask("请回复「确认」提交，或「修改 2」修改第2个账号，或「取消」放弃。")

@@ -99,3 +99,17 @@ def test_command_word_ending_in_punctuation_starts_the_dialogue(bot):
     assert "快捷填报没有提交" not in reply and "【1/3】抚松教育（微信公众号）" in reply
     bot.send("jy_zhang", "取消")
     assert "只能查看本单位" not in bot.send("jy_zhang", "台账！")  # no unit named 「！」 either
+
+
+def test_a_bare_number_at_the_summary_does_not_submit(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "无", "不清楚", "无", "无", "无", "不清楚", "无", "无", "无", "不清楚", "无")
+    summary = bot.send("jy_zhang", "无")
+    assert "1. 抚松教育（微信公众号）" in summary
+    for number in ("1", "２", "3"):  # the summary is a numbered list: a number names an account
+        reply = bot.send("jy_zhang", number)
+        assert "已提交" not in reply and f"「修改 {int(number)}」" in reply and "「确认」" in reply
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK) is None
+    assert "已提交" in bot.send("jy_zhang", "确认")
