@@ -3,12 +3,14 @@ and the validation rules of one account's entry. Every failure is an `Unclear` w
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 NONE_WORDS = ("无", "没有", "没有更新", "无更新", "未更新", "没更新", "没", "零", "0", "无发布", "没发", "没有发布")
 UNKNOWN_WORDS = ("不清楚", "不知道", "不记得", "记不清", "未知")
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 6}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 6,
+            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 MAX_COUNT = 999
 
 
@@ -31,7 +33,8 @@ def chinese_number(text: str) -> int | None:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", "", text).rstrip("。.，,！!")
+    # NFKC: full-width digits and signs (１１－２５, ４／４) as a Chinese input method types them
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip("。.，,！!")
 
 
 def parse_count(text: str, what: str = "条数") -> int:
@@ -92,7 +95,7 @@ def parse_date(text: str, *, today: date, week: date) -> date | None:
     relative = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
     if raw in relative:
         return today - timedelta(days=relative[raw])
-    m = re.fullmatch(r"(上)?(?:周|星期|礼拜)([一二三四五六日天末])", raw)
+    m = re.fullmatch(r"(上)?(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天末1-7])", raw)
     if m:
         base = week - timedelta(days=7) if m.group(1) else week
         return base + timedelta(days=WEEKDAYS[m.group(2)])

@@ -33,6 +33,15 @@ def test_dates(text, day):
     assert parse_date(text, today=TODAY, week=WEEK) == day
 
 
+@pytest.mark.parametrize("text, day", [("１１－２５", date(2026, 11, 25)), ("11／24", date(2026, 11, 24)),
+                                       ("２０２６－１１－２３", date(2026, 11, 23)), ("本周三", date(2026, 11, 25)),
+                                       ("这周一", date(2026, 11, 23)), ("周3", date(2026, 11, 25)),
+                                       ("上周5", date(2026, 11, 20)), ("星期２", date(2026, 11, 24))])
+def test_dates_typed_with_a_chinese_keyboard(text, day):
+    """Full-width digits and signs (a Chinese input method in full-width mode), 本周/这周, 周3."""
+    assert parse_date(text, today=TODAY, week=WEEK) == day
+
+
 def test_month_day_in_january_means_last_december():
     assert parse_date("12-30", today=date(2027, 1, 5), week=date(2027, 1, 4)) == date(2026, 12, 30)
 
