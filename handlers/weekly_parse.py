@@ -111,8 +111,8 @@ def parse_date(text: str, *, today: date, week: date) -> date | None:
     m = re.fullmatch(r"(\d{1,2})[日号]", raw)
     if m:
         return _year_for(today.month, int(m.group(1)), today)
-    raise Unclear(f"没能看懂日期「{text[:20]}」。请回复如 今天、昨天、周三、11月25日、11-25 或 2026-11-25；"
-                  "记不清请回复「不清楚」。")
+    # 「不清楚」 is not offered here: it is accepted only for a week without posts, whose question says so
+    raise Unclear(f"没能看懂日期「{text[:20]}」。请回复如 今天、昨天、周三、11月25日、11-25 或 2026-11-25。")
 
 
 def short_date(day: date | None) -> str:

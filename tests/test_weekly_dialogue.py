@@ -113,3 +113,14 @@ def test_a_bare_number_at_the_summary_does_not_submit(bot):
     with bot.db() as s:
         assert report_of(s, EDU, WEEK) is None
     assert "已提交" in bot.send("jy_zhang", "确认")
+
+
+def test_date_hint_offers_unknown_only_when_it_is_accepted(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "3", "1")
+    posted = bot.send("jy_zhang", "不知哪天")  # 3 posts this week: 「不清楚」 would be refused
+    assert "没能看懂日期" in posted and "不清楚" not in posted
+    bot.say("jy_zhang", "上一步", "上一步", "无")
+    idle = bot.send("jy_zhang", "不知哪天")  # no posts: 「不清楚」 is fine and the question says so
+    assert "没能看懂日期" in idle and "记不清回复「不清楚」" in idle
