@@ -140,6 +140,9 @@ def check_entry(entry: dict, *, week: date, today: date, opened_on: date | None)
     if opened_on and latest < opened_on:
         raise Unclear(f"该账号{opened_on.year}年{opened_on.month}月{opened_on.day}日才开设，"
                       "最近发布日期不能早于开设日期。")
+    if posts == 0 and latest >= week:
+        raise Unclear(f"本周没有更新，最近发布日期应在本周（{_span(week)}）之前，而 {short_date(latest)} 在本周之内；"
+                      "如果本周有发布，请填写发布条数。")
     if posts > 0 and latest < week:
         raise Unclear(f"本周发布了{posts}条，最近发布日期应在本周（{_span(week)}）之内，"
                       f"而 {short_date(latest)} 在本周之前。")

@@ -57,6 +57,7 @@ def test_interaction(text, pair):
     ({"posts": 2, "latest_post_on": date(2026, 11, 26)}, None, "还没到"),
     ({"posts": 0, "latest_post_on": date(2026, 11, 10)}, date(2026, 11, 12), "才开设"),
     ({"posts": 2, "latest_post_on": date(2026, 11, 10)}, None, "在本周之前"),
+    ({"posts": 0, "latest_post_on": date(2026, 11, 24)}, None, "本周没有更新"),  # a post this week is an update
 ])
 def test_entry_rules(entry, opened, hint):
     with pytest.raises(Unclear, match=hint):
