@@ -52,8 +52,12 @@ def register(router: Router) -> None:
             week = this_week()
             if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
                 week -= timedelta(days=7)
+                if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
+                    ctx.reply("本单位本周和上周都还没有报送周报，回复「周报」开始填报本周。")
+                    return END
         if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
-            ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，回复「周报」开始填报。")
+            start = "回复「周报 上周」补报" if week < this_week() else "回复「周报」开始填报"
+            ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，{start}。")
             return END
         return begin(ctx, week, quick="")
 
