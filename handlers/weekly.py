@@ -55,6 +55,9 @@ def register(router: Router) -> None:
                 if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
                     ctx.reply("本单位本周和上周都还没有报送周报，回复「周报」开始填报本周。")
                     return END
+        if week > this_week():
+            ctx.reply("还不能填报以后的周报。")
+            return END
         if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
             start = "回复「周报 上周」补报" if week < this_week() else "回复「周报」开始填报"
             ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，{start}。")

@@ -154,3 +154,10 @@ def test_editing_a_missing_last_week_points_to_the_right_command(bot):
     assert "11月16日—11月22日还没有报送周报" in reply and "回复「周报 上周」补报" in reply
     assert "回复「周报」开始填报" in bot.send("jy_zhang", "修改周报 本周")
 
+
+def test_next_week_cannot_be_filed_yet(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_zhang", "周报 下周")
+    assert reply == "还不能填报以后的周报。"  # not a quick form for an account named 「下周」
+    assert bot.send("jy_zhang", "修改周报 下周") == "还不能填报以后的周报。"
