@@ -149,6 +149,9 @@ def register(router: Router) -> None:
                       + (f"\n未完成的「{title}」已保存为草稿，回复「继续」可接着填写。" if title else
                          "\n回复「帮助」查看可用功能。"))
             return
+        if ctx.replies and ctx.conv.draft:  # the dialogue expired just now: this was meant as its answer
+            ctx.reply("（您刚才的回复没有记入，回复「继续」后请重新回答。）")
+            return
         close = router.suggest(ctx.text, ctx.sender)
         if close:
             ctx.reply(f"没有理解「{ctx.text[:20]}」。您是不是想用：{'、'.join(close)}？\n回复「帮助」查看全部功能。")

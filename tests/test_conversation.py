@@ -271,3 +271,12 @@ def test_help_spelled_as_clerks_type_it(tbot, text):
 def test_help_prefix_in_an_answer_is_still_an_answer(tbot):
     _to_step(tbot, "name")
     assert "联系电话" in tbot.send(USER, "帮助测试登记的同事")  # more than 帮助 + a command: the answer
+
+
+def test_an_answer_after_expiry_is_said_to_be_not_recorded(tbot):
+    _to_step(tbot, "phone")
+    clock.advance(timedelta(minutes=31))
+    reply = tbot.send(USER, "13912345678")  # the answer to the question asked before the break
+    assert "已自动结束" in reply and "回复「继续」可接着填写" in reply
+    assert "没有理解" not in reply and "您刚才的回复没有记入" in reply
+    assert tbot.send(USER, "继续").endswith("请输入联系电话（11位手机号）")
