@@ -164,9 +164,14 @@ def register(router: Router) -> None:
             if ctx.inbound.event == "click":  # a menu key no command claims
                 ctx.reply("这个菜单项暂时不可用。回复「帮助」查看可用功能。")
             elif ctx.inbound.event in USER_ACTION_EVENTS:
-                ctx.reply(MEDIA_ANSWER)
+                media_answer(ctx)
             return None  # subscribe/view/LOCATION reports are not addressed to us: no answer
+        media_answer(ctx)
+
+    def media_answer(ctx: Context) -> None:
         ctx.reply(MEDIA_ANSWER)
+        if ctx.state and ctx.state in router.states:  # a voice note mid-dialogue: the question still stands
+            ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
 
     @router.fallback("unknown_user")
     def unknown_user(ctx: Context):

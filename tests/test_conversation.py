@@ -280,3 +280,11 @@ def test_an_answer_after_expiry_is_said_to_be_not_recorded(tbot):
     assert "已自动结束" in reply and "回复「继续」可接着填写" in reply
     assert "没有理解" not in reply and "您刚才的回复没有记入" in reply
     assert tbot.send(USER, "继续").endswith("请输入联系电话（11位手机号）")
+
+
+@pytest.mark.parametrize("kind", ["image", "voice", "file"])
+def test_media_inside_a_dialogue_repeats_the_question(tbot, kind):
+    _to_step(tbot, "phone")
+    reply = tbot.side.media(USER, kind).text
+    assert reply.startswith(MEDIA_ANSWER) and reply.endswith("（当前对话仍在进行）\n请输入联系电话（11位手机号）")
+    assert "确认提交「抚松教育」" in tbot.send(USER, "13912345678")
