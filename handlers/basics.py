@@ -78,7 +78,12 @@ def register(router: Router) -> None:
 
     @router.event("enter_agent")
     def greet(ctx: Context):
+        already = bool(ctx.replies)  # the expiry notice of a dialogue that timed out just now
         ctx.reply(GREETING.format(name=ctx.sender.name) + "\n" + help_text(ctx))
+        if ctx.state and ctx.state in router.states:  # back from a break: the question still stands
+            ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
+        elif ctx.conv.draft and not already:
+            ctx.reply(f"回复「继续」接着填写未完成的「{ctx.conv.draft.get('title', '')}」。")
 
     @router.command("菜单", "功能", help=None)
     def menu(ctx: Context):

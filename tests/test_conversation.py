@@ -288,3 +288,13 @@ def test_media_inside_a_dialogue_repeats_the_question(tbot, kind):
     reply = tbot.side.media(USER, kind).text
     assert reply.startswith(MEDIA_ANSWER) and reply.endswith("（当前对话仍在进行）\n请输入联系电话（11位手机号）")
     assert "确认提交「抚松教育」" in tbot.send(USER, "13912345678")
+
+
+def test_entering_the_app_mid_dialogue_reminds_of_the_open_question(tbot):
+    _to_step(tbot, "phone")
+    reply = tbot.side.enter(USER).text
+    assert reply.startswith("您好，张伟！") and reply.endswith("（当前对话仍在进行）\n请输入联系电话（11位手机号）")
+    clock.advance(timedelta(minutes=31))
+    tbot.side.enter(USER)  # the expiry notice: the dialogue is now a draft
+    clock.advance(timedelta(seconds=5))  # (the same event in the same second is one event to WeCom)
+    assert "回复「继续」接着填写未完成的「测试登记」" in tbot.side.enter(USER).text
