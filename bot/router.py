@@ -25,6 +25,8 @@ from models.org import Person
 from models.platform import Card
 
 END = "__end__"
+CONTROL_TRAILING = "。.！!～~ "  # punctuation a control word may end with
+ARGS_PUNCTUATION = CONTROL_TRAILING + "，,？?、…"  # arguments made only of these are no arguments
 Handler = Callable[["Context"], "str | None"]
 
 
@@ -295,22 +297,28 @@ class Router:
                 return self._run(ctx, conv, handler, handler.__name__)
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
 
-    @staticmethod
-    def _control_word(text: str) -> str | None:
-        if text in ("取消", "退出", "算了"):
+    def _control_word(self, text: str) -> str | None:
+        # 「取消。」「返回！」「HELP」 are the same words: never taken as an answer to the question
+        word = text.rstrip(CONTROL_TRAILING).lower()
+        if word in ("取消", "退出", "算了"):
             return "cancel"
-        if text in ("返回", "上一步"):
+        if word in ("返回", "上一步"):
             return "back"
-        if text == "继续":
+        if word == "继续":
             return "resume"
-        if text == "帮助" or text.startswith("帮助 ") or text in ("菜单", "help", "?", "？"):
+        if word in ("帮助", "菜单", "help", "?", "？") or text.startswith("帮助 ") or self._help_on(text):
             return "help"
         return None
+
+    def _help_on(self, text: str) -> bool:
+        """「帮助周报」: 帮助 run together with a command word (other text starting 帮助 is an answer)."""
+        found = self.find_command(text[2:].strip()) if text.startswith("帮助") else None
+        return found is not None and not found[1]
 
     def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
         if not self.allowed(command, ctx.sender):
             return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
-        ctx.args = args
+        ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
         if conv.state:  # starting a new command abandons the open dialogue, saying so
             info = self.conversation_of(conv.state)
             if info:

@@ -78,7 +78,12 @@ def register(router: Router) -> None:
 
     @router.event("enter_agent")
     def greet(ctx: Context):
+        already = bool(ctx.replies)  # the expiry notice of a dialogue that timed out just now
         ctx.reply(GREETING.format(name=ctx.sender.name) + "\n" + help_text(ctx))
+        if ctx.state and ctx.state in router.states:  # back from a break: the question still stands
+            ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
+        elif ctx.conv.draft and not already:
+            ctx.reply(f"回复「继续」接着填写未完成的「{ctx.conv.draft.get('title', '')}」。")
 
     @router.command("菜单", "功能", help=None)
     def menu(ctx: Context):
@@ -149,6 +154,9 @@ def register(router: Router) -> None:
                       + (f"\n未完成的「{title}」已保存为草稿，回复「继续」可接着填写。" if title else
                          "\n回复「帮助」查看可用功能。"))
             return
+        if ctx.replies and ctx.conv.draft:  # the dialogue expired just now: this was meant as its answer
+            ctx.reply("（您刚才的回复没有记入，回复「继续」后请重新回答。）")
+            return
         close = router.suggest(ctx.text, ctx.sender)
         if close:
             ctx.reply(f"没有理解「{ctx.text[:20]}」。您是不是想用：{'、'.join(close)}？\n回复「帮助」查看全部功能。")
@@ -161,9 +169,14 @@ def register(router: Router) -> None:
             if ctx.inbound.event == "click":  # a menu key no command claims
                 ctx.reply("这个菜单项暂时不可用。回复「帮助」查看可用功能。")
             elif ctx.inbound.event in USER_ACTION_EVENTS:
-                ctx.reply(MEDIA_ANSWER)
+                media_answer(ctx)
             return None  # subscribe/view/LOCATION reports are not addressed to us: no answer
+        media_answer(ctx)
+
+    def media_answer(ctx: Context) -> None:
         ctx.reply(MEDIA_ANSWER)
+        if ctx.state and ctx.state in router.states:  # a voice note mid-dialogue: the question still stands
+            ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
 
     @router.fallback("unknown_user")
     def unknown_user(ctx: Context):

@@ -52,8 +52,15 @@ def register(router: Router) -> None:
             week = this_week()
             if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
                 week -= timedelta(days=7)
+                if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
+                    ctx.reply("本单位本周和上周都还没有报送周报，回复「周报」开始填报本周。")
+                    return END
+        if week > this_week():
+            ctx.reply("还不能填报以后的周报。")
+            return END
         if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
-            ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，回复「周报」开始填报。")
+            start = "回复「周报 上周」补报" if week < this_week() else "回复「周报」开始填报"
+            ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，{start}。")
             return END
         return begin(ctx, week, quick="")
 
@@ -142,6 +149,9 @@ def register(router: Router) -> None:
             ctx.data["cur"] = ctx.data["done"][index]
             ctx.data["editing"] = True
             return "weekly.posts"
+        number = ctx.text.strip().rstrip("。.")
+        if number.isdigit():  # the summary is numbered: a bare number names an account, it is not 是/否
+            raise Reask(f"要修改第{int(number)}个账号请回复「修改 {int(number)}」；内容无误请回复「确认」提交。")
         decision = yes(ctx.text)
         if decision is None:
             raise Reask("请回复「确认」提交，或「修改 2」修改第2个账号，或「取消」放弃。")

@@ -25,7 +25,7 @@ def this_week() -> date:
 
 
 def week_word(args: str) -> tuple[date | None, str]:
-    for word, back in (("上周", 7), ("本周", 0), ("这周", 0)):
+    for word, back in (("上周", 7), ("本周", 0), ("这周", 0), ("下周", -7)):  # 下周: refused by begin()
         if args.startswith(word):
             return this_week() - timedelta(days=back), args[len(word):].strip()
     return None, args

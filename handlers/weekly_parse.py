@@ -3,12 +3,14 @@ and the validation rules of one account's entry. Every failure is an `Unclear` w
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 NONE_WORDS = ("无", "没有", "没有更新", "无更新", "未更新", "没更新", "没", "零", "0", "无发布", "没发", "没有发布")
 UNKNOWN_WORDS = ("不清楚", "不知道", "不记得", "记不清", "未知")
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 6}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 6,
+            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
 MAX_COUNT = 999
 
 
@@ -31,7 +33,8 @@ def chinese_number(text: str) -> int | None:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", "", text).rstrip("。.，,！!")
+    # NFKC: full-width digits and signs (１１－２５, ４／４) as a Chinese input method types them
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip("。.，,！!")
 
 
 def parse_count(text: str, what: str = "条数") -> int:
@@ -92,7 +95,7 @@ def parse_date(text: str, *, today: date, week: date) -> date | None:
     relative = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
     if raw in relative:
         return today - timedelta(days=relative[raw])
-    m = re.fullmatch(r"(上)?(?:周|星期|礼拜)([一二三四五六日天末])", raw)
+    m = re.fullmatch(r"(上)?(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天末1-7])", raw)
     if m:
         base = week - timedelta(days=7) if m.group(1) else week
         return base + timedelta(days=WEEKDAYS[m.group(2)])
@@ -108,8 +111,8 @@ def parse_date(text: str, *, today: date, week: date) -> date | None:
     m = re.fullmatch(r"(\d{1,2})[日号]", raw)
     if m:
         return _year_for(today.month, int(m.group(1)), today)
-    raise Unclear(f"没能看懂日期「{text[:20]}」。请回复如 今天、昨天、周三、11月25日、11-25 或 2026-11-25；"
-                  "记不清请回复「不清楚」。")
+    # 「不清楚」 is not offered here: it is accepted only for a week without posts, whose question says so
+    raise Unclear(f"没能看懂日期「{text[:20]}」。请回复如 今天、昨天、周三、11月25日、11-25 或 2026-11-25。")
 
 
 def short_date(day: date | None) -> str:
@@ -137,6 +140,9 @@ def check_entry(entry: dict, *, week: date, today: date, opened_on: date | None)
     if opened_on and latest < opened_on:
         raise Unclear(f"该账号{opened_on.year}年{opened_on.month}月{opened_on.day}日才开设，"
                       "最近发布日期不能早于开设日期。")
+    if posts == 0 and latest >= week:
+        raise Unclear(f"本周没有更新，最近发布日期应在本周（{_span(week)}）之前，而 {short_date(latest)} 在本周之内；"
+                      "如果本周有发布，请填写发布条数。")
     if posts > 0 and latest < week:
         raise Unclear(f"本周发布了{posts}条，最近发布日期应在本周（{_span(week)}）之内，"
                       f"而 {short_date(latest)} 在本周之前。")

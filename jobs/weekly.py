@@ -8,7 +8,7 @@ running a period again by hand sends nothing twice.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -98,6 +98,14 @@ def remind_afternoon(period: str) -> str:
     return _remind(period, "1500")
 
 
+def how_to_file_overdue(week: date, day: date) -> str:
+    """The words that file `week` on `day`: plain 周报 files the current week (it offers last week only
+    on Monday and Tuesday), so the overdue week, last week, needs 「周报 上周」."""
+    if workdays.week_monday(day) - week == timedelta(days=7):
+        return "回复「周报 上周」补报"
+    return "尽快补报（该周已不能在助手中补报，请联系县政数局）"  # after a whole week off (春节)
+
+
 @scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None))
 def overdue(period: str) -> str:
     """The working day after the deadline: tell the heads of units that did not report; roll-up to bureaus."""
@@ -109,9 +117,10 @@ def overdue(period: str) -> str:
     with db.transaction() as session:
         units = missing_units(session, week)
         heads = heads_by_unit(session, units)
+        how = how_to_file_overdue(week, date.fromisoformat(period))
         told += len(outbox.push_texts(session, [(heads[unit.id], (
             f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至"
-            f"{weekly.deadline_label(week)}仍未报送，请督促本单位工作人员回复「周报」补报。"), key) for unit in units]))
+            f"{weekly.deadline_label(week)}仍未报送，请督促本单位工作人员{how}。"), key) for unit in units]))
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active)))
         for bureau in bureaus:
             admins = people_with_role(session, BUREAU_ADMIN, [bureau.id])

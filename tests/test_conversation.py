@@ -246,3 +246,55 @@ def test_starting_the_same_dialogue_anew_replaces_its_draft(tbot):
     assert "确认提交「抚松文旅」" in tbot.send(USER, "13900000000")
     assert tbot.send(USER, "确认") == "已提交。"
     assert "没有可以继续的草稿" in tbot.send(USER, "继续")  # the old draft cannot be submitted again
+
+
+@pytest.mark.parametrize("word", ["取消。", "取消！", "退出!", "算了～"])
+def test_cancel_with_trailing_punctuation_still_cancels(tbot, word):
+    _to_step(tbot, "name")
+    assert tbot.send(USER, word) == "已取消「测试登记」，没有提交任何内容。"  # not taken as the name
+    assert tbot.texts("zsj_admin") == []
+
+
+def test_back_with_trailing_punctuation_goes_back(tbot):
+    _to_step(tbot, "phone")
+    assert tbot.send(USER, "上一步。").startswith("好的，回到上一步。")
+
+
+@pytest.mark.parametrize("text", ["HELP", "Help", "帮助。", "帮助测试登记"])
+def test_help_spelled_as_clerks_type_it(tbot, text):
+    reply = tbot.send(USER, text)
+    assert "没有理解" not in reply and "测试登记" in reply
+    if text == "帮助测试登记":
+        assert "登记一个测试账号" in reply
+
+
+def test_help_prefix_in_an_answer_is_still_an_answer(tbot):
+    _to_step(tbot, "name")
+    assert "联系电话" in tbot.send(USER, "帮助测试登记的同事")  # more than 帮助 + a command: the answer
+
+
+def test_an_answer_after_expiry_is_said_to_be_not_recorded(tbot):
+    _to_step(tbot, "phone")
+    clock.advance(timedelta(minutes=31))
+    reply = tbot.send(USER, "13912345678")  # the answer to the question asked before the break
+    assert "已自动结束" in reply and "回复「继续」可接着填写" in reply
+    assert "没有理解" not in reply and "您刚才的回复没有记入" in reply
+    assert tbot.send(USER, "继续").endswith("请输入联系电话（11位手机号）")
+
+
+@pytest.mark.parametrize("kind", ["image", "voice", "file"])
+def test_media_inside_a_dialogue_repeats_the_question(tbot, kind):
+    _to_step(tbot, "phone")
+    reply = tbot.side.media(USER, kind).text
+    assert reply.startswith(MEDIA_ANSWER) and reply.endswith("（当前对话仍在进行）\n请输入联系电话（11位手机号）")
+    assert "确认提交「抚松教育」" in tbot.send(USER, "13912345678")
+
+
+def test_entering_the_app_mid_dialogue_reminds_of_the_open_question(tbot):
+    _to_step(tbot, "phone")
+    reply = tbot.side.enter(USER).text
+    assert reply.startswith("您好，张伟！") and reply.endswith("（当前对话仍在进行）\n请输入联系电话（11位手机号）")
+    clock.advance(timedelta(minutes=31))
+    tbot.side.enter(USER)  # the expiry notice: the dialogue is now a draft
+    clock.advance(timedelta(seconds=5))  # (the same event in the same second is one event to WeCom)
+    assert "回复「继续」接着填写未完成的「测试登记」" in tbot.side.enter(USER).text

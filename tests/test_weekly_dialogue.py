@@ -90,3 +90,37 @@ def test_monday_offers_last_week_when_it_is_missing(bot):
     assert "记为迟报" in late
     with bot.db() as s:
         assert report_of(s, EDU, WEEK).late is True
+
+
+def test_command_word_ending_in_punctuation_starts_the_dialogue(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_zhang", "周报。")  # not a quick form for an account named 「。」
+    assert "快捷填报没有提交" not in reply and "【1/3】抚松教育（微信公众号）" in reply
+    bot.send("jy_zhang", "取消")
+    assert "只能查看本单位" not in bot.send("jy_zhang", "台账！")  # no unit named 「！」 either
+
+
+def test_a_bare_number_at_the_summary_does_not_submit(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "无", "不清楚", "无", "无", "无", "不清楚", "无", "无", "无", "不清楚", "无")
+    summary = bot.send("jy_zhang", "无")
+    assert "1. 抚松教育（微信公众号）" in summary
+    for number in ("1", "２", "3"):  # the summary is a numbered list: a number names an account
+        reply = bot.send("jy_zhang", number)
+        assert "已提交" not in reply and f"「修改 {int(number)}」" in reply and "「确认」" in reply
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK) is None
+    assert "已提交" in bot.send("jy_zhang", "确认")
+
+
+def test_date_hint_offers_unknown_only_when_it_is_accepted(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "3", "1")
+    posted = bot.send("jy_zhang", "不知哪天")  # 3 posts this week: 「不清楚」 would be refused
+    assert "没能看懂日期" in posted and "不清楚" not in posted
+    bot.say("jy_zhang", "上一步", "上一步", "无")
+    idle = bot.send("jy_zhang", "不知哪天")  # no posts: 「不清楚」 is fine and the question says so
+    assert "没能看懂日期" in idle and "记不清回复「不清楚」" in idle

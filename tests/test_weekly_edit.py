@@ -145,3 +145,19 @@ def test_a_colleague_filing_during_the_dialogue_turns_it_into_an_amendment(bot):
     assert "张伟在您填写期间已经报送，您填写的内容作为修改保存" in reply and "第2版" in reply
     with bot.db() as s:
         assert report_of(s, EDU, WEEK).version == 2
+
+
+def test_editing_a_missing_last_week_points_to_the_right_command(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_zhang", "修改周报 上周")
+    assert "11月16日—11月22日还没有报送周报" in reply and "回复「周报 上周」补报" in reply
+    assert "回复「周报」开始填报" in bot.send("jy_zhang", "修改周报 本周")
+
+
+def test_next_week_cannot_be_filed_yet(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_zhang", "周报 下周")
+    assert reply == "还不能填报以后的周报。"  # not a quick form for an account named 「下周」
+    assert bot.send("jy_zhang", "修改周报 下周") == "还不能填报以后的周报。"

@@ -162,3 +162,14 @@ def test_the_deadline_time_is_configurable(bot, monkeypatch):
     assert reminders(bot, "wj_liu") == []
     monkeypatch.setenv("BOT_WEEKLY_DUE", "late")
     assert weekly.deadline_label(NATIONAL_DAY_WEEK) == "9月30日（周三）17:00"
+
+
+def test_the_head_is_told_the_command_that_files_the_overdue_week(bot):
+    """Chased on Thursday 10-8: plain 「周报」 would file the week of 10-5, 「周报 上周」 the overdue one."""
+    seed(bot)
+    at(2026, 10, 8, 9, 5)
+    schedule.tick()
+    (told,) = chased(bot, "jy_wang")
+    assert "回复「周报 上周」补报" in told
+    first = bot.send("jy_zhang", "周报 上周")  # what the head passes on files the week chased
+    assert "9月28日—10月4日发布了几条" in first

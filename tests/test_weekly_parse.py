@@ -33,6 +33,15 @@ def test_dates(text, day):
     assert parse_date(text, today=TODAY, week=WEEK) == day
 
 
+@pytest.mark.parametrize("text, day", [("１１－２５", date(2026, 11, 25)), ("11／24", date(2026, 11, 24)),
+                                       ("２０２６－１１－２３", date(2026, 11, 23)), ("本周三", date(2026, 11, 25)),
+                                       ("这周一", date(2026, 11, 23)), ("周3", date(2026, 11, 25)),
+                                       ("上周5", date(2026, 11, 20)), ("星期２", date(2026, 11, 24))])
+def test_dates_typed_with_a_chinese_keyboard(text, day):
+    """Full-width digits and signs (a Chinese input method in full-width mode), 本周/这周, 周3."""
+    assert parse_date(text, today=TODAY, week=WEEK) == day
+
+
 def test_month_day_in_january_means_last_december():
     assert parse_date("12-30", today=date(2027, 1, 5), week=date(2027, 1, 4)) == date(2026, 12, 30)
 
@@ -48,6 +57,7 @@ def test_interaction(text, pair):
     ({"posts": 2, "latest_post_on": date(2026, 11, 26)}, None, "还没到"),
     ({"posts": 0, "latest_post_on": date(2026, 11, 10)}, date(2026, 11, 12), "才开设"),
     ({"posts": 2, "latest_post_on": date(2026, 11, 10)}, None, "在本周之前"),
+    ({"posts": 0, "latest_post_on": date(2026, 11, 24)}, None, "本周没有更新"),  # a post this week is an update
 ])
 def test_entry_rules(entry, opened, hint):
     with pytest.raises(Unclear, match=hint):
