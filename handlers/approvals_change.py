@@ -13,7 +13,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from models import org
-from models.account import NORMAL, Account
+from models.account import ACTIVE_STATUSES, Account
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
@@ -42,8 +42,8 @@ def candidates(ctx: Context, kind: str) -> list[Account]:
     stmt = select(Account).where(Account.unit_id.in_(ids)).order_by(Account.unit_id, Account.id)
     if kind == RETRO:
         stmt = stmt.where(Account.needs_retro_filing.is_(True))
-    else:
-        stmt = stmt.where(Account.status == NORMAL)
+    else:  # 变更中 too: naming an account with a change in hand is answered with that request, not skipped
+        stmt = stmt.where(Account.status.in_(ACTIVE_STATUSES))
     return list(ctx.session.scalars(stmt))
 
 

@@ -129,3 +129,12 @@ def test_returned_change_is_corrected_and_resubmitted(bot):
     approve_all(bot, number)
     with bot.db() as s:
         assert s.get(Account, douyin).function == "发布教育短视频和政策解读"
+
+
+def test_naming_an_account_with_a_change_in_hand_says_so_instead_of_offering_the_others(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "2", "发布教育短视频和政策解读", "整改", "确认")
+    number = latest_request_id(bot)
+    assert account(bot, account_id(bot, "抚松教育", "抖音"))["status"] == "变更中"
+    reply = bot.send("jy_zhang", "注销 抚松教育 抖音")
+    assert f"已有一件在办的申请（第{number}号" in reply and "请选择账号" not in reply, reply
