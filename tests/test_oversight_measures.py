@@ -54,3 +54,12 @@ def test_ordered_closure_of_a_unit_without_open_accounts(bot):
     add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", status="申请中")
     assert "没有在用的账号" in bot.send("zsj_admin", "责令关闭 卫生健康局 长期不更新整改不力")
     assert "当前没有进行中的操作" in bot.send("zsj_admin", "取消")
+
+
+def test_a_short_unit_name_prefers_the_unit_it_ends_with(bot):
+    # the help's own example 「警告 教育局 …」: 抚松县教育局, not its internal 抚松县教育局办公室
+    reply = bot.send("zsj_admin", "警告 教育局 抚松教育公众号三个月未更新")
+    assert "单位：抚松县教育局\n" in reply and "对应多个单位" not in reply, reply
+    bot.send("zsj_admin", "取消")
+    assert "对应多个单位" in bot.send("zsj_admin", "警告 教育 抚松教育公众号三个月未更新")
+    assert "【单位记录】抚松县教育局\n" in bot.send("zsj_admin", "单位记录 教育局")
