@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from models.account import Account
-from tests.approvals_helpers import (account, account_id, approve_all, latest_request_id, request,
+from tests.approvals_helpers import (account, account_id, approve_all, card_for, latest_request_id, request,
                                      seed_accounts)
 
 
@@ -138,3 +138,12 @@ def test_naming_an_account_with_a_change_in_hand_says_so_instead_of_offering_the
     assert account(bot, account_id(bot, "抚松教育", "抖音"))["status"] == "变更中"
     reply = bot.send("jy_zhang", "注销 抚松教育 抖音")
     assert f"已有一件在办的申请（第{number}号" in reply and "请选择账号" not in reply, reply
+
+
+def test_the_approvers_card_shows_the_reason_written_under_other(bot):
+    seed_accounts(bot)
+    bot.say("wl_zhao", "关停 抚松文旅 抖音", "4", "平台业务调整暂停运营", "确认")
+    number = latest_request_id(bot)
+    card = card_for(bot, "wl_sun", number)
+    facts = {f["keyname"]: f["value"] for f in card["horizontal_content_list"]}
+    assert facts["理由"] == "其他：平台业务调整暂停运营", facts
