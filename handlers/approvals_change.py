@@ -203,12 +203,15 @@ def parse_numbers(answer: str, count: int) -> list[int]:
 
 
 def host_units_nearby(ctx: Context) -> list[Unit]:
-    """Host units under the same supervising bureau, except the account's own."""
+    """Host units under the same supervising bureau, except the account's own and those that may not
+    host an account at all (classified units, internal departments: 第8条)."""
     unit = ctx.session.get(Unit, ctx.data["unit_id"])
     bureau = unit.supervising_bureau()
     ids = org.subtree_ids(ctx.session, bureau.id) if bureau else [unit.id]
     return list(ctx.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.kind == org.HOST_UNIT,
-                                                       Unit.active, Unit.id != unit.id).order_by(Unit.id)))
+                                                       Unit.active, Unit.id != unit.id,
+                                                       Unit.is_classified.is_(False), Unit.is_internal.is_(False))
+                                    .order_by(Unit.id)))
 
 
 def unit_people(ctx: Context) -> list[Person]:

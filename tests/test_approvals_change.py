@@ -147,3 +147,10 @@ def test_the_approvers_card_shows_the_reason_written_under_other(bot):
     card = card_for(bot, "wl_sun", number)
     facts = {f["keyname"]: f["value"] for f in card["horizontal_content_list"]}
     assert facts["理由"] == "其他：平台业务调整暂停运营", facts
+
+
+def test_new_host_unit_list_leaves_out_units_that_may_not_hold_accounts(bot):
+    seed_accounts(bot)
+    bot.send("wl_zhao", "变更 抚松文旅 公众号")
+    reply = bot.send("wl_zhao", "8")
+    assert "抚松县应急管理局" in reply and "国家保密局" not in reply and "教育局办公室" not in reply, reply
