@@ -154,3 +154,16 @@ def test_new_host_unit_list_leaves_out_units_that_may_not_hold_accounts(bot):
     bot.send("wl_zhao", "变更 抚松文旅 公众号")
     reply = bot.send("wl_zhao", "8")
     assert "抚松县应急管理局" in reply and "国家保密局" not in reply and "教育局办公室" not in reply, reply
+
+
+def test_the_new_host_unit_is_told_and_asked_to_name_its_own_responsible_person(bot):
+    seed_accounts(bot)
+    bot.say("wj_liu", "变更 健康抚松", "8", "抚松县应急管理局", "是", "其他", "机构改革职能划转", "确认")
+    number = latest_request_id(bot)
+    assert bot.texts("yj_shi") == [] and bot.texts("yj_kong") == []
+    approve_all(bot, number, ("wj_chen", "zsj_admin", "city_zhao"))
+    for userid in ("yj_shi", "yj_kong"):
+        notice = [t for t in bot.texts(userid) if "【账号移交】" in t]
+        assert len(notice) == 1, bot.texts(userid)
+        assert "健康抚松（微信公众号）" in notice[0] and "抚松县卫生健康局变更为抚松县应急管理局" in notice[0]
+        assert "刘洋不是本单位人员" in notice[0] and "变更 健康抚松 微信公众号" in notice[0]
