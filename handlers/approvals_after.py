@@ -96,6 +96,8 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, deadline: date)
                      f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
     if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
         outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
+    if req.kind == CHANGE and "unit_name" in (req.changes or {}):
+        _tell_new_host_unit(session, req)
     bureau = org.people_with_role(session, BUREAU_ADMIN, [req.unit.supervising_bureau().id])
     if not config.get().city_step_is_approval:
         city = req.unit.city_bureau()
@@ -103,6 +105,23 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, deadline: date)
         outbox.push_text(session, copy_to, f"备案：{req.unit.name}的第{req.id}号{req.kind}申请已经主管单位审批通过。\n"
                          + text.describe(req))
     send_form(session, req, [req.applicant, *bureau])
+
+
+def _tell_new_host_unit(session: Session, req: ApprovalRequest) -> None:
+    """The unit that now hosts the account (第5条: 谁开设、谁主办) hears it, and whether it must name its own
+    responsible person (第21条) because the current one belongs to the old unit."""
+    account = req.account
+    new_unit = session.get(org.Unit, account.unit_id)
+    people = org.people_with_role(session, org.UNIT_HEAD, [new_unit.id]) + org.people_with_role(session, STAFF,
+                                                                                               [new_unit.id])
+    lines = [f"【账号移交】经第{req.id}号变更申请审批，「{account.name}（{account.platform}）」的主办单位由"
+             f"{req.unit.name}变更为{new_unit.name}。今后由本单位报送该账号的周报、负责日常管理。"]
+    responsible = account.responsible
+    if responsible is None or responsible.unit_id != new_unit.id:
+        who = f"现在的账号负责人{responsible.name}不是本单位人员，" if responsible else "该账号还没有账号负责人，"
+        lines.append(f"{who}请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
+                     "选择「账号负责人」指定本单位专人。")
+    outbox.push_text(session, list(dict.fromkeys(people)), "\n".join(lines))
 
 
 def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:

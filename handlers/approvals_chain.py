@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot import clock, config, outbox
 from handlers import approvals_text as text
 from models import audit, org
-from models.approval import (AGREE, APPROVED, PENDING_STATUSES, REJECT, REJECTED, RETURN, RETURNED,
+from models.approval import (AGREE, APPROVED, DRAFT, PENDING_STATUSES, REJECT, REJECTED, RETURN, RETURNED,
                              STEP_BUREAU, STEP_CITY, STEP_NAMES, STEP_STATUS, STEP_UNIT, WITHDRAWN,
                              ApprovalDecision, ApprovalRequest)
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD, Person
@@ -50,6 +50,11 @@ def holders(session: Session, req: ApprovalRequest, step: str | None = None) -> 
 
 def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) -> str | None:
     """None if `person` may decide the request's current step now, else a polite reason."""
+    if person.id != req.applicant_id and req.unit_id not in org.visible_unit_ids(session, person):
+        # outside the person's part of the tree (another unit, the neighbouring county): not even its stage
+        return f"没有找到您可以处理的第{req.id}号申请，请核对编号。回复「待办」查看待审批事项。"
+    if req.status == DRAFT:
+        return f"第{req.id}号是{req.unit.name}尚未提交的申请草稿，单位核对提交后才进入审批。"
     if req.status == WITHDRAWN:
         return f"第{req.id}号申请已由申请人撤回，无需审批。"
     if not req.is_pending:

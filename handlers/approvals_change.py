@@ -13,7 +13,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from models import org
-from models.account import NORMAL, Account
+from models.account import ACTIVE_STATUSES, Account
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
@@ -42,8 +42,8 @@ def candidates(ctx: Context, kind: str) -> list[Account]:
     stmt = select(Account).where(Account.unit_id.in_(ids)).order_by(Account.unit_id, Account.id)
     if kind == RETRO:
         stmt = stmt.where(Account.needs_retro_filing.is_(True))
-    else:
-        stmt = stmt.where(Account.status == NORMAL)
+    else:  # 变更中 too: naming an account with a change in hand is answered with that request, not skipped
+        stmt = stmt.where(Account.status.in_(ACTIVE_STATUSES))
     return list(ctx.session.scalars(stmt))
 
 
@@ -203,12 +203,15 @@ def parse_numbers(answer: str, count: int) -> list[int]:
 
 
 def host_units_nearby(ctx: Context) -> list[Unit]:
-    """Host units under the same supervising bureau, except the account's own."""
+    """Host units under the same supervising bureau, except the account's own and those that may not
+    host an account at all (classified units, internal departments: 第8条)."""
     unit = ctx.session.get(Unit, ctx.data["unit_id"])
     bureau = unit.supervising_bureau()
     ids = org.subtree_ids(ctx.session, bureau.id) if bureau else [unit.id]
     return list(ctx.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.kind == org.HOST_UNIT,
-                                                       Unit.active, Unit.id != unit.id).order_by(Unit.id)))
+                                                       Unit.active, Unit.id != unit.id,
+                                                       Unit.is_classified.is_(False), Unit.is_internal.is_(False))
+                                    .order_by(Unit.id)))
 
 
 def unit_people(ctx: Context) -> list[Person]:

@@ -109,7 +109,12 @@ def register(router: Router) -> None:
     @router.state("open.unit", prompt=lambda ctx: numbered([u.name for u in host_units(ctx)], "替哪个单位申请开设？"))
     def choose_unit(ctx: Context):
         units = host_units(ctx)
-        return begin(ctx, units[pick(ctx.text, [u.name for u in units])])
+        unit = units[pick(ctx.text, [u.name for u in units])]
+        try:
+            rules.check_unit_may_open(unit)
+        except rules.Refused as refused:  # a slip in the list: ask again rather than end the dialogue
+            raise Reask(f"{refused}\n请选择其他单位，或回复「取消」。") from None
+        return begin(ctx, unit)
 
     @router.state("open.platform", prompt=lambda ctx: numbered(PLATFORMS, "请选择账号类型："))
     def platform(ctx: Context):

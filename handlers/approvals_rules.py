@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -161,7 +162,8 @@ def check_platform_id(text: str, platform: str) -> str:
 
 
 def check_contact(text: str) -> str:
-    value = text.strip().replace(" ", "")
+    # NFKC: full-width digits and dashes typed with a Chinese input method become ASCII
+    value = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     if not (MOBILE.fullmatch(value) or LANDLINE.fullmatch(value)):
         raise Reask("请填写11位手机号（如 13912345678）或带区号的座机（如 0439-1234567）。")
     return value

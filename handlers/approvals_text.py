@@ -65,7 +65,8 @@ def card(req: ApprovalRequest) -> dict:
     if req.kind == CHANGE:
         facts.append(("变更", "；".join(changes_lines(req.changes))[:60]))
     else:
-        facts.append(("理由", (req.reason_kind or req.reason or "")[:60]))
+        # the reason as the form says it: 「其他」 alone would hide what the applicant wrote
+        facts.append(("理由", reason_line(req.kind, req.reason_kind, req.reason).split("：", 1)[1][:60]))
     return {
         "card_type": "button_interaction",
         "source": {"desc": "政务新媒体审批", "desc_color": 0},

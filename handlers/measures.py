@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from bot import clock, outbox
+from sqlalchemy import select
+
 from bot.choices import confirmed, numbered, pick
-from bot.router import END, Context, Router
+from bot.router import END, Context, Reask, Router
 from handlers.oversight_util import match_units, split_first, unit_hint
 from models.account import Account, accounts_of_units
 from models.measure import KINDS, ORDER_CLOSE, Measure
 from models.org import BUREAU_ADMIN, Unit
 from handlers.approvals_oversight import BY_BULLETIN, draft_cancellation, draft_lines
-from models.oversight import FROM_ORDER, account_label, open_case, unit_heads, unit_people
+from models.oversight import (CASE_PENDING, FROM_ORDER, DormancyCase, account_label, open_case, unit_heads,
+                              unit_people)
 
 WHAT = {"约谈": "约谈", "警告": "警告", "通报": "通报批评", "责令关闭": "责令关闭账号"}
 
@@ -31,6 +34,9 @@ def register(router: Router) -> None:
     @router.state("measure.account", prompt=account_prompt)
     def choose_account(ctx: Context):
         index = pick(ctx.text, ctx.data["account_labels"])
+        in_hand = case_in_hand(ctx, ctx.data["account_ids"][index])
+        if in_hand:
+            raise Reask(f"{in_hand}\n请选择其他账号，或回复「取消」。")
         ctx.data["account_id"] = ctx.data["account_ids"][index]
         ctx.data["account_label"] = ctx.data["account_labels"][index]
         return "measure.confirm"
@@ -72,12 +78,27 @@ def _starter(kind: str):
             ctx.reply(f"{unit.name}没有在用的账号，无需责令关闭。如需其他措施请用「约谈」「警告」或「通报」。")
             return END
         if len(accounts) == 1:
+            in_hand = case_in_hand(ctx, accounts[0].id)
+            if in_hand:
+                ctx.reply(in_hand)
+                return END
             ctx.data.update(account_id=accounts[0].id, account_label=account_label(accounts[0]))
             return "measure.confirm"
         ctx.data.update(account_ids=[a.id for a in accounts], account_labels=[account_label(a) for a in accounts])
         return "measure.account"
     start.__name__ = f"measure_{kind}"
     return start
+
+
+def case_in_hand(ctx: Context, account_id: int) -> str | None:
+    """Why the account needs no second closure order: its pending follow-up case (停更90天 or an earlier order)."""
+    case = ctx.session.scalar(select(DormancyCase).where(DormancyCase.account_id == account_id,
+                                                         DormancyCase.status.in_(CASE_PENDING))
+                              .order_by(DormancyCase.id).limit(1))
+    if case is None:
+        return None
+    return (f"{case.account_label}已有待处理的跟进事项 {case.id}（{case.source}，{case.status}），"
+            "单位须申请注销或作出说明，无需再次责令关闭。如需督促，可用「约谈」「警告」或「通报」。")
 
 
 def _record(ctx: Context) -> Measure:

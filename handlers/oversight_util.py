@@ -35,6 +35,9 @@ def match_units(ctx: Context, name: str) -> list[Unit]:
     exact = [u for u in units if u.name == name]
     if exact:
         return exact
+    ending = [u for u in units if u.name.endswith(name)]  # 「教育局」: the bureau, not 教育局办公室
+    if ending:
+        return ending
     return [u for u in units if name in u.name]
 
 

@@ -79,11 +79,14 @@ def register(router: Router) -> None:
         return None
 
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
-                    detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。")
+                    detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。"
+                           "单位尚未提交、但不需要整改的事项（例如通报有误），写明说明即可核销：「通过整改 5 通报有误，已印发更正说明」。")
     def accept(ctx: Context):
         number, note = parse_ref(ctx.args)
-        item = _submitted(ctx, number, "通过整改 编号")
-        if item is None:
+        item = _item(ctx, number, "通过整改 编号")
+        if item is not None and item.status in TO_FIX:
+            return _write_off(ctx, item, note)
+        if item is None or not _awaits_review(ctx, item):
             return None
         _verdict(ctx, item, ACCEPTED, note)
         item.closed_at = ctx.now
@@ -162,10 +165,28 @@ def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:
 
 def _submitted(ctx: Context, number: int | None, usage: str) -> Rectification | None:
     item = _item(ctx, number, usage)
-    if item is not None and item.status != SUBMITTED:
+    return item if item is not None and _awaits_review(ctx, item) else None
+
+
+def _awaits_review(ctx: Context, item: Rectification) -> bool:
+    if item.status != SUBMITTED:
         ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，没有待审核的整改情况。")
+        return False
+    return True
+
+
+def _write_off(ctx: Context, item: Rectification, note: str) -> None:
+    """通过整改 N 说明 on an item the unit has not answered: closed because no rectification is needed."""
+    if len(note) < 4:
+        ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，没有待审核的整改情况。"
+                  f"如不需要整改（例如通报有误），请写明说明核销，例如「通过整改 {item.id} 通报有误，已印发更正说明」。")
         return None
-    return item
+    before = {"status": item.status}
+    item.status, item.closed_at = ACCEPTED, ctx.now
+    ctx.audit("rectification.write_off", "rectification", item.id, before, {"status": ACCEPTED, "note": note})
+    _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局已核销，无需整改：{item.problem}\n说明：{note}")
+    ctx.reply(f"整改事项 {item.id} 已核销，已通知{item.unit.name}。")
+    return None
 
 
 def _verdict(ctx: Context, item: Rectification, status: str, note: str) -> None:

@@ -13,14 +13,14 @@ DECIDE = [
     ("unit", "jy_wang", True, None),
     ("unit", "jy_zhang", False, "仅限"),  # staff: no approver role at all
     ("unit", "jy_li", False, "仅限"),
-    ("unit", "wj_chen", False, "没有这个环节的审批权限"),  # head of another unit
-    ("unit", "jyx_head", False, "没有这个环节的审批权限"),  # head in the neighbouring county
+    ("unit", "wj_chen", False, "没有找到您可以处理的"),  # head of another unit: not even the stage
+    ("unit", "jyx_head", False, "没有找到您可以处理的"),  # head in the neighbouring county
     ("unit", "zsj_review", False, "没有这个环节的审批权限"),
     ("unit", "city_zhao", False, "没有这个环节的审批权限"),
     ("bureau", "zsj_review", True, None),
     ("bureau", "zsj_admin", True, None),
     ("bureau", "jy_wang", False, "已由王局长同意"),
-    ("bureau", "jy_admin", False, "没有这个环节的审批权限"),  # the neighbouring county's bureau
+    ("bureau", "jy_admin", False, "没有找到您可以处理的"),  # the neighbouring county's bureau
     ("bureau", "city_zhao", False, "没有这个环节的审批权限"),
     ("city", "city_zhao", True, None),
     ("city", "zsj_review", False, "已由杨审核同意"),  # an earlier step is done: told who decided
@@ -120,3 +120,12 @@ def test_urge_only_by_the_applicant(bot, actor, allowed):
     number = submit_open(bot)
     reply = bot.send(actor, f"催办 {number}")
     assert ("已提醒" in reply) is allowed, reply
+
+
+def test_the_neighbouring_county_learns_nothing_about_a_request(bot):
+    number = at_step(bot, "bureau")
+    for actor in ("jy_admin", "jyx_head"):
+        for command in (f"同意 {number}", f"驳回 {number} 不符合要求", f"退回 {number} 请补充"):
+            reply = bot.send(actor, command)
+            assert "没有找到您可以处理的" in reply and "主管单位意见" not in reply and "已由" not in reply, reply
+    assert request(bot, number)["status"] == "待主管单位审核"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from models.account import Account
-from tests.approvals_helpers import (account, account_id, approve_all, latest_request_id, request,
+from tests.approvals_helpers import (account, account_id, approve_all, card_for, latest_request_id, request,
                                      seed_accounts)
 
 
@@ -129,3 +129,41 @@ def test_returned_change_is_corrected_and_resubmitted(bot):
     approve_all(bot, number)
     with bot.db() as s:
         assert s.get(Account, douyin).function == "发布教育短视频和政策解读"
+
+
+def test_naming_an_account_with_a_change_in_hand_says_so_instead_of_offering_the_others(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "2", "发布教育短视频和政策解读", "整改", "确认")
+    number = latest_request_id(bot)
+    assert account(bot, account_id(bot, "抚松教育", "抖音"))["status"] == "变更中"
+    reply = bot.send("jy_zhang", "注销 抚松教育 抖音")
+    assert f"已有一件在办的申请（第{number}号" in reply and "请选择账号" not in reply, reply
+
+
+def test_the_approvers_card_shows_the_reason_written_under_other(bot):
+    seed_accounts(bot)
+    bot.say("wl_zhao", "关停 抚松文旅 抖音", "4", "平台业务调整暂停运营", "确认")
+    number = latest_request_id(bot)
+    card = card_for(bot, "wl_sun", number)
+    facts = {f["keyname"]: f["value"] for f in card["horizontal_content_list"]}
+    assert facts["理由"] == "其他：平台业务调整暂停运营", facts
+
+
+def test_new_host_unit_list_leaves_out_units_that_may_not_hold_accounts(bot):
+    seed_accounts(bot)
+    bot.send("wl_zhao", "变更 抚松文旅 公众号")
+    reply = bot.send("wl_zhao", "8")
+    assert "抚松县应急管理局" in reply and "国家保密局" not in reply and "教育局办公室" not in reply, reply
+
+
+def test_the_new_host_unit_is_told_and_asked_to_name_its_own_responsible_person(bot):
+    seed_accounts(bot)
+    bot.say("wj_liu", "变更 健康抚松", "8", "抚松县应急管理局", "是", "其他", "机构改革职能划转", "确认")
+    number = latest_request_id(bot)
+    assert bot.texts("yj_shi") == [] and bot.texts("yj_kong") == []
+    approve_all(bot, number, ("wj_chen", "zsj_admin", "city_zhao"))
+    for userid in ("yj_shi", "yj_kong"):
+        notice = [t for t in bot.texts(userid) if "【账号移交】" in t]
+        assert len(notice) == 1, bot.texts(userid)
+        assert "健康抚松（微信公众号）" in notice[0] and "抚松县卫生健康局变更为抚松县应急管理局" in notice[0]
+        assert "刘洋不是本单位人员" in notice[0] and "变更 健康抚松 微信公众号" in notice[0]

@@ -1,7 +1,7 @@
 """Opening an account: the dialogue, the chain of three steps with cards and text, the new account."""
 from __future__ import annotations
 
-from tests.approvals_helpers import (account, audit_actions, card_for, click, open_request, request,
+from tests.approvals_helpers import (OPEN_WEIBO, account, audit_actions, card_for, click, open_request, request,
                                      submit_open)
 
 
@@ -102,3 +102,12 @@ def test_applicant_hears_the_final_decision_before_the_registry_countdown(bot):
     countdown = next(i for i, t in enumerate(texts) if "全国政务新媒体信息报送系统" in t)
     assert final < countdown
     assert sum(1 for t in texts if "审批已全部通过" in t) == 1
+
+
+def test_full_width_phone_digits_are_accepted_and_stored_as_ascii(bot):
+    answers = [*OPEN_WEIBO[:7], "１３９１２３４５６７８", *OPEN_WEIBO[8:]]
+    form = open_request(bot, "jy_zhang", answers)
+    assert "联系电话：13912345678" in form, form
+    bot.send("jy_zhang", "修改")
+    bot.send("jy_zhang", "联系电话")
+    assert "联系电话：0439-1234567" in bot.send("jy_zhang", "０４３９－１２３４５６７")

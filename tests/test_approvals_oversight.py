@@ -288,3 +288,11 @@ def test_accounts_going_dormant_together_each_get_their_own_draft(bot):
     assert sorted(drafted) == sorted(map(str, numbers))
     notices = [t for t in bot.texts("jy_li") if "【停更认定】" in t]
     assert len(notices) == 2 and all(any(f"修改 {n}" in t for t in notices) for n in numbers)
+
+
+def test_a_draft_cannot_be_decided_and_is_not_called_finished(bot):
+    _account, _case, number = go_dormant(bot)
+    for actor in ("jy_wang", "zsj_review", "city_zhao"):
+        reply = bot.send(actor, f"同意 {number}")
+        assert "尚未提交的申请草稿" in reply and "处理完毕" not in reply, reply
+    assert request(bot, number)["status"] == "草稿" and request(bot, number)["decisions"] == []

@@ -95,3 +95,12 @@ def test_unit_head_filing_signs_the_unit_opinion(bot):
     state = request(bot, number)
     assert state["status"] == "待主管单位审核"
     assert state["decisions"][0][:3] == ("unit", "jy_wang", "同意")
+
+
+def test_bureau_picking_a_unit_that_may_not_open_is_asked_again(bot):
+    bot.send("zsj_review", "开设")
+    reply = bot.send("zsj_review", "抚松县国家保密局")
+    assert "涉密单位" in reply and "第8条" in reply and "替哪个单位申请开设" in reply, reply
+    reply = bot.send("zsj_review", "抚松县教育局办公室")
+    assert "内设机构" in reply and "替哪个单位申请开设" in reply, reply
+    assert "请选择账号类型" in bot.send("zsj_review", "抚松县教育局")

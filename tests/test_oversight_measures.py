@@ -54,3 +54,36 @@ def test_ordered_closure_of_a_unit_without_open_accounts(bot):
     add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", status="申请中")
     assert "没有在用的账号" in bot.send("zsj_admin", "责令关闭 卫生健康局 长期不更新整改不力")
     assert "当前没有进行中的操作" in bot.send("zsj_admin", "取消")
+
+
+def test_a_short_unit_name_prefers_the_unit_it_ends_with(bot):
+    # the help's own example 「警告 教育局 …」: 抚松县教育局, not its internal 抚松县教育局办公室
+    reply = bot.send("zsj_admin", "警告 教育局 抚松教育公众号三个月未更新")
+    assert "单位：抚松县教育局\n" in reply and "对应多个单位" not in reply, reply
+    bot.send("zsj_admin", "取消")
+    assert "对应多个单位" in bot.send("zsj_admin", "警告 教育 抚松教育公众号三个月未更新")
+    assert "【单位记录】抚松县教育局\n" in bot.send("zsj_admin", "单位记录 教育局")
+
+
+def test_a_second_closure_order_for_an_account_with_a_pending_case_is_refused(bot):
+    add_account(bot, platform="微信公众号")
+    add_account(bot, platform="抖音", responsible="jy_li")
+    at(date(2026, 11, 16))
+    bot.say("zsj_admin", "责令关闭 抚松县教育局 抖音号三个月未更新且整改不力", "2", "确认")
+    reply = bot.send("zsj_admin", "责令关闭 抚松县教育局 抖音号仍未更新")
+    assert "请选择责令关闭哪一个" in reply
+    reply = bot.send("zsj_admin", "2")
+    assert "已有待处理的跟进事项 1（责令关闭" in reply and "请选择责令关闭哪一个" in reply, reply
+    assert "账号：抚松教育（微信公众号）" in bot.send("zsj_admin", "1")  # another account still may be ordered
+    bot.send("zsj_admin", "取消")
+    with bot.db() as s:
+        assert len(s.scalars(select(DormancyCase)).all()) == 1 and len(s.scalars(select(Measure)).all()) == 1
+
+
+def test_a_closure_order_for_the_only_account_already_in_a_case_is_refused(bot):
+    add_account(bot, platform="微信公众号")
+    at(date(2026, 11, 16))
+    bot.say("zsj_admin", "责令关闭 抚松县教育局 公众号三个月未更新", "确认")
+    reply = bot.send("zsj_admin", "责令关闭 抚松县教育局 公众号三个月未更新")
+    assert "已有待处理的跟进事项 1" in reply and "请确认处置措施" not in reply, reply
+    assert "当前没有进行中的操作" in bot.send("zsj_admin", "取消")

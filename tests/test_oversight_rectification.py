@@ -20,7 +20,7 @@ def notify(bot, text="整改通知 教育局 抚松教育公众号两周未更�
 
 
 def test_the_bureau_notifies_after_confirming(bot):
-    assert "多个单位" in bot.send("zsj_admin", "整改通知 教育局 公众号两周未更新")  # 教育局 and its 办公室
+    assert "多个单位" in bot.send("zsj_admin", "整改通知 教育 公众号两周未更新")  # 教育局 and its 办公室
     assert "没有找到" in bot.send("zsj_admin", "整改通知 靖宇县教育局 公众号未更新")  # not in scope
     assert "用法" in bot.send("zsj_admin", "整改通知 抚松县教育局")
     assert "仅限" in bot.send("jy_wang", "整改通知 抚松县教育局 问题问题")
@@ -130,3 +130,19 @@ def test_the_screenshot_is_optional(bot):
     assert "只能处理文字" in bot.side.media("jy_zhang", "image").text  # too late: the usual answer
     with bot.db() as s:
         assert s.get(Rectification, 1).answers[-1].screenshot_media_id is None
+
+
+def test_an_item_not_needing_rectification_is_written_off_with_a_note(bot):
+    # what the bulletin's 「已发布的通报不能重新生成」 answer promises: 「通过整改 编号 说明」 closes it
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    reply = bot.send("zsj_admin", "通过整改 1")
+    assert "没有待审核" in reply and "通过整改 1 通报有误" in reply, reply
+    reply = bot.send("zsj_admin", "通过整改 1 通报有误，已印发更正说明")
+    assert "已核销" in reply, reply
+    assert "已核销" in bot.texts("jy_zhang")[-1] and "通报有误" in bot.texts("jy_wang")[-1]
+    with bot.db() as s:
+        item = s.get(Rectification, 1)
+        assert item.status == "已通过" and item.closed_at is not None and item.answers == []
+        assert "rectification.write_off" in s.scalars(select(AuditLog.action)).all()
+    assert "无需再提交" in bot.send("jy_zhang", "已整改 1 已补发")
+    assert "没有未完成的整改事项" in bot.send("zsj_admin", "整改清单")
