@@ -33,11 +33,14 @@ def pick(answer: str, options: Sequence[str]) -> int:
 
 
 def yes(answer: str) -> bool | None:
-    """确认/是 → True, 否/不 → False, anything else None."""
-    text = answer.strip().rstrip("。.!！")
-    if text in ("确认", "是", "是的", "对", "好", "好的", "提交", "确定", "1", "y", "yes", "同意"):
+    """确认/是 → True, 否/不 → False, anything else None.
+
+    A bare number is neither: the questions before a submission follow numbered lists (the
+    summary's items, the choices just made), so 「1」 there means an item, never 「确认」."""
+    text = answer.strip().rstrip("。.!！").lower()
+    if text in ("确认", "是", "是的", "对", "好", "好的", "提交", "确定", "y", "yes", "同意"):
         return True
-    if text in ("否", "不", "不是", "不对", "2", "n", "no", "修改"):
+    if text in ("否", "不", "不是", "不对", "n", "no", "修改"):
         return False
     return None
 

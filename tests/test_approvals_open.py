@@ -1,8 +1,8 @@
 """Opening an account: the dialogue, the chain of three steps with cards and text, the new account."""
 from __future__ import annotations
 
-from tests.approvals_helpers import (OPEN_WEIBO, account, audit_actions, card_for, click, open_request, request,
-                                     submit_open)
+from tests.approvals_helpers import (OPEN_WEIBO, account, audit_actions, card_for, click, latest_request_id,
+                                     open_request, request, submit_open)
 
 
 def test_open_through_all_steps_to_an_account(bot):
@@ -111,3 +111,12 @@ def test_full_width_phone_digits_are_accepted_and_stored_as_ascii(bot):
     bot.send("jy_zhang", "修改")
     bot.send("jy_zhang", "联系电话")
     assert "联系电话：0439-1234567" in bot.send("jy_zhang", "０４３９－１２３４５６７")
+
+
+def test_a_bare_number_at_the_form_does_not_submit(bot):
+    """The form just read is a list of items: 「1」 is not 「确认」."""
+    assert "请核对开设申请" in open_request(bot, "jy_zhang", OPEN_WEIBO)
+    reply = bot.send("jy_zhang", "1")
+    assert "已提交" not in reply and "请回复「确认」提交" in reply, reply
+    assert latest_request_id(bot) is None
+    assert "已提交第" in bot.send("jy_zhang", "确认")  # nothing typed before was lost

@@ -24,6 +24,13 @@ def test_pick_gives_a_specific_hint(answer, hint):
 
 def test_yes():
     assert yes("确认") is True and yes("否") is False and yes("嗯？") is None
+    assert yes("确认。") is True and yes("YES") is True and yes("No") is False
+
+
+@pytest.mark.parametrize("number", ["1", "2", "１"])
+def test_a_bare_number_is_neither_yes_nor_no(number):
+    """Before a submission the clerk has just read a numbered summary: 「1」 names an item."""
+    assert yes(number) is None
 
 
 def test_a_longer_word_wins_whoever_declares_it():
