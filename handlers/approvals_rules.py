@@ -82,6 +82,10 @@ def live_accounts(session: Session, unit_id: int) -> list[Account]:
 
 
 def check_one_per_platform(session: Session, unit: Unit, platform: str, request_id: int | None = None) -> None:
+    """第13条. The unit's row is locked first, until the callback commits: two people of one unit
+    submitting at the same moment are checked one after the other, the second seeing the first's
+    request (on PostgreSQL; SQLite lets one writer at a time in anyway)."""
+    session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update(key_share=True))
     for account in live_accounts(session, unit.id):
         if account.platform == platform:
             raise Refused(f"{unit.name}在{platform}已有账号「{account.name}」（{account.status}）。"

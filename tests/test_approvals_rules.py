@@ -1,7 +1,19 @@
 """The rules checked before submission: 第8条, 第9条, 第13条, the reason and the tick."""
 from __future__ import annotations
 
-from tests.approvals_helpers import request, seed_accounts, submit_open
+import threading
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+from sqlalchemy import func, select
+
+from bot import config
+from models.approval import ApprovalRequest
+from sim.wecom_user import WeComSide
+from tests.approvals_helpers import OPEN_WEIBO, open_request, request, seed_accounts, submit_open
+from tests.conftest import TEST_DATABASE_URL
+from tests.platform_support import wait_until
 
 
 def test_classified_unit_may_not_open(bot):
@@ -104,3 +116,47 @@ def test_bureau_picking_a_unit_that_may_not_open_is_asked_again(bot):
     reply = bot.send("zsj_review", "抚松县教育局办公室")
     assert "内设机构" in reply and "替哪个单位申请开设" in reply, reply
     assert "请选择账号类型" in bot.send("zsj_review", "抚松县教育局")
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"), reason="row locks: PostgreSQL only")
+def test_two_people_of_one_unit_confirming_at_once_make_one_request(bot):
+    """第13条 under concurrency: each submission is checked with the unit's row locked. The test
+    holds back INSERTs into approval_request, so the first 确认 stops after its check, with its
+    transaction open; the second then either waits for the unit (the lock) or passes the same
+    check (no lock) — released, the first commits and the second must see its request."""
+    for userid in ("jy_zhang", "jy_li"):
+        assert "请核对开设申请" in open_request(bot, userid, OPEN_WEIBO)
+    replies = {}
+
+    def confirm(userid):
+        side = WeComSide(bot.app.extensions["wecom_crypto"], config.get().agent_id, _poster(bot.app))
+        replies[userid] = side.text(userid, "确认").text
+
+    url = TEST_DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as blocker, psycopg.connect(url, autocommit=True) as watcher:
+        blocker.execute("LOCK TABLE approval_request IN SHARE MODE")  # readers pass, INSERTs wait
+        threads = [threading.Thread(target=confirm, args=(u,)) for u in ("jy_zhang", "jy_li")]
+        for waiting, thread in enumerate(threads, start=1):
+            thread.start()
+            wait_until(lambda: _waiting(watcher) >= waiting)
+        blocker.rollback()
+        [t.join(30) for t in threads]
+    assert sorted("已提交第" in r for r in replies.values()) == [False, True], replies
+    assert any("已有一个开设申请" in r for r in replies.values()), replies
+    with bot.db() as s:
+        assert s.scalar(select(func.count()).select_from(ApprovalRequest)) == 1
+
+
+def _poster(app):
+    client = app.test_client()
+
+    def post(query, body):
+        resp = client.post(f"/wecom/callback?{urlencode(query)}", data=body, content_type="application/xml")
+        return resp.status_code, resp.data
+    return post
+
+
+def _waiting(conn) -> int:
+    """Backends of the test database waiting for a lock."""
+    return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'").fetchone()[0]
