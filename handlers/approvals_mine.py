@@ -155,11 +155,14 @@ def register(router: Router) -> None:
 
 
 def waiting_screenshot(ctx: Context) -> Waiting | None:
-    """The sender's registry filing (已报送) of the last SCREENSHOT_MINUTES still without a screenshot."""
-    filing = newest_waiting(ctx, RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id)
-    if filing is None:
-        return None
-    return Waiting(filing.filed_at, lambda c: _attach_screenshot(c, filing))
+    """The sender's registry filing (已报送) of the last SCREENSHOT_MINUTES still without a screenshot, else
+    the one that already has it."""
+    columns = RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id
+    filing = newest_waiting(ctx, *columns)
+    if filing is not None:
+        return Waiting(filing.filed_at, lambda c: _attach_screenshot(c, filing))
+    filing = newest_waiting(ctx, *columns, taken=True)
+    return Waiting(filing.filed_at, None, f"第{filing.request_id}号申请的报送记录") if filing else None
 
 
 def _attach_screenshot(ctx: Context, filing: RegistryFiling) -> None:

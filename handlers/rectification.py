@@ -133,12 +133,14 @@ def register(router: Router) -> None:
 
 
 def waiting_screenshot(ctx: Context) -> Waiting | None:
-    """The sender's answer (已整改) of the last SCREENSHOT_MINUTES still without a screenshot."""
-    answer = newest_waiting(ctx, RectificationAnswer.answered_by, RectificationAnswer.answered_at,
-                            RectificationAnswer.screenshot_media_id)
-    if answer is None:
-        return None
-    return Waiting(answer.answered_at, lambda c: _attach_screenshot(c, answer))
+    """The sender's answer (已整改) of the last SCREENSHOT_MINUTES still without a screenshot, else the one
+    that already has it."""
+    columns = RectificationAnswer.answered_by, RectificationAnswer.answered_at, RectificationAnswer.screenshot_media_id
+    answer = newest_waiting(ctx, *columns)
+    if answer is not None:
+        return Waiting(answer.answered_at, lambda c: _attach_screenshot(c, answer))
+    answer = newest_waiting(ctx, *columns, taken=True)
+    return Waiting(answer.answered_at, None, f"整改事项 {answer.item_id} 的整改情况") if answer else None
 
 
 def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:

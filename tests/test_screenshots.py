@@ -1,5 +1,6 @@
 """Screenshots after 已整改 and 已报送: no dialogue state, a picture within the window goes to the newest
-filing still without one, and a picture with nothing waiting gets the usual answer."""
+filing still without one, a further picture is not kept (and the clerk is told so), and a picture with nothing
+recent gets the usual answer."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -44,10 +45,27 @@ def test_the_newest_filing_takes_the_picture_then_the_older_one_then_nobody(bot)
     assert "截图已附在整改事项 1" in bot.side.media("jy_zhang", "image").text
     assert shots(bot) == ("media_sim", "media_sim")
     assert sum(1 for m in bot.inbox("zsj_admin") if m["msgtype"] == "image") == 1
-    assert bot.side.media("jy_zhang", "image").text == MEDIA_ANSWER  # both have theirs
+    again = bot.side.media("jy_zhang", "image").text  # both have theirs: say so, not "only after 已报送"
+    assert again.startswith(f"这张图片没有保存：第{number}号申请的报送记录已经收下了") and "30分钟" not in again
+    assert shots(bot) == ("media_sim", "media_sim")
+    clock.advance(timedelta(minutes=31))
+    assert bot.side.media("jy_zhang", "image").text == MEDIA_ANSWER  # the window has passed
     with bot.db() as s:
         actions = s.scalars(select(AuditLog.action).where(AuditLog.action.like("%.screenshot"))).all()
     assert sorted(actions) == ["rectification.screenshot", "registry.screenshot"]
+
+
+def test_a_second_picture_after_one_filing_is_not_kept_and_says_so(bot):
+    """已报送 → picture (kept) → another picture: one screenshot per filing; the second is not kept."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.send("jy_zhang", f"已报送 {number}")
+    assert f"截图已保存在第{number}号申请的报送记录中" in bot.side.media("jy_zhang", "image").text
+    second = bot.side.media("jy_zhang", "image").text
+    assert second == f"这张图片没有保存：第{number}号申请的报送记录已经收下了您之前发的截图（每项只保存一张）。"
+    with bot.db() as s:
+        assert s.scalar(select(RegistryFiling.screenshot_media_id)) == "media_sim"
 
 
 def test_a_picture_from_someone_else_is_not_attached(bot):
