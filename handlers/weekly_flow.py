@@ -32,8 +32,10 @@ def week_word(args: str) -> tuple[date | None, str]:
 
 
 def may_ask_last_week(ctx: Context, last: date) -> bool:
-    """Monday and Tuesday: offer last week if it was due and is missing."""
-    if clock.today().weekday() > 1 or weekly.due_day(last) is None:
+    """The week's first two working days (Monday and Tuesday, or the first two after a holiday, e.g. Wednesday
+    and Thursday after May Day): offer last week if it was due and is missing."""
+    today = clock.today()
+    if workdays.workdays_between(this_week() - timedelta(days=1), today) > 2 or weekly.due_day(last) is None:
         return False
     if not accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
         return False

@@ -100,7 +100,7 @@ def remind_afternoon(period: str) -> str:
 
 def how_to_file_overdue(week: date, day: date) -> str:
     """The words that file `week` on `day`: plain 周报 files the current week (it offers last week only
-    on Monday and Tuesday), so the overdue week, last week, needs 「周报 上周」."""
+    on the week's first two working days only), so the overdue week, last week, needs 「周报 上周」."""
     if workdays.week_monday(day) - week == timedelta(days=7):
         return "回复「周报 上周」补报"
     return "尽快补报（该周已不能在助手中补报，请联系县政数局）"  # after a whole week off (春节)

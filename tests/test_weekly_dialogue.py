@@ -92,6 +92,21 @@ def test_monday_offers_last_week_when_it_is_missing(bot):
         assert report_of(s, EDU, WEEK).late is True
 
 
+def test_the_first_working_days_after_a_midweek_holiday_offer_last_week(bot):
+    """May Day 2026 (5-1..5-5): Wednesday 5-6 and Thursday 5-7 are the week's first working days."""
+    seed(bot)
+    for day in (6, 7):
+        at(2026, 5, day, 9, 30)
+        ask = bot.send("jy_zhang", "周报")
+        assert "上周（4月27日—5月3日）的周报还没有报送" in ask and "1. 上周（补报）" in ask
+        bot.send("jy_zhang", "取消")
+    at(2026, 5, 8, 9, 30)  # the third working day: plain 周报 is this week's
+    assert "【1/3】抚松教育（微信公众号）\n5月4日—5月10日发布了几条" in bot.send("jy_zhang", "周报")
+    bot.send("jy_zhang", "取消")
+    at(2026, 10, 8, 9, 30)  # Thursday after National Day
+    assert "上周（9月28日—10月4日）的周报还没有报送" in bot.send("jy_zhang", "周报")
+
+
 def test_command_word_ending_in_punctuation_starts_the_dialogue(bot):
     seed(bot)
     at(2026, 11, 25, 10, 0)
