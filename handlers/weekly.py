@@ -7,15 +7,14 @@ handlers/weekly_flow.py.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from bot import clock, workdays
+from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
-                                  current_label, draft_summary, finish_account, may_ask_last_week, opened_on_of,
-                                  pick_account, previous_answer, report_week, skip_account, submit, summary_prompt,
-                                  this_week, week_word)
+                                  current_label, draft_summary, finish_account, last_week, may_ask_last_week,
+                                  opened_on_of, pick_account, previous_answer, report_week, skip_account, submit,
+                                  summary_prompt, this_week, week_word)
 from handlers.weekly_parse import Unclear, check_entry, parse_count, parse_date, parse_interaction
 from handlers.weekly_quick import GRAMMAR
 from models import weekly
@@ -37,8 +36,7 @@ def register(router: Router) -> None:
         args = ctx.args.strip()
         week, rest = week_word(args)
         if week is None and not rest:
-            last = workdays.week_monday(clock.today()) - timedelta(days=7)
-            if may_ask_last_week(ctx, last):
+            if may_ask_last_week(ctx, last_week()):
                 ctx.data["unit_id"] = ctx.person.unit_id
                 return "weekly.which"
         return begin(ctx, week or this_week(), quick=rest)
@@ -51,7 +49,7 @@ def register(router: Router) -> None:
         if week is None:
             week = this_week()
             if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
-                week -= timedelta(days=7)
+                week = last_week()
                 if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
                     ctx.reply("本单位本周和上周都还没有报送周报，回复「周报」开始填报本周。")
                     return END
@@ -65,10 +63,10 @@ def register(router: Router) -> None:
         return begin(ctx, week, quick="")
 
     @router.state("weekly.which", prompt=lambda ctx: numbered(
-        WHICH, f"上周（{weekly.week_label(this_week() - timedelta(days=7))}）的周报还没有报送。这次填报哪一周？"))
+        WHICH, f"上周（{weekly.week_label(last_week())}）的周报还没有报送。这次填报哪一周？"))
     def which(ctx: Context):
         choice = pick(ctx.text, WHICH)
-        week = this_week() - timedelta(days=7) if choice == 0 else this_week()
+        week = last_week() if choice == 0 else this_week()
         return begin(ctx, week, quick="")
 
     @router.state("weekly.posts", prompt=ask_posts)

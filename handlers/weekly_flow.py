@@ -24,8 +24,15 @@ def this_week() -> date:
     return workdays.week_monday(clock.today())
 
 
+def last_week() -> date:
+    """The week 「上周」 names: last week, or the one before it when last week had no working day (春节)."""
+    return weekly.previous_due_week(this_week())
+
+
 def week_word(args: str) -> tuple[date | None, str]:
-    for word, back in (("上周", 7), ("本周", 0), ("这周", 0), ("下周", -7)):  # 下周: refused by begin()
+    if args.startswith("上周"):
+        return last_week(), args[2:].strip()
+    for word, back in (("本周", 0), ("这周", 0), ("下周", -7)):  # 下周: refused by begin()
         if args.startswith(word):
             return this_week() - timedelta(days=back), args[len(word):].strip()
     return None, args
@@ -60,6 +67,13 @@ def begin(ctx: Context, week: date, quick: str):
     if week > this_week():
         ctx.reply("还不能填报以后的周报。")
         return END
+    if weekly.due_day(week) is None:
+        more = f"上一周（{weekly.week_label(last_week())}）的周报请回复「周报 上周」。" if week == this_week() else ""
+        ctx.reply(f"{weekly.week_label(week)}没有工作日，这一周不需要报送周报。{more}")
+        return END
+    skipped = this_week() - timedelta(days=7)
+    if week < skipped:
+        ctx.reply(f"（{weekly.week_label(skipped)}没有工作日，不需要报送；「上周」指{weekly.week_label(week)}。）")
     report = weekly.find_report(ctx.session, unit.id, week)
     if report is not None and weekly.month_closed(ctx.session, unit, week):
         ctx.reply(f"{weekly.week_label(week)}所在的{weekly.month_of_week(week)}月份已由主管单位关账，"

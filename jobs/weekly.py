@@ -8,7 +8,7 @@ running a period again by hand sends nothing twice.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -100,10 +100,11 @@ def remind_afternoon(period: str) -> str:
 
 def how_to_file_overdue(week: date, day: date) -> str:
     """The words that file `week` on `day`: plain 周报 files the current week (it offers last week only
-    on the week's first two working days only), so the overdue week, last week, needs 「周报 上周」."""
-    if workdays.week_monday(day) - week == timedelta(days=7):
+    on the week's first two working days), so the overdue week needs 「周报 上周」, which skips a week
+    without working days (after 春节 the overdue week is the one before the holiday week)."""
+    if weekly.previous_due_week(workdays.week_monday(day)) == week:
         return "回复「周报 上周」补报"
-    return "尽快补报（该周已不能在助手中补报，请联系县政数局）"  # after a whole week off (春节)
+    return "尽快补报（该周已不能在助手中补报，请联系县政数局）"
 
 
 @scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None))

@@ -142,6 +142,17 @@ def overdue_week(day: date) -> date | None:
     return workdays.week_monday(before) if is_due_day(before) else None
 
 
+def previous_due_week(week: date) -> date:
+    """The latest week before `week` that had a report due: the week before, or an earlier one when that week
+    had no working day (the week of 2-16 in 2026, all 春节). This is what 「上周」 files."""
+    earlier = week - timedelta(days=7)
+    for _ in range(4):
+        if due_day(earlier) is not None:
+            return earlier
+        earlier -= timedelta(days=7)
+    return week - timedelta(days=7)
+
+
 def deadline_label(week: date) -> str:
     """「9月30日（周三）17:00」, or 「无需报送」 for a week without a working day."""
     moment = due_at(week)

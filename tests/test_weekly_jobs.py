@@ -136,6 +136,26 @@ def test_a_week_without_working_days_has_no_report_due(cfg):
     assert all(weekly.overdue_week(date(2026, 2, 16) + timedelta(days=n)) is None for n in range(7))
 
 
+def test_after_the_spring_festival_week_last_week_is_the_overdue_week(bot):
+    """2026: the week of 2-16 has no working day; on Tue 2-24 the week of 2-9 (due Sat 2-14) is overdue.
+    The head is told 「周报 上周」, and that files the week of 2-9, not the holiday week."""
+    seed(bot)
+    at(2026, 2, 24, 9, 5)
+    weekly_jobs.overdue("2026-02-24")
+    (told,) = chased(bot, "jy_wang", "2月9日—2月15日")
+    assert "回复「周报 上周」补报" in told and "联系县政数局" not in told
+    first = bot.send("jy_zhang", "周报 上周")
+    assert "2月16日—2月22日没有工作日" in first and "2月9日—2月15日发布了几条" in first
+    bot.send("jy_zhang", "取消")
+    offered = bot.send("jy_zhang", "周报")  # the week's first working day: the missing week is offered
+    assert "上周（2月9日—2月15日）的周报还没有报送" in offered
+    assert "2月9日—2月15日发布了几条" in bot.send("jy_zhang", "1")
+    bot.send("jy_zhang", "取消")
+    at(2026, 2, 18, 10, 0)  # in the holiday week itself: nothing to file for it
+    idle = bot.send("jy_zhang", "周报 本周")
+    assert "2月16日—2月22日没有工作日，这一周不需要报送周报" in idle and "「周报 上周」" in idle
+
+
 def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch):
     import time
     seed(bot)
