@@ -13,7 +13,7 @@ from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
                                   current_label, draft_summary, finish_account, last_week, may_ask_last_week,
-                                  opened_on_of, pick_account, previous_answer, report_week, skip_account, submit,
+                                  only_recent_weeks, opened_on_of, pick_account, previous_answer, report_week, skip_account, submit,
                                   summary_prompt, this_week, week_word)
 from handlers.weekly_parse import Unclear, check_entry, parse_count, parse_date, parse_interaction
 from handlers.weekly_quick import GRAMMAR
@@ -55,6 +55,9 @@ def register(router: Router) -> None:
                     return END
         if week > this_week():
             ctx.reply("还不能填报以后的周报。")
+            return END
+        if week < last_week():
+            ctx.reply(only_recent_weeks())
             return END
         if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
             start = "回复「周报 上周」补报" if week < this_week() else "回复「周报」开始填报"

@@ -5,6 +5,7 @@ skipped [ids], cur (id), draft {id: partial entry}, answers {id: entry}, done [i
 """
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from bot import clock, outbox, workdays
@@ -29,7 +30,18 @@ def last_week() -> date:
     return weekly.previous_due_week(this_week())
 
 
+OLDER_WEEK = re.compile(r"上上+周|大上周|前[两二三四五六七八九十几\d]+周|[两二三四五六七八九十几\d]+周以?前")
+LATER_WEEK = re.compile(r"下下+周|大下周")
+
+
 def week_word(args: str) -> tuple[date | None, str]:
+    """(the week named at the start of `args`, the rest); 上上周 and the like name a week before 上周, refused
+    by begin(), as 下下周 is."""
+    for pattern, week in ((OLDER_WEEK, lambda: last_week() - timedelta(days=7)),
+                          (LATER_WEEK, lambda: this_week() + timedelta(days=14))):
+        found = pattern.match(args)
+        if found:
+            return week(), args[found.end():].strip()
     if args.startswith("上周"):
         return last_week(), args[2:].strip()
     for word, back in (("本周", 0), ("这周", 0), ("下周", -7)):  # 下周: refused by begin()
@@ -49,6 +61,11 @@ def may_ask_last_week(ctx: Context, last: date) -> bool:
     return weekly.find_report(ctx.session, ctx.person.unit_id, last) is None
 
 
+def only_recent_weeks() -> str:
+    return (f"在助手中只能填报或修改本周（{weekly.week_label(this_week())}）和上周"
+            f"（{weekly.week_label(last_week())}）的周报。更早的周报需要补报或更正的，请联系县政数局。")
+
+
 def account_dicts(ctx: Context) -> list[dict]:
     out = []
     for a in accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
@@ -66,6 +83,9 @@ def begin(ctx: Context, week: date, quick: str):
         return END
     if week > this_week():
         ctx.reply("还不能填报以后的周报。")
+        return END
+    if week < last_week():
+        ctx.reply(only_recent_weeks())
         return END
     if weekly.due_day(week) is None:
         more = f"上一周（{weekly.week_label(last_week())}）的周报请回复「周报 上周」。" if week == this_week() else ""

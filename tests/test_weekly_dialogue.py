@@ -107,6 +107,17 @@ def test_the_first_working_days_after_a_midweek_holiday_offer_last_week(bot):
     assert "上周（9月28日—10月4日）的周报还没有报送" in bot.send("jy_zhang", "周报")
 
 
+def test_weeks_before_last_week_are_refused_not_read_as_an_account(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    for text in ("周报 上上周", "周报 前两周", "周报 上上周 抚松教育公众号 5 3 11-10", "修改周报 上上周", "周报 3周前"):
+        reply = bot.send("jy_zhang", text)
+        assert "只能填报或修改本周（11月23日—11月29日）和上周（11月16日—11月22日）的周报" in reply, text
+        assert "联系县政数局" in reply and "快捷填报没有提交" not in reply and "上上周」" not in reply, text
+    for text in ("周报 下下周", "修改周报 下下周"):
+        assert bot.send("jy_zhang", text) == "还不能填报以后的周报。", text
+
+
 def test_command_word_ending_in_punctuation_starts_the_dialogue(bot):
     seed(bot)
     at(2026, 11, 25, 10, 0)
