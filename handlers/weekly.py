@@ -6,6 +6,7 @@ handlers/weekly_flow.py.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from bot import clock
@@ -22,6 +23,8 @@ from models.org import STAFF, UNIT_HEAD
 
 ROLES = {STAFF, UNIT_HEAD}
 SKIP_WORDS = ("跳过", "先跳过", "稍后", "稍后再填", "下一个")
+# 「修改 2」 belongs to the summary; at a question it would read as an answer (or as the approvals 修改 command)
+EDIT_AT_QUESTION = re.compile(r"修改\s*(?:第?\s*[\d０-９一二三四五六七八九十]+\s*个?)?|改\s*第?\s*[\d０-９一二三四五六七八九十]+\s*个?")
 WHICH = ["上周（补报）", "本周"]
 
 
@@ -72,7 +75,26 @@ def register(router: Router) -> None:
         week = last_week() if choice == 0 else this_week()
         return begin(ctx, week, quick="")
 
+    def edit_later(ctx: Context) -> None:
+        """「修改 2」 at a question: say where it works and ask the same question again (nothing changes)."""
+        if ctx.data.get("editing"):
+            where = "这个账号改完后会回到汇总，在汇总中可以再回复「修改」加序号；这个账号不改请回复「跳过」。"
+        else:
+            where = "所有账号填完、列出汇总后才能使用：汇总中回复「修改 2」即重新填第2个账号。"
+        ctx.reply(f"「修改」加序号是在汇总中修改某个账号的，{where}\n请先回答当前的问题：")
+        ctx.reply(router.prompt(ctx, ctx.state))
+
+    def answer_or_edit(handler):
+        """Every question of the dialogue: 「修改 N」 is explained, not taken as the answer."""
+        @functools.wraps(handler)
+        def checked(ctx: Context):
+            if EDIT_AT_QUESTION.fullmatch(ctx.text.strip().rstrip("。.")):
+                return edit_later(ctx)
+            return handler(ctx)
+        return checked
+
     @router.state("weekly.posts", prompt=ask_posts)
+    @answer_or_edit
     def posts(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)
@@ -86,6 +108,7 @@ def register(router: Router) -> None:
         return "weekly.originals"
 
     @router.state("weekly.originals", prompt="其中原创几条？（如 3；没有原创回复「无」）")
+    @answer_or_edit
     def originals(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)
@@ -100,6 +123,7 @@ def register(router: Router) -> None:
         return "weekly.latest"
 
     @router.state("weekly.latest", prompt=ask_latest)
+    @answer_or_edit
     def latest(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)
@@ -114,6 +138,7 @@ def register(router: Router) -> None:
         return "weekly.interaction"
 
     @router.state("weekly.interaction", prompt=ask_interaction)
+    @answer_or_edit
     def interaction(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)
@@ -133,6 +158,7 @@ def register(router: Router) -> None:
         return "weekly.problems"
 
     @router.state("weekly.problems", prompt="有什么问题或整改情况？（没有回复「无」）")
+    @answer_or_edit
     def problems(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)

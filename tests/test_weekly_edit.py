@@ -161,3 +161,21 @@ def test_next_week_cannot_be_filed_yet(bot):
     reply = bot.send("jy_zhang", "周报 下周")
     assert reply == "还不能填报以后的周报。"  # not a quick form for an account named 「下周」
     assert bot.send("jy_zhang", "修改周报 下周") == "还不能填报以后的周报。"
+
+
+def test_edit_n_at_a_question_says_it_works_at_the_summary_and_asks_again(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.send("jy_zhang", "周报")
+    early = bot.send("jy_zhang", "修改 1")
+    assert "汇总中回复「修改 2」即重新填第2个账号" in early and "【1/3】抚松教育（微信公众号）" in early
+    assert "请先回复「取消」" not in early and "修改」，请先" not in early
+    bot.say("jy_zhang", "3")
+    again = bot.send("jy_zhang", "修改第2个")
+    assert "所有账号填完" in again and again.endswith("其中原创几条？（如 3；没有原创回复「无」）")
+    bot.say("jy_zhang", "1", "11-24", "无", "无", "无", "不清楚", "无", "无", "无", "不清楚", "无")
+    assert "1. 抚松教育（微信公众号）" in bot.send("jy_zhang", "无")
+    assert "修改 抚松教育（抖音）" in bot.send("jy_zhang", "修改 2")
+    editing = bot.send("jy_zhang", "修改 3")  # already editing one account
+    assert "这个账号改完后会回到汇总" in editing and "修改 抚松教育（抖音）" in editing
+    assert "请核对" in bot.send("jy_zhang", "跳过")
