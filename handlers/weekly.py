@@ -16,7 +16,8 @@ from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin,
                                   current_label, draft_summary, finish_account, last_week, may_ask_last_week,
                                   only_recent_weeks, opened_on_of, pick_account, previous_answer, report_week, skip_account, submit,
                                   summary_prompt, this_week, week_word)
-from handlers.weekly_parse import Unclear, check_entry, parse_count, parse_date, parse_interaction
+from handlers.weekly_parse import (Unclear, check_entry, check_problems, parse_count, parse_date,
+                                   parse_interaction)
 from handlers.weekly_quick import GRAMMAR
 from models import weekly
 from models.org import STAFF, UNIT_HEAD
@@ -165,6 +166,10 @@ def register(router: Router) -> None:
         if len(ctx.text) > 500:
             raise Reask(f"内容太长（{len(ctx.text)}字），请精简到500字以内。")
         text = ctx.text.strip()
+        try:
+            check_problems(text)
+        except Unclear as wrong:
+            raise Reask(wrong.hint) from None
         current_answer(ctx)["problems"] = None if text in ("无", "没有", "没", "无问题", "没有问题", "0") else text
         return finish_account(ctx)
 

@@ -119,6 +119,14 @@ def short_date(day: date | None) -> str:
     return f"{day.month}-{day.day:02d}" if day else "不详"
 
 
+def check_problems(text: str) -> None:
+    """问题或整改情况 is kept as the official record: it must say something in words, digits or Chinese, not
+    emoji or punctuation alone."""
+    if not any(ch.isalnum() for ch in text):
+        raise Unclear("问题或整改情况会作为正式记录保存，请用文字写明（只有表情或符号不能作为记录），"
+                      "例如「有一条留言回复不及时，已整改」；没有问题请写「无」。")
+
+
 def check_entry(entry: dict, *, week: date, today: date, opened_on: date | None) -> None:
     """The rules of one account's entry; raises Unclear naming the first broken rule."""
     posts, originals = entry.get("posts") or 0, entry.get("originals") or 0

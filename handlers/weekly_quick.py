@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from handlers.weekly_parse import NONE_WORDS, Unclear, check_entry, parse_count, parse_date, parse_interaction
+from handlers.weekly_parse import (NONE_WORDS, Unclear, check_entry, check_problems, parse_count, parse_date,
+                                   parse_interaction)
 
 PLATFORM_ALIASES = {
     "微信公众号": "微信公众号", "公众号": "微信公众号", "微信": "微信公众号", "视频号": "视频号", "微博": "微博",
@@ -105,6 +106,8 @@ def parse_line(line: str, accounts: list[dict], *, week: date, today: date) -> t
     entry["originals"] = entry["originals"] or 0
     try:
         check_entry(entry, week=week, today=today, opened_on=_opened(account))
+        if entry["problems"] is not None:
+            check_problems(entry["problems"])
     except Unclear as wrong:
         return None, f"{account['label']}：{wrong.hint}"
     if entry["latest_post_on"]:

@@ -150,3 +150,16 @@ def test_date_hint_offers_unknown_only_when_it_is_accepted(bot):
     bot.say("jy_zhang", "上一步", "上一步", "无")
     idle = bot.send("jy_zhang", "不知哪天")  # no posts: 「不清楚」 is fine and the question says so
     assert "没能看懂日期" in idle and "记不清回复「不清楚」" in idle
+
+
+def test_problems_in_emoji_alone_are_asked_again(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "无", "不清楚", "无")
+    for text in ("🙂🙂", "👍！", "……"):
+        reply = bot.send("jy_zhang", text)
+        assert "请用文字写明" in reply and reply.endswith("有什么问题或整改情况？（没有回复「无」）"), text
+    assert "【2/3】" in bot.send("jy_zhang", "有1条留言未回复🙂")
+    bot.send("jy_zhang", "取消")
+    quick = bot.send("jy_zhang", "周报 抚松教育公众号 无 问题：🙂🙂")
+    assert "快捷填报没有提交" in quick and "请用文字写明" in quick
