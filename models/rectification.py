@@ -98,13 +98,22 @@ def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, s
     session.flush()
     audit.record(session, actor=by or "system", action="rectification.create", entity="rectification",
                  entity_id=item.id, after={"unit_id": unit.id, "deadline": deadline.isoformat(), "source": source})
-    origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）"
+    origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）" if source != MANUAL else \
+        f"（{_issuer(session, unit, by)}下发）"  # 「手动」 is our label, not the unit's business
     outbox.push_text(session, unit_people(session, unit.id),
                      f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n"
                      f"整改期限：{deadline.isoformat()}（{DEFAULT_WORKDAYS}个工作日内）。\n"
                      f"整改完成后请回复「已整改 {item.id} 整改说明」。",
                      dedupe_key=f"rectification:{item.id}:created")
     return item
+
+
+def _issuer(session: Session, unit: Unit, by: str | None) -> str:
+    """The bureau that issues a notice by hand: the issuer's own bureau, else the unit's supervising one."""
+    from models.org import find_person
+    person = find_person(session, by) if by else None
+    bureau = person.unit if person is not None and person.unit.is_bureau else unit.supervising_bureau()
+    return bureau.name if bureau is not None else "主管单位"
 
 
 def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:

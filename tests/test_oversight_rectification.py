@@ -146,3 +146,10 @@ def test_an_item_not_needing_rectification_is_written_off_with_a_note(bot):
         assert "rectification.write_off" in s.scalars(select(AuditLog.action)).all()
     assert "无需再提交" in bot.send("jy_zhang", "已整改 1 已补发")
     assert "没有未完成的整改事项" in bot.send("zsj_admin", "整改清单")
+
+
+def test_a_notice_issued_by_hand_names_the_issuing_bureau_not_an_internal_label(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    text = bot.texts("jy_zhang")[0]
+    assert "【整改通知 1】抚松县教育局（抚松县政务服务和数字化建设管理局下发）" in text
+    assert "手动" not in text and "来源" not in text
