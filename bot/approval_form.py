@@ -20,9 +20,13 @@
 - ``number``: optional request number, printed as 编号 above the table.
 - ``opinions``: list of dicts, at most one per step, each
   ``{"step": "unit" | "bureau" | "city", "decision": "同意" | "驳回" | "退回修改" | "备案" | …,
-  "opinion": str, "name": str (the signer), "date": date | datetime | "YYYY-MM-DD"}``.
+  "opinion": str, "name": str (the signer), "reviewer": str (optional: who reviewed it, not the signer),
+  "date": date | datetime | "YYYY-MM-DD"}``.
   ``unit`` fills 开设单位意见, ``bureau`` 主管单位意见, ``city`` 全市政务新媒体工作主管单位审批意见.
-  A step without an entry keeps the blank 年 月 日 line for signing by hand.
+  注2 of 附件2: the 开设单位 and 主管单位 opinions are signed by the unit's 主要负责同志 besides the seal,
+  so those two rows carry a 「主要负责同志签字：」 line (``name`` printed after it, or blank to sign by hand);
+  the city row needs the seal only and names its ``name`` as 审批人.
+  A step without an entry keeps the blank lines (signature, seal, 年 月 日) for filling in by hand.
 """
 from __future__ import annotations
 
@@ -50,6 +54,8 @@ BASIC_ROWS = [  # (label, key) pairs, two per row, as on the form
 ]
 OPINION_ROWS = [("unit", ["开设单位", "意见"]), ("bureau", ["主管单位", "意见"]),
                 ("city", ["全市政务新媒体", "工作主管单位", "审批意见"])]
+HEAD_SIGNS = ("unit", "bureau")  # 注2: signed by the unit's 主要负责同志 besides the seal
+HEAD_SIGNATURE = "主要负责同志签字："
 NOTE = ("注：1.“基本信息”栏可根据政务新媒体账号类型实际情况，选填相关栏目信息。"
         "2.开设单位、主管单位相关审批栏除加盖公章外，应由单位主要负责同志签字。")
 WIDTHS = [Cm(3.0), Cm(2.7), Cm(5.0), Cm(2.1), Cm(4.6)]  # 17.4 cm: A4 less 1.8 cm margins
@@ -127,13 +133,17 @@ def _request_lines(form: dict) -> tuple[list[str], list[str], list[str]]:
     return open_lines, change_lines, cancel_lines
 
 
-def _opinion_lines(entry: dict | None) -> tuple[str, list[str]]:
-    if not entry:
-        return "", ["负责人签字：", "单位（盖公章）", "年　　月　　日"]
+def _opinion_lines(step: str, entry: dict | None) -> tuple[str, list[str]]:
+    entry = entry or {}
     decision, opinion = str(entry.get("decision") or ""), str(entry.get("opinion") or "")
     text = f"{decision}。{opinion}" if decision and opinion and not opinion.startswith(decision) else (opinion or decision)
-    when = _text_date(entry.get("date")) or "年　　月　　日"
-    return text, [f"负责人签字：{entry.get('name') or ''}", "单位（盖公章）", when]
+    name = str(entry.get("name") or "")
+    lines = [f"审核人：{entry['reviewer']}"] if entry.get("reviewer") else []
+    if step in HEAD_SIGNS:
+        lines.append(f"{HEAD_SIGNATURE}{name}")
+    elif name:
+        lines.append(f"审批人：{name}")
+    return text, [*lines, "单位（盖公章）", _text_date(entry.get("date")) or "年　　月　　日"]
 
 
 def _page_setup(doc) -> None:
@@ -194,7 +204,7 @@ def render_approval_form(form: dict) -> bytes:
     for n, (step, label) in enumerate(OPINION_ROWS):
         row = first + n
         _fill(table.cell(row, 0), label, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
-        text, signature = _opinion_lines(opinions.get(step))
+        text, signature = _opinion_lines(step, opinions.get(step))
         cell = table.cell(row, 1).merge(table.cell(row, 4))
         _fill(cell, [text or " "])
         for line in signature:

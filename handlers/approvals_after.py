@@ -11,7 +11,7 @@ from handlers import approvals_text as text
 from models import audit, org
 from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY_PENDING, SUSPENDED, Account,
                             AccountChange)
-from models.approval import (CANCEL, CHANGE, OPEN, RETRO, SUSPEND, ApprovalRequest,
+from models.approval import (CANCEL, CHANGE, OPEN, RETRO, STEP_BUREAU, SUSPEND, ApprovalRequest,
                              RegistryFiling)
 from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
 
@@ -138,7 +138,11 @@ def form_dict(req: ApprovalRequest) -> dict:
     if req.kind == CHANGE:
         changes = "；".join(text.changes_lines(req.changes))
         reason = "；".join(x for x in (reason, f"变更内容：{changes}" if changes else "") if x)
-    opinions = [{"step": d.step, "decision": d.decision, "opinion": d.opinion or "", "name": d.decider.name,
+    # 附件2 注2: the 主管单位 opinion is signed by the bureau's 主要负责同志, not by the reviewer who decided
+    # it here: the reviewer is named as such and the signature is left to the head, by hand. The unit
+    # step is decided by the unit head (单位主要负责同志), who signs it.
+    opinions = [{"step": d.step, "decision": d.decision, "opinion": d.opinion or "",
+                 **({"name": "", "reviewer": d.decider.name} if d.step == STEP_BUREAU else {"name": d.decider.name}),
                  "date": clock.localize(d.at).date().isoformat()}
                 for d in req.decisions if d.round == req.round]
     return {

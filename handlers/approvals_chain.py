@@ -64,7 +64,9 @@ def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) ->
     done = [d for d in req.decisions if d.round == req.round and person in holders(session, req, d.step)]
     if done and person not in holders(session, req):
         d = done[-1]
-        return (f"第{req.id}号申请的「{STEP_NAMES[d.step]}」环节已由{d.decider.name}{d.decision}，"
+        who = (f"您已于{clock.localize(d.at):%m月%d日 %H:%M}" if d.decider_id == person.id
+               else f"已由{d.decider.name}")  # the asker decided it: not 「已由<own name>同意」
+        return (f"第{req.id}号申请的「{STEP_NAMES[d.step]}」环节{who}{d.decision}，"
                 f"现在在「{STEP_NAMES[req.step]}」环节，无需您重复操作。")
     if person not in holders(session, req):
         role = org.ROLE_NAMES[step_role(req.step)]

@@ -26,6 +26,12 @@ def waited(req: ApprovalRequest) -> int:
     return workdays.workdays_between(clock.localize(req.step_started_at).date(), clock.today())
 
 
+def waited_text(req: ApprovalRequest) -> str:
+    """「3个工作日」, or 「不足1个工作日」 on the day the step started (or over a weekend): never 「0个工作日」."""
+    days = waited(req)
+    return f"{days}个工作日" if days else "不足1个工作日"
+
+
 def register(router: Router) -> None:
     router.conversation("decide", title="审批意见")
 
@@ -111,7 +117,7 @@ def register(router: Router) -> None:
         lines = [f"等待您审批的申请（{len(items)}件，最早的在前）："]
         for req in items:
             lines.append(f"· 第{req.id}号 {req.title} — {req.unit.name}，{STEP_NAMES[req.step]}，"
-                         f"已等{waited(req)}个工作日")
+                         f"已等{waited_text(req)}")
         lines.append("回复「查看 编号」看详情，「同意 编号 意见」「驳回 编号 原因」「退回 编号 说明」审批。")
         ctx.reply("\n".join(lines))
         return END
@@ -135,7 +141,7 @@ def register(router: Router) -> None:
         req.urged_on = clock.today()
         people = chain.holders(ctx.session, req)
         outbox.push_text(ctx.session, people, f"催办：{ctx.person.name}请您尽快审批第{req.id}号申请（{req.title}），"
-                         f"已等待{waited(req)}个工作日。回复「查看 {req.id}」查看。")
+                         f"已等待{waited_text(req)}。回复「查看 {req.id}」查看。")
         ctx.audit("approval.urge", "approval_request", req.id)
         ctx.reply(f"已提醒{'、'.join(p.name for p in people) or '审批人'}尽快处理第{req.id}号申请。")
         return END

@@ -1,13 +1,15 @@
 """Greeting, help, cancel, back, resume, and the answers for everything else."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
 from bot import clock, outbox
-from bot.router import Context, Router
+from bot.router import ARGS_PUNCTUATION, Context, Router
+from bot.suggest import Index
 from handlers.screenshots import SCREENSHOT_MINUTES
 from models import org
 from models.org import ROLE_NAMES, UnknownSender
@@ -35,6 +37,26 @@ FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group 
 }
 
 
+@dataclass(frozen=True)
+class _Topic:
+    """A section of the menu, shaped like a command for bot.suggest (its title is its only word)."""
+    name: str
+    help: str | None = None
+    detail: str | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass
+class _Help:
+    """帮助 for one set of roles: the commands by section, the menu, and both taken apart for 帮助 <topic>."""
+    groups: dict[str, list]
+    menu: str
+    index: Index | None = None  # made on the first 帮助 <unknown topic>
+
+
 @lru_cache(maxsize=None)
 def feature_title(module: str) -> str:
     name = module.rsplit(".", 1)[-1]
@@ -43,31 +65,55 @@ def feature_title(module: str) -> str:
 
 def register(router: Router) -> None:
     def help_text(ctx: Context) -> str:
-        topic = ctx.text.removeprefix("帮助").strip() if ctx.text.startswith("帮助") else ""
+        topic = ctx.text.removeprefix("帮助").strip(ARGS_PUNCTUATION) if ctx.text.startswith("帮助") else ""
+        sender = ctx.sender
         if topic:
             found = router.find_command(topic)
-            if found and router.allowed(found[0], ctx.sender):
+            title = topic.strip("【】「」")
+            section = help_of(sender).groups.get(title)
+            if section and not (found and not found[1]):  # 「帮助 周报」 is the command's, not the section's
+                return section_text(title, section)
+            if found and router.allowed(found[0], sender):  # 「帮助 同意 7」 too
                 command = found[0]
                 aliases = f"（也可以说：{'、'.join(command.aliases)}）" if command.aliases else ""
                 return f"「{command.name}」{aliases}\n{command.detail or command.help or ''}"
-        sender = ctx.sender
+            return not_found(topic, found[0] if found else None, sender)
         roles = "、".join(ROLE_NAMES[r] for r in sorted(sender.roles)) or "未分配角色"
-        return f"{sender.name}（{sender.unit_name}，{roles}）可以使用：\n" + menu_lines(sender)
+        return f"{sender.name}（{sender.unit_name}，{roles}）可以使用：\n" + help_of(sender).menu
 
-    def menu_lines(sender) -> str:
-        roles = sender.roles
-        if roles not in menus:  # the commands are fixed once registered: one menu per set of roles
-            groups: dict[str, list[str]] = {}
+    def section_text(title: str, commands: list) -> str:
+        lines = [f"【{title}】{len(commands)}项功能："]
+        lines += [f"·{c.name}：{c.help}" for c in commands]
+        lines.append("回复「帮助 功能名」查看某一功能的详细说明。")
+        return "\n".join(lines)
+
+    def not_found(topic: str, command, sender) -> str:
+        if command is not None:  # a command this sender may not use: say so rather than "no such topic"
+            who = "、".join(ROLE_NAMES[r] for r in sorted(command.roles or ()))
+            return f"「{command.name}」仅限{who}使用，您没有这个权限。回复「帮助」查看您可以使用的功能。"
+        known = help_of(sender)
+        if known.index is None:  # the closest section titles and commands, taken apart once per set of roles
+            known.index = Index([*(_Topic(title) for title in known.groups), *router.menu(sender)])
+        close = known.index.closest(topic)
+        hint = f"您是不是想看：{'、'.join(f'「帮助 {name}」' for name in close)}？\n" if close else ""
+        return f"没有找到「{topic[:20]}」的帮助。{hint}回复「帮助」查看全部功能。"
+
+    def help_of(sender) -> _Help:
+        roles = frozenset(sender.roles)
+        found = helps.get(roles)
+        if found is None:  # the commands are fixed once registered: one help per set of roles
+            groups: dict[str, list] = {}
             for command in router.menu(sender):  # in registration order (features as listed)
-                names = groups.setdefault(feature_title(command.handler.__module__), [])
-                if command.name not in names:
-                    names.append(command.name)
+                commands = groups.setdefault(feature_title(command.handler.__module__), [])
+                if all(c.name != command.name for c in commands):
+                    commands.append(command)
             # One line per feature keeps the menu within one WeCom message for every role.
-            menus[roles] = "\n".join([*(f"【{title}】{'、'.join(names)}" for title, names in groups.items()),
-                                      "对话中随时可以回复「取消」结束、「上一步」返回上一问。",
-                                      "回复「帮助 功能名」查看说明，例如「帮助 周报」。"])
-        return menus[roles]
-    menus: dict[frozenset[str], str] = {}
+            menu = "\n".join([*(f"【{title}】{'、'.join(c.name for c in commands)}" for title, commands in groups.items()),
+                              "对话中随时可以回复「取消」结束、「上一步」返回上一问。",
+                              "回复「帮助 功能名」查看说明，例如「帮助 周报」；「帮助 监督检查」等列出一组功能。"])
+            found = helps[roles] = _Help(groups, menu)
+        return found
+    helps: dict[frozenset[str], _Help] = {}
 
     @router.fallback("help")
     def show_help(ctx: Context):
@@ -153,6 +199,9 @@ def register(router: Router) -> None:
             ctx.reply("当前没有等待您确认的操作，什么也没有提交。"
                       + (f"\n未完成的「{title}」已保存为草稿，回复「继续」可接着填写。" if title else
                          "\n回复「帮助」查看可用功能。"))
+            return
+        if ctx.text.startswith("帮助"):  # 「帮助监督检查」: a topic run together with 帮助 (the router knows commands only)
+            ctx.reply(help_text(ctx))
             return
         if ctx.replies and ctx.conv.draft:  # the dialogue expired just now: this was meant as its answer
             ctx.reply("（您刚才的回复没有记入，回复「继续」后请重新回答。）")

@@ -61,7 +61,7 @@ def register(router: Router) -> None:
         if item is None:
             return None
         if item.status not in TO_FIX:
-            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，" +
+            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，" +
                       ("正在等待县政数局审核。" if item.status == SUBMITTED else "无需再提交。"))
             return None
         if len(text) < 4:
@@ -114,7 +114,7 @@ def register(router: Router) -> None:
         return None
 
     @router.command("整改清单", "整改列表", help="查看整改事项",
-                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过的。")
+                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。")
     def listing(ctx: Context):
         everything = "全部" in ctx.args
         unit_ids = org.visible_unit_ids(ctx.session, ctx.person)
@@ -172,7 +172,7 @@ def _submitted(ctx: Context, number: int | None, usage: str) -> Rectification | 
 
 def _awaits_review(ctx: Context, item: Rectification) -> bool:
     if item.status != SUBMITTED:
-        ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，没有待审核的整改情况。")
+        ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，没有待审核的整改情况。")
         return False
     return True
 

@@ -56,7 +56,7 @@ def unit_view(unit: Unit, accounts: list[Account]) -> str:
         flags = [a.status]
         if a.needs_retro_filing:
             flags.append("待补办备案")
-        if a.registry_status == REGISTRY_PENDING and a.status not in CLOSED:
+        if a.registry_status == REGISTRY_PENDING:  # a cancelled or suspended account too: 第11条 is due until filed
             flags.append("全国系统待报送")
         who = a.responsible.name if a.responsible else "未指定"
         latest = a.last_update_on.isoformat() if a.last_update_on else NO_UPDATE

@@ -1,13 +1,15 @@
 """Rectification items (整改, 第29条): a problem named for a unit, fixed by a deadline.
 
 待整改 → (unit answers) 已提交 → (bureau) 已通过, or 重新整改 (answer again by a new deadline).
+An item that needs no rectification is written off (通过整改 N 说明): stored as 已通过 like an accepted one
+(both are closed and count alike in the bulletin), but shown as 已核销: no answer of the unit was accepted.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base
 from models.org import Unit
@@ -19,6 +21,7 @@ REOPENED = "重新整改"
 STATUSES = (OPEN, SUBMITTED, ACCEPTED, REOPENED)
 TO_FIX = (OPEN, REOPENED)  # the unit still has to act
 PENDING = (OPEN, SUBMITTED, REOPENED)  # not finished
+WRITTEN_OFF = "已核销"  # shown, never stored: 已通过 without an accepted answer
 
 MANUAL = "手动"
 BULLETIN = "月度通报"
@@ -43,6 +46,13 @@ class Rectification(Base):
     unit: Mapped[Unit] = relationship()
     answers: Mapped[list[RectificationAnswer]] = relationship(back_populates="item",
                                                               order_by="RectificationAnswer.id")
+
+    @property
+    def shown_status(self) -> str:
+        """The status as users see it: a written-off item is 已核销, not 已通过 (see the module's docstring)."""
+        if self.status == ACCEPTED and not (self.answers and self.answers[-1].verdict == ACCEPTED):
+            return WRITTEN_OFF
+        return self.status
 
     def overdue_on(self, day: date) -> bool:
         return self.status in TO_FIX and self.deadline < day
@@ -72,6 +82,8 @@ def items_of_units(session: Session, unit_ids: list[int], *, pending_only: bool 
     stmt = select(Rectification).where(Rectification.unit_id.in_(unit_ids)).order_by(Rectification.id)
     if pending_only:
         stmt = stmt.where(Rectification.status.in_(PENDING))
+    else:  # closed items show 已通过 or 已核销 by their answers
+        stmt = stmt.options(selectinload(Rectification.answers))
     return list(session.scalars(stmt))
 
 
@@ -98,7 +110,8 @@ def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, s
     session.flush()
     audit.record(session, actor=by or "system", action="rectification.create", entity="rectification",
                  entity_id=item.id, after={"unit_id": unit.id, "deadline": deadline.isoformat(), "source": source})
-    origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）"
+    origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）" if source != MANUAL else \
+        f"（{_issuer(session, unit, by)}下发）"  # 「手动」 is our label, not the unit's business
     outbox.push_text(session, unit_people(session, unit.id),
                      f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n"
                      f"整改期限：{deadline.isoformat()}（{DEFAULT_WORKDAYS}个工作日内）。\n"
@@ -107,8 +120,16 @@ def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, s
     return item
 
 
+def _issuer(session: Session, unit: Unit, by: str | None) -> str:
+    """The bureau that issues a notice by hand: the issuer's own bureau, else the unit's supervising one."""
+    from models.org import find_person
+    person = find_person(session, by) if by else None
+    bureau = person.unit if person is not None and person.unit.is_bureau else unit.supervising_bureau()
+    return bureau.name if bureau is not None else "主管单位"
+
+
 def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:
     late = (day - item.deadline).days if item.overdue_on(day) else 0
     when = f"已逾期{late}天" if late else f"期限 {item.deadline.isoformat()}"
     unit = f"{item.unit.name}｜" if with_unit else ""
-    return f"{item.id}. [{item.status}] {unit}{item.problem}（{when}）"
+    return f"{item.id}. [{item.shown_status}] {unit}{item.problem}（{when}）"

@@ -19,12 +19,12 @@ DECIDE = [
     ("unit", "city_zhao", False, "没有这个环节的审批权限"),
     ("bureau", "zsj_review", True, None),
     ("bureau", "zsj_admin", True, None),
-    ("bureau", "jy_wang", False, "已由王局长同意"),
+    ("bureau", "jy_wang", False, "您已于"),  # his own earlier decision: not 「已由王局长同意」
     ("bureau", "jy_admin", False, "没有找到您可以处理的"),  # the neighbouring county's bureau
     ("bureau", "city_zhao", False, "没有这个环节的审批权限"),
     ("city", "city_zhao", True, None),
-    ("city", "zsj_review", False, "已由杨审核同意"),  # an earlier step is done: told who decided
-    ("city", "jy_wang", False, "已由王局长同意"),
+    ("city", "zsj_review", False, "您已于"),  # an earlier step is done: told when he decided it
+    ("city", "jy_wang", False, "您已于"),
 ]
 
 

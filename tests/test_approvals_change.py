@@ -167,3 +167,17 @@ def test_the_new_host_unit_is_told_and_asked_to_name_its_own_responsible_person(
         assert len(notice) == 1, bot.texts(userid)
         assert "健康抚松（微信公众号）" in notice[0] and "抚松县卫生健康局变更为抚松县应急管理局" in notice[0]
         assert "刘洋不是本单位人员" in notice[0] and "变更 健康抚松 微信公众号" in notice[0]
+
+
+def test_cancelled_account_shows_its_pending_registry_filing_until_filed(bot):
+    seed_accounts(bot)
+    bot.send("ga_zhou", "注销 抚松公安")
+    bot.send("ga_zhou", "无力维护")
+    bot.send("ga_zhou", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number, ("ga_wu", "zsj_review", "city_zhao"))
+    line = next(l for l in bot.send("ga_zhou", "台账").splitlines() if "抚松公安｜微博" in l)
+    assert "已注销" in line and "全国系统待报送" in line  # 第11条: the cancellation is still to be filed
+    assert "已记录" in bot.send("ga_zhou", f"已报送 {number}")
+    line = next(l for l in bot.send("ga_zhou", "台账").splitlines() if "抚松公安｜微博" in l)
+    assert "已注销" in line and "待报送" not in line

@@ -165,3 +165,14 @@ def test_card_reason_dialogue_says_which_dialogue_was_left(bot):
 def test_export_without_a_number_explains_both_exports(bot):
     reply = bot.send("jy_zhang", "导出")
     assert "导出 12" in reply and "导出台账" in reply
+
+
+def test_the_same_approver_deciding_twice_is_told_he_did_it(bot):
+    from datetime import datetime
+    clock.set_now(datetime(2026, 12, 7, 10, 5))
+    number = submit_open(bot)
+    assert "已同意" in bot.send("jy_wang", f"同意 {number}")
+    again = bot.send("jy_wang", f"同意 {number}")
+    assert "您已于12月07日 10:05同意" in again and "无需您重复操作" in again
+    assert "已由王" not in again
+    assert len(request(bot, number)["decisions"]) == 1

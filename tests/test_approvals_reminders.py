@@ -171,8 +171,23 @@ def test_the_form_sent_at_final_approval_has_the_three_opinions(bot, monkeypatch
     bot.send("zsj_review", f"同意 {number}")
     bot.send("city_zhao", f"同意 {number} 准予开设")
     form = seen[0]
-    assert [(o["step"], o["name"], o["decision"], o["opinion"]) for o in form["opinions"]] == [
-        ("unit", "王局长", "同意", "同意开设"), ("bureau", "杨审核", "同意", ""), ("city", "赵审批", "同意", "准予开设")]
+    # 附件2 注2: the bureau's opinion is signed by its 主要负责同志 (by hand), the reviewer is only named
+    assert [(o["step"], o["name"], o.get("reviewer"), o["decision"], o["opinion"]) for o in form["opinions"]] == [
+        ("unit", "王局长", None, "同意", "同意开设"), ("bureau", "", "杨审核", "同意", ""),
+        ("city", "赵审批", None, "同意", "准予开设")]
     assert form["account_name"] == "抚松教育" and form["kind"] == "开设" and form["rules_submitted"] is True
     assert form["contact"] == "张伟 13912345678" and form["registry_code"] == "11220621MB0000001A"
     assert "[file]" in bot.texts("jy_zhang") and "[file]" in bot.texts("zsj_admin")
+
+
+def test_urged_on_the_day_of_submission_says_less_than_a_working_day(bot):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    number = submit_open(bot)
+    bot.texts("jy_wang")
+    bot.send("jy_zhang", f"催办 {number}")
+    urged = [t for t in bot.texts("jy_wang") if "催办" in t]
+    assert len(urged) == 1 and "已等待不足1个工作日" in urged[0] and "0个工作日" not in urged[0]
+    assert "已等不足1个工作日" in bot.send("jy_wang", "待办")
+    clock.set_now(datetime(2026, 12, 9, 10, 0))
+    bot.send("jy_zhang", f"催办 {number}")
+    assert any("已等待2个工作日" in t for t in bot.texts("jy_wang") if "催办" in t)

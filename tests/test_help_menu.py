@@ -19,3 +19,26 @@ def test_help_is_grouped_by_feature_and_scoped_to_the_role(bot, userid, present,
 
 def test_help_on_one_command_explains_it(bot):
     assert "快捷" in bot.send("jy_zhang", "帮助 周报")
+
+
+@pytest.mark.parametrize("userid, topic, present, absent", [
+    ("zsj_admin", "帮助 监督检查", ["【监督检查】", "约谈：", "整改通知：", "摘要："], ["【月度通报】", "周报："]),
+    ("zsj_admin", "帮助 月度通报", ["【月度通报】", "发布通报：", "年度考核："], ["【监督检查】"]),
+    ("jy_zhang", "帮助监督检查", ["【监督检查】", "已整改："], ["约谈"]),  # run together, scoped to the role
+])
+def test_help_on_a_menu_section_lists_its_commands(bot, userid, topic, present, absent):
+    reply = bot.send(userid, topic)
+    assert len(reply.encode()) <= 2048 and "可以使用：" not in reply  # not the whole menu again
+    for word in present:
+        assert word in reply
+    for word in absent:
+        assert word not in reply
+
+
+def test_help_on_an_unknown_topic_says_so_and_suggests_the_closest(bot):
+    reply = bot.send("zsj_admin", "帮助 xyz")
+    assert "没有找到「xyz」的帮助" in reply and "可以使用：" not in reply
+    assert "「帮助 监督检查」" in bot.send("zsj_admin", "帮助 监督")  # the closest section
+    assert "「帮助 整改通知」" in bot.send("zsj_admin", "帮助 整改通")  # the closest command
+    assert "仅限" in bot.send("jy_zhang", "帮助 约谈")  # a command the role may not use is not "unknown"
+    assert "用法：约谈" in bot.send("zsj_admin", "帮助 约谈")  # a command still explains itself

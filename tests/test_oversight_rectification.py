@@ -146,3 +146,27 @@ def test_an_item_not_needing_rectification_is_written_off_with_a_note(bot):
         assert "rectification.write_off" in s.scalars(select(AuditLog.action)).all()
     assert "无需再提交" in bot.send("jy_zhang", "已整改 1 已补发")
     assert "没有未完成的整改事项" in bot.send("zsj_admin", "整改清单")
+
+
+def test_a_notice_issued_by_hand_names_the_issuing_bureau_not_an_internal_label(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    text = bot.texts("jy_zhang")[0]
+    assert "【整改通知 1】抚松县教育局（抚松县政务服务和数字化建设管理局下发）" in text
+    assert "手动" not in text and "来源" not in text
+
+
+def test_a_written_off_item_is_shown_as_written_off_not_as_rectified(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")  # 1: rectified and accepted
+    notify(bot, "整改通知 抚松县教育局 抖音号发布内容与单位职能无关")  # 2: reopened, then written off
+    notify(bot, "整改通知 抚松县教育局 微博账号简介未写明主办单位")  # 3: written off unanswered
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.send("zsj_admin", "通过整改 1")
+    bot.send("jy_zhang", "已整改 2 已删除无关内容")
+    bot.send("zsj_admin", "重新整改 2 仍有一条未删除")
+    assert "已核销" in bot.send("zsj_admin", "通过整改 2 经核实为转发上级通知，不属问题")
+    assert "已核销" in bot.send("zsj_admin", "通过整改 3 通报有误，已印发更正说明")
+    for reply in (bot.send("zsj_admin", "整改清单 全部"), bot.send("jy_zhang", "整改清单 全部"),
+                  bot.send("zsj_admin", "单位记录 抚松县教育局"), bot.send("jy_wang", "单位记录")):
+        assert "1. [已通过]" in reply and "2. [已核销]" in reply and "3. [已核销]" in reply, reply
+    assert "「已核销」" in bot.send("jy_zhang", "已整改 3 已补写简介")
+    assert "「已通过」" in bot.send("jy_zhang", "已整改 1 又补发了一条")
