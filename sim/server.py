@@ -145,8 +145,26 @@ def _sim() -> Simulator:
     return current_app.extensions["simulator"]
 
 
+class _BadBody(Exception):
+    """The request body is not a JSON object: answered with a 400 that says so."""
+
+
 def _body() -> dict:
-    return request.get_json(force=True, silent=True) or {}
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise _BadBody
+    return body
+
+
+def _field(body: dict, name: str) -> str:
+    """A text field of the body; anything but a string counts as missing."""
+    value = body.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@bp.errorhandler(_BadBody)
+def _bad_body(_exc):
+    return jsonify(error='请求体应为 JSON 对象，例如 {"user": "jy_zhang", "text": "帮助"}'), 400
 
 
 @bp.get("/")
@@ -171,7 +189,7 @@ def menu():
 @bp.post("/sim/api/send")
 def send():
     body = _body()
-    userid, text = (body.get("user") or "").strip(), (body.get("text") or "").strip()
+    userid, text = _field(body, "user"), _field(body, "text")
     if not userid or not text:
         return jsonify(error="需要 user 和 text"), 400
     return jsonify(_sim().send_text(userid, text))
@@ -180,21 +198,21 @@ def send():
 @bp.post("/sim/api/event")
 def event():
     body = _body()
-    userid, kind = (body.get("user") or "").strip(), body.get("event")
+    userid, kind = _field(body, "user"), _field(body, "event")
     if not userid or kind not in ("enter_agent", "click"):
         return jsonify(error="需要 user 和 event（enter_agent 或 click）"), 400
     if kind == "enter_agent":
         return jsonify(_sim().enter(userid))
-    return jsonify(_sim().click_menu(userid, body.get("key") or "", body.get("label")))
+    return jsonify(_sim().click_menu(userid, _field(body, "key"), _field(body, "label") or None))
 
 
 @bp.post("/sim/api/click")
 def click():
     body = _body()
-    userid, task_id, key = body.get("user"), body.get("task_id"), body.get("key")
+    userid, task_id, key = _field(body, "user"), _field(body, "task_id"), _field(body, "key")
     if not (userid and task_id and key):
         return jsonify(error="需要 user、task_id 和 key"), 400
-    return jsonify(_sim().click_card(userid, task_id, key, body.get("label")))
+    return jsonify(_sim().click_card(userid, task_id, key, _field(body, "label") or None))
 
 
 @bp.get("/sim/api/timeline")

@@ -275,3 +275,13 @@ def test_a_fresh_demo_shows_a_realistic_dormancy_ladder(app, cfg):
         assert set(rungs) == {8, 11, 15}  # three accounts on the 7-, 10- and 14-day rungs; no zombie
     finally:
         clock.reset()
+
+
+@pytest.mark.parametrize("path", ["/sim/api/send", "/sim/api/event", "/sim/api/click"])
+@pytest.mark.parametrize("body", ["{oops", "[1, 2]", '"帮助"', '{"user": 123, "text": "帮助", "event": "enter_agent", '
+                                  '"task_id": "simtest-1", "key": "ok"}'])
+def test_malformed_json_gets_a_clear_400(sim, path, body):
+    answer = requests.post(sim.url + path, data=body.encode(), headers={"Content-Type": "application/json"},
+                           timeout=10)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]
