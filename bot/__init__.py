@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from flask import Flask
 
@@ -16,9 +17,16 @@ def create_app(test_config: config_mod.Config | None = None) -> Flask:
     import handlers
 
     logs.setup()
-    cfg = config_mod.use(test_config) if test_config else config_mod.get()
-    if test_config is None:
-        _check_database()
+    try:
+        cfg = config_mod.use(test_config) if test_config else config_mod.get()
+        if test_config is None:
+            _check_database()
+    except config_mod.ConfigError as exc:
+        if "gunicorn" in sys.modules:
+            # gunicorn starts a worker that exits with 1 again and again; 3 (worker boot error) stops it.
+            print(exc, file=sys.stderr, flush=True)
+            raise SystemExit(3) from None
+        raise
     app = Flask(__name__, instance_path=str(config_mod.INSTANCE_DIR))
     # One byte more than we accept: a streamed (chunked) body is cut at this limit, not refused,
     # so the callback reads up to max+1 bytes and refuses anything longer than max itself.

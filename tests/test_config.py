@@ -105,3 +105,27 @@ def test_demo_mode_is_logged_in_process(cfg, caplog):
     caplog.set_level(logging.WARNING)
     create_app(dataclasses.replace(cfg, demo=True))
     assert any("演示模式" in r.getMessage() for r in caplog.records)
+
+
+def test_gunicorn_stops_instead_of_restarting_workers(tmp_path):
+    """Under gunicorn (the Procfile's web) a malformed value stops the server, not a worker respawn loop."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "DATABASE_URL"))}
+    env = {**clean, **GOOD, "WECOM_AES_KEY": "x" * 42, "BOT_INSTANCE_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path}/ok.sqlite3"}
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    proc = subprocess.Popen([gunicorn, "bot:create_app()", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                             "--control-socket", str(tmp_path / "gunicorn.ctl")],
+                            env=env, cwd=str(config.PROJECT_ROOT), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _out, err = proc.communicate()
+        pytest.fail("gunicorn kept restarting its worker:\n" + err[-2000:])
+    assert proc.returncode != 0
+    assert err.count("WECOM_AES_KEY") == 1 and "Traceback" not in err, err
