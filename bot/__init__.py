@@ -46,4 +46,15 @@ def _check_database() -> None:
     try:
         db.ping()
     except Exception as exc:
-        raise config_mod.ConfigError(f"配置错误: DATABASE_URL 无法连接 ({type(exc).__name__})") from None
+        raise config_mod.ConfigError(f"配置错误: DATABASE_URL 无法连接 ({type(exc).__name__}: {_reason(exc)})") from None
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own words (e.g. 'database "x" does not exist') on one line, without the password."""
+    from sqlalchemy.engine import make_url
+    words = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+    try:
+        password = make_url(config_mod.get().database_url).password
+    except Exception:
+        password = None
+    return words.replace(str(password), "***") if password else words

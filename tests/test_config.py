@@ -129,3 +129,9 @@ def test_gunicorn_stops_instead_of_restarting_workers(tmp_path):
         pytest.fail("gunicorn kept restarting its worker:\n" + err[-2000:])
     assert proc.returncode != 0
     assert err.count("WECOM_AES_KEY") == 1 and "Traceback" not in err, err
+
+
+def test_database_refusal_says_why(start_ups):
+    """The county IT person sees the driver's reason (no such directory, connection refused), not just a class name."""
+    assert "unable to open database file" in start_ups["sqlite missing dir"].stderr
+    assert "Connection refused" in start_ups["postgres closed port"].stderr
