@@ -32,13 +32,15 @@ if [[ "$BOT_DEMO" == 1 ]]; then
   if [[ "$SIM_PORT" != 5001 && -z "${WECOM_API_BASE:-}" ]]; then
     export WECOM_API_BASE="http://127.0.0.1:$SIM_PORT/cgi-bin/"
   fi
+  ports=""  # another terminal does not see our exports: say the ports in the chat command
+  [[ "$BOT_PORT" != 5000 || "$SIM_PORT" != 5001 ]] && ports="BOT_PORT=$BOT_PORT SIM_PORT=$SIM_PORT "
   say "写入演示通讯录和账号"
   quiet flask --app bot demo seed
   cat <<MSG
 
   ┌──────────────────────────────────────────────────────────────┐
     演示模式已就绪。在浏览器打开模拟器：http://127.0.0.1:$SIM_PORT/
-    终端聊天：.venv/bin/flask --app bot sim chat --user jy_zhang
+    终端聊天：${ports}.venv/bin/flask --app bot sim chat --user jy_zhang
     机器人回调地址：$SIM_BOT_URL      按 Ctrl-C 停止全部进程。
   └──────────────────────────────────────────────────────────────┘
 

@@ -97,6 +97,8 @@ def load(env: dict | None = None) -> Config:
     aes_key = source["WECOM_AES_KEY"]
     if not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
         raise ConfigError("配置错误: WECOM_AES_KEY 必须是 43 位字母或数字")
+    if demo and not env.get("WECOM_API_BASE") and env.get("SIM_PORT"):  # the simulator on its own port
+        source["WECOM_API_BASE"] = f"http://127.0.0.1:{_int('SIM_PORT', env['SIM_PORT'])}/cgi-bin/"
     api_base = source.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com/cgi-bin/"
     if not api_base.endswith("/"):
         api_base += "/"

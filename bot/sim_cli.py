@@ -12,11 +12,16 @@ cli = AppGroup("sim", help="本地企业微信模拟器")
 DEFAULT_SIM_URL = "http://127.0.0.1:5001"
 
 
+def default_sim_url() -> str:
+    """SIM_URL, else the simulator on SIM_PORT (as `sim serve` and ./run.sh use it), else port 5001."""
+    return os.environ.get("SIM_URL") or f"http://127.0.0.1:{os.environ.get('SIM_PORT') or 5001}"
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=lambda: int(os.environ.get("SIM_PORT", "5001")), type=int,
               show_default="5001 或 SIM_PORT")
-@click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL 或 http://127.0.0.1:5000/wecom/callback）")
+@click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL；否则 BOT_PORT 或 5000 端口的 /wecom/callback）")
 def serve(host, port, bot_url):
     """Serve the fake WeCom API and the chat page."""
     from werkzeug.serving import make_server
@@ -40,8 +45,8 @@ def serve(host, port, bot_url):
 
 @cli.command("chat")
 @click.option("--user", "userid", required=True, help="以哪个成员的身份聊天（企业微信 UserID）")
-@click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL 或 http://127.0.0.1:5000/wecom/callback）")
-@click.option("--sim-url", default=lambda: os.environ.get("SIM_URL", DEFAULT_SIM_URL), show_default=DEFAULT_SIM_URL,
+@click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL；否则 BOT_PORT 或 5000 端口的 /wecom/callback）")
+@click.option("--sim-url", default=default_sim_url, show_default=f"SIM_URL、SIM_PORT 或 {DEFAULT_SIM_URL}",
               help="模拟器地址（读取推送）")
 @click.option("--wait", default=1.5, show_default=True, help="每条消息后等待推送的秒数")
 @click.option("--history", default=0, show_default=True, help="开始时显示最近几条推送")

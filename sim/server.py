@@ -31,7 +31,9 @@ bp = Blueprint("sim", __name__, template_folder="templates")
 
 def callback_url(url: str | None) -> str:
     """Accept a bot base URL or the full callback URL."""
-    url = (url or os.environ.get("SIM_BOT_URL") or DEFAULT_BOT_URL).rstrip("/")
+    port = os.environ.get("BOT_PORT")
+    default = f"http://127.0.0.1:{port}/wecom/callback" if port else DEFAULT_BOT_URL
+    url = (url or os.environ.get("SIM_BOT_URL") or default).rstrip("/")
     return url if url.endswith("/wecom/callback") else url + "/wecom/callback"
 
 

@@ -70,7 +70,7 @@ STARTS = {
 def start_ups(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
     """Start the app once per case, all at the same time (each start costs a Python start-up)."""
     tmp = tmp_path_factory.mktemp("start")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "SIM_", "DATABASE_URL"))}
     running = {}
     for name, (env, _variable) in STARTS.items():
         full = {**clean, "BOT_INSTANCE_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp}/ok.sqlite3", **env}
@@ -135,3 +135,13 @@ def test_database_refusal_says_why(start_ups):
     """The county IT person sees the driver's reason (no such directory, connection refused), not just a class name."""
     assert "unable to open database file" in start_ups["sqlite missing dir"].stderr
     assert "Connection refused" in start_ups["postgres closed port"].stderr
+
+
+def test_demo_talks_to_the_simulator_on_sim_port():
+    """`BOT_PORT=5100 SIM_PORT=5101 ./run.sh`: the CLI (org sync) and workers find the simulator there."""
+    assert config.load({"SIM_PORT": "5101", "DATABASE_URL": "sqlite:///x.db"}).api_base == \
+        "http://127.0.0.1:5101/cgi-bin/"
+    assert config.load({"SIM_PORT": "5101", "WECOM_API_BASE": "http://10.0.0.1/cgi-bin/",
+                        "DATABASE_URL": "sqlite:///x.db"}).api_base == "http://10.0.0.1/cgi-bin/"
+    assert config.load({**GOOD, "SIM_PORT": "5101", "DATABASE_URL": "sqlite:///x.db"}).api_base.startswith(
+        "https://qyapi.weixin.qq.com/")

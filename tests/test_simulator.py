@@ -233,6 +233,18 @@ def test_terminal_chat_without_simulator(app):
     assert result.exit_code != 0 and "连接不上模拟器" in result.output
 
 
+def test_terminal_chat_follows_the_ports(app, monkeypatch):
+    """`BOT_PORT=5100 SIM_PORT=5101 ./run.sh`, then the chat command it prints: the same ports."""
+    from sim.server import callback_url
+    monkeypatch.delenv("SIM_URL", raising=False)
+    monkeypatch.delenv("SIM_BOT_URL", raising=False)
+    monkeypatch.setenv("SIM_PORT", "9")
+    monkeypatch.setenv("BOT_PORT", "5100")
+    result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_zhang"], input="")
+    assert "http://127.0.0.1:9" in result.output
+    assert callback_url(None) == "http://127.0.0.1:5100/wecom/callback"
+
+
 def test_demo_seed_is_idempotent(app, cfg):
     from models.account import Account
     from models.org import Person
