@@ -137,6 +137,7 @@ def parse_person(row: Row, errors: list[str]) -> PersonSpec | None:
 
 
 def _duplicates(specs, key, label: str, errors: list[str]) -> None:
+    """`specs`: parsed specs or raw rows (both have `where`)."""
     seen: dict = {}
     for spec in specs:
         value = key(spec)
@@ -210,9 +211,12 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
         raise ImportRejected(["文件中没有任何单位或人员。"])
     units = [s for s in (parse_unit(r, errors) for r in unit_rows) if s]
     people = [s for s in (parse_person(r, errors) for r in people_rows) if s]
-    _duplicates(units, lambda s: s.name, "单位名称", errors)
+    # Names and userids are compared over every row, also those with another problem, so that the
+    # user sees a duplicate at the first attempt and not only after correcting the other mistake.
+    _duplicates(unit_rows, lambda r: r.get("单位名称") or None, "单位名称", errors)
     _duplicates(units, lambda s: s.wecom_department_id, "企业微信部门ID", errors)
-    _duplicates(people, lambda s: s.userid.lower(), "企业微信UserID", errors)  # WeCom ignores case
+    _duplicates(people_rows, lambda r: r.get("企业微信UserID").lower() or None, "企业微信UserID",
+                errors)  # WeCom ignores case
     broken = {r.get("单位名称") for r in unit_rows} - {s.name for s in units}
     kinds = check_tree(session, units, errors, broken)
     for spec in people:

@@ -180,6 +180,16 @@ def test_bad_rows_are_listed_with_reasons_and_nothing_is_imported(org, tmp_path)
     assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
 
 
+def test_a_duplicate_is_reported_even_when_one_of_its_rows_has_another_problem(org, tmp_path):
+    units = [*UNITS, ("抚松县教育局", "抚松县政数局", "主办", "", "", "", None)]       # row 7: bad type too
+    people = [*PEOPLE, ("zhang", "张伟", "抚松县教育局", "局长", "", "")]             # row 6: bad role too
+    result = org("import", str(write_xlsx(tmp_path / "dup.xlsx", units, people)))
+    assert result.exit_code == 1
+    assert "「单位」表第7行：单位名称「抚松县教育局」与「单位」表第5行重复" in result.output
+    assert "「人员」表第6行：企业微信UserID「zhang」与「人员」表第4行重复" in result.output
+    assert "「人员」表第6行：没有「局长」这个角色" in result.output
+
+
 def test_one_bad_row_among_good_ones_imports_nothing(org, tmp_path):
     people = [*PEOPLE, ("ok2", "好人", "抚松县教育局", "市级审批人", "", "")]
     result = org("import", str(write_yaml(tmp_path / "名册.yaml", people=people)))
