@@ -79,8 +79,13 @@ def scheduler_cmd(interval):
 @click.command("worker")
 def worker_cmd():
     """Run an RQ worker for the bot's queue."""
+    import redis
     from rq import Worker
     from jobs import connection, queue
+    try:
+        connection().ping()
+    except redis.RedisError as exc:
+        raise click.ClickException(f"REDIS_URL 无法连接（{exc}）。请确认 Redis 已启动、地址正确。") from None
     Worker([queue()], connection=connection()).work(with_scheduler=False)
 
 

@@ -102,6 +102,9 @@ def load(env: dict | None = None) -> Config:
     api_base = source.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com/cgi-bin/"
     if not api_base.endswith("/"):
         api_base += "/"
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("配置错误: REDIS_URL 应以 redis://、rediss:// 或 unix:// 开头，例如 redis://127.0.0.1:6379/0")
     timezone = env.get("BOT_TIMEZONE", "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
@@ -115,7 +118,7 @@ def load(env: dict | None = None) -> Config:
         aes_key=aes_key,
         api_base=api_base,
         database_url=env.get("DATABASE_URL") or default_database_url(),
-        redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        redis_url=redis_url,
         timezone=timezone,
         demo=demo,
         callback_window_seconds=_int("BOT_CALLBACK_WINDOW", env.get("BOT_CALLBACK_WINDOW", "300")),

@@ -145,3 +145,19 @@ def test_demo_talks_to_the_simulator_on_sim_port():
                         "DATABASE_URL": "sqlite:///x.db"}).api_base == "http://10.0.0.1/cgi-bin/"
     assert config.load({**GOOD, "SIM_PORT": "5101", "DATABASE_URL": "sqlite:///x.db"}).api_base.startswith(
         "https://qyapi.weixin.qq.com/")
+
+
+def test_a_redis_url_without_scheme_is_named():
+    with pytest.raises(config.ConfigError, match="REDIS_URL"):
+        config.load({"REDIS_URL": "127.0.0.1:6379", "DATABASE_URL": "sqlite:///x.db"})
+
+
+def test_worker_without_redis_says_so_in_one_line(app, cfg, monkeypatch):
+    import dataclasses
+    config.use(dataclasses.replace(cfg, redis_url="redis://127.0.0.1:1/0"))
+    try:
+        result = app.test_cli_runner().invoke(args=["worker"])
+    finally:
+        config.use(cfg)
+    assert result.exit_code != 0 and "REDIS_URL 无法连接" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
