@@ -90,12 +90,29 @@ def submit(session: Session, req: ApprovalRequest, actor: Person, source_msg: st
         req.round += 1
     req.submitted_at = now
     req.decided_at = None
+    if actor.unit_id != req.unit_id:  # before the head's card: the card alone does not say why it came
+        _tell_unit_filed_for_it(session, req, actor)
     _enter_step(session, req, STEP_UNIT, actor)
     if req.kind == "变更" and req.account is not None:
         req.account.status = "变更中"
     audit.record(session, actor=actor.userid, action="approval.submit", entity="approval_request",
                  entity_id=req.id, before={"status": before}, after={"status": req.status, "round": req.round},
                  source_msg=source_msg)
+
+
+def _tell_unit_filed_for_it(session: Session, req: ApprovalRequest, actor: Person) -> None:
+    """The county (or city) bureau filed for the unit: its heads and staff hear it now (第5条 谁开设、谁主办 —
+    the unit hosts and runs the account, files it in the national system and reports it weekly), not first
+    from the head's card or from the registry countdown after approval."""
+    from models.oversight import unit_people
+    again = "重新提交了" if req.round > 1 else "提交了"
+    account = f"{req.form.get('name', '')}（{req.form.get('platform', '')}）"
+    lines = [f"【代为提交】{actor.unit.name}的{actor.name}代本单位{again}第{req.id}号{req.kind}申请：{account}。"]
+    if req.kind == "开设":
+        lines.append("按《办法》第5条“谁开设、谁主办”，账号开设后由本单位主办，负责日常运维和每周报送周报。")
+    lines.append("本单位的单位负责人将收到审批卡片，填写开设单位意见（同意、驳回或退回修改）；"
+                 f"回复「查看 {req.id}」看完整审批表，如有疑问请联系{actor.name}。")
+    outbox.push_text(session, unit_people(session, req.unit_id), "\n".join(lines))
 
 
 def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person) -> None:

@@ -58,10 +58,17 @@ def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
     return "\n".join(lines)
 
 
+def applicant_line(req: ApprovalRequest) -> str:
+    """「马管理（抚松县政务服务和数字化建设管理局代为提交）」 when someone outside the unit filed for it."""
+    if req.applicant.unit_id == req.unit_id:
+        return req.applicant.name
+    return f"{req.applicant.name}（{req.applicant.unit.name}代为提交）"
+
+
 def card(req: ApprovalRequest) -> dict:
     """A button_interaction card with the request's main facts."""
     facts = [("申请单位", req.unit.name), ("账号", req.form.get("name", "")),
-             ("类型", req.form.get("platform", "")), ("申请人", req.applicant.name)]
+             ("类型", req.form.get("platform", "")), ("申请人", applicant_line(req))]
     if req.kind == CHANGE:
         facts.append(("变更", "；".join(changes_lines(req.changes))[:60]))
     else:

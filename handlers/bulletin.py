@@ -45,13 +45,24 @@ def register(router: Router) -> None:
                                      .with_for_update())
         ctx.session.refresh(card)  # another admin may have published (and closed this card) meanwhile
         card.response_code = code or card.response_code
-        if row is None or ctx.inbound.event_key != "publish" or not _admin_of(ctx, row):
+        shown = _card_revision(ctx.inbound.event_key)
+        if row is None or shown is False or not _admin_of(ctx, row):
             ctx.reply("这张卡片已失效或您没有发布权限。")
             return None
-        if row.status == DRAFT and card.status == "closed":  # a card of a draft since regenerated
+        # A card publishes the revision it showed or nothing. Cards sent before the key named the
+        # revision (key 「publish」) are judged by their state: regenerating closes the old cards.
+        if row.status == DRAFT and (card.status == "closed" if shown is None else shown != row.revision):
             ctx.reply(f"这张卡片属于{row.period}月度通报的旧版草稿，草稿已重新生成（第{row.revision}版）。"
                       "请核对新版后点新卡片上的「发布通报」，或回复「发布通报」。")
-            ctx.button_label = card.result or "已失效"
+            ctx.button_label = card.result if card.status == "closed" and card.result else "已重新生成"
+            if card.status == "open":
+                card.status, card.result = "closed", ctx.button_label
+            return None
+        if (row.status == DRAFT and ctx.state == "bulletin_regen.confirm"
+                and ctx.data.get("bulletin_id") == row.id):  # they are reading the new figures, not this card's
+            ctx.reply(f"您正在核对重新生成的{row.period}月度通报（与第{row.revision}版相比的变化见上一条），"
+                      f"这张卡片是第{row.revision}版草稿的，现在不会发布。请先回复「确认」用新数据替换草稿"
+                      f"（之后点新卡片发布），或回复「取消」保留第{row.revision}版（之后可再点这张卡片发布）。")
             return None
         ctx.reply(publish(ctx, row, clicked=card))
         ctx.button_label = card.result or "已发布"
@@ -119,6 +130,15 @@ def register(router: Router) -> None:
         ctx.reply(f"{year}年度考核表已生成（{len(result.units)}个单位，{len(result.months)}个月："
                   f"{'、'.join(f'{m}月' for m in result.months)}），稍后以文件发给您。")
         return None
+
+
+def _card_revision(key: str | None) -> int | None | bool:
+    """The revision a publish card's button names (「publish:r2」); None for a card from before keys named it
+    (「publish」); False for any other key."""
+    if key == "publish":
+        return None
+    match = re.fullmatch(r"publish:r(\d{1,6})", key or "")
+    return int(match.group(1)) if match else False
 
 
 def bureau_of(ctx: Context) -> Unit | None:

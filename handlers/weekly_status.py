@@ -24,7 +24,7 @@ def register(router: Router) -> None:
     def status(ctx: Context):
         week = workdays.week_monday(clock.today())
         if ctx.args.startswith("上周"):
-            week -= timedelta(days=7)
+            week = weekly.previous_due_week(week)  # as 「周报 上周」: skips a week without a working day (春节)
         if ctx.person.is_bureau_user:
             rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
             ctx.reply(render(rollup, ctx.person.unit.name, markdown=False))

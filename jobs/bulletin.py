@@ -89,7 +89,9 @@ def file_stem(b: Bulletin) -> str:
     return f"{b.county}{b.year}年{b.month}月政务新媒体通报"
 
 
-def publish_card(b: Bulletin) -> dict:
+def publish_card(b: Bulletin, revision: int = 1) -> dict:
+    """The publish card of one revision of the draft: its button key names the revision it shows
+    (「publish:r2」), so a click publishes that revision or nothing (handlers/bulletin.py)."""
     totals = b.totals
     scores = [f.score for f in b.units if f.score is not None]
     facts = [("单位", f"{totals.units}个"), ("周报按时率", _pct(totals.on_time_rate)),
@@ -99,10 +101,11 @@ def publish_card(b: Bulletin) -> dict:
     return {
         "card_type": "button_interaction",
         "source": {"desc": "政务新媒体月度通报", "desc_color": 0},
-        "main_title": {"title": f"{b.period}月度通报（草稿）待发布", "desc": "核对摘要、通报表和通报稿后发布"},
+        "main_title": {"title": f"{b.period}月度通报（{'草稿' if revision == 1 else f'第{revision}版草稿'}）待发布",
+                       "desc": "核对摘要、通报表和通报稿后发布"},
         "sub_title_text": "发布后各单位收到本单位的通报，每个问题建立整改事项（5个工作日）。",
         "horizontal_content_list": [{"keyname": k, "value": v} for k, v in facts],
-        "button_list": [{"text": "发布通报", "style": 1, "key": "publish"}],
+        "button_list": [{"text": "发布通报", "style": 1, "key": f"publish:r{revision}"}],
     }
 
 
@@ -126,7 +129,7 @@ def send_to_admins(session, row: StoredBulletin, b: Bulletin) -> None:
     outbox.push_file(session, admins, f"{stem}图表.png", chart_png(b), media_type="image", dedupe_key=f"{key}:chart")
     outbox.push_file(session, admins, f"{stem}.xlsx", workbook_xlsx(b), dedupe_key=f"{key}:xlsx")
     outbox.push_file(session, admins, f"{stem}（草稿）.docx", draft_docx(b), dedupe_key=f"{key}:docx")
-    outbox.push_card(session, admins, kind=CARD_KIND, ref_id=row.id, card=publish_card(b), dedupe_key=f"{key}:card")
+    outbox.push_card(session, admins, kind=CARD_KIND, ref_id=row.id, card=publish_card(b, row.revision), dedupe_key=f"{key}:card")
     version = "" if row.revision == 1 else f"（第{row.revision}版草稿）"  # WeCom drops a repeated text within 30 min
     outbox.push_text(session, admins, f"如果卡片按钮无法使用，也可以回复「发布通报 {row.month}」发布{version}。",
                      dedupe_key=f"{key}:hint")

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import clock, config
+from bot import clock, config, workdays
 from jobs.digest import Section, digest_section, previous_workday
 from models.approval import PENDING_STATUSES, ApprovalRequest, RegistryFiling
 
@@ -63,9 +63,11 @@ def registry_filings(session: Session, unit_ids: list[int], day: date) -> Sectio
     if not rows:
         return None
     overdue = [f for f in rows if f.deadline < day]
+    workdays.prime(session)  # bureau-entered days, read with this session (inside its transaction)
     lines = []
     for f in rows:
-        when = f"已逾期{(day - f.deadline).days}天" if f.deadline < day else \
+        # working days, as 第11条 counts them and as the unit's own reminder says (not 「已逾期8天」 after 国庆)
+        when = f"已逾期{workdays.workdays_between(f.deadline, day)}个工作日" if f.deadline < day else \
             ("今天到期" if f.deadline == day else f"{f.deadline:%m-%d}到期")
         lines.append(f"{f.account.unit.name}「{f.account.name}（{f.account.platform}）」第{f.request_id}号"
                      f"{f.request.kind}审批后待报送全国系统：{when}")

@@ -256,7 +256,7 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
               case: DormancyCase | None, draft=None) -> None:
     label = account_label(account)
     unit = account.unit
-    since = f"（最近更新：{start.isoformat()}）"
+    since = _since(account, start)
     key = f"dormancy:{account.id}:{start}:{kind}"
     responsible = [account.responsible] if account.responsible and account.responsible.active else []
     heads = pushes.unit_heads(unit)
@@ -282,6 +282,14 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
         pushes.text(admins, content, key)
     elif kind == DORMANT:
         _mark_dormant(pushes, account, idle, since, responsible + heads, admins, key, case, draft)
+
+
+def _since(account: Account, start: date) -> str:
+    """「（最近更新：…）」, or for an account with no update on record, where the count starts from."""
+    if account.last_update_on:
+        return f"（最近更新：{start.isoformat()}）"
+    began = "开设" if account.opened_on == start else "录入助手"
+    return f"（尚无更新记录，自{began}之日 {start.isoformat()} 起计算）"
 
 
 def _mark_dormant(pushes, account, idle, since, unit_side, admins, key, case, draft) -> None:

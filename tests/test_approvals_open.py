@@ -120,3 +120,25 @@ def test_a_bare_number_at_the_form_does_not_submit(bot):
     assert "已提交" not in reply and "请回复「确认」提交" in reply, reply
     assert latest_request_id(bot) is None
     assert "已提交第" in bot.send("jy_zhang", "确认")  # nothing typed before was lost
+
+
+def test_the_unit_is_told_when_the_bureau_files_on_its_behalf(bot):
+    """第5条 谁开设、谁主办: the unit hosts the account the bureau asked for; its head decides (card) and its
+    staff, who will run it and file it in the national system, hear of it when it is filed, not after approval."""
+    before = {u: len(bot.texts(u)) for u in ("jy_zhang", "jy_wang", "jy_admin")}
+    bot.say("zsj_admin", "开设", "抚松县教育局")
+    number = submit_open(bot, "zsj_admin", OPEN_WEIBO[1:])
+    for userid in ("jy_zhang", "jy_wang"):
+        (told,) = [t for t in bot.texts(userid)[before[userid]:] if t.startswith("【代为提交】")]
+        assert f"代本单位提交了第{number}号开设申请" in told and "抚松教育（微博）" in told, told
+        assert "抚松县政务服务和数字化建设管理局" in told and "单位负责人" in told and f"查看 {number}" in told
+    assert bot.texts("jy_admin")[before["jy_admin"]:] == []  # the neighbouring county hears nothing
+    assert "代为提交" in str(card_for(bot, "jy_wang", number)["horizontal_content_list"])
+    messages = [m["msgtype"] for m in bot.inbox("jy_wang")]
+    assert messages.index("text") < messages.index("template_card")  # the head reads why before the card
+    assert "抚松教育" in bot.send("jy_zhang", f"查看 {number}")
+
+
+def test_a_unit_filing_for_itself_gets_no_on_behalf_notice(bot):
+    submit_open(bot)
+    assert not [t for u in ("jy_zhang", "jy_wang") for t in bot.texts(u) if t.startswith("【代为提交】")]

@@ -50,7 +50,25 @@ def test_registry_filings_due_then_overdue(bot):
     assert "今天到期" in latest_digest(bot)
     at(2026, 11, 16, 9, 30)
     digest.bureau_digest("2026-11-16")
-    assert "（1个，其中逾期1个）" in latest_digest(bot) and "已逾期3天" in latest_digest(bot)
+    # Friday's deadline, Monday's digest: one working day late (第11条 counts working days), as the unit is told
+    assert "（1个，其中逾期1个）" in latest_digest(bot) and "已逾期1个工作日" in latest_digest(bot)
+
+
+def test_registry_lateness_in_working_days_across_a_holiday(bot):
+    """Approved Mon 9-28, due Wed 9-30 (the last working day before 国庆): on Thu 10-8 it is one working day
+    late, in the digest as in the staff's own reminder — not 「已逾期8天」."""
+    from jobs import approvals as approval_jobs
+    at(2026, 9, 24, 10, 0)
+    number = submit_open(bot)
+    at(2026, 9, 25, 10, 0)
+    approve_all(bot, number)
+    at(2026, 10, 8, 9, 0)
+    approval_jobs.registry_countdown("2026-10-08")
+    staff = [t for t in bot.texts("jy_li") if t.startswith("提醒：") and f"第{number}号" in t][-1]
+    at(2026, 10, 8, 9, 30)
+    digest.bureau_digest("2026-10-08")
+    text = latest_digest(bot)
+    assert "已逾期1个工作日" in staff and "已逾期1个工作日" in text, (staff, text)
 
 
 def test_nothing_pending_sends_nothing(bot):

@@ -124,3 +124,30 @@ def test_neighbouring_county_is_not_in_the_bulletin(bot):
         theirs = compute(s, neighbour.id, 2026, 11)
     assert "靖宇县教育局" not in [f.unit_name for f in ours.units]
     assert [f.unit_name for f in theirs.units] == ["靖宇县教育局"] and theirs.county == "靖宇县"
+
+
+def test_an_item_due_on_the_months_last_day_and_still_open_is_overdue_as_in_the_digest(bot):
+    """Due Mon 11-30 and not answered that day: the 12-01 digest lists it as overdue, and November's bulletin
+    (as at the month's end) counts it too — also when the unit answers on 12-01, before the bulletin is made."""
+    from jobs import digest
+    from models.rectification import create_item
+    seed_month(bot)
+    at(2026, 11, 23, 10, 0)
+    with bot.db() as s:
+        police = s.scalar(select(Unit).where(Unit.name == POLICE))
+        number = create_item(s, unit=police, problem="公安的问题", by="zsj_admin", deadline=date(2026, 11, 30)).id
+    at(2026, 12, 1, 8, 30)
+    bot.send("ga_zhou", f"已整改 {number} 已恢复更新并安排专人每周发布")
+    at(2026, 12, 1, 9, 0)
+    with bot.db() as s:
+        fig = {f.unit_name: f for f in compute(s, bureau_id(s), 2026, 11).units}[POLICE]
+    assert (fig.rectifications_open, fig.rectifications_overdue) == (1, 1)
+    at(2026, 11, 30, 18, 0)  # had nobody answered: the digest of 12-01 says the same
+    with bot.db() as s:
+        from models.rectification import Rectification
+        item = s.get(Rectification, number)
+        item.status = "待整改"
+    with bot.db() as s:
+        from models.org import Person
+        admin = s.scalar(select(Person).where(Person.userid == "zsj_admin"))
+        assert "公安的问题" in digest.compose(s, admin, date(2026, 12, 1)).split("逾期未整改")[1].split("待您审核")[0]

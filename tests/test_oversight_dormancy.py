@@ -223,3 +223,15 @@ def test_overlapping_runs_announce_once(bot):
     other.join(30)
     assert results == ["0 rung(s) announced"]
     assert kinds(bot, account) == [("nudge", True)] and len(bot.texts("jy_zhang")) == 1
+
+
+def test_a_never_updated_account_is_not_said_to_have_updated_on_its_opening_day(bot):
+    """Counting from the day it opened (or was imported) is right; calling that day 「最近更新」 is not."""
+    imported = datetime(2026, 8, 20, 2, 0, tzinfo=timezone.utc)
+    add_account(bot, opened_on=date(2017, 1, 1), imported_at=imported)
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", opened_on=date(2026, 8, 24))
+    run(date(2026, 8, 31))
+    (edu,) = bot.texts("jy_zhang")
+    assert "最近更新" not in edu and "尚无更新记录" in edu and "2026-08-20" in edu and "录入助手" in edu, edu
+    (health,) = bot.texts("wj_liu")
+    assert "最近更新" not in health and "开设" in health and "2026-08-24" in health, health

@@ -79,3 +79,13 @@ def test_markdown_rollup_for_the_wecom_client(bot):
     assert rich.startswith("**周报汇总 11月23日—11月29日**")
     assert '未报：<font color="warning">抚松县公安局、抚松县融媒体中心</font>' in rich
     assert "> 应报单位 5 个，已报 3 个（按时 2，迟报 1），未报 2 个" in rich
+
+
+def test_last_week_after_spring_festival_is_the_last_week_due(bot):
+    """On 2026-02-24 the week of 2-16 (all 春节) had no report due: 「上周」 means 2-9..2-15, as 「周报 上周」 does."""
+    seed(bot)
+    at(2026, 2, 24, 10, 0)
+    text = bot.send("zsj_admin", "周报情况 上周")
+    assert text.startswith("【周报汇总 2月9日—2月15日】"), text
+    history = bot.send("jy_zhang", "周报情况 上周")
+    assert "· 2月9日—2月15日" in history.splitlines()[1], history

@@ -193,7 +193,9 @@ def _rectifications(session, m: Month, ids, figs) -> None:
         fig.rectifications_open += 1
         acted_after = (item.closed_at is not None and item.closed_at >= m.end) or \
             (item.answered_at is not None and item.answered_at >= m.end)
-        if item.deadline < m.last and (item.status in ("待整改", "重新整改") or acted_after):
+        # overdue at the month's end: its deadline (the last day to act) has passed by then, the month's
+        # last day included — as the digest of the next day (deadline < day) and `整改清单` count it
+        if item.deadline <= m.last and (item.status in ("待整改", "重新整改") or acted_after):
             fig.rectifications_overdue += 1
 
 
