@@ -14,8 +14,8 @@ from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
                                   current_label, draft_summary, finish_account, last_week, may_ask_last_week,
-                                  only_recent_weeks, opened_on_of, pick_account, previous_answer, report_week, skip_account, submit,
-                                  summary_prompt, this_week, week_word)
+                                  opened_on_of, out_of_reach, pick_account, previous_answer, report_week,
+                                  skip_account, submit, summary_prompt, this_week, week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, parse_count, parse_date,
                                    parse_interaction)
 from handlers.weekly_quick import GRAMMAR
@@ -57,11 +57,9 @@ def register(router: Router) -> None:
                 if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
                     ctx.reply("本单位本周和上周都还没有报送周报，回复「周报」开始填报本周。")
                     return END
-        if week > this_week():
-            ctx.reply("还不能填报以后的周报。")
-            return END
-        if week < last_week():
-            ctx.reply(only_recent_weeks())
+        refusal = out_of_reach(week)
+        if refusal:
+            ctx.reply(refusal)
             return END
         if weekly.find_report(ctx.session, ctx.person.unit_id, week) is None:
             start = "回复「周报 上周」补报" if week < this_week() else "回复「周报」开始填报"

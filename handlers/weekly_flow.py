@@ -66,6 +66,15 @@ def only_recent_weeks() -> str:
             f"（{weekly.week_label(last_week())}）的周报。更早的周报需要补报或更正的，请联系县政数局。")
 
 
+def out_of_reach(week: date) -> str | None:
+    """Why `week` cannot be filed or changed here (a week to come, or one before last week), else None."""
+    if week > this_week():
+        return "还不能填报以后的周报。"
+    if week < last_week():
+        return only_recent_weeks()
+    return None
+
+
 def account_dicts(ctx: Context) -> list[dict]:
     out = []
     for a in accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
@@ -81,11 +90,9 @@ def begin(ctx: Context, week: date, quick: str):
     if not accounts:
         ctx.reply(f"{unit.name}目前没有在用的政务新媒体账号，不需要报送周报。")
         return END
-    if week > this_week():
-        ctx.reply("还不能填报以后的周报。")
-        return END
-    if week < last_week():
-        ctx.reply(only_recent_weeks())
+    refusal = out_of_reach(week)
+    if refusal:
+        ctx.reply(refusal)
         return END
     if weekly.due_day(week) is None:
         more = f"上一周（{weekly.week_label(last_week())}）的周报请回复「周报 上周」。" if week == this_week() else ""
