@@ -1,12 +1,13 @@
 """Digest sections for approvals (审批) and national-registry filings (全国系统报送, 第11条).
 
 - new requests: submitted since the previous working day's digest (09:30) up to this one;
-- pending more than a day: requests waiting at their current step for over 24 hours;
+- pending more than a working day: requests waiting at their current step for at least one full working
+  day, counted on the official calendar exactly as the approver's 9:30 reminder counts it;
 - registry filings due or overdue: approved actions not yet entered in the national registry.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from jobs.digest import Section, digest_section, previous_workday
 from models.approval import PENDING_STATUSES, ApprovalRequest, RegistryFiling
 
 DIGEST_TIME = time(9, 30)
+PENDING_AFTER_WORKDAYS = 1  # as the approver's first reminder (docs/approvals.md: 超过 1 个工作日)
 
 
 def _at(day: date) -> datetime:
@@ -40,19 +42,19 @@ def new_requests(session: Session, unit_ids: list[int], day: date) -> Section | 
 
 @digest_section
 def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Section | None:
-    cutoff = _at(day) - timedelta(days=1)
     rows = session.scalars(select(ApprovalRequest).where(
         ApprovalRequest.unit_id.in_(unit_ids), ApprovalRequest.status.in_(PENDING_STATUSES),
-        ApprovalRequest.step_started_at < cutoff).order_by(ApprovalRequest.step_started_at, ApprovalRequest.id)).all()
-    if not rows:
-        return None
-    now = _at(day)
+        ApprovalRequest.step_started_at < _at(day)).order_by(ApprovalRequest.step_started_at, ApprovalRequest.id)).all()
+    workdays.prime(session)  # bureau-entered days, read with this session (inside its transaction)
     lines = []
     for r in rows:
-        waited = now - clock.localize(r.step_started_at)
-        days = waited.days
-        lines.append(f"{_label(r)}：{r.status}，已等待{days}天" + (f"{waited.seconds // 3600}小时" if days < 3 else ""))
-    return Section(f"超过一天未审批的申请（{len(rows)}件）", lines)
+        # working days, as the approver's reminder counts them (jobs/approvals.py): not 「已等待10天」 after 国庆
+        waited = workdays.workdays_between(clock.localize(r.step_started_at).date(), day)
+        if waited >= PENDING_AFTER_WORKDAYS:
+            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日")
+    if not lines:
+        return None
+    return Section(f"超过一个工作日未审批的申请（{len(lines)}件）", lines)
 
 
 @digest_section

@@ -1,4 +1,4 @@
-"""Digest sections for approvals (new, pending more than a day) and national-registry filings."""
+"""Digest sections for approvals (new, pending more than a working day) and national-registry filings."""
 from __future__ import annotations
 
 from jobs import digest
@@ -19,13 +19,32 @@ def test_new_and_pending_requests(bot):
     text = latest_digest(bot)
     assert "新提交的申请（1件）" in text and f"第{number}号 抚松县教育局开设「抚松教育」（微博）" in text
     assert "11-10 10:00提交，待单位审核" in text
-    assert "超过一天未审批" not in text  # waiting 23.5 hours
+    # one working day, as the approver's reminder the same morning says
+    assert "超过一个工作日未审批的申请（1件）" in text and "待单位审核，已等待1个工作日" in text
     at(2026, 11, 12, 9, 30)
     digest.bureau_digest("2026-11-12")
     text = latest_digest(bot)
     assert "新提交的申请" not in text
-    assert "超过一天未审批的申请（1件）" in text and "待单位审核，已等待1天23小时" in text
+    assert "超过一个工作日未审批的申请（1件）" in text and "待单位审核，已等待2个工作日" in text
     assert bot.texts("jy_admin") == []  # the other county's admin sees nothing of ours
+
+
+def test_pending_wait_in_working_days_across_national_day(bot):
+    """Filed Mon 9-28 08:00; on Thu 10-8 the approver is told 「已等待3个工作日」 (9-29, 9-30, 10-8):
+    the bureau's digest that morning says the same, not 「已等待10天」."""
+    from jobs import approvals as approval_jobs
+    from tests.bulletin_job_seed import OPEN_HEALTH_WEIBO
+    at(2026, 9, 28, 8, 0)
+    number = submit_open(bot, "wj_liu", OPEN_HEALTH_WEIBO)
+    at(2026, 10, 8, 9, 30)
+    approval_jobs.approval_reminders("2026-10-08")
+    reminder = [t for t in bot.texts("wj_chen") if t.startswith("提醒：") and f"第{number}号" in t][-1]
+    at(2026, 10, 8, 9, 35)
+    digest.bureau_digest("2026-10-08")
+    text = latest_digest(bot)
+    assert "已等待3个工作日" in reminder, reminder
+    assert "超过一个工作日未审批的申请（1件）" in text and f"第{number}号" in text, text
+    assert "已等待3个工作日" in text and "已等待10天" not in text, text
 
 
 def test_submissions_over_a_weekend_are_new_on_monday(bot):
