@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship, selectinload
 
 from models.base import Base
 from models.org import Unit
@@ -129,7 +129,13 @@ def _issuer(session: Session, unit: Unit, by: str | None) -> str:
 
 
 def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:
-    late = (day - item.deadline).days if item.overdue_on(day) else 0
-    when = f"已逾期{late}天" if late else f"期限 {item.deadline.isoformat()}"
+    when = f"期限 {item.deadline.isoformat()}"
+    if item.overdue_on(day):
+        from bot import workdays
+        # working days, as the deadline was set (DEFAULT_WORKDAYS): not 「已逾期8天」 across 国庆.
+        # Prime with the item's own session: inside a transaction on SQLite a second one would wait.
+        workdays.prime(object_session(item))
+        late = workdays.workdays_between(item.deadline, day)
+        when = f"已逾期{late}个工作日" if late else f"已逾期，{when}"  # a weekend or holiday just after the deadline
     unit = f"{item.unit.name}｜" if with_unit else ""
     return f"{item.id}. [{item.shown_status}] {unit}{item.problem}（{when}）"

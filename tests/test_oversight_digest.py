@@ -30,7 +30,7 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     text = bot.texts("zsj_admin")[before]
     assert text.startswith("【每日摘要】2026-08-18")
     assert "新增停更预警（2个账号）" in text and "两周未更新（15天未更新）" in text and "停更警告（11天未更新）" in text
-    assert "逾期未整改（1项）" in text and "公众号两周未更新（已逾期1天）" in text
+    assert "逾期未整改（1项）" in text and "公众号两周未更新（已逾期1个工作日）" in text
     assert "整改 2：抚松县卫生健康局｜原创比例过低" in text
     assert bot.texts("zsj_review") == [] and bot.texts("jy_admin") == []  # admins only; the other county has nothing
     digest.bureau_digest("2026-08-18")  # by hand again: nothing twice

@@ -90,7 +90,7 @@ def test_overdue_items_reminded_daily_once(bot):
     schedule.tick(enqueue)
     schedule.tick(enqueue)
     reminders = bot.texts("jy_wang")[1:]
-    assert len(reminders) == 1 and "已逾期1天" in reminders[0] and "【整改逾期提醒】" in reminders[0]
+    assert len(reminders) == 1 and "已逾期1个工作日" in reminders[0] and "【整改逾期提醒】" in reminders[0]
     assert "1 unit" in rect_job.rectification_overdue("2026-11-24")  # by hand: counted, sent nothing twice
     assert len(bot.texts("jy_wang")) == 2
     bot.send("jy_zhang", "已整改 1 已补发本周内容")  # submitted: no longer reminded
@@ -170,3 +170,23 @@ def test_a_written_off_item_is_shown_as_written_off_not_as_rectified(bot):
         assert "1. [已通过]" in reply and "2. [已核销]" in reply and "3. [已核销]" in reply, reply
     assert "「已核销」" in bot.send("jy_zhang", "已整改 3 已补写简介")
     assert "「已通过」" in bot.send("jy_zhang", "已整改 1 又补发了一条")
+
+
+def test_lateness_in_working_days_across_national_day(bot):
+    """Issued Tue 9-22: due Wed 9-30 (5 working days; 9-25 中秋). On Thu 10-8 it is one working day late —
+    in the unit's reminder, the bureau's digest and 整改清单 alike, not 「已逾期8天」."""
+    from jobs import digest
+    at(date(2026, 9, 22))
+    assert "2026-09-30" in bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("zsj_admin", "确认")
+    at(date(2026, 10, 3))  # a holiday just after the deadline: late, but not yet a working day late
+    listed = bot.send("zsj_admin", "整改清单")
+    assert "已逾期，期限 2026-09-30" in listed and "0个工作日" not in listed, listed
+    at(date(2026, 10, 8), 9, 0)
+    rect_job.rectification_overdue("2026-10-08")
+    reminder = [t for t in bot.texts("jy_wang") if "【整改逾期提醒】" in t][-1]
+    at(date(2026, 10, 8), 9, 30)
+    digest.bureau_digest("2026-10-08")
+    summary = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    for text in (reminder, summary, bot.send("zsj_admin", "整改清单"), bot.send("jy_zhang", "整改清单")):
+        assert "已逾期1个工作日" in text and "已逾期8天" not in text, text
