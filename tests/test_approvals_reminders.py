@@ -191,3 +191,25 @@ def test_urged_on_the_day_of_submission_says_less_than_a_working_day(bot):
     clock.set_now(datetime(2026, 12, 9, 10, 0))
     bot.send("jy_zhang", f"催办 {number}")
     assert any("已等待2个工作日" in t for t in bot.texts("jy_wang") if "催办" in t)
+
+
+def test_registry_reminders_go_to_the_unit_not_to_the_bureau_that_filed_for_it(bot):
+    """zsj_admin files 开设 for 教育局: after approval the unit's staff are reminded daily to file it in the
+    national registry (第11条, the unit's duty); the bureau filer gets only the bureau's deadline notice."""
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    bot.say("zsj_admin", "开设", "抚松县教育局")
+    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
+                   "无", "及时发布教育政策，服务群众", "是", "确认"]:
+        bot.send("zsj_admin", answer)
+    from tests.approvals_helpers import latest_request_id
+    number = latest_request_id(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review", "city_zhao"))  # due Thu 11-12
+    for day in ("2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13"):
+        clock.set_now(datetime.fromisoformat(day + "T09:00"))
+        jobs.registry_countdown(day)
+    asked = [t for t in bot.texts("zsj_admin") if f"已报送 {number}" in t]
+    assert asked == [], asked
+    assert count(bot.texts("zsj_admin"), "报送到期") == 1  # the bureau's notice, as before
+    for staff in ("jy_zhang", "jy_li"):
+        assert count(bot.texts(staff), f"完成后请回复「已报送 {number}」") == 4, bot.texts(staff)
+        assert any("已审批通过。按《办法》第11条" in t for t in bot.texts(staff))
