@@ -7,6 +7,9 @@ sent to the bureau admins only: the summary, the chart, the workbook, the Word d
 
     flask --app bot jobs run monthly_bulletin --month 2026-11     # November's bulletin, by hand
 
+A county whose units never filed a weekly report gets no bulletin; its admins are told why, once, in the
+month the bulletin would have been generated.
+
 A month already generated for a bureau is not generated or sent again, so running a period twice
 (by hand, or a catch-up after the scheduler was down) sends nothing twice.
 """
@@ -20,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock, db, outbox, workdays
 from bot.bulletin import fmt, serial, summary_markdown, summary_text
-from bot.bulletin.compute import Month, compute, first_report_month
+from bot.bulletin.compute import Month, compute, county_of, first_report_month
 from bot.bulletin.figures import Bulletin
 from jobs.schedule import daily_at, scheduled
 from models import org
@@ -65,7 +68,10 @@ def generate(bureau_id: int, year: int, month: int) -> int | None:
         if find(session, bureau_id, key) is not None:
             return None
         started = first_report_month(session, bureau_id)
-        if started is None or started > key:
+        if started is None:
+            _tell_no_reports(session, bureau_id, year, month)
+            return None  # no unit has ever filed a weekly report: everyone would be listed as missing
+        if started > key:
             return None  # the bot was not in use yet
         bulletin = compute(session, bureau_id, year, month)
         if not bulletin.units:
@@ -83,6 +89,21 @@ def generate(bureau_id: int, year: int, month: int) -> int | None:
         send_to_admins(session, row, bulletin)
         log.info("bulletin bureau=%s month=%s units=%s stored as %s", bureau_id, key, len(bulletin.units), row.id)
         return row.id
+
+
+def _tell_no_reports(session, bureau_id: int, year: int, month: int) -> None:
+    """The bureau admins hear why there is no bulletin: once per month, and only in the month it would have
+    been generated (the scheduled run or its catch-up), not for an old month run by hand."""
+    if (clock.today().year, clock.today().month) != ((year, month + 1) if month < 12 else (year + 1, 1)):
+        return
+    admins = org.people_with_role(session, org.BUREAU_ADMIN, [bureau_id])
+    county = county_of(session.get(Unit, bureau_id).name)
+    outbox.push_text(session, admins,
+                     f"【月度通报】{county}{year}年{month}月的月度通报没有生成：本县还没有任何单位报送过周报。"
+                     "通报以周报为依据，没有周报时所有单位都会被算作“缺报”。"
+                     "请督促各单位每周报送周报；有单位报送后，从报送的那个月起，每月第一个工作日生成上月的通报。",
+                     dedupe_key=f"bulletin-none:{bureau_id}:{year}-{month:02d}")
+    log.info("bulletin bureau=%s month=%s-%02d: no weekly report ever, admins told", bureau_id, year, month)
 
 
 def file_stem(b: Bulletin) -> str:

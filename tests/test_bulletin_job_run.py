@@ -155,3 +155,21 @@ def test_every_admin_gets_the_package_and_cli_runs_by_hand(bot, app):
         assert len(files(bot, admin)) == 2 and len(bot.cards(admin)) >= 1
     assert not [m for m in bot.inbox("jy_admin") if m["msgtype"] == "file"]  # the neighbouring county's admin
 
+
+
+def test_a_county_that_never_filed_a_weekly_report_is_told_why_there_is_no_bulletin(bot):
+    """靖宇's units never filed a weekly report: no bulletin, and its admin hears why — once, in the month the
+    bulletin would have been generated. 抚松 (which files) gets its bulletin and no such message."""
+    seed_month(bot)
+    at(2026, 12, 1, 9, 0)
+    assert "1 bulletin(s) generated, 1 skipped" in monthly_bulletin("2026-12-01")
+    told = [t for t in bot.texts("jy_admin") if "月度通报没有生成" in t]
+    assert len(told) == 1 and "靖宇县2026年11月的月度通报没有生成" in told[0] and "还没有任何单位报送过周报" in told[0]
+    assert not [t for t in bot.texts("zsj_admin") if "没有生成" in t]
+    at(2026, 12, 3, 10, 0)  # a re-run or catch-up in the same month: nothing twice
+    monthly_bulletin("2026-12-01")
+    monthly_bulletin("2026-11")
+    monthly_bulletin("2026-10")  # an old month by hand: not its month any more, nothing said
+    assert len([t for t in bot.texts("jy_admin") if "没有生成" in t]) == 1
+    with bot.db() as s:
+        assert len(s.scalars(select(StoredBulletin)).all()) == 1
