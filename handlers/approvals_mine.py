@@ -10,7 +10,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
-from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, newest_waiting
+from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
 from models import org
 from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
@@ -157,12 +157,8 @@ def register(router: Router) -> None:
 def waiting_screenshot(ctx: Context) -> Waiting | None:
     """The sender's registry filing (已报送) of the last SCREENSHOT_MINUTES still without a screenshot, else
     the one that already has it."""
-    columns = RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id
-    filing = newest_waiting(ctx, *columns)
-    if filing is not None:
-        return Waiting(filing.filed_at, lambda c: _attach_screenshot(c, filing))
-    filing = newest_waiting(ctx, *columns, taken=True)
-    return Waiting(filing.filed_at, None, f"第{filing.request_id}号申请的报送记录") if filing else None
+    return waiting(ctx, RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id,
+                   _attach_screenshot, lambda filing: f"第{filing.request_id}号申请的报送记录")
 
 
 def _attach_screenshot(ctx: Context, filing: RegistryFiling) -> None:

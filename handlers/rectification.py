@@ -5,7 +5,7 @@ from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.oversight_util import match_units, parse_ref, split_first, unit_hint, unit_in_scope
-from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, newest_waiting
+from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
 from models.oversight import bureau_admins, unit_people
@@ -135,12 +135,9 @@ def register(router: Router) -> None:
 def waiting_screenshot(ctx: Context) -> Waiting | None:
     """The sender's answer (已整改) of the last SCREENSHOT_MINUTES still without a screenshot, else the one
     that already has it."""
-    columns = RectificationAnswer.answered_by, RectificationAnswer.answered_at, RectificationAnswer.screenshot_media_id
-    answer = newest_waiting(ctx, *columns)
-    if answer is not None:
-        return Waiting(answer.answered_at, lambda c: _attach_screenshot(c, answer))
-    answer = newest_waiting(ctx, *columns, taken=True)
-    return Waiting(answer.answered_at, None, f"整改事项 {answer.item_id} 的整改情况") if answer else None
+    return waiting(ctx, RectificationAnswer.answered_by, RectificationAnswer.answered_at,
+                   RectificationAnswer.screenshot_media_id, _attach_screenshot,
+                   lambda answer: f"整改事项 {answer.item_id} 的整改情况")
 
 
 def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -26,6 +26,17 @@ class Waiting:
     at: datetime
     attach: Callable[[Context], None] | None
     kept_in: str = ""
+
+
+def waiting(ctx: Context, by: InstrumentedAttribute, at: InstrumentedAttribute, shot: InstrumentedAttribute,
+            attach: Callable[[Context, Any], None], kept_in: Callable[[Any], str]) -> Waiting | None:
+    """The sender's newest filing (a row of the columns' model) of the window still without a screenshot,
+    to `attach` the picture to; else the newest that has one, named by `kept_in`; else None."""
+    row = newest_waiting(ctx, by, at, shot)
+    if row is not None:
+        return Waiting(getattr(row, at.key), lambda c: attach(c, row))
+    row = newest_waiting(ctx, by, at, shot, taken=True)
+    return Waiting(getattr(row, at.key), None, kept_in(row)) if row is not None else None
 
 
 def newest_waiting(ctx: Context, by: InstrumentedAttribute, at: InstrumentedAttribute,
