@@ -14,6 +14,7 @@ from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY
 from models.approval import (CANCEL, CHANGE, OPEN, RETRO, STEP_BUREAU, SUSPEND, ApprovalRequest,
                              RegistryFiling)
 from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
+from models.oversight import unit_people
 
 REGISTRY_WORKDAYS = 3  # 第11条
 ACCOUNT_FIELDS = ("name", "platform", "function", "url", "platform_account_id", "contact", "operator")
@@ -112,8 +113,6 @@ def _tell_new_host_unit(session: Session, req: ApprovalRequest) -> None:
     responsible person (第21条) because the current one belongs to the old unit."""
     account = req.account
     new_unit = session.get(org.Unit, account.unit_id)
-    people = org.people_with_role(session, org.UNIT_HEAD, [new_unit.id]) + org.people_with_role(session, STAFF,
-                                                                                               [new_unit.id])
     lines = [f"【账号移交】经第{req.id}号变更申请审批，「{account.name}（{account.platform}）」的主办单位由"
              f"{req.unit.name}变更为{new_unit.name}。今后由本单位报送该账号的周报、负责日常管理。"]
     responsible = account.responsible
@@ -121,7 +120,7 @@ def _tell_new_host_unit(session: Session, req: ApprovalRequest) -> None:
         who = f"现在的账号负责人{responsible.name}不是本单位人员，" if responsible else "该账号还没有账号负责人，"
         lines.append(f"{who}请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
                      "选择「账号负责人」指定本单位专人。")
-    outbox.push_text(session, list(dict.fromkeys(people)), "\n".join(lines))
+    outbox.push_text(session, unit_people(session, new_unit.id), "\n".join(lines))
 
 
 def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:
