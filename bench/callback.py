@@ -84,11 +84,13 @@ def measure(server: servers.Gunicorn, senders: list[str], args, msgid_base: int)
     start = min(r[3] for r in timed)
     wall = max(r[4] for r in timed) - start
     latencies = sorted((r[4] - r[3]) * 1000 for r in timed)
+    spread = sender_means(timed, msgid_base)
     cores = servers.machine()["nproc"]
     return {
         "messages": len(timed), "seconds": round(wall, 3), "msg_per_s": round(len(timed) / wall, 1),
         "p50_ms": round(percentile(latencies, 50), 1), "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(latencies[-1], 1),
+        "sender_mean_min_ms": round(spread[0], 1), "sender_mean_max_ms": round(spread[-1], 1),
         "client_cpu_share": round(raw["client_cpu"] / (wall * cores), 3),
         "server_cpu_share": round(server_cpu / (wall * cores), 3),
         "server_cpu_ms": round(server_cpu * 1000 / len(raw["results"]), 2),  # per message, warm-up included
@@ -96,6 +98,17 @@ def measure(server: servers.Gunicorn, senders: list[str], args, msgid_base: int)
         "machine_busy": round((busy1 - busy0) / max(total1 - total0, 1), 3),
         "_results": raw["results"],
     }
+
+
+def sender_means(timed: list, msgid_base: int) -> list[float]:
+    """Each sender's mean latency, sorted. Every sender keeps one connection, and gunicorn hands a
+    connection to whichever worker accepted it: when the two workers hold 20 and 30 of them, the
+    senders of the busier one wait about half as long again — a large part of the closed loop's p99."""
+    per_sender: dict[int, list[float]] = {}
+    for key, _content, _warm, started, ended, _status, _raw in timed:
+        sender = (int(key.removeprefix("msg:")) - msgid_base) // 10**6  # see load.Plan.msgid_base
+        per_sender.setdefault(sender, []).append((ended - started) * 1000)
+    return sorted(statistics.fmean(values) for values in per_sender.values())
 
 
 def check_replies(name: str, results: list) -> list[str]:
@@ -139,7 +152,7 @@ def check_effects(sent: dict[str, set[str]]) -> tuple[dict, list[str]]:
 
 
 def median_of(runs: list[dict]) -> dict:
-    keys = ("msg_per_s", "p50_ms", "p99_ms", "max_ms", "client_cpu_share", "server_cpu_share", "server_cpu_ms",
+    keys = ("msg_per_s", "p50_ms", "p99_ms", "max_ms", "sender_mean_min_ms", "sender_mean_max_ms", "client_cpu_share", "server_cpu_share", "server_cpu_ms",
             "db_cpu_ms", "machine_busy")
     return {k: round(statistics.median(r[k] for r in runs), 3 if "share" in k or "busy" in k else 2)
             for k in keys}
@@ -239,6 +252,7 @@ def main(argv=None) -> int:
                 runs[name].append(result)
                 print(f"run {rep + 1} {name:6s} {result['msg_per_s']:7.1f} msg/s  p50 {result['p50_ms']:6.1f} ms  "
                       f"p99 {result['p99_ms']:6.1f} ms  max {result['max_ms']:6.1f} ms  "
+                      f"senders' mean {result['sender_mean_min_ms']:.0f}–{result['sender_mean_max_ms']:.0f} ms  "
                       f"client cpu {result['client_cpu_share']:.0%}  cpu/msg gunicorn {result['server_cpu_ms']:.2f} ms "
                       f"postgres {result['db_cpu_ms']:.2f} ms  "
                       f"busy {result['machine_busy']:.0%}", flush=True)

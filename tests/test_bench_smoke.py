@@ -32,3 +32,15 @@ def test_quick_benchmark_has_exactly_one_effect_per_message(tmp_path, redis_conn
     for scenario in ("bare", "single", "full"):
         assert result["medians"][scenario]["msg_per_s"] > 0
     assert "exactly one effect per message: yes" in done.stdout
+    for run in result["runs"]["full"]:
+        assert 0 < run["sender_mean_min_ms"] <= run["sender_mean_max_ms"]
+
+
+def test_sender_means_group_latencies_by_the_sender_in_the_msgid():
+    from bench.callback import sender_means
+    base = 7 * 10**10
+
+    def result(sender: int, n: int, ms: float):
+        return (f"msg:{base + sender * 10**6 + n}", "帮助", False, 1.0, 1.0 + ms / 1000, 200, b"")
+    timed = [result(0, 1, 10), result(0, 2, 30), result(1, 1, 50), result(1, 2, 70), result(2, 1, 5)]
+    assert [round(m, 6) for m in sender_means(timed, base)] == [5.0, 20.0, 60.0]
