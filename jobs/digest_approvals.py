@@ -51,7 +51,9 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
         # working days, as the approver's reminder counts them (jobs/approvals.py): not 「已等待10天」 after 国庆
         waited = workdays.workdays_between(clock.localize(r.step_started_at).date(), day)
         if waited >= PENDING_AFTER_WORKDAYS:
-            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日")
+            # 已督办: the admins were told and the approver is now reminded only every few working days
+            # (jobs/approvals.py): the daily digest is where the bureau keeps following it up
+            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日" + ("，已督办" if r.escalated else ""))
     if not lines:
         return None
     return Section(f"超过一个工作日未审批的申请（{len(lines)}件）", lines)

@@ -37,7 +37,7 @@ def test_pending_step_reminded_after_a_working_day_then_daily_then_escalated(bot
     assert len(escalations) == 1 and f"第{number}号" in escalations[0] and "王局长" in escalations[0]
     clock.set_now(datetime(2026, 12, 11, 9, 30))
     jobs.approval_reminders("2026-12-11")
-    assert count(bot.texts("jy_wang"), "请尽快审批") == 4
+    assert count(bot.texts("jy_wang"), "请尽快审批") == 3  # escalated: no longer every day
     assert count(bot.texts("zsj_admin"), "督办") == 1  # told once
 
     # the next step starts its own count
@@ -46,6 +46,31 @@ def test_pending_step_reminded_after_a_working_day_then_daily_then_escalated(bot
     clock.set_now(datetime(2026, 12, 14, 9, 30))
     jobs.approval_reminders("2026-12-14")
     assert count(bot.texts("zsj_review"), "请尽快审批") == 1
+
+
+def test_after_escalation_the_approver_is_reminded_every_three_working_days_and_the_digest_says_so(bot):
+    """Mon 12-07 filed; reminded daily on 12-08, 12-09, 12-10 (escalated that day); then only on the 3rd working day
+    after it (Tue 12-15, Fri 12-18), not every morning. The bureau admins are told once, and the digest marks it."""
+    from jobs import digest
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    number = submit_open(bot)
+    reminded = []
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11", "2026-12-14", "2026-12-15",
+                "2026-12-16", "2026-12-17", "2026-12-18", "2026-12-21"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        if jobs.approval_reminders(day):
+            reminded.append(day)
+        assert jobs.approval_reminders(day) == 0  # a re-run sends nothing twice
+    assert reminded == ["2026-12-08", "2026-12-09", "2026-12-10", "2026-12-15", "2026-12-18"]
+    texts = [t for t in bot.texts("jy_wang") if "请尽快审批" in t]
+    assert "已通知县政数局督办" not in texts[0] and "已通知县政数局督办" not in texts[1]
+    assert all("已通知县政数局督办" in t and "此后每3个工作日提醒一次" in t for t in texts[2:]), texts
+    assert "已等待6个工作日" in texts[3] and "已等待9个工作日" in texts[4]
+    escalations = [t for t in bot.texts("zsj_admin") if "督办" in t and f"第{number}号" in t]
+    assert len(escalations) == 1 and "此后审批人每3个工作日收到一次提醒" in escalations[0], escalations
+    digest.bureau_digest("2026-12-21")
+    latest = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert f"第{number}号" in latest and "已等待10个工作日，已督办" in latest, latest
 
 
 def test_no_reminder_for_decided_requests(bot):
