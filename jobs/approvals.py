@@ -116,10 +116,10 @@ def registry_countdown(period: str) -> int:
                 filing.bureau_told_on = day
                 bureau = req.unit.supervising_bureau()
                 admins = org.people_with_role(session, BUREAU_ADMIN, [bureau.id]) if bureau else []
-                when = "今天到期" if day == filing.deadline else f"已于{filing.deadline:%m月%d日}到期"
                 outbox.push_text(session, admins,
                                  f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
-                                 f"的全国政务新媒体信息报送系统报送{when}，单位尚未回复已报送（第11条）。",
+                                 f"的全国政务新媒体信息报送系统报送{after.due_text(filing.deadline, day, session)}，"
+                                 "单位尚未回复已报送（第11条）。",
                                  dedupe_key=f"registry-deadline:{filing.id}")
                 audit.record(session, actor="system:registry_countdown", action="registry.deadline",
                              entity="registry_filing", entity_id=filing.id, after={"deadline": str(filing.deadline)})
@@ -128,12 +128,6 @@ def registry_countdown(period: str) -> int:
 
 def _staff_text(filing: RegistryFiling, day: date) -> str:
     req = filing.request
-    head = (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
-            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），截止{filing.deadline:%Y年%m月%d日}")
-    if day < filing.deadline:
-        head += f"，还剩{workdays.workdays_between(day, filing.deadline)}个工作日。"
-    elif day == filing.deadline:
-        head += "，今天截止。"
-    else:
-        head += f"，已逾期{workdays.workdays_between(filing.deadline, day)}个工作日。"
-    return head + f"\n完成后请回复「已报送 {req.id}」。"
+    return (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
+            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{after.due_text(filing.deadline, day)}。"
+            f"\n完成后请回复「已报送 {req.id}」。")

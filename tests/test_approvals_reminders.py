@@ -99,20 +99,22 @@ def test_registry_deadline_over_national_day_and_countdown(bot):
     with bot.db() as s:
         filing = s.query(RegistryFiling).one()
         assert (filing.approved_on, filing.deadline) == (date(2026, 9, 30), date(2026, 10, 10))  # 调休 Saturday
-    assert any("2026年10月10日" in t and f"已报送 {number}" in t for t in bot.texts("jy_zhang"))
+    assert any("3个工作日内（不含今天）、最迟于10月10日（周六，调休上班）" in t and f"已报送 {number}" in t
+               for t in bot.texts("jy_zhang"))
 
     clock.set_now(datetime(2026, 10, 8, 9, 0))
     assert jobs.registry_countdown("2026-10-08") == 1
-    assert any("还剩2个工作日" in t for t in bot.texts("jy_li"))  # the unit's staff, not only the applicant
+    # the unit's staff, not only the applicant; the date, and whether today counts
+    assert any("截止10月10日（周六，调休上班），还剩2个工作日（不含今天）" in t for t in bot.texts("jy_li"))
     assert count(bot.texts("zsj_admin"), "报送到期") == 0
     clock.set_now(datetime(2026, 10, 10, 9, 0))
     jobs.registry_countdown("2026-10-10")
     assert jobs.registry_countdown("2026-10-10") == 0
-    assert any("今天截止" in t for t in bot.texts("jy_zhang"))
+    assert any("截止10月10日（周六，调休上班），今天是最后一天" in t for t in bot.texts("jy_zhang"))
     assert count(bot.texts("zsj_admin"), "报送到期") == 1
     clock.set_now(datetime(2026, 10, 12, 9, 0))
     jobs.registry_countdown("2026-10-12")
-    assert any("已逾期1个工作日" in t for t in bot.texts("jy_zhang"))
+    assert any("截止10月10日（周六，调休上班），已逾期1个工作日" in t for t in bot.texts("jy_zhang"))
     assert count(bot.texts("zsj_admin"), "报送到期") == 1
 
     assert "已记录" in bot.send("jy_li", f"已报送 {number}")
@@ -238,3 +240,31 @@ def test_registry_reminders_go_to_the_unit_not_to_the_bureau_that_filed_for_it(b
     for staff in ("jy_zhang", "jy_li"):
         assert count(bot.texts(staff), f"完成后请回复「已报送 {number}」") == 4, bot.texts(staff)
         assert any("已审批通过。按《办法》第11条" in t for t in bot.texts(staff))
+
+
+def test_the_registry_deadline_reads_the_same_everywhere_on_the_first_of_three_days(bot):
+    """Approved Wed 11-25: due Mon 11-30 (3 working days). On Thu 11-26 「还剩2个工作日」 alone leaves the clerk
+    guessing whether today counts: every place says the date and that today is not counted, in the same words."""
+    from handlers.approvals_after import due_text
+    from jobs import digest
+    clock.set_now(datetime(2026, 11, 25, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    assert any("3个工作日内（不含今天）、最迟于11月30日（周一）" in t for t in bot.texts("jy_li"))
+    clock.set_now(datetime(2026, 11, 26, 9, 0))
+    jobs.registry_countdown("2026-11-26")
+    due = "截止11月30日（周一），还剩2个工作日（不含今天）"
+    assert any(due in t for t in bot.texts("jy_li") if t.startswith("提醒："))  # the daily reminder
+    clock.set_now(datetime(2026, 11, 26, 9, 30))
+    digest.bureau_digest("2026-11-26")
+    assert due in [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert due in bot.send("jy_zhang", f"查看 {number}")
+    assert f"{due}，完成后回复「已报送 {number}」" in bot.send("jy_zhang", "台账")
+    assert due in bot.send("zsj_admin", "台账 抚松县教育局")
+    assert due in bot.send("jy_zhang", "单位记录") and due in bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert "今天是最后一天" in due_text(date(2026, 11, 30), date(2026, 11, 30))
+    # another year's date says the year; a worked Sunday (元旦调休) says so
+    assert due_text(date(2026, 1, 4), date(2025, 12, 31)) == "截止2026年1月4日（周日，调休上班），还剩1个工作日（不含今天）"
+    bot.send("jy_li", f"已报送 {number}")
+    assert "全国系统报送：截止" not in bot.send("jy_zhang", "台账")
+    assert "全国系统待报送" not in bot.send("jy_zhang", "单位记录")
