@@ -268,3 +268,31 @@ def test_the_registry_deadline_reads_the_same_everywhere_on_the_first_of_three_d
     bot.send("jy_li", f"已报送 {number}")
     assert "全国系统报送：截止" not in bot.send("jy_zhang", "台账")
     assert "全国系统待报送" not in bot.send("jy_zhang", "单位记录")
+
+
+def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registry_and_the_filer_gets_the_outcome(bot):
+    """zsj_review (bureau reviewer, not an admin) files 开设 for 教育局. The unit's head and staff hear it at once;
+    after final approval the unit's staff — who must file it in the national registry (第5条, 第11条) — get the
+    notice with its deadline and the daily reminders; the filer, who has nothing to file, gets the outcome and the
+    Word form only; the bureau admins get the form and, on the deadline, the bureau's notice."""
+    from tests.approvals_helpers import latest_request_id
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    bot.say("zsj_review", "开设", "抚松县教育局")
+    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
+                   "无", "及时发布教育政策，服务群众", "是", "确认"]:
+        bot.send("zsj_review", answer)
+    number = latest_request_id(bot)
+    for userid in ("jy_wang", "jy_zhang", "jy_li"):
+        assert any(t.startswith("【代为提交】") and f"第{number}号" in t for t in bot.texts(userid)), userid
+    approve_all(bot, number, people=("jy_wang", "zsj_admin", "city_zhao"))  # the filer may not decide his own
+    for staff in ("jy_zhang", "jy_li"):
+        assert any("已审批通过。按《办法》第11条" in t and "最迟于11月12日（周四）" in t for t in bot.texts(staff))
+    filer = bot.texts("zsj_review")
+    assert any("审批已全部通过" in t for t in filer) and "[file]" in filer
+    assert "[file]" in bot.texts("zsj_admin")
+    for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
+        clock.set_now(datetime.fromisoformat(day + "T09:00"))
+        jobs.registry_countdown(day)
+    assert count(bot.texts("jy_li"), f"完成后请回复「已报送 {number}」") == 3
+    assert not any(f"已报送 {number}" in t for t in bot.texts("zsj_review"))  # not his to file (第5条)
+    assert count(bot.texts("zsj_admin"), "报送到期") == 1
