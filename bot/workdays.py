@@ -101,6 +101,20 @@ def workdays_between(start: date, end: date) -> int:
     return sum(1 for n in range((end - start).days) if is_workday(start + timedelta(days=n + 1)))
 
 
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+def day_label(day: date, today: date | None = None, session=None) -> str:
+    """「11月30日（周一）」 — a deadline people can act on. The year only when it is not `today`'s; a weekend day
+    that is worked (调休) says so, or nobody would believe a Saturday deadline."""
+    text = f"{day.month}月{day.day}日" if today is not None and day.year == today.year \
+        else f"{day.year}年{day.month}月{day.day}日"
+    note = f"周{WEEKDAY_NAMES[day.weekday()]}"
+    if day.weekday() >= 5 and is_workday(day, session):
+        note += "，调休上班"
+    return f"{text}（{note}）"
+
+
 def next_workday(day: date) -> date:
     return add_workdays(day, 1)
 

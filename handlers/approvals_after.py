@@ -93,7 +93,8 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, deadline: date)
     staff = unit_staff(session, req)
     outbox.push_text(session, staff,
                      f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过。按《办法》第11条，"
-                     f"请在 {deadline:%Y年%m月%d日} 前（3个工作日内）在全国政务新媒体信息报送系统中完成"
+                     f"请在{REGISTRY_WORKDAYS}个工作日内（不含今天）、最迟于"
+                     f"{workdays.day_label(deadline, clock.today(), session)}在全国政务新媒体信息报送系统中完成"
                      f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
     if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
         outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
@@ -121,6 +122,27 @@ def _tell_new_host_unit(session: Session, req: ApprovalRequest) -> None:
         lines.append(f"{who}请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
                      "选择「账号负责人」指定本单位专人。")
     outbox.push_text(session, unit_people(session, new_unit.id), "\n".join(lines))
+
+
+def due_text(deadline: date, today: date, session: Session | None = None) -> str:
+    """The 第11条 deadline as every message shows it (approval notice, reminders, 查看, 台账, 单位记录, the digest):
+    the date itself, and the working days left *not counting today* — 「还剩2个工作日」 alone is ambiguous on the
+    first of the three days."""
+    if session is not None:
+        workdays.prime(session)
+    label = workdays.day_label(deadline, today, session)
+    if today < deadline:
+        return f"截止{label}，还剩{workdays.workdays_between(today, deadline)}个工作日（不含今天）"
+    if today == deadline:
+        return f"截止{label}，今天是最后一天"
+    return f"截止{label}，已逾期{workdays.workdays_between(deadline, today)}个工作日"
+
+
+def pending_filings(session: Session, unit_ids: list[int]) -> list[RegistryFiling]:
+    """Approved actions of these units not yet entered in the national registry, soonest deadline first."""
+    return list(session.scalars(select(RegistryFiling).where(
+        RegistryFiling.unit_id.in_(unit_ids), RegistryFiling.filed_at.is_(None))
+        .order_by(RegistryFiling.deadline, RegistryFiling.id)))
 
 
 def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:

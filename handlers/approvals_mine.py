@@ -40,7 +40,8 @@ def filing_line(ctx: Context, req: ApprovalRequest) -> str:
         return ""
     if filing.filed_at is not None:
         return f"\n全国系统报送：已报送（{clock.localize(filing.filed_at):%Y-%m-%d}）"
-    return f"\n全国系统报送：待报送，截止{filing.deadline:%Y-%m-%d}（第11条），完成后回复「已报送 {req.id}」"
+    return (f"\n全国系统报送：待报送（第11条），{after.due_text(filing.deadline, clock.today(), ctx.session)}。"
+            f"完成后回复「已报送 {req.id}」")
 
 
 def register(router: Router) -> None:

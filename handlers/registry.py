@@ -46,8 +46,19 @@ def find_units(units: list[Unit], query: str) -> list[Unit]:
     return [names[n] for n in difflib.get_close_matches(query, list(names), n=5, cutoff=0.75)]
 
 
-def unit_view(unit: Unit, accounts: list[Account]) -> str:
-    """A unit's accounts with status, responsible person and latest update."""
+def unit_reply(session: Session, unit: Unit, accounts: list[Account]) -> str:
+    """unit_view with the 第11条 deadline of each account still to be filed in the national registry."""
+    from handlers.approvals_after import due_text, pending_filings
+    today, due = clock.today(), {}
+    for filing in pending_filings(session, [unit.id]):  # soonest first: an account shows its first deadline
+        due.setdefault(filing.account_id, f"{due_text(filing.deadline, today, session)}，"
+                                          f"完成后回复「已报送 {filing.request_id}」")
+    return unit_view(unit, accounts, due)
+
+
+def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = None) -> str:
+    """A unit's accounts with status, responsible person and latest update; `due`: account id → the national
+    registry deadline (第11条), as the unit's reminder words it."""
     if not accounts:
         return (f"{unit.name} 在台账中还没有账号。\n如需开设，回复「开设」提交申请；"
                 "已有账号未登记的，请联系县政数局导入并补办备案。")
@@ -61,6 +72,8 @@ def unit_view(unit: Unit, accounts: list[Account]) -> str:
         who = a.responsible.name if a.responsible else "未指定"
         latest = a.last_update_on.isoformat() if a.last_update_on else NO_UPDATE
         lines.append(f"{n}. {a.name}｜{a.platform}｜{'，'.join(flags)}\n   负责人：{who}　最近更新：{latest}")
+        if due and a.id in due:
+            lines.append(f"   全国系统报送：{due[a.id]}")
     if any(a.needs_retro_filing for a in accounts):
         lines.append("标「待补办备案」的账号请按第33条补办备案手续（回复「补办备案 账号名」）。")
     return "\n".join(lines)
@@ -107,7 +120,7 @@ def register(router: Router) -> None:
         if not person.is_bureau_user:
             if ctx.args and ctx.args not in person.unit.name:
                 ctx.reply(f"您只能查看本单位（{person.unit.name}）的台账。")
-            ctx.reply(unit_view(person.unit, scope_accounts(session, person, [person.unit_id])))
+            ctx.reply(unit_reply(session, person.unit, scope_accounts(session, person, [person.unit_id])))
             return END
         units = visible_host_units(session, person)
         if not ctx.args:
@@ -119,7 +132,7 @@ def register(router: Router) -> None:
                       "单位名可以只写一部分，例如「台账 教育局」；回复「台账」查看全部单位。")
             return END
         if len(found) == 1:
-            ctx.reply(unit_view(found[0], scope_accounts(session, person, [found[0].id])))
+            ctx.reply(unit_reply(session, found[0], scope_accounts(session, person, [found[0].id])))
             return END
         if len(found) > MAX_CHOICES:
             examples = "、".join(u.name for u in found[:3])
@@ -138,7 +151,7 @@ def register(router: Router) -> None:
         unit = units[choices.pick(ctx.text, [u.name for u in units])]
         if unit.id not in visible_unit_ids(ctx.session, ctx.person):
             raise Reask("这个单位不在您的管辖范围内。")
-        ctx.reply(unit_view(unit, scope_accounts(ctx.session, ctx.person, [unit.id])))
+        ctx.reply(unit_reply(ctx.session, unit, scope_accounts(ctx.session, ctx.person, [unit.id])))
         return END
 
     @router.command("导出台账", "台账导出", "下载台账", roles=set(ROLES), help="把台账导出为Excel文件发给您",

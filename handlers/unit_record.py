@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.router import Context, Router
+from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
 from handlers.oversight_util import match_units, unit_hint
 from models.measure import measures_of_unit
@@ -63,4 +64,9 @@ def unit_record(ctx: Context, unit: Unit) -> str:
         .order_by(Training.held_on)).all()
     lines.append(f"四、{year}年培训（{len(trained)}人次）")
     lines += [f"  {t.held_on.isoformat()} {t.topic}：{a.person.name}" for a, t in trained] or ["  无（第28条要求每年至少一次）"]
+    filings = pending_filings(session, [unit.id])
+    if filings:  # 第11条: worded as the unit's reminder, 台账 and the digest word it
+        lines.append(f"五、全国系统待报送（{len(filings)}项，第11条）")
+        lines += [f"  第{f.request_id}号{f.request.kind}「{account_label(f.account)}」：{due_text(f.deadline, today, session)}"
+                  for f in filings]
     return "\n".join(lines)

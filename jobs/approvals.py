@@ -17,12 +17,33 @@ from models import audit, org
 from models.approval import STEP_NAMES, RegistryFiling, pending_requests
 from models.org import BUREAU_ADMIN
 
-ESCALATE_AFTER = 3  # reminders before the bureau admins are told
+ESCALATE_AFTER = 3  # daily reminders before the bureau admins are told (督办)
+# Once escalated the bureau admins follow the request up (and see it in every digest): the approver is reminded
+# only every this many working days, not every morning — a daily reminder that nobody acts on stops being read.
+REMIND_EVERY_AFTER_ESCALATION = 3
 
 
 def remind_after_workdays() -> int:
     """A pending step is first reminded after this many working days (BOT_APPROVAL_REMIND_AFTER)."""
     return int(os.environ.get("BOT_APPROVAL_REMIND_AFTER", "1"))
+
+
+def escalation_wait() -> int:
+    """The wait (working days) of the ESCALATE_AFTER-th daily reminder: that reminder escalates the step.
+
+    Counted from the wait rather than from reminders sent, so that a re-run of the same day composes the same
+    text (the outbox de-duplicates on it) and a missed run does not postpone the escalation."""
+    return remind_after_workdays() + ESCALATE_AFTER - 1
+
+
+def approver_reminded(waited: int) -> bool:
+    """Whether the approver is reminded after `waited` working days: daily up to the escalation, then on every
+    REMIND_EVERY_AFTER_ESCALATION-th working day after it."""
+    if waited < remind_after_workdays():
+        return False
+    if waited <= escalation_wait():
+        return True
+    return (waited - escalation_wait()) % REMIND_EVERY_AFTER_ESCALATION == 0
 
 
 @scheduled("approval_reminders", daily_at(9, 30))
@@ -41,26 +62,36 @@ def approval_reminders(period: str) -> int:
                 if not req.escalated:
                     _escalate(session, req, people, waited, period)
                 continue
+            if not approver_reminded(waited):
+                continue
             key = f"approval-remind:{req.id}:{req.round}:{req.step}:{period}"
-            rows = outbox.push_text(session, people, f"提醒：第{req.id}号申请（{req.title}，{req.unit.name}）"
-                                    f"在「{STEP_NAMES[req.step]}」环节已等待{waited}个工作日，请尽快审批。"
-                                    f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。",
-                                    dedupe_key=key)
+            escalating = waited >= escalation_wait()
+            rows = outbox.push_text(session, people, _approver_text(req, waited, escalating), dedupe_key=key)
             if not rows:
                 continue  # this period already ran
             sent += 1
             req.reminders_sent += 1
-            if req.reminders_sent >= ESCALATE_AFTER and not req.escalated:
+            if escalating and not req.escalated:
                 _escalate(session, req, people, waited, period)
     return sent
+
+
+def _approver_text(req, waited: int, escalated: bool) -> str:
+    ask = (f"已通知县政数局督办，请尽快审批（此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次）。"
+           if escalated else "请尽快审批。")
+    return (f"提醒：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
+            f"已等待{waited}个工作日，{ask}"
+            f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。")
 
 
 def _escalate(session, req, people, waited: int, period: str) -> None:
     req.escalated = True
     names = "、".join(p.name for p in people) or "（无审批人）"
+    later = (f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）；"
+             "这件申请每天列在每日摘要中，直到处理完毕。" if people else "")
     outbox.push_text(session, chain.bureau_admins(session, req),
                      f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
-                     f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。",
+                     f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。{later}",
                      dedupe_key=f"approval-escalate:{req.id}:{req.round}:{req.step}")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id, after={"step": req.step, "period": period})
@@ -85,10 +116,10 @@ def registry_countdown(period: str) -> int:
                 filing.bureau_told_on = day
                 bureau = req.unit.supervising_bureau()
                 admins = org.people_with_role(session, BUREAU_ADMIN, [bureau.id]) if bureau else []
-                when = "今天到期" if day == filing.deadline else f"已于{filing.deadline:%m月%d日}到期"
                 outbox.push_text(session, admins,
                                  f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
-                                 f"的全国政务新媒体信息报送系统报送{when}，单位尚未回复已报送（第11条）。",
+                                 f"的全国政务新媒体信息报送系统报送{after.due_text(filing.deadline, day, session)}，"
+                                 "单位尚未回复已报送（第11条）。",
                                  dedupe_key=f"registry-deadline:{filing.id}")
                 audit.record(session, actor="system:registry_countdown", action="registry.deadline",
                              entity="registry_filing", entity_id=filing.id, after={"deadline": str(filing.deadline)})
@@ -97,12 +128,6 @@ def registry_countdown(period: str) -> int:
 
 def _staff_text(filing: RegistryFiling, day: date) -> str:
     req = filing.request
-    head = (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
-            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），截止{filing.deadline:%Y年%m月%d日}")
-    if day < filing.deadline:
-        head += f"，还剩{workdays.workdays_between(day, filing.deadline)}个工作日。"
-    elif day == filing.deadline:
-        head += "，今天截止。"
-    else:
-        head += f"，已逾期{workdays.workdays_between(filing.deadline, day)}个工作日。"
-    return head + f"\n完成后请回复「已报送 {req.id}」。"
+    return (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
+            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{after.due_text(filing.deadline, day)}。"
+            f"\n完成后请回复「已报送 {req.id}」。")

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock, config, workdays
+from handlers import approvals_after as after
 from jobs.digest import Section, digest_section, previous_workday
-from models.approval import PENDING_STATUSES, ApprovalRequest, RegistryFiling
+from models.approval import PENDING_STATUSES, ApprovalRequest
 
 DIGEST_TIME = time(9, 30)
 PENDING_AFTER_WORKDAYS = 1  # as the approver's first reminder (docs/approvals.md: 超过 1 个工作日)
@@ -51,7 +52,9 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
         # working days, as the approver's reminder counts them (jobs/approvals.py): not 「已等待10天」 after 国庆
         waited = workdays.workdays_between(clock.localize(r.step_started_at).date(), day)
         if waited >= PENDING_AFTER_WORKDAYS:
-            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日")
+            # 已督办: the admins were told and the approver is now reminded only every few working days
+            # (jobs/approvals.py): the daily digest is where the bureau keeps following it up
+            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日" + ("，已督办" if r.escalated else ""))
     if not lines:
         return None
     return Section(f"超过一个工作日未审批的申请（{len(lines)}件）", lines)
@@ -59,19 +62,15 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
 
 @digest_section
 def registry_filings(session: Session, unit_ids: list[int], day: date) -> Section | None:
-    rows = session.scalars(select(RegistryFiling).where(
-        RegistryFiling.unit_id.in_(unit_ids), RegistryFiling.filed_at.is_(None))
-        .order_by(RegistryFiling.deadline, RegistryFiling.id)).all()
+    rows = after.pending_filings(session, unit_ids)
     if not rows:
         return None
     overdue = [f for f in rows if f.deadline < day]
     workdays.prime(session)  # bureau-entered days, read with this session (inside its transaction)
     lines = []
     for f in rows:
-        # working days, as 第11条 counts them and as the unit's own reminder says (not 「已逾期8天」 after 国庆)
-        when = f"已逾期{workdays.workdays_between(f.deadline, day)}个工作日" if f.deadline < day else \
-            ("今天到期" if f.deadline == day else f"{f.deadline:%m-%d}到期")
+        # the date and working days, worded as the unit's own reminder words them (not 「已逾期8天」 after 国庆)
         lines.append(f"{f.account.unit.name}「{f.account.name}（{f.account.platform}）」第{f.request_id}号"
-                     f"{f.request.kind}审批后待报送全国系统：{when}")
+                     f"{f.request.kind}审批后待报送全国系统：{after.due_text(f.deadline, day, session)}")
     title = f"待报送全国政务新媒体信息报送系统（{len(rows)}个，其中逾期{len(overdue)}个）"
     return Section(title, lines)

@@ -37,7 +37,7 @@ def test_pending_step_reminded_after_a_working_day_then_daily_then_escalated(bot
     assert len(escalations) == 1 and f"第{number}号" in escalations[0] and "王局长" in escalations[0]
     clock.set_now(datetime(2026, 12, 11, 9, 30))
     jobs.approval_reminders("2026-12-11")
-    assert count(bot.texts("jy_wang"), "请尽快审批") == 4
+    assert count(bot.texts("jy_wang"), "请尽快审批") == 3  # escalated: no longer every day
     assert count(bot.texts("zsj_admin"), "督办") == 1  # told once
 
     # the next step starts its own count
@@ -46,6 +46,31 @@ def test_pending_step_reminded_after_a_working_day_then_daily_then_escalated(bot
     clock.set_now(datetime(2026, 12, 14, 9, 30))
     jobs.approval_reminders("2026-12-14")
     assert count(bot.texts("zsj_review"), "请尽快审批") == 1
+
+
+def test_after_escalation_the_approver_is_reminded_every_three_working_days_and_the_digest_says_so(bot):
+    """Mon 12-07 filed; reminded daily on 12-08, 12-09, 12-10 (escalated that day); then only on the 3rd working day
+    after it (Tue 12-15, Fri 12-18), not every morning. The bureau admins are told once, and the digest marks it."""
+    from jobs import digest
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    number = submit_open(bot)
+    reminded = []
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11", "2026-12-14", "2026-12-15",
+                "2026-12-16", "2026-12-17", "2026-12-18", "2026-12-21"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        if jobs.approval_reminders(day):
+            reminded.append(day)
+        assert jobs.approval_reminders(day) == 0  # a re-run sends nothing twice
+    assert reminded == ["2026-12-08", "2026-12-09", "2026-12-10", "2026-12-15", "2026-12-18"]
+    texts = [t for t in bot.texts("jy_wang") if "请尽快审批" in t]
+    assert "已通知县政数局督办" not in texts[0] and "已通知县政数局督办" not in texts[1]
+    assert all("已通知县政数局督办" in t and "此后每3个工作日提醒一次" in t for t in texts[2:]), texts
+    assert "已等待6个工作日" in texts[3] and "已等待9个工作日" in texts[4]
+    escalations = [t for t in bot.texts("zsj_admin") if "督办" in t and f"第{number}号" in t]
+    assert len(escalations) == 1 and "此后审批人每3个工作日收到一次提醒" in escalations[0], escalations
+    digest.bureau_digest("2026-12-21")
+    latest = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert f"第{number}号" in latest and "已等待10个工作日，已督办" in latest, latest
 
 
 def test_no_reminder_for_decided_requests(bot):
@@ -74,20 +99,22 @@ def test_registry_deadline_over_national_day_and_countdown(bot):
     with bot.db() as s:
         filing = s.query(RegistryFiling).one()
         assert (filing.approved_on, filing.deadline) == (date(2026, 9, 30), date(2026, 10, 10))  # 调休 Saturday
-    assert any("2026年10月10日" in t and f"已报送 {number}" in t for t in bot.texts("jy_zhang"))
+    assert any("3个工作日内（不含今天）、最迟于10月10日（周六，调休上班）" in t and f"已报送 {number}" in t
+               for t in bot.texts("jy_zhang"))
 
     clock.set_now(datetime(2026, 10, 8, 9, 0))
     assert jobs.registry_countdown("2026-10-08") == 1
-    assert any("还剩2个工作日" in t for t in bot.texts("jy_li"))  # the unit's staff, not only the applicant
+    # the unit's staff, not only the applicant; the date, and whether today counts
+    assert any("截止10月10日（周六，调休上班），还剩2个工作日（不含今天）" in t for t in bot.texts("jy_li"))
     assert count(bot.texts("zsj_admin"), "报送到期") == 0
     clock.set_now(datetime(2026, 10, 10, 9, 0))
     jobs.registry_countdown("2026-10-10")
     assert jobs.registry_countdown("2026-10-10") == 0
-    assert any("今天截止" in t for t in bot.texts("jy_zhang"))
+    assert any("截止10月10日（周六，调休上班），今天是最后一天" in t for t in bot.texts("jy_zhang"))
     assert count(bot.texts("zsj_admin"), "报送到期") == 1
     clock.set_now(datetime(2026, 10, 12, 9, 0))
     jobs.registry_countdown("2026-10-12")
-    assert any("已逾期1个工作日" in t for t in bot.texts("jy_zhang"))
+    assert any("截止10月10日（周六，调休上班），已逾期1个工作日" in t for t in bot.texts("jy_zhang"))
     assert count(bot.texts("zsj_admin"), "报送到期") == 1
 
     assert "已记录" in bot.send("jy_li", f"已报送 {number}")
@@ -213,3 +240,59 @@ def test_registry_reminders_go_to_the_unit_not_to_the_bureau_that_filed_for_it(b
     for staff in ("jy_zhang", "jy_li"):
         assert count(bot.texts(staff), f"完成后请回复「已报送 {number}」") == 4, bot.texts(staff)
         assert any("已审批通过。按《办法》第11条" in t for t in bot.texts(staff))
+
+
+def test_the_registry_deadline_reads_the_same_everywhere_on_the_first_of_three_days(bot):
+    """Approved Wed 11-25: due Mon 11-30 (3 working days). On Thu 11-26 「还剩2个工作日」 alone leaves the clerk
+    guessing whether today counts: every place says the date and that today is not counted, in the same words."""
+    from handlers.approvals_after import due_text
+    from jobs import digest
+    clock.set_now(datetime(2026, 11, 25, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    assert any("3个工作日内（不含今天）、最迟于11月30日（周一）" in t for t in bot.texts("jy_li"))
+    clock.set_now(datetime(2026, 11, 26, 9, 0))
+    jobs.registry_countdown("2026-11-26")
+    due = "截止11月30日（周一），还剩2个工作日（不含今天）"
+    assert any(due in t for t in bot.texts("jy_li") if t.startswith("提醒："))  # the daily reminder
+    clock.set_now(datetime(2026, 11, 26, 9, 30))
+    digest.bureau_digest("2026-11-26")
+    assert due in [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert due in bot.send("jy_zhang", f"查看 {number}")
+    assert f"{due}，完成后回复「已报送 {number}」" in bot.send("jy_zhang", "台账")
+    assert due in bot.send("zsj_admin", "台账 抚松县教育局")
+    assert due in bot.send("jy_zhang", "单位记录") and due in bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert "今天是最后一天" in due_text(date(2026, 11, 30), date(2026, 11, 30))
+    # another year's date says the year; a worked Sunday (元旦调休) says so
+    assert due_text(date(2026, 1, 4), date(2025, 12, 31)) == "截止2026年1月4日（周日，调休上班），还剩1个工作日（不含今天）"
+    bot.send("jy_li", f"已报送 {number}")
+    assert "全国系统报送：截止" not in bot.send("jy_zhang", "台账")
+    assert "全国系统待报送" not in bot.send("jy_zhang", "单位记录")
+
+
+def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registry_and_the_filer_gets_the_outcome(bot):
+    """zsj_review (bureau reviewer, not an admin) files 开设 for 教育局. The unit's head and staff hear it at once;
+    after final approval the unit's staff — who must file it in the national registry (第5条, 第11条) — get the
+    notice with its deadline and the daily reminders; the filer, who has nothing to file, gets the outcome and the
+    Word form only; the bureau admins get the form and, on the deadline, the bureau's notice."""
+    from tests.approvals_helpers import latest_request_id
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    bot.say("zsj_review", "开设", "抚松县教育局")
+    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
+                   "无", "及时发布教育政策，服务群众", "是", "确认"]:
+        bot.send("zsj_review", answer)
+    number = latest_request_id(bot)
+    for userid in ("jy_wang", "jy_zhang", "jy_li"):
+        assert any(t.startswith("【代为提交】") and f"第{number}号" in t for t in bot.texts(userid)), userid
+    approve_all(bot, number, people=("jy_wang", "zsj_admin", "city_zhao"))  # the filer may not decide his own
+    for staff in ("jy_zhang", "jy_li"):
+        assert any("已审批通过。按《办法》第11条" in t and "最迟于11月12日（周四）" in t for t in bot.texts(staff))
+    filer = bot.texts("zsj_review")
+    assert any("审批已全部通过" in t for t in filer) and "[file]" in filer
+    assert "[file]" in bot.texts("zsj_admin")
+    for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
+        clock.set_now(datetime.fromisoformat(day + "T09:00"))
+        jobs.registry_countdown(day)
+    assert count(bot.texts("jy_li"), f"完成后请回复「已报送 {number}」") == 3
+    assert not any(f"已报送 {number}" in t for t in bot.texts("zsj_review"))  # not his to file (第5条)
+    assert count(bot.texts("zsj_admin"), "报送到期") == 1

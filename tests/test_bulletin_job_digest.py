@@ -63,10 +63,11 @@ def test_registry_filings_due_then_overdue(bot):
     digest.bureau_digest("2026-11-12")
     text = latest_digest(bot)
     assert "待报送全国政务新媒体信息报送系统（1个，其中逾期0个）" in text
-    assert f"抚松县教育局「抚松教育（微博）」第{number}号开设审批后待报送全国系统：11-13到期" in text
+    assert (f"抚松县教育局「抚松教育（微博）」第{number}号开设审批后待报送全国系统："
+            "截止11月13日（周五），还剩1个工作日（不含今天）") in text
     at(2026, 11, 13, 9, 30)
     digest.bureau_digest("2026-11-13")
-    assert "今天到期" in latest_digest(bot)
+    assert "截止11月13日（周五），今天是最后一天" in latest_digest(bot)
     at(2026, 11, 16, 9, 30)
     digest.bureau_digest("2026-11-16")
     # Friday's deadline, Monday's digest: one working day late (第11条 counts working days), as the unit is told
