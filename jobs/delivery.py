@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 
 from bot import clock, config, db
 from bot.wecom_client import DUPLICATE_WINDOW, WeComAPI, WeComError, get_api
+from jobs import delivery_repeats
 from models import delivery_failures
 from models.org import Person
 from models.outbox import FAILED, PENDING, SENDING, SENT, OutboxFile, OutboxMessage
@@ -80,18 +81,25 @@ def deliver(ids: list[int]) -> dict:
     if throttled:
         _defer([r.id for r in throttled], timedelta(seconds=61), "throttled")
         stats["throttled"] += len(throttled)
+    # Before grouping: a row repeating what its recipient had from another row gets a note, and its
+    # content (so its group) changes. Retries with an uncertain attempt look further back (a longer
+    # duplicate_check_interval): they go in calls of their own, first attempts keep WeCom's 30 minutes.
+    delivery_repeats.make_distinct(api.redis, allowed)
     groups: dict[tuple, list[OutboxMessage]] = defaultdict(list)
+    updates = []
     for row in allowed:
         if row.msgtype == "card_update":
-            if _still_ours([row]):
-                _deliver_card_update(api, row, stats)
+            updates.append(row)
         else:
-            groups[(row.msgtype, row.content_hash)].append(row)
+            groups[(row.msgtype, row.content_hash, row.uncertain_at is not None)].append(row)
     for group in groups.values():
         for start in range(0, len(group), BATCH):
             batch = _still_ours(group[start:start + BATCH])
             if batch:
                 _deliver_group(api, batch, stats)
+    for row in updates:  # after the cards: a card and its update in one job, the card goes first
+        if _still_ours([row]):
+            _deliver_card_update(api, row, stats)
     return dict(stats)
 
 
@@ -127,9 +135,9 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     userids = [r.userid for r in rows]
     try:
         # Every send carries enable_duplicate_check: WeCom only recognises a resend if the first
-        # copy was checked too (a timed-out call may have been delivered). The price: identical
-        # content to one person within 30 minutes arrives once — texts that must repeat sooner
-        # have to differ (e.g. name the time or the period).
+        # copy was checked too (a timed-out call may have been delivered). Identical content from
+        # two different rows to one person within 30 minutes would arrive once: before its first
+        # attempt such a row was made distinct (jobs/delivery_repeats.py).
         result = api.send(first.msgtype, _payload(api, first), userids, duplicate_window=_duplicate_window(rows))
     except WeComError as err:
         if err.errcode == 40003 and len(rows) > 1:
