@@ -160,9 +160,9 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
         log.warning("delivery rows=%s type=%s errcode=%s retryable=%s", len(rows), first.msgtype,
                     err.errcode, err.retryable)
         if err.errcode == 60020:
-            log.error("delivery refused: WeCom does not trust this server's IP (60020); every push fails until "
-                      "the egress IP is added under 企业可信IP, then run `flask --app bot outbox resend`")
+            _ip_refused(api)
         return
+    _ip_trusted_again(api)
     invalid = {u.lower() for u in result.invalid_users}
     bad = [r for r in rows if r.userid.lower() in invalid]
     good = [r for r in rows if r.userid.lower() not in invalid]
@@ -178,6 +178,39 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     stats["sent"] += len(good)
     stats["invalid"] += len(bad)
     log.info("delivery rows=%s type=%s outcome=sent invalid=%s", len(good), first.msgtype, len(bad))
+
+
+# 60020 (IP not trusted) refuses every call until ops fix the trusted IPs: one ERROR line when it starts
+# and then at most one every IP_ALERT_EVERY, shared by all workers through Redis (the time of the last one,
+# by the bot's clock); each refused call still logs its WARNING line. The first success after it says so.
+IP_ALERT_EVERY = timedelta(minutes=30)
+IP_ALERT_KEY = "zwxmt:alert:60020"
+_IP_ALERT = """
+local last = redis.call('GET', KEYS[1])
+if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+return 1
+"""
+_ip_refused_seen = False  # this process saw 60020 since its last accepted call
+
+
+def _ip_refused(api: WeComAPI) -> None:
+    global _ip_refused_seen
+    _ip_refused_seen = True
+    now = clock.now().timestamp()
+    if api.redis.eval(_IP_ALERT, 1, IP_ALERT_KEY, now, IP_ALERT_EVERY.total_seconds()):
+        log.error("delivery refused: WeCom does not trust this server's IP (60020); every push fails until "
+                  "the egress IP is added under 企业可信IP, then run `flask --app bot outbox resend` "
+                  "(logged again in %s min if it lasts)", int(IP_ALERT_EVERY.total_seconds() // 60))
+
+
+def _ip_trusted_again(api: WeComAPI) -> None:
+    global _ip_refused_seen
+    if _ip_refused_seen:
+        _ip_refused_seen = False
+        if api.redis.delete(IP_ALERT_KEY):
+            log.warning("delivery accepted again after 60020: WeCom trusts this server's IP now; pushes that "
+                        "failed meanwhile wait for `flask --app bot outbox resend`")
 
 
 def _deliver_one_by_one(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
