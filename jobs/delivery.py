@@ -237,16 +237,32 @@ def _confirm_sent(rows: list[OutboxMessage], note: str) -> None:
 
 
 def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
+    task_id, label = row.payload["task_id"], row.payload["replace_name"]
     with db.transaction() as session:
-        card = session.get(Card, row.payload["task_id"])
+        card = session.get(Card, task_id)
         code = card.response_code if card else None
+        sent = _card_send(session, card) if card and not code else None
+    if not code and sent is not None and sent.status in (PENDING, SENDING):
+        # The card is still on its way (WeCom failing, retries pending): grey it once it has arrived.
+        _retry([row], WeComError(None, "card not delivered yet", retryable=True))
+        stats["retry"] += 1
+        return
     if not code:
-        _fail([row], WeComError(None, "card has no response code yet", retryable=False))
+        if sent is None or sent.status == FAILED:
+            why = "card never delivered"
+        elif sent.msgid is None:  # SENT through 42014: the response_code was lost with the send's answer
+            why = "card not greyed: its response code was lost with the answer to an uncertain send"
+        else:
+            why = "card not greyed: its response code was used by an earlier update"
+        log.warning("delivery card update task_id=%s label=%s not possible (%s); the card keeps its buttons "
+                    "until the person clicks it, the click greys it", task_id, label, why)
+        _fail([row], WeComError(None, why, retryable=False))
         stats["failed"] += 1
         return
     try:
-        api.update_card([row.userid], code, button_label=row.payload["replace_name"])
+        api.update_card([row.userid], code, button_label=label)
     except WeComError as err:
+        log.warning("delivery card update task_id=%s errcode=%s retryable=%s", task_id, err.errcode, err.retryable)
         (_retry if err.retryable else _fail)([row], err)
         stats["retry" if err.retryable else "failed"] += 1
         return
@@ -255,6 +271,15 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
                         .values(status=SENT, sent_at=clock.now()))
         session.execute(update(Card).where(Card.task_id == row.payload["task_id"]).values(response_code=None))
     stats["sent"] += 1
+
+
+def _card_send(session, card: Card) -> OutboxMessage | None:
+    """The outbox row that sends `card` (rows of the card's recipient from when it was made)."""
+    rows = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.userid == card.userid, OutboxMessage.msgtype == "template_card",
+        OutboxMessage.created_at.between(card.created_at - timedelta(minutes=1), card.created_at + timedelta(minutes=1)))
+        .order_by(OutboxMessage.id))
+    return next((r for r in rows if r.payload.get("task_id") == card.task_id), None)
 
 
 def _duplicate_window(rows: list[OutboxMessage]) -> int:
