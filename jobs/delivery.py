@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 
 from bot import clock, config, db
 from bot.wecom_client import DUPLICATE_WINDOW, WeComAPI, WeComError, get_api
+from jobs import delivery_repeats
 from models import delivery_failures
 from models.org import Person
 from models.outbox import FAILED, PENDING, SENDING, SENT, OutboxFile, OutboxMessage
@@ -80,18 +81,25 @@ def deliver(ids: list[int]) -> dict:
     if throttled:
         _defer([r.id for r in throttled], timedelta(seconds=61), "throttled")
         stats["throttled"] += len(throttled)
+    # Before grouping: a row repeating what its recipient had from another row gets a note, and its
+    # content (so its group) changes. Retries with an uncertain attempt look further back (a longer
+    # duplicate_check_interval): they go in calls of their own, first attempts keep WeCom's 30 minutes.
+    delivery_repeats.make_distinct(api.redis, allowed)
     groups: dict[tuple, list[OutboxMessage]] = defaultdict(list)
+    updates = []
     for row in allowed:
         if row.msgtype == "card_update":
-            if _still_ours([row]):
-                _deliver_card_update(api, row, stats)
+            updates.append(row)
         else:
-            groups[(row.msgtype, row.content_hash)].append(row)
+            groups[(row.msgtype, row.content_hash, row.uncertain_at is not None)].append(row)
     for group in groups.values():
         for start in range(0, len(group), BATCH):
             batch = _still_ours(group[start:start + BATCH])
             if batch:
                 _deliver_group(api, batch, stats)
+    for row in updates:  # after the cards: a card and its update in one job, the card goes first
+        if _still_ours([row]):
+            _deliver_card_update(api, row, stats)
     return dict(stats)
 
 
@@ -127,9 +135,9 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     userids = [r.userid for r in rows]
     try:
         # Every send carries enable_duplicate_check: WeCom only recognises a resend if the first
-        # copy was checked too (a timed-out call may have been delivered). The price: identical
-        # content to one person within 30 minutes arrives once — texts that must repeat sooner
-        # have to differ (e.g. name the time or the period).
+        # copy was checked too (a timed-out call may have been delivered). Identical content from
+        # two different rows to one person within 30 minutes would arrive once: before its first
+        # attempt such a row was made distinct (jobs/delivery_repeats.py).
         result = api.send(first.msgtype, _payload(api, first), userids, duplicate_window=_duplicate_window(rows))
     except WeComError as err:
         if err.errcode == 40003 and len(rows) > 1:
@@ -152,9 +160,9 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
         log.warning("delivery rows=%s type=%s errcode=%s retryable=%s", len(rows), first.msgtype,
                     err.errcode, err.retryable)
         if err.errcode == 60020:
-            log.error("delivery refused: WeCom does not trust this server's IP (60020); every push fails until "
-                      "the egress IP is added under 企业可信IP, then run `flask --app bot outbox resend`")
+            _ip_refused(api)
         return
+    _ip_trusted_again(api)
     invalid = {u.lower() for u in result.invalid_users}
     bad = [r for r in rows if r.userid.lower() in invalid]
     good = [r for r in rows if r.userid.lower() not in invalid]
@@ -170,6 +178,39 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     stats["sent"] += len(good)
     stats["invalid"] += len(bad)
     log.info("delivery rows=%s type=%s outcome=sent invalid=%s", len(good), first.msgtype, len(bad))
+
+
+# 60020 (IP not trusted) refuses every call until ops fix the trusted IPs: one ERROR line when it starts
+# and then at most one every IP_ALERT_EVERY, shared by all workers through Redis (the time of the last one,
+# by the bot's clock); each refused call still logs its WARNING line. The first success after it says so.
+IP_ALERT_EVERY = timedelta(minutes=30)
+IP_ALERT_KEY = "zwxmt:alert:60020"
+_IP_ALERT = """
+local last = redis.call('GET', KEYS[1])
+if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+return 1
+"""
+_ip_refused_seen = False  # this process saw 60020 since its last accepted call
+
+
+def _ip_refused(api: WeComAPI) -> None:
+    global _ip_refused_seen
+    _ip_refused_seen = True
+    now = clock.now().timestamp()
+    if api.redis.eval(_IP_ALERT, 1, IP_ALERT_KEY, now, IP_ALERT_EVERY.total_seconds()):
+        log.error("delivery refused: WeCom does not trust this server's IP (60020); every push fails until "
+                  "the egress IP is added under 企业可信IP, then run `flask --app bot outbox resend` "
+                  "(logged again in %s min if it lasts)", int(IP_ALERT_EVERY.total_seconds() // 60))
+
+
+def _ip_trusted_again(api: WeComAPI) -> None:
+    global _ip_refused_seen
+    if _ip_refused_seen:
+        _ip_refused_seen = False
+        if api.redis.delete(IP_ALERT_KEY):
+            log.warning("delivery accepted again after 60020: WeCom trusts this server's IP now; pushes that "
+                        "failed meanwhile wait for `flask --app bot outbox resend`")
 
 
 def _deliver_one_by_one(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
@@ -196,16 +237,32 @@ def _confirm_sent(rows: list[OutboxMessage], note: str) -> None:
 
 
 def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
+    task_id, label = row.payload["task_id"], row.payload["replace_name"]
     with db.transaction() as session:
-        card = session.get(Card, row.payload["task_id"])
+        card = session.get(Card, task_id)
         code = card.response_code if card else None
+        sent = _card_send(session, card) if card and not code else None
+    if not code and sent is not None and sent.status in (PENDING, SENDING):
+        # The card is still on its way (WeCom failing, retries pending): grey it once it has arrived.
+        _retry([row], WeComError(None, "card not delivered yet", retryable=True))
+        stats["retry"] += 1
+        return
     if not code:
-        _fail([row], WeComError(None, "card has no response code yet", retryable=False))
+        if sent is None or sent.status == FAILED:
+            why = "card never delivered"
+        elif sent.msgid is None:  # SENT through 42014: the response_code was lost with the send's answer
+            why = "card not greyed: its response code was lost with the answer to an uncertain send"
+        else:
+            why = "card not greyed: its response code was used by an earlier update"
+        log.warning("delivery card update task_id=%s label=%s not possible (%s); the card keeps its buttons "
+                    "until the person clicks it, the click greys it", task_id, label, why)
+        _fail([row], WeComError(None, why, retryable=False))
         stats["failed"] += 1
         return
     try:
-        api.update_card([row.userid], code, button_label=row.payload["replace_name"])
+        api.update_card([row.userid], code, button_label=label)
     except WeComError as err:
+        log.warning("delivery card update task_id=%s errcode=%s retryable=%s", task_id, err.errcode, err.retryable)
         (_retry if err.retryable else _fail)([row], err)
         stats["retry" if err.retryable else "failed"] += 1
         return
@@ -214,6 +271,15 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
                         .values(status=SENT, sent_at=clock.now()))
         session.execute(update(Card).where(Card.task_id == row.payload["task_id"]).values(response_code=None))
     stats["sent"] += 1
+
+
+def _card_send(session, card: Card) -> OutboxMessage | None:
+    """The outbox row that sends `card` (rows of the card's recipient from when it was made)."""
+    rows = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.userid == card.userid, OutboxMessage.msgtype == "template_card",
+        OutboxMessage.created_at.between(card.created_at - timedelta(minutes=1), card.created_at + timedelta(minutes=1)))
+        .order_by(OutboxMessage.id))
+    return next((r for r in rows if r.payload.get("task_id") == card.task_id), None)
 
 
 def _duplicate_window(rows: list[OutboxMessage]) -> int:

@@ -2,6 +2,8 @@
 receives over the period are counted, so a hot loop or an unbounded retry would show."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from datetime import datetime
@@ -38,6 +40,34 @@ def test_60020_for_an_hour_each_message_tried_once_and_recorded(bot):
     push(outbox.push_text, "jy_zhang", "修好之后")
     bot.deliver()
     assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["修好之后"]
+
+
+def test_60020_logs_one_error_when_it_starts_then_every_half_hour_and_says_when_it_is_over(bot, caplog):
+    """An hour of 60020: 61 refused calls, each a WARNING, but ERROR only at 10:01 and 10:31 (all workers
+    share the time through Redis); the first accepted call says it is over; a new outage errs at once."""
+    caplog.set_level(logging.INFO, logger="bot.delivery")
+    clock.set_now(datetime(2026, 12, 1, 10, 0))
+    bot.fake.state.offset = clock.offset_seconds()
+    bot.fake.inject("message/send", errcode=60020, times=-1)
+    _minutes(bot, 60, each=lambda i: push(outbox.push_text, "jy_zhang", f"通知{i}"))
+
+    def lines(level, text):
+        return [r for r in caplog.records if r.name == "bot.delivery" and r.levelno == level and text in r.getMessage()]
+
+    assert len(lines(logging.WARNING, "errcode=60020")) == 61
+    assert [r.getMessage().split(":")[0] for r in lines(logging.ERROR, "60020")] == ["delivery refused"] * 2
+    bot.fake.clear_faults()
+    push(outbox.push_text, "jy_zhang", "修好之后")
+    bot.deliver()
+    assert len(lines(logging.WARNING, "accepted again after 60020")) == 1
+    push(outbox.push_text, "jy_zhang", "再来一条")
+    bot.deliver()
+    assert len(lines(logging.WARNING, "accepted again after 60020")) == 1  # once per outage
+    move(bot, 60)
+    bot.fake.inject("message/send", errcode=60020)  # a new outage minutes later: ERROR again at once
+    push(outbox.push_text, "jy_zhang", "又被拒绝")
+    bot.deliver()
+    assert len(lines(logging.ERROR, "60020")) == 3
 
 
 def test_gettoken_down_for_a_quarter_hour_is_bounded_then_everything_goes_once(bot):

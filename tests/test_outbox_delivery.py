@@ -327,7 +327,7 @@ CARD = {"card_type": "button_interaction", "main_title": {"title": "请审核"},
         "button_list": [{"text": "同意", "key": "yes"}]}
 
 
-def test_a_card_whose_timed_out_send_arrived_is_confirmed_by_42014(bot):
+def test_a_card_whose_timed_out_send_arrived_is_confirmed_by_42014(bot, caplog):
     """The first send times out although WeCom delivered the card; the retry's task_id is then taken
     (42014): the card did arrive, so the row is SENT and the bureau hears of no failure."""
     wecom_client.get_api().client.timeout = 0.4
@@ -355,13 +355,46 @@ def test_a_card_whose_timed_out_send_arrived_is_confirmed_by_42014(bot):
         assert s.get(Card, task_id).response_code is None
         outbox.push_card_update(s, s.get(Card, task_id), button_label="已撤回")
     bot.deliver()
-    assert all_rows()[-1].error == "None: card has no response code yet" and bot.fake.messages_to("zsj_admin") == []
+    why = "card not greyed: its response code was lost with the answer to an uncertain send"
+    assert all_rows()[-1].error == f"None: {why}" and bot.fake.messages_to("zsj_admin") == []
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "bot.delivery" and "card update" in r.getMessage()]
+    assert task_id in warning and why in warning and "已撤回" in warning  # visible to ops, not silent
     bot.click("jy_zhang", task_id, "yes")
     with db.transaction() as s:
         outbox.push_card_update(s, s.get(Card, task_id), button_label="已同意")
     bot.deliver()
     assert [u["button"]["replace_name"] for u in bot.fake.state.card_updates] == ["已同意"]
     assert [r.status for r in all_rows() if r.msgtype == "card_update"] == [FAILED, SENT]
+
+
+def test_a_card_closed_while_its_send_is_still_retrying_is_greyed_once_it_arrives(bot):
+    """WeCom answers -1 to the card; meanwhile the matter is settled and the card is to be greyed. The
+    update waits for the card instead of failing at once (which left the card clickable for good)."""
+    bot.fake.inject("message/send", errcode=-1, times=2)
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.deliver()
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已撤回")
+    bot.deliver()
+    card_row, update = all_rows()
+    assert card_row.status == PENDING and (update.status, update.error) == (PENDING, "None: card not delivered yet")
+    for _ in range(6):
+        move(bot, 60)
+        sweep_and_deliver(bot)
+    assert [c["task_id"] for c in bot.cards("jy_zhang")] == [task_id]
+    assert [(u["task_id"], u["button"]) for u in bot.fake.state.card_updates] == [(task_id, {"replace_name": "已撤回"})]
+    assert {r.status for r in all_rows()} == {SENT}
+
+
+def test_a_card_and_its_update_in_one_job_the_card_goes_first(bot):
+    with db.transaction() as s:
+        [card] = outbox.push_card(s, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+        s.flush()
+        outbox.push_card_update(s, card, button_label="已处理")
+        task_id = card.task_id
+    bot.deliver()
+    assert [(u["task_id"], u["button"]) for u in bot.fake.state.card_updates] == [(task_id, {"replace_name": "已处理"})]
+    assert {r.status for r in all_rows()} == {SENT}
 
 
 def test_42014_on_a_first_attempt_is_a_failure(bot):
