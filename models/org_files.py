@@ -87,8 +87,10 @@ def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
     import yaml
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise FileProblem(f"YAML 格式错误：{str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError:
+        raise FileProblem("无法读取 YAML 文件：文件不是 UTF-8 编码。请在编辑器中“另存为”，编码选择 UTF-8。") from None
+    except yaml.YAMLError as exc:
+        raise FileProblem(yaml_error_text(exc)) from None
     if not isinstance(data, dict) or not ({UNIT_SHEET, PEOPLE_SHEET} & set(data)):
         raise FileProblem(f"YAML 文件的顶层应包含「{UNIT_SHEET}」和/或「{PEOPLE_SHEET}」两个列表。")
     out = []
@@ -108,6 +110,31 @@ def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
             rows.append(Row(sheet, where, {k: cell_text(v) for k, v in item.items()}))
         out.append(rows)
     return out[0], out[1]
+
+
+# What the parser's English problem means for someone editing the file: (part of the problem or
+# of its context, hint). The first that matches is used.
+YAML_HINTS = (
+    ("mapping values are not allowed", "这里多了一个冒号「:」——值中含有冒号时请给整个值加引号，也可能是这一行的缩进与上一行不一致"),
+    ("'\\t'", "不能用 Tab 键缩进，请改用空格"),
+    ("quoted scalar", "第{context_line}行开始的引号没有结束，请补上配对的引号"),
+    ("could not find expected ':'", "缺少冒号，应写成「列名: 值」（冒号后加一个空格）"),
+    ("flow", "第{context_line}行开始的方括号或花括号没有配对；值中含有括号时请给整个值加引号"),
+    ("alias", "以「*」或「&」开头的值会被当作引用，请给整个值加引号"),
+    ("tag", "以「!」开头的值会被当作类型标记，请给整个值加引号"),
+    ("block", "缩进不一致：同一层的各列应对齐，每个单位或人员以「- 」开头"),
+)
+
+
+def yaml_error_text(exc) -> str:
+    """One line in Chinese: where the YAML parser stopped (line and column) and what to check there."""
+    mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    said = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''}"
+    hint = next((h for key, h in YAML_HINTS if key in said), "请检查这一行及上一行的缩进、冒号和引号")
+    if mark is None:
+        return "YAML 格式错误：请检查文件的缩进、冒号和引号。"
+    context_line = context_mark.line + 1 if context_mark is not None else mark.line + 1
+    return f"YAML 格式错误（第{mark.line + 1}行第{mark.column + 1}列）：{hint.format(context_line=context_line)}。"
 
 
 # --- the blank template ---------------------------------------------------------------------

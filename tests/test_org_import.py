@@ -234,6 +234,29 @@ def test_file_level_problems_are_explained(org, tmp_path):
     assert "文件中没有任何单位或人员" in org("import", str(tmp_path / "empty.xlsx")).output
 
 
+@pytest.mark.parametrize("text, where, hint", [
+    # a key indented one space too far: the parser stops at its colon
+    ("单位:\n  - 单位名称: 甲\n    类型: 主办单位\n     上级单位: 乙\n", "第4行第10列", "冒号"),
+    ("人员:\n  - 企业微信UserID: a\n\t姓名: 张三\n", "第3行第1列", "Tab"),
+    ("人员:\n  - 企业微信UserID: a\n    姓名: \"张三\n", "第4行第1列", "第3行开始的引号"),
+    ("人员:\n  - 企业微信UserID: a\n  姓名: 张三\n", "第3行第3列", "缩进"),
+], ids=["colon", "tab", "quote", "indent"])
+def test_a_yaml_syntax_error_names_its_line_in_chinese(org, tmp_path, text, where, hint):
+    (tmp_path / "名册.yaml").write_text(text, encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code != 0
+    [line] = result.output.strip().splitlines()
+    assert f"YAML 格式错误（{where}）" in line and hint in line, line
+    assert not any(word in line for word in ("mapping", "found", "expected", "scanning")), line  # no parser English
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_a_yaml_file_not_in_utf8_is_explained(org, tmp_path):
+    (tmp_path / "名册.yaml").write_bytes("人员:\n  - 姓名: 张三\n".encode("gbk"))
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code != 0 and "UTF-8" in result.output and "codec" not in result.output
+
+
 def test_dry_run_checks_without_writing(org, tmp_path):
     result = org("import", "--dry-run", str(write_xlsx(tmp_path / "名册.xlsx")))
     assert result.exit_code == 0 and "检查通过" in result.output and "单位：新增 5" in result.output
