@@ -76,6 +76,8 @@ def _yes_no(row: Row, column: str, default: bool, errors: list[str]) -> bool:
 
 def _text(row: Row, column: str, limit: int, errors: list[str], required: bool = True) -> str:
     value = row.get(column)
+    if column in row.problems:  # already reported: not text
+        return value
     if required and not value:
         errors.append(f"{row.where}：「{column}」不能为空。")
     elif len(value) > limit:
@@ -85,11 +87,12 @@ def _text(row: Row, column: str, limit: int, errors: list[str], required: bool =
 
 def parse_unit(row: Row, errors: list[str]) -> UnitSpec | None:
     before = len(errors)
+    errors.extend(f"{row.where}：{problem}" for problem in row.problems.values())
     name = _text(row, "单位名称", 120, errors)
     parent = row.get("上级单位") or None
     kind_name = row.get("类型")
     kind = KIND_BY_NAME.get(kind_name)
-    if kind is None:
+    if kind is None and "类型" not in row.problems:
         errors.append(f"{row.where}：「类型」应为{'、'.join(KIND_BY_NAME)}之一，现在是「{kind_name}」。"
                       if kind_name else f"{row.where}：「类型」不能为空。")
     code = row.get("国办登记系统单位标识码") or None
@@ -111,9 +114,11 @@ def parse_unit(row: Row, errors: list[str]) -> UnitSpec | None:
 
 def parse_person(row: Row, errors: list[str]) -> PersonSpec | None:
     before = len(errors)
+    errors.extend(f"{row.where}：{problem}" for problem in row.problems.values())
     userid = row.get("企业微信UserID")
     if not userid:
-        errors.append(f"{row.where}：「企业微信UserID」不能为空。")
+        if "企业微信UserID" not in row.problems:
+            errors.append(f"{row.where}：「企业微信UserID」不能为空。")
     elif not USERID.match(userid):
         errors.append(f"{row.where}：「企业微信UserID」只能由字母、数字和 _ - . @ 组成（以字母或数字开头，"
                       f"最长64位），现在是「{userid}」。")

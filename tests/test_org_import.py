@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot import config, db
 from models.audit import AuditLog
-from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD,
-                        Person, Unit)
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT, STAFF,
+                        UNIT_HEAD, Person, Unit)
 from models.org_files import PERSON_COLUMNS, UNIT_COLUMNS, write_template
 from models.outbox import OutboxMessage
 
@@ -255,6 +255,62 @@ def test_a_yaml_file_not_in_utf8_is_explained(org, tmp_path):
     (tmp_path / "名册.yaml").write_bytes("人员:\n  - 姓名: 张三\n".encode("gbk"))
     result = org("import", str(tmp_path / "名册.yaml"))
     assert result.exit_code != 0 and "UTF-8" in result.output and "codec" not in result.output
+
+
+def test_yaml_values_that_are_not_text_are_refused_naming_entry_and_column(org, tmp_path):
+    (tmp_path / "名册.yaml").write_text("""\
+单位:
+  - 单位名称: 白山市政数局
+    类型: [市级主管单位]
+人员:
+  - 企业微信UserID: a1
+    姓名: {a: 1}
+    所在单位: 白山市政数局
+    手机: [13800000001]
+  - 企业微信UserID: no
+    姓名: 李四
+    所在单位: 白山市政数局
+""", encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code == 1
+    out = result.output
+    assert "「单位」第1条：「类型」应填写文字，现在是一个列表" in out
+    assert "「人员」第1条：「姓名」应填写文字，现在是一组「名称: 值」" in out
+    assert "「人员」第1条：「手机」应填写文字，现在是一个列表" in out
+    assert "「人员」第2条：「企业微信UserID」应填写文字，现在是「no」" in out and "加引号" in out
+    assert "不能为空" not in out and "{'a': 1}" not in out and "13800000001" not in out
+    assert "导入失败：发现 4 处问题" in out
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_yaml_numbers_are_text_as_written(org, tmp_path):
+    """Digits need no quotes: a userid or phone number keeps its leading zero or +86; yes/no fit 是/否 columns."""
+    (tmp_path / "名册.yaml").write_text("""\
+单位:
+  - 单位名称: 白山市政数局
+    类型: 市级主管单位
+    企业微信部门ID: 1
+人员:
+  - 企业微信UserID: 10086
+    姓名: 张三
+    所在单位: 白山市政数局
+    手机: 13800000001
+    在职: yes
+  - 企业微信UserID: 0755
+    姓名: 2024
+    所在单位: 白山市政数局
+    手机: +8613800000002
+    角色: [市级审批人, 单位工作人员]
+""", encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code == 0, result.output
+    with db.transaction() as s:
+        people = {p.userid: p for p in s.scalars(select(Person))}
+        assert set(people) == {"10086", "0755"}
+        assert (people["10086"].mobile, people["10086"].active) == ("13800000001", True)
+        assert (people["0755"].name, people["0755"].mobile) == ("2024", "+8613800000002")
+        assert people["0755"].roles == {CITY_REVIEWER, STAFF}
+        assert get_unit(s, "白山市政数局").wecom_department_id == 1
 
 
 def test_dry_run_checks_without_writing(org, tmp_path):
