@@ -180,6 +180,24 @@ def test_bad_rows_are_listed_with_reasons_and_nothing_is_imported(org, tmp_path)
     assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
 
 
+def test_problems_are_listed_top_down_units_before_people(org, tmp_path):
+    """The admin fixes the file from the top: parent-unit problems are not listed after the people's."""
+    units = [*UNITS,
+             ("抚松县卫健局", "不存在的局", "主办单位", "", "", "", None),      # row 7: unknown parent
+             ("抚松县民政局", "", "主办单位", "", "", "", None),               # row 8: no parent
+             ("抚松县林业局", "抚松县政数局", "主办", "", "", "", None),        # row 9: bad type
+             ("抚松县教育局", "抚松县政数局", "主办单位", "", "", "", None)]    # row 10: duplicate of row 5
+    people = [("li si", "李四", "抚松县教育局", "", "", ""),                   # row 2: bad userid
+              *PEOPLE,
+              ("x3", "某人", "没有的单位", "", "", ""),                        # row 7: unknown unit
+              ("zhang", "张伟", "抚松县教育局", "", "", "")]                  # row 8: duplicate of row 5
+    result = org("import", str(write_xlsx(tmp_path / "order.xlsx", units, people)))
+    assert result.exit_code == 1
+    listed = [line.strip().split("：")[0] for line in result.output.splitlines() if line.startswith("  ")]
+    assert listed == ["「单位」表第7行", "「单位」表第8行", "「单位」表第9行", "「单位」表第10行",
+                      "「人员」表第2行", "「人员」表第7行", "「人员」表第8行"], result.output
+
+
 def test_a_duplicate_is_reported_even_when_one_of_its_rows_has_another_problem(org, tmp_path):
     units = [*UNITS, ("抚松县教育局", "抚松县政数局", "主办", "", "", "", None)]       # row 7: bad type too
     people = [*PEOPLE, ("zhang", "张伟", "抚松县教育局", "局长", "", "")]             # row 6: bad role too
