@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import clock
+from models.audit import AuditLog
 from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, notify_departures,
                               person_snapshot, reactivate, unit_snapshot)
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
                         ROLE_NAMES, STAFF, Person, Unit)
 from models.org_files import Row
+from models.org_sync import ACTOR as SYNC_ACTOR
 
 ACTOR = "system:org_import"
 KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()}
@@ -72,7 +74,7 @@ class PersonSpec:
     unit: str
     roles: set[str]
     mobile: str | None
-    active: bool
+    active: bool | None  # None: 在职 left blank — a known person stays as they are, a new one is in service
 
 
 @dataclass
@@ -81,9 +83,10 @@ class ImportResult:
     people: dict[str, int] = field(default_factory=lambda: {"新增": 0, "更新": 0, "未变": 0, "停用": 0, "恢复": 0})
     departures: list[Departure] = field(default_factory=list)
     notified: dict[str, list[Departure]] = field(default_factory=dict)
+    back_after_sync: list[Person] = field(default_factory=list)  # 在职=是 for someone `org sync` deactivated
 
 
-def _yes_no(row: Row, column: str, default: bool, errors: Problems) -> bool:
+def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
     value = row.get(column)
     if value == "":
         return default
@@ -156,7 +159,7 @@ def parse_person(row: Row, errors: Problems) -> PersonSpec | None:
     mobile = row.get("手机").replace(" ", "") or None
     if mobile and not MOBILE.match(mobile):
         errors.add(row.where, "「手机」格式不正确，请填写手机号或带区号的电话号码。")
-    active = _yes_no(row, "在职", True, errors)
+    active = _yes_no(row, "在职", None, errors)
     if len(errors) > before:
         return None
     return PersonSpec(row.where, userid, name, unit, roles or {STAFF}, mobile, active)
@@ -302,7 +305,8 @@ def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], 
     person = session.scalar(select(Person).where(func.lower(Person.userid) == spec.userid.lower()))
     before = person_snapshot(person) if person else None
     if person is None:
-        person = Person(userid=spec.userid, active=spec.active, deactivated_at=None if spec.active else clock.now())
+        active = spec.active is not False
+        person = Person(userid=spec.userid, active=active, deactivated_at=None if active else clock.now())
         session.add(person)
     person.name, person.unit = spec.name, by_name[spec.unit]
     if spec.mobile:
@@ -312,12 +316,21 @@ def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], 
     _count(result.people, before, audit_change(session, ACTOR, "person", person.id, before, person_snapshot(person)))
     if before is None:
         return
-    if person.active and not spec.active:
+    if person.active and spec.active is False:
         result.departures.append(deactivate(session, person, ACTOR, "名册导入：在职=否"))
         result.people["停用"] += 1
-    elif not person.active and spec.active:
+    elif not person.active and spec.active:  # only an explicit 是: an old roster's blank brings no one back
+        if _last_deactivated_by(session, person) == SYNC_ACTOR:
+            result.back_after_sync.append(person)
         reactivate(session, person, ACTOR, "名册导入：在职=是")
         result.people["恢复"] += 1
+
+
+def _last_deactivated_by(session: Session, person: Person) -> str | None:
+    """Who deactivated the person last (`org sync` when they left WeCom, or an import's 在职=否)."""
+    return session.scalar(select(AuditLog.actor).where(
+        AuditLog.entity == "person", AuditLog.entity_id == str(person.id),
+        AuditLog.action == "org.person.deactivate").order_by(AuditLog.id.desc()).limit(1))
 
 
 def import_file_rows(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> ImportResult:

@@ -358,8 +358,10 @@ def test_leaving_person_is_deactivated_and_their_accounts_listed_for_their_burea
     with bot.db() as s:
         departures = [m for m in s.scalars(select(OutboxMessage)) if "人员停用" in m.payload["content"]]
     assert [m.userid for m in departures] == ["zsj_admin"]  # once, not again on re-import
+    blank = org("import", str(write_xlsx(tmp_path / "b.xlsx", [], [(*people[0][:5], "")])))
+    assert "恢复 0" in blank.output  # blank 在职 leaves the person as they are
     back = org("import", str(write_xlsx(tmp_path / "b.xlsx", [], [(*people[0][:5], "是")])))
-    assert "恢复 1" in back.output
+    assert "恢复 1" in back.output and "同步停用" not in back.output
     with bot.db() as s:
         zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
         assert zhang.active and zhang.deactivated_at is None
