@@ -94,6 +94,8 @@ def load(env: dict | None = None) -> Config:
     missing = [n for n in WECOM_VARS if not source.get(n)]
     if missing:
         raise ConfigError(f"配置错误: 缺少 {missing[0]}（企业微信变量要么全部设置，要么全部不设以进入演示模式）")
+    if not re.fullmatch(r"[A-Za-z0-9]{1,32}", source["WECOM_TOKEN"]):  # WeCom: letters or digits, at most 32
+        raise ConfigError("配置错误: WECOM_TOKEN 必须是 1 到 32 位英文字母或数字")
     aes_key = source["WECOM_AES_KEY"]
     if not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
         raise ConfigError("配置错误: WECOM_AES_KEY 必须是 43 位字母或数字")

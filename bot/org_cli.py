@@ -27,6 +27,16 @@ def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
     return lines
 
 
+def _back_after_sync_lines(people, dry_run: bool) -> list[str]:
+    """People 在职=是 brought back although `org sync` had deactivated them (gone from WeCom)."""
+    if not people:
+        return []
+    done = "将按名册「在职：是」恢复" if dry_run else "已按名册「在职：是」恢复"
+    return [f"以下人员此前由企业微信通讯录同步停用（企业微信中已不存在、已禁用或已退出企业），{done}：",
+            *(f"  · {p.name} {p.userid}（{p.unit.name}）" for p in people),
+            "  如果他们在企业微信中仍未恢复，下次 org sync 会再次停用：请同时在企业微信管理后台恢复。"]
+
+
 def _run(work, dry_run: bool) -> list[str]:
     """Run `work(session)` in one transaction; roll back on --dry-run or any error."""
     session = db.new_session()
@@ -65,7 +75,8 @@ def import_cmd(file, dry_run):
     def work(session):
         result = import_file_rows(session, unit_rows, people_rows)
         return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}",
-                *_departure_lines(result.notified, dry_run)]
+                *_departure_lines(result.notified, dry_run),
+                *_back_after_sync_lines(result.back_after_sync, dry_run)]
 
     try:
         lines = _run(work, dry_run)

@@ -2,7 +2,8 @@
 and writing the blank template (templates/org_template.xlsx)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 UNIT_SHEET = "单位"
@@ -11,6 +12,7 @@ UNIT_COLUMNS = ("单位名称", "上级单位", "类型", "国办登记系统单
 PERSON_COLUMNS = ("企业微信UserID", "姓名", "所在单位", "角色", "手机", "在职")
 REQUIRED = {UNIT_SHEET: ("单位名称", "类型"), PEOPLE_SHEET: ("企业微信UserID", "姓名", "所在单位")}
 COLUMNS = {UNIT_SHEET: UNIT_COLUMNS, PEOPLE_SHEET: PERSON_COLUMNS}
+YES_NO_COLUMNS = ("涉密单位", "内设机构", "在职")
 
 
 @dataclass
@@ -18,6 +20,7 @@ class Row:
     sheet: str
     where: str  # 「单位」表第3行 / 「单位」第3条 — how the user finds the row
     values: dict[str, str]
+    problems: dict[str, str] = field(default_factory=dict)  # column → why its (YAML) value is not text
 
     def get(self, column: str) -> str:
         return self.values.get(column, "")
@@ -86,9 +89,11 @@ def _sheet_rows(ws, sheet: str) -> list[Row]:
 def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
     import yaml
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise FileProblem(f"YAML 格式错误：{str(exc).splitlines()[0]}") from None
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_text_loader())
+    except UnicodeDecodeError:
+        raise FileProblem("无法读取 YAML 文件：文件不是 UTF-8 编码。请在编辑器中“另存为”，编码选择 UTF-8。") from None
+    except yaml.YAMLError as exc:
+        raise FileProblem(yaml_error_text(exc)) from None
     if not isinstance(data, dict) or not ({UNIT_SHEET, PEOPLE_SHEET} & set(data)):
         raise FileProblem(f"YAML 文件的顶层应包含「{UNIT_SHEET}」和/或「{PEOPLE_SHEET}」两个列表。")
     out = []
@@ -105,9 +110,83 @@ def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
             if unknown:
                 raise FileProblem(f"{where}有未知的列：{'、'.join(map(str, unknown))}。"
                                   f"可用的列：{'、'.join(COLUMNS[sheet])}。")
-            rows.append(Row(sheet, where, {k: cell_text(v) for k, v in item.items()}))
+            cells = {column: yaml_cell(column, value) for column, value in item.items()}
+            rows.append(Row(sheet, where, {column: text for column, (text, _) in cells.items()},
+                            {column: problem for column, (_, problem) in cells.items() if problem}))
         out.append(rows)
     return out[0], out[1]
+
+
+@dataclass(frozen=True)
+class YamlFlag:
+    """A plain yes/no/true/false/on/off in YAML: 是/否 in a 是/否 column, a mistake anywhere else."""
+    value: bool
+    text: str  # as written
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@cache
+def _text_loader():
+    """YAML's safe loader, but numbers and dates stay as written: a userid or phone number of digits is
+    text, with its leading zero or +86 (not 493 for 0755)."""
+    import yaml
+
+    class TextLoader(yaml.SafeLoader):
+        pass
+
+    for tag in ("int", "float", "timestamp"):
+        TextLoader.add_constructor(f"tag:yaml.org,2002:{tag}", lambda loader, node: loader.construct_scalar(node))
+    TextLoader.add_constructor("tag:yaml.org,2002:bool",
+                               lambda loader, node: YamlFlag(loader.construct_yaml_bool(node), node.value))
+    return TextLoader
+
+
+def yaml_cell(column: str, value) -> tuple[str, str | None]:
+    """(text, problem) for a YAML value where the template has a text cell; the value itself is not echoed
+    (it may be a phone number)."""
+    if isinstance(value, YamlFlag):
+        if column in YES_NO_COLUMNS:
+            return cell_text(value.value), None
+        return "", (f"「{column}」应填写文字，现在是「{value.text}」，YAML 会把它当作“是/否”；"
+                    f"如果就是这几个字母，请加引号，写成 \"{value.text}\"。")
+    if column == "角色" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "、".join(value), None  # a YAML list of role names, like 单位负责人、单位工作人员
+    if value is None or isinstance(value, str):
+        return cell_text(value), None
+    if isinstance(value, dict):
+        return "", f"「{column}」应填写文字，现在是一组「名称: 值」；值中本来就有冒号或花括号时，请给整个值加引号。"
+    if isinstance(value, list) and column == "角色":
+        return "", "「角色」写成列表时，每一项都应是一个角色名称。"
+    if isinstance(value, list):
+        return "", f"「{column}」应填写文字，现在是一个列表；值中本来就有方括号或以「- 」开头时，请给整个值加引号。"
+    return "", f"「{column}」应填写文字，现在的写法被 YAML 当作了别的类型；请给整个值加引号。"
+
+
+# What the parser's English problem means for someone editing the file: (part of the problem or
+# of its context, hint). The first that matches is used.
+YAML_HINTS = (
+    ("mapping values are not allowed", "这里多了一个冒号「:」——值中含有冒号时请给整个值加引号，也可能是这一行的缩进与上一行不一致"),
+    ("'\\t'", "不能用 Tab 键缩进，请改用空格"),
+    ("quoted scalar", "第{context_line}行开始的引号没有结束，请补上配对的引号"),
+    ("could not find expected ':'", "缺少冒号，应写成「列名: 值」（冒号后加一个空格）"),
+    ("flow", "第{context_line}行开始的方括号或花括号没有配对；值中含有括号时请给整个值加引号"),
+    ("alias", "以「*」或「&」开头的值会被当作引用，请给整个值加引号"),
+    ("tag", "以「!」开头的值会被当作类型标记，请给整个值加引号"),
+    ("block", "缩进不一致：同一层的各列应对齐，每个单位或人员以「- 」开头"),
+)
+
+
+def yaml_error_text(exc) -> str:
+    """One line in Chinese: where the YAML parser stopped (line and column) and what to check there."""
+    mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    said = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''}"
+    hint = next((h for key, h in YAML_HINTS if key in said), "请检查这一行及上一行的缩进、冒号和引号")
+    if mark is None:
+        return "YAML 格式错误：请检查文件的缩进、冒号和引号。"
+    context_line = context_mark.line + 1 if context_mark is not None else mark.line + 1
+    return f"YAML 格式错误（第{mark.line + 1}行第{mark.column + 1}列）：{hint.format(context_line=context_line)}。"
 
 
 # --- the blank template ---------------------------------------------------------------------
@@ -128,7 +207,8 @@ INSTRUCTIONS = [
     ("角色", "多个角色用逗号或顿号分隔；留空视为「单位工作人员」。可选：单位工作人员、单位负责人、"
            "主管单位审核人、主管单位管理员、市级审批人。后三个角色只能给主管单位的人员，市级审批人只能给市级主管单位的人员。"),
     ("手机", "选填；留空则保持系统中原有号码。号码不会在任何列表中显示。"),
-    ("在职", "填「是」或「否」，留空视为「是」。填「否」即停用此人，并把其负责的账号列给主管单位管理员。"),
+    ("在职", "填「是」或「否」。留空：新人员视为「是」，已登记的人员保持原状态（已停用的不会因此恢复）。"
+           "填「否」即停用此人，并把其负责的账号列给主管单位管理员；填「是」恢复已停用的人。"),
     ("检查", "任何一行有误时整份文件都不导入，并逐行列出原因；改正后重新导入即可。"),
 ]
 CHOICES = {"类型": "\"市级主管单位,县级主管单位,主办单位\"", "涉密单位": "\"是,否\"", "内设机构": "\"是,否\"",

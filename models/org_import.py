@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import clock
+from models.audit import AuditLog
 from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, notify_departures,
                               person_snapshot, reactivate, unit_snapshot)
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
                         ROLE_NAMES, STAFF, Person, Unit)
 from models.org_files import Row
+from models.org_sync import ACTOR as SYNC_ACTOR
 
 ACTOR = "system:org_import"
 KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()}
@@ -25,6 +27,25 @@ USERID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$")
 REGISTRY_CODE = re.compile(r"^[0-9A-Za-z]{1,40}$")
 MOBILE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
 ROLE_SPLIT = re.compile(r"[,，、;；/\s]+")
+
+
+class Problems:
+    """What is wrong with the file, listed top-down as the admin fixes it: the unit rows, then registered
+    units the file would break, then the people rows; a row's own problems in the order they were found."""
+
+    def __init__(self, unit_rows: list[Row], people_rows: list[Row]):
+        self._position = {row.where: i for i, row in enumerate([*unit_rows, *people_rows])}
+        self._registered = len(unit_rows) - 0.5  # where a registered unit's problem goes
+        self._found: list[tuple[float, int, str]] = []
+
+    def add(self, where: str, text: str) -> None:
+        self._found.append((self._position.get(where, self._registered), len(self._found), f"{where}：{text}"))
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def messages(self) -> list[str]:
+        return [text for *_order, text in sorted(self._found)]
 
 
 class ImportRejected(Exception):
@@ -53,7 +74,7 @@ class PersonSpec:
     unit: str
     roles: set[str]
     mobile: str | None
-    active: bool
+    active: bool | None  # None: 在职 left blank — a known person stays as they are, a new one is in service
 
 
 @dataclass
@@ -62,39 +83,44 @@ class ImportResult:
     people: dict[str, int] = field(default_factory=lambda: {"新增": 0, "更新": 0, "未变": 0, "停用": 0, "恢复": 0})
     departures: list[Departure] = field(default_factory=list)
     notified: dict[str, list[Departure]] = field(default_factory=dict)
+    back_after_sync: list[Person] = field(default_factory=list)  # 在职=是 for someone `org sync` deactivated
 
 
-def _yes_no(row: Row, column: str, default: bool, errors: list[str]) -> bool:
+def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
     value = row.get(column)
     if value == "":
         return default
     if value in ("是", "否"):
         return value == "是"
-    errors.append(f"{row.where}：「{column}」只能填「是」或「否」，现在是「{value}」。")
+    errors.add(row.where, f"「{column}」只能填「是」或「否」，现在是「{value}」。")
     return default
 
 
-def _text(row: Row, column: str, limit: int, errors: list[str], required: bool = True) -> str:
+def _text(row: Row, column: str, limit: int, errors: Problems, required: bool = True) -> str:
     value = row.get(column)
+    if column in row.problems:  # already reported: not text
+        return value
     if required and not value:
-        errors.append(f"{row.where}：「{column}」不能为空。")
+        errors.add(row.where, f"「{column}」不能为空。")
     elif len(value) > limit:
-        errors.append(f"{row.where}：「{column}」超过{limit}个字。")
+        errors.add(row.where, f"「{column}」超过{limit}个字。")
     return value
 
 
-def parse_unit(row: Row, errors: list[str]) -> UnitSpec | None:
+def parse_unit(row: Row, errors: Problems) -> UnitSpec | None:
     before = len(errors)
+    for problem in row.problems.values():
+        errors.add(row.where, problem)
     name = _text(row, "单位名称", 120, errors)
     parent = row.get("上级单位") or None
     kind_name = row.get("类型")
     kind = KIND_BY_NAME.get(kind_name)
-    if kind is None:
-        errors.append(f"{row.where}：「类型」应为{'、'.join(KIND_BY_NAME)}之一，现在是「{kind_name}」。"
-                      if kind_name else f"{row.where}：「类型」不能为空。")
+    if kind is None and "类型" not in row.problems:
+        errors.add(row.where, f"「类型」应为{'、'.join(KIND_BY_NAME)}之一，现在是「{kind_name}」。"
+                   if kind_name else "「类型」不能为空。")
     code = row.get("国办登记系统单位标识码") or None
     if code and not REGISTRY_CODE.match(code):
-        errors.append(f"{row.where}：「国办登记系统单位标识码」只能是字母和数字（最长40位），现在是「{code}」。")
+        errors.add(row.where, f"「国办登记系统单位标识码」只能是字母和数字（最长40位），现在是「{code}」。")
     classified = _yes_no(row, "涉密单位", False, errors)
     internal = _yes_no(row, "内设机构", False, errors)
     dept_text = row.get("企业微信部门ID")
@@ -103,20 +129,23 @@ def parse_unit(row: Row, errors: list[str]) -> UnitSpec | None:
         if dept_text.isdigit() and int(dept_text) > 0:
             dept = int(dept_text)
         else:
-            errors.append(f"{row.where}：「企业微信部门ID」应为正整数，现在是「{dept_text}」。")
+            errors.add(row.where, f"「企业微信部门ID」应为正整数，现在是「{dept_text}」。")
     if len(errors) > before:
         return None
     return UnitSpec(row.where, name, parent, kind, code, classified, internal, dept)
 
 
-def parse_person(row: Row, errors: list[str]) -> PersonSpec | None:
+def parse_person(row: Row, errors: Problems) -> PersonSpec | None:
     before = len(errors)
+    for problem in row.problems.values():
+        errors.add(row.where, problem)
     userid = row.get("企业微信UserID")
     if not userid:
-        errors.append(f"{row.where}：「企业微信UserID」不能为空。")
+        if "企业微信UserID" not in row.problems:
+            errors.add(row.where, "「企业微信UserID」不能为空。")
     elif not USERID.match(userid):
-        errors.append(f"{row.where}：「企业微信UserID」只能由字母、数字和 _ - . @ 组成（以字母或数字开头，"
-                      f"最长64位），现在是「{userid}」。")
+        errors.add(row.where, f"「企业微信UserID」只能由字母、数字和 _ - . @ 组成（以字母或数字开头，"
+                   f"最长64位），现在是「{userid}」。")
     name = _text(row, "姓名", 60, errors)
     unit = _text(row, "所在单位", 120, errors)
     roles: set[str] = set()
@@ -126,17 +155,17 @@ def parse_person(row: Row, errors: list[str]) -> PersonSpec | None:
         if word in ROLE_BY_NAME:
             roles.add(ROLE_BY_NAME[word])
         else:
-            errors.append(f"{row.where}：没有「{word}」这个角色。可选：{'、'.join(ROLE_BY_NAME)}。")
+            errors.add(row.where, f"没有「{word}」这个角色。可选：{'、'.join(ROLE_BY_NAME)}。")
     mobile = row.get("手机").replace(" ", "") or None
     if mobile and not MOBILE.match(mobile):
-        errors.append(f"{row.where}：「手机」格式不正确，请填写手机号或带区号的电话号码。")
-    active = _yes_no(row, "在职", True, errors)
+        errors.add(row.where, "「手机」格式不正确，请填写手机号或带区号的电话号码。")
+    active = _yes_no(row, "在职", None, errors)
     if len(errors) > before:
         return None
     return PersonSpec(row.where, userid, name, unit, roles or {STAFF}, mobile, active)
 
 
-def _duplicates(specs, key, label: str, errors: list[str]) -> None:
+def _duplicates(specs, key, label: str, errors: Problems) -> None:
     """`specs`: parsed specs or raw rows (both have `where`)."""
     seen: dict = {}
     for spec in specs:
@@ -144,12 +173,12 @@ def _duplicates(specs, key, label: str, errors: list[str]) -> None:
         if value is None:
             continue
         if value in seen:
-            errors.append(f"{spec.where}：{label}「{value}」与{seen[value]}重复。")
+            errors.add(spec.where, f"{label}「{value}」与{seen[value]}重复。")
         else:
             seen[value] = spec.where
 
 
-def check_tree(session: Session, specs: list[UnitSpec], errors: list[str], broken: set[str]) -> dict[str, str]:
+def check_tree(session: Session, specs: list[UnitSpec], errors: Problems, broken: set[str]) -> dict[str, str]:
     """Check the tree as it would be after the import; returns unit name → kind.
 
     `broken` names rows that already failed: references to them are not reported twice."""
@@ -163,21 +192,21 @@ def check_tree(session: Session, specs: list[UnitSpec], errors: list[str], broke
         kinds[spec.name], parents[spec.name], where[spec.name] = spec.kind, spec.parent, spec.where
         owner = by_dept.get(spec.wecom_department_id)
         if owner is not None and owner != spec.name and new_dept.get(owner) is None:
-            errors.append(f"{spec.where}：企业微信部门ID {spec.wecom_department_id} 已属于单位「{owner}」。")
+            errors.add(spec.where, f"企业微信部门ID {spec.wecom_department_id} 已属于单位「{owner}」。")
     for name, kind in kinds.items():
         parent = parents[name]
         if parent in broken:
             continue
         if parent is not None and parent not in kinds:
-            errors.append(f"{where[name]}：上级单位「{parent}」不存在（本文件和系统中都没有）。")
+            errors.add(where[name], f"上级单位「{parent}」不存在（本文件和系统中都没有）。")
         elif kind == CITY_BUREAU and parent is not None:
-            errors.append(f"{where[name]}：市级主管单位不应填写上级单位。")
+            errors.add(where[name], "市级主管单位不应填写上级单位。")
         elif kind == COUNTY_BUREAU and (parent is None or kinds[parent] != CITY_BUREAU):
-            errors.append(f"{where[name]}：县级主管单位的上级单位必须是市级主管单位。")
+            errors.add(where[name], "县级主管单位的上级单位必须是市级主管单位。")
         elif kind == HOST_UNIT and parent is None:
-            errors.append(f"{where[name]}：主办单位必须填写上级单位（通常是县级主管单位）。")
+            errors.add(where[name], "主办单位必须填写上级单位（通常是县级主管单位）。")
         elif _in_cycle(name, parents):
-            errors.append(f"{where[name]}：上级单位形成循环（单位不能是自己的上级）。")
+            errors.add(where[name], "上级单位形成循环（单位不能是自己的上级）。")
     return kinds
 
 
@@ -191,22 +220,22 @@ def _in_cycle(name: str, parents: dict[str, str | None]) -> bool:
     return False
 
 
-def check_roles(spec: PersonSpec, kinds: dict[str, str], errors: list[str], broken: set[str]) -> None:
+def check_roles(spec: PersonSpec, kinds: dict[str, str], errors: Problems, broken: set[str]) -> None:
     kind = kinds.get(spec.unit)
     if spec.unit in broken:
         return
     if kind is None:
-        errors.append(f"{spec.where}：所在单位「{spec.unit}」不存在（本文件和系统中都没有）。")
+        errors.add(spec.where, f"所在单位「{spec.unit}」不存在（本文件和系统中都没有）。")
         return
     if spec.roles & {BUREAU_REVIEWER, BUREAU_ADMIN} and kind not in (CITY_BUREAU, COUNTY_BUREAU):
-        errors.append(f"{spec.where}：「主管单位审核人」「主管单位管理员」只能给主管单位的人员，"
-                      f"「{spec.unit}」是主办单位。")
+        errors.add(spec.where, f"「主管单位审核人」「主管单位管理员」只能给主管单位的人员，"
+                   f"「{spec.unit}」是主办单位。")
     if CITY_REVIEWER in spec.roles and kind != CITY_BUREAU:
-        errors.append(f"{spec.where}：「市级审批人」只能给市级主管单位的人员。")
+        errors.add(spec.where, "「市级审批人」只能给市级主管单位的人员。")
 
 
 def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> tuple[list[UnitSpec], list[PersonSpec]]:
-    errors: list[str] = []
+    errors = Problems(unit_rows, people_rows)
     if not unit_rows and not people_rows:
         raise ImportRejected(["文件中没有任何单位或人员。"])
     units = [s for s in (parse_unit(r, errors) for r in unit_rows) if s]
@@ -222,7 +251,7 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
     for spec in people:
         check_roles(spec, kinds, errors, broken)
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors.messages())
     return units, people
 
 
@@ -276,7 +305,8 @@ def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], 
     person = session.scalar(select(Person).where(func.lower(Person.userid) == spec.userid.lower()))
     before = person_snapshot(person) if person else None
     if person is None:
-        person = Person(userid=spec.userid, active=spec.active, deactivated_at=None if spec.active else clock.now())
+        active = spec.active is not False
+        person = Person(userid=spec.userid, active=active, deactivated_at=None if active else clock.now())
         session.add(person)
     person.name, person.unit = spec.name, by_name[spec.unit]
     if spec.mobile:
@@ -286,12 +316,21 @@ def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], 
     _count(result.people, before, audit_change(session, ACTOR, "person", person.id, before, person_snapshot(person)))
     if before is None:
         return
-    if person.active and not spec.active:
+    if person.active and spec.active is False:
         result.departures.append(deactivate(session, person, ACTOR, "名册导入：在职=否"))
         result.people["停用"] += 1
-    elif not person.active and spec.active:
+    elif not person.active and spec.active:  # only an explicit 是: an old roster's blank brings no one back
+        if _last_deactivated_by(session, person) == SYNC_ACTOR:
+            result.back_after_sync.append(person)
         reactivate(session, person, ACTOR, "名册导入：在职=是")
         result.people["恢复"] += 1
+
+
+def _last_deactivated_by(session: Session, person: Person) -> str | None:
+    """Who deactivated the person last (`org sync` when they left WeCom, or an import's 在职=否)."""
+    return session.scalar(select(AuditLog.actor).where(
+        AuditLog.entity == "person", AuditLog.entity_id == str(person.id),
+        AuditLog.action == "org.person.deactivate").order_by(AuditLog.id.desc()).limit(1))
 
 
 def import_file_rows(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> ImportResult:

@@ -21,6 +21,11 @@ def test_a_complete_real_configuration(tmp_path):
     assert cfg.timezone == "Asia/Shanghai" and cfg.redis_url == "redis://127.0.0.1:6379/0"
 
 
+def test_a_token_of_32_letters_and_digits_is_accepted():
+    cfg = config.load({**GOOD, "WECOM_TOKEN": "Ab3" * 10 + "z9", "DATABASE_URL": "sqlite:///x.db"})
+    assert cfg.token == "Ab3" * 10 + "z9"
+
+
 def test_retry_window_and_retention(tmp_path):
     cfg = config.load({**GOOD, "DATABASE_URL": "sqlite:///x.db"})
     assert (cfg.outbox_retry_hours, cfg.callback_retention_days, cfg.job_run_retention_days) == (48, 30, 7)
@@ -39,6 +44,10 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({**GOOD, "WECOM_AES_KEY": "tooshort"}, "WECOM_AES_KEY"),
     ({**GOOD, "WECOM_AES_KEY": GOOD["WECOM_AES_KEY"] + "="}, "WECOM_AES_KEY"),
     ({**GOOD, "WECOM_AES_KEY": "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhU!"}, "WECOM_AES_KEY"),
+    ({**GOOD, "WECOM_TOKEN": "tok_2026"}, "WECOM_TOKEN"),  # WeCom's Token: 1-32 English letters or digits
+    ({**GOOD, "WECOM_TOKEN": "tok "}, "WECOM_TOKEN"),
+    ({**GOOD, "WECOM_TOKEN": "t" * 33}, "WECOM_TOKEN"),
+    ({**GOOD, "WECOM_TOKEN": "令牌2026"}, "WECOM_TOKEN"),
     ({**GOOD, "WECOM_AGENT_ID": "10000o2"}, "WECOM_AGENT_ID"),
     ({k: v for k, v in GOOD.items() if k != "WECOM_SECRET"}, "WECOM_SECRET"),
     ({**GOOD, "BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
@@ -55,10 +64,12 @@ def test_a_malformed_value_names_its_variable(env, variable):
     message = str(stopped.value)
     assert variable in message and "\n" not in message
     assert env.get("WECOM_SECRET", "s3cr3t") not in message and GOOD["WECOM_AES_KEY"] not in message
+    assert variable != "WECOM_TOKEN" or env["WECOM_TOKEN"] not in message  # the Token is a secret too
 
 
 STARTS = {
     "aes key": ({**GOOD, "WECOM_AES_KEY": "x" * 42}, "WECOM_AES_KEY"),
+    "token": ({**GOOD, "WECOM_TOKEN": "my-token!"}, "WECOM_TOKEN"),
     "agent id": ({**GOOD, "WECOM_AGENT_ID": "abc"}, "WECOM_AGENT_ID"),
     "postgres closed port": ({**GOOD, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}, "DATABASE_URL"),
     "sqlite missing dir": ({**GOOD, "DATABASE_URL": "sqlite:////nonexistent-dir/sub/bot.sqlite3"}, "DATABASE_URL"),

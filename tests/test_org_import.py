@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot import config, db
 from models.audit import AuditLog
-from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD,
-                        Person, Unit)
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT, STAFF,
+                        UNIT_HEAD, Person, Unit)
 from models.org_files import PERSON_COLUMNS, UNIT_COLUMNS, write_template
 from models.outbox import OutboxMessage
 
@@ -180,6 +180,24 @@ def test_bad_rows_are_listed_with_reasons_and_nothing_is_imported(org, tmp_path)
     assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
 
 
+def test_problems_are_listed_top_down_units_before_people(org, tmp_path):
+    """The admin fixes the file from the top: parent-unit problems are not listed after the people's."""
+    units = [*UNITS,
+             ("抚松县卫健局", "不存在的局", "主办单位", "", "", "", None),      # row 7: unknown parent
+             ("抚松县民政局", "", "主办单位", "", "", "", None),               # row 8: no parent
+             ("抚松县林业局", "抚松县政数局", "主办", "", "", "", None),        # row 9: bad type
+             ("抚松县教育局", "抚松县政数局", "主办单位", "", "", "", None)]    # row 10: duplicate of row 5
+    people = [("li si", "李四", "抚松县教育局", "", "", ""),                   # row 2: bad userid
+              *PEOPLE,
+              ("x3", "某人", "没有的单位", "", "", ""),                        # row 7: unknown unit
+              ("zhang", "张伟", "抚松县教育局", "", "", "")]                  # row 8: duplicate of row 5
+    result = org("import", str(write_xlsx(tmp_path / "order.xlsx", units, people)))
+    assert result.exit_code == 1
+    listed = [line.strip().split("：")[0] for line in result.output.splitlines() if line.startswith("  ")]
+    assert listed == ["「单位」表第7行", "「单位」表第8行", "「单位」表第9行", "「单位」表第10行",
+                      "「人员」表第2行", "「人员」表第7行", "「人员」表第8行"], result.output
+
+
 def test_a_duplicate_is_reported_even_when_one_of_its_rows_has_another_problem(org, tmp_path):
     units = [*UNITS, ("抚松县教育局", "抚松县政数局", "主办", "", "", "", None)]       # row 7: bad type too
     people = [*PEOPLE, ("zhang", "张伟", "抚松县教育局", "局长", "", "")]             # row 6: bad role too
@@ -234,6 +252,85 @@ def test_file_level_problems_are_explained(org, tmp_path):
     assert "文件中没有任何单位或人员" in org("import", str(tmp_path / "empty.xlsx")).output
 
 
+@pytest.mark.parametrize("text, where, hint", [
+    # a key indented one space too far: the parser stops at its colon
+    ("单位:\n  - 单位名称: 甲\n    类型: 主办单位\n     上级单位: 乙\n", "第4行第10列", "冒号"),
+    ("人员:\n  - 企业微信UserID: a\n\t姓名: 张三\n", "第3行第1列", "Tab"),
+    ("人员:\n  - 企业微信UserID: a\n    姓名: \"张三\n", "第4行第1列", "第3行开始的引号"),
+    ("人员:\n  - 企业微信UserID: a\n  姓名: 张三\n", "第3行第3列", "缩进"),
+], ids=["colon", "tab", "quote", "indent"])
+def test_a_yaml_syntax_error_names_its_line_in_chinese(org, tmp_path, text, where, hint):
+    (tmp_path / "名册.yaml").write_text(text, encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code != 0
+    [line] = result.output.strip().splitlines()
+    assert f"YAML 格式错误（{where}）" in line and hint in line, line
+    assert not any(word in line for word in ("mapping", "found", "expected", "scanning")), line  # no parser English
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_a_yaml_file_not_in_utf8_is_explained(org, tmp_path):
+    (tmp_path / "名册.yaml").write_bytes("人员:\n  - 姓名: 张三\n".encode("gbk"))
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code != 0 and "UTF-8" in result.output and "codec" not in result.output
+
+
+def test_yaml_values_that_are_not_text_are_refused_naming_entry_and_column(org, tmp_path):
+    (tmp_path / "名册.yaml").write_text("""\
+单位:
+  - 单位名称: 白山市政数局
+    类型: [市级主管单位]
+人员:
+  - 企业微信UserID: a1
+    姓名: {a: 1}
+    所在单位: 白山市政数局
+    手机: [13800000001]
+  - 企业微信UserID: no
+    姓名: 李四
+    所在单位: 白山市政数局
+""", encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code == 1
+    out = result.output
+    assert "「单位」第1条：「类型」应填写文字，现在是一个列表" in out
+    assert "「人员」第1条：「姓名」应填写文字，现在是一组「名称: 值」" in out
+    assert "「人员」第1条：「手机」应填写文字，现在是一个列表" in out
+    assert "「人员」第2条：「企业微信UserID」应填写文字，现在是「no」" in out and "加引号" in out
+    assert "不能为空" not in out and "{'a': 1}" not in out and "13800000001" not in out
+    assert "导入失败：发现 4 处问题" in out
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_yaml_numbers_are_text_as_written(org, tmp_path):
+    """Digits need no quotes: a userid or phone number keeps its leading zero or +86; yes/no fit 是/否 columns."""
+    (tmp_path / "名册.yaml").write_text("""\
+单位:
+  - 单位名称: 白山市政数局
+    类型: 市级主管单位
+    企业微信部门ID: 1
+人员:
+  - 企业微信UserID: 10086
+    姓名: 张三
+    所在单位: 白山市政数局
+    手机: 13800000001
+    在职: yes
+  - 企业微信UserID: 0755
+    姓名: 2024
+    所在单位: 白山市政数局
+    手机: +8613800000002
+    角色: [市级审批人, 单位工作人员]
+""", encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code == 0, result.output
+    with db.transaction() as s:
+        people = {p.userid: p for p in s.scalars(select(Person))}
+        assert set(people) == {"10086", "0755"}
+        assert (people["10086"].mobile, people["10086"].active) == ("13800000001", True)
+        assert (people["0755"].name, people["0755"].mobile) == ("2024", "+8613800000002")
+        assert people["0755"].roles == {CITY_REVIEWER, STAFF}
+        assert get_unit(s, "白山市政数局").wecom_department_id == 1
+
+
 def test_dry_run_checks_without_writing(org, tmp_path):
     result = org("import", "--dry-run", str(write_xlsx(tmp_path / "名册.xlsx")))
     assert result.exit_code == 0 and "检查通过" in result.output and "单位：新增 5" in result.output
@@ -261,8 +358,10 @@ def test_leaving_person_is_deactivated_and_their_accounts_listed_for_their_burea
     with bot.db() as s:
         departures = [m for m in s.scalars(select(OutboxMessage)) if "人员停用" in m.payload["content"]]
     assert [m.userid for m in departures] == ["zsj_admin"]  # once, not again on re-import
+    blank = org("import", str(write_xlsx(tmp_path / "b.xlsx", [], [(*people[0][:5], "")])))
+    assert "恢复 0" in blank.output  # blank 在职 leaves the person as they are
     back = org("import", str(write_xlsx(tmp_path / "b.xlsx", [], [(*people[0][:5], "是")])))
-    assert "恢复 1" in back.output
+    assert "恢复 1" in back.output and "同步停用" not in back.output
     with bot.db() as s:
         zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
         assert zhang.active and zhang.deactivated_at is None

@@ -120,6 +120,29 @@ def test_a_member_who_comes_back_is_reactivated(bot, wecom, sync):
     assert people(bot)["jy_zhang"].active and people(bot)["jy_zhang"].deactivated_at is None
 
 
+def test_an_old_roster_with_blank_in_service_does_not_bring_back_who_left_wecom(bot, wecom, sync, app, tmp_path):
+    from tests.test_org_import import write_xlsx
+
+    def org_import(path):
+        return app.test_cli_runner().invoke(args=["org", "import", str(path)])
+    full = list(wecom.state.users[3])
+    wecom.state.users[3] = full[1:]  # jy_zhang has left WeCom
+    sync()
+    old = [("jy_zhang", "张伟", "抚松县教育局", "单位工作人员", "", ""),  # 在职 blank in the old roster
+           ("jy_li", "李娜", "抚松县教育局", "单位工作人员", "", ""),
+           ("jy_new", "新同事", "抚松县教育局", "", "", "")]           # not known yet: in service by default
+    result = org_import(write_xlsx(tmp_path / "old.xlsx", [], old))
+    assert result.exit_code == 0, result.output
+    assert "人员：新增 1，更新 0，未变 2，停用 0，恢复 0" in result.output
+    found = people(bot)
+    assert not found["jy_zhang"].active and found["jy_li"].active and found["jy_new"].active
+
+    back = org_import(write_xlsx(tmp_path / "back.xlsx", [], [(*old[0][:5], "是")]))  # said outright
+    assert back.exit_code == 0 and "恢复 1" in back.output
+    assert "以下人员此前由企业微信通讯录同步停用" in back.output and "张伟 jy_zhang（抚松县教育局）" in back.output
+    assert people(bot)["jy_zhang"].active
+
+
 def test_department_matched_by_name_is_linked_and_its_members_synced(bot, wecom, sync):
     wecom.state.departments.append({"id": 20, "name": "抚松县公安局", "parentid": 2, "order": 20})
     wecom.state.departments.append({"id": 21, "name": "某个临时工作组", "parentid": 99, "order": 21})  # parent not visible
