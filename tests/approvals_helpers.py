@@ -27,6 +27,12 @@ def submit_open(bot, userid: str = "jy_zhang", answers=OPEN_WEIBO) -> int:
     return latest_request_id(bot)
 
 
+def submit_open_for(bot, filer: str, unit_name: str) -> int:
+    """A bureau user files 开设 on a unit's behalf: asked which unit first, then the same form."""
+    bot.say(filer, "开设", unit_name)
+    return submit_open(bot, filer, OPEN_WEIBO[1:])
+
+
 def latest_request_id(bot) -> int:
     with bot.db() as s:
         return s.scalar(select(ApprovalRequest.id).order_by(ApprovalRequest.id.desc()))

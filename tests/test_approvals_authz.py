@@ -66,12 +66,8 @@ def test_a_card_of_someone_who_lost_the_role_is_refused_at_click_time(bot):
 
 
 def test_applicant_never_approves_own_request(bot):
-    bot.say("zsj_admin", "开设", "抚松县教育局")
-    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
-                   "无", "及时发布教育政策，服务群众", "是", "确认"]:
-        bot.send("zsj_admin", answer)
-    from tests.approvals_helpers import latest_request_id
-    number = latest_request_id(bot)
+    from tests.approvals_helpers import submit_open_for
+    number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
     bot.send("jy_wang", f"同意 {number}")
     assert "申请人不能审批自己的申请" in bot.send("zsj_admin", f"同意 {number}")
     assert not [c for c in bot.cards("zsj_admin") if c["main_title"]["title"].startswith(f"第{number}号")]

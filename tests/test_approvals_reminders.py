@@ -224,12 +224,8 @@ def test_registry_reminders_go_to_the_unit_not_to_the_bureau_that_filed_for_it(b
     """zsj_admin files 开设 for 教育局: after approval the unit's staff are reminded daily to file it in the
     national registry (第11条, the unit's duty); the bureau filer gets only the bureau's deadline notice."""
     clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
-    bot.say("zsj_admin", "开设", "抚松县教育局")
-    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
-                   "无", "及时发布教育政策，服务群众", "是", "确认"]:
-        bot.send("zsj_admin", answer)
-    from tests.approvals_helpers import latest_request_id
-    number = latest_request_id(bot)
+    from tests.approvals_helpers import submit_open_for
+    number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
     approve_all(bot, number, people=("jy_wang", "zsj_review", "city_zhao"))  # due Thu 11-12
     for day in ("2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13"):
         clock.set_now(datetime.fromisoformat(day + "T09:00"))
@@ -275,13 +271,9 @@ def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registr
     after final approval the unit's staff — who must file it in the national registry (第5条, 第11条) — get the
     notice with its deadline and the daily reminders; the filer, who has nothing to file, gets the outcome and the
     Word form only; the bureau admins get the form and, on the deadline, the bureau's notice."""
-    from tests.approvals_helpers import latest_request_id
+    from tests.approvals_helpers import submit_open_for
     clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
-    bot.say("zsj_review", "开设", "抚松县教育局")
-    for answer in ["微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1", "无", "1", "13912345678",
-                   "无", "及时发布教育政策，服务群众", "是", "确认"]:
-        bot.send("zsj_review", answer)
-    number = latest_request_id(bot)
+    number = submit_open_for(bot, "zsj_review", "抚松县教育局")
     for userid in ("jy_wang", "jy_zhang", "jy_li"):
         assert any(t.startswith("【代为提交】") and f"第{number}号" in t for t in bot.texts(userid)), userid
     approve_all(bot, number, people=("jy_wang", "zsj_admin", "city_zhao"))  # the filer may not decide his own
