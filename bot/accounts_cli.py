@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from bot import config, db
 from bot.account_import import ImportFileError, import_accounts
+from bot.cli_error import Refused
 from bot.registry_xlsx import template_workbook
 
 cli = AppGroup("accounts", help="账号台账：导入已有账号、生成导入模板")
@@ -37,7 +38,7 @@ def import_cmd(path, dry_run, skip_bad):
         try:
             result = import_accounts(session, path.read_bytes(), actor=ACTOR, skip_bad=skip_bad)
         except ImportFileError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise Refused(str(exc)) from None
         for number, reason in result.errors:
             click.echo(f"第{number}行：{reason}", err=True)
         for number, reason in result.warnings:
@@ -50,7 +51,7 @@ def import_cmd(path, dry_run, skip_bad):
     finally:
         session.close()
     if blocked:
-        raise click.ClickException(f"有 {len(result.errors)} 行错误，未导入任何账号。请修改后重新导入，"
+        raise Refused(f"有 {len(result.errors)} 行错误，未导入任何账号。请修改后重新导入，"
                                    "或加 --skip-bad 只导入正确的行。")
     summary = f"新增 {result.created} 个，更新 {result.updated} 个，未变化 {result.unchanged} 个"
     if result.errors:

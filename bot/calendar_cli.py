@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot import clock, db, workdays
+from bot.cli_error import Refused
 from models import audit
 from models.calendar import CalendarDay
 
@@ -69,7 +70,7 @@ def calendar_unset(day):
     with db.transaction() as session:
         row = session.get(CalendarDay, when)
         if row is None:
-            raise click.ClickException(f"{when.isoformat()} 没有登记过。")
+            raise Refused(f"{when.isoformat()} 没有登记过。")
         audit.record(session, actor=ACTOR, action="calendar.unset", entity="calendar_day",
                      entity_id=when.isoformat(), before={"is_workday": row.is_workday, "note": row.note})
         session.delete(row)

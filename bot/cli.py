@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot import config
+from bot.cli_error import Refused
 
 db_cli = AppGroup("db", help="数据库迁移")
 jobs_cli = AppGroup("jobs", help="后台作业")
@@ -55,7 +56,7 @@ def jobs_run(name, day, month, period):
     from jobs.schedule import load_jobs
     registry = load_jobs()
     if name not in registry:
-        raise click.ClickException(f"没有名为 {name} 的作业。可用：{', '.join(sorted(registry))}")
+        raise Refused(f"没有名为 {name} 的作业。可用：{', '.join(sorted(registry))}")
     key = period or month or day or clock.today().isoformat()
     result = registry[name].func(key)
     click.echo(f"{name} {key}: {result}")
@@ -85,7 +86,7 @@ def worker_cmd():
     try:
         connection().ping()
     except redis.RedisError as exc:
-        raise click.ClickException(f"REDIS_URL 无法连接（{exc}）。请确认 Redis 已启动、地址正确。") from None
+        raise Refused(f"REDIS_URL 无法连接（{exc}）。请确认 Redis 已启动、地址正确。") from None
     Worker([queue()], connection=connection()).work(with_scheduler=False)
 
 

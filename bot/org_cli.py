@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import db
+from bot.cli_error import Refused
 
 cli = AppGroup("org", help="通讯录：导入名册、同步企业微信、查看单位和人员")
 
@@ -51,7 +52,7 @@ def _run(work, dry_run: bool) -> list[str]:
         return lines
     except IntegrityError:
         session.rollback()
-        raise click.ClickException("通讯录正被另一个操作同时修改，本次没有写入。请稍后重新执行。") from None
+        raise Refused("通讯录正被另一个操作同时修改，本次没有写入。请稍后重新执行。") from None
     except BaseException:
         session.rollback()
         raise
@@ -70,7 +71,7 @@ def import_cmd(file, dry_run):
     try:
         unit_rows, people_rows = read_file(file)
     except FileProblem as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
 
     def work(session):
         result = import_file_rows(session, unit_rows, people_rows)
@@ -101,7 +102,7 @@ def sync_cmd(dry_run, force):
         departments = api.departments()
         users = {int(d["id"]): api.users(int(d["id"])) for d in departments}
     except WeComError as exc:
-        raise click.ClickException(f"读取企业微信通讯录失败（{exc}）。未做任何修改。") from None
+        raise Refused(f"读取企业微信通讯录失败（{exc}）。未做任何修改。") from None
 
     def work(session):
         result = apply_contacts(session, departments, users, force=force)
@@ -124,7 +125,7 @@ def sync_cmd(dry_run, force):
     try:
         lines = _run(work, dry_run)
     except SyncRefused as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
     click.echo(("同步试运行。" if dry_run else "同步完成。") + "\n" + "\n".join(lines))
 
 
@@ -141,11 +142,11 @@ def show_cmd(unit_name, as_userid):
         if unit_name:
             root = session.scalar(select(Unit).where(Unit.name == unit_name))
             if root is None:
-                raise click.ClickException(f"没有名为「{unit_name}」的单位。")
+                raise Refused(f"没有名为「{unit_name}」的单位。")
         if as_userid:
             person = find_person(session, as_userid)
             if person is None:
-                raise click.ClickException(f"通讯录中没有 UserID 为「{as_userid}」的人员。")
+                raise Refused(f"通讯录中没有 UserID 为「{as_userid}」的人员。")
             visible = set(visible_unit_ids(session, person))
         lines = tree_lines(session, root, visible)
     click.echo("\n".join(lines) if lines else "通讯录是空的：请先执行 flask --app bot org import 名册.xlsx")

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot import db
+from bot.cli_error import Refused
 from models.org import COUNTY_BUREAU, Unit
 
 cli = AppGroup("report", help="报表")
@@ -26,7 +27,7 @@ def assessment_cmd(year, bureau_name, out):
         if bureau_name:
             bureaus = [b for b in bureaus if bureau_name in b.name]
             if not bureaus:
-                raise click.ClickException(f"没有名称包含「{bureau_name}」的县政数局。")
+                raise Refused(f"没有名称包含「{bureau_name}」的县政数局。")
         written = 0
         for bureau in bureaus:
             result = assess(session, bureau.id, year)
@@ -41,4 +42,4 @@ def assessment_cmd(year, bureau_name, out):
             click.echo(f"{bureau.name}：{len(result.units)}个单位，{months}，已写入 {path}")
             written += 1
     if not written:
-        raise click.ClickException(f"{year}年没有生成任何考核表。")
+        raise Refused(f"{year}年没有生成任何考核表。")

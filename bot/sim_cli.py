@@ -7,6 +7,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from bot.cli_error import Refused
+
 cli = AppGroup("sim", help="本地企业微信模拟器")
 
 DEFAULT_SIM_URL = "http://127.0.0.1:5001"
@@ -58,7 +60,7 @@ def chat(userid, bot_url, sim_url, wait, history):
     try:
         term.start(history)
     except requests.RequestException:
-        raise click.ClickException(f"连接不上模拟器 {sim_url}。请先运行 flask --app bot sim serve（或 ./run.sh）。")
+        raise Refused(f"连接不上模拟器 {sim_url}。请先运行 flask --app bot sim serve（或 ./run.sh）。")
     click.echo(f"以 {userid} 的身份与机器人对话（{term.bot_url}）。\n{HELP}")
     while True:
         if sys.stdin.isatty():

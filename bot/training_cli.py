@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot import clock, db
+from bot.cli_error import Refused
 from models import audit
 from models.org import Person, Unit
 from models.training import Training, add_attendees, find_training
@@ -42,11 +43,11 @@ def read_rows(path: str) -> list[tuple[int, dict]]:
     sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     if not values:
-        raise click.ClickException("表格是空的。")
+        raise Refused("表格是空的。")
     columns = {i: HEADERS[str(h).strip()] for i, h in enumerate(values[0]) if h and str(h).strip() in HEADERS}
     missing = [k for k in (*REQUIRED, "name") if k not in columns.values()]
     if missing and not ("name" in missing and "userid" in columns.values() and len(missing) == 1):
-        raise click.ClickException("第1行缺少表头：" + "、".join(k for k in ("日期", "主题", "组织单位", "姓名")
+        raise Refused("第1行缺少表头：" + "、".join(k for k in ("日期", "主题", "组织单位", "姓名")
                                                            if HEADERS.get(k) in missing))
     out = []
     for number, row in enumerate(values[1:], start=2):

@@ -264,7 +264,7 @@ def test_a_yaml_syntax_error_names_its_line_in_chinese(org, tmp_path, text, wher
     result = org("import", str(tmp_path / "名册.yaml"))
     assert result.exit_code != 0
     [line] = result.output.strip().splitlines()
-    assert f"YAML 格式错误（{where}）" in line and hint in line, line
+    assert line.startswith(f"错误：YAML 格式错误（{where}）") and hint in line, line  # not click's 「Error:」
     assert not any(word in line for word in ("mapping", "found", "expected", "scanning")), line  # no parser English
     assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
 
