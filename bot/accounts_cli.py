@@ -4,14 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from bot import config, db
 from bot.account_import import ImportFileError, import_accounts
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 from bot.registry_xlsx import template_workbook
 
-cli = AppGroup("accounts", help="账号台账：导入已有账号、生成导入模板")
+cli = Commands("accounts", help="账号台账：导入已有账号、生成导入模板")
 
 TEMPLATE = config.PROJECT_ROOT / "templates" / "accounts_template.xlsx"
 ACTOR = "cli:accounts-import"

@@ -8,15 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot import clock, db, workdays
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 from models import audit
 from models.calendar import CalendarDay
 
-cli = AppGroup("calendar", help="工作日历（法定节假日与调休）")
+cli = Commands("calendar", help="工作日历（法定节假日与调休）")
 
 KINDS = {"上班": True, "工作日": True, "休息": False, "放假": False}
 ACTOR = "cli:calendar"

@@ -8,12 +8,12 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot import config
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 
 db_cli = AppGroup("db", help="数据库迁移")
-jobs_cli = AppGroup("jobs", help="后台作业")
+jobs_cli = Commands("jobs", help="后台作业")
 
-# Feature modules that add their own command groups (each exposes `cli: AppGroup`).
+# Feature modules that add their own command groups (each exposes `cli`, a `bot.cli_error.Commands`).
 CLI_MODULES: list[str] = [
     "bot.org_cli",
     "bot.calendar_cli",

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-cli = AppGroup("demo", help="演示数据")
+from bot.cli_error import Commands
+
+cli = Commands("demo", help="演示数据")
 
 
 @cli.command("seed")

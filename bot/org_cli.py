@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import db
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 
-cli = AppGroup("org", help="通讯录：导入名册、同步企业微信、查看单位和人员")
+cli = Commands("org", help="通讯录：导入名册、同步企业微信、查看单位和人员")
 
 
 def _counts(counts: dict[str, int]) -> str:

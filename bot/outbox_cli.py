@@ -6,13 +6,13 @@ import re
 from datetime import datetime, timedelta
 
 import click
-from flask.cli import AppGroup
 
 from bot import clock, config, db
+from bot.cli_error import Commands
 from models import outbox_resend
 from models.delivery_failures import cause_lines
 
-cli = AppGroup("outbox", help="推送队列：重发发送失败的推送")
+cli = Commands("outbox", help="推送队列：重发发送失败的推送")
 
 
 def parse_since(value: str | None) -> datetime:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot import db
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 from models.org import COUNTY_BUREAU, Unit
 
-cli = AppGroup("report", help="报表")
+cli = Commands("report", help="报表")
 
 
 @cli.command("assessment")

@@ -5,11 +5,10 @@ import os
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 
-cli = AppGroup("sim", help="本地企业微信模拟器")
+cli = Commands("sim", help="本地企业微信模拟器")
 
 DEFAULT_SIM_URL = "http://127.0.0.1:5001"
 

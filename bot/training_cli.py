@@ -9,16 +9,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot import clock, db
-from bot.cli_error import Refused
+from bot.cli_error import Commands, Refused
 from models import audit
 from models.org import Person, Unit
 from models.training import Training, add_attendees, find_training
 
-cli = AppGroup("training", help="培训台账")
+cli = Commands("training", help="培训台账")
 
 HEADERS = {"日期": "held_on", "培训日期": "held_on", "主题": "topic", "培训主题": "topic", "组织单位": "organiser",
            "组织者": "organiser", "姓名": "name", "参训人员": "name", "单位": "unit", "所在单位": "unit",
