@@ -112,15 +112,23 @@ def _bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def export_workbook(accounts: list[Account], title: str) -> bytes:
-    """One row per account with every registry field."""
+def _with_due(due: dict[int, str]) -> list[Column]:
+    """EXPORT_COLUMNS and, after the filing date, the 第11条 deadline of accounts still to be filed."""
+    at = next(i for i, c in enumerate(EXPORT_COLUMNS) if c.header == "全国系统报送日期") + 1
+    return [*EXPORT_COLUMNS[:at], Column("全国系统报送截止", 34, lambda a: due.get(a.id, "")), *EXPORT_COLUMNS[at:]]
+
+
+def export_workbook(accounts: list[Account], title: str, due: dict[int, str] | None = None) -> bytes:
+    """One row per account with every registry field; `due`: account id → its national-registry deadline,
+    worded as the unit's reminder words it (handlers.approvals_after.due_text)."""
+    columns = _with_due(due or {})
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
-    _header(ws, [("序号", 6)] + [(c.header, c.width) for c in EXPORT_COLUMNS])
+    _header(ws, [("序号", 6)] + [(c.header, c.width) for c in columns])
     for row, account in enumerate(accounts, 2):
         ws.cell(row=row, column=1, value=row - 1)
-        for col, column in enumerate(EXPORT_COLUMNS, 2):
+        for col, column in enumerate(columns, 2):
             safe_cell(ws.cell(row=row, column=col), column.value(account))
     ws.auto_filter.ref = ws.dimensions
     _history_sheet(wb, accounts)

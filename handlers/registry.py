@@ -46,14 +46,20 @@ def find_units(units: list[Unit], query: str) -> list[Unit]:
     return [names[n] for n in difflib.get_close_matches(query, list(names), n=5, cutoff=0.75)]
 
 
-def unit_reply(session: Session, unit: Unit, accounts: list[Account]) -> str:
-    """unit_view with the 第11条 deadline of each account still to be filed in the national registry."""
+def registry_due(session: Session, unit_ids: list[int]) -> dict[int, str]:
+    """Account id → 「截止…，还剩N个工作日（不含今天），完成后回复「已报送 N」」 for the accounts of these units
+    still to be filed in the national registry (第11条), as the unit's reminder words it."""
     from handlers.approvals_after import due_text, pending_filings
     today, due = clock.today(), {}
-    for filing in pending_filings(session, [unit.id]):  # soonest first: an account shows its first deadline
+    for filing in pending_filings(session, unit_ids):  # soonest first: an account shows its first deadline
         due.setdefault(filing.account_id, f"{due_text(filing.deadline, today, session)}，"
                                           f"完成后回复「已报送 {filing.request_id}」")
-    return unit_view(unit, accounts, due)
+    return due
+
+
+def unit_reply(session: Session, unit: Unit, accounts: list[Account]) -> str:
+    """unit_view with the 第11条 deadline of each account still to be filed in the national registry."""
+    return unit_view(unit, accounts, registry_due(session, [unit.id]))
 
 
 def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = None) -> str:
@@ -165,7 +171,8 @@ def register(router: Router) -> None:
             ctx.reply(f"{scope}{'辖区' if person.is_bureau_user else ''}的台账中还没有账号，没有可导出的内容。")
             return END
         title = f"政务新媒体台账_{scope}_{clock.today().strftime('%Y%m%d')}"
-        outbox.push_file(session, person, f"{title}.xlsx", export_workbook(accounts, title))
+        due = registry_due(session, sorted({a.unit_id for a in accounts}))
+        outbox.push_file(session, person, f"{title}.xlsx", export_workbook(accounts, title, due))
         ctx.audit("registry.export", "account", None, after={"accounts": len(accounts), "scope": scope})
         ctx.reply(f"台账已生成，稍后以文件发送（{len(accounts)}个账号）。")
         return END

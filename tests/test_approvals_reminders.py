@@ -258,12 +258,25 @@ def test_the_registry_deadline_reads_the_same_everywhere_on_the_first_of_three_d
     assert f"{due}，完成后回复「已报送 {number}」" in bot.send("jy_zhang", "台账")
     assert due in bot.send("zsj_admin", "台账 抚松县教育局")
     assert due in bot.send("jy_zhang", "单位记录") and due in bot.send("zsj_admin", "单位记录 抚松县教育局")
+    assert exported_due(bot, "zsj_admin") == {"抚松教育": f"{due}，完成后回复「已报送 {number}」"}  # 导出台账
     assert "今天是最后一天" in due_text(date(2026, 11, 30), date(2026, 11, 30))
     # another year's date says the year; a worked Sunday (元旦调休) says so
     assert due_text(date(2026, 1, 4), date(2025, 12, 31)) == "截止2026年1月4日（周日，调休上班），还剩1个工作日（不含今天）"
     bot.send("jy_li", f"已报送 {number}")
     assert "全国系统报送：截止" not in bot.send("jy_zhang", "台账")
     assert "全国系统待报送" not in bot.send("jy_zhang", "单位记录")
+
+
+def exported_due(bot, userid: str) -> dict[str, str]:
+    """账号名称 → 全国系统报送截止 of the rows that have one, in the workbook 导出台账 sends the user."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    bot.send(userid, "导出台账")
+    media_id = [m for m in bot.inbox(userid) if m["msgtype"] == "file"][-1]["content"]["media_id"]
+    rows = list(load_workbook(BytesIO(bot.fake._files[media_id][1]))["台账"].values)
+    name, deadline = rows[0].index("账号名称"), rows[0].index("全国系统报送截止")
+    return {row[name]: row[deadline] for row in rows[1:] if row[deadline]}
 
 
 def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registry_and_the_filer_gets_the_outcome(bot):
