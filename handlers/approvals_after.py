@@ -91,11 +91,13 @@ def _apply_to_account(session: Session, req: ApprovalRequest, today: date) -> tu
 
 def _tell_after_approval(session: Session, req: ApprovalRequest, deadline: date) -> None:
     staff = unit_staff(session, req)
+    due = workdays.day_label(deadline, clock.today(), session)
     outbox.push_text(session, staff,
                      f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过。按《办法》第11条，"
-                     f"请在{REGISTRY_WORKDAYS}个工作日内（不含今天）、最迟于"
-                     f"{workdays.day_label(deadline, clock.today(), session)}在全国政务新媒体信息报送系统中完成"
+                     f"请在{REGISTRY_WORKDAYS}个工作日内（不含今天）、最迟于{due}在全国政务新媒体信息报送系统中完成"
                      f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
+    if req.applicant not in staff:
+        outbox.push_text(session, req.applicant, _filer_registry_note(req, staff, due))
     if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
         outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
     if req.kind == CHANGE and "unit_name" in (req.changes or {}):
@@ -143,6 +145,17 @@ def pending_filings(session: Session, unit_ids: list[int]) -> list[RegistryFilin
     return list(session.scalars(select(RegistryFiling).where(
         RegistryFiling.unit_id.in_(unit_ids), RegistryFiling.filed_at.is_(None))
         .order_by(RegistryFiling.deadline, RegistryFiling.id)))
+
+
+def _filer_registry_note(req: ApprovalRequest, told: list[Person], due: str) -> str:
+    """For a bureau that filed on a unit's behalf: who files the registry (第5条 谁开设、谁主办), so that it need
+    not wonder whether to file it itself — or that nobody of the unit is in the directory to be told."""
+    what = f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
+    if not told:
+        return (f"{what}：{req.unit.name}在通讯录中没有工作人员或负责人，收不到第11条的报送提醒。请通知该单位"
+                f"最迟于{due}在全国政务新媒体信息报送系统中完成{req.kind}，并在通讯录中补充该单位的人员。")
+    return (f"{what}：已通知{req.unit.name}的{'、'.join(p.name for p in told)}按《办法》第11条最迟于{due}"
+            f"在全国政务新媒体信息报送系统中完成{req.kind}，由该单位报送，您无需报送。")
 
 
 def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:

@@ -282,8 +282,9 @@ def exported_due(bot, userid: str) -> dict[str, str]:
 def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registry_and_the_filer_gets_the_outcome(bot):
     """zsj_review (bureau reviewer, not an admin) files 开设 for 教育局. The unit's head and staff hear it at once;
     after final approval the unit's staff — who must file it in the national registry (第5条, 第11条) — get the
-    notice with its deadline and the daily reminders; the filer, who has nothing to file, gets the outcome and the
-    Word form only; the bureau admins get the form and, on the deadline, the bureau's notice."""
+    notice with its deadline and the daily reminders; the filer, who has nothing to file, gets the outcome, the
+    Word form and who was told to file it by when; the bureau admins get the form and, on the deadline, the
+    bureau's notice."""
     from tests.approvals_helpers import submit_open_for
     clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
     number = submit_open_for(bot, "zsj_review", "抚松县教育局")
@@ -294,6 +295,8 @@ def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registr
         assert any("已审批通过。按《办法》第11条" in t and "最迟于11月12日（周四）" in t for t in bot.texts(staff))
     filer = bot.texts("zsj_review")
     assert any("审批已全部通过" in t for t in filer) and "[file]" in filer
+    assert any(f"第{number}号开设申请（抚松教育）：已通知抚松县教育局的" in t and "张伟" in t and "李娜" in t
+               and "最迟于11月12日（周四）" in t and "您无需报送" in t for t in filer), filer
     assert "[file]" in bot.texts("zsj_admin")
     for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
         clock.set_now(datetime.fromisoformat(day + "T09:00"))
@@ -301,3 +304,22 @@ def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registr
     assert count(bot.texts("jy_li"), f"完成后请回复「已报送 {number}」") == 3
     assert not any(f"已报送 {number}" in t for t in bot.texts("zsj_review"))  # not his to file (第5条)
     assert count(bot.texts("zsj_admin"), "报送到期") == 1
+
+
+def test_a_bureau_filer_is_told_when_nobody_of_the_unit_can_be_reminded_to_file(bot):
+    """The unit's people left (deactivated) while the request was with the bureau: no reminder about the national
+    registry can reach the unit, and the bureau that filed for it is told so, with the deadline."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    from tests.approvals_helpers import submit_open_for
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    number = submit_open_for(bot, "zsj_review", "抚松县教育局")
+    approve_all(bot, number, people=("jy_wang", "zsj_admin"))
+    with bot.db() as s:
+        unit_id = s.query(Unit.id).filter_by(name="抚松县教育局").scalar()
+        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    approve_all(bot, number, people=("city_zhao",))
+    note = [t for t in bot.texts("zsj_review") if t.startswith(f"第{number}号开设申请（抚松教育）：")]
+    assert note == [f"第{number}号开设申请（抚松教育）：抚松县教育局在通讯录中没有工作人员或负责人，收不到第11条的报送提醒。"
+                    "请通知该单位最迟于11月12日（周四）在全国政务新媒体信息报送系统中完成开设，并在通讯录中补充该单位的人员。"]
