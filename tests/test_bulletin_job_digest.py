@@ -11,6 +11,18 @@ def latest_digest(bot, userid: str = "zsj_admin") -> str:
     return texts[-1] if texts else ""
 
 
+def reminder_then_digest(bot, job, day: str, userid: str, number: int) -> tuple[str, str]:
+    """Run a reminder job at 09:00-ish of `day`, then the bureau's digest: (the user's newest reminder about
+    request `number`, the digest) — the two must word a wait or a lateness alike."""
+    year, month, dom = map(int, day.split("-"))
+    at(year, month, dom, 9, 0)
+    job(day)
+    reminder = [t for t in bot.texts(userid) if t.startswith("提醒：") and f"第{number}号" in t][-1]
+    at(year, month, dom, 9, 35)
+    digest.bureau_digest(day)
+    return reminder, latest_digest(bot)
+
+
 def test_new_and_pending_requests(bot):
     at(2026, 11, 10, 10, 0)
     number = submit_open(bot)
@@ -36,12 +48,7 @@ def test_pending_wait_in_working_days_across_national_day(bot):
     from tests.bulletin_job_seed import OPEN_HEALTH_WEIBO
     at(2026, 9, 28, 8, 0)
     number = submit_open(bot, "wj_liu", OPEN_HEALTH_WEIBO)
-    at(2026, 10, 8, 9, 30)
-    approval_jobs.approval_reminders("2026-10-08")
-    reminder = [t for t in bot.texts("wj_chen") if t.startswith("提醒：") and f"第{number}号" in t][-1]
-    at(2026, 10, 8, 9, 35)
-    digest.bureau_digest("2026-10-08")
-    text = latest_digest(bot)
+    reminder, text = reminder_then_digest(bot, approval_jobs.approval_reminders, "2026-10-08", "wj_chen", number)
     assert "已等待3个工作日" in reminder, reminder
     assert "超过一个工作日未审批的申请（1件）" in text and f"第{number}号" in text, text
     assert "已等待3个工作日" in text and "已等待10天" not in text, text
@@ -82,12 +89,7 @@ def test_registry_lateness_in_working_days_across_a_holiday(bot):
     number = submit_open(bot)
     at(2026, 9, 25, 10, 0)
     approve_all(bot, number)
-    at(2026, 10, 8, 9, 0)
-    approval_jobs.registry_countdown("2026-10-08")
-    staff = [t for t in bot.texts("jy_li") if t.startswith("提醒：") and f"第{number}号" in t][-1]
-    at(2026, 10, 8, 9, 30)
-    digest.bureau_digest("2026-10-08")
-    text = latest_digest(bot)
+    staff, text = reminder_then_digest(bot, approval_jobs.registry_countdown, "2026-10-08", "jy_li", number)
     assert "已逾期1个工作日" in staff and "已逾期1个工作日" in text, (staff, text)
 
 
