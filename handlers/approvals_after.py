@@ -142,9 +142,18 @@ def due_text(deadline: date, today: date, session: Session | None = None) -> str
 
 def pending_filings(session: Session, unit_ids: list[int]) -> list[RegistryFiling]:
     """Approved actions of these units not yet entered in the national registry, soonest deadline first."""
-    return list(session.scalars(select(RegistryFiling).where(
-        RegistryFiling.unit_id.in_(unit_ids), RegistryFiling.filed_at.is_(None))
-        .order_by(RegistryFiling.deadline, RegistryFiling.id)))
+    return _pending(session, RegistryFiling.unit_id.in_(unit_ids))
+
+
+def pending_filings_of_accounts(session: Session, unit_ids: list[int]) -> list[RegistryFiling]:
+    """The same for the accounts these units host now, whichever unit files them (an account moved to another
+    host unit keeps the filing of the unit that applied for the move)."""
+    return _pending(session, RegistryFiling.account_id.in_(select(Account.id).where(Account.unit_id.in_(unit_ids))))
+
+
+def _pending(session: Session, which) -> list[RegistryFiling]:
+    return list(session.scalars(select(RegistryFiling).where(which, RegistryFiling.filed_at.is_(None))
+                                .order_by(RegistryFiling.deadline, RegistryFiling.id)))
 
 
 def _filer_registry_note(req: ApprovalRequest, told: list[Person], due: str) -> str:

@@ -178,3 +178,26 @@ def test_a_large_county_is_answered_in_parts_within_the_limit(bot):
 def test_too_many_matching_units_asks_for_a_more_specific_name(bot):
     reply = bot.send("zsj_admin", "台账 局")
     assert "匹配到" in reply and "请写得更具体一些" in reply and "回复序号" not in reply
+
+
+def test_an_account_moved_to_another_host_unit_shows_who_files_its_registry_change_and_by_when(bot):
+    from tests.approvals_helpers import approve_all, latest_request_id
+    from tests.approvals_helpers import seed_accounts as seed_approval_accounts
+    seed_approval_accounts(bot)
+    bot.say("wj_liu", "变更 健康抚松", "8", "抚松县应急管理局", "是", "其他", "机构改革职能划转", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number, ("wj_chen", "zsj_admin", "city_zhao"))
+    reminder = next(t for t in bot.texts("wj_liu") if "已审批通过" in t)
+    deadline = reminder.split("最迟于")[1].split("在全国")[0]  # e.g. 12月1日（周二）
+    # The new host unit sees the account as still to be filed, with the deadline and who files it (the unit that
+    # applied was told to), not a bare 待报送 it can neither act on nor date.
+    reply = bot.send("yj_shi", "台账")
+    at = reply.index("健康抚松｜微信公众号")
+    assert "全国系统待报送" in reply[at:].splitlines()[0], reply
+    due = next(l for l in reply[at:].splitlines() if "全国系统报送：" in l)
+    assert f"截止{deadline}" in due and f"由原主办单位抚松县卫生健康局报送（第{number}号申请）" in due, due
+    assert "已报送" not in due
+    assert f"由原主办单位抚松县卫生健康局报送（第{number}号申请）" in bot.send("zsj_admin", "台账 抚松县应急管理局")
+    # once the applying unit has filed it, the line goes
+    assert "已记录" in bot.send("wj_liu", f"已报送 {number}")
+    assert "全国系统报送：" not in bot.send("yj_shi", "台账")
