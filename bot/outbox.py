@@ -179,17 +179,19 @@ def new_task_id(kind: str) -> str:
 
 def push_card(session: Session, to, *, kind: str, ref_id: int | None, card: dict,
               dedupe_key: str | None = None) -> list[Card]:
-    """One interactive card per recipient (own task_id, so each card can be updated)."""
+    """One interactive card per recipient (own task_id, so each card can be updated), linked to the
+    outbox row that sends it."""
     cards = []
     same_as = _hash("template_card", {"kind": kind, "ref_id": ref_id, "card": card}, None)
     for userid in _userids(session, to):
-        if _queued(session, _key(dedupe_key, userid, same_as)):
-            continue  # each card has its own task_id: compare what it says, not its id
         task_id = new_task_id(kind)
-        body = {**card, "task_id": task_id}
-        row = Card(task_id=task_id, kind=kind, ref_id=ref_id, userid=userid, created_at=clock.now())
+        sent = _add(session, [userid], "template_card", {**card, "task_id": task_id},
+                    dedupe_key=dedupe_key, same_as=same_as)
+        if not sent:
+            continue  # already queued under dedupe_key (compared by what the card says, not by its task_id)
+        row = Card(task_id=task_id, kind=kind, ref_id=ref_id, userid=userid, outbox_id=sent[0].id,
+                   created_at=sent[0].created_at)
         session.add(row)
-        _add(session, [userid], "template_card", body, dedupe_key=dedupe_key, same_as=same_as)
         cards.append(row)
     return cards
 

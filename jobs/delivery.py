@@ -274,12 +274,8 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
 
 
 def _card_send(session, card: Card) -> OutboxMessage | None:
-    """The outbox row that sends `card` (rows of the card's recipient from when it was made)."""
-    rows = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.userid == card.userid, OutboxMessage.msgtype == "template_card",
-        OutboxMessage.created_at.between(card.created_at - timedelta(minutes=1), card.created_at + timedelta(minutes=1)))
-        .order_by(OutboxMessage.id))
-    return next((r for r in rows if r.payload.get("task_id") == card.task_id), None)
+    """The outbox row that sends `card` (written with it, see bot/outbox.push_card)."""
+    return session.get(OutboxMessage, card.outbox_id) if card.outbox_id is not None else None
 
 
 def _duplicate_window(rows: list[OutboxMessage]) -> int:

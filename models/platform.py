@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -50,6 +50,9 @@ class Card(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open / closed
     result: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # The outbox row that sends the card, written with it: greying a card that has no ResponseCode yet
+    # asks this row whether the card is still on its way. None only for a card whose row was never found.
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
 
 
 class JobRun(Base):

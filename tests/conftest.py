@@ -78,6 +78,23 @@ def _truncate_postgres(url: str) -> None:
                           "WHERE c.relkind = 'S' AND n.nspname = 'public'"))
 
 
+@pytest.fixture
+def unmigrated_url(tmp_path):
+    """An empty database of the backend under test: reachable, but `db upgrade` never ran."""
+    if not TEST_DATABASE_URL.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    base, name = TEST_DATABASE_URL.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_unmigrated" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}_unmigrated"'))
+    yield f"{base}/{name}_unmigrated"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_unmigrated" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def fake_server():
     server = FakeWeComServer().start()

@@ -5,28 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-from sqlalchemy import create_engine, text
-
-from tests.conftest import TEST_DATABASE_URL
-
-
-@pytest.fixture
-def unmigrated_url(tmp_path):
-    """An empty database of the backend under test: reachable, but `db upgrade` never ran."""
-    if not TEST_DATABASE_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    base, name = TEST_DATABASE_URL.rsplit("/", 1)
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_unmigrated" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}_unmigrated"'))
-    yield f"{base}/{name}_unmigrated"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_unmigrated" WITH (FORCE)'))
-    admin.dispose()
-
 
 def test_a_command_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path, unmigrated_url):
     roster = tmp_path / "名册.yaml"

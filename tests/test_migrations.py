@@ -1,6 +1,10 @@
-"""Migrations that SQLite would accept but PostgreSQL would refuse."""
+"""Migrations: what SQLite would accept but PostgreSQL would refuse, and data carried across an upgrade."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from alembic import command
 from alembic.script import ScriptDirectory
 
 from bot.cli import alembic_config
@@ -11,3 +15,54 @@ def test_every_revision_id_fits_alembic_version_column():
     scripts = ScriptDirectory.from_config(alembic_config())
     too_long = [s.revision for s in scripts.walk_revisions() if len(s.revision) > 32]
     assert not too_long, too_long
+
+
+# --- 0015_card_outbox_id: a card names its send row; cards sent before the upgrade are linked from the payload
+
+BEFORE_CARD_LINK = "0014_callback_no_userid_index"
+CARD = sa.table("card", sa.column("task_id", sa.String), sa.column("kind", sa.String),
+                sa.column("userid", sa.String), sa.column("status", sa.String),
+                sa.column("created_at", sa.DateTime), sa.column("outbox_id", sa.Integer))
+ROW = sa.table("outbox_message", sa.column("id", sa.Integer), sa.column("userid", sa.String),
+               sa.column("msgtype", sa.String), sa.column("payload", sa.JSON), sa.column("content_hash", sa.String),
+               sa.column("status", sa.String), sa.column("attempts", sa.Integer),
+               sa.column("next_attempt_at", sa.DateTime), sa.column("created_at", sa.DateTime))
+
+
+def migrate(url: str, target: str) -> None:
+    engine = sa.create_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+    engine.dispose()
+
+
+def test_cards_sent_before_the_upgrade_are_linked_to_their_send_row(unmigrated_url):
+    """Each old card gets the template_card row to its recipient that carries its task_id, however far
+    apart their time stamps (the delivery job used to look within a minute); not a card_update of it,
+    not another card to the same person. A card without a row stays unlinked."""
+    migrate(unmigrated_url, BEFORE_CARD_LINK)
+    made = datetime(2026, 11, 2, 9, 0)
+    cards = [("approval-aa01", "zsj_admin", made), ("approval-aa02", "zsj_admin", made),
+             ("bulletin-bb01", "zsj_review", made), ("approval-cc01", "zsj_admin", made)]
+    rows = [(1, "zsj_admin", "template_card", "approval-aa02", made),
+            (2, "zsj_admin", "card_update", "approval-aa01", made + timedelta(hours=2)),
+            (3, "zsj_admin", "template_card", "approval-aa01", made + timedelta(minutes=3)),
+            (4, "zsj_review", "template_card", "bulletin-bb01", made - timedelta(minutes=2)),
+            (5, "zsj_review", "text", None, made)]
+    engine = sa.create_engine(unmigrated_url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(CARD), [dict(task_id=t, kind=t.split("-")[0], userid=u, status="open", created_at=at)
+                                       for t, u, at in cards])
+        conn.execute(sa.insert(ROW), [dict(id=i, userid=u, msgtype=m, content_hash=f"h{i}", status="sent",
+                                           attempts=1, next_attempt_at=at, created_at=at,
+                                           payload={"task_id": t} if t else {"content": "通知"})
+                                      for i, u, m, t, at in rows])
+    engine.dispose()
+    migrate(unmigrated_url, "heads")
+    engine = sa.create_engine(unmigrated_url)
+    with engine.connect() as conn:
+        linked = dict(conn.execute(sa.select(CARD.c.task_id, CARD.c.outbox_id)).all())
+    engine.dispose()
+    assert linked == {"approval-aa01": 3, "approval-aa02": 1, "bulletin-bb01": 4, "approval-cc01": None}

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import clock, config, db, outbox, wecom_client
 from bot.wecom_client import WeComAPI
@@ -327,6 +327,17 @@ CARD = {"card_type": "button_interaction", "main_title": {"title": "请审核"},
         "button_list": [{"text": "同意", "key": "yes"}]}
 
 
+def greyed(bot) -> list[tuple[str, str]]:
+    """(task_id, label) of every card update WeCom received."""
+    return [(u["task_id"], u["button"]["replace_name"]) for u in bot.fake.state.card_updates]
+
+
+def deliver_for_minutes(bot, minutes: int) -> None:
+    for _ in range(minutes):
+        move(bot, 60)
+        sweep_and_deliver(bot)
+
+
 def test_a_card_whose_timed_out_send_arrived_is_confirmed_by_42014(bot, caplog):
     """The first send times out although WeCom delivered the card; the retry's task_id is then taken
     (42014): the card did arrive, so the row is SENT and the bureau hears of no failure."""
@@ -378,12 +389,43 @@ def test_a_card_closed_while_its_send_is_still_retrying_is_greyed_once_it_arrive
     bot.deliver()
     card_row, update = all_rows()
     assert card_row.status == PENDING and (update.status, update.error) == (PENDING, "None: card not delivered yet")
-    for _ in range(6):
-        move(bot, 60)
-        sweep_and_deliver(bot)
+    deliver_for_minutes(bot, 6)
     assert [c["task_id"] for c in bot.cards("jy_zhang")] == [task_id]
     assert [(u["task_id"], u["button"]) for u in bot.fake.state.card_updates] == [(task_id, {"replace_name": "已撤回"})]
     assert {r.status for r in all_rows()} == {SENT}
+
+
+def test_a_card_is_linked_to_the_row_that_sends_it(bot):
+    """Several cards to one person and one card to several people, in one transaction: each card names
+    the template_card row to its recipient that carries its task_id; a rerun under the same dedupe key
+    makes neither a row nor a card."""
+    with db.transaction() as s:
+        for title in ("请审核一", "请审核二", "请审核一"):
+            outbox.push_card(s, ["zsj_admin", "zsj_review"], kind="approval", ref_id=1,
+                             card={**CARD, "main_title": {"title": title}}, dedupe_key=f"review:{title}")
+    with db.transaction() as s:
+        links = [(c.userid, c.task_id, s.get(OutboxMessage, c.outbox_id)) for c in s.scalars(select(Card))]
+    assert len(links) == 4 and len(all_rows()) == 4
+    assert {(row.userid, row.msgtype, row.payload["task_id"]) for _, _, row in links} == {
+            (userid, "template_card", task_id) for userid, task_id, _ in links}
+
+
+def test_a_card_is_greyed_once_it_arrives_however_far_apart_it_and_its_row_were_stamped(bot):
+    """The update waits for the card's own row, found by the link written with the card, not by a time
+    window around the card's creation (which missed a row stamped more than a minute away from its card,
+    and the update then failed as "card never delivered", leaving the card clickable)."""
+    bot.fake.inject("message/send", errcode=-1, times=2)
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    with db.transaction() as s:
+        s.execute(update(Card).where(Card.task_id == task_id).values(created_at=clock.now() - timedelta(minutes=2)))
+    bot.deliver()
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已撤回")
+    bot.deliver()
+    assert all_rows()[-1].error == "None: card not delivered yet"
+    deliver_for_minutes(bot, 6)
+    assert [c["task_id"] for c in bot.cards("jy_zhang")] == [task_id]
+    assert greyed(bot) == [(task_id, "已撤回")] and {r.status for r in all_rows()} == {SENT}
 
 
 def test_a_card_and_its_update_in_one_job_the_card_goes_first(bot):

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import clock, outbox
+from bot import clock, db, outbox
 from models.audit import AuditLog
 from models.org import Person
 from models.outbox import FAILED, PENDING, SENT
 from models.outbox_resend import id_ranges
 from sim.contacts import contacts_from_directory
-from tests.test_outbox_delivery import REFUSED, all_rows, push
+from models.platform import Card
+from tests.test_outbox_delivery import CARD, REFUSED, all_rows, deliver_for_minutes, greyed, push
 
 NOW = datetime(2026, 12, 1, 10, 0)
 
@@ -100,6 +101,28 @@ def test_a_resent_row_gets_a_fresh_retry_window(bot, cli):
     bot.deliver()
     row = all_rows()[0]
     assert row.status == PENDING and row.attempts == 1 and row.resent_at is not None and row.failed_at is None
+
+
+def test_a_resent_card_closed_before_it_arrives_is_greyed_once_it_does(bot, cli):
+    """The resend puts the card's own row back, so the card stays linked to it: an update queued while
+    the resent card is still retrying waits for it, days after the card was made."""
+    at(NOW, bot)
+    bot.fake.inject("message/send", errcode=60020, times=-1)
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.deliver()
+    bot.fake.clear_faults()
+    at(NOW + timedelta(days=3), bot)
+    bot.fake.inject("message/send", errcode=-1)  # the resent card is retried once
+    assert "已重新排队 1 条" in cli("outbox", "resend", "--to", "jy_zhang").output
+    bot.deliver()
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已撤回")
+    bot.deliver()
+    deliver_for_minutes(bot, 2)
+    assert [c["task_id"] for c in bot.cards("jy_zhang")] == [task_id]
+    assert greyed(bot) == [(task_id, "已撤回")]
+    assert [(r.msgtype, r.status) for r in all_rows() if r.userid == "jy_zhang"] == [
+        ("template_card", SENT), ("card_update", SENT)]
 
 
 def test_since_narrows_or_widens_the_rows(bot, cli):
