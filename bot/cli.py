@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot import config
-from bot.cli_error import Commands, Refused
+from bot.cli_error import Command, Commands, Refused
 
 db_cli = AppGroup("db", help="数据库迁移")
 jobs_cli = Commands("jobs", help="后台作业")
@@ -69,7 +69,7 @@ def jobs_list():
         click.echo(f"{job.name:32s} {job.slot.describe}")
 
 
-@click.command("scheduler")
+@click.command("scheduler", cls=Command)
 @click.option("--interval", default=20.0, help="秒")
 def scheduler_cmd(interval):
     """Run the scheduler process (the Procfile's `cron`)."""
@@ -77,7 +77,7 @@ def scheduler_cmd(interval):
     main(interval)
 
 
-@click.command("worker")
+@click.command("worker", cls=Command)
 def worker_cmd():
     """Run an RQ worker for the bot's queue."""
     import redis
