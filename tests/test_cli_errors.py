@@ -101,6 +101,20 @@ def test_every_command_of_ours_says_an_unknown_option_in_chinese(app, flask_cli)
         assert f"运行 flask --app bot {' '.join(path)} --help 查看说明。" in result.output, (path, result.output)
 
 
+def test_every_help_of_ours_is_chinese(app, flask_cli):
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    for path, command in our_commands(app):
+        assert chinese.search(command.help or ""), (path, command.help)
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert chinese.search(param.help or ""), (path, param.opts, param.help)
+        result = flask_cli(*path, "--help")
+        assert result.exit_code == 0, (path, result.output)
+        assert result.output.startswith(f"用法：flask --app bot {' '.join(path)}"), (path, result.output)
+        assert "显示本说明并退出。" in result.output and "Show this message" not in result.output, result.output
+        assert "Options:" not in result.output and "Commands:" not in result.output, result.output
+
+
 @pytest.mark.parametrize("kind, typed, chinese", [
     (click.INT, "abc", "「abc」不是整数。"),
     (click.FLOAT, "1,5", "「1,5」不是数字。"),
