@@ -29,7 +29,8 @@ def parse_since(value: str | None) -> datetime:
             return datetime.strptime(value, pattern).replace(tzinfo=config.get().tz)
         except ValueError:
             continue
-    raise click.BadParameter("请写成 2026-11-20、\"2026-11-20 08:00\"（北京时间）、3d（3天前）或 12h（12小时前）。",
+    raise click.BadParameter(f"「{value}」无法识别，请写成 2026-11-20、\"2026-11-20 08:00\"（北京时间）、3d（3天前）"
+                             "或 12h（12小时前）。",
                              param_hint="--since")
 
 

@@ -69,6 +69,7 @@ def flask_cli(app):
     (["accounts", "import", "没有这个文件.xlsx"], "PATH 的值不对：找不到「没有这个文件.xlsx」。请检查路径和文件名。",
      "accounts import"),
     (["training", "import", "."], "PATH 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
+    (["outbox", "resend", "--since", "上周"], "--since 的值不对：「上周」无法识别，请写成 2026-11-20、", "outbox resend"),
     (["scheduler", "--interval", "半分钟"], "--interval 的值不对：「半分钟」不是数字。", "scheduler"),
 ], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
 def test_a_command_typed_wrongly_is_explained_in_chinese_with_how_to_get_help(flask_cli, args, error, command):
