@@ -1,4 +1,5 @@
-"""How a command stops: one line in Chinese for the admin, never a traceback or click's 「Error: …」."""
+"""How our commands speak to the admin when they stop or are asked for --help: Chinese, never a traceback
+or click's English (「Error: …」, 「Usage: …」)."""
 from __future__ import annotations
 
 import ast
@@ -34,7 +35,7 @@ class WrongUsage(click.UsageError):
 
 
 @contextmanager
-def usage_in_chinese(ctx=None):
+def usage_in_chinese(ctx: click.Context):
     """Turn a click usage error raised inside into a WrongUsage (help shown for a bare group stays help)."""
     try:
         yield
