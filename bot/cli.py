@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot import config
-from bot.cli_error import Commands, Refused
+from bot.cli_error import Command, Commands, Refused
 
 db_cli = AppGroup("db", help="数据库迁移")
 jobs_cli = Commands("jobs", help="后台作业")
@@ -51,7 +51,7 @@ def db_upgrade():
 @click.option("--month", help="运行哪个月的作业 (YYYY-MM)")
 @click.option("--period", help="原样指定周期键")
 def jobs_run(name, day, month, period):
-    """Run a scheduled job by hand for a period; re-running sends nothing twice."""
+    """手动运行一个定时作业（默认今天的周期）；重复运行不会重复发送。"""
     from bot import clock
     from jobs.schedule import load_jobs
     registry = load_jobs()
@@ -64,22 +64,23 @@ def jobs_run(name, day, month, period):
 
 @jobs_cli.command("list")
 def jobs_list():
+    """列出全部定时作业及其运行时间。"""
     from jobs.schedule import load_jobs
     for job in load_jobs().values():
         click.echo(f"{job.name:32s} {job.slot.describe}")
 
 
-@click.command("scheduler")
-@click.option("--interval", default=20.0, help="秒")
+@click.command("scheduler", cls=Command)
+@click.option("--interval", default=20.0, show_default=True, help="每隔多少秒检查一次到期的作业")
 def scheduler_cmd(interval):
-    """Run the scheduler process (the Procfile's `cron`)."""
+    """运行定时作业进程（Procfile 中的 cron）。"""
     from jobs.schedule import main
     main(interval)
 
 
-@click.command("worker")
+@click.command("worker", cls=Command)
 def worker_cmd():
-    """Run an RQ worker for the bot's queue."""
+    """运行后台作业进程：发送推送、生成文件等（Procfile 中的 worker）。"""
     import redis
     from rq import Worker
     from jobs import connection, queue

@@ -1,7 +1,13 @@
-"""How a command stops: one line in Chinese for the admin, never a traceback or click's 「Error: …」."""
+"""How our commands speak to the admin when they stop or are asked for --help: Chinese, never a traceback
+or click's English (「Error: …」, 「Usage: …」)."""
 from __future__ import annotations
 
+import ast
+import re
+from contextlib import contextmanager
+
 import click
+from click.exceptions import NoArgsIsHelpError, NoSuchCommand
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -15,10 +21,73 @@ class Refused(click.ClickException):
 
 NOT_MIGRATED = ("DATABASE_URL 指向的数据库还没有建表（未迁移）。请先运行：flask --app bot db upgrade，"
                 "然后重新执行本命令。")
+HELP_OPTION = "显示本说明并退出。"
 
 
-class Commands(AppGroup):
-    """A command group whose commands, run against a database that was never migrated, say so."""
+class WrongUsage(click.UsageError):
+    """click's own usage error (missing argument, unknown option, bad value …) said in Chinese; exit code 2."""
+
+    def show(self, file=None) -> None:
+        lines = [f"错误：{self.message}"]
+        if self.ctx is not None:
+            lines += [self.ctx.get_usage(), f"运行 {command_line(self.ctx)} --help 查看说明。"]
+        click.echo("\n".join(lines), file=file, err=file is None)
+
+
+@contextmanager
+def usage_in_chinese(ctx: click.Context):
+    """Turn a click usage error raised inside into a WrongUsage (help shown for a bare group stays help)."""
+    try:
+        yield
+    except (WrongUsage, NoArgsIsHelpError):
+        raise
+    except click.UsageError as exc:
+        raise WrongUsage(said_in_chinese(exc), exc.ctx or ctx) from None
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout with Chinese headings."""
+
+    SECTIONS = {"Options": "选项", "Commands": "命令", "Positional arguments": "参数"}
+
+    def write_usage(self, prog, args="", prefix=None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def section(self, name):
+        return super().section(self.SECTIONS.get(name, name))
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    """A command whose usage errors and --help speak Chinese."""
+
+    context_class = Context
+
+    def parse_args(self, ctx, args):
+        with usage_in_chinese(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        with usage_in_chinese(ctx):
+            return super().invoke(ctx)
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(command_line(ctx), " ".join(self.collect_usage_pieces(ctx)))
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class Commands(Command, AppGroup):
+    """A command group of ours: Chinese usage errors, and a database that was never migrated says so."""
+
+    command_class = Command
 
     def invoke(self, ctx):
         try:
@@ -32,3 +101,87 @@ class Commands(AppGroup):
 def _missing_table(exc) -> bool:
     # PostgreSQL: undefined_table (42P01); SQLite says it in words
     return getattr(exc.orig, "sqlstate", None) == "42P01" or "no such table" in str(exc.orig)
+
+
+def command_line(ctx: click.Context) -> str:
+    """`flask --app bot org import` for the context of `org import`, as the admin types it."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["flask --app bot", *reversed(names)])
+
+
+def said_in_chinese(exc: click.UsageError) -> str:
+    """The Chinese sentence for one of click's usage errors."""
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        choices = getattr(exc.param.type, "choices", None)
+        return f"缺少{_kind(exc.param)} {_param_name(exc)}。" + (f"可选：{'、'.join(map(str, choices))}。"
+                                                             if choices else "")
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有 {exc.option_name} 这个选项。" + _did_you_mean(exc.possibilities)
+    if isinstance(exc, NoSuchCommand):
+        return f"没有 {exc.command_name} 这个命令。" + _did_you_mean(exc.possibilities)
+    if isinstance(exc, click.BadParameter) and (exc.param is not None or exc.param_hint is not None):
+        return f"{_param_name(exc)} 的值不对：{_translated(exc.message)}"
+    return _translated(exc.message)
+
+
+def _kind(param: click.Parameter) -> str:
+    return "选项" if isinstance(param, click.Option) else "参数"
+
+
+def _param_name(exc: click.BadParameter) -> str:
+    if exc.param_hint is not None:
+        return exc.param_hint if isinstance(exc.param_hint, str) else " / ".join(exc.param_hint)
+    if isinstance(exc.param, click.Option):
+        return max(exc.param.opts, key=len)
+    return exc.param.human_readable_name
+
+
+def _did_you_mean(possibilities) -> str:
+    return f"您是不是要用 {'、'.join(sorted(possibilities))}？" if possibilities else ""
+
+
+# click 8's own English (types.py, parser.py, core.py) → Chinese; {v} is what the admin typed.
+CLICK_WORDING: list[tuple[str, str]] = [
+    (r"(?P<v>.+) is not a valid integer\.", "「{v}」不是整数。"),
+    (r"(?P<v>.+) is not a valid float\.", "「{v}」不是数字。"),
+    (r"(?P<v>.+?) is not a valid boolean\..*", "「{v}」不是“是/否”（请写 yes 或 no）。"),
+    (r"(?P<v>.+) is not in the range (?P<c>.+)\.", "{v} 不在允许的范围 {c} 内。"),
+    (r"(?P<v>.+) is not one of (?P<c>.+)\.", "「{v}」不是可选的值。可选：{c}。"),
+    (r"(?P<v>.+) is not (?P<c>.+)\.", "「{v}」不是可选的值，只能写 {c}。"),
+    (r"(?P<v>.+) does not match the formats? (?P<c>.+)\.", "「{v}」不符合格式 {c}。"),
+    (r"\w+ (?P<v>.+) does not exist\.", "找不到「{v}」。请检查路径和文件名。"),
+    (r"\w+ (?P<v>.+) is a directory\.", "「{v}」是一个文件夹，请给出文件。"),
+    (r"\w+ (?P<v>.+) is a file\.", "「{v}」是一个文件，请给出文件夹。"),
+    (r"\w+ (?P<v>.+) is not readable\.", "没有权限读取「{v}」。"),
+    (r"\w+ (?P<v>.+) is not writable\.", "没有权限写入「{v}」。"),
+    (r"Option (?P<v>.+) requires an argument\.", "选项 {v} 后面要写一个值。"),
+    (r"Option (?P<v>.+) requires (?P<c>\d+) arguments\.", "选项 {v} 后面要写 {c} 个值。"),
+    (r"Option (?P<v>.+) does not take a value\.", "选项 {v} 后面不能写值。"),
+    (r"Argument (?P<v>.+) takes (?P<c>\d+) values\.", "参数 {v} 要写 {c} 个值。"),
+    (r"Got unexpected extra arguments? \((?P<v>.+)\)", "多了参数：{v}。"),
+    (r"Missing command\.", "缺少要执行的命令。"),
+]
+
+
+def _translated(message: str) -> str:
+    """click's English sentence in Chinese; anything else (our own Chinese messages) as it is."""
+    for pattern, chinese in CLICK_WORDING:
+        match = re.fullmatch(pattern, message.strip(), flags=re.DOTALL)
+        if match:
+            words = {k: "、".join(_unquoted(w) for w in v.split(", ")) if k == "c" else _unquoted(v)
+                     for k, v in match.groupdict().items()}
+            return chinese.format(**words)
+    return message
+
+
+def _unquoted(text: str) -> str:
+    """'abc' → abc: click quotes what was typed with repr()."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        try:
+            return str(ast.literal_eval(text))
+        except (ValueError, SyntaxError):
+            return text[1:-1]
+    return text

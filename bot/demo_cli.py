@@ -11,7 +11,7 @@ cli = Commands("demo", help="演示数据")
 
 @cli.command("seed")
 def seed():
-    """Create or top up the demo directory and accounts; safe to run again."""
+    """建立或补齐演示通讯录和账号；可以重复运行。"""
     from bot import db
     from models.account import Account
     from models.org import Person, Unit

@@ -29,7 +29,8 @@ def parse_since(value: str | None) -> datetime:
             return datetime.strptime(value, pattern).replace(tzinfo=config.get().tz)
         except ValueError:
             continue
-    raise click.BadParameter("请写成 2026-11-20、\"2026-11-20 08:00\"（北京时间）、3d（3天前）或 12h（12小时前）。",
+    raise click.BadParameter(f"「{value}」无法识别，请写成 2026-11-20、\"2026-11-20 08:00\"（北京时间）、3d（3天前）"
+                             "或 12h（12小时前）。",
                              param_hint="--since")
 
 
@@ -38,7 +39,7 @@ def parse_since(value: str | None) -> datetime:
 @click.option("--to", "userid", help="只重发给这个企业微信 UserID")
 @click.option("--dry-run", is_flag=True, help="只列出数量，不做任何修改")
 def resend_cmd(since, userid, dry_run):
-    """Put FAILED pushes back to pending (audited); rows to invalid or departed people are skipped."""
+    """把发送失败的推送重新排队（记入审计日志）；发给无效账号或已停用人员的推送跳过。"""
     start = parse_since(since)
     with db.transaction() as session:
         planned = outbox_resend.plan(session, since=start, userid=userid)

@@ -19,7 +19,7 @@ cli = Commands("report", help="报表")
 @click.option("--bureau", "bureau_name", help="县政数局名称（或其中几个字）；默认全部县政数局")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="输出文件；多个县政数局时在文件名后加局名")
 def assessment_cmd(year, bureau_name, out):
-    """Write the year's assessment workbook (scores per unit, every deduction as evidence)."""
+    """生成年度考核表（.xlsx，第30–31条）：各单位得分，每一项扣分附依据。"""
     from bot.bulletin.assessment import assess, assessment_xlsx
     with db.transaction() as session:
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active).order_by(Unit.id)))

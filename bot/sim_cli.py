@@ -19,12 +19,12 @@ def default_sim_url() -> str:
 
 
 @cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=lambda: int(os.environ.get("SIM_PORT", "5001")), type=int,
-              show_default="5001 或 SIM_PORT")
+              show_default="5001 或 SIM_PORT", help="监听端口")
 @click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL；否则 BOT_PORT 或 5000 端口的 /wecom/callback）")
 def serve(host, port, bot_url):
-    """Serve the fake WeCom API and the chat page."""
+    """启动本地企业微信模拟器：模拟的企业微信接口和网页聊天窗口。"""
     from werkzeug.serving import make_server
     from sim.server import create_sim_app
     app = create_sim_app(bot_url=bot_url)
@@ -52,7 +52,7 @@ def serve(host, port, bot_url):
 @click.option("--wait", default=1.5, show_default=True, help="每条消息后等待推送的秒数")
 @click.option("--history", default=0, show_default=True, help="开始时显示最近几条推送")
 def chat(userid, bot_url, sim_url, wait, history):
-    """Chat with the bot in the terminal as USERID."""
+    """在终端里以 --user 指定的成员身份与机器人对话。"""
     import requests
     from sim.terminal import HELP, TerminalChat
     term = TerminalChat(userid, bot_url, sim_url, wait=wait, echo=click.echo)

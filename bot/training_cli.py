@@ -28,7 +28,7 @@ REQUIRED = ("held_on", "topic", "organiser")
 @cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_cmd(path):
-    """Import trainings and attendees from an .xlsx file."""
+    """从 .xlsx 导入培训台账（每行一名参训人员）；重复导入不会重复记录。"""
     rows = read_rows(path)
     with db.transaction() as session:
         added, problems = import_rows(session, rows)

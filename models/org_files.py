@@ -98,6 +98,9 @@ def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
         raise FileProblem(f"YAML 文件的顶层应包含「{UNIT_SHEET}」和/或「{PEOPLE_SHEET}」两个列表。")
     out = []
     for sheet in (UNIT_SHEET, PEOPLE_SHEET):
+        if sheet in data.repeated:
+            raise FileProblem(f"YAML 中「{sheet}」{_written_on(data.repeated[sheet])}，后面的会整个替换前面的："
+                              "请合并成一个列表。")
         items = data.get(sheet) or []
         if not isinstance(items, list):
             raise FileProblem(f"YAML 中「{sheet}」应为列表（每条以「- 」开头）。")
@@ -111,8 +114,10 @@ def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
                 raise FileProblem(f"{where}有未知的列：{'、'.join(map(str, unknown))}。"
                                   f"可用的列：{'、'.join(COLUMNS[sheet])}。")
             cells = {column: yaml_cell(column, value) for column, value in item.items()}
+            problems = {column: f"「{column}」{_written_on(item.repeated[column])}，请只保留一个。"
+                        if column in item.repeated else problem for column, (_, problem) in cells.items()}
             rows.append(Row(sheet, where, {column: text for column, (text, _) in cells.items()},
-                            {column: problem for column, (_, problem) in cells.items() if problem}))
+                            {column: problem for column, problem in problems.items() if problem}))
         out.append(rows)
     return out[0], out[1]
 
@@ -127,6 +132,30 @@ class YamlFlag:
         return self.text
 
 
+class YamlMap(dict):
+    """A YAML mapping, with the keys written more than once in it (which YAML lets the last one win)."""
+    repeated: dict[str, list[int]]  # key → the line numbers it is written on
+
+
+def _construct_map(loader, node):
+    mapping = YamlMap()
+    mapping.repeated = _repeated_keys(node)  # before construct_mapping, which merges `<<:` keys in
+    yield mapping
+    mapping.update(loader.construct_mapping(node))
+
+
+def _repeated_keys(node) -> dict[str, list[int]]:
+    lines: dict[str, list[int]] = {}
+    for key, _value in node.value:
+        if key.tag != "tag:yaml.org,2002:merge" and isinstance(key.value, str):
+            lines.setdefault(key.value, []).append(key.start_mark.line + 1)
+    return {key: found for key, found in lines.items() if len(found) > 1}
+
+
+def _written_on(lines: list[int]) -> str:
+    return f"写了{len(lines)}次（第{'、'.join(map(str, lines))}行）"
+
+
 @cache
 def _text_loader():
     """YAML's safe loader, but numbers and dates stay as written: a userid or phone number of digits is
@@ -138,6 +167,7 @@ def _text_loader():
 
     for tag in ("int", "float", "timestamp"):
         TextLoader.add_constructor(f"tag:yaml.org,2002:{tag}", lambda loader, node: loader.construct_scalar(node))
+    TextLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
     TextLoader.add_constructor("tag:yaml.org,2002:bool",
                                lambda loader, node: YamlFlag(loader.construct_yaml_bool(node), node.value))
     return TextLoader

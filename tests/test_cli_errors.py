@@ -1,9 +1,16 @@
-"""The CLI stops with one Chinese line, never a traceback: a database that was never migrated."""
+"""The CLI speaks Chinese when it stops, never a traceback or click's English: a database that was never
+migrated, a command typed wrongly (click's usage errors), and every --help of ours."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+
+import click
+import pytest
+
+from bot.cli_error import said_in_chinese
 
 
 def test_a_command_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path, unmigrated_url):
@@ -17,3 +24,91 @@ def test_a_command_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path,
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr and "Error:" not in done.stderr, done.stderr
         assert "错误：DATABASE_URL 指向的数据库还没有建表" in done.stderr and "flask --app bot db upgrade" in done.stderr
+
+
+@pytest.fixture
+def flask_cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+@pytest.mark.parametrize("args, error, command", [
+    (["org", "import"], "缺少参数 FILE。", "org import"),
+    (["org", "imprt", "名册.xlsx"], "没有 imprt 这个命令。您是不是要用 import？", "org"),
+    (["org", "import", "--dry", "名册.xlsx"], "没有 --dry 这个选项。您是不是要用 --dry-run？", "org import"),
+    (["org", "--verbose", "show"], "没有 --verbose 这个选项。", "org"),
+    (["org", "show", "全部"], "多了参数：全部。", "org show"),
+    (["org", "import", "--dry-run=yes", "名册.xlsx"], "选项 --dry-run 后面不能写值。", "org import"),
+    (["report", "assessment"], "缺少选项 --year。", "report assessment"),
+    (["report", "assessment", "--year"], "选项 --year 后面要写一个值。", "report assessment"),
+    (["report", "assessment", "--year", "今年"], "--year 的值不对：「今年」不是整数。", "report assessment"),
+    (["calendar", "show", "二〇二七"], "YEAR 的值不对：「二〇二七」不是整数。", "calendar show"),
+    (["calendar", "set", "2027-02-07", "加班"], "KIND 的值不对：「加班」无法识别，请写「上班」或「休息」", "calendar set"),
+    (["calendar", "set", "2027-13-01", "上班"], "「2027-13-01」不是日期，请写成 YYYY-MM-DD", "calendar set"),
+    (["accounts", "import", "没有这个文件.xlsx"], "PATH 的值不对：找不到「没有这个文件.xlsx」。请检查路径和文件名。",
+     "accounts import"),
+    (["training", "import", "."], "PATH 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
+    (["outbox", "resend", "--since", "上周"], "--since 的值不对：「上周」无法识别，请写成 2026-11-20、", "outbox resend"),
+    (["scheduler", "--interval", "半分钟"], "--interval 的值不对：「半分钟」不是数字。", "scheduler"),
+], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
+def test_a_command_typed_wrongly_is_explained_in_chinese_with_how_to_get_help(flask_cli, args, error, command):
+    result = flask_cli(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"错误：{error}"), result.output
+    assert lines[1].startswith(f"用法：flask --app bot {command} "), result.output
+    assert lines[2] == f"运行 flask --app bot {command} --help 查看说明。", result.output
+    assert not re.search(r"Error|Usage|Try |Invalid|Missing|No such|does not|is not", result.output), result.output
+
+
+def our_commands(app):
+    """(command line after `flask --app bot`, command) for every command and group of ours (not `db`)."""
+    def walk(command, path):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+    return [(path, command) for name, command in app.cli.commands.items() if name != "db"
+            for path, command in walk(command, [name])]
+
+
+def test_every_command_of_ours_says_an_unknown_option_in_chinese(app, flask_cli):
+    assert {p[0] for p, _ in our_commands(app)} >= {"org", "outbox", "accounts", "report", "calendar", "training",
+                                                     "demo", "sim", "jobs", "scheduler", "worker"}
+    for path, _ in our_commands(app):
+        result = flask_cli(*path, "--nope")
+        assert result.exit_code == 2, (path, result.output)
+        assert result.output.startswith("错误：没有 --nope 这个选项。"), (path, result.output)
+        assert f"运行 flask --app bot {' '.join(path)} --help 查看说明。" in result.output, (path, result.output)
+
+
+def test_every_help_of_ours_is_chinese(app, flask_cli):
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    for path, command in our_commands(app):
+        assert chinese.search(command.help or ""), (path, command.help)
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert chinese.search(param.help or ""), (path, param.opts, param.help)
+        result = flask_cli(*path, "--help")
+        assert result.exit_code == 0, (path, result.output)
+        assert result.output.startswith(f"用法：flask --app bot {' '.join(path)}"), (path, result.output)
+        assert "显示本说明并退出。" in result.output and "Show this message" not in result.output, result.output
+        assert "Options:" not in result.output and "Commands:" not in result.output, result.output
+
+
+@pytest.mark.parametrize("kind, typed, chinese", [
+    (click.INT, "abc", "「abc」不是整数。"),
+    (click.FLOAT, "1,5", "「1,5」不是数字。"),
+    (click.BOOL, "也许", "「也许」不是“是/否”（请写 yes 或 no）。"),
+    (click.IntRange(1, 12), "13", "13 不在允许的范围 1<=x<=12 内。"),
+    (click.Choice(["上班", "休息"]), "加班", "「加班」不是可选的值。可选：上班、休息。"),
+    (click.Choice(["上班"]), "加班", "「加班」不是可选的值，只能写 上班。"),
+    (click.DateTime(["%Y-%m-%d"]), "2027/02/07", "「2027/02/07」不符合格式 %Y-%m-%d。"),
+    (click.Path(exists=True), "没有.xlsx", "找不到「没有.xlsx」。请检查路径和文件名。"),
+    (click.Path(dir_okay=False), ".", "「.」是一个文件夹，请给出文件。"),
+    (click.Path(file_okay=False), __file__, f"「{__file__}」是一个文件，请给出文件夹。"),
+], ids=lambda v: type(v).__name__ if isinstance(v, click.ParamType) else None)
+def test_click_wording_for_a_bad_value_of_any_parameter_type_is_translated(kind, typed, chinese):
+    """Types our commands may use later: click's English, as this click version words it, has a translation."""
+    with pytest.raises(click.BadParameter) as bad:
+        kind.convert(typed, None, None)
+    assert said_in_chinese(bad.value) == chinese

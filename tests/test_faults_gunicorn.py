@@ -36,14 +36,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def web(bot, database_url, fake_server, tmp_path):
-    """gunicorn with 3 sync workers serving tests.faults_app on a free loopback port."""
+    """gunicorn with 3 sync workers serving tests.faults_app on a free loopback port (no shared control socket)."""
     port = _free_port()
     hang = tmp_path / "hang"
     env = {**os.environ, **{k: str(v) for k, v in config.DEMO.items()}, "DATABASE_URL": database_url,
            "REDIS_URL": TEST_REDIS_URL, "WECOM_API_BASE": fake_server.base_url, "BOT_TIMEZONE": "Asia/Shanghai",
            "FAULTS_HANG_FILE": str(hang)}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "tests.faults_app:create()", "--bind",
-                             f"127.0.0.1:{port}", "--workers", "3", "--timeout", "300"],
+                             f"127.0.0.1:{port}", "--workers", "3", "--timeout", "300", "--no-control-socket"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -301,6 +301,47 @@ def test_yaml_values_that_are_not_text_are_refused_naming_entry_and_column(org, 
     assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
 
 
+def test_a_yaml_key_written_twice_in_one_entry_is_refused_naming_its_lines(org, tmp_path):
+    """YAML itself would keep the later value silently; the problems are listed in file order with the others."""
+    (tmp_path / "名册.yaml").write_text("""\
+单位:
+  - 单位名称: 白山市政数局
+    类型: 市级主管单位
+    类型: 县级主管单位
+人员:
+  - 企业微信UserID: a1
+    姓名: 张三
+    所在单位: 白山市政数局
+    姓名: 李四
+  - 企业微信UserID: b2
+    姓名: 王五
+    所在单位: 没有的单位
+  - 企业微信UserID: c3
+    姓名: 赵六
+    "所在单位": 白山市政数局
+    手机: 13800000001
+    所在单位: 白山市政数局
+    手机: 13800000002
+""", encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code == 1
+    assert [line.strip() for line in result.output.splitlines()[1:]] == [
+        "「单位」第1条：「类型」写了2次（第3、4行），请只保留一个。",
+        "「人员」第1条：「姓名」写了2次（第7、9行），请只保留一个。",
+        "「人员」第2条：所在单位「没有的单位」不存在（本文件和系统中都没有）。",
+        "「人员」第3条：「所在单位」写了2次（第15、17行），请只保留一个。",
+        "「人员」第3条：「手机」写了2次（第16、18行），请只保留一个。"], result.output
+    assert (count(Unit), count(Person), count(AuditLog)) == (0, 0, 0)
+
+
+def test_a_yaml_list_written_twice_is_refused(org, tmp_path):
+    (tmp_path / "名册.yaml").write_text("人员:\n  - 企业微信UserID: a1\n人员:\n  - 企业微信UserID: b2\n",
+                                        encoding="utf-8")
+    result = org("import", str(tmp_path / "名册.yaml"))
+    assert result.exit_code == 1
+    assert result.output.strip() == "错误：YAML 中「人员」写了2次（第1、3行），后面的会整个替换前面的：请合并成一个列表。"
+
+
 def test_yaml_numbers_are_text_as_written(org, tmp_path):
     """Digits need no quotes: a userid or phone number keeps its leading zero or +86; yes/no fit 是/否 columns."""
     (tmp_path / "名册.yaml").write_text("""\
