@@ -5,12 +5,11 @@ import importlib
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from bot import config
-from bot.cli_error import Command, Commands, Refused
+from bot.cli_error import Command, Commands, Group, Refused
 
-db_cli = AppGroup("db", help="数据库迁移")
+db_cli = Group("db", help="数据库迁移")
 jobs_cli = Commands("jobs", help="后台作业")
 
 # Feature modules that add their own command groups (each exposes `cli`, a `bot.cli_error.Commands`).
@@ -40,7 +39,7 @@ def upgrade_database() -> None:
 
 @db_cli.command("upgrade")
 def db_upgrade():
-    """Apply all migrations to DATABASE_URL."""
+    """把全部迁移应用到 DATABASE_URL 指向的数据库（建表、升级表结构）。"""
     upgrade_database()
     click.echo("数据库已升级到最新版本。")
 

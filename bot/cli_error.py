@@ -84,10 +84,14 @@ class Command(click.Command):
         return option
 
 
-class Commands(Command, AppGroup):
-    """A command group of ours: Chinese usage errors, and a database that was never migrated says so."""
+class Group(Command, AppGroup):
+    """A command group whose commands' usage errors and --help speak Chinese (`db`)."""
 
     command_class = Command
+
+
+class Commands(Group):
+    """A command group of ours: Chinese usage errors, and a database that was never migrated says so."""
 
     def invoke(self, ctx):
         try:
