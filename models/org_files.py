@@ -77,6 +77,9 @@ def _sheet_rows(ws, sheet: str) -> list[Row]:
     missing = [c for c in REQUIRED[sheet] if c not in header]
     if missing:
         raise FileProblem(f"「{sheet}」表第1行缺少列：{'、'.join(missing)}。请使用导入模板，不要修改表头。")
+    twice = _repeated_columns(header, sheet)
+    if twice:
+        raise FileProblem(f"「{sheet}」表第1行{twice}：导入时无法判断用哪一列，请删去多余的列。")
     index = {name: i for i, name in enumerate(header) if name in COLUMNS[sheet]}
     out = []
     for number, values in enumerate(rows, start=2):
@@ -84,6 +87,16 @@ def _sheet_rows(ws, sheet: str) -> list[Row]:
         if any(cells.values()):
             out.append(Row(sheet, f"「{sheet}」表第{number}行", cells))
     return out
+
+
+def _repeated_columns(header: list[str], sheet: str) -> str:
+    """「「姓名」列出现了2次（B、D列）」 for each column of ours the header names more than once."""
+    from openpyxl.utils import get_column_letter
+    at: dict[str, list[str]] = {}
+    for i, name in enumerate(header):
+        if name in COLUMNS[sheet]:
+            at.setdefault(name, []).append(get_column_letter(i + 1))
+    return "，".join(f"「{name}」列出现了{len(cols)}次（{'、'.join(cols)}列）" for name, cols in at.items() if len(cols) > 1)
 
 
 def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:

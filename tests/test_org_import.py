@@ -252,6 +252,21 @@ def test_file_level_problems_are_explained(org, tmp_path):
     assert "文件中没有任何单位或人员" in org("import", str(tmp_path / "empty.xlsx")).output
 
 
+def test_an_xlsx_sheet_that_names_a_column_twice_is_refused_naming_the_columns(org, tmp_path):
+    book = load_workbook(write_xlsx(tmp_path / "filled.xlsx"))
+    sheet = book["人员"]
+    sheet.cell(row=1, column=sheet.max_column + 1, value="姓名")  # a second 姓名 column at the end
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=sheet.max_column, value="另一个名字")
+    book.save(tmp_path / "twice.xlsx")
+    before = count(Person)
+    result = org("import", str(tmp_path / "twice.xlsx"))
+    column = sheet.cell(row=1, column=sheet.max_column).column_letter
+    assert result.exit_code == 1, result.output
+    assert f"「人员」表第1行「姓名」列出现了2次（B、{column}列）：导入时无法判断用哪一列，请删去多余的列。" in result.output
+    assert count(Person) == before
+
+
 @pytest.mark.parametrize("text, where, hint", [
     # a key indented one space too far: the parser stops at its colon
     ("单位:\n  - 单位名称: 甲\n    类型: 主办单位\n     上级单位: 乙\n", "第4行第10列", "冒号"),
