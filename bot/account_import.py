@@ -21,6 +21,7 @@ from bot import clock
 from models import audit
 from models.account import NORMAL, PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, Account, AccountChange
 from models.org import HOST_UNIT, Person, Unit, find_person
+from models.org_files import repeated_columns
 
 KIND_IMPORT = "导入"
 REQUIRED = ("主办单位", "账号名称", "账号类型")
@@ -88,6 +89,9 @@ def read_sheet(data: bytes) -> list[tuple[int, dict[str, object]]]:
     missing = [h for h in REQUIRED if h not in headers.values()]
     if missing:
         raise ImportFileError(f"第1行缺少必需的列：{'、'.join(missing)}（请使用 accounts template 生成的模板）")
+    twice = repeated_columns([_norm_header(c.value) for c in ws[1]], set(headers.values()))
+    if twice:
+        raise ImportFileError(f"第1行{twice}：导入时无法判断用哪一列，请删去多余的列。")
     rows = []
     for cells in ws.iter_rows(min_row=2):
         record: dict[str, object] = {}

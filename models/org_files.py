@@ -77,7 +77,7 @@ def _sheet_rows(ws, sheet: str) -> list[Row]:
     missing = [c for c in REQUIRED[sheet] if c not in header]
     if missing:
         raise FileProblem(f"「{sheet}」表第1行缺少列：{'、'.join(missing)}。请使用导入模板，不要修改表头。")
-    twice = _repeated_columns(header, sheet)
+    twice = repeated_columns(header, COLUMNS[sheet])
     if twice:
         raise FileProblem(f"「{sheet}」表第1行{twice}：导入时无法判断用哪一列，请删去多余的列。")
     index = {name: i for i, name in enumerate(header) if name in COLUMNS[sheet]}
@@ -89,12 +89,13 @@ def _sheet_rows(ws, sheet: str) -> list[Row]:
     return out
 
 
-def _repeated_columns(header: list[str], sheet: str) -> str:
-    """「「姓名」列出现了2次（B、D列）」 for each column of ours the header names more than once."""
+def repeated_columns(header: list[str], known) -> str:
+    """「「姓名」列出现了2次（B、D列）」 for each column in `known` that a sheet's header names more than once
+    (openpyxl would give the later one's values: an import cannot tell which is meant)."""
     from openpyxl.utils import get_column_letter
     at: dict[str, list[str]] = {}
     for i, name in enumerate(header):
-        if name in COLUMNS[sheet]:
+        if name in known:
             at.setdefault(name, []).append(get_column_letter(i + 1))
     return "，".join(f"「{name}」列出现了{len(cols)}次（{'、'.join(cols)}列）" for name, cols in at.items() if len(cols) > 1)
 

@@ -133,6 +133,19 @@ def test_dry_run_writes_nothing(app, directory, session, tmp_path):
     assert session.scalar(select(func.count()).select_from(Account)) == 0
 
 
+def test_a_header_that_names_a_column_twice_is_refused_naming_the_columns(app, directory, session, tmp_path):
+    wb = load_workbook(make_file(tmp_path, GOOD))
+    ws = wb["账号"]
+    last = ws.max_column + 1
+    ws.cell(row=1, column=last, value="账号名称")
+    ws.cell(row=2, column=last, value="另一个名称")
+    wb.save(tmp_path / "twice.xlsx")
+    result = run(app, "import", str(tmp_path / "twice.xlsx"))
+    at = f"{chr(ord('A') + HEADERS.index('账号名称'))}、{ws.cell(row=1, column=last).column_letter}"
+    assert result.exit_code != 0 and f"第1行「账号名称」列出现了2次（{at}列）" in result.output, result.output
+    assert session.scalar(select(func.count()).select_from(Account)) == 0
+
+
 def test_formula_cells_and_non_xlsx_files_are_refused(app, directory, session, tmp_path):
     path = make_file(tmp_path, [{"主办单位": "抚松县教育局", "账号名称": "=1+1", "账号类型": "微博"}])
     result = run(app, "import", str(path))
