@@ -3,7 +3,9 @@
 A resent row is pending again with a fresh retry window; it keeps its content, recipient and
 dedupe key. Rows to people WeCom called invalid are skipped unless the person has been
 re-activated since (the mark is cleared then, see models/directory.py and models/org_sync.py);
-rows to people who have left (停用) are skipped too. Every resend is one audit row.
+rows to people who have left (停用) are skipped too, and so are interactive cards whose matter was settled
+meanwhile (the card is closed: resent, it would arrive with live buttons for something already decided).
+Every resend is one audit row.
 """
 from __future__ import annotations
 
@@ -19,12 +21,14 @@ from models import audit
 from models.delivery_failures import CHUNK, INVALID_USER, MESSAGES, cause_of, recipients
 from models.org import Person
 from models.outbox import FAILED, PENDING, OutboxMessage
+from models.platform import Card
 
 DEFAULT_DAYS = 7  # without --since: the pushes of the last week
-SKIP_INVALID, SKIP_INACTIVE = "invalid", "inactive"
+SKIP_INVALID, SKIP_INACTIVE, SKIP_SETTLED = "invalid", "inactive", "settled"
 SKIP_REASONS = {
     SKIP_INVALID: "收件人在企业微信中无效（已离职、已禁用或不在应用可见范围），且之后没有在通讯录中重新启用",
     SKIP_INACTIVE: "收件人已在通讯录中停用",
+    SKIP_SETTLED: "卡片上的事项已经处理完毕（重发只会送去一张过时的、还能点的卡片）",
 }
 
 
@@ -49,19 +53,20 @@ def plan(session: Session, *, since: datetime, unit_ids: list[int] | None = None
          userid: str | None = None) -> ResendPlan:
     """The failed rows pushed (or last resent) since `since`, to people in `unit_ids` (None: to
     anyone, also userids the directory does not know) or to `userid`, and which to skip."""
-    stmt = select(OutboxMessage.id, OutboxMessage.userid, OutboxMessage.error).where(
+    stmt = select(OutboxMessage.id, OutboxMessage.userid, OutboxMessage.error, OutboxMessage.msgtype).where(
         OutboxMessage.status == FAILED, OutboxMessage.msgtype.in_(MESSAGES),
         func.coalesce(OutboxMessage.resent_at, OutboxMessage.created_at) >= since).order_by(OutboxMessage.id)
     if userid:
         stmt = stmt.where(func.lower(OutboxMessage.userid) == userid.lower())
     rows = session.execute(stmt).all()
-    people = recipients(session, {u for _, u, _ in rows})
+    people = recipients(session, {u for _, u, _, _ in rows})
+    settled = _settled_cards(session, [row_id for row_id, _, _, msgtype in rows if msgtype == "template_card"])
     result = ResendPlan(since=since)
-    for row_id, row_userid, error in rows:
+    for row_id, row_userid, error, _ in rows:
         person = people.get(row_userid.lower())
         if unit_ids is not None and (person is None or person.unit_id not in unit_ids):
             continue
-        skip = _skip_reason(person, cause_of(error))
+        skip = SKIP_SETTLED if row_id in settled else _skip_reason(person, cause_of(error))
         if skip:
             result.skipped[skip] += 1
             continue
@@ -69,6 +74,15 @@ def plan(session: Session, *, since: datetime, unit_ids: list[int] | None = None
         result.people.add(row_userid.lower())
         result.causes[cause_of(error)] += 1
     return result
+
+
+def _settled_cards(session: Session, row_ids: list[int]) -> set[int]:
+    """Those of these card rows whose card was closed (its matter decided) after the send failed."""
+    settled: set[int] = set()
+    for start in range(0, len(row_ids), CHUNK):
+        settled.update(session.scalars(select(Card.outbox_id).where(
+            Card.outbox_id.in_(row_ids[start:start + CHUNK]), Card.status == "closed")))
+    return settled
 
 
 def _skip_reason(person: Person | None, cause: str) -> str | None:

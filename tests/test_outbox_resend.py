@@ -125,6 +125,28 @@ def test_a_resent_card_closed_before_it_arrives_is_greyed_once_it_does(bot, cli)
         ("template_card", SENT), ("card_update", SENT)]
 
 
+def test_a_card_whose_matter_was_settled_after_its_send_failed_is_not_resent(bot, cli):
+    """Resent, it would arrive with live buttons for something already decided (its greying failed as
+    「card never delivered」 while the card itself had failed)."""
+    at(NOW, bot)
+    bot.fake.inject("message/send", errcode=60020, times=-1)
+    [settled, open_] = [push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=ref, card=CARD)[0]
+                        for ref in (7, 8)]
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, settled), button_label="已撤回")
+    bot.deliver()
+    bot.fake.clear_faults()
+    assert [(r.msgtype, r.status) for r in all_rows() if r.userid == "jy_zhang"] == [
+        ("template_card", FAILED), ("template_card", FAILED), ("card_update", FAILED)]
+    out = cli("outbox", "resend", "--to", "jy_zhang").output
+    assert "已重新排队 1 条" in out, out
+    assert "卡片上的事项已经处理完毕（重发只会送去一张过时的、还能点的卡片）：1 条" in out, out
+    bot.deliver()
+    assert [c["task_id"] for c in bot.cards("jy_zhang")] == [open_]
+    [audit] = resend_audits(bot)
+    assert audit.after["skipped"] == {"卡片上的事项已经处理完毕（重发只会送去一张过时的、还能点的卡片）": 1}
+
+
 def test_since_narrows_or_widens_the_rows(bot, cli):
     at(NOW - timedelta(days=10), bot)
     ip_refused_for(bot, [("jy_zhang", "十天前")])
