@@ -64,6 +64,8 @@ def test_a_late_report_is_shown_confirmed_and_sent_again_once(bot):
         kinds = [m["msgtype"] for m in bot.inbox(userid)[before[userid]:]]
         assert kinds[-6:] == ["markdown", "image", "file", "file", "template_card", "text"], (userid, kinds)
         assert len(kinds) == (7 if userid == "zsj_review" else 6), (userid, kinds)
+    for userid in ADMINS:  # the hint says which draft it came with (the card's title does too)
+        assert bot.texts(userid)[-1] == "如果卡片按钮无法使用，也可以回复「发布通报 2026-11」发布第2版草稿。"
     notice = [t for t in bot.texts("zsj_review") if t.startswith("【通报草稿已更新】")]
     assert len(notice) == 1 and "马管理" in notice[0] and "抚松县教育局 92→93分" in notice[0]
     assert {u: n for u, n in inboxes(bot).items() if u.startswith(("jy_", "ga_"))} == \
