@@ -152,6 +152,25 @@ def test_date_hint_offers_unknown_only_when_it_is_accepted(bot):
     assert "没能看懂日期" in idle and "记不清回复「不清楚」" in idle
 
 
+def test_no_post_remembered_may_be_answered_none_for_an_idle_week(bot):
+    """After 「无」 to the posts, a clerk answers the date question 「无」 too (no post remembered, or none ever):
+    taken as 「不清楚」, not a date that cannot be read three times over. With posts this week it asks for the date."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "3", "1")
+    posted = bot.send("jy_zhang", "无")
+    assert "本周发布了3条，请给出最近一次发布的日期（应在11月23日—11月29日之内）" in posted, posted
+    bot.say("jy_zhang", "上一步", "上一步", "无")
+    assert "这周收到留言/评论几条" in bot.send("jy_zhang", "无")
+    bot.say("jy_zhang", "无", "无", "无")  # interaction, problems; the second account's posts
+    assert "这周收到留言/评论几条" in bot.send("jy_zhang", "从未发布")
+    bot.say("jy_zhang", "无", "无", "无", "不清楚", "无", "无")
+    summary = bot.send("jy_zhang", "确认")
+    assert "已提交" in summary, summary
+    with bot.db() as s:
+        assert [e.latest_post_on for e in report_of(s, EDU, WEEK).entries] == [None, None, None]
+
+
 def test_problems_in_emoji_alone_are_asked_again(bot):
     seed(bot)
     at(2026, 11, 25, 10, 0)
