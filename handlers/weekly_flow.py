@@ -275,6 +275,8 @@ def submit(ctx: Context):
     if report.version == 1:
         late = "（已过截止时间，记为迟报）" if report.late else ""
         ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！需要更正可回复「修改周报」。")
+        if report.late:
+            _tell_heads_it_came(ctx, unit, week, label, len(entries))
     else:
         meanwhile = (f"{report.submitted_by.name}在您填写期间已经报送，您填写的内容作为修改保存。"
                      if ctx.data.get("existing") is None else "")
@@ -283,3 +285,12 @@ def submit(ctx: Context):
         if first_by.id != ctx.person.id:
             outbox.push_text(ctx.session, first_by, f"{ctx.person.name}修改了{label}（第{report.version}版）。")
     return END
+
+
+def _tell_heads_it_came(ctx: Context, unit, week: date, label: str, accounts: int) -> None:
+    """A late report: the heads who were asked to chase it (the overdue notice) hear that it came, or they
+    would go on chasing it."""
+    from jobs.weekly import heads_told_overdue
+    heads = [p for p in heads_told_overdue(ctx.session, unit.id, week) if p.id != ctx.person.id]
+    if heads:
+        outbox.push_text(ctx.session, heads, f"周报补报：{label}已由{ctx.person.name}补报（迟报），共{accounts}个账号。")
