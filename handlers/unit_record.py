@@ -33,6 +33,8 @@ def register(router: Router) -> None:
             unit = units[0]
         else:
             unit = ctx.person.unit
+            if ctx.args.strip() and not unit.name.endswith(ctx.args.strip()):  # asked for another unit
+                ctx.reply(f"单位人员只能查看本单位的记录（没有查「{ctx.args.strip()[:20]}」），下面是{unit.name}的记录。")
         ctx.reply(unit_record(ctx, unit))
         return None
 

@@ -77,3 +77,10 @@ def test_the_unit_record_takes_as_many_statements_for_many_filings_as_for_one(bo
     assert "培训（10人次）" in reply and "培训9：张伟" in reply
     assert "全国系统待报送（10项" in reply and "第10号开设「抚松教育9（微博）」" in reply
     assert many == few, (few, many)
+
+
+def test_a_unit_clerk_asking_for_another_units_record_is_told_it_is_their_own(bot):
+    reply = bot.send("wj_liu", "单位记录 教育局")
+    assert reply.startswith("单位人员只能查看本单位的记录（没有查「教育局」），下面是抚松县卫生健康局的记录。"), reply
+    assert "【单位记录】抚松县卫生健康局" in reply and "抚松县教育局" not in reply
+    assert bot.send("wj_liu", "单位记录 卫生健康局").startswith("【单位记录】抚松县卫生健康局")

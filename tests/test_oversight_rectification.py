@@ -190,3 +190,12 @@ def test_lateness_in_working_days_across_national_day(bot):
     summary = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
     for text in (reminder, summary, bot.send("zsj_admin", "整改清单"), bot.send("jy_zhang", "整改清单")):
         assert "已逾期1个工作日" in text and "已逾期8天" not in text, text
+
+
+def test_a_second_answer_while_the_first_awaits_review_says_it_was_not_kept(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    reply = bot.send("jy_li", "已整改 1 另外已安排专人每天值守")
+    assert "正在等待县政数局审核，这次的说明（「另外已安排专人每天值守」）没有保存。需要补充的请直接联系县政数局" in reply
+    with bot.db() as s:
+        assert [a.text for a in s.get(Rectification, 1).answers] == ["已补发本周内容"]
