@@ -255,7 +255,10 @@ def current_label(data: dict) -> str | None:
 
 
 def draft_summary(data: dict) -> str:
-    return f"周报已填 {len(data.get('done', []))} 个账号"
+    """What an expired dialogue kept: the week too, since 「继续」 may come after that week has ended."""
+    week = f"{weekly.week_label(date.fromisoformat(data['week']))}的" if data.get("week") else ""
+    total = f"/{len(data['accounts'])}" if data.get("accounts") else ""
+    return f"{week}周报已填 {len(data.get('done', []))}{total} 个账号"
 
 
 # --- submitting -------------------------------------------------------------------------------

@@ -182,3 +182,14 @@ def test_problems_in_emoji_alone_are_asked_again(bot):
     bot.send("jy_zhang", "取消")
     quick = bot.send("jy_zhang", "周报 抚松教育公众号 无 问题：🙂🙂")
     assert "快捷填报没有提交" in quick and "请用文字写明" in quick
+
+
+def test_a_dialogue_resumed_after_its_week_ended_says_which_week_it_is(bot):
+    """Begun on Sunday night, resumed with 「继续」 on Monday: the clerk is told it is last week's report."""
+    seed(bot)
+    at(2026, 11, 29, 22, 0)
+    bot.say("jy_zhang", "周报", "3", "1", "周三", "无", "无")
+    at(2026, 11, 30, 9, 0)
+    reply = bot.send("jy_zhang", "继续")
+    assert "已填写的内容已保存：11月23日—11月29日的周报已填 1/3 个账号" in reply, reply
+    assert "【2/3】抚松教育（抖音）\n11月23日—11月29日发布了几条？" in reply
