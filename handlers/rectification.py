@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Router
-from handlers.oversight_util import match_units, parse_ref, split_first, unit_hint, unit_in_scope
+from handlers.oversight_util import by_number, match_units, parse_ref, split_first, unit_hint, unit_in_scope
 from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
@@ -154,7 +154,7 @@ def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:
     if number is None:
         ctx.reply(f"请带上整改事项编号，用法：{usage}。编号见整改通知，也可回复「整改清单」查看。")
         return None
-    item = ctx.session.get(Rectification, number)
+    item = by_number(ctx.session, Rectification, number)
     if item is None or not unit_in_scope(ctx, item.unit_id):
         ctx.reply(f"没有找到您可以处理的整改事项 {number}，请回复「整改清单」核对编号。")
         return None
