@@ -6,6 +6,7 @@ the text command `发布通报 2026-11` asks for 确认 first. Publishing twice 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -20,10 +21,14 @@ from models.platform import Card
 from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
 
 MONTH = re.compile(r"^\s*(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?\s*$")
+LAST_MONTH_WORDS = ("上月", "上个月", "上一个月")
 
 
 def month_of(text: str) -> str | None:
-    """「2026-11」「2026年11月」「2026.11」… → "2026-11"; None when the text is not a month."""
+    """「2026-11」「2026年11月」「2026.11」「上个月」… → "2026-11"; None when the text is not a month."""
+    if text.strip().rstrip("。.") in LAST_MONTH_WORDS:  # the month a bulletin is made for, on its first days
+        first = clock.today().replace(day=1)
+        return (first - timedelta(days=1)).strftime("%Y-%m")
     match = MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
@@ -118,7 +123,7 @@ def register(router: Router) -> None:
             return None
         match = YEAR.match(ctx.args or str(clock.today().year))
         if not match:
-            ctx.reply("请写明年份，例如「年度考核 2026」。")
+            ctx.reply(f"「{ctx.args.strip()[:20]}」不是年份。请写明年份，例如「年度考核 2026」。")
             return None
         year = int(match.group(1))
         result = assess(ctx.session, bureau.id, year)
@@ -155,7 +160,7 @@ def _pick(ctx: Context, bureau: Unit) -> StoredBulletin | None:
     if args:
         key = month_of(args)
         if key is None:
-            ctx.reply("请写明月份，例如「发布通报 2026-11」。")
+            ctx.reply(f"「{args[:20]}」不是月份。请写明年份和月份，例如「发布通报 2026-11」。")
             return None
         row = find(ctx.session, bureau.id, key)
         if row is None:

@@ -95,7 +95,8 @@ def _pick(ctx: Context, bureau_id: int) -> StoredBulletin | None:
     if args:
         key = month_of(args)
         if key is None:
-            ctx.reply("请写明月份，例如「重新生成通报 2026-11」；不写月份时为最近一期未发布的草稿。")
+            ctx.reply(f"「{args[:20]}」不是月份。请写明年份和月份，例如「重新生成通报 2026-11」；"
+                      "不写月份时为最近一期未发布的草稿。")
             return None
         row = find(ctx.session, bureau_id, key)
         if row is None:

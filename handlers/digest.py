@@ -23,5 +23,6 @@ def register(router: Router) -> None:
             ctx.reply("已开启每日摘要：工作日上午9:30发送，没有需要关注的事项时不发送。")
         else:
             state = "已关闭" if person.digest_opt_out else "已开启"
-            ctx.reply(f"您的每日摘要目前{state}。回复「摘要 关闭」或「摘要 开启」。")
+            unclear = f"没能看懂「{choice[:20]}」，设置没有改变。" if choice else ""
+            ctx.reply(f"{unclear}您的每日摘要目前{state}。回复「摘要 关闭」或「摘要 开启」。")
         return None

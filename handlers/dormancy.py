@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot import outbox
 from bot.router import Context, Router
 from handlers.approvals_oversight import cancel_hint, request_note, withdraw_draft_of
-from handlers.oversight_util import parse_ref, unit_in_scope
+from handlers.oversight_util import by_number, parse_ref, unit_in_scope
 from models import org
 from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
                               unit_heads)
@@ -94,7 +94,7 @@ def _case(ctx: Context, number: int | None, usage: str) -> DormancyCase | None:
     if number is None:
         ctx.reply(f"请带上跟进事项编号，用法：{usage}。编号见停更认定或责令关闭的通知，也可用「单位记录」查看。")
         return None
-    case = ctx.session.get(DormancyCase, number)
+    case = by_number(ctx.session, DormancyCase, number)
     if case is None or not unit_in_scope(ctx, case.unit_id):
         ctx.reply(f"没有找到您可以处理的跟进事项 {number}，请核对编号（可用「单位记录」查看）。")
         return None

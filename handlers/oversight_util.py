@@ -9,6 +9,7 @@ from models.org import Unit
 
 _REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
 _SPLIT = re.compile(r"[\s，,：:]+")
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
 
 
 def parse_ref(args: str) -> tuple[int | None, str]:
@@ -17,6 +18,12 @@ def parse_ref(args: str) -> tuple[int | None, str]:
     if not match:
         return None, (args or "").strip()
     return int(match.group(1)), match.group(2).strip()
+
+
+def by_number(session, model, number: int):
+    """The row with this id, or None; a number past the INTEGER ids is no row (PostgreSQL would refuse to even
+    compare it: 「已整改 99999999999 …」 was answered with the generic error)."""
+    return session.get(model, number) if 0 < number <= MAX_ID else None
 
 
 def split_first(args: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Router
-from handlers.oversight_util import match_units, parse_ref, split_first, unit_hint, unit_in_scope
+from handlers.oversight_util import by_number, match_units, parse_ref, split_first, unit_hint, unit_in_scope
 from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
@@ -61,8 +61,7 @@ def register(router: Router) -> None:
         if item is None:
             return None
         if item.status not in TO_FIX:
-            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，" +
-                      ("正在等待县政数局审核。" if item.status == SUBMITTED else "无需再提交。"))
+            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, text)}")
             return None
         if len(text) < 4:
             ctx.reply(f"请写明整改情况（至少4个字），例如「已整改 {item.id} 已补发本周内容」。")
@@ -155,7 +154,7 @@ def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:
     if number is None:
         ctx.reply(f"请带上整改事项编号，用法：{usage}。编号见整改通知，也可回复「整改清单」查看。")
         return None
-    item = ctx.session.get(Rectification, number)
+    item = by_number(ctx.session, Rectification, number)
     if item is None or not unit_in_scope(ctx, item.unit_id):
         ctx.reply(f"没有找到您可以处理的整改事项 {number}，请回复「整改清单」核对编号。")
         return None
@@ -199,3 +198,13 @@ def _verdict(ctx: Context, item: Rectification, status: str, note: str) -> None:
 
 def _tell_unit(ctx: Context, item: Rectification, text: str) -> None:
     outbox.push_text(ctx.session, unit_people(ctx.session, item.unit_id), text)
+
+
+def _not_again(item: Rectification, text: str) -> str:
+    """Why a second 已整改 is not taken; a supplement sent while the first awaits review is not lost unsaid."""
+    if item.status != SUBMITTED:
+        return "无需再提交。"
+    if not text:
+        return "正在等待县政数局审核。"
+    return (f"正在等待县政数局审核，这次的说明（「{text[:60]}」）没有保存。需要补充的请直接联系县政数局；"
+            "县政数局要求重新整改时，可以再回复「已整改」提交。")

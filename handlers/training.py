@@ -9,12 +9,14 @@ from sqlalchemy import select
 from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
+from handlers.weekly_parse import Unclear, year_for
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
 from models.training import Training, add_attendees, find_training
 
 _SEPARATORS = re.compile(r"[\s、，,；;]+")
-TOPIC_MAX, ORGANISER_MAX = 200, 120  # the columns of models.training.Training
+TOPIC_MAX, ORGANISER_MAX = 200, 120
+FUTURE_WORDS = ("明天", "明日", "后天")  # the columns of models.training.Training
 
 
 def register(router: Router) -> None:
@@ -29,11 +31,17 @@ def register(router: Router) -> None:
 
     @router.state("training.date", prompt="请输入培训日期，例如「2026-11-20」「11月20日」或「今天」（回复「取消」可退出）")
     def held_on(ctx: Context):
-        day = parse_day(ctx.text, clock.today())
+        typed = ctx.text.strip()[:20]
+        try:
+            day = parse_day(ctx.text, clock.today())
+        except Unclear as wrong:
+            raise Reask(wrong.hint) from None
+        if day is None and typed in FUTURE_WORDS:
+            raise Reask(f"培训台账记录已经举办的培训，「{typed}」还没到。请输入培训举办的日期。")
         if day is None:
-            raise Reask("没能识别这个日期，请按「2026-11-20」或「11月20日」的格式输入。")
+            raise Reask(f"没能识别日期「{typed}」，请按「2026-11-20」或「11月20日」的格式输入，也可以回复「今天」「昨天」。")
         if day > clock.today():
-            raise Reask("培训台账记录已经举办的培训，日期不能晚于今天。")
+            raise Reask(f"培训台账记录已经举办的培训，日期（{day.isoformat()}）不能晚于今天。")
         ctx.data["held_on"] = day.isoformat()
         return "training.topic"
 
@@ -74,7 +82,10 @@ def register(router: Router) -> None:
             else:
                 pending.append([token, [p.id for p in people]])
         if unknown:
-            raise Reask(f"通讯录中没有找到：{'、'.join(unknown)}（仅限您管辖范围内的人员）。请核对后重新输入全部参训人员。")
+            known = f"其余已找到：{'、'.join(t for t in dict.fromkeys(tokens) if t not in unknown)}。" \
+                if len(unknown) < len(set(tokens)) else ""
+            raise Reask(f"通讯录中没有找到：{'、'.join(unknown)}（仅限您管辖范围内的人员）。{known}"
+                        f"请改正后重新输入全部参训人员（您输入的是「{ctx.text.strip()[:200]}」）。")
         ctx.data.update(person_ids=found, pending=pending)
         return "training.pick" if pending else "training.confirm"
 
@@ -132,16 +143,23 @@ def _labels(ctx: Context, ids: list[int]) -> list[str]:
 
 
 def parse_day(text: str, today: date) -> date | None:
+    """The training's date, or None when the text is not one; Unclear for a day that does not exist
+    (2026-02-30). Without a year, a date far ahead is last year's, as in the weekly report: 「12月28日」 typed
+    in January."""
     text = text.strip().rstrip("。.")
     if text in ("今天", "今日"):
         return today
-    if text == "昨天":
+    if text in ("昨天", "昨日"):
         return today - timedelta(days=1)
+    if text == "前天":
+        return today - timedelta(days=2)
     match = re.fullmatch(r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?", text)
     if not match:
         return None
-    year = int(match.group(1) or today.year)
+    month, day = int(match.group(2)), int(match.group(3))
+    if not match.group(1):
+        return year_for(month, day, today)
     try:
-        return date(year, int(match.group(2)), int(match.group(3)))
+        return date(int(match.group(1)), month, day)
     except ValueError:
-        return None
+        raise Unclear(f"「{text[:20]}」不是有效的日期，请核对月份和日期，例如「2026-11-20」「11月20日」。") from None

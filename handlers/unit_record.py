@@ -1,15 +1,18 @@
 """单位记录: one unit's measures, rectification items, dormancy cases and training this year."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from bot import clock
 from bot.router import Context, Router
 from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
 from handlers.oversight_util import match_units, unit_hint
+from models.account import Account
+from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
-from models.org import Unit, find_person
+from models.org import Person, Unit
 from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
@@ -30,43 +33,87 @@ def register(router: Router) -> None:
             unit = units[0]
         else:
             unit = ctx.person.unit
+            asked = ctx.args.strip()
+            if asked and asked not in ("本单位", "我单位") and not unit.name.endswith(asked):  # another unit
+                ctx.reply(f"单位人员只能查看本单位的记录（没有查「{asked[:20]}」），下面是{unit.name}的记录。")
         ctx.reply(unit_record(ctx, unit))
         return None
 
 
-def _name(ctx: Context, userid: str | None) -> str:
-    person = find_person(ctx.session, userid) if userid else None
-    return person.name if person else (userid or "系统")
+def _names(session: Session, userids: set[str]) -> dict[str, str]:
+    """{userid: name} for the people who took the measures, in one query; userids match whatever their case
+    (as `find_person`), the exact spelling first."""
+    wanted = {u.lower() for u in userids}
+    rows = session.execute(select(Person.userid, Person.name).where(func.lower(Person.userid).in_(wanted))
+                           .order_by(Person.active)).all() if wanted else []
+    names: dict[str, str] = {}
+    for userid, name in rows:  # active people last: they win over an inactive namesake
+        names[userid.lower()] = name
+    names.update({userid: name for userid, name in rows if userid in userids})
+    return names
+
+
+def _taken_by(names: dict[str, str], userid: str | None) -> str:
+    if not userid:
+        return "系统"
+    return names.get(userid) or names.get(userid.lower()) or userid
+
+
+def _load(session: Session, model, ids) -> list:
+    """Read these rows into the session in one query, so that the records pointing at them find them there
+    instead of loading each one (单位记录 of a unit with many filings stays a handful of queries). The caller
+    keeps the list: the session holds unchanged rows only as long as someone else does."""
+    ids = {i for i in ids if i is not None}
+    return list(session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
 
 
 def unit_record(ctx: Context, unit: Unit) -> str:
     session, today = ctx.session, clock.today()
-    lines = [f"【单位记录】{unit.name}"]
-    measures = measures_of_unit(session, unit.id)
-    lines.append(f"一、处置措施（{len(measures)}项）")
-    lines += [f"  {clock.localize(m.created_at).date().isoformat()} {m.kind}（{_name(ctx, m.created_by)}）：{m.reason}"
-              for m in measures] or ["  无"]
-    items = items_of_units(session, [unit.id], pending_only=False)
-    lines.append(f"二、整改事项（{len(items)}项）")
-    lines += [f"  {describe(item, today, with_unit=False)}" for item in items] or ["  无"]
-    cases = cases_of_units(session, [unit.id])
-    lines.append(f"三、停更跟进（{len(cases)}项）")
-    lines += [f"  {c.id}. [{c.status}] {c.account_label}｜{c.source}｜"
-              f"{clock.localize(c.opened_at).date().isoformat()}{request_note(session, c)}" for c in cases] or ["  无"]
-    dormant = session.scalars(select(DormancyWatch).join(DormancyWatch.account)
-                              .where(DormancyWatch.dormant, DormancyWatch.account.has(unit_id=unit.id))).all()
-    if dormant:
-        lines.append("  停更账号：" + "、".join(f"{account_label(w.account)}（{w.dormant_since}起）" for w in dormant))
-    year = today.year
-    trained = session.execute(
-        select(TrainingAttendee, Training).join(Training)
-        .where(TrainingAttendee.unit_id == unit.id, Training.held_on >= today.replace(month=1, day=1))
-        .order_by(Training.held_on)).all()
-    lines.append(f"四、{year}年培训（{len(trained)}人次）")
-    lines += [f"  {t.held_on.isoformat()} {t.topic}：{a.person.name}" for a, t in trained] or ["  无（第28条要求每年至少一次）"]
-    filings = pending_filings(session, [unit.id])
+    cases, filings = cases_of_units(session, [unit.id]), pending_filings(session, [unit.id])
+    # what the cases and filings point at, read together (and kept referenced while the lines are made)
+    kept = (_load(session, Account, [c.account_id for c in cases] + [f.account_id for f in filings]),
+            _load(session, ApprovalRequest, [c.approval_request_id for c in cases] + [f.request_id for f in filings]))
+    lines = [f"【单位记录】{unit.name}", *_measures(session, unit), *_items(session, unit, today),
+             *_cases(session, unit, cases), *_training(session, unit, today)]
     if filings:  # 第11条: worded as the unit's reminder, 台账 and the digest word it
         lines.append(f"五、全国系统待报送（{len(filings)}项，第11条）")
         lines += [f"  第{f.request_id}号{f.request.kind}「{account_label(f.account)}」：{due_text(f.deadline, today, session)}"
                   for f in filings]
+    del kept
     return "\n".join(lines)
+
+
+def _measures(session: Session, unit: Unit) -> list[str]:
+    measures = measures_of_unit(session, unit.id)
+    names = _names(session, {m.created_by for m in measures if m.created_by})
+    return [f"一、处置措施（{len(measures)}项）"] + (
+        [f"  {clock.localize(m.created_at).date().isoformat()} {m.kind}（{_taken_by(names, m.created_by)}）：{m.reason}"
+         for m in measures] or ["  无"])
+
+
+def _items(session: Session, unit: Unit, today) -> list[str]:
+    items = items_of_units(session, [unit.id], pending_only=False)
+    return [f"二、整改事项（{len(items)}项）"] + ([f"  {describe(item, today, with_unit=False)}" for item in items]
+                                               or ["  无"])
+
+
+def _cases(session: Session, unit: Unit, cases) -> list[str]:
+    lines = [f"三、停更跟进（{len(cases)}项）"]
+    lines += [f"  {c.id}. [{c.status}] {c.account_label}｜{c.source}｜"
+              f"{clock.localize(c.opened_at).date().isoformat()}{request_note(session, c)}" for c in cases] or ["  无"]
+    dormant = session.scalars(select(DormancyWatch).join(DormancyWatch.account)
+                              .where(DormancyWatch.dormant, Account.unit_id == unit.id)
+                              .options(contains_eager(DormancyWatch.account))).all()
+    if dormant:
+        lines.append("  停更账号：" + "、".join(f"{account_label(w.account)}（{w.dormant_since}起）" for w in dormant))
+    return lines
+
+
+def _training(session: Session, unit: Unit, today) -> list[str]:
+    trained = session.execute(
+        select(TrainingAttendee, Training).join(Training)
+        .where(TrainingAttendee.unit_id == unit.id, Training.held_on >= today.replace(month=1, day=1))
+        .options(selectinload(TrainingAttendee.person))
+        .order_by(Training.held_on)).all()
+    return [f"四、{today.year}年培训（{len(trained)}人次）"] + (
+        [f"  {t.held_on.isoformat()} {t.topic}：{a.person.name}" for a, t in trained] or ["  无（第28条要求每年至少一次）"])

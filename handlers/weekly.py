@@ -27,6 +27,7 @@ SKIP_WORDS = ("跳过", "先跳过", "稍后", "稍后再填", "下一个")
 # 「修改 2」 belongs to the summary; at a question it would read as an answer (or as the approvals 修改 command)
 EDIT_AT_QUESTION = re.compile(r"修改\s*(?:第?\s*[\d０-９一二三四五六七八九十]+\s*个?)?|改\s*第?\s*[\d０-９一二三四五六七八九十]+\s*个?")
 WHICH = ["上周（补报）", "本周"]
+NO_POST_WORDS = ("无", "没有", "没", "从未发布", "从未发布过", "没发过", "没有发过", "还没发布过", "没有发布过", "未发布过")
 
 
 def register(router: Router) -> None:
@@ -128,7 +129,10 @@ def register(router: Router) -> None:
             return skip_account(ctx)
         answer = current_answer(ctx)
         try:
-            day = parse_date(ctx.text, today=clock.today(), week=report_week(ctx))
+            # 「无」 here, after 「无」 to the posts, means no post remembered (or none ever): as 「不清楚」. With
+            # posts this week check_entry asks for the date.
+            never = ctx.text.strip().rstrip("。.") in NO_POST_WORDS
+            day = None if never else parse_date(ctx.text, today=clock.today(), week=report_week(ctx))
             check_entry({**answer, "latest_post_on": day}, week=report_week(ctx), today=clock.today(),
                         opened_on=opened_on_of(current_account(ctx)))
         except Unclear as wrong:

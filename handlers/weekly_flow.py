@@ -1,7 +1,9 @@
 """The weekly report dialogue's working parts: starting, walking the accounts, prompts, submitting.
 
 Conversation data: unit_id, week, accounts [{id,name,platform,label,opened_on,last}], queue [ids],
-skipped [ids], cur (id), draft {id: partial entry}, answers {id: entry}, done [ids], editing, existing.
+skipped [ids], cur (id), draft {id: partial entry}, answers {id: entry}, done [ids], editing, existing (the
+version filed when the dialogue began, or None), base {id: entry} (that version's answers, to tell what this
+person changed).
 """
 from __future__ import annotations
 
@@ -111,7 +113,7 @@ def begin(ctx: Context, week: date, quick: str):
         if report else {}
     ctx.data.update(unit_id=unit.id, week=week.isoformat(), accounts=accounts, answers=answers,
                     done=[a["id"] for a in accounts if str(a["id"]) in answers], skipped=[], editing=False,
-                    existing=report.version if report else None)
+                    existing=report.version if report else None, base=dict(answers))
     ctx.data["queue"] = [a["id"] for a in accounts if str(a["id"]) not in answers]
     if report:
         who = report.updated_by or report.submitted_by
@@ -253,7 +255,10 @@ def current_label(data: dict) -> str | None:
 
 
 def draft_summary(data: dict) -> str:
-    return f"周报已填 {len(data.get('done', []))} 个账号"
+    """What an expired dialogue kept: the week too, since 「继续」 may come after that week has ended."""
+    week = f"{weekly.week_label(date.fromisoformat(data['week']))}的" if data.get("week") else ""
+    total = f"/{len(data['accounts'])}" if data.get("accounts") else ""
+    return f"{week}周报已填 {len(data.get('done', []))}{total} 个账号"
 
 
 # --- submitting -------------------------------------------------------------------------------
@@ -265,6 +270,9 @@ def submit(ctx: Context):
     if weekly.month_closed(ctx.session, unit, week) and weekly.find_report(ctx.session, unit.id, week):
         ctx.reply(f"{weekly.month_of_week(week)}月份已关账，该周周报不能再修改。")
         return END
+    current = weekly.find_report(ctx.session, unit.id, week)
+    if current is not None and ctx.data.get("existing") not in (None, current.version) and "base" in ctx.data:
+        return rebase(ctx, current)
     entries = [ctx.data["answers"][str(i)] for i in ctx.data["done"]]
     report, changed = weekly.save_report(ctx.session, unit=unit, week=week, entries=entries, person=ctx.person,
                                          source_msg=ctx.inbound.dedupe_key)
@@ -275,6 +283,8 @@ def submit(ctx: Context):
     if report.version == 1:
         late = "（已过截止时间，记为迟报）" if report.late else ""
         ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！需要更正可回复「修改周报」。")
+        if report.late:
+            _tell_heads_it_came(ctx, unit, week, label, len(entries))
     else:
         meanwhile = (f"{report.submitted_by.name}在您填写期间已经报送，您填写的内容作为修改保存。"
                      if ctx.data.get("existing") is None else "")
@@ -283,3 +293,29 @@ def submit(ctx: Context):
         if first_by.id != ctx.person.id:
             outbox.push_text(ctx.session, first_by, f"{ctx.person.name}修改了{label}（第{report.version}版）。")
     return END
+
+
+def rebase(ctx: Context, current) -> str:
+    """Someone else saved a new version while this person was editing an older one: saving this person's
+    answers as they stand would silently undo the other's changes. Start again from the new version, keep the
+    accounts this person changed, and ask to confirm again."""
+    ids = {a["id"] for a in ctx.data["accounts"]}
+    latest = {str(e.account_id): weekly.entry_dict(e) for e in current.entries if e.account_id in ids}
+    mine = [key for key, entry in ctx.data["answers"].items() if entry != ctx.data["base"].get(key)]
+    answers = {**latest, **{key: ctx.data["answers"][key] for key in mine}}
+    ctx.data.update(answers=answers, base=latest, existing=current.version,
+                    done=[a["id"] for a in ctx.data["accounts"] if str(a["id"]) in answers])
+    who = current.updated_by or current.submitted_by
+    kept = f"，并保留了您修改的{'、'.join(account_label(ctx, int(k)) for k in mine)}" if mine else ""
+    ctx.reply(f"没有提交：在您修改期间，{who.name}于{clock.localize(current.updated_at or current.submitted_at):%H:%M}"
+              f"更新了这份周报（第{current.version}版）。下面的汇总已换成第{current.version}版的内容{kept}，请再核对一次。")
+    return "weekly.confirm"
+
+
+def _tell_heads_it_came(ctx: Context, unit, week: date, label: str, accounts: int) -> None:
+    """A late report: the heads who were asked to chase it (the overdue notice) hear that it came, or they
+    would go on chasing it."""
+    from jobs.weekly import heads_told_overdue
+    heads = [p for p in heads_told_overdue(ctx.session, unit.id, week) if p.id != ctx.person.id]
+    if heads:
+        outbox.push_text(ctx.session, heads, f"周报补报：{label}已由{ctx.person.name}补报（迟报），共{accounts}个账号。")

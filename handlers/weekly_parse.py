@@ -75,7 +75,7 @@ def parse_interaction(text: str) -> tuple[int, int]:
     return received, answered
 
 
-def _year_for(month: int, day: int, today: date) -> date:
+def year_for(month: int, day: int, today: date) -> date:
     """A month-day without a year: this year's, or last year's if that would be far in the future."""
     try:
         candidate = date(today.year, month, day)
@@ -107,10 +107,10 @@ def parse_date(text: str, *, today: date, week: date) -> date | None:
             raise Unclear(f"「{text[:20]}」不是有效的日期，请重新输入，例如 11-25。") from None
     m = re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})[日号]?", raw)
     if m:
-        return _year_for(int(m.group(1)), int(m.group(2)), today)
+        return year_for(int(m.group(1)), int(m.group(2)), today)
     m = re.fullmatch(r"(\d{1,2})[日号]", raw)
     if m:
-        return _year_for(today.month, int(m.group(1)), today)
+        return year_for(today.month, int(m.group(1)), today)
     # 「不清楚」 is not offered here: it is accepted only for a week without posts, whose question says so
     raise Unclear(f"没能看懂日期「{text[:20]}」。请回复如 今天、昨天、周三、11月25日、11-25 或 2026-11-25。")
 

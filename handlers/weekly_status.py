@@ -14,6 +14,7 @@ from models.weekly import MonthClose, WeeklyReport
 from models.weekly_rollup import compute, render
 
 HISTORY_WEEKS = 8
+THIS_OR_LAST = ("", "本周", "这周", "上周")  # what may follow 周报情况
 
 
 def register(router: Router) -> None:
@@ -23,13 +24,21 @@ def register(router: Router) -> None:
                            "主办单位：本单位最近8周的报送记录。")
     def status(ctx: Context):
         week = workdays.week_monday(clock.today())
-        if ctx.args.startswith("上周"):
+        which = ctx.args.strip().rstrip("。.")
+        if which == "上周":
             week = weekly.previous_due_week(week)  # as 「周报 上周」: skips a week without a working day (春节)
+        unknown = which not in THIS_OR_LAST
         if ctx.person.is_bureau_user:
+            if unknown:  # a roll-up of another week than the one asked for would mislead
+                ctx.reply(f"没能看懂「{which[:20]}」：「周报情况」看本周的报送情况，「周报情况 上周」看上周的。"
+                          "更早各周每个单位的报送情况见月度通报的通报表（「周报」表）。")
+                return
             rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
             ctx.reply(render(rollup, ctx.person.unit.name, markdown=False))
         else:
-            ctx.reply(unit_history(ctx, week))
+            note = f"没能看懂「{which[:20]}」，下面是本单位最近{HISTORY_WEEKS}周的周报（「周报情况 上周」从上周往前列）。\n" \
+                if unknown else ""
+            ctx.reply(note + unit_history(ctx, week))
 
     @router.command("关账", roles={BUREAU_ADMIN}, help="关账：该月周报不再允许修改",
                     detail="「关账 2026-11」：关闭本县2026年11月，之后该月各周（以周四所在月份为准）的周报不能再修改。")
@@ -39,7 +48,9 @@ def register(router: Router) -> None:
         closed = list(ctx.session.scalars(select(MonthClose.month).where(MonthClose.bureau_id == bureau.id)
                                           .order_by(MonthClose.month)))
         if not m or not 1 <= int(m.group(2)) <= 12:
-            ctx.reply("请写明月份，例如「关账 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
+            typed = ctx.args.strip()[:20]
+            wrong = f"「{typed}」不是月份。" if typed else ""
+            ctx.reply(f"{wrong}请写明年份和月份，例如「关账 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
             return
         month = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
         if month in closed:

@@ -151,7 +151,10 @@ def send_to_admins(session, row: StoredBulletin, b: Bulletin) -> None:
     outbox.push_file(session, admins, f"{stem}.xlsx", workbook_xlsx(b), dedupe_key=f"{key}:xlsx")
     outbox.push_file(session, admins, f"{stem}（草稿）.docx", draft_docx(b), dedupe_key=f"{key}:docx")
     outbox.push_card(session, admins, kind=CARD_KIND, ref_id=row.id, card=publish_card(b, row.revision), dedupe_key=f"{key}:card")
-    version = "" if row.revision == 1 else f"（第{row.revision}版草稿）"  # WeCom drops a repeated text within 30 min
+    # From the second draft on, the hint names the draft it came with, as the card's title does: an admin
+    # scrolling back through several drafts' messages sees which hint is the current one. (Delivery's own
+    # 「（HH:MM 再次发送）」 for an identical text within WeCom's duplicate window says only when, not which.)
+    version = "" if row.revision == 1 else f"第{row.revision}版草稿"
     outbox.push_text(session, admins, f"如果卡片按钮无法使用，也可以回复「发布通报 {row.month}」发布{version}。",
                      dedupe_key=f"{key}:hint")
 

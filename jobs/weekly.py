@@ -17,6 +17,7 @@ from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import weekly
 from models.account import ACTIVE_STATUSES, Account
+from models.outbox import OutboxMessage
 from models.org import (BUREAU_ADMIN, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, PersonRole, Unit,
                         people_with_role, subtree_ids)
 from models.weekly_rollup import compute, render
@@ -107,13 +108,25 @@ def how_to_file_overdue(week: date, day: date) -> str:
     return "尽快补报（该周已不能在助手中补报，请联系县政数局）"
 
 
+def overdue_key(week: date) -> str:
+    return f"weekly:overdue:{week}"
+
+
+def heads_told_overdue(session, unit_id: int, week: date) -> list[Person]:
+    """The unit's heads who were told that `week`'s report was missing (the overdue notice went out to them)."""
+    told = select(OutboxMessage.userid).where(OutboxMessage.dedupe_key.like(f"{overdue_key(week)}:%"))
+    return _people(session, select(Person).join(PersonRole).where(
+        PersonRole.role == UNIT_HEAD, Person.active, Person.unit_id == unit_id, Person.userid.in_(told))
+        .order_by(Person.id))
+
+
 @scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None))
 def overdue(period: str) -> str:
     """The working day after the deadline: tell the heads of units that did not report; roll-up to bureaus."""
     week = weekly.overdue_week(date.fromisoformat(period))
     if week is None:
         return "skipped: no week is overdue on this day"
-    key = f"weekly:overdue:{week}"
+    key = overdue_key(week)
     told = 0
     with db.transaction() as session:
         units = missing_units(session, week)

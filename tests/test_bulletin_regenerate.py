@@ -64,6 +64,8 @@ def test_a_late_report_is_shown_confirmed_and_sent_again_once(bot):
         kinds = [m["msgtype"] for m in bot.inbox(userid)[before[userid]:]]
         assert kinds[-6:] == ["markdown", "image", "file", "file", "template_card", "text"], (userid, kinds)
         assert len(kinds) == (7 if userid == "zsj_review" else 6), (userid, kinds)
+    for userid in ADMINS:  # the hint says which draft it came with (the card's title does too)
+        assert bot.texts(userid)[-1] == "如果卡片按钮无法使用，也可以回复「发布通报 2026-11」发布第2版草稿。"
     notice = [t for t in bot.texts("zsj_review") if t.startswith("【通报草稿已更新】")]
     assert len(notice) == 1 and "马管理" in notice[0] and "抚松县教育局 92→93分" in notice[0]
     assert {u: n for u, n in inboxes(bot).items() if u.startswith(("jy_", "ga_"))} == \
@@ -128,7 +130,12 @@ def test_only_bureau_admins_and_only_existing_months(bot):
     assert "仅限主管单位管理员使用" in bot.send("jy_wang", "重新生成通报")
     assert "仅限主管单位管理员使用" in bot.send("zsj_review", "重新生成通报")  # a reviewer does not publish either
     assert "2026-10的月度通报还没有生成" in bot.send("zsj_admin", "重新生成通报 2026-10")
-    assert "例如「重新生成通报 2026-11」" in bot.send("zsj_admin", "重新生成通报 上个月")
+    assert "「2026-13」不是月份。请写明年份和月份，例如「重新生成通报 2026-11」" in \
+        bot.send("zsj_admin", "重新生成通报 2026-13")
+    assert "「11月」不是月份。请写明年份和月份，例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 11月")
+    # 12-01: 上个月 is November, the month of the draft
+    assert "与现有草稿（第1版，12-01 09:00生成）相同，无需重新生成" in bot.send("zsj_admin", "重新生成通报 上个月")
+    assert "请确认发布2026年11月月度通报" in bot.send("zsj_admin", "发布通报 上月")
 
 
 def test_a_second_admin_confirming_late_is_told_and_sends_nothing(bot):

@@ -45,7 +45,8 @@ def test_opt_out_and_back_in(bot):
     at(date(2026, 8, 17), 9, 0)
     dormancy.dormancy_ladder("2026-08-17")
     assert "仅限" in bot.send("zsj_review", "摘要 关闭")
-    assert "目前已开启" in bot.send("zsj_admin", "摘要")
+    assert bot.send("zsj_admin", "摘要").startswith("您的每日摘要目前已开启")
+    assert bot.send("zsj_admin", "摘要 不要了").startswith("没能看懂「不要了」，设置没有改变。您的每日摘要目前已开启")
     assert "已关闭" in bot.send("zsj_admin", "摘要 关闭")
     with bot.db() as s:
         assert s.query(Person).filter_by(userid="zsj_admin").one().digest_opt_out is True

@@ -190,3 +190,26 @@ def test_lateness_in_working_days_across_national_day(bot):
     summary = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
     for text in (reminder, summary, bot.send("zsj_admin", "整改清单"), bot.send("jy_zhang", "整改清单")):
         assert "已逾期1个工作日" in text and "已逾期8天" not in text, text
+
+
+def test_a_second_answer_while_the_first_awaits_review_says_it_was_not_kept(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    reply = bot.send("jy_li", "已整改 1 另外已安排专人每天值守")
+    assert "正在等待县政数局审核，这次的说明（「另外已安排专人每天值守」）没有保存。需要补充的请直接联系县政数局" in reply
+    with bot.db() as s:
+        assert [a.text for a in s.get(Rectification, 1).answers] == ["已补发本周内容"]
+
+
+def test_a_number_too_large_for_an_id_is_not_found_rather_than_an_error(bot):
+    """The database refuses to compare an id with a number past its INTEGER range (PostgreSQL: integer out of
+    range; SQLite: past 64 bits): that was the generic 「抱歉，处理您的消息时出了点问题」."""
+    big = "99999999999999999999"
+    for userid, text, answer in (
+            ("jy_zhang", f"已整改 {big} 已补发本周内容", f"没有找到您可以处理的整改事项 {big}"),
+            ("zsj_admin", f"通过整改 {big}", f"没有找到您可以处理的整改事项 {big}"),
+            ("zsj_admin", f"重新整改 {big} 仍未恢复更新", f"没有找到您可以处理的整改事项 {big}"),
+            ("jy_zhang", f"说明 {big} 账号已恢复更新，今后专人负责", f"没有找到您可以处理的跟进事项 {big}"),
+            ("zsj_admin", f"接受说明 {big}", f"没有找到您可以处理的跟进事项 {big}"),
+            ("zsj_admin", f"驳回说明 {big} 近一个月仍未更新", f"没有找到您可以处理的跟进事项 {big}")):
+        assert answer in bot.send(userid, text), text

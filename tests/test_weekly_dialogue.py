@@ -152,6 +152,25 @@ def test_date_hint_offers_unknown_only_when_it_is_accepted(bot):
     assert "没能看懂日期" in idle and "记不清回复「不清楚」" in idle
 
 
+def test_no_post_remembered_may_be_answered_none_for_an_idle_week(bot):
+    """After 「无」 to the posts, a clerk answers the date question 「无」 too (no post remembered, or none ever):
+    taken as 「不清楚」, not a date that cannot be read three times over. With posts this week it asks for the date."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "3", "1")
+    posted = bot.send("jy_zhang", "无")
+    assert "本周发布了3条，请给出最近一次发布的日期（应在11月23日—11月29日之内）" in posted, posted
+    bot.say("jy_zhang", "上一步", "上一步", "无")
+    assert "这周收到留言/评论几条" in bot.send("jy_zhang", "无")
+    bot.say("jy_zhang", "无", "无", "无")  # interaction, problems; the second account's posts
+    assert "这周收到留言/评论几条" in bot.send("jy_zhang", "从未发布")
+    bot.say("jy_zhang", "无", "无", "无", "不清楚", "无", "无")
+    summary = bot.send("jy_zhang", "确认")
+    assert "已提交" in summary, summary
+    with bot.db() as s:
+        assert [e.latest_post_on for e in report_of(s, EDU, WEEK).entries] == [None, None, None]
+
+
 def test_problems_in_emoji_alone_are_asked_again(bot):
     seed(bot)
     at(2026, 11, 25, 10, 0)
@@ -163,3 +182,14 @@ def test_problems_in_emoji_alone_are_asked_again(bot):
     bot.send("jy_zhang", "取消")
     quick = bot.send("jy_zhang", "周报 抚松教育公众号 无 问题：🙂🙂")
     assert "快捷填报没有提交" in quick and "请用文字写明" in quick
+
+
+def test_a_dialogue_resumed_after_its_week_ended_says_which_week_it_is(bot):
+    """Begun on Sunday night, resumed with 「继续」 on Monday: the clerk is told it is last week's report."""
+    seed(bot)
+    at(2026, 11, 29, 22, 0)
+    bot.say("jy_zhang", "周报", "3", "1", "周三", "无", "无")
+    at(2026, 11, 30, 9, 0)
+    reply = bot.send("jy_zhang", "继续")
+    assert "已填写的内容已保存：11月23日—11月29日的周报已填 1/3 个账号" in reply, reply
+    assert "【2/3】抚松教育（抖音）\n11月23日—11月29日发布了几条？" in reply

@@ -147,6 +147,28 @@ def test_a_colleague_filing_during_the_dialogue_turns_it_into_an_amendment(bot):
         assert report_of(s, EDU, WEEK).version == 2
 
 
+def test_two_colleagues_editing_at_once_do_not_undo_each_others_changes(bot):
+    """jy_li edits 微博 while jy_zhang saves a change to 公众号 (version 2): jy_li's 确认 used to save version 3
+    with 公众号 as it was in version 1, silently undoing jy_zhang's change. Now jy_li is shown version 2 with
+    the 微博 change kept, and confirms again."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    bot.say("jy_li", "修改周报", "修改 3", "4", "1", "今天", "1/1", "无")  # 微博, at the summary now
+    bot.say("jy_zhang", "修改周报", "修改 1", "6", "2", "今天", "1/1", "无")
+    assert "第2版" in bot.send("jy_zhang", "确认")
+    reply = bot.send("jy_li", "确认")
+    assert reply.startswith("没有提交：在您修改期间，张伟于10:00更新了这份周报（第2版）。"
+                            "下面的汇总已换成第2版的内容，并保留了您修改的抚松教育（微博），请再核对一次。"), reply
+    assert "1. 抚松教育（微信公众号）：发布6条（原创2）" in reply and "3. 抚松教育（微博）：发布4条（原创1）" in reply
+    with bot.db() as s:
+        assert report_of(s, EDU, WEEK).version == 2  # nothing saved yet
+    assert "第3版" in bot.send("jy_li", "确认")
+    with bot.db() as s:
+        posts = {e.account.platform: e.posts for e in report_of(s, EDU, WEEK).entries}
+    assert posts["微信公众号"] == 6 and posts["微博"] == 4
+
+
 def test_editing_a_missing_last_week_points_to_the_right_command(bot):
     seed(bot)
     at(2026, 11, 25, 10, 0)

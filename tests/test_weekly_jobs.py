@@ -193,3 +193,21 @@ def test_the_head_is_told_the_command_that_files_the_overdue_week(bot):
     assert "回复「周报 上周」补报" in told
     first = bot.send("jy_zhang", "周报 上周")  # what the head passes on files the week chased
     assert "9月28日—10月4日发布了几条" in first
+
+
+def test_the_head_who_chased_a_missing_report_hears_that_it_came(bot):
+    """The head was asked to chase the report: when a clerk files it, the head is told, not left chasing.
+    A report that was only late (nobody chased yet) tells nobody; the head filing it is not told of it."""
+    seed(bot)
+    at(2026, 11, 27, 18, 0)  # after Friday's deadline, before the chasing on Monday
+    bot.say("jy_zhang", "周报", "无", "不清楚", "无", "无", "无", "不清楚", "无", "无", "无", "不清楚", "无", "无")
+    assert "记为迟报" in bot.send("jy_zhang", "确认")
+    assert bot.texts("jy_wang") == []
+    at(2026, 11, 30, 9, 5)
+    schedule.tick()
+    assert len(chased(bot, "wj_chen", "11月23日—11月29日")) == 1  # 卫健局 had not reported
+    assert chased(bot, "jy_wang", "11月23日—11月29日") == []
+    bot.say("wj_liu", "周报 上周", "3", "1", "周三", "无", "无")
+    assert "记为迟报" in bot.send("wj_liu", "确认")
+    assert "周报补报：抚松县卫生健康局11月23日—11月29日的周报已由刘洋补报（迟报），共1个账号。" in bot.texts("wj_chen")
+    assert not [t for t in bot.texts("jy_wang") if t.startswith("周报补报")]  # 教育局's head was never chased

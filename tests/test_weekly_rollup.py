@@ -89,3 +89,21 @@ def test_last_week_after_spring_festival_is_the_last_week_due(bot):
     assert text.startswith("【周报汇总 2月9日—2月15日】"), text
     history = bot.send("jy_zhang", "周报情况 上周")
     assert "· 2月9日—2月15日" in history.splitlines()[1], history
+
+
+def test_a_week_other_than_this_or_last_is_not_answered_with_this_weeks_figures(bot):
+    """「周报情况 上上周」 used to show this week's roll-up under a heading the reader would take for the week asked."""
+    _fill(bot)
+    at(2026, 11, 30, 8, 0)
+    for typed in ("上上周", "11月16日"):
+        reply = bot.send("zsj_admin", f"周报情况 {typed}")
+        assert f"没能看懂「{typed}」" in reply and "「周报情况 上周」看上周" in reply and "【周报汇总" not in reply, reply
+    assert "【周报汇总 11月30日—12月6日】" in bot.send("zsj_admin", "周报情况 本周")
+    history = bot.send("jy_zhang", "周报情况 上上周")  # a unit's history covers 8 weeks: it is shown, with a word
+    assert history.startswith("没能看懂「上上周」，下面是本单位最近8周的周报") and "· 11月16日—11月22日：" in history
+
+
+def test_closing_a_month_that_is_not_one_says_what_was_typed(bot):
+    reply = bot.send("zsj_admin", "关账 2026-13")
+    assert reply.startswith("「2026-13」不是月份。请写明年份和月份，例如「关账 2026-11」。"), reply
+    assert bot.send("zsj_admin", "关账").startswith("请写明年份和月份")
