@@ -176,3 +176,19 @@ def test_the_same_approver_deciding_twice_is_told_he_did_it(bot):
     assert "您已于12月07日 10:05同意" in again and "无需您重复操作" in again
     assert "已由王" not in again
     assert len(request(bot, number)["decisions"]) == 1
+
+
+def test_a_command_typed_for_the_reason_is_not_sent_to_the_applicant(bot):
+    """After tapping 退回修改 the head reads the form first (「查看 12」): he sees it and is asked again; other
+    commands are refused as reasons; a reason that only starts with a command word (修改…) is a reason."""
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "return")
+    shown = bot.send("jy_wang", f"查看 {number}")
+    assert f"第{number}号 开设申请 · 待单位审核" in shown and "账号名称：抚松教育" in shown
+    assert shown.endswith(f"请输入第{number}号申请的需要申请人修改的地方（必填），回复「取消」不作处理：")
+    assert request(bot, number)["status"] == "待单位审核"
+    refused = bot.send("jy_wang", f"同意 {number}")
+    assert f"「同意 {number}」是一条命令，不是原因，第{number}号申请还没有作出处理" in refused
+    assert request(bot, number)["status"] == "待单位审核" and request(bot, number)["decisions"] == []
+    assert "已退回修改" in bot.send("jy_wang", "修改账号名称，体现教育局")
+    assert request(bot, number)["decisions"][0][2:] == ("退回修改", "修改账号名称，体现教育局")
