@@ -179,7 +179,30 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
                  after={"status": req.status, "opinion": opinion}, source_msg=source_msg)
     if req.status != APPROVED:
         outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
+    if not req.is_pending:
+        _tell_earlier_deciders(session, req, person, step, decision, opinion)
     return answer
+
+
+def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Person, step: str, decision: str,
+                           opinion: str | None) -> None:
+    """Those who agreed at an earlier step of this round hear how it ended: a later send-back or rejection
+    undoes their 同意 (and a corrected request comes back to them); an approval closes what they signed."""
+    told = {req.applicant_id, person.id}
+    if req.status == APPROVED:  # these hear of it already (the registry notice, the form)
+        from handlers.approvals_after import unit_staff
+        told |= {p.id for p in [*unit_staff(session, req), *bureau_admins(session, req)]}
+    earlier = [d for d in req.decisions if d.round == req.round and d.step != step and d.decider_id not in told]
+    for d in earlier:
+        what = (f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.unit.name}）您已在「{STEP_NAMES[d.step]}」"
+                f"环节同意，「{STEP_NAMES[step]}」环节由{person.name}{decision}" + (f"：{opinion}" if opinion else ""))
+        if req.status == APPROVED:
+            after = "审批已全部通过。"
+        elif req.status == RETURNED:
+            after = "申请人按意见修改、重新提交后，会再请您审批。"
+        else:
+            after = "申请已结束。"
+        outbox.push_text(session, d.decider, f"{what}。{after}")
 
 
 def _key_of(decision: str) -> str:

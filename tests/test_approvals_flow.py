@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import clock
-from tests.approvals_helpers import audit_actions, card_for, click, request, submit_open
+from tests.approvals_helpers import approve_all, audit_actions, card_for, click, request, submit_open
 
 
 def test_send_back_by_card_then_correct_and_resubmit(bot):
@@ -192,3 +192,39 @@ def test_a_command_typed_for_the_reason_is_not_sent_to_the_applicant(bot):
     assert request(bot, number)["status"] == "待单位审核" and request(bot, number)["decisions"] == []
     assert "已退回修改" in bot.send("jy_wang", "修改账号名称，体现教育局")
     assert request(bot, number)["decisions"][0][2:] == ("退回修改", "修改账号名称，体现教育局")
+
+
+def test_a_later_send_back_tells_those_who_agreed_and_their_new_card_says_why_it_is_back(bot):
+    """The city returns it: the head and the county reviewer, who agreed, hear it; when the clerk resubmits, the
+    head's card and text say it is a corrected request, who sent it back and why."""
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    bot.send("zsj_review", f"同意 {number} 符合要求")
+    bot.send("city_zhao", f"退回 {number} 请补充账号ID")
+    for userid, step in (("jy_wang", "开设单位意见"), ("zsj_review", "主管单位意见")):
+        news = [t for t in bot.texts(userid) if "请补充账号ID" in t]
+        assert news == [f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「{step}」环节同意，「市级审批意见」环节"
+                        f"由赵审批退回修改：请补充账号ID。申请人按意见修改、重新提交后，会再请您审批。"], news
+    assert sum("请补充账号ID" in t for t in bot.texts("jy_zhang")) == 1  # the applicant's own news, once
+
+    bot.send("jy_zhang", f"修改 {number}")
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    card = card_for(bot, "jy_wang", number)
+    assert card["main_title"]["desc"].endswith("· 退回修改后重新提交")
+    assert any(t.startswith(f"这是退回修改后重新提交的申请（第2次提交）。上次在「市级审批意见」环节由赵审批退回修改："
+                            "请补充账号ID。") for t in bot.texts("jy_wang"))
+
+
+def test_rejection_and_approval_at_the_last_step_tell_those_who_agreed(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    bot.send("zsj_review", f"同意 {number}")
+    bot.send("city_zhao", f"驳回 {number} 本单位已有同类账号")
+    assert any(t.endswith("由赵审批驳回：本单位已有同类账号。申请已结束。") for t in bot.texts("zsj_review"))
+    assert any(t.endswith("由赵审批驳回：本单位已有同类账号。申请已结束。") for t in bot.texts("jy_wang"))
+
+    number = submit_open(bot)  # a second request, approved at every step
+    approve_all(bot, number)
+    assert any(t.startswith(f"第{number}号开设申请") and t.endswith("由赵审批同意。审批已全部通过。")
+               for t in bot.texts("zsj_review"))
+    assert not any("您已在" in t and f"第{number}号" in t for t in bot.texts("jy_zhang"))  # told as applicant
