@@ -117,6 +117,18 @@ def test_city_step_as_filing_copy(bot):
     assert request(bot, number)["status"] == "已通过"
     assert not bot.cards("city_zhao")
     assert any(t.startswith("备案：") and f"第{number}号" in t for t in bot.texts("city_zhao"))
+    # the Word form's city row says it was filed with the city, when; the city's seal and date stay blank
+    from io import BytesIO
+
+    from docx import Document
+
+    from handlers.approvals_after import render
+    from models.approval import ApprovalRequest
+    with bot.db() as s:
+        table = Document(BytesIO(render(s.get(ApprovalRequest, number)))).tables[0]
+    today = clock.today()
+    assert table.cell(10, 1).text == (f"经主管单位审批通过，已于{today.year}年{today.month}月{today.day}日报市级政务新媒体"
+                                      "工作主管单位备案（《办法》第10条）。\n单位（盖公章）\n年　　月　　日")
 
 
 def test_two_holders_clicking_at_once_make_one_decision(bot):
