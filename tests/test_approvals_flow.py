@@ -240,3 +240,12 @@ def test_rejection_and_approval_at_the_last_step_tell_those_who_agreed(bot):
     assert any(t.startswith(f"第{number}号开设申请") and t.endswith("由赵审批同意。审批已全部通过。")
                for t in bot.texts("zsj_review"))
     assert not any("您已在" in t and f"第{number}号" in t for t in bot.texts("jy_zhang"))  # told as applicant
+
+
+def test_withdrawal_tells_those_who_agreed_and_the_current_approver(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    assert bot.send("jy_zhang", f"撤回 {number}") == f"已撤回第{number}号申请。"
+    assert f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「开设单位意见」环节同意，张伟已撤回这件申请，" \
+           "不再需要审批。" in bot.texts("jy_wang")
+    assert any(t.startswith(f"第{number}号申请") and "已由申请人撤回，无需再审批" in t for t in bot.texts("zsj_review"))
