@@ -91,6 +91,10 @@ def register(router: Router) -> None:
         if decision == AGREE:
             ctx.reply(chain.decide(ctx.session, req, ctx.person, AGREE, None, ctx.inbound.dedupe_key, clicked=card))
             ctx.button_label = card.result or LABELS[AGREE]
+            if ctx.state == "decide.reason" and ctx.data.get("request_id") == req.id:
+                # 驳回/退回 was tapped first: its reason is no longer asked for (the next message is not one)
+                ctx.reply(f"（不再需要输入第{req.id}号申请的原因）")
+                return END
             return None
         info = router.conversation_of(ctx.state)
         if info is not None and info.prefix != "decide":

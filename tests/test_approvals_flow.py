@@ -249,3 +249,13 @@ def test_withdrawal_tells_those_who_agreed_and_the_current_approver(bot):
     assert f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「开设单位意见」环节同意，张伟已撤回这件申请，" \
            "不再需要审批。" in bot.texts("jy_wang")
     assert any(t.startswith(f"第{number}号申请") and "已由申请人撤回，无需再审批" in t for t in bot.texts("zsj_review"))
+
+
+def test_approving_on_the_card_after_tapping_reject_ends_the_reason_question(bot):
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "reject")
+    clock.set_now(clock.now() + timedelta(minutes=1))  # a second tap, a minute later
+    click(bot, "jy_wang", number, "approve")
+    assert request(bot, number)["status"] == "待主管单位审核"
+    assert bot.texts("jy_wang")[-1].endswith(f"已转「主管单位意见」环节。\n\n（不再需要输入第{number}号申请的原因）")
+    assert "没有等待您确认的操作" in bot.send("jy_wang", "好的")  # no longer taken as the reason to 驳回
