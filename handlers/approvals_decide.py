@@ -44,8 +44,9 @@ def register(router: Router) -> None:
         number, opinion = parsed
         decision = WORDS[word]
         if decision != AGREE and len(opinion) < 2:
-            ctx.reply(f"{word}需要写明{'原因' if decision == REJECT else '需要修改的地方'}，"
-                      f"例如「{word} {number} 账号名称与单位职能不符」。")
+            what = '原因' if decision == REJECT else '需要修改的地方'
+            short = f"「{opinion}」太短，请至少写2个字说明{what}" if opinion else f"{word}需要写明{what}"
+            ctx.reply(f"{short}，例如「{word} {number} 账号名称与单位职能不符」。申请还没有处理。")
             return END
         ctx.reply(run(ctx, number, decision, opinion or None, card=None))
         return END

@@ -32,6 +32,8 @@ def test_send_back_by_card_then_correct_and_resubmit(bot):
 def test_reject_by_text_needs_a_reason(bot):
     number = submit_open(bot)
     assert "需要写明原因" in bot.send("jy_wang", f"驳回 {number}")
+    assert "「不」太短，请至少写2个字说明原因" in bot.send("jy_wang", f"驳回 {number} 不")
+    assert "「改」太短，请至少写2个字说明需要修改的地方" in bot.send("jy_wang", f"退回 {number} 改")
     assert request(bot, number)["status"] == "待单位审核"
     assert "已驳回" in bot.send("jy_wang", f"驳回 {number} 本单位已有同类账号")
     assert request(bot, number)["status"] == "已驳回"
