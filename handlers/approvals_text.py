@@ -51,7 +51,10 @@ def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
         lines.append(f"第12条公告：{'将按要求发布' if req.announcement else '未承诺'}")
     if with_history and req.decisions:
         lines.append("审批记录：")
-        for d in req.decisions:
+        rounds = req.round > 1  # a resubmitted request: which decisions belong to which submission
+        for n, d in enumerate(req.decisions):
+            if rounds and (n == 0 or req.decisions[n - 1].round != d.round):
+                lines.append(f"第{d.round}次提交：")
             opinion = f"：{d.opinion}" if d.opinion else ""
             lines.append(f"· {STEP_NAMES[d.step]} {d.decider.name} {d.decision}{opinion}"
                          f"（{clock.localize(d.at):%m-%d %H:%M}）")

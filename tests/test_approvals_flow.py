@@ -27,6 +27,9 @@ def test_send_back_by_card_then_correct_and_resubmit(bot):
 
     assert "已同意" in bot.send("jy_wang", f"同意 {number}")
     assert request(bot, number)["status"] == "待主管单位审核"
+    history = bot.send("jy_zhang", f"查看 {number}").split("审批记录：\n")[1].split("\n")
+    assert history[0] == "第1次提交：" and history[1].startswith("· 开设单位意见 王局长 退回修改：账号功能写得太笼统")
+    assert history[2] == "第2次提交：" and history[3].startswith("· 开设单位意见 王局长 同意（")
 
 
 def test_reject_by_text_needs_a_reason(bot):
