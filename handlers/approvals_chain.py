@@ -192,7 +192,6 @@ def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Perso
     if req.status == APPROVED:  # these hear of it already (the registry notice, the form)
         from handlers.approvals_after import unit_staff
         told |= {p.id for p in [*unit_staff(session, req), *bureau_admins(session, req)]}
-    if req.status == APPROVED:
         after = "审批已全部通过。"
     elif req.status == RETURNED:
         after = "申请人按意见修改、重新提交后，会再请您审批。"

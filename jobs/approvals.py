@@ -18,8 +18,8 @@ from models.approval import STEP_CITY, STEP_NAMES, RegistryFiling, pending_reque
 from models.org import BUREAU_ADMIN, Person
 
 ESCALATE_AFTER = 3  # daily reminders before the step is escalated (督办, see supervisors())
-# Once escalated the bureau admins follow the request up (and see it in every digest): the approver is reminded
-# only every this many working days, not every morning — a daily reminder that nobody acts on stops being read.
+# Once escalated those told follow the request up (the county also sees it in every digest): the approver is
+# reminded only every this many working days, not every morning — a daily reminder nobody acts on stops being read.
 REMIND_EVERY_AFTER_ESCALATION = 3
 
 
