@@ -122,11 +122,12 @@ def _escalate(session, req, people, waited: int, period: str, chasers, informed)
     later = (f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
              if people else "")
     key = f"approval-escalate:{req.id}:{req.round}:{req.step}"
-    outbox.push_text(session, chasers, f"督办：{waiting}{later}", dedupe_key=key)
+    view = f"回复「查看 {req.id}」查看这件申请。"
+    outbox.push_text(session, chasers, f"督办：{waiting}{later}{view}", dedupe_key=key)
     if informed:
         city = (f"已通知市政数局管理员（{_names(chasers)}）督办。" if chasers
                 else "市政数局在通讯录中没有管理员，无人督办。")
-        outbox.push_text(session, informed, f"市级环节等待：{waiting}{city}请与市政数局联系，跟进审批。",
+        outbox.push_text(session, informed, f"市级环节等待：{waiting}{city}请与市政数局联系，跟进审批。{view}",
                          dedupe_key=f"{key}:county")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id,

@@ -121,6 +121,8 @@ def test_city_step_is_chased_by_the_city_admins_and_the_county_is_asked_to_conta
     chase = [t for t in bot.texts("city_qian") if f"第{number}号" in t]
     assert len(chase) == 1 and chase[0].startswith("督办：") and "「市级审批意见」环节已等待3个工作日" in chase[0]
     assert "赵审批" in chase[0] and "每日摘要" not in chase[0]  # the digest is the county's, not theirs
+    assert chase[0].endswith(f"回复「查看 {number}」查看这件申请。")
+    assert f"第{number}号 开设申请" in bot.send("city_qian", f"查看 {number}")  # which the city admin may
     county = [t for t in bot.texts("zsj_admin") if f"第{number}号" in t and "市级" in t]
     assert len(county) == 1 and not county[0].startswith("督办")
     assert county[0].startswith("市级环节等待：") and "已通知市政数局管理员（钱管理）督办" in county[0]
