@@ -88,6 +88,9 @@ def test_my_requests_and_view(bot):
     assert "账号名称：抚松教育" in view and "待单位审核" in view
     assert "没有找到您可以查看" in bot.send("wj_liu", f"查看 {number}")
     assert "账号名称：抚松教育" in bot.send("zsj_admin", f"查看 {number}")
+    # the head asking 我的申请 (he filed nothing) is pointed at what waits for his decision
+    assert bot.send("jy_wang", "我的申请").endswith("\n另有1件申请等待您审批，回复「待办」查看。")
+    assert "等待您审批" not in bot.send("jy_zhang", "我的申请")
     assert "没有找到您可以查看" in bot.send("jy_admin", f"查看 {number}")
 
 
