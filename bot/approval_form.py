@@ -19,13 +19,15 @@
 - ``applied_on`` (申请时间): a ``date``/``datetime`` or an ISO ``YYYY-MM-DD`` string.
 - ``number``: optional request number, printed as 编号 above the table.
 - ``opinions``: list of dicts, at most one per step, each
-  ``{"step": "unit" | "bureau" | "city", "decision": "同意" | "驳回" | "退回修改" | "备案" | …,
-  "opinion": str, "name": str (the signer), "reviewer": str (optional: who reviewed it, not the signer),
-  "date": date | datetime | "YYYY-MM-DD"}``.
+  ``{"step": "unit" | "bureau" | "city", "decision": "同意" | "驳回" | "退回修改" | …, "opinion": str,
+  "name": str (who decided it in the bot), "at": datetime | "YYYY-MM-DDTHH:MM" (when)}``.
   ``unit`` fills 开设单位意见, ``bureau`` 主管单位意见, ``city`` 全市政务新媒体工作主管单位审批意见.
-  注2 of 附件2: the 开设单位 and 主管单位 opinions are signed by the unit's 主要负责同志 besides the seal,
-  so those two rows carry a 「主要负责同志签字：」 line (``name`` printed after it, or blank to sign by hand);
-  the city row needs the seal only and names its ``name`` as 审批人.
+  Each row prints the decision and opinion, a line naming who decided it and when (单位负责人 / 审核人 /
+  审批人), and the date under the seal. What must be done by hand stays blank: the seal (单位（盖公章）) on
+  every row and, on the 开设单位 and 主管单位 rows, the 「主要负责同志签字：」 line (注2 of 附件2: signed by
+  the unit's 主要负责同志 besides the seal — a printed name is no signature, and the bureau's reviewer is
+  not its 主要负责同志).
+  An entry without ``name`` prints its text only (e.g. the city row of a request only filed with the city).
   A step without an entry keeps the blank lines (signature, seal, 年 月 日) for filling in by hand.
 """
 from __future__ import annotations
@@ -56,6 +58,7 @@ OPINION_ROWS = [("unit", ["开设单位", "意见"]), ("bureau", ["主管单位"
                 ("city", ["全市政务新媒体", "工作主管单位", "审批意见"])]
 HEAD_SIGNS = ("unit", "bureau")  # 注2: signed by the unit's 主要负责同志 besides the seal
 HEAD_SIGNATURE = "主要负责同志签字："
+DECIDER_TITLES = {"unit": "单位负责人", "bureau": "审核人", "city": "审批人"}  # who decided it in the bot
 NOTE = ("注：1.“基本信息”栏可根据政务新媒体账号类型实际情况，选填相关栏目信息。"
         "2.开设单位、主管单位相关审批栏除加盖公章外，应由单位主要负责同志签字。")
 WIDTHS = [Cm(3.0), Cm(2.7), Cm(5.0), Cm(2.1), Cm(4.6)]  # 17.4 cm: A4 less 1.8 cm margins
@@ -133,17 +136,30 @@ def _request_lines(form: dict) -> tuple[list[str], list[str], list[str]]:
     return open_lines, change_lines, cancel_lines
 
 
+def _text_time(value) -> str:
+    """「2026年12月8日 11:00」 from a datetime or an ISO string with a time; the date alone without one."""
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return f"{_text_date(value)} {value:%H:%M}"
+    return _text_date(value)
+
+
 def _opinion_lines(step: str, entry: dict | None) -> tuple[str, list[str]]:
     entry = entry or {}
     decision, opinion = str(entry.get("decision") or ""), str(entry.get("opinion") or "")
     text = f"{decision}。{opinion}" if decision and opinion and not opinion.startswith(decision) else (opinion or decision)
-    name = str(entry.get("name") or "")
-    lines = [f"审核人：{entry['reviewer']}"] if entry.get("reviewer") else []
+    lines = []
+    if entry.get("name"):
+        when = _text_time(entry.get("at"))
+        lines.append(f"{DECIDER_TITLES[step]}：{entry['name']}" + (f"（{when} {decision}）" if when else ""))
     if step in HEAD_SIGNS:
-        lines.append(f"{HEAD_SIGNATURE}{name}")
-    elif name:
-        lines.append(f"审批人：{name}")
-    return text, [*lines, "单位（盖公章）", _text_date(entry.get("date")) or "年　　月　　日"]
+        lines.append(HEAD_SIGNATURE)  # by hand
+    date_line = _text_date(entry.get("at")) if entry.get("name") else ""
+    return text, [*lines, "单位（盖公章）", date_line or "年　　月　　日"]
 
 
 def _page_setup(doc) -> None:

@@ -11,7 +11,7 @@ from handlers import approvals_text as text
 from models import audit, org
 from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY_PENDING, SUSPENDED, Account,
                             AccountChange)
-from models.approval import (CANCEL, CHANGE, OPEN, RETRO, STEP_BUREAU, SUSPEND, ApprovalRequest,
+from models.approval import (APPROVED, CANCEL, CHANGE, OPEN, RETRO, STEP_CITY, SUSPEND, ApprovalRequest,
                              RegistryFiling)
 from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
 from models.oversight import unit_people
@@ -187,13 +187,17 @@ def form_dict(req: ApprovalRequest) -> dict:
     if req.kind == CHANGE:
         changes = "；".join(text.changes_lines(req.changes))
         reason = "；".join(x for x in (reason, f"变更内容：{changes}" if changes else "") if x)
-    # 附件2 注2: the 主管单位 opinion is signed by the bureau's 主要负责同志, not by the reviewer who decided
-    # it here: the reviewer is named as such and the signature is left to the head, by hand. The unit
-    # step is decided by the unit head (单位主要负责同志), who signs it.
-    opinions = [{"step": d.step, "decision": d.decision, "opinion": d.opinion or "",
-                 **({"name": "", "reviewer": d.decider.name} if d.step == STEP_BUREAU else {"name": d.decider.name}),
-                 "date": clock.localize(d.at).date().isoformat()}
+    # Who decided each step and when; the seals and the 主要负责同志 signatures (附件2 注2) are left to be done
+    # by hand on the printed form (bot/approval_form.py).
+    opinions = [{"step": d.step, "decision": d.decision, "opinion": d.opinion or "", "name": d.decider.name,
+                 "at": clock.localize(d.at).replace(tzinfo=None).isoformat(timespec="minutes")}
                 for d in req.decisions if d.round == req.round]
+    if req.status == APPROVED and STEP_CITY not in {o["step"] for o in opinions}:
+        # approved by the county alone (BOT_CITY_STEP_IS_APPROVAL=0): filed with the city (第10条), which signs
+        # nothing in the bot — its row says so and keeps its seal and date blank
+        day = clock.localize(req.decided_at).date()
+        opinions.append({"step": STEP_CITY, "opinion": f"经主管单位审批通过，已于{day.year}年{day.month}月{day.day}日"
+                         "报市级政务新媒体工作主管单位备案（《办法》第10条）。"})
     return {
         "number": req.id, "kind": req.kind, "reason": reason,
         "change_reason": req.reason_kind if req.kind == CHANGE else None,

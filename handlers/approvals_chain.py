@@ -179,7 +179,34 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
                  after={"status": req.status, "opinion": opinion}, source_msg=source_msg)
     if req.status != APPROVED:
         outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
+    if not req.is_pending:
+        _tell_earlier_deciders(session, req, person, step, decision, opinion)
     return answer
+
+
+def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Person, step: str, decision: str,
+                           opinion: str | None) -> None:
+    """Those who agreed at an earlier step of this round hear how it ended: a later send-back or rejection
+    undoes their 同意 (and a corrected request comes back to them); an approval closes what they signed."""
+    told = {req.applicant_id, person.id}
+    if req.status == APPROVED:  # these hear of it already (the registry notice, the form)
+        from handlers.approvals_after import unit_staff
+        told |= {p.id for p in [*unit_staff(session, req), *bureau_admins(session, req)]}
+        after = "审批已全部通过。"
+    elif req.status == RETURNED:
+        after = "申请人按意见修改、重新提交后，会再请您审批。"
+    else:
+        after = "申请已结束。"
+    said = f"：{opinion}" if opinion else ""
+    _tell_who_agreed(session, req, told, f"「{STEP_NAMES[step]}」环节由{person.name}{decision}{said}。{after}")
+
+
+def _tell_who_agreed(session: Session, req: ApprovalRequest, told: set[int], news: str) -> None:
+    """Tell each who agreed at a step of the current round (but those in `told`) what became of the request."""
+    for d in req.decisions:
+        if d.round == req.round and d.decision == AGREE and d.decider_id not in told:
+            outbox.push_text(session, d.decider, f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，"
+                             f"{req.unit.name}）您已在「{STEP_NAMES[d.step]}」环节同意，{news}")
 
 
 def _key_of(decision: str) -> str:
@@ -206,6 +233,7 @@ def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg:
     close_cards(session, req, "申请人已撤回")
     if people:
         outbox.push_text(session, people, f"第{req.id}号申请（{req.title}）已由申请人撤回，无需再审批。")
+    _tell_who_agreed(session, req, {req.applicant_id, person.id}, f"{person.name}已撤回这件申请，不再需要审批。")
     audit.record(session, actor=person.userid, action="approval.withdraw", entity="approval_request",
                  entity_id=req.id, before={"status": before}, after={"status": WITHDRAWN}, source_msg=source_msg)
     from handlers.approvals_oversight import request_dropped

@@ -14,12 +14,15 @@ def field_prompt(ctx: Context) -> str:
     key = ctx.data["queue"][0]
     current = ctx.data["form"].get(key) or "（空）"
     name = text.FIELD_NAMES[key]
+    earlier = (ctx.data.get("earlier") or {}).get(key)  # what was typed before 修改: shown, not lost
+    before = f"（您上次填写的是「{earlier[1] or '（空）'}」）" if earlier else ""
     if key == "responsible_name":
-        return numbered([p.name for p in base.unit_people(ctx)], f"当前{name}：{current}。请选择新的{name}：")
+        return numbered([p.name for p in base.unit_people(ctx)], f"当前{name}：{current}{before}。请选择新的{name}：")
     if key == "unit_name":
-        return numbered([u.name for u in base.host_units_nearby(ctx)], f"当前{name}：{current}。请选择新的{name}：")
+        return numbered([u.name for u in base.host_units_nearby(ctx)],
+                        f"当前{name}：{current}{before}。请选择新的{name}：")
     skip = "，清空请回复「无」" if key in ("url", "platform_account_id", "operator") else ""
-    return f"当前{name}：{current}。请输入新的{name}{skip}："
+    return f"当前{name}：{current}{before}。请输入新的{name}{skip}："
 
 
 def new_value(ctx: Context, key: str):
@@ -63,12 +66,25 @@ def new_value(ctx: Context, key: str):
     return unit.name
 
 
+def after_contents(ctx: Context) -> str:
+    """After the new contents: the reason, unless it was given before 修改."""
+    return "change.confirm" if ctx.data.get("reason_kind") else "change.reason"
+
+
+def edit_choices(ctx: Context) -> list[tuple[str, str]]:
+    """What 修改 at the change form offers: the contents (chosen anew), the reason, the 第12条 announcement."""
+    choices = [("变更内容（重新选择要变更的项目）", "change.fields"), ("变更原因", "change.reason")]
+    if "unit_name" in (ctx.data.get("changes") or {}):
+        choices.append(("是否发布第12条公告", "change.announce"))
+    return choices
+
+
 def change_confirm_text(ctx: Context) -> str:
     lines = ["请核对变更申请（附件2）：", *base.summary(ctx), "变更内容：", *text.changes_lines(ctx.data.get("changes")),
              text.reason_line("变更", ctx.data.get("reason_kind"), ctx.data.get("reason"))]
     if "unit_name" in (ctx.data.get("changes") or {}):
         lines.append(f"第12条公告：{'将按要求发布' if ctx.data.get('announcement') else '暂未承诺'}")
-    lines.append("回复「确认」提交，「修改」重新选择变更内容，「取消」放弃。")
+    lines.append("回复「确认」提交，「修改」修改变更内容或原因，「取消」放弃。")
     return "\n".join(lines)
 
 
@@ -92,6 +108,10 @@ def register(router: Router) -> None:
     def fields(ctx: Context):
         chosen = base.parse_numbers(ctx.text, len(base.CHANGEABLE))
         ctx.data["queue"] = [base.CHANGEABLE[i][0] for i in chosen]
+        if ctx.data.get("changes"):  # chosen again after 修改
+            ctx.data["earlier"] = ctx.data["changes"]
+        if "unit_name" not in ctx.data["queue"]:
+            ctx.data.pop("announcement", None)
         ctx.data["changes"] = {}
         ctx.data.pop("new_unit_id", None)
         ctx.data.pop("new_responsible_id", None)
@@ -108,7 +128,10 @@ def register(router: Router) -> None:
         ctx.data["queue"] = ctx.data["queue"][1:]
         if ctx.data["queue"]:
             return "change.value"
-        return "change.announce" if "unit_name" in ctx.data["changes"] else "change.reason"
+        ctx.data.pop("earlier", None)
+        if "unit_name" in ctx.data["changes"] and ctx.data.get("announcement") is None:
+            return "change.announce"
+        return after_contents(ctx)
 
     @router.state("change.announce", prompt="主办单位调整的，按《办法》第12条应及时变更账号并向社会发布公告。"
                   "是否按要求发布变更公告？（回复「是」或「否」）")
@@ -119,7 +142,7 @@ def register(router: Router) -> None:
         ctx.data["announcement"] = answer
         if not answer:
             ctx.reply("已记录：暂未承诺发布公告。审批人会看到这一点。")
-        return "change.reason"
+        return after_contents(ctx)
 
     @router.state("change.reason", prompt=lambda ctx: numbered(CHANGE_REASONS, "变更原因："))
     def change_reason(ctx: Context):
@@ -135,10 +158,16 @@ def register(router: Router) -> None:
     @router.state("change.confirm", prompt=change_confirm_text)
     def change_confirm(ctx: Context):
         if ctx.text.strip() == "修改":
-            return "change.fields"
+            return "change.edit"
         if yes(ctx.text) is not True:
-            raise Reask("请回复「确认」提交、「修改」重新选择，或「取消」放弃。")
+            raise Reask("请回复「确认」提交、「修改」修改变更内容或原因，或「取消」放弃。")
         return base.submit(ctx)
+
+    @router.state("change.edit", prompt=lambda ctx: numbered([n for n, _ in edit_choices(ctx)], "要修改哪一项？"))
+    def change_edit(ctx: Context):
+        """Only what is chosen is asked again: the rest of the form (the reason, the 公告 answer) stays."""
+        choices = edit_choices(ctx)
+        return choices[pick(ctx.text, [n for n, _ in choices])][1]
 
     @router.state("close.reason", prompt=lambda ctx: numbered(CLOSE_REASONS, f"{ctx.data.get('kind')}原因："))
     def close_reason(ctx: Context):

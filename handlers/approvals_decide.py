@@ -6,6 +6,7 @@ import re
 from bot import clock, outbox, workdays
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
+from handlers import approvals_text as text
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
 from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD
 from models.platform import Card
@@ -43,8 +44,9 @@ def register(router: Router) -> None:
         number, opinion = parsed
         decision = WORDS[word]
         if decision != AGREE and len(opinion) < 2:
-            ctx.reply(f"{word}需要写明{'原因' if decision == REJECT else '需要修改的地方'}，"
-                      f"例如「{word} {number} 账号名称与单位职能不符」。")
+            what = '原因' if decision == REJECT else '需要修改的地方'
+            short = f"「{opinion}」太短，请至少写2个字说明{what}" if opinion else f"{word}需要写明{what}"
+            ctx.reply(f"{short}，例如「{word} {number} 账号名称与单位职能不符」。申请还没有处理。")
             return END
         ctx.reply(run(ctx, number, decision, opinion or None, card=None))
         return END
@@ -90,6 +92,10 @@ def register(router: Router) -> None:
         if decision == AGREE:
             ctx.reply(chain.decide(ctx.session, req, ctx.person, AGREE, None, ctx.inbound.dedupe_key, clicked=card))
             ctx.button_label = card.result or LABELS[AGREE]
+            if ctx.state == "decide.reason" and ctx.data.get("request_id") == req.id:
+                # 驳回/退回 was tapped first: its reason is no longer asked for (the next message is not one)
+                ctx.reply(f"（不再需要输入第{req.id}号申请的原因）")
+                return END
             return None
         info = router.conversation_of(ctx.state)
         if info is not None and info.prefix != "decide":
@@ -101,10 +107,30 @@ def register(router: Router) -> None:
         what = "驳回原因" if ctx.data.get("decision") == REJECT else "需要申请人修改的地方"
         return f"请输入第{ctx.data.get('request_id')}号申请的{what}（必填），回复「取消」不作处理："
 
+    def command_typed(answer: str):
+        """(command, args) when `answer` is a command rather than a reason: the word alone or with a request
+        number (「查看 12」, 「同意 12 意见」). A reason may start with a command word: 「修改名称后再提交」."""
+        found = router.find_command(answer)
+        if found is None or not found[1]:
+            return found
+        parsed = number_and_rest(found[1])
+        if parsed is None or (parsed[1] and found[0].name not in WORDS):
+            return None
+        return found
+
     @router.state("decide.reason", prompt=reason_prompt)
     def reason(ctx: Context):
         if len(ctx.text.strip()) < 2:
             raise Reask("请至少写2个字，让申请人知道原因。")
+        found = command_typed(ctx.text.strip())
+        if found is not None:  # e.g. 「查看 12」 to read the form first: not a reason to send the applicant
+            number = ctx.data.get("request_id")
+            parsed = number_and_rest(found[1])
+            req = ctx.session.get(ApprovalRequest, number)
+            if found[0].name != "查看" or (parsed is not None and parsed[0] != number) or req is None:
+                raise Reask(f"「{ctx.text.strip()[:20]}」是一条命令，不是原因，第{number}号申请还没有作出处理。")
+            ctx.reply(f"{text.describe(req)}\n\n{reason_prompt(ctx)}")
+            return None
         ctx.reply(run(ctx, ctx.data["request_id"], ctx.data["decision"], ctx.text.strip()[:500], card=None))
         return END
 

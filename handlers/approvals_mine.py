@@ -44,6 +44,15 @@ def filing_line(ctx: Context, req: ApprovalRequest) -> str:
             f"完成后回复「已报送 {req.id}」")
 
 
+def to_decide_line(ctx: Context) -> str:
+    """For an approver asking 我的申请 (which lists what he filed): the requests waiting for his decision."""
+    from handlers.approvals_decide import APPROVER_ROLES
+    if not ctx.person.has_role(*APPROVER_ROLES):
+        return ""
+    waiting = chain.pending_for(ctx.session, ctx.person)
+    return f"另有{len(waiting)}件申请等待您审批，回复「待办」查看。" if waiting else ""
+
+
 def register(router: Router) -> None:
     @router.command("我的申请", "申请记录", help="查看我提交的申请及进度")
     def mine(ctx: Context):
@@ -51,8 +60,9 @@ def register(router: Router) -> None:
                                                                       ApprovalRequest.status != DRAFT)
                                         .order_by(ApprovalRequest.id.desc()).limit(20)))
         drafts = unit_drafts(ctx.session, ctx.person)
+        todo = to_decide_line(ctx)
         if not rows and not drafts:
-            ctx.reply("您还没有提交过申请。回复「开设」「变更 账号」「注销 账号」开始。")
+            ctx.reply("您还没有提交过申请。回复「开设」「变更 账号」「注销 账号」开始。" + (f"\n{todo}" if todo else ""))
             return END
         lines = []
         if drafts:
@@ -63,7 +73,7 @@ def register(router: Router) -> None:
             lines.append("您的申请（最近20件）：")
             lines += [f"· 第{r.id}号 {r.title} — {r.status}" for r in rows]
         lines.append("回复「查看 编号」看详情。")
-        ctx.reply("\n".join(lines))
+        ctx.reply("\n".join([*lines, todo] if todo else lines))
         return END
 
     @router.command("查看", "查看申请", help="查看一件申请的审批表和审批记录（如「查看 12」）")

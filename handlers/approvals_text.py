@@ -51,7 +51,10 @@ def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
         lines.append(f"第12条公告：{'将按要求发布' if req.announcement else '未承诺'}")
     if with_history and req.decisions:
         lines.append("审批记录：")
-        for d in req.decisions:
+        rounds = req.round > 1  # a resubmitted request: which decisions belong to which submission
+        for n, d in enumerate(req.decisions):
+            if rounds and (n == 0 or req.decisions[n - 1].round != d.round):
+                lines.append(f"第{d.round}次提交：")
             opinion = f"：{d.opinion}" if d.opinion else ""
             lines.append(f"· {STEP_NAMES[d.step]} {d.decider.name} {d.decision}{opinion}"
                          f"（{clock.localize(d.at):%m-%d %H:%M}）")
@@ -78,7 +81,8 @@ def card(req: ApprovalRequest) -> dict:
         "card_type": "button_interaction",
         "source": {"desc": "政务新媒体审批", "desc_color": 0},
         "main_title": {"title": f"第{req.id}号{req.kind}申请待您审批",
-                       "desc": f"{STEP_NAMES[req.step]} · {req.status}"},
+                       "desc": f"{STEP_NAMES[req.step]} · {req.status}"
+                               + (" · 退回修改后重新提交" if last_send_back(req) else "")},
         "horizontal_content_list": [{"keyname": k, "value": str(v)[:60]} for k, v in facts if v][:6],
         "button_list": [{"text": "同意", "style": 1, "key": "approve"},
                         {"text": "驳回", "style": 2, "key": "reject"},
@@ -86,8 +90,24 @@ def card(req: ApprovalRequest) -> dict:
     }
 
 
+def last_send_back(req: ApprovalRequest):
+    """The decision that sent the request back before this round (None in the first round)."""
+    earlier = [d for d in req.decisions if d.round == req.round - 1 and d.decision != AGREE]
+    return earlier[-1] if earlier else None
+
+
+def resubmitted_line(req: ApprovalRequest) -> str:
+    """For a corrected request: that it was sent back before, by whom and why — else the approver who agreed in
+    the first round sees the same card again without knowing why."""
+    back = last_send_back(req)
+    if back is None:
+        return ""
+    return (f"这是退回修改后重新提交的申请（第{req.round}次提交）。上次在「{STEP_NAMES[back.step]}」环节"
+            f"由{back.decider.name}{back.decision}：{back.opinion or '（无意见）'}。\n")
+
+
 def card_fallback(req: ApprovalRequest) -> str:
-    return (f"如果卡片按钮无法使用，也可以直接回复：\n同意 {req.id} 意见（可不填）\n驳回 {req.id} 原因\n"
+    return (resubmitted_line(req) + f"如果卡片按钮无法使用，也可以直接回复：\n同意 {req.id} 意见（可不填）\n驳回 {req.id} 原因\n"
             f"退回 {req.id} 需要修改的地方\n回复「查看 {req.id}」看完整审批表。")
 
 

@@ -14,12 +14,12 @@ from handlers import approvals_after as after
 from handlers import approvals_chain as chain
 from jobs.schedule import daily_at, scheduled
 from models import audit, org
-from models.approval import STEP_NAMES, RegistryFiling, pending_requests
-from models.org import BUREAU_ADMIN
+from models.approval import STEP_CITY, STEP_NAMES, RegistryFiling, pending_requests
+from models.org import BUREAU_ADMIN, Person
 
-ESCALATE_AFTER = 3  # daily reminders before the bureau admins are told (督办)
-# Once escalated the bureau admins follow the request up (and see it in every digest): the approver is reminded
-# only every this many working days, not every morning — a daily reminder that nobody acts on stops being read.
+ESCALATE_AFTER = 3  # daily reminders before the step is escalated (督办, see supervisors())
+# Once escalated those told follow the request up (the county also sees it in every digest): the approver is
+# reminded only every this many working days, not every morning — a daily reminder nobody acts on stops being read.
 REMIND_EVERY_AFTER_ESCALATION = 3
 
 
@@ -60,41 +60,79 @@ def approval_reminders(period: str) -> int:
             people = chain.holders(session, req)
             if not people:
                 if not req.escalated:
-                    _escalate(session, req, people, waited, period)
+                    _escalate(session, req, people, waited, period, *supervisors(session, req))
                 continue
             if not approver_reminded(waited):
                 continue
             key = f"approval-remind:{req.id}:{req.round}:{req.step}:{period}"
             escalating = waited >= escalation_wait()
-            rows = outbox.push_text(session, people, _approver_text(req, waited, escalating), dedupe_key=key)
+            chasers, informed = supervisors(session, req) if escalating else ([], [])
+            told = _told_text(req, chasers, informed) if escalating else ""
+            rows = outbox.push_text(session, people, _approver_text(req, waited, told), dedupe_key=key)
             if not rows:
                 continue  # this period already ran
             sent += 1
             req.reminders_sent += 1
             if escalating and not req.escalated:
-                _escalate(session, req, people, waited, period)
+                _escalate(session, req, people, waited, period, chasers, informed)
     return sent
 
 
-def _approver_text(req, waited: int, escalated: bool) -> str:
-    ask = (f"已通知县政数局督办，请尽快审批（此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次）。"
-           if escalated else "请尽快审批。")
+def supervisors(session, req) -> tuple[list[Person], list[Person]]:
+    """(who chases a step that waits too long (督办), who is only told of it so as to follow it up).
+
+    The county bureau supervises its host units and its own reviewers (第4条), but not the city bureau, which the
+    county only files with (第10条): a waiting city step is chased by the city bureau's own admins, and the county
+    admins are told so that they can contact the city bureau."""
+    county = chain.bureau_admins(session, req)
+    if req.step != STEP_CITY:
+        return county, []
+    city = req.unit.city_bureau()
+    city_admins = org.people_with_role(session, BUREAU_ADMIN, [city.id]) if city else []
+    return city_admins, [p for p in county if p not in city_admins]
+
+
+def _names(people) -> str:
+    return "、".join(p.name for p in people)
+
+
+def _told_text(req, chasers, informed) -> str:
+    """What the approver hears of the escalation, naming who was told."""
+    if req.step != STEP_CITY:
+        return f"已通知县政数局（{_names(chasers)}）督办，" if chasers else ""
+    told = [f"已通知市政数局（{_names(chasers)}）督办"] if chasers else []
+    if informed:
+        told.append(f"县政数局（{_names(informed)}）" + ("也已获知" if chasers else "已获知，将与您联系"))
+    return "，".join(told) + "，" if told else ""
+
+
+def _approver_text(req, waited: int, told: str) -> str:
+    ask = (f"{told}请尽快审批（此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次）。" if told else "请尽快审批。")
     return (f"提醒：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
             f"已等待{waited}个工作日，{ask}"
             f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。")
 
 
-def _escalate(session, req, people, waited: int, period: str) -> None:
+def _escalate(session, req, people, waited: int, period: str, chasers, informed) -> None:
     req.escalated = True
-    names = "、".join(p.name for p in people) or "（无审批人）"
-    later = (f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）；"
-             "这件申请每天列在每日摘要中，直到处理完毕。" if people else "")
-    outbox.push_text(session, chain.bureau_admins(session, req),
-                     f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
-                     f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。{later}",
-                     dedupe_key=f"approval-escalate:{req.id}:{req.round}:{req.step}")
+    names = _names(people) or "（无审批人）"
+    waiting = (f"第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
+               f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。")
+    digest = "；这件申请每天列在每日摘要中，直到处理完毕" if req.step != STEP_CITY else ""  # the county's digest
+    later = (f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
+             if people else "")
+    key = f"approval-escalate:{req.id}:{req.round}:{req.step}"
+    view = f"回复「查看 {req.id}」查看这件申请。"
+    outbox.push_text(session, chasers, f"督办：{waiting}{later}{view}", dedupe_key=key)
+    if informed:
+        city = (f"已通知市政数局管理员（{_names(chasers)}）督办。" if chasers
+                else "市政数局在通讯录中没有管理员，无人督办。")
+        outbox.push_text(session, informed, f"市级环节等待：{waiting}{city}请与市政数局联系，跟进审批。{view}",
+                         dedupe_key=f"{key}:county")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
-                 entity="approval_request", entity_id=req.id, after={"step": req.step, "period": period})
+                 entity="approval_request", entity_id=req.id,
+                 after={"step": req.step, "period": period, "chasers": [p.userid for p in chasers],
+                        "informed": [p.userid for p in informed]})
 
 
 @scheduled("registry_countdown", daily_at(9, 0))

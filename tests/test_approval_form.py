@@ -14,10 +14,10 @@ BASIC = {"unit": "抚松县教育局", "account_name": "抚松教育", "bureau":
          "platform": "微信公众号", "registry_code": "11220621MB0000001A", "function": "政务信息发布",
          "url": "https://mp.weixin.qq.com/s/abc", "applied_on": date(2026, 9, 28),
          "platform_account_id": "MzA5NDc1NzQ4MA==", "contact": "张伟 13900000000"}
-OPINIONS = [{"step": "unit", "decision": "同意", "opinion": "", "name": "王局长", "date": date(2026, 9, 28)},
-            {"step": "bureau", "decision": "同意", "opinion": "符合第8、9、13条", "name": "", "reviewer": "马管理",
-             "date": datetime(2026, 9, 29, 10, 0)},
-            {"step": "city", "decision": "同意", "opinion": "予以备案", "name": "赵审批", "date": "2026-09-30"}]
+OPINIONS = [{"step": "unit", "decision": "同意", "opinion": "", "name": "王局长", "at": "2026-09-28T09:15"},
+            {"step": "bureau", "decision": "同意", "opinion": "符合第8、9、13条", "name": "马管理",
+             "at": datetime(2026, 9, 29, 10, 0)},
+            {"step": "city", "decision": "同意", "opinion": "予以备案", "name": "赵审批", "at": "2026-09-30T16:40"}]
 
 
 def open_form(form: dict):
@@ -49,10 +49,20 @@ def test_opening_form_has_the_rows_of_annex_2_and_ticks_open(cfg):
     unit, bureau, city = (table.cell(r, 1).text for r in (8, 9, 10))
     assert table.cell(8, 0).text == "开设单位\n意见" and table.cell(9, 0).text == "主管单位\n意见"
     assert table.cell(10, 0).text == "全市政务新媒体\n工作主管单位\n审批意见"
-    # 附件2 注2: 开设单位 and 主管单位 opinions are signed by the unit's 主要负责同志; the city's needs the seal only
-    assert unit == "同意\n主要负责同志签字：王局长\n单位（盖公章）\n2026年9月28日"
-    assert bureau == "同意。符合第8、9、13条\n审核人：马管理\n主要负责同志签字：\n单位（盖公章）\n2026年9月29日"
-    assert city == "同意。予以备案\n审批人：赵审批\n单位（盖公章）\n2026年9月30日"
+    # who decided each step and when is printed; 附件2 注2: the 开设单位 and 主管单位 opinions are signed by hand by
+    # the unit's 主要负责同志 (left blank, as is every seal); the city's needs the seal only
+    assert unit == "同意\n单位负责人：王局长（2026年9月28日 09:15 同意）\n主要负责同志签字：\n单位（盖公章）\n2026年9月28日"
+    assert bureau == ("同意。符合第8、9、13条\n审核人：马管理（2026年9月29日 10:00 同意）\n主要负责同志签字：\n"
+                      "单位（盖公章）\n2026年9月29日")
+    assert city == "同意。予以备案\n审批人：赵审批（2026年9月30日 16:40 同意）\n单位（盖公章）\n2026年9月30日"
+
+
+def test_a_row_without_a_decider_prints_its_text_and_keeps_seal_and_date_blank(cfg):
+    """The city row of a request only filed with the city (BOT_CITY_STEP_IS_APPROVAL=0)."""
+    _doc, table = open_form({"kind": "开设", **BASIC, "opinions": [
+        {"step": "city", "opinion": "经主管单位审批通过，已于2026年9月29日报市级政务新媒体工作主管单位备案（《办法》第10条）。"}]})
+    assert table.cell(10, 1).text == ("经主管单位审批通过，已于2026年9月29日报市级政务新媒体工作主管单位备案（《办法》第10条）。\n"
+                                      "单位（盖公章）\n年　　月　　日")
 
 
 def test_rules_not_submitted_leaves_the_box_empty_and_missing_opinions_blank(cfg):
@@ -103,7 +113,7 @@ def test_pdf_rendering_shows_the_filled_form(cfg):
     text = squeeze(pdf_text(convert(render_approval_form(form), ".docx", "pdf")))
     for expected in (TITLE, "申请事项", "☐开设", "☑变更", "☐整改", "☑其他：账号更名为抚松教育发布", "☐注销",
                      "基本信息", "开设主体", "抚松县教育局", "国办登记系统", "11220621MB0000001A", "申请时间",
-                     "2026年9月28日", "主要负责同志签字：王局长", "审核人：马管理", "符合第8、9、13条",
-                     "审批人：赵审批", "单位（盖公章）", "2026年9月30日", "编号：7"):
+                     "2026年9月28日", "单位负责人：王局长", "审核人：马管理", "符合第8、9、13条",
+                     "审批人：赵审批", "主要负责同志签字：", "单位（盖公章）", "2026年9月30日", "编号：7"):
         assert squeeze(expected) in text, expected
     assert text.count("单位（盖公章）") == 3

@@ -120,8 +120,16 @@ def test_returned_change_is_corrected_and_resubmitted(bot):
     assert account(bot, douyin)["status"] == "正常"  # no longer 变更中 while sent back
     reply = bot.send("jy_zhang", f"修改 {number}")
     assert "退回意见：请写明整改依据" in reply and "账号功能：政务信息发布 → 发布教育短视频" in reply
-    assert "要变更哪些内容" in bot.send("jy_zhang", "修改")
-    bot.say("jy_zhang", "2", "发布教育短视频和政策解读", "其他", "按2026年第3期通报要求整改")
+    # 修改 asks what to correct: only the reason here, the new contents stay as they were
+    assert "1. 变更内容（重新选择要变更的项目）\n2. 变更原因" in bot.send("jy_zhang", "修改")
+    bot.say("jy_zhang", "2", "其他")
+    form = bot.send("jy_zhang", "按2026年第3期通报要求整改")
+    assert "账号功能：政务信息发布 → 发布教育短视频" in form and "变更原因：其他：按2026年第3期通报要求整改" in form
+    # then the contents: what was typed before is shown, the reason is kept (not asked again)
+    bot.say("jy_zhang", "修改", "1")
+    assert "当前账号功能：政务信息发布（您上次填写的是「发布教育短视频」）。请输入新的账号功能" in bot.send("jy_zhang", "2")
+    form = bot.send("jy_zhang", "发布教育短视频和政策解读")
+    assert form.startswith("请核对变更申请") and "变更原因：其他：按2026年第3期通报要求整改" in form
     assert "已提交第" in bot.send("jy_zhang", "确认")
     state = request(bot, number)
     assert state["status"] == "待单位审核" and state["round"] == 2

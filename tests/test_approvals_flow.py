@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import clock
-from tests.approvals_helpers import audit_actions, card_for, click, request, submit_open
+from tests.approvals_helpers import approve_all, audit_actions, card_for, click, request, submit_open
 
 
 def test_send_back_by_card_then_correct_and_resubmit(bot):
@@ -27,11 +27,16 @@ def test_send_back_by_card_then_correct_and_resubmit(bot):
 
     assert "已同意" in bot.send("jy_wang", f"同意 {number}")
     assert request(bot, number)["status"] == "待主管单位审核"
+    history = bot.send("jy_zhang", f"查看 {number}").split("审批记录：\n")[1].split("\n")
+    assert history[0] == "第1次提交：" and history[1].startswith("· 开设单位意见 王局长 退回修改：账号功能写得太笼统")
+    assert history[2] == "第2次提交：" and history[3].startswith("· 开设单位意见 王局长 同意（")
 
 
 def test_reject_by_text_needs_a_reason(bot):
     number = submit_open(bot)
     assert "需要写明原因" in bot.send("jy_wang", f"驳回 {number}")
+    assert "「不」太短，请至少写2个字说明原因" in bot.send("jy_wang", f"驳回 {number} 不")
+    assert "「改」太短，请至少写2个字说明需要修改的地方" in bot.send("jy_wang", f"退回 {number} 改")
     assert request(bot, number)["status"] == "待单位审核"
     assert "已驳回" in bot.send("jy_wang", f"驳回 {number} 本单位已有同类账号")
     assert request(bot, number)["status"] == "已驳回"
@@ -83,6 +88,9 @@ def test_my_requests_and_view(bot):
     assert "账号名称：抚松教育" in view and "待单位审核" in view
     assert "没有找到您可以查看" in bot.send("wj_liu", f"查看 {number}")
     assert "账号名称：抚松教育" in bot.send("zsj_admin", f"查看 {number}")
+    # the head asking 我的申请 (he filed nothing) is pointed at what waits for his decision
+    assert bot.send("jy_wang", "我的申请").endswith("\n另有1件申请等待您审批，回复「待办」查看。")
+    assert "等待您审批" not in bot.send("jy_zhang", "我的申请")
     assert "没有找到您可以查看" in bot.send("jy_admin", f"查看 {number}")
 
 
@@ -117,6 +125,18 @@ def test_city_step_as_filing_copy(bot):
     assert request(bot, number)["status"] == "已通过"
     assert not bot.cards("city_zhao")
     assert any(t.startswith("备案：") and f"第{number}号" in t for t in bot.texts("city_zhao"))
+    # the Word form's city row says it was filed with the city, when; the city's seal and date stay blank
+    from io import BytesIO
+
+    from docx import Document
+
+    from handlers.approvals_after import render
+    from models.approval import ApprovalRequest
+    with bot.db() as s:
+        table = Document(BytesIO(render(s.get(ApprovalRequest, number)))).tables[0]
+    today = clock.today()
+    assert table.cell(10, 1).text == (f"经主管单位审批通过，已于{today.year}年{today.month}月{today.day}日报市级政务新媒体"
+                                      "工作主管单位备案（《办法》第10条）。\n单位（盖公章）\n年　　月　　日")
 
 
 def test_two_holders_clicking_at_once_make_one_decision(bot):
@@ -176,3 +196,74 @@ def test_the_same_approver_deciding_twice_is_told_he_did_it(bot):
     assert "您已于12月07日 10:05同意" in again and "无需您重复操作" in again
     assert "已由王" not in again
     assert len(request(bot, number)["decisions"]) == 1
+
+
+def test_a_command_typed_for_the_reason_is_not_sent_to_the_applicant(bot):
+    """After tapping 退回修改 the head reads the form first (「查看 12」): he sees it and is asked again; other
+    commands are refused as reasons; a reason that only starts with a command word (修改…) is a reason."""
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "return")
+    shown = bot.send("jy_wang", f"查看 {number}")
+    assert f"第{number}号 开设申请 · 待单位审核" in shown and "账号名称：抚松教育" in shown
+    assert shown.endswith(f"请输入第{number}号申请的需要申请人修改的地方（必填），回复「取消」不作处理：")
+    assert request(bot, number)["status"] == "待单位审核"
+    refused = bot.send("jy_wang", f"同意 {number}")
+    assert f"「同意 {number}」是一条命令，不是原因，第{number}号申请还没有作出处理" in refused
+    assert request(bot, number)["status"] == "待单位审核" and request(bot, number)["decisions"] == []
+    assert "已退回修改" in bot.send("jy_wang", "修改账号名称，体现教育局")
+    assert request(bot, number)["decisions"][0][2:] == ("退回修改", "修改账号名称，体现教育局")
+
+
+def test_a_later_send_back_tells_those_who_agreed_and_their_new_card_says_why_it_is_back(bot):
+    """The city returns it: the head and the county reviewer, who agreed, hear it; when the clerk resubmits, the
+    head's card and text say it is a corrected request, who sent it back and why."""
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    bot.send("zsj_review", f"同意 {number} 符合要求")
+    bot.send("city_zhao", f"退回 {number} 请补充账号ID")
+    for userid, step in (("jy_wang", "开设单位意见"), ("zsj_review", "主管单位意见")):
+        news = [t for t in bot.texts(userid) if "请补充账号ID" in t]
+        assert news == [f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「{step}」环节同意，「市级审批意见」环节"
+                        f"由赵审批退回修改：请补充账号ID。申请人按意见修改、重新提交后，会再请您审批。"], news
+    assert sum("请补充账号ID" in t for t in bot.texts("jy_zhang")) == 1  # the applicant's own news, once
+
+    bot.send("jy_zhang", f"修改 {number}")
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    card = card_for(bot, "jy_wang", number)
+    assert card["main_title"]["desc"].endswith("· 退回修改后重新提交")
+    assert any(t.startswith(f"这是退回修改后重新提交的申请（第2次提交）。上次在「市级审批意见」环节由赵审批退回修改："
+                            "请补充账号ID。") for t in bot.texts("jy_wang"))
+
+
+def test_rejection_and_approval_at_the_last_step_tell_those_who_agreed(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    bot.send("zsj_review", f"同意 {number}")
+    bot.send("city_zhao", f"驳回 {number} 本单位已有同类账号")
+    assert any(t.endswith("由赵审批驳回：本单位已有同类账号。申请已结束。") for t in bot.texts("zsj_review"))
+    assert any(t.endswith("由赵审批驳回：本单位已有同类账号。申请已结束。") for t in bot.texts("jy_wang"))
+
+    number = submit_open(bot)  # a second request, approved at every step
+    approve_all(bot, number)
+    assert any(t.startswith(f"第{number}号开设申请") and t.endswith("由赵审批同意。审批已全部通过。")
+               for t in bot.texts("zsj_review"))
+    assert not any("您已在" in t and f"第{number}号" in t for t in bot.texts("jy_zhang"))  # told as applicant
+
+
+def test_withdrawal_tells_those_who_agreed_and_the_current_approver(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    assert bot.send("jy_zhang", f"撤回 {number}") == f"已撤回第{number}号申请。"
+    assert f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「开设单位意见」环节同意，张伟已撤回这件申请，" \
+           "不再需要审批。" in bot.texts("jy_wang")
+    assert any(t.startswith(f"第{number}号申请") and "已由申请人撤回，无需再审批" in t for t in bot.texts("zsj_review"))
+
+
+def test_approving_on_the_card_after_tapping_reject_ends_the_reason_question(bot):
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "reject")
+    clock.set_now(clock.now() + timedelta(minutes=1))  # a second tap, a minute later
+    click(bot, "jy_wang", number, "approve")
+    assert request(bot, number)["status"] == "待主管单位审核"
+    assert bot.texts("jy_wang")[-1].endswith(f"已转「主管单位意见」环节。\n\n（不再需要输入第{number}号申请的原因）")
+    assert "没有等待您确认的操作" in bot.send("jy_wang", "好的")  # no longer taken as the reason to 驳回

@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib.util
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot import clock
 from handlers.basics import MEDIA_ANSWER
 from jobs import approvals as jobs
@@ -35,6 +37,8 @@ def test_pending_step_reminded_after_a_working_day_then_daily_then_escalated(bot
     assert count(bot.texts("jy_wang"), "请尽快审批") == 3
     escalations = [t for t in bot.texts("zsj_admin") if "督办" in t]
     assert len(escalations) == 1 and f"第{number}号" in escalations[0] and "王局长" in escalations[0]
+    assert "已通知县政数局（马管理）督办" in bot.texts("jy_wang")[-1]  # names who was told
+    assert not any("督办" in t for t in bot.texts("city_zhao"))
     clock.set_now(datetime(2026, 12, 11, 9, 30))
     jobs.approval_reminders("2026-12-11")
     assert count(bot.texts("jy_wang"), "请尽快审批") == 3  # escalated: no longer every day
@@ -63,14 +67,74 @@ def test_after_escalation_the_approver_is_reminded_every_three_working_days_and_
         assert jobs.approval_reminders(day) == 0  # a re-run sends nothing twice
     assert reminded == ["2026-12-08", "2026-12-09", "2026-12-10", "2026-12-15", "2026-12-18"]
     texts = [t for t in bot.texts("jy_wang") if "请尽快审批" in t]
-    assert "已通知县政数局督办" not in texts[0] and "已通知县政数局督办" not in texts[1]
-    assert all("已通知县政数局督办" in t and "此后每3个工作日提醒一次" in t for t in texts[2:]), texts
+    assert "督办" not in texts[0] and "督办" not in texts[1]
+    assert all("已通知县政数局（马管理）督办" in t and "此后每3个工作日提醒一次" in t for t in texts[2:]), texts
     assert "已等待6个工作日" in texts[3] and "已等待9个工作日" in texts[4]
     escalations = [t for t in bot.texts("zsj_admin") if "督办" in t and f"第{number}号" in t]
     assert len(escalations) == 1 and "此后审批人每3个工作日收到一次提醒" in escalations[0], escalations
     digest.bureau_digest("2026-12-21")
     latest = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
     assert f"第{number}号" in latest and "已等待10个工作日，已督办" in latest, latest
+
+
+def add_city_admin(bot) -> None:
+    from sim.demo import CITY
+    from models.org import BUREAU_ADMIN, Person, Unit
+    with bot.db() as s:
+        city = s.scalar(select(Unit).where(Unit.name == CITY))
+        person = Person(userid="city_qian", name="钱管理", unit=city)
+        s.add(person)
+        person.role_rows = []
+        person.set_roles({BUREAU_ADMIN})
+
+
+def wait_at_the_city_step(bot) -> tuple[int, list[str]]:
+    """Filed and passed to the city on Mon 12-07; the city reviewer is reminded 12-08..12-10 (escalated on 12-10)."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        assert jobs.approval_reminders(day) == 1
+    return number, [t for t in bot.texts("city_zhao") if t.startswith("提醒：")]
+
+
+def test_bureau_step_escalation_goes_to_the_county_bureau_admins(bot):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
+        jobs.approval_reminders(day)
+    assert "已通知县政数局（马管理）督办" in [t for t in bot.texts("zsj_review") if t.startswith("提醒：")][-1]
+    chase = [t for t in bot.texts("zsj_admin") if t.startswith("督办：")]
+    assert len(chase) == 1 and "「主管单位意见」环节已等待3个工作日" in chase[0] and "杨审核" in chase[0]
+
+
+def test_city_step_is_chased_by_the_city_admins_and_the_county_is_asked_to_contact_the_city(bot):
+    """A county bureau cannot chase (督办) the city bureau (第4条, 第10条): the city's own admins do, the county admins
+    hear that the city step waits so that they can follow it up with the city, and the city reviewer is told so."""
+    add_city_admin(bot)
+    number, reminders = wait_at_the_city_step(bot)
+    assert "督办" not in reminders[1]
+    assert "已通知市政数局（钱管理）督办，县政数局（马管理）也已获知，请尽快审批" in reminders[2], reminders[2]
+    assert "已通知县政数局督办" not in reminders[2]
+    chase = [t for t in bot.texts("city_qian") if f"第{number}号" in t]
+    assert len(chase) == 1 and chase[0].startswith("督办：") and "「市级审批意见」环节已等待3个工作日" in chase[0]
+    assert "赵审批" in chase[0] and "每日摘要" not in chase[0]  # the digest is the county's, not theirs
+    assert chase[0].endswith(f"回复「查看 {number}」查看这件申请。")
+    assert f"第{number}号 开设申请" in bot.send("city_qian", f"查看 {number}")  # which the city admin may
+    county = [t for t in bot.texts("zsj_admin") if f"第{number}号" in t and "市级" in t]
+    assert len(county) == 1 and not county[0].startswith("督办")
+    assert county[0].startswith("市级环节等待：") and "已通知市政数局管理员（钱管理）督办" in county[0]
+    assert "请与市政数局联系" in county[0]
+
+
+def test_city_step_without_city_admins_the_county_is_asked_to_contact_the_city(bot):
+    number, reminders = wait_at_the_city_step(bot)
+    assert "县政数局（马管理）已获知，将与您联系，请尽快审批" in reminders[2], reminders[2]
+    county = [t for t in bot.texts("zsj_admin") if f"第{number}号" in t and "市级" in t]
+    assert len(county) == 1 and "市政数局在通讯录中没有管理员，无人督办" in county[0]
+    assert "请与市政数局联系" in county[0] and not any(t.startswith("督办：") for t in bot.texts("zsj_admin"))
 
 
 def test_no_reminder_for_decided_requests(bot):
@@ -198,10 +262,10 @@ def test_the_form_sent_at_final_approval_has_the_three_opinions(bot, monkeypatch
     bot.send("zsj_review", f"同意 {number}")
     bot.send("city_zhao", f"同意 {number} 准予开设")
     form = seen[0]
-    # 附件2 注2: the bureau's opinion is signed by its 主要负责同志 (by hand), the reviewer is only named
-    assert [(o["step"], o["name"], o.get("reviewer"), o["decision"], o["opinion"]) for o in form["opinions"]] == [
-        ("unit", "王局长", None, "同意", "同意开设"), ("bureau", "", "杨审核", "同意", ""),
-        ("city", "赵审批", None, "同意", "准予开设")]
+    # who decided each step, and when; the signatures (附件2 注2) and seals are left to be done by hand
+    assert [(o["step"], o["name"], o["decision"], o["opinion"]) for o in form["opinions"]] == [
+        ("unit", "王局长", "同意", "同意开设"), ("bureau", "杨审核", "同意", ""), ("city", "赵审批", "同意", "准予开设")]
+    assert all(o["at"].startswith(clock.today().isoformat() + "T") for o in form["opinions"])
     assert form["account_name"] == "抚松教育" and form["kind"] == "开设" and form["rules_submitted"] is True
     assert form["contact"] == "张伟 13912345678" and form["registry_code"] == "11220621MB0000001A"
     assert "[file]" in bot.texts("jy_zhang") and "[file]" in bot.texts("zsj_admin")
