@@ -42,7 +42,8 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
     conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
     notice = f"您上次的「{title}」超过{config.get().conversation_idle_minutes}分钟没有回复，已自动结束。"
     notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"
-    ctx.reply(notice + "\n回复「继续」可接着填写。")
+    resuming = router.control_word(ctx.text) == "resume"  # 「继续」 itself: the resumed question follows
+    ctx.reply(notice if resuming else notice + "\n回复「继续」可接着填写。")
 
 
 def handle(router: Router, inbound: Inbound) -> Outcome:

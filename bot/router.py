@@ -273,7 +273,7 @@ class Router:
                 command = self.command_for_menu(inbound.event_key)
                 if command:
                     return self._command(ctx, conv, command, "")
-                control = self._control_word(inbound.event_key)  # a 帮助/取消 menu item
+                control = self.control_word(inbound.event_key)  # a 帮助/取消 menu item
                 if control:
                     return self._run(ctx, conv, self.fallbacks[control], control)
             handler = self.events.get(inbound.event or "")
@@ -282,7 +282,7 @@ class Router:
             return self._run(ctx, conv, self.fallbacks["unsupported"], "unsupported")
 
         text = ctx.text
-        control = self._control_word(text)
+        control = self.control_word(text)
         if control:
             return self._run(ctx, conv, self.fallbacks[control], control)
         if conv.state and conv.state in self.states:
@@ -297,7 +297,7 @@ class Router:
                 return self._run(ctx, conv, handler, handler.__name__)
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
 
-    def _control_word(self, text: str) -> str | None:
+    def control_word(self, text: str) -> str | None:
         # 「取消。」「返回！」「HELP」 are the same words: never taken as an answer to the question
         word = text.rstrip(CONTROL_TRAILING).lower()
         if word in ("取消", "退出", "算了"):

@@ -282,6 +282,15 @@ def test_an_answer_after_expiry_is_said_to_be_not_recorded(tbot):
     assert tbot.send(USER, "继续").endswith("请输入联系电话（11位手机号）")
 
 
+def test_resume_typed_after_expiry_resumes_without_being_told_to_type_resume(tbot):
+    _to_step(tbot, "phone")
+    clock.advance(timedelta(minutes=31))
+    reply = tbot.send(USER, "继续")
+    assert "已自动结束" in reply and "已填写的内容已保存" in reply, reply
+    assert "回复「继续」" not in reply, reply  # they just did
+    assert "好的，继续" in reply and reply.endswith("请输入联系电话（11位手机号）"), reply
+
+
 @pytest.mark.parametrize("kind", ["image", "voice", "file"])
 def test_media_inside_a_dialogue_repeats_the_question(tbot, kind):
     _to_step(tbot, "phone")
