@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot import clock, config, outbox
 from handlers import approvals_text as text
 from models import audit, org
+from models.base import MAX_ID
 from models.approval import (AGREE, APPROVED, DRAFT, PENDING_STATUSES, REJECT, REJECTED, RETURN, RETURNED,
                              STEP_BUREAU, STEP_CITY, STEP_NAMES, STEP_STATUS, STEP_UNIT, WITHDRAWN,
                              ApprovalDecision, ApprovalRequest)
@@ -144,7 +145,10 @@ def _record(session: Session, req: ApprovalRequest, step: str, person: Person, d
 
 
 def lock(session: Session, request_id: int) -> ApprovalRequest | None:
-    """The request row, locked for the rest of the transaction (SQLite serialises writers anyway)."""
+    """The request row, locked for the rest of the transaction (SQLite serialises writers anyway); None for a
+    number no request can have (「同意 99999999999999999999」)."""
+    if not 0 < request_id <= MAX_ID:
+        return None
     return session.scalar(select(ApprovalRequest).where(ApprovalRequest.id == request_id).with_for_update())
 
 

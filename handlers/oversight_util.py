@@ -5,11 +5,11 @@ import re
 
 from bot.router import Context
 from models import org
+from models.base import MAX_ID
 from models.org import Unit
 
 _REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
 _SPLIT = re.compile(r"[\s，,：:]+")
-MAX_ID = 2**31 - 1  # ids are INTEGER columns
 
 
 def parse_ref(args: str) -> tuple[int | None, str]:

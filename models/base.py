@@ -35,6 +35,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a number typed past this is no row (PostgreSQL refuses to compare it)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime, dict: JSON, list: JSON}
