@@ -129,15 +129,15 @@ def unit_left_empty(session: Session, unit_id: int) -> bool:
 
 def request_advice(req: ApprovalRequest, empty: bool) -> str:
     """What becomes of a leaver's unfinished request and who finishes it (handlers/approvals_takeover.py)."""
-    n = req.id
+    n, unit = req.id, f"{req.unit.name}的工作人员或单位负责人"  # the request's unit: a bureau user may have filed it
     if req.status in PENDING_STATUSES:
-        advice = (f"审批照常进行，不需要申请人本人参与；如被退回修改，本单位工作人员或单位负责人可回复「修改 {n}」"
+        advice = (f"审批照常进行，不需要申请人本人参与，各环节结果改为通知{unit}；如被退回修改，由他们回复「修改 {n}」"
                   f"接手修改后重新提交，不再需要时回复「撤回 {n}」撤回")
     elif req.status == RETURNED:
-        advice = (f"已退回修改，原本只有申请人能修改或撤回，现在需要有人接手：本单位工作人员或单位负责人回复「修改 {n}」"
+        advice = (f"已退回修改，原本只有申请人能修改或撤回，现在需要有人接手：{unit}回复「修改 {n}」"
                   f"修改后重新提交（提交人成为申请人），或回复「撤回 {n}」撤回；主管单位也可以回复「撤回 {n} 原因」撤回")
     else:
-        advice = f"助手起草的草稿，本单位工作人员或单位负责人回复「修改 {n}」核对提交，或回复「撤回 {n}」撤回"
+        advice = f"助手起草的草稿，{unit}回复「修改 {n}」核对提交，或回复「撤回 {n}」撤回"
     if empty:
         advice += (f"。注意：{req.unit.name}已没有在职的工作人员或单位负责人，请尽快在通讯录中补充，"
                    f"或由主管单位回复「撤回 {n} 原因」撤回")

@@ -7,23 +7,11 @@ from sqlalchemy import select
 
 from models.approval import ApprovalRequest
 from models.audit import AuditLog
-from models.org import Unit
-from sim import demo
 from tests.approvals_helpers import OPEN_WEIBO, audit_actions, latest_request_id, request, submit_open
-from tests.test_org_sync import DEPT_IDS, contacts
+from tests.test_org_sync import wecom  # noqa: F401  (the fixture: demo accounts, contacts served by the fake)
 
 OPEN_KUAISHOU = ["开设", "快手", "抚松教育", "发布教育政策和通知", "https://www.kuaishou.com/profile/fsjy", "fsjy2024", "1",
-               "13912345678", "无", "及时发布教育政策，服务群众", "是"]
-
-
-@pytest.fixture
-def wecom(bot, fake):
-    with bot.db() as s:
-        demo.seed_accounts(s)
-        for name, dept in DEPT_IDS.items():
-            s.scalar(select(Unit).where(Unit.name == name)).wecom_department_id = dept
-    fake.state.departments, fake.state.users = contacts()
-    return fake
+                  "13912345678", "无", "及时发布教育政策，服务群众", "是"]
 
 
 @pytest.fixture
@@ -50,7 +38,10 @@ def test_the_departure_notice_lists_unfinished_requests_and_what_to_do(bot, leav
     returned = returned_request(bot)
     pending = submit_open(bot, "jy_zhang", OPEN_KUAISHOU)
     alone = submit_open(bot, "wj_liu", ["开设", "微博", "健康抚松", *OPEN_WEIBO[3:]])
-    leave("jy_zhang", "wj_liu", "wj_chen")
+    output = leave("jy_zhang", "wj_liu", "wj_chen").output
+    assert (f"张伟 jy_zhang（抚松县教育局）负责账号：抚松教育（微信公众号），"
+            f"未办结申请：第{returned}号（已退回）、第{pending}号（待单位审核）") in output
+    assert "陈局长 wj_chen（抚松县卫生健康局）负责账号：无\n" in output
     [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【人员停用】")]
     assert "他们还有未办结的审批申请" in notice
     zhang = notice.split("2. ")[0]
@@ -70,14 +61,10 @@ def test_the_departure_notice_lists_unfinished_requests_and_what_to_do(bot, leav
 def test_a_colleague_takes_over_a_returned_request_and_resubmits_it(bot, leave):
     number = returned_request(bot)
     leave("jy_zhang")
-    reply = bot.send("jy_li", f"修改 {number}")
-    assert "退回意见：请补充开设理由" in reply and "请核对开设申请" in reply
-    bot.say("jy_li", "修改", "开设理由")
-    form = bot.send("jy_li", "全县学生家长需要一个及时的教育政策发布渠道")
-    assert "开设理由：全县学生家长需要一个及时的教育政策发布渠道" in form
-    assert "已提交第" in bot.send("jy_li", "确认")
-    state = request(bot, number)
-    assert state["status"] == "待单位审核" and state["round"] == 2
+    assert "退回意见：请补充开设理由" in bot.send("jy_li", f"修改 {number}")
+    *_, form, done = bot.say("jy_li", "修改", "开设理由", "全县学生家长需要一个及时的教育政策发布渠道", "确认")
+    assert "开设理由：全县学生家长需要一个及时的教育政策发布渠道" in form and "已提交第" in done
+    assert (request(bot, number)["status"], request(bot, number)["round"]) == ("待单位审核", 2)
     with bot.db() as s:
         assert s.get(ApprovalRequest, number).applicant.userid == "jy_li"
     assert audit_actions(bot, number)[-2:] == ["approval.takeover", "approval.submit"]
