@@ -107,7 +107,7 @@ def register(router: Router) -> None:
         elif refused := takeover.refusal(ctx.session, ctx.person, req, "撤回"):
             ctx.reply(refused)
         else:
-            withdraw_as_applicant(ctx, req)
+            withdraw_request(ctx, req)
         return END
 
     @router.command("修改", "修改申请", help="修改被退回的申请或核对助手起草的草稿后提交（如「修改 12」）")
@@ -172,7 +172,7 @@ def register(router: Router) -> None:
         return END
 
 
-def withdraw_as_applicant(ctx: Context, req: ApprovalRequest) -> None:
+def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:
     """撤回 by the applicant, or for an applicant who has left by the unit or bureau (a bureau user gives a reason:
     the unit hears it)."""
     if ctx.person.id == req.applicant_id:
