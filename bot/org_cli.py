@@ -23,7 +23,9 @@ def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
         lines.append(f"停用 {len(deps)} 人（{who}）：")
         for dep in deps:
             accounts = "、".join(f"{a.name}（{a.platform}）" for a in dep.accounts) or "无"
-            lines.append(f"  · {dep.person.name} {dep.person.userid}（{dep.person.unit.name}）负责账号：{accounts}")
+            requests = "、".join(f"第{r.id}号（{r.status}）" for r in dep.requests)
+            lines.append(f"  · {dep.person.name} {dep.person.userid}（{dep.person.unit.name}）负责账号：{accounts}"
+                         + (f"，未办结申请：{requests}" if requests else ""))
     return lines
 
 

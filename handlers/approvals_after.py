@@ -170,9 +170,10 @@ def _filer_registry_note(req: ApprovalRequest, told: list[Person], due: str) -> 
 def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:
     """Who files the account in the national registry (第11条): the unit's own people. The applicant only when
     of the unit: a bureau that filed on the unit's behalf is not the one to file it (第5条 谁开设、谁主办) and
-    hears of the deadline as the bureau (registry_countdown, the digest). A unit without staff: its heads."""
+    hears of the deadline as the bureau (registry_countdown, the digest); nor one who has left (停用). A unit
+    without staff: its heads."""
     people = org.people_with_role(session, STAFF, [req.unit_id])
-    applicant = [req.applicant] if req.applicant.unit_id == req.unit_id else []
+    applicant = [req.applicant] if req.applicant.unit_id == req.unit_id and req.applicant.active else []
     if not people and not applicant:
         people = org.people_with_role(session, org.UNIT_HEAD, [req.unit_id])
     return list(dict.fromkeys([*applicant, *people]))

@@ -165,7 +165,7 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
         answer = f"已同意第{req.id}号申请，已转「{STEP_NAMES[req.step]}」环节。"
     elif decision == AGREE:
         req.step, req.status, req.decided_at = None, APPROVED, clock.now()
-        outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
+        _tell_applicant(session, req, person, text.applicant_news(req, person, step, decision, opinion))
         from handlers import approvals_after
         approvals_after.apply(session, req, person)  # after the news: the registry countdown follows it
         answer = f"已同意第{req.id}号申请，审批完成。"
@@ -177,15 +177,24 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
         if req.status == REJECTED:
             from handlers.approvals_oversight import request_dropped
             request_dropped(session, req, person)
-        answer = f"已{decision}第{req.id}号申请，已通知申请人。"
+        answer = f"已{decision}第{req.id}号申请，已通知{'申请人' if req.applicant.active else '申请单位（申请人已停用）'}。"
     audit.record(session, actor=person.userid, action=f"approval.{_key_of(decision)}", entity="approval_request",
                  entity_id=req.id, before={"status": before, "step": step},
                  after={"status": req.status, "opinion": opinion}, source_msg=source_msg)
     if req.status != APPROVED:
-        outbox.push_text(session, req.applicant, text.applicant_news(req, person, step, decision, opinion))
+        _tell_applicant(session, req, person, text.applicant_news(req, person, step, decision, opinion))
     if not req.is_pending:
         _tell_earlier_deciders(session, req, person, step, decision, opinion)
     return answer
+
+
+def _tell_applicant(session: Session, req: ApprovalRequest, decider: Person, news: str) -> None:
+    """The applicant hears each decision; for one who has left (停用), the unit that takes the request over."""
+    if req.applicant.active:
+        outbox.push_text(session, req.applicant, news)
+    else:
+        from handlers.approvals_takeover import tell_unit_for_leaver
+        tell_unit_for_leaver(session, req, decider, news)
 
 
 def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Person, step: str, decision: str,
@@ -193,6 +202,9 @@ def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Perso
     """Those who agreed at an earlier step of this round hear how it ended: a later send-back or rejection
     undoes their 同意 (and a corrected request comes back to them); an approval closes what they signed."""
     told = {req.applicant_id, person.id}
+    if not req.applicant.active:  # the unit heard it in the applicant's place (_tell_applicant)
+        from models.oversight import unit_people
+        told |= {p.id for p in unit_people(session, req.unit_id)}
     if req.status == APPROVED:  # these hear of it already (the registry notice, the form)
         from handlers.approvals_after import unit_staff
         told |= {p.id for p in [*unit_staff(session, req), *bureau_admins(session, req)]}
@@ -228,18 +240,25 @@ def close_cards(session: Session, req: ApprovalRequest, label: str, skip: Card |
         outbox.push_card_update(session, card, button_label=label)
 
 
-def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg: str | None) -> None:
+def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg: str | None,
+             why: str | None = None) -> None:
+    """By the applicant, or by the unit or bureau for an applicant who has left (approvals_takeover)."""
     before = req.status
     people = holders(session, req) if req.is_pending else []
+    by = "申请人" if person.id == req.applicant_id else person.name
+    said = f"（原因：{why}）" if why else ""
     req.status, req.step, req.decided_at = WITHDRAWN, None, clock.now()
     if req.account is not None and req.account.status == "变更中":
         req.account.status = "正常"
-    close_cards(session, req, "申请人已撤回")
+    close_cards(session, req, f"{by}已撤回")
     if people:
-        outbox.push_text(session, people, f"第{req.id}号申请（{req.title}）已由申请人撤回，无需再审批。")
-    _tell_who_agreed(session, req, {req.applicant_id, person.id}, f"{person.name}已撤回这件申请，不再需要审批。")
+        outbox.push_text(session, people, f"第{req.id}号申请（{req.title}）已由{by}撤回{said}，无需再审批。")
+    _tell_who_agreed(session, req, {req.applicant_id, person.id}, f"{person.name}已撤回这件申请{said}，不再需要审批。")
+    after = {"status": WITHDRAWN}
+    if person.id != req.applicant_id:
+        after.update(applicant=req.applicant.userid, why=why)
     audit.record(session, actor=person.userid, action="approval.withdraw", entity="approval_request",
-                 entity_id=req.id, before={"status": before}, after={"status": WITHDRAWN}, source_msg=source_msg)
+                 entity_id=req.id, before={"status": before}, after=after, source_msg=source_msg)
     from handlers.approvals_oversight import request_dropped
     request_dropped(session, req, person)
 

@@ -11,6 +11,7 @@ from bot.choices import numbered, pick
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
+from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
 from models.account import ACTIVE_STATUSES, Account
@@ -119,9 +120,14 @@ def save(ctx: Context) -> ApprovalRequest | None:
         req = chain.lock(ctx.session, data["request_id"])
         if req is not None and req.status == DRAFT and rules.filing_refusal(ctx.session, ctx.person, req.unit) is None:
             req.applicant_id = ctx.person.id  # whoever completes a drafted request files it
-        elif req is None or req.status != RETURNED or req.applicant_id != ctx.person.id:
+        elif req is None or req.status != RETURNED:
             ctx.reply(f"第{data['request_id']}号申请已不是「已退回」或「草稿」状态，不能再修改提交。")
             return None
+        elif refused := takeover.refusal(ctx.session, ctx.person, req, "修改"):
+            ctx.reply(refused)
+            return None
+        else:
+            takeover.take_over(ctx, req)
     else:
         req = ApprovalRequest(kind=data["kind"], unit_id=data["unit_id"], applicant_id=ctx.person.id,
                               account_id=data["account_id"], created_at=clock.now())

@@ -8,6 +8,7 @@ from bot.router import END, Context, Router
 from handlers import approvals_after as after
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
+from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
 from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
@@ -60,8 +61,9 @@ def register(router: Router) -> None:
                                                                       ApprovalRequest.status != DRAFT)
                                         .order_by(ApprovalRequest.id.desc()).limit(20)))
         drafts = unit_drafts(ctx.session, ctx.person)
+        left = takeover.left_behind(ctx.session, ctx.person)
         todo = to_decide_line(ctx)
-        if not rows and not drafts:
+        if not rows and not drafts and not left:
             ctx.reply("您还没有提交过申请。回复「开设」「变更 账号」「注销 账号」开始。" + (f"\n{todo}" if todo else ""))
             return END
         lines = []
@@ -69,6 +71,9 @@ def register(router: Router) -> None:
             lines.append("待本单位完成的申请草稿（停更认定或责令关闭后由助手起草）：")
             lines += [f"· 第{r.id}号 {r.title} — {r.status}，回复「修改 {r.id}」核对提交，「撤回 {r.id}」撤回"
                       for r in drafts]
+        if left:
+            lines.append("申请人已停用、由本单位接手的申请：")
+            lines += [f"· 第{r.id}号 {r.title} — {r.status}（申请人{r.applicant.name}），{takeover.hint(r)}" for r in left]
         if rows:
             lines.append("您的申请（最近20件）：")
             lines += [f"· 第{r.id}号 {r.title} — {r.status}" for r in rows]
@@ -99,11 +104,10 @@ def register(router: Router) -> None:
                 ctx.reply(f"已撤回第{req.id}号申请草稿。")
         elif not (req.is_pending or req.status == RETURNED):
             ctx.reply(f"第{req.id}号申请当前是「{req.status}」，不能撤回。")
-        elif req.applicant_id != ctx.person.id:
-            ctx.reply(f"只有申请人{req.applicant.name}可以撤回第{req.id}号申请。")
+        elif refused := takeover.refusal(ctx.session, ctx.person, req, "撤回"):
+            ctx.reply(refused)
         else:
-            chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
-            ctx.reply(f"已撤回第{req.id}号申请。")
+            withdraw_request(ctx, req)
         return END
 
     @router.command("修改", "修改申请", help="修改被退回的申请或核对助手起草的草稿后提交（如「修改 12」）")
@@ -121,8 +125,11 @@ def register(router: Router) -> None:
                 ctx.reply(f"账号「{req.form.get('name', '')}」已有一件在办的申请（第{pending.id}号，{pending.status}），"
                           f"请等它办结后再提交第{req.id}号草稿。")
                 return END
-        elif req.applicant_id != ctx.person.id or req.status != RETURNED:
+        elif req.status != RETURNED:
             ctx.reply(f"只有被退回的申请可以由申请人修改，第{req.id}号申请当前是「{req.status}」。")
+            return END
+        elif refused := takeover.refusal(ctx.session, ctx.person, req, "修改"):
+            ctx.reply(refused)
             return END
         returned = [d for d in req.decisions if d.round == req.round and d.opinion]
         if returned:
@@ -163,6 +170,25 @@ def register(router: Router) -> None:
         ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
                   f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片。")
         return END
+
+
+def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:
+    """撤回 by the applicant, or for an applicant who has left by the unit or bureau (a bureau user gives a reason:
+    the unit hears it)."""
+    if ctx.person.id == req.applicant_id:
+        chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key)
+        ctx.reply(f"已撤回第{req.id}号申请。")
+        return
+    from handlers.approvals_decide import number_and_rest
+    why = number_and_rest(ctx.args)[1] or None
+    if why is None and takeover.is_outsider(ctx.person, req):
+        ctx.reply(f"第{req.id}号申请的申请人{req.applicant.name}已停用。主管单位撤回单位的申请请写明原因，单位会收到，"
+                  f"例如「撤回 {req.id} 申请人已调离，单位暂不开设」。")
+        return
+    chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key, why)
+    told = takeover.tell_unit_withdrawn(ctx.session, req, ctx.person, why)
+    whom = f"已通知{'、'.join(p.name for p in told)}。" if told else f"{req.unit.name}已没有其他在职人员可以通知。"
+    ctx.reply(f"已撤回第{req.id}号申请（申请人{req.applicant.name}已停用），{whom}")
 
 
 def waiting_screenshot(ctx: Context) -> Waiting | None:

@@ -8,6 +8,7 @@ from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
+from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
 from models.account import PLATFORMS
@@ -247,9 +248,13 @@ def save(ctx: Context, kind: str) -> ApprovalRequest | None:
     form = {k: data.get(k) for k in FORM_KEYS if data.get(k) is not None}
     if data.get("request_id"):
         req = chain.lock(ctx.session, data["request_id"])
-        if req is None or req.status != RETURNED or req.applicant_id != ctx.person.id:
+        if req is None or req.status != RETURNED:
             ctx.reply(f"第{data['request_id']}号申请已不是「已退回」状态，不能再修改提交。")
             return None
+        if refused := takeover.refusal(ctx.session, ctx.person, req, "修改"):
+            ctx.reply(refused)
+            return None
+        takeover.take_over(ctx, req)
         if kind == OPEN:
             req.form = form
     else:

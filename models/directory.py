@@ -1,6 +1,6 @@
 """Directory upkeep shared by `org import` and `org sync`: audited changes to units and people,
-departures (停用) with the bureau notice listing the accounts a leaver answered for (第21条),
-and the printed tree of `org show`."""
+departures (停用) with the bureau notice listing the accounts a leaver answered for (第21条) and the
+approval requests they leave unfinished, and the printed tree of `org show`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot import clock, outbox
 from models import audit
 from models.account import CANCELLED, Account
-from models.org import (BUREAU_ADMIN, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, ROLE_NAMES, ROLES, Person, Unit,
-                        bureau_people)
+from models.approval import DRAFT, PENDING_STATUSES, RETURNED, ApprovalRequest
+from models.org import (BUREAU_ADMIN, CITY_BUREAU, COUNTY_BUREAU, HOST_UNIT, ROLE_NAMES, ROLES, STAFF, UNIT_HEAD,
+                        Person, Unit, bureau_people, people_with_role)
 
 KIND_NAMES = {CITY_BUREAU: "市级主管单位", COUNTY_BUREAU: "县级主管单位", HOST_UNIT: "主办单位"}
 
@@ -59,10 +60,14 @@ def audit_change(session: Session, actor: str, entity: str, entity_id, before: d
 
 # --- departures -------------------------------------------------------------------------
 
+UNFINISHED = (DRAFT, *PENDING_STATUSES, RETURNED)  # an approval request the applicant still answers for
+
+
 @dataclass
 class Departure:
     person: Person
     accounts: list[Account] = field(default_factory=list)
+    requests: list[ApprovalRequest] = field(default_factory=list)
 
 
 def open_accounts_of(session: Session, person: Person) -> list[Account]:
@@ -71,12 +76,19 @@ def open_accounts_of(session: Session, person: Person) -> list[Account]:
                                                       Account.status != CANCELLED).order_by(Account.id)))
 
 
+def unfinished_requests_of(session: Session, person: Person) -> list[ApprovalRequest]:
+    """Approval requests this person filed that are not settled: 草稿, 审批中 or 已退回."""
+    return list(session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == person.id,
+                                                              ApprovalRequest.status.in_(UNFINISHED))
+                                .order_by(ApprovalRequest.id)))
+
+
 def deactivate(session: Session, person: Person, actor: str, reason: str) -> Departure:
     person.active = False
     person.deactivated_at = clock.now()
     audit.record(session, actor=actor, action="org.person.deactivate", entity="person", entity_id=person.id,
                  before={"active": True}, after={"active": False, "reason": reason})
-    return Departure(person, open_accounts_of(session, person))
+    return Departure(person, open_accounts_of(session, person), unfinished_requests_of(session, person))
 
 
 def reactivate(session: Session, person: Person, actor: str, reason: str) -> None:
@@ -110,9 +122,33 @@ def admins_for(session: Session, unit: Unit) -> list[Person]:
     return []
 
 
-def departure_notice(departures: list[Departure], source: str) -> str:
+def unit_left_empty(session: Session, unit_id: int) -> bool:
+    """No active staff member or head is left in the unit to take over its requests."""
+    return not people_with_role(session, STAFF, [unit_id]) and not people_with_role(session, UNIT_HEAD, [unit_id])
+
+
+def request_advice(req: ApprovalRequest, empty: bool) -> str:
+    """What becomes of a leaver's unfinished request and who finishes it (handlers/approvals_takeover.py)."""
+    n, unit = req.id, f"{req.unit.name}的工作人员或单位负责人"  # the request's unit: a bureau user may have filed it
+    if req.status in PENDING_STATUSES:
+        advice = (f"审批照常进行，不需要申请人本人参与，各环节结果改为通知{unit}；如被退回修改，由他们回复「修改 {n}」"
+                  f"接手修改后重新提交，不再需要时回复「撤回 {n}」撤回")
+    elif req.status == RETURNED:
+        advice = (f"已退回修改，原本只有申请人能修改或撤回，现在需要有人接手：{unit}回复「修改 {n}」"
+                  f"修改后重新提交（提交人成为申请人），或回复「撤回 {n}」撤回；主管单位也可以回复「撤回 {n} 原因」撤回")
+    else:
+        advice = f"助手起草的草稿，{unit}回复「修改 {n}」核对提交，或回复「撤回 {n}」撤回"
+    if empty:
+        advice += (f"。注意：{req.unit.name}已没有在职的工作人员或单位负责人，请尽快在通讯录中补充，"
+                   f"或由主管单位回复「撤回 {n} 原因」撤回")
+    return advice
+
+
+def departure_notice(session: Session, departures: list[Departure], source: str) -> str:
     handover = any(dep.accounts for dep in departures)
     ask = "请安排其负责账号的交接（第二十一条：每个账号须有专人负责）" if handover else "他们没有负责的账号"
+    if any(dep.requests for dep in departures):
+        ask += "；他们还有未办结的审批申请，请按每件申请下的说明跟进"
     lines = [f"【人员停用】{source}：以下人员已停用，{ask}。"]
     for i, dep in enumerate(departures, 1):
         p = dep.person
@@ -121,6 +157,9 @@ def departure_notice(departures: list[Departure], source: str) -> str:
             lines.append(f"   负责账号：{acc.name}（{acc.platform}，{acc.status}）")
         if not dep.accounts:
             lines.append("   负责账号：无")
+        for req in dep.requests:
+            lines.append(f"   未办结申请：第{req.id}号 {req.title}，{req.status}")
+            lines.append(f"     → {request_advice(req, unit_left_empty(session, req.unit_id))}。")
     if handover:
         lines.append("请督促主办单位指定新的账号负责人。")
     return "\n".join(lines)
@@ -138,7 +177,7 @@ def notify_departures(session: Session, departures: list[Departure], source: str
         key = tuple(sorted(a.userid for a in admins))
         groups.setdefault(key, (admins, []))[1].append(dep)
     for admins, deps in groups.values():
-        outbox.push_text(session, admins, departure_notice(deps, source))
+        outbox.push_text(session, admins, departure_notice(session, deps, source))
     out = {"、".join(key): deps for key, (_, deps) in groups.items()}
     if unnotified:
         out[""] = unnotified
