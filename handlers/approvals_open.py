@@ -104,18 +104,37 @@ def register(router: Router) -> None:
         ctx.data = {"unit_id": unit.id}
         return "open.platform"
 
-    def host_units(ctx: Context) -> list[Unit]:
-        return org.visible_host_units(ctx.session, ctx.person)
+    def host_units(ctx: Context) -> tuple[list[Unit], list[Unit]]:
+        """(the units in scope that may open accounts, those that may not: 涉密单位 and 内设机构, 第8条)."""
+        units = org.visible_host_units(ctx.session, ctx.person)
+        barred = [u for u in units if u.is_classified or u.is_internal]
+        return [u for u in units if u not in barred], barred
 
-    @router.state("open.unit", prompt=lambda ctx: numbered([u.name for u in host_units(ctx)], "替哪个单位申请开设？"))
+    def unit_prompt(ctx: Context) -> str:
+        units, barred = host_units(ctx)
+        left_out = "\n（涉密单位和内设机构按第8条不得开设，不在列表中。）" if barred else ""
+        return numbered([u.name for u in units], "替哪个单位申请开设？") + left_out
+
+    @router.state("open.unit", prompt=unit_prompt)
     def choose_unit(ctx: Context):
-        units = host_units(ctx)
-        unit = units[pick(ctx.text, [u.name for u in units])]
+        units, barred = host_units(ctx)
         try:
-            rules.check_unit_may_open(unit)
-        except rules.Refused as refused:  # a slip in the list: ask again rather than end the dialogue
-            raise Reask(f"{refused}\n请选择其他单位，或回复「取消」。") from None
-        return begin(ctx, unit)
+            chosen = units[pick(ctx.text, [u.name for u in units])]
+        except Reask as wrong:
+            raise Reask(barred_reason(barred, ctx.text) or wrong.hint) from None
+        return begin(ctx, chosen)
+
+    def barred_reason(barred: list[Unit], answer: str) -> str | None:
+        """Why the unit left out of the list that `answer` names may not open (第8条), else None."""
+        text = answer.strip()
+        named = [u for u in barred if u.name == text] or [u for u in barred if text and text in u.name]
+        if len(named) != 1:
+            return None
+        try:
+            rules.check_unit_may_open(named[0])
+        except rules.Refused as refused:
+            return f"{refused}\n请从列表中选择单位，或回复「取消」。"
+        return None
 
     @router.state("open.platform", prompt=lambda ctx: numbered(PLATFORMS, "请选择账号类型："))
     def platform(ctx: Context):

@@ -113,18 +113,26 @@ def register(router: Router) -> None:
         return None
 
     @router.command("整改清单", "整改列表", help="查看整改事项",
-                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。")
+                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。\n"
+                           "县政数局可加单位名称只看一个单位，例如「整改清单 教育局」「整改清单 教育局 全部」。")
     def listing(ctx: Context):
         everything = "全部" in ctx.args
-        unit_ids = org.visible_unit_ids(ctx.session, ctx.person)
+        name = ctx.args.replace("全部", " ").strip(" ，,、")
+        unit_ids, whose = org.visible_unit_ids(ctx.session, ctx.person), ""
+        if name:
+            units = match_units(ctx, name)
+            if len(units) != 1:
+                ctx.reply(unit_hint(ctx, name, units))
+                return None
+            unit_ids, whose = [units[0].id], units[0].name
         items = items_of_units(ctx.session, unit_ids, pending_only=not everything)
         if not items:
-            ctx.reply("没有未完成的整改事项。" if not everything else "还没有整改事项。")
+            ctx.reply(f"{whose}没有未完成的整改事项。" if not everything else f"{whose}还没有整改事项。")
             return None
         today = clock.today()
         bureau = ctx.person.is_bureau_user
-        lines = [f"{'全部' if everything else '未完成的'}整改事项（{len(items)}项）："]
-        lines += [describe(item, today, with_unit=bureau) for item in items]
+        lines = [f"{whose}{'全部' if everything else '未完成的'}整改事项（{len(items)}项）："]
+        lines += [describe(item, today, with_unit=bureau and not whose) for item in items]
         lines.append("单位回复「已整改 编号 说明」提交；县政数局回复「通过整改 编号」或「重新整改 编号 原因」。"
                      if bureau else "整改完成后回复「已整改 编号 整改说明」。")
         ctx.reply("\n".join(lines))

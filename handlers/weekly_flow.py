@@ -218,13 +218,25 @@ def pick_account(ctx: Context, text: str) -> int:
 # --- prompts ----------------------------------------------------------------------------------
 
 def ask_posts(ctx: Context) -> str:
-    total = len(ctx.data["accounts"])
-    number = min(len([i for i in ctx.data["done"] if i != ctx.data["cur"]]) + 1, total)
-    head = f"【{number}/{total}】{account_label(ctx, ctx.data['cur'])}"
-    if ctx.data.get("editing"):
-        head = f"修改 {account_label(ctx, ctx.data['cur'])}"
+    label = account_label(ctx, ctx.data["cur"])
+    head = f"修改 {label}" if ctx.data.get("editing") else f"{position(ctx)}{label}{skipped_note(ctx)}"
     return (f"{head}\n{weekly.week_label(report_week(ctx))}发布了几条？"
             "（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填）")
+
+
+def position(ctx: Context) -> str:
+    """「【2/3】」: the account's place in the unit's list, which 跳过 and the quick form do not move (a count of
+    the accounts filled made the one after a skipped account 【2/3】 as well)."""
+    ids = [a["id"] for a in ctx.data["accounts"]]
+    return f"【{ids.index(ctx.data['cur']) + 1}/{len(ids)}】"
+
+
+def skipped_note(ctx: Context) -> str:
+    """The accounts skipped so far, said while others are asked: they come back after the list ends."""
+    skipped = ctx.data.get("skipped") or []
+    if not skipped:
+        return ""
+    return f"\n（已跳过：{'、'.join(account_label(ctx, i) for i in skipped)}，其他账号问完后再填）"
 
 
 def ask_latest(ctx: Context) -> str:

@@ -266,9 +266,7 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
                     f"【停更提醒】您单位的政务新媒体账号「{label}」已{idle}天未更新{since}。"
                     "请尽快发布内容，并在周报中如实填报更新情况。", key)
     elif kind == WARNING:
-        pushes.text(responsible + heads,
-                    f"【停更警告】{unit.name}的「{label}」已{idle}天未更新{since}。"
-                    "连续两周未更新的账号在全国政务新媒体检查中将被单项否决，请单位负责人督促尽快更新。", key)
+        _warn(pushes, account, idle, since, responsible, heads, key)
     elif kind == BUREAU:
         pushes.text(responsible + heads,
                     f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}，两周未更新，国检单项否决。"
@@ -282,6 +280,21 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
         pushes.text(admins, content, key)
     elif kind == DORMANT:
         _mark_dormant(pushes, account, idle, since, responsible + heads, admins, key, case, draft)
+
+
+def _warn(pushes: Pushes, account: Account, idle: int, since: str, responsible: list[Person],
+          heads: list[Person], key: str) -> None:
+    """停更警告, worded per recipient: the responsible person what to do, the heads to urge them (one text for
+    all the heads, so one push). A head who is the responsible person is told what to do, once."""
+    label, unit = account_label(account), account.unit
+    veto = "连续两周未更新的账号在全国政务新媒体检查中将被单项否决"
+    pushes.text(responsible, f"【停更警告】您负责的{unit.name}政务新媒体账号「{label}」已{idle}天未更新{since}。"
+                             f"{veto}，请尽快发布内容，并在周报中如实填报更新情况。", key)
+    urge = (f"请督促账号负责人{responsible[0].name}尽快更新" if responsible
+            else "该账号没有登记账号负责人（或负责人已离开），请安排专人尽快更新")
+    told = {p.id for p in responsible}
+    pushes.text([p for p in heads if p.id not in told],
+                f"【停更警告】{unit.name}的「{label}」已{idle}天未更新{since}。{veto}，{urge}。", key)
 
 
 def _since(account: Account, start: date) -> str:

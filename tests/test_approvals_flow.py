@@ -55,6 +55,27 @@ def test_reject_by_card_asks_for_the_reason(bot):
         == ["王局长已驳回"]
 
 
+def test_cancelling_the_reason_says_nothing_was_decided_and_the_card_still_works(bot):
+    """取消 at the reason after tapping 退回修改 / 驳回 said only 「已取消「审批意见」」: it says the request was not
+    decided, still waits, and how to decide it; the card's buttons then still work."""
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "return")
+    assert bot.send("jy_wang", "取消") == (
+        f"已取消「审批意见」：第{number}号申请没有作出任何处理，仍在等待您审批。审批卡片上的按钮仍然可以使用，"
+        f"也可以回复「同意 {number}」「驳回 {number} 原因」或「退回 {number} 说明」。")
+    assert request(bot, number)["status"] == "待单位审核"
+    clock.set_now(clock.now() + timedelta(minutes=1))
+    click(bot, "jy_wang", number, "approve")
+    assert request(bot, number)["status"] == "待主管单位审核"
+
+    click(bot, "zsj_review", number, "reject")
+    assert "已同意" in bot.send("zsj_admin", f"同意 {number} 同意开设")  # the other reviewer decides meanwhile
+    cancelled = bot.send("zsj_review", "取消")
+    assert cancelled.startswith(f"已取消「审批意见」：您没有对第{number}号申请作出处理。第{number}号申请的「主管单位意见」"
+                                "环节已由马管理同意"), cancelled
+    assert "仍在等待" not in cancelled
+
+
 def test_withdrawn_request_cannot_be_approved(bot):
     number = submit_open(bot)
     assert "已撤回" in bot.send("jy_zhang", f"撤回 {number}")

@@ -109,6 +109,20 @@ def test_unit_head_filing_signs_the_unit_opinion(bot):
     assert state["decisions"][0][:3] == ("unit", "jy_wang", "同意")
 
 
+def test_bureau_unit_list_offers_only_units_that_may_open(bot):
+    """The list a bureau user picks from left in 涉密单位 and 内设机构, then refused when picked (第8条): they are
+    left out, with a note why, and the numbers count the units listed."""
+    reply = bot.send("zsj_review", "开设")
+    assert "抚松县国家保密局" not in reply and "抚松县教育局办公室" not in reply, reply
+    assert reply.endswith("（回复序号）\n（涉密单位和内设机构按第8条不得开设，不在列表中。）"), reply
+    listed = [line.split(". ", 1)[1] for line in reply.split("\n") if line[:1].isdigit()]
+    assert "抚松县教育局" in listed
+    assert "请选择账号类型" in bot.send("zsj_review", str(listed.index("抚松县教育局") + 1))
+    assert "抚松县教育局办公室" not in bot.send("zsj_review", "取消")
+    bot.send("zsj_review", "开设")
+    assert "请选择账号类型" in bot.send("zsj_review", "教育局")  # no longer also 教育局办公室: one match
+
+
 def test_bureau_picking_a_unit_that_may_not_open_is_asked_again(bot):
     bot.send("zsj_review", "开设")
     reply = bot.send("zsj_review", "抚松县国家保密局")

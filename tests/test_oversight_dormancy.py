@@ -7,8 +7,9 @@ from bot import clock
 from bot.config import ConfigError
 from jobs import dormancy, schedule
 from models.account import APPLYING, CANCELLED, SUSPENDED, Account
+from models.org import UNIT_HEAD, PersonRole
 from models.oversight import DormancyCase, DormancyRung, DormancyWatch
-from tests.oversight_helpers import HEALTH, add_account, at
+from tests.oversight_helpers import HEALTH, add_account, at, person_id
 
 LAST = date(2026, 8, 3)  # a Monday
 
@@ -45,6 +46,33 @@ def test_each_rung_fires_once_per_spell_to_the_right_people(bot):
     assert kinds(bot, account) == [("nudge", True), ("warning", True), ("bureau", True), ("zombie", True)]
     with bot.db() as s:
         assert s.get(DormancyWatch, account).dormant is False
+
+
+def test_the_warning_tells_the_responsible_person_what_to_do_and_the_heads_to_urge(bot):
+    """停更警告 (10 days): the responsible person is asked to post, the unit heads to urge them by name (it was
+    one text, 「请单位负责人督促」, to the clerk too); a head who is the responsible person gets the first only; no
+    responsible person: the heads are asked to name one. Each text goes to its group in one call."""
+    with bot.db() as s:
+        s.add(PersonRole(person_id=person_id(s, "jy_li"), role=UNIT_HEAD))  # a second unit head
+    add_account(bot, last_update_on=LAST)  # 张伟's
+    add_account(bot, platform="抖音", responsible=None, last_update_on=LAST)
+    add_account(bot, platform="微博", responsible="jy_wang", last_update_on=LAST)
+    sent = len(bot.fake.state.requests)
+    run(date(2026, 8, 13))  # 10 days
+    [zhang] = bot.texts("jy_zhang")
+    assert zhang.startswith("【停更警告】您负责的抚松县教育局政务新媒体账号「抚松教育（微信公众号）」已10天未更新")
+    assert "请尽快发布内容，并在周报中如实填报更新情况" in zhang and "督促" not in zhang
+    for head in ("jy_wang", "jy_li"):
+        texts = bot.texts(head)
+        assert any("「抚松教育（微信公众号）」" in t and t.endswith("请督促账号负责人张伟尽快更新。") for t in texts)
+        assert any("「抚松教育（抖音）」" in t and "没有登记账号负责人" in t and "请安排专人尽快更新" in t
+                   for t in texts)
+    weibo = [t for t in bot.texts("jy_wang") if "「抚松教育（微博）」" in t]
+    assert len(weibo) == 1 and weibo[0].startswith("【停更警告】您负责的") and "督促" not in weibo[0]
+    assert any("「抚松教育（微博）」" in t and t.endswith("请督促账号负责人王局长尽快更新。")
+               for t in bot.texts("jy_li"))
+    calls = [r for r in bot.fake.state.requests[sent:] if r["path"] == "/cgi-bin/message/send"]
+    assert len(calls) == 5  # five texts, the two heads' alike ones each in one call
 
 
 def test_an_update_resets_the_ladder(bot):

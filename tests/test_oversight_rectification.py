@@ -74,6 +74,27 @@ def test_list_is_scoped(bot):
     assert "原创比例" in bot.send("zsj_admin", "整改清单 全部")
 
 
+def test_list_of_one_unit(bot):
+    """「整改清单 教育局」 lists that unit's items only (it listed every unit's), with 全部 either side of the
+    name; a name matching no unit or several gets the same hint as the other bureau commands."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    notify(bot, "整改通知 卫生健康局 健康抚松原创比例过低")
+    edu = bot.send("zsj_admin", "整改清单 教育局")
+    assert edu.startswith("抚松县教育局未完成的整改事项（1项）：") and "两周未更新" in edu, edu
+    assert "原创比例" not in edu and "抚松县卫生健康局" not in edu
+    bot.send("wj_liu", "已整改 2 已增加原创稿件")
+    bot.send("zsj_admin", "通过整改 2")
+    assert "抚松县卫生健康局没有未完成的整改事项" in bot.send("zsj_admin", "整改清单 卫生健康局")
+    for text in ("整改清单 卫生健康局 全部", "整改清单 全部 卫生健康局"):
+        health = bot.send("zsj_review", text)
+        assert health.startswith("抚松县卫生健康局全部整改事项（1项）：") and "原创比例" in health, health
+        assert "两周未更新" not in health
+    assert "对应多个单位" in bot.send("zsj_admin", "整改清单 教育")  # 教育局 and its 办公室
+    assert "没有找到名称包含「靖宇县教育局」的单位" in bot.send("zsj_admin", "整改清单 靖宇县教育局")  # not in scope
+    assert "没有找到" in bot.send("jy_zhang", "整改清单 卫生健康局")  # a unit sees its own items only
+    assert "两周未更新" in bot.send("jy_zhang", "整改清单 教育局")
+
+
 def test_overdue_items_reminded_daily_once(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
     ran = []

@@ -29,7 +29,9 @@ def test_full_dialogue_with_reask_skip_and_same_as_above(bot):
     assert back.startswith("好的，回到上一步（正在填写：抚松教育（微信公众号））。") and "问题或整改" in back
     assert "【2/3】抚松教育（抖音）" in bot.send("jy_zhang", "无")
     skipped = bot.send("jy_zhang", "跳过")
-    assert "抚松教育（抖音）稍后再填" in skipped and "【2/3】抚松教育（微博）" in skipped
+    # the counter is the account's place in the list: the third account after a skipped second one is 【3/3】
+    assert "抚松教育（抖音）稍后再填" in skipped and "【3/3】抚松教育（微博）" in skipped
+    assert "（已跳过：抚松教育（抖音），其他账号问完后再填）" in skipped and "【2/3】" not in skipped
     assert "这周没有更新" in bot.send("jy_zhang", "没有更新")
     before_opening = bot.send("jy_zhang", "2023-12-01")
     assert "2024年1月1日才开设" in before_opening
@@ -38,7 +40,8 @@ def test_full_dialogue_with_reask_skip_and_same_as_above(bot):
     same = bot.send("jy_zhang", "同上")
     assert "与上一个账号相同：留言4/4" in same
     back_to_skipped = bot.send("jy_zhang", "无")
-    assert "接下来填写刚才跳过的账号" in back_to_skipped and "【3/3】抚松教育（抖音）" in back_to_skipped
+    assert "接下来填写刚才跳过的账号" in back_to_skipped and "【2/3】抚松教育（抖音）\n11月23日" in back_to_skipped
+    assert "已跳过" not in back_to_skipped
     bot.say("jy_zhang", "2", "1", "今天", "收到3回复2")
     summary = bot.send("jy_zhang", "有一条评论回复不及时，已整改")
     assert "1. 抚松教育（微信公众号）：发布5条（原创3），最近11-24，留言4/4，问题：无" in summary
