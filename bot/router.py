@@ -143,6 +143,7 @@ class ConversationInfo:
     title: str
     summary: Callable[[dict], str] | None
     where: Callable[[dict], str | None] | None = None  # the item being filled in, said on 上一步/继续
+    cancelled: Callable[[Context], str] | None = None  # what 取消 left standing, instead of 「没有提交任何内容」
 
 
 class Router:
@@ -194,8 +195,9 @@ class Router:
         return deco
 
     def conversation(self, prefix: str, title: str, summary: Callable[[dict], str] | None = None,
-                     where: Callable[[dict], str | None] | None = None) -> None:
-        self.conversations[prefix] = ConversationInfo(prefix, title, summary, where)
+                     where: Callable[[dict], str | None] | None = None,
+                     cancelled: Callable[[Context], str] | None = None) -> None:
+        self.conversations[prefix] = ConversationInfo(prefix, title, summary, where, cancelled)
 
     def where(self, state: str | None, data: dict) -> str:
         """「（正在填写：…）」for a dialogue that goes item by item, else empty."""

@@ -7,7 +7,6 @@ from bot import clock, outbox, workdays
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_text as text
-from handlers.basics import on_cancel
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
 from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD
 from models.platform import Card
@@ -15,6 +14,17 @@ from models.platform import Card
 APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
 WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
 LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
+
+
+def nothing_decided(ctx: Context) -> str:
+    """取消 at the reason: nothing was decided, and the request still waits for this person."""
+    number = ctx.data.get("request_id")
+    req = ctx.session.get(ApprovalRequest, number) if number else None
+    refusal = chain.refusal_to_decide(ctx.session, req, ctx.person) if req else ""
+    if refusal is None:
+        return (f"第{number}号申请没有作出任何处理，仍在等待您审批。审批卡片上的按钮仍然可以使用，"
+                f"也可以回复「同意 {number}」「驳回 {number} 原因」或「退回 {number} 说明」。")
+    return f"您没有对第{number}号申请作出处理。{refusal}"
 
 
 def number_and_rest(args: str) -> tuple[int, str] | None:
@@ -35,7 +45,7 @@ def waited_text(req: ApprovalRequest) -> str:
 
 
 def register(router: Router) -> None:
-    router.conversation("decide", title="审批意见")
+    router.conversation("decide", title="审批意见", cancelled=nothing_decided)
 
     def text_decision(ctx: Context, word: str):
         parsed = number_and_rest(ctx.args)
@@ -103,17 +113,6 @@ def register(router: Router) -> None:
             ctx.reply(f"（已放弃未完成的「{info.title}」）")
         ctx.data = {"request_id": req.id, "decision": decision, "task_id": card.task_id}
         return "decide.reason"
-
-    @on_cancel("decide")
-    def nothing_decided(ctx: Context) -> str:
-        """取消 at the reason: nothing was decided, and the request still waits for this person."""
-        number = ctx.data.get("request_id")
-        req = ctx.session.get(ApprovalRequest, number) if number else None
-        refusal = chain.refusal_to_decide(ctx.session, req, ctx.person) if req else ""
-        if refusal is None:
-            return (f"第{number}号申请没有作出任何处理，仍在等待您审批。审批卡片上的按钮仍然可以使用，"
-                    f"也可以回复「同意 {number}」「驳回 {number} 原因」或「退回 {number} 说明」。")
-        return f"您没有对第{number}号申请作出处理。{refusal}"
 
     def reason_prompt(ctx: Context) -> str:
         what = "驳回原因" if ctx.data.get("decision") == REJECT else "需要申请人修改的地方"

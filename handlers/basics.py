@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
@@ -29,21 +28,6 @@ MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回
 # Events a user triggers by hand and expects an answer to (scan, photo, pick a location).
 USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
                       "location_select"}
-
-
-# A dialogue's own answer to 取消 (conversation prefix → what it left standing), instead of 「没有提交任何内容」:
-# declared by the feature with on_cancel. bot/router.py's conversation() has a title and summaries but no such
-# hook.
-CANCEL_NOTES: dict[str, Callable[[Context], str]] = {}
-
-
-def on_cancel(prefix: str):
-    """Decorator: `note(ctx)` (ctx.data is the dialogue's data) says what 取消 of the `prefix` dialogue left as
-    it was, e.g. the request still waiting for a decision."""
-    def deco(note: Callable[[Context], str]) -> Callable[[Context], str]:
-        CANCEL_NOTES[prefix] = note
-        return note
-    return deco
 
 
 FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group title
@@ -158,7 +142,7 @@ def register(router: Router) -> None:
         if not conv.state:
             ctx.reply("当前没有进行中的操作。回复「帮助」查看可用功能。")
             return
-        note = CANCEL_NOTES.get(info.prefix) if info else None
+        note = info.cancelled if info else None
         said = f"：{note(ctx)}" if note else "，没有提交任何内容。"
         _reset(conv)
         ctx.reply(f"已取消「{info.title if info else '当前操作'}」{said}")
