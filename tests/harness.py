@@ -87,3 +87,13 @@ class BotHarness:
     def db(self):
         with db.transaction() as session:
             yield session
+
+
+TOO_BIG = "99999999999999999999"  # a number past every INTEGER id: PostgreSQL refuses to compare it
+
+
+def assert_answers(bot: BotHarness, cases) -> None:
+    """Each (userid, text, part of the expected reply) is answered so, never with the generic error reply."""
+    for userid, text, answer in cases:
+        reply = bot.send(userid, text)
+        assert answer in reply and "出了点问题" not in reply, (text, reply)

@@ -7,6 +7,7 @@ from jobs import rectification as rect_job
 from jobs import schedule
 from models.audit import AuditLog
 from models.rectification import Rectification
+from tests.harness import TOO_BIG, assert_answers
 from tests.oversight_helpers import at
 
 MONDAY = date(2026, 11, 16)
@@ -225,12 +226,11 @@ def test_a_second_answer_while_the_first_awaits_review_says_it_was_not_kept(bot)
 def test_a_number_too_large_for_an_id_is_not_found_rather_than_an_error(bot):
     """The database refuses to compare an id with a number past its INTEGER range (PostgreSQL: integer out of
     range; SQLite: past 64 bits): that was the generic 「抱歉，处理您的消息时出了点问题」."""
-    big = "99999999999999999999"
-    for userid, text, answer in (
+    big = TOO_BIG
+    assert_answers(bot, (
             ("jy_zhang", f"已整改 {big} 已补发本周内容", f"没有找到您可以处理的整改事项 {big}"),
             ("zsj_admin", f"通过整改 {big}", f"没有找到您可以处理的整改事项 {big}"),
             ("zsj_admin", f"重新整改 {big} 仍未恢复更新", f"没有找到您可以处理的整改事项 {big}"),
             ("jy_zhang", f"说明 {big} 账号已恢复更新，今后专人负责", f"没有找到您可以处理的跟进事项 {big}"),
             ("zsj_admin", f"接受说明 {big}", f"没有找到您可以处理的跟进事项 {big}"),
-            ("zsj_admin", f"驳回说明 {big} 近一个月仍未更新", f"没有找到您可以处理的跟进事项 {big}")):
-        assert answer in bot.send(userid, text), text
+            ("zsj_admin", f"驳回说明 {big} 近一个月仍未更新", f"没有找到您可以处理的跟进事项 {big}")))
