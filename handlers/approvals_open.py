@@ -87,6 +87,11 @@ def register(router: Router) -> None:
     def start(ctx: Context):
         person = ctx.person
         if rules.may_file_for_others(person) and person.unit.is_bureau:
+            if not host_units(ctx)[0]:  # an empty numbered list would be a dead end
+                ctx.reply(f"{person.unit.name}辖区的通讯录中还没有可以开设账号的主办单位"
+                          "（涉密单位和内设机构按第8条不得开设），无法代为申请。请先用「flask --app bot org import」"
+                          "导入单位，或联系系统管理员。")
+                return END
             ctx.data = {}
             return "open.unit"
         return begin(ctx, person.unit)

@@ -123,6 +123,23 @@ def test_bureau_unit_list_offers_only_units_that_may_open(bot):
     assert "请选择账号类型" in bot.send("zsj_review", "教育局")  # no longer also 教育局办公室: one match
 
 
+def test_a_bureau_with_no_unit_that_may_open_is_told_so_instead_of_an_empty_list(bot):
+    from sqlalchemy import select
+    from models.org import BUREAU_REVIEWER, COUNTY_BUREAU, HOST_UNIT, Person, Unit
+    from sim.demo import CITY
+    with bot.db() as s:
+        city = s.scalar(select(Unit).where(Unit.name == CITY))
+        county = Unit(name="长白县政数局", kind=COUNTY_BUREAU, parent=city)
+        s.add(Unit(name="长白县保密局", kind=HOST_UNIT, parent=county, is_classified=True))
+        person = Person(userid="cb_review", name="长白审核", unit=county)
+        s.add(person)
+        person.role_rows = []
+        person.set_roles({BUREAU_REVIEWER})
+    reply = bot.send("cb_review", "开设")
+    assert "长白县政数局辖区的通讯录中还没有可以开设账号的主办单位" in reply and "回复序号" not in reply, reply
+    assert "当前没有进行中的操作" in bot.send("cb_review", "取消")  # no dialogue was left open
+
+
 def test_bureau_picking_a_unit_that_may_not_open_is_asked_again(bot):
     bot.send("zsj_review", "开设")
     reply = bot.send("zsj_review", "抚松县国家保密局")
