@@ -24,6 +24,7 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
     today = clock.today()
     before, changes = _apply_to_account(session, req, today)
     account = req.account
+    _drop_departed_responsible(session, req, decider)
     session.add(AccountChange(account_id=account.id, at=clock.now(), kind=req.kind, request_id=req.id,
                               changes=changes, actor=decider.userid))
     account.registry_status = REGISTRY_PENDING
@@ -40,6 +41,22 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
                                approved_on=today, deadline=deadline))
     _tell_after_approval(session, req, deadline)
     _follow_up(session, req, decider)
+
+
+def _drop_departed_responsible(session: Session, req: ApprovalRequest, decider: Person) -> None:
+    """The responsible person the form named has left (停用) since it was filed: an account must not be given to
+    someone no reminder reaches. It is left without one, and the unit is asked to name its own (第21条)."""
+    account = req.account
+    named = session.get(Person, account.responsible_id) if account.responsible_id is not None else None
+    if named is None or named.active or req.kind not in (OPEN, CHANGE):
+        return
+    account.responsible_id = None
+    audit.record(session, actor=decider.userid, action="account.responsible_departed", entity="account",
+                 entity_id=account.id, before={"responsible": named.userid}, after={"responsible": None})
+    outbox.push_text(session, unit_people(session, account.unit_id),
+                     f"【账号负责人】第{req.id}号申请指定的账号负责人{named.name}已停用，「{account.name}（{account.platform}）」"
+                     f"目前没有账号负责人。请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
+                     "选择「账号负责人」指定本单位专人。")
 
 
 def _follow_up(session: Session, req: ApprovalRequest, decider: Person) -> None:

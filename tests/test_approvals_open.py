@@ -142,3 +142,33 @@ def test_the_unit_is_told_when_the_bureau_files_on_its_behalf(bot):
 def test_a_unit_filing_for_itself_gets_no_on_behalf_notice(bot):
     submit_open(bot)
     assert not [t for u in ("jy_zhang", "jy_wang") for t in bot.texts(u) if t.startswith("【代为提交】")]
+
+
+def test_a_responsible_person_who_left_before_approval_is_not_given_the_account(bot):
+    """第21条: the account is left without a responsible person (no reminder would reach the leaver) and the unit
+    is asked to name its own, instead of the account going to someone inactive."""
+    from sqlalchemy import select
+    from models.approval import ApprovalRequest
+    from models.audit import AuditLog
+    from models.directory import deactivate
+    from models.org import Person
+    from tests.approvals_helpers import approve_all
+    number = submit_open(bot)
+    with bot.db() as s:
+        named = s.get(Person, s.get(ApprovalRequest, number).form["responsible_id"])
+        name, userid = named.name, named.userid
+        deactivate(s, named, actor="test", reason="left")
+    approve_all(bot, number)
+    with bot.db() as s:
+        req = s.get(ApprovalRequest, number)
+        assert req.status == "已通过" and req.account.responsible_id is None
+        account_id = req.account.id
+    staff = [u for u in ("jy_zhang", "jy_li", "jy_wang") if u != userid]
+    for other in staff:
+        notice = [t for t in bot.texts(other) if t.startswith("【账号负责人】")]
+        assert notice == [f"【账号负责人】第{number}号申请指定的账号负责人{name}已停用，「抚松教育（微博）」目前没有账号负责人。"
+                          "请按《办法》第21条回复「变更 抚松教育 微博」，选择「账号负责人」指定本单位专人。"], bot.texts(other)
+    with bot.db() as s:
+        [audit] = s.scalars(select(AuditLog).where(AuditLog.action == "account.responsible_departed"))
+        assert (audit.entity_id, audit.before, audit.after) == (str(account_id), {"responsible": userid},
+                                                                 {"responsible": None})
