@@ -15,8 +15,8 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
 from models.training import Training, add_attendees, find_training
 
 _SEPARATORS = re.compile(r"[\s、，,；;]+")
-TOPIC_MAX, ORGANISER_MAX = 200, 120
-FUTURE_WORDS = ("明天", "明日", "后天")  # the columns of models.training.Training
+TOPIC_MAX, ORGANISER_MAX = 200, 120  # the columns of models.training.Training
+FUTURE_WORDS = ("明天", "明日", "后天")  # a date not yet come: the training has not been held
 
 
 def register(router: Router) -> None:

@@ -279,10 +279,10 @@ def submit(ctx: Context):
     from models.org import Unit
     unit = ctx.session.get(Unit, ctx.data["unit_id"])
     week = report_week(ctx)
-    if weekly.month_closed(ctx.session, unit, week) and weekly.find_report(ctx.session, unit.id, week):
+    current = weekly.find_report(ctx.session, unit.id, week)
+    if current is not None and weekly.month_closed(ctx.session, unit, week):
         ctx.reply(f"{weekly.month_of_week(week)}月份已关账，该周周报不能再修改。")
         return END
-    current = weekly.find_report(ctx.session, unit.id, week)
     if current is not None and ctx.data.get("existing") not in (None, current.version) and "base" in ctx.data:
         return rebase(ctx, current)
     entries = [ctx.data["answers"][str(i)] for i in ctx.data["done"]]
