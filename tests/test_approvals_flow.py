@@ -252,7 +252,7 @@ def test_a_later_send_back_tells_those_who_agreed_and_their_new_card_says_why_it
     assert "已提交第" in bot.send("jy_zhang", "确认")
     card = card_for(bot, "jy_wang", number)
     assert card["main_title"]["desc"].endswith("· 退回修改后重新提交")
-    assert any(t.startswith(f"这是退回修改后重新提交的申请（第2次提交）。上次在「市级审批意见」环节由赵审批退回修改："
+    assert any(t.startswith("这是退回修改后重新提交的申请（第2次提交）。上次在「市级审批意见」环节由赵审批退回修改："
                             "请补充账号ID。") for t in bot.texts("jy_wang"))
 
 

@@ -1,7 +1,7 @@
 """单位记录 reads a fixed number of statements, however long the unit's history."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
