@@ -11,6 +11,8 @@ PostgreSQL, the lock and the look-ups are one statement:
 - The upsert creates the row for a first-time sender and otherwise locks it (a concurrent
   message of the same user waits here until the first commits), and returns the newest version
   of the row even after waiting — a plain `SELECT … FOR UPDATE` in the same statement would not.
+  It sets `updated_at` (the time of the user's last message), so only a changed dialogue is
+  written again at the end.
 - The sender's directory entry (person, unit, roles) comes back in the same row, as plain
   values (`Sender`): routing, role checks and 帮助 need no ORM object. A handler that uses
   `ctx.person` gets the person put into its session as if a query had loaded it.
@@ -70,10 +72,13 @@ _CONV_COLUMNS = ("userid", *_SAVED)
 
 def _build_lock_and_read():
     # Constants are written into the SQL, not sent as parameters: the driver converts fewer values.
+    # The upsert writes a new version of the row anyway: it records the message's time there, so a
+    # message that leaves the dialogue as it was (帮助, a command outside a dialogue) saves nothing later.
     upsert = pg_insert(_conv).values(userid=bindparam("userid"), data=literal_column("'{}'::json"),
-                                     history=literal_column("'[]'::json"))
+                                     history=literal_column("'[]'::json"),
+                                     updated_at=bindparam("now", type_=_conv.c.updated_at.type))
     locked = (upsert.on_conflict_do_update(index_elements=[_conv.c.userid],
-                                           set_={"userid": upsert.excluded.userid})
+                                           set_={"updated_at": upsert.excluded.updated_at})
               .returning(*(_conv.c[name] for name in _CONV_COLUMNS)).cte("conv"))
     prior = (select(func.json_build_array(_calls.c.reply, _calls.c.handler, _calls.c.outcome))
              .where(_calls.c.dedupe_key == bindparam("key", type_=String)).scalar_subquery())
@@ -183,11 +188,13 @@ class AnsweredMeanwhile(Exception):
     """A copy of this callback committed while this one waited for the lock: roll back, answer as it did."""
 
 
-def lock_and_read(connection: Connection, inbound: Inbound) -> Claim:
-    """Runs on the callback's connection, inside its transaction; Core statements only."""
+def lock_and_read(connection: Connection, inbound: Inbound, now: datetime) -> Claim:
+    """Runs on the callback's connection, inside its transaction; Core statements only. The
+    conversation's `updated_at` becomes `now` (saved on SQLite by `record`)."""
     if connection.dialect.name != "postgresql":
-        return _sqlite(connection, inbound)
-    row = _PG_LOCK_AND_READ.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key}).fetchone()
+        return _sqlite(connection, inbound, now)
+    row = _PG_LOCK_AND_READ.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key,
+                                             "now": now}).fetchone()
     userid, state, expires_at, updated_at, (data, history, draft, sender_values, prior) = row
     conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), _utc(updated_at))
     if prior is not None:
@@ -238,7 +245,7 @@ def _find_sender(connection: Connection, userid: str) -> Sender | None:
         return Sender.of(person) if person is not None else None
 
 
-def _sqlite(connection: Connection, inbound: Inbound) -> Claim:
+def _sqlite(connection: Connection, inbound: Inbound, now: datetime) -> Claim:
     # BEGIN IMMEDIATE already serialises writers: plain statements suffice.
     row = connection.execute(_CONV, {"userid": inbound.userid}).first()
     if row is None:
@@ -246,6 +253,7 @@ def _sqlite(connection: Connection, inbound: Inbound) -> Claim:
         conv = Dialogue(inbound.userid)
     else:
         conv = Dialogue(*row)
+    conv.updated_at = now  # marks the dialogue changed: `record` saves it
     prior = connection.execute(_PRIOR, {"key": inbound.dedupe_key}).first()
     if prior is not None:
         return Claim(conv, None, Prior(*prior))

@@ -73,7 +73,7 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
         try:
             with connection.begin():
                 now = clock.now()
-                claim = claims.lock_and_read(connection, inbound)
+                claim = claims.lock_and_read(connection, inbound, now)
                 if claim.prior is not None:
                     return _as_before(claim.prior)
                 sender = claim.sender if claim.sender is not None and claim.sender.active else None

@@ -379,7 +379,6 @@ class Router:
         self._apply(ctx, conv, result, previous=None)
 
     def _apply(self, ctx: Context, conv, result: str | None, previous) -> None:
-        now = clock.now()
         if result == END:
             _clear(conv)
         elif result is None:
@@ -397,7 +396,6 @@ class Router:
             conv.state = result
             conv.data = ctx.data
             ctx.reply(self.states[result].prompt(ctx))
-        conv.updated_at = now
 
     def _replace_draft(self, ctx: Context, conv, starting: str) -> None:
         """Starting a dialogue anew replaces its timed-out draft (a later 继续 must not revive it)."""

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import event, func, select
 
-from bot import db
+from bot import clock, db
 from models.platform import Conversation, InboundCallback
 
 
@@ -48,18 +49,43 @@ def test_a_text_message_takes_three_statements_on_postgresql(bot):
         # roles (one statement), record the callback with its reply; no liveness ping
         # (BEGIN/COMMIT are not cursor calls)
         assert seen == ["WITH", "INSERT"], seen
-    else:  # SQLite: BEGIN IMMEDIATE, read the conversation, look for a prior delivery, person, record
-        assert seen == ["BEGIN", "SELECT", "SELECT", "SELECT", "INSERT"], seen
+    else:  # SQLite: BEGIN IMMEDIATE, read the conversation, look for a prior delivery, person,
+        # the conversation's time, record
+        assert seen == ["BEGIN", "SELECT", "SELECT", "SELECT", "UPDATE", "INSERT"], seen
+
+
+def test_a_command_outside_a_dialogue_saves_no_conversation_on_postgresql(bot):
+    """The lock already records the message's time: a command that leaves the dialogue as it was
+    writes only the callback's record."""
+    bot.send("jy_zhang", "帮助")
+    with statements() as seen:
+        assert "可以使用" in bot.send("jy_zhang", "功能")
+    if db.get_engine().dialect.name == "postgresql":
+        assert seen == ["WITH", "INSERT"], seen
 
 
 def test_a_changed_conversation_is_saved_with_the_reply_in_one_statement_on_postgresql(bot):
     bot.send("jy_zhang", "帮助")
     with statements() as seen:
-        assert "可以使用" in bot.send("jy_zhang", "功能")  # a command: the conversation's updated_at changes
+        bot.send("jy_zhang", "开设")  # starts a dialogue
     if db.get_engine().dialect.name == "postgresql":
-        assert seen == ["WITH", "WITH"], seen  # WITH saved AS (UPDATE conversation …) INSERT …
+        assert seen[0] == "WITH" and seen[-1] == "WITH", seen  # WITH saved AS (UPDATE conversation …) INSERT …
     with bot.db() as s:
-        assert s.get(Conversation, "jy_zhang").updated_at is not None
+        assert s.get(Conversation, "jy_zhang").state is not None
+
+
+def test_every_message_moves_the_conversations_time(bot):
+    """updated_at is the time of the user's last message, whatever the message did."""
+    bot.send("jy_zhang", "帮助")
+    with bot.db() as s:
+        first = s.get(Conversation, "jy_zhang").updated_at
+    for text in ("帮助", "功能", "明天开会吗"):
+        clock.advance(timedelta(minutes=1))
+        bot.send("jy_zhang", text)
+        with bot.db() as s:
+            now = s.get(Conversation, "jy_zhang").updated_at
+        assert now > first, text
+        first = now
 
 
 def test_first_message_creates_the_conversation_and_a_retry_has_no_second_effect(bot):

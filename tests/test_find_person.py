@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from bot import db
+from bot import clock, db
 from models.org import Person, Unit, find_person
 
 
@@ -79,7 +79,7 @@ def test_the_sender_read_with_the_claim_behaves_as_if_loaded(bot):
     from sim.demo import COUNTY
     inbound = Inbound(userid="jy_zhang", msg_type="text", create_time=1, content="帮助", msg_id="990001")
     with bot.db() as s:
-        claim = claims.lock_and_read(s.connection(), inbound)
+        claim = claims.lock_and_read(s.connection(), inbound, clock.now())
         assert (claim.sender.name, claim.sender.unit_name, claim.sender.roles) == ("张伟", "抚松县教育局", {"staff"})
         person = claim.sender.person(s)
         assert person.name == "张伟" and person.unit.name == "抚松县教育局" and person.roles == {"staff"}
