@@ -41,17 +41,31 @@ def told_text(admins: list[Person], what: str = "") -> str:
     return f"县政数局在通讯录中没有管理员，无人收到通知，请直接联系县政数局在通讯录中指定{what}"
 
 
+def nobody_to_urge(session: Session, req: ApprovalRequest) -> str:
+    """The answer to 催办 when no approver could be reached."""
+    gone = [p for p in chain.holders(session, req) if p.wecom_invalid]
+    why = (f"审批人{_names(gone)}在企业微信中已无效（可能已离职），消息发不到" if gone
+           else f"通讯录中没有在职的{missing_role(session, req, req.step)}")
+    admins = chain.bureau_admins(session, req)
+    ask = (f"请联系县政数局管理员（{_names(admins)}）在通讯录中指定{missing_role(session, req, req.step)}"
+           if admins else f"请联系县政数局在通讯录中指定{missing_role(session, req, req.step)}")
+    return (f"第{req.id}号申请在「{STEP_NAMES[req.step]}」环节目前没有可以催办的审批人：{why}。{ask}，"
+            "指定后助手会自动把审批卡片发给新的审批人。")
+
+
 def step_entered_without_holder(session: Session, req: ApprovalRequest, step: str, filed: bool) -> None:
     """The request entered `step` and nobody may decide it: the admins hear whom to appoint, the applicant
     that the request waits and who was told (not only the admins: he would otherwise wait for nothing)."""
-    admins = [p for p in chain.bureau_admins(session, req) if p.id != req.applicant_id]
-    outbox.push_text(session, admins, admin_text(session, req, step))
+    admins = chain.bureau_admins(session, req)
+    others = [p for p in admins if p.id != req.applicant_id]
+    outbox.push_text(session, others, admin_text(session, req, step))
     if not req.applicant.active:
         return
     done = "已提交" if filed else f"已进入「{STEP_NAMES[step]}」环节"
+    told = told_text(others) if others or req.applicant not in admins else "您是县政数局管理员，请在通讯录中指定"
     outbox.push_text(session, req.applicant,
                      f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）{done}，但「{STEP_NAMES[step]}」"
-                     f"环节暂时没有审批人：通讯录中没有在职的{missing_role(session, req, step)}。{told_text(admins)}；"
+                     f"环节暂时没有审批人：通讯录中没有在职的{missing_role(session, req, step)}。{told}；"
                      "指定后助手会自动把审批卡片发给新的审批人，您无需重新提交。")
 
 

@@ -134,3 +134,22 @@ def test_org_sync_departure_and_return_of_the_only_head(bot, wecom, sync):
     assert sync().exit_code == 0
     assert len(approval_cards(bot, "jy_wang", number)) == 1  # back in service: his first card is still live
     assert "已有审批人：王局长" in bot.texts("jy_zhang")[-1]
+
+
+def test_urging_a_step_without_an_approver_says_so(bot):
+    set_roles(bot, "jy_wang", "staff")
+    number = submit_open(bot)
+    reply = bot.send("jy_zhang", f"催办 {number}")
+    assert reply == (f"第{number}号申请在「开设单位意见」环节目前没有可以催办的审批人：通讯录中没有在职的抚松县教育局的「单位负责人」。"
+                     "请联系县政数局管理员（马管理）在通讯录中指定抚松县教育局的「单位负责人」，指定后助手会自动把审批卡片发给新的审批人。")
+
+
+def test_the_only_admin_filing_without_a_reviewer_is_not_told_nobody_was_told(bot):
+    """马管理 (the county's only admin) files for 教育局 whose head 王局长 agrees; the bureau step has no reviewer."""
+    from tests.approvals_helpers import submit_open_for
+    set_roles(bot, "zsj_review", "staff")
+    number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
+    bot.send("jy_wang", f"同意 {number}")
+    [told] = [t for t in bot.texts("zsj_admin") if "暂时没有审批人" in t]
+    assert told.startswith(f"您的第{number}号开设申请（抚松教育）已进入「主管单位意见」环节，但")
+    assert "您是县政数局管理员，请在通讯录中指定" in told and "无人收到通知" not in told
