@@ -93,7 +93,7 @@ def submit(session: Session, req: ApprovalRequest, actor: Person, source_msg: st
     req.decided_at = None
     if actor.unit_id != req.unit_id:  # before the head's card: the card alone does not say why it came
         _tell_unit_filed_for_it(session, req, actor)
-    _enter_step(session, req, STEP_UNIT, actor)
+    _enter_step(session, req, STEP_UNIT, actor, filed=True)
     if req.kind == "变更" and req.account is not None:
         req.account.status = "变更中"
     audit.record(session, actor=actor.userid, action="approval.submit", entity="approval_request",
@@ -116,7 +116,7 @@ def _tell_unit_filed_for_it(session: Session, req: ApprovalRequest, actor: Perso
     outbox.push_text(session, unit_people(session, req.unit_id), "\n".join(lines))
 
 
-def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person) -> None:
+def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person, filed: bool = False) -> None:
     req.step, req.status = step, STEP_STATUS[step]
     req.step_started_at = clock.now()
     req.reminders_sent, req.escalated = 0, False
@@ -124,12 +124,11 @@ def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person
             and actor.has_role(UNIT_HEAD) and not holders(session, req, STEP_UNIT):
         # The unit's only head filed it: filing is the unit's opinion (附件2 注2: signed by the head).
         _record(session, req, STEP_UNIT, actor, AGREE, "（申请人为单位负责人，提交即为开设单位意见）")
-        return _enter_step(session, req, STEP_BUREAU, actor)
+        return _enter_step(session, req, STEP_BUREAU, actor, filed)
     people = holders(session, req, step)
     if not people:
-        outbox.push_text(session, bureau_admins(session, req) or [req.applicant],
-                         f"第{req.id}号申请在「{STEP_NAMES[step]}」环节找不到审批人，请在通讯录中设置相应角色。")
-        return
+        from handlers.approvals_vacancy import step_entered_without_holder
+        return step_entered_without_holder(session, req, step, filed)
     outbox.push_card(session, people, kind=CARD_KIND, ref_id=req.id, card=text.card(req))
     outbox.push_text(session, people, text.card_fallback(req))
 

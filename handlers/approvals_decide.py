@@ -175,8 +175,13 @@ def register(router: Router) -> None:
         if req.urged_on == clock.today():
             ctx.reply(f"今天已经催办过第{req.id}号申请了，每天只能催办一次，请明天再试。")
             return END
+        # nobody, or only people WeCom refused: a 催办 would reach no one, so say so rather than "已提醒审批人"
+        people = [p for p in chain.holders(ctx.session, req) if not p.wecom_invalid]
+        if not people:
+            from handlers.approvals_vacancy import nobody_to_urge
+            ctx.reply(nobody_to_urge(ctx.session, req))
+            return END
         req.urged_on = clock.today()
-        people = chain.holders(ctx.session, req)
         outbox.push_text(ctx.session, people, f"催办：{ctx.person.name}请您尽快审批第{req.id}号申请（{req.title}），"
                          f"已等待{waited_text(req)}。回复「查看 {req.id}」查看。")
         ctx.audit("approval.urge", "approval_request", req.id)

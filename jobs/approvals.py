@@ -57,10 +57,11 @@ def approval_reminders(period: str) -> int:
             waited = workdays.workdays_between(started, day)
             if waited < remind_after_workdays():
                 continue
-            people = chain.holders(session, req)
+            # WeCom refused a holder's userid (wecom_invalid): the outbox drops his reminder, so he counts as nobody
+            people = [p for p in chain.holders(session, req) if not p.wecom_invalid]
             if not people:
                 if not req.escalated:
-                    _escalate(session, req, people, waited, period, *supervisors(session, req))
+                    _nobody_to_remind(session, req, waited, period)
                 continue
             if not approver_reminded(waited):
                 continue
@@ -113,14 +114,35 @@ def _approver_text(req, waited: int, told: str) -> str:
             f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。")
 
 
+def _nobody_to_remind(session, req, waited: int, period: str) -> None:
+    """The step has no approver a reminder could reach: the bureau hears that, and whom to appoint (once per step)."""
+    from handlers.approvals_vacancy import missing_role
+    req.escalated = True
+    chasers, informed = supervisors(session, req)
+    unreachable = [p for p in chain.holders(session, req) if p.wecom_invalid]
+    if unreachable:
+        why = (f"审批人{_names(unreachable)}在企业微信中已无效（可能已离职），提醒发不到。"
+               f"请运行通讯录同步（org sync）或在名册中另行指定{missing_role(session, req, req.step)}")
+    else:
+        why = f"通讯录中没有在职的{missing_role(session, req, req.step)}。请在名册中指定后导入（org import）"
+    outbox.push_text(session, [*chasers, *informed],
+                     f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
+                     f"已等待{waited}个工作日，没有可以提醒的审批人：{why}，助手会自动把审批卡片发给新的审批人。"
+                     f"回复「查看 {req.id}」查看这件申请。", dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
+    audit.record(session, actor="system:approval_reminders", action="approval.escalate",
+                 entity="approval_request", entity_id=req.id,
+                 after={"step": req.step, "period": period, "vacant": True,
+                        "chasers": [p.userid for p in [*chasers, *informed]],
+                        "unreachable": [p.userid for p in unreachable]})
+
+
 def _escalate(session, req, people, waited: int, period: str, chasers, informed) -> None:
     req.escalated = True
-    names = _names(people) or "（无审批人）"
+    names = _names(people)
     waiting = (f"第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
                f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。")
     digest = "；这件申请每天列在每日摘要中，直到处理完毕" if req.step != STEP_CITY else ""  # the county's digest
-    later = (f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
-             if people else "")
+    later = f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
     key = f"approval-escalate:{req.id}:{req.round}:{req.step}"
     view = f"回复「查看 {req.id}」查看这件申请。"
     outbox.push_text(session, chasers, f"督办：{waiting}{later}{view}", dedupe_key=key)

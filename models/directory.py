@@ -68,6 +68,7 @@ class Departure:
     person: Person
     accounts: list[Account] = field(default_factory=list)
     requests: list[ApprovalRequest] = field(default_factory=list)
+    stranded: list[str] = field(default_factory=list)  # requests waiting at a step only this person could decide
 
 
 def open_accounts_of(session: Session, person: Person) -> list[Account]:
@@ -149,6 +150,8 @@ def departure_notice(session: Session, departures: list[Departure], source: str)
     ask = "请安排其负责账号的交接（第二十一条：每个账号须有专人负责）" if handover else "他们没有负责的账号"
     if any(dep.requests for dep in departures):
         ask += "；他们还有未办结的审批申请，请按每件申请下的说明跟进"
+    if any(dep.stranded for dep in departures):
+        ask += "；有的审批中的申请因此已无审批人，请尽快在通讯录中指定"
     lines = [f"【人员停用】{source}：以下人员已停用，{ask}。"]
     for i, dep in enumerate(departures, 1):
         p = dep.person
@@ -160,6 +163,8 @@ def departure_notice(session: Session, departures: list[Departure], source: str)
         for req in dep.requests:
             lines.append(f"   未办结申请：第{req.id}号 {req.title}，{req.status}")
             lines.append(f"     → {request_advice(req, unit_left_empty(session, req.unit_id))}。")
+        for line in dep.stranded:
+            lines.append(f"   审批无人：{line}")
     if handover:
         lines.append("请督促主办单位指定新的账号负责人。")
     return "\n".join(lines)

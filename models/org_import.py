@@ -256,7 +256,9 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
 
 
 def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> ImportResult:
+    from handlers import approvals_vacancy as vacancy  # late: the approval chain decides who holds a step
     result = ImportResult()
+    waiting = vacancy.waiting_holders(session)
     by_name = {u.name: u for u in session.scalars(select(Unit))}
     before = {name: unit_snapshot(u) for name, u in by_name.items()}
     for spec in units:  # a department id moving to another unit: free it first (validate checked the owner)
@@ -275,6 +277,7 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
             pending.remove(spec)
     for spec in people:
         _apply_person(session, spec, by_name, result)
+    vacancy.after_directory_change(session, waiting, result.departures, "名册导入", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "名册导入")
     return result

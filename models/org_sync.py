@@ -101,7 +101,9 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
                    *, force: bool = False) -> SyncResult:
     if not departments:
         raise SyncRefused("企业微信没有返回任何部门：请检查应用的通讯录可见范围。未做任何修改。")
+    from handlers import approvals_vacancy as vacancy  # late: the approval chain decides who holds a step
     result = SyncResult()
+    waiting = vacancy.waiting_holders(session)
     mapped = map_departments(session, departments, result)
     members = collect_members(users_by_dept)
     people = {p.userid.lower(): p for p in session.scalars(select(Person))}  # WeCom userids ignore case
@@ -127,6 +129,7 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     for person in sorted(leavers, key=lambda p: p.id):
         result.departures.append(deactivate(session, person, ACTOR, "企业微信通讯录中已不存在或已禁用/退出"))
         result.people["停用"] += 1
+    vacancy.after_directory_change(session, waiting, result.departures, "企业微信通讯录同步", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "企业微信通讯录同步")
     return result

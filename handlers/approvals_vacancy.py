@@ -1,0 +1,169 @@
+"""A step of the 附件2 chain that nobody can decide: who is missing, who is told, and the cards that follow
+when the directory (org import / org sync) gives the step a holder again."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock, outbox
+from handlers import approvals_chain as chain
+from handlers import approvals_text as text
+from models import audit
+from models.approval import STEP_NAMES, ApprovalRequest, pending_requests
+from models.org import ROLE_NAMES, Person, Unit
+from models.platform import Card
+
+
+def _names(people) -> str:
+    return "、".join(p.name for p in people)
+
+
+def missing_role(session: Session, req: ApprovalRequest, step: str) -> str:
+    """Whom the directory lacks for `step`, e.g. 抚松县教育局的「单位负责人」."""
+    role = ROLE_NAMES[chain.step_role(step)]
+    units = [session.get(Unit, i) for i in chain.step_unit_ids(req, step)]
+    where = units[0].name if units else ("主管单位" if step != "city" else "市级主管单位")
+    return f"{where}的「{role}」"
+
+
+def admin_text(session: Session, req: ApprovalRequest, step: str) -> str:
+    """For the bureau admins: the step has nobody, and whom to appoint."""
+    return (f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.unit.name}）在「{STEP_NAMES[step]}」环节"
+            f"找不到审批人：通讯录中没有在职的{missing_role(session, req, step)}（申请人本人除外）。"
+            "请在名册中指定后导入（flask --app bot org import），助手会自动把审批卡片发给新的审批人。")
+
+
+def told_text(admins: list[Person], what: str = "") -> str:
+    if admins:
+        return f"已通知县政数局管理员（{_names(admins)}）在通讯录中指定{what}"
+    return f"县政数局在通讯录中没有管理员，无人收到通知，请直接联系县政数局在通讯录中指定{what}"
+
+
+def nobody_to_urge(session: Session, req: ApprovalRequest) -> str:
+    """The answer to 催办 when no approver could be reached."""
+    gone = [p for p in chain.holders(session, req) if p.wecom_invalid]
+    why = (f"审批人{_names(gone)}在企业微信中已无效（可能已离职），消息发不到" if gone
+           else f"通讯录中没有在职的{missing_role(session, req, req.step)}")
+    admins = chain.bureau_admins(session, req)
+    ask = (f"请联系县政数局管理员（{_names(admins)}）在通讯录中指定{missing_role(session, req, req.step)}"
+           if admins else f"请联系县政数局在通讯录中指定{missing_role(session, req, req.step)}")
+    return (f"第{req.id}号申请在「{STEP_NAMES[req.step]}」环节目前没有可以催办的审批人：{why}。{ask}，"
+            "指定后助手会自动把审批卡片发给新的审批人。")
+
+
+def step_entered_without_holder(session: Session, req: ApprovalRequest, step: str, filed: bool) -> None:
+    """The request entered `step` and nobody may decide it: the admins hear whom to appoint, the applicant
+    that the request waits and who was told (not only the admins: he would otherwise wait for nothing)."""
+    admins = chain.bureau_admins(session, req)
+    others = [p for p in admins if p.id != req.applicant_id]
+    outbox.push_text(session, others, admin_text(session, req, step))
+    if not req.applicant.active:
+        return
+    done = "已提交" if filed else f"已进入「{STEP_NAMES[step]}」环节"
+    told = told_text(others) if others or req.applicant not in admins else "您是县政数局管理员，请在通讯录中指定"
+    outbox.push_text(session, req.applicant,
+                     f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）{done}，但「{STEP_NAMES[step]}」"
+                     f"环节暂时没有审批人：通讯录中没有在职的{missing_role(session, req, step)}。{told}；"
+                     "指定后助手会自动把审批卡片发给新的审批人，您无需重新提交。")
+
+
+# --- the directory changed (org import / org sync) ------------------------------------------
+
+def waiting_holders(session: Session) -> dict[int, set[int]]:
+    """Who may decide each pending request now: taken before a directory change, compared after it."""
+    return {req.id: {p.id for p in chain.holders(session, req)} for req in pending_requests(session)}
+
+
+@dataclass
+class Restaffing:
+    stranded: list[ApprovalRequest] = field(default_factory=list)  # had an approver, now has none
+    reached: dict[int, list[Person]] = field(default_factory=dict)  # request id → who got its card now
+
+
+def after_directory_change(session: Session, before: dict[int, set[int]], departures: list, source: str,
+                           actor: str) -> Restaffing:
+    """Compare each pending request's approvers with `before`: a step left without one is reported (in the
+    departure notice when a leaver held it, else in its own notice) and its applicant told; a new approver gets
+    the card and fallback text `_enter_step` sends, unless he already has a live card for the request."""
+    from models.directory import admins_for
+    session.flush()
+    out = Restaffing()
+    leftovers: dict[tuple[str, ...], tuple[list[Person], list[str]]] = {}
+    for req in pending_requests(session):
+        had = before.get(req.id, set())
+        people = chain.holders(session, req)
+        if had and not people:
+            former = [session.get(Person, i) for i in sorted(had)]
+            line = stranded_line(session, req, former)
+            dep = next((d for d in departures if d.person.id in had and admins_for(session, d.person.unit)), None)
+            if dep is not None:
+                dep.stranded.append(line)
+                admins = admins_for(session, dep.person.unit)
+            else:
+                admins = chain.bureau_admins(session, req)
+                leftovers.setdefault(tuple(sorted(a.userid for a in admins)), (admins, []))[1].append(line)
+            _tell_applicant_stranded(session, req, former, admins)
+            audit.record(session, actor=actor, action="approval.vacant", entity="approval_request", entity_id=req.id,
+                         after={"step": req.step, "former": [p.userid for p in former]})
+            out.stranded.append(req)
+        new = [p for p in people if p.id not in had and not has_live_card(session, req, p)]
+        if new:
+            _reach(session, req, new, actor)
+            out.reached[req.id] = new
+        if people and not had:
+            _found(session, req, people)
+    for admins, lines in leftovers.values():
+        outbox.push_text(session, admins, f"【审批无人】{source}后，以下审批中的申请已没有审批人：\n" + "\n".join(lines))
+    return out
+
+
+def has_live_card(session: Session, req: ApprovalRequest, person: Person) -> bool:
+    return session.scalar(select(Card.task_id).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
+                                                     Card.userid == person.userid, Card.status == "open")
+                          .limit(1)) is not None
+
+
+def _why_gone(req: ApprovalRequest, person: Person) -> str:
+    role = chain.step_role(req.step)
+    if not person.active:
+        return f"{person.name}已停用"
+    if not person.has_role(role):
+        return f"{person.name}已不再担任「{ROLE_NAMES[role]}」"
+    return f"{person.name}已不在{person.unit.name}"
+
+
+def stranded_line(session: Session, req: ApprovalRequest, former: list[Person]) -> str:
+    why = "、".join(_why_gone(req, p) for p in former)
+    return (f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
+            f"已无审批人（{why}），请在通讯录中指定{missing_role(session, req, req.step)}，"
+            "指定后助手会自动把审批卡片发给他。")
+
+
+def _tell_applicant_stranded(session: Session, req: ApprovalRequest, former: list[Person], admins: list[Person]) -> None:
+    if not req.applicant.active:  # the unit hears of the leaver's requests through the departure notice
+        return
+    why = "、".join(_why_gone(req, p) for p in former)
+    outbox.push_text(session, req.applicant,
+                     f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）在「{STEP_NAMES[req.step]}」环节"
+                     f"已没有审批人：{why}。{told_text(admins, missing_role(session, req, req.step))}；"
+                     f"指定后助手会自动把审批卡片发给新的审批人，您无需重新提交。不再需要时可以回复「撤回 {req.id}」。")
+
+
+def _reach(session: Session, req: ApprovalRequest, people: list[Person], actor: str) -> None:
+    """The card and fallback text of `_enter_step`, for people who may now decide the request."""
+    outbox.push_card(session, people, kind=chain.CARD_KIND, ref_id=req.id, card=text.card(req))
+    outbox.push_text(session, people, text.card_fallback(req))
+    audit.record(session, actor=actor, action="approval.reach", entity="approval_request", entity_id=req.id,
+                 after={"step": req.step, "approvers": [p.userid for p in people]})
+
+
+def _found(session: Session, req: ApprovalRequest, people: list[Person]) -> None:
+    """The step had nobody and has an approver again: the applicant hears it, and the reminder count starts
+    now (nobody could decide it before; the first reminder would otherwise already be a 督办)."""
+    req.step_started_at, req.reminders_sent, req.escalated = clock.now(), 0, False
+    if req.applicant.active:
+        outbox.push_text(session, req.applicant,
+                         f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）在「{STEP_NAMES[req.step]}」环节"
+                         f"已有审批人：{_names(people)}，由{'他' if len(people) == 1 else '他们'}审批，审批卡片已发出。")

@@ -1,0 +1,155 @@
+"""A step nobody can decide: told at submission, when the only approver leaves or loses the role, by the
+reminder job; and the cards that follow when org import / org sync gives the step a holder again."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import clock
+from models.org import find_person
+from sim.demo import COUNTY
+from tests.approvals_helpers import request, submit_open
+from tests.test_org_sync import sync, wecom  # noqa: F401  (fixtures: contacts served by the fake WeCom)
+
+
+def set_roles(bot, userid: str, *roles: str) -> None:
+    with bot.db() as s:
+        find_person(s, userid).set_roles(set(roles))
+
+
+def test_a_request_filed_without_a_unit_head_tells_the_applicant_who_was_told(bot):
+    set_roles(bot, "jy_wang", "staff")
+    number = submit_open(bot)
+    [admin] = [t for t in bot.texts("zsj_admin") if "找不到审批人" in t]
+    assert f"第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节找不到审批人" in admin
+    assert "通讯录中没有在职的抚松县教育局的「单位负责人」" in admin
+    [told] = [t for t in bot.texts("jy_zhang") if "暂时没有审批人" in t]
+    assert told.startswith(f"您的第{number}号开设申请（抚松教育）已提交，但「开设单位意见」环节暂时没有审批人")
+    assert "已通知县政数局管理员（马管理）在通讯录中指定" in told and "您无需重新提交" in told
+    assert request(bot, number)["status"] == "待单位审核"
+
+
+def test_the_reminder_job_says_nobody_can_be_reminded_and_whom_to_appoint(bot):
+    from jobs import approvals as jobs
+    set_roles(bot, "jy_wang", "staff")
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    number = submit_open(bot)
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        jobs.approval_reminders(day)
+    [chase] = [t for t in bot.texts("zsj_admin") if t.startswith("督办") and f"第{number}号" in t]
+    assert "已等待1个工作日，没有可以提醒的审批人：通讯录中没有在职的抚松县教育局的「单位负责人」" in chase, chase
+    assert "已提醒" not in chase and "（无审批人）" not in chase
+
+
+def test_a_holder_wecom_refuses_is_nobody_to_remind(bot):
+    """WeCom said 王局长's userid is invalid (left, not yet synced): his reminders would reach no one, so the
+    bureau hears it instead of the job believing it reminded him."""
+    from jobs import approvals as jobs
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    with bot.db() as s:
+        find_person(s, "jy_wang").wecom_invalid = True
+    for day in ("2026-12-08", "2026-12-09"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        assert jobs.approval_reminders(day) == 0
+    [chase] = [t for t in bot.texts("zsj_admin") if t.startswith("督办") and f"第{number}号" in t]
+    assert "审批人王局长在企业微信中已无效（可能已离职），提醒发不到" in chase, chase
+
+
+# --- the directory changes under a waiting request (org import / org sync) ---------------------
+
+def import_people(app, tmp_path, *rows):
+    from tests.test_org_import import write_xlsx
+    result = app.test_cli_runner().invoke(args=["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows))])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def approval_cards(bot, userid: str, number: int) -> list[dict]:
+    return [c for c in bot.cards(userid) if c["main_title"]["title"].startswith(f"第{number}号")]
+
+
+def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_the_card(bot, app, tmp_path):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位负责人", "", "否"))
+    [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【人员停用】")]
+    assert "有的审批中的申请因此已无审批人，请尽快在通讯录中指定" in notice
+    assert (f"   审批无人：第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人（王局长已停用），"
+            "请在通讯录中指定抚松县教育局的「单位负责人」") in notice, notice
+    [stuck] = [t for t in bot.texts("jy_zhang") if "已没有审批人" in t]
+    assert stuck.startswith(f"您的第{number}号开设申请（抚松教育）在「开设单位意见」环节已没有审批人：王局长已停用。")
+    assert "已通知县政数局管理员（马管理）在通讯录中指定抚松县教育局的「单位负责人」" in stuck
+
+    clock.set_now(datetime(2026, 12, 10, 10, 0))
+    new_head = ("jy_zhao", "赵局长", "抚松县教育局", "单位负责人", "", "是")
+    import_people(app, tmp_path, new_head)
+    assert len(approval_cards(bot, "jy_zhao", number)) == 1
+    assert any(t.startswith("如果卡片按钮无法使用") and f"同意 {number}" in t for t in bot.texts("jy_zhao"))
+    assert bot.texts("jy_zhang")[-1] == (f"您的第{number}号开设申请（抚松教育）在「开设单位意见」环节已有审批人：赵局长，"
+                                         "由他审批，审批卡片已发出。")
+    with bot.db() as s:  # nobody could decide it before: the reminders count from now
+        from models.approval import ApprovalRequest
+        assert clock.localize(s.get(ApprovalRequest, number).step_started_at).date().isoformat() == "2026-12-10"
+    import_people(app, tmp_path, new_head)  # the same roster again: no second card
+    assert len(approval_cards(bot, "jy_zhao", number)) == 1
+    assert "已同意" in bot.send("jy_zhao", f"同意 {number}")
+
+
+def test_losing_the_role_is_reported_and_regaining_it_sends_no_second_card(bot, app, tmp_path):
+    number = submit_open(bot)
+    assert len(approval_cards(bot, "jy_wang", number)) == 1
+    import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"))
+    [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【审批无人】")]
+    assert notice.startswith("【审批无人】名册导入后，以下审批中的申请已没有审批人：")
+    assert f"第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人（王局长已不再担任「单位负责人」）" in notice
+    assert any("王局长已不再担任「单位负责人」" in t and "已没有审批人" in t for t in bot.texts("jy_zhang"))
+
+    import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位负责人", "", "是"))
+    assert len(approval_cards(bot, "jy_wang", number)) == 1  # his first card is still live
+    assert "已有审批人：王局长" in bot.texts("jy_zhang")[-1]
+    assert "已同意" in bot.send("jy_wang", f"同意 {number}")
+
+
+def test_a_second_reviewer_gets_the_waiting_card_without_news_for_the_applicant(bot, app, tmp_path):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    heard = len(bot.texts("jy_zhang"))
+    import_people(app, tmp_path, ("zsj_new", "新审核", COUNTY, "主管单位审核人", "", "是"))
+    assert len(approval_cards(bot, "zsj_new", number)) == 1
+    assert len(approval_cards(bot, "zsj_review", number)) == 1
+    assert len(bot.texts("jy_zhang")) == heard  # the step never lacked an approver
+    assert not any("审批无人" in t for t in bot.texts("zsj_admin"))
+
+
+def test_org_sync_departure_and_return_of_the_only_head(bot, wecom, sync):
+    number = submit_open(bot)
+    users = wecom.state.users
+    users[3] = [m for m in users[3] if m["userid"] != "jy_wang"]
+    assert sync().exit_code == 0
+    [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【人员停用】")]
+    assert f"审批无人：第{number}号开设申请" in notice and "（王局长已停用）" in notice
+    assert "已没有审批人：王局长已停用" in bot.texts("jy_zhang")[-1]
+    users[3].append({"userid": "jy_wang", "name": "王局长", "department": [3], "main_department": 3, "status": 1})
+    assert sync().exit_code == 0
+    assert len(approval_cards(bot, "jy_wang", number)) == 1  # back in service: his first card is still live
+    assert "已有审批人：王局长" in bot.texts("jy_zhang")[-1]
+
+
+def test_urging_a_step_without_an_approver_says_so(bot):
+    set_roles(bot, "jy_wang", "staff")
+    number = submit_open(bot)
+    reply = bot.send("jy_zhang", f"催办 {number}")
+    assert reply == (f"第{number}号申请在「开设单位意见」环节目前没有可以催办的审批人：通讯录中没有在职的抚松县教育局的「单位负责人」。"
+                     "请联系县政数局管理员（马管理）在通讯录中指定抚松县教育局的「单位负责人」，指定后助手会自动把审批卡片发给新的审批人。")
+
+
+def test_the_only_admin_filing_without_a_reviewer_is_not_told_nobody_was_told(bot):
+    """马管理 (the county's only admin) files for 教育局 whose head 王局长 agrees; the bureau step has no reviewer."""
+    from tests.approvals_helpers import submit_open_for
+    set_roles(bot, "zsj_review", "staff")
+    number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
+    bot.send("jy_wang", f"同意 {number}")
+    [told] = [t for t in bot.texts("zsj_admin") if "暂时没有审批人" in t]
+    assert told.startswith(f"您的第{number}号开设申请（抚松教育）已进入「主管单位意见」环节，但")
+    assert "您是县政数局管理员，请在通讯录中指定" in told and "无人收到通知" not in told
