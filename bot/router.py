@@ -334,6 +334,7 @@ class Router:
         saved = copy.deepcopy(conv.data)
         ctx.data = copy.deepcopy(conv.data)
         ctx.handler_name = state.name
+        command = self._unoffered_command(ctx, state)
         try:
             result = state.handler(ctx)
         except Reask as wrong:
@@ -341,7 +342,21 @@ class Router:
             ctx.reply(wrong.hint + self._escape_hint(ctx))
             ctx.reply(state.prompt(ctx))
             return
+        if command and result in self.states:  # taken as the answer; the next question follows
+            info = self.conversation_of(conv.state)
+            title = f"「{info.title}」" if info else "当前对话"
+            ctx.reply(f"（已把「{command}」记作上面这个问题的回答。如果您是想使用「{command}」功能，"
+                      f"请回复「上一步」改回，或回复「取消」结束{title}后再发送「{command}」。）")
         self._apply(ctx, conv, result, previous=(conv.state, saved))
+
+    def _unoffered_command(self, ctx: Context, state: State) -> str | None:
+        """A bare command word (「台账」) the question does not itself offer: most questions take any
+        text, so it becomes the answer — the user is told so, and how to undo it."""
+        word = ctx.text.rstrip(ARGS_PUNCTUATION)
+        found = self.find_command(word)
+        if found is None or found[1] or not self.allowed(found[0], ctx.sender):
+            return None
+        return None if f"「{word}」" in state.prompt(ctx) else word
 
     def _escape_hint(self, ctx: Context) -> str:
         """A command word typed mid-dialogue is taken as an answer; say how to leave instead."""

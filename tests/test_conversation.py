@@ -307,3 +307,22 @@ def test_entering_the_app_mid_dialogue_reminds_of_the_open_question(tbot):
     tbot.side.enter(USER)  # the expiry notice: the dialogue is now a draft
     clock.advance(timedelta(seconds=5))  # (the same event in the same second is one event to WeCom)
     assert "回复「继续」接着填写未完成的「测试登记」" in tbot.side.enter(USER).text
+
+
+def test_a_command_word_taken_as_an_answer_is_said_so_with_the_way_back(tbot):
+    """Most questions take any text: 「台账」 typed at the name question becomes the name, and the
+    clerk is told so and how to undo it, before the next question."""
+    _to_step(tbot, "name")
+    reply = tbot.send(USER, "台账")
+    assert "已把「台账」记作上面这个问题的回答" in reply and "请回复「上一步」改回" in reply
+    assert reply.endswith("请输入联系电话（11位手机号）")
+    assert "请输入名称" in tbot.send(USER, "上一步")
+    assert "台账" not in tbot.send(USER, "抚松教育")  # an ordinary answer: no note
+
+
+def test_a_command_word_the_question_offers_gets_no_note(tbot):
+    from tests.approvals_helpers import open_request
+    assert "「修改」修改某一项" in open_request(tbot, USER)
+    reply = tbot.send(USER, "修改")  # 修改 is also a command (修改申请): here it is the offered answer
+    assert "修改哪一项" in reply or "回复序号" in reply, reply
+    assert "记作" not in reply
