@@ -45,7 +45,7 @@ def db_upgrade():
 
 
 @jobs_cli.command("run", cancelled="已中断：作业可能只完成了一部分。重新运行同一命令即可补完，已经发出的不会重复发送。")
-@click.argument("name")
+@click.argument("name", metavar="作业名")
 @click.option("--date", "day", help="运行哪一天的作业 (YYYY-MM-DD)")
 @click.option("--month", help="运行哪个月的作业 (YYYY-MM)")
 @click.option("--period", help="原样指定周期键")

@@ -252,7 +252,7 @@ def _param_name(exc: click.BadParameter) -> str:
         return exc.param_hint if isinstance(exc.param_hint, str) else " / ".join(exc.param_hint)
     if isinstance(exc.param, click.Option):
         return max(exc.param.opts, key=len)
-    return exc.param.human_readable_name
+    return exc.param.human_readable_name.strip("[].")  # 「[年份]」 in the usage line is 「年份」 in a sentence
 
 
 def _did_you_mean(possibilities) -> str:

@@ -36,7 +36,7 @@ def flask_cli(app):
 
 
 @pytest.mark.parametrize("args, error, command", [
-    (["org", "import"], "缺少参数 FILE。", "org import"),
+    (["org", "import"], "缺少参数 文件。", "org import"),
     (["org", "imprt", "名册.xlsx"], "没有 imprt 这个命令。您是不是要用 import？", "org"),
     (["org", "import", "--dry", "名册.xlsx"], "没有 --dry 这个选项。您是不是要用 --dry-run？", "org import"),
     (["org", "--verbose", "show"], "没有 --verbose 这个选项。", "org"),
@@ -45,12 +45,12 @@ def flask_cli(app):
     (["report", "assessment"], "缺少选项 --year。", "report assessment"),
     (["report", "assessment", "--year"], "选项 --year 后面要写一个值。", "report assessment"),
     (["report", "assessment", "--year", "今年"], "--year 的值不对：「今年」不是整数。", "report assessment"),
-    (["calendar", "show", "二〇二七"], "YEAR 的值不对：「二〇二七」不是整数。", "calendar show"),
-    (["calendar", "set", "2027-02-07", "加班"], "KIND 的值不对：「加班」无法识别，请写「上班」或「休息」", "calendar set"),
+    (["calendar", "show", "二〇二七"], "年份 的值不对：「二〇二七」不是整数。", "calendar show"),
+    (["calendar", "set", "2027-02-07", "加班"], "类型 的值不对：「加班」无法识别，请写「上班」或「休息」", "calendar set"),
     (["calendar", "set", "2027-13-01", "上班"], "「2027-13-01」不是日期，请写成 YYYY-MM-DD", "calendar set"),
-    (["accounts", "import", "没有这个文件.xlsx"], "PATH 的值不对：找不到「没有这个文件.xlsx」。请检查路径和文件名。",
+    (["accounts", "import", "没有这个文件.xlsx"], "文件 的值不对：找不到「没有这个文件.xlsx」。请检查路径和文件名。",
      "accounts import"),
-    (["training", "import", "."], "PATH 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
+    (["training", "import", "."], "文件 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
     (["outbox", "resend", "--since", "上周"], "--since 的值不对：「上周」无法识别，请写成 2026-11-20、", "outbox resend"),
     (["scheduler", "--interval", "半分钟"], "--interval 的值不对：「半分钟」不是数字。", "scheduler"),
 ], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
@@ -100,9 +100,10 @@ def test_every_help_of_ours_is_chinese(app, flask_cli):
         assert result.output.startswith(f"用法：flask --app bot {' '.join(path)}"), (path, result.output)
         assert "显示本说明并退出。" in result.output and "Show this message" not in result.output, result.output
         assert "Options:" not in result.output and "Commands:" not in result.output, result.output
-        options = result.output.split("选项:", 1)[-1]  # arguments' names (FILE, PATH …) are in the usage line
+        options = result.output.split("选项:", 1)[-1]  # arguments are named in the usage line
         assert not CLICK_HELP_ENGLISH.search(options), (path, result.output)
         assert "[选项]" in result.output.splitlines()[0], (path, result.output)
+        assert not re.search(r"[A-Z]{3,}", result.output.splitlines()[0]), (path, result.output)  # FILE, NAME …
 
 
 def test_option_notes_and_value_placeholders_in_help_are_chinese(flask_cli):
