@@ -17,7 +17,7 @@ ACTOR = "cli:accounts-import"
 
 
 @cli.command("template")
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[文件]")
 def template_cmd(path):
     """写出导入模板（默认 templates/accounts_template.xlsx）。"""
     target = path or TEMPLATE
@@ -27,7 +27,7 @@ def template_cmd(path):
 
 
 @cli.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--skip-bad", is_flag=True, help="跳过有错误的行，导入其余的行")
 def import_cmd(path, dry_run, skip_bad):

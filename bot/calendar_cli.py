@@ -43,14 +43,14 @@ def set_day(session, day: date, is_workday: bool, note: str | None) -> CalendarD
 
 
 @cli.command("set")
-@click.argument("day")
-@click.argument("kind")
-@click.argument("note", nargs=-1)
+@click.argument("day", metavar="日期")
+@click.argument("kind", metavar="类型")
+@click.argument("note", nargs=-1, metavar="[备注]...")
 def calendar_set(day, kind, note):
     """登记一天：YYYY-MM-DD 上班|休息 [备注]（例如 2027-02-07 上班 春节调休）。"""
     when = parse_day(day)
     if kind not in KINDS:
-        raise click.BadParameter(f"「{kind}」无法识别，请写「上班」或「休息」", param_hint="KIND")
+        raise click.BadParameter(f"「{kind}」无法识别，请写「上班」或「休息」", param_hint="类型")
     text = " ".join(note).strip()[:60] or None
     with db.transaction() as session:
         set_day(session, when, KINDS[kind], text)
@@ -62,7 +62,7 @@ def calendar_set(day, kind, note):
 
 
 @cli.command("unset")
-@click.argument("day")
+@click.argument("day", metavar="日期")
 def calendar_unset(day):
     """删除一天的登记，恢复按内置日历（或按周一至周五）计算。"""
     when = parse_day(day)
@@ -78,7 +78,7 @@ def calendar_unset(day):
 
 
 @cli.command("show")
-@click.argument("year", type=int, required=False)
+@click.argument("year", type=int, required=False, metavar="[年份]")
 def calendar_show(year):
     """显示某年的日历来源与登记的日子（默认今年）。"""
     year = year or clock.today().year

@@ -7,7 +7,7 @@ import click
 from flask import Flask
 
 from bot import config
-from bot.cli_error import Command, Commands, Group, Refused
+from bot.cli_error import AppCommands, Command, Commands, Group, Refused
 
 db_cli = Group("db", help="数据库迁移")
 jobs_cli = Commands("jobs", help="后台作业")
@@ -37,15 +37,15 @@ def upgrade_database() -> None:
     command.upgrade(alembic_config(), "heads")
 
 
-@db_cli.command("upgrade")
+@db_cli.command("upgrade", cancelled="已中断：数据库升级可能只完成了一部分，请重新运行 flask --app bot db upgrade。")
 def db_upgrade():
     """把全部迁移应用到 DATABASE_URL 指向的数据库（建表、升级表结构）。"""
     upgrade_database()
     click.echo("数据库已升级到最新版本。")
 
 
-@jobs_cli.command("run")
-@click.argument("name")
+@jobs_cli.command("run", cancelled="已中断：作业可能只完成了一部分。重新运行同一命令即可补完，已经发出的不会重复发送。")
+@click.argument("name", metavar="作业名")
 @click.option("--date", "day", help="运行哪一天的作业 (YYYY-MM-DD)")
 @click.option("--month", help="运行哪个月的作业 (YYYY-MM)")
 @click.option("--period", help="原样指定周期键")
@@ -69,7 +69,7 @@ def jobs_list():
         click.echo(f"{job.name:32s} {job.slot.describe}")
 
 
-@click.command("scheduler", cls=Command)
+@click.command("scheduler", cls=Command, cancelled="定时作业进程已停止。")
 @click.option("--interval", default=20.0, show_default=True, help="每隔多少秒检查一次到期的作业")
 def scheduler_cmd(interval):
     """运行定时作业进程（Procfile 中的 cron）。"""
@@ -77,7 +77,7 @@ def scheduler_cmd(interval):
     main(interval)
 
 
-@click.command("worker", cls=Command)
+@click.command("worker", cls=Command, cancelled="后台作业进程已停止。")
 def worker_cmd():
     """运行后台作业进程：发送推送、生成文件等（Procfile 中的 worker）。"""
     import redis
@@ -91,6 +91,8 @@ def worker_cmd():
 
 
 def init_app(app: Flask) -> None:
+    # Flask's `flask` group asks app.cli for every name it does not know: ours answers a mistyped one in Chinese
+    app.cli = AppCommands(app.cli.name, commands=app.cli.commands)
     app.cli.add_command(db_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(scheduler_cmd)

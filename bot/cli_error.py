@@ -1,9 +1,10 @@
 """How our commands speak to the admin when they stop or are asked for --help: Chinese, never a traceback
-or click's English (「Error: …」, 「Usage: …」)."""
+or click's English (「Error: …」, 「Usage: …」, 「Aborted!」, 「[default: …]」, 「TEXT」)."""
 from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from contextlib import contextmanager
 
 import click
@@ -19,6 +20,22 @@ class Refused(click.ClickException):
         click.echo(f"错误：{self.format_message()}", file=file, err=file is None)
 
 
+class Cancelled(click.ClickException):
+    """Ctrl-C (or a prompt answered no): what became of the work, instead of click's 「Aborted!」; exit code 1 as
+    click's own."""
+
+    def __init__(self, message: str, interrupted: bool) -> None:
+        super().__init__(message)
+        self.interrupted = interrupted
+
+    def show(self, file=None) -> None:
+        if self.interrupted:
+            click.echo(file=file, err=file is None)  # ends the line the terminal's 「^C」 is on
+        click.echo(self.format_message(), file=file, err=file is None)
+
+
+# What Ctrl-C leaves behind, for a command that runs in one transaction or only reads (the default).
+NOTHING_CHANGED = "已取消，什么也没有改。"
 NOT_MIGRATED = ("DATABASE_URL 指向的数据库还没有建表（未迁移）。请先运行：flask --app bot db upgrade，"
                 "然后重新执行本命令。")
 HELP_OPTION = "显示本说明并退出。"
@@ -30,7 +47,7 @@ class WrongUsage(click.UsageError):
     def show(self, file=None) -> None:
         lines = [f"错误：{self.message}"]
         if self.ctx is not None:
-            lines += [self.ctx.get_usage(), f"运行 {command_line(self.ctx)} --help 查看说明。"]
+            lines += [usage_line(self.ctx), f"运行 {command_line(self.ctx)} --help 查看说明。"]
         click.echo("\n".join(lines), file=file, err=file is None)
 
 
@@ -56,26 +73,67 @@ class HelpFormatter(click.HelpFormatter):
     def section(self, name):
         return super().section(self.SECTIONS.get(name, name))
 
+    def write_dl(self, rows, col_max=30, col_spacing=2) -> None:
+        """click's two columns, the second starting at the same place on screen although the first holds Chinese
+        (「--year 整数」: click counts characters, a terminal shows a Chinese one two columns wide)."""
+        rows = list(rows)
+        widest = min(max((shown_width(first) for first, _ in rows), default=0), col_max)
+        for first, second in rows:
+            padded = first + " " * max(widest - shown_width(first), 0)
+            super().write_dl([(padded, second)], col_max, col_spacing)
+
+
+def shown_width(text: str) -> int:
+    """How many terminal columns `text` takes (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
 
 class Context(click.Context):
     formatter_class = HelpFormatter
 
 
+# click's English in usage lines and --help → Chinese
+USAGE_PIECES = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
+TYPE_NAMES = {"text": "文字", "integer": "整数", "integer range": "整数", "float": "数字", "float range": "数字",
+              "boolean": "是/否", "file": "文件", "filename": "文件", "directory": "文件夹", "path": "路径",
+              "datetime": "日期时间"}
+
+
 class Command(click.Command):
-    """A command whose usage errors and --help speak Chinese."""
+    """A command whose usage errors, --help and Ctrl-C speak Chinese. `cancelled=`: what to say on Ctrl-C when
+    the command may have done part of its work (the default says nothing changed)."""
 
     context_class = Context
+
+    def __init__(self, *args, cancelled: str = NOTHING_CHANGED, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", USAGE_PIECES["[OPTIONS]"])
+        super().__init__(*args, **kwargs)
+        self.cancelled = cancelled
+        for param in self.params:
+            _name_its_type(param)
 
     def parse_args(self, ctx, args):
         with usage_in_chinese(ctx):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        with usage_in_chinese(ctx):
-            return super().invoke(ctx)
+        try:
+            with usage_in_chinese(ctx):
+                return super().invoke(ctx)
+        except click.Abort:
+            raise Cancelled(self.cancelled, interrupted=False) from None
+        except (KeyboardInterrupt, EOFError):
+            raise Cancelled(self.cancelled, interrupted=True) from None
 
     def format_usage(self, ctx, formatter) -> None:
-        formatter.write_usage(command_line(ctx), " ".join(self.collect_usage_pieces(ctx)))
+        formatter.write_usage(command_line(ctx), _usage_args(ctx))
+
+    def format_options(self, ctx, formatter) -> None:
+        options = [param for param in self.get_params(ctx) if isinstance(param, click.Option)]
+        rows = [row for param in options if (row := help_row(param, ctx)) is not None]
+        if rows:
+            with formatter.section("Options"):
+                formatter.write_dl(rows)
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -88,6 +146,26 @@ class Group(Command, AppGroup):
     """A command group whose commands' usage errors and --help speak Chinese (`db`)."""
 
     command_class = Command
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("subcommand_metavar", USAGE_PIECES["COMMAND [ARGS]..."])
+        super().__init__(*args, **kwargs)
+
+    def format_options(self, ctx, formatter) -> None:
+        Command.format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+
+class AppCommands(Group):
+    """`app.cli`: the group Flask's own `flask` group asks for every command it does not have itself. It answers a
+    name that is no command at all in Chinese (Flask's group would print 「Error: No such command」)."""
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and not ctx.resilient_parsing and not name.startswith("-"):
+            unknown = NoSuchCommand(name, possibilities=ctx.command.list_commands(ctx), ctx=ctx)
+            raise WrongUsage(said_in_chinese(unknown), ctx)
+        return command
 
 
 class Commands(Group):
@@ -116,6 +194,40 @@ def command_line(ctx: click.Context) -> str:
     return " ".join(["flask --app bot", *reversed(names)])
 
 
+def usage_line(ctx: click.Context) -> str:
+    """「用法：flask --app bot org import [选项] FILE」 for any context, Flask's own top-level group's too."""
+    formatter = HelpFormatter()
+    formatter.write_usage(command_line(ctx), _usage_args(ctx))
+    return formatter.getvalue().rstrip("\n")
+
+
+def _usage_args(ctx: click.Context) -> str:
+    return " ".join(USAGE_PIECES.get(piece, piece) for piece in ctx.command.collect_usage_pieces(ctx))
+
+
+def help_row(param: click.Option, ctx: click.Context) -> tuple[str, str] | None:
+    """An option's line in --help, its notes in Chinese: 「[默认：20.0]」, 「[必填]」 (click: 「[default: 20.0]」)."""
+    if param.hidden:
+        return None
+    extra = param.get_help_extra(ctx)
+    notes = [f"默认：{extra['default']}"] if "default" in extra else []
+    notes += [extra["range"]] if "range" in extra else []
+    notes += ["必填"] if "required" in extra else []
+    notes += [f"环境变量：{'、'.join(extra['envvars'])}"] if "envvars" in extra else []
+    text = param.help or ""
+    if notes:
+        text = f"{text}  [{'；'.join(notes)}]" if text else f"[{'；'.join(notes)}]"
+    return param.get_help_spec(ctx), text
+
+
+def _name_its_type(param: click.Parameter) -> None:
+    """An option's value placeholder in Chinese (「--year 整数」, not 「--year INTEGER」); choices keep their list."""
+    if not isinstance(param, click.Option) or param.is_flag or param.count or param.metavar is not None:
+        return
+    if param.type.get_metavar(param=param, ctx=None) is None and param.type.name in TYPE_NAMES:
+        param.metavar = TYPE_NAMES[param.type.name] + ("..." if param.nargs != 1 else "")
+
+
 def said_in_chinese(exc: click.UsageError) -> str:
     """The Chinese sentence for one of click's usage errors."""
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
@@ -140,7 +252,7 @@ def _param_name(exc: click.BadParameter) -> str:
         return exc.param_hint if isinstance(exc.param_hint, str) else " / ".join(exc.param_hint)
     if isinstance(exc.param, click.Option):
         return max(exc.param.opts, key=len)
-    return exc.param.human_readable_name
+    return exc.param.human_readable_name.strip("[].")  # 「[年份]」 in the usage line is 「年份」 in a sentence
 
 
 def _did_you_mean(possibilities) -> str:

@@ -9,7 +9,7 @@ from bot.cli_error import Commands
 cli = Commands("demo", help="演示数据")
 
 
-@cli.command("seed")
+@cli.command("seed", cancelled="已中断：演示数据可能只建了一部分，重新运行 flask --app bot demo seed 即可补齐。")
 def seed():
     """建立或补齐演示通讯录和账号；可以重复运行。"""
     from bot import db

@@ -62,7 +62,7 @@ def _run(work, dry_run: bool) -> list[str]:
 
 
 @cli.command("import", help="从名册导入单位和人员（.xlsx 模板或 .yaml）；再次导入只更新，不重复")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), metavar="文件")
 @click.option("--dry-run", is_flag=True, help="只检查并显示将发生的变动，不写入")
 def import_cmd(file, dry_run):
     """Import units and people from an .xlsx (the template) or a .yaml file."""
@@ -154,7 +154,7 @@ def show_cmd(unit_name, as_userid):
 
 
 @cli.command("template", help="生成空白的名册导入模板（.xlsx）")
-@click.argument("path", default="名册模板.xlsx", type=click.Path(dir_okay=False))
+@click.argument("path", default="名册模板.xlsx", type=click.Path(dir_okay=False), metavar="[文件]")
 def template_cmd(path):
     """Write the blank import template (.xlsx)."""
     from models.org_files import write_template

@@ -14,7 +14,7 @@ from models.org import COUNTY_BUREAU, Unit
 cli = Commands("report", help="报表")
 
 
-@cli.command("assessment")
+@cli.command("assessment", cancelled="已中断：考核表可能没有全部生成，最后写入的文件可能不完整，请重新运行。")
 @click.option("--year", type=int, required=True, help="考核年度，例如 2026")
 @click.option("--bureau", "bureau_name", help="县政数局名称（或其中几个字）；默认全部县政数局")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="输出文件；多个县政数局时在文件名后加局名")

@@ -44,7 +44,7 @@ def serve(host, port, bot_url):
         pass
 
 
-@cli.command("chat")
+@cli.command("chat", cancelled="再见。")
 @click.option("--user", "userid", required=True, help="以哪个成员的身份聊天（企业微信 UserID）")
 @click.option("--bot-url", default=None, help="机器人回调地址（默认 SIM_BOT_URL；否则 BOT_PORT 或 5000 端口的 /wecom/callback）")
 @click.option("--sim-url", default=default_sim_url, show_default=f"SIM_URL、SIM_PORT 或 {DEFAULT_SIM_URL}",

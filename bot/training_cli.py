@@ -26,7 +26,7 @@ REQUIRED = ("held_on", "topic", "organiser")
 
 
 @cli.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False), metavar="文件")
 def import_cmd(path):
     """从 .xlsx 导入培训台账（每行一名参训人员）；重复导入不会重复记录。"""
     rows = read_rows(path)

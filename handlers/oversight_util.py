@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from bot.router import Context
 from models import org
 from models.base import MAX_ID
-from models.org import Unit
+from models.org import HOST_UNIT, Unit
 
 _REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
 _SPLIT = re.compile(r"[\s，,：:]+")
@@ -54,6 +56,27 @@ def unit_in_scope(ctx: Context, unit_id: int) -> bool:
 
 def unit_hint(ctx: Context, name: str, candidates: list[Unit]) -> str:
     if not candidates:
-        return f"没有找到名称包含「{name[:20]}」的单位（仅限您管辖范围内的单位），请核对单位名称，例如「教育局」。"
+        return outside_scope_hint(ctx, name) or \
+            f"没有找到名称包含「{name[:20]}」的单位（仅限您管辖范围内的单位），请核对单位名称，例如「教育局」。"
     names = "、".join(u.name for u in candidates[:6])
     return f"「{name}」对应多个单位：{names}。请写得更完整一些。"
+
+
+def outside_scope_hint(ctx: Context, name: str) -> str | None:
+    """What to say when `name` finds no unit in the person's scope but does outside it (another county's unit):
+    「没有找到」 would be untrue. Says nothing about that unit beyond what was typed."""
+    if not ctx.person.is_bureau_user or not named_outside_scope(ctx, name):
+        return None
+    return (f"「{name.strip()[:20]}」不在您的管辖范围内：您只能查看和处理{ctx.person.unit.name}所辖的单位。"
+            "请核对单位名称，例如「教育局」。")
+
+
+def named_outside_scope(ctx: Context, name: str) -> bool:
+    """Whether an active host unit outside the person's scope has `name` in its name (the widest reading
+    match_units makes of a name)."""
+    name = name.strip()
+    if not name:
+        return False
+    return ctx.session.scalar(
+        select(Unit.id).where(Unit.kind == HOST_UNIT, Unit.active, Unit.name.contains(name, autoescape=True),
+                              Unit.id.not_in(org.visible_unit_ids(ctx.session, ctx.person))).limit(1)) is not None

@@ -121,6 +121,10 @@ def register(router: Router) -> None:
         unit_ids, whose = org.visible_unit_ids(ctx.session, ctx.person), ""
         if name:
             units = match_units(ctx, name)
+            if not units and not ctx.person.is_bureau_user:  # another unit's name: not 「没有找到」
+                ctx.reply(f"您只能查看本单位（{ctx.person.unit.name}）的整改清单。请回复「整改清单」查看未完成的整改事项，"
+                          "「整改清单 全部」查看全部。")
+                return None
             if len(units) != 1:
                 ctx.reply(unit_hint(ctx, name, units))
                 return None

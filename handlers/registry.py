@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
+from handlers.oversight_util import outside_scope_hint
 from models.account import CANCELLED, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
 from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
 
@@ -139,7 +140,8 @@ def register(router: Router) -> None:
             return END
         found = find_units(units, ctx.args)
         if not found:
-            ctx.reply(f"在您的管辖范围内没有找到「{ctx.args[:20]}」。请回复「台账 单位名」，"
+            ctx.reply(outside_scope_hint(ctx, ctx.args) or
+                      f"在您的管辖范围内没有找到「{ctx.args[:20]}」。请回复「台账 单位名」，"
                       "单位名可以只写一部分，例如「台账 教育局」；回复「台账」查看全部单位。")
             return END
         if len(found) == 1:

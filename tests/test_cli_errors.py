@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 
 import click
 import pytest
 
-from bot.cli_error import said_in_chinese
+from bot.cli_error import Commands, said_in_chinese, shown_width
+from tests.conftest import TEST_REDIS_URL
 
 
 def test_a_command_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path, unmigrated_url):
@@ -33,7 +36,7 @@ def flask_cli(app):
 
 
 @pytest.mark.parametrize("args, error, command", [
-    (["org", "import"], "缺少参数 FILE。", "org import"),
+    (["org", "import"], "缺少参数 文件。", "org import"),
     (["org", "imprt", "名册.xlsx"], "没有 imprt 这个命令。您是不是要用 import？", "org"),
     (["org", "import", "--dry", "名册.xlsx"], "没有 --dry 这个选项。您是不是要用 --dry-run？", "org import"),
     (["org", "--verbose", "show"], "没有 --verbose 这个选项。", "org"),
@@ -42,12 +45,12 @@ def flask_cli(app):
     (["report", "assessment"], "缺少选项 --year。", "report assessment"),
     (["report", "assessment", "--year"], "选项 --year 后面要写一个值。", "report assessment"),
     (["report", "assessment", "--year", "今年"], "--year 的值不对：「今年」不是整数。", "report assessment"),
-    (["calendar", "show", "二〇二七"], "YEAR 的值不对：「二〇二七」不是整数。", "calendar show"),
-    (["calendar", "set", "2027-02-07", "加班"], "KIND 的值不对：「加班」无法识别，请写「上班」或「休息」", "calendar set"),
+    (["calendar", "show", "二〇二七"], "年份 的值不对：「二〇二七」不是整数。", "calendar show"),
+    (["calendar", "set", "2027-02-07", "加班"], "类型 的值不对：「加班」无法识别，请写「上班」或「休息」", "calendar set"),
     (["calendar", "set", "2027-13-01", "上班"], "「2027-13-01」不是日期，请写成 YYYY-MM-DD", "calendar set"),
-    (["accounts", "import", "没有这个文件.xlsx"], "PATH 的值不对：找不到「没有这个文件.xlsx」。请检查路径和文件名。",
+    (["accounts", "import", "没有这个文件.xlsx"], "文件 的值不对：找不到「没有这个文件.xlsx」。请检查路径和文件名。",
      "accounts import"),
-    (["training", "import", "."], "PATH 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
+    (["training", "import", "."], "文件 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
     (["outbox", "resend", "--since", "上周"], "--since 的值不对：「上周」无法识别，请写成 2026-11-20、", "outbox resend"),
     (["scheduler", "--interval", "半分钟"], "--interval 的值不对：「半分钟」不是数字。", "scheduler"),
 ], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
@@ -80,6 +83,11 @@ def test_every_command_of_ours_says_an_unknown_option_in_chinese(app, flask_cli)
         assert f"运行 flask --app bot {' '.join(path)} --help 查看说明。" in result.output, (path, result.output)
 
 
+# click's English in --help: option notes, value placeholders (type names), usage pieces
+CLICK_HELP_ENGLISH = re.compile(r"\[default|\[required|env var|\b(TEXT|INTEGER|FLOAT|BOOLEAN|FILE|DIRECTORY)\b"
+                                r"|\[OPTIONS\]|COMMAND \[ARGS\]")
+
+
 def test_every_help_of_ours_is_chinese(app, flask_cli):
     chinese = re.compile(r"[\u4e00-\u9fff]")
     for path, command in our_commands(app):
@@ -92,6 +100,90 @@ def test_every_help_of_ours_is_chinese(app, flask_cli):
         assert result.output.startswith(f"用法：flask --app bot {' '.join(path)}"), (path, result.output)
         assert "显示本说明并退出。" in result.output and "Show this message" not in result.output, result.output
         assert "Options:" not in result.output and "Commands:" not in result.output, result.output
+        options = result.output.split("选项:", 1)[-1]  # arguments are named in the usage line
+        assert not CLICK_HELP_ENGLISH.search(options), (path, result.output)
+        assert "[选项]" in result.output.splitlines()[0], (path, result.output)
+        assert not re.search(r"[A-Z]{3,}", result.output.splitlines()[0]), (path, result.output)  # FILE, NAME …
+
+
+def test_option_notes_and_value_placeholders_in_help_are_chinese(flask_cli):
+    chat = flask_cli("sim", "chat", "--help").output
+    assert re.search(r"--user 文字 +以哪个成员的身份聊天（企业微信 UserID） +\[必填\]", chat), chat
+    assert re.search(r"--wait 数字 +每条消息后等待推送的秒数 +\[默认：1\.5\]", chat), chat
+    assert re.search(r"--history 整数 +开始时显示最近几条推送 +\[默认：0\]", chat), chat
+    assert "[默认：(SIM_URL、SIM_PORT 或 http://127.0.0.1:5001)]" in chat, chat
+    rows = [line for line in chat.splitlines() if line.startswith("  --")]
+    starts = {shown_width(re.match(r" +--\S+(?: \S+)? +", line).group()) for line in rows}  # where help begins
+    assert len(rows) == 6 and len(starts) == 1, chat
+    assert re.search(r"--out 文件 ", flask_cli("report", "assessment", "--help").output)
+    org = flask_cli("org", "--help").output
+    assert org.startswith("用法：flask --app bot org [选项] 命令 [参数]...\n"), org
+
+
+def test_a_mistyped_top_level_command_is_explained_in_chinese(flask_cli):
+    result = flask_cli("orgg", "import", "名册.xlsx")
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == ["错误：没有 orgg 这个命令。您是不是要用 org？",
+                                          "用法：flask --app bot [选项] 命令 [参数]...",
+                                          "运行 flask --app bot --help 查看说明。"], result.output
+
+
+def test_a_mistyped_top_level_command_under_flasks_own_group_is_chinese_too(tmp_path, database_url):
+    """`flask --app bot orgg`: Flask's group asks our app.cli for the name, and ours answers it."""
+    done = _flask(tmp_path, database_url, "orgg", "import", "名册.xlsx")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "错误：没有 orgg 这个命令。您是不是要用 org？\n用法：flask --app bot [选项] 命令 [参数]...\n" in done.stderr
+    assert not re.search(r"Error|Usage|Try |No such", done.stderr), done.stderr
+
+
+def _flask_env(tmp_path, database_url, **more) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "SIM_", "DATABASE_URL",
+                                                                     "REDIS_URL"))}
+    env.update(DATABASE_URL=database_url, BOT_INSTANCE_DIR=str(tmp_path), REDIS_URL=TEST_REDIS_URL, **more)
+    return env
+
+
+def _flask(tmp_path, database_url, *args):
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    return subprocess.run([flask, "--app", "bot", *args], env=_flask_env(tmp_path, database_url),
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_ctrl_c_says_in_chinese_that_nothing_changed(tmp_path, database_url):
+    """Ctrl-C while `org sync` waits on WeCom: 「已取消，什么也没有改。」, not click's 「Aborted!」."""
+    with socket.socket() as wecom:  # a WeCom that takes the connection and never answers
+        wecom.bind(("127.0.0.1", 0))
+        wecom.listen()
+        env = _flask_env(tmp_path, database_url, WECOM_API_BASE=f"http://127.0.0.1:{wecom.getsockname()[1]}/cgi-bin/")
+        flask = os.path.join(os.path.dirname(sys.executable), "flask")
+        sync = subprocess.Popen([flask, "--app", "bot", "org", "sync"], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            wecom.settimeout(30)
+            connection, _ = wecom.accept()  # the command is now waiting on the network
+            sync.send_signal(signal.SIGINT)
+            out, err = sync.communicate(timeout=30)
+            connection.close()
+        finally:
+            sync.kill()
+    assert sync.returncode == 1, (out, err)
+    assert err.endswith("\n已取消，什么也没有改。\n"), err
+    assert "Aborted" not in err and "Traceback" not in err, err
+
+
+def test_a_prompt_answered_no_says_in_chinese_that_nothing_changed(app):
+    """A command of ours that asks before acting (none does yet): 「n」 is said in Chinese, as Ctrl-C is."""
+    group = Commands("try", help="试验")
+
+    @group.command("ask")
+    def ask():
+        """试验。"""
+        click.confirm("继续吗？", abort=True)
+
+    app.cli.add_command(group)
+    result = app.test_cli_runner().invoke(args=["try", "ask"], input="n\n")
+    assert result.exit_code == 1, result.output
+    assert result.output.endswith(": n\n已取消，什么也没有改。\n") and "Aborted" not in result.output, result.output
 
 
 @pytest.mark.parametrize("kind, typed, chinese", [

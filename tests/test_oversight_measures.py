@@ -27,7 +27,7 @@ def test_warning_is_confirmed_delivered_to_the_unit_head_and_kept(bot):
     assert "2026-11-16 警告（马管理）：抚松教育公众号三个月未更新" in record
     assert "处置措施（0项）" in bot.send("zsj_admin", "单位记录 卫生健康局")
     assert "处置措施（1项）" in bot.send("jy_wang", "单位记录")  # the unit sees its own record
-    assert "没有找到" in bot.send("jy_admin", "单位记录 抚松县教育局")  # another county
+    assert "不在您的管辖范围内" in bot.send("jy_admin", "单位记录 抚松县教育局")  # another county
 
 
 def test_ordered_closure_asks_which_account_and_opens_a_case(bot):

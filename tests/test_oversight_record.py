@@ -84,3 +84,12 @@ def test_a_unit_clerk_asking_for_another_units_record_is_told_it_is_their_own(bo
     assert reply.startswith("单位人员只能查看本单位的记录（没有查「教育局」），下面是抚松县卫生健康局的记录。"), reply
     assert "【单位记录】抚松县卫生健康局" in reply and "抚松县教育局" not in reply
     assert bot.send("wj_liu", "单位记录 卫生健康局").startswith("【单位记录】抚松县卫生健康局")
+
+
+def test_a_bureau_naming_another_countys_unit_is_told_it_is_outside_its_scope(bot):
+    """单位记录 and the measures find units as 整改通知 does: another county's unit is not 「没有找到」."""
+    for text in ("单位记录 靖宇县教育局", "约谈 靖宇县教育局 公众号三个月未更新", "整改通知 靖宇 公众号两周未更新"):
+        reply = bot.send("zsj_admin", text)
+        assert reply.startswith("「") and "」不在您的管辖范围内：您只能查看和处理抚松县政务服务和数字化建设管理局所辖的单位。" in reply, reply
+        assert "没有找到" not in reply and "靖宇县教育局" not in reply.replace("「靖宇县教育局」", ""), reply
+    assert "没有找到名称包含「林业局」的单位" in bot.send("zsj_admin", "单位记录 林业局")

@@ -22,7 +22,7 @@ def notify(bot, text="整改通知 教育局 抚松教育公众号两周未更�
 
 def test_the_bureau_notifies_after_confirming(bot):
     assert "多个单位" in bot.send("zsj_admin", "整改通知 教育 公众号两周未更新")  # 教育局 and its 办公室
-    assert "没有找到" in bot.send("zsj_admin", "整改通知 靖宇县教育局 公众号未更新")  # not in scope
+    assert "不在您的管辖范围内" in bot.send("zsj_admin", "整改通知 靖宇县教育局 公众号未更新")  # the neighbour's
     assert "用法" in bot.send("zsj_admin", "整改通知 抚松县教育局")
     assert "仅限" in bot.send("jy_wang", "整改通知 抚松县教育局 问题问题")
     at(MONDAY)
@@ -91,9 +91,25 @@ def test_list_of_one_unit(bot):
         assert health.startswith("抚松县卫生健康局全部整改事项（1项）：") and "原创比例" in health, health
         assert "两周未更新" not in health
     assert "对应多个单位" in bot.send("zsj_admin", "整改清单 教育")  # 教育局 and its 办公室
-    assert "没有找到名称包含「靖宇县教育局」的单位" in bot.send("zsj_admin", "整改清单 靖宇县教育局")  # not in scope
-    assert "没有找到" in bot.send("jy_zhang", "整改清单 卫生健康局")  # a unit sees its own items only
+    assert "没有找到名称包含「林业局」的单位" in bot.send("zsj_admin", "整改清单 林业局")  # no such unit
     assert "两周未更新" in bot.send("jy_zhang", "整改清单 教育局")
+
+
+def test_a_list_of_a_unit_outside_ones_reach_says_so_rather_than_not_found(bot):
+    """A clerk naming another unit sees their own unit's list only and is told how to ask for it; a bureau user
+    naming another county's unit is told it is outside their scope, and nothing of it beyond what they typed."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    clerk = bot.send("wj_liu", "整改清单 教育局")
+    assert clerk == ("您只能查看本单位（抚松县卫生健康局）的整改清单。请回复「整改清单」查看未完成的整改事项，"
+                     "「整改清单 全部」查看全部。"), clerk
+    assert "「整改清单 全部」" in bot.send("jy_zhang", "整改清单 靖宇县教育局")
+    bureau = bot.send("zsj_admin", "整改清单 靖宇县教育局")
+    assert bureau == ("「靖宇县教育局」不在您的管辖范围内：您只能查看和处理抚松县政务服务和数字化建设管理局所辖的单位。"
+                      "请核对单位名称，例如「教育局」。"), bureau
+    partly = bot.send("zsj_review", "整改清单 靖宇 全部")
+    assert partly.startswith("「靖宇」不在您的管辖范围内") and "靖宇县教育局" not in partly, partly
+    neighbour = bot.send("jy_admin", "整改清单 抚松县教育局 全部")
+    assert neighbour.startswith("「抚松县教育局」不在您的管辖范围内") and "两周未更新" not in neighbour, neighbour
 
 
 def test_overdue_items_reminded_daily_once(bot):

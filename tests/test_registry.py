@@ -80,10 +80,15 @@ def test_ambiguous_unit_name_offers_numbered_choices(bot):
     assert "没有理解" in bot.send("zsj_admin", "1")  # the dialogue is over
 
 
-def test_unit_outside_the_bureaus_scope_is_not_found(bot):
+def test_unit_outside_the_bureaus_scope_is_said_to_be_outside_it(bot):
+    """Not 「没有找到」: the unit is there, only not the bureau's; nothing of it shows beyond what was typed."""
     add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
     reply = bot.send("zsj_admin", "台账 靖宇县教育局")
-    assert "在您的管辖范围内没有找到「靖宇县教育局」" in reply and "靖宇教育" not in reply
+    assert reply.startswith("「靖宇县教育局」不在您的管辖范围内：您只能查看和处理抚松县政务服务和数字化建设管理局所辖的单位。")
+    assert "没有找到" not in reply and "靖宇教育" not in reply
+    reply = bot.send("zsj_admin", "台账 靖宇")
+    assert "「靖宇」不在您的管辖范围内" in reply and "靖宇县教育局" not in reply and "靖宇教育" not in reply
+    assert "在您的管辖范围内没有找到「林业局」" in bot.send("zsj_admin", "台账 林业局")  # no such unit anywhere
     assert "靖宇教育" in bot.send("jy_admin", "台账 靖宇")
 
 
