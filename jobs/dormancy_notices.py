@@ -56,15 +56,16 @@ def name_one(account: Account) -> str:
     return f"回复「变更 {account.name} {account.platform}」选择「账号负责人」指定专人（第21条）"
 
 
-def told(audience: Audience) -> str:
-    """For the bureau admins: whom the unit's notice reached, or that it reached nobody."""
-    if audience.nobody:
-        return ""
+def told(audience: Audience, staff: list[Person] | None = None) -> str:
+    """For the bureau admins: whom the unit's notice reached (`staff`: the staff told besides the responsible
+    person and the heads)."""
     told = [f"账号负责人{audience.responsible.name}"] if audience.responsible else []
     if audience.urgers:
         told.append(f"单位负责人{_names(audience.urgers)}")
-    elif not audience.responsible:
-        told.append(f"工作人员{_names(audience.staff)}")
+    if staff is None:
+        staff = audience.staff if not (audience.responsible or audience.heads) else []
+    if staff:
+        told.append(f"工作人员{_names(staff)}")
     gaps = [gap for gap, missing in (("该账号没有账号负责人", not audience.responsible),
                                      ("该单位在通讯录中没有单位负责人", not audience.heads)) if missing]
     return f"已通知{'、'.join(told)}" + (f"（{'；'.join(gaps)}）" if gaps else "") + "。"
@@ -156,7 +157,7 @@ def dormant(audience: Audience, account: Account, idle: int, since: str, case: D
                 f"请安排专人在以下两项中选择其一办理（跟进事项 {case.id}，您也可以直接办理）：\n")
     admins = (f"【停更认定】{unit}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"
               f"并建立跟进事项 {case.id}：单位须申请注销或作出说明。"
-              + (told(audience) + f"单位作出说明后，请回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。"
+              + (told(audience, audience.other_staff) + f"单位作出说明后，请回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。"
                  if not audience.nobody else nobody(unit, "申请注销或作出说明")))
     doers = [*audience.doer, *audience.other_staff]
     return [(doers, f"{head}请在以下两项中选择其一（跟进事项 {case.id}）：\n{options}"),

@@ -314,7 +314,8 @@ def test_the_later_rungs_tell_the_responsible_person_what_to_do_the_heads_to_urg
     for staff in ("jy_zhang", "jy_li"):  # both accounts' case, worded for the doers
         assert [t for t in bot.texts(staff) if "督促" in t] == [], staff
         assert [t[:6] for t in bot.texts(staff)[-2:]] == ["【停更认定】"] * 2
-    assert "「接受说明 1」" in about(bot.texts("zsj_admin"), "微信公众号")[-1]
+    admin = about(bot.texts("zsj_admin"), "微信公众号")[-1]
+    assert "已通知账号负责人张伟、单位负责人王局长、工作人员李娜。" in admin and "「接受说明 1」" in admin
     assert len(bot.texts("jy_zhang")) == 4 and len(bot.texts("jy_li")) == 2 and len(bot.texts("jy_wang")) == 6
 
 
