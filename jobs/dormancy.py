@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, lazyload
 
 from bot import clock, db, outbox
 from bot.config import ConfigError
+from jobs import dormancy_notices as notices
 from jobs.schedule import daily_at, scheduled
 from models import audit
 from models.account import ACTIVE_STATUSES, Account
-from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit
+from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit, people_with_role
 from models.oversight import (BUREAU, CASE_OPEN, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE,
                               DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
-                              settle_closed_accounts, unit_heads, unit_people)
+                              settle_closed_accounts)
 
 log = logging.getLogger("bot.dormancy")
 
@@ -189,7 +190,7 @@ class Pushes:
         self.session = session
         self.items: list[tuple[list, str, str | None]] = []
         self.heads: dict[int, list[Person]] = {}
-        self.people: dict[int, list[Person]] = {}  # heads and staff: who acts for the unit
+        self.staff: dict[int, list[Person]] = {}
         self.admins: dict[int | None, list[Person]] = {}
         self.loaded = False
 
@@ -208,9 +209,8 @@ class Pushes:
         unit_ids = sorted({a.unit_id for a in accounts})
         by_role = _people_by_unit(session, (UNIT_HEAD, STAFF), unit_ids)
         for unit_id in unit_ids:
-            self.heads[unit_id] = by_role[UNIT_HEAD].get(unit_id) or by_role[STAFF].get(unit_id, [])
-            people = by_role[UNIT_HEAD].get(unit_id, []) + by_role[STAFF].get(unit_id, [])
-            self.people[unit_id] = list({p.id: p for p in people}.values())
+            self.heads[unit_id] = by_role[UNIT_HEAD].get(unit_id, [])
+            self.staff[unit_id] = by_role[STAFF].get(unit_id, [])
         units = [session.get(Unit, u) for u in unit_ids]
         bureaus = {u.id: (u if u.is_bureau else u.supervising_bureau()) for u in units}
         admins = _people_by_unit(session, (BUREAU_ADMIN,), sorted({b.id for b in bureaus.values() if b}))
@@ -223,14 +223,21 @@ class Pushes:
         return self.admins[unit.id]
 
     def unit_heads(self, unit: Unit) -> list[Person]:
+        """The unit's heads only (no stand-in: staff are not asked to urge anyone)."""
         if unit.id not in self.heads:
-            self.heads[unit.id] = unit_heads(self.session, unit.id)
+            self.heads[unit.id] = people_with_role(self.session, UNIT_HEAD, [unit.id])
         return self.heads[unit.id]
 
-    def unit_people(self, unit: Unit) -> list[Person]:
-        if unit.id not in self.people:
-            self.people[unit.id] = unit_people(self.session, unit.id)
-        return self.people[unit.id]
+    def unit_staff(self, unit: Unit) -> list[Person]:
+        if unit.id not in self.staff:
+            self.staff[unit.id] = people_with_role(self.session, STAFF, [unit.id])
+        return self.staff[unit.id]
+
+    def audience(self, account: Account) -> notices.Audience:
+        """Who can act for `account`, each to be worded for."""
+        responsible = account.responsible if account.responsible and account.responsible.active else None
+        return notices.Audience(responsible, self.unit_heads(account.unit), self.unit_staff(account.unit),
+                                self.bureau_admins(account.unit))
 
     def text(self, to, content: str, key: str) -> None:
         self.items.append((to, content, key))
@@ -254,47 +261,20 @@ def _people_by_unit(session: Session, roles, unit_ids: list[int]) -> dict[str, d
 
 def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: date,
               case: DormancyCase | None, draft=None) -> None:
-    label = account_label(account)
-    unit = account.unit
+    """The rung's texts, each worded for its recipients (jobs.dormancy_notices), under one outbox key: a re-run
+    sends nothing twice."""
+    audience = pushes.audience(account)
     since = _since(account, start)
+    if kind == DORMANT:
+        audit.record(pushes.session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
+                     after={"dormant": True, "idle_days": idle, "case_id": case.id})
+        texts = notices.dormant(audience, account, idle, since, case, draft)
+    else:
+        texts = {NUDGE: notices.nudge, WARNING: notices.warning, BUREAU: notices.bureau_notice,
+                 ZOMBIE: notices.zombie}[kind](audience, account, idle, since)
     key = f"dormancy:{account.id}:{start}:{kind}"
-    responsible = [account.responsible] if account.responsible and account.responsible.active else []
-    heads = pushes.unit_heads(unit)
-    admins = pushes.bureau_admins(unit)
-    if kind == NUDGE:
-        pushes.text(responsible or heads,
-                    f"【停更提醒】您单位的政务新媒体账号「{label}」已{idle}天未更新{since}。"
-                    "请尽快发布内容，并在周报中如实填报更新情况。", key)
-    elif kind == WARNING:
-        _warn(pushes, account, idle, since, responsible, heads, key)
-    elif kind == BUREAU:
-        pushes.text(responsible + heads,
-                    f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}，两周未更新，国检单项否决。"
-                    "县政数局已收到通知，请立即更新。", key)
-        pushes.text(admins, f"【停更通报】{unit.name}的「{label}」已{idle}天未更新{since}："
-                    "两周未更新，国检单项否决。", key)
-    elif kind == ZOMBIE:
-        content = (f"【僵尸账号预警】{unit.name}的「{label}」已{idle}天未更新{since}。超过三个月不更新的账号"
-                   "将被认定为“僵尸”账号，必须关停（第15条）。请立即恢复更新，确属无力维护的请申请注销。")
-        pushes.text(responsible + heads, content, key)
-        pushes.text(admins, content, key)
-    elif kind == DORMANT:
-        _mark_dormant(pushes, account, idle, since, responsible + heads, admins, key, case, draft)
-
-
-def _warn(pushes: Pushes, account: Account, idle: int, since: str, responsible: list[Person],
-          heads: list[Person], key: str) -> None:
-    """停更警告, worded per recipient: the responsible person what to do, the heads to urge them (one text for
-    all the heads, so one push). A head who is the responsible person is told what to do, once."""
-    label, unit = account_label(account), account.unit
-    veto = "连续两周未更新的账号在全国政务新媒体检查中将被单项否决"
-    pushes.text(responsible, f"【停更警告】您负责的{unit.name}政务新媒体账号「{label}」已{idle}天未更新{since}。"
-                             f"{veto}，请尽快发布内容，并在周报中如实填报更新情况。", key)
-    urge = (f"请督促账号负责人{responsible[0].name}尽快更新" if responsible
-            else "该账号没有登记账号负责人（或负责人已离开），请安排专人尽快更新")
-    told = {p.id for p in responsible}
-    pushes.text([p for p in heads if p.id not in told],
-                f"【停更警告】{unit.name}的「{label}」已{idle}天未更新{since}。{veto}，{urge}。", key)
+    for to, content in texts:
+        pushes.text(to, content, key)
 
 
 def _since(account: Account, start: date) -> str:
@@ -303,21 +283,3 @@ def _since(account: Account, start: date) -> str:
         return f"（最近更新：{start.isoformat()}）"
     began = "开设" if account.opened_on == start else "录入助手"
     return f"（尚无更新记录，自{began}之日 {start.isoformat()} 起计算）"
-
-
-def _mark_dormant(pushes, account, idle, since, unit_side, admins, key, case, draft) -> None:
-    audit.record(pushes.session, actor=ACTOR, action="dormancy.mark", entity="account", entity_id=account.id,
-                 after={"dormant": True, "idle_days": idle, "case_id": case.id})
-    from handlers.approvals_oversight import draft_lines
-    from models.approval import DRAFT
-    label = account_label(account)
-    pushes.text([*unit_side, *pushes.unit_people(account.unit)],
-                f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已认定为长期停更"
-                f"（“僵尸”）账号（第15条）。请在以下两项中选择其一（跟进事项 {case.id}）：\n"
-                + draft_lines(draft, case) +
-                f"2. 回复「说明 {case.id} 理由…」向县政数局说明情况，由县政数局决定是否接受"
-                + (f"（不注销的，可回复「撤回 {draft.id}」撤回草稿）。" if draft and draft.status == DRAFT else "。"),
-                key)
-    pushes.text(admins,
-                f"【停更认定】{account.unit.name}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"
-                f"并建立跟进事项 {case.id}：单位须申请注销或作出说明。", key)

@@ -1,8 +1,9 @@
 """Weekly report jobs: reminders on the due day, and after the deadline the unit heads and the bureau.
 
 Due: the week's last working day at 17:00 (BOT_WEEKLY_DUE), on the official calendar.
-- 09:00 and 15:00 on the due day: the staff of every unit that has not reported.
-- 09:00 on the next working day: each non-reporting unit's head, and the bureau's roll-up.
+- 09:00 and 15:00 on the due day: the staff of every unit that has not reported (a unit without staff: its heads).
+- 09:00 on the next working day: each non-reporting unit's head (a unit without a head: its staff), and the
+  bureau's roll-up.
 Each period is claimed once in `job_run` (jobs.schedule); pushes carry a dedupe_key, so
 running a period again by hand sends nothing twice.
 """
@@ -83,7 +84,8 @@ def _remind(period: str, slot: str) -> str:
     with db.transaction() as session:
         units = missing_units(session, week)
         staff = staff_by_unit(session, units)
-        people = [p for unit in units for p in staff[unit.id]]
+        heads = heads_by_unit(session, [u for u in units if not staff[u.id]])  # no staff: the heads file it
+        people = [p for unit in units for p in staff[unit.id] or heads[unit.id]]
         rows = outbox.push_text(session, people, reminder_text(week, day, deadline, slot),
                                 dedupe_key=f"weekly:remind:{week}:{slot}")
     return f"{len(rows)} reminders"
@@ -122,6 +124,19 @@ def heads_told_overdue(session, unit_id: int, week: date) -> list[Person]:
     return [p for p in heads if p.userid in told]
 
 
+def overdue_notices(unit: Unit, week: date, how: str, heads: list[Person], staff: list[Person],
+                    key: str) -> list[tuple]:
+    """The overdue notice, worded for who receives it: the heads urge the staff; a unit without staff has its
+    heads file the report, one without a head its staff (nobody is asked to urge people who are not there)."""
+    missing = f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至{weekly.deadline_label(week)}仍未报送，"
+    others = [p for p in staff if p not in heads]
+    if heads and others:
+        return [(heads, f"{missing}请督促本单位工作人员{how}。", key)]
+    if heads:
+        return [(heads, f"{missing}本单位在通讯录中没有其他工作人员，请{how}。", key)]
+    return [(staff, f"{missing}本单位在通讯录中没有单位负责人，请{how}。", key)]
+
+
 @scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None))
 def overdue(period: str) -> str:
     """The working day after the deadline: tell the heads of units that did not report; roll-up to bureaus."""
@@ -133,10 +148,10 @@ def overdue(period: str) -> str:
     with db.transaction() as session:
         units = missing_units(session, week)
         heads = heads_by_unit(session, units)
+        staff = staff_by_unit(session, units)
         how = how_to_file_overdue(week, date.fromisoformat(period))
-        told += len(outbox.push_texts(session, [(heads[unit.id], (
-            f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至"
-            f"{weekly.deadline_label(week)}仍未报送，请督促本单位工作人员{how}。"), key) for unit in units]))
+        told += len(outbox.push_texts(session, [item for unit in units for item in overdue_notices(
+            unit, week, how, heads[unit.id], staff[unit.id], key)]))
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active)))
         for bureau in bureaus:
             admins = people_with_role(session, BUREAU_ADMIN, [bureau.id])

@@ -387,3 +387,31 @@ def test_a_bureau_filer_is_told_when_nobody_of_the_unit_can_be_reminded_to_file(
     note = [t for t in bot.texts("zsj_review") if t.startswith(f"第{number}号开设申请（抚松教育）：")]
     assert note == [f"第{number}号开设申请（抚松教育）：抚松县教育局在通讯录中没有工作人员或负责人，收不到第11条的报送提醒。"
                     "请通知该单位最迟于11月12日（周四）在全国政务新媒体信息报送系统中完成开设，并在通讯录中补充该单位的人员。"]
+
+
+def test_registry_reminders_reach_the_bureau_admins_when_nobody_of_the_unit_is_left(bot):
+    """Everyone of the unit left after the approval: the 第11条 reminders reached nobody (the bureau heard only on
+    the deadline). Now each day's reminder goes to the unit's county bureau admins, saying that nobody of the unit
+    can receive it and to have the unit name its people (第21条); an admin may record the filing."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    number = submit_open(bot)
+    approve_all(bot, number)
+    with bot.db() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
+        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    for n, day in enumerate(("2026-11-10", "2026-11-11", "2026-11-12"), 1):
+        clock.set_now(datetime.fromisoformat(day + "T09:00"))
+        assert jobs.registry_countdown(day) == 1
+        assert jobs.registry_countdown(day) == 0  # a re-run sends nothing twice
+        texts = [t for t in bot.texts("zsj_admin") if t.startswith("报送提醒：")]
+        assert len(texts) == n and bot.texts("jy_admin") == []
+    assert texts[0] == (f"报送提醒：抚松县教育局第{number}号开设申请（抚松教育）已审批通过，须在全国政务新媒体信息报送系统中"
+                        "完成开设（第11条），截止11月12日（周四），还剩2个工作日（不含今天）。抚松县教育局在通讯录中没有在职的"
+                        "工作人员或单位负责人，收不到这条提醒。请通知该单位按期报送，并在通讯录中补充该单位的人员（第21条）；"
+                        f"报送完成后，可由您回复「已报送 {number}」登记。")
+    assert "今天是最后一天" in texts[-1] and count(bot.texts("zsj_admin"), "报送到期") == 0  # said once, not twice
+    assert "已记录" in bot.send("zsj_admin", f"已报送 {number}")
+    assert jobs.registry_countdown("2026-11-13") == 0

@@ -263,3 +263,97 @@ def test_a_never_updated_account_is_not_said_to_have_updated_on_its_opening_day(
     assert "最近更新" not in edu and "尚无更新记录" in edu and "2026-08-20" in edu and "录入助手" in edu, edu
     (health,) = bot.texts("wj_liu")
     assert "最近更新" not in health and "开设" in health and "2026-08-24" in health, health
+
+
+def leave(bot, *userids):
+    """These people left (停用)."""
+    from models.org import Person
+    with bot.db() as s:
+        for person in s.scalars(select(Person).where(Person.userid.in_(userids))):
+            person.active = False
+
+
+def about(texts, platform):
+    return [t for t in texts if f"「抚松教育（{platform}）」" in t]
+
+
+def test_the_later_rungs_tell_the_responsible_person_what_to_do_the_heads_to_urge_and_the_bureau_its_part(bot):
+    """停更通报, 僵尸账号预警 and 停更认定 were one text for the responsible person and the heads alike: now the
+    responsible person is told to update or file 注销 (第15条), the heads to urge that named person, the bureau admins
+    whom the unit's notice reached and what is theirs to do. A head who answers for an account gets the doer's text."""
+    add_account(bot, last_update_on=LAST)  # 张伟's
+    add_account(bot, platform="微博", responsible="jy_wang", last_update_on=LAST)  # the head's own
+    run(date(2026, 8, 17))  # 14 days
+    dormancy.dormancy_ladder("2026-08-17")  # a re-run sends nothing twice (`run` would move the clock back)
+    [zhang] = bot.texts("jy_zhang")
+    assert zhang.startswith("【停更通报】您负责的抚松县教育局政务新媒体账号「抚松教育（微信公众号）」已14天未更新"), zhang
+    assert "请立即发布内容" in zhang and "回复「注销 抚松教育 微信公众号」，第15条" in zhang and "督促" not in zhang
+    [urged] = about(bot.texts("jy_wang"), "微信公众号")
+    assert "请督促账号负责人张伟立即更新；确属无力维护的，请组织申请注销（第15条）。" in urged
+    [own] = about(bot.texts("jy_wang"), "微博")
+    assert own.startswith("【停更通报】您负责的") and "督促" not in own
+    [admin] = about(bot.texts("zsj_admin"), "微信公众号")
+    assert "已通知账号负责人张伟、单位负责人王局长。" in admin and "「整改通知 抚松县教育局 问题描述」" in admin
+    [admin] = about(bot.texts("zsj_admin"), "微博")
+    assert "已通知账号负责人王局长。" in admin
+    assert bot.texts("jy_li") == []
+
+    run(date(2026, 10, 2))  # 60 days
+    assert bot.texts("jy_zhang")[-1].startswith("【僵尸账号预警】您负责的")
+    assert "请立即恢复更新；确属无力维护的，请申请注销（回复「注销 抚松教育 微信公众号」）" in bot.texts("jy_zhang")[-1]
+    assert "请督促账号负责人张伟立即恢复更新" in about(bot.texts("jy_wang"), "微信公众号")[-1]
+    assert "督促" not in about(bot.texts("jy_wang"), "微博")[-1]
+    assert "第32条" in about(bot.texts("zsj_admin"), "微信公众号")[-1]
+
+    run(date(2026, 11, 2))  # 90 days: the case, which anyone of the unit may answer
+    doer = about(bot.texts("jy_zhang"), "微信公众号")[-1]
+    assert "【停更认定】" in doer and "请在以下两项中选择其一（跟进事项 1）" in doer and "督促" not in doer
+    urged = about(bot.texts("jy_wang"), "微信公众号")[-1]
+    assert "请督促账号负责人张伟在以下两项中选择其一办理（跟进事项 1，您也可以直接办理）" in urged and "说明 1" in urged
+    assert "请在以下两项中选择其一（跟进事项 2）" in about(bot.texts("jy_wang"), "微博")[-1]
+    for staff in ("jy_zhang", "jy_li"):  # both accounts' case, worded for the doers
+        assert [t for t in bot.texts(staff) if "督促" in t] == [], staff
+        assert [t[:6] for t in bot.texts(staff)[-2:]] == ["【停更认定】"] * 2
+    admin = about(bot.texts("zsj_admin"), "微信公众号")[-1]
+    assert "已通知账号负责人张伟、单位负责人王局长、工作人员李娜。" in admin and "「接受说明 1」" in admin
+    assert len(bot.texts("jy_zhang")) == 4 and len(bot.texts("jy_li")) == 2 and len(bot.texts("jy_wang")) == 6
+
+
+def test_a_unit_without_a_head_is_never_asked_to_urge(bot):
+    """The unit head left: the staff stood in for the heads and were asked 「请督促账号负责人…」. Now the
+    responsible person is told what to do; an account without one has the staff told to update it and name one;
+    the bureau admins hear that the unit has no head."""
+    leave(bot, "jy_wang")
+    add_account(bot, last_update_on=LAST)  # 张伟's
+    add_account(bot, platform="抖音", responsible=None, last_update_on=LAST)
+    for day in (date(2026, 8, 13), date(2026, 8, 17), date(2026, 10, 2), date(2026, 11, 2)):  # 10, 14, 60, 90 days
+        run(day)
+    for staff in ("jy_zhang", "jy_li"):
+        assert [t for t in bot.texts(staff) if "督促" in t or "请安排专人" in t] == [], staff
+    assert [t[:6] for t in about(bot.texts("jy_li"), "微信公众号")] == ["【停更认定】"]
+    warning, notice, zombie, mark = about(bot.texts("jy_li"), "抖音")
+    assert warning.startswith("【停更警告】") and "本单位在通讯录中也没有单位负责人" in warning
+    assert "请尽快发布内容" in warning and "同时请回复「变更 抚松教育 抖音」选择「账号负责人」指定专人（第21条）" in warning
+    assert notice.startswith("【停更通报】") and zombie.startswith("【僵尸账号预警】") and mark.startswith("【停更认定】")
+    assert about(bot.texts("jy_zhang"), "抖音") == [warning, notice, zombie, mark]
+    admin = about(bot.texts("zsj_admin"), "抖音")[0]
+    assert "已通知工作人员张伟、李娜（该账号没有账号负责人；该单位在通讯录中没有单位负责人）。" in admin
+    assert "已通知账号负责人张伟（该单位在通讯录中没有单位负责人）。" in about(bot.texts("zsj_admin"), "微信公众号")[0]
+
+
+def test_a_unit_with_nobody_left_has_its_bureau_admins_told_at_every_rung(bot):
+    """Everyone of the unit left: the rungs reached nobody (the 7- and 10-day ones nobody at all). Now each rung
+    goes to the unit's county bureau admins, saying that nobody at the unit can receive it and to have the unit
+    name its people (第21条)."""
+    leave(bot, "wj_liu", "wj_chen")
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=LAST)
+    nobody = "抚松县卫生健康局在通讯录中没有在职的账号负责人、工作人员或单位负责人，这条通知单位无人能收到。"
+    rungs = [(date(2026, 8, 10), "【停更提醒】", "尽快更新"), (date(2026, 8, 13), "【停更警告】", "尽快更新"),
+             (date(2026, 8, 17), "【停更通报】", "立即更新"), (date(2026, 10, 2), "【僵尸账号预警】", "恢复更新或申请注销"),
+             (date(2026, 11, 2), "【停更认定】", "申请注销或作出说明")]
+    for n, (day, title, ask) in enumerate(rungs, 1):
+        run(day)
+        texts = bot.texts("zsj_admin")
+        assert len(texts) == n and texts[-1].startswith(f"{title}抚松县卫生健康局的「健康抚松（微信公众号）」"), texts
+        assert nobody in texts[-1] and f"请联系该单位{ask}，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。" in texts[-1]
+    assert "已通知" not in "".join(bot.texts("zsj_admin")) and bot.texts("jy_admin") == []

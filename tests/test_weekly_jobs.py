@@ -211,3 +211,26 @@ def test_the_head_who_chased_a_missing_report_hears_that_it_came(bot):
     assert "记为迟报" in bot.send("wj_liu", "确认")
     assert "周报补报：抚松县卫生健康局11月23日—11月29日的周报已由刘洋补报（迟报），共1个账号。" in bot.texts("wj_chen")
     assert not [t for t in bot.texts("jy_wang") if t.startswith("周报补报")]  # 教育局's head was never chased
+
+
+def test_a_unit_without_a_head_has_its_staff_chased_and_one_without_staff_its_head(bot):
+    """The overdue notice asked only the heads 「请督促本单位工作人员补报」: a unit whose head left was told nothing
+    after the deadline, and a head whose staff left was asked to urge nobody (and not reminded on the due day).
+    Now a unit without a head has its staff told to file it, one without staff its head, on both days."""
+    from sqlalchemy import update
+
+    from models.org import Person
+    seed(bot)
+    with bot.db() as s:
+        s.execute(update(Person).where(Person.userid.in_(("jy_wang", "wj_liu"))).values(active=False))
+    at(2026, 9, 30, 9, 5)
+    weekly_jobs.remind_morning("2026-09-30")
+    assert len(reminders(bot, "wj_chen")) == 1 and len(reminders(bot, "jy_zhang")) == 1
+    at(2026, 10, 8, 9, 5)
+    weekly_jobs.overdue("2026-10-08")
+    for staff in ("jy_zhang", "jy_li"):
+        (told,) = chased(bot, staff)
+        assert told.endswith("仍未报送，本单位在通讯录中没有单位负责人，请回复「周报 上周」补报。"), told
+    (told,) = chased(bot, "wj_chen")
+    assert told.endswith("仍未报送，本单位在通讯录中没有其他工作人员，请回复「周报 上周」补报。"), told
+    assert "请督促本单位工作人员回复「周报 上周」补报" in chased(bot, "rm_yan")[0]  # a unit with both: as before
