@@ -114,10 +114,9 @@ def register(router: Router) -> None:
     def late(ctx: Context):
         found = missing(ctx, kinds)
         if not found:
-            ctx.reply(f"您最近{LATE_DAYS}天没有需要补截图的整改情况或报送记录"
-                      "（都已有截图，或整改情况已经县政数局审核）。\n"
-                      f"「补截图」用于回复「已整改」「已报送」超过{SCREENSHOT_MINUTES}分钟后补发截图：列出还没有截图的事项，"
-                      "选好后发送图片。")
+            ctx.reply(f"您最近{LATE_DAYS}天没有需要补截图的整改情况或报送记录。\n"
+                      f"「补截图」用于回复「已整改」「已报送」超过{SCREENSHOT_MINUTES}分钟后补发截图：列出您还没有截图的事项，"
+                      "选好后发送图片（已有截图的、县政数局已审核的整改情况不用补）。")
             return END
         ctx.data["options"] = [[kind.name, row.id, line(kind, row)] for kind, row in found[:LIST_MAX]]
         ctx.data["more"] = len(found) - LIST_MAX if len(found) > LIST_MAX else 0

@@ -179,6 +179,19 @@ def test_an_answer_reviewed_since_takes_no_late_screenshot(bot):
     assert NONE_LEFT in bot.send("jy_zhang", "补截图")
 
 
+def test_an_answer_reviewed_after_the_list_was_shown_cannot_be_chosen(bot):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    answered(bot)
+    number = filed(bot)
+    clock.advance(timedelta(days=1))
+    assert "2. 整改事项 1" in bot.send("jy_zhang", "补截图")
+    bot.send("zsj_admin", "通过整改 1")
+    refused = bot.send("jy_zhang", "2")
+    assert refused.startswith("整改事项 1 已办结（已通过），不需要再补截图。\n请选择其他事项，或回复「取消」。")
+    assert state(bot) == CHOOSE
+    assert f"第{number}号申请的报送记录" in bot.send("jy_zhang", "1") and state(bot) == PICTURE
+
+
 def test_an_answer_sent_back_is_not_offered_but_the_next_one_is(bot):
     clock.set_now(datetime(2026, 12, 7, 10, 0))
     answered(bot)
