@@ -15,6 +15,7 @@ answer, which names 补截图 when the sender has a filing still without a scree
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -77,10 +78,10 @@ def newest_waiting(ctx: Context, kind: Kind, *, taken: bool = False):
                                  has_shot).order_by(kind.at.desc()).limit(1)).first()
 
 
-def missing(ctx: Context, kinds: list[Kind]) -> list[tuple[Kind, Any]]:
+def missing(ctx: Context) -> list[tuple[Kind, Any]]:
     """The sender's filings of the last LATE_DAYS still without a screenshot and not settled, newest first."""
     since = ctx.now - timedelta(days=LATE_DAYS)
-    found = [(kind, row) for kind in kinds
+    found = [(kind, row) for kind in kinds().values()
              for row in ctx.session.scalars(select(kind.model).where(kind.by == ctx.userid, kind.at >= since,
                                                                      kind.shot.is_(None)))
              if kind.settled(row) is None]
@@ -93,17 +94,16 @@ def line(kind: Kind, row) -> str:
     return f"{kind.label(row)}（{day.month}月{day.day}日：{kind.detail(row)}）"
 
 
-def _kinds() -> list[Kind]:
-    """What takes a screenshot: one kind per feature."""
+@cache
+def kinds() -> dict[str, Kind]:
+    """What takes a screenshot, by name: one kind per feature."""
     from handlers.approvals_mine import SCREENSHOTS as registry_filing
     from handlers.rectification import SCREENSHOTS as rectification_answer
-    return [rectification_answer, registry_filing]
+    return {kind.name: kind for kind in (rectification_answer, registry_filing)}
 
 
 def register(router: Router) -> None:
-    kinds = _kinds()
-    by_name = {kind.name: kind for kind in kinds}
-    router.conversation("screenshot", title="补截图", summary=lambda d: _chosen_line(d),
+    router.conversation("screenshot", title="补截图", summary=chosen_line,
                         cancelled=lambda ctx: "没有保存截图，需要时可以再回复「补截图」。")
 
     @router.command("补截图", "补发截图", help="给「已整改」「已报送」补发截图",
@@ -112,14 +112,14 @@ def register(router: Router) -> None:
                            f"\n回复「已整改」「已报送」后{SCREENSHOT_MINUTES}分钟内直接发送的图片不用补。"
                            "县政数局已审核的整改情况不再补截图；每项只保存一张截图。")
     def late(ctx: Context):
-        found = missing(ctx, kinds)
+        found = missing(ctx)
         if not found:
             ctx.reply(f"您最近{LATE_DAYS}天没有需要补截图的整改情况或报送记录。\n"
                       f"「补截图」用于回复「已整改」「已报送」超过{SCREENSHOT_MINUTES}分钟后补发截图：列出您还没有截图的事项，"
                       "选好后发送图片（已有截图的、县政数局已审核的整改情况不用补）。")
             return END
         ctx.data["options"] = [[kind.name, row.id, line(kind, row)] for kind, row in found[:LIST_MAX]]
-        ctx.data["more"] = len(found) - LIST_MAX if len(found) > LIST_MAX else 0
+        ctx.data["more"] = max(len(found) - LIST_MAX, 0)
         if len(found) == 1:
             ctx.data["chosen"] = 0
             return PICTURE
@@ -133,53 +133,16 @@ def register(router: Router) -> None:
     @router.state(CHOOSE, prompt=choose_prompt)
     def choose(ctx: Context):
         index = pick(ctx.text, [option[2] for option in ctx.data["options"]])
-        why = _unavailable(ctx, index)
+        why = unavailable(ctx, index)
         if why:
             raise Reask(f"{why}\n请选择其他事项，或回复「取消」。")
         ctx.data["chosen"] = index
         return PICTURE
 
-    @router.state(PICTURE, prompt=lambda ctx: f"请发送截图（图片），补在{_chosen_line(ctx.data)}中。"
+    @router.state(PICTURE, prompt=lambda ctx: f"请发送截图（图片），补在{chosen_line(ctx.data)}中。"
                                               "不补了请回复「取消」。")
     def text_instead_of_picture(ctx: Context):
         raise Reask("收到的是文字，没有保存：补截图需要直接发送图片。")
-
-    def _chosen(ctx: Context) -> tuple[Kind, Any]:
-        name, row_id, _ = ctx.data["options"][ctx.data.get("chosen", 0)]
-        kind = by_name[name]
-        return kind, ctx.session.get(kind.model, row_id)
-
-    def _unavailable(ctx: Context, index: int) -> str | None:
-        """Why the option takes no screenshot now: it got one meanwhile, or was settled; else None."""
-        name, row_id, _ = ctx.data["options"][index]
-        kind = by_name[name]
-        row = ctx.session.get(kind.model, row_id)
-        if row is None:
-            return "这项记录已不存在。"
-        if getattr(row, kind.shot.key) is not None:
-            return f"{kind.label(row)}已经有截图了（{ONE_EACH}）。"
-        return kind.settled(row)
-
-    def take_late(ctx: Context):
-        """The picture 补截图 waits for: attached to the chosen filing as in the window; the dialogue ends."""
-        why = _unavailable(ctx, ctx.data.get("chosen", 0))
-        if why:
-            ctx.reply(f"这张图片没有保存：{why}")
-            return END
-        kind, row = _chosen(ctx)
-        kind.attach(ctx, row)
-        return END
-
-    def late_hint(ctx: Context) -> str:
-        """「还有…没有截图，回复「补截图」」 when the sender has a filing still without one, else empty."""
-        found = missing(ctx, kinds)
-        if not found:
-            return ""
-        more = f"等{len(found)}项" if len(found) > 1 else ""
-        info = router.conversation_of(ctx.state) if ctx.state in router.states else None
-        first = f"回复「取消」结束「{info.title}」，再" if info else ""  # in a dialogue the word would be an answer
-        return (f"您的{found[0][0].label(found[0][1])}{more}还没有截图：要补发，请先{first}回复「补截图」选好事项，"
-                "再发送图片。")
 
     previous = router.fallbacks["unsupported"]
 
@@ -199,25 +162,73 @@ def register(router: Router) -> None:
             ctx.reply("这张图片没有保存：请先回复序号选好给哪一项补截图，再发送图片。")
             ctx.reply(router.prompt(ctx, CHOOSE))
             return None
-        found = [w for w in (waiting(ctx, kind) for kind in kinds) if w is not None]
-        open_ones = [w for w in found if w.attach is not None]
-        if open_ones:
-            max(open_ones, key=lambda w: w.at).attach(ctx)
+        dialogue = router.conversation_of(ctx.state) if ctx.state in router.states else None
+        title = dialogue.title if dialogue else None
+        if take_in_window(ctx, title):
             return None
-        hint = late_hint(ctx)
-        if found:
-            kept_in = max(found, key=lambda w: w.at).kept_in
-            ctx.reply(f"这张图片没有保存：{kept_in}已经收下了您之前发的截图（{ONE_EACH}）。" + (f"\n{hint}" if hint else ""))
-            return None
+        hint = late_hint(ctx, title)
         if not hint:
             return previous(ctx)
         ctx.reply(f"这张图片没有保存：图片只在回复「已整改」「已报送」后{SCREENSHOT_MINUTES}分钟内直接收下。\n{hint}")
-        if ctx.state and ctx.state in router.states:  # mid-dialogue: the question still stands
+        if dialogue:  # mid-dialogue: the question still stands
             ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
         return None
 
 
-def _chosen_line(data: dict) -> str:
-    options = data.get("options") or []
-    chosen = data.get("chosen")
+def take_in_window(ctx: Context, dialogue: str | None) -> bool:
+    """The picture goes to the newest filing of the window still without a screenshot; if all there have one,
+    it is not kept and the clerk is told where the first is. False: nothing in the window."""
+    found = [w for w in (waiting(ctx, kind) for kind in kinds().values()) if w is not None]
+    open_ones = [w for w in found if w.attach is not None]
+    if open_ones:
+        max(open_ones, key=lambda w: w.at).attach(ctx)
+        return True
+    if not found:
+        return False
+    kept_in = max(found, key=lambda w: w.at).kept_in
+    hint = late_hint(ctx, dialogue)
+    ctx.reply(f"这张图片没有保存：{kept_in}已经收下了您之前发的截图（{ONE_EACH}）。" + (f"\n{hint}" if hint else ""))
+    return True
+
+
+def take_late(ctx: Context) -> str:
+    """The picture 补截图 waits for: attached to the chosen filing as in the window; the dialogue ends."""
+    chosen = ctx.data.get("chosen", 0)
+    why = unavailable(ctx, chosen)
+    if why:
+        ctx.reply(f"这张图片没有保存：{why}")
+        return END
+    name, row_id, _ = ctx.data["options"][chosen]
+    kind = kinds()[name]
+    kind.attach(ctx, ctx.session.get(kind.model, row_id))
+    return END
+
+
+def unavailable(ctx: Context, index: int) -> str | None:
+    """Why option `index` of the dialogue takes no screenshot now: it got one meanwhile, or was settled."""
+    name, row_id, _ = ctx.data["options"][index]
+    kind = kinds()[name]
+    row = ctx.session.get(kind.model, row_id)
+    if row is None:
+        return "这项记录已不存在。"
+    if getattr(row, kind.shot.key) is not None:
+        return f"{kind.label(row)}已经有截图了（{ONE_EACH}）。"
+    return kind.settled(row)
+
+
+def late_hint(ctx: Context, dialogue: str | None) -> str:
+    """「…还没有截图：要补发，请先回复「补截图」…」 when the sender has a filing still without one, else empty;
+    inside the dialogue titled `dialogue` the word would be taken as an answer, so 取消 comes first."""
+    found = missing(ctx)
+    if not found:
+        return ""
+    more = f"等{len(found)}项" if len(found) > 1 else ""
+    first = f"回复「取消」结束「{dialogue}」，再" if dialogue else ""
+    return (f"您的{found[0][0].label(found[0][1])}{more}还没有截图：要补发，请先{first}回复「补截图」选好事项，"
+            "再发送图片。")
+
+
+def chosen_line(data: dict) -> str:
+    """The filing chosen in the 补截图 dialogue, as listed (empty before the choice)."""
+    options, chosen = data.get("options") or [], data.get("chosen")
     return options[chosen][2] if chosen is not None and chosen < len(options) else ""

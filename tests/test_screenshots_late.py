@@ -149,6 +149,17 @@ def test_a_filing_with_its_screenshot_is_not_offered_nor_kept_twice(bot):
     assert NONE_LEFT in none and "超过30分钟后补发截图" in none and state(bot) is None
 
 
+def test_a_further_picture_in_the_window_names_the_older_filing_still_without_one(bot):
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    answered(bot)
+    clock.advance(timedelta(days=1))
+    number = filed(bot)
+    assert "截图已保存" in bot.side.media("jy_zhang", "image").text
+    second = bot.side.media("jy_zhang", "image").text.splitlines()
+    assert second == [f"这张图片没有保存：第{number}号申请的报送记录已经收下了您之前发的截图（每项只保存一张）。",
+                      "您的整改事项 1 的整改情况还没有截图：要补发，请先回复「补截图」选好事项，再发送图片。"]
+
+
 def test_a_resumed_dialogue_whose_filing_got_its_screenshot_meanwhile_keeps_the_first(bot):
     """With dialogues idle for 5 minutes, the 补截图 dialogue times out within the window: the picture then
     goes to the answer the window's way, and the dialogue resumed with 继续 finds it has one."""
