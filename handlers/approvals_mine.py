@@ -11,7 +11,7 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
-from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
+from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from models import org
 from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
@@ -168,7 +168,7 @@ def register(router: Router) -> None:
         after.mark_filed(ctx.session, filing, ctx.person)
         ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})
         ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
-                  f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片。")
+                  f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
         return END
 
 
@@ -191,14 +191,12 @@ def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:
     ctx.reply(f"已撤回第{req.id}号申请（申请人{req.applicant.name}已停用），{whom}")
 
 
-def waiting_screenshot(ctx: Context) -> Waiting | None:
-    """The sender's registry filing (已报送) of the last SCREENSHOT_MINUTES still without a screenshot, else
-    the one that already has it."""
-    return waiting(ctx, RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id,
-                   _attach_screenshot, lambda filing: f"第{filing.request_id}号申请的报送记录")
-
-
 def _attach_screenshot(ctx: Context, filing: RegistryFiling) -> None:
     filing.screenshot_media_id = ctx.inbound.media_id
     ctx.audit("registry.screenshot", "registry_filing", filing.id, after={"request_id": filing.request_id})
     ctx.reply(f"截图已保存在第{filing.request_id}号申请的报送记录中，谢谢。")
+
+
+SCREENSHOTS = Kind("registry", RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id,
+                   _attach_screenshot, label=lambda filing: f"第{filing.request_id}号申请的报送记录",
+                   detail=lambda filing: filing.request.title)

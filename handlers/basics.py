@@ -23,7 +23,8 @@ THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了"})
 # Answers to a question nobody asked (the dialogue ended, expired or was never started).
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
-                f"{SCREENSHOT_MINUTES}分钟内作为截图收下；语音、文件等请改用文字，回复「帮助」查看可用功能。")
+                f"{SCREENSHOT_MINUTES}分钟内、或回复「补截图」选好事项后作为截图收下；语音、文件等请改用文字，"
+                "回复「帮助」查看可用功能。")
 
 # Events a user triggers by hand and expects an answer to (scan, photo, pick a location).
 USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
@@ -32,7 +33,7 @@ USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_
 
 FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group title
     "registry": "台账", "approvals": "开设变更注销审批", "weekly": "周报", "dormancy": "监督检查",
-    "rectification": "监督检查", "measures": "监督检查", "unit_record": "监督检查", "digest": "监督检查",
+    "rectification": "监督检查", "screenshots": "监督检查", "measures": "监督检查", "unit_record": "监督检查", "digest": "监督检查",
     "training": "培训台账", "bulletin": "月度通报", "resend": "推送",
 }
 

@@ -5,7 +5,7 @@ from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.oversight_util import by_number, match_units, parse_ref, split_first, unit_hint, unit_in_scope
-from handlers.screenshots import SCREENSHOT_MINUTES, Waiting, waiting
+from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
 from models.oversight import bureau_admins, unit_people
@@ -74,7 +74,7 @@ def register(router: Router) -> None:
                          f"【整改情况 {item.id}】{item.unit.name}\n问题：{item.problem}\n整改说明：{text}\n"
                          f"——{ctx.person.name}\n回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」。")
         ctx.reply(f"已提交整改事项 {item.id} 的整改情况，县政数局审核后会通知您。"
-                  f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片。")
+                  f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
         return None
 
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
@@ -143,14 +143,6 @@ def register(router: Router) -> None:
         return None
 
 
-def waiting_screenshot(ctx: Context) -> Waiting | None:
-    """The sender's answer (已整改) of the last SCREENSHOT_MINUTES still without a screenshot, else the one
-    that already has it."""
-    return waiting(ctx, RectificationAnswer.answered_by, RectificationAnswer.answered_at,
-                   RectificationAnswer.screenshot_media_id, _attach_screenshot,
-                   lambda answer: f"整改事项 {answer.item_id} 的整改情况")
-
-
 def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:
     """Keep the picture with the answer and show it to the bureau."""
     item = ctx.session.get(Rectification, answer.item_id)
@@ -160,6 +152,19 @@ def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:
     outbox.push_text(ctx.session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：")
     outbox.push_media(ctx.session, admins, ctx.inbound.media_id)
     ctx.reply(f"截图已附在整改事项 {item.id} 的整改情况中，并转给县政数局，谢谢。")
+
+
+def _settled(answer: RectificationAnswer) -> str | None:
+    """An answer the bureau has reviewed takes no 补截图: a closed item needs none; after 重新整改 the next
+    answer takes the screenshot."""
+    if answer.verdict is None:
+        return None
+    item = answer.item
+    if item.status == ACCEPTED:
+        return f"整改事项 {item.id} 已办结（{item.shown_status}），不需要再补截图。"
+    then = (f"整改后回复「已整改 {item.id} 整改说明」重新提交，再发送截图。" if item.status in TO_FIX
+            else "截图请补在重新提交的整改情况中。")
+    return f"县政数局已要求整改事项 {item.id} 重新整改，这次的整改情况不再补截图；{then}"
 
 
 def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:
@@ -220,3 +225,9 @@ def _not_again(item: Rectification, text: str) -> str:
         return "正在等待县政数局审核。"
     return (f"正在等待县政数局审核，这次的说明（「{text[:60]}」）没有保存。需要补充的请直接联系县政数局；"
             "县政数局要求重新整改时，可以再回复「已整改」提交。")
+
+
+SCREENSHOTS = Kind("rectification", RectificationAnswer.answered_by, RectificationAnswer.answered_at,
+                   RectificationAnswer.screenshot_media_id, _attach_screenshot,
+                   label=lambda answer: f"整改事项 {answer.item_id} 的整改情况",
+                   detail=lambda answer: answer.item.problem[:20], settled=_settled)

@@ -44,6 +44,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "驳回说明": ("{item} 近一个月仍未更新", BUREAU),
     "整改通知": ("教育局 公众号两周未更新请整改", ADMIN),
     "已整改": ("{item} 已补发本周内容", UNIT),
+    "补截图": ("", EVERYONE),  # lists only the sender's own filings (tests/test_screenshots_late.py)
     "通过整改": ("{item}", BUREAU),
     "重新整改": ("{item} 仍未恢复更新", BUREAU),
     "整改清单": ("全部", EVERYONE),

@@ -165,7 +165,8 @@ def test_the_screenshot_is_optional(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
     bot.send("jy_zhang", "已整改 1 已补发本周内容")
     clock.advance(timedelta(minutes=31))
-    assert "只能处理文字" in bot.side.media("jy_zhang", "image").text  # too late: the usual answer
+    late = bot.side.media("jy_zhang", "image").text  # too late: not kept, and 补截图 is the way
+    assert late.startswith("这张图片没有保存") and "整改事项 1 的整改情况还没有截图" in late and "「补截图」" in late
     with bot.db() as s:
         assert s.get(Rectification, 1).answers[-1].screenshot_media_id is None
 
