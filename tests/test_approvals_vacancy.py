@@ -58,9 +58,10 @@ def test_a_holder_wecom_refuses_is_nobody_to_remind(bot):
 
 # --- the directory changes under a waiting request (org import / org sync) ---------------------
 
-def import_people(app, tmp_path, *rows):
+def import_people(app, tmp_path, *rows, dry_run=False):
     from tests.test_org_import import write_xlsx
-    result = app.test_cli_runner().invoke(args=["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows))])
+    args = ["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows)), *(["--dry-run"] if dry_run else [])]
+    result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -83,7 +84,11 @@ def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_th
 
     clock.set_now(datetime(2026, 12, 10, 10, 0))
     new_head = ("jy_zhao", "赵局长", "抚松县教育局", "单位负责人", "", "是")
-    import_people(app, tmp_path, new_head)
+    trial = import_people(app, tmp_path, new_head, dry_run=True)
+    assert f"将把第{number}号开设申请（抚松教育）「开设单位意见」环节的审批卡片发给新的审批人：赵局长" in trial.output
+    assert approval_cards(bot, "jy_zhao", number) == []
+    result = import_people(app, tmp_path, new_head)
+    assert f"已把第{number}号开设申请（抚松教育）「开设单位意见」环节的审批卡片发给新的审批人：赵局长" in result.output
     assert len(approval_cards(bot, "jy_zhao", number)) == 1
     assert any(t.startswith("如果卡片按钮无法使用") and f"同意 {number}" in t for t in bot.texts("jy_zhao"))
     assert bot.texts("jy_zhang")[-1] == (f"您的第{number}号开设申请（抚松教育）在「开设单位意见」环节已有审批人：赵局长，"
@@ -91,7 +96,8 @@ def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_th
     with bot.db() as s:  # nobody could decide it before: the reminders count from now
         from models.approval import ApprovalRequest
         assert clock.localize(s.get(ApprovalRequest, number).step_started_at).date().isoformat() == "2026-12-10"
-    import_people(app, tmp_path, new_head)  # the same roster again: no second card
+    again = import_people(app, tmp_path, new_head)  # the same roster again: no second card
+    assert "审批卡片发给新的审批人" not in again.output
     assert len(approval_cards(bot, "jy_zhao", number)) == 1
     assert "已同意" in bot.send("jy_zhao", f"同意 {number}")
 
@@ -99,7 +105,9 @@ def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_th
 def test_losing_the_role_is_reported_and_regaining_it_sends_no_second_card(bot, app, tmp_path):
     number = submit_open(bot)
     assert len(approval_cards(bot, "jy_wang", number)) == 1
-    import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"))
+    result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"))
+    assert (f"审批无人：第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人"
+            "（王局长已不再担任「单位负责人」），请在通讯录中指定抚松县教育局的「单位负责人」") in result.output, result.output
     [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【审批无人】")]
     assert notice.startswith("【审批无人】名册导入后，以下审批中的申请已没有审批人：")
     assert f"第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人（王局长已不再担任「单位负责人」）" in notice
@@ -126,7 +134,9 @@ def test_org_sync_departure_and_return_of_the_only_head(bot, wecom, sync):
     number = submit_open(bot)
     users = wecom.state.users
     users[3] = [m for m in users[3] if m["userid"] != "jy_wang"]
-    assert sync().exit_code == 0
+    gone = sync()
+    assert gone.exit_code == 0
+    assert f"审批无人：第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人（王局长已停用）" in gone.output
     [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【人员停用】")]
     assert f"审批无人：第{number}号开设申请" in notice and "（王局长已停用）" in notice
     assert "已没有审批人：王局长已停用" in bot.texts("jy_zhang")[-1]
