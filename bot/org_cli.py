@@ -35,7 +35,12 @@ def _restaffing_lines(session, restaffing, dry_run: bool) -> list[str]:
     from models.approval import STEP_NAMES, ApprovalRequest
     if restaffing is None:
         return []
-    lines = [f"审批无人：{stranded_line(session, req, restaffing.former[req.id])}" for req in restaffing.stranded]
+    lines = []
+    for req in restaffing.stranded:
+        admins = [a.name for a in restaffing.told[req.id] if a.active and not a.wecom_invalid]
+        told = (f"{'将通知' if dry_run else '已通知'}主管单位管理员：{'、'.join(admins)}。" if admins
+                else "没有可通知的主管单位管理员，请自行在通讯录中指定。")
+        lines.append(f"审批无人：{stranded_line(session, req, restaffing.former[req.id])}{told}")
     sent = "将把" if dry_run else "已把"
     for request_id, people in restaffing.reached.items():
         req = session.get(ApprovalRequest, request_id)

@@ -83,6 +83,7 @@ NO_LONGER_APPROVER = "已不是审批人"  # the label on the greyed card of som
 class Restaffing:
     stranded: list[ApprovalRequest] = field(default_factory=list)  # had an approver, now has none
     former: dict[int, list[Person]] = field(default_factory=dict)  # stranded request id → who held its step
+    told: dict[int, list[Person]] = field(default_factory=dict)  # stranded request id → the admins told of it
     reached: dict[int, list[Person]] = field(default_factory=dict)  # request id → who got its card now
 
 
@@ -114,7 +115,7 @@ def after_directory_change(session: Session, before: dict[int, set[int]], depart
             audit.record(session, actor=actor, action="approval.vacant", entity="approval_request", entity_id=req.id,
                          after={"step": req.step, "former": [p.userid for p in former]})
             out.stranded.append(req)
-            out.former[req.id] = former
+            out.former[req.id], out.told[req.id] = former, admins
         new = [p for p in people if p.id not in had and not has_live_card(session, req, p)]
         if new:
             _reach(session, req, new, actor)

@@ -113,7 +113,8 @@ def test_losing_the_role_is_reported_and_regaining_it_sends_no_second_card(bot, 
     assert len(approval_cards(bot, "jy_wang", number)) == 1
     result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"))
     assert (f"审批无人：第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人"
-            "（王局长已不再担任「单位负责人」），请在通讯录中指定抚松县教育局的「单位负责人」") in result.output, result.output
+            "（王局长已不再担任「单位负责人」），请在通讯录中指定抚松县教育局的「单位负责人」，指定后助手会自动把审批卡片发给他。"
+            "已通知主管单位管理员：马管理。") in result.output, result.output
     [card] = approval_cards(bot, "jy_wang", number)
     assert card_labels(bot, card) == ["已不是审批人"]  # no live-looking card for a request he may not decide
     [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【审批无人】")]
@@ -140,6 +141,16 @@ def test_a_second_reviewer_gets_the_waiting_card_without_news_for_the_applicant(
     assert len(approval_cards(bot, "zsj_review", number)) == 1
     assert len(bot.texts("jy_zhang")) == heard  # the step never lacked an approver
     assert not any("审批无人" in t for t in bot.texts("zsj_admin"))
+
+
+def test_the_summary_says_when_no_admin_could_be_told(bot, app, tmp_path):
+    """The same roster takes 马管理's admin role (the county's only admin) and 王局长's head role: nobody heard of
+    the stranded request but the one running the command."""
+    number = submit_open(bot)
+    result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"),
+                           ("zsj_admin", "马管理", COUNTY, "主管单位审核人", "", "是"))
+    assert f"审批无人：第{number}号开设申请" in result.output
+    assert "指定后助手会自动把审批卡片发给他。没有可通知的主管单位管理员，请自行在通讯录中指定。" in result.output, result.output
 
 
 def test_a_reviewer_losing_the_role_beside_another_has_his_card_greyed(bot, app, tmp_path):
