@@ -60,14 +60,19 @@ def unit_in_scope(ctx: Context, unit_id: int) -> bool:
 
 
 def unit_hint(ctx: Context, name: str, candidates: list[Unit]) -> str:
-    if not candidates and name.strip() in OWN_UNIT_WORDS:  # a bureau user: his own unit hosts no accounts
-        return (f"「{name.strip()}」是您所在的{ctx.person.unit.name}（主管单位），这里要写主办单位的名称，"
-                "例如「教育局」。")
+    if not candidates and name.strip() in OWN_UNIT_WORDS and ctx.person.is_bureau_user:
+        return own_unit_hint(ctx, name)
     if not candidates:
         return outside_scope_hint(ctx, name) or \
             f"没有找到名称包含「{name[:20]}」的单位（仅限您管辖范围内的单位），请核对单位名称，例如「教育局」。"
     names = "、".join(u.name for u in candidates[:6])
     return f"「{name}」对应多个单位：{names}。请写得更完整一些。"
+
+
+def own_unit_hint(ctx: Context, name: str) -> str:
+    """本单位 typed by a bureau user: his own unit is the bureau, which hosts no accounts and has no records."""
+    return (f"「{name.strip()}」是您所在的{ctx.person.unit.name}（主管单位），这里要写主办单位的名称，"
+            "例如「教育局」。")
 
 
 def outside_scope_hint(ctx: Context, name: str) -> str | None:

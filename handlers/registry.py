@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
-from handlers.oversight_util import OWN_UNIT_WORDS, outside_scope_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, outside_scope_hint, own_unit_hint
 from models.account import CANCELLED, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
 from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
 
@@ -137,6 +137,9 @@ def register(router: Router) -> None:
         units = visible_host_units(session, person)
         if not ctx.args:
             ctx.reply(bureau_view(person.unit.name, units, scope_accounts(session, person)))
+            return END
+        if ctx.args in OWN_UNIT_WORDS:
+            ctx.reply(own_unit_hint(ctx, ctx.args) + "回复「台账」查看辖区全部单位。")
             return END
         found = find_units(units, ctx.args)
         if not found:
