@@ -29,6 +29,26 @@ def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
     return lines
 
 
+def _restaffing_lines(session, restaffing, dry_run: bool) -> list[str]:
+    """Approval requests the change left without an approver, and those whose cards went to a new approver."""
+    from handlers.approvals_vacancy import stranded_line
+    from models.approval import STEP_NAMES, ApprovalRequest
+    if restaffing is None:
+        return []
+    lines = []
+    for req in restaffing.stranded:
+        admins = [a.name for a in restaffing.told[req.id] if a.active and not a.wecom_invalid]
+        told = (f"{'将通知' if dry_run else '已通知'}主管单位管理员：{'、'.join(admins)}。" if admins
+                else "没有可通知的主管单位管理员，请自行在通讯录中指定。")
+        lines.append(f"审批无人：{stranded_line(session, req, restaffing.former[req.id])}{told}")
+    sent = "将把" if dry_run else "已把"
+    for request_id, people in restaffing.reached.items():
+        req = session.get(ApprovalRequest, request_id)
+        lines.append(f"{sent}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）「{STEP_NAMES[req.step]}」环节的"
+                     f"审批卡片发给新的审批人：{'、'.join(p.name for p in people)}")
+    return lines
+
+
 def _back_after_sync_lines(people, dry_run: bool) -> list[str]:
     """People 在职=是 brought back although `org sync` had deactivated them (gone from WeCom)."""
     if not people:
@@ -78,6 +98,7 @@ def import_cmd(file, dry_run):
         result = import_file_rows(session, unit_rows, people_rows)
         return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}",
                 *_departure_lines(result.notified, dry_run),
+                *_restaffing_lines(session, result.restaffing, dry_run),
                 *_back_after_sync_lines(result.back_after_sync, dry_run)]
 
     try:
@@ -121,7 +142,8 @@ def sync_cmd(dry_run, force):
             lines.append(f"只在未对应单位的部门中的成员 {len(result.skipped_members)} 人未同步。")
         for unit in result.missing_departments:
             lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
-        return lines + _departure_lines(result.notified, dry_run)
+        return [*lines, *_departure_lines(result.notified, dry_run),
+                *_restaffing_lines(session, result.restaffing, dry_run)]
 
     try:
         lines = _run(work, dry_run)

@@ -7,6 +7,7 @@ from bot import clock, outbox, workdays
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_text as text
+from handlers.approvals_vacancy import NO_LONGER_APPROVER
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
 from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD
 from models.platform import Card
@@ -14,6 +15,17 @@ from models.platform import Card
 APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
 WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
 LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
+
+
+def _closed_card_answer(ctx: Context, card: Card, req: ApprovalRequest | None) -> str:
+    """A tap on a card already greyed: decided by someone, or greyed because the directory took the right away
+    (nobody decided anything then: say why he may not, or that a newer card came when he got the right back)."""
+    if card.result == NO_LONGER_APPROVER and req is not None:
+        if chain.refusal_to_decide(ctx.session, req, ctx.person) is None:
+            return (f"这张卡片已失效：您重新成为审批人后，已收到第{req.id}号申请的新卡片，请在新卡片上处理，"
+                    f"或回复「同意 {req.id}」「驳回 {req.id} 原因」「退回 {req.id} 原因」。")
+        return f"通讯录变更后，您已不是第{req.id}号申请的审批人，这张卡片已失效，无需处理。"
+    return f"这张卡片已经处理过了（{card.result or '已处理'}），无需重复操作。"
 
 
 def nothing_decided(ctx: Context) -> str:
@@ -89,7 +101,7 @@ def register(router: Router) -> None:
         ctx.session.refresh(card)  # a concurrent click may have closed it meanwhile
         card.response_code = code or card.response_code
         if card.status != "open":
-            ctx.reply(f"这张卡片已经处理过了（{card.result or '已处理'}），无需重复操作。")
+            ctx.reply(_closed_card_answer(ctx, card, req))
             ctx.button_label = card.result or "已处理"
             return None
         refusal = "卡片按钮无效。" if decision is None or req is None else \

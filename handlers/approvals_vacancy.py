@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import clock, outbox
@@ -76,17 +76,23 @@ def waiting_holders(session: Session) -> dict[int, set[int]]:
     return {req.id: {p.id for p in chain.holders(session, req)} for req in pending_requests(session)}
 
 
+NO_LONGER_APPROVER = "已不是审批人"  # the label on the greyed card of someone who lost the right to decide
+
+
 @dataclass
 class Restaffing:
     stranded: list[ApprovalRequest] = field(default_factory=list)  # had an approver, now has none
+    former: dict[int, list[Person]] = field(default_factory=dict)  # stranded request id → who held its step
+    told: dict[int, list[Person]] = field(default_factory=dict)  # stranded request id → the admins told of it
     reached: dict[int, list[Person]] = field(default_factory=dict)  # request id → who got its card now
 
 
 def after_directory_change(session: Session, before: dict[int, set[int]], departures: list, source: str,
                            actor: str) -> Restaffing:
     """Compare each pending request's approvers with `before`: a step left without one is reported (in the
-    departure notice when a leaver held it, else in its own notice) and its applicant told; a new approver gets
-    the card and fallback text `_enter_step` sends, unless he already has a live card for the request."""
+    departure notice when a leaver held it, else in its own notice) and its applicant told; whoever lost the right
+    to decide has his open card greyed; a new approver gets the card and fallback text `_enter_step` sends, unless
+    he already has a live card for the request."""
     from models.directory import admins_for
     session.flush()
     out = Restaffing()
@@ -94,6 +100,7 @@ def after_directory_change(session: Session, before: dict[int, set[int]], depart
     for req in pending_requests(session):
         had = before.get(req.id, set())
         people = chain.holders(session, req)
+        _grey_cards_of(session, req, had - {p.id for p in people})
         if had and not people:
             former = [session.get(Person, i) for i in sorted(had)]
             line = stranded_line(session, req, former)
@@ -108,6 +115,7 @@ def after_directory_change(session: Session, before: dict[int, set[int]], depart
             audit.record(session, actor=actor, action="approval.vacant", entity="approval_request", entity_id=req.id,
                          after={"step": req.step, "former": [p.userid for p in former]})
             out.stranded.append(req)
+            out.former[req.id], out.told[req.id] = former, admins
         new = [p for p in people if p.id not in had and not has_live_card(session, req, p)]
         if new:
             _reach(session, req, new, actor)
@@ -117,6 +125,19 @@ def after_directory_change(session: Session, before: dict[int, set[int]], depart
     for admins, lines in leftovers.values():
         outbox.push_text(session, admins, f"【审批无人】{source}后，以下审批中的申请已没有审批人：\n" + "\n".join(lines))
     return out
+
+
+def _grey_cards_of(session: Session, req: ApprovalRequest, person_ids: set[int]) -> None:
+    """Those who may no longer decide the request (left, lost the role, moved away) keep no live-looking card:
+    greyed like a card someone else decided. A departed person's update may be refused by WeCom; the outbox
+    records that and nothing waits on it (card updates are not in the failure summary)."""
+    if not person_ids:
+        return
+    userids = {session.get(Person, i).userid.lower() for i in person_ids}  # sync may respell a userid's case
+    cards = session.scalars(select(Card).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
+                                               Card.status == "open", func.lower(Card.userid).in_(userids)))
+    for card in cards:
+        outbox.push_card_update(session, card, button_label=NO_LONGER_APPROVER)
 
 
 def has_live_card(session: Session, req: ApprovalRequest, person: Person) -> bool:

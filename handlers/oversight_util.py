@@ -10,6 +10,8 @@ from models import org
 from models.base import MAX_ID
 from models.org import HOST_UNIT, Unit
 
+# What a unit's own people call their unit instead of its name (「整改清单 本单位」).
+OWN_UNIT_WORDS = ("本单位", "我单位", "本局", "我局")
 _REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
 _SPLIT = re.compile(r"[\s，,：:]+")
 
@@ -36,11 +38,14 @@ def split_first(args: str) -> tuple[str, str]:
 
 
 def match_units(ctx: Context, name: str) -> list[Unit]:
-    """Host units in the person's scope whose name is, ends with or contains `name`."""
+    """Host units in the person's scope whose name is, ends with or contains `name`; 本单位/我单位 is the person's
+    own unit when it is a host unit (a bureau is not: its people name the unit they mean)."""
     name = name.strip()
     if not name:
         return []
     units = org.visible_host_units(ctx.session, ctx.person)
+    if name in OWN_UNIT_WORDS:
+        return [u for u in units if u.id == ctx.person.unit_id]
     exact = [u for u in units if u.name == name]
     if exact:
         return exact
@@ -55,11 +60,19 @@ def unit_in_scope(ctx: Context, unit_id: int) -> bool:
 
 
 def unit_hint(ctx: Context, name: str, candidates: list[Unit]) -> str:
+    if not candidates and name.strip() in OWN_UNIT_WORDS and ctx.person.is_bureau_user:
+        return own_unit_hint(ctx, name)
     if not candidates:
         return outside_scope_hint(ctx, name) or \
             f"没有找到名称包含「{name[:20]}」的单位（仅限您管辖范围内的单位），请核对单位名称，例如「教育局」。"
     names = "、".join(u.name for u in candidates[:6])
     return f"「{name}」对应多个单位：{names}。请写得更完整一些。"
+
+
+def own_unit_hint(ctx: Context, name: str) -> str:
+    """本单位 typed by a bureau user: his own unit is the bureau, which hosts no accounts and has no records."""
+    return (f"「{name.strip()}」是您所在的{ctx.person.unit.name}（主管单位），这里要写主办单位的名称，"
+            "例如「教育局」。")
 
 
 def outside_scope_hint(ctx: Context, name: str) -> str | None:

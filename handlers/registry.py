@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
-from handlers.oversight_util import outside_scope_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, outside_scope_hint, own_unit_hint
 from models.account import CANCELLED, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
 from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
 
@@ -130,13 +130,16 @@ def register(router: Router) -> None:
     def show(ctx: Context):
         person, session = ctx.person, ctx.session
         if not person.is_bureau_user:
-            if ctx.args and ctx.args not in person.unit.name:
+            if ctx.args and ctx.args not in person.unit.name and ctx.args not in OWN_UNIT_WORDS:
                 ctx.reply(f"您只能查看本单位（{person.unit.name}）的台账。")
             ctx.reply(unit_reply(session, person.unit, scope_accounts(session, person, [person.unit_id])))
             return END
         units = visible_host_units(session, person)
         if not ctx.args:
             ctx.reply(bureau_view(person.unit.name, units, scope_accounts(session, person)))
+            return END
+        if ctx.args in OWN_UNIT_WORDS:
+            ctx.reply(own_unit_hint(ctx, ctx.args) + "回复「台账」查看辖区全部单位。")
             return END
         found = find_units(units, ctx.args)
         if not found:

@@ -8,7 +8,7 @@ from bot import clock
 from bot.router import Context, Router
 from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
-from handlers.oversight_util import match_units, unit_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, match_units, unit_hint
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
@@ -34,7 +34,7 @@ def register(router: Router) -> None:
         else:
             unit = ctx.person.unit
             asked = ctx.args.strip()
-            if asked and asked not in ("本单位", "我单位") and not unit.name.endswith(asked):  # another unit
+            if asked and asked not in OWN_UNIT_WORDS and not unit.name.endswith(asked):  # another unit
                 ctx.reply(f"单位人员只能查看本单位的记录（没有查「{asked[:20]}」），下面是{unit.name}的记录。")
         ctx.reply(unit_record(ctx, unit))
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWE
                         ROLE_NAMES, STAFF, Person, Unit)
 from models.org_files import Row
 from models.org_sync import ACTOR as SYNC_ACTOR
+
+if TYPE_CHECKING:
+    from handlers.approvals_vacancy import Restaffing
 
 ACTOR = "system:org_import"
 KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()}
@@ -84,6 +88,7 @@ class ImportResult:
     departures: list[Departure] = field(default_factory=list)
     notified: dict[str, list[Departure]] = field(default_factory=dict)
     back_after_sync: list[Person] = field(default_factory=list)  # 在职=是 for someone `org sync` deactivated
+    restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
 
 
 def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
@@ -277,7 +282,7 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
             pending.remove(spec)
     for spec in people:
         _apply_person(session, spec, by_name, result)
-    vacancy.after_directory_change(session, waiting, result.departures, "名册导入", ACTOR)
+    result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "名册导入", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "名册导入")
     return result

@@ -8,6 +8,7 @@ pushed to the bureau admins of their part of the tree, all in the caller's trans
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from sqlalchemy.orm import Session
 from models.directory import (Departure, audit_change, deactivate, notify_departures, person_snapshot,
                               reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
+
+if TYPE_CHECKING:
+    from handlers.approvals_vacancy import Restaffing
 
 ACTOR = "system:org_sync"
 GONE_STATUSES = {2, 5}  # WeCom member status: 2 已禁用, 5 已退出企业 (1 已激活, 4 未激活 stay)
@@ -36,6 +40,7 @@ class SyncResult:
     missing_departments: list[Unit] = field(default_factory=list)
     skipped_members: list[str] = field(default_factory=list)  # only in departments without a unit
     notified: dict[str, list[Departure]] = field(default_factory=dict)
+    restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
 
 
 def map_departments(session: Session, departments: list[dict], result: SyncResult) -> dict[int, Unit]:
@@ -129,7 +134,7 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     for person in sorted(leavers, key=lambda p: p.id):
         result.departures.append(deactivate(session, person, ACTOR, "企业微信通讯录中已不存在或已禁用/退出"))
         result.people["停用"] += 1
-    vacancy.after_directory_change(session, waiting, result.departures, "企业微信通讯录同步", ACTOR)
+    result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "企业微信通讯录同步", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "企业微信通讯录同步")
     return result

@@ -58,15 +58,22 @@ def test_a_holder_wecom_refuses_is_nobody_to_remind(bot):
 
 # --- the directory changes under a waiting request (org import / org sync) ---------------------
 
-def import_people(app, tmp_path, *rows):
+def import_people(app, tmp_path, *rows, dry_run=False):
     from tests.test_org_import import write_xlsx
-    result = app.test_cli_runner().invoke(args=["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows))])
+    args = ["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows)), *(["--dry-run"] if dry_run else [])]
+    result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return result
 
 
 def approval_cards(bot, userid: str, number: int) -> list[dict]:
     return [c for c in bot.cards(userid) if c["main_title"]["title"].startswith(f"第{number}号")]
+
+
+def card_labels(bot, card: dict) -> list[str]:
+    """The labels the card's buttons were greyed with (WeCom's update_template_card calls)."""
+    bot.deliver()
+    return [u["button"]["replace_name"] for u in bot.fake.state.card_updates if u["task_id"] == card["task_id"]]
 
 
 def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_the_card(bot, app, tmp_path):
@@ -83,7 +90,11 @@ def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_th
 
     clock.set_now(datetime(2026, 12, 10, 10, 0))
     new_head = ("jy_zhao", "赵局长", "抚松县教育局", "单位负责人", "", "是")
-    import_people(app, tmp_path, new_head)
+    trial = import_people(app, tmp_path, new_head, dry_run=True)
+    assert f"将把第{number}号开设申请（抚松教育）「开设单位意见」环节的审批卡片发给新的审批人：赵局长" in trial.output
+    assert approval_cards(bot, "jy_zhao", number) == []
+    result = import_people(app, tmp_path, new_head)
+    assert f"已把第{number}号开设申请（抚松教育）「开设单位意见」环节的审批卡片发给新的审批人：赵局长" in result.output
     assert len(approval_cards(bot, "jy_zhao", number)) == 1
     assert any(t.startswith("如果卡片按钮无法使用") and f"同意 {number}" in t for t in bot.texts("jy_zhao"))
     assert bot.texts("jy_zhang")[-1] == (f"您的第{number}号开设申请（抚松教育）在「开设单位意见」环节已有审批人：赵局长，"
@@ -91,7 +102,8 @@ def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_th
     with bot.db() as s:  # nobody could decide it before: the reminders count from now
         from models.approval import ApprovalRequest
         assert clock.localize(s.get(ApprovalRequest, number).step_started_at).date().isoformat() == "2026-12-10"
-    import_people(app, tmp_path, new_head)  # the same roster again: no second card
+    again = import_people(app, tmp_path, new_head)  # the same roster again: no second card
+    assert "审批卡片发给新的审批人" not in again.output
     assert len(approval_cards(bot, "jy_zhao", number)) == 1
     assert "已同意" in bot.send("jy_zhao", f"同意 {number}")
 
@@ -99,16 +111,25 @@ def test_the_only_head_leaving_is_in_the_departure_notice_and_a_new_head_gets_th
 def test_losing_the_role_is_reported_and_regaining_it_sends_no_second_card(bot, app, tmp_path):
     number = submit_open(bot)
     assert len(approval_cards(bot, "jy_wang", number)) == 1
-    import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"))
+    result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"))
+    assert (f"审批无人：第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人"
+            "（王局长已不再担任「单位负责人」），请在通讯录中指定抚松县教育局的「单位负责人」，指定后助手会自动把审批卡片发给他。"
+            "已通知主管单位管理员：马管理。") in result.output, result.output
+    [card] = approval_cards(bot, "jy_wang", number)
+    assert card_labels(bot, card) == ["已不是审批人"]  # no live-looking card for a request he may not decide
     [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【审批无人】")]
     assert notice.startswith("【审批无人】名册导入后，以下审批中的申请已没有审批人：")
     assert f"第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人（王局长已不再担任「单位负责人」）" in notice
     assert any("王局长已不再担任「单位负责人」" in t and "已没有审批人" in t for t in bot.texts("jy_zhang"))
 
-    import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位负责人", "", "是"))
-    assert len(approval_cards(bot, "jy_wang", number)) == 1  # his first card is still live
+    result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位负责人", "", "是"))
+    first, again = approval_cards(bot, "jy_wang", number)  # his first card was greyed: a live one comes
+    assert card_labels(bot, first) == ["已不是审批人"] and card_labels(bot, again) == []
     assert "已有审批人：王局长" in bot.texts("jy_zhang")[-1]
-    assert "已同意" in bot.send("jy_wang", f"同意 {number}")
+    assert f"已把第{number}号开设申请（抚松教育）「开设单位意见」环节的审批卡片发给新的审批人：王局长" in result.output
+    bot.click("jy_wang", first["task_id"], "approve")
+    assert bot.texts("jy_wang")[-1].startswith(f"这张卡片已失效：您重新成为审批人后，已收到第{number}号申请的新卡片")
+    assert bot.click("jy_wang", again["task_id"], "approve").button_label == "王局长已同意"
 
 
 def test_a_second_reviewer_gets_the_waiting_card_without_news_for_the_applicant(bot, app, tmp_path):
@@ -122,18 +143,51 @@ def test_a_second_reviewer_gets_the_waiting_card_without_news_for_the_applicant(
     assert not any("审批无人" in t for t in bot.texts("zsj_admin"))
 
 
+def test_the_summary_says_when_no_admin_could_be_told(bot, app, tmp_path):
+    """The same roster takes 马管理's admin role (the county's only admin) and 王局长's head role: nobody heard of
+    the stranded request but the one running the command."""
+    number = submit_open(bot)
+    result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"),
+                           ("zsj_admin", "马管理", COUNTY, "主管单位审核人", "", "是"))
+    assert f"审批无人：第{number}号开设申请" in result.output
+    assert "指定后助手会自动把审批卡片发给他。没有可通知的主管单位管理员，请自行在通讯录中指定。" in result.output, result.output
+
+
+def test_a_reviewer_losing_the_role_beside_another_has_his_card_greyed(bot, app, tmp_path):
+    """杨审核 is no longer 主管单位审核人; 马管理 still is: the step keeps an approver, only 杨审核's card goes grey."""
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    [card] = approval_cards(bot, "zsj_review", number)
+    [kept] = approval_cards(bot, "zsj_admin", number)
+    result = import_people(app, tmp_path, ("zsj_review", "杨审核", COUNTY, "单位工作人员", "", "是"))
+    assert card_labels(bot, card) == ["已不是审批人"] and card_labels(bot, kept) == []
+    assert "审批无人" not in result.output and "审批卡片发给新的审批人" not in result.output
+    assert not any("审批无人" in t for t in bot.texts("zsj_admin"))
+    assert bot.click("zsj_review", card["task_id"], "approve").button_label == "已不是审批人"
+    assert bot.texts("zsj_review")[-1] == (f"通讯录变更后，您已不是第{number}号申请的审批人，这张卡片已失效，"
+                                           "无需处理。")  # not 「已经处理过了」: nobody decided it
+    assert bot.click("zsj_admin", kept["task_id"], "approve").button_label == "马管理已同意"
+
+
 def test_org_sync_departure_and_return_of_the_only_head(bot, wecom, sync):
     number = submit_open(bot)
+    [card] = approval_cards(bot, "jy_wang", number)
     users = wecom.state.users
     users[3] = [m for m in users[3] if m["userid"] != "jy_wang"]
-    assert sync().exit_code == 0
+    gone = sync()
+    assert gone.exit_code == 0
+    assert f"审批无人：第{number}号开设申请（抚松教育，抚松县教育局）在「开设单位意见」环节已无审批人（王局长已停用）" in gone.output
+    assert card_labels(bot, card) == ["已不是审批人"]  # the departed head's card too (WeCom may refuse: no harm)
     [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【人员停用】")]
     assert f"审批无人：第{number}号开设申请" in notice and "（王局长已停用）" in notice
     assert "已没有审批人：王局长已停用" in bot.texts("jy_zhang")[-1]
     users[3].append({"userid": "jy_wang", "name": "王局长", "department": [3], "main_department": 3, "status": 1})
-    assert sync().exit_code == 0
-    assert len(approval_cards(bot, "jy_wang", number)) == 1  # back in service: his first card is still live
+    back = sync()
+    assert back.exit_code == 0
+    first, again = approval_cards(bot, "jy_wang", number)  # his card was greyed when he left: a live one comes
+    assert card_labels(bot, first) == ["已不是审批人"] and card_labels(bot, again) == []
     assert "已有审批人：王局长" in bot.texts("jy_zhang")[-1]
+    assert f"已把第{number}号开设申请（抚松教育）「开设单位意见」环节的审批卡片发给新的审批人：王局长" in back.output
 
 
 def test_urging_a_step_without_an_approver_says_so(bot):
@@ -153,3 +207,24 @@ def test_the_only_admin_filing_without_a_reviewer_is_not_told_nobody_was_told(bo
     [told] = [t for t in bot.texts("zsj_admin") if "暂时没有审批人" in t]
     assert told.startswith(f"您的第{number}号开设申请（抚松教育）已进入「主管单位意见」环节，但")
     assert "您是县政数局管理员，请在通讯录中指定" in told and "无人收到通知" not in told
+
+
+def test_wecom_refusing_the_departed_heads_card_update_blocks_nothing(bot, wecom, sync):
+    """WeCom answers 81013 (user not found) to greying the card of someone who has left: the update row fails on
+    its own, the notices of the same change are delivered, and the admins' failure summary does not count it."""
+    from sqlalchemy import select
+    from models.outbox import FAILED, OutboxMessage
+    number = submit_open(bot)
+    [card] = approval_cards(bot, "jy_wang", number)
+    wecom.inject("message/update_template_card", errcode=81013)
+    wecom.state.users[3] = [m for m in wecom.state.users[3] if m["userid"] != "jy_wang"]
+    assert sync().exit_code == 0
+    assert card_labels(bot, card) == []
+    assert any(t.startswith("【人员停用】") and f"审批无人：第{number}号" in t for t in bot.texts("zsj_admin"))
+    assert "已没有审批人：王局长已停用" in bot.texts("jy_zhang")[-1]
+    with bot.db() as s:
+        [update] = s.scalars(select(OutboxMessage).where(OutboxMessage.msgtype == "card_update"))
+        assert update.status == FAILED and update.userid == "jy_wang"
+        assert [m.msgtype for m in s.scalars(select(OutboxMessage).where(OutboxMessage.status == FAILED))] \
+            == ["card_update"]
+    assert not any("推送失败" in t or "发送失败" in t for t in bot.texts("zsj_admin"))

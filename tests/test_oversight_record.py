@@ -84,6 +84,9 @@ def test_a_unit_clerk_asking_for_another_units_record_is_told_it_is_their_own(bo
     assert reply.startswith("单位人员只能查看本单位的记录（没有查「教育局」），下面是抚松县卫生健康局的记录。"), reply
     assert "【单位记录】抚松县卫生健康局" in reply and "抚松县教育局" not in reply
     assert bot.send("wj_liu", "单位记录 卫生健康局").startswith("【单位记录】抚松县卫生健康局")
+    for own in ("本单位", "我单位", "本局"):
+        assert bot.send("wj_liu", f"单位记录 {own}").startswith("【单位记录】抚松县卫生健康局")
+    assert bot.send("zsj_admin", "单位记录 我单位").startswith("「我单位」是您所在的抚松县政务服务和数字化建设管理局（主管单位）")
 
 
 def test_a_bureau_naming_another_countys_unit_is_told_it_is_outside_its_scope(bot):

@@ -112,6 +112,20 @@ def test_a_list_of_a_unit_outside_ones_reach_says_so_rather_than_not_found(bot):
     assert neighbour.startswith("「抚松县教育局」不在您的管辖范围内") and "两周未更新" not in neighbour, neighbour
 
 
+def test_a_clerk_may_call_his_unit_this_unit(bot):
+    """「整改清单 本单位」 was answered with 「您只能查看本单位……」 instead of the list."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    for text in ("整改清单 本单位", "整改清单 我单位", "整改清单 本局"):
+        listing = bot.send("jy_zhang", text)
+        assert listing.startswith("抚松县教育局未完成的整改事项（1项）：") and "两周未更新" in listing, listing
+    assert bot.send("jy_zhang", "整改清单 本单位 全部").startswith("抚松县教育局全部整改事项（1项）：")
+    assert bot.send("wj_liu", "整改清单 我单位") == "抚松县卫生健康局没有未完成的整改事项。"
+    bureau = bot.send("zsj_admin", "整改清单 本单位")
+    assert bureau == ("「本单位」是您所在的抚松县政务服务和数字化建设管理局（主管单位），这里要写主办单位的名称，"
+                      "例如「教育局」。"), bureau
+    assert bot.send("zsj_admin", "整改通知 本单位 公众号两周未更新") == bureau
+
+
 def test_overdue_items_reminded_daily_once(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
     ran = []

@@ -30,6 +30,15 @@ def test_unit_user_cannot_look_at_another_unit(bot):
     assert "抚松公安" not in reply and "抚松教育｜抖音" in reply
 
 
+def test_unit_user_may_call_his_unit_this_unit(bot):
+    seed_accounts(bot)
+    for own in ("本单位", "我单位"):
+        reply = bot.send("jy_zhang", f"台账 {own}")
+        assert "只能查看本单位" not in reply and "抚松教育｜抖音" in reply, reply
+    assert bot.send("zsj_admin", "台账 本单位") == ("「本单位」是您所在的抚松县政务服务和数字化建设管理局（主管单位），"
+                                                 "这里要写主办单位的名称，例如「教育局」。回复「台账」查看辖区全部单位。")
+
+
 def test_unit_without_accounts_gets_a_way_forward(bot):
     reply = bot.send("ny_hua", "台账")
     assert "还没有账号" in reply and "开设" in reply
