@@ -71,10 +71,11 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
     ctx = None
     with db.get_engine(pre_ping=False).connect() as connection:
         try:
-            with connection.begin():
+            with connection.begin() as transaction:
                 now = clock.now()
                 claim = claims.lock_and_read(connection, inbound, now)
-                if claim.prior is not None:
+                if claim.prior is not None:  # a retry: leave even the conversation's time as it was
+                    transaction.rollback()
                     return _as_before(claim.prior)
                 sender = claim.sender if claim.sender is not None and claim.sender.active else None
                 ctx = Context(inbound, sender=sender, connection=connection, conv=claim.conv,

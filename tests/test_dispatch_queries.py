@@ -153,3 +153,15 @@ def test_json_columns_hold_chinese_as_utf8_not_escapes(bot):
         stored = s.scalar(text("SELECT CAST(reply AS TEXT) FROM inbound_callback WHERE dedupe_key = :key"),
                           {"key": "msg:999001"})
     assert "可以使用" in stored and "\\u" not in stored, stored[:80]
+
+
+def test_a_retry_leaves_the_conversations_time_as_it_was(bot):
+    """The lock writes the message's time; a copy of an answered callback rolls that back: a
+    duplicate changes nothing."""
+    first = bot.send("jy_zhang", "帮助", msg_id="778001")
+    with bot.db() as s:
+        before = s.get(Conversation, "jy_zhang").updated_at
+    clock.advance(timedelta(minutes=1))
+    assert bot.send("jy_zhang", "帮助", msg_id="778001") == first
+    with bot.db() as s:
+        assert s.get(Conversation, "jy_zhang").updated_at == before
