@@ -37,9 +37,11 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
                          f"注意：{deadline.year}年的法定节假日安排尚未录入，报送截止日暂按普通工作日（周一至周五）计算。"
                          "请用「flask --app bot calendar」录入国务院公布的安排。",
                          dedupe_key=f"calendar-missing:{deadline.year}")
-    session.add(RegistryFiling(request_id=req.id, account_id=account.id, unit_id=req.unit_id,
-                               approved_on=today, deadline=deadline))
-    _tell_after_approval(session, req, deadline)
+    filing = RegistryFiling(request_id=req.id, account_id=account.id, unit_id=req.unit_id,
+                            approved_on=today, deadline=deadline)
+    session.add(filing)
+    session.flush()  # the filing's id: the notice to the bureau admins is keyed by it
+    _tell_after_approval(session, req, filing)
     _follow_up(session, req, decider)
 
 
@@ -106,20 +108,24 @@ def _apply_to_account(session: Session, req: ApprovalRequest, today: date) -> tu
     return before, {"needs_retro_filing": [True, False]}
 
 
-def _tell_after_approval(session: Session, req: ApprovalRequest, deadline: date) -> None:
+def _tell_after_approval(session: Session, req: ApprovalRequest, filing: RegistryFiling) -> None:
     staff = unit_staff(session, req)
-    due = workdays.day_label(deadline, clock.today(), session)
-    outbox.push_text(session, staff,
-                     f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过。按《办法》第11条，"
-                     f"请在{REGISTRY_WORKDAYS}个工作日内（不含今天）、最迟于{due}在全国政务新媒体信息报送系统中完成"
-                     f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
-    if req.applicant not in staff:
+    today = clock.today()
+    due = workdays.day_label(filing.deadline, today, session)
+    bureau = org.people_with_role(session, BUREAU_ADMIN, [req.unit.supervising_bureau().id])
+    if staff:
+        outbox.push_text(session, staff,
+                         f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过。按《办法》第11条，"
+                         f"请在{REGISTRY_WORKDAYS}个工作日内（不含今天）、最迟于{due}在全国政务新媒体信息报送系统中完成"
+                         f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
+    else:  # nobody of the unit can receive it: the bureau admins hear today, as from the countdown (same key)
+        outbox.push_text(session, bureau, nobody_text(filing, today), dedupe_key=remind_key(filing, today))
+    if req.applicant not in staff and (staff or req.applicant not in bureau):
         outbox.push_text(session, req.applicant, _filer_registry_note(req, staff, due))
     if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
         outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
     if req.kind == CHANGE and "unit_name" in (req.changes or {}):
         _tell_new_host_unit(session, req)
-    bureau = org.people_with_role(session, BUREAU_ADMIN, [req.unit.supervising_bureau().id])
     if not config.get().city_step_is_approval:
         city = req.unit.city_bureau()
         copy_to = org.people_with_role(session, CITY_REVIEWER, [city.id]) if city else []
@@ -171,6 +177,21 @@ def pending_filings_of_accounts(session: Session, unit_ids: list[int]) -> list[R
 def _pending(session: Session, which) -> list[RegistryFiling]:
     return list(session.scalars(select(RegistryFiling).where(which, RegistryFiling.filed_at.is_(None))
                                 .order_by(RegistryFiling.deadline, RegistryFiling.id)))
+
+
+def remind_key(filing: RegistryFiling, day: date) -> str:
+    """The dedupe key of a day's 第11条 reminder: one a day, whether sent at approval or by registry_countdown."""
+    return f"registry-remind:{filing.id}:{day.isoformat()}"
+
+
+def nobody_text(filing: RegistryFiling, day: date) -> str:
+    """The 第11条 notice for the bureau admins when nobody of the unit is in the directory to receive it (at approval
+    and in each day's reminder): the bureau guides the unit to file (第11条) and has it name its people (第21条)."""
+    req = filing.request
+    return (f"报送提醒：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
+            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{due_text(filing.deadline, day)}。"
+            f"{req.unit.name}在通讯录中没有在职的工作人员或单位负责人，收不到这条提醒。请通知该单位按期报送，"
+            f"并在通讯录中补充该单位的人员（第21条）；报送完成后，可由您回复「已报送 {req.id}」登记。")
 
 
 def _filer_registry_note(req: ApprovalRequest, told: list[Person], due: str) -> str:

@@ -1,9 +1,11 @@
 """Screenshots (截图) for what a clerk has reported: 「已整改」 (a rectification answer) or 「已报送」 (a national
 registry filing).
 
-In the window: a picture sent within SCREENSHOT_MINUTES is attached to the newest such filing still without one.
-No dialogue state: the clerk may type anything in between, and text is handled as usual. Each filing keeps one
-screenshot: a further picture within the window is not kept, and the clerk is told where the first one is.
+In the window: a picture sent within SCREENSHOT_MINUTES is attached to the newest such filing still without one
+and not settled. No dialogue state: the clerk may type anything in between, and text is handled as usual. Each
+filing keeps one screenshot: a further picture within the window is not kept, and the clerk is told where the first
+one is; a filing settled in the window (an answer the bureau reviewed meanwhile) takes none, as in 补截图, and the
+clerk is told why.
 
 Later: 「补截图」 lists the sender's own filings of the last LATE_DAYS still without a screenshot (newest first; with
 exactly one, no list) and waits for the picture in the PICTURE state. The router sends every picture to the
@@ -52,30 +54,35 @@ class Kind:
 
 @dataclass
 class Waiting:
-    """A filing of the window: when it was made, and how to attach the picture to it (None: it already has
-    its screenshot, kept in `kept_in`, e.g. 「第3号申请的报送记录」)."""
+    """A filing of the window: when it was made, and how to attach the picture to it (None: it takes none, and
+    `why` says so, e.g. 「第3号申请的报送记录已经收下了您之前发的截图（每项只保存一张）。」)."""
     at: datetime
     attach: Callable[[Context], None] | None
-    kept_in: str = ""
+    why: str = ""
 
 
 def waiting(ctx: Context, kind: Kind) -> Waiting | None:
-    """The sender's newest filing of the kind in the window still without a screenshot, to attach the picture
-    to; else the newest that has one; else None."""
-    row = newest_waiting(ctx, kind)
+    """The sender's newest filing of the kind in the window still without a screenshot and not settled, to
+    attach the picture to; else the newest of the window, with why it takes none; else None."""
+    rows = in_window(ctx, kind)
+    row = next((r for r in rows if getattr(r, kind.shot.key) is None and kind.settled(r) is None), None)
     if row is not None:
         return Waiting(getattr(row, kind.at.key), lambda c: kind.attach(c, row))
-    row = newest_waiting(ctx, kind, taken=True)
-    return Waiting(getattr(row, kind.at.key), None, kind.label(row)) if row is not None else None
+    return Waiting(getattr(rows[0], kind.at.key), None, refusal(kind, rows[0])) if rows else None
 
 
-def newest_waiting(ctx: Context, kind: Kind, *, taken: bool = False):
-    """The sender's newest row of the kind made within the window and still without a screenshot
-    (taken=True: with one)."""
-    has_shot = kind.shot.is_not(None) if taken else kind.shot.is_(None)
-    return ctx.session.scalars(
-        select(kind.model).where(kind.by == ctx.userid, kind.at >= ctx.now - timedelta(minutes=SCREENSHOT_MINUTES),
-                                 has_shot).order_by(kind.at.desc()).limit(1)).first()
+def in_window(ctx: Context, kind: Kind) -> list:
+    """The sender's rows of the kind made within the window, newest first."""
+    return list(ctx.session.scalars(
+        select(kind.model).where(kind.by == ctx.userid, kind.at >= ctx.now - timedelta(minutes=SCREENSHOT_MINUTES))
+        .order_by(kind.at.desc())))
+
+
+def refusal(kind: Kind, row) -> str:
+    """Why `row` takes no picture: it has its screenshot, or it was settled (reviewed) since."""
+    if getattr(row, kind.shot.key) is not None:
+        return f"{kind.label(row)}已经收下了您之前发的截图（{ONE_EACH}）。"
+    return kind.settled(row) or ""
 
 
 def missing(ctx: Context) -> list[tuple[Kind, Any]]:
@@ -176,8 +183,9 @@ def register(router: Router) -> None:
 
 
 def take_in_window(ctx: Context, dialogue: str | None) -> bool:
-    """The picture goes to the newest filing of the window still without a screenshot; if all there have one,
-    it is not kept and the clerk is told where the first is. False: nothing in the window."""
+    """The picture goes to the newest filing of the window still without a screenshot and not settled; if none
+    takes it, it is not kept and the clerk is told why (where the first is, or that it was reviewed). False:
+    nothing in the window."""
     found = [w for w in (waiting(ctx, kind) for kind in kinds().values()) if w is not None]
     open_ones = [w for w in found if w.attach is not None]
     if open_ones:
@@ -185,9 +193,9 @@ def take_in_window(ctx: Context, dialogue: str | None) -> bool:
         return True
     if not found:
         return False
-    kept_in = max(found, key=lambda w: w.at).kept_in
+    why = max(found, key=lambda w: w.at).why
     hint = late_hint(ctx, dialogue)
-    ctx.reply(f"这张图片没有保存：{kept_in}已经收下了您之前发的截图（{ONE_EACH}）。" + (f"\n{hint}" if hint else ""))
+    ctx.reply(f"这张图片没有保存：{why}" + (f"\n{hint}" if hint else ""))
     return True
 
 

@@ -168,9 +168,9 @@ def registry_countdown(period: str) -> int:
         for filing in filings:
             req = filing.request
             staff = after.unit_staff(session, req)
-            key = f"registry-remind:{filing.id}:{period}"
+            key = after.remind_key(filing, day)
             rows = (outbox.push_text(session, staff, _staff_text(filing, day), dedupe_key=key) if staff
-                    else outbox.push_text(session, chain.bureau_admins(session, req), _nobody_text(filing, day),
+                    else outbox.push_text(session, chain.bureau_admins(session, req), after.nobody_text(filing, day),
                                           dedupe_key=key))
             if rows:
                 sent += 1
@@ -186,16 +186,6 @@ def registry_countdown(period: str) -> int:
                 audit.record(session, actor="system:registry_countdown", action="registry.deadline",
                              entity="registry_filing", entity_id=filing.id, after={"deadline": str(filing.deadline)})
     return sent
-
-
-def _nobody_text(filing: RegistryFiling, day: date) -> str:
-    """The reminder for the bureau admins when nobody of the unit is in the directory to receive it: the bureau
-    guides the unit to file (第11条) and has it name its people (第21条)."""
-    req = filing.request
-    return (f"报送提醒：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
-            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{after.due_text(filing.deadline, day)}。"
-            f"{req.unit.name}在通讯录中没有在职的工作人员或单位负责人，收不到这条提醒。请通知该单位按期报送，"
-            f"并在通讯录中补充该单位的人员（第21条）；报送完成后，可由您回复「已报送 {req.id}」登记。")
 
 
 def _staff_text(filing: RegistryFiling, day: date) -> str:

@@ -415,3 +415,48 @@ def test_registry_reminders_reach_the_bureau_admins_when_nobody_of_the_unit_is_l
     assert "今天是最后一天" in texts[-1] and count(bot.texts("zsj_admin"), "报送到期") == 0  # said once, not twice
     assert "已记录" in bot.send("zsj_admin", f"已报送 {number}")
     assert jobs.registry_countdown("2026-11-13") == 0
+
+
+def test_at_approval_the_bureau_admins_are_told_when_nobody_of_the_unit_can_receive_the_registry_notice(bot):
+    """Everyone of the unit (the applicant too) left while the request was with the city: the 第11条 notice of
+    the approval reached nobody, and the bureau heard only from the next working day's reminder. Now the unit's
+    county bureau admins get that day's reminder at approval time, in the countdown's words; the countdown does
+    not repeat it the same day, and goes on the next working day."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    clock.set_now(datetime(2026, 11, 9, 8, 30))  # a Monday, before the 9:00 countdown
+    number = submit_open(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    with bot.db() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
+        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    approve_all(bot, number, people=("city_zhao",))
+    texts = [t for t in bot.texts("zsj_admin") if t.startswith("报送提醒：")]
+    assert texts == [f"报送提醒：抚松县教育局第{number}号开设申请（抚松教育）已审批通过，须在全国政务新媒体信息报送系统中"
+                     "完成开设（第11条），截止11月12日（周四），还剩3个工作日（不含今天）。抚松县教育局在通讯录中没有在职的"
+                     "工作人员或单位负责人，收不到这条提醒。请通知该单位按期报送，并在通讯录中补充该单位的人员（第21条）；"
+                     f"报送完成后，可由您回复「已报送 {number}」登记。"]
+    clock.set_now(datetime(2026, 11, 9, 9, 0))
+    assert jobs.registry_countdown("2026-11-09") == 0  # the same day's reminder was the approval's
+    clock.set_now(datetime(2026, 11, 10, 9, 0))
+    assert jobs.registry_countdown("2026-11-10") == 1
+    assert count(bot.texts("zsj_admin"), "报送提醒：") == 2
+
+
+def test_a_bureau_admin_who_filed_for_a_unit_with_nobody_left_gets_one_notice_not_two(bot):
+    """The filer is himself a county bureau admin: the admins' notice says all his filer's note would."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    from tests.approvals_helpers import submit_open_for
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    with bot.db() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
+        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    approve_all(bot, number, people=("city_zhao",))
+    texts = bot.texts("zsj_admin")
+    assert count(texts, "报送提醒：") == 1
+    assert not any(t.startswith(f"第{number}号开设申请（抚松教育）：") for t in texts), texts

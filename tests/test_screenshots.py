@@ -101,3 +101,35 @@ def test_a_dialogue_left_in_the_old_screenshot_state_is_harmless(bot):
     assert "台账" in bot.send("jy_zhang", "台账")
     with bot.db() as s:
         assert s.get(Conversation, "jy_zhang").state is None
+
+
+def test_a_picture_in_the_window_after_the_bureau_reviewed_the_answer_is_not_kept(bot):
+    """已整改 → the bureau accepts it within minutes → the picture sent in the window: a reviewed answer takes
+    no screenshot (as 补截图 refuses it); the clerk is told why and nothing is kept or forwarded."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    rectification_answered(bot)
+    clock.advance(timedelta(minutes=5))
+    assert "已通过" in bot.send("zsj_admin", "通过整改 1")
+    late = bot.side.media("jy_zhang", "image").text
+    assert late == "这张图片没有保存：整改事项 1 已办结（已通过），不需要再补截图。"
+    assert shots(bot) == (None, None)
+    assert sum(1 for m in bot.inbox("zsj_admin") if m["msgtype"] == "image") == 0
+    with bot.db() as s:
+        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "rectification.screenshot")) is None
+
+
+def test_a_picture_in_the_window_after_the_answer_was_sent_back_goes_to_the_open_filing(bot):
+    """已报送, then 已整改 which the bureau sends back (重新整改): the picture is not attached to the reviewed
+    answer but to the registry filing still waiting for one; the next picture is refused with the reason."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.send("jy_zhang", f"已报送 {number}")
+    clock.advance(timedelta(minutes=2))
+    rectification_answered(bot)
+    bot.send("zsj_admin", "重新整改 1 仍未恢复更新")
+    assert f"第{number}号申请的报送记录" in bot.side.media("jy_zhang", "image").text
+    assert shots(bot) == (None, "media_sim")
+    again = bot.side.media("jy_zhang", "image").text
+    assert again.startswith("这张图片没有保存：县政数局已要求整改事项 1 重新整改，这次的整改情况不再补截图；"), again
+    assert shots(bot) == (None, "media_sim")
