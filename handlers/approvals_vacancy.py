@@ -141,8 +141,11 @@ def _grey_cards_of(session: Session, req: ApprovalRequest, person_ids: set[int])
 
 
 def has_live_card(session: Session, req: ApprovalRequest, person: Person) -> bool:
+    """Whether `person` holds an open card of the request, under any spelling of his userid (sync may
+    respell its case after the card went out)."""
     return session.scalar(select(Card.task_id).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
-                                                     Card.userid == person.userid, Card.status == "open")
+                                                     func.lower(Card.userid) == person.userid.lower(),
+                                                     Card.status == "open")
                           .limit(1)) is not None
 
 

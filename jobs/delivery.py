@@ -377,7 +377,7 @@ def _throttle(api: WeComAPI, rows: list[OutboxMessage]) -> tuple[list, list]:
     now_ms = int(clock.now().timestamp() * 1000)
     wanted: dict[str, list[OutboxMessage]] = defaultdict(list)
     for row in rows:
-        wanted[row.userid].append(row)
+        wanted[row.userid.lower()].append(row)  # WeCom counts a member's sends whatever the userid's case
     reserve = api.redis.register_script(_RESERVE)
     pipe = api.redis.pipeline(transaction=False)
     for userid, mine in wanted.items():

@@ -15,6 +15,8 @@ media_id per push) and card updates never repeat; forwarded media (`push_media`)
 
 A person's decisions are taken under a Redis lock, and only for rows whose content is already in play:
 two workers sending equal rows to one person at once cannot both keep (or both choose) the same text.
+A person is his userid in lower case: WeCom ignores the case, and `org sync` may respell a userid between
+two rows (the roster's jy_zhang, then WeCom's JY_Zhang).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from bot import clock, db
 from bot.outbox import TEXT_LIMIT, _hash
@@ -77,31 +79,32 @@ def make_distinct(redis, rows: list[OutboxMessage]) -> None:
     if not first:
         return
     now = clock.now()
-    users = sorted({r.userid for r in first})
+    users = sorted({r.userid.lower() for r in first})
     hashes = sorted({r.content_hash for r in first})
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
     with db.transaction() as session:
         for start in range(0, len(users), CHUNK):
             for rid, userid, digest in session.execute(
                     select(OutboxMessage.id, OutboxMessage.userid, OutboxMessage.content_hash).where(
-                        OutboxMessage.userid.in_(users[start:start + CHUNK]),
+                        func.lower(OutboxMessage.userid).in_(users[start:start + CHUNK]),
                         OutboxMessage.content_hash.in_(hashes), _in_play(now))):
-                found[(userid, digest)].add(rid)
-    clashing = sorted({r.userid for r in first if found[(r.userid, r.content_hash)] - {r.id}})
-    for userid in clashing:
-        with redis.lock(f"zwxmt:repeat:{userid}", timeout=30, blocking_timeout=30):
-            _decide(userid, sorted((r for r in first if r.userid == userid), key=lambda r: r.id))
+                found[(userid.lower(), digest)].add(rid)
+    clashing = sorted({r.userid.lower() for r in first if found[(r.userid.lower(), r.content_hash)] - {r.id}})
+    for person in clashing:
+        with redis.lock(f"zwxmt:repeat:{person}", timeout=30, blocking_timeout=30):
+            _decide(person, sorted((r for r in first if r.userid.lower() == person), key=lambda r: r.id))
 
 
-def _decide(userid: str, mine: list[OutboxMessage]) -> None:
-    """Under the person's lock: mark each of `mine` (id order) whose content is taken, and store it."""
+def _decide(person: str, mine: list[OutboxMessage]) -> None:
+    """Under the person's lock (`person`: the userid in lower case): mark each of `mine` (id order) whose
+    content is taken, and store it."""
     now = clock.now()
     hhmm = clock.localize(now).strftime("%H:%M")
     ours = {r.id for r in mine}
     with db.transaction() as session:
         taken = {(t, h) for rid, t, h in session.execute(
             select(OutboxMessage.id, OutboxMessage.msgtype, OutboxMessage.content_hash).where(
-                OutboxMessage.userid == userid, OutboxMessage.msgtype.in_(MARKABLE), _in_play(now)))
+                func.lower(OutboxMessage.userid) == person, OutboxMessage.msgtype.in_(MARKABLE), _in_play(now)))
             if rid not in ours}  # our own rows count once decided (below), the earlier ones first
         for row in mine:
             key = (row.msgtype, row.content_hash)

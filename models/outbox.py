@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -35,6 +35,10 @@ class OutboxMessage(Base):
     # the person, so later attempts ask WeCom's duplicate check to look back at least that far.
     uncertain_at: Mapped[datetime | None]
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # e.g. "remind:week:2026-W48:alice"
+
+
+# WeCom ignores a userid's case: the repeat check finds a person's rows under any spelling (jobs/delivery_repeats)
+Index("ix_outbox_message_userid_lower", func.lower(OutboxMessage.userid))
 
 
 class OutboxFile(Base):

@@ -369,14 +369,14 @@ class FakeWeCom:
                 record = {"touser": user, "msgtype": msgtype, "content": content, "msgid": msgid, "at": now}
                 if body.get("enable_duplicate_check"):
                     interval = int(body.get("duplicate_check_interval", 1800))
-                    key = f"{user}:{digest}"
+                    key = f"{user.lower()}:{digest}"  # WeCom ignores a userid's case
                     if now - st.dup_seen.get(key, -1e12) < interval:
                         st.dropped.append({**record, "why": "duplicate"})
                         continue
                     st.dup_seen[key] = now
-                window = [t for t in st.recent.get(user, []) if now - t < 60]
+                window = [t for t in st.recent.get(user.lower(), []) if now - t < 60]
                 window.append(now)
-                st.recent[user] = window
+                st.recent[user.lower()] = window
                 if len(window) > 30:  # WeCom drops the excess silently
                     st.dropped.append({**record, "why": "rate"})
                     continue

@@ -228,3 +228,20 @@ def test_wecom_refusing_the_departed_heads_card_update_blocks_nothing(bot, wecom
         assert [m.msgtype for m in s.scalars(select(OutboxMessage).where(OutboxMessage.status == FAILED))] \
             == ["card_update"]
     assert not any("推送失败" in t or "发送失败" in t for t in bot.texts("zsj_admin"))
+
+
+def test_a_card_sent_before_sync_respelled_the_userid_is_still_his_live_card(bot, wecom, sync):
+    """WeCom spells 王局长's userid JY_Wang; the roster said jy_wang and his card went out under it. After the
+    sync stores WeCom's spelling the card is still his live one (a new-approver check sends no second card)."""
+    from handlers.approvals_vacancy import has_live_card
+    from models.approval import ApprovalRequest
+    number = submit_open(bot)
+    [card] = approval_cards(bot, "jy_wang", number)
+    wecom.state.users[3] = [dict(m, userid="JY_Wang") if m["userid"] == "jy_wang" else m
+                            for m in wecom.state.users[3]]
+    assert sync().exit_code == 0
+    with bot.db() as s:
+        person = find_person(s, "JY_Wang")
+        assert person.userid == "JY_Wang"
+        assert has_live_card(s, s.get(ApprovalRequest, number), person)
+    assert card_labels(bot, card) == []

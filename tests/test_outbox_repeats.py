@@ -11,6 +11,7 @@ from jobs import delivery
 from models.outbox import PENDING, SENT, OutboxMessage
 from tests.bulletin_job_seed import at
 from tests.test_bulletin_job_publish import generated
+from tests.test_org_sync import sync, wecom  # noqa: F401  (fixtures: contacts served by the fake WeCom)
 from tests.test_outbox_delivery import all_rows, move, push, send_calls
 
 
@@ -141,4 +142,27 @@ def test_a_regenerated_bulletin_whose_summary_did_not_change_still_reaches_the_a
         first = [m for m in bot.inbox(userid)[:before[userid]] if m["msgtype"] == "markdown"][-1]
         again = [m for m in new if m["msgtype"] == "markdown"][-1]["content"]["content"]
         assert again.startswith(first["content"]["content"]) and again.endswith("（09:10 再次发送）</font>")
+    assert bot.fake.state.dropped == []
+
+
+def respell(wecom, sync, old: str, new: str) -> None:
+    """WeCom spells the userid `new`; `org sync` stores that spelling over the roster's `old`."""
+    wecom.state.users = {d: [dict(m, userid=new) if m["userid"] == old else m for m in members]
+                         for d, members in wecom.state.users.items()}
+    assert sync().exit_code == 0
+
+
+def test_a_userid_respelled_by_sync_is_still_the_same_person(bot, wecom, sync):
+    """WeCom ignores a userid's case: the reminder sent to jy_zhang before the sync and the equal one sent to
+    JY_Zhang after it reach the same person, so the second is marked rather than dropped as a duplicate."""
+    from models.org import find_person
+    push(outbox.push_text, "jy_zhang", "请于今天17:00前报送本周周报。")
+    bot.deliver()
+    respell(wecom, sync, "jy_zhang", "JY_Zhang")
+    move(bot, 5 * 60)
+    with db.transaction() as s:
+        outbox.push_text(s, find_person(s, "jy_zhang"), "请于今天17:00前报送本周周报。")
+    bot.deliver()
+    assert contents(bot, "jy_zhang") + contents(bot, "JY_Zhang") == [
+        "请于今天17:00前报送本周周报。", f"请于今天17:00前报送本周周报。\n（{hhmm()} 再次发送）"]
     assert bot.fake.state.dropped == []
