@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from bot import clock, db, outbox
@@ -13,6 +14,13 @@ from tests.bulletin_job_seed import at
 from tests.test_bulletin_job_publish import generated
 from tests.test_org_sync import sync, wecom  # noqa: F401  (fixtures: contacts served by the fake WeCom)
 from tests.test_outbox_delivery import all_rows, move, push, send_calls
+
+
+@pytest.fixture(autouse=True)
+def start_of_a_minute(bot):
+    """The clock ticks with real time: start each test two seconds into a minute, so that the 「HH:MM」 a
+    delivery writes and the one the test expects afterwards are the same minute (a test takes seconds)."""
+    clock.set_now(clock.local_now().replace(second=2, microsecond=0))
 
 
 def contents(bot, userid: str) -> list[str]:
