@@ -372,7 +372,8 @@ class Router:
         card = ctx.session.get(Card, inbound.task_id or "")
         kind = (inbound.task_id or "").split("-", 1)[0]
         handler = self.cards.get(kind)
-        if card is None or handler is None or card.userid != inbound.userid:
+        # WeCom ignores case in userids: the card went to the directory's spelling, the tap comes in WeCom's
+        if card is None or handler is None or card.userid.lower() != inbound.userid.lower():
             ctx.reply("这张卡片已失效或不属于您，请回复「帮助」查看可用操作。")
             ctx.handler_name = "card:unknown"
             return

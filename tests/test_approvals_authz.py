@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.approvals_helpers import click, request, seed_accounts, submit_open
+from tests.approvals_helpers import card_for, click, request, seed_accounts, submit_open
 from tests.harness import TOO_BIG, assert_answers
 
 BEFORE = {"unit": [], "bureau": ["jy_wang"], "city": ["jy_wang", "zsj_review"]}
@@ -141,3 +141,12 @@ def test_a_number_too_large_for_a_request_id_is_not_found_rather_than_an_error(b
             ("jy_zhang", f"催办 {big}", f"没有找到您提交的第{big}号申请"),
             ("jy_wang", f"同意 {big}", f"没有找到第{big}号申请"),
             ("jy_wang", f"驳回 {big} 材料不全", f"没有找到第{big}号申请")))
+
+
+def test_a_tap_under_another_spelling_of_the_userid_is_the_approvers_own(bot):
+    """WeCom ignores case in userids: a card sent to 「jy_wang」 tapped by 「JY_Wang」 is his card."""
+    number = submit_open(bot)
+    task_id = card_for(bot, "jy_wang", number)["task_id"]
+    reply = bot.click("JY_Wang", task_id, "approve")
+    assert reply.button_label, reply
+    assert [(step, who) for step, who, *_ in request(bot, number)["decisions"]] == [("unit", "jy_wang")]
