@@ -571,7 +571,6 @@ def test_throttle_is_a_sliding_window_not_a_calendar_minute(bot):
     assert len(bot.fake.messages_to("jy_zhang")) == 50 and bot.fake.state.dropped == []
 
 
-
 def test_throttle_counts_both_spellings_of_a_userid_as_one_member(bot):
     """Rows to jy_zhang queued before `org sync` stored WeCom's JY_Zhang, rows to JY_Zhang after it: WeCom
     counts them for one member (it ignores case), so the throttle does too and WeCom drops none."""
@@ -584,6 +583,7 @@ def test_throttle_counts_both_spellings_of_a_userid_as_one_member(bot):
         sweep_and_deliver(bot)
     assert len(bot.fake.messages_to("jy_zhang") + bot.fake.messages_to("JY_Zhang")) == 50
     assert bot.fake.state.dropped == []
+
 
 def test_hourly_limit(bot):
     config.use(dataclasses.replace(config.get(), per_member_per_hour=3))
