@@ -182,19 +182,47 @@ def next_account(ctx: Context):
     if not ctx.data["queue"]:
         return "weekly.confirm"
     ctx.data["cur"] = ctx.data["queue"].pop(0)
-    return "weekly.posts"
+    return resume(ctx)
+
+
+# The questions in order, each with the draft key its answer sets.
+QUESTIONS = (("posts", "weekly.posts"), ("originals", "weekly.originals"), ("latest_post_on", "weekly.latest"),
+             ("messages_received", "weekly.interaction"), ("problems", "weekly.problems"))
+
+
+def resume(ctx: Context):
+    """The current account's first unanswered question. An account skipped part-way comes back where it was
+    left, with what was already answered said once (its later questions do not name the account)."""
+    draft = ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {})
+    state = next((state for key, state in QUESTIONS if key not in draft), "weekly.problems")
+    if state != "weekly.posts":
+        ctx.reply(f"{position(ctx)}{account_label(ctx, ctx.data['cur'])}：已填 {describe_partial(draft)}，接着填。")
+    return state
+
+
+def describe_partial(draft: dict) -> str:
+    """What a half-filled account already has: 发布1条（原创1），最近11-25."""
+    posts, originals = draft["posts"], draft.get("originals")
+    parts = [(f"发布{posts}条" + (f"（原创{originals}）" if originals is not None else "")) if posts else "本周无更新"]
+    if "latest_post_on" in draft:
+        latest = draft["latest_post_on"]
+        parts.append(f"最近{short_date(date.fromisoformat(latest))}" if latest else "最近发布日期不清楚")
+    if "messages_received" in draft:
+        parts.append(f"留言{draft['messages_received']}/{draft['messages_answered']}")
+    return "，".join(parts)
 
 
 def skip_account(ctx: Context):
-    ctx.data.get("draft", {}).pop(str(ctx.data["cur"]), None)
     if ctx.data.get("editing"):
+        ctx.data.get("draft", {}).pop(str(ctx.data["cur"]), None)
         ctx.data["editing"] = False
         ctx.reply("好的，这个账号保持原样。")
         return "weekly.confirm"
     if not ctx.data["queue"] and not ctx.data["skipped"]:
         raise Reask("只剩这一个账号没填了，不能再跳过。请填写，或回复「取消」稍后再报。")
     ctx.data["skipped"].append(ctx.data["cur"])
-    ctx.reply(f"好的，{account_label(ctx, ctx.data['cur'])}稍后再填。")
+    kept = "，已填的内容会保留" if len(ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {})) > 1 else ""
+    ctx.reply(f"好的，{account_label(ctx, ctx.data['cur'])}稍后再填{kept}。")
     return next_account(ctx)
 
 

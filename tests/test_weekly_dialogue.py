@@ -196,3 +196,37 @@ def test_a_dialogue_resumed_after_its_week_ended_says_which_week_it_is(bot):
     reply = bot.send("jy_zhang", "继续")
     assert "已填写的内容已保存：11月23日—11月29日的周报已填 1/3 个账号" in reply, reply
     assert "【2/3】抚松教育（抖音）\n11月23日—11月29日发布了几条？" in reply
+
+
+def test_an_account_skipped_part_way_comes_back_where_it_was_left(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "1", "1")
+    skipped = bot.send("jy_zhang", "跳过")  # at 最近一次发布是哪天: posts and originals are kept
+    assert "抚松教育（微信公众号）稍后再填，已填的内容会保留。" in skipped and "【2/3】抚松教育（抖音）" in skipped
+    untouched = bot.send("jy_zhang", "跳过")  # nothing answered yet: nothing to keep
+    assert "抚松教育（抖音）稍后再填。" in untouched and "【3/3】抚松教育（微博）" in untouched
+    bot.say("jy_zhang", "无", "11月10日", "无")
+    back = bot.send("jy_zhang", "无")
+    assert "接下来填写刚才跳过的账号" in back
+    assert "【1/3】抚松教育（微信公众号）：已填 发布1条（原创1），接着填。" in back
+    assert back.endswith("最近一次发布是哪天？（如 今天、昨天、周三、11月25日、11-25）")
+    assert "收到留言/评论几条" in bot.send("jy_zhang", "周二")
+    bot.say("jy_zhang", "3/3")
+    douyin = bot.send("jy_zhang", "无")
+    assert "【2/3】抚松教育（抖音）\n11月23日" in douyin and "已填" not in douyin
+    bot.say("jy_zhang", "无", "不清楚", "无")
+    summary = bot.send("jy_zhang", "无")
+    assert "抚松教育（微信公众号）：发布1条（原创1），最近11-24，留言3/3，问题：无" in summary
+
+
+def test_a_skipped_no_update_account_says_so_when_it_comes_back(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "无", "11月10日")
+    bot.say("jy_zhang", "跳过")
+    bot.say("jy_zhang", "无", "不清楚", "无", "无")  # 抖音
+    bot.say("jy_zhang", "无", "不清楚", "无")  # 微博 up to its last question
+    back = bot.send("jy_zhang", "无")
+    assert "【1/3】抚松教育（微信公众号）：已填 本周无更新，最近11-10，接着填。" in back
+    assert "收到留言/评论几条" in back
