@@ -74,7 +74,9 @@ def platform_field(ctx: Context, label: str, required: bool, check):
     """The answer for a per-platform field (link or platform id): 「无」 where it is optional, else checked."""
     if rules.skipped(ctx.text):
         if required:
-            raise Reask(f"{ctx.data['platform']}账号必须填写{label}。")
+            platform = ctx.data["platform"]
+            raise Reask(f"{platform}账号必须填写{label}（审批表和国办登记都要用）。如果账号还没有注册，请先在{platform}上"
+                        f"注册（注册后暂不发布内容），取得{label}后再回复；也可以回复「取消」，以后再申请。")
         return None
     return check(ctx.text, ctx.data["platform"])
 

@@ -38,6 +38,8 @@ ID_SHAPES = {
     "快手": (r"[A-Za-z0-9_]{2,30}", "快手号由字母、数字或下划线组成，2-30位。"),
 }
 SKIP_WORDS = ("无", "没有", "跳过", "暂无")
+# 「not yet」: the account is not registered on the platform yet, so it has no link or id to give
+NOT_YET = re.compile(r"(还|暂|尚)?(没|未)(有|开通|注册|申请)?(呢|的)?|还没开|暂时没有|现在没有")
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
@@ -126,7 +128,8 @@ def name_warning(session: Session, unit: Unit, name: str, platform: str) -> str 
 # --- field checks (each raises Reask with a specific hint) --------------------------------
 
 def skipped(text: str) -> bool:
-    return text.strip() in SKIP_WORDS
+    answer = text.strip().rstrip("。.！!")
+    return answer in SKIP_WORDS or NOT_YET.fullmatch(answer) is not None
 
 
 def check_name(text: str) -> str:
@@ -145,9 +148,15 @@ def check_function(text: str) -> str:
 
 
 def check_url(text: str, platform: str) -> str:
-    url = text.strip()
+    # NFKC: 「：」「／」 typed with a Chinese input method become ASCII; a link copied without its scheme
+    # (「www.douyin.com/user/…」) gets https:// as a browser would
+    url = unicodedata.normalize("NFKC", text).strip()
+    if not re.match(r"[a-z][a-z0-9+.-]*:", url, re.I) and re.match(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|:\d|$)", url):
+        url = "https://" + url
     if not re.fullmatch(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/\S*)?", url):
-        raise Reask("网址格式不对，请以 http:// 或 https:// 开头，例如 https://weibo.com/u/1234567890。")
+        host = URL_HOSTS[platform][0] if platform in URL_HOSTS else "example.gov.cn"
+        example = f"https://{host if host.count('.') > 1 else 'www.' + host}/…"
+        raise Reask(f"网址格式不对，请从浏览器地址栏或平台的「分享→复制链接」复制完整网址，例如 {example}。")
     hosts = URL_HOSTS.get(platform)
     host = re.sub(r"^https?://", "", url).split("/")[0].split(":")[0].lower()
     if hosts and not any(host == h or host.endswith("." + h) for h in hosts):

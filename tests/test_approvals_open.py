@@ -172,3 +172,24 @@ def test_a_responsible_person_who_left_before_approval_is_not_given_the_account(
         [audit] = s.scalars(select(AuditLog).where(AuditLog.action == "account.responsible_departed"))
         assert (audit.entity_id, audit.before, audit.after) == (str(account_id), {"responsible": userid},
                                                                  {"responsible": None})
+
+
+def test_a_link_is_taken_as_clerks_copy_it_and_not_yet_registered_is_explained(bot):
+    bot.say("jy_zhang", "开设", "快手", "抚松教育", "发布教育政策和通知")
+    not_yet = bot.send("jy_zhang", "还没有")
+    assert "快手账号必须填写主页URL（审批表和国办登记都要用）。如果账号还没有注册，请先在快手上注册" in not_yet
+    assert not_yet.endswith("请输入主页URL（以 https:// 开头）：")
+    wrong = bot.send("jy_zhang", "快手上搜抚松教育")
+    assert "网址格式不对" in wrong and "例如 https://www.kuaishou.com/…" in wrong
+    # without its scheme, with full-width punctuation from a Chinese input method: taken as the browser would
+    assert "快手号" in bot.send("jy_zhang", "www．kuaishou．com／profile／fsjy")
+    bot.say("jy_zhang", "fsjy2024", "李娜", "13912345678", "无", "面向家长发布招生和教育政策")
+    form = bot.send("jy_zhang", "是")
+    assert "主页URL/下载URL：https://www.kuaishou.com/profile/fsjy\n" in form
+
+
+def test_not_yet_counts_as_none_where_a_link_is_optional(bot):
+    bot.say("jy_zhang", "开设", "微信公众号", "抚松教育服务", "发布教育政策和通知")
+    assert "微信biz" in bot.send("jy_zhang", "暂未开通")
+    wrong = bot.send("jy_zhang", "!!")
+    assert "格式不对" in wrong
