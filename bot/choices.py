@@ -1,7 +1,8 @@
 """Numbered choices (回复序号): show a list, read back a number or the option's own text."""
 from __future__ import annotations
 
-from typing import Sequence
+import re
+from typing import Mapping, Sequence
 
 from bot.router import Reask
 
@@ -56,3 +57,25 @@ def confirmed(ctx, action: str, dropped: str, hint: str | None = None) -> bool:
     if not answer:
         ctx.reply(dropped)
     return answer
+
+
+EDIT_REQUEST = re.compile(r"(?:修改|更改|改一下|改)\s*(.*)")
+
+
+def edit_request(answer: str) -> str | None:
+    """At a form's 「确认/修改」 question: what follows 修改 (「」 for a bare 修改), or None if the answer
+    does not start with it."""
+    found = EDIT_REQUEST.fullmatch(answer.strip().rstrip("。.！!"))
+    return found.group(1).strip() if found else None
+
+
+def named(answer: str, options: Sequence[str], aliases: Mapping[str, str] | None = None) -> int | None:
+    """The one option a free answer names by its words — 「理由」 or 「开设理由要改」 for 开设理由, or a word of
+    `aliases` (「网址」 for 主页URL) — else None. Numbers are not names: see `pick`."""
+    text = answer.strip().rstrip("。.、")
+    if len(text) < 2 or text.isdigit():
+        return None
+    hits = [i for i, option in enumerate(options) if text in option or option in text]
+    if not hits:
+        hits = [options.index(option) for word, option in (aliases or {}).items() if word in text and option in options]
+    return hits[0] if len(set(hits)) == 1 else None

@@ -1,7 +1,7 @@
 """The questions of the change, close and retroactive-filing dialogues."""
 from __future__ import annotations
 
-from bot.choices import numbered, pick, yes
+from bot.choices import edit_request, named, numbered, pick, yes
 from bot.router import Context, Reask, Router
 from handlers import approvals_change as base
 from handlers import approvals_rules as rules
@@ -157,7 +157,13 @@ def register(router: Router) -> None:
 
     @router.state("change.confirm", prompt=change_confirm_text)
     def change_confirm(ctx: Context):
-        if ctx.text.strip() == "修改":
+        wanted, choices = edit_request(ctx.text), edit_choices(ctx)
+        chosen = named(ctx.text if wanted is None else wanted, [n for n, _ in choices])
+        if chosen is not None:  # 「修改原因」 or 「变更原因」: straight to it
+            return choices[chosen][1]
+        if wanted is not None:
+            if wanted:
+                ctx.reply(f"没能识别要修改的「{wanted[:20]}」，请从下面选择。")
             return "change.edit"
         if yes(ctx.text) is not True:
             raise Reask("请回复「确认」提交、「修改」修改变更内容或原因，或「取消」放弃。")

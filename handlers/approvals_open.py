@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import clock
-from bot.choices import numbered, pick, yes
+from bot.choices import edit_request, named, numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
@@ -23,6 +23,9 @@ DATA_KEY = {"open.platform": "platform", "open.name": "name", "open.function": "
 EDITABLE = [("账号类型", "open.platform"), ("账号名称", "open.name"), ("账号功能", "open.function"),
             ("主页URL/下载URL", "open.url"), ("平台账号ID", "open.pid"), ("账号负责人", "open.responsible"),
             ("联系电话", "open.contact"), ("第三方机构", "open.operator"), ("开设理由", "open.reason")]
+LABELS = [name for name, _ in EDITABLE]
+EDIT_ALIASES = {"网址": "主页URL/下载URL", "链接": "主页URL/下载URL", "地址": "主页URL/下载URL", "手机": "联系电话",
+                "名字": "账号名称", "平台": "账号类型", "运营": "第三方机构"}
 FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "responsible_id", "responsible_name",
              "contact", "operator", "name_warning")
 
@@ -240,7 +243,13 @@ def register(router: Router) -> None:
 
     @router.state("open.confirm", prompt=form_text)
     def confirm(ctx: Context):
-        if ctx.text.strip() == "修改":
+        wanted = edit_request(ctx.text)
+        field = named(ctx.text if wanted is None else wanted, LABELS, EDIT_ALIASES)
+        if field is not None:  # 「修改 开设理由」, 「改电话」 or the item's name alone: straight to its question
+            return edit_field(ctx, EDITABLE[field][1])
+        if wanted is not None:
+            if wanted:
+                ctx.reply(f"没能识别要修改的「{wanted[:20]}」，请从下面选择。")
             return "open.edit"
         if yes(ctx.text) is not True:
             raise Reask("请回复「确认」提交、「修改」修改某一项，或「取消」放弃。")
@@ -261,11 +270,14 @@ def register(router: Router) -> None:
 
     @router.state("open.edit", prompt=lambda ctx: numbered([n for n, _ in EDITABLE], "要修改哪一项？"))
     def edit(ctx: Context):
-        _, state = EDITABLE[pick(ctx.text, [n for n, _ in EDITABLE])]
-        if not applies(state, ctx.data):
-            raise Reask(f"{ctx.data['platform']}账号不需要填写这一项，请选择其他项。")
-        ctx.data["editing"] = True
-        return state
+        return edit_field(ctx, EDITABLE[pick(ctx.text, LABELS)][1])
+
+
+def edit_field(ctx: Context, state: str) -> str:
+    if not applies(state, ctx.data):
+        raise Reask(f"{ctx.data['platform']}账号不需要填写这一项，请选择其他项。")
+    ctx.data["editing"] = True
+    return state
 
 
 def save(ctx: Context, kind: str) -> ApprovalRequest | None:

@@ -189,3 +189,14 @@ def test_cancelled_account_shows_its_pending_registry_filing_until_filed(bot):
     assert "已记录" in bot.send("ga_zhou", f"已报送 {number}")
     line = next(l for l in bot.send("ga_zhou", "台账").splitlines() if "抚松公安｜微博" in l)
     assert "已注销" in line and "待报送" not in line
+
+
+def test_the_change_form_goes_straight_to_the_item_named(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育", "2", "2", "发布教育短视频和政策解读")
+    assert "请核对变更申请" in bot.send("jy_zhang", "整改")
+    assert "变更原因：" in bot.send("jy_zhang", "修改原因")
+    form = bot.send("jy_zhang", "其他")
+    assert "请说明变更原因" in form
+    assert "变更原因：其他：栏目调整后功能变化" in bot.send("jy_zhang", "栏目调整后功能变化")
+    assert "要变更哪些内容" in bot.send("jy_zhang", "变更内容")

@@ -193,3 +193,22 @@ def test_not_yet_counts_as_none_where_a_link_is_optional(bot):
     assert "微信biz" in bot.send("jy_zhang", "暂未开通")
     wrong = bot.send("jy_zhang", "!!")
     assert "格式不对" in wrong
+
+
+def test_the_form_goes_straight_to_the_item_named(bot):
+    bot.say("jy_zhang", "开设", "抖音", "抚松教育", "发布教育政策和通知", "https://www.douyin.com/user/abc",
+            "fsjy_2024", "李娜", "13912345678", "无", "面向家长发布招生和教育政策", "是")
+    assert "请填写开设理由" in bot.send("jy_zhang", "开设理由")  # the item's name alone, as printed on the form
+    form = bot.send("jy_zhang", "面向家长和学生发布招生、资助和教育政策")
+    assert "开设理由：面向家长和学生发布招生、资助和教育政策" in form and "请核对开设申请" in form
+    assert "请输入联系电话" in bot.send("jy_zhang", "修改电话")
+    assert "请核对开设申请" in bot.send("jy_zhang", "13912345679")
+    assert "请输入主页URL" in bot.send("jy_zhang", "改一下网址")
+    bot.send("jy_zhang", "https://www.douyin.com/user/fsjy")
+    assert "请输入抖音号" in bot.send("jy_zhang", "修改 平台账号ID")
+    bot.send("jy_zhang", "fsjy_2025")
+    unknown = bot.send("jy_zhang", "修改 公章")
+    assert "没能识别要修改的「公章」，请从下面选择。" in unknown and "要修改哪一项" in unknown
+    assert "请选择账号类型" in bot.send("jy_zhang", "1")
+    form = bot.send("jy_zhang", "4")  # 抖音 again: nothing else to ask
+    assert "请核对开设申请" in form and "联系电话：13912345679" in form and "fsjy_2025" in form
