@@ -16,8 +16,12 @@ def numbered(options: Sequence[str], intro: str = "") -> str:
     return "\n".join(lines)
 
 
-def pick(answer: str, options: Sequence[str]) -> int:
-    """Index of the chosen option; raises Reask with a specific hint otherwise."""
+def pick(answer: str, options: Sequence[str], loose: bool = False) -> int:
+    """Index of the chosen option; raises Reask with a specific hint otherwise.
+
+    `loose`, for fixed lists of things (platforms, reasons) — never for people, where a near name is
+    another person: the one option the answer contains (「抖音号」 → 抖音), or the one option sharing a
+    two-character word with it (「没人维护了」 → 无力维护)."""
     text = answer.strip().rstrip("。.、")
     number = int(text) if text.isdigit() else CHINESE_DIGITS.get(text)
     if number is not None:
@@ -30,7 +34,20 @@ def pick(answer: str, options: Sequence[str]) -> int:
     partial = [i for i, option in enumerate(options) if text and text in option]
     if len(partial) == 1:
         return partial[0]
+    if loose and not partial:
+        near = _near(text, options)
+        if near is not None:
+            return near
     raise Reask(f"没能识别「{text[:20]}」，请回复 1 到 {len(options)} 之间的序号。")
+
+
+def _near(text: str, options: Sequence[str]) -> int | None:
+    inside = [i for i, option in enumerate(options) if option in text]
+    if len(inside) == 1:
+        return inside[0]
+    words = {text[i:i + 2] for i in range(len(text) - 1)}
+    sharing = [i for i, option in enumerate(options) if any(option[j:j + 2] in words for j in range(len(option) - 1))]
+    return sharing[0] if len(sharing) == 1 and not inside else None
 
 
 def yes(answer: str) -> bool | None:

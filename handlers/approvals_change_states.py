@@ -71,6 +71,18 @@ def after_contents(ctx: Context) -> str:
     return "change.confirm" if ctx.data.get("reason_kind") else "change.reason"
 
 
+def reason_choice(answer: str, reasons: tuple[str, ...]) -> tuple[str, str | None]:
+    """(the reason chosen, the words of 「其他」): a number or a reason's words pick it (「没人维护了」 → 无力维护);
+    a sentence that is none of them is taken as 「其他」 with itself as the explanation (shown on the form)."""
+    try:
+        return reasons[pick(answer, reasons, loose=True)], None
+    except Reask:
+        text = answer.strip()
+        if len(text) < 4 or text.isdigit():
+            raise
+        return "其他", rules.check_reason(text, 4)
+
+
 def edit_choices(ctx: Context) -> list[tuple[str, str]]:
     """What 修改 at the change form offers: the contents (chosen anew), the reason, the 第12条 announcement."""
     choices = [("变更内容（重新选择要变更的项目）", "change.fields"), ("变更原因", "change.reason")]
@@ -146,9 +158,8 @@ def register(router: Router) -> None:
 
     @router.state("change.reason", prompt=lambda ctx: numbered(CHANGE_REASONS, "变更原因："))
     def change_reason(ctx: Context):
-        ctx.data["reason_kind"] = CHANGE_REASONS[pick(ctx.text, CHANGE_REASONS)]
-        ctx.data["reason"] = None
-        return "change.reason_text" if ctx.data["reason_kind"] == "其他" else "change.confirm"
+        ctx.data["reason_kind"], ctx.data["reason"] = reason_choice(ctx.text, CHANGE_REASONS)
+        return "change.reason_text" if ctx.data["reason_kind"] == "其他" and not ctx.data["reason"] else "change.confirm"
 
     @router.state("change.reason_text", prompt="请说明变更原因：")
     def change_reason_text(ctx: Context):
@@ -177,9 +188,8 @@ def register(router: Router) -> None:
 
     @router.state("close.reason", prompt=lambda ctx: numbered(CLOSE_REASONS, f"{ctx.data.get('kind')}原因："))
     def close_reason(ctx: Context):
-        ctx.data["reason_kind"] = CLOSE_REASONS[pick(ctx.text, CLOSE_REASONS)]
-        ctx.data["reason"] = None
-        return "close.reason_text" if ctx.data["reason_kind"] == "其他" else "close.confirm"
+        ctx.data["reason_kind"], ctx.data["reason"] = reason_choice(ctx.text, CLOSE_REASONS)
+        return "close.reason_text" if ctx.data["reason_kind"] == "其他" and not ctx.data["reason"] else "close.confirm"
 
     @router.state("close.reason_text", prompt="请说明具体原因：")
     def close_reason_text(ctx: Context):

@@ -148,7 +148,7 @@ def register(router: Router) -> None:
 
     @router.state("open.platform", prompt=lambda ctx: numbered(PLATFORMS, "请选择账号类型："))
     def platform(ctx: Context):
-        chosen = PLATFORMS[pick(ctx.text, PLATFORMS)]
+        chosen = PLATFORMS[pick(ctx.text, PLATFORMS, loose=True)]
         try:
             rules.check_one_per_platform(ctx.session, unit_of(ctx), chosen, ctx.data.get("request_id"))
         except rules.Refused as refused:

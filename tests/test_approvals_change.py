@@ -200,3 +200,16 @@ def test_the_change_form_goes_straight_to_the_item_named(bot):
     assert "请说明变更原因" in form
     assert "变更原因：其他：栏目调整后功能变化" in bot.send("jy_zhang", "栏目调整后功能变化")
     assert "要变更哪些内容" in bot.send("jy_zhang", "变更内容")
+
+
+def test_a_reason_in_the_clerks_own_words(bot):
+    seed_accounts(bot)
+    bot.send("ga_zhou", "注销 抚松公安")
+    assert "注销原因：无力维护\n" in bot.send("ga_zhou", "没人维护了")  # the listed reason its words name
+    assert "注销原因：" in bot.send("ga_zhou", "修改")
+    # none of the listed reasons: the sentence is the reason, under 其他, shown on the form to check
+    form = bot.send("ga_zhou", "已并入县融媒体中心统一发布")
+    assert "注销原因：其他：已并入县融媒体中心统一发布" in form and "请核对注销申请" in form
+    assert "注销原因：" in bot.send("ga_zhou", "修改")
+    short = bot.send("ga_zhou", "不要")  # too short to be a reason: the list again
+    assert "没能识别「不要」" in short and "1. 无力维护" in short

@@ -48,3 +48,15 @@ def test_a_longer_word_wins_whoever_declares_it():
     assert router.find_command("周报情况 上周")[0].name == "周报情况"
     assert router.find_command("填报周报")[0].name == "周报"
     assert router.find_command("周报 抚松发布 5")[1] == "抚松发布 5"
+
+
+def test_loose_pick_for_fixed_lists_only():
+    from models.account import PLATFORMS
+    from models.approval import CLOSE_REASONS
+    assert PLATFORMS[pick("抖音号", PLATFORMS, loose=True)] == "抖音"
+    assert PLATFORMS[pick("微信视频号", PLATFORMS, loose=True)] == "视频号"
+    assert CLOSE_REASONS[pick("单位合并了", CLOSE_REASONS, loose=True)] == "主办单位撤销合并"
+    with pytest.raises(Reask):  # two platforms named: not a choice
+        pick("抖音和快手", PLATFORMS, loose=True)
+    with pytest.raises(Reask):  # people are never picked loosely: 王伟明 is not 王伟
+        pick("王伟明", ["王伟", "李明"])
