@@ -62,6 +62,9 @@ class Context:
         self.replies: list[str] = []
         self.button_label: str | None = None  # passive update_button reply for card clicks
         self.handler_name: str | None = None
+        # A command that answers its dialogue's first question itself (「开设 抖音」) sets (that question, the
+        # data before the answer), so that 上一步 goes back to it
+        self.answered: tuple[str, dict] | None = None
         self._session, self._person, self._connection = session, person, connection
 
     @property
@@ -392,7 +395,7 @@ class Router:
         ctx.data.pop("_extra", None)
         if name in ("cancel", "back", "resume", "help", "forbidden", "unknown_text"):
             return  # these manage `conv` themselves
-        self._apply(ctx, conv, result, previous=None)
+        self._apply(ctx, conv, result, previous=ctx.answered)
 
     def _apply(self, ctx: Context, conv, result: str | None, previous) -> None:
         if result == END:

@@ -1,6 +1,8 @@
 """`开设`: the opening request (附件2), one question at a time, checked against 第8/9/13条."""
 from __future__ import annotations
 
+import copy
+
 from sqlalchemy import select
 
 from bot import clock
@@ -28,6 +30,20 @@ EDIT_ALIASES = {"网址": "主页URL/下载URL", "链接": "主页URL/下载URL"
                 "名字": "账号名称", "平台": "账号类型", "运营": "第三方机构"}
 FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "responsible_id", "responsible_name",
              "contact", "operator", "name_warning")
+
+
+# How clerks name the platforms, longest first where one word holds another (微信公众号 before 公众号)
+PLATFORM_WORDS = {"微信公众号": "微信公众号", "公众号": "微信公众号", "视频号": "视频号", "微博": "微博", "抖音": "抖音",
+                  "快手": "快手", "今日头条": "今日头条", "头条": "今日头条", "小程序": "小程序", "移动客户端": "移动客户端",
+                  "客户端": "移动客户端", "APP": "移动客户端", "App": "移动客户端", "app": "移动客户端"}
+OPEN_INTENT = (r"(?:我们?|本单位|单位)?(?:想|要|想要|需要|准备|打算|帮我)?(?:申请)?"
+               r"(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)(?:一个|个)?(?:新的?)?"
+               r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
+
+
+def platform_named(text: str) -> str | None:
+    """The platform a clerk's words name (「抖音号」, 「公众号」), or None."""
+    return next((platform for word, platform in PLATFORM_WORDS.items() if word in text), None) if text else None
 
 
 def applies(state: str, data: dict) -> bool:
@@ -99,7 +115,25 @@ def register(router: Router) -> None:
                 return END
             ctx.data = {}
             return "open.unit"
-        return begin(ctx, person.unit)
+        state = begin(ctx, person.unit)
+        platform = platform_named(ctx.args)
+        if state != "open.platform" or platform is None:
+            return state
+        asked = copy.deepcopy(ctx.data)
+        try:  # 「开设 抖音」: the platform is the first answer
+            state = choose_platform(ctx, platform)
+            ctx.answered = ("open.platform", asked)
+            ctx.reply(f"好的，申请开设{platform}账号（选错了可以回复「上一步」重新选择）。")
+            return state
+        except Reask as refused:
+            ctx.reply(refused.hint)
+            return state
+
+    @router.pattern(OPEN_INTENT)
+    def start_by_intent(ctx: Context):
+        """「我要开个快手号」, 「帮我开通抖音」: an opening request on that platform."""
+        ctx.args = ctx.match.group("platform")
+        return start(ctx)
 
     def begin(ctx: Context, unit: Unit):
         refusal = rules.filing_refusal(ctx.session, ctx.person, unit)
@@ -148,7 +182,9 @@ def register(router: Router) -> None:
 
     @router.state("open.platform", prompt=lambda ctx: numbered(PLATFORMS, "请选择账号类型："))
     def platform(ctx: Context):
-        chosen = PLATFORMS[pick(ctx.text, PLATFORMS, loose=True)]
+        return choose_platform(ctx, PLATFORMS[pick(ctx.text, PLATFORMS, loose=True)])
+
+    def choose_platform(ctx: Context, chosen: str) -> str:
         try:
             rules.check_one_per_platform(ctx.session, unit_of(ctx), chosen, ctx.data.get("request_id"))
         except rules.Refused as refused:

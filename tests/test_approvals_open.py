@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.approvals_helpers import (OPEN_WEIBO, account, audit_actions, card_for, click, latest_request_id,
-                                     open_request, request, submit_open)
+                                     open_request, request, seed_accounts, submit_open)
 
 
 def test_open_through_all_steps_to_an_account(bot):
@@ -212,3 +212,17 @@ def test_the_form_goes_straight_to_the_item_named(bot):
     assert "请选择账号类型" in bot.send("jy_zhang", "1")
     form = bot.send("jy_zhang", "4")  # 抖音 again: nothing else to ask
     assert "请核对开设申请" in form and "联系电话：13912345679" in form and "fsjy_2025" in form
+
+
+def test_the_platform_can_be_said_with_the_request(bot):
+    named = bot.send("jy_zhang", "我要开个快手号")
+    assert named.startswith("好的，申请开设快手账号") and "请输入账号名称" in named
+    back = bot.send("jy_zhang", "上一步")
+    assert "请选择账号类型" in back
+    bot.send("jy_zhang", "取消")
+    assert "好的，申请开设今日头条账号" in bot.send("jy_zhang", "开设 头条")
+    bot.send("jy_zhang", "取消")
+    # the unit already has a Douyin account (seeded): refused with the reason, then the list
+    seed_accounts(bot)
+    taken = bot.send("jy_zhang", "帮我开通抖音")
+    assert "请选择其他平台" in taken and "请选择账号类型" in taken and "好的" not in taken
