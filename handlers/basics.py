@@ -1,6 +1,7 @@
 """Greeting, help, cancel, back, resume, and the answers for everything else."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,8 @@ GREETINGS = frozenset({"你好", "您好", "你好呀", "在吗", "在不在", "
                        "早", "早上好", "上午好", "下午好", "晚上好"})
 THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了"})
 # Answers to a question nobody asked (the dialogue ended, expired or was never started).
+HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋|如何|怎样)样?(?:才能)?(?:填|写|用|交|报|提交|申请|办|弄|做|使用)?"
+                       r"(?P<topic>.+?)[？?呢啊呀。]*")
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
                 f"{SCREENSHOT_MINUTES}分钟内、或回复「补截图」选好事项后作为截图收下；语音、文件等请改用文字，"
@@ -204,6 +207,12 @@ def register(router: Router) -> None:
                          "\n回复「帮助」查看可用功能。"))
             return
         if ctx.text.startswith("帮助"):  # 「帮助监督检查」: a topic run together with 帮助 (the router knows commands only)
+            ctx.reply(help_text(ctx))
+            return
+        how = HOW_FIRST.fullmatch(ctx.text)  # 「怎么填周报」: the command's help
+        found = router.find_command(how.group("topic")) if how else None
+        if found and not found[1] and router.allowed(found[0], ctx.sender):
+            ctx.text = f"帮助 {found[0].name}"
             ctx.reply(help_text(ctx))
             return
         if ctx.replies and ctx.conv.draft:  # the dialogue expired just now: this was meant as its answer

@@ -19,6 +19,7 @@ from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin,
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, parse_count, parse_date,
                                    parse_interaction)
 from handlers.weekly_quick import GRAMMAR
+from handlers.weekly_status import asks_status, show_status
 from models import weekly
 from models.org import STAFF, UNIT_HEAD
 
@@ -40,6 +41,9 @@ def register(router: Router) -> None:
     def start(ctx: Context):
         args = ctx.args.strip()
         week, rest = week_word(args)
+        if asks_status(rest):  # 「周报交了吗」, 「周报上周报了没」: a question, not a quick form
+            ctx.args = "上周" if week is not None and week < this_week() else ""
+            return show_status(ctx)
         if week is None and not rest:
             if may_ask_last_week(ctx, last_week()):
                 ctx.data["unit_id"] = ctx.person.unit_id

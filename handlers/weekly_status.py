@@ -15,6 +15,14 @@ from models.weekly_rollup import compute, render
 
 HISTORY_WEEKS = 8
 THIS_OR_LAST = ("", "本周", "这周", "上周")  # what may follow 周报情况
+# 「周报交了吗」, 「上周的周报报了没有」: asked as a question, answered as 周报情况
+ASKED = r"(?:已经|都)?(?:交|报|填|提交|报送|填报)上?了?(?:吗|么|没|没有|了没|了没有|没呢)[？?。]*"
+STATUS_QUESTION = r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + ASKED
+
+
+def asks_status(text: str) -> bool:
+    """What follows 周报 (and its week) asks whether the report was filed."""
+    return re.fullmatch(ASKED, text) is not None
 
 
 def register(router: Router) -> None:
@@ -23,22 +31,12 @@ def register(router: Router) -> None:
                            "「周报情况」看本周，「周报情况 上周」看上周。\n"
                            "主办单位：本单位最近8周的报送记录。")
     def status(ctx: Context):
-        week = workdays.week_monday(clock.today())
-        which = ctx.args.strip().rstrip("。.")
-        if which == "上周":
-            week = weekly.previous_due_week(week)  # as 「周报 上周」: skips a week without a working day (春节)
-        unknown = which not in THIS_OR_LAST
-        if ctx.person.is_bureau_user:
-            if unknown:  # a roll-up of another week than the one asked for would mislead
-                ctx.reply(f"没能看懂「{which[:20]}」：「周报情况」看本周的报送情况，「周报情况 上周」看上周的。"
-                          "更早各周每个单位的报送情况见月度通报的通报表（「周报」表）。")
-                return
-            rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
-            ctx.reply(render(rollup, ctx.person.unit.name, markdown=False))
-        else:
-            note = f"没能看懂「{which[:20]}」，下面是本单位最近{HISTORY_WEEKS}周的周报（「周报情况 上周」从上周往前列）。\n" \
-                if unknown else ""
-            ctx.reply(note + unit_history(ctx, week))
+        show_status(ctx)
+
+    @router.pattern(STATUS_QUESTION)
+    def status_question(ctx: Context):
+        ctx.args = ctx.match.group("week") or ""
+        show_status(ctx)
 
     @router.command("关账", roles={BUREAU_ADMIN}, help="关账：该月周报不再允许修改",
                     detail="「关账 2026-11」：关闭本县2026年11月，之后该月各周（以周四所在月份为准）的周报不能再修改。")
@@ -62,6 +60,26 @@ def register(router: Router) -> None:
         ctx.session.add(MonthClose(bureau_id=bureau.id, month=month, closed_by=ctx.userid, closed_at=clock.now()))
         ctx.audit("weekly.close_month", "month_close", month, after={"bureau_id": bureau.id, "month": month})
         ctx.reply(f"已关账 {month}：{bureau.name}所辖单位该月的周报不能再修改。")
+
+
+def show_status(ctx: Context) -> None:
+    """周报情况 [上周]: the roll-up for a bureau user, the unit's last weeks for its staff."""
+    week = workdays.week_monday(clock.today())
+    which = ctx.args.strip().rstrip("。.")
+    if which == "上周":
+        week = weekly.previous_due_week(week)  # as 「周报 上周」: skips a week without a working day (春节)
+    unknown = which not in THIS_OR_LAST
+    if ctx.person.is_bureau_user:
+        if unknown:  # a roll-up of another week than the one asked for would mislead
+            ctx.reply(f"没能看懂「{which[:20]}」：「周报情况」看本周的报送情况，「周报情况 上周」看上周的。"
+                      "更早各周每个单位的报送情况见月度通报的通报表（「周报」表）。")
+            return
+        rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
+        ctx.reply(render(rollup, ctx.person.unit.name, markdown=False))
+    else:
+        note = f"没能看懂「{which[:20]}」，下面是本单位最近{HISTORY_WEEKS}周的周报（「周报情况 上周」从上周往前列）。\n" \
+            if unknown else ""
+        ctx.reply(note + unit_history(ctx, week))
 
 
 def unit_history(ctx: Context, week) -> str:

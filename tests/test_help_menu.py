@@ -42,3 +42,17 @@ def test_help_on_an_unknown_topic_says_so_and_suggests_the_closest(bot):
     assert "「帮助 整改通知」" in bot.send("zsj_admin", "帮助 整改通")  # the closest command
     assert "仅限" in bot.send("jy_zhang", "帮助 约谈")  # a command the role may not use is not "unknown"
     assert "用法：约谈" in bot.send("zsj_admin", "帮助 约谈")  # a command still explains itself
+
+
+@pytest.mark.parametrize("text, title", [
+    ("周报咋填", "「周报」"), ("周报怎么填？", "「周报」"), ("开设是什么意思", "「开设」"),
+    ("怎么填周报", "「周报」"), ("如何申请开设", "「开设」"), ("请问怎么交周报呢", "「周报」"),
+])
+def test_a_question_about_a_command_gets_its_help_not_the_command(bot, text, title):
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith(title) and "快捷填报没有提交" not in reply and "请选择账号类型" not in reply
+    assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"  # nothing was started
+
+
+def test_a_question_about_a_command_one_may_not_use_says_so(bot):
+    assert "仅限" in bot.send("jy_zhang", "关账怎么用")

@@ -1,6 +1,8 @@
 """The bureau's roll-up against hand-computed figures (week of 2026-11-23, due Fri 11-27 17:00)."""
 from datetime import date
 
+import pytest
+
 from jobs import schedule
 from tests.weekly_support import EDU, at, file_report, seed, set_last_update
 
@@ -107,3 +109,15 @@ def test_closing_a_month_that_is_not_one_says_what_was_typed(bot):
     reply = bot.send("zsj_admin", "关账 2026-13")
     assert reply.startswith("「2026-13」不是月份。请写明年份和月份，例如「关账 2026-11」。"), reply
     assert bot.send("zsj_admin", "关账").startswith("请写明年份和月份")
+
+
+@pytest.mark.parametrize("text, first_week", [
+    ("周报交了吗", "11月30日—12月6日"), ("本周周报交了吗？", "11月30日—12月6日"), ("我们的周报报了没有", "11月30日—12月6日"),
+    ("上周周报交了没", "11月23日—11月29日"), ("周报上周提交了吗", "11月23日—11月29日"),
+])
+def test_asking_whether_the_report_was_filed_is_answered_as_weekly_status(bot, text, first_week):
+    _fill(bot)
+    at(2026, 11, 30, 8, 0)
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("抚松县教育局最近8周的周报：") and f"· {first_week}：" in reply.splitlines()[1], reply
+    assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"  # no quick form, no dialogue
