@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from bot import outbox
-from bot.router import Context, Router
+from bot.choices import confirmed
+from bot.router import END, Context, Reask, Router
 from handlers.approvals_oversight import cancel_hint, request_note, withdraw_draft_of
-from handlers.oversight_util import by_number, parse_ref, unit_in_scope
+from handlers.oversight_util import by_number, parse_ref, retyped, unit_in_scope
 from models import org
 from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
                               unit_heads)
@@ -14,20 +15,53 @@ BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 
 
 def register(router: Router) -> None:
+    router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('case')}")
+
     @router.command("说明", roles={STAFF, UNIT_HEAD}, help="对停更认定或责令关闭的跟进事项作出说明",
                     detail="用法：说明 编号 理由\n例如「说明 3 账号已恢复更新，今后由专人每周发布」。"
                            "编号见停更认定通知。县政数局审核后会通知您结果。")
     def explain(ctx: Context):
         number, text = parse_ref(ctx.args)
+        if number is None:  # the unit's only pending case is meant; with several, the clerk is shown them
+            number = _only_pending_case(ctx)
+            if number is None:
+                return None
         case = _case(ctx, number, "说明 编号 理由")
         if case is None:
             return None
         if case.status not in (CASE_OPEN, CASE_EXPLAINED):
             ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
             return None
+        if len(text) < 5:  # asked for, then confirmed, rather than the whole command typed again
+            ctx.data = {"case": case.id, "label": f"{case.account_label}，{case.source}"}
+            return "explain.text"
+        _submit_explanation(ctx, case, text)
+        return None
+
+    @router.state("explain.text", prompt=lambda ctx: (
+        f"跟进事项 {ctx.data['case']}（{ctx.data['label']}）：请写明理由，"
+        "例如「账号已恢复更新，今后由专人每周发布」："))
+    def explain_text(ctx: Context):
+        text = retyped(ctx.text, "说明", ctx.data["case"])
         if len(text) < 5:
-            ctx.reply(f"请写明理由（至少5个字），例如「说明 {case.id} 账号已恢复更新，今后由专人每周发布」。")
-            return None
+            raise Reask("说明会交县政数局审核，请写明理由（至少5个字）。")
+        ctx.data["text"] = text
+        return "explain.confirm"
+
+    @router.state("explain.confirm", prompt=lambda ctx: (
+        f"请确认提交跟进事项 {ctx.data['case']} 的说明：\n{ctx.data['text']}\n"
+        "回复「确认」提交，「上一步」重写，「取消」放弃。"))
+    def explain_confirm(ctx: Context):
+        if not confirmed(ctx, "提交", "已放弃，说明没有提交。"):
+            return END
+        case = ctx.session.get(DormancyCase, ctx.data["case"])
+        if case.status not in (CASE_OPEN, CASE_EXPLAINED):  # decided meanwhile
+            ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
+            return END
+        _submit_explanation(ctx, case, ctx.data["text"])
+        return END
+
+    def _submit_explanation(ctx: Context, case: DormancyCase, text: str) -> None:
         before = {"status": case.status}
         case.status, case.explanation = CASE_EXPLAINED, text
         case.explained_by, case.explained_at = ctx.userid, ctx.now
@@ -37,7 +71,6 @@ def register(router: Router) -> None:
                          f"【跟进事项 {case.id} 说明】{case.unit.name}（{case.account_label}，{case.source}）：\n{text}\n"
                          f"——{ctx.person.name}\n回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。")
         ctx.reply(f"已提交跟进事项 {case.id} 的说明，县政数局审核后会通知您。")
-        return None
 
     @router.command("跟进事项", "停更跟进", help="查看停更认定、责令关闭后的跟进事项",
                     detail="「跟进事项」列出待处理的事项；「跟进事项 全部」包括已办结的。")
@@ -88,6 +121,20 @@ def _listing(ctx: Context) -> str:
     lines.append("县政数局回复「接受说明 编号」或「驳回说明 编号 原因」审核说明。" if bureau
                  else "请申请注销相应账号，或回复「说明 编号 理由」作出说明。")
     return "\n".join(lines)
+
+
+def _only_pending_case(ctx: Context) -> int | None:
+    """「说明」 without a number: the one case of the sender's unit waiting for a word, or None after saying why not."""
+    cases = cases_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person), pending_only=True)
+    cases = [c for c in cases if c.status in (CASE_OPEN, CASE_EXPLAINED)]
+    if len(cases) == 1:
+        return cases[0].id
+    if not cases:
+        ctx.reply("本单位现在没有需要说明的跟进事项。回复「跟进事项 全部」查看以往的。")
+        return None
+    ctx.reply("\n".join([f"本单位有{len(cases)}项跟进事项，请带上编号，例如「说明 {cases[0].id} 理由」：",
+                         *(f"{c.id}. [{c.status}] {c.account_label}｜{c.source}" for c in cases)]))
+    return None
 
 
 def _case(ctx: Context, number: int | None, usage: str) -> DormancyCase | None:

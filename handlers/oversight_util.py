@@ -24,6 +24,16 @@ def parse_ref(args: str) -> tuple[int | None, str]:
     return int(match.group(1)), match.group(2).strip()
 
 
+def retyped(answer: str, command: str, number: int) -> str:
+    """The answer to 「请写明…」 after 「已整改 5」: 「已整改 5 已补发」 typed out in full is 「已补发」."""
+    text = answer.strip()
+    if text.startswith(command):
+        typed, rest = parse_ref(text[len(command):])
+        if typed in (None, number):
+            return rest
+    return text
+
+
 def by_number(session, model, number: int):
     """The row with this id, or None; a number past the INTEGER ids is no row (PostgreSQL would refuse to even
     compare it: 「已整改 99999999999 …」 was answered with the generic error)."""

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
-from bot.router import END, Context, Router
-from handlers.oversight_util import by_number, match_units, parse_ref, split_first, unit_hint, unit_in_scope
+from bot.router import END, Context, Reask, Router
+from handlers.oversight_util import (by_number, match_units, parse_ref, retyped, split_first, unit_hint,
+                                     unit_in_scope)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
@@ -18,6 +19,7 @@ BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 def register(router: Router) -> None:
     router.conversation("rectify", title="整改通知",
                         summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
+    router.conversation("rectification", title="提交整改情况", summary=lambda d: f"整改事项 {d.get('item')}")
 
     @router.command("整改通知", roles={BUREAU_ADMIN}, help="向单位下发整改通知",
                     detail="用法：整改通知 单位 问题描述\n例如「整改通知 教育局 抚松教育公众号两周未更新」。"
@@ -57,15 +59,46 @@ def register(router: Router) -> None:
                     detail="用法：已整改 编号 整改说明\n例如「已整改 5 已补发本周内容并安排专人值守」。")
     def answer(ctx: Context):
         number, text = parse_ref(ctx.args)
+        if number is None:  # the unit's only item to fix is meant; with several, the clerk is shown them
+            number = _only_item_to_fix(ctx)
+            if number is None:
+                return None
         item = _item(ctx, number, "已整改 编号 整改说明")
         if item is None:
             return None
         if item.status not in TO_FIX:
             ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, text)}")
             return None
+        if len(text) < 4:  # asked for, then confirmed, rather than the whole command typed again
+            ctx.data = {"item": item.id, "problem": item.problem}
+            return "rectification.text"
+        _submit_answer(ctx, item, text)
+        return None
+
+    @router.state("rectification.text", prompt=lambda ctx: (
+        f"整改事项 {ctx.data['item']}（{ctx.data['problem']}）：请简要说明整改情况，"
+        "例如「已补发本周内容，并安排专人每周更新」："))
+    def answer_text(ctx: Context):
+        text = retyped(ctx.text, "已整改", ctx.data["item"])
         if len(text) < 4:
-            ctx.reply(f"请写明整改情况（至少4个字），例如「已整改 {item.id} 已补发本周内容」。")
-            return None
+            raise Reask("整改情况会作为正式记录交县政数局审核，请写明做了什么（至少4个字）。")
+        ctx.data["text"] = text
+        return "rectification.confirm"
+
+    @router.state("rectification.confirm", prompt=lambda ctx: (
+        f"请确认提交整改事项 {ctx.data['item']} 的整改情况：\n{ctx.data['text']}\n"
+        "回复「确认」提交，「上一步」重写，「取消」放弃。"))
+    def answer_confirm(ctx: Context):
+        if not confirmed(ctx, "提交", "已放弃，整改情况没有提交。"):
+            return END
+        item = ctx.session.get(Rectification, ctx.data["item"])
+        if item.status not in TO_FIX:  # answered by a colleague, or written off, meanwhile
+            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, ctx.data['text'])}")
+            return END
+        _submit_answer(ctx, item, ctx.data["text"])
+        return END
+
+    def _submit_answer(ctx: Context, item: Rectification, text: str) -> None:
         item.answers.append(RectificationAnswer(text=text, answered_by=ctx.userid, answered_at=ctx.now))
         before = {"status": item.status}
         item.status = SUBMITTED
@@ -75,7 +108,6 @@ def register(router: Router) -> None:
                          f"——{ctx.person.name}\n回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」。")
         ctx.reply(f"已提交整改事项 {item.id} 的整改情况，县政数局审核后会通知您。"
                   f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
-        return None
 
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
                     detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。"
@@ -165,6 +197,20 @@ def _settled(answer: RectificationAnswer) -> str | None:
     then = (f"整改后回复「已整改 {item.id} 整改说明」重新提交，再发送截图。" if item.status in TO_FIX
             else "截图请补在重新提交的整改情况中。")
     return f"县政数局已要求整改事项 {item.id} 重新整改，这次的整改情况不再补截图；{then}"
+
+
+def _only_item_to_fix(ctx: Context) -> int | None:
+    """「已整改」 without a number: the one item the sender's unit has to fix, or None after saying why not."""
+    items = [i for i in items_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person)) if i.status in TO_FIX]
+    if len(items) == 1:
+        return items[0].id
+    if not items:
+        ctx.reply("本单位现在没有待整改的事项。回复「整改清单 全部」查看以往的整改事项。")
+        return None
+    today = clock.today()
+    ctx.reply("\n".join([f"本单位有{len(items)}项待整改，请带上编号，例如「已整改 {items[0].id} 整改说明」：",
+                         *(describe(item, today, with_unit=False) for item in items)]))
+    return None
 
 
 def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:

@@ -103,7 +103,8 @@ def test_90_days_marks_dormant_and_opens_a_case_the_unit_must_answer(bot):
         case = s.get(DormancyCase, 1)
         assert (case.account_id, case.status, case.source) == (account, "待处理", "停更90天")
 
-    assert "理由" in bot.send("jy_zhang", "说明 1")
+    assert "请写明理由" in bot.send("jy_zhang", "说明 1")
+    assert "已取消「跟进事项说明」" in bot.send("jy_zhang", "取消")
     assert "没有找到" in bot.send("wj_liu", "说明 1 我们会更新的")  # another unit
     assert "已提交" in bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
     assert "本周恢复更新" in bot.texts("zsj_admin")[-1] and "接受说明 1" in bot.texts("zsj_admin")[-1]
@@ -357,3 +358,19 @@ def test_a_unit_with_nobody_left_has_its_bureau_admins_told_at_every_rung(bot):
         assert len(texts) == n and texts[-1].startswith(f"{title}抚松县卫生健康局的「健康抚松（微信公众号）」"), texts
         assert nobody in texts[-1] and f"请联系该单位{ask}，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。" in texts[-1]
     assert "已通知" not in "".join(bot.texts("zsj_admin")) and bot.texts("jy_admin") == []
+
+
+def test_the_units_only_case_needs_no_number_and_a_missing_reason_is_asked_for(bot):
+    assert "没有需要说明的跟进事项" in bot.send("jy_zhang", "说明")
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    asked = bot.send("jy_zhang", "说明")
+    assert asked.startswith("跟进事项 1（") and "停更90天）：请写明理由" in asked
+    # the command typed out again is the reason it carries
+    confirm = bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    assert "请确认提交跟进事项 1 的说明：\n账号已交由新同事维护，本周恢复更新\n" in confirm
+    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        assert s.get(DormancyCase, 1).explanation == "账号已交由新同事维护，本周恢复更新"
+    # the reason on the same line as 说明, no number: straight in, as with the number
+    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "说明 新同事已接手，本周起每周发布")

@@ -39,7 +39,8 @@ def test_the_bureau_notifies_after_confirming(bot):
 
 def test_answer_reopen_and_accept(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
-    assert "等待" not in bot.send("jy_zhang", "已整改 1 好")  # too short: a hint
+    assert "请简要说明整改情况" in bot.send("jy_zhang", "已整改 1 好")  # too short: asked for
+    assert "已取消「提交整改情况」" in bot.send("jy_zhang", "取消")
     assert "没有找到" in bot.send("wj_liu", "已整改 1 已经补发")  # another unit
     assert "已提交" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
     assert "已补发本周内容" in bot.texts("zsj_admin")[-1]
@@ -265,3 +266,27 @@ def test_a_number_too_large_for_an_id_is_not_found_rather_than_an_error(bot):
             ("jy_zhang", f"说明 {big} 账号已恢复更新，今后专人负责", f"没有找到您可以处理的跟进事项 {big}"),
             ("zsj_admin", f"接受说明 {big}", f"没有找到您可以处理的跟进事项 {big}"),
             ("zsj_admin", f"驳回说明 {big} 近一个月仍未更新", f"没有找到您可以处理的跟进事项 {big}")))
+
+
+def test_the_units_only_item_needs_no_number_and_a_missing_explanation_is_asked_for(bot):
+    assert "没有待整改的事项" in bot.send("jy_zhang", "已整改")
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    asked = bot.send("jy_zhang", "已整改")
+    assert asked.startswith("整改事项 1（公众号两周未更新）：请简要说明整改情况")
+    assert "至少4个字" in bot.send("jy_zhang", "好了")
+    confirm = bot.send("jy_zhang", "已补发本周内容，安排专人值守")
+    assert "请确认提交整改事项 1 的整改情况：\n已补发本周内容，安排专人值守" in confirm
+    assert "请简要说明整改情况" in bot.send("jy_zhang", "上一步")  # rewrite it
+    bot.send("jy_zhang", "已补发本周两条内容，安排专人值守")
+    done = bot.send("jy_zhang", "确认")
+    assert "已提交整改事项 1 的整改情况" in done
+    assert "已补发本周两条内容，安排专人值守" in bot.texts("zsj_admin")[-1]
+
+
+def test_without_a_number_several_items_are_listed(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    notify(bot, "整改通知 抚松县教育局 抖音留言未回复")
+    listed = bot.send("jy_zhang", "已整改 已经补发了")
+    assert listed.startswith("本单位有2项待整改，请带上编号，例如「已整改 1 整改说明」：")
+    assert "1. [待整改] 公众号两周未更新" in listed and "2. [待整改] 抖音留言未回复" in listed
+    assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
