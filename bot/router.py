@@ -314,7 +314,8 @@ class Router:
             return "back"
         if word == "继续":
             return "resume"
-        if word in ("帮助", "菜单", "help", "?", "？") or text.startswith("帮助 ") or self._help_on(text):
+        if word in ("帮助", "菜单", "帮忙", "怎么用", "使用说明", "help", "?", "？") or text.startswith("帮助 ") \
+                or self._help_on(text):
             return "help"
         return None
 

@@ -55,7 +55,7 @@ def to_decide_line(ctx: Context) -> str:
 
 
 def register(router: Router) -> None:
-    @router.command("我的申请", "申请记录", help="查看我提交的申请及进度")
+    @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", help="查看我提交的申请及进度")
     def mine(ctx: Context):
         rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
                                                                       ApprovalRequest.status != DRAFT)
@@ -83,6 +83,8 @@ def register(router: Router) -> None:
 
     @router.command("查看", "查看申请", help="查看一件申请的审批表和审批记录（如「查看 12」）")
     def show(ctx: Context):
+        if not ctx.args:  # 「查看申请」 with no number: the list to pick one from
+            return mine(ctx)
         req = find(ctx, "查看")
         if req is not None:
             draft = (f"\n这是助手起草、尚未提交的草稿：回复「修改 {req.id}」核对后提交，「撤回 {req.id}」撤回。"

@@ -123,7 +123,7 @@ def bureau_view(scope_name: str, units: list[Unit], accounts: list[Account]) -> 
 def register(router: Router) -> None:
     router.conversation("registry", title="查看台账")
 
-    @router.command("台账", "账号台账", "查看台账", roles=set(ROLES), help="查看本单位（或辖区）政务新媒体台账",
+    @router.command("台账", "台帐", "账号台账", "查看台账", roles=set(ROLES), help="查看本单位（或辖区）政务新媒体台账",
                     detail="单位用户：列出本单位的账号、状态、负责人和最近更新日期。\n"
                            "主管单位用户：按单位、平台统计辖区账号；「台账 单位名」查看某个单位的明细。\n"
                            "「导出台账」以Excel文件发送完整台账。")
@@ -170,7 +170,7 @@ def register(router: Router) -> None:
         ctx.reply(unit_reply(ctx.session, unit, scope_accounts(ctx.session, ctx.person, [unit.id])))
         return END
 
-    @router.command("导出台账", "台账导出", "下载台账", roles=set(ROLES), help="把台账导出为Excel文件发给您",
+    @router.command("导出台账", "导出台帐", "台账导出", "下载台账", roles=set(ROLES), help="把台账导出为Excel文件发给您",
                     detail="生成包含全部台账字段的Excel文件（单位用户为本单位，主管单位用户为辖区），"
                            "以文件消息发给您本人。")
     def export(ctx: Context):

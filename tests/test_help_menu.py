@@ -56,3 +56,15 @@ def test_a_question_about_a_command_gets_its_help_not_the_command(bot, text, tit
 
 def test_a_question_about_a_command_one_may_not_use_says_so(bot):
     assert "仅限" in bot.send("jy_zhang", "关账怎么用")
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("台帐", "的政务新媒体"),  # the other common spelling of 台账
+    ("审批进度", "您还没有提交过申请"), ("申请进度", "您还没有提交过申请"),
+    ("查看申请", "您还没有提交过申请"),  # no number: the list to take one from, not 「请写明申请编号」
+    ("帮忙", "可以使用："), ("怎么用", "可以使用："),
+])
+def test_words_clerks_use_for_the_commands(bot, text, answer):
+    from tests.approvals_helpers import seed_accounts
+    seed_accounts(bot)
+    assert answer in bot.send("jy_zhang", text)
