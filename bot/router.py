@@ -369,13 +369,17 @@ class Router:
         return None if f"「{word}」" in state.prompt(ctx) else word
 
     def _escape_hint(self, ctx: Context) -> str:
-        """A command word typed mid-dialogue is taken as an answer; say how to leave instead."""
+        """A command word (or a request a pattern knows, 「我要开个抖音号」) typed mid-dialogue is taken as an
+        answer; say how to leave instead."""
         found = self.find_command(ctx.text)
-        if found is None or not self.allowed(found[0], ctx.sender):
-            return ""
         info = self.conversation_of(ctx.state)
         title = f"「{info.title}」" if info else "当前对话"
-        return f"\n（如果想使用「{found[0].name}」，请先回复「取消」结束{title}。）"
+        if found is not None and self.allowed(found[0], ctx.sender):
+            return f"\n（如果想使用「{found[0].name}」，请先回复「取消」结束{title}。）"
+        if found is None and any(regex.match(ctx.text) and (roles is None or ctx.sender.has_role(*roles))
+                                 for regex, _handler, roles in self.patterns):
+            return f"\n（如果想另办一件事，请先回复「取消」结束{title}。）"
+        return ""
 
     def _card_event(self, ctx: Context, conv) -> None:
         inbound = ctx.inbound

@@ -213,3 +213,10 @@ def test_a_reason_in_the_clerks_own_words(bot):
     assert "注销原因：" in bot.send("ga_zhou", "修改")
     short = bot.send("ga_zhou", "不要")  # too short to be a reason: the list again
     assert "没能识别「不要」" in short and "1. 无力维护" in short
+
+
+def test_a_request_typed_inside_another_dialogue_is_told_how_to_leave(bot):
+    seed_accounts(bot)
+    bot.say("ga_zhou", "注销 抚松公安", "1")
+    reply = bot.send("ga_zhou", "我要开个抖音号")
+    assert "（如果想另办一件事，请先回复「取消」结束「注销/关停申请」。）" in reply and "请核对注销申请" in reply
