@@ -1,6 +1,7 @@
 """`变更 <账号>`, `注销/关停 <账号>` and `补办备案 <账号>` (第10、12、33条)."""
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 
@@ -23,6 +24,15 @@ from models.org import Person, Unit
 CHANGEABLE = [("name", "账号名称"), ("function", "账号功能"), ("url", "主页URL/下载URL"),
               ("platform_account_id", "平台账号ID"), ("responsible_name", "账号负责人"), ("contact", "联系电话"),
               ("operator", "第三方机构"), ("unit_name", "主办单位")]
+# How clerks name the items of CHANGEABLE (「换负责人」, 「变更 抚松教育 电话」), longest first when one holds another
+FIELD_WORDS = {"账号名称": "name", "名称": "name", "名字": "name", "账号功能": "function", "功能": "function",
+               "主页URL": "url", "下载URL": "url", "下载地址": "url", "网址": "url", "链接": "url", "主页": "url",
+               "平台账号ID": "platform_account_id", "账号ID": "platform_account_id",
+               "账号负责人": "responsible_name", "负责人": "responsible_name",
+               "联系电话": "contact", "电话": "contact", "手机号": "contact", "手机": "contact",
+               "第三方机构": "operator", "运营机构": "operator", "第三方": "operator", "主办单位": "unit_name"}
+_CHANGE_VERB = r"(?:我们?|单位)?(?:要|想|需要)?(?:更换|换|改|调整|更改)(?:一下|个)?"
+CHANGE_INTENT = _CHANGE_VERB + r".*?(?:" + "|".join(sorted(FIELD_WORDS, key=len, reverse=True)) + ")"
 CONFIRM = {CHANGE: "change.confirm", CANCEL: "close.confirm", SUSPEND: "close.confirm", RETRO: "retro.confirm"}
 
 
@@ -66,15 +76,43 @@ def match(accounts: list[Account], query: str) -> list[Account]:
     return [a for a in accounts if a.name in names]
 
 
+def fields_named(text: str) -> tuple[list[str], str]:
+    """The items of CHANGEABLE a text names (in the form's order), and the text without them."""
+    keys, rest = set(), text
+    for word in sorted(FIELD_WORDS, key=len, reverse=True):
+        if word in rest:
+            keys.add(FIELD_WORDS[word])
+            rest = rest.replace(word, " ")
+    return [key for key, _ in CHANGEABLE if key in keys], re.sub(r"[\s的和、，,]+", " ", rest).strip()
+
+
+def start_changes(ctx: Context, keys: list[str]) -> str:
+    """Ask the new value of each chosen item in turn; 上一步 from the first goes back to the list of items."""
+    ctx.answered = ("change.fields", copy.deepcopy(ctx.data))
+    ctx.data["queue"] = keys
+    if ctx.data.get("changes"):  # chosen again after 修改
+        ctx.data["earlier"] = ctx.data["changes"]
+    if "unit_name" not in keys:
+        ctx.data.pop("announcement", None)
+    ctx.data["changes"] = {}
+    ctx.data.pop("new_unit_id", None)
+    ctx.data.pop("new_responsible_id", None)
+    return "change.value"
+
+
 def begin(ctx: Context, kind: str, prefix: str):
-    """Find the account named after the command; numbered choices when several fit."""
+    """Find the account named after the command; numbered choices when several fit. For a change, items named
+    with it (「变更 抚松教育 负责人」) are asked straight away."""
     accounts = candidates(ctx, kind)
     what = "需要补办备案的账号" if kind == RETRO else "可以办理的正常账号"
     if not accounts:
         ctx.reply(f"您可以查看的范围内没有{what}。")
         return END
+    preset, named_account = fields_named(ctx.args) if kind == CHANGE else ([], ctx.args)
+    if preset:
+        ctx.args = named_account
     found = match(accounts, ctx.args) if ctx.args else accounts
-    ctx.data = {"kind": kind}
+    ctx.data = {"kind": kind, **({"preset": preset} if preset else {})}
     if len(found) == 1:
         return chosen(ctx, found[0], prefix)
     if not found:
@@ -101,6 +139,9 @@ def chosen(ctx: Context, account: Account, prefix: str):
         return CONFIRM[draft.kind]
     ctx.data.update({"account_id": account.id, "unit_id": account.unit_id, "form": snapshot(account)})
     ctx.data.pop("account_ids", None)
+    preset = ctx.data.pop("preset", None)
+    if prefix == "change" and preset:
+        return start_changes(ctx, preset)
     return {"change": "change.fields", "close": "close.reason", "retro": "retro.confirm"}[prefix]
 
 
@@ -178,6 +219,12 @@ def register(router: Router) -> None:
     def change(ctx: Context):
         return begin(ctx, CHANGE, "change")
 
+    @router.pattern(CHANGE_INTENT)
+    def change_by_intent(ctx: Context):
+        """「换负责人」, 「更换抚松教育的联系电话」: a change of those items (of that account)."""
+        ctx.args = re.sub(_CHANGE_VERB, "", ctx.text, count=1)
+        return begin(ctx, CHANGE, "change")
+
     @router.command("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）")
     def cancel(ctx: Context):
         return begin(ctx, CANCEL, "close")
@@ -201,7 +248,7 @@ def register(router: Router) -> None:
 def parse_numbers(answer: str, count: int) -> list[int]:
     numbers = [int(n) for n in re.findall(r"\d+", answer)]
     if not numbers:
-        raise Reask("请回复要修改项目的序号，可以多选，例如「1 3」。")
+        raise Reask("请回复要修改项目的序号（可以多选，例如「1 3」），或写项目名称，例如「负责人 电话」。")
     bad = [n for n in numbers if not 1 <= n <= count]
     if bad:
         raise Reask(f"没有第{bad[0]}项，请回复 1 到 {count} 之间的序号。")

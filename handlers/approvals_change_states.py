@@ -118,16 +118,11 @@ def register(router: Router) -> None:
     @router.state("change.fields", prompt=lambda ctx: numbered([n for _, n in base.CHANGEABLE],
                                                                 "要变更哪些内容？（可多选，如「1 3」）"))
     def fields(ctx: Context):
+        named, _rest = base.fields_named(ctx.text)  # 「负责人 电话」 as well as 「5 6」
+        if named and not any(ch.isdigit() for ch in ctx.text):
+            return base.start_changes(ctx, named)
         chosen = base.parse_numbers(ctx.text, len(base.CHANGEABLE))
-        ctx.data["queue"] = [base.CHANGEABLE[i][0] for i in chosen]
-        if ctx.data.get("changes"):  # chosen again after 修改
-            ctx.data["earlier"] = ctx.data["changes"]
-        if "unit_name" not in ctx.data["queue"]:
-            ctx.data.pop("announcement", None)
-        ctx.data["changes"] = {}
-        ctx.data.pop("new_unit_id", None)
-        ctx.data.pop("new_responsible_id", None)
-        return "change.value"
+        return base.start_changes(ctx, [base.CHANGEABLE[i][0] for i in chosen])
 
     @router.state("change.value", prompt=field_prompt)
     def value(ctx: Context):

@@ -220,3 +220,20 @@ def test_a_request_typed_inside_another_dialogue_is_told_how_to_leave(bot):
     bot.say("ga_zhou", "注销 抚松公安", "1")
     reply = bot.send("ga_zhou", "我要开个抖音号")
     assert "（如果想另办一件事，请先回复「取消」结束「注销/关停申请」。）" in reply and "请核对注销申请" in reply
+
+
+def test_the_items_to_change_can_be_named(bot):
+    seed_accounts(bot)
+    # 「换负责人」: the unit's accounts to choose from, then straight to the new responsible person
+    listed = bot.send("jy_zhang", "换负责人")
+    assert "请选择账号" in listed
+    asked = bot.send("jy_zhang", "2")
+    assert "账号负责人" in asked and "要变更哪些内容" not in asked
+    bot.send("jy_zhang", "取消")
+    # the account and the items with the command; 上一步 goes back to the list of items
+    asked = bot.send("jy_zhang", "变更 抚松教育 抖音 负责人和电话")
+    assert "账号负责人" in asked and "要变更哪些内容" not in asked
+    assert "要变更哪些内容" in bot.send("jy_zhang", "上一步")
+    # named at the list, not numbered
+    assert "当前联系电话" in bot.send("jy_zhang", "电话")
+    assert "变更原因" in bot.send("jy_zhang", "13812345678")
