@@ -14,6 +14,7 @@ FEATURES = [
     "handlers.rectification",
     "handlers.screenshots",
     "handlers.measures",
+    "handlers.oversight_ask",
     "handlers.unit_record",
     "handlers.digest",
     "handlers.training",

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.choices import confirmed, numbered, pick
 from bot.router import END, Context, Reask, Router
+from handlers.oversight_ask import ask
 from handlers.oversight_util import match_units, split_first, unit_hint
 from models.account import Account, accounts_of_units
 from models.measure import KINDS, ORDER_CLOSE, Measure
@@ -59,9 +60,8 @@ def register(router: Router) -> None:
 def _starter(kind: str):
     def start(ctx: Context):
         name, reason = split_first(ctx.args)
-        if not name or not reason:
-            ctx.reply(f"用法：{kind} 单位 原因，例如「{kind} 教育局 抚松教育公众号三个月未更新，多次提醒未整改」。")
-            return None
+        if not name or not reason:  # asked for, one question at a time
+            return ask(ctx, kind, "原因", "抚松教育公众号三个月未更新，多次提醒未整改", name)
         units = match_units(ctx, name)
         if len(units) != 1:
             ctx.reply(unit_hint(ctx, name, units))

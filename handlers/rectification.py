@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Reask, Router
+from handlers.oversight_ask import ask
 from handlers.oversight_util import (by_number, match_units, parse_ref, retyped, split_first, unit_hint,
                                      unit_in_scope)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
@@ -26,9 +27,8 @@ def register(router: Router) -> None:
                            f"整改期限默认为{DEFAULT_WORKDAYS}个工作日，下发前会请您确认。")
     def notify(ctx: Context):
         name, problem = split_first(ctx.args)
-        if not name or not problem:
-            ctx.reply("用法：整改通知 单位 问题描述，例如「整改通知 教育局 抚松教育公众号两周未更新」。")
-            return None
+        if not name or not problem:  # asked for, one question at a time
+            return ask(ctx, "整改通知", "问题", "抚松教育公众号两周未更新", name)
         units = match_units(ctx, name)
         if len(units) != 1:
             ctx.reply(unit_hint(ctx, name, units))

@@ -10,7 +10,8 @@ from tests.oversight_helpers import HEALTH, add_account, at
 def test_warning_is_confirmed_delivered_to_the_unit_head_and_kept(bot):
     at(date(2026, 11, 16))
     assert "仅限" in bot.send("jy_wang", "警告 抚松县教育局 三个月未更新")
-    assert "用法" in bot.send("zsj_admin", "警告")
+    assert "「警告」哪个单位？" in bot.send("zsj_admin", "警告")  # asked for, one question at a time
+    bot.send("zsj_admin", "取消")
     assert "具体" in bot.send("zsj_admin", "警告 抚松县教育局 差")
     reply = bot.send("zsj_admin", "警告 抚松县教育局 抚松教育公众号三个月未更新，多次提醒未整改")
     assert "请确认处置措施" in reply and "警告" in reply
@@ -87,3 +88,22 @@ def test_a_closure_order_for_the_only_account_already_in_a_case_is_refused(bot):
     reply = bot.send("zsj_admin", "责令关闭 抚松县教育局 公众号三个月未更新")
     assert "已有待处理的跟进事项 1" in reply and "请确认处置措施" not in reply, reply
     assert "当前没有进行中的操作" in bot.send("zsj_admin", "取消")
+
+
+def test_a_bare_measure_asks_for_the_unit_then_the_reason_then_confirms(bot):
+    at(date(2026, 11, 16))
+    units = bot.send("zsj_admin", "约谈")
+    assert units.startswith("「约谈」哪个单位？\n1. 抚松县教育局") and units.endswith("（回复序号或单位名称）")
+    assert "没有找到名称包含「外交部」的单位" in bot.send("zsj_admin", "外交部")
+    asked = bot.send("zsj_admin", "卫生健康局")
+    assert asked.startswith("「约谈」抚松县卫生健康局：请写明原因")
+    assert "至少4个字" in bot.send("zsj_admin", "太差")
+    confirm = bot.send("zsj_admin", "健康抚松原创比例长期偏低")
+    assert "请确认处置措施" in confirm and "单位：抚松县卫生健康局" in confirm and "原因：健康抚松原创比例长期偏低" in confirm
+    assert "请写明原因" in bot.send("zsj_admin", "上一步")  # back to the reason
+    bot.send("zsj_admin", "健康抚松原创比例长期偏低，留言无人回复")
+    assert "已记录并送达" in bot.send("zsj_admin", "确认")
+    assert "留言无人回复" in bot.texts("wj_chen")[-1]
+    # the unit typed, the reason missing: straight to the reason
+    assert bot.send("zsj_admin", "整改通知 教育局").startswith("「整改通知」抚松县教育局：请写明问题")
+    assert "请确认整改通知" in bot.send("zsj_admin", "抚松教育公众号两周未更新")

@@ -23,7 +23,8 @@ def notify(bot, text="整改通知 教育局 抚松教育公众号两周未更�
 def test_the_bureau_notifies_after_confirming(bot):
     assert "多个单位" in bot.send("zsj_admin", "整改通知 教育 公众号两周未更新")  # 教育局 and its 办公室
     assert "不在您的管辖范围内" in bot.send("zsj_admin", "整改通知 靖宇县教育局 公众号未更新")  # the neighbour's
-    assert "用法" in bot.send("zsj_admin", "整改通知 抚松县教育局")
+    assert "请写明问题" in bot.send("zsj_admin", "整改通知 抚松县教育局")  # the problem is asked for
+    bot.send("zsj_admin", "取消")
     assert "仅限" in bot.send("jy_wang", "整改通知 抚松县教育局 问题问题")
     at(MONDAY)
     bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
