@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from bot import outbox
-from bot.choices import confirmed
-from bot.router import END, Context, Reask, Router
+from bot.router import Context, Router
 from handlers.approvals_oversight import cancel_hint, request_note, withdraw_draft_of
-from handlers.oversight_util import by_number, parse_ref, retyped, unit_in_scope
+from handlers.oversight_util import by_number, parse_ref, text_then_confirm, unit_in_scope
 from models import org
 from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
                               unit_heads)
@@ -15,7 +14,7 @@ BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 
 
 def register(router: Router) -> None:
-    router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('case')}")
+    router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('number')}")
 
     @router.command("说明", roles={STAFF, UNIT_HEAD}, help="对停更认定或责令关闭的跟进事项作出说明",
                     detail="用法：说明 编号 理由\n例如「说明 3 账号已恢复更新，今后由专人每周发布」。"
@@ -33,33 +32,21 @@ def register(router: Router) -> None:
             ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
             return None
         if len(text) < 5:  # asked for, then confirmed, rather than the whole command typed again
-            ctx.data = {"case": case.id, "label": f"{case.account_label}，{case.source}"}
+            ctx.data = {"number": case.id, "what": f"跟进事项 {case.id} ", "label": f"{case.account_label}，{case.source}"}
             return "explain.text"
         _submit_explanation(ctx, case, text)
         return None
 
-    @router.state("explain.text", prompt=lambda ctx: (
-        f"跟进事项 {ctx.data['case']}（{ctx.data['label']}）：请写明理由，"
-        "例如「账号已恢复更新，今后由专人每周发布」："))
-    def explain_text(ctx: Context):
-        text = retyped(ctx.text, "说明", ctx.data["case"])
-        if len(text) < 5:
-            raise Reask("说明会交县政数局审核，请写明理由（至少5个字）。")
-        ctx.data["text"] = text
-        return "explain.confirm"
-
-    @router.state("explain.confirm", prompt=lambda ctx: (
-        f"请确认提交跟进事项 {ctx.data['case']} 的说明：\n{ctx.data['text']}\n"
-        "回复「确认」提交，「上一步」重写，「取消」放弃。"))
-    def explain_confirm(ctx: Context):
-        if not confirmed(ctx, "提交", "已放弃，说明没有提交。"):
-            return END
-        case = ctx.session.get(DormancyCase, ctx.data["case"])
+    def submit_later(ctx: Context, number: int, text: str) -> None:
+        case = ctx.session.get(DormancyCase, number)
         if case.status not in (CASE_OPEN, CASE_EXPLAINED):  # decided meanwhile
             ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
-            return END
-        _submit_explanation(ctx, case, ctx.data["text"])
-        return END
+        else:
+            _submit_explanation(ctx, case, text)
+
+    text_then_confirm(router, "explain", command="说明", noun="说明", minimum=5, ask=lambda ctx: (
+        f"跟进事项 {ctx.data['number']}（{ctx.data['label']}）：请写明理由，例如「账号已恢复更新，今后由专人每周发布」："),
+        hint="说明会交县政数局审核，请写明理由（至少5个字）。", submit=submit_later)
 
     def _submit_explanation(ctx: Context, case: DormancyCase, text: str) -> None:
         before = {"status": case.status}

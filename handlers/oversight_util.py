@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from sqlalchemy import select
 
-from bot.router import Context
+from bot.choices import confirmed
+from bot.router import END, Context, Reask
 from models import org
 from models.base import MAX_ID
 from models.org import HOST_UNIT, Unit
@@ -22,6 +24,27 @@ def parse_ref(args: str) -> tuple[int | None, str]:
     if not match:
         return None, (args or "").strip()
     return int(match.group(1)), match.group(2).strip()
+
+
+def text_then_confirm(router, prefix: str, *, command: str, ask: Callable[[Context], str], noun: str, minimum: int,
+                      hint: str, submit: Callable[[Context, int, str], None]) -> None:
+    """The two questions of 「已整改 5」 or 「说明 3」 typed without their text: `<prefix>.text` asks for it (the
+    command typed out again is taken as its text), `<prefix>.confirm` shows it; 确认 calls submit(ctx, number,
+    text), which checks the item again and answers. ctx.data holds the item's number as "number"."""
+    @router.state(f"{prefix}.text", prompt=ask)
+    def text(ctx: Context):
+        answer = retyped(ctx.text, command, ctx.data["number"])
+        if len(answer) < minimum:
+            raise Reask(hint)
+        ctx.data["text"] = answer
+        return f"{prefix}.confirm"
+
+    @router.state(f"{prefix}.confirm", prompt=lambda ctx: (
+        f"请确认提交{ctx.data['what']}的{noun}：\n{ctx.data['text']}\n回复「确认」提交，「上一步」重写，「取消」放弃。"))
+    def confirm(ctx: Context):
+        if confirmed(ctx, "提交", f"已放弃，{noun}没有提交。"):
+            submit(ctx, ctx.data["number"], ctx.data["text"])
+        return END
 
 
 def retyped(answer: str, command: str, number: int) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
-from bot.router import END, Context, Reask, Router
+from bot.router import END, Context, Router
 from handlers.oversight_ask import ask
-from handlers.oversight_util import (by_number, match_units, parse_ref, retyped, split_first, unit_hint,
+from handlers.oversight_util import (by_number, match_units, parse_ref, split_first, text_then_confirm, unit_hint,
                                      unit_in_scope)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from models import org
@@ -20,7 +20,7 @@ BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 def register(router: Router) -> None:
     router.conversation("rectify", title="整改通知",
                         summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
-    router.conversation("rectification", title="提交整改情况", summary=lambda d: f"整改事项 {d.get('item')}")
+    router.conversation("rectification", title="提交整改情况", summary=lambda d: f"整改事项 {d.get('number')}")
 
     @router.command("整改通知", roles={BUREAU_ADMIN}, help="向单位下发整改通知",
                     detail="用法：整改通知 单位 问题描述\n例如「整改通知 教育局 抚松教育公众号两周未更新」。"
@@ -70,33 +70,22 @@ def register(router: Router) -> None:
             ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, text)}")
             return None
         if len(text) < 4:  # asked for, then confirmed, rather than the whole command typed again
-            ctx.data = {"item": item.id, "problem": item.problem}
+            ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem}
             return "rectification.text"
         _submit_answer(ctx, item, text)
         return None
 
-    @router.state("rectification.text", prompt=lambda ctx: (
-        f"整改事项 {ctx.data['item']}（{ctx.data['problem']}）：请简要说明整改情况，"
-        "例如「已补发本周内容，并安排专人每周更新」："))
-    def answer_text(ctx: Context):
-        text = retyped(ctx.text, "已整改", ctx.data["item"])
-        if len(text) < 4:
-            raise Reask("整改情况会作为正式记录交县政数局审核，请写明做了什么（至少4个字）。")
-        ctx.data["text"] = text
-        return "rectification.confirm"
-
-    @router.state("rectification.confirm", prompt=lambda ctx: (
-        f"请确认提交整改事项 {ctx.data['item']} 的整改情况：\n{ctx.data['text']}\n"
-        "回复「确认」提交，「上一步」重写，「取消」放弃。"))
-    def answer_confirm(ctx: Context):
-        if not confirmed(ctx, "提交", "已放弃，整改情况没有提交。"):
-            return END
-        item = ctx.session.get(Rectification, ctx.data["item"])
+    def submit_later(ctx: Context, number: int, text: str) -> None:
+        item = ctx.session.get(Rectification, number)
         if item.status not in TO_FIX:  # answered by a colleague, or written off, meanwhile
-            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, ctx.data['text'])}")
-            return END
-        _submit_answer(ctx, item, ctx.data["text"])
-        return END
+            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, text)}")
+        else:
+            _submit_answer(ctx, item, text)
+
+    text_then_confirm(router, "rectification", command="已整改", noun="整改情况", minimum=4, ask=lambda ctx: (
+        f"整改事项 {ctx.data['number']}（{ctx.data['problem']}）：请简要说明整改情况，"
+        "例如「已补发本周内容，并安排专人每周更新」："),
+        hint="整改情况会作为正式记录交县政数局审核，请写明做了什么（至少4个字）。", submit=submit_later)
 
     def _submit_answer(ctx: Context, item: Rectification, text: str) -> None:
         item.answers.append(RectificationAnswer(text=text, answered_by=ctx.userid, answered_at=ctx.now))
@@ -201,7 +190,8 @@ def _settled(answer: RectificationAnswer) -> str | None:
 
 def _only_item_to_fix(ctx: Context) -> int | None:
     """「已整改」 without a number: the one item the sender's unit has to fix, or None after saying why not."""
-    items = [i for i in items_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person)) if i.status in TO_FIX]
+    pending = items_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person))
+    items = [item for item in pending if item.status in TO_FIX]
     if len(items) == 1:
         return items[0].id
     if not items:
