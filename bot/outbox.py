@@ -168,11 +168,6 @@ def push_file(session: Session, to, filename: str, content: bytes, *, media_type
     return _add(session, userids, media_type, {}, file_id=record.id, dedupe_key=dedupe_key, same_as=same_as)
 
 
-def push_media(session: Session, to, media_id: str, *, media_type: str = "image") -> list[OutboxMessage]:
-    """Forward media WeCom already holds (e.g. a screenshot a user sent; its media_id lasts 3 days)."""
-    return _add(session, _userids(session, to), media_type, {"media_id": media_id})
-
-
 def new_task_id(kind: str) -> str:
     return f"{kind}-{secrets.token_hex(8)}"
 

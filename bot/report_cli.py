@@ -50,7 +50,7 @@ def assessment_cmd(year, bureau_name, out):
         raise Refused(f"{year}年没有生成任何考核表。")
 
 
-@cli.command("screenshot")
+@cli.command("screenshot", cancelled="已中断：截图可能没有全部导出，最后写入的文件可能不完整，请重新运行。")
 @click.option("--request", "request_id", type=int, help="申请编号：导出这件申请的全国系统报送截图")
 @click.option("--rectification", "item_id", type=int, help="整改事项编号：导出这项整改每次提交的整改情况所附的截图")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
