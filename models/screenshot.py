@@ -46,7 +46,7 @@ class Screenshot(Base):
     def shown(self) -> str:
         """The picture's state as the bureau reads it, e.g. in 查看 and 单位记录."""
         if self.status == STORED:
-            return f"截图已存档（{self.size // 1024 + 1} KB）"
+            return f"截图已存档（{max(1, -(-self.size // 1024))} KB）"
         if self.status == EXPIRED:
             return "截图未能保存（企业微信已不再提供），已请经办人用「补截图」重新发送"
         return "截图正在保存"
