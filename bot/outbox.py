@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import secrets
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -168,11 +168,6 @@ def push_file(session: Session, to, filename: str, content: bytes, *, media_type
     return _add(session, userids, media_type, {}, file_id=record.id, dedupe_key=dedupe_key, same_as=same_as)
 
 
-def push_media(session: Session, to, media_id: str, *, media_type: str = "image") -> list[OutboxMessage]:
-    """Forward media WeCom already holds (e.g. a screenshot a user sent; its media_id lasts 3 days)."""
-    return _add(session, _userids(session, to), media_type, {"media_id": media_id})
-
-
 def new_task_id(kind: str) -> str:
     return f"{kind}-{secrets.token_hex(8)}"
 
@@ -216,16 +211,25 @@ def pending_ids(session: Session) -> list[int]:
     return session.info.get("outbox_ids", [])
 
 
+def after_commit(session: Session, queue_work: Callable[[], None]) -> None:
+    """Queue other durable work (a job whose pending row this transaction writes, e.g. fetching a screenshot)
+    once the transaction has committed, as the pushes are; `queue_work` must not raise."""
+    session.info.setdefault("after_commit", []).append(queue_work)
+
+
 @event.listens_for(Session, "after_commit")
 def enqueue_committed(session: Session) -> None:
-    """Queue the rows this session wrote for delivery, once their transaction has committed (the
-    callback calls it itself: its session joins a transaction the session does not commit)."""
+    """Queue the rows this session wrote for delivery, and the work `after_commit` named, once their transaction
+    has committed (the callback calls it itself: its session joins a transaction the session does not commit)."""
     ids = session.info.pop("outbox_ids", None)
     if ids:
         from jobs import delivery  # late import: jobs depend on models, not the reverse
         delivery.enqueue(ids)
+    for queue_work in session.info.pop("after_commit", None) or []:
+        queue_work()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop("outbox_ids", None)
+    session.info.pop("after_commit", None)

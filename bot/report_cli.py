@@ -1,5 +1,8 @@
 """`flask --app bot report assessment --year 2026 [--bureau NAME] [--out FILE]`: the year-end assessment
-(年度考核, 第30–31条) as an .xlsx workbook, one per county bureau."""
+(年度考核, 第30–31条) as an .xlsx workbook, one per county bureau.
+
+`flask --app bot report screenshot (--request N | --rectification N) [--out FILE]`: the stored screenshot of a
+registry filing (第11条) or of a rectification item's answers (第29条) as picture files, for inspections."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +12,10 @@ from sqlalchemy import select
 
 from bot import db
 from bot.cli_error import Commands, Refused
+from models.approval import RegistryFiling
 from models.org import COUNTY_BUREAU, Unit
+from models.rectification import Rectification
+from models.screenshot import STORED
 
 cli = Commands("report", help="报表")
 
@@ -42,3 +48,46 @@ def assessment_cmd(year, bureau_name, out):
             written += 1
     if not written:
         raise Refused(f"{year}年没有生成任何考核表。")
+
+
+@cli.command("screenshot", cancelled="已中断：截图可能没有全部导出，最后写入的文件可能不完整，请重新运行。")
+@click.option("--request", "request_id", type=int, help="申请编号：导出这件申请的全国系统报送截图")
+@click.option("--rectification", "item_id", type=int, help="整改事项编号：导出这项整改每次提交的整改情况所附的截图")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="输出文件；有几张截图时在文件名后加序号；默认按事项命名，写在当前目录")
+def screenshot_cmd(request_id, item_id, out):
+    """导出已存档的截图（全国系统报送截图或整改截图）为图片文件，供检查、考核留档。"""
+    if (request_id is None) == (item_id is None):
+        raise Refused("请用 --request 申请编号 或 --rectification 整改事项编号 指明导出哪一项（二选一）。")
+    from handlers.screenshots import evidence
+    with db.transaction() as session:
+        if request_id is not None:
+            filing = session.scalar(select(RegistryFiling).where(RegistryFiling.request_id == request_id))
+            if filing is None:
+                raise Refused(f"第{request_id}号申请没有全国系统报送记录（编号不对，或还没有审批通过）。")
+            found = [(f"第{request_id}号申请报送截图", filing)]
+        else:
+            item = session.get(Rectification, item_id)
+            if item is None:
+                raise Refused(f"没有整改事项 {item_id}，请核对编号（机器人里回复「整改清单 全部」可以查看）。")
+            several = len(item.answers) > 1
+            found = [(f"整改事项{item_id}截图" + (f"（第{n}次整改情况）" if several else ""), answer)
+                     for n, answer in enumerate(item.answers, 1)]
+            if not found:
+                raise Refused(f"整改事项 {item_id} 的单位还没有提交整改情况，没有截图。")
+        written = []
+        for stem, row in found:
+            shot = row.screenshot
+            if shot is None or shot.status != STORED:
+                click.echo(f"{stem}：{evidence(row)}，没有可导出的图片。")
+                continue
+            path = Path(shot.filename(stem))
+            if out:
+                path = Path(out) if len(found) == 1 else Path(out).with_name(
+                    f"{Path(out).stem}-{len(written) + 1}{Path(out).suffix or path.suffix}")
+            path.write_bytes(shot.content)
+            written.append(path)
+            click.echo(f"{stem}：已写入 {path}（{shot.size} 字节，SHA-256 {shot.sha256}）")
+    if not written:
+        raise Refused("没有导出任何截图。")
+

@@ -1,4 +1,4 @@
-"""WeCom API adapter (outbound half): token sharing, message/send, media/upload, card updates.
+"""WeCom API adapter (outbound half): token sharing, message/send, media/upload, media/get, card updates.
 
 With `bot/wecom_crypto.py` this is the only place that imports wechatpy. Callers see
 `WeComError` (with `.retryable`) and plain return values, never HTTP or tokens.
@@ -6,8 +6,10 @@ With `bot/wecom_crypto.py` this is the only place that imports wechatpy. Callers
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 import redis as redis_lib
 import requests
@@ -44,6 +46,14 @@ class SendResult:
     msgid: str | None
     invalid_users: set[str] = field(default_factory=set)
     response_code: str | None = None
+
+
+@dataclass
+class Media:
+    """A file fetched from WeCom by its media id."""
+    content: bytes
+    content_type: str
+    filename: str | None = None
 
 
 class _Client(WeChatClient):
@@ -113,12 +123,16 @@ class WeComAPI:
 
     # --- calls ----------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, **kw) -> dict:
-        """One API call; on 40014/42001 refresh the token once and retry once."""
+    def _call(self, method: str, path: str, *, binary: bool = False, **kw):
+        """One API call; on 40014/42001 refresh the token once and retry once. `binary`: the answer is a file
+        (a `requests.Response`), and only an error comes back as JSON."""
         for attempt in (1, 2):
             token = self.token()
             try:
-                result = getattr(self.client, method)(path, **kw)
+                # a fresh params dict each time: wechatpy writes the access_token into it, and the retry after a
+                # refresh must not carry the rejected one
+                fresh = {**kw, "params": dict(kw["params"])} if "params" in kw else kw
+                result = getattr(self.client, method)(path, **fresh)
             except WeChatClientException as exc:
                 body = _body_of(exc)
                 code = exc.errcode if exc.errcode is not None else body.get("errcode")
@@ -135,8 +149,12 @@ class WeComAPI:
             except requests.RequestException as exc:
                 raise WeComError(None, f"network: {type(exc).__name__}", retryable=True,
                                  uncertain=_maybe_carried_out(exc)) from None
+            if binary and not isinstance(result, dict):
+                return result
             if not isinstance(result, dict):  # wechatpy hands back a body that is not JSON (a proxy's page)
                 raise WeComError(None, "answer is not JSON", retryable=True, uncertain=True)
+            if binary:  # JSON without an errcode: not the file
+                raise WeComError(None, "answer is JSON, not the file", retryable=True)
             return result
         raise WeComError(42001, "token still rejected after refresh", retryable=True)
 
@@ -158,6 +176,16 @@ class WeComAPI:
         res = self._call("post", "media/upload", params={"type": media_type},
                          files={"media": (filename, content)})
         return res["media_id"]
+
+    def download(self, media_id: str) -> Media:
+        """The file behind a media id (获取临时素材, valid 3 days: 40007 after). wechatpy's own
+        `media.download` calls the production host without a timeout or error check, so it goes through `_call`."""
+        resp = self._call("get", "media/get", binary=True, params={"media_id": media_id})
+        content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type.startswith("text/"):  # a proxy's or gateway's page, not the picture
+            raise WeComError(None, f"answer is {content_type}, not the file", retryable=True)
+        return Media(resp.content, content_type or "application/octet-stream",
+                     _filename(resp.headers.get("Content-Disposition", "")))
 
     def update_card(self, userids: list[str], response_code: str, *, button_label: str | None = None,
                     card: dict | None = None) -> dict:
@@ -181,6 +209,15 @@ def _maybe_carried_out(exc: requests.RequestException) -> bool:
         return False
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return not isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _filename(disposition: str) -> str | None:
+    """The file name of `attachment; filename="x.png"` (or of RFC 5987's filename*=UTF-8''…)."""
+    encoded = re.search(r"filename\*\s*=\s*UTF-8''([^;]+)", disposition, re.I)
+    if encoded:
+        return unquote(encoded.group(1).strip())
+    plain = re.search(r'filename\s*=\s*"?([^";]+)"?', disposition, re.I)
+    return plain.group(1).strip() if plain else None
 
 
 def _body_of(exc: WeChatClientException) -> dict:

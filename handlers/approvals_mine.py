@@ -11,7 +11,7 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
-from handlers.screenshots import SCREENSHOT_MINUTES, Kind
+from handlers.screenshots import SCREENSHOT_MINUTES, Kind, evidence
 from models import org
 from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
@@ -40,7 +40,7 @@ def filing_line(ctx: Context, req: ApprovalRequest) -> str:
     if filing is None:
         return ""
     if filing.filed_at is not None:
-        return f"\n全国系统报送：已报送（{clock.localize(filing.filed_at):%Y-%m-%d}）"
+        return f"\n全国系统报送：已报送（{clock.localize(filing.filed_at):%Y-%m-%d}），{evidence(filing)}"
     return (f"\n全国系统报送：待报送（第11条），{after.due_text(filing.deadline, clock.today(), ctx.session)}。"
             f"完成后回复「已报送 {req.id}」")
 
@@ -194,11 +194,12 @@ def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:
 
 
 def _attach_screenshot(ctx: Context, filing: RegistryFiling) -> None:
-    filing.screenshot_media_id = ctx.inbound.media_id
-    ctx.audit("registry.screenshot", "registry_filing", filing.id, after={"request_id": filing.request_id})
+    ctx.audit("registry.screenshot", "registry_filing", filing.id,
+              after={"request_id": filing.request_id, "screenshot_id": filing.screenshot_id})
     ctx.reply(f"截图已保存在第{filing.request_id}号申请的报送记录中，谢谢。")
 
 
 SCREENSHOTS = Kind("registry", RegistryFiling.filed_by, RegistryFiling.filed_at, RegistryFiling.screenshot_media_id,
-                   _attach_screenshot, label=lambda filing: f"第{filing.request_id}号申请的报送记录",
+                   RegistryFiling.screenshot_id, _attach_screenshot,
+                   label=lambda filing: f"第{filing.request_id}号申请的报送记录",
                    detail=lambda filing: filing.request.title)

@@ -1,6 +1,8 @@
 """Rectification items (整改, 第29条): the bureau notifies, the unit answers, the bureau accepts or reopens."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Router
@@ -13,6 +15,7 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
 from models.oversight import bureau_admins, unit_people
 from models.rectification import (ACCEPTED, DEFAULT_WORKDAYS, REOPENED, SUBMITTED, TO_FIX, Rectification,
                                   RectificationAnswer, create_item, describe, items_of_units)
+from models.screenshot import Screenshot
 
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 
@@ -165,14 +168,21 @@ def register(router: Router) -> None:
 
 
 def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:
-    """Keep the picture with the answer and show it to the bureau."""
-    item = ctx.session.get(Rectification, answer.item_id)
-    answer.screenshot_media_id = ctx.inbound.media_id
-    ctx.audit("rectification.screenshot", "rectification", item.id)
-    admins = bureau_admins(ctx.session, item.unit)
-    outbox.push_text(ctx.session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：")
-    outbox.push_media(ctx.session, admins, ctx.inbound.media_id)
-    ctx.reply(f"截图已附在整改事项 {item.id} 的整改情况中，并转给县政数局，谢谢。")
+    """The picture is with the answer; the bureau gets it once it is stored (`_forward`)."""
+    ctx.audit("rectification.screenshot", "rectification", answer.item_id,
+              after={"answer_id": answer.id, "screenshot_id": answer.screenshot_id})
+    ctx.reply(f"截图已附在整改事项 {answer.item_id} 的整改情况中，并转给县政数局，谢谢。")
+
+
+def _forward(session: Session, answer: RectificationAnswer, shot: Screenshot) -> None:
+    """Show the stored picture to the bureau: uploaded from our copy when delivered, however late (WeCom's media
+    id of the clerk's picture lasts 3 days)."""
+    item = answer.item
+    admins = bureau_admins(session, item.unit)
+    key = f"screenshot:{shot.id}:forward"
+    outbox.push_text(session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：", dedupe_key=key)
+    outbox.push_file(session, admins, shot.filename(f"整改事项{item.id}截图"), shot.content, media_type="image",
+                     dedupe_key=key)
 
 
 def _settled(answer: RectificationAnswer) -> str | None:
@@ -264,6 +274,6 @@ def _not_again(item: Rectification, text: str) -> str:
 
 
 SCREENSHOTS = Kind("rectification", RectificationAnswer.answered_by, RectificationAnswer.answered_at,
-                   RectificationAnswer.screenshot_media_id, _attach_screenshot,
+                   RectificationAnswer.screenshot_media_id, RectificationAnswer.screenshot_id, _attach_screenshot,
                    label=lambda answer: f"整改事项 {answer.item_id} 的整改情况",
-                   detail=lambda answer: answer.item.problem[:20], settled=_settled)
+                   detail=lambda answer: answer.item.problem[:20], settled=_settled, on_stored=_forward)

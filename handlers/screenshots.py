@@ -13,6 +13,10 @@ exactly one, no list) and waits for the picture in the PICTURE state. The router
 in the window. A filing that got its screenshot meanwhile keeps the first one; one settled since (a rectification
 answer the bureau has reviewed) takes none (`Kind.settled`). A picture with nothing to take it gets the usual
 answer, which names 补截图 when the sender has a filing still without a screenshot.
+
+Kept: the callback records the picture's media id and a pending Screenshot row (`keep`); a job fetches the bytes
+from WeCom, which holds them 3 days only (jobs/screenshots.py). If WeCom no longer has them, the filing is without
+a screenshot again (补截图 offers it) and the clerk is told so once.
 """
 from __future__ import annotations
 
@@ -22,11 +26,13 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot import clock
 from bot.choices import numbered, pick
 from bot.router import END, Context, Reask, Router
+from jobs import screenshots as keeping
+from models.screenshot import Screenshot
 
 SCREENSHOT_MINUTES = 30
 LATE_DAYS = 30  # 补截图 offers the filings of the last LATE_DAYS
@@ -41,11 +47,14 @@ class Kind:
     name: str  # kept in the 补截图 dialogue's data
     by: InstrumentedAttribute  # the filer's userid
     at: InstrumentedAttribute  # when it was filed
-    shot: InstrumentedAttribute  # the screenshot's WeCom media id
-    attach: Callable[[Context, Any], None]  # keep ctx.inbound.media_id with the row, audit, forward, reply
+    shot: InstrumentedAttribute  # the screenshot's WeCom media id (None: none yet, or it could not be kept)
+    stored: InstrumentedAttribute  # the Screenshot row that keeps the picture (models/screenshot.py)
+    attach: Callable[[Context, Any], None]  # after `keep`: audit, reply
     label: Callable[[Any], str]  # 「整改事项 3 的整改情况」
     detail: Callable[[Any], str]  # what it was about, for 补截图's list
     settled: Callable[[Any], str | None] = lambda row: None  # why it takes no 补截图 any more
+    # once the picture is stored (jobs/screenshots.py, in its transaction): e.g. forward it to the bureau
+    on_stored: Callable[[Session, Any, Screenshot], None] = lambda session, row, shot: None
 
     @property
     def model(self):
@@ -67,7 +76,7 @@ def waiting(ctx: Context, kind: Kind) -> Waiting | None:
     rows = in_window(ctx, kind)
     row = next((r for r in rows if getattr(r, kind.shot.key) is None and kind.settled(r) is None), None)
     if row is not None:
-        return Waiting(getattr(row, kind.at.key), lambda c: kind.attach(c, row))
+        return Waiting(getattr(row, kind.at.key), lambda c: keep(c, kind, row))
     return Waiting(getattr(rows[0], kind.at.key), None, refusal(kind, rows[0])) if rows else None
 
 
@@ -208,8 +217,16 @@ def take_late(ctx: Context) -> str:
         return END
     name, row_id, _ = ctx.data["options"][chosen]
     kind = kinds()[name]
-    kind.attach(ctx, ctx.session.get(kind.model, row_id))
+    keep(ctx, kind, ctx.session.get(kind.model, row_id))
     return END
+
+
+def keep(ctx: Context, kind: Kind, row) -> None:
+    """Attach the picture: its media id with the row now, its bytes fetched by a job after the callback has
+    answered (jobs/screenshots.py), then the kind's audit and reply."""
+    setattr(row, kind.shot.key, ctx.inbound.media_id)
+    setattr(row, kind.stored.key, keeping.receive(ctx.session, ctx.inbound.media_id, ctx.userid).id)
+    kind.attach(ctx, row)
 
 
 def unavailable(ctx: Context, index: int) -> str | None:
@@ -234,6 +251,16 @@ def late_hint(ctx: Context, dialogue: str | None) -> str:
     first = f"回复「取消」结束「{dialogue}」，再" if dialogue else ""
     return (f"您的{found[0][0].label(found[0][1])}{more}还没有截图：要补发，请先{first}回复「补截图」选好事项，"
             "再发送图片。")
+
+
+def evidence(row) -> str:
+    """Whether a filing's picture is kept, as the bureau reads it in 查看, 单位记录 and `report screenshot`:
+    「截图已存档（96 KB）」 (every kind names its Screenshot `screenshot`, its media id `screenshot_media_id`)."""
+    if row.screenshot is not None:
+        return row.screenshot.shown
+    if row.screenshot_media_id is not None:  # received before screenshots were kept (migration 0017)
+        return "有截图（升级前收到，图片未存档）"
+    return "无截图"
 
 
 def chosen_line(data: dict) -> str:

@@ -9,6 +9,7 @@ from bot.router import Context, Router
 from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
 from handlers.oversight_util import OWN_UNIT_WORDS, match_units, unit_hint
+from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
@@ -93,8 +94,13 @@ def _measures(session: Session, unit: Unit) -> list[str]:
 
 def _items(session: Session, unit: Unit, today) -> list[str]:
     items = items_of_units(session, [unit.id], pending_only=False)
-    return [f"二、整改事项（{len(items)}项）"] + ([f"  {describe(item, today, with_unit=False)}" for item in items]
-                                               or ["  无"])
+    return [f"二、整改事项（{len(items)}项）"] + ([f"  {describe(item, today, with_unit=False)}{_evidence(item)}"
+                                                for item in items] or ["  无"])
+
+
+def _evidence(item) -> str:
+    """The screenshot of the unit's latest answer, if it answered: 「｜截图已存档（96 KB）」."""
+    return f"｜{evidence(item.answers[-1])}" if item.answers else ""
 
 
 def _cases(session: Session, unit: Unit, cases) -> list[str]:

@@ -288,7 +288,7 @@ def _duplicate_window(rows: list[OutboxMessage]) -> int:
     return int(min(MAX_DUPLICATE_WINDOW, max(DUPLICATE_WINDOW, since)))
 
 
-def _backoff(attempts: int) -> timedelta:
+def backoff(attempts: int) -> timedelta:
     """10 s, 20 s, 40 s … capped at 30 minutes."""
     if attempts > 20:
         return BACKOFF_CAP
@@ -310,7 +310,7 @@ def _retry(rows: list[OutboxMessage], err: WeComError) -> None:
             if now >= deadline:
                 given_up.append(row)
                 continue
-            values = dict(status=PENDING, next_attempt_at=min(now + _backoff(row.attempts), deadline), error=error)
+            values = dict(status=PENDING, next_attempt_at=min(now + backoff(row.attempts), deadline), error=error)
             if err.uncertain:  # keep the first such attempt: the duplicate check must reach back to it
                 values["uncertain_at"] = func.coalesce(OutboxMessage.uncertain_at, now)
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))

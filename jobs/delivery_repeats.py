@@ -10,8 +10,8 @@ are still dropped by WeCom.
 
 In play: rows being sent, rows already attempted and waiting for a retry (they may have arrived, or
 will), rows sent within WeCom's window (plus a margin for clock drift), FAILED rows whose failure
-came within that window after an uncertain attempt. Interactive cards (a task_id each), files (a fresh
-media_id per push) and card updates never repeat; forwarded media (`push_media`) cannot be marked.
+came within that window after an uncertain attempt. Interactive cards (a task_id each), files and pictures (a
+fresh media_id per push) and card updates never repeat.
 
 A person's decisions are taken under a Redis lock, and only for rows whose content is already in play:
 two workers sending equal rows to one person at once cannot both keep (or both choose) the same text.

@@ -1,4 +1,5 @@
-"""Housekeeping jobs: the outbox sweeper and the daily pruning of platform records.
+"""Housekeeping jobs: the outbox sweeper (which also queues screenshots still to fetch, jobs/screenshots.py) and
+the daily pruning of platform records.
 
 Pruned: de-duplication records of callbacks (`inbound_callback`) older than
 `BOT_CALLBACK_RETENTION_DAYS` (30) — WeCom retries a message within seconds and a card event
@@ -15,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from bot import clock, config, db
-from jobs import delivery
+from jobs import delivery, screenshots
 from jobs.schedule import daily_at, every_minutes, load_jobs, scheduled
 from models.platform import InboundCallback, JobRun
 
@@ -23,9 +24,10 @@ log = logging.getLogger("bot.maintenance")
 
 
 @scheduled("outbox_sweep", every_minutes(1))
-def outbox_sweep(period: str) -> int:
-    """Re-queue pushes that Redis lost or a killed worker left behind."""
-    return delivery.sweep()
+def outbox_sweep(period: str) -> dict:
+    """Re-queue pushes that Redis lost or a killed worker left behind, and screenshots still to fetch (their
+    retries, and the jobs Redis lost)."""
+    return {"outbox": delivery.sweep(), "screenshots": screenshots.sweep()}
 
 
 @scheduled("retention_prune", daily_at(3, 30, workdays_only=False))

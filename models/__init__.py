@@ -17,4 +17,5 @@ from models.training import Training, TrainingAttendee  # noqa: F401
 from models import approval  # noqa: F401
 from models.approval import ApprovalDecision, ApprovalRequest, RegistryFiling  # noqa: F401
 from models import bulletin  # noqa: F401,E402
+from models.screenshot import Screenshot  # noqa: F401,E402
 from models.bulletin import StoredBulletin  # noqa: F401,E402

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.account import Account
 from models.base import Base
 from models.org import Person, Unit
+from models.screenshot import Screenshot
 
 # Kinds (申请事项)
 OPEN = "开设"
@@ -125,11 +126,13 @@ class RegistryFiling(Base):
     filed_at: Mapped[datetime | None]
     filed_by: Mapped[str | None] = mapped_column(String(64))
     screenshot_media_id: Mapped[str | None] = mapped_column(String(200))  # WeCom media id of the screenshot
+    screenshot_id: Mapped[int | None] = mapped_column(ForeignKey("screenshot.id"))  # the picture kept (0017 on)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     bureau_told_on: Mapped[date | None]
 
     request: Mapped[ApprovalRequest] = relationship()
     account: Mapped[Account] = relationship()
+    screenshot: Mapped[Screenshot | None] = relationship()
 
 
 def pending_requests(session: Session) -> list[ApprovalRequest]:

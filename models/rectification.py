@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relat
 
 from models.base import Base
 from models.org import Unit
+from models.screenshot import Screenshot
 
 OPEN = "待整改"
 SUBMITTED = "已提交"
@@ -68,6 +69,7 @@ class RectificationAnswer(Base):
     text: Mapped[str] = mapped_column(Text)
     screenshot_file_id: Mapped[int | None]  # unused: kept for the 0005 schema
     screenshot_media_id: Mapped[str | None] = mapped_column(String(200))  # WeCom media id (valid 3 days)
+    screenshot_id: Mapped[int | None] = mapped_column(ForeignKey("screenshot.id"))  # the picture kept (0017 on)
     answered_by: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime]
     verdict: Mapped[str | None] = mapped_column(String(10))  # 已通过 / 重新整改
@@ -76,6 +78,7 @@ class RectificationAnswer(Base):
     reviewed_at: Mapped[datetime | None]
 
     item: Mapped[Rectification] = relationship(back_populates="answers")
+    screenshot: Mapped[Screenshot | None] = relationship()
 
 
 def items_of_units(session: Session, unit_ids: list[int], *, pending_only: bool = True) -> list[Rectification]:
@@ -83,7 +86,7 @@ def items_of_units(session: Session, unit_ids: list[int], *, pending_only: bool 
     if pending_only:
         stmt = stmt.where(Rectification.status.in_(PENDING))
     else:  # closed items show 已通过 or 已核销 by their answers
-        stmt = stmt.options(selectinload(Rectification.answers))
+        stmt = stmt.options(selectinload(Rectification.answers).selectinload(RectificationAnswer.screenshot))
     return list(session.scalars(stmt))
 
 

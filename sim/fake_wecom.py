@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mimetypes
 import re
 import secrets
 import threading
@@ -79,6 +80,14 @@ class FakeWeCom:
                delay: float = 0.0) -> None:
         with self.lock:
             self.state.faults.setdefault(endpoint, []).append(Fault(errcode, times, http_status, delay))
+
+    def add_media(self, data: bytes, filename: str = "image.png", media_id: str | None = None) -> str:
+        """Hold a file as WeCom holds what a member sends (a picture's MediaId): media/get serves it for 3 days."""
+        media_id = media_id or "media_" + secrets.token_hex(12)
+        with self.lock:
+            self.state.media[media_id] = self.now()
+            self._files[media_id] = (filename, data)
+        return media_id
 
     def reject_userid(self, userid: str) -> None:
         """From now on message/send answers 40003 (invalid userid) to any call naming `userid`."""
@@ -207,11 +216,23 @@ class FakeWeCom:
             data = part.read()
             if len(data) <= 5:
                 return jsonify(errcode=40005, errmsg="invalid file size")
-            media_id = "media_" + secrets.token_hex(12)
-            with fake.lock:
-                fake.state.media[media_id] = fake.now()
-                fake._files[media_id] = (part.filename, data)
+            media_id = fake.add_media(data, part.filename)
             return jsonify(errcode=0, errmsg="", type=kind, media_id=media_id, created_at=str(int(fake.now())))
+
+        @app.get("/cgi-bin/media/get")
+        def media_get():
+            """获取临时素材: the file with its type and name; 40007 for an id never issued or older than 3 days."""
+            bad = fake._check_token() or fake._apply_fault("media/get")
+            if bad is not None:
+                return bad
+            media_id = request.args.get("media_id", "")
+            with fake.lock:
+                issued = fake.state.media.get(media_id)
+                name, data = fake._files.get(media_id, (None, None))
+            if issued is None or data is None or fake.now() - issued > 3 * 86400:
+                return jsonify(errcode=40007, errmsg="invalid media_id")
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return app.response_class(data, mimetype=kind, headers={"Content-Disposition": _disposition(name)})
 
         @app.post("/cgi-bin/message/update_template_card")
         def update_card():
@@ -274,9 +295,7 @@ class FakeWeCom:
             name, data = fake._files.get(media_id, (None, None))
             if data is None:
                 return ("not found", 404)
-            fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name)
-            disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-            return app.response_class(data, headers={"Content-Disposition": disposition},
+            return app.response_class(data, headers={"Content-Disposition": _disposition(name)},
                                       mimetype="application/octet-stream")
 
         @app.post("/fake/faults")
@@ -396,6 +415,11 @@ class FakeWeCom:
         with self.lock:
             self.state.response_codes[code] = {"issued": self.now(), "used": False, "task_id": task_id}
         return code
+
+
+def _disposition(name: str) -> str:
+    fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 class FakeWeComServer:

@@ -44,7 +44,8 @@ class Simulator:
         cfg = cfg or config_mod.get()
         self.fake = fake
         self.bot_url = callback_url(bot_url)
-        self.side = WeComSide(CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id), cfg.agent_id, self._post)
+        self.side = WeComSide(CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id), cfg.agent_id, self._post,
+                              fake.add_media)
         self.lock = threading.Lock()
         self.log: list[dict] = []  # messages sent as users and the bot's passive replies
         self.labels: dict[tuple[str, str], str] = {}  # (userid, task_id) → greyed button label

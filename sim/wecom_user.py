@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 import secrets
+import struct
+import zlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,6 +24,19 @@ class Reply:
 
 
 Post = Callable[[dict, bytes], tuple[int, bytes]]
+Hold = Callable[[bytes, str, str], str]  # (data, filename, media_id) → media_id: the fake WeCom keeps the file
+
+
+def png(width: int = 8, height: int = 6, rgb: tuple[int, int, int] = (30, 110, 200)) -> bytes:
+    """A small, valid PNG of one colour: the picture a simulated member sends."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+SCREENSHOT = png()
 
 
 def post_over_http(url: str, query: dict, body: bytes) -> tuple[int, bytes]:
@@ -35,10 +50,11 @@ def post_over_http(url: str, query: dict, body: bytes) -> tuple[int, bytes]:
 
 
 class WeComSide:
-    def __init__(self, crypto: CallbackCrypto, agent_id: int, post: Post):
+    def __init__(self, crypto: CallbackCrypto, agent_id: int, post: Post, hold: Hold | None = None):
         self.crypto = crypto
         self.agent_id = agent_id
         self.post = post
+        self.hold = hold  # where a sent picture is kept, so that media/get returns it (the fake WeCom)
 
     def _send(self, fields: dict, *, timestamp: int | None = None, nonce: str | None = None) -> Reply:
         ts = timestamp or int(clock.now().timestamp())
@@ -80,9 +96,13 @@ class WeComSide:
         return self.event(userid, "template_card_event", key, TaskId=task_id,
                           CardType="button_interaction", ResponseCode=response_code)
 
-    def media(self, userid: str, msg_type: str = "image") -> Reply:
-        fields = {**self.base(userid, msg_type), "MediaId": "media_sim", "PicUrl": "http://127.0.0.1/x.png",
-                  "MsgId": str(random.randrange(10**18, 9 * 10**18)), "AgentID": self.agent_id}
+    def media(self, userid: str, msg_type: str = "image", media_id: str = "media_sim",
+              content: bytes = SCREENSHOT, msg_id: str | None = None) -> Reply:
+        """A picture (or other media) as a member sends it: WeCom keeps the file under `media_id` (valid 3 days)."""
+        if self.hold is not None:
+            self.hold(content, f"{media_id}.png" if msg_type == "image" else media_id, media_id)
+        fields = {**self.base(userid, msg_type), "MediaId": media_id, "PicUrl": "http://127.0.0.1/x.png",
+                  "MsgId": msg_id or str(random.randrange(10**18, 9 * 10**18)), "AgentID": self.agent_id}
         return self._send(fields)
 
 

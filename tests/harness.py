@@ -28,7 +28,7 @@ class BotHarness:
         self.redis = redis_conn
         self.client = app.test_client()
         cfg = config.get()
-        self.side = WeComSide(app.extensions["wecom_crypto"], cfg.agent_id, self._post)
+        self.side = WeComSide(app.extensions["wecom_crypto"], cfg.agent_id, self._post, fake.add_media)
 
     def _post(self, query: dict, body: bytes) -> tuple[int, bytes]:
         resp = self.client.post(f"/wecom/callback?{urlencode(query)}", data=body,

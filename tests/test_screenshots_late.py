@@ -22,7 +22,6 @@ NONE_LEFT = "没有需要补截图的整改情况或报送记录"
 
 def answered(bot, problem: str = "公众号两周未更新") -> int:
     """The bureau notifies 教育局, jy_zhang answers 已整改; the item's number."""
-    bot.fake.state.media["media_sim"] = bot.fake.now()  # WeCom holds the picture the user sends
     assert "已下发整改通知" in bot.say("zsj_admin", f"整改通知 抚松县教育局 {problem}", "确认")[-1]
     with bot.db() as s:
         number = s.scalar(select(Rectification.id).order_by(Rectification.id.desc()).limit(1))
