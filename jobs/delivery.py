@@ -113,13 +113,15 @@ def _still_ours(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     return [r for r in rows if r.id in ours]
 
 
-def _payload(api: WeComAPI, row: OutboxMessage) -> dict:
+def _payload(api: WeComAPI, row: OutboxMessage, reupload: bool = False) -> dict:
+    """The message's content; a file is uploaded once and its media id reused for 2.5 days (WeCom keeps it 3),
+    or uploaded again with `reupload` (WeCom answered 40007 for the one we had)."""
     if row.file_id is None:
         return row.payload
     with db.transaction() as session:
         record = session.get(OutboxFile, row.file_id)
         fresh = record.uploaded_at and clock.now() - record.uploaded_at < timedelta(days=2, hours=12)
-        if record.media_id and fresh:
+        if record.media_id and fresh and not reupload:
             return {"media_id": record.media_id}
         media_type, filename, content = record.media_type, record.filename, record.content
     # No transaction is open during the upload (on SQLite it would hold the write lock).
@@ -130,7 +132,7 @@ def _payload(api: WeComAPI, row: OutboxMessage) -> dict:
     return {"media_id": media_id}
 
 
-def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
+def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats, reupload: bool = False) -> None:
     first = rows[0]
     userids = [r.userid for r in rows]
     try:
@@ -138,8 +140,14 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
         # copy was checked too (a timed-out call may have been delivered). Identical content from
         # two different rows to one person within 30 minutes would arrive once: before its first
         # attempt such a row was made distinct (jobs/delivery_repeats.py).
-        result = api.send(first.msgtype, _payload(api, first), userids, duplicate_window=_duplicate_window(rows))
+        result = api.send(first.msgtype, _payload(api, first, reupload), userids,
+                          duplicate_window=_duplicate_window(rows))
     except WeComError as err:
+        if err.errcode == 40007 and first.file_id is not None and not reupload:
+            # WeCom no longer has the file we uploaded (wecom.md: re-upload, retry once)
+            log.warning("delivery rows=%s type=%s errcode=40007: uploading the file again", len(rows), first.msgtype)
+            _deliver_group(api, rows, stats, reupload=True)
+            return
         if err.errcode == 40003 and len(rows) > 1:
             # WeCom does not say which userid it refuses: one call per recipient finds the bad one.
             log.warning("delivery rows=%s type=%s errcode=40003: sending one by one", len(rows), first.msgtype)

@@ -784,3 +784,21 @@ def test_a_slow_job_does_not_send_rows_the_sweeper_gave_to_another_worker(bot):
     assert sorted(got) == ["第一条", "第二条"]
     assert [d["content"]["content"] for d in bot.fake.state.dropped] == ["第一条"]  # the in-flight one only
     assert {r.status for r in all_rows()} == {SENT}
+
+
+def test_a_file_wecom_no_longer_holds_is_uploaded_again(bot):
+    """wecom.md: 40007 on a media id we uploaded means WeCom dropped it — upload again and retry once."""
+    bot.fake.inject("message/send", errcode=45009)
+    push(outbox.push_file, "jy_zhang", "台账.xlsx", b"PK\x03\x04" + b"x" * 100)
+    bot.deliver()  # uploaded; the send is refused as busy and waits its backoff with the media id kept
+    assert all_rows()[0].status == PENDING
+    uploads = lambda: sum(1 for r in bot.fake.state.requests if r["path"] == "/cgi-bin/media/upload")  # noqa: E731
+    assert uploads() == 1
+    with bot.fake.lock:
+        bot.fake.state.media.clear()  # WeCom has dropped the upload before its 3 days
+    move(bot, 45)
+    assert sweep_and_deliver(bot) == 1
+    assert all_rows()[0].status == SENT and uploads() == 2
+    [got] = bot.fake.messages_to("jy_zhang")
+    name, data = bot.fake._files[got["content"]["media_id"]]
+    assert name == "台账.xlsx" and data.startswith(b"PK")
