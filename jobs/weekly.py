@@ -18,7 +18,6 @@ from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import weekly
 from models.account import ACTIVE_STATUSES, Account
-from models.outbox import OutboxMessage
 from models.org import (BUREAU_ADMIN, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, PersonRole, Unit,
                         people_with_role, subtree_ids)
 from models.weekly_rollup import compute, render
@@ -119,9 +118,7 @@ def heads_told_overdue(session, unit_id: int, week: date) -> list[Person]:
     heads = _people(session, select(Person).join(PersonRole).where(
         PersonRole.role == UNIT_HEAD, Person.active, Person.unit_id == unit_id).order_by(Person.id))
     # by recipient first (indexed): a LIKE alone would read the whole outbox on a late report's callback
-    told = set(session.scalars(select(OutboxMessage.userid).where(
-        OutboxMessage.userid.in_([p.userid for p in heads]), OutboxMessage.dedupe_key.like(f"{overdue_key(week)}:%"))))
-    return [p for p in heads if p.userid in told]
+    return outbox.sent_to(session, heads, f"{overdue_key(week)}:")
 
 
 def overdue_notices(unit: Unit, week: date, how: str, heads: list[Person], staff: list[Person],

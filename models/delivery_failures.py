@@ -109,10 +109,8 @@ def _admins_of(session: Session, userids: set[str]) -> list[Person]:
 
 
 def _not_told(session: Session, admins: list[Person], day: str) -> list[Person]:
-    told = set(session.scalars(select(OutboxMessage.userid).where(
-        OutboxMessage.userid.in_([a.userid for a in admins]),
-        OutboxMessage.dedupe_key.like(f"{SUMMARY_KEY}:{day}:%"))))
-    return [a for a in admins if a.userid not in told]
+    told = outbox.sent_to(session, admins, f"{SUMMARY_KEY}:{day}:")
+    return [a for a in admins if a not in told]
 
 
 def todays_causes(session: Session, admin: Person) -> Counter:

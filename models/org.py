@@ -175,6 +175,17 @@ _FIND_PERSON = (select(Person).options(joinedload(Person.unit), joinedload(Perso
                 .where(Person.userid == bindparam("userid")))
 
 
+def userid_is(column, userid: str):
+    """A SQL condition: `column` (a userid column) holds `userid` whatever its case (WeCom ignores case in
+    userids; rosters and `org sync` may spell one differently from a callback)."""
+    return func.lower(column) == userid.lower()
+
+
+def userid_in(column, userids):
+    """A SQL condition: `column` holds one of `userids` whatever its case (see userid_is)."""
+    return func.lower(column).in_(sorted({u.lower() for u in userids}))
+
+
 def find_person(session: Session, userid: str) -> Person | None:
     """The person with this WeCom userid, whatever its case (WeCom ignores case in userids).
 
@@ -186,5 +197,5 @@ def find_person(session: Session, userid: str) -> Person | None:
     person = session.scalars(_FIND_PERSON, {"userid": userid}).unique().one_or_none()
     if person is not None or not userid:
         return person
-    return session.scalars(select(Person).where(func.lower(Person.userid) == userid.lower())
+    return session.scalars(select(Person).where(userid_is(Person.userid, userid))
                            .order_by(Person.active.desc(), Person.id).limit(1)).first()

@@ -234,3 +234,18 @@ def test_a_unit_without_a_head_has_its_staff_chased_and_one_without_staff_its_he
     (told,) = chased(bot, "wj_chen")
     assert told.endswith("仍未报送，本单位在通讯录中没有其他工作人员，请回复「周报 上周」补报。"), told
     assert "请督促本单位工作人员回复「周报 上周」补报" in chased(bot, "rm_yan")[0]  # a unit with both: as before
+
+
+def test_a_head_chased_under_another_spelling_of_his_userid_hears_that_the_report_came(bot):
+    """WeCom ignores case in userids and org sync may respell one: the head chased as 「wj_chen」 and spelled
+    「WJ_Chen」 since is still the head who was told, and hears that the report came."""
+    from models.org import find_person
+    seed(bot)
+    at(2026, 11, 30, 9, 5)
+    schedule.tick()
+    assert len(chased(bot, "wj_chen", "11月23日—11月29日")) == 1
+    with bot.db() as s:
+        find_person(s, "wj_chen").userid = "WJ_Chen"
+    bot.say("wj_liu", "周报 上周", "3", "1", "周三", "无", "无")
+    assert "记为迟报" in bot.send("wj_liu", "确认")
+    assert any(t.startswith("周报补报：抚松县卫生健康局11月23日—11月29日的周报已由刘洋补报") for t in bot.texts("WJ_Chen"))
