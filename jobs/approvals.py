@@ -58,7 +58,7 @@ def approval_reminders(period: str) -> int:
             if waited < remind_after_workdays():
                 continue
             # WeCom refused a holder's userid (wecom_invalid): the outbox drops his reminder, so he counts as nobody
-            people = [p for p in chain.holders(session, req) if not p.wecom_invalid]
+            people = org.reachable(chain.holders(session, req))
             if not people:
                 if not req.escalated:
                     _nobody_to_remind(session, req, waited, period)
@@ -170,15 +170,15 @@ def registry_countdown(period: str) -> int:
             staff = after.unit_staff(session, req)
             key = after.remind_key(filing, day)
             rows = (outbox.push_text(session, staff, _staff_text(filing, day), dedupe_key=key) if staff
-                    else outbox.push_text(session, chain.bureau_admins(session, req), after.nobody_text(filing, day),
-                                          dedupe_key=key))
+                    else outbox.push_text(session, after.registry_admins(session, req),
+                                          after.nobody_text(session, filing, day), dedupe_key=key))
             if rows:
                 sent += 1
                 filing.reminders_sent += 1
             if day >= filing.deadline and filing.bureau_told_on is None:
                 filing.bureau_told_on = day
                 if staff:  # else the admins' reminder above already says where the deadline stands
-                    outbox.push_text(session, chain.bureau_admins(session, req),
+                    outbox.push_text(session, after.registry_admins(session, req),
                                      f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
                                      f"的全国政务新媒体信息报送系统报送{after.due_text(filing.deadline, day, session)}，"
                                      "单位尚未回复已报送（第11条）。",

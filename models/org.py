@@ -186,6 +186,12 @@ def userid_in(column, userids):
     return func.lower(column).in_(sorted({u.lower() for u in userids}))
 
 
+def reachable(people) -> list[Person]:
+    """Those of `people` a push reaches: active, and not refused by WeCom (`wecom_invalid`, which the delivery
+    sets after 81013/40003-style errors); the outbox drops pushes to anyone else."""
+    return [p for p in people if p.active and not p.wecom_invalid]
+
+
 def find_person(session: Session, userid: str) -> Person | None:
     """The person with this WeCom userid, whatever its case (WeCom ignores case in userids).
 
