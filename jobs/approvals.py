@@ -116,9 +116,14 @@ def _approver_text(req, waited: int, told: str) -> str:
 
 def _nobody_to_remind(session, req, waited: int, period: str) -> None:
     """The step has no approver a reminder could reach: the bureau hears that, and whom to appoint (once per step)."""
-    from handlers.approvals_vacancy import missing_role
+    from handlers.approvals_vacancy import appointers, missing_role
     req.escalated = True
-    chasers, informed = supervisors(session, req)
+    if req.step == STEP_CITY:
+        chasers, informed = supervisors(session, req)
+        note = ""
+    else:  # a county without admins: the city bureau's appoint (approvals_vacancy.appointers)
+        told = appointers(session, req, req.step)
+        chasers, informed, note = told.admins, [], told.note
     unreachable = [p for p in chain.holders(session, req) if p.wecom_invalid]
     if unreachable:
         why = (f"审批人{_names(unreachable)}在企业微信中已无效（可能已离职），提醒发不到。"
@@ -128,7 +133,8 @@ def _nobody_to_remind(session, req, waited: int, period: str) -> None:
     outbox.push_text(session, [*chasers, *informed],
                      f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
                      f"已等待{waited}个工作日，没有可以提醒的审批人：{why}，助手会自动把审批卡片发给新的审批人。"
-                     f"回复「查看 {req.id}」查看这件申请。", dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
+                     + (f"（{note}改为通知您。）" if note else "")
+                     + f"回复「查看 {req.id}」查看这件申请。", dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id,
                  after={"step": req.step, "period": period, "vacant": True,
