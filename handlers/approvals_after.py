@@ -14,7 +14,7 @@ from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY
 from models.approval import (APPROVED, CANCEL, CHANGE, OPEN, RETRO, STEP_CITY, SUSPEND, ApprovalRequest,
                              RegistryFiling)
 from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
-from models.directory import admins_for
+from models.directory import admins_for, refused_text
 from models.oversight import unit_people
 
 REGISTRY_WORKDAYS = 3  # 第11条
@@ -199,7 +199,7 @@ def nobody_reachable(session: Session, unit: org.Unit) -> str:
     only people WeCom refused (marked invalid by the delivery: left or disabled in WeCom, not yet synced)."""
     refused = [p for p in unit_people(session, unit.id) if p.wecom_invalid]
     if refused:
-        return f"{unit.name}的{'、'.join(p.name for p in refused)}在企业微信中已无效（可能已离职）"
+        return refused_text(unit, refused)
     return f"{unit.name}在通讯录中没有在职的工作人员或单位负责人"
 
 

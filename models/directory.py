@@ -129,6 +129,12 @@ def admins_for(session: Session, unit: Unit) -> list[Person]:
     return people_with_role(session, BUREAU_ADMIN, cities) if cities else []
 
 
+def refused_text(unit: Unit, refused: list[Person]) -> str:
+    """For the bureau admins told instead of a unit's people: those of them WeCom refused (marked invalid by the
+    delivery after 81013/40003: left or disabled in WeCom, not yet synced), so that nothing reaches them."""
+    return f"{unit.name}的{'、'.join(p.name for p in refused)}在企业微信中已无效（可能已离职）"
+
+
 def unit_left_empty(session: Session, unit_id: int) -> bool:
     """No active staff member or head is left in the unit to take over its requests."""
     return not people_with_role(session, STAFF, [unit_id]) and not people_with_role(session, UNIT_HEAD, [unit_id])

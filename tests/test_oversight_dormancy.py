@@ -357,3 +357,20 @@ def test_a_unit_with_nobody_left_has_its_bureau_admins_told_at_every_rung(bot):
         assert len(texts) == n and texts[-1].startswith(f"{title}抚松县卫生健康局的「健康抚松（微信公众号）」"), texts
         assert nobody in texts[-1] and f"请联系该单位{ask}，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。" in texts[-1]
     assert "已通知" not in "".join(bot.texts("zsj_admin")) and bot.texts("jy_admin") == []
+
+
+def test_a_unit_whose_people_wecom_refuses_has_its_bureau_admins_told(bot):
+    """Everyone of the unit is still in the directory but WeCom refuses them all (marked invalid by the delivery):
+    the rung was dropped by the outbox and nobody heard. Nobody reachable is treated like nobody left, and the
+    admins hear why."""
+    from sqlalchemy import update
+
+    from models.org import Person
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=LAST)
+    with bot.db() as s:
+        s.execute(update(Person).where(Person.userid.in_(("wj_liu", "wj_chen"))).values(wecom_invalid=True))
+    run(date(2026, 8, 10))
+    [text] = bot.texts("zsj_admin")
+    assert text.startswith("【停更提醒】抚松县卫生健康局的「健康抚松（微信公众号）」已7天未更新"), text
+    assert ("抚松县卫生健康局的刘洋、陈局长在企业微信中已无效（可能已离职），这条通知单位无人能收到。"
+            "请联系该单位尽快更新，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。") in text, text
