@@ -13,8 +13,8 @@ from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY
                             AccountChange)
 from models.approval import (APPROVED, CANCEL, CHANGE, OPEN, RETRO, STEP_CITY, SUSPEND, ApprovalRequest,
                              RegistryFiling)
-from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
 from models.directory import admins_for, refused_text
+from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
 from models.oversight import unit_people
 
 REGISTRY_WORKDAYS = 3  # 第11条

@@ -91,8 +91,8 @@ def missing(ctx: Context) -> list[tuple[Kind, Any]]:
     """The sender's filings of the last LATE_DAYS still without a screenshot and not settled, newest first."""
     since = ctx.now - timedelta(days=LATE_DAYS)
     found = [(kind, row) for kind in kinds().values()
-             for row in ctx.session.scalars(select(kind.model).where(userid_is(kind.by, ctx.userid), kind.at >= since,
-                                                                     kind.shot.is_(None)))
+             for row in ctx.session.scalars(select(kind.model).where(
+                 userid_is(kind.by, ctx.userid), kind.at >= since, kind.shot.is_(None)))
              if kind.settled(row) is None]
     return sorted(found, key=lambda pair: getattr(pair[1], pair[0].at.key), reverse=True)
 

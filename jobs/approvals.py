@@ -130,11 +130,12 @@ def _nobody_to_remind(session, req, waited: int, period: str) -> None:
                f"请运行通讯录同步（org sync）或在名册中另行指定{missing_role(session, req, req.step)}")
     else:
         why = f"通讯录中没有在职的{missing_role(session, req, req.step)}。请在名册中指定后导入（org import）"
+    instead = f"（{note}改为通知您。）" if note else ""
     outbox.push_text(session, [*chasers, *informed],
                      f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
                      f"已等待{waited}个工作日，没有可以提醒的审批人：{why}，助手会自动把审批卡片发给新的审批人。"
-                     + (f"（{note}改为通知您。）" if note else "")
-                     + f"回复「查看 {req.id}」查看这件申请。", dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
+                     f"{instead}回复「查看 {req.id}」查看这件申请。",
+                     dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id,
                  after={"step": req.step, "period": period, "vacant": True,
