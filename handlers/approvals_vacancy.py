@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock, outbox
@@ -12,7 +12,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_text as text
 from models import audit
 from models.approval import STEP_CITY, STEP_NAMES, ApprovalRequest, pending_requests
-from models.org import BUREAU_ADMIN, CITY_BUREAU, ROLE_NAMES, Person, Unit, people_with_role
+from models.org import BUREAU_ADMIN, CITY_BUREAU, ROLE_NAMES, Person, Unit, people_with_role, userid_in, userid_is
 from models.platform import Card
 
 
@@ -170,7 +170,7 @@ def _grey_cards_of(session: Session, req: ApprovalRequest, person_ids: set[int])
         return
     userids = {session.get(Person, i).userid.lower() for i in person_ids}  # sync may respell a userid's case
     cards = session.scalars(select(Card).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
-                                               Card.status == "open", func.lower(Card.userid).in_(userids)))
+                                               Card.status == "open", userid_in(Card.userid, userids)))
     for card in cards:
         outbox.push_card_update(session, card, button_label=NO_LONGER_APPROVER)
 
@@ -179,7 +179,7 @@ def has_live_card(session: Session, req: ApprovalRequest, person: Person) -> boo
     """Whether `person` holds an open card of the request, under any spelling of his userid (sync may
     respell its case after the card went out)."""
     return session.scalar(select(Card.task_id).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
-                                                     func.lower(Card.userid) == person.userid.lower(),
+                                                     userid_is(Card.userid, person.userid),
                                                      Card.status == "open")
                           .limit(1)) is not None
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot import clock, config, outbox
 from models.directory import admins_for
-from models.org import Person, Unit
+from models.org import Person, Unit, userid_in
 from models.outbox import FAILED, OutboxMessage
 
 IP_REFUSED, OUTAGE, INVALID_USER, OTHER = "ip", "outage", "invalid", "other"
@@ -72,7 +72,7 @@ def recipients(session: Session, userids) -> dict[str, Person]:
     out: dict[str, Person] = {}
     for start in range(0, len(lowered), CHUNK):
         chunk = lowered[start:start + CHUNK]
-        for person in session.scalars(select(Person).where(func.lower(Person.userid).in_(chunk))):
+        for person in session.scalars(select(Person).where(userid_in(Person.userid, chunk))):
             out[person.userid.lower()] = person
     return out
 
