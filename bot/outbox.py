@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.text_clean import clean_text
-from models.org import Person
+from models.org import Person, userid_in
 from models.outbox import OutboxFile, OutboxMessage
 from models.platform import Card
 
@@ -66,6 +66,16 @@ def _userids(session: Session, to) -> list[str]:
         elif isinstance(item, str):
             out.append(item)
     return list(dict.fromkeys(out))
+
+
+def sent_to(session: Session, people: list[Person], key_prefix: str) -> list[Person]:
+    """Those of `people` who were pushed a message whose dedupe_key starts with `key_prefix`, whatever the case of
+    the userid it went to (org sync may respell a userid after the push): by lower(userid), which is indexed."""
+    if not people:
+        return []
+    told = {u.lower() for u in session.scalars(select(OutboxMessage.userid).where(
+        userid_in(OutboxMessage.userid, [p.userid for p in people]), OutboxMessage.dedupe_key.like(f"{key_prefix}%")))}
+    return [p for p in people if p.userid.lower() in told]
 
 
 def _hash(msgtype: str, payload: dict, file_id: int | None) -> str:

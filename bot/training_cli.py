@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot import clock, db
 from bot.cli_error import Commands, Refused
 from models import audit
-from models.org import Person, Unit
+from models.org import Person, Unit, find_person
 from models.training import Training, add_attendees, find_training
 
 cli = Commands("training", help="培训台账")
@@ -70,7 +70,7 @@ def _day(value) -> date | None:
 def _person(session, record: dict) -> tuple[Person | None, str | None]:
     userid = str(record.get("userid") or "").strip()
     if userid:
-        person = session.scalar(select(Person).where(Person.userid == userid))
+        person = find_person(session, userid)
         return (person, None) if person else (None, f"账号 {userid} 不在通讯录中")
     name = str(record.get("name") or "").strip()
     stmt = select(Person).where(Person.name == name, Person.active)

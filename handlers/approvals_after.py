@@ -13,6 +13,7 @@ from models.account import (APPLYING, CANCELLED, NORMAL, REGISTRY_DONE, REGISTRY
                             AccountChange)
 from models.approval import (APPROVED, CANCEL, CHANGE, OPEN, RETRO, STEP_CITY, SUSPEND, ApprovalRequest,
                              RegistryFiling)
+from models.directory import admins_for, refused_text
 from models.org import BUREAU_ADMIN, CITY_REVIEWER, STAFF, Person
 from models.oversight import unit_people
 
@@ -112,18 +113,21 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, filing: Registr
     staff = unit_staff(session, req)
     today = clock.today()
     due = workdays.day_label(filing.deadline, today, session)
-    bureau = org.people_with_role(session, BUREAU_ADMIN, [req.unit.supervising_bureau().id])
+    bureau = registry_admins(session, req)
     if staff:
         outbox.push_text(session, staff,
                          f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过。按《办法》第11条，"
                          f"请在{REGISTRY_WORKDAYS}个工作日内（不含今天）、最迟于{due}在全国政务新媒体信息报送系统中完成"
                          f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
     else:  # nobody of the unit can receive it: the bureau admins hear today, as from the countdown (same key)
-        outbox.push_text(session, bureau, nobody_text(filing, today), dedupe_key=remind_key(filing, today))
+        outbox.push_text(session, bureau, nobody_text(session, filing, today), dedupe_key=remind_key(filing, today))
     if req.applicant not in staff and (staff or req.applicant not in bureau):
-        outbox.push_text(session, req.applicant, _filer_registry_note(req, staff, due))
+        outbox.push_text(session, req.applicant, _filer_registry_note(session, req, staff, due))
     if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
-        outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
+        if staff:
+            outbox.push_text(session, staff, f"提醒：按《办法》第12条，请及时向社会发布{req.kind}公告。")
+        else:
+            outbox.push_text(session, bureau, _announcement_nobody_text(session, req))
     if req.kind == CHANGE and "unit_name" in (req.changes or {}):
         _tell_new_host_unit(session, req)
     if not config.get().city_step_is_approval:
@@ -184,22 +188,45 @@ def remind_key(filing: RegistryFiling, day: date) -> str:
     return f"registry-remind:{filing.id}:{day.isoformat()}"
 
 
-def nobody_text(filing: RegistryFiling, day: date) -> str:
-    """The 第11条 notice for the bureau admins when nobody of the unit is in the directory to receive it (at approval
-    and in each day's reminder): the bureau guides the unit to file (第11条) and has it name its people (第21条)."""
+def registry_admins(session: Session, req: ApprovalRequest) -> list[Person]:
+    """The bureau admins who follow the unit's 第11条 filing: its county bureau's; if that has none, or the unit is
+    under no county bureau, the city bureau's (models.directory.admins_for)."""
+    return admins_for(session, req.unit)
+
+
+def nobody_reachable(session: Session, unit: org.Unit) -> str:
+    """Why nobody of `unit` receives a notice, for the bureau admins told instead: nobody left in the directory, or
+    only people WeCom refused (marked invalid by the delivery: left or disabled in WeCom, not yet synced)."""
+    refused = [p for p in unit_people(session, unit.id) if p.wecom_invalid]
+    if refused:
+        return refused_text(unit, refused)
+    return f"{unit.name}在通讯录中没有在职的工作人员或单位负责人"
+
+
+def nobody_text(session: Session, filing: RegistryFiling, day: date) -> str:
+    """The 第11条 notice for the bureau admins when nobody of the unit can receive it (at approval and in each
+    day's reminder): the bureau guides the unit to file (第11条) and has it name its people (第21条)."""
     req = filing.request
     return (f"报送提醒：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
             f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{due_text(filing.deadline, day)}。"
-            f"{req.unit.name}在通讯录中没有在职的工作人员或单位负责人，收不到这条提醒。请通知该单位按期报送，"
+            f"{nobody_reachable(session, req.unit)}，收不到这条提醒。请通知该单位按期报送，"
             f"并在通讯录中补充该单位的人员（第21条）；报送完成后，可由您回复「已报送 {req.id}」登记。")
 
 
-def _filer_registry_note(req: ApprovalRequest, told: list[Person], due: str) -> str:
+def _announcement_nobody_text(session: Session, req: ApprovalRequest) -> str:
+    """The 第12条 reminder (announce the change or closure to the public) for the bureau admins when nobody of the
+    unit can receive it."""
+    return (f"提醒：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，按《办法》第12条"
+            f"须及时向社会发布{req.kind}公告。{nobody_reachable(session, req.unit)}，收不到这条提醒。"
+            "请通知该单位发布公告，并在通讯录中补充该单位的人员（第21条）。")
+
+
+def _filer_registry_note(session: Session, req: ApprovalRequest, told: list[Person], due: str) -> str:
     """For a bureau that filed on a unit's behalf: who files the registry (第5条 谁开设、谁主办), so that it need
-    not wonder whether to file it itself — or that nobody of the unit is in the directory to be told."""
+    not wonder whether to file it itself — or that nobody of the unit can be told."""
     what = f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
     if not told:
-        return (f"{what}：{req.unit.name}在通讯录中没有工作人员或负责人，收不到第11条的报送提醒。请通知该单位"
+        return (f"{what}：{nobody_reachable(session, req.unit)}，收不到第11条的报送提醒。请通知该单位"
                 f"最迟于{due}在全国政务新媒体信息报送系统中完成{req.kind}，并在通讯录中补充该单位的人员。")
     return (f"{what}：已通知{req.unit.name}的{'、'.join(p.name for p in told)}按《办法》第11条最迟于{due}"
             f"在全国政务新媒体信息报送系统中完成{req.kind}，由该单位报送，您无需报送。")
@@ -209,11 +236,12 @@ def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:
     """Who files the account in the national registry (第11条): the unit's own people. The applicant only when
     of the unit: a bureau that filed on the unit's behalf is not the one to file it (第5条 谁开设、谁主办) and
     hears of the deadline as the bureau (registry_countdown, the digest); nor one who has left (停用). A unit
-    without staff: its heads."""
-    people = org.people_with_role(session, STAFF, [req.unit_id])
-    applicant = [req.applicant] if req.applicant.unit_id == req.unit_id and req.applicant.active else []
+    without staff a push reaches: its heads. Only people a push reaches (org.reachable): none means the bureau
+    admins are told instead."""
+    people = org.reachable(org.people_with_role(session, STAFF, [req.unit_id]))
+    applicant = [req.applicant] if req.applicant.unit_id == req.unit_id and org.reachable([req.applicant]) else []
     if not people and not applicant:
-        people = org.people_with_role(session, org.UNIT_HEAD, [req.unit_id])
+        people = org.reachable(org.people_with_role(session, org.UNIT_HEAD, [req.unit_id]))
     return list(dict.fromkeys([*applicant, *people]))
 
 

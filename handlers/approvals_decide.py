@@ -9,7 +9,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_text as text
 from handlers.approvals_vacancy import NO_LONGER_APPROVER
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
-from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD
+from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD, reachable
 from models.platform import Card
 
 APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
@@ -188,7 +188,7 @@ def register(router: Router) -> None:
             ctx.reply(f"今天已经催办过第{req.id}号申请了，每天只能催办一次，请明天再试。")
             return END
         # nobody, or only people WeCom refused: a 催办 would reach no one, so say so rather than "已提醒审批人"
-        people = [p for p in chain.holders(ctx.session, req) if not p.wecom_invalid]
+        people = reachable(chain.holders(ctx.session, req))
         if not people:
             from handlers.approvals_vacancy import nobody_to_urge
             ctx.reply(nobody_to_urge(ctx.session, req))

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock, outbox
 from handlers import approvals_chain as chain
 from handlers import approvals_text as text
 from models import audit
-from models.approval import STEP_NAMES, ApprovalRequest, pending_requests
-from models.org import ROLE_NAMES, Person, Unit
+from models.approval import STEP_CITY, STEP_NAMES, ApprovalRequest, pending_requests
+from models.org import BUREAU_ADMIN, CITY_BUREAU, ROLE_NAMES, Person, Unit, people_with_role, userid_in, userid_is
 from models.platform import Card
 
 
@@ -28,17 +28,50 @@ def missing_role(session: Session, req: ApprovalRequest, step: str) -> str:
     return f"{where}的「{role}」"
 
 
-def admin_text(session: Session, req: ApprovalRequest, step: str) -> str:
-    """For the bureau admins: the step has nobody, and whom to appoint."""
+def level_name(bureau: Unit | None) -> str:
+    """How the texts name a bureau's level: 市政数局 (the city bureau) or 县政数局."""
+    return "市政数局" if bureau is not None and bureau.kind == CITY_BUREAU else "县政数局"
+
+
+@dataclass
+class Appointers:
+    """The bureau admins asked to appoint a step's approver, and how the texts name them."""
+    admins: list[Person]
+    level: str  # 县政数局 / 市政数局: the level of the admins told (with none: of the bureau that should appoint)
+    note: str = ""  # 「抚松县…管理局在通讯录中没有管理员，」 when the bureau that should appoint has no admin
+
+    @classmethod
+    def told(cls, admins: list[Person]) -> Appointers:
+        """Admins found by the caller (the departure notice's): named by their own bureau's level."""
+        return cls(admins, level_name(admins[0].unit if admins else None))
+
+
+def appointers(session: Session, req: ApprovalRequest, step: str) -> Appointers:
+    """Who appoints the approver of `step`: the admins of the unit's county bureau, or of the city bureau for the
+    city step (its 市级审批人 sit there). A bureau without any admin: the other level — the county's fall to the city
+    bureau above it; the city's to the county bureau, which follows the request up with the city (as in 督办)."""
+    county, city = req.unit.supervising_bureau(), req.unit.city_bureau()
+    order = [b for b in dict.fromkeys([city, county] if step == STEP_CITY else [county, city]) if b is not None]
+    for bureau in order:
+        admins = people_with_role(session, BUREAU_ADMIN, [bureau.id])
+        if admins:
+            note = "" if bureau is order[0] else f"{order[0].name}在通讯录中没有管理员，"
+            return Appointers(admins, level_name(bureau), note)
+    return Appointers([], level_name(order[0] if order else None))
+
+
+def admin_text(session: Session, req: ApprovalRequest, step: str, note: str = "") -> str:
+    """For the bureau admins: the step has nobody, and whom to appoint (`note`: why they are told, not another)."""
+    why = f"（{note}改为通知您）" if note else ""
     return (f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.unit.name}）在「{STEP_NAMES[step]}」环节"
-            f"找不到审批人：通讯录中没有在职的{missing_role(session, req, step)}（申请人本人除外）。"
+            f"找不到审批人：通讯录中没有在职的{missing_role(session, req, step)}（申请人本人除外）{why}。"
             "请在名册中指定后导入（flask --app bot org import），助手会自动把审批卡片发给新的审批人。")
 
 
-def told_text(admins: list[Person], what: str = "") -> str:
-    if admins:
-        return f"已通知县政数局管理员（{_names(admins)}）在通讯录中指定{what}"
-    return f"县政数局在通讯录中没有管理员，无人收到通知，请直接联系县政数局在通讯录中指定{what}"
+def told_text(told: Appointers, what: str = "") -> str:
+    if told.admins:
+        return f"{told.note}已通知{told.level}管理员（{_names(told.admins)}）在通讯录中指定{what}"
+    return f"{told.level}在通讯录中没有管理员，无人收到通知，请直接联系{told.level}在通讯录中指定{what}"
 
 
 def nobody_to_urge(session: Session, req: ApprovalRequest) -> str:
@@ -46,9 +79,9 @@ def nobody_to_urge(session: Session, req: ApprovalRequest) -> str:
     gone = [p for p in chain.holders(session, req) if p.wecom_invalid]
     why = (f"审批人{_names(gone)}在企业微信中已无效（可能已离职），消息发不到" if gone
            else f"通讯录中没有在职的{missing_role(session, req, req.step)}")
-    admins = chain.bureau_admins(session, req)
-    ask = (f"请联系县政数局管理员（{_names(admins)}）在通讯录中指定{missing_role(session, req, req.step)}"
-           if admins else f"请联系县政数局在通讯录中指定{missing_role(session, req, req.step)}")
+    told = appointers(session, req, req.step)
+    ask = (f"{told.note}请联系{told.level}管理员（{_names(told.admins)}）在通讯录中指定{missing_role(session, req, req.step)}"
+           if told.admins else f"请联系{told.level}在通讯录中指定{missing_role(session, req, req.step)}")
     return (f"第{req.id}号申请在「{STEP_NAMES[req.step]}」环节目前没有可以催办的审批人：{why}。{ask}，"
             "指定后助手会自动把审批卡片发给新的审批人。")
 
@@ -56,16 +89,17 @@ def nobody_to_urge(session: Session, req: ApprovalRequest) -> str:
 def step_entered_without_holder(session: Session, req: ApprovalRequest, step: str, filed: bool) -> None:
     """The request entered `step` and nobody may decide it: the admins hear whom to appoint, the applicant
     that the request waits and who was told (not only the admins: he would otherwise wait for nothing)."""
-    admins = chain.bureau_admins(session, req)
-    others = [p for p in admins if p.id != req.applicant_id]
-    outbox.push_text(session, others, admin_text(session, req, step))
+    told = appointers(session, req, step)
+    others = Appointers([p for p in told.admins if p.id != req.applicant_id], told.level, told.note)
+    outbox.push_text(session, others.admins, admin_text(session, req, step, told.note))
     if not req.applicant.active:
         return
     done = "已提交" if filed else f"已进入「{STEP_NAMES[step]}」环节"
-    told = told_text(others) if others or req.applicant not in admins else "您是县政数局管理员，请在通讯录中指定"
+    said = (told_text(others) if others.admins or req.applicant not in told.admins
+            else f"您是{told.level}管理员，请在通讯录中指定")
     outbox.push_text(session, req.applicant,
                      f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）{done}，但「{STEP_NAMES[step]}」"
-                     f"环节暂时没有审批人：通讯录中没有在职的{missing_role(session, req, step)}。{told}；"
+                     f"环节暂时没有审批人：通讯录中没有在职的{missing_role(session, req, step)}。{said}；"
                      "指定后助手会自动把审批卡片发给新的审批人，您无需重新提交。")
 
 
@@ -107,11 +141,12 @@ def after_directory_change(session: Session, before: dict[int, set[int]], depart
             dep = next((d for d in departures if d.person.id in had and admins_for(session, d.person.unit)), None)
             if dep is not None:
                 dep.stranded.append(line)
-                admins = admins_for(session, dep.person.unit)
+                told = Appointers.told(admins_for(session, dep.person.unit))
             else:
-                admins = chain.bureau_admins(session, req)
-                leftovers.setdefault(tuple(sorted(a.userid for a in admins)), (admins, []))[1].append(line)
-            _tell_applicant_stranded(session, req, former, admins)
+                told = appointers(session, req, req.step)
+                leftovers.setdefault(tuple(sorted(a.userid for a in told.admins)), (told.admins, []))[1].append(line)
+            admins = told.admins
+            _tell_applicant_stranded(session, req, former, told)
             audit.record(session, actor=actor, action="approval.vacant", entity="approval_request", entity_id=req.id,
                          after={"step": req.step, "former": [p.userid for p in former]})
             out.stranded.append(req)
@@ -135,7 +170,7 @@ def _grey_cards_of(session: Session, req: ApprovalRequest, person_ids: set[int])
         return
     userids = {session.get(Person, i).userid.lower() for i in person_ids}  # sync may respell a userid's case
     cards = session.scalars(select(Card).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
-                                               Card.status == "open", func.lower(Card.userid).in_(userids)))
+                                               Card.status == "open", userid_in(Card.userid, userids)))
     for card in cards:
         outbox.push_card_update(session, card, button_label=NO_LONGER_APPROVER)
 
@@ -144,7 +179,7 @@ def has_live_card(session: Session, req: ApprovalRequest, person: Person) -> boo
     """Whether `person` holds an open card of the request, under any spelling of his userid (sync may
     respell its case after the card went out)."""
     return session.scalar(select(Card.task_id).where(Card.kind == chain.CARD_KIND, Card.ref_id == req.id,
-                                                     func.lower(Card.userid) == person.userid.lower(),
+                                                     userid_is(Card.userid, person.userid),
                                                      Card.status == "open")
                           .limit(1)) is not None
 
@@ -165,13 +200,13 @@ def stranded_line(session: Session, req: ApprovalRequest, former: list[Person]) 
             "指定后助手会自动把审批卡片发给他。")
 
 
-def _tell_applicant_stranded(session: Session, req: ApprovalRequest, former: list[Person], admins: list[Person]) -> None:
+def _tell_applicant_stranded(session: Session, req: ApprovalRequest, former: list[Person], told: Appointers) -> None:
     if not req.applicant.active:  # the unit hears of the leaver's requests through the departure notice
         return
     why = "、".join(_why_gone(req, p) for p in former)
     outbox.push_text(session, req.applicant,
                      f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）在「{STEP_NAMES[req.step]}」环节"
-                     f"已没有审批人：{why}。{told_text(admins, missing_role(session, req, req.step))}；"
+                     f"已没有审批人：{why}。{told_text(told, missing_role(session, req, req.step))}；"
                      f"指定后助手会自动把审批卡片发给新的审批人，您无需重新提交。不再需要时可以回复「撤回 {req.id}」。")
 
 

@@ -32,6 +32,7 @@ from bot import clock
 from bot.choices import numbered, pick
 from bot.router import END, Context, Reask, Router
 from jobs import screenshots as keeping
+from models.org import userid_is
 from models.screenshot import Screenshot
 
 SCREENSHOT_MINUTES = 30
@@ -83,7 +84,8 @@ def waiting(ctx: Context, kind: Kind) -> Waiting | None:
 def in_window(ctx: Context, kind: Kind) -> list:
     """The sender's rows of the kind made within the window, newest first."""
     return list(ctx.session.scalars(
-        select(kind.model).where(kind.by == ctx.userid, kind.at >= ctx.now - timedelta(minutes=SCREENSHOT_MINUTES))
+        select(kind.model).where(userid_is(kind.by, ctx.userid),
+                                 kind.at >= ctx.now - timedelta(minutes=SCREENSHOT_MINUTES))
         .order_by(kind.at.desc())))
 
 
@@ -98,8 +100,8 @@ def missing(ctx: Context) -> list[tuple[Kind, Any]]:
     """The sender's filings of the last LATE_DAYS still without a screenshot and not settled, newest first."""
     since = ctx.now - timedelta(days=LATE_DAYS)
     found = [(kind, row) for kind in kinds().values()
-             for row in ctx.session.scalars(select(kind.model).where(kind.by == ctx.userid, kind.at >= since,
-                                                                     kind.shot.is_(None)))
+             for row in ctx.session.scalars(select(kind.model).where(
+                 userid_is(kind.by, ctx.userid), kind.at >= since, kind.shot.is_(None)))
              if kind.settled(row) is None]
     return sorted(found, key=lambda pair: getattr(pair[1], pair[0].at.key), reverse=True)
 

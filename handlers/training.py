@@ -11,7 +11,7 @@ from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_parse import Unclear, year_for
 from models import org
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person, userid_is
 from models.training import Training, add_attendees, find_training
 
 _SEPARATORS = re.compile(r"[\s、，,；;]+")
@@ -133,7 +133,7 @@ def register(router: Router) -> None:
 
 def candidates(session, token: str, scope: list[int]) -> list[Person]:
     stmt = (select(Person).where(Person.active, Person.unit_id.in_(scope),
-                                 (Person.userid == token) | (Person.name == token)).order_by(Person.id))
+                                 userid_is(Person.userid, token) | (Person.name == token)).order_by(Person.id))
     return list(session.scalars(stmt))
 
 

@@ -1,7 +1,7 @@
 """单位记录: one unit's measures, rectification items, dormancy cases and training this year."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from bot import clock
@@ -13,7 +13,7 @@ from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
-from models.org import Person, Unit
+from models.org import Person, Unit, userid_in
 from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
@@ -45,7 +45,7 @@ def _names(session: Session, userids: set[str]) -> dict[str, str]:
     """{userid: name} for the people who took the measures, in one query; userids match whatever their case
     (as `find_person`), the exact spelling first."""
     wanted = {u.lower() for u in userids}
-    rows = session.execute(select(Person.userid, Person.name).where(func.lower(Person.userid).in_(wanted))
+    rows = session.execute(select(Person.userid, Person.name).where(userid_in(Person.userid, wanted))
                            .order_by(Person.active)).all() if wanted else []
     names: dict[str, str] = {}
     for userid, name in rows:  # active people last: they win over an inactive namesake

@@ -58,7 +58,7 @@ def approval_reminders(period: str) -> int:
             if waited < remind_after_workdays():
                 continue
             # WeCom refused a holder's userid (wecom_invalid): the outbox drops his reminder, so he counts as nobody
-            people = [p for p in chain.holders(session, req) if not p.wecom_invalid]
+            people = org.reachable(chain.holders(session, req))
             if not people:
                 if not req.escalated:
                     _nobody_to_remind(session, req, waited, period)
@@ -116,19 +116,26 @@ def _approver_text(req, waited: int, told: str) -> str:
 
 def _nobody_to_remind(session, req, waited: int, period: str) -> None:
     """The step has no approver a reminder could reach: the bureau hears that, and whom to appoint (once per step)."""
-    from handlers.approvals_vacancy import missing_role
+    from handlers.approvals_vacancy import appointers, missing_role
     req.escalated = True
-    chasers, informed = supervisors(session, req)
+    if req.step == STEP_CITY:
+        chasers, informed = supervisors(session, req)
+        note = ""
+    else:  # a county without admins: the city bureau's appoint (approvals_vacancy.appointers)
+        told = appointers(session, req, req.step)
+        chasers, informed, note = told.admins, [], told.note
     unreachable = [p for p in chain.holders(session, req) if p.wecom_invalid]
     if unreachable:
         why = (f"审批人{_names(unreachable)}在企业微信中已无效（可能已离职），提醒发不到。"
                f"请运行通讯录同步（org sync）或在名册中另行指定{missing_role(session, req, req.step)}")
     else:
         why = f"通讯录中没有在职的{missing_role(session, req, req.step)}。请在名册中指定后导入（org import）"
+    instead = f"（{note}改为通知您。）" if note else ""
     outbox.push_text(session, [*chasers, *informed],
                      f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
                      f"已等待{waited}个工作日，没有可以提醒的审批人：{why}，助手会自动把审批卡片发给新的审批人。"
-                     f"回复「查看 {req.id}」查看这件申请。", dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
+                     f"{instead}回复「查看 {req.id}」查看这件申请。",
+                     dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id,
                  after={"step": req.step, "period": period, "vacant": True,
@@ -170,15 +177,15 @@ def registry_countdown(period: str) -> int:
             staff = after.unit_staff(session, req)
             key = after.remind_key(filing, day)
             rows = (outbox.push_text(session, staff, _staff_text(filing, day), dedupe_key=key) if staff
-                    else outbox.push_text(session, chain.bureau_admins(session, req), after.nobody_text(filing, day),
-                                          dedupe_key=key))
+                    else outbox.push_text(session, after.registry_admins(session, req),
+                                          after.nobody_text(session, filing, day), dedupe_key=key))
             if rows:
                 sent += 1
                 filing.reminders_sent += 1
             if day >= filing.deadline and filing.bureau_told_on is None:
                 filing.bureau_told_on = day
                 if staff:  # else the admins' reminder above already says where the deadline stands
-                    outbox.push_text(session, chain.bureau_admins(session, req),
+                    outbox.push_text(session, after.registry_admins(session, req),
                                      f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
                                      f"的全国政务新媒体信息报送系统报送{after.due_text(filing.deadline, day, session)}，"
                                      "单位尚未回复已报送（第11条）。",

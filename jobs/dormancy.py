@@ -20,7 +20,7 @@ from jobs import dormancy_notices as notices
 from jobs.schedule import daily_at, scheduled
 from models import audit
 from models.account import ACTIVE_STATUSES, Account
-from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit, people_with_role
+from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit, people_with_role, reachable
 from models.oversight import (BUREAU, CASE_OPEN, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE,
                               DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
                               settle_closed_accounts)
@@ -234,10 +234,14 @@ class Pushes:
         return self.staff[unit.id]
 
     def audience(self, account: Account) -> notices.Audience:
-        """Who can act for `account`, each to be worded for."""
+        """Who can act for `account`, each to be worded for: only people a push reaches (org.reachable), so that
+        a unit whose people WeCom refuses is told of through its bureau admins, as one with nobody left."""
         responsible = account.responsible if account.responsible and account.responsible.active else None
-        return notices.Audience(responsible, self.unit_heads(account.unit), self.unit_staff(account.unit),
-                                self.bureau_admins(account.unit))
+        unit = account.unit
+        people = [*([responsible] if responsible else []), *self.unit_heads(unit), *self.unit_staff(unit)]
+        refused = list({p.id: p for p in people if p.wecom_invalid}.values())
+        return notices.Audience(responsible if responsible not in refused else None, reachable(self.unit_heads(unit)),
+                                reachable(self.unit_staff(unit)), self.bureau_admins(unit), refused)
 
     def text(self, to, content: str, key: str) -> None:
         self.items.append((to, content, key))

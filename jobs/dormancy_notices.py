@@ -4,14 +4,16 @@ The account's responsible person is told what to do (update now; file 注销 if 
 unit heads are told to urge that named person; the county bureau admins what is theirs to do. A head who is the
 responsible person gets the doer's text only. An account without a responsible person: the heads are asked to name
 one (第21条); with no head either, the staff are told what to do. A unit with nobody in the directory to receive a
-rung: its county bureau admins are told so, and to have the unit name its people (第21条).
+rung (everyone left, or WeCom refuses them all): its county bureau admins are told so, and to have the unit name its
+people (第21条).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.account import Account
-from models.org import Person
+from models.directory import refused_text
+from models.org import Person, Unit
 from models.oversight import DormancyCase, account_label
 
 VETO = "连续两周未更新的账号在全国政务新媒体检查中将被单项否决"
@@ -26,6 +28,7 @@ class Audience:
     heads: list[Person]
     staff: list[Person]
     admins: list[Person]
+    refused: list[Person] = field(default_factory=list)  # the unit's people left out because WeCom refuses them
 
     @property
     def doer(self) -> list[Person]:
@@ -71,9 +74,12 @@ def told(audience: Audience, staff: list[Person] | None = None) -> str:
     return f"已通知{'、'.join(told)}" + (f"（{'；'.join(gaps)}）" if gaps else "") + "。"
 
 
-def nobody(unit_name: str, ask: str) -> str:
-    """For the bureau admins, when the unit has nobody to receive the notice."""
-    return (f"{unit_name}在通讯录中没有在职的账号负责人、工作人员或单位负责人，这条通知单位无人能收到。"
+def nobody(audience: Audience, unit: Unit, ask: str) -> str:
+    """For the bureau admins, when the unit has nobody to receive the notice: nobody left, or only people WeCom
+    refuses."""
+    why = (refused_text(unit, audience.refused) if audience.refused
+           else f"{unit.name}在通讯录中没有在职的账号负责人、工作人员或单位负责人")
+    return (f"{why}，这条通知单位无人能收到。"
             f"请联系该单位{ask}，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。")
 
 
@@ -98,7 +104,7 @@ def nudge(audience: Audience, account: Account, idle: int, since: str) -> list[t
     label = account_label(account)
     if audience.nobody:
         return [(audience.admins, f"【停更提醒】{account.unit.name}的「{label}」已{idle}天未更新{since}。"
-                                  + nobody(account.unit.name, "尽快更新"))]
+                                  + nobody(audience, account.unit, "尽快更新"))]
     return [(audience.doer or audience.heads or audience.staff,
              f"【停更提醒】您单位的政务新媒体账号「{label}」已{idle}天未更新{since}。"
              "请尽快发布内容，并在周报中如实填报更新情况。")]
@@ -108,7 +114,7 @@ def warning(audience: Audience, account: Account, idle: int, since: str) -> list
     """停更警告 (two weeks idle means a national-inspection veto)."""
     if audience.nobody:
         return [(audience.admins, f"【停更警告】{account.unit.name}的「{account_label(account)}」已{idle}天未更新"
-                                  f"{since}。{VETO}。" + nobody(account.unit.name, "尽快更新"))]
+                                  f"{since}。{VETO}。" + nobody(audience, account.unit, "尽快更新"))]
     return unit_texts(audience, account, "【停更警告】", f"已{idle}天未更新{since}。{VETO}，",
                       "尽快发布内容，并在周报中如实填报更新情况", "尽快更新")
 
@@ -119,7 +125,7 @@ def bureau_notice(audience: Audience, account: Account, idle: int, since: str) -
     cancel = f"回复「注销 {account.name} {account.platform}」"
     admins = (f"【停更通报】{unit}的「{label}」已{idle}天未更新{since}：两周未更新，国检单项否决。"
               + (told(audience) + f"请督促该单位立即更新；需要时可下发整改通知（回复「整改通知 {unit} 问题描述」，第29条）。"
-                 if not audience.nobody else nobody(unit, "立即更新")))
+                 if not audience.nobody else nobody(audience, account.unit, "立即更新")))
     return [*unit_texts(audience, account, "【停更通报】",
                         f"已{idle}天未更新{since}，两周未更新，国检单项否决，县政数局已收到通知。",
                         f"立即发布内容，并在周报中如实填报更新情况；确属无力维护的，请申请注销（{cancel}，第15条）",
@@ -133,7 +139,7 @@ def zombie(audience: Audience, account: Account, idle: int, since: str) -> list[
     rule = "超过三个月不更新的账号将被认定为“僵尸”账号，必须关停（第15条）。"
     admins = (f"【僵尸账号预警】{unit}的「{label}」已{idle}天未更新{since}。{rule}"
               + (told(audience) + "请督促该单位恢复更新或申请注销；需要时可采取约谈、警告等措施（第32条）。"
-                 if not audience.nobody else nobody(unit, "恢复更新或申请注销")))
+                 if not audience.nobody else nobody(audience, account.unit, "恢复更新或申请注销")))
     return [*unit_texts(audience, account, "【僵尸账号预警】", f"已{idle}天未更新{since}。{rule}",
                         f"立即恢复更新；确属无力维护的，请申请注销（回复「注销 {account.name} {account.platform}」）",
                         "立即恢复更新；确属无力维护的，请组织申请注销"),
@@ -158,7 +164,7 @@ def dormant(audience: Audience, account: Account, idle: int, since: str, case: D
     admins = (f"【停更认定】{unit}的「{label}」已{idle}天未更新{since}，已标记为停更账号，"
               f"并建立跟进事项 {case.id}：单位须申请注销或作出说明。"
               + (told(audience, audience.other_staff) + f"单位作出说明后，请回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。"
-                 if not audience.nobody else nobody(unit, "申请注销或作出说明")))
+                 if not audience.nobody else nobody(audience, account.unit, "申请注销或作出说明")))
     doers = [*audience.doer, *audience.other_staff]
     return [(doers, f"{head}请在以下两项中选择其一（跟进事项 {case.id}）：\n{options}"),
             (audience.urgers, f"{head}{urge}{options}"),

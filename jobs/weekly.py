@@ -3,7 +3,8 @@
 Due: the week's last working day at 17:00 (BOT_WEEKLY_DUE), on the official calendar.
 - 09:00 and 15:00 on the due day: the staff of every unit that has not reported (a unit without staff: its heads).
 - 09:00 on the next working day: each non-reporting unit's head (a unit without a head: its staff), and the
-  bureau's roll-up.
+  bureau's roll-up, which names the units that had nobody to remind.
+Only people a push reaches count (models.org.reachable): those WeCom refused are treated as gone.
 Each period is claimed once in `job_run` (jobs.schedule); pushes carry a dedupe_key, so
 running a period again by hand sends nothing twice.
 """
@@ -18,9 +19,8 @@ from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import weekly
 from models.account import ACTIVE_STATUSES, Account
-from models.outbox import OutboxMessage
 from models.org import (BUREAU_ADMIN, COUNTY_BUREAU, HOST_UNIT, STAFF, UNIT_HEAD, Person, PersonRole, Unit,
-                        people_with_role, subtree_ids)
+                        people_with_role, reachable, subtree_ids)
 from models.weekly_rollup import compute, render
 
 
@@ -62,6 +62,12 @@ def heads_by_unit(session, units: list[Unit]) -> dict[int, list[Person]]:
     return heads
 
 
+def reachable_by_unit(people: dict[int, list[Person]]) -> dict[int, list[Person]]:
+    """Only the people a push reaches (WeCom refused the others): a unit whose staff WeCom refused is treated as a
+    unit without staff, one with nobody reachable as one with nobody left."""
+    return {unit_id: reachable(found) for unit_id, found in people.items()}
+
+
 def _people(session, stmt) -> list[Person]:
     return list(session.scalars(stmt.options(lazyload(Person.role_rows))))
 
@@ -83,8 +89,8 @@ def _remind(period: str, slot: str) -> str:
         return "skipped: not due or past the deadline"  # a late catch-up must not ask for the impossible
     with db.transaction() as session:
         units = missing_units(session, week)
-        staff = staff_by_unit(session, units)
-        heads = heads_by_unit(session, [u for u in units if not staff[u.id]])  # no staff: the heads file it
+        staff = reachable_by_unit(staff_by_unit(session, units))
+        heads = reachable_by_unit(heads_by_unit(session, [u for u in units if not staff[u.id]]))  # the heads file it
         people = [p for unit in units for p in staff[unit.id] or heads[unit.id]]
         rows = outbox.push_text(session, people, reminder_text(week, day, deadline, slot),
                                 dedupe_key=f"weekly:remind:{week}:{slot}")
@@ -119,9 +125,7 @@ def heads_told_overdue(session, unit_id: int, week: date) -> list[Person]:
     heads = _people(session, select(Person).join(PersonRole).where(
         PersonRole.role == UNIT_HEAD, Person.active, Person.unit_id == unit_id).order_by(Person.id))
     # by recipient first (indexed): a LIKE alone would read the whole outbox on a late report's callback
-    told = set(session.scalars(select(OutboxMessage.userid).where(
-        OutboxMessage.userid.in_([p.userid for p in heads]), OutboxMessage.dedupe_key.like(f"{overdue_key(week)}:%"))))
-    return [p for p in heads if p.userid in told]
+    return outbox.sent_to(session, heads, f"{overdue_key(week)}:")
 
 
 def overdue_notices(unit: Unit, week: date, how: str, heads: list[Person], staff: list[Person],
@@ -147,11 +151,12 @@ def overdue(period: str) -> str:
     told = 0
     with db.transaction() as session:
         units = missing_units(session, week)
-        heads = heads_by_unit(session, units)
-        staff = staff_by_unit(session, units)
+        heads = reachable_by_unit(heads_by_unit(session, units))
+        staff = reachable_by_unit(staff_by_unit(session, units))
         how = how_to_file_overdue(week, date.fromisoformat(period))
         told += len(outbox.push_texts(session, [item for unit in units for item in overdue_notices(
             unit, week, how, heads[unit.id], staff[unit.id], key)]))
+        unreached = {u.id for u in units if not heads[u.id] and not staff[u.id]}  # the roll-up says so
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active)))
         for bureau in bureaus:
             admins = people_with_role(session, BUREAU_ADMIN, [bureau.id])
@@ -160,6 +165,7 @@ def overdue(period: str) -> str:
             rollup = compute(session, subtree_ids(session, bureau.id), week)
             if not rollup.due_units:
                 continue
+            rollup.unreached = [u for u in rollup.missing if u.id in unreached]
             outbox.push_markdown(session, admins, render(rollup, bureau.name, markdown=True),
                                  text=render(rollup, bureau.name, markdown=False), dedupe_key=f"{key}:rollup")
     return f"{told} unit heads told"

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot import clock, config, outbox
 from models.directory import admins_for
-from models.org import Person, Unit
+from models.org import Person, Unit, userid_in
 from models.outbox import FAILED, OutboxMessage
 
 IP_REFUSED, OUTAGE, INVALID_USER, OTHER = "ip", "outage", "invalid", "other"
@@ -72,7 +72,7 @@ def recipients(session: Session, userids) -> dict[str, Person]:
     out: dict[str, Person] = {}
     for start in range(0, len(lowered), CHUNK):
         chunk = lowered[start:start + CHUNK]
-        for person in session.scalars(select(Person).where(func.lower(Person.userid).in_(chunk))):
+        for person in session.scalars(select(Person).where(userid_in(Person.userid, chunk))):
             out[person.userid.lower()] = person
     return out
 
@@ -109,10 +109,8 @@ def _admins_of(session: Session, userids: set[str]) -> list[Person]:
 
 
 def _not_told(session: Session, admins: list[Person], day: str) -> list[Person]:
-    told = set(session.scalars(select(OutboxMessage.userid).where(
-        OutboxMessage.userid.in_([a.userid for a in admins]),
-        OutboxMessage.dedupe_key.like(f"{SUMMARY_KEY}:{day}:%"))))
-    return [a for a in admins if a.userid not in told]
+    told = outbox.sent_to(session, admins, f"{SUMMARY_KEY}:{day}:")
+    return [a for a in admins if a not in told]
 
 
 def todays_causes(session: Session, admin: Person) -> Counter:

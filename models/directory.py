@@ -112,15 +112,27 @@ def revalidate(session: Session, person: Person, actor: str, reason: str) -> Non
 
 
 def admins_for(session: Session, unit: Unit) -> list[Person]:
-    """The bureau admins who look after `unit`; if its bureau has none, the next bureau up."""
+    """The bureau admins who look after `unit`; if its bureau has none, the next bureau up. A unit under no bureau
+    at all (placed at the top of the tree): the city bureau's, which oversees every unit of the city."""
     node: Unit | None = unit
+    under_a_bureau = False
     while node is not None:
         if node.is_bureau:
+            under_a_bureau = True
             admins = bureau_people(session, node, BUREAU_ADMIN)
             if admins:
                 return admins
         node = node.parent
-    return []
+    if under_a_bureau:
+        return []
+    cities = list(session.scalars(select(Unit.id).where(Unit.kind == CITY_BUREAU, Unit.active)))
+    return people_with_role(session, BUREAU_ADMIN, cities) if cities else []
+
+
+def refused_text(unit: Unit, refused: list[Person]) -> str:
+    """For the bureau admins told instead of a unit's people: those of them WeCom refused (marked invalid by the
+    delivery after 81013/40003: left or disabled in WeCom, not yet synced), so that nothing reaches them."""
+    return f"{unit.name}的{'、'.join(p.name for p in refused)}在企业微信中已无效（可能已离职）"
 
 
 def unit_left_empty(session: Session, unit_id: int) -> bool:

@@ -175,6 +175,23 @@ _FIND_PERSON = (select(Person).options(joinedload(Person.unit), joinedload(Perso
                 .where(Person.userid == bindparam("userid")))
 
 
+def userid_is(column, userid: str):
+    """A SQL condition: `column` (a userid column) holds `userid` whatever its case (WeCom ignores case in
+    userids; rosters and `org sync` may spell one differently from a callback)."""
+    return func.lower(column) == userid.lower()
+
+
+def userid_in(column, userids):
+    """A SQL condition: `column` holds one of `userids` whatever its case (see userid_is)."""
+    return func.lower(column).in_(sorted({u.lower() for u in userids}))
+
+
+def reachable(people) -> list[Person]:
+    """Those of `people` a push reaches: active, and not refused by WeCom (`wecom_invalid`, which the delivery
+    sets after 81013/40003-style errors); the outbox drops pushes to anyone else."""
+    return [p for p in people if p.active and not p.wecom_invalid]
+
+
 def find_person(session: Session, userid: str) -> Person | None:
     """The person with this WeCom userid, whatever its case (WeCom ignores case in userids).
 
@@ -186,5 +203,5 @@ def find_person(session: Session, userid: str) -> Person | None:
     person = session.scalars(_FIND_PERSON, {"userid": userid}).unique().one_or_none()
     if person is not None or not userid:
         return person
-    return session.scalars(select(Person).where(func.lower(Person.userid) == userid.lower())
+    return session.scalars(select(Person).where(userid_is(Person.userid, userid))
                            .order_by(Person.active.desc(), Person.id).limit(1)).first()

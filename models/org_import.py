@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -17,7 +17,7 @@ from models.audit import AuditLog
 from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, notify_departures,
                               person_snapshot, reactivate, unit_snapshot)
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
-                        ROLE_NAMES, STAFF, Person, Unit)
+                        ROLE_NAMES, STAFF, Person, Unit, userid_is)
 from models.org_files import Row
 from models.org_sync import ACTOR as SYNC_ACTOR
 
@@ -310,7 +310,7 @@ def _apply_unit(session: Session, spec: UnitSpec, by_name: dict[str, Unit], befo
 
 
 def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], result: ImportResult) -> None:
-    person = session.scalar(select(Person).where(func.lower(Person.userid) == spec.userid.lower()))
+    person = session.scalar(select(Person).where(userid_is(Person.userid, spec.userid)))
     before = person_snapshot(person) if person else None
     if person is None:
         active = spec.active is not False

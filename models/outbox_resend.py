@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from models import audit
 from models.delivery_failures import CHUNK, INVALID_USER, MESSAGES, cause_of, recipients
-from models.org import Person
+from models.org import Person, userid_is
 from models.outbox import FAILED, PENDING, OutboxMessage
 from models.platform import Card
 
@@ -57,7 +57,7 @@ def plan(session: Session, *, since: datetime, unit_ids: list[int] | None = None
         OutboxMessage.status == FAILED, OutboxMessage.msgtype.in_(MESSAGES),
         func.coalesce(OutboxMessage.resent_at, OutboxMessage.created_at) >= since).order_by(OutboxMessage.id)
     if userid:
-        stmt = stmt.where(func.lower(OutboxMessage.userid) == userid.lower())
+        stmt = stmt.where(userid_is(OutboxMessage.userid, userid))
     rows = session.execute(stmt).all()
     people = recipients(session, {u for _, u, _, _ in rows})
     settled = _settled_cards(session, [row_id for row_id, _, _, msgtype in rows if msgtype == "template_card"])

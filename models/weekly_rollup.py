@@ -23,6 +23,7 @@ class Rollup:
     on_time: list[Unit] = field(default_factory=list)
     late: list[Unit] = field(default_factory=list)
     missing: list[Unit] = field(default_factory=list)
+    unreached: list[Unit] = field(default_factory=list)  # missing units the overdue job could remind nobody of
     edited: list[str] = field(default_factory=list)  # "unit（第2版，李娜 11-26 09:00）"
     no_post: list[str] = field(default_factory=list)
     stale: dict[int, list[str]] = field(default_factory=lambda: {n: [] for n in STALE_STEPS})
@@ -144,6 +145,9 @@ def render(rollup: Rollup, scope_name: str, *, markdown: bool) -> str:
     lines.append(f"{quote}应报单位 {len(rollup.due_units)} 个，已报 {rollup.reported} 个"
                  f"（按时 {len(rollup.on_time)}，迟报 {len(rollup.late)}），未报 {len(rollup.missing)} 个")
     lines.append(f"未报：{warn(_names(rollup.missing))}")
+    if rollup.unreached:
+        lines.append(f"其中无人可提醒：{warn(_names(rollup.unreached))}（在通讯录中没有在职人员，或人员在企业微信中均已无效，"
+                     "催报发不到。请联系这些单位补报，并在通讯录中补充人员）")
     lines.append(f"迟报：{_names(rollup.late)}")
     if rollup.edited:
         lines.append(f"报后修改过：{'、'.join(rollup.edited)}")

@@ -385,7 +385,7 @@ def test_a_bureau_filer_is_told_when_nobody_of_the_unit_can_be_reminded_to_file(
         s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
     approve_all(bot, number, people=("city_zhao",))
     note = [t for t in bot.texts("zsj_review") if t.startswith(f"第{number}号开设申请（抚松教育）：")]
-    assert note == [f"第{number}号开设申请（抚松教育）：抚松县教育局在通讯录中没有工作人员或负责人，收不到第11条的报送提醒。"
+    assert note == [f"第{number}号开设申请（抚松教育）：抚松县教育局在通讯录中没有在职的工作人员或单位负责人，收不到第11条的报送提醒。"
                     "请通知该单位最迟于11月12日（周四）在全国政务新媒体信息报送系统中完成开设，并在通讯录中补充该单位的人员。"]
 
 
@@ -460,3 +460,80 @@ def test_a_bureau_admin_who_filed_for_a_unit_with_nobody_left_gets_one_notice_no
     texts = bot.texts("zsj_admin")
     assert count(texts, "报送提醒：") == 1
     assert not any(t.startswith(f"第{number}号开设申请（抚松教育）：") for t in texts), texts
+
+
+def refused_by_wecom(bot, unit_name: str) -> None:
+    """WeCom refused every userid of the unit (81013/40003: left or disabled in WeCom, not yet synced): the delivery
+    marked them invalid, and the outbox drops their pushes."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    with bot.db() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == unit_name))
+        s.execute(update(Person).where(Person.unit_id == unit_id).values(wecom_invalid=True))
+
+
+def test_registry_notices_reach_the_bureau_admins_when_wecom_refused_everyone_of_the_unit(bot):
+    """Everyone of the unit is still in the directory but WeCom refuses them all: the 第11条 notice at approval and
+    the daily reminders were dropped by the outbox and nobody heard. Nobody reachable is treated like nobody left:
+    the county bureau admins are told, and why."""
+    clock.set_now(datetime(2026, 11, 9, 8, 30))  # a Monday, before the 9:00 countdown
+    number = submit_open(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    refused_by_wecom(bot, "抚松县教育局")
+    approve_all(bot, number, people=("city_zhao",))
+    texts = [t for t in bot.texts("zsj_admin") if t.startswith("报送提醒：")]
+    assert texts == [f"报送提醒：抚松县教育局第{number}号开设申请（抚松教育）已审批通过，须在全国政务新媒体信息报送系统中"
+                     "完成开设（第11条），截止11月12日（周四），还剩3个工作日（不含今天）。抚松县教育局的王局长、张伟、李娜"
+                     "在企业微信中已无效（可能已离职），收不到这条提醒。请通知该单位按期报送，并在通讯录中补充该单位的人员"
+                     f"（第21条）；报送完成后，可由您回复「已报送 {number}」登记。"]
+    clock.set_now(datetime(2026, 11, 10, 9, 0))
+    assert jobs.registry_countdown("2026-11-10") == 1
+    assert count(bot.texts("zsj_admin"), "报送提醒：") == 2
+
+
+def test_the_announcement_reminder_reaches_the_bureau_admins_when_nobody_of_the_unit_can_receive_it(bot):
+    """第12条 (announce a closure to the public) went only to the unit's staff: with everyone refused by WeCom it
+    reached nobody. The county bureau admins get it instead, saying why."""
+    from tests.approvals_helpers import latest_request_id, seed_accounts
+    seed_accounts(bot)
+    bot.send("ga_zhou", "注销 抚松公安")
+    bot.send("ga_zhou", "无力维护")
+    bot.send("ga_zhou", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number, ("ga_wu", "zsj_review"))
+    refused_by_wecom(bot, "抚松县公安局")
+    approve_all(bot, number, ("city_zhao",))
+    assert (f"提醒：抚松县公安局第{number}号注销申请（抚松公安）已审批通过，按《办法》第12条须及时向社会发布注销公告。"
+            "抚松县公安局的吴局长、周强在企业微信中已无效（可能已离职），收不到这条提醒。"
+            "请通知该单位发布公告，并在通讯录中补充该单位的人员（第21条）。") in bot.texts("zsj_admin")
+
+
+def test_a_unit_under_no_county_bureau_has_its_filing_followed_by_the_city_bureau_admins(bot):
+    """A host unit placed at the top of the tree (no bureau above it): the final approval crashed looking for its
+    supervising bureau. The unit files as usual; the city bureau's admins get the form, the deadline notice and,
+    with nobody of the unit left, the reminders."""
+    from sqlalchemy import update
+
+    from handlers import approvals_after as after
+    from models.approval import ApprovalRequest
+    from models.org import Person, Unit, find_person
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
+    number = submit_open(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    with bot.db() as s:
+        find_person(s, "city_zhao").set_roles({"city_reviewer", "bureau_admin"})
+        unit = s.scalar(select(Unit).where(Unit.name == "抚松县教育局"))
+        unit.parent_id = None
+        s.flush()
+        s.expire(unit)
+        after.apply(s, s.get(ApprovalRequest, number), find_person(s, "city_zhao"))
+    assert any("已审批通过。按《办法》第11条" in t for t in bot.texts("jy_zhang"))
+    assert "[file]" in bot.texts("city_zhao") and "[file]" not in bot.texts("zsj_admin")
+    with bot.db() as s:
+        s.execute(update(Person).where(Person.unit_id == unit.id).values(active=False))
+    clock.set_now(datetime(2026, 11, 12, 9, 0))
+    assert jobs.registry_countdown("2026-11-12") == 1
+    [reminder] = [t for t in bot.texts("city_zhao") if t.startswith("报送提醒：")]
+    assert "抚松县教育局在通讯录中没有在职的工作人员或单位负责人，收不到这条提醒" in reminder and "今天是最后一天" in reminder
+    assert not any(t.startswith("报送提醒：") for t in bot.texts("zsj_admin"))

@@ -136,3 +136,17 @@ def test_a_card_update_that_cannot_be_made_tells_nobody(bot):
     assert [(r.msgtype, r.status) for r in rows] == [("template_card", "sent"), ("card_update", "sent"),
                                                      ("card_update", FAILED)]
     assert not summaries(bot, "zsj_admin")
+
+
+def test_an_admin_whose_userid_was_respelled_hears_once_a_day_all_the_same(bot):
+    """WeCom ignores case in userids and org sync may respell one: the summary that went to 「zsj_admin」 today
+    counts for 「ZSJ_Admin」, who is not told a second time."""
+    from models.org import find_person
+    at(datetime(2026, 12, 1, 10, 0), bot)
+    fail_once(bot, REFUSED, "jy_zhang", "一")
+    with bot.db() as s:
+        find_person(s, "zsj_admin").userid = "ZSJ_Admin"
+    fail_once(bot, REFUSED, "jy_li", "二")
+    with bot.db() as s:
+        keys = list(s.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("delivery-failed:%"))))
+    assert len(keys) == 1 and keys[0].startswith("delivery-failed:2026-12-01:zsj_admin:"), keys

@@ -374,3 +374,20 @@ def test_the_units_only_case_needs_no_number_and_a_missing_reason_is_asked_for(b
         assert s.get(DormancyCase, 1).explanation == "账号已交由新同事维护，本周恢复更新"
     # the reason on the same line as 说明, no number: straight in, as with the number
     assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "说明 新同事已接手，本周起每周发布")
+
+
+def test_a_unit_whose_people_wecom_refuses_has_its_bureau_admins_told(bot):
+    """Everyone of the unit is still in the directory but WeCom refuses them all (marked invalid by the delivery):
+    the rung was dropped by the outbox and nobody heard. Nobody reachable is treated like nobody left, and the
+    admins hear why."""
+    from sqlalchemy import update
+
+    from models.org import Person
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=LAST)
+    with bot.db() as s:
+        s.execute(update(Person).where(Person.userid.in_(("wj_liu", "wj_chen"))).values(wecom_invalid=True))
+    run(date(2026, 8, 10))
+    [text] = bot.texts("zsj_admin")
+    assert text.startswith("【停更提醒】抚松县卫生健康局的「健康抚松（微信公众号）」已7天未更新"), text
+    assert ("抚松县卫生健康局的刘洋、陈局长在企业微信中已无效（可能已离职），这条通知单位无人能收到。"
+            "请联系该单位尽快更新，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。") in text, text

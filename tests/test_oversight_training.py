@@ -35,7 +35,7 @@ def test_register_a_training_with_a_numbered_choice_for_a_shared_name(bot):
     assert "参训人员" in bot.send("zsj_admin", "本局")
     reply = bot.send("zsj_admin", "张伟、刘洋，jyx_staff 无名氏")
     assert "没有找到：jyx_staff、无名氏" in reply  # the neighbouring county's staff is out of scope
-    reply = bot.send("zsj_admin", "张伟、刘洋 rm_cao")
+    reply = bot.send("zsj_admin", "张伟、刘洋 RM_Cao")  # a typed userid in any case
     assert "多位「张伟」" in reply and "1. 张伟（抚松县教育局）" in reply and "2. 张伟（抚松县公安局）" in reply
     reply = bot.send("zsj_admin", "2")
     assert "请确认培训登记" in reply and "2026-11-18" in reply and "抚松县政务服务和数字化建设管理局" in reply
@@ -70,7 +70,7 @@ def test_import_from_a_workbook(bot, app, tmp_path):
     sheet.append([date(2026, 6, 5), "舆情应对培训", "县政数局", "刘洋", None, None])
     sheet.append(["2026-06-05", "舆情应对培训", "县政数局", "张伟", "公安", None])
     sheet.append(["2026-06-05", "舆情应对培训", "县政数局", "张伟", None, None])  # ambiguous
-    sheet.append(["2026-06-05", "舆情应对培训", "县政数局", None, None, "rm_cao"])
+    sheet.append(["2026-06-05", "舆情应对培训", "县政数局", None, None, "RM_Cao"])  # userids ignore case
     sheet.append(["2026-06-05", "舆情应对培训", "县政数局", "查无此人", None, None])
     sheet.append(["某天", "舆情应对培训", "县政数局", "刘洋", None, None])
     path = tmp_path / "台账.xlsx"

@@ -132,3 +132,15 @@ def test_a_picture_in_the_window_after_the_answer_was_sent_back_goes_to_the_open
     again = bot.side.media("jy_zhang", "image").text
     assert again.startswith("这张图片没有保存：县政数局已要求整改事项 1 重新整改，这次的整改情况不再补截图；"), again
     assert shots(bot) == (None, "media_sim")
+
+
+def test_a_picture_sent_under_another_case_of_the_userid_is_the_filers(bot):
+    """WeCom ignores case in userids: 已报送 from 「JY_Zhang」 is recorded under the directory's 「jy_zhang」, and the
+    picture that follows (again as 「JY_Zhang」) is still his filing's."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    approve_all(bot, number)
+    assert "30分钟内直接发送图片" in bot.send("JY_Zhang", f"已报送 {number}")
+    assert f"截图已保存在第{number}号申请的报送记录中" in bot.side.media("JY_Zhang", "image").text
+    with bot.db() as s:
+        assert s.scalar(select(RegistryFiling.screenshot_media_id)) == "media_sim"

@@ -6,6 +6,8 @@ Wed 9-30 (chased Thu 10-8), the week of 10-5 Sat 10-10 (chased Mon 10-12).
 """
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from jobs import schedule, weekly as weekly_jobs
 from tests.weekly_support import EDU, at, file_report, seed
 
@@ -234,3 +236,44 @@ def test_a_unit_without_a_head_has_its_staff_chased_and_one_without_staff_its_he
     (told,) = chased(bot, "wj_chen")
     assert told.endswith("仍未报送，本单位在通讯录中没有其他工作人员，请回复「周报 上周」补报。"), told
     assert "请督促本单位工作人员回复「周报 上周」补报" in chased(bot, "rm_yan")[0]  # a unit with both: as before
+
+
+def test_a_head_chased_under_another_spelling_of_his_userid_hears_that_the_report_came(bot):
+    """WeCom ignores case in userids and org sync may respell one: the head chased as 「wj_chen」 and spelled
+    「WJ_Chen」 since is still the head who was told, and hears that the report came."""
+    from models.org import find_person
+    seed(bot)
+    at(2026, 11, 30, 9, 5)
+    schedule.tick()
+    assert len(chased(bot, "wj_chen", "11月23日—11月29日")) == 1
+    with bot.db() as s:
+        find_person(s, "wj_chen").userid = "WJ_Chen"
+    bot.say("wj_liu", "周报 上周", "3", "1", "周三", "无", "无")
+    assert "记为迟报" in bot.send("wj_liu", "确认")
+    assert any(t.startswith("周报补报：抚松县卫生健康局11月23日—11月29日的周报已由刘洋补报") for t in bot.texts("WJ_Chen"))
+
+
+def test_the_rollup_names_the_units_nobody_could_be_reminded_of(bot):
+    """A unit whose people all left, or whom WeCom refuses all (marked invalid by the delivery), gets no reminder
+    and no overdue notice: the bureau admins' roll-up says so for that unit, so that they act. A unit whose staff
+    WeCom refuses has its head reminded on the due day, as one without staff."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    seed(bot)
+    with bot.db() as s:
+        health = s.scalar(select(Unit.id).where(Unit.name == "抚松县卫生健康局"))
+        s.execute(update(Person).where(Person.unit_id == health).values(wecom_invalid=True))
+        s.execute(update(Person).where(Person.userid == "ga_wu").values(active=False))
+        s.execute(update(Person).where(Person.userid == "ga_zhou").values(wecom_invalid=True))
+        s.execute(update(Person).where(Person.userid == "jy_zhang").values(wecom_invalid=True))
+        s.execute(update(Person).where(Person.userid == "rm_cao").values(wecom_invalid=True))
+    at(2026, 9, 30, 9, 5)
+    weekly_jobs.remind_morning("2026-09-30")
+    assert len(reminders(bot, "rm_yan")) == 1 and reminders(bot, "jy_wang") == []  # 教育局 still has 李娜
+    at(2026, 10, 8, 9, 5)
+    weekly_jobs.overdue("2026-10-08")
+    (rollup,) = rollups(bot, "zsj_admin")
+    [line] = [li for li in rollup.splitlines() if li.startswith("其中无人可提醒：")]
+    assert "抚松县卫生健康局、抚松县公安局</font>（在通讯录中没有在职人员，或人员在企业微信中均已无效" in line, line
+    assert len(chased(bot, "rm_yan")) == 1
