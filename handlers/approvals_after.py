@@ -56,10 +56,21 @@ def _drop_departed_responsible(session: Session, req: ApprovalRequest, decider: 
     account.responsible_id = None
     audit.record(session, actor=decider.userid, action="account.responsible_departed", entity="account",
                  entity_id=account.id, before={"responsible": named.userid}, after={"responsible": None})
-    outbox.push_text(session, unit_people(session, account.unit_id),
-                     f"【账号负责人】第{req.id}号申请指定的账号负责人{named.name}已停用，「{account.name}（{account.platform}）」"
-                     f"目前没有账号负责人。请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
-                     "选择「账号负责人」指定本单位专人。")
+    _tell_unit(session, account.unit,
+               f"【账号负责人】第{req.id}号申请指定的账号负责人{named.name}已停用，「{account.name}（{account.platform}）」"
+               f"目前没有账号负责人。请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
+               "选择「账号负责人」指定本单位专人。")
+
+
+def _tell_unit(session: Session, unit: org.Unit, notice: str) -> None:
+    """A notice for the unit's people; when none of them can receive it, the bureau admins get it, saying why."""
+    people = org.reachable(unit_people(session, unit.id))
+    if people:
+        outbox.push_text(session, people, notice)
+        return
+    outbox.push_text(session, admins_for(session, unit),
+                     f"{notice}\n（这条通知是发给{unit.name}的，{nobody_reachable(session, unit)}，收不到。"
+                     "请转告该单位，或代为办理；并在通讯录中补充该单位的人员。）")
 
 
 def _follow_up(session: Session, req: ApprovalRequest, decider: Person) -> None:
@@ -150,7 +161,7 @@ def _tell_new_host_unit(session: Session, req: ApprovalRequest) -> None:
         who = f"现在的账号负责人{responsible.name}不是本单位人员，" if responsible else "该账号还没有账号负责人，"
         lines.append(f"{who}请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
                      "选择「账号负责人」指定本单位专人。")
-    outbox.push_text(session, unit_people(session, new_unit.id), "\n".join(lines))
+    _tell_unit(session, new_unit, "\n".join(lines))
 
 
 def due_text(deadline: date, today: date, session: Session | None = None) -> str:

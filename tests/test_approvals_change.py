@@ -237,3 +237,17 @@ def test_the_items_to_change_can_be_named(bot):
     # named at the list, not numbered
     assert "当前联系电话" in bot.send("jy_zhang", "电话")
     assert "变更原因" in bot.send("jy_zhang", "13812345678")
+
+
+def test_the_handover_reaches_the_bureau_admins_when_nobody_of_the_new_host_unit_can_receive_it(bot):
+    from sqlalchemy import update
+
+    from models.org import Person
+    seed_accounts(bot)
+    with bot.db() as s:  # WeCom refused both people of 应急管理局 (marked invalid by the delivery)
+        s.execute(update(Person).where(Person.userid.in_(("yj_shi", "yj_kong"))).values(wecom_invalid=True))
+    bot.say("wj_liu", "变更 健康抚松", "8", "抚松县应急管理局", "是", "其他", "机构改革职能划转", "确认")
+    approve_all(bot, latest_request_id(bot), ("wj_chen", "zsj_admin", "city_zhao"))
+    [notice] = [t for t in bot.texts("zsj_admin") if "【账号移交】" in t]
+    assert "抚松县卫生健康局变更为抚松县应急管理局" in notice
+    assert "这条通知是发给抚松县应急管理局的，抚松县应急管理局的孔局长、施静在企业微信中已无效（可能已离职），收不到。" in notice
