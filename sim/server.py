@@ -2,12 +2,13 @@
 
     /cgi-bin/…, /fake/…   the fake WeCom server (sim/fake_wecom.py), used by the bot's workers
     /                     the chat page: pick a user of the directory, chat, see the inbox
-    /sim/api/…            what the page calls: send text, events and card clicks as WeCom would
+    /sim/api/…            what the page calls: send text, a screenshot, events and card clicks as WeCom would
 """
 from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import threading
 import time
 
@@ -79,6 +80,12 @@ class Simulator:
     def send_text(self, userid: str, text: str) -> list[dict]:
         sent = self._note(userid, "out", text)
         return [sent, *self._answer(userid, self.side.text(userid, text))]
+
+    def send_image(self, userid: str) -> list[dict]:
+        """A screenshot as a member sends one (each with its own media id, which the fake's media/get serves)."""
+        sent = self._note(userid, "out", "［图片：截图.png］")
+        media_id = f"media_sim_{secrets.token_hex(6)}"
+        return [sent, *self._answer(userid, self.side.media(userid, "image", media_id=media_id))]
 
     def enter(self, userid: str) -> list[dict]:
         sent = self._note(userid, "out", "［进入应用］", event=True)
@@ -196,6 +203,14 @@ def send():
     if not userid or not text:
         return jsonify(error="需要 user 和 text"), 400
     return jsonify(_sim().send_text(userid, text))
+
+
+@bp.post("/sim/api/image")
+def image():
+    userid = _field(_body(), "user")
+    if not userid:
+        return jsonify(error="需要 user"), 400
+    return jsonify(_sim().send_image(userid))
 
 
 @bp.post("/sim/api/event")

@@ -20,6 +20,7 @@ HELP = """本地命令（其余输入都作为文字消息发给机器人）：
   /进入            进入应用（enter_agent 事件）
   /菜单 KEY        点击应用菜单（click 事件，KEY 为菜单键，例如 菜单）
   /点击 N M        点击卡片 N 的第 M 个按钮
+  /截图            发送一张截图（图片消息，如「已报送」「已整改」后的截图）
   /刷新 或 空行    查看新的推送
   /退出            结束（也可以按 Ctrl-D）"""
 
@@ -158,6 +159,8 @@ class TerminalChat:
             self._show(self.side.click_menu(self.userid, key))
         elif line.startswith(("/点击", "/click")):
             self._click(line.split()[1:])
+        elif line in ("/截图", "/图片", "/image"):
+            self._image()
         elif line.startswith("/"):
             self.echo("没有这个本地命令。" + HELP)
             return True
@@ -165,6 +168,16 @@ class TerminalChat:
             self._show(self.side.text(self.userid, line))
         self.poll_for(self.wait)
         return True
+
+    def _image(self) -> None:
+        """The picture is sent by the simulator, whose fake WeCom must hold it for the bot's media/get."""
+        resp = requests.post(f"{self.sim_url}/sim/api/image", json={"user": self.userid}, timeout=10)
+        resp.raise_for_status()
+        for entry in resp.json():
+            if entry["kind"] == "reply":
+                self.echo(f"机器人：{entry['text']}")
+            elif entry["kind"] == "error":
+                self.echo(f"［{entry['text']}］")
 
     def _click(self, args: list[str]) -> None:
         if len(args) != 2 or not all(a.isdigit() for a in args):

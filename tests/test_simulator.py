@@ -297,3 +297,25 @@ def test_malformed_json_gets_a_clear_400(sim, path, body):
                            timeout=10)
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]
+
+
+def test_a_screenshot_sent_from_the_page_and_the_terminal_is_kept(app, sim, live_bot, deliver):
+    from models.rectification import RectificationAnswer
+    from models.screenshot import STORED, Screenshot
+    post(sim, "/sim/api/send", user="zsj_admin", text="整改通知 教育局 抚松教育公众号两周未更新")
+    post(sim, "/sim/api/send", user="zsj_admin", text="确认")
+    post(sim, "/sim/api/send", user="jy_zhang", text="已整改 1 已补发本周内容")
+    sent = post(sim, "/sim/api/image", user="jy_zhang")
+    assert [e["kind"] for e in sent] == ["out", "reply"] and sent[0]["text"] == "［图片：截图.png］"
+    assert "截图已附在整改事项 1 的整改情况中" in sent[1]["text"]
+    deliver()  # the job fetches the picture from the fake WeCom (media/get) and keeps it
+    with db.transaction() as session:
+        answer = session.scalars(select(RectificationAnswer)).one()
+        shot = session.get(Screenshot, answer.screenshot_id)
+        assert shot.status == STORED and shot.content.startswith(b"\x89PNG")
+    # the terminal chat sends its picture through the simulator, which holds it for media/get
+    result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_li", "--bot-url", live_bot.url,
+                                                "--sim-url", sim.url, "--wait", "0.1"], input="/截图\n/退出\n")
+    assert result.exit_code == 0, result.output
+    assert "机器人：" in result.output and "图片" in result.output
+    assert requests.post(sim.url + "/sim/api/image", json={}, timeout=5).status_code == 400
