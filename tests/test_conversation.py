@@ -12,7 +12,7 @@ from bot import clock
 from bot.wecom_crypto import plain_xml
 from handlers.basics import MEDIA_ANSWER
 from tests.conftest import TEST_DATABASE_URL
-from tests.platform_support import TRACE, tbot  # noqa: F401
+from tests.platform_support import TRACE
 
 USER = "jy_zhang"
 
