@@ -19,7 +19,8 @@ def member(userid, name, dept, status=1, **kw):
 def contacts():
     """WeCom's view matching the demo directory for the units that have a department id."""
     departments = [{"id": i, "name": n, "parentid": 0 if i == 1 else 1, "order": i} for n, i in DEPT_IDS.items()]
-    users = {1: [member("city_zhao", "赵审批", 1)], 2: [member("zsj_admin", "马管理", 2), member("zsj_review", "杨审核", 2)],
+    users = {1: [member("city_qian", "钱管理", 1), member("city_zhao", "赵审批", 1)],
+             2: [member("zsj_admin", "马管理", 2), member("zsj_review", "杨审核", 2)],
              3: [member("jy_zhang", "张伟", 3), member("jy_li", "李娜", 3), member("jy_wang", "王局长", 3)],
              4: [member("wj_liu", "刘洋", 4), member("wj_chen", "陈局长", 4)],
              10: [member("jy_admin", "邻县管理员", 10)],
