@@ -16,13 +16,14 @@ from bot.cli_error import Command
 
 def in_chinese(command: click.Command, help: str, short_help: str, options: dict[str, str],
                cancelled: str) -> Command:
-    """`command` as a Command of ours: the same callback and options, with the Chinese help given (one for each
-    of its options, by parameter name: an option a newer Flask adds fails here, not silently in English)."""
+    """`command` as a Command of ours: the same callback and options, with the Chinese help given for each of its
+    options by parameter name. An option a newer Flask adds keeps its English help (tests/test_cli_errors.py
+    notices) rather than stopping every `flask` command here."""
     params = []
     for param in command.params:
         param = copy(param)  # ours gets a Chinese value placeholder; Flask's own stays as it is
         if isinstance(param, click.Option):
-            param.help = options[param.name]
+            param.help = options.get(param.name, param.help)
         params.append(param)
     return Command(command.name, params=params, callback=command.callback, help=help, short_help=short_help,
                    cancelled=cancelled)
