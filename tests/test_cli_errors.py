@@ -215,15 +215,18 @@ def test_ctrl_c_says_in_chinese_that_nothing_changed(tmp_path, database_url):
 
 
 @contextmanager
-def ctrl_c_at_the_first_query():
-    """Ctrl-C, a real SIGINT to this process, the moment the command first talks to the database."""
+def ctrl_c_at_a_query(after_inserts: int = 0):
+    """Ctrl-C, a real SIGINT to this process, the moment the command sends the database a statement (the first
+    one after `after_inserts` INSERTs); yields the statements it was pressed at (one)."""
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    pressed = []
+    inserts, pressed = [], []
 
-    def press(*_args):
-        if not pressed:
-            pressed.append(True)
+    def press(_connection, _cursor, statement, *_rest):
+        if not pressed and len(inserts) >= after_inserts:
+            pressed.append(statement)
             signal.raise_signal(signal.SIGINT)
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(statement)
 
     event.listen(Engine, "before_cursor_execute", press)
     try:
@@ -260,7 +263,7 @@ INTERRUPTED = {  # one command of each group of ours that works on the database,
 def test_ctrl_c_in_a_command_of_each_group_says_its_own_chinese_text(app, directory, tmp_path, group):
     args, said = INTERRUPTED[group]
     args = [arg.format(**_workbooks(tmp_path)) for arg in args]
-    with ctrl_c_at_the_first_query() as pressed:
+    with ctrl_c_at_a_query() as pressed:
         result = app.test_cli_runner().invoke(args=args)
     assert pressed, "the command never reached the database"
     assert result.exit_code == 1, result.output
@@ -269,9 +272,11 @@ def test_ctrl_c_in_a_command_of_each_group_says_its_own_chinese_text(app, direct
 
 
 def test_ctrl_c_while_calendar_set_writes_nothing(app, directory):
+    """Pressed between the day's row and its audit row: the transaction takes back the first as well."""
     from models.calendar import CalendarDay
-    with ctrl_c_at_the_first_query():
-        app.test_cli_runner().invoke(args=["calendar", "set", "2027-02-07", "上班", "春节调休"])
+    with ctrl_c_at_a_query(after_inserts=1) as pressed:
+        result = app.test_cli_runner().invoke(args=["calendar", "set", "2027-02-07", "上班", "春节调休"])
+    assert pressed[0].lstrip().upper().startswith("INSERT") and result.output.endswith("\n已取消，什么也没有改。\n")
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(CalendarDay)) == 0
         assert session.scalar(select(func.count()).select_from(AuditLog)) == 0
