@@ -215,10 +215,20 @@ def test_ctrl_c_says_in_chinese_that_nothing_changed(tmp_path, database_url):
 
 
 @contextmanager
+def ctrl_c_raises_keyboard_interrupt():
+    """Python's own SIGINT handler, as the `flask` process has it (an in-process RQ worker of an earlier test
+    leaves its own installed)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@contextmanager
 def ctrl_c_at_a_query(after_inserts: int = 0):
     """Ctrl-C, a real SIGINT to this process, the moment the command sends the database a statement (the first
     one after `after_inserts` INSERTs); yields the statements it was pressed at (one)."""
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     inserts, pressed = [], []
 
     def press(_connection, _cursor, statement, *_rest):
@@ -230,7 +240,8 @@ def ctrl_c_at_a_query(after_inserts: int = 0):
 
     event.listen(Engine, "before_cursor_execute", press)
     try:
-        yield pressed
+        with ctrl_c_raises_keyboard_interrupt():
+            yield pressed
     finally:
         event.remove(Engine, "before_cursor_execute", press)
 
@@ -296,9 +307,10 @@ def test_ctrl_c_in_the_terminal_chat_says_goodbye(app):
 
         connections = []
         presser = threading.Thread(target=press_ctrl_c_once_connected, daemon=True)
-        presser.start()
-        result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_zhang", "--sim-url",
-                                                    f"http://127.0.0.1:{port}", "--bot-url", "http://127.0.0.1:9"])
+        with ctrl_c_raises_keyboard_interrupt():
+            presser.start()
+            result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_zhang", "--sim-url",
+                                                        f"http://127.0.0.1:{port}", "--bot-url", "http://127.0.0.1:9"])
         presser.join(10)
         for connection in connections:
             connection.close()
