@@ -77,7 +77,10 @@ def scheduler_cmd(interval):
     main(interval)
 
 
-@click.command("worker", cls=Command, cancelled="后台作业进程已停止。")
+WORKER_STOPPED = "后台作业进程已停止。"
+
+
+@click.command("worker", cls=Command, cancelled=WORKER_STOPPED)
 def worker_cmd():
     """运行后台作业进程：发送推送、生成文件等（Procfile 中的 worker）。"""
     import redis
@@ -88,6 +91,8 @@ def worker_cmd():
     except redis.RedisError as exc:
         raise Refused(f"REDIS_URL 无法连接（{exc}）。请确认 Redis 已启动、地址正确。") from None
     Worker([queue()], connection=connection()).work(with_scheduler=False)
+    # RQ takes Ctrl-C (and SIGTERM) itself: it finishes the job at hand and returns, no KeyboardInterrupt
+    click.echo(f"\n{WORKER_STOPPED}", err=True)
 
 
 def init_app(app: Flask) -> None:

@@ -8,13 +8,12 @@ workbook, Word draft and card to the admins as the job does. A published bulleti
 """
 from __future__ import annotations
 
+import importlib
+
 from sqlalchemy import select
 
 from bot import clock, outbox
 from bot.bulletin import changes, serial
-# 确认 renders the chart, workbook and Word draft inside the callback: load matplotlib and friends
-# when the web worker starts (about 1.3 s), not in the first such callback (WeCom waits 5 s).
-from bot.bulletin import chart, draft, workbook  # noqa: F401
 from bot.bulletin.compute import compute
 from bot.bulletin.figures import Bulletin
 from bot.choices import confirmed
@@ -22,6 +21,11 @@ from bot.router import END, Context, Router
 from handlers.bulletin import bureau_of, close_cards, month_of
 from models import org
 from models.bulletin import DRAFT, PUBLISHED, StoredBulletin, find
+
+# 确认 renders the chart, workbook and Word draft inside the callback: load matplotlib and friends
+# when the web worker starts (about 1.3 s), not in the first such callback (WeCom waits 5 s).
+for _module in ("chart", "draft", "workbook"):
+    importlib.import_module(f"bot.bulletin.{_module}")
 
 CONFIRM = "bulletin_regen.confirm"
 

@@ -6,6 +6,7 @@ section with `@digest_section` (the approvals and registry sections will be adde
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
@@ -106,4 +107,4 @@ def bureau_digest(period: str) -> str:
     return f"{sent} digest(s)"
 
 
-from jobs import digest_approvals  # noqa: E402,F401  (approvals and registry sections)
+importlib.import_module("jobs.digest_approvals")  # adds the approvals and registry sections

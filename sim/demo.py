@@ -31,6 +31,7 @@ SPECIAL_UNITS = [
     ("抚松县教育局办公室", "抚松县教育局", False, True),
 ]
 BUREAU_PEOPLE = [
+    (CITY, "city_qian", "钱管理", {BUREAU_ADMIN, CITY_REVIEWER}),
     (CITY, "city_zhao", "赵审批", {CITY_REVIEWER}),
     (COUNTY, "zsj_admin", "马管理", {BUREAU_ADMIN, BUREAU_REVIEWER}),
     (COUNTY, "zsj_review", "杨审核", {BUREAU_REVIEWER}),

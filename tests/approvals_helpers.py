@@ -83,6 +83,13 @@ def account_id(bot, name: str, platform: str) -> int:
         return s.scalar(select(Account.id).where(Account.name == name, Account.platform == platform))
 
 
+def without_city_admin(bot) -> None:
+    """The demo city bureau's admin (钱管理) keeps only the city reviewer's role: the city bureau has no admin."""
+    from models.org import CITY_REVIEWER, Person
+    with bot.db() as s:
+        s.scalar(select(Person).where(Person.userid == "city_qian")).set_roles({CITY_REVIEWER})
+
+
 def approve_all(bot, number: int, people=("jy_wang", "zsj_review", "city_zhao")) -> None:
     """Approve every step by the text fallback."""
     for userid in people:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 import redis as redis_lib
@@ -14,6 +13,9 @@ from sqlalchemy import create_engine, text
 from bot import clock, config, db, workdays
 from sim.fake_wecom import FakeWeComServer
 from tests.harness import BotHarness
+
+# Fixtures that test modules share besides these: `tbot` (platform tests), `wecom` and `sync` (org sync)
+pytest_plugins = ["tests.platform_support", "tests.org_sync_support"]
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from models.approval import ApprovalRequest
 from models.audit import AuditLog
 from tests.approvals_helpers import OPEN_WEIBO, audit_actions, latest_request_id, request, submit_open
-from tests.test_org_sync import wecom  # noqa: F401  (the fixture: demo accounts, contacts served by the fake)
 
 OPEN_KUAISHOU = ["开设", "快手", "抚松教育", "发布教育政策和通知", "https://www.kuaishou.com/profile/fsjy", "fsjy2024", "1",
                   "13912345678", "无", "及时发布教育政策，服务群众", "是"]

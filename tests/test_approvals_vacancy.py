@@ -8,7 +8,6 @@ from bot import clock
 from models.org import find_person
 from sim.demo import COUNTY
 from tests.approvals_helpers import request, submit_open
-from tests.test_org_sync import sync, wecom  # noqa: F401  (fixtures: contacts served by the fake WeCom)
 
 
 def set_roles(bot, userid: str, *roles: str) -> None:

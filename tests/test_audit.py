@@ -11,7 +11,6 @@ from models import audit
 from models.audit import AuditLog
 from models.platform import InboundCallback
 from tests.conftest import TEST_DATABASE_URL
-from tests.platform_support import tbot  # noqa: F401
 
 
 def _one_row() -> int:

@@ -11,7 +11,7 @@ from wechatpy.enterprise.crypto import PrpCrypto
 
 from bot import clock, config
 from bot.wecom_crypto import CallbackCrypto, Rejected, plain_xml, signature
-from tests.platform_support import post_raw, row_counts, tbot  # noqa: F401
+from tests.platform_support import post_raw, row_counts
 
 # Tencent's WXBizMsgCrypt sample (weworkapi_python callback/Sample.py); wechatpy's tests use the same.
 T_TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"

@@ -8,11 +8,19 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+from contextlib import contextmanager
 
 import click
 import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
+from bot import db
+from bot import flask_cli as flasks_own
 from bot.cli_error import Commands, said_in_chinese, shown_width
+from models.audit import AuditLog
 from tests.conftest import TEST_REDIS_URL
 
 
@@ -136,6 +144,41 @@ def test_a_mistyped_top_level_command_under_flasks_own_group_is_chinese_too(tmp_
     assert not re.search(r"Error|Usage|Try |No such", done.stderr), done.stderr
 
 
+ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{2,} [a-z]{2,} [a-z]{2,}\b")  # 「Show the routes」, not 「match 为 Flask」
+
+
+@pytest.mark.parametrize("command", ["run", "shell", "routes"])
+def test_flasks_own_commands_explain_themselves_in_chinese(tmp_path, database_url, command):
+    """Flask's `run`, `shell` and `routes` (bot/flask_cli.py, through Flask's `flask.commands` entry point)."""
+    done = _flask(tmp_path, database_url, command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"用法：flask --app bot {command} [选项]\n"), done.stdout
+    assert "显示本说明并退出。" in done.stdout and "Show this message" not in done.stdout, done.stdout
+    assert "Options:" not in done.stdout and not CLICK_HELP_ENGLISH.search(done.stdout), done.stdout
+    assert not ENGLISH_WORDS.search(done.stdout.split("\n", 1)[1]), done.stdout  # below the usage line
+    options = [param for param in getattr(flasks_own, command).params if isinstance(param, click.Option)]
+    assert all(re.search(r"[\u4e00-\u9fff]", param.help) for param in options), [o.help for o in options]
+
+
+def test_flasks_own_commands_still_work_and_refuse_a_wrong_value_in_chinese(tmp_path, database_url):
+    routes = _flask(tmp_path, database_url, "routes")
+    assert routes.returncode == 0 and "/wecom/callback" in routes.stdout and "/healthz" in routes.stdout, routes
+    wrong = _flask(tmp_path, database_url, "run", "--port", "网页")
+    assert wrong.returncode == 2, wrong.stderr
+    assert wrong.stderr.endswith("错误：--port 的值不对：「网页」不是整数。\n用法：flask --app bot run [选项]\n"
+                                 "运行 flask --app bot run --help 查看说明。\n"), wrong.stderr
+
+
+def test_every_command_in_the_top_level_help_is_described_in_chinese(tmp_path, database_url):
+    """`flask --app bot --help` lists Flask's commands and ours, each described in Chinese. (Its head — usage,
+    Flask's description, `--app`/`--env-file`/`--version` — is Flask's own, written before our code is loaded.)"""
+    done = _flask(tmp_path, database_url, "--help")
+    assert done.returncode == 0, done.stderr
+    listed = dict(line.split(None, 1) for line in done.stdout.split("Commands:\n")[1].splitlines())
+    assert {"run", "shell", "routes", "org", "db", "worker"} <= set(listed), listed
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in listed.values()), listed
+
+
 def _flask_env(tmp_path, database_url, **more) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "SIM_", "DATABASE_URL",
                                                                      "REDIS_URL"))}
@@ -168,6 +211,149 @@ def test_ctrl_c_says_in_chinese_that_nothing_changed(tmp_path, database_url):
             sync.kill()
     assert sync.returncode == 1, (out, err)
     assert err.endswith("\n已取消，什么也没有改。\n"), err
+    assert "Aborted" not in err and "Traceback" not in err, err
+
+
+@contextmanager
+def ctrl_c_raises_keyboard_interrupt():
+    """Python's own SIGINT handler, as the `flask` process has it (an in-process RQ worker of an earlier test
+    leaves its own installed)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@contextmanager
+def ctrl_c_at_a_query(after_inserts: int = 0):
+    """Ctrl-C, a real SIGINT to this process, the moment the command sends the database a statement (the first
+    one after `after_inserts` INSERTs); yields the statements it was pressed at (one)."""
+    inserts, pressed = [], []
+
+    def press(_connection, _cursor, statement, *_rest):
+        if not pressed and len(inserts) >= after_inserts:
+            pressed.append(statement)
+            signal.raise_signal(signal.SIGINT)
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", press)
+    try:
+        with ctrl_c_raises_keyboard_interrupt():
+            yield pressed
+    finally:
+        event.remove(Engine, "before_cursor_execute", press)
+
+
+def _workbooks(tmp_path) -> dict[str, str]:
+    from openpyxl import Workbook
+    from tests.test_accounts_import import GOOD, make_file
+    book = Workbook()
+    book.active.append(["日期", "主题", "组织单位", "姓名"])
+    book.active.append(["2026-06-05", "舆情应对培训", "县政数局", "刘洋"])
+    book.save(tmp_path / "培训.xlsx")
+    return {"accounts": str(make_file(tmp_path, GOOD[:1])), "training": str(tmp_path / "培训.xlsx")}
+
+
+INTERRUPTED = {  # one command of each group of ours that works on the database, and what its Ctrl-C says
+    "db": (["db", "upgrade"], "已中断：数据库升级可能只完成了一部分，请重新运行 flask --app bot db upgrade。"),
+    "jobs": (["jobs", "run", "outbox_sweep"], "已中断：作业可能只完成了一部分。重新运行同一命令即可补完，已经发出的不会重复发送。"),
+    "demo": (["demo", "seed"], "已中断：演示数据可能只建了一部分，重新运行 flask --app bot demo seed 即可补齐。"),
+    "report": (["report", "assessment", "--year", "2026"],
+               "已中断：考核表可能没有全部生成，最后写入的文件可能不完整，请重新运行。"),
+    "org": (["org", "show"], "已取消，什么也没有改。"),
+    "calendar": (["calendar", "set", "2027-02-07", "上班", "春节调休"], "已取消，什么也没有改。"),
+    "accounts": (["accounts", "import", "{accounts}"], "已取消，什么也没有改。"),
+    "training": (["training", "import", "{training}"], "已取消，什么也没有改。"),
+    "outbox": (["outbox", "resend"], "已取消，什么也没有改。"),
+}
+
+
+@pytest.mark.parametrize("group", INTERRUPTED)
+def test_ctrl_c_in_a_command_of_each_group_says_its_own_chinese_text(app, directory, tmp_path, group):
+    args, said = INTERRUPTED[group]
+    args = [arg.format(**_workbooks(tmp_path)) for arg in args]
+    with ctrl_c_at_a_query() as pressed:
+        result = app.test_cli_runner().invoke(args=args)
+    assert pressed, "the command never reached the database"
+    assert result.exit_code == 1, result.output
+    assert result.output.endswith(f"\n{said}\n"), result.output  # on a line of its own, after the terminal's ^C
+    assert "Aborted" not in result.output and "Traceback" not in result.output, result.output
+
+
+def test_ctrl_c_while_calendar_set_writes_nothing(app, directory):
+    """Pressed between the day's row and its audit row: the transaction takes back the first as well."""
+    from models.calendar import CalendarDay
+    with ctrl_c_at_a_query(after_inserts=1) as pressed:
+        result = app.test_cli_runner().invoke(args=["calendar", "set", "2027-02-07", "上班", "春节调休"])
+    assert pressed[0].lstrip().upper().startswith("INSERT") and result.output.endswith("\n已取消，什么也没有改。\n")
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CalendarDay)) == 0
+        assert session.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
+def test_ctrl_c_in_the_terminal_chat_says_goodbye(app):
+    """`sim chat` waiting on the simulator: 「再见。」."""
+    with socket.socket() as simulator:  # takes the connection and never answers
+        simulator.bind(("127.0.0.1", 0))
+        simulator.listen()
+        port = simulator.getsockname()[1]
+
+        def press_ctrl_c_once_connected():
+            connection, _ = simulator.accept()
+            os.kill(os.getpid(), signal.SIGINT)
+            connections.append(connection)
+
+        connections = []
+        presser = threading.Thread(target=press_ctrl_c_once_connected, daemon=True)
+        with ctrl_c_raises_keyboard_interrupt():
+            presser.start()
+            result = app.test_cli_runner().invoke(args=["sim", "chat", "--user", "jy_zhang", "--sim-url",
+                                                        f"http://127.0.0.1:{port}", "--bot-url", "http://127.0.0.1:9"])
+        presser.join(10)
+        for connection in connections:
+            connection.close()
+    assert connections, result.output
+    assert result.exit_code == 1 and result.output.endswith("\n再见。\n"), result.output
+
+
+def _ctrl_c_when_started(tmp_path, database_url, args, started: str, ready=lambda: True) -> tuple[int, str]:
+    """Run `flask --app bot *args`, press Ctrl-C once stderr shows `started` and `ready()`; (exit code, stderr)."""
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    process = subprocess.Popen([flask, "--app", "bot", *args], env=_flask_env(tmp_path, database_url), text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        seen = []
+        for line in process.stderr:
+            seen.append(line)
+            if started in line:
+                break
+        deadline = time.monotonic() + 30
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return process.returncode, "".join(seen) + rest
+
+
+def test_ctrl_c_stops_the_scheduler_saying_so_in_chinese(tmp_path, database_url, redis_conn):
+    returncode, err = _ctrl_c_when_started(tmp_path, database_url, ["scheduler", "--interval", "0.2"],
+                                           "scheduler started")
+    assert returncode == 1 and err.endswith("\n定时作业进程已停止。\n"), err
+    assert "Aborted" not in err and "Traceback" not in err, err
+
+
+def test_ctrl_c_stops_the_worker_saying_so_in_chinese(tmp_path, database_url, cfg, redis_conn):
+    """RQ takes Ctrl-C itself once it waits for jobs (idle): it stops cleanly, without a KeyboardInterrupt."""
+    def idle() -> bool:
+        return any(redis_conn.hget(key, "state") == b"idle" for key in redis_conn.scan_iter("rq:worker:*"))
+
+    returncode, err = _ctrl_c_when_started(tmp_path, database_url, ["worker"], "Listening on", ready=idle)
+    assert "warm shut down requested" in err, err
+    assert returncode == 0 and err.endswith("\n后台作业进程已停止。\n"), err
     assert "Aborted" not in err and "Traceback" not in err, err
 
 

@@ -10,7 +10,7 @@ from bot import clock
 from models.audit import AuditLog
 from models.outbox import OutboxMessage
 from models.platform import Card, InboundCallback
-from tests.platform_support import tbot, wait_until  # noqa: F401
+from tests.platform_support import wait_until
 
 
 def _count(bot, model, *where) -> int:

@@ -12,14 +12,12 @@ import pytest
 from rq import Queue
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 
-from sqlalchemy import select
 
 from bot import config
 from jobs import QUEUE_NAME, connection, delivery
 from models.audit import AuditLog
 from models.outbox import PENDING, SENT
 from tests.oversight_helpers import at
-from tests.platform_support import tbot  # noqa: F401
 from tests.test_logs import PHONE, _forbidden
 from tests.test_outbox_delivery import all_rows, move, sweep_and_deliver
 

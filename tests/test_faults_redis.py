@@ -17,8 +17,6 @@ import time
 import pytest
 
 from bot import config, wecom_client
-from jobs import delivery
-from tests.platform_support import tbot  # noqa: F401
 from tests.test_outbox_delivery import move, sweep_and_deliver
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

@@ -7,7 +7,6 @@ from rq import Queue
 
 from bot import config, logs
 from jobs import QUEUE_NAME, connection
-from tests.platform_support import tbot  # noqa: F401
 
 PHONE = "13912345678"
 MASK = "1**********"

@@ -1,47 +1,13 @@
 """`flask --app bot org sync` against the fake WeCom over HTTP (department/list, user/list)."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from models.audit import AuditLog
 from models.org import STAFF, Person, Unit
 from models.outbox import OutboxMessage
-from sim import demo
-from sim.demo import CITY, COUNTY, NEIGHBOUR
+from tests.org_sync_support import contacts, member
 
-DEPT_IDS = {CITY: 1, COUNTY: 2, "抚松县教育局": 3, "抚松县卫生健康局": 4, NEIGHBOUR: 10, "靖宇县教育局": 11}
-
-
-def member(userid, name, dept, status=1, **kw):
-    return {"userid": userid, "name": name, "department": [dept], "main_department": dept, "status": status, **kw}
-
-
-def contacts():
-    """WeCom's view matching the demo directory for the units that have a department id."""
-    departments = [{"id": i, "name": n, "parentid": 0 if i == 1 else 1, "order": i} for n, i in DEPT_IDS.items()]
-    users = {1: [member("city_zhao", "赵审批", 1)], 2: [member("zsj_admin", "马管理", 2), member("zsj_review", "杨审核", 2)],
-             3: [member("jy_zhang", "张伟", 3), member("jy_li", "李娜", 3), member("jy_wang", "王局长", 3)],
-             4: [member("wj_liu", "刘洋", 4), member("wj_chen", "陈局长", 4)],
-             10: [member("jy_admin", "邻县管理员", 10)],
-             11: [member("jyx_staff", "邻县职员", 11), member("jyx_head", "邻县局长", 11)]}
-    return departments, users
-
-
-@pytest.fixture
-def wecom(bot, fake):
-    with bot.db() as s:
-        demo.seed_accounts(s)
-        for name, dept in DEPT_IDS.items():
-            s.scalar(select(Unit).where(Unit.name == name)).wecom_department_id = dept
-    fake.state.departments, fake.state.users = contacts()
-    return fake
-
-
-@pytest.fixture
-def sync(app):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=["org", "sync", *args])
 
 
 def people(bot) -> dict[str, Person]:
@@ -60,7 +26,7 @@ def departure_rows(bot) -> list[OutboxMessage]:
 def test_unchanged_contacts_change_nothing(bot, wecom, sync):
     result = sync()
     assert result.exit_code == 0, result.output
-    assert "人员：新增 0，更新 0，未变 11，停用 0，恢复 0" in result.output
+    assert "人员：新增 0，更新 0，未变 12，停用 0，恢复 0" in result.output
     paths = [r["path"] for r in wecom.state.requests]
     assert "/cgi-bin/department/list" in paths and paths.count("/cgi-bin/user/list") == 6  # real HTTP calls
     with bot.db() as s:
@@ -77,7 +43,7 @@ def test_new_changed_and_disappeared_members(bot, wecom, sync):
     result = sync()
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "人员：新增 1，更新 1，未变 7，停用 3，恢复 0" in out
+    assert "人员：新增 1，更新 1，未变 8，停用 3，恢复 0" in out
     assert "新成员：新同事 jy_new（抚松县教育局，单位工作人员）" in out
     assert "张伟 jy_zhang（抚松县教育局）负责账号：抚松教育（微信公众号）" in out
     now = people(bot)
@@ -105,7 +71,7 @@ def test_new_changed_and_disappeared_members(bot, wecom, sync):
             ("org.person.deactivate", ids["jyx_staff"])} == actions
 
     again = sync()  # a second run: nothing new, nobody told twice
-    assert "人员：新增 0，更新 0，未变 9，停用 0" in again.output
+    assert "人员：新增 0，更新 0，未变 10，停用 0" in again.output
     assert len(departure_rows(bot)) == 2
 
 
@@ -185,7 +151,7 @@ def test_suspicious_contacts_are_refused(bot, wecom, sync):
     assert refused.exit_code == 1 and "加 --force" in refused.output
     assert all(p.active for p in people(bot).values())
     forced = sync("--force")
-    assert "停用 11" in forced.output
+    assert "停用 12" in forced.output
     assert "没有可通知的主管单位管理员" in forced.output  # the admins left too: told at the terminal
 
 
@@ -206,7 +172,7 @@ def test_demo_directory_served_by_the_fake_links_every_unit_by_name(bot, fake, s
 def test_userids_match_whatever_their_case(bot, wecom, sync):
     wecom.state.users[3][0]["userid"] = "JY_Zhang"
     result = sync()
-    assert "新增 0，更新 1，未变 10，停用 0" in result.output, result.output
+    assert "新增 0，更新 1，未变 11，停用 0" in result.output, result.output
     assert people(bot)["JY_Zhang"].active and "jy_zhang" not in people(bot)
 
 
@@ -217,7 +183,7 @@ def test_sub_departments_belong_to_their_nearest_unit(bot, wecom, sync):
     wecom.state.users[31] = [{**jy_li, "department": [31], "main_department": 31}]
     wecom.state.users[32] = [member("jy_xc", "宣传干事", 32)]
     result = sync()
-    assert "人员：新增 1，更新 0，未变 11，停用 0" in result.output, result.output
+    assert "人员：新增 1，更新 0，未变 12，停用 0" in result.output, result.output
     assert "未对应单位的部门" not in result.output
     now = people(bot)
     assert now["jy_li"].active and now["jy_li"].unit.name == "抚松县教育局"

@@ -701,9 +701,8 @@ def test_worker_killed_before_wecom_answers_without_delivering(bot):
     """The same, when the call never reached WeCom (refused by a 5xx): the resend is the only copy."""
     bot.fake.inject("message/send", http_status=503, times=-1)
     [row_id] = push(outbox.push_text, "jy_zhang", "第二种情况")
-    with db.transaction() as s:  # what a worker leaves behind when killed right after claiming
-        delivery_rows = delivery._claim([row_id])
-        assert [r.id for r in delivery_rows] == [row_id]
+    delivery_rows = delivery._claim([row_id])  # what a worker leaves behind when killed right after claiming
+    assert [r.id for r in delivery_rows] == [row_id]
     bot.fake.clear_faults()
     clock.advance(delivery.STUCK_AFTER + timedelta(seconds=1))
     assert sweep_and_deliver(bot) == 1

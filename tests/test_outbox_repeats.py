@@ -12,7 +12,6 @@ from jobs import delivery
 from models.outbox import PENDING, SENT, OutboxMessage
 from tests.bulletin_job_seed import at
 from tests.test_bulletin_job_publish import generated
-from tests.test_org_sync import sync, wecom  # noqa: F401  (fixtures: contacts served by the fake WeCom)
 from tests.test_outbox_delivery import all_rows, move, push, send_calls
 
 

@@ -26,8 +26,9 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     bot.send("wj_liu", "已整改 2 已增加原创稿件比例")
     before = len(bot.texts("zsj_admin"))
     at(date(2026, 8, 18), 9, 30)
-    assert digest.bureau_digest("2026-08-18") == "1 digest(s)"
+    assert digest.bureau_digest("2026-08-18") == "2 digest(s)"  # the county bureau's admin and the city's
     text = bot.texts("zsj_admin")[before]
+    assert bot.texts("city_qian") == [text]  # the city bureau sees the county in its tree
     assert text.startswith("【每日摘要】2026-08-18")
     assert "新增停更预警（2个账号）" in text and "两周未更新（15天未更新）" in text and "停更警告（11天未更新）" in text
     assert "逾期未整改（1项）" in text and "公众号两周未更新（已逾期1个工作日）" in text

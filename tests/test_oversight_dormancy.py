@@ -3,7 +3,6 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import clock
 from bot.config import ConfigError
 from jobs import dormancy, schedule
 from models.account import APPLYING, CANCELLED, SUSPENDED, Account

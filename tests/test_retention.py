@@ -12,7 +12,6 @@ from jobs.schedule import load_jobs
 from models.audit import AuditLog
 from models.outbox import OutboxMessage
 from models.platform import Card, InboundCallback, JobRun
-from tests.platform_support import tbot  # noqa: F401
 
 
 def count(bot, model, *where) -> int:

@@ -247,7 +247,8 @@ def test_terminal_chat_follows_the_ports(app, monkeypatch):
 
 def test_demo_seed_is_idempotent(app, cfg):
     from models.account import Account
-    from models.org import Person
+    from models.org import BUREAU_ADMIN, CITY_REVIEWER, Person
+    from sim import demo
     from sim.demo import DEMO_ACCOUNTS
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "seed"])
@@ -257,6 +258,15 @@ def test_demo_seed_is_idempotent(app, cfg):
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Account)) == len(DEMO_ACCOUNTS)
         assert session.scalar(select(func.count()).select_from(Person).where(Person.userid == "jy_zhang")) == 1
+
+    with db.transaction() as session:  # a demo seeded before the city bureau's admin joined it
+        session.delete(session.scalar(select(Person).where(Person.userid == "city_qian")))
+    topped_up = runner.invoke(args=["demo", "seed"])
+    assert topped_up.exit_code == 0 and topped_up.output == first.output
+    assert runner.invoke(args=["demo", "seed"]).output == first.output
+    with db.transaction() as session:
+        admin = session.scalar(select(Person).where(Person.userid == "city_qian"))
+        assert (admin.name, admin.unit.name, admin.roles) == ("钱管理", demo.CITY, {BUREAU_ADMIN, CITY_REVIEWER})
 
 
 def test_fault_injected_through_the_sim_port_delays_delivery(sim, fake, deliver):
@@ -319,3 +329,30 @@ def test_a_screenshot_sent_from_the_page_and_the_terminal_is_kept(app, sim, live
     assert result.exit_code == 0, result.output
     assert "机器人：" in result.output and "图片" in result.output
     assert requests.post(sim.url + "/sim/api/image", json={}, timeout=5).status_code == 400
+
+
+def cards_of(sim, userid) -> list[dict]:
+    return [e["content"] for e in timeline(sim, userid)["entries"] if e["kind"] == "push" and e["msgtype"] == "template_card"]
+
+
+def test_an_open_request_walks_through_all_three_steps_by_tapping_cards(sim, deliver):
+    """开设 in the demo directory, as one would try it in the simulator's page: the unit head, the county bureau
+    and the city bureau each tap 同意 on the card the bot pushed them."""
+    from tests.approvals_helpers import OPEN_WEIBO
+    for answer in [*OPEN_WEIBO, "确认"]:
+        entries = post(sim, "/sim/api/send", user="jy_zhang", text=answer)
+    assert entries[-1]["text"].startswith("已提交第1号开设申请，当前环节：待单位审核。"), entries
+    steps = [("jy_wang", "王局长", "开设单位意见 · 待单位审核"), ("zsj_review", "杨审核", "主管单位意见 · 待主管单位审核"),
+             ("city_qian", "钱管理", "市级审批意见 · 待市级审批")]
+    for approver, name, step in steps:
+        deliver()
+        [card] = cards_of(sim, approver)
+        assert card["main_title"] == {"title": "第1号开设申请待您审批", "desc": step}, card
+        post(sim, "/sim/api/click", user=approver, task_id=card["task_id"], key="approve", label="同意")
+        assert timeline(sim, approver)["cards"] == {card["task_id"]: f"{name}已同意"}
+    deliver()
+    [city_card] = cards_of(sim, "city_zhao")  # the other city reviewer's card is greyed: decided by 钱管理
+    assert timeline(sim, "city_zhao")["cards"] == {city_card["task_id"]: "钱管理已同意"}
+    told = [e["content"]["content"] for e in timeline(sim, "jy_zhang")["entries"]
+            if e["kind"] == "push" and e["msgtype"] == "text"]
+    assert "您的第1号开设申请（抚松教育）：市级审批意见由钱管理同意。\n审批已全部通过。" in told, told
