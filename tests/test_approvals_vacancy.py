@@ -7,7 +7,7 @@ from datetime import datetime
 from bot import clock
 from models.org import find_person
 from sim.demo import COUNTY
-from tests.approvals_helpers import request, submit_open
+from tests.approvals_helpers import request, submit_open, without_city_admin
 
 
 def set_roles(bot, userid: str, *roles: str) -> None:
@@ -145,6 +145,7 @@ def test_a_second_reviewer_gets_the_waiting_card_without_news_for_the_applicant(
 def test_the_summary_says_when_no_admin_could_be_told(bot, app, tmp_path):
     """The same roster takes 马管理's admin role (the county's only admin) and 王局长's head role: nobody heard of
     the stranded request but the one running the command."""
+    without_city_admin(bot)  # nor one at the city bureau, the level above
     number = submit_open(bot)
     result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"),
                            ("zsj_admin", "马管理", COUNTY, "主管单位审核人", "", "是"))
@@ -248,29 +249,21 @@ def test_a_card_sent_before_sync_respelled_the_userid_is_still_his_live_card(bot
 
 # --- the level told: the city bureau's step, a county without admins -------------------------
 
-def add_city_admin(bot) -> None:
-    """白山市政数局 gets an admin (the demo's city bureau has none)."""
-    from sqlalchemy import select
-
-    from models.org import Person, Unit
-    from sim.demo import CITY
-    with bot.db() as s:
-        city = s.scalar(select(Unit).where(Unit.name == CITY))
-        person = Person(userid="city_admin", name="钱管理", unit=city)
-        person.set_roles({"bureau_admin"})
-        s.add(person)
+def city_admin_only(bot) -> None:
+    """The demo city bureau's 钱管理 (city_qian) keeps the admin's role only: 赵审批 is then its one reviewer."""
+    set_roles(bot, "city_qian", "bureau_admin")
 
 
 def test_a_city_step_without_a_city_reviewer_is_the_city_bureau_admins_to_fill(bot):
     """The city step has no 市级审批人: the city bureau's admins appoint one, and the texts say 市政数局, not
     县政数局 (whose admins can appoint nobody there)."""
     from sim.demo import CITY
-    add_city_admin(bot)
+    city_admin_only(bot)
     set_roles(bot, "city_zhao")
     number = submit_open(bot)
     bot.send("jy_wang", f"同意 {number}")
     bot.send("zsj_review", f"同意 {number}")
-    [admin] = [t for t in bot.texts("city_admin") if "找不到审批人" in t]
+    [admin] = [t for t in bot.texts("city_qian") if "找不到审批人" in t]
     assert f"通讯录中没有在职的{CITY}的「市级审批人」（申请人本人除外）。请在名册中指定" in admin, admin
     assert not any("找不到审批人" in t for t in bot.texts("zsj_admin"))
     [told] = [t for t in bot.texts("jy_zhang") if "暂时没有审批人" in t]
@@ -284,12 +277,11 @@ def test_a_county_without_admins_has_the_city_bureau_admins_told_and_says_so(bot
     没有管理员，无人收到通知」. The level above (the city bureau) is told instead, and every text says so."""
     from jobs import approvals as jobs
     from sim.demo import COUNTY
-    add_city_admin(bot)
     set_roles(bot, "zsj_admin", "bureau_reviewer")
     set_roles(bot, "jy_wang", "staff")
     clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
     number = submit_open(bot)
-    [admin] = [t for t in bot.texts("city_admin") if "找不到审批人" in t]
+    [admin] = [t for t in bot.texts("city_qian") if "找不到审批人" in t]
     assert f"（{COUNTY}在通讯录中没有管理员，改为通知您）" in admin, admin
     [told] = [t for t in bot.texts("jy_zhang") if "暂时没有审批人" in t]
     assert f"{COUNTY}在通讯录中没有管理员，已通知市政数局管理员（钱管理）在通讯录中指定" in told, told
@@ -298,7 +290,7 @@ def test_a_county_without_admins_has_the_city_bureau_admins_told_and_says_so(bot
             in reply), reply
     clock.set_now(datetime(2026, 12, 8, 9, 30))
     jobs.approval_reminders("2026-12-08")
-    [chase] = [t for t in bot.texts("city_admin") if t.startswith("督办") and f"第{number}号" in t]
+    [chase] = [t for t in bot.texts("city_qian") if t.startswith("督办") and f"第{number}号" in t]
     assert f"（{COUNTY}在通讯录中没有管理员，改为通知您。）" in chase, chase
 
 
@@ -306,11 +298,11 @@ def test_the_city_reviewer_leaving_tells_the_applicant_that_the_city_bureau_admi
     """The departure notice for a city reviewer goes to the city bureau's admins: the applicant is told so, not
     that 县政数局管理员 were."""
     from sim.demo import CITY
-    add_city_admin(bot)
+    city_admin_only(bot)
     number = submit_open(bot)
     bot.send("jy_wang", f"同意 {number}")
     bot.send("zsj_review", f"同意 {number}")
     import_people(app, tmp_path, ("city_zhao", "赵审批", CITY, "市级审批人", "", "否"))
-    assert any(t.startswith("【人员停用】") and f"第{number}号" in t for t in bot.texts("city_admin"))
+    assert any(t.startswith("【人员停用】") and f"第{number}号" in t for t in bot.texts("city_qian"))
     [stuck] = [t for t in bot.texts("jy_zhang") if "已没有审批人" in t]
     assert f"已通知市政数局管理员（钱管理）在通讯录中指定{CITY}的「市级审批人」" in stuck, stuck
