@@ -296,13 +296,15 @@ class Router:
         if conv.state and conv.state in self.states:
             return self._state(ctx, conv)
         found = self.find_command(text)
-        if found:
+        if found and self.allowed(found[0], ctx.sender):
             return self._command(ctx, conv, found[0], found[1])
-        for regex, handler, roles in self.patterns:
-            match = regex.match(text)
+        for regex, handler, roles in self.patterns:  # also before a command this sender may not use:
+            match = regex.match(text)                 # a bureau user's 「周报交了吗」 is the roll-up's question
             if match and (roles is None or ctx.sender.has_role(*roles)):
                 ctx.match = match
                 return self._run(ctx, conv, handler, handler.__name__)
+        if found:  # says why not
+            return self._command(ctx, conv, found[0], found[1])
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
 
     def control_word(self, text: str) -> str | None:

@@ -130,15 +130,16 @@ def heads_told_overdue(session, unit_id: int, week: date) -> list[Person]:
 
 def overdue_notices(unit: Unit, week: date, how: str, heads: list[Person], staff: list[Person],
                     key: str) -> list[tuple]:
-    """The overdue notice, worded for who receives it: the heads urge the staff; a unit without staff has its
-    heads file the report, one without a head its staff (nobody is asked to urge people who are not there)."""
+    """The overdue notice, worded for who receives it: the heads urge the staff; a unit without staff a push
+    reaches (none in the directory, or all refused by WeCom) has its heads file the report, one without such a
+    head its staff (nobody is asked to urge people the notice cannot reach)."""
     missing = f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至{weekly.deadline_label(week)}仍未报送，"
     others = [p for p in staff if p not in heads]
     if heads and others:
         return [(heads, f"{missing}请督促本单位工作人员{how}。", key)]
     if heads:
-        return [(heads, f"{missing}本单位在通讯录中没有其他工作人员，请{how}。", key)]
-    return [(staff, f"{missing}本单位在通讯录中没有单位负责人，请{how}。", key)]
+        return [(heads, f"{missing}本单位没有其他能收到提醒的工作人员，请{how}。", key)]
+    return [(staff, f"{missing}本单位没有能收到提醒的单位负责人，请{how}。", key)]
 
 
 @scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None))

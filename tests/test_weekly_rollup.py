@@ -121,3 +121,11 @@ def test_asking_whether_the_report_was_filed_is_answered_as_weekly_status(bot, t
     reply = bot.send("jy_zhang", text)
     assert reply.startswith("抚松县教育局最近8周的周报：") and f"· {first_week}：" in reply.splitlines()[1], reply
     assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"  # no quick form, no dialogue
+
+
+def test_a_bureau_user_asking_whether_reports_were_filed_gets_the_rollup(bot):
+    """周报 itself is for the units: a bureau user's 「周报交了吗」 is not refused as 周报 but answered as 周报情况."""
+    _fill(bot)
+    at(2026, 11, 30, 8, 0)
+    assert "【周报汇总 11月30日—12月6日】" in bot.send("zsj_admin", "周报交了吗")
+    assert "仅限" in bot.send("zsj_admin", "周报")  # the command itself is still not theirs
