@@ -86,13 +86,16 @@ def edit_request(answer: str) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def named(answer: str, options: Sequence[str], aliases: Mapping[str, str] | None = None) -> int | None:
+def named(answer: str, options: Sequence[str], aliases: Mapping[str, str] | None = None,
+          bare: bool = False) -> int | None:
     """The one option a free answer names by its words — 「理由」 or 「开设理由要改」 for 开设理由, or a word of
-    `aliases` (「网址」 for 主页URL) — else None. Numbers are not names: see `pick`."""
+    `aliases` (「网址」 for 主页URL) — else None. Numbers are not names: see `pick`. `bare`: the answer is not
+    introduced by 修改, so it must be little more than the name (「联系电话没问题，确认」 names no item to change)."""
     text = answer.strip().rstrip("。.、")
     if len(text) < 2 or text.isdigit():
         return None
-    hits = [i for i, option in enumerate(options) if text in option or option in text]
-    if not hits:
+    hits = [i for i, option in enumerate(options)
+            if text in option or (option in text and not (bare and len(text) > len(option) + 2))]
+    if not hits and not bare:
         hits = [options.index(option) for word, option in (aliases or {}).items() if word in text and option in options]
     return hits[0] if len(set(hits)) == 1 else None

@@ -164,7 +164,7 @@ def register(router: Router) -> None:
     @router.state("change.confirm", prompt=change_confirm_text)
     def change_confirm(ctx: Context):
         wanted, choices = edit_request(ctx.text), edit_choices(ctx)
-        chosen = named(ctx.text if wanted is None else wanted, [n for n, _ in choices])
+        chosen = named(wanted if wanted is not None else ctx.text, [n for n, _ in choices], bare=wanted is None)
         if chosen is not None:  # 「修改原因」 or 「变更原因」: straight to it
             return choices[chosen][1]
         if wanted is not None:

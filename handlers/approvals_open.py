@@ -280,7 +280,7 @@ def register(router: Router) -> None:
     @router.state("open.confirm", prompt=form_text)
     def confirm(ctx: Context):
         wanted = edit_request(ctx.text)
-        field = named(ctx.text if wanted is None else wanted, LABELS, EDIT_ALIASES)
+        field = named(wanted, LABELS, EDIT_ALIASES) if wanted is not None else named(ctx.text, LABELS, bare=True)
         if field is not None:  # 「修改 开设理由」, 「改电话」 or the item's name alone: straight to its question
             return edit_field(ctx, EDITABLE[field][1])
         if wanted is not None:

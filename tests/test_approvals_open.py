@@ -226,3 +226,13 @@ def test_the_platform_can_be_said_with_the_request(bot):
     seed_accounts(bot)
     taken = bot.send("jy_zhang", "帮我开通抖音")
     assert "请选择其他平台" in taken and "请选择账号类型" in taken and "好的" not in taken
+
+
+def test_a_sentence_at_the_form_that_mentions_an_item_is_not_taken_for_changing_it(bot):
+    bot.say("jy_zhang", "开设", "抖音", "抚松教育", "发布教育政策和通知", "https://www.douyin.com/user/abc",
+            "fsjy_2024", "李娜", "13912345678", "无", "面向家长发布招生和教育政策", "是")
+    reply = bot.send("jy_zhang", "联系电话没问题，就这样吧")
+    assert "请回复「确认」提交" in reply and "请输入联系电话" not in reply
+    assert "请输入联系电话" in bot.send("jy_zhang", "联系电话要改")  # the name and a word or two: that item
+    bot.send("jy_zhang", "13912345679")
+    assert "请输入主页URL" in bot.send("jy_zhang", "修改网址")  # aliases need 修改
