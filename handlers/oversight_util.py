@@ -50,8 +50,10 @@ def text_then_confirm(router, prefix: str, *, command: str, ask: Callable[[Conte
 def retyped(answer: str, command: str, number: int) -> str:
     """The answer to 「请写明…」 after 「已整改 5」: 「已整改 5 已补发」 typed out in full is 「已补发」."""
     text = answer.strip()
-    if text.startswith(command):
-        typed, rest = parse_ref(text[len(command):])
+    after = text[len(command):]
+    # the command word itself, not a sentence that starts with it (「说明一下：账号已恢复」 keeps its 说明)
+    if text.startswith(command) and (not after or after[0].isspace() or after[0].isdigit() or after[0] in "#＃第"):
+        typed, rest = parse_ref(after)
         if typed in (None, number):
             return rest
     return text

@@ -390,3 +390,11 @@ def test_a_unit_whose_people_wecom_refuses_has_its_bureau_admins_told(bot):
     assert text.startswith("【停更提醒】抚松县卫生健康局的「健康抚松（微信公众号）」已7天未更新"), text
     assert ("抚松县卫生健康局的刘洋、陈局长在企业微信中已无效（可能已离职），这条通知单位无人能收到。"
             "请联系该单位尽快更新，并让该单位在通讯录中补充人员、指定账号负责人（第21条）。") in text, text
+
+
+def test_a_reason_that_starts_with_the_word_说明_is_kept_whole(bot):
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.send("jy_zhang", "说明")
+    confirm = bot.send("jy_zhang", "说明一下：账号已交由新同事维护")
+    assert "的说明：\n说明一下：账号已交由新同事维护\n" in confirm, confirm
