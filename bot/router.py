@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from bot import clock, db
+from bot import clock, db, phrasing
 from bot.claim import Sender
 from bot.suggest import Index
 from bot.wecom_crypto import Inbound
@@ -236,6 +236,15 @@ class Router:
                 return command, text[len(word):].strip()
         return None
 
+    def _in_sentence(self, text: str, bare: bool = False) -> tuple[Command, str] | None:
+        """The command a sentence asks for once the words opening it are taken off (bot/phrasing.py);
+        `bare`: only a command with nothing after it."""
+        for candidate in phrasing.command_texts(text):
+            found = self.find_command(candidate)
+            if found and not (bare and found[1]):
+                return found
+        return None
+
     def command_for_menu(self, key: str) -> Command | None:
         for command in self.commands:
             if key in (command.menu_key, command.name):
@@ -296,6 +305,8 @@ class Router:
         if conv.state and conv.state in self.states:
             return self._state(ctx, conv)
         found = self.find_command(text)
+        if found and found[1]:  # 「查看 周报情况」: a verb, then a command of its own
+            found = self._in_sentence(text, bare=True) or found
         if found and self.allowed(found[0], ctx.sender):
             return self._command(ctx, conv, found[0], found[1])
         for regex, handler, roles in self.patterns:  # also before a command this sender may not use:
@@ -303,7 +314,8 @@ class Router:
             if match and (roles is None or ctx.sender.has_role(*roles)):
                 ctx.match = match
                 return self._run(ctx, conv, handler, handler.__name__)
-        if found:  # says why not
+        found = found or self._in_sentence(text)  # 「我要交周报」, 「帮我查一下台账」
+        if found:  # says why not, if it may not be used
             return self._command(ctx, conv, found[0], found[1])
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
 

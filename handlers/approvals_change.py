@@ -15,7 +15,7 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
-from models.account import ACTIVE_STATUSES, Account
+from models.account import ACTIVE_STATUSES, PLATFORM_WORDS, Account, platform_named
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
@@ -63,7 +63,8 @@ def label(account: Account) -> str:
 
 
 def match(accounts: list[Account], query: str) -> list[Account]:
-    """Exact name; else every word of the query in the label; else close names (typos)."""
+    """Exact name; else every word of the query in the label; else the platform the query names (「抖音号」,
+    「教育局的公众号」); else close names (typos)."""
     query = query.strip()
     exact = [a for a in accounts if a.name == query]
     words = query.split()
@@ -72,8 +73,22 @@ def match(accounts: list[Account], query: str) -> list[Account]:
         return exact
     if within:
         return within
+    on_platform = by_platform(accounts, query)
+    if on_platform:
+        return on_platform
     names = difflib.get_close_matches(words[0] if words else query, [a.name for a in accounts], n=5, cutoff=0.6)
     return [a for a in accounts if a.name in names]
+
+
+def by_platform(accounts: list[Account], query: str) -> list[Account]:
+    """The accounts on the platform the query names whose label holds the query's other words."""
+    platform = platform_named(query)
+    if platform is None:
+        return []
+    for word in sorted(PLATFORM_WORDS, key=len, reverse=True):
+        query = query.replace(word, " ")
+    rest = re.sub(r"(?:账号|帐号|号)(?=\s|$)|[\s的、，,]+", " ", query).split()
+    return [a for a in accounts if a.platform == platform and all(w in label(a) for w in rest)]
 
 
 def fields_named(text: str) -> tuple[list[str], str]:
@@ -113,7 +128,8 @@ def begin(ctx: Context, kind: str, prefix: str):
         ctx.args = named_account
     found = match(accounts, ctx.args) if ctx.args else accounts
     ctx.data = {"kind": kind, **({"preset": preset} if preset else {})}
-    if len(found) == 1:
+    if len(found) == 1:  # named, or the only one: said, since the next question does not name it
+        ctx.reply(f"账号：{label(found[0])}")
         return chosen(ctx, found[0], prefix)
     if not found:
         ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。")

@@ -13,7 +13,7 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
-from models.account import PLATFORMS
+from models.account import PLATFORM_WORDS, PLATFORMS, platform_named
 from models.approval import OPEN, RETURNED, ApprovalRequest
 from models.org import Person, Unit
 
@@ -32,18 +32,9 @@ FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "resp
              "contact", "operator", "name_warning")
 
 
-# How clerks name the platforms, longest first where one word holds another (微信公众号 before 公众号)
-PLATFORM_WORDS = {"微信公众号": "微信公众号", "公众号": "微信公众号", "视频号": "视频号", "微博": "微博", "抖音": "抖音",
-                  "快手": "快手", "今日头条": "今日头条", "头条": "今日头条", "小程序": "小程序", "移动客户端": "移动客户端",
-                  "客户端": "移动客户端", "APP": "移动客户端", "App": "移动客户端", "app": "移动客户端"}
 OPEN_INTENT = (r"(?:我们?|本单位|单位)?(?:想|要|想要|需要|准备|打算|帮我)?(?:申请)?"
                r"(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)(?:一个|个)?(?:新的?)?"
                r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
-
-
-def platform_named(text: str) -> str | None:
-    """The platform a clerk's words name (「抖音号」, 「公众号」), or None."""
-    return next((platform for word, platform in PLATFORM_WORDS.items() if word in text), None) if text else None
 
 
 def applies(state: str, data: dict) -> bool:

@@ -119,6 +119,11 @@ def bureau_view(scope_name: str, units: list[Unit], accounts: list[Account]) -> 
     lines.append("回复「台账 单位名」看单位明细，回复「导出台账」获取Excel文件。")
     return "\n".join(lines)
 
+# The registry asked for in other words: 「我们单位有哪些账号」, 「查一下账号」, 「本单位的账号列表」, 「账号」
+ACCOUNTS_ASKED = (r"(?:查一下|查查|查看|查询|看看|看一下|列出)?(?:我们?|咱们?)?(?:本?单位)?的?(?:都|一共|总共|现在)?有?"
+                  r"(?:哪些|几个|多少|什么)?(?:政务)?(?:新媒体)?(?:账号|帐号)(?:列表|清单|名单|情况)?"
+                  r"(?:都?有(?:哪些|几个|多少))?[？?。！!]*$")
+
 
 def register(router: Router) -> None:
     router.conversation("registry", title="查看台账")
@@ -156,6 +161,12 @@ def register(router: Router) -> None:
             return END
         ctx.data["unit_ids"] = [u.id for u in found]
         return "registry.unit"
+
+    @router.pattern(ACCOUNTS_ASKED, roles=set(ROLES))
+    def accounts_asked(ctx: Context):
+        """「我们单位有哪些账号」, 「查一下账号」, 「账号列表」: the registry."""
+        ctx.args = ""
+        return show(ctx)
 
     def unit_prompt(ctx: Context) -> str:
         names = [ctx.session.get(Unit, i).name for i in ctx.data["unit_ids"]]

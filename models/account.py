@@ -11,6 +11,17 @@ from models.org import Person, Unit
 
 PLATFORMS = ("微信公众号", "视频号", "微博", "抖音", "快手", "今日头条", "小程序", "移动客户端", "其他")
 
+# How clerks name the platforms, longest first where one word holds another (微信公众号 before 公众号)
+PLATFORM_WORDS = {"微信公众号": "微信公众号", "公众号": "微信公众号", "视频号": "视频号", "微博": "微博", "抖音": "抖音",
+                  "快手": "快手", "今日头条": "今日头条", "头条": "今日头条", "小程序": "小程序", "移动客户端": "移动客户端",
+                  "客户端": "移动客户端", "APP": "移动客户端", "App": "移动客户端", "app": "移动客户端"}
+
+
+def platform_named(text: str) -> str | None:
+    """The platform a clerk's words name (「抖音号」, 「公众号」), or None."""
+    return next((platform for word, platform in PLATFORM_WORDS.items() if word in text), None) if text else None
+
+
 # Account status (账号状态)
 APPLYING = "申请中"
 NORMAL = "正常"

@@ -86,7 +86,7 @@ def test_the_commands_registered_in_main(bot, text, expected):
 
 
 def test_the_user_is_told_the_suggestion(bot):
-    assert "您是不是想用：台账？" in bot.send("jy_zhang", "查台账")
+    assert "您是不是想用：台账？" in bot.send("jy_zhang", "账本")  # (「查台账」 is 台账 itself: tests/test_phrasing.py)
     assert "您是不是想用：导出台账？" in bot.send("zsj_admin", "下载excel")
     assert bot.send("jy_zhang", "明天开会吗").startswith("没有理解您的消息")
 

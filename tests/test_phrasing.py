@@ -1,0 +1,68 @@
+"""A command put in a sentence (bot/phrasing.py): 「我要交周报」 runs 周报, 「查一下台账」 runs 台账."""
+from __future__ import annotations
+
+import pytest
+
+from bot.phrasing import command_texts
+from tests.approvals_helpers import seed_accounts
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我要交周报", ["交周报", "周报"]),
+    ("提交周报了。", ["周报"]),
+    ("本周周报", ["周报 本周"]),
+    ("查看 周报情况", ["周报情况"]),
+    ("查看我的申请", ["我的申请", "申请"]),    # least taken off first: 我的申请 is a command
+    ("查看单位记录", ["单位记录"]),            # 单位 opens a command: only 「单位的」 is taken off
+    ("我要下载台账", ["下载台账"]),            # 下 after a verb only: 下载台账 keeps its 下
+    ("看看上周的周报", ["上周的周报", "周报情况 上周"]),  # seeing a report is the roll-up, its week kept
+    ("帮我查一下本单位的台账吧", ["查一下本单位的台账", "本单位的台账", "台账"]),
+    ("明天开会吗", []),
+    ("不要交周报", []),                         # a word that changes the meaning is never taken off
+    ("周报", []),
+])
+def test_the_words_opening_a_request_are_taken_off(text, expected):
+    assert command_texts(text) == expected
+
+
+FIRST_WEEKLY_QUESTION = "发布了几条？"
+
+
+@pytest.mark.parametrize("text", ["我要交周报", "交周报", "提交周报", "填报周报", "帮我填一下周报", "本周周报",
+                                  "我要交周报了。"])
+def test_a_weekly_report_asked_for_in_a_sentence_is_begun(bot, text):
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", text)
+    assert FIRST_WEEKLY_QUESTION in reply and "没有理解" not in reply, reply
+
+
+@pytest.mark.parametrize("text", ["我的账号", "我们单位有哪些账号", "查一下账号", "账号列表", "帮我查一下台账",
+                                  "看看本单位的新媒体账号"])
+def test_the_registry_asked_for_in_other_words_is_shown(bot, text):
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("抚松县教育局 的政务新媒体（2个）") and "抚松教育｜抖音" in reply, reply
+
+
+def test_a_platform_names_the_account(bot):
+    """「我要注销抖音号」: the unit's one Douyin account, said before the next question (which does not name it)."""
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", "我要注销抖音号")
+    assert reply.startswith("账号：抚松教育（抖音，抚松县教育局）") and "注销原因" in reply, reply
+    bot.send("jy_zhang", "取消")
+    reply = bot.send("jy_zhang", "变更 公众号 负责人")
+    assert reply.startswith("账号：抚松教育（微信公众号，抚松县教育局）") and "新的账号负责人" in reply, reply
+    bot.send("jy_zhang", "取消")
+    reply = bot.send("jy_zhang", "注销 快手号")  # the unit has none: all of its accounts are offered
+    assert "没有找到名称像「快手号」" in reply and "1. 抚松教育（微信公众号" in reply, reply
+
+
+def test_a_command_in_a_sentence_keeps_its_role_check(bot):
+    assert bot.send("jy_zhang", "我要发布通报").startswith("「发布通报」仅限主管单位管理员使用")
+    assert bot.send("jy_zhang", "不要交周报").startswith("没有理解「不要交周报」")
+
+
+def test_a_verb_that_is_a_command_keeps_its_own_arguments(bot):
+    """查看 is a command: 「查看 12」 is still a request's number, 「查看 周报情况」 is 周报情况."""
+    assert bot.send("jy_zhang", "查看 12").startswith("没有找到您可以查看的第12号申请")
+    assert bot.send("jy_zhang", "查看 周报情况").startswith("抚松县教育局最近8周的周报")
