@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot import clock, outbox, workdays
+from bot import choices, clock, outbox, workdays
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_text as text
@@ -13,6 +13,10 @@ from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD, reachable
 from models.platform import Card
 
 APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
+# 待办 asked for in other words: 「审批」, 「我要审批」, 「有什么要审批的」, 「有新申请吗」, 「有要我签字的吗」
+PENDING_ASKED = (r"(?:我们?)?(?:有没有|还有|有)?(?:什么|哪些|新的?|几个|几件)?(?:要|需要|待|该)?我?"
+                 r"(?:审批|审核|签字|签批)的?(?:申请|事项)?(?:吗|么|没|没有)?[？?。]*$"
+                 r"|(?:有没有|还有|有)(?:什么|哪些|新的?|几个|几件)?(?:要我?(?:审批|审核|签字|签批)的?)?申请(?:吗|么|没|没有)?[？?。]*$")
 WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
 LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
 
@@ -62,8 +66,7 @@ def register(router: Router) -> None:
     def text_decision(ctx: Context, word: str):
         parsed = number_and_rest(ctx.args)
         if parsed is None:
-            ctx.reply(f"请写明申请编号，例如「{word} 12 {'同意' if word == '同意' else '原因'}」。")
-            return END
+            return without_number(ctx, word)
         number, opinion = parsed
         decision = WORDS[word]
         if decision != AGREE and len(opinion) < 2:
@@ -72,6 +75,40 @@ def register(router: Router) -> None:
             ctx.reply(f"{short}，例如「{word} {number} 账号名称与单位职能不符」。申请还没有处理。")
             return END
         ctx.reply(run(ctx, number, decision, opinion or None, card=None))
+        return END
+
+    def without_number(ctx: Context, word: str):
+        """「同意」, 「退回 名称要改」 with no number: the one request waiting for this person, shown and confirmed
+        (or its reason asked); when several wait, the list, to say which."""
+        items = chain.pending_for(ctx.session, ctx.person)
+        example = "同意" if word == "同意" else "原因"
+        if not items:
+            ctx.reply("目前没有等待您审批的申请，没有作出任何处理。")
+            return END
+        if len(items) > 1:
+            lines = [f"有{len(items)}件申请等待您审批，请写明编号，例如「{word} {items[0].id} {example}」："]
+            lines += [f"· 第{req.id}号 {req.title} — {req.unit.name}" for req in items]
+            ctx.reply("\n".join(lines))
+            return END
+        req, opinion = items[0], ctx.args.strip(" ，,。:：")[:500]
+        ctx.reply(text.describe(req, with_history=False))
+        ctx.data = {"request_id": req.id, "decision": WORDS[word], "opinion": opinion}
+        if WORDS[word] != AGREE and len(opinion) < 2:
+            return "decide.reason"
+        return "decide.confirm"
+
+    def confirm_prompt(ctx: Context) -> str:
+        word = next(w for w, d in WORDS.items() if d == ctx.data["decision"])
+        opinion = ctx.data.get("opinion")
+        said = f"（{'意见' if word == '同意' else '原因'}：{opinion}）" if opinion else ""
+        return f"确认{word}第{ctx.data['request_id']}号申请{said}吗？回复「确认」{word}，回复「取消」不作处理。"
+
+    @router.state("decide.confirm", prompt=confirm_prompt)
+    def confirm(ctx: Context):
+        number = ctx.data["request_id"]
+        if choices.confirmed(ctx, "", nothing_decided(ctx),
+                             hint=f"请回复「确认」，或回复「取消」不作处理（第{number}号申请仍在等待您审批）。"):
+            ctx.reply(run(ctx, number, ctx.data["decision"], ctx.data.get("opinion") or None, card=None))
         return END
 
     for word in WORDS:
@@ -118,6 +155,9 @@ def register(router: Router) -> None:
             if ctx.state == "decide.reason" and ctx.data.get("request_id") == req.id:
                 # 驳回/退回 was tapped first: its reason is no longer asked for (the next message is not one)
                 ctx.reply(f"（不再需要输入第{req.id}号申请的原因）")
+                return END
+            if ctx.state == "decide.confirm" and ctx.data.get("request_id") == req.id:
+                ctx.reply("（不再需要回复「确认」）")
                 return END
             return None
         info = router.conversation_of(ctx.state)
@@ -170,6 +210,10 @@ def register(router: Router) -> None:
         lines.append("回复「查看 编号」看详情，「同意 编号 意见」「驳回 编号 原因」「退回 编号 说明」审批。")
         ctx.reply("\n".join(lines))
         return END
+
+    @router.pattern(PENDING_ASKED, roles=APPROVER_ROLES)
+    def todo_asked(ctx: Context):
+        return todo(ctx)
 
     @router.command("催办", help="催促审批人处理我的申请（每天一次）")
     def urge(ctx: Context):

@@ -288,3 +288,55 @@ def test_approving_on_the_card_after_tapping_reject_ends_the_reason_question(bot
     assert request(bot, number)["status"] == "待主管单位审核"
     assert bot.texts("jy_wang")[-1].endswith(f"已转「主管单位意见」环节。\n\n（不再需要输入第{number}号申请的原因）")
     assert "没有等待您确认的操作" in bot.send("jy_wang", "好的")  # no longer taken as the reason to 驳回
+
+
+def test_a_decision_typed_without_a_number_takes_the_one_waiting_request_after_confirming(bot):
+    """A head who replies 「同意」 to the notice: the one request waiting for him, shown, then confirmed."""
+    assert bot.send("jy_wang", "同意") == "目前没有等待您审批的申请，没有作出任何处理。"
+    number = submit_open(bot)
+    reply = bot.send("jy_wang", "同意，没问题")
+    assert reply.startswith(f"第{number}号 开设申请 · 待单位审核") and \
+        reply.endswith(f"确认同意第{number}号申请（意见：没问题）吗？回复「确认」同意，回复「取消」不作处理。"), reply
+    assert "请回复「确认」" in bot.send("jy_wang", "嗯嗯")  # neither yes nor no: asked again
+    assert request(bot, number)["status"] == "待单位审核"
+    assert "已同意" in bot.send("jy_wang", "确认")
+    assert request(bot, number)["decisions"] == [("unit", "jy_wang", "同意", "没问题")]
+
+
+def test_a_rejection_without_a_number_asks_for_the_reason_and_no_means_nothing_decided(bot):
+    number = submit_open(bot)
+    reply = bot.send("jy_wang", "驳回")
+    assert f"请输入第{number}号申请的驳回原因" in reply and f"第{number}号 开设申请" in reply, reply
+    assert "已驳回" in bot.send("jy_wang", "本单位已有同类账号")
+    assert request(bot, number)["status"] == "已驳回"
+    second = submit_open(bot)
+    assert f"确认退回第{second}号申请（原因：名称要改）吗" in bot.send("jy_wang", "退回 名称要改")
+    assert f"第{second}号申请没有作出任何处理，仍在等待您审批" in bot.send("jy_wang", "不")
+    assert request(bot, second)["status"] == "待单位审核"
+
+
+def test_a_decision_without_a_number_lists_the_requests_when_several_wait(bot):
+    first = submit_open(bot)
+    second = submit_open(bot, "jy_li", ["开设", "抖音", "抚松教育", "短视频发布教育政策", "https://www.douyin.com/user/fsjy",
+                                       "fsjy_2024", "2", "13912345678", "无", "短视频宣传教育政策", "是"])
+    reply = bot.send("jy_wang", "同意")
+    assert reply.startswith(f"有2件申请等待您审批，请写明编号，例如「同意 {first} 同意」") and f"· 第{second}号" in reply
+    assert bot.send("jy_wang", "确认").startswith("当前没有等待您确认的操作")  # nothing was pending a 确认
+    assert request(bot, first)["status"] == request(bot, second)["status"] == "待单位审核"
+
+
+def test_a_card_tap_while_a_typed_decision_waits_for_its_confirmation_ends_the_question(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", "同意")
+    click(bot, "jy_wang", number, "approve")
+    assert bot.texts("jy_wang")[-1].endswith("（不再需要回复「确认」）")
+    assert "没有等待您确认的操作" in bot.send("jy_wang", "确认")
+    assert [d[2] for d in request(bot, number)["decisions"]] == ["同意"]
+
+
+def test_pending_requests_asked_for_in_other_words_are_listed(bot):
+    number = submit_open(bot)
+    for asked in ("审批", "我要审批", "有什么要审批的", "有新申请吗", "有要我签字的吗", "有没有需要我审核的？"):
+        assert bot.send("jy_wang", asked).startswith("等待您审批的申请（1件，最早的在前）：\n"
+                                                     f"· 第{number}号"), asked
+    assert "等待您审批" not in bot.send("jy_zhang", "有新申请吗")  # not an approver: not his 待办
