@@ -218,10 +218,13 @@ def register(router: Router) -> None:
     @router.command("催办", help="催促审批人处理我的申请（每天一次）")
     def urge(ctx: Context):
         parsed = number_and_rest(ctx.args)
-        if parsed is None:
-            ctx.reply("请写明申请编号，例如「催办 12」。")
-            return END
-        req = chain.lock(ctx.session, parsed[0])
+        if parsed is None:  # the one request of his still waiting, or the list of them
+            from handlers.approvals_mine import find, urgeable
+            req = find(ctx, "催办", urgeable, "您没有正在审批中的申请，不需要催办。回复「我的申请」查看申请进度。")
+            if req is None:
+                return END
+        else:
+            req = chain.lock(ctx.session, parsed[0])
         if req is None or req.applicant_id != ctx.person.id:
             ctx.reply(f"没有找到您提交的第{parsed[0]}号申请。回复「我的申请」查看。")
             return END

@@ -1,9 +1,11 @@
 """The applicant's side: 我的申请, 查看, 撤回, 修改, 导出, and 已报送 (a screenshot may follow: handlers/screenshots.py)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import select
 
-from bot import clock
+from bot import choices, clock
 from bot.router import END, Context, Router
 from handlers import approvals_after as after
 from handlers import approvals_chain as chain
@@ -21,10 +23,22 @@ def can_see(session, person: Person, req: ApprovalRequest) -> bool:
     return person.id == req.applicant_id or req.unit_id in org.visible_unit_ids(session, person)
 
 
-def find(ctx: Context, usage: str) -> ApprovalRequest | None:
-    """The request named in the arguments, if the asker may see it; otherwise says why."""
+def find(ctx: Context, usage: str, among: Callable[[Context], list[ApprovalRequest]] | None = None,
+         none: str = "") -> ApprovalRequest | None:
+    """The request named in the arguments, if the asker may see it; otherwise says why. With no number, the only
+    request `among` gives (none: says `none`; several: lists them to pick one by number)."""
     from handlers.approvals_decide import number_and_rest
     parsed = number_and_rest(ctx.args)
+    if parsed is None and among is not None:
+        fitting = among(ctx)
+        if len(fitting) == 1:
+            return chain.lock(ctx.session, fitting[0].id)
+        if not fitting:
+            ctx.reply(none)
+            return None
+        lines = [f"有{len(fitting)}件申请，请写明编号，例如「{usage} {fitting[0].id}」："]
+        ctx.reply("\n".join(lines + [f"· 第{r.id}号 {r.title} — {r.status}" for r in fitting]))
+        return None
     if parsed is None:
         ctx.reply(f"请写明申请编号，例如「{usage} 12」。回复「我的申请」查看编号。")
         return None
@@ -33,6 +47,38 @@ def find(ctx: Context, usage: str) -> ApprovalRequest | None:
         ctx.reply(f"没有找到您可以查看的第{parsed[0]}号申请。回复「我的申请」查看编号。")
         return None
     return req
+
+
+def own_requests(ctx: Context) -> list[ApprovalRequest]:
+    """The asker's own requests and the drafts waiting for his unit, oldest first."""
+    own = ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
+                                                            ApprovalRequest.status != DRAFT))
+    return sorted({*own, *unit_drafts(ctx.session, ctx.person)}, key=lambda r: r.id)
+
+
+def withdrawable(ctx: Context) -> list[ApprovalRequest]:
+    return [r for r in own_requests(ctx) if r.is_pending or r.status in (RETURNED, DRAFT)]
+
+
+def amendable(ctx: Context) -> list[ApprovalRequest]:
+    return [r for r in own_requests(ctx) if r.status in (RETURNED, DRAFT)]
+
+
+def urgeable(ctx: Context) -> list[ApprovalRequest]:
+    return [r for r in own_requests(ctx) if r.is_pending]
+
+
+def unfiled(ctx: Context) -> list[ApprovalRequest]:
+    """Approved requests of the units the asker sees whose registry filing (第11条) is not yet done."""
+    ids = org.visible_unit_ids(ctx.session, ctx.person)
+    return list(ctx.session.scalars(
+        select(ApprovalRequest).join(RegistryFiling, RegistryFiling.request_id == ApprovalRequest.id)
+        .where(ApprovalRequest.unit_id.in_(ids), RegistryFiling.filed_at.is_(None)).order_by(ApprovalRequest.id)))
+
+
+def named_number(ctx: Context) -> bool:
+    from handlers.approvals_decide import number_and_rest
+    return number_and_rest(ctx.args) is not None
 
 
 def filing_line(ctx: Context, req: ApprovalRequest) -> str:
@@ -92,11 +138,30 @@ def register(router: Router) -> None:
             ctx.reply(text.describe(req) + filing_line(ctx, req) + draft)
         return END
 
+    router.conversation("withdraw", title="撤回申请")
+
     @router.command("撤回", "撤销申请", help="撤回审批中的申请或草稿（如「撤回 12」）")
     def withdraw(ctx: Context):
-        req = find(ctx, "撤回")
+        req = find(ctx, "撤回", withdrawable, "您没有可以撤回的申请（审批中、被退回的申请和助手起草的草稿可以撤回）。")
         if req is None:
             return END
+        if not named_number(ctx):  # 「撤回」 alone: the one that fits, confirmed first
+            ctx.reply(text.describe(req, with_history=False))
+            ctx.data = {"request_id": req.id}
+            return "withdraw.confirm"
+        return withdraw_named(ctx, req)
+
+    @router.state("withdraw.confirm", prompt=lambda ctx: f"确认撤回第{ctx.data['request_id']}号申请吗？"
+                                                          "回复「确认」撤回，回复「取消」不撤回。")
+    def withdraw_confirmed(ctx: Context):
+        number = ctx.data["request_id"]
+        if choices.confirmed(ctx, "撤回", f"没有撤回，第{number}号申请保持原样。"):
+            req = chain.lock(ctx.session, number)
+            ctx.args = str(number)
+            return withdraw_named(ctx, req) if req is not None else END
+        return END
+
+    def withdraw_named(ctx: Context, req: ApprovalRequest):
         if req.status == DRAFT:
             refusal = rules.filing_refusal(ctx.session, ctx.person, req.unit)
             if refusal:
@@ -114,7 +179,8 @@ def register(router: Router) -> None:
 
     @router.command("修改", "修改申请", help="修改被退回的申请或核对助手起草的草稿后提交（如「修改 12」）")
     def amend(ctx: Context):
-        req = find(ctx, "修改")
+        req = find(ctx, "修改", amendable, "您没有被退回的申请或待核对的草稿，不需要修改。"
+                                         "回复「我的申请」查看申请进度。")
         if req is None:
             return END
         if req.status == DRAFT:
@@ -157,7 +223,7 @@ def register(router: Router) -> None:
 
     @router.command("已报送", "报送完成", help="全国政务新媒体信息报送系统已报送（如「已报送 12」）")
     def filed(ctx: Context):
-        req = find(ctx, "已报送")
+        req = find(ctx, "已报送", unfiled, "没有待报送全国政务新媒体信息报送系统的申请。")
         if req is None:
             return END
         filing = after.open_filing(ctx.session, req.id)

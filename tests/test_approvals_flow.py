@@ -340,3 +340,42 @@ def test_pending_requests_asked_for_in_other_words_are_listed(bot):
         assert bot.send("jy_wang", asked).startswith("等待您审批的申请（1件，最早的在前）：\n"
                                                      f"· 第{number}号"), asked
     assert "等待您审批" not in bot.send("jy_zhang", "有新申请吗")  # not an approver: not his 待办
+
+
+def test_withdrawing_without_a_number_takes_the_one_that_can_be_withdrawn_after_confirming(bot):
+    assert bot.send("jy_zhang", "撤回").startswith("您没有可以撤回的申请")
+    number = submit_open(bot)
+    reply = bot.send("jy_zhang", "撤回")
+    assert reply.startswith(f"第{number}号 开设申请 · 待单位审核") and \
+        reply.endswith(f"确认撤回第{number}号申请吗？回复「确认」撤回，回复「取消」不撤回。"), reply
+    assert bot.send("jy_zhang", "不") == f"没有撤回，第{number}号申请保持原样。"
+    assert request(bot, number)["status"] == "待单位审核"
+    bot.send("jy_zhang", "撤回")
+    assert bot.send("jy_zhang", "确认") == f"已撤回第{number}号申请。"
+    assert request(bot, number)["status"] == "已撤回"
+    assert bot.send("jy_zhang", "撤回").startswith("您没有可以撤回的申请")
+
+
+def test_withdrawing_without_a_number_lists_them_when_there_are_several(bot):
+    first, second = submit_open(bot), None
+    bot.send("jy_wang", f"退回 {first} 名称要改")
+    second = submit_open(bot, "jy_zhang", ["开设", "抖音", "抚松教育", "短视频发布教育政策",
+                                           "https://www.douyin.com/user/fsjy", "fsjy_2024", "2", "13912345678", "无",
+                                           "短视频宣传教育政策", "是"])
+    reply = bot.send("jy_zhang", "撤回")
+    assert reply.startswith(f"有2件申请，请写明编号，例如「撤回 {first}」：") and f"· 第{second}号" in reply, reply
+    assert request(bot, first)["status"] == "已退回" and request(bot, second)["status"] == "待单位审核"
+
+
+def test_urging_amending_and_filing_without_a_number_take_the_one_that_fits(bot):
+    assert bot.send("jy_zhang", "催办").startswith("您没有正在审批中的申请")
+    assert bot.send("jy_zhang", "修改").startswith("您没有被退回的申请或待核对的草稿")
+    assert bot.send("jy_zhang", "已报送") == "没有待报送全国政务新媒体信息报送系统的申请。"
+    number = submit_open(bot)
+    assert bot.send("jy_zhang", "催办") == f"已提醒王局长尽快处理第{number}号申请。"
+    bot.send("jy_wang", f"退回 {number} 名称要改")
+    reply = bot.send("jy_zhang", "修改")
+    assert reply.startswith("退回意见：名称要改") and "请核对开设申请" in reply, reply
+    bot.send("jy_zhang", "确认")
+    approve_all(bot, number)
+    assert bot.send("jy_zhang", "已报送").startswith(f"已记录：第{number}号申请已在全国政务新媒体信息报送系统报送。")
