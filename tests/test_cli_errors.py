@@ -333,7 +333,11 @@ def _ctrl_c_when_started(tmp_path, database_url, args, started: str, ready=lambd
         while not ready() and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        _, rest = process.communicate(timeout=60)
+        try:
+            _, rest = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # say what it was doing instead of stopping
+            process.kill()
+            raise AssertionError("still running 60 s after Ctrl-C:\n" + "".join(seen) + process.communicate()[1])
     finally:
         process.kill()
     return process.returncode, "".join(seen) + rest

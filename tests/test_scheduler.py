@@ -151,3 +151,53 @@ def test_a_job_that_ran_before_is_still_caught_up_after_downtime(daily):
     at(3, 15, 0)  # the scheduler was down across the 2nd and 3rd 09:00 slots
     assert daily not in {job for job, _period in schedule.skip_missed()}
     assert ticks(daily) == ["2026-12-03"]  # the latest missed period, once
+
+
+class LoopedOn(BaseException):
+    """Raised by the test's tick when the scheduler carried on after the tick before it (not an Exception: the
+    scheduler's loop would log it and go on)."""
+
+
+def test_a_ctrl_c_that_an_error_replaced_still_stops_the_scheduler(cfg, monkeypatch):
+    """Ctrl-C in the pool's ping comes out as a ProgrammingError (SQLAlchemy restores autocommit in a `finally` on the
+    connection psycopg just cancelled): the loop, which logs errors and goes on, must stop all the same."""
+    import signal
+    calls = []
+
+    def tick_pressed_in_the_ping():
+        calls.append("tick")
+        if len(calls) > 1:
+            raise LoopedOn
+        try:
+            signal.raise_signal(signal.SIGINT)
+        finally:
+            raise RuntimeError("can't change 'autocommit' now: connection in transaction status INERROR")
+
+    monkeypatch.setattr(schedule, "tick", tick_pressed_in_the_ping)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            schedule.main(interval=0.01)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert calls == ["tick"]
+
+
+def test_an_error_without_ctrl_c_is_logged_and_the_scheduler_goes_on(cfg, monkeypatch, caplog):
+    import signal
+    calls = []
+
+    def failing_tick():
+        calls.append("tick")
+        if len(calls) > 1:
+            raise LoopedOn
+        raise RuntimeError("Redis went away")
+
+    monkeypatch.setattr(schedule, "tick", failing_tick)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(LoopedOn):
+            schedule.main(interval=0.01)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert calls == ["tick", "tick"] and "scheduler tick failed" in caplog.text
