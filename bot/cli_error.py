@@ -12,6 +12,8 @@ from click.exceptions import NoArgsIsHelpError, NoSuchCommand
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from bot import ctrl_c
+
 
 class Refused(click.ClickException):
     """Raise to stop a CLI command with one line for the admin; exit code 1 as click's own."""
@@ -117,13 +119,20 @@ class Command(click.Command):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        try:
-            with usage_in_chinese(ctx):
-                return super().invoke(ctx)
-        except click.Abort:
-            raise Cancelled(self.cancelled, interrupted=False) from None
-        except (KeyboardInterrupt, EOFError):
-            raise Cancelled(self.cancelled, interrupted=True) from None
+        with ctrl_c.remembered() as pressed:
+            try:
+                with usage_in_chinese(ctx):
+                    return super().invoke(ctx)
+            except click.Abort:
+                raise Cancelled(self.cancelled, interrupted=False) from None
+            except (KeyboardInterrupt, EOFError):
+                raise Cancelled(self.cancelled, interrupted=True) from None
+            except click.ClickException:  # said already (by the subcommand, for a group)
+                raise
+            except Exception:
+                if pressed:  # an error that replaced the Ctrl-C (bot/ctrl_c.py)
+                    raise Cancelled(self.cancelled, interrupted=True) from None
+                raise
 
     def format_usage(self, ctx, formatter) -> None:
         formatter.write_usage(command_line(ctx), _usage_args(ctx))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import signal
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -199,37 +198,22 @@ def skip_missed(grace: timedelta = SKIP_GRACE) -> list[tuple[str, str]]:
     return skipped
 
 
-def watch_ctrl_c() -> list[int]:
-    """Ctrl-C, remembered. The loop below logs a failed tick and carries on; but a Ctrl-C that lands in the
-    connection pool's ping comes out as an ordinary error (SQLAlchemy's ping restores autocommit in a `finally`,
-    which fails on the connection psycopg has just cancelled, and that error replaces the KeyboardInterrupt).
-    The loop asks this list whether an error was really a Ctrl-C."""
-    pressed: list[int] = []
-
-    def press(signum, frame):
-        pressed.append(signum)
-        signal.default_int_handler(signum, frame)
-
-    signal.signal(signal.SIGINT, press)
-    return pressed
-
-
 def main(interval: float = 20.0) -> None:  # pragma: no cover - the `cron` process
-    from bot import logs
+    from bot import ctrl_c, logs
     logs.setup()
-    pressed = watch_ctrl_c()
-    log.info("scheduler started; jobs=%s", ", ".join(sorted(load_jobs())))
-    try:
-        skip_missed()
-    except Exception:  # the database is not there yet: tick() will report it
-        if pressed:
-            raise KeyboardInterrupt from None
-        log.exception("scheduler could not check for first-start periods")
-    while True:
+    with ctrl_c.remembered() as pressed:  # an error that replaced a Ctrl-C stops the loop all the same
+        log.info("scheduler started; jobs=%s", ", ".join(sorted(load_jobs())))
         try:
-            tick()
-        except Exception:
+            skip_missed()
+        except Exception:  # the database is not there yet: tick() will report it
             if pressed:
                 raise KeyboardInterrupt from None
-            log.exception("scheduler tick failed")
-        time.sleep(interval)
+            log.exception("scheduler could not check for first-start periods")
+        while True:
+            try:
+                tick()
+            except Exception:
+                if pressed:
+                    raise KeyboardInterrupt from None
+                log.exception("scheduler tick failed")
+            time.sleep(interval)

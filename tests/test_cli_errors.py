@@ -226,15 +226,20 @@ def ctrl_c_raises_keyboard_interrupt():
 
 
 @contextmanager
-def ctrl_c_at_a_query(after_inserts: int = 0):
+def ctrl_c_at_a_query(after_inserts: int = 0, replaced_by_error: bool = False):
     """Ctrl-C, a real SIGINT to this process, the moment the command sends the database a statement (the first
-    one after `after_inserts` INSERTs); yields the statements it was pressed at (one)."""
+    one after `after_inserts` INSERTs); yields the statements it was pressed at (one). `replaced_by_error`: an
+    error raised in a `finally` replaces the KeyboardInterrupt, as in SQLAlchemy's ping (bot/ctrl_c.py)."""
     inserts, pressed = [], []
 
     def press(_connection, _cursor, statement, *_rest):
         if not pressed and len(inserts) >= after_inserts:
             pressed.append(statement)
-            signal.raise_signal(signal.SIGINT)
+            try:
+                signal.raise_signal(signal.SIGINT)
+            finally:
+                if replaced_by_error:
+                    raise RuntimeError("can't change 'autocommit' now: connection in transaction status INERROR")
         if statement.lstrip().upper().startswith("INSERT"):
             inserts.append(statement)
 
@@ -280,6 +285,15 @@ def test_ctrl_c_in_a_command_of_each_group_says_its_own_chinese_text(app, direct
     assert result.exit_code == 1, result.output
     assert result.output.endswith(f"\n{said}\n"), result.output  # on a line of its own, after the terminal's ^C
     assert "Aborted" not in result.output and "Traceback" not in result.output, result.output
+
+
+@pytest.mark.parametrize("group", ["org", "calendar", "jobs", "db"])
+def test_a_ctrl_c_that_an_error_replaced_is_still_said_as_a_ctrl_c(app, directory, tmp_path, group):
+    args, said = INTERRUPTED[group]
+    with ctrl_c_at_a_query(replaced_by_error=True) as pressed:
+        result = app.test_cli_runner().invoke(args=args)
+    assert pressed, "the command never reached the database"
+    assert result.exit_code == 1 and result.output.endswith(f"\n{said}\n"), (result.output, result.exception)
 
 
 def test_ctrl_c_while_calendar_set_writes_nothing(app, directory):

@@ -174,8 +174,8 @@ def test_a_ctrl_c_that_an_error_replaced_still_stops_the_scheduler(cfg, monkeypa
             raise RuntimeError("can't change 'autocommit' now: connection in transaction status INERROR")
 
     monkeypatch.setattr(schedule, "tick", tick_pressed_in_the_ping)
-    before = signal.getsignal(signal.SIGINT)
-    try:
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in the `cron` process (an in-process
+    try:                                                                 # RQ worker of an earlier test leaves RQ's)
         with pytest.raises(KeyboardInterrupt):
             schedule.main(interval=0.01)
     finally:
@@ -194,8 +194,8 @@ def test_an_error_without_ctrl_c_is_logged_and_the_scheduler_goes_on(cfg, monkey
         raise RuntimeError("Redis went away")
 
     monkeypatch.setattr(schedule, "tick", failing_tick)
-    before = signal.getsignal(signal.SIGINT)
-    try:
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in the `cron` process (an in-process
+    try:                                                                 # RQ worker of an earlier test leaves RQ's)
         with pytest.raises(LoopedOn):
             schedule.main(interval=0.01)
     finally:
