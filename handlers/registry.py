@@ -34,11 +34,15 @@ def scope_accounts(session: Session, person: Person, unit_ids: list[int] | None 
 
 
 def find_units(units: list[Unit], query: str) -> list[Unit]:
-    """Fuzzy unit lookup: exact name, then names containing the words, then close spellings."""
+    """Fuzzy unit lookup: exact name, then names ending with it (「教育局」: the bureau, not 教育局办公室), then names
+    containing it, then close spellings."""
     query = query.strip()
     exact = [u for u in units if u.name == query]
     if exact:
         return exact
+    ending = [u for u in units if u.name.endswith(query)]
+    if ending:
+        return ending
     contains = [u for u in units if query in u.name]
     if contains:
         return contains
@@ -124,6 +128,10 @@ ACCOUNTS_ASKED = (r"(?:查一下|查查|查看|查询|看看|看一下|列出)?(
                   r"(?:哪些|几个|多少|什么)?(?:政务)?(?:新媒体)?(?:账号|帐号)(?:列表|清单|名单|情况)?"
                   r"(?:都?有(?:哪些|几个|多少))?[？?。！!]*$")
 
+# A unit's registry asked for by its name: 「教育局的台账」, 「教育局有几个账号」
+UNIT_ACCOUNTS = (r"(?P<unit>[^\s，,。？?]{2,20}?)(?:的|有)(?:哪些|几个|多少|什么)?(?:政务)?(?:新媒体)?(?:账号|帐号|台账|台帐)"
+                 r"(?:情况|明细|列表|清单)?(?:有哪些|有几个|有多少)?[？?。]*$")
+
 
 def register(router: Router) -> None:
     router.conversation("registry", title="查看台账")
@@ -166,6 +174,11 @@ def register(router: Router) -> None:
     def accounts_asked(ctx: Context):
         """「我们单位有哪些账号」, 「查一下账号」, 「账号列表」: the registry."""
         ctx.args = ""
+        return show(ctx)
+
+    @router.pattern(UNIT_ACCOUNTS, roles=set(ROLES))
+    def unit_accounts(ctx: Context):
+        ctx.args = ctx.match["unit"]
         return show(ctx)
 
     def unit_prompt(ctx: Context) -> str:

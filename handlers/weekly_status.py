@@ -20,11 +20,15 @@ THIS_OR_LAST = ("", "本周", "这周", "上周")  # what may follow 周报情�
 ASKED = (r"(?:(?:已经|都)?(?:交|报|填|提交|报送|填报)上?(?:了?(?:吗|么|没|没有|了没|了没有|没呢)|了)"
          r"|已(?:交|报|填|提交|报送|填报))[？?。！!]*")
 STATUS_QUESTION = r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + ASKED
+# 「谁没交周报」, 「有哪些单位没报」, 「没交周报的单位」: the roll-up names them
+WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:单位)?还?(?:没有?|未)(?:交|报|填|提交|报送|填报)(?:周报)?的?(?:单位)?"
+              r"(?:呢|啊)?[？?。]*$"
+              r"|(?:还)?(?:没有?|未)(?:交|报|提交|报送)周报的(?:单位|有哪些|是哪些|是谁|有谁)?(?:单位)?[？?。]*$")
 
 
 def asks_status(text: str) -> bool:
-    """What follows 周报 (and its week) asks whether the report was filed."""
-    return re.fullmatch(ASKED, text) is not None
+    """What follows 周报 (and its week) asks whether the report was filed (「交了吗」), or who has not (「谁没交」)."""
+    return re.fullmatch(ASKED, text) is not None or re.match(WHO_MISSED, text) is not None
 
 
 def register(router: Router) -> None:
@@ -38,6 +42,11 @@ def register(router: Router) -> None:
     @router.pattern(STATUS_QUESTION)
     def status_question(ctx: Context):
         ctx.args = ctx.match.group("week") or ""
+        show_status(ctx)
+
+    @router.pattern(WHO_MISSED)
+    def who_missed(ctx: Context):
+        ctx.args = ""
         show_status(ctx)
 
     @router.command("关账", roles={BUREAU_ADMIN}, help="关账：该月周报不再允许修改",

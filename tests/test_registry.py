@@ -5,6 +5,7 @@ import zipfile
 from datetime import date
 from io import BytesIO
 
+import pytest
 from sqlalchemy import select
 
 from models.audit import AuditLog
@@ -80,7 +81,7 @@ def test_bureau_user_looks_at_one_unit_by_part_of_its_name(bot):
 
 def test_ambiguous_unit_name_offers_numbered_choices(bot):
     seed_accounts(bot)
-    reply = bot.send("zsj_admin", "台账 教育局")
+    reply = bot.send("zsj_admin", "台账 教育")  # (「教育局」 is the one ending with it: the test below)
     assert "1. 抚松县教育局" in reply and "2. 抚松县教育局办公室" in reply and "回复序号" in reply
     reply = bot.send("zsj_admin", "5")
     assert "没有第5项" in reply
@@ -190,7 +191,7 @@ def test_a_large_county_is_answered_in_parts_within_the_limit(bot):
 
 
 def test_too_many_matching_units_asks_for_a_more_specific_name(bot):
-    reply = bot.send("zsj_admin", "台账 局")
+    reply = bot.send("zsj_admin", "台账 抚松县")
     assert "匹配到" in reply and "请写得更具体一些" in reply and "回复序号" not in reply
 
 
@@ -215,3 +216,11 @@ def test_an_account_moved_to_another_host_unit_shows_who_files_its_registry_chan
     # once the applying unit has filed it, the line goes
     assert "已记录" in bot.send("wj_liu", f"已报送 {number}")
     assert "全国系统报送：" not in bot.send("yj_shi", "台账")
+
+
+@pytest.mark.parametrize("asked", ["教育局的台账", "教育局有几个账号", "教育局的账号有哪些", "台账 教育局"])
+def test_a_bureau_user_names_the_unit_in_his_own_words(bot, asked):
+    """「教育局」 is 抚松县教育局, not also its internal department 抚松县教育局办公室 (the name ends with it)."""
+    seed_accounts(bot)
+    reply = bot.send("zsj_admin", asked)
+    assert reply.startswith("抚松县教育局 的政务新媒体（2个）") and "找到多个单位" not in reply, reply

@@ -131,3 +131,11 @@ def test_a_bureau_user_asking_whether_reports_were_filed_gets_the_rollup(bot):
     at(2026, 11, 30, 8, 0)
     assert "【周报汇总 11月30日—12月6日】" in bot.send("zsj_admin", "周报交了吗")
     assert "仅限" in bot.send("zsj_admin", "周报")  # the command itself is still not theirs
+
+
+@pytest.mark.parametrize("asked", ["谁没交周报", "有哪些单位没交周报", "还有谁没报", "没交周报的单位", "周报谁没交"])
+def test_asking_who_has_not_filed_gets_the_rollup(bot, asked):
+    _fill(bot)
+    at(2026, 11, 30, 8, 0)
+    reply = bot.send("zsj_admin", asked)
+    assert reply.startswith("【周报汇总 11月30日—12月6日】") and "未报：" in reply, reply
