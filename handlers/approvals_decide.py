@@ -9,10 +9,15 @@ from handlers import approvals_chain as chain
 from handlers import approvals_text as text
 from handlers.approvals_vacancy import NO_LONGER_APPROVER
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
-from models.org import BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD, reachable
+from models.org import BUREAU_REVIEWER, CITY_REVIEWER, STAFF, UNIT_HEAD, reachable
 from models.platform import Card
 
 APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
+# 「有什么要做的」, 「我有哪些待办」, 「今天有什么事」: 待办
+TODO_ASKED = (r"(?:我|我们|本单位)?(?:今天|现在|还)?(?:有|还有)?(?:什么|哪些|啥)(?:要|需要|该|得)?(?:我)?(?:做|办|处理|干)的?"
+              r"(?:事|事情|事项|工作)?(?:吗|呢|么)?[？?。]*$"
+              r"|(?:我|我们|本单位)?(?:今天|现在)?(?:有)?(?:什么|啥|哪些)(?:事|事情|事项|待办)(?:吗|呢|么)?[？?。]*$"
+              r"|(?:我|我们|本单位)(?:的|有)?(?:哪些|什么)?待办(?:事项)?(?:吗|呢)?[？?。]*$")
 # 待办 asked for in other words: 「审批」, 「我要审批」, 「有什么要审批的」, 「有新申请吗」, 「有要我签字的吗」
 PENDING_ASKED = (r"(?:我们?)?(?:有没有|还有|有)?(?:什么|哪些|新的?|几个|几件)?(?:要|需要|待|该)?我?"
                  r"(?:审批|审核|签字|签批)的?(?:申请|事项)?(?:吗|么|没|没有)?[？?。]*$"
@@ -197,22 +202,38 @@ def register(router: Router) -> None:
         ctx.reply(run(ctx, ctx.data["request_id"], ctx.data["decision"], ctx.text.strip()[:500], card=None))
         return END
 
-    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES, help="查看等待我审批的申请")
+    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES | {STAFF},
+                    help="查看等待我办理的事项：审批，以及本单位的周报、退回的申请、报送、整改",
+                    detail="审批人：等待您审批的申请，最早的在前。\n"
+                           "单位工作人员、单位负责人：还有本单位未报的周报、被退回或待核对的申请、待报送全国系统的申请、"
+                           "待整改的事项和待说明的跟进事项，每项写明怎么回复。")
     def todo(ctx: Context):
-        items = chain.pending_for(ctx.session, ctx.person)
-        if not items:
-            ctx.reply("目前没有等待您审批的申请。")
-            return END
-        lines = [f"等待您审批的申请（{len(items)}件，最早的在前）："]
-        for req in items:
-            lines.append(f"· 第{req.id}号 {req.title} — {req.unit.name}，{STEP_NAMES[req.step]}，"
-                         f"已等{waited_text(req)}")
-        lines.append("回复「查看 编号」看详情，「同意 编号 意见」「驳回 编号 原因」「退回 编号 说明」审批。")
-        ctx.reply("\n".join(lines))
+        parts = []
+        if ctx.person.has_role(*APPROVER_ROLES):
+            items = chain.pending_for(ctx.session, ctx.person)
+            if items:
+                lines = [f"等待您审批的申请（{len(items)}件，最早的在前）："]
+                for req in items:
+                    lines.append(f"· 第{req.id}号 {req.title} — {req.unit.name}，{STEP_NAMES[req.step]}，"
+                                 f"已等{waited_text(req)}")
+                lines.append("回复「查看 编号」看详情，「同意 编号 意见」「驳回 编号 原因」「退回 编号 说明」审批。")
+                parts.append("\n".join(lines))
+            else:
+                parts.append("目前没有等待您审批的申请。")
+        if ctx.person.has_role(STAFF, UNIT_HEAD) and not ctx.person.unit.is_bureau:
+            from handlers import unit_todo
+            lines = unit_todo.lines(ctx)
+            parts.append(f"{ctx.person.unit.name}待办（{len(lines)}项）：\n" + "\n".join(lines) if lines
+                         else f"{ctx.person.unit.name}目前没有待办事项。")
+        ctx.reply("\n\n".join(parts))
         return END
 
     @router.pattern(PENDING_ASKED, roles=APPROVER_ROLES)
     def todo_asked(ctx: Context):
+        return todo(ctx)
+
+    @router.pattern(TODO_ASKED, roles=APPROVER_ROLES | {STAFF})
+    def things_to_do_asked(ctx: Context):
         return todo(ctx)
 
     @router.command("催办", help="催促审批人处理我的申请（每天一次）")

@@ -64,7 +64,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "同意": ("999 同意", DECIDERS),
     "驳回": ("999 材料不全", DECIDERS),
     "退回": ("999 请补充理由", DECIDERS),
-    "待办": ("", DECIDERS),
+    "待办": ("", DECIDERS | {"staff"}),  # a staff member: his unit's to-do (handlers/unit_todo.py)
     "催办": ("999", EVERYONE),
     "我的申请": ("", EVERYONE),
     "查看": ("999", EVERYONE),

@@ -1,0 +1,64 @@
+"""What a unit still has to do, for 待办 asked by its staff or head: the weekly report (第30条), requests sent back
+or drafted, the national registry filing (第11条), rectifications and follow-ups (第36条, 第28条).
+
+Each line says what is due and the reply that does it; the modules that own each thing do the work.
+"""
+from __future__ import annotations
+
+from bot import clock
+from bot.router import Context
+from handlers import approvals_after as after
+from handlers.approvals_mine import amendable, unfiled
+from handlers.weekly_flow import last_week, this_week
+from models import weekly
+from models.account import accounts_of_units
+from models.approval import DRAFT
+from models.oversight import CASE_OPEN, cases_of_units
+from models.rectification import TO_FIX, describe, items_of_units
+
+
+def weekly_lines(ctx: Context) -> list[str]:
+    """This week's and last week's reports not filed yet (a week without a working day has none due)."""
+    unit = ctx.person.unit
+    if not accounts_of_units(ctx.session, [unit.id], active_only=True):
+        return []
+    lines, now = [], clock.now()
+    for week in sorted({last_week(), this_week()}):
+        due = weekly.due_at(week)
+        if due is None or weekly.find_report(ctx.session, unit.id, week) is not None:
+            continue
+        late = "，已逾期" if now > due else ""
+        word = "上周" if week < this_week() else "本周"
+        lines.append(f"· 周报 {weekly.week_label(week)}：未报，截止{weekly.deadline_label(week)}{late}"
+                     f" → 回复「周报{' 上周' if word == '上周' else ''}」填报")
+    return lines
+
+
+def request_lines(ctx: Context) -> list[str]:
+    lines = []
+    for req in amendable(ctx):
+        if req.status == DRAFT:
+            lines.append(f"· 第{req.id}号 {req.title}：助手起草的草稿，待核对提交 → 回复「修改 {req.id}」")
+        else:
+            lines.append(f"· 第{req.id}号 {req.title}：已退回修改 → 回复「修改 {req.id}」")
+    today = clock.today()
+    for req in unfiled(ctx):
+        filing = after.open_filing(ctx.session, req.id)
+        lines.append(f"· 第{req.id}号 {req.title}：待报送全国政务新媒体信息报送系统，"
+                     f"{after.due_text(filing.deadline, today, ctx.session)} → 报送后回复「已报送 {req.id}」")
+    return lines
+
+
+def oversight_lines(ctx: Context) -> list[str]:
+    today, unit_ids = clock.today(), [ctx.person.unit_id]
+    lines = [f"· 整改事项 {describe(item, today, with_unit=False)} → 整改后回复「已整改 {item.id} 整改说明」"
+             for item in items_of_units(ctx.session, unit_ids) if item.status in TO_FIX]
+    lines += [f"· 跟进事项 {case.id}：{case.account_label}｜{case.source} → 申请注销，或回复「说明 {case.id} 理由」"
+              for case in cases_of_units(ctx.session, unit_ids, pending_only=True) if case.status == CASE_OPEN]
+    return lines
+
+
+def lines(ctx: Context) -> list[str]:
+    """The unit's to-do lines, most pressing kinds first ([] when there is nothing to do)."""
+    return weekly_lines(ctx) + request_lines(ctx) + oversight_lines(ctx)
+

@@ -1,0 +1,60 @@
+"""待办 for a unit's staff and head (handlers/unit_todo.py): what the unit still has to do, each with its reply."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from bot import clock
+from tests.approvals_helpers import approve_all, submit_open
+from tests.weekly_support import EDU, file_report, seed
+
+
+
+def title(bot, number: int) -> str:
+    from models.approval import ApprovalRequest
+    with bot.db() as s:
+        return s.get(ApprovalRequest, number).title
+
+
+def test_nothing_to_do_says_so_and_a_staff_member_is_no_longer_refused(bot):
+    assert bot.send("jy_zhang", "待办") == "抚松县教育局目前没有待办事项。"  # no account: no weekly report due
+    assert bot.send("jy_wang", "待办") == "目前没有等待您审批的申请。\n\n抚松县教育局目前没有待办事项。"
+    assert bot.send("zsj_review", "待办") == "目前没有等待您审批的申请。"  # a bureau: no unit part
+
+
+def test_the_weekly_report_not_filed_is_listed_with_its_deadline_and_reply(bot):
+    seed(bot)
+    clock.set_now(datetime(2026, 12, 1, 9, 0))  # Tuesday: last week overdue, this week still open
+    reply = bot.send("jy_zhang", "待办")
+    assert reply.startswith("抚松县教育局待办（2项）：\n"), reply
+    assert "· 周报 11月23日—11月29日：未报，截止11月27日（周五）17:00，已逾期 → 回复「周报 上周」填报" in reply
+    assert "· 周报 11月30日—12月6日：未报，截止12月4日（周五）17:00 → 回复「周报」填报" in reply
+    file_report(bot, EDU, "jy_zhang", date(2026, 11, 23), {"抚松教育（微信公众号）": (1, 1, date(2026, 11, 24), 0, 0)})
+    assert "11月23日—11月29日" not in bot.send("jy_zhang", "待办")
+    assert "抚松县卫生健康局待办" in bot.send("wj_liu", "我有哪些待办")  # in other words, for its own unit only
+
+
+def test_a_returned_request_a_filing_and_a_rectification_are_listed(bot):
+    number = submit_open(bot)
+    bot.send("jy_wang", f"退回 {number} 名称要改")
+    reply = bot.send("jy_zhang", "待办")
+    assert reply == f"抚松县教育局待办（1项）：\n· 第{number}号 {title(bot, number)}：已退回修改 → 回复「修改 {number}」", reply
+    bot.send("jy_zhang", f"修改 {number}")
+    bot.send("jy_zhang", "确认")
+    approve_all(bot, number)
+    reply = bot.send("jy_zhang", "有什么要做的")
+    assert "待报送全国政务新媒体信息报送系统，截止" in reply and f"→ 报送后回复「已报送 {number}」" in reply, reply
+    bot.send("jy_zhang", f"已报送 {number}")
+    clock.set_now(datetime(2026, 11, 16, 10, 0))
+    bot.send("zsj_admin", "整改通知 教育局 抚松教育公众号两周未更新")
+    bot.send("zsj_admin", "确认")
+    reply = bot.send("jy_wang", "待办")
+    assert "· 整改事项 1. [待整改] 抚松教育公众号两周未更新（期限 2026-11-23） → 整改后回复「已整改 1 整改说明」" in reply
+    assert reply.startswith("目前没有等待您审批的申请。\n\n抚松县教育局待办（3项）：\n· 周报 "), reply  # (the new account)
+    assert "待报送" not in reply and "已退回" not in reply
+
+
+@pytest.mark.parametrize("asked", ["有什么要做的", "今天有什么事", "我有哪些待办", "还有什么要办的吗"])
+def test_asked_in_other_words(bot, asked):
+    assert bot.send("jy_zhang", asked) == "抚松县教育局目前没有待办事项。"
