@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from bot import clock, outbox
 from bot.router import ARGS_PUNCTUATION, Context, Router
 from bot.suggest import Index
+from handlers import unit_todo
 from handlers.screenshots import SCREENSHOT_MINUTES
 from models import org
 from models.org import ROLE_NAMES, UnknownSender
@@ -129,7 +130,8 @@ def register(router: Router) -> None:
     @router.event("enter_agent")
     def greet(ctx: Context):
         already = bool(ctx.replies)  # the expiry notice of a dialogue that timed out just now
-        ctx.reply(GREETING.format(name=ctx.sender.name) + "\n" + help_text(ctx))
+        waiting = unit_todo.waiting_line(ctx)
+        ctx.reply("\n".join([GREETING.format(name=ctx.sender.name), *([waiting] if waiting else []), help_text(ctx)]))
         if ctx.state and ctx.state in router.states:  # back from a break: the question still stands
             ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
         elif ctx.conv.draft and not already:

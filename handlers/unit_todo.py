@@ -12,6 +12,7 @@ from handlers.approvals_mine import amendable, unfiled
 from handlers.weekly_flow import last_week, this_week
 from models import weekly
 from models.account import accounts_of_units
+from models.org import STAFF, UNIT_HEAD
 from models.approval import DRAFT
 from models.oversight import CASE_OPEN, cases_of_units
 from models.rectification import TO_FIX, describe, items_of_units
@@ -62,3 +63,15 @@ def lines(ctx: Context) -> list[str]:
     """The unit's to-do lines, most pressing kinds first ([] when there is nothing to do)."""
     return weekly_lines(ctx) + request_lines(ctx) + oversight_lines(ctx)
 
+
+
+def waiting_line(ctx: Context) -> str:
+    """「2件申请等您审批，本单位有3项待办，回复「待办」查看。」 for the greeting ("" when nothing waits)."""
+    from handlers import approvals_chain as chain
+    from handlers.approvals_decide import APPROVER_ROLES
+    person, said = ctx.person, []
+    if person.has_role(*APPROVER_ROLES) and (count := len(chain.pending_for(ctx.session, person))):
+        said.append(f"{count}件申请等您审批")
+    if person.has_role(STAFF, UNIT_HEAD) and not person.unit.is_bureau and (count := len(lines(ctx))):
+        said.append(f"本单位有{count}项待办")
+    return "，".join(said) + "，回复「待办」查看。" if said else ""

@@ -58,3 +58,15 @@ def test_a_returned_request_a_filing_and_a_rectification_are_listed(bot):
 @pytest.mark.parametrize("asked", ["有什么要做的", "今天有什么事", "我有哪些待办", "还有什么要办的吗"])
 def test_asked_in_other_words(bot, asked):
     assert bot.send("jy_zhang", asked) == "抚松县教育局目前没有待办事项。"
+
+
+def test_the_greeting_says_what_waits(bot):
+    """Opening the app (enter_agent): a line with how many requests wait for him and how much his unit has to do."""
+    assert bot.side.enter("jy_zhang").text.splitlines()[1].startswith("张伟（抚松县教育局，单位工作人员）可以使用：")
+    seed(bot)
+    clock.set_now(datetime(2026, 12, 1, 9, 0))
+    assert bot.side.enter("jy_zhang").text.splitlines()[1] == "本单位有2项待办，回复「待办」查看。"
+    submit_open(bot, "wj_liu", ["开设", "微博", "健康抚松", "发布卫生健康政策和通知", "https://weibo.com/u/1234567891",
+                                 "无", "1", "13912345678", "无", "及时发布卫生健康信息", "是"])  # (教育局 has a 微博 here)
+    assert bot.side.enter("wj_chen").text.splitlines()[1] == "1件申请等您审批，本单位有2项待办，回复「待办」查看。"
+    assert bot.side.enter("zsj_review").text.splitlines()[1].startswith("杨审核（")  # nothing waits for him yet
