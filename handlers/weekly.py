@@ -16,7 +16,7 @@ from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin,
                                   current_label, draft_summary, finish_account, last_week, may_ask_last_week,
                                   opened_on_of, out_of_reach, pick_account, previous_answer, report_week,
                                   skip_account, submit, summary_prompt, this_week, week_word)
-from handlers.weekly_parse import (Unclear, check_entry, check_problems, parse_count, parse_date,
+from handlers.weekly_parse import (Unclear, check_entry, check_problems, parse_count, parse_date, parse_posts,
                                    parse_interaction)
 from handlers.weekly_quick import GRAMMAR
 from handlers.weekly_status import asks_status, show_status
@@ -103,13 +103,20 @@ def register(router: Router) -> None:
         if is_skip(ctx.text):
             return skip_account(ctx)
         try:
-            current_answer(ctx)["posts"] = parse_count(ctx.text, "本周发布条数")
+            posts, originals = parse_posts(ctx.text)  # 「发了三条，原创两条」 answers the next question too
         except Unclear as wrong:
             raise Reask(wrong.hint) from None
-        if current_answer(ctx)["posts"] == 0:
+        if originals is not None and originals > posts:
+            raise Reask(f"原创条数（{originals}）不能多于本周发布条数（{posts}），请重新输入，例如「{posts}条，原创{posts}条」。")
+        current_answer(ctx)["posts"] = posts
+        if posts == 0:
             current_answer(ctx)["originals"] = 0
             return "weekly.latest"
-        return "weekly.originals"
+        if originals is None:
+            return "weekly.originals"
+        current_answer(ctx)["originals"] = originals
+        ctx.reply(f"好的：发布{posts}条，其中原创{originals}条。")
+        return "weekly.latest"
 
     @router.state("weekly.originals", prompt="其中原创几条？（如 3；没有原创回复「无」）")
     @answer_or_edit

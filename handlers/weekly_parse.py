@@ -42,7 +42,7 @@ def parse_count(text: str, what: str = "条数") -> int:
     raw = _clean(text)
     if raw in NONE_WORDS:
         return 0
-    core = re.sub(r"^(发布|发了|共|一共|原创|共计)", "", raw)
+    core = re.sub(r"^(?:本周|这周)?(?:发布了|发布|发了|发|共计|一共|共|原创)", "", raw)
     core = re.sub(r"(条|篇|个|次|则|期)$", "", core)
     if core.isdigit():
         value = int(core)
@@ -53,6 +53,33 @@ def parse_count(text: str, what: str = "条数") -> int:
     if value > MAX_COUNT:
         raise Unclear(f"{value} 条太多了，请确认后重新输入{what}。")
     return value
+
+
+ALL_ORIGINAL = re.compile(r"(?:全部|全|都|均)(?:是|为)?原创(?:的)?")
+NO_ORIGINAL = re.compile(r"(?:没有|无|没|不是)原创(?:的)?|原创(?:为)?(?:0|零|无|没有)(?:条|篇)?")
+
+
+def parse_posts(text: str) -> tuple[int, int | None]:
+    """The posts, and the originals when said with them: 「发了三条，原创两条」, 「5条其中原创3条」, 「4条 都是原创」,
+    「2条没有原创」 → (posts, originals); 「5」 → (5, None)."""
+    raw = _clean(text)
+    if "原创" not in raw:
+        return parse_count(text, "本周发布条数"), None
+    cut = raw.index("原创")
+    if ALL_ORIGINAL.search(raw) or NO_ORIGINAL.search(raw):
+        head = ALL_ORIGINAL.sub("", NO_ORIGINAL.sub("", raw))
+    else:
+        head = raw[:cut]
+    head = re.sub(r"(?:，|,|、|;|；|其中|里面|中)+$", "", head)
+    if not head:
+        raise Unclear(f"「{text[:20]}」只说了原创条数。请回复本周一共发布了几条，可以一起说原创条数，例如「5条，原创3条」；"
+                      "没有更新请回复「无」。")
+    posts = parse_count(head, "本周发布条数")
+    if ALL_ORIGINAL.search(raw):
+        return posts, posts
+    if NO_ORIGINAL.search(raw):
+        return posts, 0
+    return posts, parse_count(raw[cut:], "原创条数")
 
 
 def parse_interaction(text: str) -> tuple[int, int]:

@@ -230,3 +230,16 @@ def test_a_skipped_no_update_account_says_so_when_it_comes_back(bot):
     back = bot.send("jy_zhang", "无")
     assert "【1/3】抚松教育（微信公众号）：已填 本周无更新，最近11-10，接着填。" in back
     assert "收到留言/评论几条" in back
+
+
+def test_the_posts_and_their_originals_in_one_answer(bot):
+    """「发了三条，原创两条」 answers two questions; more originals than posts is re-asked, keeping nothing wrong."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.send("jy_zhang", "周报")
+    wrong = bot.send("jy_zhang", "发了三条，原创五条")
+    assert wrong.startswith("原创条数（5）不能多于本周发布条数（3）") and "发布了几条" in wrong, wrong
+    reply = bot.send("jy_zhang", "发了三条，原创两条")
+    assert reply.startswith("好的：发布3条，其中原创2条。") and "最近一次发布是哪天" in reply, reply
+    back = bot.send("jy_zhang", "上一步")
+    assert "发布了几条" in back, back

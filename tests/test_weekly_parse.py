@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from handlers.weekly_parse import Unclear, check_entry, chinese_number, parse_count, parse_date, parse_interaction
+from handlers.weekly_parse import (Unclear, check_entry, chinese_number, parse_count, parse_date, parse_interaction,
+                                   parse_posts)
 
 WEEK = date(2026, 11, 23)
 TODAY = date(2026, 11, 25)
@@ -68,3 +69,17 @@ def test_a_date_after_the_reported_week_is_refused():
     with pytest.raises(Unclear, match="之后"):
         check_entry({"posts": 0, "latest_post_on": date(2026, 11, 24)}, week=date(2026, 11, 9), today=TODAY,
                     opened_on=None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5", (5, None)), ("发了5条", (5, None)), ("本周发布了三条", (3, None)),
+    ("发了三条，原创两条", (3, 2)), ("5条其中原创3条", (5, 3)), ("三条原创一条", (3, 1)), ("3条，原创0条", (3, 0)),
+    ("4条 都是原创", (4, 4)), ("本周发布了3条，全部原创", (3, 3)), ("2条没有原创", (2, 0)),
+])
+def test_posts_may_be_said_with_their_originals(text, expected):
+    assert parse_posts(text) == expected
+
+
+def test_originals_alone_are_not_taken_for_the_posts():
+    with pytest.raises(Unclear, match="只说了原创条数"):
+        parse_posts("原创3条")
