@@ -13,11 +13,11 @@ from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
-                                  current_label, draft_summary, finish_account, last_week, may_ask_last_week,
-                                  opened_on_of, out_of_reach, pick_account, previous_answer, report_week,
-                                  skip_account, submit, summary_prompt, this_week, week_word)
-from handlers.weekly_parse import (Unclear, check_entry, check_problems, parse_count, parse_date, parse_posts,
-                                   parse_interaction)
+                                  current_label, draft_summary, edit_example, finish_account, last_week,
+                                  may_ask_last_week, opened_on_of, out_of_reach, pick_account, previous_answer,
+                                  report_week, skip_account, submit, summary_prompt, this_week, week_word)
+from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_count, parse_date,
+                                   parse_interaction, parse_posts)
 from handlers.weekly_quick import GRAMMAR
 from handlers.weekly_status import asks_status, show_status
 from models import weekly
@@ -183,7 +183,7 @@ def register(router: Router) -> None:
             check_problems(text)
         except Unclear as wrong:
             raise Reask(wrong.hint) from None
-        current_answer(ctx)["problems"] = None if text in ("无", "没有", "没", "无问题", "没有问题", "0") else text
+        current_answer(ctx)["problems"] = None if no_problem(text) else text
         return finish_account(ctx)
 
     @router.state("weekly.confirm", prompt=summary_prompt)
@@ -199,9 +199,10 @@ def register(router: Router) -> None:
             raise Reask(f"要修改第{int(number)}个账号请回复「修改 {int(number)}」；内容无误请回复「确认」提交。")
         decision = yes(ctx.text)
         if decision is None:
-            raise Reask("请回复「确认」提交，或「修改 2」修改第2个账号，或「取消」放弃。")
+            raise Reask(f"请回复「确认」提交，或{edit_example(ctx)}，或「取消」放弃。")
         if decision is False:
-            raise Reask("要修改哪一个账号？请回复「修改」加序号，例如「修改 2」。")
+            raise Reask("要修改哪一个账号？请回复「修改」加序号，例如「修改 1」。" if len(ctx.data["done"]) == 1
+                        else "要修改哪一个账号？请回复「修改」加序号，例如「修改 2」。")
         return submit(ctx)
 
 

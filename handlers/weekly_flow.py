@@ -285,8 +285,15 @@ def summary_prompt(ctx: Context) -> str:
     for number, account_id in enumerate(ctx.data["done"], 1):
         entry = ctx.data["answers"][str(account_id)]
         lines.append(f"{number}. {account_label(ctx, account_id)}：{describe_entry(entry)}")
-    lines.append("回复「确认」提交；「修改 2」修改第2个账号；「取消」放弃。")
+    lines.append(f"回复「确认」提交；{edit_example(ctx)}；「取消」放弃。")
     return "\n".join(lines)
+
+
+def edit_example(ctx: Context) -> str:
+    """「修改 2」修改第2个账号, or 「修改 1」修改这个账号 when the report has one account (no second to name)."""
+    if len(ctx.data.get("done", [])) == 1:
+        return "「修改 1」修改这个账号"
+    return "「修改 2」修改第2个账号"
 
 
 def current_label(data: dict) -> str | None:

@@ -146,6 +146,15 @@ def short_date(day: date | None) -> str:
     return f"{day.month}-{day.day:02d}" if day else "不详"
 
 
+NO_PROBLEM = re.compile(r"(?:无|没有?|暂无|暂时没有|没什么|没啥)(?:任何)?(?:问题|异常|情况|整改)?(?:[和或及]整改)?(?:情况)?"
+                        r"|(?:一切|均|都|运行|运营|账号)?正常|0")
+
+
+def no_problem(text: str) -> bool:
+    """「无」, 「没问题」, 「一切正常」, 「暂无」: nothing to record as 问题或整改情况."""
+    return NO_PROBLEM.fullmatch(_clean(text)) is not None
+
+
 def check_problems(text: str) -> None:
     """问题或整改情况 is kept as the official record: it must say something in words, digits or Chinese, not
     emoji or punctuation alone."""

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from handlers.weekly_parse import (NONE_WORDS, Unclear, check_entry, check_problems, parse_count, parse_date,
-                                   parse_interaction)
+from handlers.weekly_parse import (NONE_WORDS, Unclear, check_entry, check_problems, no_problem, parse_count,
+                                   parse_date, parse_interaction)
 
 PLATFORM_ALIASES = {
     "微信公众号": "微信公众号", "公众号": "微信公众号", "微信": "微信公众号", "视频号": "视频号", "微博": "微博",
@@ -96,7 +96,7 @@ def parse_line(line: str, accounts: list[dict], *, week: date, today: date) -> t
         return None, error
     entry = {"account_id": account["id"], "posts": None, "originals": None, "latest_post_on": None,
              "messages_received": 0, "messages_answered": 0,
-             "problems": None if problems in (None, "无", "没有") else problems}
+             "problems": None if problems is None or no_problem(problems) else problems}
     for token in tokens[used:]:
         error = _take(token, entry, week=week, today=today)
         if error:

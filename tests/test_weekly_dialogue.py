@@ -243,3 +243,7 @@ def test_the_posts_and_their_originals_in_one_answer(bot):
     assert reply.startswith("好的：发布3条，其中原创2条。") and "最近一次发布是哪天" in reply, reply
     back = bot.send("jy_zhang", "上一步")
     assert "发布了几条" in back, back
+    bot.say("wj_liu", "周报", "3条，原创2条", "周一", "无")  # (卫健局 has one account: the form comes next)
+    form = bot.send("wj_liu", "没问题")
+    assert "1. 健康抚松（微信公众号）：发布3条（原创2），最近11-23，留言0/0，问题：无\n" in form, form
+    assert form.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」放弃。"), form  # one account: no 「修改 2」

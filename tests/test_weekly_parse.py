@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from handlers.weekly_parse import (Unclear, check_entry, chinese_number, parse_count, parse_date, parse_interaction,
-                                   parse_posts)
+                                   parse_posts, no_problem)
 
 WEEK = date(2026, 11, 23)
 TODAY = date(2026, 11, 25)
@@ -83,3 +83,13 @@ def test_posts_may_be_said_with_their_originals(text, expected):
 def test_originals_alone_are_not_taken_for_the_posts():
     with pytest.raises(Unclear, match="只说了原创条数"):
         parse_posts("原创3条")
+
+
+@pytest.mark.parametrize("text", ["无", "没问题", "没有问题。", "一切正常", "暂无", "无异常", "没什么问题", "无问题和整改"])
+def test_saying_there_is_no_problem_records_none(text):
+    assert no_problem(text)
+
+
+@pytest.mark.parametrize("text", ["有一条留言未回复", "正常发布但回复慢", "问题：无"])
+def test_a_problem_in_words_is_kept(text):
+    assert not no_problem(text)
