@@ -32,8 +32,8 @@ FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "resp
              "contact", "operator", "name_warning")
 
 
-OPEN_INTENT = (r"(?:我们?|本单位|单位)?(?:想|要|想要|需要|准备|打算|帮我)?(?:申请)?"
-               r"(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)(?:一个|个)?(?:新的?)?"
+OPEN_INTENT = (r"(?:我们?|本单位|单位)?(?:想|要|想要|需要|准备|打算|帮我)?"  # 「申请一个公众号」: 申请 alone opens too
+               r"(?:(?:申请)?(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)|申请|要个|弄个|搞个)(?:一个|个)?(?:新的?)?"
                r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
 
 

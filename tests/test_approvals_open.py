@@ -222,6 +222,8 @@ def test_the_platform_can_be_said_with_the_request(bot):
     bot.send("jy_zhang", "取消")
     assert "好的，申请开设今日头条账号" in bot.send("jy_zhang", "开设 头条")
     bot.send("jy_zhang", "取消")
+    assert bot.send("jy_zhang", "我想申请一个公众号").startswith("好的，申请开设微信公众号账号")  # 申请 alone
+    bot.send("jy_zhang", "取消")
     # the unit already has a Douyin account (seeded): refused with the reason, then the list
     seed_accounts(bot)
     taken = bot.send("jy_zhang", "帮我开通抖音")
