@@ -102,13 +102,21 @@ GENERIC = ("人民政府", "委员会", "管理局", "中心", "局", "办公室
 
 
 def _core_words(unit_name: str) -> set[str]:
-    """Two-character pieces of the unit's name without the county prefix and generic words."""
+    """Two-character pieces of the unit's name without the county prefix and generic words, and the usual
+    abbreviations: the first characters of the parts joined by 和 (人力资源和社会保障 → 人社, 文化广播电视和旅游 →
+    文旅) and of two words in a row (卫生健康 → 卫健, 市场监督 → 市监)."""
     core = re.sub(r"^.{1,4}?[县市区]", "", unit_name)
     for word in GENERIC:
         core = core.replace(word, " ")
     pieces = set()
-    for part in core.split():
-        pieces.update(part[i:i + 2] for i in range(len(part) - 1))
+    for chunk in core.split():
+        parts = [part for part in re.split(r"[和与及]", chunk) if part]
+        if len(parts) > 1:
+            pieces.add("".join(part[0] for part in parts))
+        for part in parts:
+            pieces.update(part[i:i + 2] for i in range(len(part) - 1))
+            words = [part[i:i + 2] for i in range(0, len(part) - 1, 2)]
+            pieces.update(a[0] + b[0] for a, b in zip(words, words[1:]))
     return pieces
 
 

@@ -191,3 +191,11 @@ def _waiting(conn) -> int:
     """Backends of the test database waiting for a lock."""
     return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                         "AND wait_event_type = 'Lock'").fetchone()[0]
+
+
+@pytest.mark.parametrize("userid, name", [("rs_zheng", "抚松人社"), ("wl_zhao", "抚松文旅"), ("sj_he", "抚松市监"),
+                                          ("rs_zheng", "抚松社保")])
+def test_the_usual_abbreviation_of_the_unit_is_related_to_it(bot, userid, name):
+    """人社 is 人力资源和社会保障, 文旅 文化…和旅游, 市监 市场监督: no warning for the name everyone uses."""
+    bot.say(userid, "开设", "快手")
+    assert bot.send(userid, name).startswith("请简要说明账号功能"), name
