@@ -287,3 +287,15 @@ def unit_people(ctx: Context) -> list[Person]:
     return list(ctx.session.scalars(select(Person).where(Person.unit_id == ctx.data["unit_id"], Person.active)
                                     .order_by(Person.id)))
 
+
+SELF_WORDS = ("我", "我自己", "自己", "本人", "是我", "我来", "我负责")
+
+
+def pick_person(ctx: Context, answer: str, people: list[Person]) -> Person:
+    """The person chosen from the numbered list: by number or name, or 「我」/「本人」 for the sender himself."""
+    if answer.strip().rstrip("。.！!") in SELF_WORDS:
+        if ctx.person in people:
+            return ctx.person
+        raise Reask(f"您不是{people[0].unit.name if people else '本单位'}的人员，请从下面选择。")
+    return people[pick(answer, [p.name for p in people])]
+

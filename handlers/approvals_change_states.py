@@ -48,8 +48,7 @@ def new_value(ctx: Context, key: str):
     if key == "operator":
         return rules.check_operator(answer)
     if key == "responsible_name":
-        people = base.unit_people(ctx)
-        person = people[pick(answer, [p.name for p in people])]
+        person = base.pick_person(ctx, answer, base.unit_people(ctx))
         ctx.data["new_responsible_id"] = person.id
         return person.name
     units = base.host_units_nearby(ctx)

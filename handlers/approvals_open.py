@@ -12,6 +12,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
+from handlers.approvals_change import pick_person
 from models import org
 from models.account import PLATFORM_WORDS, PLATFORMS, platform_named
 from models.approval import OPEN, RETURNED, ApprovalRequest
@@ -239,7 +240,7 @@ def register(router: Router) -> None:
         people = unit_people(ctx)
         if not people:
             raise Reask("本单位在通讯录中还没有人员，请先联系县政数局登记。")
-        chosen = people[pick(ctx.text, [p.name for p in people])]
+        chosen = pick_person(ctx, ctx.text, people)
         ctx.data["responsible_id"], ctx.data["responsible_name"] = chosen.id, chosen.name
         return after(ctx, "open.responsible")
 

@@ -251,3 +251,11 @@ def test_the_handover_reaches_the_bureau_admins_when_nobody_of_the_new_host_unit
     [notice] = [t for t in bot.texts("zsj_admin") if "【账号移交】" in t]
     assert "抚松县卫生健康局变更为抚松县应急管理局" in notice
     assert "这条通知是发给抚松县应急管理局的，抚松县应急管理局的孔局长、施静在企业微信中已无效（可能已离职），收不到。" in notice
+
+
+def test_the_new_responsible_person_may_be_the_sender_saying_me(bot):
+    seed_accounts(bot)
+    reply = bot.send("jy_li", "变更 抚松教育 公众号 负责人")
+    assert "请选择新的账号负责人" in reply, reply
+    assert "变更原因" in bot.send("jy_li", "本人")
+    assert "账号负责人：张伟 → 李娜" in bot.send("jy_li", "整改")

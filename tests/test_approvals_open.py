@@ -238,3 +238,18 @@ def test_a_sentence_at_the_form_that_mentions_an_item_is_not_taken_for_changing_
     assert "请输入联系电话" in bot.send("jy_zhang", "联系电话要改")  # the name and a word or two: that item
     bot.send("jy_zhang", "13912345679")
     assert "请输入主页URL" in bot.send("jy_zhang", "修改网址")  # aliases need 修改
+
+
+def test_the_responsible_person_may_be_the_sender_saying_me(bot):
+    """「我」/「本人」 at the responsible person (第21条): the sender, when he is of the unit."""
+    reply = bot.say("jy_zhang", "开设", "微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1234567890", "无")[-1]
+    assert "请选择账号负责人" in reply, reply
+    assert "联系电话" in bot.send("jy_zhang", "我")
+    form = bot.say("jy_zhang", "13912345678", "无", "及时发布教育政策，服务群众", "是")[-1]
+    assert "账号负责人：张伟" in form, form
+
+
+def test_a_bureau_user_filing_for_a_unit_is_not_its_responsible_person(bot):
+    bot.say("zsj_admin", "开设", "抚松县教育局", "微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1234567890", "无")
+    reply = bot.send("zsj_admin", "本人")
+    assert reply.startswith("您不是抚松县教育局的人员，请从下面选择。") and "请选择账号负责人" in reply, reply
