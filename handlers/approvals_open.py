@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 from sqlalchemy import select
 
@@ -36,6 +37,10 @@ FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "resp
 OPEN_INTENT = (r"(?:我们?|本单位|单位)?(?:想|要|想要|需要|准备|打算|帮我)?"  # 「申请一个公众号」: 申请 alone opens too
                r"(?:(?:申请)?(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)|申请|要个|弄个|搞个)(?:一个|个)?(?:新的?)?"
                r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
+
+
+RULES_GIVEN = re.compile(r"(?:已经?|都)?(?:提交|交|报|报送|附上|上传)(?:过)?了?(?:的)?|有(?:的)?|已有|提交过|交过了?")
+RULES_NOT_GIVEN = re.compile(r"(?:还)?(?:没有?|未)(?:提交|交|报|报送|准备|附上)?(?:呢|了)?|还没|暂时没有|无")
 
 
 def applies(state: str, data: dict) -> bool:
@@ -262,6 +267,9 @@ def register(router: Router) -> None:
     @router.state("open.rules", prompt="本单位是否已同时提交政务新媒体主办责任的相关保障制度？（回复「是」或「否」）")
     def rules_tick(ctx: Context):
         answer = yes(ctx.text)
+        if answer is None:  # 「已提交」, 「还没有」: said as the question asks it
+            said = ctx.text.strip().rstrip("。.！!")
+            answer = True if RULES_GIVEN.fullmatch(said) else False if RULES_NOT_GIVEN.fullmatch(said) else None
         if answer is None:
             raise Reask("请回复「是」或「否」。")
         if not answer:

@@ -76,6 +76,8 @@ def test_reason_and_tick_are_required(bot):
     bot.send("jy_zhang", "及时发布教育政策，服务群众")
     assert "须同时提交主办责任保障制度" in bot.send("jy_zhang", "否")
     assert "请回复「是」或「否」" in bot.send("jy_zhang", "也许")
+    assert "须同时提交主办责任保障制度" in bot.send("jy_zhang", "还没有")  # said as the question asks it
+    assert "请核对开设申请" in bot.send("jy_zhang", "已提交")
 
 
 def test_cancel_submits_nothing(bot):
