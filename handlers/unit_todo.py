@@ -5,6 +5,8 @@ Each line says what is due and the reply that does it; the modules that own each
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot import clock
 from bot.router import Context
 from handlers import approvals_after as after
@@ -21,13 +23,14 @@ from models.rectification import TO_FIX, describe, items_of_units
 def weekly_lines(ctx: Context) -> list[str]:
     """This week's and last week's reports not filed yet (a week without a working day has none due)."""
     unit = ctx.person.unit
-    if not accounts_of_units(ctx.session, [unit.id], active_only=True):
-        return []
+    opened = [a.opened_on for a in accounts_of_units(ctx.session, [unit.id], active_only=True)]
     lines, now = [], clock.now()
     for week in sorted({last_week(), this_week()}):
         due = weekly.due_at(week)
         if due is None or weekly.find_report(ctx.session, unit.id, week) is not None:
             continue
+        if not any(day is None or day <= week + timedelta(days=6) for day in opened):
+            continue  # no account yet that week (opened since)
         late = "，已逾期" if now > due else ""
         word = "上周" if week < this_week() else "本周"
         lines.append(f"· 周报 {weekly.week_label(week)}：未报，截止{weekly.deadline_label(week)}{late}"

@@ -51,7 +51,8 @@ def test_a_returned_request_a_filing_and_a_rectification_are_listed(bot):
     bot.send("zsj_admin", "确认")
     reply = bot.send("jy_wang", "待办")
     assert "· 整改事项 1. [待整改] 抚松教育公众号两周未更新（期限 2026-11-23） → 整改后回复「已整改 1 整改说明」" in reply
-    assert reply.startswith("目前没有等待您审批的申请。\n\n抚松县教育局待办（3项）：\n· 周报 "), reply  # (the new account)
+    # (the new account was opened after those weeks: no weekly report is due for them)
+    assert reply.startswith("目前没有等待您审批的申请。\n\n抚松县教育局待办（1项）：\n· 整改事项 1."), reply
     assert "待报送" not in reply and "已退回" not in reply
 
 
@@ -70,3 +71,19 @@ def test_the_greeting_says_what_waits(bot):
                                  "无", "1", "13912345678", "无", "及时发布卫生健康信息", "是"])  # (教育局 has a 微博 here)
     assert bot.side.enter("wj_chen").text.splitlines()[1] == "1件申请等您审批，本单位有2项待办，回复「待办」查看。"
     assert bot.side.enter("zsj_review").text.splitlines()[1].startswith("杨审核（")  # nothing waits for him yet
+
+
+def test_a_week_before_the_units_first_account_was_opened_is_not_due(bot):
+    from models.account import Account
+    seed(bot)
+    with bot.db() as s:
+        for account in s.query(Account).all():
+            account.opened_on = date(2026, 11, 28)  # all opened on the Saturday of last week
+    clock.set_now(datetime(2026, 12, 1, 9, 0))
+    reply = bot.send("jy_zhang", "待办")
+    assert "11月23日—11月29日" in reply and "11月30日—12月6日" in reply  # opened within last week: it is due
+    with bot.db() as s:
+        for account in s.query(Account).all():
+            account.opened_on = date(2026, 11, 30)
+    reply = bot.send("jy_zhang", "待办")
+    assert "11月23日—11月29日" not in reply and "11月30日—12月6日" in reply, reply
