@@ -5,8 +5,6 @@ Each line says what is due and the reply that does it; the modules that own each
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot import clock
 from bot.router import Context
 from handlers import approvals_after as after
@@ -29,8 +27,8 @@ def weekly_lines(ctx: Context) -> list[str]:
         due = weekly.due_at(week)
         if due is None or weekly.find_report(ctx.session, unit.id, week) is not None:
             continue
-        if not any(day is None or day <= week + timedelta(days=6) for day in opened):
-            continue  # no account yet that week (opened since)
+        if not any(weekly.opened_by_due(day, week) for day in opened):
+            continue  # no account yet by its due day (opened since): not due, as the bulletin counts it
         late = "，已逾期" if now > due else ""
         word = "上周" if week < this_week() else "本周"
         lines.append(f"· 周报 {weekly.week_label(week)}：未报，截止{weekly.deadline_label(week)}{late}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
 from bot import clock, db, outbox, workdays
@@ -25,10 +25,15 @@ from models.weekly_rollup import compute, render
 
 
 def missing_units(session, week: date) -> list[Unit]:
-    """Active host units with active accounts and no report for `week` (three queries, whatever the size)."""
+    """Active host units with active accounts opened by the week's due day (weekly.opened_by_due) and no report
+    for `week` (three queries, whatever the size)."""
+    due = weekly.due_day(week)
+    if due is None:
+        return []
     units = list(session.scalars(select(Unit).where(Unit.kind == HOST_UNIT, Unit.active).order_by(Unit.id)))
     with_accounts = set(session.scalars(select(Account.unit_id).where(
-        Account.status.in_(ACTIVE_STATUSES), Account.unit_id.in_([u.id for u in units])).distinct()))
+        Account.status.in_(ACTIVE_STATUSES), Account.unit_id.in_([u.id for u in units]),
+        or_(Account.opened_on.is_(None), Account.opened_on <= due)).distinct()))
     reported = set(session.scalars(select(weekly.WeeklyReport.unit_id).where(weekly.WeeklyReport.week == week)))
     return [u for u in units if u.id in with_accounts and u.id not in reported]
 

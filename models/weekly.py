@@ -123,6 +123,13 @@ def due_at(week: date) -> datetime | None:
     return datetime.combine(day, due_time(), tzinfo=config.get().tz)
 
 
+def opened_by_due(opened_on: date | None, week: date) -> bool:
+    """An account is reported for `week` once it was opened by the week's due day (as the monthly bulletin counts
+    it, bot/bulletin/sources.in_use_during); one opened later starts with the next week. Unknown opening: due."""
+    day = due_day(week)
+    return day is not None and (opened_on is None or opened_on <= day)
+
+
 def is_due_day(day: date) -> bool:
     return due_day(day) == day
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, lazyload
 from bot import clock
 from models.account import ACTIVE_STATUSES, Account
 from models.org import HOST_UNIT, Person, Unit
-from models.weekly import WeeklyReport, WeeklyReportEntry, deadline_label, due_at, due_day, week_label
+from models.weekly import (WeeklyReport, WeeklyReportEntry, deadline_label, due_at, due_day, opened_by_due,
+                           week_label)
 
 STALE_STEPS = (14, 10, 7)  # days since the latest post; national inspections fail at 14 (2 weeks)
 
@@ -53,10 +54,10 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
     units = list(session.scalars(select(Unit).where(Unit.id.in_(unit_ids), Unit.kind == HOST_UNIT, Unit.active)
                                  .order_by(Unit.id)))
     accounts = session.execute(select(  # plain rows: label() and the staleness need only these
-        Account.id, Account.unit_id, Account.name, Account.platform, Account.last_update_on).where(
+        Account.id, Account.unit_id, Account.name, Account.platform, Account.last_update_on, Account.opened_on).where(
         Account.unit_id.in_([u.id for u in units]), Account.status.in_(ACTIVE_STATUSES))
         .order_by(Account.unit_id, Account.id)).all()
-    with_accounts = {a.unit_id for a in accounts}
+    with_accounts = {a.unit_id for a in accounts if opened_by_due(a.opened_on, week)}  # opened later: next week
     reports = {r.unit_id: r for r in session.scalars(
         select(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_([u.id for u in units])))}
     entries = _entries(session, week, [u.id for u in units])

@@ -78,12 +78,12 @@ def test_a_week_before_the_units_first_account_was_opened_is_not_due(bot):
     seed(bot)
     with bot.db() as s:
         for account in s.query(Account).all():
-            account.opened_on = date(2026, 11, 28)  # all opened on the Saturday of last week
+            account.opened_on = date(2026, 11, 27)  # opened on last week's due day (Friday): that week is due
     clock.set_now(datetime(2026, 12, 1, 9, 0))
     reply = bot.send("jy_zhang", "待办")
-    assert "11月23日—11月29日" in reply and "11月30日—12月6日" in reply  # opened within last week: it is due
+    assert "11月23日—11月29日" in reply and "11月30日—12月6日" in reply
     with bot.db() as s:
         for account in s.query(Account).all():
-            account.opened_on = date(2026, 11, 30)
+            account.opened_on = date(2026, 11, 28)  # the day after: from this week on, as the bulletin counts it
     reply = bot.send("jy_zhang", "待办")
     assert "11月23日—11月29日" not in reply and "11月30日—12月6日" in reply, reply

@@ -139,3 +139,19 @@ def test_asking_who_has_not_filed_gets_the_rollup(bot, asked):
     at(2026, 11, 30, 8, 0)
     reply = bot.send("zsj_admin", asked)
     assert reply.startswith("【周报汇总 11月30日—12月6日】") and "未报：" in reply, reply
+
+
+def test_a_unit_whose_accounts_were_opened_after_the_due_day_is_not_due_that_week(bot):
+    """As the monthly bulletin counts it: the roll-up and the chasers leave the week alone (the next one is due)."""
+    from models.account import Account
+    from jobs.weekly import missing_units
+    seed(bot)
+    with bot.db() as s:
+        for account in s.query(Account).join(Account.unit).filter_by(name=EDU):
+            account.opened_on = date(2026, 11, 28)  # the Saturday after the Friday deadline of 11-23's week
+    at(2026, 11, 30, 8, 0)
+    reply = bot.send("zsj_admin", "周报情况 上周")
+    assert "抚松县教育局" not in reply.split("未报：")[1].splitlines()[0], reply
+    with bot.db() as s:
+        assert EDU not in [u.name for u in missing_units(s, date(2026, 11, 23))]
+        assert EDU in [u.name for u in missing_units(s, date(2026, 11, 30))]
