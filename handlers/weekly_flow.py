@@ -58,7 +58,8 @@ def may_ask_last_week(ctx: Context, last: date) -> bool:
     today = clock.today()
     if workdays.workdays_between(this_week() - timedelta(days=1), today) > 2 or weekly.due_day(last) is None:
         return False
-    if not accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
+    accounts = accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True)
+    if not any(weekly.opened_by_due(a.opened_on, last) for a in accounts):  # none, or all opened since
         return False
     return weekly.find_report(ctx.session, ctx.person.unit_id, last) is None
 

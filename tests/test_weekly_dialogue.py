@@ -247,3 +247,12 @@ def test_the_posts_and_their_originals_in_one_answer(bot):
     form = bot.send("wj_liu", "没问题")
     assert "1. 健康抚松（微信公众号）：发布3条（原创2），最近11-23，留言0/0，问题：无\n" in form, form
     assert form.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」放弃。"), form  # one account: no 「修改 2」
+
+
+def test_monday_does_not_offer_last_week_when_the_accounts_were_opened_after_its_due_day(bot):
+    seed(bot)
+    with bot.db() as s:
+        for account in s.scalars(select(Account)):
+            account.opened_on = date(2026, 11, 28)
+    at(2026, 11, 30, 9, 30)
+    assert "11月30日—12月6日发布了几条" in bot.send("jy_zhang", "周报")  # straight to this week
