@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 _WANT = r"(?:我们?|咱们?|本单位|单位)?(?:要|想要?|需要|得|准备|打算)|(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙)|请|麻烦(?:你|您)?|我来"
-_DO = r"提交|上交|交|填写|填报|填|上报|报送|报|写|办理|办|发起|申请"
+_DO = r"提交|上交|交|填写|填报|填|上报|报送|报|写|办理|办|发起|申请|下发"
 _SEE = r"查询|查看|查查|查|看看|看|打开|列出|显示"
 # The layers a request may open with, in this order, each optional
 LAYERS = [re.compile(rf"(?:{_WANT})(?:再|先)?"),

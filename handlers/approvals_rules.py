@@ -101,7 +101,7 @@ def check_one_per_platform(session: Session, unit: Unit, platform: str, request_
 GENERIC = ("人民政府", "委员会", "管理局", "中心", "局", "办公室", "县", "镇", "乡", "街道")
 
 
-def _core_words(unit_name: str) -> set[str]:
+def core_words(unit_name: str) -> set[str]:
     """Two-character pieces of the unit's name without the county prefix and generic words, and the usual
     abbreviations: the first characters of the parts joined by 和 (人力资源和社会保障 → 人社, 文化广播电视和旅游 →
     文旅) and of two words in a row (卫生健康 → 卫健, 市场监督 → 市监)."""
@@ -127,7 +127,7 @@ def name_warning(session: Session, unit: Unit, name: str, platform: str) -> str 
     if other_names and name not in other_names:
         return (f"本单位在其他平台的账号名称是「{'」「'.join(other_names)}」，新账号名称「{name}」与之不一致。"
                 "《办法》第9条要求同一单位在不同平台的账号名称保持一致。")
-    if not other_names and not any(piece in name for piece in _core_words(unit.name)):
+    if not other_names and not any(piece in name for piece in core_words(unit.name)):
         return (f"账号名称「{name}」看不出与{unit.name}的关系。"
                 "《办法》第9条要求名称简洁规范，体现单位职能。")
     return None

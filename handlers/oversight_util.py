@@ -87,7 +87,16 @@ def match_units(ctx: Context, name: str) -> list[Unit]:
     ending = [u for u in units if u.name.endswith(name)]  # 「教育局」: the bureau, not 教育局办公室
     if ending:
         return ending
-    return [u for u in units if name in u.name]
+    return [u for u in units if name in u.name] or abbreviated(units, name)
+
+
+def abbreviated(units: list[Unit], name: str) -> list[Unit]:
+    """Units named by their usual abbreviation: 「卫健局」 抚松县卫生健康局, 「人社局」 抚松县人力资源和社会保障局."""
+    from handlers.approvals_rules import core_words
+    short = re.sub(r"(?:局|中心|委|办)$", "", name)
+    if len(short) < 2:
+        return []
+    return [u for u in units if short in core_words(u.name)]
 
 
 def unit_in_scope(ctx: Context, unit_id: int) -> bool:

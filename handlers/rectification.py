@@ -20,6 +20,11 @@ from models.screenshot import Screenshot
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 
 
+# 整改通知 said in a sentence: to (给/向/对) a unit, or asking (要求/让/通知) a unit to 整改
+RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|开|出)(?:个|一个|一份|份)?整改通知[，,：:\s]*(?P<problem>.*)$"
+                 r"|(?:要求|让|请|通知|责成)(?P<unit2>[^\s，,：:]{2,20}?)(?:限期)?整改[，,：:\s]*(?P<problem2>.*)$")
+
+
 def register(router: Router) -> None:
     router.conversation("rectify", title="整改通知",
                         summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
@@ -43,6 +48,14 @@ def register(router: Router) -> None:
         ctx.data.update(unit_id=units[0].id, unit_name=units[0].name, problem=problem,
                         deadline=deadline.isoformat())
         return "rectify.confirm"
+
+    @router.pattern(RECTIFY_ASKED, roles={BUREAU_ADMIN})
+    def notify_asked(ctx: Context):
+        """「给教育局发个整改通知：公众号两周未更新」, 「要求教育局整改公众号更新不及时」: 整改通知 in a sentence."""
+        unit, problem = (ctx.match["unit"], ctx.match["problem"]) if ctx.match["unit"] else \
+            (ctx.match["unit2"], ctx.match["problem2"])
+        ctx.args = f"{unit} {problem.strip()}".strip()
+        return notify(ctx)
 
     def confirm_prompt(ctx: Context) -> str:
         d = ctx.data

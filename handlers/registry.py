@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
-from handlers.oversight_util import OWN_UNIT_WORDS, outside_scope_hint, own_unit_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, abbreviated, outside_scope_hint, own_unit_hint
 from models.account import CANCELLED, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
 from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
 
@@ -43,7 +43,7 @@ def find_units(units: list[Unit], query: str) -> list[Unit]:
     ending = [u for u in units if u.name.endswith(query)]
     if ending:
         return ending
-    contains = [u for u in units if query in u.name]
+    contains = [u for u in units if query in u.name] or abbreviated(units, query)  # 「卫健局」
     if contains:
         return contains
     names = {u.name: u for u in units}

@@ -18,6 +18,11 @@ from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
 
+# A unit's record asked for in words: a name that reads as a unit's (…局, …中心, …镇), then 情况/怎么样/记录
+UNIT_ASKED = (r"(?:看看|查查|看一下|查一下|查看|了解一下)?(?P<unit>本单位|我们单位|[^\s，,：:]{1,20}?"
+              r"(?:局|中心|政府|镇|乡|街道|办公室|委员会|院|队|所|站|馆))的?"
+              r"(?:情况|怎么样|表现|记录|近况|单位记录)(?:怎么样|如何)?[？?。]*$")
+
 
 def register(router: Router) -> None:
     @router.command("单位记录", help="查看单位的处置措施、整改、停更跟进和培训记录",
@@ -39,6 +44,12 @@ def register(router: Router) -> None:
                 ctx.reply(f"单位人员只能查看本单位的记录（没有查「{asked[:20]}」），下面是{unit.name}的记录。")
         ctx.reply(unit_record(ctx, unit))
         return None
+
+    @router.pattern(UNIT_ASKED)
+    def record_asked(ctx: Context):
+        """「看看教育局的情况」, 「卫健局怎么样」: the unit's record."""
+        ctx.args = ctx.match["unit"]
+        return record(ctx)
 
 
 def _names(session: Session, userids: set[str]) -> dict[str, str]:

@@ -1,0 +1,35 @@
+"""The bureau's oversight asked for in sentences: 整改通知 to a unit, a unit's record, units by their abbreviations."""
+from __future__ import annotations
+
+import pytest
+
+from tests.registry_helpers import seed_accounts
+
+
+@pytest.mark.parametrize("said, unit, problem", [
+    ("给教育局发个整改通知：公众号两周未更新", "抚松县教育局", "公众号两周未更新"),
+    ("通知教育局整改公众号更新不及时", "抚松县教育局", "公众号更新不及时"),
+    ("要求卫健局限期整改，账号长期不更新", "抚松县卫生健康局", "账号长期不更新"),  # the usual abbreviation
+])
+def test_a_rectification_notice_in_a_sentence_is_confirmed_before_it_goes(bot, said, unit, problem):
+    reply = bot.send("zsj_admin", said)
+    assert reply.startswith(f"请确认整改通知：\n单位：{unit}\n问题：{problem}\n"), reply
+    assert bot.send("zsj_admin", "取消").startswith("已取消")
+
+
+def test_a_rectification_notice_to_a_unit_without_the_problem_asks_for_it(bot):
+    reply = bot.send("zsj_admin", "给人社局发个整改通知")
+    assert reply == "「整改通知」抚松县人力资源和社会保障局：请写明问题，例如「抚松教育公众号两周未更新」：", reply
+    # a unit's staff may not notify: the sentence is not taken as one
+    assert bot.send("jy_zhang", "给教育局发个整改通知：公众号两周未更新").startswith("没有理解")
+
+
+@pytest.mark.parametrize("said", ["看看卫健局的情况", "卫健局怎么样", "单位记录 卫健局"])
+def test_a_units_record_asked_for_in_words(bot, said):
+    assert bot.send("zsj_admin", said).startswith("【单位记录】抚松县卫生健康局"), said
+
+
+def test_the_registry_of_a_unit_named_by_its_abbreviation(bot):
+    seed_accounts(bot)
+    assert bot.send("zsj_admin", "台账 文旅局").startswith("抚松县文化广播电视和旅游局 的政务新媒体")
+    assert bot.send("zsj_admin", "人社局的台账").startswith("抚松县人力资源和社会保障局")
