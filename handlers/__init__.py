@@ -19,6 +19,7 @@ FEATURES = [
     "handlers.digest",
     "handlers.training",
     "handlers.bulletin",
+    "handlers.bulletin_list",
     "handlers.resend",
     "handlers.bulletin_regenerate",
 ]

@@ -1,0 +1,29 @@
+"""查看通报: the county bureau's bulletins and where each stands; a copy of one month's files for the asker."""
+from __future__ import annotations
+
+from jobs.bulletin import monthly_bulletin
+from tests.bulletin_job_seed import at, seed_month
+from tests.registry_helpers import received_files
+
+
+def test_no_bulletin_yet_says_when_one_comes(bot):
+    assert bot.send("zsj_admin", "查看通报").startswith("还没有生成过月度通报。每月第一个工作日9:00自动生成上月通报")
+    assert bot.send("jy_wang", "查看通报").startswith("「查看通报」仅限")  # not a unit's
+
+
+def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(bot):
+    seed_month(bot)
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    reply = bot.send("zsj_admin", "看看通报草稿")  # (in a sentence: bot/phrasing.py; not the 通报 measure)
+    assert reply.startswith("抚松县政务服务和数字化建设管理局的月度通报（最近1个月）：\n· 2026-11 草稿（第1版，12-01 09:00生成）"
+                            " → 核对后回复「发布通报 2026-11」发布"), reply
+    assert "待县政数局管理员发布" in bot.send("zsj_review", "本月通报")  # a reviewer is told who publishes
+    before = len(received_files(bot, "zsj_admin"))
+    reply = bot.send("zsj_review", "查看通报 2026-11")
+    assert reply.endswith("已把通报表和通报稿发给您，请查收文件。"), reply
+    names = [name for name, _ in received_files(bot, "zsj_review")]
+    assert names == ["抚松县2026年11月政务新媒体通报.xlsx", "抚松县2026年11月政务新媒体通报（草稿）.docx"], names
+    assert len(received_files(bot, "zsj_admin")) == before  # the copy is the asker's only
+    assert bot.send("zsj_admin", "上月通报 2026-10").startswith("2026-10的月度通报还没有生成")
+    assert bot.send("zsj_admin", "查看通报 十一月").startswith("「十一月」不是月份")
