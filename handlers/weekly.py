@@ -31,6 +31,12 @@ WHICH = ["上周（补报）", "本周"]
 NO_POST_WORDS = ("无", "没有", "没", "从未发布", "从未发布过", "没发过", "没有发过", "还没发布过", "没有发布过", "未发布过")
 
 
+# 修改周报 said in other words: 「周报填错了」, 「上周的周报要改一下」, 「改一下周报」, 「更正本周周报」
+EDIT_TAIL = r"(?:填|报|写)?(?:错了|有误|不对|(?:要|需要|想|得)?(?:改|修改|更正|改正)(?:一下)?)[。！!]*"
+EDIT_ASKED = (r"(?:我们?|本单位)?的?(?P<week>本周|这周|上周)?的?周报" + EDIT_TAIL + "$"
+              r"|(?:我要|我想|要|想|帮我)?(?:改|修改|更正|改正)(?:一下)?(?P<week2>本周|这周|上周)?的?周报[。！!]*$")
+
+
 def register(router: Router) -> None:
     router.conversation("weekly", title="周报", summary=draft_summary, where=current_label)
 
@@ -44,6 +50,9 @@ def register(router: Router) -> None:
         if asks_status(rest):  # 「周报交了吗」, 「周报上周报了没」: a question, not a quick form
             ctx.args = "上周" if week is not None and week < this_week() else ""
             return show_status(ctx)
+        if re.fullmatch(EDIT_TAIL, rest):  # 「周报填错了」, 「周报上周的要改」: 修改周报
+            ctx.args = "上周" if week is not None and week < this_week() else ""
+            return edit(ctx)
         if week is None and not rest:
             if may_ask_last_week(ctx, last_week()):
                 ctx.data["unit_id"] = ctx.person.unit_id
@@ -71,6 +80,12 @@ def register(router: Router) -> None:
             ctx.reply(f"本单位{weekly.week_label(week)}还没有报送周报，{start}。")
             return END
         return begin(ctx, week, quick="")
+
+    @router.pattern(EDIT_ASKED, roles=ROLES)
+    def edit_asked(ctx: Context):
+        """「周报填错了」, 「上周的周报要改一下」, 「改一下周报」: 修改周报 (of the week named)."""
+        ctx.args = ctx.match["week"] or ctx.match["week2"] or ""
+        return edit(ctx)
 
     @router.state("weekly.which", prompt=lambda ctx: numbered(
         WHICH, f"上周（{weekly.week_label(last_week())}）的周报还没有报送。这次填报哪一周？"))

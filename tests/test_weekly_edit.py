@@ -1,6 +1,7 @@
 """Editing after submission (versions kept, the bureau sees it), two reporters of one unit, 关账."""
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from models.audit import AuditLog
@@ -201,3 +202,21 @@ def test_edit_n_at_a_question_says_it_works_at_the_summary_and_asks_again(bot):
     editing = bot.send("jy_zhang", "修改 3")  # already editing one account
     assert "这个账号改完后会回到汇总" in editing and "修改 抚松教育（抖音）" in editing
     assert "请核对" in bot.send("jy_zhang", "跳过")
+
+
+@pytest.mark.parametrize("said", ["周报填错了", "周报有误", "改一下周报", "本周的周报要改一下", "我要修改本周周报"])
+def test_editing_asked_for_in_other_words(bot, said):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    at(2026, 11, 26, 9, 0)
+    assert "已由张伟于11-25 10:00报送（第1版）" in bot.send("jy_zhang", said), said
+
+
+def test_editing_last_weeks_report_asked_for_in_other_words(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    at(2026, 11, 30, 9, 0)  # Monday: 上周 is the week of 11-23
+    shown = bot.send("jy_zhang", "上周的周报要改一下")
+    assert "11月23日—11月29日" in shown and "已由张伟于11-25 10:00报送（第1版）" in shown, shown
