@@ -20,6 +20,10 @@ from models.screenshot import Screenshot
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 
 
+# 已整改 said in a sentence: 「整改好了」, 「我们已经整改了，已补发本周内容」
+FIXED_SAID = (r"(?:我们?|本单位)?(?:已经?|都)?整改(?:好了|完了|完成了?|到位了?|结束了?|了)[！!。]?"
+              r"(?:[，,。；;：:\s]+(?P<text>.+))?$")
+HOW_TO_FIX = r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:提交)?整改(?:呢|啊)?[？?]*$|整改(?:怎么|咋|如何)(?:弄|办|做|提交|填)[？?]*$"
 # 整改通知 said in a sentence: to (给/向/对) a unit, or asking (要求/让/通知) a unit to 整改
 RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|开|出)(?:个|一个|一份|份)?整改通知[，,：:\s]*(?P<problem>.*)$"
                  r"|(?:要求|让|请|通知|责成)(?P<unit2>[^\s，,：:]{2,20}?)(?:限期)?整改[，,：:\s]*(?P<problem2>.*)$")
@@ -91,6 +95,26 @@ def register(router: Router) -> None:
         _submit_answer(ctx, item, text)
         return None
 
+    @router.pattern(FIXED_SAID, roles={STAFF, UNIT_HEAD})
+    def answer_said(ctx: Context):
+        """「整改好了」, 「我们已经整改了，已补发本周内容」: 已整改 for the unit's only item, its text asked for (or taken
+        from the sentence) and confirmed before it goes."""
+        number = _only_item_to_fix(ctx)
+        item = _item(ctx, number, "已整改 编号 整改说明") if number is not None else None
+        if item is None:
+            return None
+        ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem}
+        said = (ctx.match["text"] or "").strip()
+        if len(said) < 4:
+            return "rectification.text"
+        ctx.data["text"] = said
+        return "rectification.confirm"
+
+    @router.pattern(HOW_TO_FIX)
+    def how_to_fix(ctx: Context):
+        ctx.text = "帮助 已整改" if ctx.person.has_role(STAFF, UNIT_HEAD) else "帮助 整改通知"
+        return router.fallbacks["help"](ctx)
+
     def submit_later(ctx: Context, number: int, text: str) -> None:
         item = ctx.session.get(Rectification, number)
         if item.status not in TO_FIX:  # answered by a colleague, or written off, meanwhile
@@ -149,7 +173,7 @@ def register(router: Router) -> None:
         ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {item.deadline.isoformat()}。")
         return None
 
-    @router.command("整改清单", "整改列表", help="查看整改事项",
+    @router.command("整改清单", "整改列表", "整改情况", help="查看整改事项",
                     detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。\n"
                            "县政数局可加单位名称只看一个单位，例如「整改清单 教育局」「整改清单 教育局 全部」。")
     def listing(ctx: Context):

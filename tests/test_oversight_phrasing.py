@@ -33,3 +33,27 @@ def test_the_registry_of_a_unit_named_by_its_abbreviation(bot):
     seed_accounts(bot)
     assert bot.send("zsj_admin", "台账 文旅局").startswith("抚松县文化广播电视和旅游局 的政务新媒体")
     assert bot.send("zsj_admin", "人社局的台账").startswith("抚松县人力资源和社会保障局")
+
+
+def notify_health(bot) -> None:
+    bot.send("zsj_admin", "整改通知 卫健局 健康抚松两周未更新")
+    assert bot.send("zsj_admin", "确认").startswith("已下发整改通知")
+
+
+def test_fixed_said_in_a_sentence_is_confirmed_before_it_goes(bot):
+    assert bot.send("wj_liu", "整改好了").startswith("本单位现在没有待整改的事项")
+    notify_health(bot)
+    asked = bot.send("wj_liu", "我们已经整改了")
+    assert "整改事项 1" in asked and "健康抚松两周未更新" in asked, asked  # the text is asked for
+    confirm = bot.send("wj_liu", "已补发本周内容并安排专人值守")
+    assert confirm.startswith("请确认提交整改事项 1 的整改情况：\n已补发本周内容并安排专人值守"), confirm
+    assert bot.send("wj_liu", "取消").startswith("已取消")
+    confirm = bot.send("wj_liu", "整改完了，已补发本周内容")  # the text said with it: straight to the confirmation
+    assert confirm.startswith("请确认提交整改事项 1 的整改情况：\n已补发本周内容\n"), confirm
+    assert "已提交" in bot.send("wj_liu", "确认")
+    assert "1. [已提交] 健康抚松两周未更新" in bot.send("wj_liu", "整改情况")  # 整改情况 is 整改清单
+
+
+def test_how_to_fix_gets_the_help(bot):
+    assert bot.send("wj_liu", "怎么整改").startswith("「已整改」")
+    assert bot.send("zsj_admin", "如何整改？").startswith("「整改通知」")
