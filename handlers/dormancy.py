@@ -13,6 +13,12 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
 BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 
 
+# A follow-up answered in the clerk's words: the account is kept (「这个号还在用，…」, 「我们不注销」)
+KEPT_SAID = (r"(?:我们?|本单位)?(?:的)?(?:这个|那个)?(?:号|账号|帐号|公众号|抖音号|微博)?(?:还在|仍在|一直在)(?:用|使用|更新|运营)"
+             r"|(?:我们?|本单位)?(?:不|不想|不能|暂不|不打算|不需要)(?:注销|关停|关闭)"
+             r"|(?:账号|这个号)?(?:已经?|都)?恢复(?:了)?更新")
+
+
 def register(router: Router) -> None:
     router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('number')}")
 
@@ -36,6 +42,21 @@ def register(router: Router) -> None:
             return "explain.text"
         _submit_explanation(ctx, case, text)
         return None
+
+    @router.pattern(KEPT_SAID, roles={STAFF, UNIT_HEAD})
+    def explain_said(ctx: Context):
+        """「这个号还在用，已恢复更新」, 「我们不注销」: 说明 for the unit's only pending case — the sentence is the
+        reason when it says enough (always confirmed first), else the reason is asked for."""
+        number = _only_pending_case(ctx)
+        case = _case(ctx, number, "说明 编号 理由") if number is not None else None
+        if case is None:
+            return None
+        ctx.data = {"number": case.id, "what": f"跟进事项 {case.id} ", "label": f"{case.account_label}，{case.source}"}
+        said = ctx.text.strip()
+        if len(said) < 8:  # 「不注销」 alone is no reason yet
+            return "explain.text"
+        ctx.data["text"] = said
+        return "explain.confirm"
 
     def submit_later(ctx: Context, number: int, text: str) -> None:
         case = ctx.session.get(DormancyCase, number)

@@ -398,3 +398,16 @@ def test_a_reason_that_starts_with_the_word_说明_is_kept_whole(bot):
     bot.send("jy_zhang", "说明")
     confirm = bot.send("jy_zhang", "说明一下：账号已交由新同事维护")
     assert "的说明：\n说明一下：账号已交由新同事维护\n" in confirm, confirm
+
+
+def test_a_follow_up_answered_in_the_clerks_words_is_confirmed_as_the_explanation(bot):
+    """「这个号还在用，…」 is 说明 for the unit's only case, the sentence its reason; 「我们不注销」 asks for the reason."""
+    assert "没有需要说明的跟进事项" in bot.send("jy_zhang", "我们不注销")
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    asked = bot.send("jy_zhang", "我们不注销")
+    assert asked.startswith("跟进事项 1（") and "请写明理由" in asked, asked
+    bot.send("jy_zhang", "取消")
+    confirm = bot.send("jy_zhang", "这个号还在用，本周已恢复更新，今后专人负责")
+    assert confirm.startswith("请确认提交跟进事项 1 的说明：\n这个号还在用，本周已恢复更新，今后专人负责\n"), confirm
+    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
