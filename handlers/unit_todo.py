@@ -12,8 +12,8 @@ from handlers.approvals_mine import amendable, unfiled
 from handlers.weekly_flow import last_week, this_week
 from models import weekly
 from models.account import accounts_of_units
-from models.org import STAFF, UNIT_HEAD
 from models.approval import DRAFT
+from models.org import STAFF, UNIT_HEAD
 from models.oversight import CASE_OPEN, cases_of_units
 from models.rectification import TO_FIX, describe, items_of_units
 
@@ -63,7 +63,6 @@ def oversight_lines(ctx: Context) -> list[str]:
 def lines(ctx: Context) -> list[str]:
     """The unit's to-do lines, most pressing kinds first ([] when there is nothing to do)."""
     return weekly_lines(ctx) + request_lines(ctx) + oversight_lines(ctx)
-
 
 
 def waiting_line(ctx: Context) -> str:

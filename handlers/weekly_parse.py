@@ -55,7 +55,7 @@ def parse_count(text: str, what: str = "条数") -> int:
     return value
 
 
-ALL_ORIGINAL = re.compile(r"(?:全部|全|都|均)(?:是|为)?原创(?:的)?")
+ALL_ORIGINAL = re.compile(r"(?<!不)(?:全部|全|都|均)(?:是|为)?原创(?:的)?")  # (「不全是原创」 says no number)
 NO_ORIGINAL = re.compile(r"(?:没有|无|没|不是)原创(?:的)?|原创(?:为)?(?:0|零|无|没有)(?:条|篇)?")
 
 

@@ -83,6 +83,8 @@ def test_posts_may_be_said_with_their_originals(text, expected):
 def test_originals_alone_are_not_taken_for_the_posts():
     with pytest.raises(Unclear, match="只说了原创条数"):
         parse_posts("原创3条")
+    with pytest.raises(Unclear):  # not all original: how many is not said
+        parse_posts("4条不全是原创")
 
 
 @pytest.mark.parametrize("text", ["无", "没问题", "没有问题。", "一切正常", "暂无", "无异常", "没什么问题", "无问题和整改"])
