@@ -3,6 +3,7 @@ caught up once after downtime."""
 from __future__ import annotations
 
 import dataclasses
+import signal
 import threading
 from datetime import datetime
 
@@ -158,10 +159,20 @@ class LoopedOn(BaseException):
     scheduler's loop would log it and go on)."""
 
 
+def run_scheduler_until(stopped_by: type[BaseException]) -> None:
+    """The `cron` process's loop, with Python's own Ctrl-C handler as that process has it (an in-process RQ worker
+    of an earlier test leaves RQ's), until `stopped_by` ends it."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(stopped_by):
+            schedule.main(interval=0.01)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_a_ctrl_c_that_an_error_replaced_still_stops_the_scheduler(cfg, monkeypatch):
     """Ctrl-C in the pool's ping comes out as a ProgrammingError (SQLAlchemy restores autocommit in a `finally` on the
     connection psycopg just cancelled): the loop, which logs errors and goes on, must stop all the same."""
-    import signal
     calls = []
 
     def tick_pressed_in_the_ping():
@@ -174,17 +185,11 @@ def test_a_ctrl_c_that_an_error_replaced_still_stops_the_scheduler(cfg, monkeypa
             raise RuntimeError("can't change 'autocommit' now: connection in transaction status INERROR")
 
     monkeypatch.setattr(schedule, "tick", tick_pressed_in_the_ping)
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in the `cron` process (an in-process
-    try:                                                                 # RQ worker of an earlier test leaves RQ's)
-        with pytest.raises(KeyboardInterrupt):
-            schedule.main(interval=0.01)
-    finally:
-        signal.signal(signal.SIGINT, before)
+    run_scheduler_until(KeyboardInterrupt)
     assert calls == ["tick"]
 
 
 def test_an_error_without_ctrl_c_is_logged_and_the_scheduler_goes_on(cfg, monkeypatch, caplog):
-    import signal
     calls = []
 
     def failing_tick():
@@ -194,10 +199,5 @@ def test_an_error_without_ctrl_c_is_logged_and_the_scheduler_goes_on(cfg, monkey
         raise RuntimeError("Redis went away")
 
     monkeypatch.setattr(schedule, "tick", failing_tick)
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in the `cron` process (an in-process
-    try:                                                                 # RQ worker of an earlier test leaves RQ's)
-        with pytest.raises(LoopedOn):
-            schedule.main(interval=0.01)
-    finally:
-        signal.signal(signal.SIGINT, before)
+    run_scheduler_until(LoopedOn)
     assert calls == ["tick", "tick"] and "scheduler tick failed" in caplog.text
