@@ -15,7 +15,7 @@ _SEE = r"查询|查看|查查|查|看看|看|打开|列出|显示"
 # The layers a request may open with, in this order, each optional
 LAYERS = [re.compile(rf"(?:{_WANT})(?:再|先)?"),
           re.compile(rf"(?:(?P<do>{_DO})|(?P<see>{_SEE}))(?:一下|下|个|一个|一份|份)?"),
-          re.compile(r"本单位的?|(?:我们?|咱们?|单位)的"),
+          re.compile(r"本单位的?|(?:我们?|咱们?|单位)的|今天的?|今日的?"),
           re.compile(r"(?P<week>本周|这周|这个?星期|上周|上个?星期)的?")]
 TRAIL = re.compile(r"(?:吧|了|啊|呀|呢|哈|嘛|一下)*[。.！!～~\s]*$")
 WEEKS = {"本周": "本周", "这周": "本周", "这星期": "本周", "这个星期": "本周",

@@ -385,7 +385,7 @@ class Router:
     def _escape_hint(self, ctx: Context) -> str:
         """A command word (or a request a pattern knows, 「我要开个抖音号」) typed mid-dialogue is taken as an
         answer; say how to leave instead."""
-        found = self.find_command(ctx.text)
+        found = self.find_command(ctx.text) or self._in_sentence(ctx.text)  # 「我要看台账」 too
         info = self.conversation_of(ctx.state)
         title = f"「{info.title}」" if info else "当前对话"
         if found is not None and self.allowed(found[0], ctx.sender):

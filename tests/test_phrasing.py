@@ -66,3 +66,15 @@ def test_a_verb_that_is_a_command_keeps_its_own_arguments(bot):
     """查看 is a command: 「查看 12」 is still a request's number, 「查看 周报情况」 is 周报情况."""
     assert bot.send("jy_zhang", "查看 12").startswith("没有找到您可以查看的第12号申请")
     assert bot.send("jy_zhang", "查看 周报情况").startswith("抚松县教育局最近8周的周报")
+
+
+def test_a_request_in_a_sentence_inside_a_dialogue_gets_the_way_out(bot):
+    """Mid-dialogue 「我要看台账」 is taken as the answer (most questions take any text): the hint names 台账."""
+    seed_accounts(bot)
+    bot.send("jy_zhang", "周报")
+    reply = bot.send("jy_zhang", "我要看台账")
+    assert "（如果想使用「台账」，请先回复「取消」结束「周报」。）" in reply, reply
+
+
+def test_today_is_taken_off_like_the_unit():
+    assert command_texts("今天的摘要") == ["摘要"]
