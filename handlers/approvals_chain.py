@@ -13,7 +13,7 @@ from handlers import approvals_text as text
 from models import audit, org
 from models.base import MAX_ID
 from models.approval import (AGREE, APPROVED, DRAFT, PENDING_STATUSES, REJECT, REJECTED, RETURN, RETURNED,
-                             STEP_BUREAU, STEP_CITY, STEP_NAMES, STEP_STATUS, STEP_UNIT, WITHDRAWN,
+                             STEP_BUREAU, STEP_CITY, STEP_NAMES, STEP_STATUS, STEP_UNIT, STEPS, WITHDRAWN,
                              ApprovalDecision, ApprovalRequest)
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, UNIT_HEAD, Person
 from models.platform import Card
@@ -263,7 +263,14 @@ def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg:
 
 
 def pending_for(session: Session, person: Person) -> list[ApprovalRequest]:
-    """Requests waiting for `person`'s decision, oldest first (待办)."""
-    rows = session.scalars(select(ApprovalRequest).where(ApprovalRequest.status.in_(PENDING_STATUSES))
-                           .order_by(ApprovalRequest.step_started_at, ApprovalRequest.id))
+    """Requests waiting for `person`'s decision, oldest first (待办). Only those at a step whose role he holds, of
+    units he sees, are read (every holder sees the request's unit), then checked against the step's holders: not
+    every pending request of the city, as 待办 and each approver's greeting ask this."""
+    steps = [step for step in STEPS if person.has_role(step_role(step))]
+    if not steps:
+        return []
+    rows = session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.status.in_(PENDING_STATUSES), ApprovalRequest.step.in_(steps),
+        ApprovalRequest.unit_id.in_(org.visible_unit_ids(session, person)))
+        .order_by(ApprovalRequest.step_started_at, ApprovalRequest.id))
     return [r for r in rows if person in holders(session, r)]

@@ -379,3 +379,38 @@ def test_urging_amending_and_filing_without_a_number_take_the_one_that_fits(bot)
     bot.send("jy_zhang", "确认")
     approve_all(bot, number)
     assert bot.send("jy_zhang", "已报送").startswith(f"已记录：第{number}号申请已在全国政务新媒体信息报送系统报送。")
+
+
+def test_pending_for_reads_only_the_requests_the_approver_could_hold(bot):
+    """待办 and every approver's greeting ask it: requests of another county, or at a step of another role, are not
+    read and checked one by one (a statement each), however many there are."""
+    from sqlalchemy import event, select
+
+    from bot import db
+    from handlers import approvals_chain as chain
+    from models.org import Person
+
+    def statements() -> tuple[int, list[int]]:
+        seen = []
+
+        def listener(*args):
+            seen.append(args[2])
+
+        with db.transaction() as s:
+            event.listen(s.get_bind(), "before_cursor_execute", listener)
+            try:
+                person = s.scalar(select(Person).where(Person.userid == "zsj_review"))
+                found = chain.pending_for(s, person)
+            finally:
+                event.remove(s.get_bind(), "before_cursor_execute", listener)
+        return len(seen), [r.id for r in found]
+
+    before, none = statements()
+    submit_open(bot, "jyx_staff")  # 靖宇县: the neighbouring county's, at its unit step
+    submit_open(bot, "jyx_staff", ["开设", "抖音", "靖宇教育", "短视频发布教育政策", "https://www.douyin.com/user/jyjy",
+                                   "jyjy_2024", "1", "13912345678", "无", "短视频宣传教育政策", "是"])
+    own = submit_open(bot)  # 抚松: at its unit step, not yet the bureau's
+    after, still_none = statements()
+    assert none == still_none == [] and after == before, (before, after)
+    bot.send("jy_wang", f"同意 {own}")
+    assert statements()[1] == [own]
