@@ -127,11 +127,15 @@ def register(router: Router) -> None:
         if conv_state and conv_state in router.states:
             ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, conv_state))
 
+    def greeting_text(ctx: Context) -> str:
+        """「您好，张伟！…」, then what waits for him (handlers/unit_todo.py), then the menu."""
+        waiting = unit_todo.waiting_line(ctx)
+        return "\n".join([GREETING.format(name=ctx.sender.name), *([waiting] if waiting else []), help_text(ctx)])
+
     @router.event("enter_agent")
     def greet(ctx: Context):
         already = bool(ctx.replies)  # the expiry notice of a dialogue that timed out just now
-        waiting = unit_todo.waiting_line(ctx)
-        ctx.reply("\n".join([GREETING.format(name=ctx.sender.name), *([waiting] if waiting else []), help_text(ctx)]))
+        ctx.reply(greeting_text(ctx))
         if ctx.state and ctx.state in router.states:  # back from a break: the question still stands
             ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
         elif ctx.conv.draft and not already:
@@ -199,7 +203,7 @@ def register(router: Router) -> None:
             ctx.reply("不客气！还有需要随时找我，回复「帮助」查看可用功能。")
             return
         if greeting in GREETINGS:
-            ctx.reply(GREETING.format(name=ctx.sender.name) + "\n" + help_text(ctx))
+            ctx.reply(greeting_text(ctx))
             return
         if greeting in ANSWERS:
             draft = ctx.conv.draft

@@ -87,3 +87,9 @@ def test_a_week_before_the_units_first_account_was_opened_is_not_due(bot):
             account.opened_on = date(2026, 11, 28)  # the day after: from this week on, as the bulletin counts it
     reply = bot.send("jy_zhang", "待办")
     assert "11月23日—11月29日" not in reply and "11月30日—12月6日" in reply, reply
+
+
+def test_a_greeting_typed_says_what_waits_too(bot):
+    seed(bot)
+    clock.set_now(datetime(2026, 12, 1, 9, 0))
+    assert bot.send("jy_zhang", "你好").splitlines()[1] == "本单位有2项待办，回复「待办」查看。"
