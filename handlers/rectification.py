@@ -112,7 +112,8 @@ def register(router: Router) -> None:
 
     @router.pattern(HOW_TO_FIX)
     def how_to_fix(ctx: Context):
-        ctx.text = "帮助 已整改" if ctx.person.has_role(STAFF, UNIT_HEAD) else "帮助 整改通知"
+        ctx.text = ("帮助 已整改" if ctx.person.has_role(STAFF, UNIT_HEAD)
+                    else "帮助 整改通知" if ctx.person.has_role(BUREAU_ADMIN) else "帮助 整改清单")
         return router.fallbacks["help"](ctx)
 
     def submit_later(ctx: Context, number: int, text: str) -> None:

@@ -57,3 +57,4 @@ def test_fixed_said_in_a_sentence_is_confirmed_before_it_goes(bot):
 def test_how_to_fix_gets_the_help(bot):
     assert bot.send("wj_liu", "怎么整改").startswith("「已整改」")
     assert bot.send("zsj_admin", "如何整改？").startswith("「整改通知」")
+    assert bot.send("zsj_review", "怎么整改").startswith("「整改清单」")  # a reviewer does not notify
