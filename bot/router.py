@@ -156,6 +156,7 @@ class Router:
     def __init__(self) -> None:
         self.commands: list[Command] = []
         self.patterns: list[tuple[re.Pattern, Handler, frozenset[str] | None]] = []
+        self.refusals: dict[Handler, str] = {}  # pattern handler → the command whose refusal answers the others
         self.events: dict[str, Handler] = {}
         self.cards: dict[str, Handler] = {}
         self.states: dict[str, State] = {}
@@ -175,9 +176,13 @@ class Router:
             return fn
         return deco
 
-    def pattern(self, regex: str, roles=None):
+    def pattern(self, regex: str, roles=None, refused_as: str | None = None):
+        """`refused_as`: the command a matching sentence stands for, whose role refusal answers a sender without
+        the roles (「给教育局发个整改通知…」 from a unit's staff: 「整改通知」仅限…), instead of 「没有理解」."""
         def deco(fn: Handler) -> Handler:
             self.patterns.append((re.compile(regex), fn, frozenset(roles) if roles else None))
+            if refused_as:
+                self.refusals[fn] = refused_as
             return fn
         return deco
 
@@ -309,12 +314,17 @@ class Router:
             found = self._in_sentence(text, bare=True) or found
         if found and self.allowed(found[0], ctx.sender):
             return self._command(ctx, conv, found[0], found[1])
+        refused = None
         for regex, handler, roles in self.patterns:  # also before a command this sender may not use:
             match = regex.match(text)                 # a bureau user's 「周报交了吗」 is the roll-up's question
             if match and (roles is None or ctx.sender.has_role(*roles)):
                 ctx.match = match
                 return self._run(ctx, conv, handler, handler.__name__)
+            if match and refused is None:
+                refused = self.refusals.get(handler)
         found = found or self._in_sentence(text)  # 「我要交周报」, 「帮我查一下台账」
+        if found is None and refused:  # a sentence standing for a command this sender may not use
+            found = self.find_command(refused)
         if found:  # says why not, if it may not be used
             return self._command(ctx, conv, found[0], found[1])
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")

@@ -43,7 +43,7 @@ def register(router: Router) -> None:
         _submit_explanation(ctx, case, text)
         return None
 
-    @router.pattern(KEPT_SAID, roles={STAFF, UNIT_HEAD})
+    @router.pattern(KEPT_SAID, roles={STAFF, UNIT_HEAD}, refused_as="说明")
     def explain_said(ctx: Context):
         """「这个号还在用，已恢复更新」, 「我们不注销」: 说明 for the unit's only pending case — the sentence is the
         reason when it says enough (always confirmed first), else the reason is asked for."""

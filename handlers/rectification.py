@@ -53,7 +53,7 @@ def register(router: Router) -> None:
                         deadline=deadline.isoformat())
         return "rectify.confirm"
 
-    @router.pattern(RECTIFY_ASKED, roles={BUREAU_ADMIN})
+    @router.pattern(RECTIFY_ASKED, roles={BUREAU_ADMIN}, refused_as="整改通知")
     def notify_asked(ctx: Context):
         """「给教育局发个整改通知：公众号两周未更新」, 「要求教育局整改公众号更新不及时」: 整改通知 in a sentence."""
         unit, problem = (ctx.match["unit"], ctx.match["problem"]) if ctx.match["unit"] else \
@@ -95,7 +95,7 @@ def register(router: Router) -> None:
         _submit_answer(ctx, item, text)
         return None
 
-    @router.pattern(FIXED_SAID, roles={STAFF, UNIT_HEAD})
+    @router.pattern(FIXED_SAID, roles={STAFF, UNIT_HEAD}, refused_as="已整改")
     def answer_said(ctx: Context):
         """「整改好了」, 「我们已经整改了，已补发本周内容」: 已整改 for the unit's only item, its text asked for (or taken
         from the sentence) and confirmed before it goes."""

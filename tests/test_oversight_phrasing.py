@@ -20,8 +20,11 @@ def test_a_rectification_notice_in_a_sentence_is_confirmed_before_it_goes(bot, s
 def test_a_rectification_notice_to_a_unit_without_the_problem_asks_for_it(bot):
     reply = bot.send("zsj_admin", "给人社局发个整改通知")
     assert reply == "「整改通知」抚松县人力资源和社会保障局：请写明问题，例如「抚松教育公众号两周未更新」：", reply
-    # a unit's staff may not notify: the sentence is not taken as one
-    assert bot.send("jy_zhang", "给教育局发个整改通知：公众号两周未更新").startswith("没有理解")
+    # a unit's staff may not notify: told so, as for the command itself (was 「没有理解」)
+    assert bot.send("jy_zhang", "给教育局发个整改通知：公众号两周未更新").startswith("「整改通知」仅限主管单位管理员使用")
+    bot.send("zsj_admin", "取消")  # (the problem asked for above)
+    assert bot.send("zsj_admin", "整改好了").startswith("「已整改」仅限")  # the unit's answer, not the bureau's
+    assert bot.send("zsj_admin", "我们不注销").startswith("「说明」仅限")
 
 
 @pytest.mark.parametrize("said", ["看看卫健局的情况", "卫健局怎么样", "单位记录 卫健局"])
