@@ -362,16 +362,11 @@ def test_a_bureau_reviewer_files_for_a_unit_the_unit_is_told_to_file_the_registr
 def test_a_bureau_filer_is_told_when_nobody_of_the_unit_can_be_reminded_to_file(bot):
     """The unit's people left (deactivated) while the request was with the bureau: no reminder about the national
     registry can reach the unit, and the bureau that filed for it is told so, with the deadline."""
-    from sqlalchemy import update
-
-    from models.org import Person, Unit
     from tests.approvals_helpers import submit_open_for
     clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
     number = submit_open_for(bot, "zsj_review", "抚松县教育局")
     approve_all(bot, number, people=("jy_wang", "zsj_admin"))
-    with bot.db() as s:
-        unit_id = s.query(Unit.id).filter_by(name="抚松县教育局").scalar()
-        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    everyone_left(bot, "抚松县教育局")
     approve_all(bot, number, people=("city_zhao",))
     note = [t for t in bot.texts("zsj_review") if t.startswith(f"第{number}号开设申请（抚松教育）：")]
     assert note == [f"第{number}号开设申请（抚松教育）：抚松县教育局在通讯录中没有在职的工作人员或单位负责人，收不到第11条的报送提醒。"
@@ -382,15 +377,10 @@ def test_registry_reminders_reach_the_bureau_admins_when_nobody_of_the_unit_is_l
     """Everyone of the unit left after the approval: the 第11条 reminders reached nobody (the bureau heard only on
     the deadline). Now each day's reminder goes to the unit's county bureau admins, saying that nobody of the unit
     can receive it and to have the unit name its people (第21条); an admin may record the filing."""
-    from sqlalchemy import update
-
-    from models.org import Person, Unit
     clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
     number = submit_open(bot)
     approve_all(bot, number)
-    with bot.db() as s:
-        unit_id = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
-        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    everyone_left(bot, "抚松县教育局")
     for n, day in enumerate(("2026-11-10", "2026-11-11", "2026-11-12"), 1):
         clock.set_now(datetime.fromisoformat(day + "T09:00"))
         assert jobs.registry_countdown(day) == 1
@@ -411,15 +401,10 @@ def test_at_approval_the_bureau_admins_are_told_when_nobody_of_the_unit_can_rece
     the approval reached nobody, and the bureau heard only from the next working day's reminder. Now the unit's
     county bureau admins get that day's reminder at approval time, in the countdown's words; the countdown does
     not repeat it the same day, and goes on the next working day."""
-    from sqlalchemy import update
-
-    from models.org import Person, Unit
     clock.set_now(datetime(2026, 11, 9, 8, 30))  # a Monday, before the 9:00 countdown
     number = submit_open(bot)
     approve_all(bot, number, people=("jy_wang", "zsj_review"))
-    with bot.db() as s:
-        unit_id = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
-        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    everyone_left(bot, "抚松县教育局")
     approve_all(bot, number, people=("city_zhao",))
     texts = [t for t in bot.texts("zsj_admin") if t.startswith("报送提醒：")]
     assert texts == [f"报送提醒：抚松县教育局第{number}号开设申请（抚松教育）已审批通过，须在全国政务新媒体信息报送系统中"
@@ -435,20 +420,25 @@ def test_at_approval_the_bureau_admins_are_told_when_nobody_of_the_unit_can_rece
 
 def test_a_bureau_admin_who_filed_for_a_unit_with_nobody_left_gets_one_notice_not_two(bot):
     """The filer is himself a county bureau admin: the admins' notice says all his filer's note would."""
-    from sqlalchemy import update
-
-    from models.org import Person, Unit
     from tests.approvals_helpers import submit_open_for
     clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday
     number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
     approve_all(bot, number, people=("jy_wang", "zsj_review"))
-    with bot.db() as s:
-        unit_id = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
-        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
+    everyone_left(bot, "抚松县教育局")
     approve_all(bot, number, people=("city_zhao",))
     texts = bot.texts("zsj_admin")
     assert count(texts, "报送提醒：") == 1
     assert not any(t.startswith(f"第{number}号开设申请（抚松教育）：") for t in texts), texts
+
+
+def everyone_left(bot, unit_name: str) -> None:
+    """Every person of the unit deactivated in the directory (left, as `org sync` records it)."""
+    from sqlalchemy import update
+
+    from models.org import Person, Unit
+    with bot.db() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == unit_name))
+        s.execute(update(Person).where(Person.unit_id == unit_id).values(active=False))
 
 
 def refused_by_wecom(bot, unit_name: str) -> None:
