@@ -24,6 +24,20 @@ WEEKS = {"本周": "本周", "这周": "本周", "这星期": "本周", "这个�
 SEEN_AS = {"周报": "周报情况"}
 
 
+# A short question after a command's word (「注销要多久」, 「通报发了吗」, 「开设需要什么材料」): it asks about
+# the command. No digits: 「驳回 3 …」 and 「周报 11月」 carry what the command works on.
+QUESTION_END = re.compile(r"(?:吗|嘛|呢|了没|没有)[？?。！!]*$")
+ABOUT_WORDS = re.compile(r"多久|多长时间|几天|什么时候|要什么|需要什么|什么材料|哪些材料|有什么用|能不能|可不可以|可以吗")
+QUESTION_MAX = 15
+
+
+def asks_about(args: str) -> bool:
+    """Whether what follows a command's word is a question about the command rather than its argument."""
+    args = args.strip()
+    return (0 < len(args) <= QUESTION_MAX and not any(ch.isdigit() for ch in args)
+            and (QUESTION_END.search(args) is not None or ABOUT_WORDS.search(args) is not None))
+
+
 def command_texts(text: str) -> list[str]:
     """What the text may be once the words opening it are taken off, least taken off first: 「查看我的申请」
     gives 「我的申请」 then 「申请」; the caller takes the first that is a command. Empty when nothing opens it."""

@@ -123,6 +123,7 @@ class Command:
     help: str | None
     detail: str | None
     menu_key: str | None
+    questions: bool = False  # its handler answers a question put after its word (「周报交了吗」)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -168,10 +169,12 @@ class Router:
     # --- registration (every decorator ends in _register) -----------------------------
 
     def command(self, name: str, *aliases: str, roles=None, help: str | None = None,
-                detail: str | None = None, menu_key: str | None = None):
+                detail: str | None = None, menu_key: str | None = None, questions: bool = False):
+        """`questions`: a short question after the command's word (「待办有吗」) is still run by the handler;
+        otherwise it is answered with the command's help (「注销要多久」), after the patterns."""
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
-                                         help, detail, menu_key))
+                                         help, detail, menu_key, questions))
             self._words, self._menus = None, {}
             return fn
         return deco
@@ -312,6 +315,9 @@ class Router:
         found = self.find_command(text)
         if found and found[1]:  # 「查看 周报情况」: a verb, then a command of its own
             found = self._in_sentence(text, bare=True) or found
+        asked = None
+        if found and self._asks_about(*found):  # 「通报发了吗」: a pattern may know the question
+            asked, found = found, None
         if found and self.allowed(found[0], ctx.sender):
             return self._command(ctx, conv, found[0], found[1])
         refused = None
@@ -325,6 +331,7 @@ class Router:
         found = found or self._in_sentence(text)  # 「我要交周报」, 「帮我查一下台账」
         if found is None and refused:  # a sentence standing for a command this sender may not use
             found = self.find_command(refused)
+        found = found or asked  # its help (or why not)
         if found:  # says why not, if it may not be used
             return self._command(ctx, conv, found[0], found[1])
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
@@ -352,7 +359,7 @@ class Router:
         if not self.allowed(command, ctx.sender):
             return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
         ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
-        if HOW_TO.fullmatch(args.strip(ARGS_PUNCTUATION)):
+        if HOW_TO.fullmatch(args.strip(ARGS_PUNCTUATION)) or self._asks_about(command, args):
             ctx.text = f"帮助 {command.name}"
             return self._run(ctx, conv, self.fallbacks["help"], "help")
         if conv.state:  # starting a new command abandons the open dialogue, saying so
@@ -382,6 +389,10 @@ class Router:
             ctx.reply(f"（已把「{command}」记作上面这个问题的回答。如果您是想使用「{command}」功能，"
                       f"请回复「上一步」改回，或回复「取消」结束{title}后再发送「{command}」。）")
         self._apply(ctx, conv, result, previous=(conv.state, saved))
+
+    @staticmethod
+    def _asks_about(command: Command, args: str) -> bool:
+        return not command.questions and phrasing.asks_about(args)
 
     def _unoffered_command(self, ctx: Context, state: State) -> str | None:
         """A bare command word (「台账」) the question does not itself offer: most questions take any

@@ -17,7 +17,7 @@ from handlers import approvals_text as text
 from models import org
 from models.account import ACTIVE_STATUSES, PLATFORM_WORDS, Account, platform_named
 from handlers.approvals_oversight import draft_of_account
-from models.approval import (CANCEL, CHANGE, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
+from models.approval import (CANCEL, CHANGE, CLOSE_REASONS, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
 from models.org import Person, Unit
 
@@ -231,7 +231,9 @@ def register(router: Router) -> None:
     router.conversation("close", title="注销/关停申请", summary=lambda d: d.get("form", {}).get("name", ""))
     router.conversation("retro", title="补办备案", summary=lambda d: d.get("form", {}).get("name", ""))
 
-    @router.command("变更", "申请变更", "变更账号", help="申请变更账号信息（如「变更 抚松教育」）")
+    @router.command("变更", "申请变更", "变更账号", help="申请变更账号信息（如「变更 抚松教育」）",
+                    detail=f"选择账号和要变更的项目（{'、'.join(n for _, n in CHANGEABLE)}），"
+                           "填写新内容和变更原因，核对后提交。「变更 抚松教育 负责人」可直接从这一项开始。" + text.FLOW_HELP)
     def change(ctx: Context):
         return begin(ctx, CHANGE, "change")
 
@@ -241,15 +243,22 @@ def register(router: Router) -> None:
         ctx.args = re.sub(_CHANGE_VERB, "", ctx.text, count=1)
         return begin(ctx, CHANGE, "change")
 
-    @router.command("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）")
+    @router.command("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）",
+                    detail=f"选择账号，选择原因（{'、'.join(CLOSE_REASONS)}），核对后提交。"
+                           + text.FLOW_HELP)
     def cancel(ctx: Context):
         return begin(ctx, CANCEL, "close")
 
-    @router.command("关停", "申请关停", "关停账号", help="申请关停账号（如「关停 抚松教育」）")
+    @router.command("关停", "申请关停", "关停账号", help="申请关停账号（如「关停 抚松教育」）",
+                    detail=f"选择账号，选择原因（{'、'.join(CLOSE_REASONS)}），核对后提交。"
+                           "长期不更新（超过三个月）的“僵尸”账号必须关停（第15条）。"
+                           + text.FLOW_HELP)
     def suspend(ctx: Context):
         return begin(ctx, SUSPEND, "close")
 
-    @router.command("补办备案", "补充备案", help="为已有账号补办备案（第33条）")
+    @router.command("补办备案", "补充备案", help="为已有账号补办备案（第33条）",
+                    detail="《办法》施行前已开设的账号须补办备案（第33条）：选择台账中的账号，核对信息后提交。"
+                           + text.FLOW_HELP)
     def retro(ctx: Context):
         return begin(ctx, RETRO, "retro")
 

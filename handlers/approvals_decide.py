@@ -202,7 +202,7 @@ def register(router: Router) -> None:
         ctx.reply(run(ctx, ctx.data["request_id"], ctx.data["decision"], ctx.text.strip()[:500], card=None))
         return END
 
-    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES | {STAFF},
+    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES | {STAFF}, questions=True,
                     help="查看等待我办理的事项：审批，以及本单位的周报、退回的申请、报送、整改",
                     detail="审批人：等待您审批的申请，最早的在前。\n"
                            "单位工作人员、单位负责人：还有本单位未报的周报、被退回或待核对的申请、待报送全国系统的申请、"

@@ -101,7 +101,8 @@ def to_decide_line(ctx: Context) -> str:
 
 
 def register(router: Router) -> None:
-    @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", help="查看我提交的申请及进度")
+    @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", help="查看我提交的申请及进度",
+                    questions=True)
     def mine(ctx: Context):
         rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
                                                                       ApprovalRequest.status != DRAFT)

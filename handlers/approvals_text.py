@@ -9,6 +9,10 @@ FIELD_NAMES = {
     "platform_account_id": "平台账号ID", "responsible_name": "账号负责人", "contact": "联系电话",
     "operator": "第三方机构", "unit_name": "主办单位",
 }
+# The way every request goes, told in 帮助 开设/变更/注销/关停/补办备案 (and so to 「注销要多久」)
+FLOW_HELP = ("\n审批顺序：本单位负责人 → 县政数局 → 市政数局，每一步的结果都会通知您；审批人没有及时处理时，"
+             "助手会按工作日提醒他，您也可以回复「催办」。\n全部通过后，须在3个工作日内到全国政务新媒体信息报送系统"
+             "办理（第11条），办完回复「已报送」。")
 
 
 def form_lines(data: dict, unit_name: str, bureau_name: str) -> list[str]:

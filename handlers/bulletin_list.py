@@ -12,6 +12,9 @@ from models.bulletin import DRAFT, StoredBulletin, find
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER
 
 SHOWN = 6  # months listed
+# 「通报发了吗」, 「本月通报出来了没有」, 「上个月的通报生成了吗」: where the bulletins stand
+BULLETIN_ASKED = (r"(?:本月|这个?月|上个?月|\d{1,2}月|月度)?的?通报(?:已经|都)?(?:发|出|发布|生成|做|出来)(?:了|好了|出来了|完了)?"
+                  r"(?:吗|没有?|了没有?|没)?[？?。！!]*$")
 
 
 def status_line(row: StoredBulletin, admin: bool) -> str:
@@ -48,6 +51,11 @@ def register(router: Router) -> None:
                  "回复「查看通报 月份」（如「查看通报 {0}」）把该月的通报表和通报稿发给您。".format(rows[0].month)]
         ctx.reply("\n".join(lines))
         return None
+
+    @router.pattern(BULLETIN_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER}, refused_as="查看通报")
+    def bulletins_asked(ctx: Context):
+        ctx.args = ""
+        return bulletins(ctx)
 
     def send_copy(ctx: Context, bureau_id: int, args: str):
         key = month_of(args)

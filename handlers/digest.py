@@ -6,7 +6,7 @@ from models.org import BUREAU_ADMIN
 
 
 def register(router: Router) -> None:
-    @router.command("摘要", "每日摘要", roles={BUREAU_ADMIN}, help="开启或关闭每日摘要",
+    @router.command("摘要", "每日摘要", roles={BUREAU_ADMIN}, questions=True, help="开启或关闭每日摘要",
                     detail="「摘要 关闭」停止接收每日摘要，「摘要 开启」恢复。工作日上午9:30发送，没有需要关注的事项时不发送。")
     def digest(ctx: Context):
         choice = ctx.args.strip()

@@ -80,7 +80,7 @@ def register(router: Router) -> None:
                          f"——{ctx.person.name}\n回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。")
         ctx.reply(f"已提交跟进事项 {case.id} 的说明，县政数局审核后会通知您。")
 
-    @router.command("跟进事项", "停更跟进", help="查看停更认定、责令关闭后的跟进事项",
+    @router.command("跟进事项", "停更跟进", questions=True, help="查看停更认定、责令关闭后的跟进事项",
                     detail="「跟进事项」列出待处理的事项；「跟进事项 全部」包括已办结的。")
     def listing(ctx: Context):
         ctx.reply(_listing(ctx))

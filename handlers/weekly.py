@@ -40,7 +40,7 @@ EDIT_ASKED = (r"(?:我们?|本单位)?的?(?P<week>本周|这周|上周)?的?周
 def register(router: Router) -> None:
     router.conversation("weekly", title="周报", summary=draft_summary, where=current_label)
 
-    @router.command("周报", "填周报", "报周报", roles=ROLES, help="填报本周账号更新维护情况（第30条）",
+    @router.command("周报", "填周报", "报周报", roles=ROLES, questions=True, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"
                            "对话中：「跳过」先填下一个账号，「同上」沿用上一个账号的留言回复数，"
                            "「上一步」返回，「取消」退出。\n「周报 上周」补报上周。\n\n" + GRAMMAR)

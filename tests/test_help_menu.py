@@ -54,6 +54,45 @@ def test_a_question_about_a_command_gets_its_help_not_the_command(bot, text, tit
     assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"  # nothing was started
 
 
+@pytest.mark.parametrize("userid, text, title", [
+    ("jy_zhang", "注销要多久", "「注销」"), ("jy_zhang", "开设需要什么材料", "「开设」"),
+    ("jy_zhang", "变更可以吗", "「变更」"), ("zsj_admin", "年度考核什么时候做", "「年度考核」"),
+    ("zsj_admin", "关账了吗", "「关账」"), ("zsj_admin", "约谈有什么用", "「约谈」"),
+])
+def test_a_question_after_an_action_is_answered_with_its_help_and_starts_nothing(bot, userid, text, title):
+    """「注销要多久」 used to begin a cancellation with 「要多久」 as the account's name."""
+    reply = bot.send(userid, text)
+    assert reply.startswith(title) and "没有找到" not in reply and "不是" not in reply, reply
+    assert bot.send(userid, "上一步") == "当前没有进行中的操作。"
+
+
+def test_the_help_of_a_request_says_who_approves_and_what_follows(bot):
+    reply = bot.send("jy_zhang", "注销要多久")
+    assert "审批顺序：本单位负责人 → 县政数局 → 市政数局" in reply and "3个工作日内" in reply, reply
+    assert "「已报送」" in reply and "无力维护、主办单位撤销合并" in reply
+
+
+def test_a_question_a_command_answers_itself_still_runs_it(bot):
+    assert bot.send("jy_zhang", "待办有吗") == "抚松县教育局目前没有待办事项。"
+    assert bot.send("jy_zhang", "周报交了吗").startswith("抚松县教育局最近8周的周报")
+    assert bot.send("zsj_admin", "摘要开了吗").endswith("您的每日摘要目前已开启。回复「摘要 关闭」或「摘要 开启」。")
+
+
+def test_what_a_command_works_on_is_never_taken_for_a_question(bot):
+    """Digits, or more than a short question, are the command's argument (a measure's reason may ask something)."""
+    reply = bot.send("zsj_admin", "约谈 教育局 公众号两周未更新，多次提醒为什么还不更新呢")
+    assert "请确认" in reply or "确认" in reply, reply
+    assert bot.send("zsj_admin", "取消").startswith("已取消")
+
+
+def test_bulletin_questions_show_the_bulletins_not_the_measure(bot):
+    """「通报发了吗」 used to begin the 通报 measure (第32条) with 「发了吗」 as the unit."""
+    for text in ("通报发了吗", "本月通报出来了没有", "上个月的通报生成了吗？"):
+        assert bot.send("zsj_admin", text).startswith("还没有生成过月度通报"), text
+    assert bot.send("zsj_admin", "上一步") == "当前没有进行中的操作。"
+    assert bot.send("jy_zhang", "通报发了吗").startswith("「查看通报」仅限")
+
+
 def test_a_question_about_a_command_one_may_not_use_says_so(bot):
     assert "仅限" in bot.send("jy_zhang", "关账怎么用")
 
