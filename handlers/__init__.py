@@ -11,6 +11,7 @@ FEATURES = [
     "handlers.weekly",
     "handlers.weekly_status",
     "handlers.dormancy",
+    "handlers.dormancy_list",
     "handlers.rectification",
     "handlers.screenshots",
     "handlers.measures",

@@ -40,6 +40,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "关账": ("", ADMIN),
     "说明": ("{item} 账号已恢复更新，今后专人发布", UNIT),
     "跟进事项": ("全部", EVERYONE),
+    "停更账号": ("", EVERYONE),
     "接受说明": ("{item}", BUREAU),
     "驳回说明": ("{item} 近一个月仍未更新", BUREAU),
     "整改通知": ("教育局 公众号两周未更新请整改", ADMIN),
