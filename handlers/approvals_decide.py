@@ -118,7 +118,9 @@ def register(router: Router) -> None:
 
     for word in WORDS:
         @router.command(word, roles=APPROVER_ROLES, help=f"{word}审批申请（如「{word} 12 意见」）",
-                        detail="审批卡片按钮无法使用时，用文字审批：同意 12 意见 / 驳回 12 原因 / 退回 12 说明")
+                        detail="有申请等您审批时，您会收到审批卡片，点「同意」「驳回」或「退回修改」即可"
+                               "（驳回、退回需写明原因）。\n也可以用文字审批：同意 12 意见 / 驳回 12 原因 / 退回 12 说明；"
+                               "只有一件申请等您时可以不写编号。回复「待办」查看等待您审批的申请。")
         def by_text(ctx: Context, word=word):
             return text_decision(ctx, word)
 

@@ -18,6 +18,11 @@ from models import org
 from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
 
+# 已报送 in the clerk's words: 「已经在系统里改好了」, 「全国系统报送了」 (第11条)
+FILED_SAID = (r"(?:我们?)?(?:已经?|都)?(?:在)?(?:全国(?:政务新媒体信息)?(?:报送)?)?系统(?:里面|里|上|中)?(?:已经?|都)?"
+              r"(?:改|填|报|报送|更新|录入|修改|变更|注销|关停|登记|备案)(?:好|完|过)?了?[。！!]*$"
+              r"|(?:全国系统|报送系统)(?:已经?|都)?(?:报送?|填报?|改|更新)(?:好|完)?了[。！!]*$")
+
 
 def can_see(session, person: Person, req: ApprovalRequest) -> bool:
     return person.id == req.applicant_id or req.unit_id in org.visible_unit_ids(session, person)
@@ -222,7 +227,9 @@ def register(router: Router) -> None:
             ctx.reply(f"第{req.id}号审批表已生成，请查收文件。")
         return END
 
-    @router.command("已报送", "报送完成", help="全国政务新媒体信息报送系统已报送（如「已报送 12」）")
+    @router.command("已报送", "报送完成", help="全国政务新媒体信息报送系统已报送（如「已报送 12」）",
+                    detail="申请审批通过后，须在3个工作日内到全国政务新媒体信息报送系统办理（第11条），办完回复「已报送 编号」，"
+                           "随后可发送系统截图留存。只有一件待报送时可以不写编号，也可以说「系统里改好了」。")
     def filed(ctx: Context):
         req = find(ctx, "已报送", unfiled, "没有待报送全国政务新媒体信息报送系统的申请。")
         if req is None:
@@ -239,6 +246,11 @@ def register(router: Router) -> None:
         ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
                   f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
         return END
+
+    @router.pattern(FILED_SAID)
+    def filed_said(ctx: Context):
+        ctx.args = ""
+        return filed(ctx)
 
 
 def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:

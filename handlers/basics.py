@@ -25,6 +25,7 @@ THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了"})
 # Answers to a question nobody asked (the dialogue ended, expired or was never started).
 HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋|如何|怎样)样?(?:才能)?(?:填|写|用|交|报|提交|申请|办|弄|做|使用)?"
                        r"(?P<topic>.+?)[？?呢啊呀。]*")
+HOW_TOPICS = {"审批": "同意", "签字": "同意", "审核": "同意", "批": "同意"}  # 「怎么审批」: how an approver approves
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
                 f"{SCREENSHOT_MINUTES}分钟内、或回复「补截图」选好事项后作为截图收下；语音、文件等请改用文字，"
@@ -216,8 +217,9 @@ def register(router: Router) -> None:
             ctx.reply(help_text(ctx))
             return
         how = HOW_FIRST.fullmatch(ctx.text)  # 「怎么填周报」: the command's help
-        found = router.find_command(how.group("topic")) if how else None
-        if found and not found[1] and router.allowed(found[0], ctx.sender):
+        topic = how.group("topic") if how else ""
+        found = router.find_command(HOW_TOPICS.get(topic, topic)) if how else None
+        if found and not found[1]:  # (one the sender may not use: who may)
             ctx.text = f"帮助 {found[0].name}"
             ctx.reply(help_text(ctx))
             return

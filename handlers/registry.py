@@ -128,6 +128,14 @@ ACCOUNTS_ASKED = (r"(?:查一下|查查|查看|查询|看看|看一下|列出)?(
                   r"(?:哪些|几个|多少|什么)?(?:政务)?(?:新媒体)?(?:账号|帐号)(?:列表|清单|名单|情况)?"
                   r"(?:都?有(?:哪些|几个|多少))?[？?。！!]*$")
 
+# Who answers for the accounts (第21条), or how many there are: the registry names them
+# (「负责人是谁」, 「谁负责更新公众号」, 「我们有几个号」)
+RESPONSIBLE_ASKED = (r"(?:我们?|本单位|单位)?的?(?:账号|帐号|号|公众号|抖音号|视频号|微博)?的?(?:负责人|联系人|专人)"
+                     r"(?:是谁|都是谁|都有谁|有谁|是哪些人)[？?。]*$"
+                     r"|(?:这周|本周)?(?:是)?谁(?:在)?负责(?:更新|发布|维护|运营|管理)?(?:这个|我们的?|本单位的?)?"
+                     r"(?:账号|帐号|号|公众号|抖音号|视频号|微博)?[？?。]*$"
+                     r"|(?:我们?|本单位|单位)?(?:一共|总共|现在)?有(?:几个|多少个?)(?:号|公众号)[？?。]*$")
+
 # A unit's registry asked for by its name: 「教育局的台账」, 「教育局有几个账号」 (「停更的账号有哪些」, 「有没有很久没发布的账号」 are 停更账号's)
 UNIT_ACCOUNTS = (r"(?P<unit>(?:(?!没|未更新|不更新|停更|僵尸)[^\s，,。？?]){2,20}?)(?:的|有)(?:哪些|几个|多少|什么)?(?:政务)?(?:新媒体)?(?:账号|帐号|台账|台帐)"
                  r"(?:情况|明细|列表|清单)?(?:有哪些|有几个|有多少)?[？?。]*$")
@@ -173,6 +181,11 @@ def register(router: Router) -> None:
     @router.pattern(ACCOUNTS_ASKED, roles=set(ROLES))
     def accounts_asked(ctx: Context):
         """「我们单位有哪些账号」, 「查一下账号」, 「账号列表」: the registry."""
+        ctx.args = ""
+        return show(ctx)
+
+    @router.pattern(RESPONSIBLE_ASKED, roles=set(ROLES))
+    def responsible_asked(ctx: Context):
         ctx.args = ""
         return show(ctx)
 

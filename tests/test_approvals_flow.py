@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot import clock
 from tests.approvals_helpers import approve_all, audit_actions, card_for, click, request, submit_open
 
@@ -379,6 +381,14 @@ def test_urging_amending_and_filing_without_a_number_take_the_one_that_fits(bot)
     bot.send("jy_zhang", "确认")
     approve_all(bot, number)
     assert bot.send("jy_zhang", "已报送").startswith(f"已记录：第{number}号申请已在全国政务新媒体信息报送系统报送。")
+
+
+@pytest.mark.parametrize("text", ["已经在系统里改好了", "全国系统报送了", "我们已经在全国政务新媒体信息报送系统里更新了"])
+def test_filing_said_in_the_clerks_words_is_recorded(bot, text):
+    assert bot.send("jy_zhang", text) == "没有待报送全国政务新媒体信息报送系统的申请。"
+    number = submit_open(bot)
+    approve_all(bot, number)
+    assert bot.send("jy_zhang", text).startswith(f"已记录：第{number}号申请已在全国政务新媒体信息报送系统报送。")
 
 
 def test_pending_for_reads_only_the_requests_the_approver_could_hold(bot):

@@ -93,6 +93,12 @@ def test_bulletin_questions_show_the_bulletins_not_the_measure(bot):
     assert bot.send("jy_zhang", "通报发了吗").startswith("「查看通报」仅限")
 
 
+def test_how_to_approve_is_the_approval_commands_help(bot):
+    reply = bot.send("jy_wang", "怎么审批")
+    assert reply.startswith("「同意」") and "点「同意」「驳回」或「退回修改」" in reply, reply
+    assert "仅限" in bot.send("jy_zhang", "怎么审批")  # a clerk approves nothing
+
+
 def test_a_question_about_a_command_one_may_not_use_says_so(bot):
     assert "仅限" in bot.send("jy_zhang", "关账怎么用")
 

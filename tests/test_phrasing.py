@@ -37,7 +37,8 @@ def test_a_weekly_report_asked_for_in_a_sentence_is_begun(bot, text):
 
 
 @pytest.mark.parametrize("text", ["我的账号", "我们单位有哪些账号", "查一下账号", "账号列表", "帮我查一下台账",
-                                  "看看本单位的新媒体账号"])
+                                  "看看本单位的新媒体账号", "我们有几个号", "负责人是谁", "公众号的负责人是谁？",
+                                  "谁负责更新公众号", "这周谁负责更新"])
 def test_the_registry_asked_for_in_other_words_is_shown(bot, text):
     seed_accounts(bot)
     reply = bot.send("jy_zhang", text)
