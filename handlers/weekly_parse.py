@@ -59,11 +59,29 @@ ALL_ORIGINAL = re.compile(r"(?<!不)(?:全部|全|都|均)(?:是|为)?原创(?:�
 NO_ORIGINAL = re.compile(r"(?:没有|无|没|不是)原创(?:的)?|原创(?:为)?(?:0|零|无|没有)(?:条|篇)?")
 
 
+# 「今天发了两条，周三发了一条」: a count per day, added up (each 「N条」 must follow a day)
+_DAY = r"(?:今天|今日|昨天|昨日|前天|大前天|(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日])"
+_PER_DAY = re.compile(rf"{_DAY}(?:又|还|也|共|一共)?(?:发布了|发布|发了|发|更新了|更新)?(?:了)?([零〇一二两三四五六七八九十\d]+)(?:条|篇)")
+
+
+def _per_day(raw: str) -> int | None:
+    counts = _PER_DAY.findall(raw)
+    if len(counts) < 2 or len(counts) != len(re.findall(r"[零〇一二两三四五六七八九十\d]+(?:条|篇)", raw)):
+        return None
+    values = [int(c) if c.isdigit() else chinese_number(c) for c in counts]
+    return sum(values) if None not in values else None
+
+
 def parse_posts(text: str) -> tuple[int, int | None]:
     """The posts, and the originals when said with them: 「发了三条，原创两条」, 「5条其中原创3条」, 「4条 都是原创」,
-    「2条没有原创」 → (posts, originals); 「5」 → (5, None)."""
+    「2条没有原创」 → (posts, originals); 「5」 → (5, None); 「今天发了两条，周三发了一条」 → (3, None)."""
     raw = _clean(text)
     if "原创" not in raw:
+        per_day = _per_day(raw)
+        if per_day is not None:
+            if per_day > MAX_COUNT:
+                raise Unclear(f"{per_day} 条太多了，请确认后重新输入本周发布条数。")
+            return per_day, None
         return parse_count(text, "本周发布条数"), None
     cut = raw.index("原创")
     if ALL_ORIGINAL.search(raw) or NO_ORIGINAL.search(raw):

@@ -75,9 +75,17 @@ def test_a_date_after_the_reported_week_is_refused():
     ("5", (5, None)), ("发了5条", (5, None)), ("本周发布了三条", (3, None)),
     ("发了三条，原创两条", (3, 2)), ("5条其中原创3条", (5, 3)), ("三条原创一条", (3, 1)), ("3条，原创0条", (3, 0)),
     ("4条 都是原创", (4, 4)), ("本周发布了3条，全部原创", (3, 3)), ("2条没有原创", (2, 0)),
+    ("今天发了两条，周三发了一条", (3, None)), ("周一2条、周四3条", (5, None)), ("11月24日发了1条，26号又发了2条", (3, None)),
 ])
 def test_posts_may_be_said_with_their_originals(text, expected):
     assert parse_posts(text) == expected
+
+
+def test_counts_not_each_of_a_day_are_not_added_up():
+    with pytest.raises(Unclear):  # (which is the week's? not guessed)
+        parse_posts("发了5条，其中3条是视频")
+    with pytest.raises(Unclear):
+        parse_posts("今天2条，另外还有3条")
 
 
 def test_originals_alone_are_not_taken_for_the_posts():
