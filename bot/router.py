@@ -409,6 +409,8 @@ class Router:
         found = self.find_command(ctx.text) or self._in_sentence(ctx.text)  # 「我要看台账」 too
         info = self.conversation_of(ctx.state)
         title = f"「{info.title}」" if info else "当前对话"
+        if found is not None and info and found[0].name in (info.title, info.title.removesuffix("申请")):
+            return f"\n（您正在填写{title}，请回答下面的问题；想重新开始请先回复「取消」。）"  # 「周报」 while filling one
         if found is not None and self.allowed(found[0], ctx.sender):
             return f"\n（如果想使用「{found[0].name}」，请先回复「取消」结束{title}。）"
         if found is None and any(regex.match(ctx.text) and (roles is None or ctx.sender.has_role(*roles))

@@ -75,6 +75,9 @@ def test_a_request_in_a_sentence_inside_a_dialogue_gets_the_way_out(bot):
     bot.send("jy_zhang", "周报")
     reply = bot.send("jy_zhang", "我要看台账")
     assert "（如果想使用「台账」，请先回复「取消」结束「周报」。）" in reply, reply
+    reply = bot.send("jy_zhang", "周报")  # the dialogue's own command: it is under way already
+    assert "（您正在填写「周报」，请回答下面的问题；想重新开始请先回复「取消」。）" in reply, reply
+    assert "如果想使用" not in reply
 
 
 def test_today_is_taken_off_like_the_unit():
