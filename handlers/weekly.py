@@ -16,8 +16,8 @@ from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin,
                                   current_label, draft_summary, edit_example, finish_account, last_week,
                                   may_ask_last_week, opened_on_of, out_of_reach, pick_account, previous_answer,
                                   report_week, skip_account, submit, summary_prompt, this_week, week_word)
-from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_count, parse_date,
-                                   parse_interaction, parse_posts)
+from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
+                                   parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR
 from handlers.weekly_status import asks_status, show_status
 from models import weekly
@@ -133,14 +133,14 @@ def register(router: Router) -> None:
         ctx.reply(f"好的：发布{posts}条，其中原创{originals}条。")
         return "weekly.latest"
 
-    @router.state("weekly.originals", prompt="其中原创几条？（如 3；没有原创回复「无」）")
+    @router.state("weekly.originals", prompt="其中原创几条？（如 3；全部原创回复「都是」；没有原创回复「无」）")
     @answer_or_edit
     def originals(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)
         answer = current_answer(ctx)
         try:
-            value = parse_count(ctx.text, "原创条数")
+            value = parse_originals(ctx.text, answer["posts"])
         except Unclear as wrong:
             raise Reask(wrong.hint) from None
         if value > answer["posts"]:

@@ -59,6 +59,20 @@ ALL_ORIGINAL = re.compile(r"(?<!不)(?:全部|全|都|均)(?:是|为)?原创(?:�
 NO_ORIGINAL = re.compile(r"(?:没有|无|没|不是)原创(?:的)?|原创(?:为)?(?:0|零|无|没有)(?:条|篇)?")
 
 
+ALL_SAID = re.compile(r"(?:全部|全|都|均)(?:都)?(?:是|为)?(?:原创)?(?:的)?")  # at 其中原创几条: 「都是」, 「全部原创」
+NONE_SAID = re.compile(r"(?:都|全|全部|均)(?:不是|是转载|是转发)(?:原创)?(?:的)?")  # 「都不是」, 「全是转载」
+
+
+def parse_originals(text: str, posts: int) -> int:
+    """The answer to 其中原创几条: a number, 「都是原创」 (all of `posts`), 「没有原创」/「都是转载」 (none)."""
+    raw = _clean(text)
+    if ALL_SAID.fullmatch(raw):
+        return posts
+    if NONE_SAID.fullmatch(raw) or NO_ORIGINAL.fullmatch(raw):
+        return 0
+    return parse_count(text, "原创条数")
+
+
 # 「今天发了两条，周三发了一条」: a count per day, added up (each 「N条」 must follow a day)
 _DAY = r"(?:今天|今日|昨天|昨日|前天|大前天|(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日])"
 _PER_DAY = re.compile(rf"{_DAY}(?:又|还|也|共|一共)?(?:发布了|发布|发了|发|更新了|更新)?(?:了)?([零〇一二两三四五六七八九十\d]+)(?:条|篇)")

@@ -249,6 +249,18 @@ def test_the_posts_and_their_originals_in_one_answer(bot):
     assert form.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」放弃。"), form  # one account: no 「修改 2」
 
 
+def test_posts_said_per_day_and_all_of_them_original(bot):
+    """「今天发了两条，周三发了一条」 is 3 posts; 「都是原创」 at 其中原创几条 is all 3 (both were 「没能看懂」)."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)  # a Friday
+    bot.send("wj_liu", "周报")
+    assert "原创几条" in bot.send("wj_liu", "今天发了两条，周三发了一条")
+    assert "最近一次发布是哪天" in bot.send("wj_liu", "都是原创")
+    bot.send("wj_liu", "今天")
+    form = bot.say("wj_liu", "无", "无")[-1]
+    assert "1. 健康抚松（微信公众号）：发布3条（原创3），最近11-27，留言0/0，问题：无\n" in form, form
+
+
 def test_monday_does_not_offer_last_week_when_the_accounts_were_opened_after_its_due_day(bot):
     seed(bot)
     with bot.db() as s:

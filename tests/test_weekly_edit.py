@@ -195,7 +195,7 @@ def test_edit_n_at_a_question_says_it_works_at_the_summary_and_asks_again(bot):
     assert "请先回复「取消」" not in early and "修改」，请先" not in early
     bot.say("jy_zhang", "3")
     again = bot.send("jy_zhang", "修改第2个")
-    assert "所有账号填完" in again and again.endswith("其中原创几条？（如 3；没有原创回复「无」）")
+    assert "所有账号填完" in again and again.endswith("其中原创几条？（如 3；全部原创回复「都是」；没有原创回复「无」）")
     bot.say("jy_zhang", "1", "11-24", "无", "无", "无", "不清楚", "无", "无", "无", "不清楚", "无")
     assert "1. 抚松教育（微信公众号）" in bot.send("jy_zhang", "无")
     assert "修改 抚松教育（抖音）" in bot.send("jy_zhang", "修改 2")

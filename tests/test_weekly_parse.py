@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from handlers.weekly_parse import (Unclear, check_entry, chinese_number, parse_count, parse_date, parse_interaction,
-                                   parse_posts, no_problem)
+                                   parse_originals, parse_posts, no_problem)
 
 WEEK = date(2026, 11, 23)
 TODAY = date(2026, 11, 25)
@@ -79,6 +79,14 @@ def test_a_date_after_the_reported_week_is_refused():
 ])
 def test_posts_may_be_said_with_their_originals(text, expected):
     assert parse_posts(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3", 3), ("两条", 2), ("都是原创", 4), ("全部原创", 4), ("都是", 4), ("全是", 4), ("无", 0), ("没有原创", 0),
+    ("都不是", 0), ("全是转载", 0),
+])
+def test_the_originals_may_be_all_or_none_in_words(text, expected):
+    assert parse_originals(text, posts=4) == expected
 
 
 def test_counts_not_each_of_a_day_are_not_added_up():
