@@ -47,7 +47,7 @@ def listing(session: Session, person: Person, today: date) -> str:
     unit_ids = [u.id for u in visible_host_units(session, person)] if bureau else [person.unit_id]
     scope = f"{person.unit.name}辖区" if bureau else person.unit.name
     ladder = rungs()
-    idle = _idle_accounts(session, unit_ids, today, ladder[0][1])
+    idle = idle_accounts(session, unit_ids, today, ladder[0][1])
     first = ladder[0][1]
     if not idle:
         return f"{scope}没有{first}天以上未更新的账号（截至{today.month}月{today.day}日，按周报填报的最近更新日期计算）。"
@@ -68,7 +68,7 @@ def listing(session: Session, person: Person, today: date) -> str:
     return "\n".join(lines)
 
 
-def _idle_accounts(session: Session, unit_ids: list[int], today: date, least: int) -> list[tuple[Account, int]]:
+def idle_accounts(session: Session, unit_ids: list[int], today: date, least: int) -> list[tuple[Account, int]]:
     """Open accounts idle `least` days or more, the longest idle first."""
     accounts = session.scalars(select(Account).where(Account.unit_id.in_(unit_ids), Account.status.in_(ACTIVE_STATUSES))
                                .options(selectinload(Account.unit), selectinload(Account.responsible)))

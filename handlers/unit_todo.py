@@ -1,5 +1,6 @@
 """What a unit still has to do, for 待办 asked by its staff or head: the weekly report (第30条), requests sent back
-or drafted, the national registry filing (第11条), rectifications and follow-ups (第36条, 第28条).
+or drafted, the national registry filing (第11条), rectifications and follow-ups (第36条, 第28条), and accounts idle
+long enough to fail the national inspection (第15条).
 
 Each line says what is due and the reply that does it; the modules that own each thing do the work.
 """
@@ -9,12 +10,15 @@ from bot import clock
 from bot.router import Context
 from handlers import approvals_after as after
 from handlers.approvals_mine import amendable, unfiled
+from handlers.dormancy_list import idle_accounts
 from handlers.weekly_flow import last_week, this_week
+from jobs.dormancy import rungs
+from jobs.dormancy_notices import VETO
 from models import weekly
 from models.account import accounts_of_units
 from models.approval import DRAFT
 from models.org import STAFF, UNIT_HEAD
-from models.oversight import CASE_OPEN, cases_of_units
+from models.oversight import BUREAU, CASE_OPEN, cases_of_units
 from models.rectification import TO_FIX, describe, items_of_units
 
 
@@ -55,9 +59,19 @@ def oversight_lines(ctx: Context) -> list[str]:
     today, unit_ids = clock.today(), [ctx.person.unit_id]
     lines = [f"· 整改事项 {describe(item, today, with_unit=False)} → 整改后回复「已整改 {item.id} 整改说明」"
              for item in items_of_units(ctx.session, unit_ids) if item.status in TO_FIX]
+    cases = cases_of_units(ctx.session, unit_ids, pending_only=True)
     lines += [f"· 跟进事项 {case.id}：{case.account_label}｜{case.source} → 申请注销，或回复「说明 {case.id} 理由」"
-              for case in cases_of_units(ctx.session, unit_ids, pending_only=True) if case.status == CASE_OPEN]
+              for case in cases if case.status == CASE_OPEN]
+    followed = {case.account_id for case in cases}
+    lines += [f"· 账号 {account.name}（{account.platform}）已{days}天未更新（{VETO}）→ 请尽快发布，并在周报中如实填报"
+              for account, days in idle_accounts(ctx.session, unit_ids, today, veto_days())
+              if account.id not in followed]
     return lines
+
+
+def veto_days() -> int:
+    """The ladder's rung at which the national inspection fails an idle account (两周未更新)."""
+    return dict(rungs())[BUREAU]
 
 
 def lines(ctx: Context) -> list[str]:

@@ -11,6 +11,16 @@ from tests.weekly_support import EDU, file_report, seed
 
 
 
+def seed_updated(bot, day: date = date(2026, 11, 30)) -> dict[str, int]:
+    """The weekly-report accounts (tests/weekly_support.py), each last updated on `day`."""
+    from models.account import Account
+    ids = seed(bot)
+    with bot.db() as s:
+        for account in s.query(Account).all():
+            account.last_update_on = day
+    return ids
+
+
 def title(bot, number: int) -> str:
     from models.approval import ApprovalRequest
     with bot.db() as s:
@@ -24,7 +34,7 @@ def test_nothing_to_do_says_so_and_a_staff_member_is_no_longer_refused(bot):
 
 
 def test_the_weekly_report_not_filed_is_listed_with_its_deadline_and_reply(bot):
-    seed(bot)
+    seed_updated(bot)
     clock.set_now(datetime(2026, 12, 1, 9, 0))  # Tuesday: last week overdue, this week still open
     reply = bot.send("jy_zhang", "待办")
     assert reply.startswith("抚松县教育局待办（2项）：\n"), reply
@@ -64,7 +74,7 @@ def test_asked_in_other_words(bot, asked):
 def test_the_greeting_says_what_waits(bot):
     """Opening the app (enter_agent): a line with how many requests wait for him and how much his unit has to do."""
     assert bot.side.enter("jy_zhang").text.splitlines()[1].startswith("张伟（抚松县教育局，单位工作人员）可以使用：")
-    seed(bot)
+    seed_updated(bot)
     clock.set_now(datetime(2026, 12, 1, 9, 0))
     assert bot.side.enter("jy_zhang").text.splitlines()[1] == "本单位有2项待办，回复「待办」查看。"
     submit_open(bot, "wj_liu", ["开设", "微博", "健康抚松", "发布卫生健康政策和通知", "https://weibo.com/u/1234567891",
@@ -90,6 +100,30 @@ def test_a_week_before_the_units_first_account_was_opened_is_not_due(bot):
 
 
 def test_a_greeting_typed_says_what_waits_too(bot):
-    seed(bot)
+    seed_updated(bot)
     clock.set_now(datetime(2026, 12, 1, 9, 0))
     assert bot.send("jy_zhang", "你好").splitlines()[1] == "本单位有2项待办，回复「待办」查看。"
+
+
+def test_an_account_idle_long_enough_to_fail_the_national_inspection_is_to_do(bot):
+    """14 days (两周未更新, the ladder's rung): listed until it is updated; one with a follow-up is that follow-up's."""
+    from models.account import Account
+    from models.oversight import FROM_DORMANCY, open_case
+    ids = seed_updated(bot, date(2026, 11, 17))
+    clock.set_now(datetime(2026, 11, 30, 9, 0))  # Monday: 13 days
+    assert "未更新" not in bot.send("jy_zhang", "待办")
+    clock.set_now(datetime(2026, 12, 1, 9, 0))  # 14 days
+    reply = bot.send("jy_zhang", "待办")
+    assert ("· 账号 抚松教育（抖音）已14天未更新（连续两周未更新的账号在全国政务新媒体检查中将被单项否决）"
+            "→ 请尽快发布，并在周报中如实填报") in reply, reply
+    assert reply.count("已14天未更新") == 3 and "健康抚松" not in reply  # 教育局's three, not 卫健局's
+    with bot.db() as s:
+        s.get(Account, ids["抚松教育（抖音）"]).last_update_on = date(2026, 11, 30)
+    assert "抚松教育（抖音）已" not in bot.send("jy_zhang", "待办")
+    with bot.db() as s:
+        case = open_case(s, unit_id=s.get(Account, ids["抚松教育（微博）"]).unit_id, account_id=ids["抚松教育（微博）"],
+                         source=FROM_DORMANCY, now=clock.now(), spell_start=date(2026, 11, 17))
+        s.flush()
+        number = case.id
+    reply = bot.send("jy_zhang", "待办")
+    assert f"· 跟进事项 {number}：抚松教育（微博）" in reply and "抚松教育（微博）已" not in reply, reply
