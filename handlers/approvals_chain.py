@@ -20,6 +20,7 @@ from models.platform import Card
 
 CARD_KIND = "approval"
 DECISION_KEYS = {"approve": AGREE, "reject": REJECT, "return": RETURN}
+FILED_BY_HEAD = "（申请人为单位负责人，提交即为开设单位意见）"  # the unit's opinion no one gave by hand
 
 
 def steps() -> tuple[str, ...]:
@@ -123,7 +124,7 @@ def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person
     if step == STEP_UNIT and actor.id == req.applicant_id and actor.unit_id == req.unit_id \
             and actor.has_role(UNIT_HEAD) and not holders(session, req, STEP_UNIT):
         # The unit's only head filed it: filing is the unit's opinion (附件2 注2: signed by the head).
-        _record(session, req, STEP_UNIT, actor, AGREE, "（申请人为单位负责人，提交即为开设单位意见）")
+        _record(session, req, STEP_UNIT, actor, AGREE, FILED_BY_HEAD)
         return _enter_step(session, req, STEP_BUREAU, actor, filed)
     people = holders(session, req, step)
     if not people:
@@ -161,7 +162,8 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
     chain = steps()
     if decision == AGREE and chain.index(step) + 1 < len(chain):
         _enter_step(session, req, chain[chain.index(step) + 1], person)
-        answer = f"已同意第{req.id}号申请，已转「{STEP_NAMES[req.step]}」环节。"
+        answer = (f"已同意第{req.id}号申请，已转「{STEP_NAMES[req.step]}」环节。"
+                  f"（点错了？「{STEP_NAMES[req.step]}」审批之前可回复「收回 {req.id}」。）")
     elif decision == AGREE:
         req.step, req.status, req.decided_at = None, APPROVED, clock.now()
         _tell_applicant(session, req, person, text.applicant_news(req, person, step, decision, opinion))
@@ -237,6 +239,40 @@ def close_cards(session: Session, req: ApprovalRequest, label: str, skip: Card |
             card.status, card.result = "closed", label
             continue
         outbox.push_card_update(session, card, button_label=label)
+
+
+def agreed_before(req: ApprovalRequest) -> ApprovalDecision | None:
+    """The 同意 that sent a pending request to its current step (None at the first step, or given by filing)."""
+    chain = steps()
+    if not req.is_pending or req.step not in chain or chain.index(req.step) == 0:
+        return None
+    previous = chain[chain.index(req.step) - 1]
+    found = [d for d in req.decisions if d.round == req.round and d.step == previous and d.decision == AGREE]
+    return found[0] if found and found[0].opinion != FILED_BY_HEAD else None
+
+
+def retract(session: Session, req: ApprovalRequest, agreed: ApprovalDecision, person: Person,
+            source_msg: str | None) -> None:
+    """Take back `agreed` (the person's 同意 at the step before the current one, not yet acted on): the request
+    goes back to that step, the next step's approvers are told it needs nothing from them now, and that step's
+    holders (him included) get a fresh card."""
+    step, before, back = req.step, req.status, agreed.step
+    waiting = holders(session, req)
+    close_cards(session, req, f"{person.name}已收回同意")
+    if waiting:
+        outbox.push_text(session, waiting, f"第{req.id}号申请（{req.title}）：{person.name}收回了在「{STEP_NAMES[back]}」"
+                                           "环节的同意，暂不需要您审批；重新同意后会再请您审批。")
+    opinion = agreed.opinion
+    session.delete(agreed)
+    session.flush()
+    session.expire(req, ["decisions"])
+    _tell_applicant(session, req, person, f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）："
+                                          f"{person.name}收回了「{STEP_NAMES[back]}」环节的同意，将重新审批。")
+    _enter_step(session, req, back, person)
+    audit.record(session, actor=person.userid, action="approval.retract", entity="approval_request",
+                 entity_id=req.id,
+                 before={"status": before, "step": step, "agreed": {"step": back, "opinion": opinion}},
+                 after={"status": req.status, "step": req.step}, source_msg=source_msg)
 
 
 def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg: str | None,

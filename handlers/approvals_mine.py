@@ -15,7 +15,7 @@ from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind, evidence
 from models import org
-from models.approval import DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
+from models.approval import AGREE, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
 
 # 已报送 in the clerk's words: 「已经在系统里改好了」, 「全国系统报送了」 (第11条)
@@ -148,7 +148,10 @@ def register(router: Router) -> None:
 
     @router.command("撤回", "撤销申请", help="撤回审批中的申请或草稿（如「撤回 12」）")
     def withdraw(ctx: Context):
-        req = find(ctx, "撤回", withdrawable, "您没有可以撤回的申请（审批中、被退回的申请和助手起草的草稿可以撤回）。")
+        from handlers.approvals_decide import APPROVER_ROLES
+        approver = "审批人要收回自己的同意，请回复「收回 编号」。" if ctx.person.has_role(*APPROVER_ROLES) else ""
+        req = find(ctx, "撤回", withdrawable, "您没有可以撤回的申请（审批中、被退回的申请和助手起草的草稿可以撤回）。"
+                   + approver)
         if req is None:
             return END
         if not named_number(ctx):  # 「撤回」 alone: the one that fits, confirmed first
@@ -178,7 +181,8 @@ def register(router: Router) -> None:
         elif not (req.is_pending or req.status == RETURNED):
             ctx.reply(f"第{req.id}号申请当前是「{req.status}」，不能撤回。")
         elif refused := takeover.refusal(ctx.session, ctx.person, req, "撤回"):
-            ctx.reply(refused)
+            agreed = any(d.decider_id == ctx.person.id and d.decision == AGREE for d in req.decisions)
+            ctx.reply(refused + (f"您要收回自己的同意，请回复「收回 {req.id}」。" if agreed else ""))
         else:
             withdraw_request(ctx, req)
         return END

@@ -70,6 +70,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "我的申请": ("", EVERYONE),
     "查看": ("999", EVERYONE),
     "撤回": ("999", EVERYONE),
+    "收回": ("999", DECIDERS),
     "修改": ("999", EVERYONE),
     "导出": ("999", EVERYONE),
     "已报送": ("999", EVERYONE),
