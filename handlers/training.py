@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
-from handlers.weekly_parse import Unclear, year_for
+from handlers.weekly_parse import Unclear, parse_date
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person, userid_is
 from models.training import Training, add_attendees, find_training
@@ -29,15 +29,15 @@ def register(router: Router) -> None:
     def start(ctx: Context):
         return "training.date"
 
-    @router.state("training.date", prompt="请输入培训日期，例如「2026-11-20」「11月20日」或「今天」（回复「取消」可退出）")
+    @router.state("training.date", prompt="请输入培训日期，例如「2026-11-20」「11月20日」「上周五」或「今天」（回复「取消」可退出）")
     def held_on(ctx: Context):
         typed = ctx.text.strip()[:20]
+        if typed in FUTURE_WORDS:
+            raise Reask(f"培训台账记录已经举办的培训，「{typed}」还没到。请输入培训举办的日期。")
         try:
             day = parse_day(ctx.text, clock.today())
         except Unclear as wrong:
             raise Reask(wrong.hint) from None
-        if day is None and typed in FUTURE_WORDS:
-            raise Reask(f"培训台账记录已经举办的培训，「{typed}」还没到。请输入培训举办的日期。")
         if day is None:
             raise Reask(f"没能识别日期「{typed}」，请按「2026-11-20」或「11月20日」的格式输入，也可以回复「今天」「昨天」。")
         if day > clock.today():
@@ -143,23 +143,7 @@ def _labels(ctx: Context, ids: list[int]) -> list[str]:
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """The training's date, or None when the text is not one; Unclear for a day that does not exist
-    (2026-02-30). Without a year, a date far ahead is last year's, as in the weekly report: 「12月28日」 typed
-    in January."""
-    text = text.strip().rstrip("。.")
-    if text in ("今天", "今日"):
-        return today
-    if text in ("昨天", "昨日"):
-        return today - timedelta(days=1)
-    if text == "前天":
-        return today - timedelta(days=2)
-    match = re.fullmatch(r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?", text)
-    if not match:
-        return None
-    month, day = int(match.group(2)), int(match.group(3))
-    if not match.group(1):
-        return year_for(month, day, today)
-    try:
-        return date(int(match.group(1)), month, day)
-    except ValueError:
-        raise Unclear(f"「{text[:20]}」不是有效的日期，请核对月份和日期，例如「2026-11-20」「11月20日」。") from None
+    """The training's date, read as the weekly report reads one: 今天, 前天, 周三 (this week's), 上周五, 11月20日,
+    2026-11-20 (without a year, a date far ahead is last year's: 「12月28日」 typed in January). None for 「不清楚」;
+    Unclear for what is not a date, or a day that does not exist (2026-02-30)."""
+    return parse_date(text, today=today, week=today - timedelta(days=today.weekday()))

@@ -28,7 +28,7 @@ def test_register_a_training_with_a_numbered_choice_for_a_shared_name(bot):
     at(date(2026, 11, 20))
     assert "仅限" in bot.send("jy_zhang", "培训登记")
     assert "培训日期" in bot.send("zsj_admin", "培训登记")
-    assert "没能识别" in bot.send("zsj_admin", "上周")
+    assert "没能看懂日期「上周」" in bot.send("zsj_admin", "上周")
     assert "不能晚于今天" in bot.send("zsj_admin", "2026-12-01")
     assert "培训主题" in bot.send("zsj_admin", "11月18日")
     assert "组织单位" in bot.send("zsj_admin", "政务新媒体信息发布与审核培训")
@@ -52,7 +52,7 @@ def test_a_wrong_date_or_name_is_answered_with_what_was_typed(bot):
     assert "「明天」还没到" in bot.send("zsj_admin", "明天")
     assert "2月30日不是有效的日期" in bot.send("zsj_admin", "2月30日")
     assert "「2026-02-30」不是有效的日期" in bot.send("zsj_admin", "2026-02-30")
-    assert "没能识别日期「上周」" in bot.send("zsj_admin", "上周")
+    assert "没能看懂日期「上周」" in bot.send("zsj_admin", "上周")
     assert "（2027-01-08）不能晚于今天" in bot.send("zsj_admin", "1月8日")
     assert "培训主题" in bot.send("zsj_admin", "12月28日")  # in January: last December's, not a date ahead
     bot.send("zsj_admin", "政务新媒体运营")
@@ -60,6 +60,19 @@ def test_a_wrong_date_or_name_is_answered_with_what_was_typed(bot):
     reply = bot.send("zsj_admin", "张伟、李四、刘洋")
     assert "没有找到：李四" in reply and "其余已找到：张伟、刘洋。" in reply and "您输入的是「张伟、李四、刘洋」" in reply
     assert "日期：2026-12-28" in bot.send("zsj_admin", "张伟、刘洋")
+
+
+def test_a_day_of_the_week_is_read_as_the_weekly_report_reads_it(bot):
+    """「上周五」 and 「周一」 were 「没能识别日期」."""
+    at(date(2027, 1, 6))  # a Wednesday
+    bot.send("zsj_admin", "培训登记")
+    assert "（2027-01-08）不能晚于今天" in bot.send("zsj_admin", "周五")  # this week's Friday has not come
+    assert "培训主题" in bot.send("zsj_admin", "上周五")
+    bot.say("zsj_admin", "政务新媒体运营", "本局")
+    assert "日期：2027-01-01" in bot.send("zsj_admin", "张伟、刘洋")
+    bot.send("zsj_admin", "取消")
+    bot.send("zsj_admin", "培训登记")
+    assert "培训主题" in bot.send("zsj_admin", "周一")
 
 
 def test_import_from_a_workbook(bot, app, tmp_path):
