@@ -66,7 +66,8 @@ def register(router: Router) -> None:
         return "training.attendees"
 
     @router.state("training.attendees",
-                  prompt="请输入参训人员的姓名或企业微信账号，多人用顿号、逗号或空格分隔，例如「张伟、李娜、wj_liu」")
+                  prompt="请输入参训人员的姓名或企业微信账号，多人用顿号、逗号或空格分隔，例如「张伟、李娜、wj_liu」；"
+                         "也可以写「教育局全体」「各单位信息员」")
     def attendees(ctx: Context):
         tokens = [t for t in _SEPARATORS.split(ctx.text) if t]
         if not tokens:
@@ -74,6 +75,10 @@ def register(router: Router) -> None:
         scope = org.visible_unit_ids(ctx.session, ctx.person)
         found, pending, unknown = [], [], []
         for token in dict.fromkeys(tokens):
+            group = group_of(ctx, token)
+            if group:  # 「教育局全体」, 「各单位信息员」: everyone it names, no choosing
+                found += [p.id for p in group]
+                continue
             people = candidates(ctx.session, token, scope)
             if not people:
                 unknown.append(token)
@@ -86,7 +91,7 @@ def register(router: Router) -> None:
                 if len(unknown) < len(set(tokens)) else ""
             raise Reask(f"通讯录中没有找到：{'、'.join(unknown)}（仅限您管辖范围内的人员）。{known}"
                         f"请改正后重新输入全部参训人员（您输入的是「{ctx.text.strip()[:200]}」）。")
-        ctx.data.update(person_ids=found, pending=pending)
+        ctx.data.update(person_ids=list(dict.fromkeys(found)), pending=pending)  # a name also in a group: once
         return "training.pick" if pending else "training.confirm"
 
     def pick_prompt(ctx: Context) -> str:
@@ -97,7 +102,7 @@ def register(router: Router) -> None:
     def choose(ctx: Context):
         token, ids = ctx.data["pending"][0]
         index = pick(ctx.text, _labels(ctx, ids))
-        ctx.data["person_ids"] = [*ctx.data["person_ids"], ids[index]]
+        ctx.data["person_ids"] = list(dict.fromkeys([*ctx.data["person_ids"], ids[index]]))
         ctx.data["pending"] = ctx.data["pending"][1:]
         return "training.pick" if ctx.data["pending"] else "training.confirm"
 
@@ -129,6 +134,28 @@ def register(router: Router) -> None:
         ctx.reply(f"已登记培训 {training.id}：{held.isoformat()} {training.topic}，新增参训人员{added}人"
                   f"（共{len(training.attendees)}人）。")
         return END
+
+
+# 「教育局全体」, 「卫健局所有人」: a unit's people; 「各单位信息员」: every host unit's staff in the asker's scope
+UNIT_ALL = re.compile(r"(?P<unit>.+?)的?(?:全体|全部|所有|全员)(?:人员|人|同志)?")
+EVERY_UNIT = re.compile(r"(?:各|每个|所有|全部|全体)(?:单位|主办单位)?的?(?:信息员|工作人员|账号负责人|管理员|小编)(?P<heads>和?(?:单位)?负责人)?")
+
+
+def group_of(ctx: Context, token: str) -> list[Person]:
+    """The active people a group word names, in the asker's part of the tree ([] when it names none)."""
+    units = org.visible_host_units(ctx.session, ctx.person)
+    every = EVERY_UNIT.fullmatch(token)
+    whole = UNIT_ALL.fullmatch(token) if every is None else None
+    if whole:
+        from handlers.registry import find_units
+        found = find_units(units, whole["unit"])
+        return list(ctx.session.scalars(select(Person).where(Person.unit_id == found[0].id, Person.active)
+                                        .order_by(Person.id))) if len(found) == 1 else []
+    if every is None:
+        return []
+    roles = (org.STAFF, org.UNIT_HEAD) if every["heads"] else (org.STAFF,)
+    people = [p for role in roles for p in org.people_with_role(ctx.session, role, [u.id for u in units])]
+    return list({p.id: p for p in people}.values())
 
 
 def candidates(session, token: str, scope: list[int]) -> list[Person]:

@@ -75,6 +75,22 @@ def test_a_day_of_the_week_is_read_as_the_weekly_report_reads_it(bot):
     assert "培训主题" in bot.send("zsj_admin", "周一")
 
 
+def test_a_group_word_names_everyone_in_it(bot):
+    """「教育局全体」 is the unit's people; 「各单位信息员」 every host unit's staff in the asker's county (not the
+    neighbour's); a unit word that names no one unit is not found."""
+    at(date(2026, 11, 20))
+    bot.say("zsj_admin", "培训登记", "11月18日", "政务新媒体运营", "本局")
+    reply = bot.send("zsj_admin", "教育局全体")
+    assert "参训人员（3人）：张伟（抚松县教育局）、李娜（抚松县教育局）、王局长（抚松县教育局）" in reply, reply
+    bot.send("zsj_admin", "上一步")
+    reply = bot.send("zsj_admin", "各单位信息员 刘洋")
+    assert "参训人员（13人）" in reply and "邻县职员" not in reply and "王局长" not in reply, reply  # 刘洋 once
+    bot.send("zsj_admin", "上一步")
+    assert "（14人）" in bot.send("zsj_admin", "教育局全体、各单位信息员")  # 张伟、李娜 once each
+    bot.send("zsj_admin", "上一步")
+    assert "没有找到：县局全体" in bot.send("zsj_admin", "县局全体")
+
+
 def test_import_from_a_workbook(bot, app, tmp_path):
     add_person(bot, GA, "ga_zhangwei", "张伟")
     book = Workbook()
