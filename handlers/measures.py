@@ -16,12 +16,17 @@ from models.oversight import (CASE_PENDING, FROM_ORDER, DormancyCase, account_la
                               unit_people)
 
 WHAT = {"约谈": "约谈", "警告": "警告", "通报": "通报批评", "责令关闭": "责令关闭账号"}
+SAID = {"约谈": "约谈", "警告": "警告", "通报": "通报批评|通报", "责令关闭": "责令关闭(?:账号)?"}
+MEASURE_ASKED = (r"(?:要|请)?(?:给|对|向)(?P<unit>[^\s，,：:]{{2,20}}?)(?:一个|个|一次|进行|予以|作出|做出|发个|发一个)?"
+                 r"(?:{kind})(?:处理|处分|一下)?(?:[，,：:\s]+(?P<reason>.*))?$")
 
 
 def register(router: Router) -> None:
     router.conversation("measure", title="处置措施",
                         summary=lambda d: f"{d.get('kind', '')} {d.get('unit_name', '')}：{d.get('reason', '')}")
 
+    for kind in KINDS:  # 「给卫健局一个警告」, 「对教育局进行约谈，…」: the measure in a sentence
+        router.pattern(MEASURE_ASKED.format(kind=SAID[kind]), roles={BUREAU_ADMIN}, refused_as=kind)(_in_sentence(kind))
     for kind in KINDS:
         router.command(kind, roles={BUREAU_ADMIN}, help=f"对单位采取「{kind}」措施（第32条）",
                        detail=f"用法：{kind} 单位 原因\n例如「{kind} 教育局 抚松教育公众号三个月未更新，多次提醒未整改」。"
@@ -55,6 +60,14 @@ def register(router: Router) -> None:
         measure = _record(ctx)
         ctx.reply(f"已记录并送达：对{measure.unit.name}{WHAT[measure.kind]}（措施 {measure.id}）。")
         return END
+
+
+def _in_sentence(kind: str):
+    def asked(ctx: Context):
+        ctx.args = f"{ctx.match['unit']} {ctx.match['reason'] or ''}".strip()
+        return _starter(kind)(ctx)
+    asked.__name__ = f"measure_{kind}_asked"
+    return asked
 
 
 def _starter(kind: str):

@@ -65,6 +65,9 @@ def by_number(session, model, number: int):
     return session.get(model, number) if 0 < number <= MAX_ID else None
 
 
+FILLER = re.compile(r"^(?:一下|下)(?=\S{2})")  # between a command and the unit it names
+
+
 def split_first(args: str) -> tuple[str, str]:
     """'教育局 原因…' → ('教育局', '原因…')."""
     parts = _SPLIT.split((args or "").strip(), maxsplit=1)
@@ -75,7 +78,7 @@ def split_first(args: str) -> tuple[str, str]:
 def match_units(ctx: Context, name: str) -> list[Unit]:
     """Host units in the person's scope whose name is, ends with or contains `name`; 本单位/我单位 is the person's
     own unit when it is a host unit (a bureau is not: its people name the unit they mean)."""
-    name = name.strip()
+    name = FILLER.sub("", name.strip())  # 「通报一下教育局」
     if not name:
         return []
     units = org.visible_host_units(ctx.session, ctx.person)

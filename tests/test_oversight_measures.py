@@ -107,3 +107,21 @@ def test_a_bare_measure_asks_for_the_unit_then_the_reason_then_confirms(bot):
     # the unit typed, the reason missing: straight to the reason
     assert bot.send("zsj_admin", "整改通知 教育局").startswith("「整改通知」抚松县教育局：请写明问题")
     assert "请确认整改通知" in bot.send("zsj_admin", "抚松教育公众号两周未更新")
+
+
+def test_a_measure_in_a_sentence_is_begun_and_confirmed(bot):
+    """「给卫健局一个警告」 was 「没有理解」; 「通报一下教育局」 looked for a unit named 「一下教育局」."""
+    at(date(2026, 11, 16))
+    assert bot.send("zsj_admin", "给卫健局一个警告") == \
+        "「警告」抚松县卫生健康局：请写明原因，例如「抚松教育公众号三个月未更新，多次提醒未整改」："
+    reply = bot.send("zsj_admin", "健康抚松原创比例长期偏低")
+    assert "请确认处置措施：\n措施：警告\n单位：抚松县卫生健康局\n原因：健康抚松原创比例长期偏低" in reply, reply
+    bot.send("zsj_admin", "取消")
+    reply = bot.send("zsj_admin", "对教育局进行约谈，抚松教育三个月未更新")
+    assert "措施：约谈\n单位：抚松县教育局\n原因：抚松教育三个月未更新" in reply, reply
+    bot.send("zsj_admin", "取消")
+    assert bot.send("zsj_admin", "通报一下教育局").startswith("「通报」抚松县教育局：请写明原因")
+    bot.send("zsj_admin", "取消")
+    assert bot.send("jy_zhang", "给卫健局一个警告").startswith("「警告」仅限")  # the measure's own refusal
+    with bot.db() as s:
+        assert list(s.scalars(select(Measure))) == []  # nothing without 确认
