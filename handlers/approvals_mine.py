@@ -15,9 +15,13 @@ from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind, evidence
 from models import org
-from models.approval import AGREE, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
+from models.approval import AGREE, APPROVED, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
 from models.org import Person
 
+# Where one's requests are, asked: 「申请到哪了」, 「我的申请批了没」, 「为什么还没批」, 「审批怎么这么慢」
+PROGRESS_ASKED = (r"(?:我的|我们的?|咱们的?)?(?:申请|审批)(?:现在)?(?:到|走到)?(?:哪了|哪一步了?|哪儿了|什么程度了?|怎么样了|"
+                  r"批了吗|批了没有?|通过了吗|通过了没有?|有结果了吗|怎么这么慢)[？?。]*$"
+                  r"|(?:为什么|为啥|怎么|咋)还没(?:有)?(?:批|审批|通过|审核)(?:下来)?(?:呢|啊)?[？?。]*$")
 # 已报送 in the clerk's words: 「已经在系统里改好了」, 「全国系统报送了」 (第11条)
 FILED_SAID = (r"(?:我们?)?(?:已经?|都)?(?:在)?(?:全国(?:政务新媒体信息)?(?:报送)?)?系统(?:里面|里|上|中)?(?:已经?|都)?"
               r"(?:改|填|报|报送|更新|录入|修改|变更|注销|关停|登记|备案)(?:好|完|过)?了?[。！!]*$"
@@ -105,6 +109,19 @@ def to_decide_line(ctx: Context) -> str:
     return f"另有{len(waiting)}件申请等待您审批，回复「待办」查看。" if waiting else ""
 
 
+def where(ctx: Context, req: ApprovalRequest) -> str:
+    """A request's status in 我的申请, with what the applicant can do about it now."""
+    from handlers.approvals_decide import waited_text
+    if req.is_pending:
+        return f"{req.status}（已等{waited_text(req)}，回复「催办 {req.id}」可提醒审批人）"
+    if req.status == RETURNED:
+        return f"{req.status}，回复「修改 {req.id}」修改后重新提交"
+    filing = after.open_filing(ctx.session, req.id) if req.status == APPROVED else None
+    if filing is not None and filing.filed_at is None:
+        return f"{req.status}，待报送全国系统，完成后回复「已报送 {req.id}」"
+    return req.status
+
+
 def register(router: Router) -> None:
     @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", help="查看我提交的申请及进度",
                     questions=True)
@@ -128,10 +145,16 @@ def register(router: Router) -> None:
             lines += [f"· 第{r.id}号 {r.title} — {r.status}（申请人{r.applicant.name}），{takeover.hint(r)}" for r in left]
         if rows:
             lines.append("您的申请（最近20件）：")
-            lines += [f"· 第{r.id}号 {r.title} — {r.status}" for r in rows]
+            lines += [f"· 第{r.id}号 {r.title} — {where(ctx, r)}" for r in rows]
         lines.append("回复「查看 编号」看详情。")
         ctx.reply("\n".join([*lines, todo] if todo else lines))
         return END
+
+    @router.pattern(PROGRESS_ASKED)
+    def progress_asked(ctx: Context):
+        """「申请到哪了」, 「为什么还没批」: 我的申请, which says how long each has waited and how to urge it."""
+        ctx.args = ""
+        return mine(ctx)
 
     @router.command("查看", "查看申请", help="查看一件申请的审批表和审批记录（如「查看 12」）")
     def show(ctx: Context):

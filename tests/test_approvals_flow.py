@@ -425,3 +425,21 @@ def test_pending_for_reads_only_the_requests_the_approver_could_hold(bot):
     assert none == still_none == [] and after == before, (before, after)
     bot.send("jy_wang", f"同意 {own}")
     assert statements()[1] == [own]
+
+
+def test_my_requests_say_what_can_be_done_about_each(bot):
+    """「申请到哪了」, 「为什么还没批」 were 「没有理解」; each request says how long it waited and the reply that
+    moves it (催办, 修改, 已报送)."""
+    number = submit_open(bot)
+    reply = bot.send("jy_zhang", "申请到哪了")
+    assert f"· 第{number}号 开设「抚松教育」（微博） — 待单位审核（已等不足1个工作日，回复「催办 {number}」可提醒审批人）" \
+        in reply, reply
+    assert bot.send("jy_zhang", "为什么还没批") == reply
+    bot.send("jy_wang", f"退回 {number} 名称要改")
+    assert f"— 已退回，回复「修改 {number}」修改后重新提交" in bot.send("jy_zhang", "我的申请")
+    bot.send("jy_zhang", f"修改 {number}")
+    bot.send("jy_zhang", "确认")
+    approve_all(bot, number)
+    assert f"— 已通过，待报送全国系统，完成后回复「已报送 {number}」" in bot.send("jy_zhang", "我的申请批了没")
+    bot.send("jy_zhang", f"已报送 {number}")
+    assert f"· 第{number}号 开设「抚松教育」（微博） — 已通过\n" in bot.send("jy_zhang", "我的申请")
