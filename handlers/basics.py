@@ -21,7 +21,10 @@ GREETING = "您好，{name}！我是政务新媒体助手。"
 # (Compared after lower-casing and dropping trailing ！~。)
 GREETINGS = frozenset({"你好", "您好", "你好呀", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
                        "早", "早上好", "上午好", "下午好", "晚上好"})
-THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了"})
+THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了", "感谢", "多谢", "谢了", "[抱拳]", "[握手]"})
+# Acknowledging a notice (「收到」 is how a clerk answers one): said back, not taken for a command
+ACKS = frozenset({"收到", "收到了", "已收到", "收到收到", "知道了", "明白", "明白了", "了解", "好嘞", "嗯", "嗯嗯",
+                  "👍", "👌", "🙏", "[强]", "[ok]", "[好的]"})
 # Answers to a question nobody asked (the dialogue ended, expired or was never started).
 HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋|如何|怎样)样?(?:才能)?(?:填|写|用|交|报|提交|申请|办|弄|做|使用)?"
                        r"(?P<topic>.+?)[？?呢啊呀。]*")
@@ -205,6 +208,9 @@ def register(router: Router) -> None:
             return
         if greeting in GREETINGS:
             ctx.reply(greeting_text(ctx))
+            return
+        if greeting in ACKS:
+            ctx.reply("好的。还有需要随时找我，回复「帮助」查看可用功能。")
             return
         if greeting in ANSWERS:
             draft = ctx.conv.draft

@@ -96,6 +96,8 @@ def test_a_greeting_is_answered_with_a_greeting_and_the_menu(bot):
         reply = bot.send("jy_zhang", greeting)
         assert reply.startswith("您好，张伟！我是政务新媒体助手。") and "【周报】" in reply, reply
     assert bot.send("jy_zhang", "谢谢").startswith("不客气")
+    for ack in ("收到", "收到！", "知道了", "[强]", "👍"):  # a notice acknowledged: 「收到」 suggested 周报
+        assert bot.send("jy_zhang", ack) == "好的。还有需要随时找我，回复「帮助」查看可用功能。", ack
     assert "【周报】" not in bot.send("jy_zhang", "你好，周报怎么填")  # not a bare greeting: suggestions
 
 
