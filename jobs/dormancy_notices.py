@@ -105,9 +105,9 @@ def nudge(audience: Audience, account: Account, idle: int, since: str) -> list[t
     if audience.nobody:
         return [(audience.admins, f"【停更提醒】{account.unit.name}的「{label}」已{idle}天未更新{since}。"
                                   + nobody(audience, account.unit, "尽快更新"))]
-    return [(audience.doer or audience.heads or audience.staff,
-             f"【停更提醒】您单位的政务新媒体账号「{label}」已{idle}天未更新{since}。"
-             "请尽快发布内容，并在周报中如实填报更新情况。")]
+    # the first who acts only: the responsible person (「您负责的…」), else the heads (asked to name one), else the staff
+    return unit_texts(audience, account, "【停更提醒】", f"已{idle}天未更新{since}。",
+                      "尽快发布内容，并在周报中如实填报更新情况", "尽快更新")[:1]
 
 
 def warning(audience: Audience, account: Account, idle: int, since: str) -> list[tuple[list[Person], str]]:

@@ -28,8 +28,9 @@ def test_each_rung_fires_once_per_spell_to_the_right_people(bot):
     account = add_account(bot, last_update_on=LAST)
     run(date(2026, 8, 9))  # 6 days: nothing yet
     assert bot.texts("jy_zhang") == []
-    run(date(2026, 8, 10))  # 7 days: a nudge to the responsible person only
-    assert len(bot.texts("jy_zhang")) == 1 and "【停更提醒】" in bot.texts("jy_zhang")[0]
+    run(date(2026, 8, 10))  # 7 days: a nudge to the responsible person only, as the one who answers for it
+    assert len(bot.texts("jy_zhang")) == 1
+    assert bot.texts("jy_zhang")[0].startswith("【停更提醒】您负责的抚松县教育局政务新媒体账号「抚松教育（微信公众号）」已7天未更新")
     assert "7天未更新" in bot.texts("jy_zhang")[0] and bot.texts("jy_wang") == []
     run(date(2026, 8, 10))  # re-running the day sends nothing twice
     run(date(2026, 8, 11))
@@ -229,7 +230,9 @@ def test_cases_settle_when_the_account_is_cancelled(bot):
 def test_without_a_responsible_person_the_unit_head_is_nudged(bot):
     add_account(bot, responsible=None, last_update_on=LAST)
     run(date(2026, 8, 10))
-    assert "【停更提醒】" in bot.texts("jy_wang")[0] and bot.texts("jy_zhang") == []
+    [head] = bot.texts("jy_wang")
+    assert head.startswith("【停更提醒】抚松县教育局的「抚松教育（微信公众号）」已7天未更新") and bot.texts("jy_zhang") == []
+    assert "请安排专人尽快更新。同时请回复「变更 抚松教育 微信公众号」选择「账号负责人」指定专人（第21条）。" in head, head
 
 
 def test_overlapping_runs_announce_once(bot):
