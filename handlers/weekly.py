@@ -12,8 +12,8 @@ import re
 from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
-from handlers.weekly_flow import (ask_interaction, ask_latest, ask_posts, begin, current_account, current_answer,
-                                  current_label, draft_summary, edit_example, finish_account, last_week,
+from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_posts, begin, current_account,
+                                  current_answer, current_label, draft_summary, edit_example, finish_account, last_week,
                                   may_ask_last_week, opened_on_of, out_of_reach, pick_account, previous_answer,
                                   report_week, skip_account, submit, summary_prompt, this_week, week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
@@ -117,6 +117,8 @@ def register(router: Router) -> None:
     def posts(ctx: Context):
         if is_skip(ctx.text):
             return skip_account(ctx)
+        if not ctx.data.get("editing") and ALL_IDLE.fullmatch(ctx.text.strip().rstrip("。.！!")):
+            return all_idle(ctx)
         try:
             posts, originals = parse_posts(ctx.text)  # 「发了三条，原创两条」 answers the next question too
         except Unclear as wrong:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from bot import clock, outbox, workdays
 from bot.choices import pick
 from bot.router import END, Context, Reask
-from handlers.weekly_parse import describe_entry, short_date
+from handlers.weekly_parse import Unclear, check_entry, describe_entry, short_date
 from handlers.weekly_quick import parse_quick
 from models import weekly
 from models.account import accounts_of_units
@@ -239,6 +239,32 @@ def finish_account(ctx: Context):
     return next_account(ctx)
 
 
+# 「都没更新」 at an account's first question: it and every account still to fill had no update this week
+ALL_IDLE = re.compile(r"(?:所有|全部|这些)?(?:账号|号)?(?:都|全|全都|均|全部)(?:没有?|无|未)(?:更新|发布|发)(?:过)?(?:内容)?")
+
+
+def all_idle(ctx: Context):
+    """The current account and those not yet filled (skipped ones too) as not updated this week: no posts, the
+    latest post as last reported (unknown if that falls in this week), no comments, no problems. The summary
+    shows them to be checked; 「修改 N」 corrects one."""
+    week, today, rest = report_week(ctx), clock.today(), [ctx.data["cur"], *ctx.data["queue"], *ctx.data["skipped"]]
+    for account_id in rest:
+        account = next(a for a in ctx.data["accounts"] if a["id"] == account_id)
+        entry = {"account_id": account_id, "posts": 0, "originals": 0, "latest_post_on": account.get("last"),
+                 "messages_received": 0, "messages_answered": 0, "problems": None}
+        try:
+            check_entry({**entry, "latest_post_on": date.fromisoformat(entry["latest_post_on"])
+                         if entry["latest_post_on"] else None}, week=week, today=today, opened_on=opened_on_of(account))
+        except Unclear:
+            entry["latest_post_on"] = None
+        ctx.data.get("draft", {}).pop(str(account_id), None)
+        ctx.data["answers"][str(account_id)] = entry
+        ctx.data["done"].append(account_id)
+    ctx.data["queue"], ctx.data["skipped"] = [], []
+    ctx.reply(f"好的，{'、'.join(account_label(ctx, i) for i in rest)}本周都记为无更新（留言0/0，无问题）。")
+    return "weekly.confirm"
+
+
 def pick_account(ctx: Context, text: str) -> int:
     labels = [account_label(ctx, i) for i in ctx.data["done"]]
     return pick(text, labels)
@@ -249,8 +275,10 @@ def pick_account(ctx: Context, text: str) -> int:
 def ask_posts(ctx: Context) -> str:
     label = account_label(ctx, ctx.data["cur"])
     head = f"修改 {label}" if ctx.data.get("editing") else f"{position(ctx)}{label}{skipped_note(ctx)}"
+    several = "；这个和后面的账号都没更新回复「都没更新」" if not ctx.data.get("editing") and (
+        ctx.data["queue"] or ctx.data["skipped"]) else ""
     return (f"{head}\n{weekly.week_label(report_week(ctx))}发布了几条？"
-            "（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填）")
+            f"（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填{several}）")
 
 
 def position(ctx: Context) -> str:

@@ -261,6 +261,26 @@ def test_posts_said_per_day_and_all_of_them_original(bot):
     assert "1. 健康抚松（微信公众号）：发布3条（原创3），最近11-27，留言0/0，问题：无\n" in form, form
 
 
+def test_all_the_rest_not_updated_in_one_answer(bot):
+    """「都没更新」 at an account's first question: it and those not yet filled are no-update weeks, shown to be
+    checked; the latest post as last reported; 「修改 N」 corrects one."""
+    ids = seed(bot)
+    with bot.db() as s:
+        s.get(Account, ids["抚松教育（抖音）"]).last_update_on = date(2026, 11, 10)
+    at(2026, 11, 27, 10, 0)
+    first = bot.send("jy_zhang", "周报")
+    assert first.endswith("回复「跳过」稍后再填；这个和后面的账号都没更新回复「都没更新」）"), first
+    bot.say("jy_zhang", "2", "1", "周三", "无", "无")  # the first account posted
+    reply = bot.send("jy_zhang", "都没更新")
+    assert reply.startswith("好的，抚松教育（抖音）、抚松教育（微博）本周都记为无更新（留言0/0，无问题）。"), reply
+    assert "2. 抚松教育（抖音）：本周无更新，最近11-10，留言0/0，问题：无" in reply, reply
+    assert "3. 抚松教育（微博）：本周无更新，最近不详，留言0/0，问题：无" in reply, reply
+    assert "发布了几条？（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填）" in bot.send("jy_zhang", "修改 3")
+    assert bot.send("jy_zhang", "都没更新").startswith("没能看懂「都没更新」")  # editing one: no 「rest」
+    bot.say("jy_zhang", "1", "0", "今天", "无", "无")
+    assert "已提交" in bot.send("jy_zhang", "确认")
+
+
 def test_monday_does_not_offer_last_week_when_the_accounts_were_opened_after_its_due_day(bot):
     seed(bot)
     with bot.db() as s:
