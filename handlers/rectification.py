@@ -23,6 +23,10 @@ BUREAU = {BUREAU_ADMIN, BUREAU_REVIEWER}
 # 已整改 said in a sentence: 「整改好了」, 「我们已经整改了，已补发本周内容」
 FIXED_SAID = (r"(?:我们?|本单位)?(?:已经?|都)?整改(?:好了|完了|完成了?|到位了?|结束了?|了)[！!。]?"
               r"(?:[，,。；;：:\s]+(?P<text>.+))?$")
+# What was done, said without 已整改 (「视频号今天已经发了三条了，以后每周更新」): offered, with 确认, as the
+# unit's only item's 整改情况 — a sentence of at least 6 characters telling something done
+DONE_SAID = (r"(?=.{6,}$)(?=.*(?:已|了))"
+             r"(?=.*(?:更新|发布|发了|发文|补发|整改|恢复|删除|删了|修改|改正|改好|处理|完善|下架|撤下|撤回)).*")
 HOW_TO_FIX = r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:提交)?整改(?:呢|啊)?[？?]*$|整改(?:怎么|咋|如何)(?:弄|办|做|提交|填)[？?]*$"
 # 整改通知 said in a sentence: to (给/向/对) a unit, or asking (要求/让/通知) a unit to 整改
 RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|开|出)(?:个|一个|一份|份)?整改通知[，,：:\s]*(?P<problem>.*)$"
@@ -108,6 +112,18 @@ def register(router: Router) -> None:
         if len(said) < 4:
             return "rectification.text"
         ctx.data["text"] = said
+        return "rectification.confirm"
+
+    @router.pattern(DONE_SAID, roles={STAFF, UNIT_HEAD})
+    def done_said(ctx: Context):
+        """With one item to fix, a sentence telling what was done is offered as its 整改情况 (confirmed before it
+        goes); otherwise it is not understood, as before."""
+        items = [item for item in items_of_units(ctx.session, [ctx.person.unit_id]) if item.status in TO_FIX]
+        if len(items) != 1 or len(ctx.text) > 500:
+            return router.fallbacks["unknown_text"](ctx)
+        item = items[0]
+        ctx.reply(f"（这是整改事项 {item.id}「{item.problem}」的整改情况吗？）")
+        ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem, "text": ctx.text.strip()}
         return "rectification.confirm"
 
     @router.pattern(HOW_TO_FIX)

@@ -290,3 +290,21 @@ def test_without_a_number_several_items_are_listed(bot):
     assert listed.startswith("本单位有2项待整改，请带上编号，例如「已整改 1 整改说明」：")
     assert "1. [待整改] 公众号两周未更新" in listed and "2. [待整改] 抖音留言未回复" in listed
     assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
+
+
+def test_what_was_done_said_plainly_is_offered_as_the_only_items_answer(bot):
+    """「公众号今天已经发了三条了，以后每周更新」 to a 整改通知 was 「没有理解」: with one item to fix it is offered as
+    that item's 整改情况, and goes only on 确认; with none (or several) it is not understood, as before."""
+    said = "公众号今天已经发了三条了，以后每周更新"
+    assert bot.send("jy_zhang", said).startswith("没有理解")
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    offered = bot.send("jy_zhang", said)
+    assert offered.startswith("（这是整改事项 1「公众号两周未更新」的整改情况吗？）\n\n请确认提交整改事项 1 的整改情况：\n"
+                              + said), offered
+    assert bot.send("jy_zhang", "取消").startswith("已取消")
+    with bot.db() as s:
+        assert s.get(Rectification, 1).status == "待整改"
+    bot.send("jy_zhang", said)
+    assert "已提交整改事项 1 的整改情况" in bot.send("jy_zhang", "确认")
+    assert said in bot.texts("zsj_admin")[-1]
+    assert bot.send("wj_liu", said).startswith("没有理解")  # another unit has nothing to fix
