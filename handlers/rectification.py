@@ -37,6 +37,7 @@ def register(router: Router) -> None:
     router.conversation("rectify", title="整改通知",
                         summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
     router.conversation("rectification", title="提交整改情况", summary=lambda d: f"整改事项 {d.get('number')}")
+    router.conversation("review", title="审核整改情况", summary=lambda d: f"整改事项 {d.get('number')}")
 
     @router.command("整改通知", roles={BUREAU_ADMIN}, help="向单位下发整改通知",
                     detail="用法：整改通知 单位 问题描述\n例如「整改通知 教育局 抚松教育公众号两周未更新」。"
@@ -160,35 +161,84 @@ def register(router: Router) -> None:
                            "单位尚未提交、但不需要整改的事项（例如通报有误），写明说明即可核销：「通过整改 5 通报有误，已印发更正说明」。")
     def accept(ctx: Context):
         number, note = parse_ref(ctx.args)
+        if number is None:  # the one answer awaiting review in the asker's scope, shown and confirmed first
+            return _confirm_only_submitted(ctx, "accept", note)
         item = _item(ctx, number, "通过整改 编号")
         if item is not None and item.status in TO_FIX:
             return _write_off(ctx, item, note)
         if item is None or not _awaits_review(ctx, item):
             return None
+        return _accept(ctx, item, note)
+
+    def _accept(ctx: Context, item: Rectification, note: str):
         _verdict(ctx, item, ACCEPTED, note)
         item.closed_at = ctx.now
         _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局确认整改到位：{item.problem}" +
                    (f"\n备注：{note}" if note else ""))
         ctx.reply(f"整改事项 {item.id} 已通过，已通知{item.unit.name}。")
-        return None
+        return END
 
     @router.command("重新整改", roles=BUREAU, help="要求单位重新整改",
                     detail="用法：重新整改 编号 原因，例如「重新整改 5 仍未恢复更新」。"
                            f"新的期限为{DEFAULT_WORKDAYS}个工作日。")
     def reopen(ctx: Context):
         number, reason = parse_ref(ctx.args)
+        if number is None:
+            if len(reason) < 2:
+                ctx.reply("请写明需要重新整改的原因，例如「重新整改 仍未恢复更新」（有几项待审核时带上编号）。")
+                return None
+            return _confirm_only_submitted(ctx, "reopen", reason)
         item = _submitted(ctx, number, "重新整改 编号 原因")
         if item is None:
             return None
         if len(reason) < 2:
             ctx.reply(f"请写明需要重新整改的原因，例如「重新整改 {item.id} 仍未恢复更新」。")
             return None
+        return _reopen(ctx, item, reason)
+
+    def _reopen(ctx: Context, item: Rectification, reason: str):
         _verdict(ctx, item, REOPENED, reason)
         item.deadline = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
         _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局要求重新整改：{item.problem}\n原因：{reason}\n"
                               f"新的期限：{item.deadline.isoformat()}。整改后请回复「已整改 {item.id} 整改说明」。")
         ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {item.deadline.isoformat()}。")
-        return None
+        return END
+
+    VERDICTS = {"accept": ("通过", _accept), "reopen": ("要求重新整改", _reopen)}
+
+    def _confirm_only_submitted(ctx: Context, verdict: str, words: str):
+        items = [item for item in items_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person))
+                 if item.status == SUBMITTED]
+        command = "通过整改" if verdict == "accept" else "重新整改"
+        if not items:
+            ctx.reply("没有等待审核的整改情况。回复「整改清单」查看整改事项。")
+            return None
+        if len(items) > 1:
+            today = clock.today()
+            ctx.reply("\n".join([f"有{len(items)}项整改情况等待审核，请带上编号，例如「{command} {items[0].id}」：",
+                                 *(describe(item, today) for item in items)]))
+            return None
+        item = items[0]
+        answer = item.answers[-1].text if item.answers else ""
+        ctx.reply(f"{describe(item, clock.today())}\n整改说明：{answer}")
+        ctx.data = {"number": item.id, "verdict": verdict, "words": words}
+        return "review.verdict"
+
+    def verdict_prompt(ctx: Context) -> str:
+        d = ctx.data
+        said, _do = VERDICTS[d["verdict"]]
+        why = f"（{'备注' if d['verdict'] == 'accept' else '原因'}：{d['words']}）" if d["words"] else ""
+        return f"确认{said}整改事项 {d['number']}{why}？回复「确认」，回复「取消」不处理。"
+
+    @router.state("review.verdict", prompt=verdict_prompt)
+    def verdict_confirmed(ctx: Context):
+        d = ctx.data
+        if not confirmed(ctx, VERDICTS[d["verdict"]][0], f"没有处理，整改事项 {d['number']} 仍等待审核。"):
+            return END
+        item = by_number(ctx.session, Rectification, d["number"])
+        if item is None or not _awaits_review(ctx, item):  # decided by a colleague meanwhile
+            return END
+        return VERDICTS[d["verdict"]][1](ctx, item, d["words"])
 
     @router.command("整改清单", "整改列表", "整改情况", help="查看整改事项",
                     detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。\n"

@@ -308,3 +308,28 @@ def test_what_was_done_said_plainly_is_offered_as_the_only_items_answer(bot):
     assert "已提交整改事项 1 的整改情况" in bot.send("jy_zhang", "确认")
     assert said in bot.texts("zsj_admin")[-1]
     assert bot.send("wj_liu", said).startswith("没有理解")  # another unit has nothing to fix
+
+
+def test_the_bureau_judges_the_only_answer_awaiting_review_without_its_number(bot):
+    """「通过整改」 alone was 「请带上整改事项编号」: the one answer awaiting review is shown and confirmed first."""
+    assert bot.send("zsj_review", "通过整改") == "没有等待审核的整改情况。回复「整改清单」查看整改事项。"
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    shown = bot.send("zsj_review", "通过整改")
+    assert shown.startswith("1. [已提交] 抚松县教育局｜公众号两周未更新（期限 2026-11-23）\n整改说明：已补发本周内容"), shown
+    assert shown.endswith("确认通过整改事项 1？回复「确认」，回复「取消」不处理。"), shown
+    assert bot.send("zsj_review", "取消").startswith("已取消「审核整改情况」")
+    with bot.db() as s:
+        assert s.get(Rectification, 1).status == "已提交"
+    assert bot.send("zsj_review", "重新整改").startswith("请写明需要重新整改的原因")
+    asked = bot.send("zsj_review", "重新整改 仍未恢复更新")
+    assert asked.endswith("确认要求重新整改整改事项 1（原因：仍未恢复更新）？回复「确认」，回复「取消」不处理。"), asked
+    assert bot.send("zsj_review", "确认").startswith("已要求抚松县教育局重新整改事项 1")
+    bot.send("jy_zhang", "已整改 1 已补发两条并安排专人")
+    notify(bot, "整改通知 抚松县教育局 抖音留言未回复")
+    bot.send("jy_zhang", "已整改 2 已逐条回复")
+    listed = bot.send("zsj_review", "通过整改")
+    assert listed.startswith("有2项整改情况等待审核，请带上编号，例如「通过整改 1」：") and "2. [已提交]" in listed, listed
+    assert "整改事项 1 已通过" in bot.send("zsj_review", "通过整改 1")
+    bot.send("zsj_review", "通过整改")
+    assert "整改事项 2 已通过" in bot.send("zsj_review", "确认")
