@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from bot import outbox
-from bot.router import Context, Router
+from bot.router import END, Context, Router
 from handlers.approvals_oversight import cancel_hint, request_note, withdraw_draft_of
-from handlers.oversight_util import by_number, parse_ref, text_then_confirm, unit_in_scope
+from handlers.oversight_util import (by_number, parse_ref, text_then_confirm, the_only_awaiting, unit_in_scope,
+                                     verdict_then_confirm)
 from models import org
 from models.oversight import (CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, bureau_admins, cases_of_units,
                               unit_heads)
@@ -90,31 +91,63 @@ def register(router: Router) -> None:
                     detail="用法：接受说明 编号 [备注]，例如「接受说明 3」。")
     def accept(ctx: Context):
         number, note = parse_ref(ctx.args)
+        if number is None:  # the one explanation awaiting review in the asker's scope, shown and confirmed first
+            return _confirm_only_explained(ctx, "accept", note)
         case = _case(ctx, number, "接受说明 编号")
         if case is None or not _explained(ctx, case):
             return None
+        return _accept(ctx, case, note)
+
+    def _accept(ctx: Context, case: DormancyCase, note: str):
         _decide(ctx, case, CASE_ACCEPTED, note)
         withdraw_draft_of(ctx.session, case, ctx.userid)
         _tell_unit(ctx, case, f"【跟进事项 {case.id}】县政数局已接受您单位关于「{case.account_label}」的说明。"
                               + (f"\n备注：{note}" if note else ""))
         ctx.reply(f"已接受跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
-        return None
+        return END
 
     @router.command("驳回说明", roles=BUREAU, help="驳回单位对跟进事项的说明",
                     detail="用法：驳回说明 编号 原因，例如「驳回说明 3 近一个月仍未更新」。")
     def reject(ctx: Context):
         number, reason = parse_ref(ctx.args)
+        if number is None:
+            if len(reason) < 2:
+                ctx.reply("请写明驳回原因，例如「驳回说明 近一个月仍未更新」（有几项待审核时带上编号）。")
+                return None
+            return _confirm_only_explained(ctx, "reject", reason)
         case = _case(ctx, number, "驳回说明 编号 原因")
         if case is None or not _explained(ctx, case):
             return None
         if len(reason) < 2:
             ctx.reply(f"请写明驳回原因，例如「驳回说明 {case.id} 近一个月仍未更新」。")
             return None
+        return _reject(ctx, case, reason)
+
+    def _reject(ctx: Context, case: DormancyCase, reason: str):
         _decide(ctx, case, CASE_OPEN, reason)
         _tell_unit(ctx, case, f"【跟进事项 {case.id}】县政数局未接受您单位关于「{case.account_label}」的说明。\n"
                               f"原因：{reason}\n请{cancel_hint(ctx.session, case)}，或回复「说明 {case.id} 理由…」重新说明。")
         ctx.reply(f"已驳回跟进事项 {case.id} 的说明，已通知{case.unit.name}。")
-        return None
+        return END
+
+    def _confirm_only_explained(ctx: Context, verdict: str, words: str):
+        cases = cases_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person), pending_only=True)
+        case = the_only_awaiting(
+            ctx, [c for c in cases if c.status == CASE_EXPLAINED], "接受说明" if verdict == "accept" else "驳回说明",
+            lambda c: f"{c.id}. [{c.status}] {c.unit.name}｜{c.account_label}｜{c.source}\n说明：{c.explanation}",
+            "没有等待审核的说明。回复「跟进事项」查看跟进事项。", "说明")
+        if case is None:
+            return None
+        ctx.data = {"number": case.id, "verdict": verdict, "words": words}
+        return "explain_review.verdict"
+
+    def still_explained(ctx: Context, number: int) -> DormancyCase | None:
+        case = _case(ctx, number, "接受说明 编号")
+        return case if case is not None and _explained(ctx, case) else None
+
+    router.conversation("explain_review", title="审核跟进事项说明", summary=lambda d: f"跟进事项 {d.get('number')}")
+    verdict_then_confirm(router, "explain_review.verdict", noun="跟进事项", again=still_explained,
+                         verdicts={"accept": ("接受跟进事项 {n} 的说明", _accept), "reject": ("驳回跟进事项 {n} 的说明", _reject)})
 
 
 def _listing(ctx: Context) -> str:

@@ -47,6 +47,41 @@ def text_then_confirm(router, prefix: str, *, command: str, ask: Callable[[Conte
         return END
 
 
+def the_only_awaiting(ctx: Context, items: list, command: str, shown: Callable[[object], str], none: str,
+                      what: str):
+    """「通过整改」 without a number: the one item awaiting the asker's review, shown (then confirmed); with none or
+    several, None after saying so (several are listed to take one by its number)."""
+    if len(items) == 1:
+        ctx.reply(shown(items[0]))
+        return items[0]
+    if not items:
+        ctx.reply(none)
+    else:
+        ctx.reply("\n".join([f"有{len(items)}项{what}等待审核，请带上编号，例如「{command} {items[0].id}」：",
+                             *(shown(item) for item in items)]))
+    return None
+
+
+def verdict_then_confirm(router, state: str, *, noun: str, again: Callable[[Context, int], object],
+                         verdicts: dict[str, tuple[str, Callable]]) -> None:
+    """The 确认 question after `the_only_awaiting`: ctx.data holds the item's "number", the "verdict" (a key of
+    `verdicts`: what is done, worded with {n} for the number, and fn(ctx, item, words) that does it) and its
+    "words" (a note or a reason). `again(ctx, number)` gives the item if it still awaits the verdict (else says
+    why not)."""
+    def prompt(ctx: Context) -> str:
+        d = ctx.data
+        why = f"（{'备注' if d['verdict'] == 'accept' else '原因'}：{d['words']}）" if d["words"] else ""
+        return f"确认{verdicts[d['verdict']][0].format(n=d['number'])}{why}？回复「确认」，回复「取消」不处理。"
+
+    @router.state(state, prompt=prompt)
+    def confirm(ctx: Context):
+        d = ctx.data
+        if not confirmed(ctx, "办理", f"没有处理，{noun} {d['number']} 仍等待审核。"):
+            return END
+        item = again(ctx, d["number"])
+        return verdicts[d["verdict"]][1](ctx, item, d["words"]) if item is not None else END
+
+
 def retyped(answer: str, command: str, number: int) -> str:
     """The answer to 「请写明…」 after 「已整改 5」: 「已整改 5 已补发」 typed out in full is 「已补发」."""
     text = answer.strip()

@@ -7,8 +7,8 @@ from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.oversight_ask import ask
-from handlers.oversight_util import (by_number, match_units, parse_ref, split_first, text_then_confirm, unit_hint,
-                                     unit_in_scope)
+from handlers.oversight_util import (by_number, match_units, parse_ref, split_first, text_then_confirm,
+                                     the_only_awaiting, unit_hint, unit_in_scope, verdict_then_confirm)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
@@ -204,41 +204,19 @@ def register(router: Router) -> None:
         ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {item.deadline.isoformat()}。")
         return END
 
-    VERDICTS = {"accept": ("通过", _accept), "reopen": ("要求重新整改", _reopen)}
-
     def _confirm_only_submitted(ctx: Context, verdict: str, words: str):
         items = [item for item in items_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person))
                  if item.status == SUBMITTED]
-        command = "通过整改" if verdict == "accept" else "重新整改"
-        if not items:
-            ctx.reply("没有等待审核的整改情况。回复「整改清单」查看整改事项。")
+        item = the_only_awaiting(ctx, items, "通过整改" if verdict == "accept" else "重新整改", lambda item: (
+            f"{describe(item, clock.today())}\n整改说明：{item.answers[-1].text if item.answers else ''}"),
+            "没有等待审核的整改情况。回复「整改清单」查看整改事项。", "整改情况")
+        if item is None:
             return None
-        if len(items) > 1:
-            today = clock.today()
-            ctx.reply("\n".join([f"有{len(items)}项整改情况等待审核，请带上编号，例如「{command} {items[0].id}」：",
-                                 *(describe(item, today) for item in items)]))
-            return None
-        item = items[0]
-        answer = item.answers[-1].text if item.answers else ""
-        ctx.reply(f"{describe(item, clock.today())}\n整改说明：{answer}")
         ctx.data = {"number": item.id, "verdict": verdict, "words": words}
         return "review.verdict"
 
-    def verdict_prompt(ctx: Context) -> str:
-        d = ctx.data
-        said, _do = VERDICTS[d["verdict"]]
-        why = f"（{'备注' if d['verdict'] == 'accept' else '原因'}：{d['words']}）" if d["words"] else ""
-        return f"确认{said}整改事项 {d['number']}{why}？回复「确认」，回复「取消」不处理。"
-
-    @router.state("review.verdict", prompt=verdict_prompt)
-    def verdict_confirmed(ctx: Context):
-        d = ctx.data
-        if not confirmed(ctx, VERDICTS[d["verdict"]][0], f"没有处理，整改事项 {d['number']} 仍等待审核。"):
-            return END
-        item = by_number(ctx.session, Rectification, d["number"])
-        if item is None or not _awaits_review(ctx, item):  # decided by a colleague meanwhile
-            return END
-        return VERDICTS[d["verdict"]][1](ctx, item, d["words"])
+    verdict_then_confirm(router, "review.verdict", noun="整改事项", again=lambda ctx, number: _submitted(
+        ctx, number, "通过整改 编号"), verdicts={"accept": ("通过整改事项 {n}", _accept), "reopen": ("要求重新整改事项 {n}", _reopen)})
 
     @router.command("整改清单", "整改列表", "整改情况", help="查看整改事项",
                     detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。\n"

@@ -89,6 +89,22 @@ def test_an_update_resets_the_ladder(bot):
         assert s.get(DormancyWatch, account).spell_start == date(2026, 8, 12)
 
 
+def test_the_only_explanation_awaiting_review_is_judged_without_its_number(bot):
+    """「接受说明」 alone was 「请带上跟进事项编号」: the one explanation awaiting review is shown and confirmed."""
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    assert bot.send("zsj_admin", "接受说明") == "没有等待审核的说明。回复「跟进事项」查看跟进事项。"
+    bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    shown = bot.send("zsj_admin", "驳回说明 还没有看到更新")
+    assert shown.startswith("1. [说明待审] 抚松县教育局｜抚松教育（微信公众号）｜停更90天\n说明：账号已交由新同事维护"), shown
+    assert shown.endswith("确认驳回跟进事项 1 的说明（原因：还没有看到更新）？回复「确认」，回复「取消」不处理。"), shown
+    assert bot.send("zsj_admin", "不").startswith("没有处理，跟进事项 1 仍等待审核。")
+    bot.send("zsj_admin", "接受说明")
+    assert bot.send("zsj_admin", "确认").startswith("已接受跟进事项 1 的说明")
+    with bot.db() as s:
+        assert s.get(DormancyCase, 1).status == "说明已接受"
+
+
 def test_90_days_marks_dormant_and_opens_a_case_the_unit_must_answer(bot):
     account = add_account(bot, last_update_on=LAST)
     run(date(2026, 11, 2))  # 91 days, first look: only the top rung is announced

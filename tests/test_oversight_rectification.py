@@ -323,7 +323,7 @@ def test_the_bureau_judges_the_only_answer_awaiting_review_without_its_number(bo
         assert s.get(Rectification, 1).status == "已提交"
     assert bot.send("zsj_review", "重新整改").startswith("请写明需要重新整改的原因")
     asked = bot.send("zsj_review", "重新整改 仍未恢复更新")
-    assert asked.endswith("确认要求重新整改整改事项 1（原因：仍未恢复更新）？回复「确认」，回复「取消」不处理。"), asked
+    assert asked.endswith("确认要求重新整改事项 1（原因：仍未恢复更新）？回复「确认」，回复「取消」不处理。"), asked
     assert bot.send("zsj_review", "确认").startswith("已要求抚松县教育局重新整改事项 1")
     bot.send("jy_zhang", "已整改 1 已补发两条并安排专人")
     notify(bot, "整改通知 抚松县教育局 抖音留言未回复")
