@@ -9,7 +9,7 @@ from handlers import approvals_chain as chain
 from handlers import approvals_text as text
 from handlers.approvals_vacancy import NO_LONGER_APPROVER
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
-from models.org import BUREAU_REVIEWER, CITY_REVIEWER, STAFF, UNIT_HEAD, reachable
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, STAFF, UNIT_HEAD, reachable
 from models.platform import Card
 
 APPROVER_ROLES = {UNIT_HEAD, BUREAU_REVIEWER, CITY_REVIEWER}
@@ -204,9 +204,10 @@ def register(router: Router) -> None:
         ctx.reply(run(ctx, ctx.data["request_id"], ctx.data["decision"], ctx.text.strip()[:500], card=None))
         return END
 
-    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES | {STAFF}, questions=True,
+    @router.command("待办", "待审批", "我的待办", roles=APPROVER_ROLES | {STAFF, BUREAU_ADMIN}, questions=True,
                     help="查看等待我办理的事项：审批，以及本单位的周报、退回的申请、报送、整改",
                     detail="审批人：等待您审批的申请，最早的在前。\n"
+                           "县政数局：还有单位提交的、等待审核的整改情况和跟进事项说明。\n"
                            "单位工作人员、单位负责人：还有本单位未报的周报、被退回或待核对的申请、待报送全国系统的申请、"
                            "待整改的事项和待说明的跟进事项，每项写明怎么回复。")
     def todo(ctx: Context):
@@ -222,12 +223,14 @@ def register(router: Router) -> None:
                 parts.append("\n".join(lines))
             else:
                 parts.append("目前没有等待您审批的申请。")
+        from handlers import unit_todo
+        if reviews := unit_todo.review_lines(ctx):
+            parts.append(f"等待您审核（{len(reviews)}项）：\n" + "\n".join(reviews))
         if ctx.person.has_role(STAFF, UNIT_HEAD) and not ctx.person.unit.is_bureau:
-            from handlers import unit_todo
             lines = unit_todo.lines(ctx)
             parts.append(f"{ctx.person.unit.name}待办（{len(lines)}项）：\n" + "\n".join(lines) if lines
                          else f"{ctx.person.unit.name}目前没有待办事项。")
-        ctx.reply("\n\n".join(parts))
+        ctx.reply("\n\n".join(parts) or "目前没有等待您审核的整改情况或说明。")
         return END
 
     @router.pattern(PENDING_ASKED, roles=APPROVER_ROLES)

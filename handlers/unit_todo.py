@@ -17,9 +17,10 @@ from jobs.dormancy_notices import VETO
 from models import weekly
 from models.account import accounts_of_units
 from models.approval import DRAFT
-from models.org import STAFF, UNIT_HEAD
-from models.oversight import BUREAU, CASE_OPEN, cases_of_units
-from models.rectification import TO_FIX, describe, items_of_units
+from models import org
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
+from models.oversight import BUREAU, CASE_EXPLAINED, CASE_OPEN, cases_of_units
+from models.rectification import SUBMITTED, TO_FIX, describe, items_of_units
 
 
 def weekly_lines(ctx: Context) -> list[str]:
@@ -69,6 +70,20 @@ def oversight_lines(ctx: Context) -> list[str]:
     return lines
 
 
+def review_lines(ctx: Context) -> list[str]:
+    """For the county bureau: the units' answers awaiting its review — 整改情况 and follow-up explanations."""
+    person = ctx.person
+    if not (person.is_bureau_user and person.has_role(BUREAU_ADMIN, BUREAU_REVIEWER)):
+        return []
+    today, unit_ids = clock.today(), org.visible_unit_ids(ctx.session, person)
+    lines = [f"· 整改事项 {describe(item, today)} → 回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」"
+             for item in items_of_units(ctx.session, unit_ids) if item.status == SUBMITTED]
+    lines += [f"· 跟进事项 {case.id}：{case.unit.name}｜{case.account_label}｜{case.source}，单位已作说明"
+              f" → 回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」"
+              for case in cases_of_units(ctx.session, unit_ids, pending_only=True) if case.status == CASE_EXPLAINED]
+    return lines
+
+
 def veto_days() -> int:
     """The ladder's rung at which the national inspection fails an idle account (两周未更新)."""
     return dict(rungs())[BUREAU]
@@ -80,7 +95,8 @@ def lines(ctx: Context) -> list[str]:
 
 
 def waiting_line(ctx: Context) -> str:
-    """「2件申请等您审批，本单位有3项待办，回复「待办」查看。」 for the greeting ("" when nothing waits)."""
+    """「2件申请等您审批，本单位有3项待办，回复「待办」查看。」 for the greeting ("" when nothing waits); for the
+    county bureau also the answers awaiting its review."""
     from handlers import approvals_chain as chain
     from handlers.approvals_decide import APPROVER_ROLES
     person, said = ctx.person, []
@@ -88,4 +104,6 @@ def waiting_line(ctx: Context) -> str:
         said.append(f"{count}件申请等您审批")
     if person.has_role(STAFF, UNIT_HEAD) and not person.unit.is_bureau and (count := len(lines(ctx))):
         said.append(f"本单位有{count}项待办")
+    if count := len(review_lines(ctx)):
+        said.append(f"{count}项整改情况或说明等您审核")
     return "，".join(said) + "，回复「待办」查看。" if said else ""

@@ -127,3 +127,26 @@ def test_an_account_idle_long_enough_to_fail_the_national_inspection_is_to_do(bo
         number = case.id
     reply = bot.send("jy_zhang", "待办")
     assert f"· 跟进事项 {number}：抚松教育（微博）" in reply and "抚松教育（微博）已" not in reply, reply
+
+
+def test_the_bureau_sees_what_awaits_its_review(bot):
+    """A unit's 整改情况 and a follow-up explanation awaiting the county bureau's review are on its 待办 and in the
+    greeting (they were only in the next morning's digest); the neighbouring county's are not."""
+    from tests.oversight_helpers import add_account
+    from jobs import dormancy
+    add_account(bot, last_update_on=date(2026, 8, 3))
+    clock.set_now(datetime(2026, 11, 2, 10, 0))
+    dormancy.dormancy_ladder("2026-11-02")  # 91 days: 跟进事项 1
+    bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    bot.send("zsj_admin", "整改通知 教育局 抚松教育公众号两周未更新")
+    bot.send("zsj_admin", "确认")
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    reply = bot.send("zsj_review", "待办")
+    assert reply.startswith("目前没有等待您审批的申请。\n\n等待您审核（2项）：\n"), reply
+    assert "· 整改事项 1. [已提交] 抚松县教育局｜抚松教育公众号两周未更新（期限 2026-11-09） → 回复「通过整改 1」或" \
+           "「重新整改 1 原因」" in reply, reply
+    assert "· 跟进事项 1：抚松县教育局｜抚松教育（微信公众号）｜停更90天，单位已作说明 → 回复「接受说明 1」" in reply, reply
+    assert bot.side.enter("zsj_admin").text.splitlines()[1] == "2项整改情况或说明等您审核，回复「待办」查看。"
+    assert "等待您审核" not in bot.send("jy_admin", "待办")  # the neighbouring county
+    bot.send("zsj_review", "通过整改 1")
+    assert "等待您审核（1项）" in bot.send("zsj_admin", "待办")
