@@ -237,7 +237,7 @@ def register(router: Router) -> None:
     def todo_asked(ctx: Context):
         return todo(ctx)
 
-    @router.pattern(TODO_ASKED, roles=APPROVER_ROLES | {STAFF})
+    @router.pattern(TODO_ASKED, roles=APPROVER_ROLES | {STAFF, BUREAU_ADMIN})
     def things_to_do_asked(ctx: Context):
         return todo(ctx)
 
