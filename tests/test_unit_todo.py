@@ -150,3 +150,13 @@ def test_the_bureau_sees_what_awaits_its_review(bot):
     assert "等待您审核" not in bot.send("jy_admin", "待办")  # the neighbouring county
     bot.send("zsj_review", "通过整改 1")
     assert "等待您审核（1项）" in bot.send("zsj_admin", "待办")
+
+
+def test_a_bureau_admin_without_an_approvers_role_may_ask_too(bot):
+    from sqlalchemy import select
+
+    from models.org import BUREAU_ADMIN, Person
+    with bot.db() as s:
+        s.scalar(select(Person).where(Person.userid == "zsj_admin")).set_roles({BUREAU_ADMIN})
+    for asked in ("待办", "有什么要做的"):
+        assert bot.send("zsj_admin", asked) == "目前没有等待您审核的整改情况或说明。", asked
