@@ -43,7 +43,7 @@ def register(router: Router) -> None:
     @router.command("周报", "填周报", "报周报", roles=ROLES, questions=True, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"
                            "对话中：「跳过」先填下一个账号，「同上」沿用上一个账号的留言回复数，"
-                           "「上一步」返回，「取消」退出。\n「周报 上周」补报上周。\n\n" + GRAMMAR)
+                           "「都没更新」把这个和后面的账号都记为本周无更新，「上一步」返回，「取消」退出。\n「周报 上周」补报上周。\n\n" + GRAMMAR)
     def start(ctx: Context):
         args = ctx.args.strip()
         week, rest = week_word(args)
