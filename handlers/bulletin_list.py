@@ -5,16 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import clock, outbox
-from bot.bulletin import serial
+from bot.bulletin import fmt, serial
+from bot.bulletin.text import unit_part
 from bot.router import Context, Router
 from handlers.bulletin import bureau_of, month_of
-from models.bulletin import DRAFT, StoredBulletin, find
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER
+from models.bulletin import DRAFT, PUBLISHED, StoredBulletin, find
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
 
 SHOWN = 6  # months listed
 # 「通报发了吗」, 「本月通报出来了没有」, 「上个月的通报生成了吗」: where the bulletins stand
 BULLETIN_ASKED = (r"(?:本月|这个?月|上个?月|\d{1,2}月|月度)?的?通报(?:已经|都)?(?:发|出|发布|生成|做|出来)(?:了|好了|出来了|完了)?"
                   r"(?:吗|没有?|了没有?|没)?[？?。！!]*$")
+# 「我们被扣分了吗」, 「考核分数多少」, 「本单位排名第几」, 「我们的得分」
+SCORE_ASKED = (r"(?:我们|本单位|我单位)?(?:的)?(?:本月|上月|上个月)?(?:的)?(?:考核|通报)?(?:得分|分数|成绩|排名|名次)"
+               r"(?:是)?(?:多少|怎么样|如何|第几|几分)?[？?。]*$"
+               r"|(?:我们|本单位|我单位)?(?:被|有没有被)?扣(?:了)?分(?:了)?(?:吗|没有?)?[？?。]*$")
 
 
 def status_line(row: StoredBulletin, admin: bool) -> str:
@@ -30,12 +35,17 @@ def status_line(row: StoredBulletin, admin: bool) -> str:
 
 def register(router: Router) -> None:
     # (not 「月度通报」: that is the menu section's name, and 「帮助 月度通报」 lists the section)
-    @router.command("查看通报", "通报草稿", "本月通报", "上月通报", "通报列表", roles={BUREAU_ADMIN, BUREAU_REVIEWER},
-                    help="查看本县的月度通报和状态（「查看通报 2026-11」把该月的通报表和通报稿发给您）",
-                    detail="列出最近6个月的月度通报：草稿（第几版）或已发布。写明月份时，把该月的通报表（Excel）和"
-                           "通报稿（Word）再发给您一份。每月第一个工作日9:00自动生成上月通报。")
+    @router.command("查看通报", "通报草稿", "本月通报", "上月通报", "通报列表",
+                    roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD},
+                    help="查看月度通报（县政数局：状态和文件；单位：本单位的得分、扣分和问题）",
+                    detail="县政数局：列出最近6个月的月度通报：草稿（第几版）或已发布。写明月份时，把该月的通报表（Excel）和"
+                           "通报稿（Word）再发给您一份。每月第一个工作日9:00自动生成上月通报。\n"
+                           "单位：最近一次发布的通报中本单位的得分、排名、扣分和整改要求，以及最近各月的得分；"
+                           "「查看通报 2026-10」看那个月的。")
     def bulletins(ctx: Context):
         bureau = bureau_of(ctx)
+        if bureau is None and not ctx.person.unit.is_bureau:
+            return unit_view(ctx, (ctx.args or "").strip())
         if bureau is None:
             ctx.reply("月度通报由县政数局生成和发布，请县政数局的人员查看。")
             return None
@@ -52,10 +62,47 @@ def register(router: Router) -> None:
         ctx.reply("\n".join(lines))
         return None
 
-    @router.pattern(BULLETIN_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER}, refused_as="查看通报")
+    @router.pattern(SCORE_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD})
+    def score_asked(ctx: Context):
+        """「我们被扣分了吗」, 「考核分数多少」, 「本单位排名」: the unit's part of the latest bulletin."""
+        ctx.args = ""
+        return bulletins(ctx)
+
+    @router.pattern(BULLETIN_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD}, refused_as="查看通报")
     def bulletins_asked(ctx: Context):
         ctx.args = ""
         return bulletins(ctx)
+
+    def unit_view(ctx: Context, args: str):
+        """A unit's part of a published bulletin (as it was sent on publishing), and its recent scores."""
+        unit = ctx.person.unit
+        bureau = unit.supervising_bureau()
+        rows = [] if bureau is None else list(ctx.session.scalars(
+            select(StoredBulletin).where(StoredBulletin.bureau_id == bureau.id, StoredBulletin.status == PUBLISHED)
+            .order_by(StoredBulletin.month.desc()).limit(SHOWN)))
+        if args:
+            key = month_of(args)
+            if key is None:
+                ctx.reply(f"「{args[:20]}」不是月份。请写明年份和月份，例如「查看通报 2026-10」。")
+                return None
+            row = find(ctx.session, bureau.id, key) if bureau is not None else None
+            rows = [row] if row is not None and row.status == PUBLISHED else []
+            if not rows:
+                ctx.reply(f"{key}的月度通报还没有发布。回复「查看通报」看最近一次发布的。")
+                return None
+        if not rows:
+            ctx.reply("还没有发布过月度通报。每月初县政数局发布上月通报后，会把本单位的得分、扣分和整改要求发给您。")
+            return None
+        parts = [(row, serial.from_json(row.data)) for row in rows]
+        row, b = parts[0]
+        if not any(f.unit_id == unit.id for f in b.units):
+            ctx.reply(f"{row.period}的通报没有列入{unit.name}（当月本单位没有在用的账号）。")
+            return None
+        text = unit_part(b, unit.id)
+        history = [f"· {r.month}：{fmt.number(f.score)}分，第{f.rank}名（共{len(bb.units)}个单位）"
+                   for r, bb in parts for f in bb.units if f.unit_id == unit.id] if not args else []
+        ctx.reply(text + ("\n\n本单位最近各月：\n" + "\n".join(history) if len(history) > 1 else ""))
+        return None
 
     def send_copy(ctx: Context, bureau_id: int, args: str):
         key = month_of(args)

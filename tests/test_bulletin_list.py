@@ -8,7 +8,8 @@ from tests.registry_helpers import received_files
 
 def test_no_bulletin_yet_says_when_one_comes(bot):
     assert bot.send("zsj_admin", "查看通报").startswith("还没有生成过月度通报。每月第一个工作日9:00自动生成上月通报")
-    assert bot.send("jy_wang", "查看通报").startswith("「查看通报」仅限")  # not a unit's
+    assert bot.send("jy_wang", "查看通报").startswith("还没有发布过月度通报。")  # a unit: its own part, once published
+    assert bot.send("city_zhao", "查看通报").startswith("「查看通报」仅限")  # the city reviewer: no county's list
 
 
 def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(bot):
@@ -27,3 +28,28 @@ def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(b
     assert len(received_files(bot, "zsj_admin")) == before  # the copy is the asker's only
     assert bot.send("zsj_admin", "上月通报 2026-10").startswith("2026-10的月度通报还没有生成")
     assert bot.send("zsj_admin", "查看通报 十一月").startswith("「十一月」不是月份")
+
+
+def test_a_unit_sees_its_own_part_of_the_published_bulletin(bot):
+    """「我们被扣分了吗」 and 「考核分数多少」 were 「没有理解」, and 查看通报 was the bureau's only: a unit sees its part of
+    the latest published bulletin as it was sent on publishing (no other unit's figures), nothing of a draft."""
+    from bot.bulletin import serial
+    from bot.bulletin.text import unit_part
+    from models.bulletin import StoredBulletin
+    from models.org import Unit
+    from sqlalchemy import select
+    seed_month(bot)
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    assert bot.send("jy_zhang", "查看通报").startswith("还没有发布过月度通报。")  # a draft is not the unit's
+    bot.send("zsj_admin", "发布通报 2026-11")
+    bot.send("zsj_admin", "确认")
+    with bot.db() as s:
+        row = s.scalar(select(StoredBulletin))
+        edu = s.scalar(select(Unit.id).where(Unit.name == "抚松县教育局"))
+        expected = unit_part(serial.from_json(row.data), edu)
+    for asked in ("查看通报", "我们被扣分了吗", "考核分数多少", "上月通报", "通报发了吗", "查看通报 2026-11"):
+        assert bot.send("jy_wang", asked) == expected, asked
+    assert bot.send("jy_zhang", "查看通报 2026-10") == "2026-10的月度通报还没有发布。回复「查看通报」看最近一次发布的。"
+    assert "抚松县卫生健康局：本月得分" in bot.send("wj_liu", "我们的得分")  # its own part
+    assert bot.send("jyx_staff", "查看通报").startswith("还没有发布过月度通报")  # the neighbouring county's unit
