@@ -28,7 +28,8 @@ END = "__end__"
 CONTROL_TRAILING = "。.！!～~ "  # punctuation a control word may end with
 ARGS_PUNCTUATION = CONTROL_TRAILING + "，,？?、…"  # arguments made only of these are no arguments
 # 「周报怎么填」, 「开设是什么意思」: a question about the command, answered with its help, not run
-HOW_TO = re.compile(r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:样)?(?:填|写|用|弄|办|操作|做|报|交|提交|使用|申请)?(?:呀|啊|呢|的)?"
+HOW_TO = re.compile(r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:样)?(?:填|写|用|弄|办|操作|做|报|交|提交|使用|申请|改|修改|更正)?"
+                    r"(?:呀|啊|呢|的)?"
                     r"|是(?:什么|啥)(?:意思)?(?:呀|啊|呢)?|什么意思|(?:有)?什么用")
 Handler = Callable[["Context"], "str | None"]
 

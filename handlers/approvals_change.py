@@ -33,6 +33,17 @@ FIELD_WORDS = {"账号名称": "name", "名称": "name", "名字": "name", "账�
                "第三方机构": "operator", "运营机构": "operator", "第三方": "operator", "主办单位": "unit_name"}
 _CHANGE_VERB = r"(?:我们?|单位)?(?:要|想|需要)?(?:更换|换|改|调整|更改)(?:一下|个)?"
 CHANGE_INTENT = _CHANGE_VERB + r".*?(?:" + "|".join(sorted(FIELD_WORDS, key=len, reverse=True)) + ")"
+_ACCOUNT_WORDS = "|".join(sorted({*PLATFORM_WORDS, "账号", "帐号", "号"}, key=len, reverse=True))
+# The item to change said after the account: 「我们的公众号要改名字」, 「抖音号换个负责人」
+CHANGE_SAID = (r"(?:我们?|本单位|单位)?的?(?P<platform>" + _ACCOUNT_WORDS + r")(?:号|账号)?(?:的)?(?:要|想|需要|得)?"
+               r"(?:更换|换|改|调整|更改)(?:一下|个)?(?P<field>" + "|".join(sorted(FIELD_WORDS, key=len, reverse=True))
+               + ")")
+# The responsible person gone (第21条): 「负责人离职了」, 「我调岗了，账号交给李娜」
+HANDED_OVER = (r"(?:账号|号)?(?:的)?(?:负责人|管理员|小编|我)(?:已经?)?(?:离职|调岗|调走|退休|换人|不在了|走了|调动)"
+               r"(?:了)?(?:[，,。\s].*)?$")
+# Done with an account: 「抖音号不用了」, 「公众号想关掉」 — what can be applied for, not a guess
+CLOSE_SAID = (r"(?:我们?|本单位|单位)?的?(?:这个)?(?P<platform>" + _ACCOUNT_WORDS + r")(?:号|账号)?(?:的)?(?:不用了|不要了|不想要了|"
+              r"不想用了|想关掉|要关掉|想关了|关掉吧?|停掉吧?|想停掉|不运营了|不维护了|没人管了|不想做了|不做了)[。！!]*$")
 CONFIRM = {CHANGE: "change.confirm", CANCEL: "close.confirm", SUSPEND: "close.confirm", RETRO: "retro.confirm"}
 
 
@@ -242,6 +253,26 @@ def register(router: Router) -> None:
         """「换负责人」, 「更换抚松教育的联系电话」: a change of those items (of that account)."""
         ctx.args = re.sub(_CHANGE_VERB, "", ctx.text, count=1)
         return begin(ctx, CHANGE, "change")
+
+    @router.pattern(CHANGE_SAID)
+    def change_said(ctx: Context):
+        """「我们的公众号要改名字」: that item of the account named by its platform."""
+        platform = ctx.match["platform"]
+        ctx.args = f"{platform if platform not in ('账号', '帐号', '号') else ''} {ctx.match['field']}".strip()
+        return begin(ctx, CHANGE, "change")
+
+    @router.pattern(HANDED_OVER)
+    def handed_over(ctx: Context):
+        """「负责人离职了」: a change of the responsible person (第21条), the account asked for."""
+        ctx.args = "负责人"
+        return begin(ctx, CHANGE, "change")
+
+    @router.pattern(CLOSE_SAID)
+    def close_said(ctx: Context):
+        platform = ctx.match["platform"] if ctx.match["platform"] not in (None, "账号", "帐号", "号") else ""
+        which = f" {platform}" if platform else " 账号名称"
+        ctx.reply(f"不再使用的账号可以申请注销（彻底注销，回复「注销{which}」）或关停（暂停使用，回复「关停{which}」），"
+                  "都需要审批。长期不更新（超过三个月）的账号按《办法》第15条必须关停。")
 
     @router.command("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）",
                     detail=f"选择账号，选择原因（{'、'.join(CLOSE_REASONS)}），核对后提交。"

@@ -26,6 +26,7 @@ from models.org import STAFF, UNIT_HEAD
 ROLES = {STAFF, UNIT_HEAD}
 SKIP_WORDS = ("跳过", "先跳过", "稍后", "稍后再填", "下一个")
 # 「修改 2」 belongs to the summary; at a question it would read as an answer (or as the approvals 修改 command)
+FORGOT = re.compile(r"(?:还|都)?(?:忘了?|没有?|漏|补|未)(?:交|报|填|提交|报送)(?:了|的)?(?:一下)?[。！!]*")
 EDIT_AT_QUESTION = re.compile(r"修改\s*(?:第?\s*[\d０-９一二三四五六七八九十]+\s*个?)?|改\s*第?\s*[\d０-９一二三四五六七八九十]+\s*个?")
 WHICH = ["上周（补报）", "本周"]
 NO_POST_WORDS = ("无", "没有", "没", "从未发布", "从未发布过", "没发过", "没有发过", "还没发布过", "没有发布过", "未发布过")
@@ -43,16 +44,21 @@ def register(router: Router) -> None:
     @router.command("周报", "填周报", "报周报", roles=ROLES, questions=True, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"
                            "对话中：「跳过」先填下一个账号，「同上」沿用上一个账号的留言回复数，"
-                           "「都没更新」把这个和后面的账号都记为本周无更新，「上一步」返回，「取消」退出。\n「周报 上周」补报上周。\n\n" + GRAMMAR)
+                           "「都没更新」把这个和后面的账号都记为本周无更新，「上一步」返回，「取消」退出。\n「周报 上周」补报上周；已提交的回复「修改周报」更正。\n\n" + GRAMMAR)
     def start(ctx: Context):
         args = ctx.args.strip()
         week, rest = week_word(args)
+        head, _, tail = rest.rpartition(" ")
+        if week is None and head and tail in ("上周", "本周", "这周"):  # the week kept last (bot/phrasing.py)
+            week, rest = week_word(tail)[0], head
         if asks_status(rest):  # 「周报交了吗」, 「周报上周报了没」: a question, not a quick form
             ctx.args = "上周" if week is not None and week < this_week() else ""
             return show_status(ctx)
         if re.fullmatch(EDIT_TAIL, rest):  # 「周报填错了」, 「周报上周的要改」: 修改周报
             ctx.args = "上周" if week is not None and week < this_week() else ""
             return edit(ctx)
+        if FORGOT.fullmatch(rest):  # 「上周周报忘交了」, 「周报还没交」: filing it, not a quick form
+            rest = ""
         if week is None and not rest:
             if may_ask_last_week(ctx, last_week()):
                 ctx.data["unit_id"] = ctx.person.unit_id

@@ -82,3 +82,36 @@ def test_a_request_in_a_sentence_inside_a_dialogue_gets_the_way_out(bot):
 
 def test_today_is_taken_off_like_the_unit():
     assert command_texts("今天的摘要") == ["摘要"]
+
+
+def test_changes_and_closing_said_in_the_clerks_words(bot):
+    """These were 「没有理解」: an item to change after the account, the responsible person gone (第21条), an account
+    no longer wanted (what may be applied for, not a guess between 注销 and 关停)."""
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", "我们的公众号要改名字")
+    assert reply.startswith("账号：抚松教育（微信公众号，抚松县教育局）") and "账号名称" in reply, reply
+    bot.send("jy_zhang", "取消")
+    reply = bot.send("jy_zhang", "抖音号换个负责人")
+    assert reply.startswith("账号：抚松教育（抖音，抚松县教育局）") and "请选择新的账号负责人" in reply, reply
+    bot.send("jy_zhang", "取消")
+    reply = bot.send("jy_zhang", "我调岗了，账号交给李娜")
+    assert "请选择账号" in reply and "1. 抚松教育（微信公众号，抚松县教育局）" in reply, reply
+    assert "请选择新的账号负责人" in bot.send("jy_zhang", "1")
+    bot.send("jy_zhang", "取消")
+    assert bot.send("jy_zhang", "抖音号不用了") == (
+        "不再使用的账号可以申请注销（彻底注销，回复「注销 抖音」）或关停（暂停使用，回复「关停 抖音」），都需要审批。"
+        "长期不更新（超过三个月）的账号按《办法》第15条必须关停。")
+    assert "「注销 账号名称」" in bot.send("jy_zhang", "这个号不要了")
+    assert not bot.send("jy_zhang", "不用了").startswith("不再使用的账号")  # a plain 「no thanks」
+
+
+@pytest.mark.parametrize("text", ["上周周报忘交了", "周报还没交", "周报忘了报"])
+def test_a_report_forgotten_is_filed_not_read_as_a_quick_form(bot, text):
+    seed_accounts(bot)
+    reply = bot.send("jy_zhang", text)
+    assert "快捷填报没有提交" not in reply and ("发布了几条" in reply or "要补报上周" in reply), reply
+
+
+def test_how_to_correct_a_report_gets_the_help(bot):
+    reply = bot.send("jy_zhang", "周报怎么改")
+    assert reply.startswith("「周报」") and "「修改周报」更正" in reply, reply
