@@ -38,6 +38,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "修改周报": ("", UNIT),
     "周报情况": ("", EVERYONE),
     "关账": ("", ADMIN),
+    "催报": ("", BUREAU),
     "说明": ("{item} 账号已恢复更新，今后专人发布", UNIT),
     "跟进事项": ("全部", EVERYONE),
     "停更账号": ("", EVERYONE),
