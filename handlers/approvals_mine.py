@@ -28,6 +28,13 @@ FILED_SAID = (r"(?:我们?)?(?:已经?|都)?(?:在)?(?:全国(?:政务新媒体�
               r"|(?:全国系统|报送系统)(?:已经?|都)?(?:报送?|填报?|改|更新)(?:好|完)?了[。！!]*$")
 
 
+# What else 导出 is said for: where that is found
+EXPORT_ELSEWHERE = (("周报", "周报的汇总请回复「周报情况」（「周报情况 上周」看上周）；每月各单位的周报明细在月度通报的Excel表中"
+                             "（县政数局回复「查看通报 2026-11」）。「导出 编号」是导出审批表。"),
+                    ("通报", "月度通报的Excel表和Word通报稿请回复「查看通报 2026-11」（县政数局）。「导出 编号」是导出审批表。"),
+                    ("考核", "年度考核表请回复「年度考核 2026」（县政数局管理员）。「导出 编号」是导出审批表。"))
+
+
 def can_see(session, person: Person, req: ApprovalRequest) -> bool:
     return person.id == req.applicant_id or req.unit_id in org.visible_unit_ids(session, person)
 
@@ -248,6 +255,10 @@ def register(router: Router) -> None:
         if not ctx.args.strip():
             ctx.reply("导出审批表请写明申请编号，例如「导出 12」（回复「我的申请」查看编号）；"
                       "导出账号台账请回复「导出台账」。")
+            return END
+        elsewhere = next((hint for word, hint in EXPORT_ELSEWHERE if word in ctx.args), None)
+        if elsewhere and not named_number(ctx):  # 「导出本月周报」: not an approval form
+            ctx.reply(elsewhere)
             return END
         req = find(ctx, "导出")
         if req is not None and after.send_form(ctx.session, req, [ctx.person]):

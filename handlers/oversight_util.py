@@ -13,7 +13,7 @@ from models.base import MAX_ID
 from models.org import HOST_UNIT, Unit
 
 # What a unit's own people call their unit instead of its name (「整改清单 本单位」).
-OWN_UNIT_WORDS = ("本单位", "我单位", "本局", "我局")
+OWN_UNIT_WORDS = ("本单位", "我单位", "本局", "我局", "我们单位", "我们", "咱们单位", "咱单位")
 _REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
 _SPLIT = re.compile(r"[\s，,：:]+")
 

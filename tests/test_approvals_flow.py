@@ -443,3 +443,9 @@ def test_my_requests_say_what_can_be_done_about_each(bot):
     assert f"— 已通过，待报送全国系统，完成后回复「已报送 {number}」" in bot.send("jy_zhang", "我的申请批了没")
     bot.send("jy_zhang", f"已报送 {number}")
     assert f"· 第{number}号 开设「抚松教育」（微博） — 已通过\n" in bot.send("jy_zhang", "我的申请")
+
+
+def test_export_said_of_something_else_points_there(bot):
+    assert bot.send("zsj_admin", "导出本月周报").startswith("周报的汇总请回复「周报情况」")
+    assert bot.send("zsj_admin", "导出通报").startswith("月度通报的Excel表和Word通报稿请回复「查看通报 2026-11」")
+    assert bot.send("zsj_admin", "导出 12").startswith("没有找到您可以查看的第12号申请")  # a number: the form

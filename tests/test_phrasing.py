@@ -115,3 +115,10 @@ def test_a_report_forgotten_is_filed_not_read_as_a_quick_form(bot, text):
 def test_how_to_correct_a_report_gets_the_help(bot):
     reply = bot.send("jy_zhang", "周报怎么改")
     assert reply.startswith("「周报」") and "「修改周报」更正" in reply, reply
+
+
+def test_the_registry_of_a_unit_asked_with_号(bot):
+    seed_accounts(bot)
+    assert bot.send("zsj_admin", "教育局有几个号").startswith("抚松县教育局 的政务新媒体（2个）")
+    assert bot.send("jy_zhang", "我们单位有几个号").startswith("抚松县教育局 的政务新媒体（2个）")
+    assert "没有找到「本月有多少新开」" not in bot.send("zsj_admin", "本月有多少新开的账号")  # a time is not a unit

@@ -160,3 +160,7 @@ def test_a_bureau_admin_without_an_approvers_role_may_ask_too(bot):
         s.scalar(select(Person).where(Person.userid == "zsj_admin")).set_roles({BUREAU_ADMIN})
     for asked in ("待办", "有什么要做的"):
         assert bot.send("zsj_admin", asked) == "目前没有等待您审核的整改情况或说明。", asked
+
+
+def test_how_many_wait_for_approval_asked(bot):
+    assert bot.send("jy_wang", "有多少待审批的").startswith("目前没有等待您审批的申请。")
