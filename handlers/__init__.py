@@ -24,6 +24,7 @@ FEATURES = [
     "handlers.bulletin_list",
     "handlers.resend",
     "handlers.bulletin_regenerate",
+    "handlers.org_questions",
 ]
 
 

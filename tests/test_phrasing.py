@@ -122,3 +122,10 @@ def test_the_registry_of_a_unit_asked_with_号(bot):
     assert bot.send("zsj_admin", "教育局有几个号").startswith("抚松县教育局 的政务新媒体（2个）")
     assert bot.send("jy_zhang", "我们单位有几个号").startswith("抚松县教育局 的政务新媒体（2个）")
     assert "没有找到「本月有多少新开」" not in bot.send("zsj_admin", "本月有多少新开的账号")  # a time is not a unit
+
+
+def test_who_adds_a_unit_or_a_person_is_said(bot):
+    """「新增一个单位」 was suggested 单位记录: the directory is kept outside the bot, and the answer says by whom."""
+    assert "flask --app bot org import" in bot.send("zsj_admin", "新增一个单位")
+    assert bot.send("jy_zhang", "单位来了新同事怎么加").startswith("单位和人员由县政数局统一维护。")
+    assert bot.send("jy_wang", "怎么添加人员").startswith("单位和人员由县政数局统一维护。")
