@@ -6,20 +6,23 @@ from sqlalchemy import select
 
 from bot import clock, outbox
 from bot.bulletin import fmt, serial
-from bot.bulletin.text import unit_part
+from bot.bulletin.text import public_ranking, unit_part
 from bot.router import Context, Router
 from handlers.bulletin import bureau_of, month_of
 from models.bulletin import DRAFT, PUBLISHED, StoredBulletin, find
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
 
 SHOWN = 6  # months listed
+RANKED = 20  # units of the latest month's ranking shown to the bureau
 # 「通报发了吗」, 「本月通报出来了没有」, 「上个月的通报生成了吗」: where the bulletins stand
 BULLETIN_ASKED = (r"(?:本月|这个?月|上个?月|\d{1,2}月|月度)?的?通报(?:已经|都)?(?:发|出|发布|生成|做|出来)(?:了|好了|出来了|完了)?"
                   r"(?:吗|没有?|了没有?|没)?[？?。！!]*$")
 # 「我们被扣分了吗」, 「考核分数多少」, 「本单位排名第几」, 「我们的得分」
 SCORE_ASKED = (r"(?:我们|本单位|我单位)?(?:的)?(?:本月|上月|上个月)?(?:的)?(?:考核|通报)?(?:得分|分数|成绩|排名|名次)"
                r"(?:是)?(?:多少|怎么样|如何|第几|几分)?[？?。]*$"
-               r"|(?:我们|本单位|我单位)?(?:被|有没有被)?扣(?:了)?分(?:了)?(?:吗|没有?)?[？?。]*$")
+               r"|(?:我们|本单位|我单位)?(?:被|有没有被)?扣(?:了)?分(?:了)?(?:吗|没有?)?[？?。]*$"
+               r"|(?:这个月|本月|上个?月)?(?:谁|哪个单位|哪些单位)(?:的)?(?:表现|得分|分数|成绩)?"
+               r"(?:最差|最好|最低|最高|倒数第一|第一|靠后|靠前)(?:的)?[？?。]*$")
 
 
 def status_line(row: StoredBulletin, admin: bool) -> str:
@@ -57,7 +60,11 @@ def register(router: Router) -> None:
         if not rows:
             ctx.reply("还没有生成过月度通报。每月第一个工作日9:00自动生成上月通报，生成后发给县政数局管理员核对。")
             return None
+        latest = rows[0]
+        ranking = public_ranking(serial.from_json(latest.data))
+        more = f"\n……共{len(ranking)}个单位" if len(ranking) > RANKED else ""
         lines = [f"{bureau.name}的月度通报（最近{len(rows)}个月）：", *(status_line(r, admin) for r in rows),
+                 f"{latest.month}（{latest.status}）得分排名：\n" + "\n".join(ranking[:RANKED]) + more,
                  "回复「查看通报 月份」（如「查看通报 {0}」）把该月的通报表和通报稿发给您。".format(rows[0].month)]
         ctx.reply("\n".join(lines))
         return None

@@ -19,6 +19,12 @@ def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(b
     reply = bot.send("zsj_admin", "看看通报草稿")  # (in a sentence: bot/phrasing.py; not the 通报 measure)
     assert reply.startswith("抚松县政务服务和数字化建设管理局的月度通报（最近1个月）：\n· 2026-11 草稿（第1版，12-01 09:00生成）"
                             " → 核对后回复「发布通报 2026-11」发布"), reply
+    from tests.bulletin_job_seed import EXPECTED
+    ranking = reply.split("2026-11（草稿）得分排名：\n", 1)[1].split("\n回复", 1)[0].splitlines()
+    assert len(ranking) == 5 and all(line.endswith("分") for line in ranking), reply  # the latest month's ranking
+    best = min(EXPECTED, key=lambda unit: EXPECTED[unit]["rank"])
+    assert ranking[0].startswith(f"1. {best} "), ranking
+    assert bot.send("zsj_admin", "这个月谁表现最差") == reply  # asked in other words
     assert "待县政数局管理员发布" in bot.send("zsj_review", "本月通报")  # a reviewer is told who publishes
     before = len(received_files(bot, "zsj_admin"))
     reply = bot.send("zsj_review", "查看通报 2026-11")
