@@ -24,6 +24,8 @@ PENDING_ASKED = (r"(?:我们?)?(?:有没有|还有|有)?(?:什么|哪些|新的?
                  r"|(?:有没有|还有|有)(?:什么|哪些|新的?|几个|几件|多少件?)?(?:要我?(?:审批|审核|签字|签批)的?)?申请"
                  r"(?:吗|么|没|没有)?[？?。]*$")
 WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
+ALL_WORDS = ("全部", "所有", "都", "全都", "所有申请", "全部申请")
+ALL_AGREED = r"(?:全部|都|全都|一起|统一)(?:同意|通过|批准)(?:吧|了)?[。！!]*$"  # 「全部同意」, 「都同意」
 LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
 
 
@@ -91,6 +93,10 @@ def register(router: Router) -> None:
         if not items:
             ctx.reply("目前没有等待您审批的申请，没有作出任何处理。")
             return END
+        if word == "同意" and ctx.args.strip(" 。.！!") in ALL_WORDS:  # 「同意 全部」: no opinion said
+            if len(items) > 1:
+                return agree_all(ctx, items)
+            ctx.args = ""
         if len(items) > 1:
             lines = [f"有{len(items)}件申请等待您审批，请写明编号，例如「{word} {items[0].id} {example}」："]
             lines += [f"· 第{req.id}号 {req.title} — {req.unit.name}" for req in items]
@@ -102,6 +108,25 @@ def register(router: Router) -> None:
         if WORDS[word] != AGREE and len(opinion) < 2:
             return "decide.reason"
         return "decide.confirm"
+
+    def agree_all(ctx: Context, items: list):
+        """「全部同意」 with several waiting: each is listed, then 确认 agrees to them one by one."""
+        ctx.reply("\n".join([f"等待您审批的申请（{len(items)}件）：",
+                             *(f"· 第{req.id}号 {req.title} — {req.unit.name}，{STEP_NAMES[req.step]}" for req in items)]))
+        ctx.data = {"request_ids": [req.id for req in items]}
+        return "decide.all"
+
+    @router.state("decide.all", prompt=lambda ctx: f"确认同意以上{len(ctx.data['request_ids'])}件申请吗？"
+                                                   "回复「确认」全部同意，回复「取消」不作处理。")
+    def all_confirmed(ctx: Context):
+        if choices.confirmed(ctx, "", "没有作出任何处理，这些申请仍在等待您审批。"):
+            ctx.reply("\n".join(run(ctx, number, AGREE, None, card=None) for number in ctx.data["request_ids"]))
+        return END
+
+    @router.pattern(ALL_AGREED, roles=APPROVER_ROLES, refused_as="同意")
+    def all_agreed(ctx: Context):
+        ctx.args = "全部"
+        return text_decision(ctx, "同意")
 
     def confirm_prompt(ctx: Context) -> str:
         word = next(w for w, d in WORDS.items() if d == ctx.data["decision"])

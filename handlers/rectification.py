@@ -27,6 +27,9 @@ FIXED_SAID = (r"(?:我们?|本单位)?(?:已经?|都)?整改(?:好了|完了|完
 # unit's only item's 整改情况 — a sentence of at least 6 characters telling something done
 DONE_SAID = (r"(?=.{6,}$)(?=.*(?:已|了))"
              r"(?=.*(?:更新|发布|发了|发文|补发|整改|恢复|删除|删了|修改|改正|改好|处理|完善|下架|撤下|撤回)).*")
+# 「我们有整改吗」, 「还有要整改的吗」, 「有没有整改事项」: 整改清单
+ITEMS_ASKED = (r"(?:我们|本单位|单位)?(?:有|还有|有没有)(?:什么|哪些)?(?:要|需要)?(?:整改|整改的|整改事项|整改任务)"
+               r"(?:事项)?(?:吗|么|没有?|呢)?[？?。]*$")
 HOW_TO_FIX = r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:提交)?整改(?:呢|啊)?[？?]*$|整改(?:怎么|咋|如何)(?:弄|办|做|提交|填)[？?]*$"
 # 整改通知 said in a sentence: to (给/向/对) a unit, or asking (要求/让/通知) a unit to 整改
 RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|开|出)(?:个|一个|一份|份)?整改通知[，,：:\s]*(?P<problem>.*)$"
@@ -217,6 +220,11 @@ def register(router: Router) -> None:
 
     verdict_then_confirm(router, "review.verdict", noun="整改事项", again=lambda ctx, number: _submitted(
         ctx, number, "通过整改 编号"), verdicts={"accept": ("通过整改事项 {n}", _accept), "reopen": ("要求重新整改事项 {n}", _reopen)})
+
+    @router.pattern(ITEMS_ASKED)
+    def items_asked(ctx: Context):
+        ctx.args = ""
+        return listing(ctx)
 
     @router.command("整改清单", "整改列表", "整改情况", help="查看整改事项",
                     detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。\n"

@@ -11,7 +11,7 @@ from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
 from handlers.oversight_util import OWN_UNIT_WORDS, abbreviated, outside_scope_hint, own_unit_hint
-from models.account import CANCELLED, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
+from models.account import CANCELLED, PLATFORM_WORDS, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
 from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
 
 CLOSED = (CANCELLED, SUSPENDED)
@@ -133,7 +133,7 @@ ACCOUNTS_ASKED = (r"(?:查一下|查查|查看|查询|看看|看一下|列出)?(
 RESPONSIBLE_ASKED = (r"(?:我们?|本单位|单位)?的?(?:账号|帐号|号|公众号|抖音号|视频号|微博)?的?(?:负责人|联系人|专人)"
                      r"(?:是谁|都是谁|都有谁|有谁|是哪些人)[？?。]*$"
                      r"|(?:这周|本周)?(?:是)?谁(?:在)?负责(?:更新|发布|维护|运营|管理)?(?:这个|我们的?|本单位的?)?"
-                     r"(?:账号|帐号|号|公众号|抖音号|视频号|微博)?[？?。]*$"
+                     r"(?:" + "|".join(PLATFORM_WORDS) + r")?(?:号|账号|帐号)?[？?。]*$"
                      r"|(?:我们?|本单位|单位)?(?:一共|总共|现在)?有(?:几个|多少个?)(?:号|公众号)[？?。]*$")
 
 # A unit's registry asked for by its name: 「教育局的台账」, 「教育局有几个账号」

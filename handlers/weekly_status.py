@@ -19,7 +19,9 @@ THIS_OR_LAST = ("", "本周", "这周", "上周")  # what may follow 周报情�
 # 「周报交了」, 「周报已报」: said without asking, answered the same way (whether the bot has it)
 ASKED = (r"(?:(?:已经|都)?(?:交|报|填|提交|报送|填报)上?(?:了?(?:吗|么|没|没有|了没|了没有|没呢)|了)"
          r"|已(?:交|报|填|提交|报送|填报))[？?。！!]*")
-STATUS_QUESTION = r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + ASKED
+STATUS_QUESTION = (r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + ASKED
+                   # 「我们单位这周报了吗」: the week, no 周报
+                   + r"|(?:我们?|本单位|咱们?)(?:单位)?的?(?P<week2>本周|这周|上周)(?:的周报)?" + ASKED)
 # 「谁没交周报」, 「有哪些单位没报」, 「没交周报的单位」: the roll-up names them
 WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:单位)?还?(?:没有?|未)(?:交|报|填|提交|报送|填报)(?:周报)?的?(?:单位)?"
               r"(?:呢|啊)?[？?。]*$"
@@ -41,7 +43,7 @@ def register(router: Router) -> None:
 
     @router.pattern(STATUS_QUESTION)
     def status_question(ctx: Context):
-        ctx.args = ctx.match.group("week") or ""
+        ctx.args = ctx.match.group("week") or ctx.match.group("week2") or ""
         show_status(ctx)
 
     @router.pattern(WHO_MISSED)

@@ -328,6 +328,29 @@ def test_a_decision_without_a_number_lists_the_requests_when_several_wait(bot):
     assert request(bot, first)["status"] == request(bot, second)["status"] == "待单位审核"
 
 
+def test_all_waiting_agreed_at_once_after_seeing_the_list(bot):
+    """「全部同意」 was 「没有理解」: the requests waiting for him are listed, and 确认 agrees to each in turn."""
+    first = submit_open(bot)
+    second = submit_open(bot, "jy_li", ["开设", "抖音", "抚松教育", "短视频发布教育政策", "https://www.douyin.com/user/fsjy",
+                                       "fsjy_2024", "2", "13912345678", "无", "短视频宣传教育政策", "是"])
+    listed = bot.send("jy_wang", "全部同意")
+    assert listed.startswith("等待您审批的申请（2件）：\n") and f"· 第{second}号" in listed, listed
+    assert listed.endswith("确认同意以上2件申请吗？回复「确认」全部同意，回复「取消」不作处理。")
+    assert bot.send("jy_wang", "不") == "没有作出任何处理，这些申请仍在等待您审批。"
+    assert request(bot, first)["status"] == "待单位审核"
+    bot.send("jy_wang", "同意 全部")
+    done = bot.send("jy_wang", "确认")
+    assert done.startswith(f"已同意第{first}号申请，已转「主管单位意见」环节。") and f"已同意第{second}号申请" in done, done
+    assert request(bot, first)["status"] == request(bot, second)["status"] == "待主管单位审核"
+    assert bot.send("jy_zhang", "都同意").startswith("「同意」仅限")
+
+
+
+def test_all_agreed_with_one_waiting_is_that_one_without_an_opinion(bot):
+    number = submit_open(bot)
+    assert bot.send("jy_wang", "全部同意").endswith(f"确认同意第{number}号申请吗？回复「确认」同意，回复「取消」不作处理。")
+
+
 def test_a_card_tap_while_a_typed_decision_waits_for_its_confirmation_ends_the_question(bot):
     number = submit_open(bot)
     bot.send("jy_wang", "同意")

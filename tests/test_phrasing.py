@@ -129,3 +129,12 @@ def test_who_adds_a_unit_or_a_person_is_said(bot):
     assert "flask --app bot org import" in bot.send("zsj_admin", "新增一个单位")
     assert bot.send("jy_zhang", "单位来了新同事怎么加").startswith("单位和人员由县政数局统一维护。")
     assert bot.send("jy_wang", "怎么添加人员").startswith("单位和人员由县政数局统一维护。")
+
+
+def test_a_heads_questions_about_the_unit(bot):
+    """「我们单位这周报了吗」, 「谁负责我们的抖音」, 「我们有整改吗」 were 「没有理解」."""
+    seed_accounts(bot)
+    assert bot.send("jy_wang", "我们单位这周报了吗").startswith("抚松县教育局最近8周的周报")
+    reply = bot.send("jy_wang", "谁负责我们的抖音")
+    assert reply.startswith("抚松县教育局 的政务新媒体（2个）") and "负责人：" in reply, reply
+    assert bot.send("jy_wang", "我们有整改吗") == "没有未完成的整改事项。"  # 整改清单
