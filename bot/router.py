@@ -158,6 +158,7 @@ class Router:
     def __init__(self) -> None:
         self.commands: list[Command] = []
         self.patterns: list[tuple[re.Pattern, Handler, frozenset[str] | None]] = []
+        self.guesses: list[tuple[re.Pattern, Handler, frozenset[str] | None]] = []  # tried last (pattern(guess=True))
         self.refusals: dict[Handler, str] = {}  # pattern handler → the command whose refusal answers the others
         self.events: dict[str, Handler] = {}
         self.cards: dict[str, Handler] = {}
@@ -180,11 +181,14 @@ class Router:
             return fn
         return deco
 
-    def pattern(self, regex: str, roles=None, refused_as: str | None = None):
+    def pattern(self, regex: str, roles=None, refused_as: str | None = None, guess: bool = False):
         """`refused_as`: the command a matching sentence stands for, whose role refusal answers a sender without
-        the roles (「给教育局发个整改通知…」 from a unit's staff: 「整改通知」仅限…), instead of 「没有理解」."""
+        the roles (「给教育局发个整改通知…」 from a unit's staff: 「整改通知」仅限…), instead of 「没有理解」.
+        `guess`: a loose reading (「公众号已经发了三条了」 as the 整改情况 of the unit's one item), tried only when
+        nothing else, command or pattern, understood the text."""
         def deco(fn: Handler) -> Handler:
-            self.patterns.append((re.compile(regex), fn, frozenset(roles) if roles else None))
+            kept = self.guesses if guess else self.patterns
+            kept.append((re.compile(regex), fn, frozenset(roles) if roles else None))
             if refused_as:
                 self.refusals[fn] = refused_as
             return fn
@@ -335,6 +339,11 @@ class Router:
         found = found or asked  # its help (or why not)
         if found:  # says why not, if it may not be used
             return self._command(ctx, conv, found[0], found[1])
+        for regex, handler, roles in self.guesses:
+            match = regex.match(text)
+            if match and (roles is None or ctx.sender.has_role(*roles)):
+                ctx.match = match
+                return self._run(ctx, conv, handler, handler.__name__)
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
 
     def control_word(self, text: str) -> str | None:

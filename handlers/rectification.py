@@ -118,7 +118,7 @@ def register(router: Router) -> None:
         ctx.data["text"] = said
         return "rectification.confirm"
 
-    @router.pattern(DONE_SAID, roles={STAFF, UNIT_HEAD})
+    @router.pattern(DONE_SAID, roles={STAFF, UNIT_HEAD}, guess=True)
     def done_said(ctx: Context):
         """With one item to fix, a sentence telling what was done is offered as its 整改情况 (confirmed before it
         goes); otherwise it is not understood, as before."""

@@ -333,3 +333,13 @@ def test_the_bureau_judges_the_only_answer_awaiting_review_without_its_number(bo
     assert "整改事项 1 已通过" in bot.send("zsj_review", "通过整改 1")
     bot.send("zsj_review", "通过整改")
     assert "整改事项 2 已通过" in bot.send("zsj_review", "确认")
+
+
+def test_a_guess_comes_after_what_the_bot_understands(bot):
+    """「本月通报发了吗」 reads as something done (发了) but is the bulletin question, and 「帮我查一下已经更新的台账」 is
+    台账: a unit with one item to fix is not offered them as its 整改情况."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    assert bot.send("jy_zhang", "本月通报发了吗").startswith("还没有发布过月度通报。")
+    reply = bot.send("jy_zhang", "帮我查一下已经更新的台账")
+    assert "抚松县教育局 在台账中还没有账号" in reply and "整改事项" not in reply, reply
+    assert bot.send("jy_zhang", "公众号今天已经发了三条了").startswith("（这是整改事项 1「公众号两周未更新」的整改情况吗？）")
