@@ -24,7 +24,7 @@ URGE_ASKED = (r"(?:请|帮我)?(?:提醒|催促|催)(?:一下|下)?(?P<unit>[^\s
 EVERYONE_WORDS = ("所有单位", "没交周报的单位", "没交的单位", "没报的单位", "未报单位", "未报的单位", "大家", "各单位")
 
 
-def urged_week(today) -> tuple:
+def urged_week(today: date) -> tuple[date, bool]:
     """(the week being reported on, whether its deadline has passed)."""
     week = workdays.week_monday(today)
     due = weekly.due_day(week)
