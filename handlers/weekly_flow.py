@@ -121,6 +121,9 @@ def begin(ctx: Context, week: date, quick: str):
         at = clock.localize(report.updated_at or report.submitted_at)
         ctx.reply(f"{unit.name}{weekly.week_label(week)}的周报已由{who.name}于{at:%m-%d %H:%M}报送"
                   f"（第{report.version}版）。您可以在此基础上修改，原来的版本会保留。")
+    if quick and ALL_IDLE.fullmatch(quick.strip().rstrip("。.！!")):  # 「周报 都没更新」: the accounts not yet filled
+        state = next_account(ctx)
+        return all_idle(ctx) if state == "weekly.posts" else state
     if quick:
         return apply_quick(ctx, quick)
     return next_account(ctx)

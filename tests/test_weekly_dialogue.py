@@ -288,3 +288,13 @@ def test_monday_does_not_offer_last_week_when_the_accounts_were_opened_after_its
             account.opened_on = date(2026, 11, 28)
     at(2026, 11, 30, 9, 30)
     assert "11月30日—12月6日发布了几条" in bot.send("jy_zhang", "周报")  # straight to this week
+
+
+def test_none_updated_said_with_the_command(bot):
+    """「周报 都没更新」 (or 「本周都没更新」 typed after 周报) was read as a quick form naming an account 「都没更新」."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    reply = bot.send("wj_liu", "周报 都没更新")
+    assert reply.startswith("好的，健康抚松（微信公众号）本周都记为无更新（留言0/0，无问题）。"), reply
+    assert "1. 健康抚松（微信公众号）：本周无更新" in reply and reply.endswith("「取消」放弃。"), reply
+    assert "已提交" in bot.send("wj_liu", "确认")
