@@ -26,6 +26,10 @@ from models.org import STAFF, UNIT_HEAD
 ROLES = {STAFF, UNIT_HEAD}
 SKIP_WORDS = ("跳过", "先跳过", "稍后", "稍后再填", "下一个")
 # 「修改 2」 belongs to the summary; at a question it would read as an answer (or as the approvals 修改 command)
+# 「这周都没更新」, 「我们上周没发」: a week's report, every account not updated (a guess, confirmed on the summary)
+IDLE_WEEK_SAID = (r"(?:我们|本单位)?(?:的)?(?:号|账号)?(?P<week>本周|这周|上周)(?:都|全都|全部)?(?:没有?|未|无)(?:更新|发|发布)"
+                  r"(?:过)?(?:内容|东西)?[。！!]*$")
+WEEK_SAID = {"这周": "本周"}
 FORGOT = re.compile(r"(?:还|都)?(?:忘了?|没有?|漏|补|未)(?:交|报|填|提交|报送)(?:了|的)?(?:一下)?[。！!]*")
 EDIT_AT_QUESTION = re.compile(r"修改\s*(?:第?\s*[\d０-９一二三四五六七八九十]+\s*个?)?|改\s*第?\s*[\d０-９一二三四五六七八九十]+\s*个?")
 WHICH = ["上周（补报）", "本周"]
@@ -92,6 +96,12 @@ def register(router: Router) -> None:
         """「周报填错了」, 「上周的周报要改一下」, 「改一下周报」: 修改周报 (of the week named)."""
         ctx.args = ctx.match["week"] or ctx.match["week2"] or ""
         return edit(ctx)
+
+    @router.pattern(IDLE_WEEK_SAID, roles=ROLES, guess=True)
+    def idle_week_said(ctx: Context):
+        """「这周都没更新」: this week's report with every account not updated, shown to be confirmed."""
+        ctx.args = f"{WEEK_SAID.get(ctx.match['week'], ctx.match['week'])} 都没更新"
+        return start(ctx)
 
     @router.state("weekly.which", prompt=lambda ctx: numbered(
         WHICH, f"上周（{weekly.week_label(last_week())}）的周报还没有报送。这次填报哪一周？"))

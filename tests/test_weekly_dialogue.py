@@ -298,3 +298,11 @@ def test_none_updated_said_with_the_command(bot):
     assert reply.startswith("好的，健康抚松（微信公众号）本周都记为无更新（留言0/0，无问题）。"), reply
     assert "1. 健康抚松（微信公众号）：本周无更新" in reply and reply.endswith("「取消」放弃。"), reply
     assert "已提交" in bot.send("wj_liu", "确认")
+
+
+def test_a_week_without_updates_said_plainly(bot):
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    reply = bot.send("wj_liu", "这周都没更新")
+    assert reply.startswith("好的，健康抚松（微信公众号）本周都记为无更新"), reply
+    assert "11月23日—11月29日 周报，请核对" in reply, reply
