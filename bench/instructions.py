@@ -59,7 +59,8 @@ def _count(scenario: str, checkout: str, messages: int, args) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         database = f"{args.database_url}_{scenario}_{messages}"
-        env = dict(os.environ, PYTHONPATH=checkout)
+        # a fixed hash seed: set and dict orders (and so the work done) are the same in every run
+        env = dict(os.environ, PYTHONPATH=checkout, PYTHONHASHSEED="0")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
                str(ROOT / "bench" / "instructions_run.py"), scenario, str(messages), str(WARM_UP), database,
                args.redis_url]
