@@ -106,7 +106,8 @@ def register(router: Router) -> None:
             ctx.reply(f"{row.period}的通报没有列入{unit.name}（当月本单位没有在用的账号）。")
             return None
         text = unit_part(b, unit.id)
-        history = [f"· {r.month}：{fmt.number(f.score)}分，第{f.rank}名（共{len(bb.units)}个单位）"
+        history = [f"· {r.month}：{fmt.number(f.score)}分，"
+                   + (f"第{f.rank}名（共{len(bb.units)}个单位）" if f.rank is not None else "未排名")
                    for r, bb in parts for f in bb.units if f.unit_id == unit.id] if not args else []
         ctx.reply(text + ("\n\n本单位最近各月：\n" + "\n".join(history) if len(history) > 1 else ""))
         return None
