@@ -59,3 +59,29 @@ def test_a_unit_sees_its_own_part_of_the_published_bulletin(bot):
     assert bot.send("jy_zhang", "查看通报 2026-10") == "2026-10的月度通报还没有发布。回复「查看通报」看最近一次发布的。"
     assert "抚松县卫生健康局：本月得分" in bot.send("wj_liu", "我们的得分")  # its own part
     assert bot.send("jyx_staff", "查看通报").startswith("还没有发布过月度通报")  # the neighbouring county's unit
+
+
+def test_a_unit_sees_its_recent_scores_under_the_latest_part(bot):
+    import copy
+
+    from sqlalchemy import select
+
+    from models.bulletin import StoredBulletin
+    seed_month(bot)
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    bot.send("zsj_admin", "发布通报 2026-11")
+    bot.send("zsj_admin", "确认")
+    with bot.db() as s:
+        row = s.scalar(select(StoredBulletin))
+        october = copy.deepcopy(row.data)
+        for fig in october["units"]:
+            fig["rank"] = None  # (an October in which no unit was ranked)
+        s.add(StoredBulletin(bureau_id=row.bureau_id, month="2026-10", data=october, status="已发布",
+                             generated_at=row.generated_at, published_at=row.published_at, published_by="马管理"))
+    reply = bot.send("jy_wang", "查看通报")
+    assert reply.startswith("【2026年11月政务新媒体检查通报】"), reply
+    history = reply.split("\n\n本单位最近各月：\n", 1)[1].splitlines()
+    assert history[0].startswith("· 2026-11：") and "名（共5个单位）" in history[0], history
+    assert history[1].startswith("· 2026-10：") and history[1].endswith("分，未排名"), history
+    assert "本单位最近各月" not in bot.send("jy_wang", "查看通报 2026-11")  # one month asked: its part alone
