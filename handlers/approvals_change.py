@@ -43,7 +43,8 @@ HANDED_OVER = (r"(?:账号|号)?(?:的)?(?:负责人|管理员|小编|我)(?:已
                r"(?:了)?(?:[，,。\s].*)?$")
 # Done with an account: 「抖音号不用了」, 「公众号想关掉」 — what can be applied for, not a guess
 CLOSE_SAID = (r"(?:我们?|本单位|单位)?的?(?:这个)?(?P<platform>" + _ACCOUNT_WORDS + r")(?:号|账号)?(?:的)?(?:不用了|不要了|不想要了|"
-              r"不想用了|想关掉|要关掉|想关了|关掉吧?|停掉吧?|想停掉|不运营了|不维护了|没人管了|不想做了|不做了)[。！!]*$")
+              r"不想用了|想关掉|要关掉|想关了|关掉吧?|停掉吧?|想停掉|不运营了|不维护了|没人管了|不想做了|不做了)[。！!]*$"
+              r"|(?:我们?)?(?:要|想|需要)?(?:删除|删掉|删|销)(?:掉)?(?:这个|我们的?)?(?:账号|帐号|号)[。！!]*$")
 CONFIRM = {CHANGE: "change.confirm", CANCEL: "close.confirm", SUSPEND: "close.confirm", RETRO: "retro.confirm"}
 
 

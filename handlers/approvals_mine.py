@@ -176,7 +176,7 @@ def register(router: Router) -> None:
 
     router.conversation("withdraw", title="撤回申请")
 
-    @router.command("撤回", "撤销申请", help="撤回审批中的申请或草稿（如「撤回 12」）")
+    @router.command("撤回", "撤销申请", "撤销", help="撤回审批中的申请或草稿（如「撤回 12」）")
     def withdraw(ctx: Context):
         from handlers.approvals_decide import APPROVER_ROLES
         approver = "审批人要收回自己的同意，请回复「收回 编号」。" if ctx.person.has_role(*APPROVER_ROLES) else ""

@@ -72,7 +72,17 @@ def feature_title(module: str) -> str:
     return FEATURE_TITLES.get(name) or FEATURE_TITLES.get(name.split("_", 1)[0]) or "其他"
 
 
+# The platform account itself (its password, a ban): not what the bot holds — said, when nothing else understood it
+PLATFORM_LOGIN = r".*(?:密码|登录不上|登不上|登陆不上|被封|封号|解封|找回账号|收不到验证码)"
+
+
 def register(router: Router) -> None:
+    @router.pattern(PLATFORM_LOGIN, guess=True)
+    def platform_login(ctx: Context):
+        ctx.reply("助手管理的是政务新媒体账号的审批、周报和监管，不保存、也不能找回平台账号的密码。登录、密码、封号等问题"
+                  "请按平台的官方办法处理（如微信公众平台的“找回密码”），或联系账号负责人；账号负责人变了请回复"
+                  "「变更 账号名称 负责人」。")
+
     def help_text(ctx: Context) -> str:
         topic = ctx.text.removeprefix("帮助").strip(ARGS_PUNCTUATION) if ctx.text.startswith("帮助") else ""
         sender = ctx.sender

@@ -3,7 +3,8 @@ it is imported or synced from WeCom by whoever runs the system (docs/org.md) —
 from __future__ import annotations
 
 from bot.router import Context, Router
-from models.org import BUREAU_ADMIN
+from models import org
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER
 
 # 「新增一个单位」, 「怎么添加人员」, 「单位来了新同事怎么加」
 ORG_ASKED = (r"(?:请问)?(?:怎么|如何|怎样|要|想)?(?:新增|添加|增加|加|删除|删掉|去掉)(?:一个|个|一下|一位|位)?(?:新的?)?"
@@ -11,7 +12,24 @@ ORG_ASKED = (r"(?:请问)?(?:怎么|如何|怎样|要|想)?(?:新增|添加|增�
              r"|(?:我们|本单位|单位)?来了?新(?:人|同事)(?:了)?[，,]?(?:怎么(?:加|办|弄))?[？?。]*$")
 
 
+# 「怎么联系县政数局」, 「管理员是谁」, 「县政数局电话」: the people of the bureau above the asker's unit
+CONTACT_ASKED = (r"(?:请问)?(?:怎么|如何|要)?(?:联系|找|问)(?:一下)?(?:县政数局|政数局|主管单位|管理员)(?:的人)?(?:呢)?[？?。]*$"
+                 r"|(?:县政数局|政数局|主管单位|管理员)(?:的)?(?:电话|联系方式|联系人|是谁|找谁)(?:是多少)?[？?。]*$")
+
+
 def register(router: Router) -> None:
+    @router.pattern(CONTACT_ASKED)
+    def contact_asked(ctx: Context):
+        unit = ctx.person.unit
+        bureau = unit if unit.is_bureau else unit.supervising_bureau()
+        people = ([p for role in (BUREAU_ADMIN, BUREAU_REVIEWER) for p in org.bureau_people(ctx.session, unit, role)]
+                  if bureau is not None else [])
+        names = "、".join(dict.fromkeys(p.name for p in people))
+        if not names:
+            ctx.reply("通讯录中还没有主管单位的人员，请通过单位负责人联系县政数局。")
+            return
+        ctx.reply(f"{bureau.name}：{names}。在企业微信通讯录中搜索姓名即可联系。")
+
     @router.pattern(ORG_ASKED)
     def org_asked(ctx: Context):
         if ctx.person.has_role(BUREAU_ADMIN):

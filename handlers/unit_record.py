@@ -13,15 +13,21 @@ from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
-from models.org import Person, Unit, userid_in
+from models.org import STAFF, UNIT_HEAD, Person, Unit, userid_in
 from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
 
 # A unit's record asked for in words: a name that reads as a unit's (…局, …中心, …镇), then 情况/怎么样/记录
-UNIT_ASKED = (r"(?:看看|查查|看一下|查一下|查看|了解一下)?(?P<unit>本单位|我们单位|[^\s，,：:]{1,20}?"
+UNIT_ASKED = (r"(?:我想|我要|我们想)?(?:看看|查查|看一下|查一下|查看|了解一下)?(?P<unit>本单位|我们单位|[^\s，,：:]{1,20}?"
               r"(?:局|中心|政府|镇|乡|街道|办公室|委员会|院|队|所|站|馆))的?"
               r"(?:情况|怎么样|表现|记录|近况|单位记录)(?:怎么样|如何)?[？?。]*$")
+
+
+# What the record holds, asked about one's own unit: 「我们单位被约谈过吗」, 「今年参加培训了吗」, 「培训记录」
+OWN_RECORD_ASKED = (r"(?:我们|本单位|我们单位|咱们)?(?:有没有)?(?:被)?(?:约谈|警告|通报批评|处分|处理)(?:过)?(?:吗|没有?)?[？?。]*$"
+                    r"|(?:我们|本单位|我们单位|咱们)?(?:今年)?(?:参加|参训|有|搞|办)?(?:过)?(?:业务)?培训"
+                    r"(?:了)?(?:吗|没有?|记录|情况|台账)?[？?。]*$")
 
 
 def register(router: Router) -> None:
@@ -44,6 +50,12 @@ def register(router: Router) -> None:
                 ctx.reply(f"单位人员只能查看本单位的记录（没有查「{asked[:20]}」），下面是{unit.name}的记录。")
         ctx.reply(unit_record(ctx, unit))
         return None
+
+    @router.pattern(OWN_RECORD_ASKED, roles={STAFF, UNIT_HEAD})
+    def own_record_asked(ctx: Context):
+        """Measures and trainings are in the unit's record."""
+        ctx.args = ""
+        return record(ctx)
 
     @router.pattern(UNIT_ASKED)
     def record_asked(ctx: Context):

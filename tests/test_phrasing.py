@@ -138,3 +138,16 @@ def test_a_heads_questions_about_the_unit(bot):
     reply = bot.send("jy_wang", "谁负责我们的抖音")
     assert reply.startswith("抚松县教育局 的政务新媒体（2个）") and "负责人：" in reply, reply
     assert bot.send("jy_wang", "我们有整改吗") == "没有未完成的整改事项。"  # 整改清单
+
+
+def test_more_of_what_clerks_ask(bot):
+    seed_accounts(bot)
+    assert bot.send("jy_zhang", "我想看看我们单位的记录").startswith("【单位记录】抚松县教育局")
+    assert bot.send("jy_zhang", "我们单位被约谈过吗").startswith("【单位记录】抚松县教育局")
+    assert bot.send("jy_zhang", "今年参加培训了吗").startswith("【单位记录】抚松县教育局")
+    assert "撤回" in bot.send("jy_zhang", "撤销") and "没有理解" not in bot.send("jy_zhang", "撤销")
+    assert bot.send("jy_zhang", "删除账号").startswith("不再使用的账号可以申请注销")
+    assert bot.send("jy_zhang", "账号密码忘了").startswith("助手管理的是政务新媒体账号的审批、周报和监管，不保存")
+    assert bot.send("jy_zhang", "怎么联系县政数局") == \
+        "抚松县政务服务和数字化建设管理局：马管理、杨审核。在企业微信通讯录中搜索姓名即可联系。"
+    assert bot.send("jyx_staff", "管理员是谁").startswith("靖宇县")  # the neighbour's own bureau
