@@ -15,7 +15,8 @@ from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind, evidence
 from models import org
-from models.approval import AGREE, APPROVED, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, open_request_for_account
+from models.approval import (AGREE, APPROVED, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling,
+                             open_request_for_account)
 from models.org import Person
 
 # Where one's requests are, asked: 「申请到哪了」, 「我的申请批了没」, 「为什么还没批」, 「审批怎么这么慢」
