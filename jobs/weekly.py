@@ -83,7 +83,7 @@ def reminder_text(week: date, day: date, deadline, slot: str) -> str:
     again = "（再次提醒）" if slot == "1500" else ""
     return (f"周报提醒{again}：您单位{weekly.week_label(week)}的周报还没有报送，请在今天"
             f"（{day.month}月{day.day}日）{deadline:%H:%M}前回复「周报」填报。\n"
-            "也可以一条消息快捷填报，格式见「帮助 周报」。")
+            "也可以一条消息快捷填报，格式见「帮助 周报」；本周各账号都没有更新的，回复「周报 都没更新」。")
 
 
 def _remind(period: str, slot: str) -> str:

@@ -43,6 +43,7 @@ def test_reminders_follow_the_official_calendar_around_national_day(bot):
     schedule.tick()
     (first,) = reminders(bot, "wj_liu")
     assert "您单位9月28日—10月4日的周报还没有报送" in first and "今天（9月30日）17:00前" in first
+    assert first.endswith("本周各账号都没有更新的，回复「周报 都没更新」。")  # the quickest report, said where it is due
     assert reminders(bot, "rm_cao") == [first]  # one text for every unit: one API call per 1,000 people
     assert reminders(bot, "jy_zhang") == [] and reminders(bot, "jy_li") == []  # 教育局 has reported
     assert reminders(bot, "wj_chen") == []  # the unit head is not among the staff reminded
