@@ -7,6 +7,7 @@ its part of the tree; a unit its own accounts.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -14,9 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import clock
 from bot.router import Context, Router
+from handlers.oversight_util import match_units, unit_hint
 from jobs.dormancy import baseline, rungs
 from models.account import ACTIVE_STATUSES, Account
-from models.org import Person, visible_host_units
+from models.org import Person, Unit, visible_host_units
 from models.oversight import BUREAU, CASE_PENDING, DORMANT, RUNG_NAMES, DormancyCase
 
 SHOWN = 40  # accounts listed; the rest are counted
@@ -25,6 +27,7 @@ IDLE_ASKED = (r"(?=.*(?:哪|有没有|很久|好久|长期|长时间|一直|多�
               r"(?:账号|帐号|号|公众号)?(?:有)?(?:很久|好久|长期|长时间|一直|多久|几周|几个月)?(?:都)?(?:没有?|未|不)(?:有)?"
               r"(?:更新|发布|发文|发)(?:过)?(?:内容)?(?:的)?(?:账号|帐号|号)?(?:了)?(?:吗|呢|没有)?[？?。！!]*$"
               r"|(?:请问)?(?:哪些|有没有|有哪些)?停更(?:了)?的?(?:账号|帐号|号)(?:有哪些|吗|呢)?[？?。！!]*$")
+IDLE_ASKED_WORDS = re.compile(r"全部|所有|全县|辖区|[？?。！!]*")  # what after 停更账号 names no unit
 NOTES = {BUREAU: "全国检查中连续两周未更新即单项否决", DORMANT: "超过三个月不更新的必须关停（第15条）"}
 
 
@@ -33,8 +36,16 @@ def register(router: Router) -> None:
                     help="查看一周以上没有更新的账号（第15条）",
                     detail="按周报填报的最近更新日期，列出一周以上没有更新的账号，按停更提醒、停更警告、两周未更新、"
                            "僵尸账号预警、认定停更分组，并注明已有的跟进事项。\n"
-                           "主管单位用户看辖区内的账号，单位用户看本单位的账号。")
+                           "主管单位用户看辖区内的账号（「停更账号 教育局」只看一个单位），单位用户看本单位的账号。")
     def idle(ctx: Context):
+        name = (ctx.args or "").strip()
+        if name and ctx.person.is_bureau_user and not IDLE_ASKED_WORDS.fullmatch(name):  # 「停更账号 教育局」
+            units = match_units(ctx, name)
+            if len(units) != 1:
+                ctx.reply(unit_hint(ctx, name, units))
+                return
+            ctx.reply(listing(ctx.session, ctx.person, clock.today(), units[0]))
+            return
         ctx.reply(listing(ctx.session, ctx.person, clock.today()))
 
     @router.pattern(IDLE_ASKED)
@@ -42,10 +53,11 @@ def register(router: Router) -> None:
         return idle(ctx)
 
 
-def listing(session: Session, person: Person, today: date) -> str:
+def listing(session: Session, person: Person, today: date, unit: Unit | None = None) -> str:
+    """The idle accounts the person may see, or of `unit` (one of them, for the bureau)."""
     bureau = person.is_bureau_user
-    unit_ids = [u.id for u in visible_host_units(session, person)] if bureau else [person.unit_id]
-    scope = f"{person.unit.name}辖区" if bureau else person.unit.name
+    unit_ids = [unit.id] if unit else [u.id for u in visible_host_units(session, person)] if bureau else [person.unit_id]
+    scope = unit.name if unit else f"{person.unit.name}辖区" if bureau else person.unit.name
     ladder = rungs()
     idle = idle_accounts(session, unit_ids, today, ladder[0][1])
     first = ladder[0][1]

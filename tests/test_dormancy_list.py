@@ -65,3 +65,14 @@ def test_nothing_idle_says_so_and_the_questions_that_ask_for_the_list(bot):
         assert bot.send("zsj_admin", question).startswith(
             "抚松县政务服务和数字化建设管理局辖区没有7天以上未更新的账号"), question
     assert bot.send("jy_zhang", "没更新").startswith("没有理解")  # too little to be the question
+
+
+def test_the_bureau_may_name_one_unit(bot):
+    add_account(bot, last_update_on=date(2026, 11, 10))
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=date(2026, 11, 10))
+    at(TODAY)
+    reply = bot.send("zsj_admin", "停更账号 卫健局")
+    assert reply.startswith("抚松县卫生健康局7天以上未更新的账号（1个，") and "抚松教育" not in reply, reply
+    assert "（2个，" in bot.send("zsj_admin", "停更账号 全部")
+    assert "不在您的管辖范围内" in bot.send("zsj_admin", "停更账号 靖宇县教育局")
+    assert bot.send("jy_zhang", "停更账号 卫健局").startswith("抚松县教育局")  # a unit sees its own
