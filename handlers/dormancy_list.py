@@ -56,8 +56,12 @@ def register(router: Router) -> None:
 def listing(session: Session, person: Person, today: date, unit: Unit | None = None) -> str:
     """The idle accounts the person may see, or of `unit` (one of them, for the bureau)."""
     bureau = person.is_bureau_user
-    unit_ids = [unit.id] if unit else [u.id for u in visible_host_units(session, person)] if bureau else [person.unit_id]
-    scope = unit.name if unit else f"{person.unit.name}辖区" if bureau else person.unit.name
+    if unit is not None:
+        unit_ids, scope = [unit.id], unit.name
+    elif bureau:
+        unit_ids, scope = [u.id for u in visible_host_units(session, person)], f"{person.unit.name}辖区"
+    else:
+        unit_ids, scope = [person.unit_id], person.unit.name
     ladder = rungs()
     idle = idle_accounts(session, unit_ids, today, ladder[0][1])
     first = ladder[0][1]
