@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date
 
 from bot import clock
 from bot.choices import numbered, pick, yes
@@ -17,7 +18,7 @@ from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_lates
                                   may_ask_last_week, opened_on_of, out_of_reach, pick_account, previous_answer,
                                   report_week, skip_account, submit, summary_prompt, this_week, week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
-                                   parse_interaction, parse_originals, parse_posts)
+                                   latest_said, parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR
 from handlers.weekly_status import asks_status, show_status
 from models import weekly
@@ -141,15 +142,19 @@ def register(router: Router) -> None:
             raise Reask(wrong.hint) from None
         if originals is not None and originals > posts:
             raise Reask(f"原创条数（{originals}）不能多于本周发布条数（{posts}），请重新输入，例如「{posts}条，原创{posts}条」。")
-        current_answer(ctx)["posts"] = posts
+        answer = current_answer(ctx)
+        answer["posts"] = posts
         if posts == 0:
-            current_answer(ctx)["originals"] = 0
+            answer["originals"] = 0
             return "weekly.latest"
+        latest = latest_said(ctx.text, today=clock.today(), week=report_week(ctx))
+        if latest is not None:  # 「今天发了两条，周三发了一条」: the latest post is said too
+            answer["latest_post_on"] = latest.isoformat()
         if originals is None:
             return "weekly.originals"
-        current_answer(ctx)["originals"] = originals
+        answer["originals"] = originals
         ctx.reply(f"好的：发布{posts}条，其中原创{originals}条。")
-        return "weekly.latest"
+        return after_originals(ctx, answer)
 
     @router.state("weekly.originals", prompt="其中原创几条？（如 3；全部原创回复「都是」；没有原创回复「无」）")
     @answer_or_edit
@@ -164,7 +169,7 @@ def register(router: Router) -> None:
         if value > answer["posts"]:
             raise Reask(f"原创条数（{value}）不能多于本周发布条数（{answer['posts']}）。")
         answer["originals"] = value
-        return "weekly.latest"
+        return after_originals(ctx, answer)
 
     @router.state("weekly.latest", prompt=ask_latest)
     @answer_or_edit
@@ -237,6 +242,15 @@ def register(router: Router) -> None:
             raise Reask("要修改哪一个账号？请回复「修改」加序号，例如「修改 1」。" if len(ctx.data["done"]) == 1
                         else "要修改哪一个账号？请回复「修改」加序号，例如「修改 2」。")
         return submit(ctx)
+
+
+def after_originals(ctx: Context, answer: dict) -> str:
+    """The latest post is asked unless the posts were said by day: then it is said back."""
+    if "latest_post_on" not in answer:
+        return "weekly.latest"
+    latest = date.fromisoformat(answer["latest_post_on"])
+    ctx.reply(f"（最近一次发布记为{latest.month}月{latest.day}日。）")
+    return "weekly.interaction"
 
 
 def is_skip(text: str) -> bool:

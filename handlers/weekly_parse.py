@@ -73,29 +73,49 @@ def parse_originals(text: str, posts: int) -> int:
     return parse_count(text, "原创条数")
 
 
-# 「今天发了两条，周三发了一条」: a count per day, added up (each 「N条」 must follow a day)
-_DAY = r"(?:今天|今日|昨天|昨日|前天|大前天|(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日])"
-_PER_DAY = re.compile(rf"{_DAY}(?:又|还|也|共|一共)?(?:发布了|发布|发了|发|更新了|更新)?(?:了)?([零〇一二两三四五六七八九十\d]+)(?:条|篇)")
+# 「今天发了两条，周三发了一条」, 「今天发了两条」: counts each after a day, added up; the days give the latest post
+_DAY = r"(?:今天|今日|昨天|昨日|前天|(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日])"
+_PER_DAY = re.compile(rf"(?P<day>{_DAY})(?:又|还|也|共|一共)?(?:发布了|发布|发了|发|更新了|更新)?(?:了)?"
+                      r"(?P<n>[零〇一二两三四五六七八九十\d]+)(?:条|篇)")
+_COUNT = re.compile(r"[零〇一二两三四五六七八九十\d]+(?:条|篇)")
 
 
-def _per_day(raw: str) -> int | None:
-    counts = _PER_DAY.findall(raw)
-    if len(counts) < 2 or len(counts) != len(re.findall(r"[零〇一二两三四五六七八九十\d]+(?:条|篇)", raw)):
+def _per_day(raw: str) -> list[tuple[str, int]] | None:
+    """[(day word, count)] when every count said follows a day; None otherwise."""
+    found = list(_PER_DAY.finditer(raw))
+    if not found or len(found) != len(_COUNT.findall(raw)):
         return None
-    values = [int(c) if c.isdigit() else chinese_number(c) for c in counts]
-    return sum(values) if None not in values else None
+    values = [int(m["n"]) if m["n"].isdigit() else chinese_number(m["n"]) for m in found]
+    return None if None in values else [(m["day"], value) for m, value in zip(found, values)]
+
+
+def latest_said(text: str, *, today: date, week: date) -> date | None:
+    """The latest post when the posts were said by day (「今天发了两条，周三发了一条」 → today): the latest of the
+    days, if each is a day of the reported week not after today; None otherwise."""
+    per_day = _per_day(_clean(text)) if "原创" not in text else None
+    if not per_day:
+        return None
+    try:
+        days = [parse_date(day, today=today, week=week) for day, count in per_day if count]
+    except Unclear:
+        return None
+    if not days or any(d is None or not week <= d <= min(today, week + timedelta(days=6)) for d in days):
+        return None
+    return max(days)
 
 
 def parse_posts(text: str) -> tuple[int, int | None]:
     """The posts, and the originals when said with them: 「发了三条，原创两条」, 「5条其中原创3条」, 「4条 都是原创」,
-    「2条没有原创」 → (posts, originals); 「5」 → (5, None); 「今天发了两条，周三发了一条」 → (3, None)."""
+    「2条没有原创」 → (posts, originals); 「5」 → (5, None); 「今天发了两条，周三发了一条」 → (3, None);
+    「今天发了两条」 → (2, None)."""
     raw = _clean(text)
     if "原创" not in raw:
         per_day = _per_day(raw)
         if per_day is not None:
-            if per_day > MAX_COUNT:
-                raise Unclear(f"{per_day} 条太多了，请确认后重新输入本周发布条数。")
-            return per_day, None
+            posts = sum(count for _day, count in per_day)
+            if posts > MAX_COUNT:
+                raise Unclear(f"{posts} 条太多了，请确认后重新输入本周发布条数。")
+            return posts, None
         return parse_count(text, "本周发布条数"), None
     cut = raw.index("原创")
     if ALL_ORIGINAL.search(raw) or NO_ORIGINAL.search(raw):

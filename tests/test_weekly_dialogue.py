@@ -255,8 +255,8 @@ def test_posts_said_per_day_and_all_of_them_original(bot):
     at(2026, 11, 27, 10, 0)  # a Friday
     bot.send("wj_liu", "周报")
     assert "原创几条" in bot.send("wj_liu", "今天发了两条，周三发了一条")
-    assert "最近一次发布是哪天" in bot.send("wj_liu", "都是原创")
-    bot.send("wj_liu", "今天")
+    reply = bot.send("wj_liu", "都是原创")  # the latest post was said with the posts: not asked again
+    assert reply.startswith("（最近一次发布记为11月27日。）") and "收到留言/评论几条" in reply, reply
     form = bot.say("wj_liu", "无", "无")[-1]
     assert "1. 健康抚松（微信公众号）：发布3条（原创3），最近11-27，留言0/0，问题：无\n" in form, form
 
@@ -298,6 +298,18 @@ def test_none_updated_said_with_the_command(bot):
     assert reply.startswith("好的，健康抚松（微信公众号）本周都记为无更新（留言0/0，无问题）。"), reply
     assert "1. 健康抚松（微信公众号）：本周无更新" in reply and reply.endswith("「取消」放弃。"), reply
     assert "已提交" in bot.send("wj_liu", "确认")
+
+
+def test_posts_said_of_one_day_and_a_day_outside_the_week(bot):
+    seed(bot)
+    at(2026, 11, 27, 10, 0)  # Friday
+    bot.send("wj_liu", "周报")
+    assert "原创几条" in bot.send("wj_liu", "周三发了两条")  # was 「没能看懂」
+    assert bot.send("wj_liu", "1").startswith("（最近一次发布记为11月25日。）")
+    bot.send("wj_liu", "取消")
+    bot.send("wj_liu", "周报")
+    bot.send("wj_liu", "20号发了一条，今天发了两条")  # 20号 is last week: the date is asked, the count kept
+    assert "最近一次发布是哪天" in bot.send("wj_liu", "0")
 
 
 def test_a_week_without_updates_said_plainly(bot):

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from handlers.weekly_parse import (Unclear, check_entry, chinese_number, parse_count, parse_date, parse_interaction,
-                                   parse_originals, parse_posts, no_problem)
+                                   latest_said, parse_originals, parse_posts, no_problem)
 
 WEEK = date(2026, 11, 23)
 TODAY = date(2026, 11, 25)
@@ -76,6 +76,7 @@ def test_a_date_after_the_reported_week_is_refused():
     ("发了三条，原创两条", (3, 2)), ("5条其中原创3条", (5, 3)), ("三条原创一条", (3, 1)), ("3条，原创0条", (3, 0)),
     ("4条 都是原创", (4, 4)), ("本周发布了3条，全部原创", (3, 3)), ("2条没有原创", (2, 0)),
     ("今天发了两条，周三发了一条", (3, None)), ("周一2条、周四3条", (5, None)), ("11月24日发了1条，26号又发了2条", (3, None)),
+    ("今天发了两条", (2, None)), ("周三发了5条", (5, None)),
 ])
 def test_posts_may_be_said_with_their_originals(text, expected):
     assert parse_posts(text) == expected
@@ -87,6 +88,15 @@ def test_posts_may_be_said_with_their_originals(text, expected):
 ])
 def test_the_originals_may_be_all_or_none_in_words(text, expected):
     assert parse_originals(text, posts=4) == expected
+
+
+@pytest.mark.parametrize("text, latest", [
+    ("今天发了两条，周三发了一条", date(2026, 11, 27)), ("周一2条、周四3条", date(2026, 11, 26)),
+    ("周三发了5条", date(2026, 11, 25)), ("5条", None), ("20号发了一条，今天发了两条", None),  # 20号: last week
+    ("周六发了一条", None),  # not yet come
+])
+def test_the_latest_post_said_with_the_posts(text, latest):
+    assert latest_said(text, today=date(2026, 11, 27), week=date(2026, 11, 23)) == latest
 
 
 def test_counts_not_each_of_a_day_are_not_added_up():
