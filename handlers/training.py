@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
+from handlers.oversight_util import match_units
 from handlers.weekly_parse import Unclear, parse_date
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person, userid_is
@@ -142,19 +143,19 @@ EVERY_UNIT = re.compile(r"(?:各|每个|所有|全部|全体)(?:单位|主办单
 
 
 def group_of(ctx: Context, token: str) -> list[Person]:
-    """The active people a group word names, in the asker's part of the tree ([] when it names none)."""
-    units = org.visible_host_units(ctx.session, ctx.person)
+    """The active people a group word names, in the asker's part of the tree ([] when it names none). A unit is
+    named as in the other oversight commands (match_units: 「卫健局」, 「教育局」)."""
     every = EVERY_UNIT.fullmatch(token)
     whole = UNIT_ALL.fullmatch(token) if every is None else None
     if whole:
-        from handlers.registry import find_units
-        found = find_units(units, whole["unit"])
+        found = match_units(ctx, whole["unit"])
         return list(ctx.session.scalars(select(Person).where(Person.unit_id == found[0].id, Person.active)
                                         .order_by(Person.id))) if len(found) == 1 else []
     if every is None:
         return []
+    unit_ids = [u.id for u in org.visible_host_units(ctx.session, ctx.person)]
     roles = (org.STAFF, org.UNIT_HEAD) if every["heads"] else (org.STAFF,)
-    people = [p for role in roles for p in org.people_with_role(ctx.session, role, [u.id for u in units])]
+    people = [p for role in roles for p in org.people_with_role(ctx.session, role, unit_ids)]
     return list({p.id: p for p in people}.values())
 
 
