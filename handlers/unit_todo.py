@@ -14,10 +14,9 @@ from handlers.dormancy_list import idle_accounts
 from handlers.weekly_flow import last_week, this_week
 from jobs.dormancy import rungs
 from jobs.dormancy_notices import VETO
-from models import weekly
+from models import org, weekly
 from models.account import accounts_of_units
 from models.approval import DRAFT
-from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
 from models.oversight import BUREAU, CASE_EXPLAINED, CASE_OPEN, cases_of_units
 from models.rectification import SUBMITTED, TO_FIX, describe, items_of_units
