@@ -38,6 +38,16 @@ def asks_about(args: str) -> bool:
             and (QUESTION_END.search(args) is not None or ABOUT_WORDS.search(args) is not None))
 
 
+# 「周报情况怎么样」, 「待办现在如何」, 「上周怎么样」: how it stands — shown, where a command shows it, not explained
+STANDING = re.compile(r"(?:现在|目前)?的?(?:情况)?(?:怎么样|咋样|如何)了?(?:呀|啊|呢)?[？?。！!]*$")
+
+
+def how_it_stands(args: str) -> str | None:
+    """What is left of the arguments once a closing 「怎么样」 is taken off, or None when they do not end so."""
+    m = STANDING.search(args.strip())
+    return args.strip()[:m.start()].strip() if m else None
+
+
 def command_texts(text: str) -> list[str]:
     """What the text may be once the words opening it are taken off, least taken off first: 「查看我的申请」
     gives 「我的申请」 then 「申请」; the caller takes the first that is a command. Empty when nothing opens it."""

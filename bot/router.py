@@ -368,6 +368,10 @@ class Router:
     def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
         if not self.allowed(command, ctx.sender):
             return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
+        stands = phrasing.how_it_stands(args) if command.questions else None
+        if stands is not None:  # 「周报情况怎么样」, 「周报怎么样了」: shown as it stands (what is seen of 周报 is its roll-up)
+            seen = self.find_command(phrasing.SEEN_AS.get(command.name, command.name))
+            return self._command(ctx, conv, seen[0] if seen else command, stands)
         ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
         if HOW_TO.fullmatch(args.strip(ARGS_PUNCTUATION)) or self._asks_about(command, args):
             ctx.text = f"帮助 {command.name}"

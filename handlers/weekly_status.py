@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import clock, workdays
+from bot import clock, phrasing, workdays
 from bot.router import Context, Router
 from models import weekly
 from models.org import BUREAU_ADMIN, visible_unit_ids
@@ -34,7 +34,7 @@ def asks_status(text: str) -> bool:
 
 
 def register(router: Router) -> None:
-    @router.command("周报情况", "周报汇总", "周报统计", help="查看周报报送情况（「周报情况 上周」看上周）",
+    @router.command("周报情况", "周报汇总", "周报统计", questions=True, help="查看周报报送情况（「周报情况 上周」看上周）",
                     detail="主管单位：本县（或所辖范围）各单位的报送情况、未报单位、长期未更新账号和本周合计。\n"
                            "「周报情况」看本周，「周报情况 上周」看上周。\n"
                            "主办单位：本单位最近8周的报送记录。")
@@ -79,6 +79,8 @@ def show_status(ctx: Context) -> None:
     """周报情况 [上周]: the roll-up for a bureau user, the unit's last weeks for its staff."""
     week = workdays.week_monday(clock.today())
     which = ctx.args.strip().rstrip("。.")
+    if which not in THIS_OR_LAST and phrasing.asks_about(which):  # 「周报情况呢」, 「上周的呢」
+        which = "上周" if "上周" in which else ""
     if which == "上周":
         week = weekly.previous_due_week(week)  # as 「周报 上周」: skips a week without a working day (春节)
     unknown = which not in THIS_OR_LAST

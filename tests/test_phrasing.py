@@ -154,3 +154,16 @@ def test_more_of_what_clerks_ask(bot):
     assert bot.send("jy_zhang", "怎么联系县政数局") == \
         "抚松县政务服务和数字化建设管理局：马管理、杨审核。在企业微信通讯录中搜索姓名即可联系。"
     assert bot.send("jyx_staff", "管理员是谁").startswith("靖宇县")  # the neighbour's own bureau
+
+
+@pytest.mark.parametrize("text", ["周报情况怎么样", "周报情况如何？", "周报怎么样了", "周报情况呢"])
+def test_how_the_reports_stand_is_shown_not_explained(bot, text):
+    """「周报情况怎么样」 was read as 「怎么用」 and got the command's help."""
+    assert bot.send("jy_zhang", text).startswith("抚松县教育局最近8周的周报")
+    assert not bot.send("zsj_admin", text).startswith("「周报情况」")
+
+
+def test_last_week_asked_how_it_stands(bot):
+    assert bot.send("jy_zhang", "周报情况上周怎么样") == bot.send("jy_zhang", "周报情况 上周")
+    assert bot.send("jy_zhang", "周报怎么填").startswith("「周报」")  # still how to
+    assert bot.send("jy_zhang", "开设怎么样").startswith("「开设」")  # an action: its help, not begun
