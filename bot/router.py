@@ -25,6 +25,7 @@ from models.org import Person
 from models.platform import Card
 
 END = "__end__"
+PASS = "__pass__"  # a guess that does not apply after all (handlers registered with guess=True): the next is tried
 CONTROL_TRAILING = "。.！!～~ "  # punctuation a control word may end with
 ARGS_PUNCTUATION = CONTROL_TRAILING + "，,？?、…"  # arguments made only of these are no arguments
 # 「周报怎么填」, 「开设是什么意思」: a question about the command, answered with its help, not run
@@ -185,7 +186,8 @@ class Router:
         """`refused_as`: the command a matching sentence stands for, whose role refusal answers a sender without
         the roles (「给教育局发个整改通知…」 from a unit's staff: 「整改通知」仅限…), instead of 「没有理解」.
         `guess`: a loose reading (「公众号已经发了三条了」 as the 整改情况 of the unit's one item), tried only when
-        nothing else, command or pattern, understood the text."""
+        nothing else, command or pattern, understood the text; its handler returns PASS when it does not apply after all
+        (no item to fix), and the next guess is tried."""
         def deco(fn: Handler) -> Handler:
             kept = self.guesses if guess else self.patterns
             kept.append((re.compile(regex), fn, frozenset(roles) if roles else None))
@@ -325,6 +327,11 @@ class Router:
             asked, found = found, None
         if found and self.allowed(found[0], ctx.sender):
             return self._command(ctx, conv, found[0], found[1])
+        barred = None  # a command this sender may not use, in a sentence: other readings first
+        if found and self._runs_on(text, found[1]) and not HOW_TO.fullmatch(found[1].strip(ARGS_PUNCTUATION)):
+            barred, found = found, None  # 「通报里说我们不合格」 from a unit: a sentence, not 通报
+        if asked and not self.allowed(asked[0], ctx.sender):
+            barred, asked = asked, None  # 「约谈我们了吗」 from a unit: its record, else what 约谈 is
         refused = None
         for regex, handler, roles in self.patterns:  # also before a command this sender may not use:
             match = regex.match(text)                 # a bureau user's 「周报交了吗」 is the roll-up's question
@@ -343,7 +350,10 @@ class Router:
             match = regex.match(text)
             if match and (roles is None or ctx.sender.has_role(*roles)):
                 ctx.match = match
-                return self._run(ctx, conv, handler, handler.__name__)
+                if self._run(ctx, conv, handler, handler.__name__) is not PASS:
+                    return None
+        if barred and (self._asks_about(*barred) or not self.suggest(text, ctx.sender)):
+            return self._command(ctx, conv, *barred)  # its help, or why not (nothing closer this sender may use)
         return self._run(ctx, conv, self.fallbacks["unknown_text"], "unknown_text")
 
     def control_word(self, text: str) -> str | None:
@@ -360,22 +370,30 @@ class Router:
             return "help"
         return None
 
+    @staticmethod
+    def _runs_on(text: str, args: str) -> bool:
+        """The command's word runs on into the words after it (「通报里说…」), rather than being given them
+        (「通报 教育局」, 「通报：教育局」)."""
+        start = len(text.rstrip()) - len(args)
+        return bool(args) and start > 0 and not (text[start - 1].isspace() or text[start - 1] in ARGS_PUNCTUATION)
+
     def _help_on(self, text: str) -> bool:
         """「帮助周报」: 帮助 run together with a command word (other text starting 帮助 is an answer)."""
         found = self.find_command(text[2:].strip()) if text.startswith("帮助") else None
         return found is not None and not found[1]
 
     def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
-        if not self.allowed(command, ctx.sender):
-            return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
-        stands = phrasing.how_it_stands(args) if command.questions else None
+        allowed = self.allowed(command, ctx.sender)
+        stands = phrasing.how_it_stands(args) if command.questions and allowed else None
         if stands is not None:  # 「周报情况怎么样」, 「周报怎么样了」: shown as it stands (what is seen of 周报 is its roll-up)
             seen = self.find_command(phrasing.SEEN_AS.get(command.name, command.name))
             return self._command(ctx, conv, seen[0] if seen else command, stands)
-        ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
         if HOW_TO.fullmatch(args.strip(ARGS_PUNCTUATION)) or self._asks_about(command, args):
-            ctx.text = f"帮助 {command.name}"
+            ctx.text = f"帮助 {command.name}"  # (「约谈是什么」 from a unit: what it is, and who uses it)
             return self._run(ctx, conv, self.fallbacks["help"], "help")
+        if not allowed:
+            return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
+        ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
         if conv.state:  # starting a new command abandons the open dialogue, saying so
             info = self.conversation_of(conv.state)
             if info:
@@ -447,7 +465,7 @@ class Router:
         ctx.card = card
         self._run(ctx, conv, handler, f"card:{kind}")
 
-    def _run(self, ctx: Context, conv, handler: Handler, name: str, **extra) -> None:
+    def _run(self, ctx: Context, conv, handler: Handler, name: str, **extra) -> str | None:
         ctx.handler_name = name
         ctx.data = copy.deepcopy(conv.data) if conv.state else {}
         ctx.state = conv.state
@@ -455,9 +473,10 @@ class Router:
             ctx.data["_extra"] = extra  # only for fallbacks that need the command
         result = handler(ctx)
         ctx.data.pop("_extra", None)
-        if name in ("cancel", "back", "resume", "help", "forbidden", "unknown_text"):
-            return  # these manage `conv` themselves
+        if result == PASS or name in ("cancel", "back", "resume", "help", "forbidden", "unknown_text"):
+            return result  # (these manage `conv` themselves)
         self._apply(ctx, conv, result, previous=ctx.answered)
+        return None
 
     def _apply(self, ctx: Context, conv, result: str | None, previous) -> None:
         if result == END:

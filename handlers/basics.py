@@ -107,9 +107,10 @@ def register(router: Router) -> None:
         return "\n".join(lines)
 
     def not_found(topic: str, command, sender) -> str:
-        if command is not None:  # a command this sender may not use: say so rather than "no such topic"
+        if command is not None:  # a command this sender may not use: what it is, and who uses it
             who = "、".join(ROLE_NAMES[r] for r in sorted(command.roles or ()))
-            return f"「{command.name}」仅限{who}使用，您没有这个权限。回复「帮助」查看您可以使用的功能。"
+            what = f"：{command.help.rstrip('。')}" if command.help else ""
+            return f"「{command.name}」是{who}使用的功能{what}。您没有这个权限，回复「帮助」查看您可以使用的功能。"
         known = help_of(sender)
         if known.index is None:  # the closest section titles and commands, taken apart once per set of roles
             known.index = Index([*(_Topic(title) for title in known.groups), *router.menu(sender)])

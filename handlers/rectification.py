@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
-from bot.router import END, Context, Router
+from bot.router import END, PASS, Context, Router
 from handlers.oversight_ask import ask
 from handlers.oversight_util import (by_number, match_units, parse_ref, split_first, text_then_confirm,
                                      the_only_awaiting, unit_hint, unit_in_scope, verdict_then_confirm)
@@ -121,10 +121,10 @@ def register(router: Router) -> None:
     @router.pattern(DONE_SAID, roles={STAFF, UNIT_HEAD}, guess=True)
     def done_said(ctx: Context):
         """With one item to fix, a sentence telling what was done is offered as its 整改情况 (confirmed before it
-        goes); otherwise it is not understood, as before."""
+        goes); otherwise another reading is tried."""
         items = [item for item in items_of_units(ctx.session, [ctx.person.unit_id]) if item.status in TO_FIX]
         if len(items) != 1 or len(ctx.text) > 500:
-            return router.fallbacks["unknown_text"](ctx)
+            return PASS
         item = items[0]
         ctx.reply(f"（这是整改事项 {item.id}「{item.problem}」的整改情况吗？）")
         ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem, "text": ctx.text.strip()}

@@ -29,6 +29,9 @@ OWN_RECORD_ASKED = (r"(?:我们|本单位|我们单位|咱们)?(?:有没有)?(?:
                     r"|(?:我们|本单位|我们单位|咱们)?(?:今年)?(?:参加|参训|有|搞|办)?(?:过)?(?:业务)?培训"
                     r"(?:了)?(?:吗|没有?|记录|情况|台账)?[？?。]*$")
 
+# A unit's sentence about a measure taken on it (「警告我们了」, 「听说我们要被约谈」), when nothing else reads it
+MEASURE_MENTIONED = r".*(?:约谈|警告|通报批评|处分|责令关闭)"
+
 
 def register(router: Router) -> None:
     @router.command("单位记录", help="查看单位的处置措施、整改、停更跟进和培训记录",
@@ -54,6 +57,12 @@ def register(router: Router) -> None:
     @router.pattern(OWN_RECORD_ASKED, roles={STAFF, UNIT_HEAD})
     def own_record_asked(ctx: Context):
         """Measures and trainings are in the unit's record."""
+        ctx.args = ""
+        return record(ctx)
+
+    @router.pattern(MEASURE_MENTIONED, roles={STAFF, UNIT_HEAD}, guess=True)
+    def measure_mentioned(ctx: Context):
+        """The measures taken on the unit are in its record (the measures themselves are the bureau's)."""
         ctx.args = ""
         return record(ctx)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import clock, phrasing, workdays
 from bot.router import Context, Router
 from models import weekly
-from models.org import BUREAU_ADMIN, visible_unit_ids
+from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, visible_unit_ids
 from models.weekly import MonthClose, WeeklyReport
 from models.weekly_rollup import compute, render
 
@@ -26,6 +26,10 @@ STATUS_QUESTION = (r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|�
 WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:单位)?还?(?:没有?|未)(?:交|报|填|提交|报送|填报)(?:周报)?的?(?:单位)?"
               r"(?:呢|啊)?[？?。]*$"
               r"|(?:还)?(?:没有?|未)(?:交|报|提交|报送)周报的(?:单位|有哪些|是哪些|是谁|有谁)?(?:单位)?[？?。]*$")
+
+# 「提醒我交周报」, 「到时候提醒一下我们报周报」: a clerk asking to be reminded (the bureau's 催报 reminds units)
+REMIND_ME = (r"(?:请|麻烦|帮我|记得|到时候?|每周)*(?:提醒|通知)(?:一下)?(?:我|我们|本单位|咱们)(?:一下)?(?:按时)?"
+             r"(?:交|报|填|写|提交|报送|填报)?(?:一下)?周报(?:吧|呀|啊|哦)?[。！!～~]*$")
 
 
 def asks_status(text: str) -> bool:
@@ -51,7 +55,17 @@ def register(router: Router) -> None:
         ctx.args = ""
         show_status(ctx)
 
-    @router.command("关账", roles={BUREAU_ADMIN}, help="关账：该月周报不再允许修改",
+    @router.pattern(REMIND_ME, roles={STAFF, UNIT_HEAD})
+    def remind_me(ctx: Context):
+        """Reminders come by themselves on the due day; and where this week's report stands."""
+        week = workdays.week_monday(clock.today())
+        report = weekly.find_report(ctx.session, ctx.person.unit_id, week)
+        ctx.reply("周报提醒会自动发送：每周的截止日（一般是周五，遇节假日提前到本周最后一个工作日）9:00和15:00，"
+                  "本单位还没有报送的，会提醒本单位的工作人员。\n"
+                  f"本周（{weekly.week_label(week)}）：{_week_state(week, report)}。"
+                  + ("" if report else "\n现在填报请回复「周报」。"))
+
+    @router.command("关账", roles={BUREAU_ADMIN}, help="该月周报不再允许修改（「关账 2026-11」）",
                     detail="「关账 2026-11」：关闭本县2026年11月，之后该月各周（以周四所在月份为准）的周报不能再修改。")
     def close_month(ctx: Context):
         bureau = ctx.person.unit if ctx.person.unit.is_bureau else ctx.person.unit.supervising_bureau()

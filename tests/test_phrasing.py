@@ -167,3 +167,41 @@ def test_last_week_asked_how_it_stands(bot):
     assert bot.send("jy_zhang", "周报情况上周怎么样") == bot.send("jy_zhang", "周报情况 上周")
     assert bot.send("jy_zhang", "周报怎么填").startswith("「周报」")  # still how to
     assert bot.send("jy_zhang", "开设怎么样").startswith("「开设」")  # an action: its help, not begun
+
+
+def test_a_units_sentence_opening_with_a_bureau_command_is_read_as_a_sentence(bot):
+    """「通报里说我们不合格」 from a clerk was refused as the bureau's 通报 measure."""
+    seed_accounts(bot)
+    no_bulletin = "还没有发布过月度通报。"
+    assert bot.send("jy_zhang", "通报里说我们不合格").startswith(no_bulletin)  # the unit's part of the bulletin
+    assert bot.send("jy_zhang", "年度考核结果").startswith(no_bulletin)
+    assert bot.send("jy_zhang", "发布通报了吗").startswith(no_bulletin)
+    assert bot.send("jy_zhang", "警告我们了").startswith("【单位记录】抚松县教育局")
+    assert bot.send("jy_wang", "约谈我们了吗").startswith("【单位记录】抚松县教育局")
+    # the command itself, given its arguments, is still refused; asked what it is, it is explained
+    refused = "「通报」仅限主管单位管理员使用，您没有这个权限。"
+    assert bot.send("jy_zhang", "通报 教育局 多次未更新").startswith(refused)
+    assert bot.send("jy_zhang", "通报").startswith(refused)
+    assert bot.send("jy_wang", "约谈是什么") == ("「约谈」是主管单位管理员使用的功能：对单位采取「约谈」措施（第32条）。"
+                                                "您没有这个权限，回复「帮助」查看您可以使用的功能。")
+    assert bot.send("jy_zhang", "关账了吗").startswith("「关账」是主管单位管理员使用的功能：该月周报不再允许修改")
+    # the bureau's own 通报 is untouched
+    assert bot.send("zsj_admin", "通报 教育局 多次未更新").startswith("请确认处置措施：")
+
+
+def test_a_guess_that_does_not_apply_lets_the_next_one_try(bot):
+    """The 整改情况 reading (no item to fix here) used to answer 「没有理解」 for every sentence it matched."""
+    assert bot.send("jy_zhang", "通报发布了没有，我们已经更新了") == bot.send("jy_zhang", "查看通报")
+
+
+def test_a_clerk_asking_to_be_reminded_is_told_when_reminders_come(bot):
+    from datetime import datetime
+
+    from bot import clock
+    seed_accounts(bot)
+    clock.set_now(datetime(2026, 11, 25, 10, 0))  # a Wednesday, before the Friday deadline
+    reply = bot.send("jy_zhang", "提醒我交周报")
+    assert reply.startswith("周报提醒会自动发送：每周的截止日") and "9:00和15:00" in reply, reply
+    assert "本周（11月23日—11月29日）：未报（11月27日（周五）17:00截止）。\n现在填报请回复「周报」。" in reply, reply
+    assert bot.send("jy_wang", "到时候提醒我们报周报") == reply
+    assert "单位" not in bot.send("zsj_admin", "提醒我交周报").split("。")[0]  # not a unit named 「我交周报」
