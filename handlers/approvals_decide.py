@@ -51,9 +51,13 @@ def nothing_decided(ctx: Context) -> str:
     return f"您没有对第{number}号申请作出处理。{refusal}"
 
 
+OPINION_EDGES = " \t\n。.！!，,、；;：:～~…"  # 「同意 4。」, 「同意３！」: punctuation alone is no opinion
+
+
 def number_and_rest(args: str) -> tuple[int, str] | None:
-    match = re.match(r"^第?(\d+)号?\s*[，,:：]?\s*(.*)$", args.strip(), re.S)
-    return (int(match.group(1)), match.group(2).strip()) if match else None
+    """(the request's number, what follows it): 「12 名称要改」, 「第12号申请，名称要改」."""
+    match = re.match(r"^第?\s*(\d+)\s*(?:号(?:的?申请(?!人))?)?(.*)$", args.strip(), re.S)
+    return (int(match.group(1)), match.group(2).strip(OPINION_EDGES)) if match else None
 
 
 def waited(req: ApprovalRequest) -> int:

@@ -472,3 +472,13 @@ def test_export_said_of_something_else_points_there(bot):
     assert bot.send("zsj_admin", "导出本月周报").startswith("周报的汇总请回复「周报情况」")
     assert bot.send("zsj_admin", "导出通报").startswith("月度通报的Excel表和Word通报稿请回复「查看通报 2026-11」")
     assert bot.send("zsj_admin", "导出 12").startswith("没有找到您可以查看的第12号申请")  # a number: the form
+
+
+@pytest.mark.parametrize("typed", ["同意{n}！", "同意 {n}。", "同意第{n}号申请", "同意 第{n}号，"])
+def test_punctuation_or_the_word_申请_after_the_number_is_no_opinion(bot, typed):
+    """「同意３！」 put 「！」 on the form as the head's opinion, 「同意第5号申请」 put 「申请」."""
+    number = submit_open(bot)
+    bot.send("jy_wang", typed.format(n=number))
+    assert request(bot, number)["decisions"] == [("unit", "jy_wang", "同意", None)]
+    bot.send("zsj_review", f"退回 {number}，名称要改。")
+    assert request(bot, number)["decisions"][1][3] == "名称要改"
