@@ -190,12 +190,20 @@ def check_contact(text: str) -> str:
     return value
 
 
+# No operator, said in words: 「没有第三方，我们自己弄」, 「不委托，自己运营」 (not 「无限传媒有限公司」)
+NO_OPERATOR = re.compile(r"(?:没有?|不|无|未|不用|不需要)(?:委托|请|找|用|外包|第三方).*"
+                         r"|.*(?:没有?|无|不)(?:第三方|委托|外包).*|.*自己(?:运营|弄|管|做|维护|负责|来).*")
+
+
 def check_operator(text: str) -> str | None:
-    if skipped(text):
+    name = text.strip()
+    if skipped(text) or NO_OPERATOR.fullmatch(name):
         return None
-    if len(text.strip()) < 4:
+    if re.fullmatch(r"[\d\s\-－—+()（）]+", name):
+        raise Reask(f"「{name[:20]}」像是电话号码。请填写第三方机构的全称，没有委托第三方请回复「无」。")
+    if len(name) < 4:
         raise Reask("请填写第三方机构的全称（至少4个字），没有请回复「无」。")
-    return text.strip()[:120]
+    return name[:120]
 
 
 def check_reason(text: str, minimum: int = 5) -> str:

@@ -1,6 +1,8 @@
 """Opening an account: the dialogue, the chain of three steps with cards and text, the new account."""
 from __future__ import annotations
 
+import pytest
+
 from tests.approvals_helpers import (OPEN_WEIBO, account, audit_actions, card_for, click, latest_request_id,
                                      open_request, request, seed_accounts, submit_open)
 
@@ -253,3 +255,15 @@ def test_a_bureau_user_filing_for_a_unit_is_not_its_responsible_person(bot):
     bot.say("zsj_admin", "开设", "抚松县教育局", "微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1234567890", "无")
     reply = bot.send("zsj_admin", "本人")
     assert reply.startswith("您不是抚松县教育局的人员，请从下面选择。") and "请选择账号负责人" in reply, reply
+
+
+@pytest.mark.parametrize("said", ["没有第三方，我们自己弄", "不委托，自己运营", "自己运营"])
+def test_no_operator_said_in_words_is_none_on_the_form(bot, said):
+    """「没有第三方，我们自己弄」 was put on the 附件2 form as the operator's name."""
+    form = open_request(bot, answers=[*OPEN_WEIBO[:8], said, *OPEN_WEIBO[9:]])
+    assert "请核对开设申请" in form and said not in form, form
+
+
+def test_a_phone_number_is_not_taken_for_the_operator(bot):
+    reply = open_request(bot, answers=[*OPEN_WEIBO[:8], "138-0439-1234"])
+    assert reply.startswith("「138-0439-1234」像是电话号码。请填写第三方机构的全称，没有委托第三方请回复「无」。"), reply
