@@ -13,10 +13,11 @@ from datetime import date
 from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
-from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_posts, begin, current_account,
-                                  current_answer, current_label, draft_summary, edit_example, finish_account, last_week,
-                                  may_ask_last_week, opened_on_of, out_of_reach, pick_account, previous_answer,
-                                  report_week, skip_account, submit, summary_prompt, this_week, week_word)
+from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts, ask_problems,
+                                  begin, current_account, current_answer, current_label, draft_summary, edit_example,
+                                  finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of, out_of_reach,
+                                  pick_account, previous_answer, report_week, skip_account, submit, summary_prompt,
+                                  this_week, week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
                                    latest_said, parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR
@@ -34,6 +35,7 @@ WEEK_SAID = {"这周": "本周"}
 FORGOT = re.compile(r"(?:还|都)?(?:忘了?|没有?|漏|补|未)(?:交|报|填|提交|报送)(?:了|的)?(?:一下)?[。！!]*")
 EDIT_AT_QUESTION = re.compile(r"修改\s*(?:第?\s*[\d０-９一二三四五六七八九十]+\s*个?)?|改\s*第?\s*[\d０-９一二三四五六七八九十]+\s*个?")
 WHICH = ["上周（补报）", "本周"]
+SAME_WORDS = ("同上", "同上一个", "一样", "和上面一样", "与上一个相同", "跟上面一样")
 NO_POST_WORDS = ("无", "没有", "没", "从未发布", "从未发布过", "没发过", "没有发过", "还没发布过", "没有发布过", "未发布过")
 
 
@@ -126,6 +128,7 @@ def register(router: Router) -> None:
         def checked(ctx: Context):
             if EDIT_AT_QUESTION.fullmatch(ctx.text.strip().rstrip("。.")):
                 return edit_later(ctx)
+            ctx.text = kept_answer(ctx) or ctx.text  # 「不变」 while correcting: the answer given before
             return handler(ctx)
         return checked
 
@@ -156,7 +159,7 @@ def register(router: Router) -> None:
         ctx.reply(f"好的：发布{posts}条，其中原创{originals}条。")
         return after_originals(ctx, answer)
 
-    @router.state("weekly.originals", prompt="其中原创几条？（如 3；全部原创回复「都是」；没有原创回复「无」）")
+    @router.state("weekly.originals", prompt=ask_originals)
     @answer_or_edit
     def originals(ctx: Context):
         if is_skip(ctx.text):
@@ -195,10 +198,11 @@ def register(router: Router) -> None:
         if is_skip(ctx.text):
             return skip_account(ctx)
         answer = current_answer(ctx)
-        if ctx.text.rstrip("。.！!") in ("同上", "同上一个", "一样", "和上面一样", "与上一个相同"):
+        if ctx.text.rstrip("。.！!") in SAME_WORDS:
             previous = previous_answer(ctx)
             if previous is None:
-                raise Reask("这是第一个填写的账号，没有可以「同上」的内容，请直接回复，例如 4/4。")
+                keep = "；不改回复「不变」" if ctx.data.get("editing") else ""
+                raise Reask(f"这是第一个账号，上面没有可以「同上」的账号，请直接回复，例如 4/4{keep}。")
             received, answered = previous["messages_received"], previous["messages_answered"]
             ctx.reply(f"好的，与上一个账号相同：留言{received}/{answered}。")
         else:
@@ -209,7 +213,7 @@ def register(router: Router) -> None:
         answer["messages_received"], answer["messages_answered"] = received, answered
         return "weekly.problems"
 
-    @router.state("weekly.problems", prompt="有什么问题或整改情况？（没有回复「无」）")
+    @router.state("weekly.problems", prompt=ask_problems)
     @answer_or_edit
     def problems(ctx: Context):
         if is_skip(ctx.text):
@@ -217,6 +221,9 @@ def register(router: Router) -> None:
         if len(ctx.text) > 500:
             raise Reask(f"内容太长（{len(ctx.text)}字），请精简到500字以内。")
         text = ctx.text.strip()
+        previous = previous_answer(ctx) if text.rstrip("。.！!") in SAME_WORDS else None
+        if previous is not None:  # 「同上」: the account above's (not the words 「同上」 as the problem)
+            text = previous.get("problems") or "无"
         try:
             check_problems(text)
         except Unclear as wrong:

@@ -175,8 +175,10 @@ def current_answer(ctx: Context) -> dict:
 
 
 def previous_answer(ctx: Context) -> dict | None:
-    done = [i for i in ctx.data["done"] if i != ctx.data["cur"]]
-    return ctx.data["answers"][str(done[-1])] if done else None
+    """The account answered just above this one (for 「同上」): while correcting one, the one listed before it."""
+    done, cur = ctx.data["done"], ctx.data["cur"]
+    above = done[:done.index(cur)] if cur in done else done
+    return ctx.data["answers"][str(above[-1])] if above else None
 
 
 def next_account(ctx: Context):
@@ -281,7 +283,7 @@ def ask_posts(ctx: Context) -> str:
     several = "；这个和后面的账号都没更新回复「都没更新」" if not ctx.data.get("editing") and (
         ctx.data["queue"] or ctx.data["skipped"]) else ""
     return (f"{head}\n{weekly.week_label(report_week(ctx))}发布了几条？"
-            f"（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填{several}）")
+            f"（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填{several}）" + was_note(ctx, "weekly.posts"))
 
 
 def position(ctx: Context) -> str:
@@ -301,15 +303,68 @@ def skipped_note(ctx: Context) -> str:
 
 def ask_latest(ctx: Context) -> str:
     if ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {}).get("posts"):
-        return "最近一次发布是哪天？（如 今天、昨天、周三、11月25日、11-25）"
+        return "最近一次发布是哪天？（如 今天、昨天、周三、11月25日、11-25）" + was_note(ctx, "weekly.latest")
     last = current_account(ctx).get("last")
-    known = f"，上次报的是 {short_date(date.fromisoformat(last))}" if last else ""
-    return f"这周没有更新。最近一次发布是哪天？（如 11月10日{known}；记不清回复「不清楚」）"
+    # (a date in or after the week reported on cannot be its answer: the report being corrected set it, or a later one)
+    earlier = last and date.fromisoformat(last) < report_week(ctx)
+    known = f"，上次报的是 {short_date(date.fromisoformat(last))}" if earlier else ""
+    return (f"{week_said(ctx)}没有更新。最近一次发布是哪天？（如 11月10日{known}；记不清回复「不清楚」）"
+            + was_note(ctx, "weekly.latest"))
+
+
+def week_said(ctx: Context) -> str:
+    """「这周」 for this week's report, 「上周」 for last week's (a report filed late said 这周 of a week gone)."""
+    week = report_week(ctx)
+    return "这周" if week == this_week() else "上周" if week == last_week() else weekly.week_label(week)
+
+
+def ask_originals(ctx: Context) -> str:
+    return "其中原创几条？（如 3；全部原创回复「都是」；没有原创回复「无」）" + was_note(ctx, "weekly.originals")
 
 
 def ask_interaction(ctx: Context) -> str:
     same = "；与上一个账号相同回复「同上」" if previous_answer(ctx) else ""
-    return f"这周收到留言/评论几条，回复了几条？（如 4/4 表示收到4条、回复4条；没有回复「无」{same}）"
+    return (f"{week_said(ctx)}收到留言/评论几条，回复了几条？（如 4/4 表示收到4条、回复4条；"
+            f"没有回复「无」{same}）" + was_note(ctx, "weekly.interaction"))
+
+
+def ask_problems(ctx: Context) -> str:
+    return "有什么问题或整改情况？（没有回复「无」）" + was_note(ctx, "weekly.problems")
+
+
+# Correcting an account (「修改 1」 at the summary): 「不变」 at a question keeps what was answered before
+KEEP_WORDS = ("不变", "不改", "没变", "没有变", "保持不变", "照旧", "和原来一样", "跟原来一样", "原样", "还是原来的", "不用改")
+
+
+def kept_answer(ctx: Context) -> str | None:
+    """While correcting an account, 「不变」 stands for the answer given before to this question, as it would be
+    typed — so that it is checked again against the new answers. (「同上」 is the account above's, as when filling.)"""
+    if not ctx.data.get("editing") or ctx.text.strip().rstrip("。.！!") not in KEEP_WORDS:
+        return None
+    old = ctx.data["answers"].get(str(ctx.data["cur"]))
+    return typed_answer(old, ctx.state) if old else None
+
+
+def was_note(ctx: Context, state: str) -> str:
+    old = ctx.data["answers"].get(str(ctx.data["cur"])) if ctx.data.get("editing") else None
+    shown = typed_answer(old, state) if old else None
+    return f"\n（原来报的是：{shown}；不改回复「不变」）" if shown is not None else ""
+
+
+def typed_answer(old: dict, state: str | None) -> str | None:
+    if state == "weekly.posts":
+        return str(old["posts"]) if old.get("posts") else "无"
+    if state == "weekly.originals":
+        return str(old["originals"]) if old.get("originals") else "无"
+    if state == "weekly.latest":
+        latest = old.get("latest_post_on")
+        return f"{date.fromisoformat(latest).month}月{date.fromisoformat(latest).day}日" if latest else "不清楚"
+    if state == "weekly.interaction":
+        received, answered = old.get("messages_received") or 0, old.get("messages_answered") or 0
+        return f"{received}/{answered}" if received else "无"
+    if state == "weekly.problems":
+        return old.get("problems") or "无"
+    return None
 
 
 def summary_prompt(ctx: Context) -> str:

@@ -71,7 +71,8 @@ def test_second_reporter_sees_and_amends_the_report(bot):
         report = report_of(s, EDU, WEEK)
         assert report.submitted_by.userid == "jy_zhang" and report.updated_by.userid == "jy_li"
         douyin = next(e for e in report.entries if e.account.platform == "抖音")
-        assert (douyin.posts, douyin.messages_received, douyin.messages_answered) == (1, 3, 2)  # 同上 = 微博's
+        # 同上 = the account listed above it (公众号); it was the last one answered (微博)
+        assert (douyin.posts, douyin.messages_received, douyin.messages_answered) == (1, 4, 4)
     assert any("李娜修改了抚松县教育局11月23日—11月29日的周报（第2版）" in t for t in bot.texts("jy_zhang"))
 
 
@@ -220,3 +221,42 @@ def test_editing_last_weeks_report_asked_for_in_other_words(bot):
     at(2026, 11, 30, 9, 0)  # Monday: 上周 is the week of 11-23
     shown = bot.send("jy_zhang", "上周的周报要改一下")
     assert "11月23日—11月29日" in shown and "已由张伟于11-25 10:00报送（第1版）" in shown, shown
+
+
+def test_correcting_an_account_shows_each_answer_and_不变_keeps_it(bot):
+    """「同上」 while correcting the first account took the last account's comments, and 「同上」 at the problems
+    question was stored as the problem; the old answers were not shown, and 「不变」 was 「没能看懂」."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    bot.send("jy_zhang", "修改周报")
+    asked = bot.send("jy_zhang", "修改 1")
+    assert asked.endswith("（原来报的是：5；不改回复「不变」）"), asked
+    assert bot.send("jy_zhang", "6").endswith("（原来报的是：3；不改回复「不变」）")
+    assert bot.send("jy_zhang", "不变").endswith("（原来报的是：11月24日；不改回复「不变」）")
+    assert bot.send("jy_zhang", "不变").endswith("（原来报的是：4/4；不改回复「不变」）")
+    reask = bot.send("jy_zhang", "同上")
+    assert reask.startswith("这是第一个账号，上面没有可以「同上」的账号，请直接回复，例如 4/4；不改回复「不变」。"), reask
+    bot.send("jy_zhang", "不变")
+    summary = bot.send("jy_zhang", "不变")
+    assert "1. 抚松教育（微信公众号）：发布6条（原创3），最近11-24，留言4/4，问题：无" in summary, summary
+    bot.send("jy_zhang", "修改 3")
+    bot.say("jy_zhang", "不变", "不变", "不变", "同上")
+    summary = bot.send("jy_zhang", "同上")  # the problems of the account above (抖音: none)
+    assert "3. 抚松教育（微博）：发布2条（原创1），最近11-25，留言0/0，问题：无" in summary, summary
+    bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        entries = {e.account.platform: e for e in report_of(s, EDU, WEEK).entries}
+        assert (entries["微信公众号"].posts, entries["微信公众号"].messages_received) == (6, 4)
+        assert entries["微博"].problems is None
+
+
+def test_a_date_in_the_week_reported_is_not_offered_for_an_idle_week(bot):
+    """Correcting this week's report, the idle week's question offered 「上次报的是 11-26」 and then refused it."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    bot.send("jy_zhang", "修改周报")
+    bot.send("jy_zhang", "修改 1")
+    asked = bot.send("jy_zhang", "无")
+    assert asked.startswith("这周没有更新。最近一次发布是哪天？（如 11月10日；记不清回复「不清楚」）"), asked
