@@ -10,6 +10,7 @@ FEATURES = [
     "handlers.approvals",
     "handlers.weekly",
     "handlers.weekly_status",
+    "handlers.weekly_close",
     "handlers.weekly_urge",
     "handlers.dormancy",
     "handlers.dormancy_list",

@@ -1,4 +1,4 @@
-"""周报情况 (the roll-up for the bureau, a unit's own history for its staff) and 关账 (month closing)."""
+"""周报情况 (the roll-up for the bureau, a unit's own history for its staff)."""
 from __future__ import annotations
 
 import re
@@ -9,8 +9,8 @@ from sqlalchemy import select
 from bot import clock, phrasing, workdays
 from bot.router import Context, Router
 from models import weekly
-from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, visible_unit_ids
-from models.weekly import MonthClose, WeeklyReport
+from models.org import STAFF, UNIT_HEAD, visible_unit_ids
+from models.weekly import WeeklyReport
 from models.weekly_rollup import compute, render
 
 HISTORY_WEEKS = 8
@@ -64,29 +64,6 @@ def register(router: Router) -> None:
                   "本单位还没有报送的，会提醒本单位的工作人员。\n"
                   f"本周（{weekly.week_label(week)}）：{_week_state(week, report)}。"
                   + ("" if report else "\n现在填报请回复「周报」。"))
-
-    @router.command("关账", roles={BUREAU_ADMIN}, help="该月周报不再允许修改（「关账 2026-11」）",
-                    detail="「关账 2026-11」：关闭本县2026年11月，之后该月各周（以周四所在月份为准）的周报不能再修改。")
-    def close_month(ctx: Context):
-        bureau = ctx.person.unit if ctx.person.unit.is_bureau else ctx.person.unit.supervising_bureau()
-        m = re.fullmatch(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?", ctx.args.strip())
-        closed = list(ctx.session.scalars(select(MonthClose.month).where(MonthClose.bureau_id == bureau.id)
-                                          .order_by(MonthClose.month)))
-        if not m or not 1 <= int(m.group(2)) <= 12:
-            typed = ctx.args.strip()[:20]
-            wrong = f"「{typed}」不是月份。" if typed else ""
-            ctx.reply(f"{wrong}请写明年份和月份，例如「关账 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
-            return
-        month = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-        if month in closed:
-            ctx.reply(f"{month} 已经关账，该月周报不能再修改。")
-            return
-        if month > clock.today().strftime("%Y-%m"):
-            ctx.reply(f"{month} 还没到，不能关账。")
-            return
-        ctx.session.add(MonthClose(bureau_id=bureau.id, month=month, closed_by=ctx.userid, closed_at=clock.now()))
-        ctx.audit("weekly.close_month", "month_close", month, after={"bureau_id": bureau.id, "month": month})
-        ctx.reply(f"已关账 {month}：{bureau.name}所辖单位该月的周报不能再修改。")
 
 
 def show_status(ctx: Context) -> None:

@@ -178,6 +178,17 @@ def month_of_week(week: date) -> str:
     return (week + timedelta(days=3)).strftime("%Y-%m")
 
 
+def month_mondays(month: str) -> list[date]:
+    """The Mondays of the weeks belonging to `month` ("2026-11"): those whose Thursday falls in it."""
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    thursday = first + timedelta(days=(3 - first.weekday()) % 7)
+    mondays = []
+    while thursday.month == first.month:
+        mondays.append(thursday - timedelta(days=3))
+        thursday += timedelta(days=7)
+    return mondays
+
+
 # --- reading and writing reports ----------------------------------------------------------
 
 def find_report(session: Session, unit_id: int, week: date) -> WeeklyReport | None:

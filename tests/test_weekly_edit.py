@@ -84,13 +84,41 @@ def test_last_week_is_edited_on_monday_until_the_month_is_closed(bot):
     assert "11月23日—11月29日的周报已由张伟" in bot.send("jy_zhang", "修改周报")
     bot.send("jy_zhang", "取消")
     assert "仅限主管单位管理员" in bot.send("jy_zhang", "关账 2026-11")
-    assert "已关账 2026-11" in bot.send("zsj_admin", "关账 2026-11")
+    asked = bot.send("zsj_admin", "关账 2026-11")
+    assert asked.startswith("关账 2026-11：抚松县政务服务和数字化建设管理局所辖单位该月4周（11月2日—11月29日）的周报将不能再修改。"
+                            "\n该月还有"), asked
+    assert "· 11月2日—11月8日 抚松县教育局" in asked and "……共" in asked and "（关账后仍可补报，记为迟报。）" in asked
+    assert asked.endswith("回复「确认」关账 2026-11，回复「取消」不关账。")
+    assert "已关账 2026-11" in bot.send("zsj_admin", "确认")
     assert "已经关账" in bot.send("zsj_admin", "关账 2026-11")
     refused = bot.send("jy_zhang", "修改周报")
     assert "已由主管单位关账" in refused and "不能再修改" in refused
     assert "已由主管单位关账" in bot.send("jy_li", "周报 上周")
     # the neighbouring county's closing does not touch this county
-    assert "已关账 2026-10" in bot.send("jy_admin", "关账 2026-10")
+    bot.send("jy_admin", "关账 2026-10")
+    assert "已关账 2026-10" in bot.send("jy_admin", "确认")
+
+
+def test_a_month_not_over_is_not_closed_and_a_closing_can_be_undone(bot):
+    """「关账 2026-11」 on 11-28 closed the month at once, with a week still to report and no way back."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    at(2026, 11, 28, 10, 0)
+    assert bot.send("zsj_admin", "关账 2026-11") == \
+        "2026-11 还没有结束：该月最后一周（11月23日—11月29日）11月29日才结束，之后才能关账。"
+    at(2026, 11, 30, 9, 0)
+    bot.send("zsj_admin", "关账 2026-11")
+    assert bot.send("zsj_admin", "不") == "没有关账，2026-11的周报仍可修改。"
+    bot.send("zsj_admin", "关账 2026-11")
+    bot.send("zsj_admin", "确认")
+    assert "已由主管单位关账" in bot.send("jy_li", "修改周报 上周")
+    assert bot.send("zsj_admin", "取消关账 2026-11").startswith("已取消 2026-11 的关账")
+    assert "11月23日—11月29日的周报已由张伟" in bot.send("jy_li", "修改周报 上周")
+    assert bot.send("zsj_admin", "取消关账 2026-11") == "2026-11 没有关账，该月周报本来就可以修改。"
+    with bot.db() as s:
+        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.entity == "month_close"))]
+    assert actions == ["weekly.close_month", "weekly.reopen_month"]
 
 
 def test_two_first_submissions_at_the_same_moment_become_a_report_and_an_amendment(bot):

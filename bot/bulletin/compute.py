@@ -27,7 +27,7 @@ from bot.bulletin.settings import BulletinSettings, load
 from models import org
 from models.org import HOST_UNIT, Unit
 from models.rectification import DEFAULT_WORKDAYS
-from models.weekly import WeeklyReport, month_of_week
+from models.weekly import WeeklyReport, month_mondays, month_of_week
 
 TRAINING_FROM_MONTH = 10
 
@@ -47,12 +47,7 @@ class Month:
 
     def mondays(self) -> list[date]:
         """The weeks belonging to the month (the month of their Thursday)."""
-        thursday = self.first + timedelta(days=(3 - self.first.weekday()) % 7)
-        out = []
-        while thursday.month == self.month:
-            out.append(thursday - timedelta(days=3))
-            thursday += timedelta(days=7)
-        return out
+        return month_mondays(self.key)
 
     def contains(self, moment: datetime | None) -> bool:
         return moment is not None and self.start <= moment < self.end

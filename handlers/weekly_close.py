@@ -1,0 +1,108 @@
+"""关账 (closing a month: its weekly reports can no longer be corrected) and 取消关账 (reopening it)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import clock
+from bot.choices import confirmed
+from bot.router import END, Context, Router
+from models import weekly
+from models.org import BUREAU_ADMIN, Unit, visible_unit_ids
+from models.weekly import MonthClose, month_mondays
+
+MONTH = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?")
+MISSING_SHOWN = 10
+
+
+def register(router: Router) -> None:
+    router.conversation("month_close", title="关账")
+
+    @router.command("关账", roles={BUREAU_ADMIN}, help="该月周报不再允许修改（「关账 2026-11」）",
+                    detail="「关账 2026-11」：关闭本县2026年11月，之后该月各周（以周四所在月份为准）的周报不能再修改。"
+                           "该月最后一周结束后才能关账；关账前列出该月还缺的周报（关账后仍可补报，记为迟报），回复「确认」才关账。"
+                           "关错了回复「取消关账 2026-11」。")
+    def close_month(ctx: Context):
+        bureau = _bureau(ctx)
+        month = _month(ctx, "关账", _closed(ctx, bureau))
+        if month is None:
+            return END
+        if month in _closed(ctx, bureau):
+            ctx.reply(f"{month} 已经关账，该月周报不能再修改（关错了回复「取消关账 {month}」）。")
+            return END
+        mondays = month_mondays(month)
+        last_sunday = mondays[-1] + timedelta(days=6)
+        if clock.today() <= last_sunday:
+            ctx.reply(f"{month} 还没有结束：该月最后一周（{weekly.week_label(mondays[-1])}）{last_sunday.month}月"
+                      f"{last_sunday.day}日才结束，之后才能关账。")
+            return END
+        missing = _missing(ctx, mondays)
+        owed = (f"该月还有{len(missing)}份周报未报：\n" + "\n".join(missing[:MISSING_SHOWN])
+                + (f"\n……共{len(missing)}份" if len(missing) > MISSING_SHOWN else "")
+                + "\n（关账后仍可补报，记为迟报。）") if missing else "该月各周的周报都已报送。"
+        span = f"{weekly.week_label(mondays[0]).split('—')[0]}—{weekly.week_label(mondays[-1]).split('—')[1]}"
+        ctx.reply(f"关账 {month}：{bureau.name}所辖单位该月{len(mondays)}周（{span}）的周报将不能再修改。\n{owed}")
+        ctx.data = {"month": month}
+        return "month_close.confirm"
+
+    @router.state("month_close.confirm", prompt=lambda ctx: f"回复「确认」关账 {ctx.data['month']}，回复「取消」不关账。")
+    def close_confirmed(ctx: Context):
+        month = ctx.data["month"]
+        if not confirmed(ctx, "关账", f"没有关账，{month}的周报仍可修改。"):
+            return END
+        bureau = _bureau(ctx)
+        if month in _closed(ctx, bureau):  # closed meanwhile by another admin
+            ctx.reply(f"{month} 已经关账。")
+            return END
+        ctx.session.add(MonthClose(bureau_id=bureau.id, month=month, closed_by=ctx.userid, closed_at=clock.now()))
+        ctx.audit("weekly.close_month", "month_close", month, after={"bureau_id": bureau.id, "month": month})
+        ctx.reply(f"已关账 {month}：{bureau.name}所辖单位该月的周报不能再修改。关错了回复「取消关账 {month}」。")
+        return END
+
+    @router.command("取消关账", "撤销关账", "重新开账", "开账", roles={BUREAU_ADMIN},
+                    help="取消某月的关账，该月周报恢复可以修改（「取消关账 2026-11」）")
+    def reopen_month(ctx: Context):
+        bureau = _bureau(ctx)
+        closed = _closed(ctx, bureau)
+        month = _month(ctx, "取消关账", closed)
+        if month is None:
+            return END
+        row = ctx.session.scalar(select(MonthClose).where(MonthClose.bureau_id == bureau.id, MonthClose.month == month))
+        if row is None:
+            ctx.reply(f"{month} 没有关账，该月周报本来就可以修改。")
+            return END
+        ctx.audit("weekly.reopen_month", "month_close", month, before={"bureau_id": bureau.id, "month": month,
+                                                                       "closed_by": row.closed_by})
+        ctx.session.delete(row)
+        ctx.reply(f"已取消 {month} 的关账：{bureau.name}所辖单位该月的周报恢复可以修改（仍只能修改本周和上周的）。")
+        return END
+
+
+def _bureau(ctx: Context) -> Unit:
+    return ctx.person.unit if ctx.person.unit.is_bureau else ctx.person.unit.supervising_bureau()
+
+
+def _closed(ctx: Context, bureau: Unit) -> list[str]:
+    return list(ctx.session.scalars(select(MonthClose.month).where(MonthClose.bureau_id == bureau.id)
+                                    .order_by(MonthClose.month)))
+
+
+def _month(ctx: Context, word: str, closed: list[str]) -> str | None:
+    """「2026-11」, 「2026年11月」 → "2026-11"; otherwise says what to write (and which months are closed)."""
+    m = MONTH.fullmatch(ctx.args.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        typed = ctx.args.strip()[:20]
+        wrong = f"「{typed}」不是月份。" if typed else ""
+        ctx.reply(f"{wrong}请写明年份和月份，例如「{word} 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
+        return None
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+def _missing(ctx: Context, mondays) -> list[str]:
+    """「· 11月16日—11月22日 抚松县教育局」 for each report of the month still owed in the asker's part of the tree."""
+    from jobs.weekly import missing_units
+    seen = set(visible_unit_ids(ctx.session, ctx.person))
+    return [f"· {weekly.week_label(monday)} {unit.name}" for monday in mondays
+            for unit in missing_units(ctx.session, monday) if unit.id in seen]
