@@ -209,6 +209,9 @@ class Router:
         return deco
 
     def state(self, name: str, prompt: str | Callable[[Context], str]):
+        if name in self.states:  # a second feature's state of the same name would silently replace the first
+            raise ValueError(f"conversation state {name!r} is registered twice")
+
         def deco(fn: Handler) -> Handler:
             ask = prompt if callable(prompt) else (lambda _ctx, p=prompt: p)
             self.states[name] = State(name, fn, ask)
@@ -218,6 +221,8 @@ class Router:
     def conversation(self, prefix: str, title: str, summary: Callable[[dict], str] | None = None,
                      where: Callable[[dict], str | None] | None = None,
                      cancelled: Callable[[Context], str] | None = None) -> None:
+        if prefix in self.conversations:
+            raise ValueError(f"conversation {prefix!r} is registered twice")
         self.conversations[prefix] = ConversationInfo(prefix, title, summary, where, cancelled)
 
     def where(self, state: str | None, data: dict) -> str:

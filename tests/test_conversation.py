@@ -326,3 +326,15 @@ def test_a_command_word_the_question_offers_gets_no_note(tbot):
     reply = tbot.send(USER, "修改")  # 修改 is also a command (修改申请): here it is the offered answer
     assert "修改哪一项" in reply or "回复序号" in reply, reply
     assert "记作" not in reply
+
+
+def test_a_state_or_conversation_registered_twice_is_refused():
+    """关账's 「close.confirm」 silently replaced 注销's, and every 注销 confirmation failed."""
+    from bot.router import Router
+    router = Router()
+    router.conversation("close", title="注销")
+    router.state("close.confirm", prompt="确认吗？")(lambda ctx: None)
+    with pytest.raises(ValueError, match="registered twice"):
+        router.state("close.confirm", prompt="确认关账吗？")
+    with pytest.raises(ValueError, match="registered twice"):
+        router.conversation("close", title="关账")
