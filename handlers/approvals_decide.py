@@ -86,6 +86,14 @@ def register(router: Router) -> None:
             short = f"「{opinion}」太短，请至少写2个字说明{what}" if opinion else f"{word}需要写明{what}"
             ctx.reply(f"{short}，例如「{word} {number} 账号名称与单位职能不符」。申请还没有处理。")
             return END
+        if decision == REJECT:  # final, and a mistyped number rejects someone else's request: shown, confirmed
+            req, refusal = decidable(ctx, number)
+            if refusal:
+                ctx.reply(refusal)
+                return END
+            ctx.reply(text.describe(req, with_history=False))
+            ctx.data = {"request_id": req.id, "decision": decision, "opinion": opinion}
+            return "decide.confirm"
         ctx.reply(run(ctx, number, decision, opinion or None, card=None))
         return END
 
@@ -136,7 +144,8 @@ def register(router: Router) -> None:
         word = next(w for w, d in WORDS.items() if d == ctx.data["decision"])
         opinion = ctx.data.get("opinion")
         said = f"（{'意见' if word == '同意' else '原因'}：{opinion}）" if opinion else ""
-        return f"确认{word}第{ctx.data['request_id']}号申请{said}吗？回复「确认」{word}，回复「取消」不作处理。"
+        final = "驳回后申请即办结，单位需要重新申请；只需修改的请用「退回」。" if ctx.data["decision"] == REJECT else ""
+        return f"确认{word}第{ctx.data['request_id']}号申请{said}吗？{final}回复「确认」{word}，回复「取消」不作处理。"
 
     @router.state("decide.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
@@ -154,11 +163,15 @@ def register(router: Router) -> None:
         def by_text(ctx: Context, word=word):
             return text_decision(ctx, word)
 
-    def run(ctx: Context, number: int, decision: str, opinion: str | None, card: Card | None) -> str:
+    def decidable(ctx: Context, number: int) -> tuple[ApprovalRequest | None, str | None]:
+        """(the locked request, None) when this person may decide it now, else (…, why not)."""
         req = chain.lock(ctx.session, number)
         if req is None:
-            return f"没有找到第{number}号申请，请核对编号。回复「待办」查看待审批事项。"
-        refusal = chain.refusal_to_decide(ctx.session, req, ctx.person)
+            return None, f"没有找到第{number}号申请，请核对编号。回复「待办」查看待审批事项。"
+        return req, chain.refusal_to_decide(ctx.session, req, ctx.person)
+
+    def run(ctx: Context, number: int, decision: str, opinion: str | None, card: Card | None) -> str:
+        req, refusal = decidable(ctx, number)
         if refusal:
             return refusal
         return chain.decide(ctx.session, req, ctx.person, decision, opinion, ctx.inbound.dedupe_key, clicked=card)

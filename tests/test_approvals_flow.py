@@ -40,7 +40,11 @@ def test_reject_by_text_needs_a_reason(bot):
     assert "「不」太短，请至少写2个字说明原因" in bot.send("jy_wang", f"驳回 {number} 不")
     assert "「改」太短，请至少写2个字说明需要修改的地方" in bot.send("jy_wang", f"退回 {number} 改")
     assert request(bot, number)["status"] == "待单位审核"
-    assert "已驳回" in bot.send("jy_wang", f"驳回 {number} 本单位已有同类账号")
+    shown = bot.send("jy_wang", f"驳回 {number} 本单位已有同类账号")  # final: shown and confirmed first
+    assert shown.endswith(f"确认驳回第{number}号申请（原因：本单位已有同类账号）吗？驳回后申请即办结，单位需要重新申请；"
+                          "只需修改的请用「退回」。回复「确认」驳回，回复「取消」不作处理。"), shown
+    assert request(bot, number)["status"] == "待单位审核"
+    assert "已驳回" in bot.send("jy_wang", "确认")
     assert request(bot, number)["status"] == "已驳回"
     assert any("本单位已有同类账号" in t for t in bot.texts("jy_zhang"))
     assert "已经处理完毕" in bot.send("jy_wang", f"同意 {number}")
@@ -262,7 +266,7 @@ def test_rejection_and_approval_at_the_last_step_tell_those_who_agreed(bot):
     number = submit_open(bot)
     bot.send("jy_wang", f"同意 {number}")
     bot.send("zsj_review", f"同意 {number}")
-    bot.send("city_zhao", f"驳回 {number} 本单位已有同类账号")
+    bot.say("city_zhao", f"驳回 {number} 本单位已有同类账号", "确认")
     assert any(t.endswith("由赵审批驳回：本单位已有同类账号。申请已结束。") for t in bot.texts("zsj_review"))
     assert any(t.endswith("由赵审批驳回：本单位已有同类账号。申请已结束。") for t in bot.texts("jy_wang"))
 
@@ -482,3 +486,12 @@ def test_punctuation_or_the_word_申请_after_the_number_is_no_opinion(bot, type
     assert request(bot, number)["decisions"] == [("unit", "jy_wang", "同意", None)]
     bot.send("zsj_review", f"退回 {number}，名称要改。")
     assert request(bot, number)["decisions"][1][3] == "名称要改"
+
+
+def test_a_rejection_typed_for_a_request_one_may_not_decide_says_why_without_showing_it(bot):
+    number = submit_open(bot)
+    assert bot.send("zsj_review", f"驳回 {number} 不需要").startswith(f"第{number}号申请当前")  # not at the bureau
+    assert bot.send("zsj_review", "确认").startswith("当前没有等待您确认的操作")
+    assert bot.send("jy_wang", f"驳回 {number} 不需要").endswith("回复「确认」驳回，回复「取消」不作处理。")
+    assert bot.send("jy_wang", "取消").startswith("已取消")
+    assert request(bot, number)["status"] == "待单位审核"

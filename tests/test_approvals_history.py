@@ -36,7 +36,7 @@ def test_the_list_is_the_latest_and_says_how_many_in_all(bot):
         numbers.append(submit_open(bot, clerk, [*OPEN_WEIBO[:2], name, OPEN_WEIBO[3], f"https://weibo.com/u/10{n}",
                                                 *OPEN_WEIBO[5:]]))
         bot.send(head, f"同意 {numbers[-1]}")
-        bot.send("zsj_review", f"驳回 {numbers[-1]} 不需要")
+        bot.say("zsj_review", f"驳回 {numbers[-1]} 不需要", "确认")
     approvals_history.SHOWN = 2
     try:
         reply = bot.send("zsj_review", "审批记录")

@@ -95,7 +95,8 @@ def test_withdrawing_or_rejecting_the_submitted_cancellation_keeps_the_case_open
     bot.send("jy_zhang", f"修改 {number}")
     bot.send("jy_zhang", "确认")
     assert "已同意" in bot.send("jy_wang", f"同意 {number}")
-    assert "已驳回" in bot.send("zsj_review", f"驳回 {number} 该账号仍有保留价值，请恢复更新并说明")
+    bot.send("zsj_review", f"驳回 {number} 该账号仍有保留价值，请恢复更新并说明")
+    assert "已驳回" in bot.send("zsj_review", "确认")
     assert case_status(bot, case) == "待处理"
     assert "被驳回" in bot.texts("jy_li")[-1] and f"说明 {case}" in bot.texts("jy_li")[-1]
     # a fresh 注销 is a new request, and withdrawing it while pending is heard by the case too

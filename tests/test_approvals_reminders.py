@@ -128,7 +128,7 @@ def test_city_step_without_city_admins_the_county_is_asked_to_contact_the_city(b
 def test_no_reminder_for_decided_requests(bot):
     clock.set_now(datetime(2026, 12, 7, 10, 0))
     number = submit_open(bot)
-    bot.send("jy_wang", f"驳回 {number} 不需要新账号")
+    bot.say("jy_wang", f"驳回 {number} 不需要新账号", "确认")
     clock.set_now(datetime(2026, 12, 9, 9, 30))
     assert jobs.approval_reminders("2026-12-09") == 0
 
