@@ -55,9 +55,20 @@ def register(router: Router) -> None:
         f"「{ctx.data['command']}」{ctx.data['unit_name']}：请写明{ctx.data['what']}，例如「{ctx.data['example']}」："))
     def text(ctx: Context):
         reason = ctx.text.strip()
+        typed = router.find_command(reason)
+        if typed and router.allowed(typed[0], ctx.sender) and _used_as_command(ctx, typed[1]):
+            # (the router adds how to leave for that command)
+            raise Reask(f"「{reason[:20]}」是一条命令，不是{ctx.data['what']}，没有记入。请直接写{ctx.data['what']}。")
         if len(reason) < MIN_REASON:
             raise Reask(f"请把{ctx.data['what']}写具体一些（至少{MIN_REASON}个字），它会送达单位并记入单位记录。")
         command = router.find_command(ctx.data["command"])[0]
         ctx.args = f"{ctx.data['unit_name']} {reason}"
         ctx.data = {}
         return command.handler(ctx) or END  # it answered (and refused) by itself
+
+
+def _used_as_command(ctx: Context, args: str) -> bool:
+    """What follows a command's word is what the command takes (a unit, a week, a number) or nothing:
+    「约谈 教育局 无」, 「周报情况 上周」, 「单位记录 教育局」 — not 「周报两周未交」, 「台账信息不全」."""
+    first = args.split()[0] if args.split() else ""
+    return not args or first in ("上周", "本周", "这周") or first.isdigit() or bool(match_units(ctx, first))

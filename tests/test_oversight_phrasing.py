@@ -27,6 +27,16 @@ def test_a_rectification_notice_to_a_unit_without_the_problem_asks_for_it(bot):
     assert bot.send("zsj_admin", "我们不注销").startswith("「说明」仅限")
 
 
+@pytest.mark.parametrize("typed", ["周报情况 上周", "约谈 教育局 无", "单位记录 教育局", "待办"])
+def test_a_command_typed_for_the_problem_is_not_taken_as_it(bot, typed):
+    """「整改通知 卫健局」 then 「周报情况 上周」 made 「周报情况 上周」 the problem of the notice."""
+    bot.send("zsj_admin", "整改通知 卫健局")
+    reply = bot.send("zsj_admin", typed)
+    assert reply.startswith(f"「{typed}」是一条命令，不是问题，没有记入。请直接写问题。\n（如果想使用「"), reply
+    assert bot.send("zsj_admin", "周报两周未交，多次提醒").startswith(
+        "请确认整改通知：\n单位：抚松县卫生健康局\n问题：周报两周未交，多次提醒\n")  # a problem opening with 周报
+
+
 @pytest.mark.parametrize("said", ["看看卫健局的情况", "卫健局怎么样", "单位记录 卫健局"])
 def test_a_units_record_asked_for_in_words(bot, said):
     assert bot.send("zsj_admin", said).startswith("【单位记录】抚松县卫生健康局"), said
