@@ -127,6 +127,27 @@ def start_changes(ctx: Context, keys: list[str]) -> str:
     return "change.value"
 
 
+# After the command's word, something said done (「注销公告已经发了」, 「注销的事办完了」, 「注销手续国家系统也弄好了」)
+DONE_SAID = re.compile(r".*(?:了|完成|办完|办好|弄好|搞定|发布)[。！!～~]*")
+RECENT = 3
+
+
+def done_said(ctx: Context, kind: str):
+    """Where the asker's requests of this kind stand, and what (if anything) is left to tell the bot."""
+    from handlers.approvals_mine import where
+    rows = list(ctx.session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.applicant_id == ctx.person.id, ApprovalRequest.kind == kind, ApprovalRequest.status != DRAFT)
+        .order_by(ApprovalRequest.id.desc()).limit(RECENT)))
+    lines = [f"没有开始新的{kind}申请。"]
+    if rows:
+        lines.append(f"您最近的{kind}申请：")
+        lines += [f"· 第{r.id}号 {r.title} — {where(ctx, r)}" for r in rows]
+    lines.append(("注销、关停的公告（第12条）发布后不需要告诉助手。" if kind in (CANCEL, SUSPEND) else "")
+                 + f"要办理新的{kind}，请回复「{kind} 账号名称」。")
+    ctx.reply("\n".join(lines))
+    return END
+
+
 def begin(ctx: Context, kind: str, prefix: str):
     """Find the account named after the command; numbered choices when several fit. For a change, items named
     with it (「变更 抚松教育 负责人」) are asked straight away."""
@@ -143,6 +164,8 @@ def begin(ctx: Context, kind: str, prefix: str):
     if len(found) == 1:  # named, or the only one: said, since the next question does not name it
         ctx.reply(f"账号：{label(found[0])}")
         return chosen(ctx, found[0], prefix)
+    if not found and DONE_SAID.fullmatch(ctx.args):  # 「注销公告已经发了」: news of one under way, not a new one
+        return done_said(ctx, kind)
     if not found:
         ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。")
         found = accounts

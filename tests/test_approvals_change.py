@@ -64,6 +64,21 @@ def test_cancel_with_reason_and_announcement_reminder(bot):
     assert request(bot, number)["status"] == "已通过"
 
 
+def test_news_of_a_closure_under_way_does_not_begin_another(bot):
+    """「注销公告已经发了」 began the closure of the unit's other account (「没有找到名称像「公告已经发了」…请选择账号」)."""
+    seed_accounts(bot)
+    bot.send("wl_zhao", "注销 抚松文旅 抖音")
+    bot.say("wl_zhao", "无力维护", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number, ("wl_sun", "zsj_review", "city_zhao"))
+    for said in ("注销公告已经发了", "注销的事办完了", "注销手续国家系统也弄好了"):
+        assert bot.send("wl_zhao", said) == (
+            f"没有开始新的注销申请。\n您最近的注销申请：\n· 第{number}号 注销「抚松文旅」（抖音） — 已通过，待报送全国系统，"
+            f"完成后回复「已报送 {number}」\n注销、关停的公告（第12条）发布后不需要告诉助手。要办理新的注销，请回复「注销 账号名称」。")
+    assert bot.send("wl_zhao", "注销 抚松文旅").startswith("账号：抚松文旅（微信公众号")  # naming one still begins it
+    bot.send("wl_zhao", "取消")
+
+
 def test_suspend_with_other_reason(bot):
     seed_accounts(bot)
     assert "关停原因" in bot.send("wl_zhao", "关停 抚松文旅 抖音")
