@@ -34,6 +34,11 @@ IDLE_WEEK_SAID = (r"(?:我们|本单位)?(?:的)?(?:号|账号)?(?P<week>本周|
 WEEK_SAID = {"这周": "本周"}
 FORGOT = re.compile(r"(?:还|都)?(?:忘了?|没有?|漏|补|未)(?:交|报|填|提交|报送)(?:了|的)?(?:一下)?[。！!]*")
 EDIT_AT_QUESTION = re.compile(r"修改\s*(?:第?\s*[\d０-９一二三四五六七八九十]+\s*个?)?|改\s*第?\s*[\d０-９一二三四五六七八九十]+\s*个?")
+SAID_END = r"(?:$|[，,。；;！!\s])"  # what was said ends there, or a sentence of its own follows
+# 「周报什么时候截止」, 「周报每周几交」, 「周报截止时间」, 「周报几点前交」
+DEADLINE_ASKED = re.compile(r"(?:每周|一般)?(?:什么时候|啥时候|几点|哪天|周几|星期几|几号|几时)(?:前|之前)?(?:截止|交|报|报送|提交)?"
+                            r"(?:呢|啊)?[？?。]*|(?:的)?截止(?:时间|日期)?(?:是)?(?:什么时候|哪天|几点|几号)?(?:呢|啊)?[？?。]*"
+                            r"|每周(?:几|周几)(?:交|报|报送|提交)(?:呢|啊)?[？?。]*")
 WHICH = ["上周（补报）", "本周"]
 SAME_WORDS = ("同上", "同上一个", "一样", "和上面一样", "与上一个相同", "跟上面一样")
 NO_POST_WORDS = ("无", "没有", "没", "从未发布", "从未发布过", "没发过", "没有发过", "还没发布过", "没有发布过", "未发布过")
@@ -61,16 +66,30 @@ def register(router: Router) -> None:
         if asks_status(rest):  # 「周报交了吗」, 「周报上周报了没」: a question, not a quick form
             ctx.args = "上周" if week is not None and week < this_week() else ""
             return show_status(ctx)
-        if re.fullmatch(EDIT_TAIL, rest):  # 「周报填错了」, 「周报上周的要改」: 修改周报
+        if DEADLINE_ASKED.fullmatch(rest):  # 「周报什么时候截止」, 「周报每周几交」
+            return deadline(ctx)
+        # 「周报填错了」, 「周报上周的要改」, 「周报填错了，公众号是6条不是5条」: 修改周报
+        if re.match(EDIT_TAIL + SAID_END, rest):
             ctx.args = "上周" if week is not None and week < this_week() else ""
             return edit(ctx)
-        if FORGOT.fullmatch(rest):  # 「上周周报忘交了」, 「周报还没交」: filing it, not a quick form
+        if re.match(FORGOT.pattern + SAID_END, rest):  # 「上周周报忘交了(，现在补)」, 「周报还没交」: filing it
             rest = ""
         if week is None and not rest:
             if may_ask_last_week(ctx, last_week()):
                 ctx.data["unit_id"] = ctx.person.unit_id
                 return "weekly.which"
         return begin(ctx, week or this_week(), quick=rest)
+
+    def deadline(ctx: Context):
+        week = this_week()
+        due = weekly.due_at(week)
+        this = f"本周（{weekly.week_label(week)}）{weekly.deadline_label(week)}截止" if due else \
+            f"本周（{weekly.week_label(week)}）没有工作日，不需要报送"
+        filed = weekly.find_report(ctx.session, ctx.person.unit_id, week) is not None
+        ctx.reply(f"周报每周报送一次，截止时间是每周最后一个工作日（一般是周五，遇节假日提前）{weekly.due_time():%H:%M}，"
+                  f"逾期报送记为迟报。{this}，本单位{'已经报送' if filed else '还没有报送'}。"
+                  + ("" if filed else "回复「周报」填报。"))
+        return END
 
     @router.command("修改周报", "更正周报", roles=ROLES, help="修改本周或上周已报送的周报",
                     detail="「修改周报」修改本周的周报（本周还没报则修改上周的），「修改周报 上周」修改上周的。\n"

@@ -266,7 +266,7 @@ def all_idle(ctx: Context):
         ctx.data["answers"][str(account_id)] = entry
         ctx.data["done"].append(account_id)
     ctx.data["queue"], ctx.data["skipped"] = [], []
-    ctx.reply(f"好的，{'、'.join(account_label(ctx, i) for i in rest)}本周都记为无更新（留言0/0，无问题）。")
+    ctx.reply(f"好的，{'、'.join(account_label(ctx, i) for i in rest)}{week_said(ctx, '本周')}都记为无更新（留言0/0，无问题）。")
     return "weekly.confirm"
 
 
@@ -312,10 +312,10 @@ def ask_latest(ctx: Context) -> str:
             + was_note(ctx, "weekly.latest"))
 
 
-def week_said(ctx: Context) -> str:
+def week_said(ctx: Context, this: str = "这周") -> str:
     """「这周」 for this week's report, 「上周」 for last week's (a report filed late said 这周 of a week gone)."""
     week = report_week(ctx)
-    return "这周" if week == this_week() else "上周" if week == last_week() else weekly.week_label(week)
+    return this if week == this_week() else "上周" if week == last_week() else weekly.week_label(week)
 
 
 def ask_originals(ctx: Context) -> str:
@@ -416,7 +416,10 @@ def submit(ctx: Context):
         return END
     if report.version == 1:
         late = "（已过截止时间，记为迟报）" if report.late else ""
-        ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！需要更正可回复「修改周报」。")
+        which = " 上周" if week < this_week() else ""  # (plain 修改周报 takes this week's once it is filed)
+        fix = "该月已关账，之后不能再修改。" if weekly.month_closed(ctx.session, unit, week) else \
+            f"需要更正可回复「修改周报{which}」。"
+        ctx.reply(f"已提交{label}，共{len(entries)}个账号{late}。谢谢！{fix}")
         if report.late:
             _tell_heads_it_came(ctx, unit, week, label, len(entries))
     else:

@@ -93,3 +93,27 @@ def test_parser_accepts_reasonable_variations(line, expect):
 def test_parser_names_what_is_wrong(line, hint):
     result = parse_quick(line, ACCOUNTS, week=WEEK, today=TODAY)
     assert not result.entries and hint in result.errors[0]
+
+
+@pytest.mark.parametrize("said, starts", [
+    ("周报填错了，公众号是6条不是5条", "本单位本周和上周都还没有报送周报"),
+    ("周报有误，抖音应该是发了1条", "本单位本周和上周都还没有报送周报"),
+    ("周报什么时候截止", "周报每周报送一次，截止时间是每周最后一个工作日（一般是周五，遇节假日提前）17:00"),
+    ("周报每周几交", "周报每周报送一次，截止时间是每周最后一个工作日"),
+])
+def test_a_sentence_after_周报_is_not_read_as_a_quick_form(bot, said, starts):
+    """These were 「本单位没有名为「填错了」的在用账号」 and the like."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_zhang", said)
+    assert reply.startswith(starts), reply
+
+
+def test_a_report_forgotten_and_filed_now_is_begun_and_its_correction_names_the_week(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    reply = bot.send("jy_li", "上周周报忘交了，现在补")
+    assert reply.splitlines()[1].startswith("11月16日—11月22日发布了几条？"), reply
+    assert "上周都记为无更新（留言0/0，无问题）" in bot.send("jy_li", "都没更新")  # (said 本周 of last week)
+    done = bot.send("jy_li", "确认")
+    assert done.endswith("需要更正可回复「修改周报 上周」。"), done
