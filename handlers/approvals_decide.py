@@ -24,6 +24,13 @@ PENDING_ASKED = (r"(?:我们?)?(?:有没有|还有|有)?(?:什么|哪些|新的?
                  r"|(?:有没有|还有|有)(?:什么|哪些|新的?|几个|几件|多少件?)?(?:要我?(?:审批|审核|签字|签批)的?)?申请"
                  r"(?:吗|么|没|没有)?[？?。]*$")
 WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
+# 「帮我催一下审批」, 「催一下我的申请」, 「能不能催催审批」
+URGE_MINE = (r"(?:请|帮我|麻烦你?|能不能|可以|可不可以)?(?:帮我)?(?:催|催促|催催)(?:一下|下)?(?:我的|我们的)?(?:审批|申请|审核)"
+             r"(?:吧|呢|吗|一下)?[。！!？?]*$")
+ALIASES = {"同意": ("批准", "通过"), "驳回": ("不同意", "不批准"), "退回": ("退回修改",)}
+# 「3号同意」, 「第5号申请驳回，材料不全」
+NUMBER_FIRST = (r"第?\s*(?P<number>\d+)\s*号(?:的?申请)?\s*[，,]?\s*(?P<word>同意|批准|通过|驳回|不同意|不批准|退回修改|退回)"
+                r"(?P<rest>.*)$")
 ALL_WORDS = ("全部", "所有", "都", "全都", "所有申请", "全部申请")
 ALL_AGREED = r"(?:全部|都|全都|一起|统一)(?:同意|通过|批准)(?:吧|了)?[。！!]*$"  # 「全部同意」, 「都同意」
 LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
@@ -156,12 +163,19 @@ def register(router: Router) -> None:
         return END
 
     for word in WORDS:
-        @router.command(word, roles=APPROVER_ROLES, help=f"{word}审批申请（如「{word} 12 意见」）",
+        @router.command(word, *ALIASES[word], roles=APPROVER_ROLES, help=f"{word}审批申请（如「{word} 12 意见」）",
                         detail="有申请等您审批时，您会收到审批卡片，点「同意」「驳回」或「退回修改」即可"
                                "（驳回、退回需写明原因）。\n也可以用文字审批：同意 12 意见 / 驳回 12 原因 / 退回 12 说明；"
                                "只有一件申请等您时可以不写编号。回复「待办」查看等待您审批的申请。")
         def by_text(ctx: Context, word=word):
             return text_decision(ctx, word)
+
+    @router.pattern(NUMBER_FIRST, roles=APPROVER_ROLES, refused_as="同意")
+    def number_first(ctx: Context):
+        """「3号同意」, 「第5号申请驳回，材料不全」: the number before the decision."""
+        word = next(w for w in WORDS if ctx.match["word"] in (w, *ALIASES[w]))
+        ctx.args = f"{ctx.match['number']} {ctx.match['rest']}"
+        return text_decision(ctx, word)
 
     def decidable(ctx: Context, number: int) -> tuple[ApprovalRequest | None, str | None]:
         """(the locked request, None) when this person may decide it now, else (…, why not)."""
@@ -283,6 +297,12 @@ def register(router: Router) -> None:
     @router.pattern(TODO_ASKED, roles=APPROVER_ROLES | {STAFF, BUREAU_ADMIN})
     def things_to_do_asked(ctx: Context):
         return todo(ctx)
+
+    @router.pattern(URGE_MINE)
+    def urge_said(ctx: Context):
+        """「帮我催一下审批」, 「催一下我的申请」: 催办 (not the bureau's 催报 of weekly reports)."""
+        ctx.args = ""
+        return urge(ctx)
 
     @router.command("催办", help="催促审批人处理我的申请（每天一次）")
     def urge(ctx: Context):

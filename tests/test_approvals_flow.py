@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from bot import clock
-from tests.approvals_helpers import approve_all, audit_actions, card_for, click, request, submit_open
+from tests.approvals_helpers import OPEN_WEIBO, approve_all, audit_actions, card_for, click, request, submit_open
 
 
 def test_send_back_by_card_then_correct_and_resubmit(bot):
@@ -495,3 +495,24 @@ def test_a_rejection_typed_for_a_request_one_may_not_decide_says_why_without_sho
     assert bot.send("jy_wang", f"驳回 {number} 不需要").endswith("回复「确认」驳回，回复「取消」不作处理。")
     assert bot.send("jy_wang", "取消").startswith("已取消")
     assert request(bot, number)["status"] == "待单位审核"
+
+
+def test_decisions_in_other_words_and_with_the_number_first(bot):
+    """「通过 3」 was suggested 通过整改 (item 3 of another kind), 「批准3」 and 「3号同意」 were not understood."""
+    first = submit_open(bot)
+    bot.send("jy_wang", f"批准{first}")
+    assert request(bot, first)["decisions"] == [("unit", "jy_wang", "同意", None)]
+    bot.send("zsj_review", f"{first}号同意，材料齐全")
+    assert request(bot, first)["decisions"][1] == ("bureau", "zsj_review", "同意", "材料齐全")
+    bot.send("city_zhao", f"通过 {first}")
+    assert request(bot, first)["status"] == "已通过"
+    second = submit_open(bot, "wj_liu", [*OPEN_WEIBO[:2], "健康抚松", OPEN_WEIBO[3], "https://weibo.com/u/77",
+                                         *OPEN_WEIBO[5:]])
+    assert bot.send("wj_chen", f"不同意 {second} 本单位已有微博").endswith("回复「确认」驳回，回复「取消」不作处理。")
+
+
+@pytest.mark.parametrize("said", ["帮我催一下审批", "催一下我的申请", "能不能催催审批"])
+def test_urging_ones_own_request_in_words_is_催办(bot, said):
+    """These were refused as the bureau's 催报 (weekly reports)."""
+    number = submit_open(bot)
+    assert bot.send("jy_zhang", said) == f"已提醒王局长尽快处理第{number}号申请。"
