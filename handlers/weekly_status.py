@@ -10,6 +10,7 @@ from bot import clock, phrasing, workdays
 from bot.router import Context, Router
 from models import weekly
 from models.org import STAFF, UNIT_HEAD, visible_unit_ids
+from handlers.weekly_parse import describe_entry
 from models.weekly import WeeklyReport
 from models.weekly_rollup import compute, render
 
@@ -23,9 +24,11 @@ STATUS_QUESTION = (r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|�
                    # 「我们单位这周报了吗」: the week, no 周报
                    + r"|(?:我们?|本单位|咱们?)(?:单位)?的?(?P<week2>本周|这周|上周)(?:的周报)?" + ASKED)
 # 「谁没交周报」, 「有哪些单位没报」, 「没交周报的单位」: the roll-up names them
-WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:单位)?还?(?:没有?|未)(?:交|报|填|提交|报送|填报)(?:周报)?的?(?:单位)?"
-              r"(?:呢|啊)?[？?。]*$"
-              r"|(?:还)?(?:没有?|未)(?:交|报|提交|报送)周报的(?:单位|有哪些|是哪些|是谁|有谁)?(?:单位)?[？?。]*$")
+WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:单位)?(?:的)?(?:周报)?还?(?:没有?|未)(?:交|报|填|提交|报送|填报)"
+              r"(?:周报)?的?(?:单位)?(?:呢|啊)?[？?。]*$"
+              r"|(?:还)?(?:没有?|未)(?:交|报|提交|报送)周报的(?:单位|有哪些|是哪些|是谁|有谁)?(?:单位)?[？?。]*$"
+              # 「周报没交的有哪些」, 「周报没交的单位有哪些」
+              r"|周报(?:还)?(?:没有?|未)(?:交|报|提交|报送)的?(?:单位)?(?:有哪些|是哪些|有谁|是谁|哪些)(?:单位)?[？?。]*$")
 
 # 「提醒我交周报」, 「到时候提醒一下我们报周报」: a clerk asking to be reminded (the bureau's 催报 reminds units)
 REMIND_ME = (r"(?:请|麻烦|帮我|记得|到时候?|每周)*(?:提醒|通知)(?:一下)?(?:我|我们|本单位|咱们)(?:一下)?(?:按时)?"
@@ -76,8 +79,15 @@ def show_status(ctx: Context) -> None:
         week = weekly.previous_due_week(week)  # as 「周报 上周」: skips a week without a working day (春节)
     unknown = which not in THIS_OR_LAST
     if ctx.person.is_bureau_user:
-        if unknown:  # a roll-up of another week than the one asked for would mislead
-            ctx.reply(f"没能看懂「{which[:20]}」：「周报情况」看本周的报送情况，「周报情况 上周」看上周的。"
+        if unknown:
+            from handlers.oversight_util import match_units
+            units = match_units(ctx, which)
+            if len(units) == 1:  # 「周报情况 教育局」: one unit's weeks, and what its latest report says
+                ctx.reply(unit_history(ctx, units[0], workdays.week_monday(clock.today()), by_bureau=True))
+                return
+            # a roll-up of another week than the one asked for would mislead
+            ctx.reply(f"没能看懂「{which[:20]}」：「周报情况」看本周的报送情况，「周报情况 上周」看上周的，"
+                      "「周报情况 教育局」看一个单位最近各周的周报。"
                       "更早各周每个单位的报送情况见月度通报的通报表（「周报」表）。")
             return
         rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
@@ -85,11 +95,11 @@ def show_status(ctx: Context) -> None:
     else:
         note = f"没能看懂「{which[:20]}」，下面是本单位最近{HISTORY_WEEKS}周的周报（「周报情况 上周」从上周往前列）。\n" \
             if unknown else ""
-        ctx.reply(note + unit_history(ctx, week))
+        ctx.reply(note + unit_history(ctx, ctx.person.unit, week))
 
 
-def unit_history(ctx: Context, week) -> str:
-    unit = ctx.person.unit
+def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
+    """A unit's last weeks; for the bureau, also each account's line of its latest report (its problems too)."""
     first = week - timedelta(days=7 * (HISTORY_WEEKS - 1))
     reports = {r.week: r for r in ctx.session.scalars(
         select(WeeklyReport).where(WeeklyReport.unit_id == unit.id, WeeklyReport.week >= first,
@@ -98,7 +108,15 @@ def unit_history(ctx: Context, week) -> str:
     for n in range(HISTORY_WEEKS):
         monday = week - timedelta(days=7 * n)
         lines.append(f"· {weekly.week_label(monday)}：{_week_state(monday, reports.get(monday))}")
-    lines.append("回复「周报」填报本周，「修改周报」修改已报内容。")
+    if not by_bureau:
+        lines.append("回复「周报」填报本周，「修改周报」修改已报内容。")
+        return "\n".join(lines)
+    if reports:
+        latest = reports[max(reports)]
+        lines.append(f"最近一份（{weekly.week_label(latest.week)}）：")
+        lines += [f"· {e.account.name}（{e.account.platform}）：{describe_entry(weekly.entry_dict(e))}"
+                  for e in latest.entries]
+    lines.append(f"回复「催报 {unit.name}」提醒该单位报送。")
     return "\n".join(lines)
 
 

@@ -155,3 +155,23 @@ def test_a_unit_whose_accounts_were_opened_after_the_due_day_is_not_due_that_wee
     with bot.db() as s:
         assert EDU not in [u.name for u in missing_units(s, date(2026, 11, 23))]
         assert EDU in [u.name for u in missing_units(s, date(2026, 11, 30))]
+
+
+@pytest.mark.parametrize("said", ["哪些单位周报没交", "周报没交的有哪些", "周报没交的单位有哪些"])
+def test_who_has_not_filed_asked_by_the_bureau_in_other_words(bot, said):
+    """「周报没交的有哪些」 from the county bureau was refused: 「周报」仅限单位工作人员…"""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    assert bot.send("zsj_admin", said) == bot.send("zsj_admin", "周报情况")
+
+
+def test_the_bureau_sees_one_units_weeks_and_its_latest_report(bot):
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "5", "3", "11-24", "4/4", "有一条错别字已改", "都没更新", "确认")
+    reply = bot.send("zsj_admin", "周报情况 教育局")
+    assert reply.startswith("抚松县教育局最近8周的周报：\n· 11月23日—11月29日：已报（按时），张伟 11-25 10:00，发布5条"), reply
+    assert "最近一份（11月23日—11月29日）：\n· 抚松教育（微信公众号）：发布5条（原创3），最近11-24，留言4/4，问题：有一条错别字已改" \
+        in reply, reply
+    assert reply.endswith("回复「催报 抚松县教育局」提醒该单位报送。")
+    assert bot.send("zsj_admin", "周报情况 靖宇").startswith("没能看懂「靖宇」")  # not in the county's scope
