@@ -22,17 +22,43 @@ from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
 
 MONTH = re.compile(r"^\s*(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?\s*$")
 LAST_MONTH_WORDS = ("上月", "上个月", "上一个月")
+THIS_MONTH_WORDS = ("本月", "这个月", "这月", "当月")
+CHINESE_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+BARE_MONTH = re.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
 
 
 def month_of(text: str) -> str | None:
-    """「2026-11」「2026年11月」「2026.11」「上个月」… → "2026-11"; None when the text is not a month."""
-    if text.strip().rstrip("。.") in LAST_MONTH_WORDS:  # the month a bulletin is made for, on its first days
-        first = clock.today().replace(day=1)
-        return (first - timedelta(days=1)).strftime("%Y-%m")
+    """「2026-11」「2026年11月」「2026.11」「上个月」「本月」「10月」「十月份」 → "2026-11"; None when the text is not a
+    month. A month without its year is the latest one so named, this month included."""
+    said = text.strip().rstrip("。.")
+    today = clock.today()
+    if said in LAST_MONTH_WORDS:  # the month a bulletin is made for, on its first days
+        return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    if said in THIS_MONTH_WORDS:
+        return today.strftime("%Y-%m")
+    bare = BARE_MONTH.fullmatch(said)
+    if bare:
+        number = int(bare[1]) if bare[1].isdigit() else CHINESE_MONTHS.index(bare[1]) + 1
+        if 1 <= number <= 12:
+            return f"{today.year - (number > today.month)}-{number:02d}"
+        return None
     match = MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
     return f"{int(match.group(1))}-{int(match.group(2)):02d}"
+
+
+def year_of(text: str) -> int | None:
+    """「2026」「2026年」「今年」「去年」 → 2026; None when the text is not a year."""
+    said = text.strip().rstrip("。.").removesuffix("度")
+    if said in ("今年", "本年"):
+        return clock.today().year
+    if said in ("去年", "上一年"):
+        return clock.today().year - 1
+    match = YEAR.match(said)
+    return int(match.group(1)) if match else None
+
+
 YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
 
 
@@ -121,11 +147,10 @@ def register(router: Router) -> None:
         if bureau is None:
             ctx.reply("只有县政数局管理员可以生成年度考核表。")
             return None
-        match = YEAR.match(ctx.args or str(clock.today().year))
-        if not match:
+        year = year_of(ctx.args or str(clock.today().year))
+        if year is None:
             ctx.reply(f"「{ctx.args.strip()[:20]}」不是年份。请写明年份，例如「年度考核 2026」。")
             return None
-        year = int(match.group(1))
         result = assess(ctx.session, bureau.id, year)
         if not result.units:
             ctx.reply(f"{year}年还没有可用于考核的月度通报数据。")

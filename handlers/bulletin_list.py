@@ -24,6 +24,9 @@ SCORE_ASKED = (r"(?:我们|本单位|我单位)?(?:的)?(?:本月|上月|上个�
                r"|(?:这个月|本月|上个?月)?(?:谁|哪个单位|哪些单位)(?:的)?(?:表现|得分|分数|成绩)?"
                r"(?:最差|最好|最低|最高|倒数第一|第一|靠后|靠前)(?:的)?[？?。]*$")
 
+# 「月度通报」, 「11月通报」, 「十月份的月度通报」, 「查看10月的通报」
+MONTHLY_SAID = (r"(?:查看|看看|看一下)?(?:(?P<month>\d{1,2}月|十[一二]?月|[一二三四五六七八九]月)份?的?(?:月度)?通报"
+                r"|月度通报)[？?。]*$")
 # A unit's sentence about the bulletin or its score (「通报里说我们不合格」, 「年度考核结果」), when nothing else reads it
 SCORE_MENTIONED = r".*(?:通报|考核|扣分|扣了分|得分|排名|不合格)"
 
@@ -81,6 +84,12 @@ def register(router: Router) -> None:
     @router.pattern(BULLETIN_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD}, refused_as="查看通报")
     def bulletins_asked(ctx: Context):
         ctx.args = ""
+        return bulletins(ctx)
+
+    @router.pattern(MONTHLY_SAID, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD}, refused_as="查看通报")
+    def monthly_said(ctx: Context):
+        """「月度通报」 (the help section's title), 「11月通报」, 「十月份的月度通报」: 查看通报 [month]."""
+        ctx.args = ctx.match["month"] or ""
         return bulletins(ctx)
 
     @router.pattern(SCORE_MENTIONED, roles={STAFF, UNIT_HEAD}, guess=True)

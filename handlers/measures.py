@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.choices import confirmed, numbered, pick
 from bot.router import END, Context, Reask, Router
+from handlers.bulletin import month_of
 from handlers.oversight_ask import ask
 from handlers.oversight_util import match_units, split_first, unit_hint
 from models.account import Account, accounts_of_units
@@ -26,13 +27,14 @@ def register(router: Router) -> None:
                         summary=lambda d: f"{d.get('kind', '')} {d.get('unit_name', '')}：{d.get('reason', '')}")
 
     for kind in KINDS:  # 「给卫健局一个警告」, 「对教育局进行约谈，…」: the measure in a sentence
-        router.pattern(MEASURE_ASKED.format(kind=SAID[kind]), roles={BUREAU_ADMIN}, refused_as=kind)(_in_sentence(kind))
+        router.pattern(MEASURE_ASKED.format(kind=SAID[kind]), roles={BUREAU_ADMIN},
+                       refused_as=kind)(_in_sentence(kind, router))
     for kind in KINDS:
         router.command(kind, roles={BUREAU_ADMIN}, help=f"对单位采取「{kind}」措施（第32条）",
                        detail=f"用法：{kind} 单位 原因\n例如「{kind} 教育局 抚松教育公众号三个月未更新，多次提醒未整改」。"
                               "送达前会请您确认；措施送达单位负责人，并记入单位记录。"
                               + ("\n责令关闭会为该账号建立跟进事项：单位须申请注销或作出说明。"
-                                 if kind == ORDER_CLOSE else ""))(_starter(kind))
+                                 if kind == ORDER_CLOSE else ""))(_starter(kind, router))
 
     def account_prompt(ctx: Context) -> str:
         return numbered(ctx.data["account_labels"], f"{ctx.data['unit_name']}有多个账号，请选择责令关闭哪一个：")
@@ -62,17 +64,21 @@ def register(router: Router) -> None:
         return END
 
 
-def _in_sentence(kind: str):
+def _in_sentence(kind: str, router: Router):
     def asked(ctx: Context):
         ctx.args = f"{ctx.match['unit']} {ctx.match['reason'] or ''}".strip()
-        return _starter(kind)(ctx)
+        return _starter(kind, router)(ctx)
     asked.__name__ = f"measure_{kind}_asked"
     return asked
 
 
-def _starter(kind: str):
+def _starter(kind: str, router: Router):
     def start(ctx: Context):
         name, reason = split_first(ctx.args)
+        if kind == "通报" and name and not reason and month_of(name):  # 「通报 11月」: the monthly bulletin
+            ctx.reply("（「通报 单位 原因」是通报批评；月度通报请回复「查看通报 月份」，如下。）")
+            ctx.args = name
+            return router.find_command("查看通报")[0].handler(ctx)
         if not name or not reason:  # asked for, one question at a time
             return ask(ctx, kind, "原因", "抚松教育公众号三个月未更新，多次提醒未整改", name)
         units = match_units(ctx, name)

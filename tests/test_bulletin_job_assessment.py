@@ -79,4 +79,5 @@ def test_bureau_command_sends_the_workbook_to_the_asker(bot):
     edu = next(r for r in rows_of(wb["年度得分"]) if r["单位"] == EDU)
     assert edu["11月"] == EXPECTED[EDU]["score"]
     assert "仅限" in bot.send("jy_wang", "年度考核 2026")
-    assert "「去年」不是年份。请写明年份，例如「年度考核 2026」" in bot.send("zsj_admin", "年度考核 去年")
+    assert "「前年」不是年份。请写明年份，例如「年度考核 2026」" in bot.send("zsj_admin", "年度考核 前年")
+    assert bot.send("zsj_admin", "年度考核 去年").startswith("2025年还没有可用于考核的月度通报数据。")

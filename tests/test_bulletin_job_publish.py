@@ -118,7 +118,9 @@ def test_text_command_confirms_first_and_only_admins_may(bot):
     before = generated(bot)
     at(2026, 12, 2, 11, 0)
     assert "「发布通报」仅限主管单位管理员使用" in bot.send("jy_wang", "发布通报 2026-11")
-    assert "例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 十一月")
+    assert "例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 十三月")
+    assert bot.send("zsj_admin", "发布通报 十一月").startswith("请确认发布2026年11月月度通报")  # the year understood
+    bot.send("zsj_admin", "取消")
     assert "2026-10的月度通报还没有生成" in bot.send("zsj_admin", "发布通报 2026-10")
     prompt = bot.send("zsj_admin", "发布通报 2026-11")
     assert "请确认发布2026年11月月度通报：5个单位" in prompt and "11个问题" in prompt

@@ -33,7 +33,15 @@ def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(b
     assert names == ["抚松县2026年11月政务新媒体通报.xlsx", "抚松县2026年11月政务新媒体通报（草稿）.docx"], names
     assert len(received_files(bot, "zsj_admin")) == before  # the copy is the asker's only
     assert bot.send("zsj_admin", "上月通报 2026-10").startswith("2026-10的月度通报还没有生成")
-    assert bot.send("zsj_admin", "查看通报 十一月").startswith("「十一月」不是月份")
+    assert bot.send("zsj_admin", "查看通报 十三月").startswith("「十三月」不是月份")
+    # a month said without its year, 「月度通报」 and 「通报 11月」 (was the 通报批评 of a unit named 「11月」)
+    copied = "已把通报表和通报稿发给您，请查收文件。"
+    assert bot.send("zsj_review", "查看通报 十一月").endswith(copied)
+    assert bot.send("zsj_review", "11月通报").endswith(copied)
+    assert bot.send("zsj_admin", "通报 11月").startswith("（「通报 单位 原因」是通报批评；月度通报请回复「查看通报 月份」，如下。）")
+    assert bot.send("zsj_admin", "月度通报") == bot.send("zsj_admin", "查看通报")
+    assert bot.send("zsj_admin", "查看通报 本月").startswith("2026-12的月度通报还没有生成")
+    assert bot.send("zsj_admin", "年度考核 今年") == bot.send("zsj_admin", "年度考核 2026")
 
 
 def test_a_unit_sees_its_own_part_of_the_published_bulletin(bot):

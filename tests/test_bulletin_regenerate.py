@@ -132,7 +132,7 @@ def test_only_bureau_admins_and_only_existing_months(bot):
     assert "2026-10的月度通报还没有生成" in bot.send("zsj_admin", "重新生成通报 2026-10")
     assert "「2026-13」不是月份。请写明年份和月份，例如「重新生成通报 2026-11」" in \
         bot.send("zsj_admin", "重新生成通报 2026-13")
-    assert "「11月」不是月份。请写明年份和月份，例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 11月")
+    assert "「13月」不是月份。请写明年份和月份，例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 13月")
     # 12-01: 上个月 is November, the month of the draft
     assert "与现有草稿（第1版，12-01 09:00生成）相同，无需重新生成" in bot.send("zsj_admin", "重新生成通报 上个月")
     assert "请确认发布2026年11月月度通报" in bot.send("zsj_admin", "发布通报 上月")
