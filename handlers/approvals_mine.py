@@ -23,6 +23,9 @@ from models.org import Person
 PROGRESS_ASKED = (r"(?:我的|我们的?|咱们的?)?(?:申请|审批)(?:现在)?(?:到|走到)?(?:哪了|哪一步了?|哪儿了|什么程度了?|怎么样了|"
                   r"批了吗|批了没有?|通过了吗|通过了没有?|有结果了吗|怎么这么慢)[？?。]*$"
                   r"|(?:为什么|为啥|怎么|咋)还没(?:有)?(?:批|审批|通过|审核)(?:下来)?(?:呢|啊)?[？?。]*$")
+# How long an approval takes: 「申请多久能批下来」, 「审批要多久」, 「开个号要多长时间」
+HOW_LONG_ASKED = (r"(?:申请|审批|开号|开个号)(?:一般|大概)?(?:要|需要|得)?(?:多久|多长时间|几天)"
+                  r"(?:能|才能|可以)?(?:批|审批|通过|批下来|办好|办完)?(?:下来)?(?:呢|啊)?[？?。]*$")
 # 已报送 in the clerk's words: 「已经在系统里改好了」, 「全国系统报送了」 (第11条)
 FILED_SAID = (r"(?:我们?)?(?:已经?|都)?(?:在)?(?:全国(?:政务新媒体信息)?(?:报送)?)?系统(?:里面|里|上|中)?(?:已经?|都)?"
               r"(?:改|填|报|报送|更新|录入|修改|变更|注销|关停|登记|备案)(?:好|完|过)?了?[。！!]*$"
@@ -156,6 +159,12 @@ def register(router: Router) -> None:
             lines += [f"· 第{r.id}号 {r.title} — {where(ctx, r)}" for r in rows]
         lines.append("回复「查看 编号」看详情。")
         ctx.reply("\n".join([*lines, todo] if todo else lines))
+        return END
+
+    @router.pattern(HOW_LONG_ASKED)
+    def how_long_asked(ctx: Context):
+        ctx.reply("审批没有固定天数，取决于各环节审批人处理的快慢。" + text.FLOW_HELP
+                  + "\n回复「我的申请」查看您的申请到了哪一步、已等几个工作日。")
         return END
 
     @router.pattern(PROGRESS_ASKED)

@@ -30,11 +30,37 @@ IDLE_ASKED = (r"(?=.*(?:哪|有没有|很久|好久|长期|长时间|一直|多�
 IDLE_ASKED_WORDS = re.compile(r"全部|所有|全县|辖区|[？?。！!]*")  # what after 停更账号 names no unit
 NOTES = {BUREAU: "全国检查中连续两周未更新即单项否决", DORMANT: "超过三个月不更新的必须关停（第15条）"}
 
+# The rule asked: 「僵尸账号是什么」, 「什么是僵尸账号」, 「账号多久不更新算僵尸号」, 「多久要更新一次」,
+# 「公众号多长时间必须更新一次？」, 「几天不更新会被通报」
+RULE_ASKED = (r"(?:什么是|啥是)(?:僵尸|停更)(?:账号|号)[？?。]*$"
+              r"|(?:僵尸|停更)(?:账号|号)(?:是|指)(?:什么|啥)(?:意思)?(?:呀|啊|呢)?[？?。]*$"
+              r"|.{0,8}?(?:多久|多长时间|几天|多少天|几个月)(?:要|必须|得|需要|应该)?(?:不)?(?:更新|发布|发)(?:一次|一条)?"
+              r"(?:才行|就|会|算)?.{0,10}?[？?。]*$")
+
+
+RULES_SHORT = ("僵尸账号：长期不更新（超过三个月）的账号，按《办法》第15条必须关停；"
+               "全国政务新媒体检查中，连续两周未更新即单项否决。")
+
+
+def rules_text() -> str:
+    """The update rules as the bot applies them: the dormancy ladder's days and what each means."""
+    ladder = dict(rungs())
+    steps = "、".join(f"{days}天{RUNG_NAMES[kind]}" for kind, days in ladder.items())
+    return ("政务新媒体账号要保持经常更新：\n"
+            f"· 全国政务新媒体检查中，账号连续两周未更新即单项否决；本县的周报和月度通报也按这个要求检查。\n"
+            f"· 《办法》第15条：长期不更新（超过三个月）成为“僵尸”账号的，必须关停。\n"
+            f"· 助手按周报填报的最近发布日期提醒：{steps}（认定停更后由县政数局跟进，单位须申请注销或作出说明）。\n"
+            "回复「停更账号」查看哪些账号已经很久没有更新。")
+
 
 def register(router: Router) -> None:
+    @router.pattern(RULE_ASKED)
+    def rule_asked(ctx: Context):
+        ctx.reply(rules_text())
+
     @router.command("停更账号", "僵尸账号", "停更预警", "长期未更新", "未更新账号", questions=True,
                     help="查看一周以上没有更新的账号（第15条）",
-                    detail="按周报填报的最近更新日期，列出一周以上没有更新的账号，按停更提醒、停更警告、两周未更新、"
+                    detail=RULES_SHORT + "\n按周报填报的最近更新日期，列出一周以上没有更新的账号，按停更提醒、停更警告、两周未更新、"
                            "僵尸账号预警、认定停更分组，并注明已有的跟进事项。\n"
                            "主管单位用户看辖区内的账号（「停更账号 教育局」只看一个单位），单位用户看本单位的账号。")
     def idle(ctx: Context):

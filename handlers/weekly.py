@@ -13,8 +13,8 @@ from datetime import date
 from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
-from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts, ask_problems,
-                                  begin, current_account, current_answer, current_label, draft_summary, edit_example,
+from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
+                                  ask_problems, begin, current_account, current_answer, current_label, draft_summary, edit_example,
                                   finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of, out_of_reach,
                                   pick_account, previous_answer, report_week, skip_account, submit, summary_prompt,
                                   this_week, week_word)
@@ -38,7 +38,8 @@ SAID_END = r"(?:$|[，,。；;！!\s])"  # what was said ends there, or a senten
 # 「周报什么时候截止」, 「周报每周几交」, 「周报截止时间」, 「周报几点前交」
 DEADLINE_ASKED = re.compile(r"(?:每周|一般)?(?:什么时候|啥时候|几点|哪天|周几|星期几|几号|几时)(?:前|之前)?(?:截止|交|报|报送|提交)?"
                             r"(?:呢|啊)?[？?。]*|(?:的)?截止(?:时间|日期)?(?:是)?(?:什么时候|哪天|几点|几号)?(?:呢|啊)?[？?。]*"
-                            r"|每周(?:几|周几)(?:交|报|报送|提交)(?:呢|啊)?[？?。]*")
+                            r"|每周(?:几|周几)(?:交|报|报送|提交)(?:呢|啊)?[？?。]*"
+                            r"|(?:多久|多长时间|几天)(?:交|报|报送|提交|填)一次(?:呢|啊)?[？?。]*")
 WHICH = ["上周（补报）", "本周"]
 SAME_WORDS = ("同上", "同上一个", "一样", "和上面一样", "与上一个相同", "跟上面一样")
 NO_POST_WORDS = ("无", "没有", "没", "从未发布", "从未发布过", "没发过", "没有发过", "还没发布过", "没有发布过", "未发布过")

@@ -205,3 +205,18 @@ def test_a_clerk_asking_to_be_reminded_is_told_when_reminders_come(bot):
     assert "本周（11月23日—11月29日）：未报（11月27日（周五）17:00截止）。\n现在填报请回复「周报」。" in reply, reply
     assert bot.send("jy_wang", "到时候提醒我们报周报") == reply
     assert "单位" not in bot.send("zsj_admin", "提醒我交周报").split("。")[0]  # not a unit named 「我交周报」
+
+
+@pytest.mark.parametrize("text", ["什么是僵尸账号？", "账号多久不更新算僵尸号", "多久要更新一次", "公众号多长时间必须更新一次？",
+                                  "几天不更新会被通报"])
+def test_the_update_rules_asked_are_stated(bot, text):
+    """These were 「没有理解」: the rules (two weeks, three months, the ladder) were nowhere said."""
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("政务新媒体账号要保持经常更新：\n· 全国政务新媒体检查中，账号连续两周未更新即单项否决"), reply
+    assert "第15条：长期不更新（超过三个月）" in reply and "7天停更提醒、10天停更警告、14天两周未更新" in reply, reply
+    assert "僵尸账号：长期不更新（超过三个月）的账号" in bot.send("jy_zhang", "僵尸账号是什么")  # the command's help
+
+
+def test_how_long_an_approval_takes_and_how_often_reports_are_due(bot):
+    assert bot.send("jy_zhang", "申请多久能批下来").startswith("审批没有固定天数，取决于各环节审批人处理的快慢。\n审批顺序：")
+    assert bot.send("jy_zhang", "周报多久交一次").startswith("周报每周报送一次，截止时间是每周最后一个工作日")
