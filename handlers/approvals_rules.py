@@ -159,6 +159,9 @@ def check_url(text: str, platform: str) -> str:
     # NFKC: 「：」「／」 typed with a Chinese input method become ASCII; a link copied without its scheme
     # (「www.douyin.com/user/…」) gets https:// as a browser would
     url = unicodedata.normalize("NFKC", text).strip()
+    shared = re.search(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*)?", url)
+    if shared and shared.group(0) != url:  # 「复制打开抖音，看看【…的主页】 https://v.douyin.com/iRNBho6u/ …」: the link in it
+        url = shared.group(0)
     if not re.match(r"[a-z][a-z0-9+.-]*:", url, re.I) and re.match(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|:\d|$)", url):
         url = "https://" + url
     if not re.fullmatch(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/\S*)?", url):
@@ -185,6 +188,8 @@ def check_platform_id(text: str, platform: str) -> str:
 def check_contact(text: str) -> str:
     # NFKC: full-width digits and dashes typed with a Chinese input method become ASCII
     value = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if MOBILE.fullmatch(re.sub(r"[-—]", "", value)):  # 「138-0439-1234」
+        value = re.sub(r"[-—]", "", value)
     if not (MOBILE.fullmatch(value) or LANDLINE.fullmatch(value)):
         raise Reask("请填写11位手机号（如 13912345678）或带区号的座机（如 0439-1234567）。")
     return value
