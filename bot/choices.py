@@ -56,9 +56,11 @@ def yes(answer: str) -> bool | None:
     A bare number is neither: the questions before a submission follow numbered lists (the
     summary's items, the choices just made), so 「1」 there means an item, never 「确认」."""
     text = answer.strip().rstrip("。.!！").lower()
-    if text in ("确认", "是", "是的", "对", "好", "好的", "提交", "确定", "y", "yes", "同意"):
+    if text in ("确认", "是", "是的", "对", "对的", "好", "好的", "提交", "确定", "y", "yes", "ok", "同意", "可以", "行",
+                "没问题", "没错", "确认无误", "发吧", "发送"):
         return True
-    if text in ("否", "不", "不是", "不对", "n", "no", "修改"):
+    if text in ("否", "不", "不是", "不对", "n", "no", "修改", "不用", "不用了", "不要", "不要了", "不了", "先不", "暂时不",
+                "不撤了", "不撤", "不发了", "不发"):
         return False
     return None
 

@@ -27,6 +27,8 @@ WORDS = {"同意": AGREE, "驳回": REJECT, "退回": RETURN}
 # 「帮我催一下审批」, 「催一下我的申请」, 「能不能催催审批」
 URGE_MINE = (r"(?:请|帮我|麻烦你?|能不能|可以|可不可以)?(?:帮我)?(?:催|催促|催催)(?:一下|下)?(?:我的|我们的)?(?:审批|申请|审核)"
              r"(?:吧|呢|吗|一下)?[。！!？?]*$")
+# 「没问题，同意」, 「行，同意吧」, 「我看了没问题，同意」
+AGREE_SAID = r"(?:我看了|看过了)?[，,]?(?:没问题|可以|行|好的?|没意见)[，,。\s]*(?:我)?(?:同意|通过|批准)(?:吧|了|的)?[。！!]*$"
 ALIASES = {"同意": ("批准", "通过"), "驳回": ("不同意", "不批准"), "退回": ("退回修改",)}
 # 「3号同意」, 「第5号申请驳回，材料不全」
 NUMBER_FIRST = (r"第?\s*(?P<number>\d+)\s*号(?:的?申请)?\s*[，,]?\s*(?P<word>同意|批准|通过|驳回|不同意|不批准|退回修改|退回)"
@@ -169,6 +171,12 @@ def register(router: Router) -> None:
                                "只有一件申请等您时可以不写编号。回复「待办」查看等待您审批的申请。")
         def by_text(ctx: Context, word=word):
             return text_decision(ctx, word)
+
+    @router.pattern(AGREE_SAID, roles=APPROVER_ROLES, refused_as="同意")
+    def agree_said(ctx: Context):
+        """「没问题，同意」, 「行，同意吧」: 同意 without a number (the one waiting, shown and confirmed)."""
+        ctx.args = ""
+        return text_decision(ctx, "同意")
 
     @router.pattern(NUMBER_FIRST, roles=APPROVER_ROLES, refused_as="同意")
     def number_first(ctx: Context):

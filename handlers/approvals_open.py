@@ -34,7 +34,7 @@ FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "resp
              "contact", "operator", "name_warning")
 
 
-OPEN_INTENT = (r"(?:我们?|本单位|单位)?(?:想|要|想要|需要|准备|打算|帮我)?"  # 「申请一个公众号」: 申请 alone opens too
+OPEN_INTENT = (r"(?:我们?|咱们?|本单位)?(?:单位|局|中心|镇)?(?:想|要|想要|需要|准备|打算|帮我)?"  # 「申请一个公众号」: 申请 alone
                r"(?:(?:申请)?(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)|申请|要个|弄个|搞个)(?:一个|个)?(?:新的?)?"
                r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
 

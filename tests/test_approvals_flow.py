@@ -516,3 +516,18 @@ def test_urging_ones_own_request_in_words_is_催办(bot, said):
     """These were refused as the bureau's 催报 (weekly reports)."""
     number = submit_open(bot)
     assert bot.send("jy_zhang", said) == f"已提醒王局长尽快处理第{number}号申请。"
+
+
+@pytest.mark.parametrize("said", ["没问题，同意", "行，同意吧", "我看了没问题，同意"])
+def test_agreement_said_in_words_takes_the_one_waiting_after_confirming(bot, said):
+    number = submit_open(bot)
+    reply = bot.send("jy_wang", said)
+    assert reply.endswith(f"确认同意第{number}号申请吗？回复「确认」同意，回复「取消」不作处理。"), reply
+    bot.send("jy_wang", "确认")
+    assert request(bot, number)["decisions"] == [("unit", "jy_wang", "同意", None)]
+
+
+@pytest.mark.parametrize("said", ["我们单位想开个抖音号", "咱们局想申请一个抖音账号", "我们单位要开通抖音"])
+def test_an_opening_asked_for_by_the_unit_in_words(bot, said):
+    assert "抖音" in bot.send("jy_zhang", said).splitlines()[0]
+    assert bot.send("jy_zhang", "取消").startswith("已取消「开设申请」")

@@ -60,3 +60,16 @@ def test_loose_pick_for_fixed_lists_only():
         pick("抖音和快手", PLATFORMS, loose=True)
     with pytest.raises(Reask):  # people are never picked loosely: 王伟明 is not 王伟
         pick("王伟明", ["王伟", "李明"])
+
+
+def test_yes_and_no_in_the_clerks_words():
+    """「发吧」 did not confirm a 催报; 「不撤了」「不用了」 at the withdrawal's question were asked again."""
+    assert all(yes(word) is True for word in ("发吧", "可以", "行", "没问题", "好的"))
+    assert all(yes(word) is False for word in ("不撤了", "不用了", "不要", "先不"))
+
+
+def test_giving_up_in_the_clerks_words_cancels(bot):
+    """「不申请了」 at the name question became the account's name (with the 第9条 warning)."""
+    bot.send("jy_zhang", "开设")
+    bot.send("jy_zhang", "抖音")
+    assert bot.send("jy_zhang", "不申请了").startswith("已取消「开设申请」")
