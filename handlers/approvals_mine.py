@@ -1,6 +1,7 @@
 """The applicant's side: 我的申请, 查看, 撤回, 修改, 导出, and 已报送 (a screenshot may follow: handlers/screenshots.py)."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from sqlalchemy import select
@@ -177,6 +178,10 @@ def register(router: Router) -> None:
     def show(ctx: Context):
         if not ctx.args:  # 「查看申请」 with no number: the list to pick one from
             return mine(ctx)
+        item = re.fullmatch(r"整改(?:事项)?\s*(\d+)", ctx.args.strip())
+        if item:  # 「查看整改 3」: the rectification item, not request 3
+            ctx.args = item[1]
+            return router.find_command("整改清单")[0].handler(ctx)
         req = find(ctx, "查看")
         if req is not None:
             draft = (f"\n这是助手起草、尚未提交的草稿：回复「修改 {req.id}」核对后提交，「撤回 {req.id}」撤回。"

@@ -1,6 +1,7 @@
 """Rectification items (整改, 第29条): the bureau notifies, the unit answers, the bureau accepts or reopens."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock, outbox, workdays
@@ -11,7 +12,7 @@ from handlers.oversight_util import (by_number, match_units, parse_ref, split_fi
                                      the_only_awaiting, unit_hint, unit_in_scope, verdict_then_confirm)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from models import org
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Person, Unit
 from models.oversight import bureau_admins, unit_people
 from models.rectification import (ACCEPTED, DEFAULT_WORKDAYS, REOPENED, SUBMITTED, TO_FIX, Rectification,
                                   RectificationAnswer, create_item, describe, items_of_units)
@@ -30,6 +31,8 @@ DONE_SAID = (r"(?=.{6,}$)(?=.*(?:已|了))"
 # 「我们有整改吗」, 「还有要整改的吗」, 「有没有整改事项」: 整改清单
 ITEMS_ASKED = (r"(?:我们|本单位|单位)?(?:有|还有|有没有)(?:什么|哪些)?(?:要|需要)?(?:整改|整改的|整改事项|整改任务)"
                r"(?:事项)?(?:吗|么|没有?|呢)?[？?。]*$")
+# 「查看整改 3」, 「整改 3」, 「整改事项3」
+ITEM_ASKED = r"(?:查看|看看|看一下)?整改(?:事项)?\s*(?P<number>\d+)[？?。]*$"
 HOW_TO_FIX = r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:提交)?整改(?:呢|啊)?[？?]*$|整改(?:怎么|咋|如何)(?:弄|办|做|提交|填)[？?]*$"
 # 整改通知 said in a sentence: to (给/向/对) a unit, or asking (要求/让/通知) a unit to 整改
 RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|开|出)(?:个|一个|一份|份)?整改通知[，,：:\s]*(?P<problem>.*)$"
@@ -226,10 +229,25 @@ def register(router: Router) -> None:
         ctx.args = ""
         return listing(ctx)
 
+    @router.pattern(ITEM_ASKED)
+    def item_asked(ctx: Context):
+        return show_item(ctx, int(ctx.match["number"]))
+
+    def show_item(ctx: Context, number: int):
+        item = ctx.session.get(Rectification, number)
+        if item is None or item.unit_id not in org.visible_unit_ids(ctx.session, ctx.person):
+            ctx.reply(f"没有找到您可以查看的整改事项 {number}。回复「整改清单」查看编号。")
+            return None
+        ctx.reply(item_text(ctx, item))
+        return None
+
     @router.command("整改清单", "整改列表", "整改情况", help="查看整改事项",
-                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的。\n"
+                    detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的；"
+                           "「整改清单 3」（或「查看整改 3」）看一项的全部经过：单位每次提交的整改情况、截图和县政数局的审核意见。\n"
                            "县政数局可加单位名称只看一个单位，例如「整改清单 教育局」「整改清单 教育局 全部」。")
     def listing(ctx: Context):
+        if ctx.args.strip().isdigit():  # 「整改清单 3」: one item and what the unit answered
+            return show_item(ctx, int(ctx.args.strip()))
         everything = "全部" in ctx.args
         name = ctx.args.replace("全部", " ").strip(" ，,、")
         unit_ids, whose = org.visible_unit_ids(ctx.session, ctx.person), ""
@@ -255,6 +273,26 @@ def register(router: Router) -> None:
                      if bureau else "整改完成后回复「已整改 编号 整改说明」。")
         ctx.reply("\n".join(lines))
         return None
+
+
+def item_text(ctx: Context, item: Rectification) -> str:
+    """One item: what is asked, by when, where it stands, and each answer with the bureau's verdict."""
+    lines = [f"整改事项 {item.id}｜{item.unit.name}｜{item.shown_status}",
+             f"问题：{item.problem}", f"期限：{item.deadline.isoformat()}"]
+    names = dict(ctx.session.execute(select(Person.userid, Person.name).where(
+        Person.userid.in_({a.answered_by for a in item.answers} | {a.reviewed_by for a in item.answers if a.reviewed_by}))
+        ).all())
+    for n, answer in enumerate(item.answers, 1):
+        at = clock.localize(answer.answered_at)
+        shot = "，附截图" if answer.screenshot_id or answer.screenshot_media_id else ""
+        lines.append(f"第{n}次整改情况（{names.get(answer.answered_by, answer.answered_by)} {at:%m-%d %H:%M}{shot}）："
+                     f"{answer.text}")
+        if answer.verdict:
+            note = f"：{answer.verdict_note}" if answer.verdict_note else ""
+            lines.append(f"  审核：{answer.verdict}（{names.get(answer.reviewed_by, answer.reviewed_by or '')}）{note}")
+    if not item.answers:
+        lines.append("单位还没有提交整改情况。")
+    return "\n".join(lines)
 
 
 def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:

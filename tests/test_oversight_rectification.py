@@ -61,6 +61,14 @@ def test_answer_reopen_and_accept(bot):
                                                                       ("已通过", "zsj_review")]
         actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "rectification")).all()
         assert actions.count("rectification.review") == 2 and "rectification.create" in actions
+    # the whole story of the item, for the bureau and the unit (the unit's texts were in one push only)
+    story = bot.send("zsj_admin", "查看整改 1")
+    assert story == ("整改事项 1｜抚松县教育局｜已通过\n问题：公众号两周未更新\n期限：2026-11-25\n"
+                     "第1次整改情况（张伟 11-16 10:00）：已补发本周内容\n"
+                     "  审核：重新整改（马管理）：只补发了一条，仍不符合每周更新要求\n"
+                     "第2次整改情况（张伟 11-18 10:00）：已建立每周二、四更新制度\n  审核：已通过（杨审核）"), story
+    assert bot.send("jy_li", "整改清单 1") == story and bot.send("jy_zhang", "整改 1") == story
+    assert bot.send("wj_liu", "整改清单 1") == "没有找到您可以查看的整改事项 1。回复「整改清单」查看编号。"
 
 
 def test_list_is_scoped(bot):
