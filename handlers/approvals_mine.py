@@ -60,12 +60,13 @@ def find(ctx: Context, usage: str, among: Callable[[Context], list[ApprovalReque
         lines = [f"有{len(fitting)}件申请，请写明编号，例如「{usage} {fitting[0].id}」："]
         ctx.reply("\n".join(lines + [f"· 第{r.id}号 {r.title} — {r.status}" for r in fitting]))
         return None
+    where = "申请列表" if ctx.person.is_bureau_user else "我的申请"  # (a bureau's own requests are few)
     if parsed is None:
-        ctx.reply(f"请写明申请编号，例如「{usage} 12」。回复「我的申请」查看编号。")
+        ctx.reply(f"请写明申请编号，例如「{usage} 12」。回复「{where}」查看编号。")
         return None
     req = chain.lock(ctx.session, parsed[0])
     if req is None or not can_see(ctx.session, ctx.person, req):
-        ctx.reply(f"没有找到您可以查看的第{parsed[0]}号申请。回复「我的申请」查看编号。")
+        ctx.reply(f"没有找到您可以查看的第{parsed[0]}号申请。回复「{where}」查看编号。")
         return None
     return req
 

@@ -46,3 +46,25 @@ def test_the_list_is_the_latest_and_says_how_many_in_all(bot):
     assert lines[0] == "您审批过的申请（最近2次，共3次，最近的在前）：", reply
     assert [line.split()[2] for line in lines[1:3]] == [f"第{numbers[2]}号", f"第{numbers[1]}号"], reply
     assert "抚松县文化广播电视和旅游局 开设「文旅抚松」（微博） — 您驳回（主管单位意见），意见：不需要；现在：已驳回" in lines[1]
+
+
+def test_the_bureau_lists_the_requests_of_its_units_waiting_first(bot):
+    """Bureau users could reach requests only by number, and 「查看 4」 pointed them to their own (empty) 我的申请."""
+    from datetime import datetime
+
+    from bot import clock
+    clock.set_now(datetime(2026, 11, 26, 10, 0))
+    first = submit_open(bot)
+    second = submit_open(bot, "wj_liu", [*OPEN_WEIBO[:2], "健康抚松", OPEN_WEIBO[3], "https://weibo.com/u/9",
+                                         *OPEN_WEIBO[5:]])
+    bot.send("wj_chen", f"驳回 {second} 不需要")
+    bot.send("wj_chen", "确认")
+    reply = bot.send("zsj_admin", "申请列表")
+    assert reply == ("您管辖范围内的申请（共2件，审批中的在前）：\n"
+                     f"· 第{first}号 抚松县教育局 开设「抚松教育」（微博） — 待单位审核（已等不足1个工作日）\n"
+                     f"· 第{second}号 抚松县卫生健康局 开设「健康抚松」（微博） — 已驳回\n"
+                     "回复「查看 编号」看审批表和审批记录。"), reply
+    assert bot.send("zsj_admin", "申请列表 卫健局").startswith("抚松县卫生健康局的申请（共1件")
+    assert bot.send("jy_admin", "全部申请") == "您管辖范围内还没有申请。"  # the neighbouring county's
+    assert bot.send("zsj_admin", "查看 x") == "请写明申请编号，例如「查看 12」。回复「申请列表」查看编号。"
+    assert bot.send("jy_zhang", "查看 x") == "请写明申请编号，例如「查看 12」。回复「我的申请」查看编号。"

@@ -74,6 +74,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "撤回": ("999", EVERYONE),
     "收回": ("999", DECIDERS),
     "审批记录": ("", DECIDERS),
+    "申请列表": ("", EVERYONE),
     "修改": ("999", EVERYONE),
     "导出": ("999", EVERYONE),
     "已报送": ("999", EVERYONE),
