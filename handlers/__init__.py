@@ -26,6 +26,7 @@ FEATURES = [
     "handlers.resend",
     "handlers.bulletin_regenerate",
     "handlers.org_questions",
+    "handlers.statistics",
 ]
 
 

@@ -40,6 +40,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "关账": ("", ADMIN),
     "取消关账": ("2026-11", ADMIN),
     "催报": ("", BUREAU),
+    "统计": ("", BUREAU | {"city_reviewer"}),
     "说明": ("{item} 账号已恢复更新，今后专人发布", UNIT),
     "跟进事项": ("全部", EVERYONE),
     "停更账号": ("", EVERYONE),

@@ -1,0 +1,200 @@
+"""统计: the bureau's figures for a period (this month by default) over its part of the tree — accounts, approvals,
+weekly reports, idle accounts, rectifications and measures, training. Live figures as of now; the monthly bulletin
+(查看通报) is the evaluated record of a finished month."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot import clock, config
+from bot.router import END, Context, Router
+from handlers.bulletin import month_of
+from models import org, weekly
+from models.account import ACTIVE_STATUSES, Account
+from models.approval import APPROVED, CANCEL, DRAFT, OPEN, PENDING_STATUSES, REJECTED, RETURNED, SUSPEND, \
+    ApprovalRequest
+from models.measure import Measure
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER
+from models.rectification import Rectification
+from models.training import Training, TrainingAttendee
+
+# 「这个月开了几个号」, 「本月审批了多少」, 「审批统计」, 「全县有几个抖音号」, 「有多少个账号」, 「本月新开账号」, 「本季度统计」
+STATS_ASKED = (r"(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:开了|新开了?|新开设了?|注销了|审批了)(?:几个|多少)?(?:号|账号|个号)?"
+               r"(?:的账号)?[？?。]*$"
+               r"|(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:审批|账号|周报)?统计(?:一下)?(?:数据)?[？?。]*$"
+               r"|(?:全县|全市|辖区|我们)?(?:一共|总共)?有(?:几个|多少个?)(?:政务)?(?:新媒体)?(?:账号|号)[？?。]*$")
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    first: date
+    last: date  # inclusive
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, datetime.min.time(), tzinfo=config.get().tz)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), datetime.min.time(), tzinfo=config.get().tz)
+
+
+def period_of(text: str) -> Period | None:
+    """本月 (also empty), 上月, 10月, 2026-10, 本季度, 上季度, 今年, 去年, 2026年 — up to today."""
+    said = re.sub(r"(?:的)?(?:统计|数据|情况)$", "", text.strip().rstrip("。.？?")).strip()
+    today = clock.today()
+    if said in ("", "本月", "这个月", "这月", "当月"):
+        first = today.replace(day=1)
+        return Period(f"{first.year}年{first.month}月", first, today)
+    if said in ("本季度", "这个季度", "上季度", "上个季度"):
+        quarter = (today.month - 1) // 3 - (said.startswith("上"))
+        year = today.year if quarter >= 0 else today.year - 1
+        quarter %= 4
+        first = date(year, quarter * 3 + 1, 1)
+        end = date(year + (quarter == 3), (quarter * 3 + 3) % 12 + 1, 1) - timedelta(days=1)
+        return Period(f"{year}年第{quarter + 1}季度", first, min(end, today))
+    if said in ("今年", "本年", "去年"):
+        year = today.year - (said == "去年")
+        return Period(f"{year}年", date(year, 1, 1), min(date(year, 12, 31), today))
+    if re.fullmatch(r"\d{4}\s*年", said):
+        year = int(said[:4])
+        return Period(f"{year}年", date(year, 1, 1), min(date(year, 12, 31), today)) if year <= today.year else None
+    month = month_of(said)
+    if month is None or month > today.strftime("%Y-%m"):
+        return None
+    first = date(int(month[:4]), int(month[5:]), 1)
+    last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+    return Period(f"{first.year}年{first.month}月", first, min(last, today))
+
+
+def register(router: Router) -> None:
+    @router.command("统计", "数据统计", "工作统计", "月度统计", "统计数据", "工作概况", "概况",
+                    roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, help="辖区统计：账号、审批、周报、停更、整改和培训",
+                    detail="「统计」看本月到今天，也可以写「统计 上月」「统计 10月」「统计 本季度」「统计 今年」。"
+                           "列出辖区在用账号（按平台）和没有账号的单位，期间新开设、注销、关停的账号，期间提交的申请及结果，"
+                           "期间到期的周报按时、迟报、未报，截至今天的停更账号，期间下发的整改通知和处置措施，以及培训。"
+                           "月度通报（「查看通报」）是已结束月份的考核结果；这里是实时数字。")
+    def statistics(ctx: Context):
+        period = period_of(ctx.args)
+        if period is None:
+            ctx.reply(f"没能看懂「{ctx.args.strip()[:20]}」。可以写「统计」（本月）、「统计 上月」「统计 10月」「统计 2026-10」"
+                      "「统计 本季度」或「统计 今年」。")
+            return END
+        ctx.reply(report(ctx, period))
+        return END
+
+    @router.pattern(STATS_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, refused_as="统计")
+    def statistics_asked(ctx: Context):
+        said = re.match(r"本季度|这个季度|上个?月|今年|本年", ctx.text)
+        ctx.args = said.group(0) if said else ""
+        return statistics(ctx)
+
+
+def report(ctx: Context, period: Period) -> str:
+    units = [u for u in org.visible_host_units(ctx.session, ctx.person) if not (u.is_classified or u.is_internal)]
+    ids = [u.id for u in units]
+    lines = [f"{ctx.person.unit.name}辖区统计（{period.label}，{period.first.month}月{period.first.day}日—"
+             f"{period.last.month}月{period.last.day}日）："]
+    lines += [_accounts(ctx, units, period), _approvals(ctx, ids, period), _reports(ctx, ids, period),
+              _idle(ctx, ids), _oversight(ctx, ids, period), _training(ctx, ids, period)]
+    lines.append("明细：「台账」「申请列表」「周报情况」「停更账号」「整改清单」「单位记录 单位名」。")
+    return "\n".join(lines)
+
+
+def _counted(counter: Counter, order=None) -> str:
+    keys = order or sorted(counter, key=lambda k: -counter[k])
+    return "、".join(f"{k}{counter[k]}" for k in keys if counter[k])
+
+
+def _accounts(ctx: Context, units, period: Period) -> str:
+    ids = [u.id for u in units]
+    live = list(ctx.session.execute(select(Account.unit_id, Account.platform).where(
+        Account.unit_id.in_(ids), Account.status.in_(ACTIVE_STATUSES))))
+    by_platform = Counter(platform for _unit, platform in live)
+    done = Counter(kind for (kind,) in ctx.session.execute(select(ApprovalRequest.kind).where(
+        ApprovalRequest.unit_id.in_(ids), ApprovalRequest.status == APPROVED,
+        ApprovalRequest.decided_at >= period.start, ApprovalRequest.decided_at < period.end)))
+    without = [u.name for u in units if u.id not in {unit for unit, _platform in live}]
+    none = f"；没有在用账号的单位{len(without)}个：{'、'.join(without[:10])}{'等' if len(without) > 10 else ''}" \
+        if without else ""
+    return (f"【账号】在用{len(live)}个" + (f"（{_counted(by_platform)}）" if live else "")
+            + f"；期间新开设{done[OPEN]}个、注销{done[CANCEL]}个、关停{done[SUSPEND]}个{none}")
+
+
+def _approvals(ctx: Context, ids, period: Period) -> str:
+    rows = list(ctx.session.execute(select(ApprovalRequest.kind, ApprovalRequest.status).where(
+        ApprovalRequest.unit_id.in_(ids), ApprovalRequest.status != DRAFT,
+        ApprovalRequest.submitted_at >= period.start, ApprovalRequest.submitted_at < period.end)))
+    if not rows:
+        return "【审批】期间没有提交的申请"
+    kinds, states = Counter(k for k, _s in rows), Counter(s for _k, s in rows)
+    pending = sum(states[s] for s in PENDING_STATUSES)
+    return (f"【审批】期间提交{len(rows)}件（{_counted(kinds)}）：已通过{states[APPROVED]}、驳回{states[REJECTED]}、"
+            f"退回修改{states[RETURNED]}、审批中{pending}" + (f"、撤回{states['已撤回']}" if states["已撤回"] else ""))
+
+
+def _reports(ctx: Context, ids, period: Period) -> str:
+    """Weeks whose due moment fell in the period and has passed: on time, late, missing (as 周报情况 counts)."""
+    from jobs.weekly import missing_units
+    scope, now = set(ids), clock.now()
+    began = ctx.session.scalar(select(func.min(weekly.WeeklyReport.week)).where(weekly.WeeklyReport.unit_id.in_(ids)))
+    if began is None:
+        return "【周报】还没有单位通过助手报送过周报"
+    # weeks before the first report through the bot are not counted (everyone would be missing them), as the bulletin
+    monday = max(period.first - timedelta(days=period.first.weekday()), began)
+    on_time = late = missing = 0
+    while monday <= period.last:
+        due = weekly.due_at(monday)
+        if due is not None and period.start <= due < period.end and due <= now:
+            filed = ctx.session.execute(select(weekly.WeeklyReport.late).where(
+                weekly.WeeklyReport.unit_id.in_(ids), weekly.WeeklyReport.week == monday)).scalars().all()
+            late += sum(1 for flag in filed if flag)
+            on_time += sum(1 for flag in filed if not flag)
+            missing += sum(1 for unit in missing_units(ctx.session, monday) if unit.id in scope)
+        monday += timedelta(days=7)
+    due_count = on_time + late + missing
+    if not due_count:
+        return "【周报】期间还没有到期的周报"
+    return (f"【周报】期间到期{due_count}份：按时{on_time}、迟报{late}、未报{missing}"
+            f"（按时率{on_time * 100 // due_count}%）")
+
+
+def _idle(ctx: Context, ids) -> str:
+    from handlers.dormancy_list import idle_accounts
+    from jobs.dormancy import rungs
+    from models.oversight import RUNG_NAMES
+    ladder = rungs()
+    idle = [days for _account, days in idle_accounts(ctx.session, ids, clock.today(), ladder[2][1])]
+    if not idle:
+        return f"【停更】截至今天没有{ladder[2][1]}天以上未更新的账号"
+    counts = [(RUNG_NAMES[kind], sum(1 for d in idle if days <= d < upper))
+              for (kind, days), upper in zip(ladder[2:], [*(days for _k, days in ladder[3:]), 10**6])]
+    return "【停更】截至今天" + "、".join(f"{name}{n}个" for name, n in counts if n) + "（按周报填报的最近更新日期）"
+
+
+def _oversight(ctx: Context, ids, period: Period) -> str:
+    items = list(ctx.session.scalars(select(Rectification).where(
+        Rectification.unit_id.in_(ids), Rectification.created_at >= period.start,
+        Rectification.created_at < period.end)))
+    states = Counter(item.shown_status for item in items)
+    overdue = sum(1 for item in items if item.overdue_on(clock.today()))
+    measures = Counter(kind for (kind,) in ctx.session.execute(select(Measure.kind).where(
+        Measure.unit_id.in_(ids), Measure.created_at >= period.start, Measure.created_at < period.end)))
+    late = f"，其中逾期{overdue}项" if overdue else ""
+    fixes = f"期间下发整改事项{len(items)}项（{_counted(states)}{late}）" if items else "期间没有下发整改事项"
+    taken = f"；处置措施{sum(measures.values())}次（{_counted(measures)}）" if measures else "；期间没有处置措施"
+    return f"【整改与措施】{fixes}{taken}"
+
+
+def _training(ctx: Context, ids, period: Period) -> str:
+    held, people = ctx.session.execute(
+        select(func.count(func.distinct(Training.id)), func.count(TrainingAttendee.id))
+        .join(TrainingAttendee, TrainingAttendee.training_id == Training.id)
+        .where(TrainingAttendee.unit_id.in_(ids), Training.held_on >= period.first,
+               Training.held_on <= period.last)).one()
+    return f"【培训】期间{held}次、{people}人次" if held else "【培训】期间没有登记培训"

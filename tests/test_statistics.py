@@ -1,0 +1,53 @@
+"""统计: the bureau's live figures for a period over its part of the tree."""
+from __future__ import annotations
+
+import pytest
+
+from tests.approvals_helpers import OPEN_WEIBO, approve_all, submit_open
+from tests.weekly_support import at, seed
+
+
+def test_the_months_figures_from_what_happened(bot):
+    seed(bot)
+    at(2026, 11, 20, 10, 0)  # Friday of the week 11-16: two units file, one late on Monday
+    bot.say("jy_zhang", "周报", "都没更新", "确认")
+    at(2026, 11, 23, 9, 0)
+    bot.say("wj_liu", "周报 上周", "都没更新", "确认")
+    number = submit_open(bot, "yj_shi", [*OPEN_WEIBO[:2], "抚松应急", OPEN_WEIBO[3], "https://weibo.com/u/5",
+                                         *OPEN_WEIBO[5:]])
+    approve_all(bot, number, ("yj_kong", "zsj_review", "city_zhao"))
+    bot.say("zsj_admin", "整改通知 教育局 公众号两周未更新", "确认")
+    bot.say("zsj_admin", "警告 公安局 多次提醒仍未报送周报", "确认")
+    at(2026, 11, 28, 10, 0)
+    reply = bot.send("zsj_admin", "统计")
+    lines = reply.splitlines()
+    assert lines[0] == "抚松县政务服务和数字化建设管理局辖区统计（2026年11月，11月1日—11月28日）：", reply
+    assert lines[1].startswith("【账号】在用10个（微信公众号4、微博3、抖音2、视频号1）；期间新开设1个、注销0个、关停0个；"
+                               "没有在用账号的单位4个："), reply
+    assert lines[2] == "【审批】期间提交1件（开设1）：已通过1、驳回0、退回修改0、审批中0", reply
+    # weeks since the first report through the bot (11-16 on): 11-16 and 11-23, due 11-20 and 11-27
+    # (5 units with accounts that week, then 6: 应急 opened on 11-23)
+    assert lines[3] == "【周报】期间到期11份：按时1、迟报1、未报9（按时率9%）", reply
+    assert lines[4] == "【停更】截至今天认定停更9个（按周报填报的最近更新日期）", reply
+    assert lines[5] == "【整改与措施】期间下发整改事项1项（待整改1）；处置措施1次（警告1）", reply
+    assert lines[6] == "【培训】期间没有登记培训"
+    assert bot.send("zsj_admin", "这个月开了几个号") == reply
+    assert bot.send("zsj_admin", "统计 10月").splitlines()[2] == "【审批】期间没有提交的申请"
+    assert bot.send("jy_admin", "统计").splitlines()[1].startswith("【账号】在用0个")  # the neighbour sees his own
+    assert bot.send("jy_zhang", "统计").startswith("「统计」仅限")
+
+
+@pytest.mark.parametrize("said, label", [("统计 本季度", "2026年第4季度，10月1日—11月28日"),
+                                         ("统计 上季度", "2026年第3季度，7月1日—9月30日"),
+                                         ("统计 今年", "2026年，1月1日—11月28日"),
+                                         ("统计 上月", "2026年10月，10月1日—10月31日"),
+                                         ("本季度统计", "2026年第4季度，10月1日—11月28日")])
+def test_the_period_as_said(bot, said, label):
+    at(2026, 11, 28, 10, 0)
+    assert bot.send("zsj_admin", said).startswith(f"抚松县政务服务和数字化建设管理局辖区统计（{label}）：")
+
+
+def test_a_period_not_understood_says_what_to_write(bot):
+    at(2026, 11, 28, 10, 0)
+    assert bot.send("zsj_admin", "统计 明年").startswith("没能看懂「明年」。可以写「统计」（本月）")
+    assert bot.send("zsj_admin", "统计 12月").startswith("抚松县政务服务和数字化建设管理局辖区统计（2025年12月")  # the latest
