@@ -37,10 +37,15 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).rstrip("。.，,！!")
 
 
+# 「这周没发」, 「还没发」, 「刚开通还没发」, 「一条都没发」: none, said in a sentence
+NONE_SAID_POSTS = re.compile(r"(?:刚开通|新开的?)?(?:这周|本周|上周)?(?:还|都|一直|一条都|一条也)?(?:没|没有|未)(?:发|更新|发布)"
+                             r"(?:过|呢|啊|内容)*")
+
+
 def parse_count(text: str, what: str = "条数") -> int:
-    """`5`, `五条`, `5篇`, `没有更新`, `无`, `0` → a non-negative number."""
+    """`5`, `五条`, `5篇`, `没有更新`, `无`, `0`, 「这周没发」 → a non-negative number."""
     raw = _clean(text)
-    if raw in NONE_WORDS:
+    if raw in NONE_WORDS or NONE_SAID_POSTS.fullmatch(raw):
         return 0
     core = re.sub(r"^(?:本周|这周)?(?:发布了|发布|发了|发|共计|一共|共|原创)", "", raw)
     core = re.sub(r"(条|篇|个|次|则|期)$", "", core)
@@ -70,7 +75,8 @@ def parse_originals(text: str, posts: int) -> int:
         return posts
     if NONE_SAID.fullmatch(raw) or NO_ORIGINAL.fullmatch(raw):
         return 0
-    return parse_count(text, "原创条数")
+    said = re.fullmatch(r"([零〇一二两三四五六七八九十\d]+)(?:条|篇)?(?:是)?原创(?:的)?", raw)  # 「两条原创」, 「2条原创」
+    return parse_count(said[1] if said else text, "原创条数")
 
 
 # 「今天发了两条，周三发了一条」, 「今天发了两条」: counts each after a day, added up; the days give the latest post
@@ -143,7 +149,7 @@ def parse_interaction(text: str) -> tuple[int, int]:
     if not numbers:
         words = re.findall(r"[零〇一二两三四五六七八九十]+", raw)
         numbers = [n for n in (chinese_number(w) for w in words) if n is not None]
-    if len(numbers) == 1 and re.search(r"(全部|都|均)(已)?(回复|答复)", raw):
+    if len(numbers) == 1 and re.search(r"(全部|都|均)(已)?(回复|答复|回)", raw):  # 「收到2条都回了」
         numbers = [numbers[0], numbers[0]]
     if len(numbers) != 2:
         raise Unclear(f"没能看懂「{text[:20]}」。请按「收到/回复」回复两个数，例如 4/3（收到4条、回复3条）；"

@@ -276,8 +276,9 @@ def test_all_the_rest_not_updated_in_one_answer(bot):
     assert "2. 抚松教育（抖音）：本周无更新，最近11-10，留言0/0，问题：无" in reply, reply
     assert "3. 抚松教育（微博）：本周无更新，最近不详，留言0/0，问题：无" in reply, reply
     assert "发布了几条？（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填）" in bot.send("jy_zhang", "修改 3")
-    assert bot.send("jy_zhang", "都没更新").startswith("没能看懂「都没更新」")  # editing one: no 「rest」
-    bot.say("jy_zhang", "1", "0", "今天", "无", "无")
+    # editing one account: 「都没更新」 is read as this account's answer (no posts), not as the rest's
+    assert bot.send("jy_zhang", "都没更新").startswith("这周没有更新。最近一次发布是哪天？")
+    bot.say("jy_zhang", "上一步", "1", "0", "今天", "无", "无")
     assert "已提交" in bot.send("jy_zhang", "确认")
 
 

@@ -121,3 +121,18 @@ def test_saying_there_is_no_problem_records_none(text):
 @pytest.mark.parametrize("text", ["有一条留言未回复", "正常发布但回复慢", "问题：无"])
 def test_a_problem_in_words_is_kept(text):
     assert not no_problem(text)
+
+
+@pytest.mark.parametrize("said", ["这周没发", "还没发", "刚开通还没发", "一条都没发"])
+def test_no_posts_said_in_a_sentence(said):
+    assert parse_posts(said) == (0, None)
+
+
+@pytest.mark.parametrize("said, expected", [("两条原创", 2), ("2条原创", 2), ("原创3条", 3)])
+def test_originals_said_count_first(said, expected):
+    assert parse_originals(said, 5) == expected
+
+
+@pytest.mark.parametrize("said, expected", [("收到2条都回了", (2, 2)), ("3条都回了", (3, 3))])
+def test_all_answered_said_with_回(said, expected):
+    assert parse_interaction(said) == expected
