@@ -45,16 +45,27 @@ def register(router: Router) -> None:
     def urge(ctx: Context):
         week, late = urged_week(clock.today())
         scope = set(org.visible_unit_ids(ctx.session, ctx.person))
+        name, said = (ctx.args or "").strip(), None
+        for word in ("上周", "本周", "这周"):  # 「催报 上周」, 「催报 教育局 上周」
+            if name.startswith(word) or name.endswith(word):
+                said, name = word, (name.removeprefix(word) if name.startswith(word) else name.removesuffix(word)).strip()
+        if said:
+            this = workdays.week_monday(clock.today())
+            week = weekly.previous_due_week(this) if said == "上周" else this
+            late = weekly.due_at(week) is not None and clock.now() > weekly.due_at(week)
         missing = [u for u in missing_units(ctx.session, week) if u.id in scope]
-        name = (ctx.args or "").strip()
         if name and name not in EVERYONE_WORDS:
             units = match_units(ctx, name)
             if len(units) != 1:
                 ctx.reply(unit_hint(ctx, name, units))
                 return END
             if units[0].id not in {u.id for u in missing}:
-                ctx.reply(f"{units[0].name}{weekly.week_label(week)}的周报已经报送（或这一周不需要报送），无需提醒。")
-                return END
+                earlier = weekly.previous_due_week(week)
+                if said or units[0].id not in {u.id for u in missing_units(ctx.session, earlier)}:
+                    ctx.reply(f"{units[0].name}{weekly.week_label(week)}的周报已经报送（或这一周不需要报送），无需提醒。")
+                    return END
+                ctx.reply(f"（{units[0].name}{weekly.week_label(week)}的周报已报送，{weekly.week_label(earlier)}的还没有报送。）")
+                week, late = earlier, True  # 「催一下教育局」: the week it still owes
             missing = units
         if not missing:
             ctx.reply(f"辖区内各单位{weekly.week_label(week)}的周报都已报送（或不需要报送），无需提醒。")

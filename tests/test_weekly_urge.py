@@ -25,7 +25,14 @@ def test_the_units_missing_the_report_are_listed_confirmed_and_urged_once_a_day(
     bot.send("zsj_admin", "催报 卫健局")
     assert bot.send("zsj_admin", "确认") == "没有发出新的提醒。\n今天已经提醒过：抚松县卫生健康局（每个单位每天最多提醒一次）。"
     assert len(bot.texts("wj_liu")) == 1
-    assert bot.send("zsj_admin", "催报 教育局").startswith("抚松县教育局11月23日—11月29日的周报已经报送")
+    # filed this week, but last week still owed (it said 「无需提醒」): that week is the one urged
+    owed = bot.send("zsj_admin", "催报 教育局")
+    assert owed.startswith("（抚松县教育局11月23日—11月29日的周报已报送，11月16日—11月22日的还没有报送。）\n\n"
+                           "11月16日—11月22日还没有报送周报的单位（1个，已逾期）：\n· 抚松县教育局"), owed
+    bot.send("zsj_admin", "取消")
+    assert bot.send("zsj_admin", "催报 教育局 本周").startswith("抚松县教育局11月23日—11月29日的周报已经报送")
+    assert bot.send("zsj_admin", "催报 上周").startswith("11月16日—11月22日还没有报送周报的单位（5个，已逾期）")
+    bot.send("zsj_admin", "取消")
     assert bot.send("jy_admin", "催报").startswith("辖区内各单位11月23日—11月29日的周报都已报送")  # the neighbour's
     assert bot.send("jy_zhang", "催报").startswith("「催报」仅限")
 
