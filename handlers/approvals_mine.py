@@ -21,8 +21,9 @@ from models.approval import (AGREE, APPROVED, DRAFT, OPEN, RETURNED, ApprovalReq
 from models.org import Person
 
 # Where one's requests are, asked: 「申请到哪了」, 「我的申请批了没」, 「为什么还没批」, 「审批怎么这么慢」
-PROGRESS_ASKED = (r"(?:我的|我们的?|咱们的?)?(?:申请|审批)(?:现在)?(?:到|走到)?(?:哪了|哪一步了?|哪儿了|什么程度了?|怎么样了|"
-                  r"批了吗|批了没有?|通过了吗|通过了没有?|有结果了吗|怎么这么慢)[？?。]*$"
+PROGRESS_ASKED = (r"(?:我的|我们的?|咱们的?)?(?:(?:抖音|微博|快手|视频号|公众号|头条|小红书|B站|客户端)号?的?|开设|开号|变更|注销|关停)?"
+                  r"(?:的)?(?:申请|审批)?(?:现在)?(?:到|走到)?(?:哪了|哪一步了?|哪儿了|什么程度了?|怎么样了|"
+                  r"批了吗|批了没有?|批下来了(?:吗|没有?)?|通过了吗|通过了没有?|有结果了吗|怎么这么慢)[？?。]*$"
                   r"|(?:为什么|为啥|怎么|咋)还没(?:有)?(?:批|审批|通过|审核)(?:下来)?(?:呢|啊)?[？?。]*$")
 # How long an approval takes: 「申请多久能批下来」, 「审批要多久」, 「开个号要多长时间」
 HOW_LONG_ASKED = (r"(?:申请|审批|开号|开个号)(?:一般|大概)?(?:要|需要|得)?(?:多久|多长时间|几天)"
@@ -136,7 +137,7 @@ def where(ctx: Context, req: ApprovalRequest) -> str:
 
 
 def register(router: Router) -> None:
-    @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", help="查看我提交的申请及进度",
+    @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", "进度", help="查看我提交的申请及进度",
                     questions=True)
     def mine(ctx: Context):
         rows = list(ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,

@@ -220,3 +220,15 @@ def test_the_update_rules_asked_are_stated(bot, text):
 def test_how_long_an_approval_takes_and_how_often_reports_are_due(bot):
     assert bot.send("jy_zhang", "申请多久能批下来").startswith("审批没有固定天数，取决于各环节审批人处理的快慢。\n审批顺序：")
     assert bot.send("jy_zhang", "周报多久交一次").startswith("周报每周报送一次，截止时间是每周最后一个工作日")
+
+
+@pytest.mark.parametrize("text", ["抖音号批下来了吗？", "进度", "变更申请批了吗", "微博申请批了吗"])
+def test_where_a_request_stands_asked_in_words(bot, text):
+    """These were 「没有理解」 or the 变更 help."""
+    from tests.approvals_helpers import submit_open
+    number = submit_open(bot)
+    assert bot.send("jy_zhang", text).startswith(f"您的申请（最近20件）：\n· 第{number}号 开设「抚松教育」（微博） — 待单位审核")
+
+
+def test_what_is_left_to_do_asked_in_words(bot):
+    assert bot.send("jy_zhang", "还有啥没弄的") == bot.send("jy_zhang", "待办")
