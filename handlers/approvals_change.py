@@ -154,7 +154,9 @@ def begin(ctx: Context, kind: str, prefix: str):
     accounts = candidates(ctx, kind)
     what = "需要补办备案的账号" if kind == RETRO else "可以办理的正常账号"
     if not accounts:
-        ctx.reply(f"您可以查看的范围内没有{what}。")
+        how = ("补办备案用于县政数局已导入台账、还没有审批记录的账号。以前开设、但不在台账里的账号（回复「台账」核对），"
+               "请联系县政数局导入台账后再补办备案。") if kind == RETRO else ""
+        ctx.reply(f"您可以查看的范围内没有{what}。{how}")
         return END
     preset, named_account = fields_named(ctx.args) if kind == CHANGE else ([], ctx.args)
     if preset:
@@ -361,5 +363,9 @@ def pick_person(ctx: Context, answer: str, people: list[Person]) -> Person:
         if ctx.person in people:
             return ctx.person
         raise Reask(f"您不是{people[0].unit.name if people else '本单位'}的人员，请从下面选择。")
-    return people[pick(answer, [p.name for p in people])]
+    try:
+        return people[pick(answer, [p.name for p in people])]
+    except Reask as wrong:  # 「新来的小李，还没在名单里」, 「都不是」: no way forward without saying how
+        raise Reask(f"{wrong.hint}\n负责人须是本单位在通讯录中的人员（第21条）。名单里没有的（如新来的同事），请联系县政数局"
+                    "把他加入通讯录后再办理；现在可以先选一位，以后用「变更」更换，或回复「取消」。") from None
 

@@ -275,3 +275,9 @@ def test_a_link_in_an_apps_share_text_and_a_mobile_with_dashes_are_taken(bot):
     form = open_request(bot, answers=[OPEN_WEIBO[0], "抖音", "抚松教育", OPEN_WEIBO[3], share, "fsjy2026", "1", "138-0439-1234",
                                       *OPEN_WEIBO[8:]])
     assert "https://v.douyin.com/iRNBho6u/" in form and "13804391234" in form and "长按复制" not in form, form
+
+
+def test_a_responsible_person_not_in_the_list_is_told_how_to_go_on(bot):
+    reply = open_request(bot, answers=[*OPEN_WEIBO[:6], "新来的小李，还没在名单里"])
+    assert reply.startswith("没能识别「新来的小李，还没在名单里」，请回复 1 到 3 之间的序号。\n负责人须是本单位在通讯录中的人员（第21条）。"
+                            "名单里没有的（如新来的同事），请联系县政数局把他加入通讯录后再办理"), reply
