@@ -180,6 +180,11 @@ def register(router: Router) -> None:
             ctx.reply("这张图片没有保存：请先回复序号选好给哪一项补截图，再发送图片。")
             ctx.reply(router.prompt(ctx, CHOOSE))
             return None
+        if ctx.state in BEFORE_SUBMITTING:  # the 整改情况 being written: the picture belongs after it goes
+            ctx.reply(f"这张图片没有保存：请先{BEFORE_SUBMITTING[ctx.state]}，提交后{SCREENSHOT_MINUTES}分钟内直接发送图片，"
+                      "就会作为截图附在这次整改情况中。")
+            ctx.reply(router.prompt(ctx, ctx.state))
+            return None
         dialogue = router.conversation_of(ctx.state) if ctx.state in router.states else None
         title = dialogue.title if dialogue else None
         if take_in_window(ctx, title):
@@ -191,6 +196,10 @@ def register(router: Router) -> None:
         if dialogue:  # mid-dialogue: the question still stands
             ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
         return None
+
+
+# Dialogue states where a screenshot arrives too early: what to do first
+BEFORE_SUBMITTING = {"rectification.text": "写明整改情况并回复「确认」提交", "rectification.confirm": "回复「确认」提交整改情况"}
 
 
 def take_in_window(ctx: Context, dialogue: str | None) -> bool:

@@ -144,3 +144,16 @@ def test_a_picture_sent_under_another_case_of_the_userid_is_the_filers(bot):
     assert f"截图已保存在第{number}号申请的报送记录中" in bot.side.media("JY_Zhang", "image").text
     with bot.db() as s:
         assert s.scalar(select(RegistryFiling.screenshot_media_id)) == "media_sim"
+
+
+def test_a_picture_sent_before_the_answer_is_confirmed_says_to_confirm_first(bot):
+    """It said 「图片只在回复「已整改」…后30分钟内」 to a clerk who had just replied 已整改 and was asked to confirm."""
+    bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("zsj_admin", "确认")
+    bot.send("jy_zhang", "整改好了")  # the one item: its text asked for
+    bot.send("jy_zhang", "已补发本周内容")  # shown, to be confirmed
+    reply = bot.side.media("jy_zhang", "image").text
+    assert reply.startswith("这张图片没有保存：请先回复「确认」提交整改情况，提交后30分钟内直接发送图片，"
+                            "就会作为截图附在这次整改情况中。"), reply
+    assert "30分钟内直接发送图片" in bot.send("jy_zhang", "确认")
+    assert "截图已附在整改事项 1" in bot.side.media("jy_zhang", "image").text
