@@ -1,6 +1,10 @@
 """Rectification items (整改, 第29条): the bureau notifies, the unit answers, the bureau accepts or reopens."""
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +15,7 @@ from handlers.oversight_ask import ask
 from handlers.oversight_util import (by_number, match_units, parse_ref, split_first, text_then_confirm,
                                      the_only_awaiting, unit_hint, unit_in_scope, verdict_then_confirm)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
+from handlers.weekly_parse import chinese_number
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Person, Unit
 from models.oversight import bureau_admins, unit_people
@@ -31,6 +36,39 @@ DONE_SAID = (r"(?=.{6,}$)(?=.*(?:已|了))"
 # 「我们有整改吗」, 「还有要整改的吗」, 「有没有整改事项」: 整改清单
 ITEMS_ASKED = (r"(?:我们|本单位|单位)?(?:有|还有|有没有)(?:什么|哪些)?(?:要|需要)?(?:整改|整改的|整改事项|整改任务)"
                r"(?:事项)?(?:吗|么|没有?|呢)?[？?。]*$")
+# A deadline said after the problem (「…，3个工作日内完成」, 「… 期限12月1日」, 「…，请于12月1日前整改」)
+_WHEN = r"(?:\d+|[一二三四五六七八九十]+)个?工作日|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}[日号]?|\d{1,2}-\d{1,2}"
+DEADLINE_SAID = re.compile(rf"[，,；;。\s]*(?:期限|截止|限期|请于|请在|须在|须于)?(?:为|到|至|是)?\s*(?P<when>{_WHEN})"
+                           r"(?:内|前|之前|以前)?(?:完成|整改|整改完毕|整改到位|完成整改)?[。.]?$")
+DEADLINE_CHANGED = re.compile(rf"(?:修改|改)?期限(?:改为|改成|改到|为|到)?\s*(?P<when>{_WHEN})(?:内|前)?")
+
+
+def split_deadline(problem: str) -> tuple[str, str | None]:
+    """(the problem, the deadline said at its end or None)."""
+    m = DEADLINE_SAID.search(problem)
+    if not m or m.start() == 0:
+        return problem, None
+    return problem[:m.start()].strip(" ，,；;"), m["when"]
+
+
+def parse_deadline(said: str, today: date, session) -> date | None:
+    said = unicodedata.normalize("NFKC", said)
+    m = re.fullmatch(r"(\d+|[一二三四五六七八九十]+)个?工作日", said)
+    if m:
+        count = int(m[1]) if m[1].isdigit() else chinese_number(m[1])
+        return workdays.add_workdays(today, count, session) if count and count <= 60 else None
+    m = re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})(?:月|-)(\d{1,2})[日号]?", said)
+    if not m:
+        return None
+    try:
+        day = date(int(m[1]) if m[1] else today.year, int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+    if not m[1] and (today - day).days > 180:  # 「1月5日」 said in December: next year's
+        return day.replace(year=day.year + 1)
+    return day
+
+
 # 「查看整改 3」, 「整改 3」, 「整改事项3」
 ITEM_ASKED = r"(?:查看|看看|看一下)?整改(?:事项)?\s*(?P<number>\d+)[？?。]*$"
 HOW_TO_FIX = r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:提交)?整改(?:呢|啊)?[？?]*$|整改(?:怎么|咋|如何)(?:弄|办|做|提交|填)[？?]*$"
@@ -56,13 +94,25 @@ def register(router: Router) -> None:
         if len(units) != 1:
             ctx.reply(unit_hint(ctx, name, units))
             return None
+        problem, said = split_deadline(problem)  # 「…，3个工作日内完成」, 「… 期限12月1日」
         if len(problem) < 4:
             ctx.reply("请把问题写具体一些（至少4个字），单位才知道要整改什么。")
             return None
-        deadline = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
+        deadline = deadline_of(ctx, said) if said else \
+            workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
+        if deadline is None:
+            return None
         ctx.data.update(unit_id=units[0].id, unit_name=units[0].name, problem=problem,
                         deadline=deadline.isoformat())
         return "rectify.confirm"
+
+    def deadline_of(ctx: Context, said: str):
+        """「3个工作日」, 「12月1日」, 「2026-12-01」 → the deadline, or None after saying why not."""
+        day = parse_deadline(said, clock.today(), ctx.session)
+        if day is None or day <= clock.today():
+            ctx.reply(f"没能看懂期限「{said[:20]}」，或它不在今天之后。请写「3个工作日」或「12月1日」这样的期限。")
+            return None
+        return day
 
     @router.pattern(RECTIFY_ASKED, roles={BUREAU_ADMIN}, refused_as="整改通知")
     def notify_asked(ctx: Context):
@@ -74,15 +124,24 @@ def register(router: Router) -> None:
 
     def confirm_prompt(ctx: Context) -> str:
         d = ctx.data
+        days = workdays.workdays_between(clock.today(), date.fromisoformat(d["deadline"]))
         return (f"请确认整改通知：\n单位：{d['unit_name']}\n问题：{d['problem']}\n整改期限：{d['deadline']}"
-                f"（{DEFAULT_WORKDAYS}个工作日）\n回复「确认」下发给该单位，回复「取消」放弃。")
+                f"（{days}个工作日）\n回复「确认」下发给该单位，回复「取消」放弃；要改期限请回复「期限 12月1日」或「期限 3个工作日」。")
 
     @router.state("rectify.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
-        if not confirmed(ctx, "下发", "已放弃，没有下发整改通知。"):
+        new = DEADLINE_CHANGED.fullmatch(ctx.text.strip().rstrip("。.！!"))
+        if new:  # 「期限改为12月2日」, 「期限 3个工作日」
+            day = deadline_of(ctx, new["when"])
+            if day is not None:
+                ctx.data["deadline"] = day.isoformat()
+            return "rectify.confirm"
+        if not confirmed(ctx, "下发", "已放弃，没有下发整改通知。",
+                         hint="请回复「确认」下发，或「取消」放弃；要改期限请回复「期限 12月1日」或「期限 3个工作日」。"):
             return END
         unit = ctx.session.get(Unit, ctx.data["unit_id"])
-        item = create_item(ctx.session, unit=unit, problem=ctx.data["problem"], by=ctx.userid)
+        item = create_item(ctx.session, unit=unit, problem=ctx.data["problem"], by=ctx.userid,
+                           deadline=date.fromisoformat(ctx.data["deadline"]))
         ctx.reply(f"已下发整改通知 {item.id} 给{unit.name}，期限 {item.deadline.isoformat()}。")
         return END
 
@@ -279,9 +338,8 @@ def item_text(ctx: Context, item: Rectification) -> str:
     """One item: what is asked, by when, where it stands, and each answer with the bureau's verdict."""
     lines = [f"整改事项 {item.id}｜{item.unit.name}｜{item.shown_status}",
              f"问题：{item.problem}", f"期限：{item.deadline.isoformat()}"]
-    names = dict(ctx.session.execute(select(Person.userid, Person.name).where(
-        Person.userid.in_({a.answered_by for a in item.answers} | {a.reviewed_by for a in item.answers if a.reviewed_by}))
-        ).all())
+    who = {a.answered_by for a in item.answers} | {a.reviewed_by for a in item.answers if a.reviewed_by}
+    names = dict(ctx.session.execute(select(Person.userid, Person.name).where(Person.userid.in_(who))).all())
     for n, answer in enumerate(item.answers, 1):
         at = clock.localize(answer.answered_at)
         shot = "，附截图" if answer.screenshot_id or answer.screenshot_media_id else ""

@@ -117,7 +117,7 @@ def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, s
         f"（{_issuer(session, unit, by)}下发）"  # 「手动」 is our label, not the unit's business
     outbox.push_text(session, unit_people(session, unit.id),
                      f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n"
-                     f"整改期限：{deadline.isoformat()}（{DEFAULT_WORKDAYS}个工作日内）。\n"
+                     f"整改期限：{deadline.isoformat()}（{workdays.workdays_between(clock.today(), deadline)}个工作日内）。\n"
                      f"整改完成后请回复「已整改 {item.id} 整改说明」。",
                      dedupe_key=f"rectification:{item.id}:created")
     return item

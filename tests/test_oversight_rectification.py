@@ -351,3 +351,21 @@ def test_a_guess_comes_after_what_the_bot_understands(bot):
     reply = bot.send("jy_zhang", "帮我查一下已经更新的台账")
     assert "抚松县教育局 在台账中还没有账号" in reply and "整改事项" not in reply, reply
     assert bot.send("jy_zhang", "公众号今天已经发了三条了").startswith("（这是整改事项 1「公众号两周未更新」的整改情况吗？）")
+
+
+def test_the_deadline_said_with_the_problem_or_changed_before_sending(bot):
+    """「…，3个工作日内完成」 kept the default 5 working days (and the words in the problem); it could not be changed."""
+    at(MONDAY)
+    shown = bot.send("zsj_admin", "整改通知 卫健局 健康抚松公众号存在错别字，请核查更正，3个工作日内完成")
+    assert shown.startswith("请确认整改通知：\n单位：抚松县卫生健康局\n问题：健康抚松公众号存在错别字，请核查更正\n"
+                            "整改期限：2026-11-19（3个工作日）"), shown
+    changed = bot.send("zsj_admin", "期限改为11月25日")
+    assert "整改期限：2026-11-25（7个工作日）" in changed, changed
+    refused = bot.send("zsj_admin", "期限 11月10日")
+    assert refused.startswith("没能看懂期限「11月10日」，或它不在今天之后。") and "整改期限：2026-11-25" in refused, refused
+    bot.send("zsj_admin", "确认")
+    with bot.db() as s:
+        assert s.get(Rectification, 1).deadline == date(2026, 11, 25)
+    assert "整改期限：2026-11-25（7个工作日内）" in bot.texts("wj_chen")[-1]
+    reply = bot.send("zsj_admin", "整改通知 教育局 抚松教育抖音认证信息未标明主办单位 期限12月1日")
+    assert "问题：抚松教育抖音认证信息未标明主办单位\n整改期限：2026-12-01" in reply, reply
