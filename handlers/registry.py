@@ -103,9 +103,14 @@ def bureau_view(scope_name: str, units: list[Unit], accounts: list[Account]) -> 
     by_unit: dict[int, Counter] = {}
     for a in live:
         by_unit.setdefault(a.unit_id, Counter())[a.platform] += 1
+    closed = len(accounts) - len(live)
+    # 在册 is what is still open; the closed ones are counted apart, so that the figures add up (the export has all)
     lines = [f"台账·{scope_name}（{clock.today().isoformat()}）",
-             f"在册账号 {len(live)} 个，涉及 {len(by_unit)} 个单位",
-             "状态：" + (" ".join(f"{s}{statuses[s]}" for s in STATUSES if statuses[s]) or "无"),
+             f"在册账号 {len(live)} 个，涉及 {len(by_unit)} 个单位" + (f"（另有已注销、已关停 {closed} 个，台账共"
+                                                                 f" {len(accounts)} 个）" if closed else ""),
+             "在册状态：" + (" ".join(f"{s}{statuses[s]}" for s in STATUSES if statuses[s] and s not in CLOSED) or "无")
+             + ("；已关闭：" + " ".join(f"{s}{statuses[s]}" for s in STATUSES if statuses[s] and s in CLOSED)
+                if closed else ""),
              "按平台：" + (" ".join(f"{p}{platforms[p]}" for p in PLATFORMS if platforms[p]) or "无")]
     retro = sum(1 for a in live if a.needs_retro_filing)
     if retro:

@@ -60,8 +60,8 @@ def test_bureau_user_sees_counts_by_unit_and_platform_within_scope(bot):
     reply = bot.send("zsj_admin", "台账")
     assert len(reply.encode()) <= 2048
     assert "台账·抚松县政务服务和数字化建设管理局" in reply
-    assert "在册账号 8 个，涉及 5 个单位" in reply
-    assert "状态：正常8 已注销1" in reply
+    # the closed one counted apart: the figures add up to the export's 9 rows (they said 在册 8, 正常8 已注销1)
+    assert "在册账号 8 个，涉及 5 个单位（另有已注销、已关停 1 个，台账共 9 个）\n在册状态：正常8；已关闭：已注销1\n" in reply
     assert "按平台：微信公众号4 视频号1 微博1 抖音2" in reply
     assert "· 抚松县教育局：微信公众号1、抖音1" in reply
     assert "· 抚松县融媒体中心：微信公众号1、视频号1" in reply
