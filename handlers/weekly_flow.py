@@ -140,8 +140,7 @@ def apply_quick(ctx: Context, text: str):
         ctx.data["answers"][str(account_id)] = entry
         if account_id in ctx.data["queue"]:
             ctx.data["queue"].remove(account_id)
-        if account_id not in ctx.data["done"]:
-            ctx.data["done"].append(account_id)
+        mark_done(ctx, account_id)
         lines.append(f"· {account_label(ctx, account_id)}：{describe_entry(entry)}")
     ctx.reply("已识别：\n" + "\n".join(lines))
     if ctx.data["queue"]:
@@ -172,6 +171,14 @@ def current_answer(ctx: Context) -> dict:
     if key not in ctx.data.setdefault("draft", {}):
         ctx.data["draft"][key] = {"account_id": ctx.data["cur"]}
     return ctx.data["draft"][key]
+
+
+def mark_done(ctx: Context, account_id: int) -> None:
+    """The accounts answered, kept in the unit's order: the summary numbers them as the questions did (【1/3】),
+    whichever was skipped and answered later."""
+    if account_id not in ctx.data["done"]:
+        order = [a["id"] for a in ctx.data["accounts"]]
+        ctx.data["done"] = sorted([*ctx.data["done"], account_id], key=order.index)
 
 
 def previous_answer(ctx: Context) -> dict | None:
@@ -236,8 +243,7 @@ def finish_account(ctx: Context):
     key = str(ctx.data["cur"])
     entry = {"account_id": ctx.data["cur"], **{f: None for f in FIELDS}, **ctx.data["draft"].pop(key)}
     ctx.data["answers"][key] = entry
-    if ctx.data["cur"] not in ctx.data["done"]:
-        ctx.data["done"].append(ctx.data["cur"])
+    mark_done(ctx, ctx.data["cur"])
     if ctx.data.get("editing"):
         ctx.data["editing"] = False
         return "weekly.confirm"
@@ -264,7 +270,7 @@ def all_idle(ctx: Context):
             entry["latest_post_on"] = None
         ctx.data.get("draft", {}).pop(str(account_id), None)
         ctx.data["answers"][str(account_id)] = entry
-        ctx.data["done"].append(account_id)
+        mark_done(ctx, account_id)
     ctx.data["queue"], ctx.data["skipped"] = [], []
     ctx.reply(f"好的，{'、'.join(account_label(ctx, i) for i in rest)}{week_said(ctx, '本周')}都记为无更新（留言0/0，无问题）。")
     return "weekly.confirm"

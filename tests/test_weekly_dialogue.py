@@ -45,8 +45,9 @@ def test_full_dialogue_with_reask_skip_and_same_as_above(bot):
     bot.say("jy_zhang", "2", "1", "今天", "收到3回复2")
     summary = bot.send("jy_zhang", "有一条评论回复不及时，已整改")
     assert "1. 抚松教育（微信公众号）：发布5条（原创3），最近11-24，留言4/4，问题：无" in summary
-    assert "2. 抚松教育（微博）：本周无更新，最近11-10，留言4/4，问题：无" in summary
-    assert "3. 抚松教育（抖音）：发布2条（原创1），最近11-25，留言3/2，问题：有一条评论回复不及时，已整改" in summary
+    # numbered as the questions were (【2/3】 抖音), not in the order answered (抖音 was skipped and came last)
+    assert "2. 抚松教育（抖音）：发布2条（原创1），最近11-25，留言3/2，问题：有一条评论回复不及时，已整改" in summary
+    assert "3. 抚松教育（微博）：本周无更新，最近11-10，留言4/4，问题：无" in summary
     assert "请回复「确认」" in bot.send("jy_zhang", "嗯")
     done = bot.send("jy_zhang", "确认")
     assert "已提交抚松县教育局11月23日—11月29日的周报，共3个账号" in done and "迟报" not in done
