@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from bot import clock
-from bot.router import Context, Router
+from bot.choices import numbered
+from bot.router import END, Context, Reask, Router
 from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
 from handlers.oversight_util import OWN_UNIT_WORDS, match_units, unit_hint
@@ -13,7 +14,7 @@ from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
-from models.org import STAFF, UNIT_HEAD, Person, Unit, userid_in
+from models.org import STAFF, UNIT_HEAD, Person, Unit, userid_in, visible_host_units
 from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
@@ -38,9 +39,8 @@ def register(router: Router) -> None:
                     detail="县政数局：「单位记录 单位名称」，例如「单位记录 教育局」。单位人员：「单位记录」查看本单位。")
     def record(ctx: Context):
         if ctx.person.is_bureau_user:
-            if not ctx.args:
-                ctx.reply("请带上单位名称，例如「单位记录 抚松县教育局」。")
-                return None
+            if not ctx.args:  # which unit, from the list (as 整改通知 and 约谈 ask)
+                return "record.unit" if visible_host_units(ctx.session, ctx.person) else _no_units(ctx)
             units = match_units(ctx, ctx.args)
             if len(units) != 1:
                 ctx.reply(unit_hint(ctx, ctx.args, units))
@@ -53,6 +53,24 @@ def register(router: Router) -> None:
                 ctx.reply(f"单位人员只能查看本单位的记录（没有查「{asked[:20]}」），下面是{unit.name}的记录。")
         ctx.reply(unit_record(ctx, unit))
         return None
+
+    router.conversation("record", title="单位记录")
+
+    @router.state("record.unit", prompt=lambda ctx: numbered(
+        [u.name for u in visible_host_units(ctx.session, ctx.person)], "查看哪个单位的记录？")
+        .replace("（回复序号）", "（回复序号或单位名称）"))
+    def record_unit(ctx: Context):
+        units = visible_host_units(ctx.session, ctx.person)
+        answer = ctx.text.strip().rstrip("。.")
+        if answer.isdigit() and 1 <= int(answer) <= len(units):
+            unit = units[int(answer) - 1]
+        else:
+            found = match_units(ctx, answer)
+            if len(found) != 1:
+                raise Reask(unit_hint(ctx, answer, found))
+            unit = found[0]
+        ctx.reply(unit_record(ctx, unit))
+        return END
 
     @router.pattern(OWN_RECORD_ASKED, roles={STAFF, UNIT_HEAD})
     def own_record_asked(ctx: Context):
@@ -71,6 +89,10 @@ def register(router: Router) -> None:
         """「看看教育局的情况」, 「卫健局怎么样」: the unit's record."""
         ctx.args = ctx.match["unit"]
         return record(ctx)
+
+
+def _no_units(ctx: Context) -> None:
+    ctx.reply("您管辖的范围内还没有主办单位。")
 
 
 def _names(session: Session, userids: set[str]) -> dict[str, str]:

@@ -96,3 +96,13 @@ def test_a_bureau_naming_another_countys_unit_is_told_it_is_outside_its_scope(bo
         assert reply.startswith("「") and "」不在您的管辖范围内：您只能查看和处理抚松县政务服务和数字化建设管理局所辖的单位。" in reply, reply
         assert "没有找到" not in reply and "靖宇县教育局" not in reply.replace("「靖宇县教育局」", ""), reply
     assert "没有找到名称包含「林业局」的单位" in bot.send("zsj_admin", "单位记录 林业局")
+
+
+def test_the_record_without_a_unit_asks_which_from_the_list(bot):
+    """「单位记录」 alone said 「请带上单位名称…」: a dead end where 整改通知 and 约谈 offer the list."""
+    asked = bot.send("zsj_admin", "单位记录")
+    assert asked.startswith("查看哪个单位的记录？\n1. 抚松县教育局") and asked.endswith("（回复序号或单位名称）"), asked
+    assert "靖宇" not in asked  # the neighbour's units are not offered
+    assert bot.send("zsj_admin", "卫健局").startswith("【单位记录】抚松县卫生健康局")
+    bot.send("zsj_admin", "单位记录")
+    assert bot.send("zsj_admin", "1").startswith("【单位记录】抚松县教育局")
