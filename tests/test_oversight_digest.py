@@ -46,7 +46,9 @@ def test_opt_out_and_back_in(bot):
     at(date(2026, 8, 17), 9, 0)
     dormancy.dormancy_ladder("2026-08-17")
     assert "仅限" in bot.send("zsj_review", "摘要 关闭")
-    assert bot.send("zsj_admin", "摘要").startswith("您的每日摘要目前已开启")
+    shown = bot.send("zsj_admin", "摘要")  # the switch, and what the digest holds today (was the switch only)
+    assert shown.startswith("您的每日摘要目前已开启。回复「摘要 关闭」或「摘要 开启」。\n\n【每日摘要】2026-08-17\n"), shown
+    assert "新增停更预警" in shown and "摘要 关闭」可停止接收" not in shown
     assert bot.send("zsj_admin", "摘要 不要了").startswith("没能看懂「不要了」，设置没有改变。您的每日摘要目前已开启")
     assert "已关闭" in bot.send("zsj_admin", "摘要 关闭")
     with bot.db() as s:
