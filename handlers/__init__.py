@@ -21,6 +21,7 @@ FEATURES = [
     "handlers.unit_record",
     "handlers.digest",
     "handlers.training",
+    "handlers.training_list",
     "handlers.bulletin",
     "handlers.bulletin_list",
     "handlers.resend",

@@ -26,7 +26,7 @@ def register(router: Router) -> None:
 
     @router.command("培训登记", "登记培训", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="登记一次业务培训（培训台账）",
                     detail="依次填写培训日期、主题、组织单位和参训人员（姓名或企业微信账号，可一次输入多人），"
-                           "确认后记入培训台账。也可以用「flask --app bot training import 文件.xlsx」批量导入。")
+                           "确认后记入培训台账。名单很长的培训可以请系统管理员用 Excel 文件批量导入。「培训台账」查看今年的培训。")
     def start(ctx: Context):
         return "training.date"
 

@@ -59,6 +59,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "单位记录": ("教育局", EVERYONE),
     "摘要": ("", ADMIN),
     "培训登记": ("", BUREAU),
+    "培训台账": ("", BUREAU | {"city_reviewer"}),
     # approvals (who may file is decided by the handler, with its own reason; see test_approvals_authz.py)
     "开设": ("", EVERYONE),
     "变更": ("", EVERYONE),

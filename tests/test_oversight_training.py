@@ -176,3 +176,20 @@ def test_flag_untrained_tells_the_bureau_once(bot):
     with bot.db() as s:
         zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
         assert flag_untrained(s, zhang) is False
+
+
+def test_the_ledger_lists_this_years_trainings_and_the_units_still_needing_one(bot):
+    """「培训台账」 was suggested 台账 (the accounts); there was no way to see the trainings in chat."""
+    from tests.approvals_helpers import seed_accounts
+    seed_accounts(bot)
+    at(date(2026, 11, 20))
+    bot.say("zsj_admin", "培训登记", "11月18日", "政务新媒体信息发布与审核培训", "本局", "刘洋", "确认")
+    reply = bot.send("zsj_admin", "培训台账")
+    assert reply.startswith("2026年培训台账（抚松县政务服务和数字化建设管理局辖区）：\n"
+                            "· 11-18 政务新媒体信息发布与审核培训（抚松县政务服务和数字化建设管理局），辖区参训1人\n"
+                            "有在用账号、2026年还没有人参加培训的单位（4个，第28条要求每年至少一次）："), reply
+    assert "抚松县卫生健康局" not in reply.splitlines()[2] and "抚松县教育局" in reply.splitlines()[2]
+    assert bot.send("zsj_admin", "今年哪些单位没培训") == reply
+    assert bot.send("zsj_admin", "培训台账 2025").startswith("2025年培训台账（抚松县政务服务和数字化建设管理局辖区）：\n· 暂无培训记录")
+    assert bot.send("jy_zhang", "培训台账").startswith("「培训台账」仅限")
+    assert bot.send("jy_zhang", "培训记录").startswith("【单位记录】抚松县教育局")  # a unit: its own record
