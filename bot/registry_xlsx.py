@@ -155,16 +155,31 @@ def _describe_changes(changes: dict | None) -> str:
     return "；".join(parts)
 
 
+def _names(accounts: list[Account]) -> dict[str, str]:
+    """userid → name of the people who made the accounts' changes, in one query (the sheet showed bare userids)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import object_session
+
+    from models.org import Person
+    actors = {change.actor for account in accounts for change in account.changes if change.actor}
+    session = object_session(accounts[0]) if accounts else None
+    if not actors or session is None:
+        return {}
+    return dict(session.execute(select(Person.userid, Person.name).where(Person.userid.in_(actors))).all())
+
+
 def _history_sheet(wb: Workbook, accounts: list[Account]) -> None:
     """The history of every approved change (and import) of the exported accounts."""
     ws = wb.create_sheet("变更历史")
     _header(ws, [("主办单位", 26), ("账号名称", 20), ("账号类型", 11), ("时间", 17), ("事项", 9),
                  ("申请编号", 9), ("内容", 60), ("操作人", 16)])
     row = 2
+    names = _names(accounts)
     for account in accounts:
         for change in account.changes:
+            actor = f"{names[change.actor]}（{change.actor}）" if change.actor in names else change.actor
             values = [account.unit.name, account.name, account.platform, _moment(change.at), change.kind,
-                      change.request_id, _describe_changes(change.changes), change.actor]
+                      change.request_id, _describe_changes(change.changes), actor]
             for col, value in enumerate(values, 1):
                 safe_cell(ws.cell(row=row, column=col), value)
             row += 1

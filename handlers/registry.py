@@ -51,18 +51,20 @@ def find_units(units: list[Unit], query: str) -> list[Unit]:
     return [names[n] for n in difflib.get_close_matches(query, list(names), n=5, cutoff=0.75)]
 
 
-def registry_due(session: Session, accounts: list[Account]) -> dict[int, str]:
+def registry_due(session: Session, accounts: list[Account], in_chat: bool = True) -> dict[int, str]:
     """Account id → 「截止…，还剩N个工作日（不含今天），完成后回复「已报送 N」」 for those of these accounts still to
     be filed in the national registry (第11条), as the unit's reminder words it. The unit that applied files it:
-    for an account that has since moved to another host unit, the text names that unit instead."""
+    for an account that has since moved to another host unit, the text names that unit instead. Not `in_chat`
+    (the Excel file): the request's number instead of what to reply."""
     from handlers.approvals_after import due_text, pending_filings_of_accounts
     today, due = clock.today(), {}
     by_id = {a.id: a for a in accounts}
     for filing in pending_filings_of_accounts(session, sorted({a.unit_id for a in accounts})):
         if filing.account_id in due or filing.account_id not in by_id:  # soonest first: the first deadline shows
             continue
-        then = (f"完成后回复「已报送 {filing.request_id}」" if filing.unit_id == by_id[filing.account_id].unit_id
-                else f"由原主办单位{filing.request.unit.name}报送（第{filing.request_id}号申请）")
+        own = filing.unit_id == by_id[filing.account_id].unit_id
+        then = (f"完成后回复「已报送 {filing.request_id}」" if in_chat else f"第{filing.request_id}号申请") if own \
+            else f"由原主办单位{filing.request.unit.name}报送（第{filing.request_id}号申请）"
         due[filing.account_id] = f"{due_text(filing.deadline, today, session)}，{then}"
     return due
 
@@ -225,7 +227,7 @@ def register(router: Router) -> None:
             ctx.reply(f"{scope}{'辖区' if person.is_bureau_user else ''}的台账中还没有账号，没有可导出的内容。")
             return END
         title = f"政务新媒体台账_{scope}_{clock.today().strftime('%Y%m%d')}"
-        due = registry_due(session, accounts)
+        due = registry_due(session, accounts, in_chat=False)
         outbox.push_file(session, person, f"{title}.xlsx", export_workbook(accounts, title, due))
         ctx.audit("registry.export", "account", None, after={"accounts": len(accounts), "scope": scope})
         ctx.reply(f"台账已生成，稍后以文件发送（{len(accounts)}个账号）。")

@@ -189,3 +189,15 @@ def test_export_carries_the_history_of_changes(bot, app, tmp_path):
     assert "负责人UserID：jy_zhang → jy_li" in rows[1][6]
     assert ws.cell(row=3, column=7).value.startswith("账号功能：政务信息发布 → @HYPERLINK")
     assert ws.cell(row=3, column=7).data_type == "s"
+
+
+def test_the_history_names_the_person_who_made_a_change(bot):
+    """The 操作人 column held bare userids (「city_qian」)."""
+    from tests.approvals_helpers import approve_all, submit_open
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.send("jy_zhang", "导出台账")
+    _name, data = [bot.fake._files[m["content"]["media_id"]] for m in bot.inbox("jy_zhang")
+                   if m["msgtype"] == "file"][-1]  # (the approval form came before)
+    rows = [[c.value for c in r] for r in load_workbook(BytesIO(data))["变更历史"].iter_rows(min_row=2)]
+    assert {r[7] for r in rows if r[5] == number} == {"赵审批（city_zhao）"}  # the city's approval made it

@@ -311,7 +311,8 @@ def test_the_registry_deadline_reads_the_same_everywhere_on_the_first_of_three_d
     assert f"{due}，完成后回复「已报送 {number}」" in bot.send("jy_zhang", "台账")
     assert due in bot.send("zsj_admin", "台账 抚松县教育局")
     assert due in bot.send("jy_zhang", "单位记录") and due in bot.send("zsj_admin", "单位记录 抚松县教育局")
-    assert exported_due(bot, "zsj_admin") == {"抚松教育": f"{due}，完成后回复「已报送 {number}」"}  # 导出台账
+    # 导出台账: the deadline and the request, not a chat instruction in a spreadsheet cell
+    assert exported_due(bot, "zsj_admin") == {"抚松教育": f"{due}，第{number}号申请"}
     assert "今天是最后一天" in due_text(date(2026, 11, 30), date(2026, 11, 30))
     # another year's date says the year; a worked Sunday (元旦调休) says so
     assert due_text(date(2026, 1, 4), date(2025, 12, 31)) == "截止2026年1月4日（周日，调休上班），还剩1个工作日（不含今天）"
