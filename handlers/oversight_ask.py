@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from bot.choices import numbered
 from bot.router import END, Context, Reask, Router
-from handlers.oversight_util import match_units, unit_hint
-from models import org
+from handlers.oversight_util import account_units, match_units, unit_hint
 
 MIN_REASON = 4
 
@@ -14,7 +13,7 @@ MIN_REASON = 4
 def ask(ctx: Context, command: str, what: str, example: str, name: str = "") -> str | None:
     """Start asking for what `command` lacks; `what` names its text (「问题」, 「原因」)."""
     ctx.data = {"command": command, "what": what, "example": example}
-    if not org.visible_host_units(ctx.session, ctx.person):
+    if not account_units(ctx):
         ctx.reply("您管辖的范围内还没有主办单位。")
         return None
     if name:
@@ -27,7 +26,7 @@ def ask(ctx: Context, command: str, what: str, example: str, name: str = "") -> 
 
 
 def _units_prompt(ctx: Context) -> str:
-    names = [u.name for u in org.visible_host_units(ctx.session, ctx.person)]
+    names = [u.name for u in account_units(ctx)]
     return numbered(names, f"「{ctx.data['command']}」哪个单位？").replace("（回复序号）", "（回复序号或单位名称）")
 
 
@@ -37,7 +36,7 @@ def register(router: Router) -> None:
 
     @router.state("oversight_ask.unit", prompt=_units_prompt)
     def unit(ctx: Context):
-        units = org.visible_host_units(ctx.session, ctx.person)
+        units = account_units(ctx)
         answer = ctx.text.strip().rstrip("。.")
         if answer.isdigit():
             if not 1 <= int(answer) <= len(units):

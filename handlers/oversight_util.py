@@ -110,6 +110,12 @@ def split_first(args: str) -> tuple[str, str]:
     return head, parts[1].strip() if len(parts) > 1 else ""
 
 
+def account_units(ctx: Context) -> list[Unit]:
+    """The host units in scope that may hold accounts (not classified units or internal departments, 第8条): the ones
+    a list to pick a unit from offers."""
+    return [u for u in org.visible_host_units(ctx.session, ctx.person) if not (u.is_classified or u.is_internal)]
+
+
 def match_units(ctx: Context, name: str) -> list[Unit]:
     """Host units in the person's scope whose name is, ends with or contains `name`; 本单位/我单位 is the person's
     own unit when it is a host unit (a bureau is not: its people name the unit they mean)."""

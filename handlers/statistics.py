@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from bot import clock, config
 from bot.router import END, Context, Router
 from handlers.bulletin import month_of
-from models import org, weekly
+from handlers.oversight_util import account_units
+from models import weekly
 from models.account import ACTIVE_STATUSES, Account
 from models.approval import APPROVED, CANCEL, DRAFT, OPEN, PENDING_STATUSES, REJECTED, RETURNED, SUSPEND, \
     ApprovalRequest
@@ -96,7 +97,7 @@ def register(router: Router) -> None:
 
 
 def report(ctx: Context, period: Period) -> str:
-    units = [u for u in org.visible_host_units(ctx.session, ctx.person) if not (u.is_classified or u.is_internal)]
+    units = account_units(ctx)
     ids = [u.id for u in units]
     lines = [f"{ctx.person.unit.name}辖区统计（{period.label}，{period.first.month}月{period.first.day}日—"
              f"{period.last.month}月{period.last.day}日）："]

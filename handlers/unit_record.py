@@ -9,12 +9,12 @@ from bot.choices import numbered
 from bot.router import END, Context, Reask, Router
 from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
-from handlers.oversight_util import OWN_UNIT_WORDS, match_units, unit_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, account_units, match_units, unit_hint
 from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
-from models.org import STAFF, UNIT_HEAD, Person, Unit, userid_in, visible_host_units
+from models.org import STAFF, UNIT_HEAD, Person, Unit, userid_in
 from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
@@ -40,7 +40,7 @@ def register(router: Router) -> None:
     def record(ctx: Context):
         if ctx.person.is_bureau_user:
             if not ctx.args:  # which unit, from the list (as 整改通知 and 约谈 ask)
-                return "record.unit" if visible_host_units(ctx.session, ctx.person) else _no_units(ctx)
+                return "record.unit" if account_units(ctx) else _no_units(ctx)
             units = match_units(ctx, ctx.args)
             if len(units) != 1:
                 ctx.reply(unit_hint(ctx, ctx.args, units))
@@ -57,10 +57,10 @@ def register(router: Router) -> None:
     router.conversation("record", title="单位记录")
 
     @router.state("record.unit", prompt=lambda ctx: numbered(
-        [u.name for u in visible_host_units(ctx.session, ctx.person)], "查看哪个单位的记录？")
+        [u.name for u in account_units(ctx)], "查看哪个单位的记录？")
         .replace("（回复序号）", "（回复序号或单位名称）"))
     def record_unit(ctx: Context):
-        units = visible_host_units(ctx.session, ctx.person)
+        units = account_units(ctx)
         answer = ctx.text.strip().rstrip("。.")
         if answer.isdigit() and 1 <= int(answer) <= len(units):
             unit = units[int(answer) - 1]

@@ -103,6 +103,13 @@ def test_the_record_without_a_unit_asks_which_from_the_list(bot):
     asked = bot.send("zsj_admin", "单位记录")
     assert asked.startswith("查看哪个单位的记录？\n1. 抚松县教育局") and asked.endswith("（回复序号或单位名称）"), asked
     assert "靖宇" not in asked  # the neighbour's units are not offered
+    # nor those that may hold no account (第8条): the classified unit, the internal department
+    assert "保密局" not in asked and "教育局办公室" not in asked, asked
+    bot.send("zsj_admin", "取消")
+    notice = bot.send("zsj_admin", "整改通知")
+    assert notice.startswith("「整改通知」哪个单位？\n1. 抚松县教育局") and "保密局" not in notice, notice
+    bot.send("zsj_admin", "取消")
+    bot.send("zsj_admin", "单位记录")
     assert bot.send("zsj_admin", "卫健局").startswith("【单位记录】抚松县卫生健康局")
     bot.send("zsj_admin", "单位记录")
     assert bot.send("zsj_admin", "1").startswith("【单位记录】抚松县教育局")
