@@ -409,6 +409,8 @@ def test_urging_amending_and_filing_without_a_number_take_the_one_that_fits(bot)
     bot.send("jy_zhang", "确认")
     approve_all(bot, number)
     assert bot.send("jy_zhang", "已报送").startswith(f"已记录：第{number}号申请已在全国政务新媒体信息报送系统报送。")
+    again = bot.send("jy_li", f"已报送 {number}")  # a colleague: who recorded it, not a bare date
+    assert again.startswith(f"第{number}号申请已于") and again.endswith("由张伟登记为已报送，无需再报。"), again
 
 
 @pytest.mark.parametrize("text", ["已经在系统里改好了", "全国系统报送了", "我们已经在全国政务新媒体信息报送系统里更新了"])
