@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot import clock, outbox
 from bot.bulletin import changes, serial
-from bot.bulletin.compute import compute
+from bot.bulletin.compute import compute, first_report_month
 from bot.bulletin.figures import Bulletin
 from bot.choices import confirmed
 from bot.router import END, Context, Router
@@ -93,6 +93,19 @@ def register(router: Router) -> None:
         return END
 
 
+def not_made_why(ctx: Context, bureau_id: int, key: str) -> str:
+    """Why a month has no bulletin: before the county's first weekly report through the bot, not yet due, or when
+    it comes."""
+    first = first_report_month(ctx.session, bureau_id)
+    if first is None:
+        return "本县还没有任何单位通过助手报送过周报，所以还没有可生成的通报。"
+    if key < first:
+        return f"本县第一份经助手报送的周报在{first}，之前的月份没有数据，不生成通报。"
+    if key >= clock.today().strftime("%Y-%m"):
+        return f"{key}还没有结束，下月第一个工作日9:00自动生成。"
+    return "每月第一个工作日9:00自动生成上月通报。"
+
+
 def _pick(ctx: Context, bureau_id: int) -> StoredBulletin | None:
     """The month named in the arguments, else the newest draft, else the newest bulletin (to explain)."""
     args = (ctx.args or "").strip()
@@ -104,7 +117,7 @@ def _pick(ctx: Context, bureau_id: int) -> StoredBulletin | None:
             return None
         row = find(ctx.session, bureau_id, key)
         if row is None:
-            ctx.reply(f"{key}的月度通报还没有生成，无需重新生成。每月第一个工作日9:00自动生成上月通报。")
+            ctx.reply(f"{key}的月度通报还没有生成，无需重新生成。" + not_made_why(ctx, bureau_id, key))
         return row
     newest = select(StoredBulletin).where(StoredBulletin.bureau_id == bureau_id).order_by(StoredBulletin.month.desc())
     row = ctx.session.scalar(newest.where(StoredBulletin.status == DRAFT)) or ctx.session.scalar(newest)

@@ -129,7 +129,10 @@ def test_only_bureau_admins_and_only_existing_months(bot):
     generated(bot)
     assert "仅限主管单位管理员使用" in bot.send("jy_wang", "重新生成通报")
     assert "仅限主管单位管理员使用" in bot.send("zsj_review", "重新生成通报")  # a reviewer does not publish either
-    assert "2026-10的月度通报还没有生成" in bot.send("zsj_admin", "重新生成通报 2026-10")
+    # before the county's first report through the bot: said why there is none (it said only when one comes)
+    assert bot.send("zsj_admin", "重新生成通报 2026-10") == ("2026-10的月度通报还没有生成，无需重新生成。"
+                                                            "本县第一份经助手报送的周报在2026-11，之前的月份没有数据，不生成通报。")
+    assert bot.send("zsj_admin", "重新生成通报 2026-12").endswith("2026-12还没有结束，下月第一个工作日9:00自动生成。")
     assert "「2026-13」不是月份。请写明年份和月份，例如「重新生成通报 2026-11」" in \
         bot.send("zsj_admin", "重新生成通报 2026-13")
     assert "「13月」不是月份。请写明年份和月份，例如「发布通报 2026-11」" in bot.send("zsj_admin", "发布通报 13月")
