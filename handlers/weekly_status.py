@@ -105,9 +105,12 @@ def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
         select(WeeklyReport).where(WeeklyReport.unit_id == unit.id, WeeklyReport.week >= first,
                                    WeeklyReport.week <= week))}
     lines = [f"{unit.name}最近{HISTORY_WEEKS}周的周报："]
+    began = _first_week(ctx, unit)
     for n in range(HISTORY_WEEKS):
         monday = week - timedelta(days=7 * n)
-        lines.append(f"· {weekly.week_label(monday)}：{_week_state(monday, reports.get(monday))}")
+        before = monday not in reports and monday < began  # not 「未报（已逾期）」 for weeks before the bot was used
+        state = "无记录（助手启用前）" if before else _week_state(monday, reports.get(monday))
+        lines.append(f"· {weekly.week_label(monday)}：{state}")
     if not by_bureau:
         lines.append("回复「周报」填报本周，「修改周报」修改已报内容。")
         return "\n".join(lines)
@@ -118,6 +121,19 @@ def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
                   for e in latest.entries]
     lines.append(f"回复「催报 {unit.name}」提醒该单位报送。")
     return "\n".join(lines)
+
+
+def _first_week(ctx: Context, unit):
+    """The first week reported through the bot in the unit's county (the bulletin counts from there too), or last week
+    if earlier: a week that can still be filed is never 「before the bot」."""
+    from sqlalchemy import func
+
+    from models.org import subtree_ids
+    bureau = unit if unit.is_bureau else unit.supervising_bureau()
+    first = ctx.session.scalar(select(func.min(WeeklyReport.week)).where(
+        WeeklyReport.unit_id.in_(subtree_ids(ctx.session, bureau.id)))) if bureau else None
+    fileable = weekly.previous_due_week(workdays.week_monday(clock.today()))
+    return min(first, fileable) if first else fileable
 
 
 def _week_state(monday, report: WeeklyReport | None) -> str:

@@ -54,7 +54,9 @@ def test_edit_keeps_every_version_and_the_bureau_sees_it(bot):
     assert "报后修改过：抚松县教育局（第2版，张伟 11-26 09:00）" in roll
     history = bot.send("jy_li", "周报情况")
     assert "11月23日—11月29日：已报（按时），张伟 11-25 10:00，发布8条，修改过（第2版）" in history
-    assert "11月16日—11月22日：未报（已逾期）" in history
+    assert "11月16日—11月22日：未报（已逾期）" in history  # last week can still be filed
+    # weeks before the county's first report through the bot are not 「未报（已逾期）」 (they cannot be filed)
+    assert "11月9日—11月15日：无记录（助手启用前）" in history, history
 
 
 def test_second_reporter_sees_and_amends_the_report(bot):
