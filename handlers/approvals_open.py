@@ -39,6 +39,9 @@ OPEN_INTENT = (r"(?:我们?|咱们?|本单位)?(?:单位|局|中心|镇)?(?:想|
                r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
 
 
+# 附件2's 「主办责任的相关保障制度」, as the regulation names them (第16、21、22条)
+RULES_MEANT = ("保障制度指本单位为政务新媒体建立的信息发布审核制度（第16条）、专人负责制度（第21条）和安全管理、保密审查制度、"
+               "应急预案（第22条）。")
 RULES_GIVEN = re.compile(r"(?:已经?|都)?(?:提交|交|报|报送|附上|上传)(?:过)?了?(?:的)?|有(?:的)?|已有|提交过|交过了?")
 RULES_NOT_GIVEN = re.compile(r"(?:还)?(?:没有?|未)(?:提交|交|报|报送|准备|附上)?(?:呢|了)?|还没|暂时没有|无")
 
@@ -275,9 +278,11 @@ def register(router: Router) -> None:
             said = ctx.text.strip().rstrip("。.！!")
             answer = True if RULES_GIVEN.fullmatch(said) else False if RULES_NOT_GIVEN.fullmatch(said) else None
         if answer is None:
-            raise Reask("请回复「是」或「否」。")
+            raise Reask(RULES_MEANT + "已提交请回复「是」，还没有请回复「否」。" if re.search(r"什么|啥|哪些", ctx.text)
+                        else "请回复「是」或「否」。")
         if not answer:
-            raise Reask("按附件2要求，开设申请须同时提交主办责任保障制度。请准备好后回复「是」，或回复「取消」。")
+            raise Reask("按附件2要求，开设申请须同时提交主办责任保障制度。" + RULES_MEANT
+                        + "请按县政数局的要求准备并报送后回复「是」，或回复「取消」以后再申请。")
         ctx.data["rules_submitted"] = True
         return after(ctx, "open.rules")
 

@@ -136,8 +136,10 @@ def name_warning(session: Session, unit: Unit, name: str, platform: str) -> str 
 # --- field checks (each raises Reask with a specific hint) --------------------------------
 
 def skipped(text: str) -> bool:
-    answer = text.strip().rstrip("。.！!")
-    return answer in SKIP_WORDS or NOT_YET.fullmatch(answer) is not None
+    """「无」, 「还没有」, 「还没开呢，哪来的网址」: nothing to give (a sentence opening with not-yet too)."""
+    answer = text.strip().rstrip("。.！!？?")
+    return answer in SKIP_WORDS or NOT_YET.fullmatch(answer) is not None or \
+        re.match(rf"(?:{NOT_YET.pattern})(?:呢|啊|的)?[，,。；;！!\s]", answer) is not None
 
 
 def check_name(text: str) -> str:

@@ -281,3 +281,13 @@ def test_a_responsible_person_not_in_the_list_is_told_how_to_go_on(bot):
     reply = open_request(bot, answers=[*OPEN_WEIBO[:6], "新来的小李，还没在名单里"])
     assert reply.startswith("没能识别「新来的小李，还没在名单里」，请回复 1 到 3 之间的序号。\n负责人须是本单位在通讯录中的人员（第21条）。"
                             "名单里没有的（如新来的同事），请联系县政数局把他加入通讯录后再办理"), reply
+
+
+def test_the_rules_question_explains_what_the_rules_are_and_a_not_yet_sentence_is_understood(bot):
+    """「啥制度？」 repeated the question; 「还没开呢，哪来的网址」 was 「网址格式不对」."""
+    reply = open_request(bot, answers=[OPEN_WEIBO[0], "抖音", "抚松教育", OPEN_WEIBO[3], "还没开呢，哪来的网址"])
+    assert reply.startswith("抖音账号必须填写主页URL（审批表和国办登记都要用）。如果账号还没有注册"), reply
+    bot.send("jy_zhang", "取消")
+    reply = open_request(bot, answers=[*OPEN_WEIBO[:10], "啥制度？"])
+    assert reply.startswith("保障制度指本单位为政务新媒体建立的信息发布审核制度（第16条）"), reply
+    assert bot.send("jy_zhang", "否").startswith("按附件2要求，开设申请须同时提交主办责任保障制度。保障制度指")
