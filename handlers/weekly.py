@@ -14,10 +14,10 @@ from bot import clock
 from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
-                                  ask_problems, begin, current_account, current_answer, current_label, draft_summary, edit_example,
-                                  finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of, out_of_reach,
-                                  pick_account, previous_answer, report_week, skip_account, submit, summary_prompt,
-                                  this_week, week_word)
+                                  ask_problems, begin, current_account, current_answer, current_label, draft_summary,
+                                  edit_example, finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of,
+                                  out_of_reach, pick_account, previous_answer, report_week, skip_account, submit,
+                                  summary_prompt, this_week, week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
                                    latest_said, parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR

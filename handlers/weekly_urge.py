@@ -48,7 +48,8 @@ def register(router: Router) -> None:
         name, said = (ctx.args or "").strip(), None
         for word in ("上周", "本周", "这周"):  # 「催报 上周」, 「催报 教育局 上周」
             if name.startswith(word) or name.endswith(word):
-                said, name = word, (name.removeprefix(word) if name.startswith(word) else name.removesuffix(word)).strip()
+                rest = name.removeprefix(word) if name.startswith(word) else name.removesuffix(word)
+                said, name = word, rest.strip()
         if said:
             this = workdays.week_monday(clock.today())
             week = weekly.previous_due_week(this) if said == "上周" else this

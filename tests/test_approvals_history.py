@@ -23,7 +23,7 @@ def test_an_approver_sees_what_he_decided_and_where_it_stands(bot):
     bot.send("jy_zhang", f"修改 {first}")
     bot.send("jy_zhang", "确认")  # resubmitted: at the unit's head again
     reply = bot.send("jy_wang", "我的审批")
-    assert f"现在：待单位审核，等待您审批\n回复「查看 编号」看审批表和全部审批记录。另有1件申请等待您审批，回复「待办」查看。" \
+    assert "现在：待单位审核，等待您审批\n回复「查看 编号」看审批表和全部审批记录。另有1件申请等待您审批，回复「待办」查看。" \
         in reply, reply
     assert bot.send("jy_zhang", "审批记录").startswith("「审批记录」仅限")  # a clerk decides nothing
 

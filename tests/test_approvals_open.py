@@ -272,8 +272,8 @@ def test_a_phone_number_is_not_taken_for_the_operator(bot):
 def test_a_link_in_an_apps_share_text_and_a_mobile_with_dashes_are_taken(bot):
     """The share text the bot tells clerks to copy was 「网址格式不对」; 「138-0439-1234」 was not a phone number."""
     share = "7.43 复制打开抖音，看看【抚松教育的主页】 https://v.douyin.com/iRNBho6u/ 长按复制此条消息"
-    form = open_request(bot, answers=[OPEN_WEIBO[0], "抖音", "抚松教育", OPEN_WEIBO[3], share, "fsjy2026", "1", "138-0439-1234",
-                                      *OPEN_WEIBO[8:]])
+    form = open_request(bot, answers=[OPEN_WEIBO[0], "抖音", "抚松教育", OPEN_WEIBO[3], share, "fsjy2026", "1",
+                                      "138-0439-1234", *OPEN_WEIBO[8:]])
     assert "https://v.douyin.com/iRNBho6u/" in form and "13804391234" in form and "长按复制" not in form, form
 
 
