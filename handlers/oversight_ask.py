@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.choices import numbered
 from bot.router import END, Context, Reask, Router
-from handlers.oversight_util import account_units, match_units, unit_hint
+from handlers.oversight_util import account_units, match_units, picked_unit, unit_hint
 
 MIN_REASON = 4
 
@@ -36,17 +36,7 @@ def register(router: Router) -> None:
 
     @router.state("oversight_ask.unit", prompt=_units_prompt)
     def unit(ctx: Context):
-        units = account_units(ctx)
-        answer = ctx.text.strip().rstrip("。.")
-        if answer.isdigit():
-            if not 1 <= int(answer) <= len(units):
-                raise Reask(f"没有第{int(answer)}项，请回复 1 到 {len(units)} 之间的序号，或单位名称。")
-            chosen = units[int(answer) - 1]
-        else:
-            found = match_units(ctx, answer)
-            if len(found) != 1:
-                raise Reask(unit_hint(ctx, answer, found))
-            chosen = found[0]
+        chosen = picked_unit(ctx)
         ctx.data.update(unit_id=chosen.id, unit_name=chosen.name)
         return "oversight_ask.text"
 

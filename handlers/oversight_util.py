@@ -116,6 +116,21 @@ def account_units(ctx: Context) -> list[Unit]:
     return [u for u in org.visible_host_units(ctx.session, ctx.person) if not (u.is_classified or u.is_internal)]
 
 
+def picked_unit(ctx: Context) -> Unit:
+    """The answer to a numbered list of `account_units`: its number, or a unit's name; else the same question again
+    with a specific hint."""
+    units = account_units(ctx)
+    answer = ctx.text.strip().rstrip("。.")
+    if answer.isdigit():
+        if not 1 <= int(answer) <= len(units):
+            raise Reask(f"没有第{int(answer)}项，请回复 1 到 {len(units)} 之间的序号，或单位名称。")
+        return units[int(answer) - 1]
+    found = match_units(ctx, answer)
+    if len(found) != 1:
+        raise Reask(unit_hint(ctx, answer, found))
+    return found[0]
+
+
 def match_units(ctx: Context, name: str) -> list[Unit]:
     """Host units in the person's scope whose name is, ends with or contains `name`; 本单位/我单位 is the person's
     own unit when it is a host unit (a bureau is not: its people name the unit they mean)."""

@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from bot import clock
 from bot.choices import numbered
-from bot.router import END, Context, Reask, Router
+from bot.router import END, Context, Router
 from handlers.approvals_after import due_text, pending_filings
 from handlers.approvals_oversight import request_note
-from handlers.oversight_util import OWN_UNIT_WORDS, account_units, match_units, unit_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, account_units, match_units, picked_unit, unit_hint
 from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
@@ -60,16 +60,7 @@ def register(router: Router) -> None:
         [u.name for u in account_units(ctx)], "查看哪个单位的记录？")
         .replace("（回复序号）", "（回复序号或单位名称）"))
     def record_unit(ctx: Context):
-        units = account_units(ctx)
-        answer = ctx.text.strip().rstrip("。.")
-        if answer.isdigit() and 1 <= int(answer) <= len(units):
-            unit = units[int(answer) - 1]
-        else:
-            found = match_units(ctx, answer)
-            if len(found) != 1:
-                raise Reask(unit_hint(ctx, answer, found))
-            unit = found[0]
-        ctx.reply(unit_record(ctx, unit))
+        ctx.reply(unit_record(ctx, picked_unit(ctx)))
         return END
 
     @router.pattern(OWN_RECORD_ASKED, roles={STAFF, UNIT_HEAD})
