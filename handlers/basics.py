@@ -42,6 +42,7 @@ USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_
 FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group title
     "registry": "台账", "approvals": "开设变更注销审批", "weekly": "周报", "dormancy": "监督检查",
     "rectification": "监督检查", "screenshots": "监督检查", "measures": "监督检查", "unit_record": "监督检查", "digest": "监督检查",
+    "statistics": "监督检查",
     "training": "培训台账", "bulletin": "月度通报", "resend": "推送",
 }
 
