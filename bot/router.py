@@ -355,7 +355,7 @@ class Router:
             match = regex.match(text)
             if match and (roles is None or ctx.sender.has_role(*roles)):
                 ctx.match = match
-                if self._run(ctx, conv, handler, handler.__name__) is not PASS:
+                if self._run(ctx, conv, handler, handler.__name__) != PASS:
                     return None
         if barred and (self._asks_about(*barred) or not self.suggest(text, ctx.sender)):
             return self._command(ctx, conv, *barred)  # its help, or why not (nothing closer this sender may use)

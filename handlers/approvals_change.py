@@ -142,8 +142,7 @@ def done_said(ctx: Context, kind: str):
     if rows:
         lines.append(f"您最近的{kind}申请：")
         lines += [f"· 第{r.id}号 {r.title} — {where(ctx, r)}" for r in rows]
-    lines.append(("注销、关停的公告（第12条）发布后不需要告诉助手。" if kind in (CANCEL, SUSPEND) else "")
-                 + f"要办理新的{kind}，请回复「{kind} 账号名称」。")
+    lines.append(f"注销、关停的公告（第12条）发布后不需要告诉助手。要办理新的{kind}，请回复「{kind} 账号名称」。")
     ctx.reply("\n".join(lines))
     return END
 
@@ -166,7 +165,8 @@ def begin(ctx: Context, kind: str, prefix: str):
     if len(found) == 1:  # named, or the only one: said, since the next question does not name it
         ctx.reply(f"账号：{label(found[0])}")
         return chosen(ctx, found[0], prefix)
-    if not found and DONE_SAID.fullmatch(ctx.args):  # 「注销公告已经发了」: news of one under way, not a new one
+    # 「注销公告已经发了」: news of a closure under way, not a new one (a change's words name what to change)
+    if not found and kind in (CANCEL, SUSPEND) and DONE_SAID.fullmatch(ctx.args):
         return done_said(ctx, kind)
     if not found:
         ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。")

@@ -77,6 +77,9 @@ def test_news_of_a_closure_under_way_does_not_begin_another(bot):
             f"完成后回复「已报送 {number}」\n注销、关停的公告（第12条）发布后不需要告诉助手。要办理新的注销，请回复「注销 账号名称」。")
     assert bot.send("wl_zhao", "注销 抚松文旅").startswith("账号：抚松文旅（微信公众号")  # naming one still begins it
     bot.send("wl_zhao", "取消")
+    # a change's words name what to change (「负责人换成赵敏了」): it begins, as before
+    assert not bot.send("wl_zhao", "变更 负责人换成赵敏了").startswith("没有开始新的")
+    bot.send("wl_zhao", "取消")
 
 
 def test_suspend_with_other_reason(bot):
