@@ -177,8 +177,8 @@ def mark_done(ctx: Context, account_id: int) -> None:
     """The accounts answered, kept in the unit's order: the summary numbers them as the questions did (【1/3】),
     whichever was skipped and answered later."""
     if account_id not in ctx.data["done"]:
-        order = [a["id"] for a in ctx.data["accounts"]]
-        ctx.data["done"] = sorted([*ctx.data["done"], account_id], key=order.index)
+        order = {a["id"]: n for n, a in enumerate(ctx.data["accounts"])}
+        ctx.data["done"] = sorted([*ctx.data["done"], account_id], key=lambda i: order.get(i, len(order)))
 
 
 def previous_answer(ctx: Context) -> dict | None:
