@@ -157,15 +157,11 @@ def _describe_changes(changes: dict | None) -> str:
 
 def _names(accounts: list[Account]) -> dict[str, str]:
     """userid → name of the people who made the accounts' changes, in one query (the sheet showed bare userids)."""
-    from sqlalchemy import select
     from sqlalchemy.orm import object_session
 
-    from models.org import Person
-    actors = {change.actor for account in accounts for change in account.changes if change.actor}
+    from models.org import names_of
     session = object_session(accounts[0]) if accounts else None
-    if not actors or session is None:
-        return {}
-    return dict(session.execute(select(Person.userid, Person.name).where(Person.userid.in_(actors))).all())
+    return names_of(session, {c.actor for a in accounts for c in a.changes}) if session is not None else {}
 
 
 def _history_sheet(wb: Workbook, accounts: list[Account]) -> None:
@@ -173,11 +169,13 @@ def _history_sheet(wb: Workbook, accounts: list[Account]) -> None:
     ws = wb.create_sheet("变更历史")
     _header(ws, [("主办单位", 26), ("账号名称", 20), ("账号类型", 11), ("时间", 17), ("事项", 9),
                  ("申请编号", 9), ("内容", 60), ("操作人", 16)])
+    from models.org import shown_name
     row = 2
     names = _names(accounts)
     for account in accounts:
         for change in account.changes:
-            actor = f"{names[change.actor]}（{change.actor}）" if change.actor in names else change.actor
+            name = shown_name(names, change.actor, nobody="")
+            actor = f"{name}（{change.actor}）" if name != change.actor else change.actor
             values = [account.unit.name, account.name, account.platform, _moment(change.at), change.kind,
                       change.request_id, _describe_changes(change.changes), actor]
             for col, value in enumerate(values, 1):

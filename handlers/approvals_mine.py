@@ -294,7 +294,7 @@ def register(router: Router) -> None:
             ctx.reply(f"第{req.id}号申请还没有审批通过，无需报送。")
             return END
         if filing.filed_at is not None:
-            by = ctx.session.scalar(select(Person.name).where(Person.userid == filing.filed_by)) or filing.filed_by
+            by = org.shown_name(org.names_of(ctx.session, {filing.filed_by}), filing.filed_by)
             ctx.reply(f"第{req.id}号申请已于{clock.localize(filing.filed_at):%Y-%m-%d}由{by}登记为已报送，无需再报。")
             return END
         after.mark_filed(ctx.session, filing, ctx.person)

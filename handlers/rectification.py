@@ -5,7 +5,6 @@ import re
 import unicodedata
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock, outbox, workdays
@@ -17,7 +16,7 @@ from handlers.oversight_util import (by_number, match_units, parse_ref, split_fi
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from handlers.weekly_parse import chinese_number
 from models import org
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Person, Unit
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD, Unit, names_of, shown_name
 from models.oversight import bureau_admins, unit_people
 from models.rectification import (ACCEPTED, DEFAULT_WORKDAYS, REOPENED, SUBMITTED, TO_FIX, Rectification,
                                   RectificationAnswer, create_item, describe, items_of_units)
@@ -338,16 +337,15 @@ def item_text(ctx: Context, item: Rectification) -> str:
     """One item: what is asked, by when, where it stands, and each answer with the bureau's verdict."""
     lines = [f"整改事项 {item.id}｜{item.unit.name}｜{item.shown_status}",
              f"问题：{item.problem}", f"期限：{item.deadline.isoformat()}"]
-    who = {a.answered_by for a in item.answers} | {a.reviewed_by for a in item.answers if a.reviewed_by}
-    names = dict(ctx.session.execute(select(Person.userid, Person.name).where(Person.userid.in_(who))).all())
+    names = names_of(ctx.session, {a.answered_by for a in item.answers} | {a.reviewed_by for a in item.answers})
     for n, answer in enumerate(item.answers, 1):
         at = clock.localize(answer.answered_at)
         shot = "，附截图" if answer.screenshot_id or answer.screenshot_media_id else ""
-        lines.append(f"第{n}次整改情况（{names.get(answer.answered_by, answer.answered_by)} {at:%m-%d %H:%M}{shot}）："
+        lines.append(f"第{n}次整改情况（{shown_name(names, answer.answered_by)} {at:%m-%d %H:%M}{shot}）："
                      f"{answer.text}")
         if answer.verdict:
             note = f"：{answer.verdict_note}" if answer.verdict_note else ""
-            lines.append(f"  审核：{answer.verdict}（{names.get(answer.reviewed_by, answer.reviewed_by or '')}）{note}")
+            lines.append(f"  审核：{answer.verdict}（{shown_name(names, answer.reviewed_by)}）{note}")
     if not item.answers:
         lines.append("单位还没有提交整改情况。")
     return "\n".join(lines)

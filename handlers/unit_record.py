@@ -14,7 +14,7 @@ from handlers.screenshots import evidence
 from models.account import Account
 from models.approval import ApprovalRequest
 from models.measure import measures_of_unit
-from models.org import STAFF, UNIT_HEAD, Person, Unit, userid_in
+from models.org import STAFF, UNIT_HEAD, Unit, names_of, shown_name
 from models.oversight import DormancyWatch, account_label, cases_of_units
 from models.rectification import describe, items_of_units
 from models.training import Training, TrainingAttendee
@@ -86,25 +86,6 @@ def _no_units(ctx: Context) -> None:
     ctx.reply("您管辖的范围内还没有主办单位。")
 
 
-def _names(session: Session, userids: set[str]) -> dict[str, str]:
-    """{userid: name} for the people who took the measures, in one query; userids match whatever their case
-    (as `find_person`), the exact spelling first."""
-    wanted = {u.lower() for u in userids}
-    rows = session.execute(select(Person.userid, Person.name).where(userid_in(Person.userid, wanted))
-                           .order_by(Person.active)).all() if wanted else []
-    names: dict[str, str] = {}
-    for userid, name in rows:  # active people last: they win over an inactive namesake
-        names[userid.lower()] = name
-    names.update({userid: name for userid, name in rows if userid in userids})
-    return names
-
-
-def _taken_by(names: dict[str, str], userid: str | None) -> str:
-    if not userid:
-        return "系统"
-    return names.get(userid) or names.get(userid.lower()) or userid
-
-
 def _load(session: Session, model, ids) -> list:
     """Read these rows into the session in one query, so that the records pointing at them find them there
     instead of loading each one (单位记录 of a unit with many filings stays a handful of queries). The caller
@@ -131,9 +112,9 @@ def unit_record(ctx: Context, unit: Unit) -> str:
 
 def _measures(session: Session, unit: Unit) -> list[str]:
     measures = measures_of_unit(session, unit.id)
-    names = _names(session, {m.created_by for m in measures if m.created_by})
+    names = names_of(session, {m.created_by for m in measures})
     return [f"一、处置措施（{len(measures)}项）"] + (
-        [f"  {clock.localize(m.created_at).date().isoformat()} {m.kind}（{_taken_by(names, m.created_by)}）：{m.reason}"
+        [f"  {clock.localize(m.created_at).date().isoformat()} {m.kind}（{shown_name(names, m.created_by)}）：{m.reason}"
          for m in measures] or ["  无"])
 
 

@@ -186,6 +186,27 @@ def userid_in(column, userids):
     return func.lower(column).in_(sorted({u.lower() for u in userids}))
 
 
+def names_of(session: Session, userids) -> dict[str, str]:
+    """{userid: name} for the people with these userids, in one query; userids match whatever their case
+    (as `find_person`), the exact spelling first (see `shown_name`)."""
+    userids = {u for u in userids if u}
+    wanted = {u.lower() for u in userids}
+    rows = session.execute(select(Person.userid, Person.name).where(userid_in(Person.userid, wanted))
+                           .order_by(Person.active)).all() if wanted else []
+    names: dict[str, str] = {}
+    for userid, name in rows:  # active people last: they win over an inactive namesake
+        names[userid.lower()] = name
+    names.update({userid: name for userid, name in rows if userid in userids})
+    return names
+
+
+def shown_name(names: dict[str, str], userid: str | None, nobody: str = "系统") -> str:
+    """The name `names_of` found for `userid`, else the userid itself (`nobody` when there is none)."""
+    if not userid:
+        return nobody
+    return names.get(userid) or names.get(userid.lower()) or userid
+
+
 def reachable(people) -> list[Person]:
     """Those of `people` a push reaches: active, and not refused by WeCom (`wecom_invalid`, which the delivery
     sets after 81013/40003-style errors); the outbox drops pushes to anyone else."""
