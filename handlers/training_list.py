@@ -2,13 +2,13 @@
 one (an account in use and nobody trained this year)."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from sqlalchemy import func, select
 
 from bot import clock
 from bot.router import Context, Router
+from handlers.bulletin import year_of
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER
 from models.training import Training, TrainingAttendee, units_needing_training
@@ -26,7 +26,10 @@ def register(router: Router) -> None:
                            "（第28条要求每年至少一次）。「培训台账 2025」看那一年的。登记培训请回复「培训登记」。")
     def trainings(ctx: Context):
         said = ctx.args.strip()
-        year = int(said[:4]) if re.fullmatch(r"\d{4}\s*年?", said) else clock.today().year
+        year = year_of(said) if said else clock.today().year
+        if year is None:
+            ctx.reply(f"「{said[:20]}」不是年份。回复「培训台账」看今年的，「培训台账 2025」看那一年的。")
+            return
         ids = org.visible_unit_ids(ctx.session, ctx.person)
         rows = ctx.session.execute(
             select(Training.id, Training.held_on, Training.topic, Training.organiser, func.count(TrainingAttendee.id))

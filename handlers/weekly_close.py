@@ -1,7 +1,6 @@
 """关账 (closing a month: its weekly reports can no longer be corrected) and 取消关账 (reopening it)."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -9,11 +8,11 @@ from sqlalchemy import select
 from bot import clock
 from bot.choices import confirmed
 from bot.router import END, Context, Router
+from handlers.bulletin import month_of
 from models import weekly
 from models.org import BUREAU_ADMIN, Unit, visible_unit_ids
 from models.weekly import MonthClose, month_mondays
 
-MONTH = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?")
 MISSING_SHOWN = 10
 
 
@@ -90,14 +89,14 @@ def _closed(ctx: Context, bureau: Unit) -> list[str]:
 
 
 def _month(ctx: Context, word: str, closed: list[str]) -> str | None:
-    """「2026-11」, 「2026年11月」 → "2026-11"; otherwise says what to write (and which months are closed)."""
-    m = MONTH.fullmatch(ctx.args.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        typed = ctx.args.strip()[:20]
-        wrong = f"「{typed}」不是月份。" if typed else ""
+    """「2026-11」, 「2026年11月」, 「上月」, 「11月」 → "2026-11" (as the bulletin reads a month); otherwise says what to
+    write (and which months are closed). Nothing written is not this month: closing must be meant."""
+    typed = ctx.args.strip()
+    month = month_of(typed) if typed else None
+    if month is None:
+        wrong = f"「{typed[:20]}」不是月份。" if typed else ""
         ctx.reply(f"{wrong}请写明年份和月份，例如「{word} 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
-        return None
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    return month
 
 
 def _missing(ctx: Context, mondays) -> list[str]:

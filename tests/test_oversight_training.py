@@ -190,6 +190,8 @@ def test_the_ledger_lists_this_years_trainings_and_the_units_still_needing_one(b
                             "有在用账号、2026年还没有人参加培训的单位（4个，第28条要求每年至少一次）："), reply
     assert "抚松县卫生健康局" not in reply.splitlines()[2] and "抚松县教育局" in reply.splitlines()[2]
     assert bot.send("zsj_admin", "今年哪些单位没培训") == reply
+    assert bot.send("zsj_admin", "培训台账 今年") == reply
+    assert bot.send("zsj_admin", "培训台账 明年").startswith("「明年」不是年份。")
     assert bot.send("zsj_admin", "培训台账 2025").startswith("2025年培训台账（抚松县政务服务和数字化建设管理局辖区）：\n· 暂无培训记录")
     assert bot.send("jy_zhang", "培训台账").startswith("「培训台账」仅限")
     assert bot.send("jy_zhang", "培训记录").startswith("【单位记录】抚松县教育局")  # a unit: its own record

@@ -110,7 +110,7 @@ def test_a_month_not_over_is_not_closed_and_a_closing_can_be_undone(bot):
     assert bot.send("zsj_admin", "关账 2026-11") == \
         "2026-11 还没有结束：该月最后一周（11月23日—11月29日）11月29日才结束，之后才能关账。"
     at(2026, 11, 30, 9, 0)
-    bot.send("zsj_admin", "关账 2026-11")
+    bot.send("zsj_admin", "关账 11月")  # the month as the bulletin reads it: the latest November
     assert bot.send("zsj_admin", "不") == "没有关账，2026-11的周报仍可修改。"
     bot.send("zsj_admin", "关账 2026-11")
     bot.send("zsj_admin", "确认")
