@@ -141,23 +141,21 @@ def _approvals(ctx: Context, ids, period: Period) -> str:
 
 def _reports(ctx: Context, ids, period: Period) -> str:
     """Weeks whose due moment fell in the period and has passed: on time, late, missing (as 周报情况 counts)."""
-    from jobs.weekly import missing_units
-    scope, now = set(ids), clock.now()
     began = ctx.session.scalar(select(func.min(weekly.WeeklyReport.week)).where(weekly.WeeklyReport.unit_id.in_(ids)))
     if began is None:
         return "【周报】还没有单位通过助手报送过周报"
     # weeks before the first report through the bot are not counted (everyone would be missing them), as the bulletin
-    monday = max(period.first - timedelta(days=period.first.weekday()), began)
-    on_time = late = missing = 0
+    monday, mondays, now = max(period.first - timedelta(days=period.first.weekday()), began), [], clock.now()
     while monday <= period.last:
         due = weekly.due_at(monday)
         if due is not None and period.start <= due < period.end and due <= now:
-            filed = ctx.session.execute(select(weekly.WeeklyReport.late).where(
-                weekly.WeeklyReport.unit_id.in_(ids), weekly.WeeklyReport.week == monday)).scalars().all()
-            late += sum(1 for flag in filed if flag)
-            on_time += sum(1 for flag in filed if not flag)
-            missing += sum(1 for unit in missing_units(ctx.session, monday) if unit.id in scope)
+            mondays.append(monday)
         monday += timedelta(days=7)
+    on_time = late = missing = 0
+    for due_units, filed in weekly.reports_due(ctx.session, ids, mondays).values():
+        late += sum(1 for was_late in filed.values() if was_late)
+        on_time += sum(1 for was_late in filed.values() if not was_late)
+        missing += len(due_units - set(filed))
     due_count = on_time + late + missing
     if not due_count:
         return "【周报】期间还没有到期的周报"

@@ -10,7 +10,7 @@ from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.bulletin import month_of
 from models import weekly
-from models.org import BUREAU_ADMIN, Unit, visible_unit_ids
+from models.org import BUREAU_ADMIN, Unit, visible_host_units
 from models.weekly import MonthClose, month_mondays
 
 MISSING_SHOWN = 10
@@ -101,7 +101,7 @@ def _month(ctx: Context, word: str, closed: list[str]) -> str | None:
 
 def _missing(ctx: Context, mondays) -> list[str]:
     """「· 11月16日—11月22日 抚松县教育局」 for each report of the month still owed in the asker's part of the tree."""
-    from jobs.weekly import missing_units
-    seen = set(visible_unit_ids(ctx.session, ctx.person))
-    return [f"· {weekly.week_label(monday)} {unit.name}" for monday in mondays
-            for unit in missing_units(ctx.session, monday) if unit.id in seen]
+    units = {u.id: u.name for u in visible_host_units(ctx.session, ctx.person)}
+    owed = weekly.reports_due(ctx.session, list(units), mondays)
+    return [f"· {weekly.week_label(monday)} {units[unit_id]}" for monday, (due, filed) in owed.items()
+            for unit_id in sorted(due - set(filed))]

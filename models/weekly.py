@@ -178,6 +178,28 @@ def month_of_week(week: date) -> str:
     return (week + timedelta(days=3)).strftime("%Y-%m")
 
 
+def reports_due(session: Session, unit_ids: list[int],
+                mondays: list[date]) -> dict[date, tuple[set[int], dict[int, bool]]]:
+    """For each week with a working day: (the units due — an account in use opened by the week's due day, as the
+    reminders count them — and the reports filed, {unit id: late}). Two queries, whatever the number of weeks."""
+    from models.account import ACTIVE_STATUSES
+    if not unit_ids or not mondays:
+        return {}
+    opened = list(session.execute(select(Account.unit_id, Account.opened_on).where(
+        Account.unit_id.in_(unit_ids), Account.status.in_(ACTIVE_STATUSES))))
+    filed: dict[date, dict[int, bool]] = {}
+    reports = select(WeeklyReport.unit_id, WeeklyReport.week, WeeklyReport.late).where(
+        WeeklyReport.unit_id.in_(unit_ids), WeeklyReport.week >= min(mondays), WeeklyReport.week <= max(mondays))
+    for unit_id, week, late in session.execute(reports):
+        filed.setdefault(week, {})[unit_id] = late
+    result = {}
+    for monday in mondays:
+        due = due_day(monday)
+        if due is not None:
+            result[monday] = ({u for u, on in opened if on is None or on <= due}, filed.get(monday, {}))
+    return result
+
+
 def month_mondays(month: str) -> list[date]:
     """The Mondays of the weeks belonging to `month` ("2026-11"): those whose Thursday falls in it."""
     first = date(int(month[:4]), int(month[5:7]), 1)

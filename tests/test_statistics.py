@@ -51,3 +51,18 @@ def test_a_period_not_understood_says_what_to_write(bot):
     at(2026, 11, 28, 10, 0)
     assert bot.send("zsj_admin", "统计 明年").startswith("没能看懂「明年」。可以写「统计」（本月）")
     assert bot.send("zsj_admin", "统计 12月").startswith("抚松县政务服务和数字化建设管理局辖区统计（2025年12月")  # the latest
+
+
+def test_the_statements_do_not_grow_with_the_weeks_counted(bot):
+    """The weekly part asked the database per week (a year: some 200 statements on the callback path)."""
+    from bench.scale_common import counting
+    seed(bot)
+    at(2026, 1, 9, 10, 0)
+    bot.say("jy_zhang", "周报", "都没更新", "确认")  # the county's first report: a year of weeks is counted
+    at(2026, 11, 28, 10, 0)
+    counts = {}
+    for said in ("统计", "统计 今年"):
+        with counting() as counter:
+            bot.send("zsj_admin", said)
+        counts[said] = counter.count
+    assert counts["统计 今年"] <= counts["统计"] + 2, counts  # (it was 203 against 36)
