@@ -90,6 +90,7 @@ def submit(session: Session, req: ApprovalRequest, actor: Person, source_msg: st
     before = req.status
     if req.submitted_at is not None:
         req.round += 1
+    req.record_submission()  # before the cards: they say what changed since the last submission
     req.submitted_at = now
     req.decided_at = None
     if actor.unit_id != req.unit_id:  # before the head's card: the card alone does not say why it came

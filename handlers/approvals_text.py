@@ -9,20 +9,25 @@ FIELD_NAMES = {
     "platform_account_id": "平台账号ID", "responsible_name": "账号负责人", "contact": "联系电话",
     "operator": "第三方机构", "unit_name": "主办单位",
 }
+CARD_VALUE = 60  # characters of a card row's value
 # The way every request goes, told in 帮助 开设/变更/注销/关停/补办备案 (and so to 「注销要多久」)
 FLOW_HELP = ("\n审批顺序：本单位负责人 → 县政数局 → 市政数局，每一步的结果都会通知您；审批人没有及时处理时，"
              "助手会按工作日提醒他，您也可以回复「催办」。\n全部通过后，须在3个工作日内到全国政务新媒体信息报送系统"
              "办理（第11条），办完回复「已报送」。")
 
 
+FORM_KEYS = ("name", "platform", "function", "url", "platform_account_id", "registry_code", "responsible_name",
+             "contact", "operator")  # the 基本信息 of 附件2, in its order
+
+
+def form_label(key: str) -> str:
+    return "国办登记系统单位标识码" if key == "registry_code" else FIELD_NAMES[key]
+
+
 def form_lines(data: dict, unit_name: str, bureau_name: str) -> list[str]:
     """The 基本信息 part of 附件2 from a form dict."""
     lines = [f"开设主体：{unit_name}", f"主管单位：{bureau_name}"]
-    for key in ("name", "platform", "function", "url", "platform_account_id", "registry_code",
-                "responsible_name", "contact", "operator"):
-        label = "国办登记系统单位标识码" if key == "registry_code" else FIELD_NAMES[key]
-        if data.get(key):
-            lines.append(f"{label}：{data[key]}")
+    lines += [f"{form_label(key)}：{data[key]}" for key in FORM_KEYS if data.get(key)]
     return lines
 
 
@@ -39,6 +44,54 @@ def changes_lines(changes: dict | None) -> list[str]:
             for k, (old, new) in (changes or {}).items()]
 
 
+def filed_items(kind: str, filed: dict) -> dict[str, str]:
+    """A submission (ApprovalRequest.content) as the items a reviewer reads, label → value, in the form's order."""
+    form, changes = filed.get("form") or {}, filed.get("changes") or {}
+    items = {form_label(key): str(form.get(key) or "") for key in FORM_KEYS}
+    if kind == CHANGE:  # what is asked for: each item's new value, or that it is not to change
+        items |= {f"{name}变更为": (changes[key][1] or "（空）") if key in changes else "（不变更）"
+                  for key, name in FIELD_NAMES.items()}
+    label, reason = reason_line(kind, filed.get("reason_kind"), filed.get("reason")).split("：", 1)
+    items[label] = reason
+    if kind == OPEN:
+        items["已同时提交主办责任保障制度"] = "是" if filed.get("rules_submitted") else "否"
+    if filed.get("announcement") is not None:
+        items["第12条公告"] = "将按要求发布" if filed["announcement"] else "未承诺"
+    return items
+
+
+def revisions(req: ApprovalRequest) -> list[str] | None:
+    """What this submission changed from the one before, 「账号功能：旧 → 新」 ([]: nothing); None for a first
+    submission, or when the one before was not kept (sent back before submissions were kept)."""
+    before, now = (req.submission(req.round - 1), req.submission(req.round)) if req.round > 1 else (None, None)
+    if before is None or now is None:
+        return None
+    old, new = filed_items(req.kind, before), filed_items(req.kind, now)
+    return [f"{label}：{old.get(label) or '（空）'} → {new.get(label) or '（空）'}"
+            for label in dict.fromkeys([*new, *old]) if old.get(label, "") != new.get(label, "")]
+
+
+def revisions_text(req: ApprovalRequest) -> str:
+    """「与上次提交相比，申请人修改了：」 and the lines, or 「未作修改」; "" when there is nothing to compare."""
+    changed = revisions(req)
+    if changed is None:
+        return ""
+    if not changed:
+        return "与上次提交相比：未作修改（内容与上次提交的相同）。\n"
+    return "与上次提交相比，申请人修改了：\n" + "".join(f"· {line}\n" for line in changed)
+
+
+def revisions_fact(changed: list[str]) -> str:
+    """The card's 「本次修改」: the changes themselves when they fit on the card, else the items' names."""
+    if not changed:
+        return "未作修改"
+    said = "；".join(changed)
+    if len(said) <= CARD_VALUE:
+        return said
+    names = "、".join(line.split("：", 1)[0].removesuffix("变更为") for line in changed)
+    return names[:CARD_VALUE - 10] + "（详见随卡片的消息）"
+
+
 def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
     bureau = req.unit.supervising_bureau()
     lines = [f"第{req.id}号 {req.kind}申请 · {req.status}",
@@ -53,6 +106,10 @@ def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
         lines.append(f"已同时提交主办责任保障制度：{'是' if req.rules_submitted else '否'}")
     if req.announcement is not None:
         lines.append(f"第12条公告：{'将按要求发布' if req.announcement else '未承诺'}")
+    changed = revisions(req)
+    if changed is not None:
+        lines.append(f"第{req.round}次提交与第{req.round - 1}次相比" + ("修改了：" if changed else "：未作修改"))
+        lines += [f"· {line}" for line in changed]
     if with_history and req.decisions:
         lines.append("审批记录：")
         rounds = req.round > 1  # a resubmitted request: which decisions belong to which submission
@@ -77,17 +134,20 @@ def card(req: ApprovalRequest) -> dict:
     facts = [("申请单位", req.unit.name), ("账号", req.form.get("name", "")),
              ("类型", req.form.get("platform", "")), ("申请人", applicant_line(req))]
     if req.kind == CHANGE:
-        facts.append(("变更", "；".join(changes_lines(req.changes))[:60]))
+        facts.append(("变更", "；".join(changes_lines(req.changes))))
     else:
         # the reason as the form says it: 「其他」 alone would hide what the applicant wrote
-        facts.append(("理由", reason_line(req.kind, req.reason_kind, req.reason).split("：", 1)[1][:60]))
+        facts.append(("理由", reason_line(req.kind, req.reason_kind, req.reason).split("：", 1)[1]))
+    changed = revisions(req)
+    if changed is not None:  # a resubmission: what changed, so that no approver has to compare from memory
+        facts.append(("本次修改", revisions_fact(changed)))
     return {
         "card_type": "button_interaction",
         "source": {"desc": "政务新媒体审批", "desc_color": 0},
         "main_title": {"title": f"第{req.id}号{req.kind}申请待您审批",
                        "desc": f"{STEP_NAMES[req.step]} · {req.status}"
                                + (" · 退回修改后重新提交" if last_send_back(req) else "")},
-        "horizontal_content_list": [{"keyname": k, "value": str(v)[:60]} for k, v in facts if v][:6],
+        "horizontal_content_list": [{"keyname": k, "value": str(v)[:CARD_VALUE]} for k, v in facts if v][:6],
         "button_list": [{"text": "同意", "style": 1, "key": "approve"},
                         {"text": "驳回", "style": 2, "key": "reject"},
                         {"text": "退回修改", "style": 3, "key": "return"}],
@@ -107,7 +167,7 @@ def resubmitted_line(req: ApprovalRequest) -> str:
     if back is None:
         return ""
     return (f"这是退回修改后重新提交的申请（第{req.round}次提交）。上次在「{STEP_NAMES[back.step]}」环节"
-            f"由{back.decider.name}{back.decision}：{back.opinion or '（无意见）'}。\n")
+            f"由{back.decider.name}{back.decision}：{back.opinion or '（无意见）'}。\n" + revisions_text(req))
 
 
 def card_fallback(req: ApprovalRequest) -> str:

@@ -77,6 +77,8 @@ class ApprovalRequest(Base):
     reminders_sent: Mapped[int] = mapped_column(default=0)  # for the current step
     escalated: Mapped[bool] = mapped_column(default=False)  # bureau admins told for the current step
     urged_on: Mapped[date | None]  # the applicant's last 催办
+    # What each submission filed ({"round": n, **content()}): a resubmission's approvers are told what changed
+    submissions: Mapped[list | None]
 
     unit: Mapped[Unit] = relationship()
     applicant: Mapped[Person] = relationship()
@@ -91,6 +93,20 @@ class ApprovalRequest(Base):
     @property
     def title(self) -> str:
         return f"{self.kind}「{self.form.get('name', '')}」（{self.form.get('platform', '')}）"
+
+    def content(self) -> dict:
+        """What the applicant files on 附件2: the part a resubmission may change."""
+        return {"form": dict(self.form), "changes": self.changes, "reason_kind": self.reason_kind,
+                "reason": self.reason, "rules_submitted": self.rules_submitted, "announcement": self.announcement}
+
+    def record_submission(self) -> None:
+        """Keep what this round filed (called on each submission, after `round` is set)."""
+        kept = [s for s in self.submissions or [] if s.get("round") != self.round]
+        self.submissions = [*kept, {"round": self.round, **self.content()}]  # a new list: the JSON column sees it
+
+    def submission(self, round_: int) -> dict | None:
+        """What round `round_` filed; None if it was not kept (filed before submissions were kept)."""
+        return next((s for s in self.submissions or [] if s.get("round") == round_), None)
 
 
 class ApprovalDecision(Base):
