@@ -310,10 +310,33 @@ def send_form(session: Session, req: ApprovalRequest, to: list[Person]) -> bool:
     return True
 
 
+FILED_NOW = {OPEN: "该账号已在全国系统登记备案", RETRO: "该账号已在全国系统登记备案",
+             CHANGE: "全国系统中该账号的信息已更新", CANCEL: "该账号已在全国系统注销", SUSPEND: "该账号已在全国系统关停"}
+
+
 def mark_filed(session: Session, filing: RegistryFiling, person: Person) -> None:
     filing.filed_at, filing.filed_by = clock.now(), person.userid
     filing.account.registry_status = REGISTRY_DONE
     filing.account.registry_filed_on = clock.today()
+    _tell_filed(session, filing, person)
+
+
+def _tell_filed(session: Session, filing: RegistryFiling, person: Person) -> None:
+    """已报送 recorded: the applicant learns the account is in the national registry now, and those reminded to file
+    it (the unit's staff, or the bureau admins in their place; the admins told of the deadline) that no one need
+    file it again. Not the one who recorded it: his reply says so."""
+    req = filing.request
+    reminded = unit_staff(session, req) or registry_admins(session, req)
+    if filing.bureau_told_on is not None:
+        reminded = [*reminded, *registry_admins(session, req)]
+    people = [p for p in org.reachable(list(dict.fromkeys([req.applicant, *reminded]))) if p.id != person.id]
+    if not people:
+        return
+    # his unit named for anyone outside it (a bureau that filed for the unit, the admins; or a unit told by them)
+    who = person.name if all(p.unit_id == person.unit_id for p in people) else f"{person.unit.name}的{person.name}"
+    outbox.push_text(session, people,
+                     f"【已报送】第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.form.get('platform', '')}）："
+                     f"{who}已在全国政务新媒体信息报送系统完成报送（第11条），{FILED_NOW[req.kind]}，无需再报送。")
 
 
 def open_filing(session: Session, request_id: int) -> RegistryFiling | None:

@@ -1,0 +1,85 @@
+"""已报送 (第11条): whoever records the national-registry filing, the applicant and those reminded to file it hear
+that it is done, in the same transaction as the record (through the outbox)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import clock
+from jobs import approvals as jobs
+from tests.approvals_helpers import approve_all, submit_open, submit_open_for
+
+FILED = "【已报送】"
+
+
+def filed_news(bot, userid: str) -> list[str]:
+    return [t for t in bot.texts(userid) if t.startswith(FILED)]
+
+
+def test_a_colleague_records_it_and_the_applicant_hears_the_account_is_in_the_national_registry(bot):
+    number = submit_open(bot)  # 张伟 (jy_zhang) applies
+    approve_all(bot, number)
+    assert "已记录" in bot.send("jy_li", f"已报送 {number}")
+    assert filed_news(bot, "jy_zhang") == [
+        f"【已报送】第{number}号开设申请（抚松教育，微博）：李娜已在全国政务新媒体信息报送系统完成报送（第11条），"
+        "该账号已在全国系统登记备案，无需再报送。"]
+    assert filed_news(bot, "jy_li") == []  # she recorded it: her reply says so
+    assert filed_news(bot, "jy_wang") == [] and filed_news(bot, "zsj_admin") == []  # not reminded, not told
+
+
+def test_the_applicant_who_records_it_himself_is_not_told_but_his_colleagues_are(bot):
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.send("jy_zhang", f"已报送 {number}")
+    assert filed_news(bot, "jy_zhang") == []
+    assert filed_news(bot, "jy_li") == [  # reminded every day until now: she need not file it a second time
+        f"【已报送】第{number}号开设申请（抚松教育，微博）：张伟已在全国政务新媒体信息报送系统完成报送（第11条），"
+        "该账号已在全国系统登记备案，无需再报送。"]
+
+
+def test_the_bureau_that_filed_for_the_unit_hears_it_as_applicant(bot):
+    number = submit_open_for(bot, "zsj_admin", "抚松县教育局")
+    approve_all(bot, number)
+    bot.send("jy_li", f"已报送 {number}")
+    assert filed_news(bot, "zsj_admin") == [
+        f"【已报送】第{number}号开设申请（抚松教育，微博）：抚松县教育局的李娜已在全国政务新媒体信息报送系统完成报送"
+        "（第11条），该账号已在全国系统登记备案，无需再报送。"]
+
+
+def test_after_the_deadline_the_bureau_admins_told_of_it_hear_it_was_filed(bot):
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday: due Thu 11-12
+    number = submit_open(bot)
+    approve_all(bot, number)
+    clock.set_now(datetime(2026, 11, 12, 9, 0))
+    jobs.registry_countdown("2026-11-12")
+    assert any(t.startswith("报送到期") for t in bot.texts("zsj_admin"))
+    clock.set_now(datetime(2026, 11, 13, 10, 0))
+    bot.send("jy_li", f"已报送 {number}")
+    assert len(filed_news(bot, "zsj_admin")) == 1 and len(filed_news(bot, "jy_zhang")) == 1
+
+
+def test_a_cancellation_filed_says_the_account_is_cancelled_there(bot):
+    from tests.approvals_helpers import latest_request_id, seed_accounts
+    seed_accounts(bot)
+    bot.say("jy_zhang", "注销 抚松教育 抖音", "1", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number)
+    bot.send("jy_li", f"已报送 {number}")
+    assert filed_news(bot, "jy_zhang") == [
+        f"【已报送】第{number}号注销申请（抚松教育，抖音）：李娜已在全国政务新媒体信息报送系统完成报送（第11条），"
+        "该账号已在全国系统注销，无需再报送。"]
+
+
+def test_the_news_is_written_with_the_record_and_not_without_it(bot):
+    """The push is an outbox row of the callback's transaction: a second 已报送 records nothing and tells no one."""
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.send("jy_li", f"已报送 {number}")
+    assert "无需再报" in bot.send("jy_li", f"已报送 {number}")
+    assert len(filed_news(bot, "jy_zhang")) == 1
+    from sqlalchemy import select
+
+    from models.outbox import OutboxMessage
+    with bot.db() as s:
+        rows = [r for r in s.scalars(select(OutboxMessage).where(OutboxMessage.userid == "jy_zhang"))
+                if r.payload.get("content", "").startswith(FILED)]
+    assert len(rows) == 1
