@@ -134,14 +134,14 @@ RECENT = 3
 
 def done_said(ctx: Context, kind: str):
     """Where the asker's requests of this kind stand, and what (if anything) is left to tell the bot."""
-    from handlers.approvals_mine import where
-    rows = list(ctx.session.scalars(select(ApprovalRequest).where(
+    from handlers.approvals_mine import where, with_filings
+    rows = with_filings(ctx, select(ApprovalRequest).where(
         ApprovalRequest.applicant_id == ctx.person.id, ApprovalRequest.kind == kind, ApprovalRequest.status != DRAFT)
-        .order_by(ApprovalRequest.id.desc()).limit(RECENT)))
+        .order_by(ApprovalRequest.id.desc()).limit(RECENT))
     lines = [f"没有开始新的{kind}申请。"]
     if rows:
         lines.append(f"您最近的{kind}申请：")
-        lines += [f"· 第{r.id}号 {r.title} — {where(ctx, r)}" for r in rows]
+        lines += [f"· 第{r.id}号 {r.title} — {where(r, filing)}" for r, filing in rows]
     lines.append(f"注销、关停的公告（第12条）发布后不需要告诉助手。要办理新的{kind}，请回复「{kind} 账号名称」。")
     ctx.reply("\n".join(lines))
     return END

@@ -5,7 +5,7 @@ request stays his alone. Not a feature: no `register`."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from bot import outbox
 from bot.router import Context
@@ -35,7 +35,7 @@ def left_behind(session: Session, person: Person) -> list[ApprovalRequest]:
         return []
     return list(session.scalars(select(ApprovalRequest).join(ApprovalRequest.applicant).where(
         ApprovalRequest.unit_id == person.unit_id, ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED)),
-        Person.active.is_(False)).order_by(ApprovalRequest.id)))
+        Person.active.is_(False)).options(contains_eager(ApprovalRequest.applicant)).order_by(ApprovalRequest.id)))
 
 
 def hint(req: ApprovalRequest) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bot import clock
 from jobs import approvals as jobs
 from tests.approvals_helpers import approve_all, submit_open, submit_open_for
@@ -83,3 +85,38 @@ def test_the_news_is_written_with_the_record_and_not_without_it(bot):
         rows = [r for r in s.scalars(select(OutboxMessage).where(OutboxMessage.userid == "jy_zhang"))
                 if r.payload.get("content", "").startswith(FILED)]
     assert len(rows) == 1
+
+
+def test_my_requests_read_their_filings_in_one_statement_however_many_were_approved(bot):
+    """我的申请 looked up each approved request's filing on its own: one statement more per approved request."""
+    from bench.scale_common import counting
+    from models.account import Account
+    from models.approval import ApprovalRequest, RegistryFiling
+    from models.org import Person
+    from tests.approvals_helpers import seed_accounts
+    seed_accounts(bot)
+    number = submit_open(bot)
+    approve_all(bot, number)
+
+    def said_and_counted() -> tuple[str, int]:
+        with counting() as counter:
+            reply = bot.send("jy_zhang", "我的申请")
+        return reply, counter.count
+
+    first, one = said_and_counted()
+    assert f"第{number}号 开设「抚松教育」（微博） — 已通过，待报送全国系统，完成后回复「已报送 {number}」" in first
+    with bot.db() as s:  # ten more of his changes approved, half of them filed already
+        zhang = s.scalar(select(Person).where(Person.userid == "jy_zhang"))
+        account = s.scalar(select(Account).where(Account.name == "抚松教育", Account.platform == "抖音"))
+        now, today = clock.now(), clock.today()
+        for n in range(10):
+            req = ApprovalRequest(kind="变更", unit_id=zhang.unit_id, applicant_id=zhang.id, account_id=account.id,
+                                  form={"name": "抚松教育", "platform": "抖音"}, changes={"contact": [None, "1"]},
+                                  status="已通过", created_at=now, submitted_at=now, decided_at=now)
+            s.add(req)
+            s.flush()
+            s.add(RegistryFiling(request_id=req.id, account_id=account.id, unit_id=zhang.unit_id, approved_on=today,
+                                 deadline=today, filed_at=now if n % 2 else None, filed_by="jy_zhang"))
+    many, eleven = said_and_counted()
+    assert many.count("待报送全国系统") == 6 and many.count("— 已通过\n") == 5, many
+    assert eleven == one, (one, eleven)
