@@ -10,10 +10,12 @@ from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.bulletin import month_of
 from models import weekly
-from models.org import BUREAU_ADMIN, Unit, visible_host_units
+from models.org import BUREAU_ADMIN, CITY_BUREAU, Unit, visible_host_units
 from models.weekly import MonthClose, month_mondays
 
 MISSING_SHOWN = 10
+CITY_SAYS = ("关账由各县（市、区）政数局管理员办理，关的是本县所辖单位的周报；市局不关账。"
+             "要看各县周报，回复「周报情况」。")
 
 
 def register(router: Router) -> None:
@@ -25,6 +27,9 @@ def register(router: Router) -> None:
                            "关错了回复「取消关账 2026-11」。")
     def close_month(ctx: Context):
         bureau = _bureau(ctx)
+        if bureau is None:
+            ctx.reply(CITY_SAYS)
+            return END
         month = _month(ctx, "关账", _closed(ctx, bureau))
         if month is None:
             return END
@@ -64,6 +69,9 @@ def register(router: Router) -> None:
                     help="取消某月的关账，该月周报恢复可以修改（「取消关账 2026-11」）")
     def reopen_month(ctx: Context):
         bureau = _bureau(ctx)
+        if bureau is None:
+            ctx.reply(CITY_SAYS)
+            return END
         closed = _closed(ctx, bureau)
         month = _month(ctx, "取消关账", closed)
         if month is None:
@@ -79,8 +87,13 @@ def register(router: Router) -> None:
         return END
 
 
-def _bureau(ctx: Context) -> Unit:
-    return ctx.person.unit if ctx.person.unit.is_bureau else ctx.person.unit.supervising_bureau()
+def _bureau(ctx: Context) -> Unit | None:
+    """The county bureau whose units' reports the asker closes; None for the city bureau, whose closing would
+    touch no report (month_closed reads the unit's county bureau)."""
+    unit = ctx.person.unit
+    if unit.kind == CITY_BUREAU:
+        return None
+    return unit if unit.is_bureau else unit.supervising_bureau()
 
 
 def _closed(ctx: Context, bureau: Unit) -> list[str]:

@@ -123,6 +123,18 @@ def test_a_month_not_over_is_not_closed_and_a_closing_can_be_undone(bot):
     assert actions == ["weekly.close_month", "weekly.reopen_month"]
 
 
+def test_the_city_bureau_is_told_that_the_counties_close_their_months(bot):
+    """A city admin's 关账 was recorded under the city bureau and said the city's units could no longer correct
+    their reports, though month_closed reads each unit's county bureau: nothing was closed."""
+    seed(bot)
+    at(2026, 11, 30, 9, 0)
+    said = bot.send("city_qian", "关账 2026-11")
+    assert said.startswith("关账由各县（市、区）政数局管理员办理") and "市局不关账" in said, said
+    assert bot.send("city_qian", "取消关账 2026-11").startswith("关账由各县（市、区）政数局管理员办理")
+    with bot.db() as s:
+        assert s.scalars(select(AuditLog).where(AuditLog.entity == "month_close")).all() == []
+
+
 def test_two_first_submissions_at_the_same_moment_become_a_report_and_an_amendment(bot):
     """Two colleagues confirm at once: one files, the other's answers become version 2 (no error)."""
     import threading
