@@ -60,7 +60,10 @@ def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) ->
     if req.status == WITHDRAWN:
         return f"第{req.id}号申请已由申请人撤回，无需审批。"
     if not req.is_pending:
-        return f"第{req.id}号申请已经处理完毕（{req.status}），无需重复操作。"
+        last = req.decisions[-1] if req.decisions else None
+        by = (f"：「{STEP_NAMES[last.step]}」环节由{'您' if last.decider_id == person.id else last.decider.name}"
+              f"{last.decision}" if last is not None else "")
+        return f"第{req.id}号申请已经处理完毕（{req.status}{by}），无需重复操作。"
     if person.id == req.applicant_id:
         return f"第{req.id}号申请是您本人提交的，申请人不能审批自己的申请。"
     done = [d for d in req.decisions if d.round == req.round and person in holders(session, req, d.step)]

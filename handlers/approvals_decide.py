@@ -41,14 +41,21 @@ LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
 
 
 def _closed_card_answer(ctx: Context, card: Card, req: ApprovalRequest | None) -> str:
-    """A tap on a card already greyed: decided by someone, or greyed because the directory took the right away
-    (nobody decided anything then: say why he may not, or that a newer card came when he got the right back)."""
-    if card.result == NO_LONGER_APPROVER and req is not None:
-        if chain.refusal_to_decide(ctx.session, req, ctx.person) is None:
-            return (f"这张卡片已失效：您重新成为审批人后，已收到第{req.id}号申请的新卡片，请在新卡片上处理，"
-                    f"或回复「同意 {req.id}」「驳回 {req.id} 原因」「退回 {req.id} 原因」。")
+    """A tap on a card already greyed (WeCom may still show its buttons: the update got lost, or came late). What
+    became of the request: who decided which step, or that it waits for him again on a newer card (sent back and
+    resubmitted, an agreement taken back, the right given back by the directory)."""
+    if req is None:
+        return f"这张卡片已经处理过了（{card.result or '已处理'}），无需重复操作。"
+    refusal = chain.refusal_to_decide(ctx.session, req, ctx.person)
+    by_text = f"或回复「同意 {req.id}」「驳回 {req.id} 原因」「退回 {req.id} 原因」。"
+    if card.result == NO_LONGER_APPROVER:  # nobody decided anything: the directory took the right away
+        if refusal is None:
+            return f"这张卡片已失效：您重新成为审批人后，已收到第{req.id}号申请的新卡片，请在新卡片上处理，{by_text}"
         return f"通讯录变更后，您已不是第{req.id}号申请的审批人，这张卡片已失效，无需处理。"
-    return f"这张卡片已经处理过了（{card.result or '已处理'}），无需重复操作。"
+    if refusal is None:
+        return (f"这张卡片已失效（{card.result or '已处理'}）。第{req.id}号申请现在又在等待您审批，"
+                f"请在新收到的审批卡片上处理，{by_text}")
+    return f"这张卡片已经处理过了。{refusal}"
 
 
 def nothing_decided(ctx: Context) -> str:
@@ -257,6 +264,15 @@ def register(router: Router) -> None:
 
     @router.state("decide.reason", prompt=reason_prompt)
     def reason(ctx: Context):
+        number = ctx.data.get("request_id")
+        req = ctx.session.get(ApprovalRequest, number) if number else None
+        refusal = chain.refusal_to_decide(ctx.session, req, ctx.person) if req is not None else None
+        if refusal:  # decided meanwhile (another approver, withdrawn…): no reason is wanted, whatever was sent
+            said = ctx.text.strip()[:20]
+            unsent = (f"「{said}」没有执行，请再发一次" if command_typed(ctx.text.strip()) is not None
+                      else f"「{said}」没有发给申请人")
+            ctx.reply(f"{refusal}不再需要输入原因；{unsent}。")
+            return END
         if len(ctx.text.strip()) < 2:
             raise Reask("请至少写2个字，让申请人知道原因。")
         found = command_typed(ctx.text.strip())
