@@ -12,7 +12,8 @@ from handlers import approvals_chain as chain
 from handlers import approvals_text as text
 from models import audit
 from models.approval import STEP_CITY, STEP_NAMES, ApprovalRequest, pending_requests
-from models.org import BUREAU_ADMIN, CITY_BUREAU, ROLE_NAMES, Person, Unit, people_with_role, userid_in, userid_is
+from models.org import (BUREAU_ADMIN, ROLE_NAMES, Person, Unit, level_name, people_with_role, userid_in,
+                        userid_is)
 from models.platform import Card
 
 
@@ -26,11 +27,6 @@ def missing_role(session: Session, req: ApprovalRequest, step: str) -> str:
     units = [session.get(Unit, i) for i in chain.step_unit_ids(req, step)]
     where = units[0].name if units else ("主管单位" if step != "city" else "市级主管单位")
     return f"{where}的「{role}」"
-
-
-def level_name(bureau: Unit | None) -> str:
-    """How the texts name a bureau's level: 市政数局 (the city bureau) or 县政数局."""
-    return "市政数局" if bureau is not None and bureau.kind == CITY_BUREAU else "县政数局"
 
 
 @dataclass

@@ -162,6 +162,11 @@ def people_with_role(session: Session, role: str, unit_ids: list[int] | None = N
     return list(session.scalars(stmt))
 
 
+def level_name(bureau: Unit | None) -> str:
+    """How the texts name a bureau's level: 市政数局 (the city bureau) or 县政数局."""
+    return "市政数局" if bureau is not None and bureau.kind == CITY_BUREAU else "县政数局"
+
+
 def bureau_people(session: Session, unit: Unit, role: str) -> list[Person]:
     """Holders of a bureau role at the bureau that supervises `unit` (or at `unit` if it is one)."""
     bureau = unit if unit.is_bureau else unit.supervising_bureau()
