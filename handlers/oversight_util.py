@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Callable
 
 from sqlalchemy import select
@@ -92,6 +93,22 @@ def retyped(answer: str, command: str, number: int) -> str:
         if typed in (None, number):
             return rest
     return text
+
+
+# A day as the bureau writes it: 「12月1日」, 「12-1」, 「2026-12-01」
+DAY_SAID = r"(?:(\d{4})-)?(\d{1,2})(?:月|-)(\d{1,2})[日号]?"
+
+
+def day_said(match: re.Match, today: date) -> date | None:
+    """The day a match of DAY_SAID names, or None (no such day). Without a year, the one nearest ahead: 「1月5日」
+    said in December is next year's."""
+    try:
+        day = date(int(match[1]) if match[1] else today.year, int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    if not match[1] and (today - day).days > 180:
+        return day.replace(year=day.year + 1)
+    return day
 
 
 def by_number(session, model, number: int):

@@ -11,8 +11,9 @@ from bot import clock, outbox, workdays
 from bot.choices import confirmed
 from bot.router import END, PASS, Context, Router
 from handlers.oversight_ask import ask
-from handlers.oversight_util import (by_number, match_units, parse_ref, split_first, text_then_confirm,
-                                     the_only_awaiting, unit_hint, unit_in_scope, verdict_then_confirm)
+from handlers.oversight_util import (DAY_SAID, by_number, day_said, match_units, parse_ref, split_first,
+                                     text_then_confirm, the_only_awaiting, unit_hint, unit_in_scope,
+                                     verdict_then_confirm)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from handlers.weekly_parse import chinese_number
 from models import org
@@ -56,16 +57,8 @@ def parse_deadline(said: str, today: date, session) -> date | None:
     if m:
         count = int(m[1]) if m[1].isdigit() else chinese_number(m[1])
         return workdays.add_workdays(today, count, session) if count and count <= 60 else None
-    m = re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})(?:月|-)(\d{1,2})[日号]?", said)
-    if not m:
-        return None
-    try:
-        day = date(int(m[1]) if m[1] else today.year, int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-    if not m[1] and (today - day).days > 180:  # 「1月5日」 said in December: next year's
-        return day.replace(year=day.year + 1)
-    return day
+    m = re.fullmatch(DAY_SAID, said)
+    return day_said(m, today) if m else None
 
 
 # 「查看整改 3」, 「整改 3」, 「整改事项3」
@@ -207,17 +200,21 @@ def register(router: Router) -> None:
     text_then_confirm(router, "rectification", command="已整改", noun="整改情况", minimum=4, ask=lambda ctx: (
         f"整改事项 {ctx.data['number']}（{ctx.data['problem']}）：请简要说明整改情况，"
         "例如「已补发本周内容，并安排专人每周更新」："),
-        hint="整改情况会作为正式记录交县政数局审核，请写明做了什么（至少4个字）。", submit=submit_later)
+        hint="整改情况会作为正式记录交主管单位审核，请写明做了什么（至少4个字）。", submit=submit_later)
 
     def _submit_answer(ctx: Context, item: Rectification, text: str) -> None:
         item.answers.append(RectificationAnswer(text=text, answered_by=ctx.userid, answered_at=ctx.now))
         before = {"status": item.status}
         item.status = SUBMITTED
         ctx.audit("rectification.answer", "rectification", item.id, before, {"status": SUBMITTED})
-        outbox.push_text(ctx.session, bureau_admins(ctx.session, item.unit),
-                         f"【整改情况 {item.id}】{item.unit.name}\n问题：{item.problem}\n整改说明：{text}\n"
-                         f"——{ctx.person.name}\n回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」。")
-        ctx.reply(f"已提交整改事项 {item.id} 的整改情况，县政数局审核后会通知您。"
+        answered = f"{item.unit.name}\n问题：{item.problem}\n整改说明：{text}\n——{ctx.person.name}\n"
+        outbox.push_text(ctx.session, _reviewers(ctx.session, item), f"【整改情况 {item.id}】{answered}"
+                         f"回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」。")
+        if item.issued_from_above:
+            outbox.push_text(ctx.session, bureau_admins(ctx.session, item.unit),
+                             f"【整改情况 {item.id}（抄送）】{answered}"
+                             f"这是{item.bureau.name}下发的整改事项，由{item.reviewer}审核，无需您处理。")
+        ctx.reply(f"已提交整改事项 {item.id} 的整改情况，{item.reviewer}审核后会通知您。"
                   f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
 
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
@@ -227,7 +224,7 @@ def register(router: Router) -> None:
         number, note = parse_ref(ctx.args)
         if number is None:  # the one answer awaiting review in the asker's scope, shown and confirmed first
             return _confirm_only_submitted(ctx, "accept", note)
-        item = _item(ctx, number, "通过整改 编号")
+        item = _item_to_decide(ctx, number, "通过整改 编号")
         if item is not None and item.status in TO_FIX:
             return _write_off(ctx, item, note)
         if item is None or not _awaits_review(ctx, item):
@@ -237,40 +234,55 @@ def register(router: Router) -> None:
     def _accept(ctx: Context, item: Rectification, note: str):
         _verdict(ctx, item, ACCEPTED, note)
         item.closed_at = ctx.now
-        _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局确认整改到位：{item.problem}" +
+        _tell_unit(ctx, item, f"【整改事项 {item.id}】{item.reviewer}确认整改到位：{item.problem}" +
                    (f"\n备注：{note}" if note else ""))
         ctx.reply(f"整改事项 {item.id} 已通过，已通知{item.unit.name}。")
         return END
 
     @router.command("重新整改", roles=BUREAU, help="要求单位重新整改",
                     detail="用法：重新整改 编号 原因，例如「重新整改 5 仍未恢复更新」。"
-                           f"新的期限为{DEFAULT_WORKDAYS}个工作日。")
+                           f"新的期限从今天起算{DEFAULT_WORKDAYS}个工作日；也可以写在原因后面，"
+                           "例如「重新整改 5 仍未恢复更新，3个工作日内完成」「… 期限12月1日」（须在今天之后）。")
     def reopen(ctx: Context):
-        number, reason = parse_ref(ctx.args)
+        number, words = parse_ref(ctx.args)
+        reason, said = split_deadline(words)  # 「…，3个工作日内完成」: the new deadline, checked before anything
+        if said and deadline_of(ctx, said) is None:
+            return None
         if number is None:
             if len(reason) < 2:
                 ctx.reply("请写明需要重新整改的原因，例如「重新整改 仍未恢复更新」（有几项待审核时带上编号）。")
                 return None
-            return _confirm_only_submitted(ctx, "reopen", reason)
+            return _confirm_only_submitted(ctx, "reopen", words)
         item = _submitted(ctx, number, "重新整改 编号 原因")
         if item is None:
             return None
         if len(reason) < 2:
             ctx.reply(f"请写明需要重新整改的原因，例如「重新整改 {item.id} 仍未恢复更新」。")
             return None
-        return _reopen(ctx, item, reason)
+        return _reopen(ctx, item, words)
 
-    def _reopen(ctx: Context, item: Rectification, reason: str):
+    def _reopen(ctx: Context, item: Rectification, words: str):
+        """The answer sent back with a deadline counted afresh from today (the one said after the reason, or
+        DEFAULT_WORKDAYS working days): the old one may be near or past."""
+        reason, said = split_deadline(words)
+        deadline = deadline_of(ctx, said) if said else \
+            workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
+        if deadline is None:  # said on an earlier day, and no longer after today
+            return END
         _verdict(ctx, item, REOPENED, reason)
-        item.deadline = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, ctx.session)
-        _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局要求重新整改：{item.problem}\n原因：{reason}\n"
-                              f"新的期限：{item.deadline.isoformat()}。整改后请回复「已整改 {item.id} 整改说明」。")
-        ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {item.deadline.isoformat()}。")
+        before, item.deadline = item.deadline, deadline
+        ctx.audit("rectification.deadline", "rectification", item.id, {"deadline": before.isoformat()},
+                  {"deadline": deadline.isoformat()})
+        days = workdays.workdays_between(clock.today(), deadline)
+        _tell_unit(ctx, item, f"【整改事项 {item.id}】{item.reviewer}要求重新整改：{item.problem}\n原因：{reason}\n"
+                              f"新的期限：{deadline.isoformat()}（{days}个工作日内）。"
+                              f"整改后请回复「已整改 {item.id} 整改说明」。")
+        ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {deadline.isoformat()}（{days}个工作日）。")
         return END
 
     def _confirm_only_submitted(ctx: Context, verdict: str, words: str):
         items = [item for item in items_of_units(ctx.session, org.visible_unit_ids(ctx.session, ctx.person))
-                 if item.status == SUBMITTED]
+                 if item.status == SUBMITTED and item.reviewed_by(ctx.person)]
         item = the_only_awaiting(ctx, items, "通过整改" if verdict == "accept" else "重新整改", lambda item: (
             f"{describe(item, clock.today())}\n整改说明：{item.answers[-1].text if item.answers else ''}"),
             "没有等待审核的整改情况。回复「整改清单」查看整改事项。", "整改情况")
@@ -336,6 +348,7 @@ def register(router: Router) -> None:
 def item_text(ctx: Context, item: Rectification) -> str:
     """One item: what is asked, by when, where it stands, and each answer with the bureau's verdict."""
     lines = [f"整改事项 {item.id}｜{item.unit.name}｜{item.shown_status}",
+             *([f"下发：{item.bureau.name}（由其审核）"] if item.issued_from_above else []),
              f"问题：{item.problem}", f"期限：{item.deadline.isoformat()}"]
     names = names_of(ctx.session, {a.answered_by for a in item.answers} | {a.reviewed_by for a in item.answers})
     for n, answer in enumerate(item.answers, 1):
@@ -355,14 +368,14 @@ def _attach_screenshot(ctx: Context, answer: RectificationAnswer) -> None:
     """The picture is with the answer; the bureau gets it once it is stored (`_forward`)."""
     ctx.audit("rectification.screenshot", "rectification", answer.item_id,
               after={"answer_id": answer.id, "screenshot_id": answer.screenshot_id})
-    ctx.reply(f"截图已附在整改事项 {answer.item_id} 的整改情况中，并转给县政数局，谢谢。")
+    ctx.reply(f"截图已附在整改事项 {answer.item_id} 的整改情况中，并转给{answer.item.reviewer}，谢谢。")
 
 
 def _forward(session: Session, answer: RectificationAnswer, shot: Screenshot) -> None:
     """Show the stored picture to the bureau: uploaded from our copy when delivered, however late (WeCom's media
     id of the clerk's picture lasts 3 days)."""
     item = answer.item
-    admins = bureau_admins(session, item.unit)
+    admins = _reviewers(session, item)
     key = f"screenshot:{shot.id}:forward"
     outbox.push_text(session, admins, f"【整改情况 {item.id}】{item.unit.name}附上了整改截图：", dedupe_key=key)
     outbox.push_file(session, admins, shot.filename(f"整改事项{item.id}截图"), shot.content, media_type="image",
@@ -379,7 +392,7 @@ def _settled(answer: RectificationAnswer) -> str | None:
         return f"整改事项 {item.id} 已办结（{item.shown_status}），不需要再补截图。"
     then = (f"整改后回复「已整改 {item.id} 整改说明」重新提交，再发送截图。" if item.status in TO_FIX
             else "截图请补在重新提交的整改情况中。")
-    return f"县政数局已要求整改事项 {item.id} 重新整改，这次的整改情况不再补截图；{then}"
+    return f"{item.reviewer}已要求整改事项 {item.id} 重新整改，这次的整改情况不再补截图；{then}"
 
 
 def _only_item_to_fix(ctx: Context) -> int | None:
@@ -408,8 +421,18 @@ def _item(ctx: Context, number: int | None, usage: str) -> Rectification | None:
     return item
 
 
-def _submitted(ctx: Context, number: int | None, usage: str) -> Rectification | None:
+def _item_to_decide(ctx: Context, number: int | None, usage: str) -> Rectification | None:
+    """The item for 通过整改/重新整改, if the sender's bureau is the one that issued it (and so reviews it)."""
     item = _item(ctx, number, usage)
+    if item is None or item.reviewed_by(ctx.person):
+        return item
+    ctx.reply(f"整改事项 {item.id} 是{item.bureau.name}下发的，由{item.reviewer}审核，您不能通过、核销或要求重新整改。"
+              f"回复「查看整改 {item.id}」可了解进展。")
+    return None
+
+
+def _submitted(ctx: Context, number: int | None, usage: str) -> Rectification | None:
+    item = _item_to_decide(ctx, number, usage)
     return item if item is not None and _awaits_review(ctx, item) else None
 
 
@@ -429,7 +452,7 @@ def _write_off(ctx: Context, item: Rectification, note: str) -> None:
     before = {"status": item.status}
     item.status, item.closed_at = ACCEPTED, ctx.now
     ctx.audit("rectification.write_off", "rectification", item.id, before, {"status": ACCEPTED, "note": note})
-    _tell_unit(ctx, item, f"【整改事项 {item.id}】县政数局已核销，无需整改：{item.problem}\n说明：{note}")
+    _tell_unit(ctx, item, f"【整改事项 {item.id}】{item.reviewer}已核销，无需整改：{item.problem}\n说明：{note}")
     ctx.reply(f"整改事项 {item.id} 已核销，已通知{item.unit.name}。")
     return None
 
@@ -447,14 +470,19 @@ def _tell_unit(ctx: Context, item: Rectification, text: str) -> None:
     outbox.push_text(ctx.session, unit_people(ctx.session, item.unit_id), text)
 
 
+def _reviewers(session: Session, item: Rectification):
+    """Who is asked to review the unit's answers: the admins of the bureau that issued the item."""
+    return bureau_admins(session, item.bureau or item.unit)
+
+
 def _not_again(item: Rectification, text: str) -> str:
     """Why a second 已整改 is not taken; a supplement sent while the first awaits review is not lost unsaid."""
     if item.status != SUBMITTED:
         return "无需再提交。"
     if not text:
-        return "正在等待县政数局审核。"
-    return (f"正在等待县政数局审核，这次的说明（「{text[:60]}」）没有保存。需要补充的请直接联系县政数局；"
-            "县政数局要求重新整改时，可以再回复「已整改」提交。")
+        return f"正在等待{item.reviewer}审核。"
+    return (f"正在等待{item.reviewer}审核，这次的说明（「{text[:60]}」）没有保存。需要补充的请直接联系{item.reviewer}；"
+            f"{item.reviewer}要求重新整改时，可以再回复「已整改」提交。")
 
 
 SCREENSHOTS = Kind("rectification", RectificationAnswer.answered_by, RectificationAnswer.answered_at,

@@ -76,7 +76,7 @@ def review_lines(ctx: Context) -> list[str]:
         return []
     today, unit_ids = clock.today(), org.visible_unit_ids(ctx.session, person)
     lines = [f"· 整改事项 {describe(item, today)} → 回复「通过整改 {item.id}」或「重新整改 {item.id} 原因」"
-             for item in items_of_units(ctx.session, unit_ids) if item.status == SUBMITTED]
+             for item in items_of_units(ctx.session, unit_ids) if item.status == SUBMITTED and item.reviewed_by(person)]
     lines += [f"· 跟进事项 {case.id}：{case.unit.name}｜{case.account_label}｜{case.source}，单位已作说明"
               f" → 回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」"
               for case in cases_of_units(ctx.session, unit_ids, pending_only=True) if case.status == CASE_EXPLAINED]

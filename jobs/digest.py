@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot import db, outbox, workdays
@@ -66,8 +66,9 @@ def overdue_rectifications(session: Session, unit_ids: list[int], day: date) -> 
 
 @digest_section
 def awaiting_review(session: Session, unit_ids: list[int], day: date) -> Section | None:
-    items = session.scalars(select(Rectification).where(
-        Rectification.unit_id.in_(unit_ids), Rectification.status == SUBMITTED).order_by(Rectification.id)).all()
+    items = session.scalars(select(Rectification).where(  # reviewed by the bureau that issued it, or one above
+        Rectification.unit_id.in_(unit_ids), Rectification.status == SUBMITTED,
+        or_(Rectification.bureau_id.is_(None), Rectification.bureau_id.in_(unit_ids))).order_by(Rectification.id)).all()
     cases = session.scalars(select(DormancyCase).where(
         DormancyCase.unit_id.in_(unit_ids), DormancyCase.status == CASE_EXPLAINED).order_by(DormancyCase.id)).all()
     if not items and not cases:

@@ -3,6 +3,10 @@
 待整改 → (unit answers) 已提交 → (bureau) 已通过, or 重新整改 (answer again by a new deadline).
 An item that needs no rectification is written off (通过整改 N 说明): stored as 已通过 like an accepted one
 (both are closed and count alike in the bulletin), but shown as 已核销: no answer of the unit was accepted.
+
+The bureau that issued the notice (`bureau`: the issuer's own, e.g. the city bureau, else the unit's county bureau)
+is the one told of the unit's answers and that accepts, reopens or writes off the item (a bureau above it may too;
+the county may not decide the city's item). When it is not the unit's own county bureau, the county gets copies.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship, selectinload
 
 from models.base import Base
-from models.org import Unit
+from models.org import Person, Unit, level_name
 from models.screenshot import Screenshot
 
 OPEN = "待整改"
@@ -34,6 +38,8 @@ class Rectification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    # the bureau that issued the notice and reviews the answers (None only for a unit with no bureau above it)
+    bureau_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     problem: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(20), default=MANUAL)  # 手动 / 月度通报
@@ -44,7 +50,8 @@ class Rectification(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
 
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    bureau: Mapped[Unit | None] = relationship(foreign_keys=[bureau_id])
     answers: Mapped[list[RectificationAnswer]] = relationship(back_populates="item",
                                                               order_by="RectificationAnswer.id")
 
@@ -57,6 +64,25 @@ class Rectification(Base):
 
     def overdue_on(self, day: date) -> bool:
         return self.status in TO_FIX and self.deadline < day
+
+    def reviewed_by(self, person: Person) -> bool:
+        """Whether `person`'s bureau may accept, reopen or write off this item: the bureau that issued it, or one
+        above it (the city, for a county's item) — not the county for the city's item. That is, the item's bureau
+        is in the person's part of the tree (as the digest selects them)."""
+        node = self.bureau
+        while node is not None and node.id != person.unit_id:
+            node = node.parent
+        return self.bureau is None or node is not None
+
+    @property
+    def reviewer(self) -> str:
+        """The reviewing bureau as the texts name it: 县政数局 or 市政数局."""
+        return level_name(self.bureau)
+
+    @property
+    def issued_from_above(self) -> bool:
+        """Issued by a bureau other than the unit's own county bureau (the city's notice to a county's unit)."""
+        return self.bureau is not None and self.bureau != self.unit.supervising_bureau()
 
 
 class RectificationAnswer(Base):
@@ -104,31 +130,38 @@ def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, s
     """Record a problem for a unit and tell the unit (the bulletin calls this for each problem it names)."""
     from bot import clock, outbox, workdays
     from models import audit
-    from models.oversight import unit_people
+    from models.oversight import bureau_admins, unit_people
     deadline = deadline or workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, session)
-    item = Rectification(unit_id=unit.id, account_id=account_id, problem=problem, source=source,
+    bureau = issuing_bureau(session, unit, by)
+    item = Rectification(unit_id=unit.id, bureau=bureau, account_id=account_id, problem=problem, source=source,
                          source_ref=source_ref, deadline=deadline, status=OPEN, created_by=by,
                          created_at=clock.now())
     session.add(item)
     session.flush()
     audit.record(session, actor=by or "system", action="rectification.create", entity="rectification",
                  entity_id=item.id, after={"unit_id": unit.id, "deadline": deadline.isoformat(), "source": source})
+    issuer = bureau.name if bureau is not None else "主管单位"
     origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）" if source != MANUAL else \
-        f"（{_issuer(session, unit, by)}下发）"  # 「手动」 is our label, not the unit's business
+        f"（{issuer}下发）"  # 「手动」 is our label, not the unit's business
+    when = f"整改期限：{deadline.isoformat()}（{workdays.workdays_between(clock.today(), deadline)}个工作日内）。"
     outbox.push_text(session, unit_people(session, unit.id),
-                     f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n"
-                     f"整改期限：{deadline.isoformat()}（{workdays.workdays_between(clock.today(), deadline)}个工作日内）。\n"
+                     f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n{when}\n"
                      f"整改完成后请回复「已整改 {item.id} 整改说明」。",
                      dedupe_key=f"rectification:{item.id}:created")
+    if item.issued_from_above:  # the county answers for its units (第4条): it learns what the city asked of one
+        outbox.push_text(session, bureau_admins(session, unit),
+                         f"【整改通知 {item.id}（抄送）】{issuer}向{unit.name}下发整改通知：\n问题：{problem}\n{when}\n"
+                         f"单位的整改情况由{item.reviewer}审核，无需您处理；回复「查看整改 {item.id}」可了解进展。",
+                         dedupe_key=f"rectification:{item.id}:copied")
     return item
 
 
-def _issuer(session: Session, unit: Unit, by: str | None) -> str:
-    """The bureau that issues a notice by hand: the issuer's own bureau, else the unit's supervising one."""
+def issuing_bureau(session: Session, unit: Unit, by: str | None) -> Unit | None:
+    """The bureau a notice comes from: the issuer's own bureau, else (the system, or nobody known) the unit's
+    supervising one."""
     from models.org import find_person
     person = find_person(session, by) if by else None
-    bureau = person.unit if person is not None and person.unit.is_bureau else unit.supervising_bureau()
-    return bureau.name if bureau is not None else "主管单位"
+    return person.unit if person is not None and person.unit.is_bureau else unit.supervising_bureau()
 
 
 def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:
@@ -141,4 +174,5 @@ def describe(item: Rectification, day: date, *, with_unit: bool = True) -> str:
         late = workdays.workdays_between(item.deadline, day)
         when = f"已逾期{late}个工作日" if late else f"已逾期，{when}"  # a weekend or holiday just after the deadline
     unit = f"{item.unit.name}｜" if with_unit else ""
-    return f"{item.id}. [{item.shown_status}] {unit}{item.problem}（{when}）"
+    issuer = f"（{item.reviewer}下发）" if item.issued_from_above else ""
+    return f"{item.id}. [{item.shown_status}] {unit}{item.problem}（{when}）{issuer}"

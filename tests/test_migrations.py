@@ -66,3 +66,47 @@ def test_cards_sent_before_the_upgrade_are_linked_to_their_send_row(unmigrated_u
         linked = dict(conn.execute(sa.select(CARD.c.task_id, CARD.c.outbox_id)).all())
     engine.dispose()
     assert linked == {"approval-aa01": 3, "approval-aa02": 1, "bulletin-bb01": 4, "approval-cc01": None}
+
+
+# --- 0019_rectification_bureau: an item issued before the upgrade is reviewed by the bureau that issued it
+
+BEFORE_ISSUER = "0012_rectification_screenshot"
+UNIT = sa.table("unit", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("kind", sa.String),
+                sa.column("parent_id", sa.Integer), sa.column("is_classified", sa.Boolean),
+                sa.column("is_internal", sa.Boolean), sa.column("active", sa.Boolean))
+PERSON = sa.table("person", sa.column("id", sa.Integer), sa.column("userid", sa.String), sa.column("name", sa.String),
+                  sa.column("unit_id", sa.Integer), sa.column("active", sa.Boolean),
+                  sa.column("wecom_invalid", sa.Boolean), sa.column("digest_opt_out", sa.Boolean),
+                  sa.column("prefers_text", sa.Boolean))
+ITEM = sa.table("rectification", sa.column("id", sa.Integer), sa.column("unit_id", sa.Integer),
+                sa.column("problem", sa.Text), sa.column("source", sa.String), sa.column("deadline", sa.Date),
+                sa.column("status", sa.String), sa.column("created_by", sa.String),
+                sa.column("created_at", sa.DateTime), sa.column("bureau_id", sa.Integer))
+
+
+def test_items_issued_before_the_upgrade_keep_the_bureau_that_issued_them(unmigrated_url):
+    """A city admin's notice is the city's to review; the county's and the bulletin's (no person) are the county's.
+    A userid spelt in another case is the same person."""
+    migrate(unmigrated_url, BEFORE_ISSUER)
+    engine = sa.create_engine(unmigrated_url)
+    flags = dict(is_classified=False, is_internal=False, active=True)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(UNIT), [dict(id=1, name="市局", kind="city_bureau", parent_id=None, **flags),
+                                       dict(id=2, name="县局", kind="county_bureau", parent_id=1, **flags),
+                                       dict(id=3, name="教育局", kind="host", parent_id=2, **flags),
+                                       dict(id=4, name="教育局办公室", kind="host", parent_id=3, **flags)])
+        conn.execute(sa.insert(PERSON), [dict(id=i, userid=u, name=u, unit_id=unit, active=True, wecom_invalid=False,
+                                              digest_opt_out=False, prefers_text=False)
+                                         for i, u, unit in ((1, "city_qian", 1), (2, "zsj_admin", 2), (3, "jy_wang", 3))])
+        made = datetime(2026, 11, 16, 2, 0)
+        conn.execute(sa.insert(ITEM), [dict(id=i, unit_id=unit, problem="问题", source="手动", deadline=made.date(),
+                                            status="待整改", created_by=by, created_at=made)
+                                       for i, unit, by in ((1, 3, "City_Qian"), (2, 3, "zsj_admin"), (3, 4, None),
+                                                           (4, 3, "jy_wang"), (5, 3, "gone"))])
+    engine.dispose()
+    migrate(unmigrated_url, "heads")
+    engine = sa.create_engine(unmigrated_url)
+    with engine.connect() as conn:
+        bureaus = dict(conn.execute(sa.select(ITEM.c.id, ITEM.c.bureau_id)).all())
+    engine.dispose()
+    assert bureaus == {1: 1, 2: 2, 3: 2, 4: 2, 5: 2}

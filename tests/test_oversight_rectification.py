@@ -369,3 +369,81 @@ def test_the_deadline_said_with_the_problem_or_changed_before_sending(bot):
     assert "整改期限：2026-11-25（7个工作日内）" in bot.texts("wj_chen")[-1]
     reply = bot.send("zsj_admin", "整改通知 教育局 抚松教育抖音认证信息未标明主办单位 期限12月1日")
     assert "问题：抚松教育抖音认证信息未标明主办单位\n整改期限：2026-12-01" in reply, reply
+
+
+def test_a_city_notice_is_reviewed_by_the_city_and_the_county_is_informed(bot):
+    """A notice the city bureau issued to a county's unit: the unit's answer went to the county's admins, who could
+    accept it, and the city heard nothing. The city is asked and decides; the county gets copies, cannot decide."""
+    at(MONDAY)
+    bot.send("city_qian", "整改通知 抚松县教育局 公众号两周未更新")
+    assert "已下发整改通知 1" in bot.send("city_qian", "确认")
+    assert "（白山市政务服务和数字化建设管理局下发）" in bot.texts("jy_zhang")[0]
+    copy = bot.texts("zsj_admin")
+    assert len(copy) == 1 and copy[0].startswith("【整改通知 1（抄送）】白山市政务服务和数字化建设管理局向抚松县教育局下发"), copy
+    assert "由市政数局审核，无需您处理" in copy[0]
+    assert "市政数局审核后会通知您" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    asked = bot.texts("city_qian")
+    assert len(asked) == 1 and "已补发本周内容" in asked[0] and "回复「通过整改 1」或「重新整改 1 原因」" in asked[0], asked
+    informed = bot.texts("zsj_admin")[1:]
+    assert len(informed) == 1 and "已补发本周内容" in informed[0] and "无需您处理" in informed[0], informed
+    assert "通过整改" not in informed[0]
+    bot.side.media("jy_zhang", "image")  # the screenshot goes to the bureau that reviews
+    assert "image" in [m["msgtype"] for m in bot.inbox("city_qian")]
+    assert "image" not in [m["msgtype"] for m in bot.inbox("zsj_admin")]
+    refused = "整改事项 1 是白山市政务服务和数字化建设管理局下发的，由市政数局审核"
+    for userid, text in (("zsj_review", "通过整改 1"), ("zsj_admin", "重新整改 1 仍未恢复更新"),
+                         ("zsj_admin", "通过整改 1 通报有误，已印发更正说明")):
+        assert bot.send(userid, text).startswith(refused), text
+    assert bot.send("zsj_review", "通过整改") == "没有等待审核的整改情况。回复「整改清单」查看整改事项。"
+    assert "整改情况" not in (bot.send("zsj_admin", "待办") or "")
+    story = bot.send("zsj_admin", "查看整改 1")  # the county may follow it
+    assert "下发：白山市政务服务和数字化建设管理局（由其审核）" in story and "已补发本周内容" in story, story
+    assert "（市政数局下发）" in bot.send("zsj_admin", "整改清单")
+    with bot.db() as s:
+        assert s.get(Rectification, 1).status == "已提交"
+    assert "整改事项 1 已通过" in bot.send("city_qian", "通过整改 1")
+    assert bot.texts("jy_wang")[-1].startswith("【整改事项 1】市政数局确认整改到位")
+
+
+def test_the_county_digest_leaves_the_citys_items_to_the_city(bot):
+    from jobs import digest
+    at(MONDAY)
+    bot.say("city_qian", "整改通知 抚松县教育局 公众号两周未更新", "确认")
+    bot.say("zsj_admin", "整改通知 卫生健康局 原创比例过低", "确认")
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.send("wj_liu", "已整改 2 已增加原创稿件")
+    at(date(2026, 11, 17), 9, 30)
+    digest.bureau_digest("2026-11-17")
+    county = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert "整改 2：" in county and "整改 1：" not in county, county
+    city = [t for t in bot.texts("city_qian") if t.startswith("【每日摘要】")][-1]
+    assert "整改 1：" in city and "整改 2：" in city, city  # the city may decide its counties' items too
+
+
+def test_reopening_counts_a_fresh_deadline_from_today_or_takes_the_one_given(bot):
+    """重新整改 gave a deadline the reviewer could not set: a deadline said after the reason stayed in the reason (a
+    past one too), and the unit read it beside 「新的期限」."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")  # due 11-23
+    at(date(2026, 11, 27))  # answered late: the old deadline has passed
+    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    refused = bot.send("zsj_admin", "重新整改 1 仍未恢复更新，期限11月20日")
+    assert refused.startswith("没能看懂期限「11月20日」，或它不在今天之后"), refused
+    with bot.db() as s:
+        item = s.get(Rectification, 1)
+        assert (item.status, item.deadline) == ("已提交", date(2026, 11, 23))
+    reply = bot.send("zsj_admin", "重新整改 1 仍未恢复更新")
+    assert reply == "已要求抚松县教育局重新整改事项 1，新的期限 2026-12-04（5个工作日）。", reply
+    told = bot.texts("jy_wang")[-1]
+    assert "原因：仍未恢复更新\n新的期限：2026-12-04（5个工作日内）" in told, told
+    bot.send("jy_zhang", "已整改 1 已补发两条")
+    reply = bot.send("zsj_admin", "重新整改 1 仍只有两条，3个工作日内完成")
+    assert "新的期限 2026-12-02（3个工作日）" in reply, reply
+    assert "原因：仍只有两条\n新的期限：2026-12-02（3个工作日内）" in bot.texts("jy_wang")[-1]
+    bot.send("jy_zhang", "已整改 1 已建立每周更新制度")
+    asked = bot.send("zsj_review", "重新整改 制度未落实，期限12月10日")  # without a number: confirmed first
+    assert asked.endswith("确认要求重新整改事项 1（原因：制度未落实，期限12月10日）？回复「确认」，回复「取消」不处理。"), asked
+    assert "新的期限 2026-12-10" in bot.send("zsj_review", "确认")
+    with bot.db() as s:
+        item = s.get(Rectification, 1)
+        assert item.deadline == date(2026, 12, 10)
+        assert [a.verdict_note for a in item.answers] == ["仍未恢复更新", "仍只有两条", "制度未落实"]
