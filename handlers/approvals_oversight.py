@@ -19,10 +19,11 @@ BY_BULLETIN = "按通报整改要求"  # 第32条: the bureau ordered the closur
 
 def drafter(session: Session, account: Account) -> Person | None:
     """Who the draft is filed under: the account's responsible person, else the unit's staff or head."""
-    return _responsible(account) or _unit_drafters(session, [account.unit_id]).get(account.unit_id)
+    return responsible_of(account) or _unit_drafters(session, [account.unit_id]).get(account.unit_id)
 
 
-def _responsible(account: Account) -> Person | None:
+def responsible_of(account: Account) -> Person | None:
+    """The account's responsible person (第21条), while active and still of the account's unit."""
     responsible = account.responsible
     if responsible is not None and responsible.active and responsible.unit_id == account.unit_id:
         return responsible
@@ -57,7 +58,7 @@ def draft_cancellations(session: Session, cases: list[tuple[DormancyCase, str]],
     accounts = {case.account_id: case.account for case, _ in cases}
     in_hand = _cancellations_in_hand(session, list(accounts))
     fallback = _unit_drafters(session, sorted({a.unit_id for a in accounts.values()
-                                               if a.id not in in_hand and _responsible(a) is None}))
+                                               if a.id not in in_hand and responsible_of(a) is None}))
     out: dict[int, ApprovalRequest | None] = {}
     drafted: list[tuple[DormancyCase, ApprovalRequest]] = []
     for case, reason in cases:
@@ -67,7 +68,7 @@ def draft_cancellations(session: Session, cases: list[tuple[DormancyCase, str]],
             case.approval_request_id = existing.id
             out[case.id] = existing
             continue
-        applicant = _responsible(account) or fallback.get(account.unit_id)
+        applicant = responsible_of(account) or fallback.get(account.unit_id)
         if applicant is None:
             out[case.id] = None
             continue

@@ -115,6 +115,7 @@ def _measures(session: Session, unit: Unit) -> list[str]:
     names = names_of(session, {m.created_by for m in measures})
     return [f"一、处置措施（{len(measures)}项）"] + (
         [f"  {clock.localize(m.created_at).date().isoformat()} {m.kind}（{shown_name(names, m.created_by)}）：{m.reason}"
+         + (f"（约谈时间：{m.meeting_time}，地点：{m.meeting_place}）" if m.meeting_time or m.meeting_place else "")
          for m in measures] or ["  无"])
 
 

@@ -20,7 +20,9 @@ class Measure(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))  # 责令关闭: which account
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))  # the account concerned, if one
+    meeting_time: Mapped[str | None] = mapped_column(String(60))  # 约谈: when (as the bureau wrote it, or 待定)
+    meeting_place: Mapped[str | None] = mapped_column(String(120))  # 约谈: where
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
 

@@ -97,6 +97,25 @@ def account_label(account: Account) -> str:
     return f"{account.name}（{account.platform}）"
 
 
+def last_update(session: Session, account: Account) -> tuple[date | None, str]:
+    """The account's latest known update and the record that says so: the weekly report that gave that post date
+    (`Account.last_update_on` is the newest any report gave), else the registry's own date (an account whose date
+    came with the registry); (None, …) when nothing was ever reported."""
+    from bot import clock
+    from models.weekly import WeeklyReport, WeeklyReportEntry, week_label
+    day = account.last_update_on
+    if day is None:
+        return None, "尚无周报填报的更新记录"
+    report = session.scalar(select(WeeklyReport).join(WeeklyReportEntry).where(
+        WeeklyReportEntry.account_id == account.id, WeeklyReportEntry.latest_post_on == day)
+        .order_by(WeeklyReport.week.desc()).limit(1))
+    if report is None:
+        return day, "据台账记录的最近更新日期"
+    by = report.updated_by or report.submitted_by
+    at = report.updated_at or report.submitted_at
+    return day, f"据{report.unit.name}{week_label(report.week)}的周报（{by.name} {clock.localize(at):%m-%d %H:%M}填报）"
+
+
 def watch_of(session: Session, account_id: int) -> DormancyWatch | None:
     return session.get(DormancyWatch, account_id)
 

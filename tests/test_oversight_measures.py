@@ -125,3 +125,83 @@ def test_a_measure_in_a_sentence_is_begun_and_confirmed(bot):
     assert bot.send("jy_zhang", "给卫健局一个警告").startswith("「警告」仅限")  # the measure's own refusal
     with bot.db() as s:
         assert list(s.scalars(select(Measure))) == []  # nothing without 确认
+
+
+def test_an_ordered_closure_says_when_the_account_was_last_updated_and_by_which_report(bot):
+    """责令关闭 of an account its unit reported updated that very day went through without a word: the
+    confirmation now says when it was last updated, by which record, and warns plainly when that is recent."""
+    from tests.weekly_support import file_report
+    add_account(bot, platform="微信公众号", last_update_on=date(2026, 8, 3))
+    add_account(bot, platform="抖音", responsible="jy_li", last_update_on=date(2026, 10, 1))
+    at(date(2026, 11, 16))
+    file_report(bot, "抚松县教育局", "jy_zhang", date(2026, 11, 16),
+                {"抚松教育（微信公众号）": (2, 1, date(2026, 11, 16), 0, 0)})
+    listed = bot.send("zsj_admin", "责令关闭 抚松县教育局 公众号三个月未更新")
+    assert "1. 抚松教育（微信公众号），最近更新11月16日\n2. 抚松教育（抖音），最近更新10月1日" in listed, listed
+    shown = bot.send("zsj_admin", "1")
+    assert ("原因：公众号三个月未更新\n最近更新：2026-11-16（今天），据抚松县教育局11月16日—11月22日的周报"
+            "（张伟 11-16 10:00填报）。\n注意：该账号今天还有更新，不是90天以上未更新的停更账号（第15条），可能仍在使用。") in shown, shown
+    assert "送达：王局长、张伟（账号负责人）、李娜" in shown, shown
+    assert bot.send("zsj_admin", "取消").startswith("已取消")
+    with bot.db() as s:
+        assert s.scalars(select(Measure)).all() == []
+    bot.send("zsj_admin", "责令关闭 抚松县教育局 抖音号长期不更新")
+    shown = bot.send("zsj_admin", "2")
+    assert "最近更新：2026-10-01（46天前），据台账记录的最近更新日期。\n注意：该账号46天前还有更新" in shown, shown
+    bot.send("zsj_admin", "取消")
+    at(date(2027, 1, 5))
+    bot.send("zsj_admin", "责令关闭 抚松县教育局 抖音号长期不更新")
+    shown = bot.send("zsj_admin", "2")
+    assert "最近更新：2026-10-01（96天前）" in shown and "注意" not in shown, shown
+
+
+def test_a_measure_reaches_the_responsible_person_of_the_account_it_names(bot):
+    add_account(bot, platform="微信公众号")
+    add_account(bot, platform="抖音", responsible="jy_li")
+    at(date(2026, 11, 16))
+    shown = bot.send("zsj_admin", "警告 教育局 抚松教育抖音号发布内容与职能无关")
+    assert "单位：抚松县教育局\n账号：抚松教育（抖音）\n原因：" in shown and "送达：王局长、李娜（账号负责人）" in shown, shown
+    bot.send("zsj_admin", "确认")
+    for userid in ("jy_wang", "jy_li"):
+        text = bot.texts(userid)[-1]
+        assert "处置措施：警告" in text and "账号：抚松教育（抖音），负责人：李娜" in text, text
+    assert bot.texts("jy_zhang") == []  # responsible for the other account
+    bot.say("zsj_admin", "警告 教育局 单位周报多次迟报", "确认")  # about no account: the head only
+    assert len(bot.texts("jy_wang")) == 2 and len(bot.texts("jy_li")) == 1
+    with bot.db() as s:
+        assert [m.account_id for m in s.scalars(select(Measure).order_by(Measure.id))] == [2, None]
+
+
+def test_an_interview_carries_its_time_and_place(bot):
+    """约谈 reached the unit with no time or place: they are taken from the command or the confirmation, 待定
+    allowed, a day already past refused, and they are in the push and the unit's record."""
+    add_account(bot)
+    at(date(2026, 11, 16))
+    shown = bot.send("zsj_admin", "约谈 教育局 抚松教育公众号三个月未更新，时间：11月20日下午3点")
+    assert "原因：抚松教育公众号三个月未更新\n约谈时间：11月20日下午3点\n约谈地点：待定\n送达：王局长、张伟（账号负责人）" in shown, shown
+    assert "回复「时间 11月20日下午3点」「地点 县政数局302会议室」" in shown
+    assert "约谈地点：县政数局302会议室" in bot.send("zsj_admin", "地点 县政数局302会议室")
+    refused = bot.send("zsj_admin", "时间 11月10日上午")
+    assert refused.startswith("约谈时间「11月10日上午」已经过去了（今天是11月16日）"), refused
+    assert "约谈时间：11月20日下午3点" in refused
+    assert "已记录并送达" in bot.send("zsj_admin", "确认")
+    for userid in ("jy_wang", "jy_zhang"):
+        text = bot.texts(userid)[-1]
+        assert "约谈时间：11月20日下午3点\n约谈地点：县政数局302会议室" in text and "按时参加约谈" in text, text
+    bot.say("zsj_admin", "约谈 卫生健康局 健康抚松原创比例长期偏低", "时间待定", "确认")
+    text = bot.texts("wj_chen")[-1]
+    assert "约谈时间：待定\n约谈地点：待定" in text and "另行通知" in text, text
+    assert ("2026-11-16 约谈（马管理）：抚松教育公众号三个月未更新（约谈时间：11月20日下午3点，地点：县政数局302会议室）"
+            in bot.send("zsj_admin", "单位记录 教育局"))
+    with bot.db() as s:
+        assert [(m.meeting_time, m.meeting_place) for m in s.scalars(select(Measure).order_by(Measure.id))] == \
+            [("11月20日下午3点", "县政数局302会议室"), ("待定", "待定")]
+
+
+def test_a_public_notice_says_it_goes_to_the_unit_only_and_names_the_bureau_that_took_it(bot):
+    at(date(2026, 11, 16))
+    shown = bot.send("city_qian", "通报 抚松县教育局 抚松教育发布内容出现严重表述错误")
+    assert "通报批评送达被通报单位并记入单位记录，不会转发给其他单位" in shown, shown
+    bot.send("city_qian", "确认")
+    assert bot.texts("jy_wang")[-1].startswith("【市政数局处置措施：通报批评】抚松县教育局")
+    assert bot.texts("wj_chen") == []
