@@ -141,7 +141,7 @@ def _approvals(ctx: Context, ids, period: Period) -> str:
 
 def _reports(ctx: Context, ids, period: Period) -> str:
     """Weeks whose due moment fell in the period and has passed: on time, late, missing (as 周报情况 counts)."""
-    began = ctx.session.scalar(select(func.min(weekly.WeeklyReport.week)).where(weekly.WeeklyReport.unit_id.in_(ids)))
+    began = weekly.first_reported_week(ctx.session, ids)
     if began is None:
         return "【周报】还没有单位通过助手报送过周报"
     # weeks before the first report through the bot are not counted (everyone would be missing them), as the bulletin

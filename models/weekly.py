@@ -9,7 +9,7 @@ import logging
 import os
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -176,6 +176,12 @@ def week_label(week: date) -> str:
 def month_of_week(week: date) -> str:
     """A week belongs to the month of its Thursday (as ISO weeks do)."""
     return (week + timedelta(days=3)).strftime("%Y-%m")
+
+
+def first_reported_week(session: Session, unit_ids: list[int]) -> date | None:
+    """The first week any of these units reported through the bot: the bot's first week in use there. Weeks before
+    it count nowhere as missing (周报情况, 统计, the bulletin) — the units reported some other way then."""
+    return session.scalar(select(func.min(WeeklyReport.week)).where(WeeklyReport.unit_id.in_(unit_ids)))
 
 
 def reports_due(session: Session, unit_ids: list[int],

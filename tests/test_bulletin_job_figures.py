@@ -151,3 +151,22 @@ def test_an_item_due_on_the_months_last_day_and_still_open_is_overdue_as_in_the_
         from models.org import Person
         admin = s.scalar(select(Person).where(Person.userid == "zsj_admin"))
         assert "公安的问题" in digest.compose(s, admin, date(2026, 12, 1)).split("逾期未整改")[1].split("待您审核")[0]
+
+
+def test_weeks_before_the_first_report_through_the_bot_are_not_missing(bot):
+    """The county began reporting through the bot in the month's third week: the two weeks before were reported some
+    other way. They were counted as missing for every unit (and publishing turned that into rectifications), while
+    周报情况 and 统计 say 无记录（助手启用前）."""
+    from models.weekly import WeeklyReport
+    seed_month(bot)
+    with bot.db() as s:
+        for report in s.scalars(select(WeeklyReport).where(WeeklyReport.week < date(2026, 11, 16))):
+            for row in [*report.versions, *report.entries, report]:
+                s.delete(row)
+    at(2026, 12, 1, 9, 0)
+    with bot.db() as s:
+        b = compute(s, bureau_id(s), 2026, 11)
+    assert sorted({r.week.isoformat() for r in b.reports}) == ["2026-11-16", "2026-11-23"]
+    edu = next(f for f in b.units if f.unit_name == EDU)
+    assert (edu.reports_due, edu.reports_on_time, edu.reports_missing) == (2, 1, 1)
+    assert b.totals.reports_due == sum(f.reports_due for f in b.units) == 2 * len(b.units)

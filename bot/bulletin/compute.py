@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock, config, workdays
@@ -27,7 +27,7 @@ from bot.bulletin.settings import BulletinSettings, load
 from models import org
 from models.org import HOST_UNIT, Unit
 from models.rectification import DEFAULT_WORKDAYS
-from models.weekly import WeeklyReport, month_mondays, month_of_week
+from models.weekly import first_reported_week, month_mondays, month_of_week
 
 TRAINING_FROM_MONTH = 10
 
@@ -64,8 +64,7 @@ def county_of(bureau_name: str) -> str:
 def first_report_month(session: Session, bureau_unit_id: int) -> str | None:
     """The month ("2026-09") of the first weekly report of the bureau's units: the bot's first month in use.
     Months before it have no bulletin (everyone would be listed as missing every report)."""
-    first = session.scalar(select(func.min(WeeklyReport.week))
-                           .where(WeeklyReport.unit_id.in_(org.subtree_ids(session, bureau_unit_id))))
+    first = first_reported_week(session, org.subtree_ids(session, bureau_unit_id))
     return month_of_week(first) if first else None
 
 
@@ -85,7 +84,7 @@ def compute(session: Session, bureau_unit_id: int, year: int, month: int,
         fig = figs[a.unit_id]
         fig.accounts_by_platform[a.platform] = fig.accounts_by_platform.get(a.platform, 0) + 1
         fig.accounts_by_status[a.status] = fig.accounts_by_status.get(a.status, 0) + 1
-    reports = _reports(session, m, units, accounts, figs)
+    reports = _reports(session, m, units, accounts, figs, first_reported_week(session, scope))
     account_rows = _dormancy(session, m, units, accounts, figs)
     approvals = _approvals(session, m, units, figs)
     _registry(session, m, ids, figs)
@@ -100,8 +99,10 @@ def compute(session: Session, bureau_unit_id: int, year: int, month: int,
     return evaluate(bulletin, settings or load())
 
 
-def _reports(session, m: Month, units, accounts, figs) -> list[ReportRow]:
-    mondays = m.mondays()
+def _reports(session, m: Month, units, accounts, figs, began: date | None) -> list[ReportRow]:
+    """The weeks' reports, from the county's first week reported through the bot (`began`): in the first month, the
+    weeks before it were reported some other way and are neither due nor missing."""
+    mondays = [monday for monday in m.mondays() if began is not None and monday >= began]
     filed = {(r.unit_id, r.week): r for r in sources.reports(session, list(units), mondays)}
     rows: list[ReportRow] = []
     for monday in mondays:
