@@ -140,22 +140,28 @@ def push_texts(session: Session, items: list[tuple]) -> list[OutboxMessage]:
     return _insert(session, planned)
 
 
-def push_text(session: Session, to, content: str, *, dedupe_key: str | None = None) -> list[OutboxMessage]:
+def push_text(session: Session, to, content: str, *, dedupe_key: str | None = None,
+              once: bool = False) -> list[OutboxMessage]:
+    """`once`: a person gets one message per dedupe_key whatever it says — for a period's summary (a digest, a
+    week's roll-up) that a by-hand re-run would otherwise send again, with newer figures, as a second summary.
+    Without it a different content under the same key is a different message."""
     rows = []
-    for part in split_text(content):
-        rows += _add(session, _userids(session, to), "text", {"content": part}, dedupe_key=dedupe_key)
+    for number, part in enumerate(split_text(content)):
+        rows += _add(session, _userids(session, to), "text", {"content": part}, dedupe_key=dedupe_key,
+                     same_as=f"once-{number}" if once else None)
     return rows
 
 
 def push_markdown(session: Session, to, content: str, *, text: str | None = None,
-                  dedupe_key: str | None = None) -> list[OutboxMessage]:
-    """Markdown for the WeCom client; people who read in WeChat (prefers_text) get `text`."""
+                  dedupe_key: str | None = None, once: bool = False) -> list[OutboxMessage]:
+    """Markdown for the WeCom client; people who read in WeChat (prefers_text) get `text`. `once` as for push_text."""
     people = to if isinstance(to, (list, tuple, set)) else [to]
     plain = [p for p in people if isinstance(p, Person) and p.prefers_text]
     rich = [p for p in people if p not in plain]
-    rows = push_text(session, plain, text or content, dedupe_key=dedupe_key) if plain else []
-    for part in split_text(content):
-        rows += _add(session, _userids(session, rich), "markdown", {"content": part}, dedupe_key=dedupe_key)
+    rows = push_text(session, plain, text or content, dedupe_key=dedupe_key, once=once) if plain else []
+    for number, part in enumerate(split_text(content)):
+        rows += _add(session, _userids(session, rich), "markdown", {"content": part}, dedupe_key=dedupe_key,
+                     same_as=f"once-{number}" if once else None)
     return rows
 
 

@@ -102,8 +102,7 @@ def bureau_digest(period: str) -> str:
             if person.digest_opt_out or not person.is_bureau_user:
                 continue
             text = compose(session, person, day)
-            if text:
-                outbox.push_text(session, person, text, dedupe_key=f"digest:{period}:{person.id}")
+            if text and outbox.push_text(session, person, text, dedupe_key=f"digest:{period}:{person.id}", once=True):
                 sent += 1
     return f"{sent} digest(s)"
 

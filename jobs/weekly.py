@@ -173,5 +173,6 @@ def overdue(period: str) -> str:
                 continue
             rollup.unreached = [u for u in rollup.missing if u.id in unreached]
             outbox.push_markdown(session, admins, render(rollup, bureau.name, markdown=True),
-                                 text=render(rollup, bureau.name, markdown=False), dedupe_key=f"{key}:rollup")
+                                 text=render(rollup, bureau.name, markdown=False), dedupe_key=f"{key}:rollup",
+                                 once=True)
     return f"{told} unit heads told"

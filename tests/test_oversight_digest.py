@@ -36,6 +36,11 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     assert bot.texts("zsj_review") == [] and bot.texts("jy_admin") == []  # admins only; the other county has nothing
     digest.bureau_digest("2026-08-18")  # by hand again: nothing twice
     assert len(bot.texts("zsj_admin")) == before + 1
+    bot.send("zsj_admin", "通过整改 2")  # the digest would now read differently …
+    bot.send("zsj_admin", "确认")
+    before = len(bot.texts("zsj_admin"))
+    assert digest.bureau_digest("2026-08-18") == "0 digest(s)"  # … but a re-run is still not a second digest
+    assert len(bot.texts("zsj_admin")) == before and bot.texts("city_qian") == [text]
     at(date(2026, 8, 19), 9, 30)
     digest.bureau_digest("2026-08-19")  # rungs are new only on the day they fire
     assert "新增停更预警" not in bot.texts("zsj_admin")[-1] and "逾期未整改" in bot.texts("zsj_admin")[-1]

@@ -109,6 +109,22 @@ def test_two_scheduler_ticks_and_a_manual_rerun_send_once(bot):
     assert len(reminders(bot, "wj_liu")) == 1
 
 
+def test_a_rerun_after_a_late_report_does_not_send_a_second_rollup(bot):
+    """The roll-up was sent again by a by-hand re-run once a unit had filed late meanwhile: a second 周报汇总 of the
+    same week with new figures and nothing saying why (the docs promise a re-run sends nothing twice)."""
+    seed(bot)
+    at(2026, 9, 29, 11, 0)
+    file_report(bot, EDU, "jy_zhang", NATIONAL_DAY_WEEK, EDU_ROWS)
+    at(2026, 10, 8, 9, 5)
+    weekly_jobs.overdue("2026-10-08")
+    (rollup,) = rollups(bot, "zsj_admin")
+    at(2026, 10, 8, 10, 0)
+    file_report(bot, "抚松县卫生健康局", "wj_liu", NATIONAL_DAY_WEEK,
+                {"健康抚松（微信公众号）": (1, 0, date(2026, 9, 30), 0, 0)})
+    weekly_jobs.overdue("2026-10-08")
+    assert rollups(bot, "zsj_admin") == [rollup]
+
+
 def test_catch_up_after_a_missed_period(bot):
     seed(bot)
     at(2026, 9, 30, 11, 0)  # the scheduler was down at 09:00: the morning reminder is caught up
