@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.choices import numbered, pick
-from bot.router import END, Context, Reask, Router
+from bot.router import END, PASS, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
@@ -41,10 +41,14 @@ CHANGE_SAID = (r"(?:我们?|本单位|单位)?的?(?P<platform>" + _ACCOUNT_WORD
 # The responsible person gone (第21条): 「负责人离职了」, 「我调岗了，账号交给李娜」
 HANDED_OVER = (r"(?:账号|号)?(?:的)?(?:负责人|管理员|小编|我)(?:已经?)?(?:离职|调岗|调走|退休|换人|不在了|走了|调动)"
                r"(?:了)?(?:[，,。\s].*)?$")
-# Done with an account: 「抖音号不用了」, 「公众号想关掉」 — what can be applied for, not a guess
-CLOSE_SAID = (r"(?:我们?|本单位|单位)?的?(?:这个)?(?P<platform>" + _ACCOUNT_WORDS + r")(?:号|账号)?(?:的)?(?:不用了|不要了|不想要了|"
-              r"不想用了|想关掉|要关掉|想关了|关掉吧?|停掉吧?|想停掉|不运营了|不维护了|没人管了|不想做了|不做了)[。！!]*$"
-              r"|(?:我们?)?(?:要|想|需要)?(?:删除|删掉|删|销)(?:掉)?(?:这个|我们的?)?(?:账号|帐号|号)[。！!]*$")
+# Done with an account: 「抖音号不用了」, 「人社公众号早就不用了」, 「公众号想关掉」 — what can be applied for, not a guess
+CLOSE_VERB = (r"(?:已经|早就|早已|早都|都|也|现在)?(?:不用了|不要了|不想要了|不想用了|想关掉|要关掉|想关了|关掉吧?|停掉吧?|"
+              r"想停掉|不运营了|不维护了|没人管了|不想做了|不做了|停用了)[。！!]*$")
+CLOSE_SAID = (r"(?:我们?|本单位|单位)?的?(?:这个|那个)?(?P<qualifier>[\u4e00-\u9fff]{0,6}?)(?P<platform>" + _ACCOUNT_WORDS
+              + r")(?:号|账号)?(?:的)?" + CLOSE_VERB
+              + r"|(?:我们?)?(?:要|想|需要)?(?:删除|删掉|删|销)(?:掉)?(?:这个|我们的?)?(?:账号|帐号|号)[。！!]*$")
+# 「抚松公安不用了」: an account by its name, read so only when the name is one of the sender's accounts
+CLOSE_NAMED = r"(?P<name>[\u4e00-\u9fffA-Za-z0-9]{2,16}?)" + CLOSE_VERB
 CONFIRM = {CHANGE: "change.confirm", CANCEL: "close.confirm", SUSPEND: "close.confirm", RETRO: "retro.confirm"}
 
 
@@ -296,9 +300,15 @@ def register(router: Router) -> None:
     @router.pattern(CLOSE_SAID)
     def close_said(ctx: Context):
         platform = ctx.match["platform"] if ctx.match["platform"] not in (None, "账号", "帐号", "号") else ""
-        which = f" {platform}" if platform else " 账号名称"
-        ctx.reply(f"不再使用的账号可以申请注销（彻底注销，回复「注销{which}」）或关停（暂停使用，回复「关停{which}」），"
-                  "都需要审批。长期不更新（超过三个月）的账号按《办法》第15条必须关停。")
+        named = f"{ctx.match['qualifier'] or ''}{platform}" if platform else ""
+        ctx.reply(close_advice(ctx, match(candidates(ctx, CANCEL), named) if named else [], platform))
+
+    @router.pattern(CLOSE_NAMED, guess=True)
+    def close_named(ctx: Context):
+        accounts = [a for a in candidates(ctx, CANCEL) if a.name == ctx.match["name"].strip()]
+        if not accounts:
+            return PASS
+        ctx.reply(close_advice(ctx, accounts, ""))
 
     @router.command("注销", "申请注销", "注销账号", help="申请注销账号（如「注销 抚松教育」）",
                     detail=f"选择账号，选择原因（{'、'.join(CLOSE_REASONS)}），核对后提交。"
@@ -325,6 +335,22 @@ def register(router: Router) -> None:
             return pick_account(ctx, prefix)
 
     approvals_change_states.register(router)
+
+
+def close_advice(ctx: Context, accounts: list[Account], platform: str) -> str:
+    """What to do with an account no longer used: the drafted 注销 the bureau already made for it (第15条, 停更认定),
+    else 注销 or 关停, both approved."""
+    drafts = [(a, draft) for a in accounts if (draft := draft_of_account(ctx.session, a.id)) is not None]
+    if not accounts:  # 「这个号不用了」: the unit's drafted closings are what the sentence most likely means
+        drafts = [(a, draft) for a in candidates(ctx, CANCEL) if a.unit_id == ctx.person.unit_id
+                  and (draft := draft_of_account(ctx.session, a.id)) is not None and draft.kind in (CANCEL, SUSPEND)]
+    if drafts:
+        return "\n".join(f"「{a.name}」（{a.platform}）已有一份{draft.kind}申请草稿（第{draft.id}号）："
+                         f"回复「{draft.kind} {a.name} {a.platform}」核对后提交，提交后按审批流程办理。"
+                         for a, draft in drafts)
+    which = f" {platform}" if platform else f" {accounts[0].name}" if accounts else " 账号名称"
+    return (f"不再使用的账号可以申请注销（彻底注销，回复「注销{which}」）或关停（暂停使用，回复「关停{which}」），"
+            "都需要审批。长期不更新（超过三个月）的账号按《办法》第15条必须关停。")
 
 
 def parse_numbers(answer: str, count: int) -> list[int]:

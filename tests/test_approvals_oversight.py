@@ -297,3 +297,16 @@ def test_a_draft_cannot_be_decided_and_is_not_called_finished(bot):
         reply = bot.send(actor, f"同意 {number}")
         assert "尚未提交的申请草稿" in reply and "处理完毕" not in reply, reply
     assert request(bot, number)["status"] == "草稿" and request(bot, number)["decisions"] == []
+
+
+def test_saying_the_account_is_no_longer_used_points_to_the_drafted_cancellation(bot):
+    """Right after 【停更认定】 (「已为您单位起草注销申请」) a clerk's 「这个号已经不用了」 was not understood, nor
+    「公众号早就不用了」 or the account's name with 「不用了」."""
+    _account, _case, number = go_dormant(bot)
+    told = f"「抚松教育」（微信公众号）已有一份注销申请草稿（第{number}号）：回复「注销 抚松教育 微信公众号」核对后提交"
+    for said in ("这个号已经不用了", "教育公众号早就不用了", "抚松教育不用了", "我们的公众号都不用了"):
+        assert bot.send("jy_zhang", said).startswith(told), said
+    reply = bot.send("jy_zhang", "注销 抚松教育 微信公众号")
+    assert f"已有一份注销申请草稿（第{number}号）" in reply and "请核对注销申请" in reply
+    bot.send("jy_zhang", "取消")
+    assert "没有理解" in bot.send("jy_zhang", "那个会议不用了")  # not an account of the unit: not read so

@@ -102,6 +102,9 @@ def test_changes_and_closing_said_in_the_clerks_words(bot):
         "长期不更新（超过三个月）的账号按《办法》第15条必须关停。")
     assert "「注销 账号名称」" in bot.send("jy_zhang", "这个号不要了")
     assert not bot.send("jy_zhang", "不用了").startswith("不再使用的账号")  # a plain 「no thanks」
+    assert "回复「注销 微博」" in bot.send("jy_zhang", "微博已经不用了")  # were 没有理解
+    assert "回复「注销 公众号」" in bot.send("jy_zhang", "教育公众号早就不用了")
+    assert "回复「注销 抚松教育」" in bot.send("jy_zhang", "抚松教育不用了")
 
 
 @pytest.mark.parametrize("text", ["上周周报忘交了", "周报还没交", "周报忘了报"])
