@@ -12,6 +12,7 @@ FEATURES = [
     "handlers.weekly_status",
     "handlers.weekly_close",
     "handlers.weekly_urge",
+    "handlers.notice_replies",
     "handlers.dormancy",
     "handlers.dormancy_list",
     "handlers.rectification",

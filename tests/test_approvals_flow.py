@@ -294,7 +294,8 @@ def test_approving_on_the_card_after_tapping_reject_ends_the_reason_question(bot
     assert request(bot, number)["status"] == "待主管单位审核"
     assert bot.texts("jy_wang")[-1].endswith(f"已转「主管单位意见」环节。"
                                              f"（点错了？「主管单位意见」审批之前可回复「收回 {number}」。）\n\n（不再需要输入第{number}号申请的原因）")
-    assert "没有等待您确认的操作" in bot.send("jy_wang", "好的")  # no longer taken as the reason to 驳回
+    assert bot.send("jy_wang", "好的").startswith("好的。还有需要随时找我")  # no longer taken as the reason to 驳回
+    assert request(bot, number)["status"] == "待主管单位审核"
 
 
 def test_a_decision_typed_without_a_number_takes_the_one_waiting_request_after_confirming(bot):

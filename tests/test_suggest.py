@@ -96,10 +96,18 @@ def test_a_greeting_is_answered_with_a_greeting_and_the_menu(bot):
         reply = bot.send("jy_zhang", greeting)
         assert reply.startswith("您好，张伟！我是政务新媒体助手。") and "【周报】" in reply, reply
     assert bot.send("jy_zhang", "谢谢").startswith("不客气")
-    for ack in ("收到", "收到！", "知道了", "[强]", "👍"):  # a notice acknowledged: 「收到」 suggested 周报
+    for ack in ("收到", "收到！", "知道了", "[强]", "👍", "好的", "好的。", "OK"):  # a notice acknowledged
+        # (「收到」 suggested 周报; 「好的」 said 当前没有等待您确认的操作 — as if something had been asked)
         assert bot.send("jy_zhang", ack) == "好的。还有需要随时找我，回复「帮助」查看可用功能。", ack
     assert "【周报】" not in bot.send("jy_zhang", "你好，周报怎么填")  # not a bare greeting: suggestions
 
 
 def test_a_confirmation_nobody_asked_for_says_nothing_was_submitted(bot):
     assert bot.send("jy_zhang", "确认").startswith("当前没有等待您确认的操作，什么也没有提交。")
+    bot.send("jy_zhang", "开设")
+    bot.send("jy_zhang", "抚松教育发布")
+    from datetime import timedelta
+
+    from bot import clock
+    clock.set_now(clock.now() + timedelta(minutes=31))  # expired, kept as a draft: 「好的」 may be meant as its answer
+    assert "当前没有等待您确认的操作，什么也没有提交。\n未完成的「开设申请」已保存为草稿" in bot.send("jy_zhang", "好的")

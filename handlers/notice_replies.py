@@ -1,0 +1,67 @@
+"""What a unit answers to a weekly-report reminder or chase: 「马上交」 from the clerk, 「已督促」 from the head.
+Each gets the week still owed and how to file it (or that nothing is owed), instead of 没有理解."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot import clock, workdays
+from bot.router import PASS, Context, Router
+from models import weekly
+from models.org import STAFF, UNIT_HEAD
+
+_SOON = r"(?:马上|立刻|立即|这就|今天|现在|一会儿?|等下|等会儿?|稍后|下午|尽快|抓紧)"
+_FILE = r"(?:交|报|补|补报|补交|报送|提交|填|填报)"
+_ACK = r"(?:(?:好的?|收到了?|嗯嗯?|行|知道了|明白)[，,。！!\s]*)?"
+# 「马上交」, 「收到，马上补报」, 「好的今天就报」 — the clerk promising the report
+PROMISE = _ACK + r"(?:我们?)?" + _SOON + r"就?" + _FILE + r"(?:周报)?(?:了|哈|吧|哦)?[。！!～~]*$"
+# 「已督促」, 「收到，我让刘洋马上补」, 「已经催了」 — the unit head answering the chase
+URGED = (_ACK + r"(?:(?:已经?|刚)(?:督促|催|提醒|通知)(?:过)?了?(?:他们?|她|经办人|负责人)?"
+         r"|我?(?:已经?)?(?:让|叫|安排|催|通知)[\u4e00-\u9fff]{1,4}?" + _SOON + r"?" + _FILE + r"(?:周报)?)"
+         r"(?:了|哈|吧)?[。！!～~]*$")
+
+
+def register(router: Router) -> None:
+    @router.pattern(PROMISE, roles={STAFF, UNIT_HEAD}, guess=True)
+    def promise(ctx: Context):
+        owed = owed_weeks(ctx)
+        if owed is None:
+            return PASS
+        if not owed:
+            ctx.reply("好的。您单位本周和上周的周报都已报送，不用再报了；要改回复「修改周报」。")
+            return None
+        last = owed[0] != this_week()
+        word = " 上周" if last else ""
+        ctx.reply(f"好的。{weekly.week_label(owed[0])}的周报现在就可以报：回复「周报{word}」逐个账号填写；"
+                  f"各账号都没有更新的，回复「周报{word} 都没更新」即可。"
+                  + ("（已过截止时间，报送后记为迟报。）" if last else f"截止时间：{weekly.deadline_label(owed[0])}。"))
+        return None
+
+    @router.pattern(URGED, roles={UNIT_HEAD}, guess=True)
+    def urged(ctx: Context):
+        owed = owed_weeks(ctx)
+        if owed is None:
+            return PASS
+        if not owed:
+            ctx.reply("好的。您单位本周和上周的周报都已报送。")
+            return None
+        said = [f"本周（{weekly.week_label(w)}）的周报{weekly.deadline_label(w)}截止" if w == this_week()
+                else f"{weekly.week_label(w)}的周报补报后，助手会通知您" for w in owed]
+        ctx.reply(f"好的。{'；'.join(said)}。回复「周报情况」可以随时查看。")
+        return None
+
+
+def this_week() -> date:
+    return workdays.week_monday(clock.today())
+
+
+def owed_weeks(ctx: Context) -> list[date] | None:
+    """The weeks the sender's unit still owes, last week first (last week while it can still be filed, this week
+    once it has a working day); None when the unit has no account to report on (not a host unit's clerk)."""
+    unit = ctx.person.unit
+    if unit.is_bureau:
+        return None
+    weeks = [weekly.previous_due_week(this_week()), this_week()]
+    due = weekly.reports_due(ctx.session, [unit.id], weeks)
+    if not any(unit.id in units for units, _ in due.values()):
+        return None
+    return [w for w in weeks if w in due and unit.id in due[w][0] and unit.id not in due[w][1]]

@@ -1,0 +1,32 @@
+"""Answers to a weekly-report reminder or chase in the unit's own words (were 没有理解 or a wrong suggestion)."""
+from datetime import date
+
+from tests.weekly_support import EDU, at, file_report, seed
+
+ROWS = {"抚松教育（微信公众号）": (1, 1, date(2026, 11, 17), 0, 0), "抚松教育（抖音）": (0, 0, None, 0, 0),
+        "抚松教育（微博）": (0, 0, None, 0, 0)}
+
+
+def test_the_clerk_promising_the_report_is_told_which_week_and_how(bot):
+    seed(bot)
+    at(2026, 11, 30, 9, 30)  # Monday: last week's report is overdue
+    for said in ("马上交", "收到，马上补报", "好的今天就报"):
+        assert bot.send("jy_zhang", said) == (
+            "好的。11月23日—11月29日的周报现在就可以报：回复「周报 上周」逐个账号填写；"
+            "各账号都没有更新的，回复「周报 上周 都没更新」即可。（已过截止时间，报送后记为迟报。）"), said
+    file_report(bot, EDU, "jy_zhang", date(2026, 11, 23), ROWS)
+    assert bot.send("jy_zhang", "马上交") == (
+        "好的。11月30日—12月6日的周报现在就可以报：回复「周报」逐个账号填写；"
+        "各账号都没有更新的，回复「周报 都没更新」即可。截止时间：12月4日（周五）17:00。")
+    file_report(bot, EDU, "jy_li", date(2026, 11, 30), ROWS)
+    assert bot.send("jy_zhang", "马上交").startswith("好的。您单位本周和上周的周报都已报送，不用再报了")
+
+
+def test_the_head_answering_the_chase_is_told_he_will_hear_when_it_is_filed(bot):
+    seed(bot)
+    at(2026, 11, 30, 9, 30)
+    for said in ("已督促", "收到，我让李娜马上补", "已经催了"):
+        assert bot.send("jy_wang", said) == ("好的。11月23日—11月29日的周报补报后，助手会通知您；本周（11月30日—12月6日）的周报"
+                                             "12月4日（周五）17:00截止。回复「周报情况」可以随时查看。"), said
+    assert "没有理解" in bot.send("jy_zhang", "已督促")  # the clerk was not chased as a head
+    assert "没有理解" in bot.send("zsj_admin", "马上交")  # a bureau has no report to file
