@@ -146,6 +146,9 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, filing: Registr
         copy_to = org.people_with_role(session, CITY_REVIEWER, [city.id]) if city else []
         outbox.push_text(session, copy_to, f"备案：{req.unit.name}的第{req.id}号{req.kind}申请已经主管单位审批通过。\n"
                          + text.describe(req))
+    told = [p for p in bureau if p != req.applicant]  # the file alone, unexplained, came to the bureau admins
+    outbox.push_text(session, told, f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.unit.name}）已全部审批"
+                     f"通过，审批表（附件2，含各级意见）见下面的文件，请存档；全国系统由申请单位最迟于{due}办理。")
     send_form(session, req, [req.applicant, *bureau])
 
 
@@ -292,22 +295,13 @@ def form_dict(req: ApprovalRequest) -> dict:
     }
 
 
-def render(req: ApprovalRequest) -> bytes | None:
-    """The .docx, or None while the renderer (registry feature) is not merged yet."""
-    try:
-        from bot.approval_form import render_approval_form  # provided by the registry feature
-    except ImportError:
-        return None
+def render(req: ApprovalRequest) -> bytes:
+    from bot.approval_form import render_approval_form  # late: python-docx (lxml) only when a form is made
     return render_approval_form(form_dict(req))
 
 
-def send_form(session: Session, req: ApprovalRequest, to: list[Person]) -> bool:
-    data = render(req)
-    if data is None:
-        outbox.push_text(session, to, f"第{req.id}号审批表的Word文件暂时无法生成，请回复「查看 {req.id}」查看内容。")
-        return False
-    outbox.push_file(session, to, f"审批表_{req.id}_{req.form.get('name', '')}.docx", data)
-    return True
+def send_form(session: Session, req: ApprovalRequest, to: list[Person]) -> None:
+    outbox.push_file(session, to, f"审批表_{req.id}_{req.form.get('name', '')}.docx", render(req))
 
 
 FILED_NOW = {OPEN: "该账号已在全国系统登记备案", RETRO: "该账号已在全国系统登记备案",

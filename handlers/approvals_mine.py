@@ -284,7 +284,8 @@ def register(router: Router) -> None:
             ctx.reply(elsewhere)
             return END
         req = find(ctx, "导出")
-        if req is not None and after.send_form(ctx.session, req, [ctx.person]):
+        if req is not None:
+            after.send_form(ctx.session, req, [ctx.person])
             ctx.reply(f"第{req.id}号审批表已生成，请查收文件。")
         return END
 
