@@ -20,6 +20,7 @@ from jobs import dormancy_notices as notices
 from jobs.schedule import daily_at, scheduled
 from models import audit
 from models.account import ACTIVE_STATUSES, Account
+from models.approval import CANCEL, PENDING_STATUSES, RETURNED, SUSPEND, ApprovalRequest
 from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit, people_with_role, reachable
 from models.oversight import (BUREAU, CASE_OPEN, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE,
                               DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
@@ -192,6 +193,7 @@ class Pushes:
         self.heads: dict[int, list[Person]] = {}
         self.staff: dict[int, list[Person]] = {}
         self.admins: dict[int | None, list[Person]] = {}
+        self.closings: dict[int, ApprovalRequest] = {}  # by account: a 注销/关停 the unit filed and is pending
         self.loaded = False
 
     def load(self, accounts: list[Account]) -> None:
@@ -206,6 +208,11 @@ class Pushes:
         self.responsible = [p for start in range(0, len(responsible), IN_CHUNK) for p in session.scalars(
             select(Person).where(Person.id.in_(responsible[start:start + IN_CHUNK]))
             .options(lazyload(Person.role_rows)))]
+        ids = sorted(a.id for a in accounts)
+        self.closings = {r.account_id: r for start in range(0, len(ids), IN_CHUNK) for r in session.scalars(
+            select(ApprovalRequest).where(ApprovalRequest.account_id.in_(ids[start:start + IN_CHUNK]),
+                                          ApprovalRequest.kind.in_((CANCEL, SUSPEND)),
+                                          ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED))))}
         unit_ids = sorted({a.unit_id for a in accounts})
         by_role = _people_by_unit(session, (UNIT_HEAD, STAFF), unit_ids)
         for unit_id in unit_ids:
@@ -276,6 +283,9 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
     else:
         texts = {NUDGE: notices.nudge, WARNING: notices.warning, BUREAU: notices.bureau_notice,
                  ZOMBIE: notices.zombie}[kind](audience, account, idle, since)
+        closing = pushes.closings.get(account.id)
+        if closing is not None:  # the unit is closing it already: the notice says so, and who must act now
+            texts = [(to, content + notices.closing_note(closing)) for to, content in texts]
     key = f"dormancy:{account.id}:{start}:{kind}"
     for to, content in texts:
         pushes.text(to, content, key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.account import Account
+from models.approval import RETURNED, STEP_NAMES
 from models.directory import refused_text
 from models.org import Person, Unit
 from models.oversight import DormancyCase, account_label
@@ -169,3 +170,13 @@ def dormant(audience: Audience, account: Account, idle: int, since: str, case: D
     return [(doers, f"{head}请在以下两项中选择其一（跟进事项 {case.id}）：\n{options}"),
             (audience.urgers, f"{head}{urge}{options}"),
             (audience.admins, admins)]
+
+
+def closing_note(req) -> str:
+    """The 注销/关停 the unit already filed for the idle account: where it stands, so that a notice urging an update
+    does not read as if nobody knew (the count stops once the account is closed)."""
+    if req.status == RETURNED:
+        return (f"\n该账号的{req.kind}申请（第{req.id}号）已被退回修改，请修改后重新提交（回复「修改 {req.id}」）；"
+                f"{req.kind}办结前仍按停更计算。")
+    return (f"\n该账号的{req.kind}申请（第{req.id}号）正在「{STEP_NAMES[req.step]}」环节审批（回复「查看 {req.id}」），"
+            f"请审批人尽快处理；{req.kind}办结后不再计算停更。")

@@ -430,3 +430,20 @@ def test_a_follow_up_answered_in_the_clerks_words_is_confirmed_as_the_explanatio
     confirm = bot.send("jy_zhang", "这个号还在用，本周已恢复更新，今后专人负责")
     assert confirm.startswith("请确认提交跟进事项 1 的说明：\n这个号还在用，本周已恢复更新，今后专人负责\n"), confirm
     assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
+
+
+def test_a_notice_about_an_account_being_closed_says_where_its_request_stands(bot):
+    """The ladder urged 「请尽快更新」 for an account whose 注销 (无力维护) had waited for the unit head for days;
+    neither the clerk nor the head — the approver it waited for — was told so."""
+    account = add_account(bot, last_update_on=LAST)
+    at(date(2026, 8, 10))
+    bot.send("jy_zhang", "注销 抚松教育")
+    bot.send("jy_zhang", "无力维护")
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        from models.approval import ApprovalRequest
+        number = s.scalar(select(ApprovalRequest.id).where(ApprovalRequest.account_id == account))
+    run(date(2026, 8, 13))  # 10 days: 停更警告 to the responsible person and the head
+    note = f"\n该账号的注销申请（第{number}号）正在「开设单位意见」环节审批（回复「查看 {number}」），请审批人尽快处理；注销办结后不再计算停更。"
+    assert bot.texts("jy_zhang")[-1].startswith("【停更警告】") and bot.texts("jy_zhang")[-1].endswith(note)
+    assert bot.texts("jy_wang")[-1].startswith("【停更警告】") and bot.texts("jy_wang")[-1].endswith(note)
