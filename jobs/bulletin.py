@@ -52,13 +52,14 @@ def month_of(period: str) -> tuple[int, int]:
 def monthly_bulletin(period: str) -> str:
     year, month = month_of(period)
     if Month(year, month).end > clock.now():
-        return f"{year}-{month:02d}: skipped, the month has not ended yet"
+        return f"{year}年{month}月还没有结束，不生成通报"
     with db.transaction() as session:
         bureau_ids = list(session.scalars(select(Unit.id).where(Unit.kind == COUNTY_BUREAU, Unit.active)
                                           .order_by(Unit.id)))
     done = [generate(bureau_id, year, month) for bureau_id in bureau_ids]
     made = [d for d in done if d]
-    return f"{year}-{month:02d}: {len(made)} bulletin(s) generated, {len(done) - len(made)} skipped"
+    return (f"{year}年{month}月：生成通报{len(made)}份" + (f"，另有{len(done) - len(made)}个县未生成（没有周报，或该月通报已生成）"
+                                                         if len(done) > len(made) else ""))
 
 
 def generate(bureau_id: int, year: int, month: int) -> int | None:

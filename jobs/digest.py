@@ -104,7 +104,7 @@ def bureau_digest(period: str) -> str:
             text = compose(session, person, day)
             if text and outbox.push_text(session, person, text, dedupe_key=f"digest:{period}:{person.id}", once=True):
                 sent += 1
-    return f"{sent} digest(s)"
+    return f"发出每日摘要{sent}份"
 
 
 importlib.import_module("jobs.digest_approvals")  # adds the approvals and registry sections

@@ -69,7 +69,7 @@ def dormancy_ladder(period: str) -> str:
     day = date.fromisoformat(period)
     with db.transaction() as session:
         fired = run_ladder(session, day)
-    return f"{len(fired)} rung(s) announced"
+    return f"{len(fired)}个账号发出停更通知"
 
 
 def run_ladder(session: Session, day: date) -> list[DormancyRung]:

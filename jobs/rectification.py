@@ -20,7 +20,6 @@ def rectification_overdue(period: str) -> str:
             lines = [f"【整改逾期提醒】{items[0].unit.name}有{len(items)}项整改已超过期限："]
             lines += [describe(item, day, with_unit=False) for item in items]
             lines.append("请尽快整改，完成后回复「已整改 编号 整改说明」。逾期事项将列入月度通报。")
-            outbox.push_text(session, unit_people(session, unit_id), "\n".join(lines),
-                             dedupe_key=f"rectification-overdue:{period}:{unit_id}")
-            units += 1
-    return f"{units} unit(s) reminded"
+            units += bool(outbox.push_text(session, unit_people(session, unit_id), "\n".join(lines),
+                                           dedupe_key=f"rectification-overdue:{period}:{unit_id}"))
+    return f"提醒{units}个单位"

@@ -22,15 +22,16 @@ def training_reminder(period: str) -> str:
     """`period` is a day (scheduled) or a month "YYYY-MM" (by hand)."""
     year, month = int(period[:4]), int(period[5:7])
     if month < FIRST_MONTH:
-        return f"not due: reminders start in month {FIRST_MONTH}"
+        return f"未到时间：每年{FIRST_MONTH}月起才提醒"
     key = f"training-remind:{year}-{month:02d}"
     with db.transaction() as session:
         units = units_needing_training(session, year)
+        reminded = 0
         for unit in units:
-            outbox.push_text(session, unit_heads(session, unit.id),
+            reminded += bool(outbox.push_text(session, unit_heads(session, unit.id),
                              f"【培训提醒·{month}月】{year}年{unit.name}还没有人员参加过政务新媒体业务培训的记录。"
                              "《抚松县政务新媒体管理办法》第28条要求每年至少培训一次，请联系县政数局安排培训；"
-                             "已参加的请告知县政数局登记。", dedupe_key=f"{key}:{unit.id}")
+                             "已参加的请告知县政数局登记。", dedupe_key=f"{key}:{unit.id}"))
         for admin in org.people_with_role(session, org.BUREAU_ADMIN):
             if not admin.is_bureau_user:
                 continue
@@ -40,4 +41,4 @@ def training_reminder(period: str) -> str:
                 outbox.push_text(session, admin, f"【培训台账·{month}月】{year}年尚无参训记录的单位（{len(mine)}个）：\n"
                                  + "、".join(mine) + "\n已提醒这些单位。培训后请用「培训登记」记录。",
                                  dedupe_key=f"{key}:bureau:{admin.id}")
-    return f"{len(units)} unit(s) reminded"
+    return f"提醒{reminded}个单位（尚无参训记录的共{len(units)}个）"

@@ -91,7 +91,7 @@ def _remind(period: str, slot: str) -> str:
     week = workdays.week_monday(day)
     deadline = weekly.due_at(week)
     if deadline is None or weekly.due_day(week) != day or clock.now() > deadline:
-        return "skipped: not due or past the deadline"  # a late catch-up must not ask for the impossible
+        return "跳过：今天不是截止日，或已过截止时间"  # a late catch-up must not ask for the impossible
     with db.transaction() as session:
         units = missing_units(session, week)
         staff = reachable_by_unit(staff_by_unit(session, units))
@@ -99,7 +99,7 @@ def _remind(period: str, slot: str) -> str:
         people = [p for unit in units for p in staff[unit.id] or heads[unit.id]]
         rows = outbox.push_text(session, people, reminder_text(week, day, deadline, slot),
                                 dedupe_key=f"weekly:remind:{week}:{slot}")
-    return f"{len(rows)} reminders"
+    return f"提醒{len(rows)}人"
 
 
 @scheduled("weekly_remind_0900", daily_at(9, 0, when=weekly.is_due_day))
@@ -175,4 +175,4 @@ def overdue(period: str) -> str:
             outbox.push_markdown(session, admins, render(rollup, bureau.name, markdown=True),
                                  text=render(rollup, bureau.name, markdown=False), dedupe_key=f"{key}:rollup",
                                  once=True)
-    return f"{told} unit heads told"
+    return f"通知单位负责人{told}人"

@@ -27,7 +27,7 @@ def test_new_and_pending_requests(bot):
     at(2026, 11, 10, 10, 0)
     number = submit_open(bot)
     at(2026, 11, 11, 9, 30)
-    assert digest.bureau_digest("2026-11-11") == "2 digest(s)"  # the county bureau's admin and the city's
+    assert digest.bureau_digest("2026-11-11") == "发出每日摘要2份"  # the county bureau's admin and the city's
     text = latest_digest(bot)
     assert "新提交的申请（1件）" in text and f"第{number}号 抚松县教育局开设「抚松教育」（微博）" in text
     assert "11-10 10:00提交，待单位审核" in text
@@ -95,4 +95,4 @@ def test_registry_lateness_in_working_days_across_a_holiday(bot):
 
 def test_nothing_pending_sends_nothing(bot):
     at(2026, 11, 16, 9, 30)
-    assert digest.bureau_digest("2026-11-16") == "0 digest(s)"
+    assert digest.bureau_digest("2026-11-16") == "发出每日摘要0份"

@@ -27,7 +27,7 @@ def files(bot, userid: str, msgtype: str = "file") -> list[tuple[str, bytes]]:
 def generate(bot) -> None:
     seed_month(bot)
     at(2026, 12, 1, 9, 0)
-    assert "1 bulletin(s) generated" in monthly_bulletin("2026-12-01")
+    assert "生成通报1份" in monthly_bulletin("2026-12-01")
 
 
 def test_admins_receive_summary_chart_workbook_draft_and_card_units_nothing(bot):
@@ -89,7 +89,7 @@ def test_workbook_and_word_draft_read_back(bot):
 def test_a_month_not_yet_ended_is_not_generated(bot):
     seed_month(bot)
     at(2026, 11, 30, 23, 59)
-    assert "has not ended" in monthly_bulletin("2026-11")
+    assert monthly_bulletin("2026-11") == "2026年11月还没有结束，不生成通报"
     with bot.db() as s:
         assert s.scalar(select(StoredBulletin)) is None
 
@@ -97,8 +97,8 @@ def test_a_month_not_yet_ended_is_not_generated(bot):
 def test_rerun_sends_nothing_twice(bot):
     generate(bot)
     count = len(bot.inbox("zsj_admin"))
-    assert "0 bulletin(s) generated" in monthly_bulletin("2026-11")
-    assert "0 bulletin(s) generated" in monthly_bulletin("2026-12-01")
+    assert "生成通报0份" in monthly_bulletin("2026-11")
+    assert "生成通报0份" in monthly_bulletin("2026-12-01")
     assert len(bot.inbox("zsj_admin")) == count
     with bot.db() as s:
         assert len(s.scalars(select(StoredBulletin)).all()) == 1
@@ -114,13 +114,13 @@ def test_scheduled_once_on_the_first_working_day_with_catch_up(bot):
     at(2026, 12, 1, 8, 55)
     schedule.tick(enqueue)  # November's first working day is still within reach: October's bulletin
     assert [s for s in started if s[0] == "monthly_bulletin"] == [("monthly_bulletin", "2026-11-02")]
-    assert "0 bulletin(s) generated" in schedule.run_job("monthly_bulletin", "2026-11-02")  # no data in October
+    assert "生成通报0份" in schedule.run_job("monthly_bulletin", "2026-11-02")  # no data in October
     # the scheduler was down on 12-01; on 12-03 it catches up, once
     at(2026, 12, 3, 10, 0)
     schedule.tick(enqueue)
     schedule.tick(enqueue)
     assert [s for s in started if s[0] == "monthly_bulletin"][1:] == [("monthly_bulletin", "2026-12-01")]
-    assert "1 bulletin(s) generated" in schedule.run_job("monthly_bulletin", "2026-12-01")
+    assert "生成通报1份" in schedule.run_job("monthly_bulletin", "2026-12-01")
     at(2026, 12, 31, 10, 0)
     schedule.tick(enqueue)
     assert [s for s in started if s[0] == "monthly_bulletin"][1:] == [("monthly_bulletin", "2026-12-01")]
@@ -140,7 +140,7 @@ def test_first_working_day_after_a_holiday(bot):
     assert [s for s in started if s[0] == "monthly_bulletin"] == [("monthly_bulletin", "2026-09-01"),
                                                                    ("monthly_bulletin", "2026-10-08")]
     # no weekly report before November: the bot was not in use, no bulletin for September
-    assert "0 bulletin(s) generated" in monthly_bulletin("2026-10-08")
+    assert "生成通报0份" in monthly_bulletin("2026-10-08")
 
 
 def test_every_admin_gets_the_package_and_cli_runs_by_hand(bot, app):
@@ -150,7 +150,7 @@ def test_every_admin_gets_the_package_and_cli_runs_by_hand(bot, app):
     seed_month(bot)
     at(2026, 12, 1, 9, 0)
     result = app.test_cli_runner().invoke(args=["jobs", "run", "monthly_bulletin", "--month", "2026-11"])
-    assert result.exit_code == 0 and "1 bulletin(s) generated" in result.output, result.output
+    assert result.exit_code == 0 and "生成通报1份" in result.output, result.output
     for admin in ("zsj_admin", "zsj_review"):
         assert len(files(bot, admin)) == 2 and len(bot.cards(admin)) >= 1
     assert not [m for m in bot.inbox("jy_admin") if m["msgtype"] == "file"]  # the neighbouring county's admin
@@ -162,7 +162,7 @@ def test_a_county_that_never_filed_a_weekly_report_is_told_why_there_is_no_bulle
     bulletin would have been generated. 抚松 (which files) gets its bulletin and no such message."""
     seed_month(bot)
     at(2026, 12, 1, 9, 0)
-    assert "1 bulletin(s) generated, 1 skipped" in monthly_bulletin("2026-12-01")
+    assert "生成通报1份，另有1个县未生成" in monthly_bulletin("2026-12-01")
     told = [t for t in bot.texts("jy_admin") if "月度通报没有生成" in t]
     assert len(told) == 1 and "靖宇县2026年11月的月度通报没有生成" in told[0] and "还没有任何单位报送过周报" in told[0]
     assert not [t for t in bot.texts("zsj_admin") if "没有生成" in t]

@@ -9,7 +9,7 @@ LAST = date(2026, 8, 3)
 
 def test_nothing_to_say_sends_nothing(bot):
     at(date(2026, 8, 17), 9, 40)
-    assert digest.bureau_digest("2026-08-17") == "0 digest(s)"
+    assert digest.bureau_digest("2026-08-17") == "发出每日摘要0份"
     assert bot.texts("zsj_admin") == []
 
 
@@ -26,7 +26,7 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     bot.send("wj_liu", "已整改 2 已增加原创稿件比例")
     before = len(bot.texts("zsj_admin"))
     at(date(2026, 8, 18), 9, 30)
-    assert digest.bureau_digest("2026-08-18") == "2 digest(s)"  # the county bureau's admin and the city's
+    assert digest.bureau_digest("2026-08-18") == "发出每日摘要2份"  # the county bureau's admin and the city's
     text = bot.texts("zsj_admin")[before]
     assert bot.texts("city_qian") == [text]  # the city bureau sees the county in its tree
     assert text.startswith("【每日摘要】2026-08-18")
@@ -39,7 +39,7 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     bot.send("zsj_admin", "通过整改 2")  # the digest would now read differently …
     bot.send("zsj_admin", "确认")
     before = len(bot.texts("zsj_admin"))
-    assert digest.bureau_digest("2026-08-18") == "0 digest(s)"  # … but a re-run is still not a second digest
+    assert digest.bureau_digest("2026-08-18") == "发出每日摘要0份"  # … but a re-run is still not a second digest
     assert len(bot.texts("zsj_admin")) == before and bot.texts("city_qian") == [text]
     at(date(2026, 8, 19), 9, 30)
     digest.bureau_digest("2026-08-19")  # rungs are new only on the day they fire

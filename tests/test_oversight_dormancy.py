@@ -209,7 +209,7 @@ def test_run_by_hand_from_the_command_line(bot, app):
     first = runner.invoke(args=["jobs", "run", "dormancy_ladder", "--date", "2026-08-10"])
     assert first.exit_code == 0, first.output
     again = runner.invoke(args=["jobs", "run", "dormancy_ladder", "--date", "2026-08-10"])
-    assert "1 rung" in first.output and "0 rung" in again.output
+    assert "1个账号发出停更通知" in first.output and "0个账号发出停更通知" in again.output
     assert len(bot.texts("jy_zhang")) == 1
 
 
@@ -268,7 +268,7 @@ def test_overlapping_runs_announce_once(bot):
         time.sleep(1.0)  # let the second run reach the rows the first one holds
     first.close()
     other.join(30)
-    assert results == ["0 rung(s) announced"]
+    assert results == ["0个账号发出停更通知"]
     assert kinds(bot, account) == [("nudge", True)] and len(bot.texts("jy_zhang")) == 1
 
 

@@ -153,10 +153,10 @@ def test_overdue_items_reminded_daily_once(bot):
     schedule.tick(enqueue)
     reminders = bot.texts("jy_wang")[1:]
     assert len(reminders) == 1 and "已逾期1个工作日" in reminders[0] and "【整改逾期提醒】" in reminders[0]
-    assert "1 unit" in rect_job.rectification_overdue("2026-11-24")  # by hand: counted, sent nothing twice
+    assert rect_job.rectification_overdue("2026-11-24") == "提醒0个单位"  # by hand: nothing twice, and said so
     assert len(bot.texts("jy_wang")) == 2
     bot.send("jy_zhang", "已整改 1 已补发本周内容")  # submitted: no longer reminded
-    assert "0 unit" in rect_job.rectification_overdue("2026-11-25")
+    assert rect_job.rectification_overdue("2026-11-25") == "提醒0个单位"
 
 
 def test_deadline_honours_bureau_entered_days_off(bot):

@@ -139,7 +139,7 @@ def test_monthly_reminder_from_october_for_units_without_training(bot):
     with bot.db() as s:
         assert [u.name for u in units_needing_training(s, 2026)] == ["抚松县教育局"]
         assert [u.name for u in units_needing_training(s, 2027)] == ["抚松县教育局", HEALTH]
-    assert training_job.training_reminder("2026-09").startswith("not due")
+    assert training_job.training_reminder("2026-09") == "未到时间：每年10月起才提醒"
     ran = []
 
     def enqueue(name, period):
@@ -157,7 +157,8 @@ def test_monthly_reminder_from_october_for_units_without_training(bot):
     assert "【培训提醒·10月】2026年抚松县教育局" in bot.texts("jy_wang")[0] and bot.texts("wj_chen") == []
     assert "尚无参训记录的单位（1个）：\n抚松县教育局" in bot.texts("zsj_admin")[0]
     assert bot.texts("jy_admin") == []
-    training_job.training_reminder("2026-10")  # by hand for the month: nothing twice
+    # by hand for the month: nothing twice, and it says so (「7 unit(s) reminded」 when nothing was sent)
+    assert training_job.training_reminder("2026-10") == "提醒0个单位（尚无参训记录的共1个）"
     assert len(bot.texts("jy_wang")) == 1
     at(date(2026, 11, 2), 10)
     schedule.tick(enqueue)

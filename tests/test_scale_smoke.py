@@ -8,6 +8,7 @@ there the queries — everything but INSERT — must stay the same.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime, timedelta
 
@@ -69,7 +70,7 @@ def measure(url: str, fake_base: str, units: int) -> dict:
     with counting() as counter:
         result = weekly_jobs.remind_morning(FRIDAY.isoformat())
     out["remind"] = _counts(counter)
-    out["reminders"] = int(result.split()[0])
+    out["reminders"] = int(re.search(r"\d+", result).group())
     db.dispose_all()
     return out
 
