@@ -195,7 +195,7 @@ def _record(ctx: Context) -> Measure:
     lines += [f"账号：{account_label(a)}" + (f"，负责人：{p.name}" if (p := responsible_of(a)) else "")
               for a in accounts]
     lines += [f"原因：{measure.reason}", *(f"约谈{label}：{value}" for label, value in meeting.items()),
-              "依据：《抚松县政务新媒体管理办法》第32条。"]
+              "依据：《办法》第32条。"]
     if measure.kind == ORDER_CLOSE:
         account = accounts[0]
         case = open_case(ctx.session, unit_id=unit.id, account_id=account.id, source=FROM_ORDER,

@@ -30,7 +30,7 @@ def training_reminder(period: str) -> str:
         for unit in units:
             reminded += bool(outbox.push_text(session, unit_heads(session, unit.id),
                              f"【培训提醒·{month}月】{year}年{unit.name}还没有人员参加过政务新媒体业务培训的记录。"
-                             "《抚松县政务新媒体管理办法》第28条要求每年至少培训一次，请联系县政数局安排培训；"
+                             "按《办法》第28条，每年至少要组织一次培训，请联系县政数局安排培训；"
                              "已参加的请告知县政数局登记。", dedupe_key=f"{key}:{unit.id}"))
         for admin in org.people_with_role(session, org.BUREAU_ADMIN):
             if not admin.is_bureau_user:

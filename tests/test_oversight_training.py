@@ -196,3 +196,14 @@ def test_the_ledger_lists_this_years_trainings_and_the_units_still_needing_one(b
     assert bot.send("zsj_admin", "培训台账 2025").startswith("2025年培训台账（抚松县政务服务和数字化建设管理局辖区）：\n· 暂无培训记录")
     assert bot.send("jy_zhang", "培训台账").startswith("「培训台账」仅限")
     assert bot.send("jy_zhang", "培训记录").startswith("【单位记录】抚松县教育局")  # a unit: its own record
+
+
+def test_the_neighbouring_county_is_not_told_of_fusong_regulation(bot):
+    """靖宇县教育局's head was reminded that 《抚松县政务新媒体管理办法》第28条 requires a training: another county's
+    regulation. The reminder cites 《办法》, as the other notices do."""
+    add_account(bot, unit="靖宇县教育局", name="靖宇教育", responsible="jyx_staff")
+    at(date(2026, 10, 8), 10)
+    training_job.training_reminder("2026-10")
+    (told,) = bot.texts("jyx_head")
+    assert told.startswith("【培训提醒·10月】2026年靖宇县教育局还没有") and "按《办法》第28条" in told
+    assert "抚松" not in told
