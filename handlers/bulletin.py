@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot import clock, outbox, workdays
 from bot.bulletin import serial, unit_part
+from bot.bulletin.problems import rectifiable
 from bot.choices import confirmed
 from bot.router import END, Context, Router
 from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
@@ -219,12 +220,12 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
         unit = units.get(fig.unit_id)
         if unit is None:
             continue
-        outbox.push_text(session, unit_people(session, unit.id), unit_part(b, unit.id),
+        fig.item_ids = [create_item(session, unit=unit, problem=problem, by=ctx.userid, source=BULLETIN,
+                                    source_ref=row.month, deadline=b.rectify_by, tell=False).id
+                         if rectifiable(problem) else None for problem in fig.problems]
+        items += sum(1 for i in fig.item_ids if i)
+        outbox.push_text(session, unit_people(session, unit.id), unit_part(b, unit.id),  # one text, its items named
                          dedupe_key=f"bulletin:{row.id}:unit:{unit.id}")
-        for problem in fig.problems:
-            create_item(session, unit=unit, problem=problem, by=ctx.userid, source=BULLETIN, source_ref=row.month,
-                        deadline=b.rectify_by)
-            items += 1
     before = {"status": row.status}
     row.status, row.published_at, row.published_by = PUBLISHED, clock.now(), ctx.person.name
     row.data = serial.to_json(b)

@@ -126,8 +126,9 @@ def overdue_items(session: Session, day: date, unit_ids: list[int] | None = None
 
 def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, source: str = MANUAL,
                 source_ref: str | None = None, account_id: int | None = None,
-                deadline: date | None = None) -> Rectification:
-    """Record a problem for a unit and tell the unit (the bulletin calls this for each problem it names)."""
+                deadline: date | None = None, tell: bool = True) -> Rectification:
+    """Record a problem for a unit and tell the unit (`tell=False`: the caller tells it — the bulletin names its items
+    in the unit's part, not in one notice each)."""
     from bot import clock, outbox, workdays
     from models import audit
     from models.oversight import bureau_admins, unit_people
@@ -144,10 +145,11 @@ def create_item(session: Session, *, unit: Unit, problem: str, by: str | None, s
     origin = f"（来源：{source}{' ' + source_ref if source_ref else ''}）" if source != MANUAL else \
         f"（{issuer}下发）"  # 「手动」 is our label, not the unit's business
     when = f"整改期限：{deadline.isoformat()}（{workdays.workdays_between(clock.today(), deadline)}个工作日内）。"
-    outbox.push_text(session, unit_people(session, unit.id),
-                     f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n{when}\n"
-                     f"整改完成后请回复「已整改 {item.id} 整改说明」。",
-                     dedupe_key=f"rectification:{item.id}:created")
+    if tell:
+        outbox.push_text(session, unit_people(session, unit.id),
+                         f"【整改通知 {item.id}】{unit.name}{origin}\n问题：{problem}\n{when}\n"
+                         f"整改完成后请回复「已整改 {item.id} 整改说明」。",
+                         dedupe_key=f"rectification:{item.id}:created")
     if item.issued_from_above:  # the county answers for its units (第4条): it learns what the city asked of one
         outbox.push_text(session, bureau_admins(session, unit),
                          f"【整改通知 {item.id}（抄送）】{issuer}向{unit.name}下发整改通知：\n问题：{problem}\n{when}\n"

@@ -69,7 +69,7 @@ def test_problems_name_the_most_serious_first_with_the_required_fix():
     assert problems[1] == "1项整改逾期未完成，须立即整改并回复整改情况"
     assert problems[2] == "缺报周报1次（本月应报4次），须按第30条每周报送账号更新维护情况"
     assert "1个账号14天以上未更新（国家检查中两周未更新即单项否决），须立即恢复更新" in problems
-    assert problems[-1] == "本年度尚无人员参加政务新媒体培训，须按第28条安排培训"
+    assert problems[-1] == "本年度尚无人员参加政务新媒体培训，请派员参加主管单位组织的培训（第28条）"
     assert len(problems) == 9
     assert by_id(evaluate(bulletin()))[EDU].problems == ["缺报周报1次（本月应报4次），须按第30条每周报送账号更新维护情况"]
 

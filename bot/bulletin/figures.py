@@ -83,6 +83,7 @@ class UnitFigures(_Rates):
     rectifications_overdue: int = 0
     untrained: bool = False            # no trained person on record this year (第28条)
     problems: list[str] = field(default_factory=list)        # filled by score.evaluate (problems_of)
+    item_ids: list[int | None] = field(default_factory=list)  # on publishing: each problem's rectification item
     deductions: list[Deduction] = field(default_factory=list)
     score: float | None = None
     rank: int | None = None

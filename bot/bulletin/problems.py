@@ -11,6 +11,15 @@ from bot.bulletin.settings import DEFAULTS, BulletinSettings
 
 ZOMBIE_DAYS = 90       # 第15条: more than three months without update
 NEAR_ZOMBIE_DAYS = 60
+# Findings the bulletin names but that are no rectification item: a late report is past mending (the next ones must
+# be on time), and training is the bureau's to organise (第28条: 主管单位要组织…开展业务培训).
+LATE = "迟报周报"
+UNTRAINED = "本年度尚无人员参加政务新媒体培训"
+
+
+def rectifiable(problem: str) -> bool:
+    """Whether publishing opens a rectification item for this problem (one the unit fixes and answers)."""
+    return not problem.startswith((LATE, UNTRAINED))
 
 
 def _idle(days: int, n: int) -> str:
@@ -37,7 +46,7 @@ def problems_of(fig: UnitFigures, settings: BulletinSettings = DEFAULTS) -> list
         found.append(f"{fig.registry_overdue}个账号审批后未在3个工作日内报送全国政务新媒体信息报送系统（第11条），须立即报送")
     found += [_idle(d, n) for d, n in idle if d < NEAR_ZOMBIE_DAYS]
     if fig.reports_late:
-        found.append(f"迟报周报{fig.reports_late}次，须在每周规定时间内报送")
+        found.append(f"{LATE}{fig.reports_late}次，须在每周规定时间内报送")
     reply = fig.reply_rate
     if reply is not None and reply < settings.reply_rate_min:
         found.append(f"留言回复率{fmt.pct(reply)}（收到{fig.messages_received}条，回复{fig.messages_answered}条），"
@@ -47,5 +56,5 @@ def problems_of(fig: UnitFigures, settings: BulletinSettings = DEFAULTS) -> list
         found.append(f"原创率{fmt.pct(share)}（发布{fig.posts}条，原创{fig.originals}条），"
                      f"低于{fmt.pct(settings.original_share_min)}，须提高原创内容比例")
     if fig.untrained:
-        found.append("本年度尚无人员参加政务新媒体培训，须按第28条安排培训")
+        found.append(f"{UNTRAINED}，请派员参加主管单位组织的培训（第28条）")
     return found

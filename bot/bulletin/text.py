@@ -124,8 +124,13 @@ def unit_part(b: Bulletin, unit_id: int) -> str:
     lines += ["", "二、存在的问题及整改要求"]
     if fig.problems:
         when = f"请于{fmt.day(b.rectify_by)}前完成整改" if b.rectify_by else "请及时整改"
-        lines.append(f"{when}。每个问题另有整改通知，整改完成后按通知回复「已整改 编号 整改说明」。")
-        lines += [f"{n}. {p}" for n, p in enumerate(fig.problems, 1)]
+        if fig.item_ids:  # published: the items are named here, not each in a notice of its own
+            lines.append(f"{when}。注明整改事项编号的，整改完成后回复「已整改 编号 整改说明」；其余请今后注意，不需要回复。")
+            lines += [f"{n}. {p}" + (f"（整改事项 {i}）" if i else "")
+                      for n, (p, i) in enumerate(zip(fig.problems, fig.item_ids), 1)]
+        else:  # published before the items were kept with it
+            lines.append(f"{when}。每个问题另有整改通知，整改完成后按通知回复「已整改 编号 整改说明」。")
+            lines += [f"{n}. {p}" for n, p in enumerate(fig.problems, 1)]
     else:
         lines.append("本月未发现问题，请继续保持。")
     lines += ["", "三、全县得分排名"] + public_ranking(b)
