@@ -226,7 +226,7 @@ def register(router: Router) -> None:
             return _confirm_only_submitted(ctx, "accept", note)
         item = _item_to_decide(ctx, number, "通过整改 编号")
         if item is not None and item.status in TO_FIX:
-            return _write_off(ctx, item, note)
+            return _ask_write_off(ctx, item, note)
         if item is None or not _awaits_review(ctx, item):
             return None
         return _accept(ctx, item, note)
@@ -234,8 +234,9 @@ def register(router: Router) -> None:
     def _accept(ctx: Context, item: Rectification, note: str):
         _verdict(ctx, item, ACCEPTED, note)
         item.closed_at = ctx.now
-        _tell_unit(ctx, item, f"【整改事项 {item.id}】{item.reviewer}确认整改到位：{item.problem}" +
+        _tell_unit(ctx, item, f"【整改事项 {item.id}】{decider(ctx)}确认整改到位：{item.problem}" +
                    (f"\n备注：{note}" if note else ""))
+        _tell_issuer(ctx, item, "确认整改到位" + (f"（备注：{note}）" if note else ""))
         ctx.reply(f"整改事项 {item.id} 已通过，已通知{item.unit.name}。")
         return END
 
@@ -274,7 +275,8 @@ def register(router: Router) -> None:
         ctx.audit("rectification.deadline", "rectification", item.id, {"deadline": before.isoformat()},
                   {"deadline": deadline.isoformat()})
         days = workdays.workdays_between(clock.today(), deadline)
-        _tell_unit(ctx, item, f"【整改事项 {item.id}】{item.reviewer}要求重新整改：{item.problem}\n原因：{reason}\n"
+        _tell_issuer(ctx, item, f"要求重新整改（原因：{reason}；新的期限 {deadline.isoformat()}）")
+        _tell_unit(ctx, item, f"【整改事项 {item.id}】{decider(ctx)}要求重新整改：{item.problem}\n原因：{reason}\n"
                               f"新的期限：{deadline.isoformat()}（{days}个工作日内）。"
                               f"整改后请回复「已整改 {item.id} 整改说明」。")
         ctx.reply(f"已要求{item.unit.name}重新整改事项 {item.id}，新的期限 {deadline.isoformat()}（{days}个工作日）。")
@@ -293,6 +295,19 @@ def register(router: Router) -> None:
 
     verdict_then_confirm(router, "review.verdict", noun="整改事项", again=lambda ctx, number: _submitted(
         ctx, number, "通过整改 编号"), verdicts={"accept": ("通过整改事项 {n}", _accept), "reopen": ("要求重新整改事项 {n}", _reopen)})
+
+    @router.state("review.write_off", prompt=lambda ctx: (
+        f"确认核销整改事项 {ctx.data['number']}？核销后单位无需整改，不能恢复。回复「确认」核销，回复「取消」不处理。"))
+    def write_off_confirmed(ctx: Context):
+        number = ctx.data["number"]
+        if not confirmed(ctx, "核销", f"没有核销，整改事项 {number} 仍待单位整改。"):
+            return END
+        item = _item_to_decide(ctx, number, "通过整改 编号 说明")
+        if item is not None and item.status not in TO_FIX:  # answered or decided meanwhile
+            ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，没有核销。")
+        elif item is not None:
+            _write_off(ctx, item, ctx.data["note"])
+        return END
 
     @router.pattern(ITEMS_ASKED)
     def items_asked(ctx: Context):
@@ -443,18 +458,39 @@ def _awaits_review(ctx: Context, item: Rectification) -> bool:
     return True
 
 
-def _write_off(ctx: Context, item: Rectification, note: str) -> None:
-    """通过整改 N 说明 on an item the unit has not answered: closed because no rectification is needed."""
+def _ask_write_off(ctx: Context, item: Rectification, note: str):
+    """通过整改 N 说明 on an item the unit has not answered: closed because no rectification is needed — shown and
+    confirmed first, as it cannot be undone (a mistyped number would close another unit's item)."""
     if len(note) < 4:
         ctx.reply(f"整改事项 {item.id} 当前状态为「{item.status}」，没有待审核的整改情况。"
                   f"如不需要整改（例如通报有误），请写明说明核销，例如「通过整改 {item.id} 通报有误，已印发更正说明」。")
         return None
+    ctx.data = {"number": item.id, "note": note}
+    ctx.reply(f"{describe(item, clock.today())}\n核销说明：{note}")
+    return "review.write_off"
+
+
+def _write_off(ctx: Context, item: Rectification, note: str) -> None:
     before = {"status": item.status}
     item.status, item.closed_at = ACCEPTED, ctx.now
     ctx.audit("rectification.write_off", "rectification", item.id, before, {"status": ACCEPTED, "note": note})
-    _tell_unit(ctx, item, f"【整改事项 {item.id}】{item.reviewer}已核销，无需整改：{item.problem}\n说明：{note}")
+    _tell_unit(ctx, item, f"【整改事项 {item.id}】{decider(ctx)}已核销，无需整改：{item.problem}\n说明：{note}")
+    _tell_issuer(ctx, item, f"核销（说明：{note}）")
     ctx.reply(f"整改事项 {item.id} 已核销，已通知{item.unit.name}。")
-    return None
+
+
+def decider(ctx: Context) -> str:
+    """The level of the bureau deciding (the city may decide a county's item): the unit hears who did it."""
+    return org.level_name(ctx.person.unit)
+
+
+def _tell_issuer(ctx: Context, item: Rectification, what: str) -> None:
+    """A bureau above the issuer decided the item: the issuing bureau's admins, who own it, hear what was done."""
+    if item.bureau is None or item.bureau_id == ctx.person.unit_id:
+        return
+    admins = org.people_with_role(ctx.session, BUREAU_ADMIN, [item.bureau_id])
+    outbox.push_text(ctx.session, admins, f"【整改事项 {item.id}】{item.unit.name}：{item.problem}\n"
+                                          f"{decider(ctx)}（{ctx.person.name}）已{what}。这是本局下发的事项，供知悉。")
 
 
 def _verdict(ctx: Context, item: Rectification, status: str, note: str) -> None:

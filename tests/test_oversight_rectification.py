@@ -199,7 +199,13 @@ def test_an_item_not_needing_rectification_is_written_off_with_a_note(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
     reply = bot.send("zsj_admin", "通过整改 1")
     assert "没有待审核" in reply and "通过整改 1 通报有误" in reply, reply
-    reply = bot.send("zsj_admin", "通过整改 1 通报有误，已印发更正说明")
+    asked = bot.send("zsj_admin", "通过整改 1 通报有误，已印发更正说明")  # final, and one digit off is another's item:
+    assert asked.startswith("1. [待整改] 抚松县教育局｜公众号两周未更新")  # shown and confirmed first
+    assert asked.endswith("核销说明：通报有误，已印发更正说明\n\n确认核销整改事项 1？核销后单位无需整改，不能恢复。"
+                          "回复「确认」核销，回复「取消」不处理。")
+    assert bot.send("zsj_admin", "不") == "没有核销，整改事项 1 仍待单位整改。"
+    bot.send("zsj_admin", "通过整改 1 通报有误，已印发更正说明")
+    reply = bot.send("zsj_admin", "确认")
     assert "已核销" in reply, reply
     assert "已核销" in bot.texts("jy_zhang")[-1] and "通报有误" in bot.texts("jy_wang")[-1]
     with bot.db() as s:
@@ -225,8 +231,10 @@ def test_a_written_off_item_is_shown_as_written_off_not_as_rectified(bot):
     bot.send("zsj_admin", "通过整改 1")
     bot.send("jy_zhang", "已整改 2 已删除无关内容")
     bot.send("zsj_admin", "重新整改 2 仍有一条未删除")
-    assert "已核销" in bot.send("zsj_admin", "通过整改 2 经核实为转发上级通知，不属问题")
-    assert "已核销" in bot.send("zsj_admin", "通过整改 3 通报有误，已印发更正说明")
+    bot.send("zsj_admin", "通过整改 2 经核实为转发上级通知，不属问题")
+    assert "已核销" in bot.send("zsj_admin", "确认")
+    bot.send("zsj_admin", "通过整改 3 通报有误，已印发更正说明")
+    assert "已核销" in bot.send("zsj_admin", "确认")
     for reply in (bot.send("zsj_admin", "整改清单 全部"), bot.send("jy_zhang", "整改清单 全部"),
                   bot.send("zsj_admin", "单位记录 抚松县教育局"), bot.send("jy_wang", "单位记录")):
         assert "1. [已通过]" in reply and "2. [已核销]" in reply and "3. [已核销]" in reply, reply
@@ -447,3 +455,21 @@ def test_reopening_counts_a_fresh_deadline_from_today_or_takes_the_one_given(bot
         item = s.get(Rectification, 1)
         assert item.deadline == date(2026, 12, 10)
         assert [a.verdict_note for a in item.answers] == ["仍未恢复更新", "仍只有两条", "制度未落实"]
+
+
+def test_the_city_deciding_a_county_item_is_named_as_the_city_and_the_county_is_told(bot):
+    """city_qian wrote off the county's item at once; the unit was told 「县政数局已核销」 and the county bureau, whose
+    item it was, heard nothing."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("city_qian", "通过整改 1 测试核销一下")
+    assert "已核销" in bot.send("city_qian", "确认")
+    assert bot.texts("jy_zhang")[-1].startswith("【整改事项 1】市政数局已核销，无需整改")
+    told = bot.texts("zsj_admin")[-1]
+    assert told == ("【整改事项 1】抚松县教育局：公众号两周未更新\n市政数局（钱管理）已核销（说明：测试核销一下）。"
+                    "这是本局下发的事项，供知悉。"), told
+    notify(bot, "整改通知 抚松县教育局 抖音号两周未更新")  # the county deciding its own: no copy to itself
+    bot.send("jy_zhang", "已整改 2 已恢复更新")
+    before = len(bot.texts("zsj_admin"))
+    bot.send("zsj_admin", "通过整改 2")
+    assert bot.texts("jy_zhang")[-1].startswith("【整改事项 2】县政数局确认整改到位")
+    assert len(bot.texts("zsj_admin")) == before
