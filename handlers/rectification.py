@@ -63,6 +63,9 @@ def parse_deadline(said: str, today: date, session) -> date | None:
 
 # 「查看整改 3」, 「整改 3」, 「整改事项3」
 ITEM_ASKED = r"(?:查看|看看|看一下)?整改(?:事项)?\s*(?P<number>\d+)[？?。]*$"
+# The account's last update is what its weekly report says: without it the dormancy notices go on counting
+UPDATE_IN_REPORT = ("\n账号恢复更新后，请在周报中填报最近一次发布的日期（回复「周报」，本周已报的回复「修改周报」），"
+                    "助手据此停止停更提醒。")
 HOW_TO_FIX = r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:提交)?整改(?:呢|啊)?[？?]*$|整改(?:怎么|咋|如何)(?:弄|办|做|提交|填)[？?]*$"
 # 整改通知 said in a sentence: to (给/向/对) a unit, or asking (要求/让/通知) a unit to 整改
 RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|开|出)(?:个|一个|一份|份)?整改通知[，,：:\s]*(?P<problem>.*)$"
@@ -214,8 +217,10 @@ def register(router: Router) -> None:
             outbox.push_text(ctx.session, bureau_admins(ctx.session, item.unit),
                              f"【整改情况 {item.id}（抄送）】{answered}"
                              f"这是{item.bureau.name}下发的整改事项，由{item.reviewer}审核，无需您处理。")
+        idle = "未更新" in item.problem or "停更" in item.problem
         ctx.reply(f"已提交整改事项 {item.id} 的整改情况，{item.reviewer}审核后会通知您。"
-                  f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
+                  f"\n如需附上整改截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。"
+                  + (UPDATE_IN_REPORT if idle else ""))
 
     @router.command("通过整改", roles=BUREAU, help="确认单位整改到位",
                     detail="用法：通过整改 编号 [备注]，例如「通过整改 5」。"

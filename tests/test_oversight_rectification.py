@@ -296,7 +296,12 @@ def test_the_units_only_item_needs_no_number_and_a_missing_explanation_is_asked_
     bot.send("jy_zhang", "已补发本周两条内容，安排专人值守")
     done = bot.send("jy_zhang", "确认")
     assert "已提交整改事项 1 的整改情况" in done
+    # an idle account's item: the update must reach the weekly report, or the dormancy notices go on counting
+    assert done.endswith("请在周报中填报最近一次发布的日期（回复「周报」，本周已报的回复「修改周报」），助手据此停止停更提醒。")
     assert "已补发本周两条内容，安排专人值守" in bot.texts("zsj_admin")[-1]
+    notify(bot, "整改通知 抚松县教育局 微博账号简介未写明主办单位")
+    bot.send("jy_zhang", "已整改 2 已补写简介中的主办单位")
+    assert "周报" not in bot.send("jy_zhang", "确认")
 
 
 def test_without_a_number_several_items_are_listed(bot):
