@@ -1,13 +1,15 @@
-"""What a unit answers to a weekly-report reminder or chase: 「马上交」 from the clerk, 「已督促」 from the head.
-Each gets the week still owed and how to file it (or that nothing is owed), instead of 没有理解."""
+"""What a unit answers to a notice: to a weekly-report reminder or chase 「马上交」 from the clerk, 「已督促」 from the head
+(each gets the week still owed and how to file it, or that nothing is owed); to a 培训提醒 「我们参加过培训了」 (the
+bureau, which keeps the training ledger, is told). Instead of 没有理解."""
 from __future__ import annotations
 
 from datetime import date
 
-from bot import clock, workdays
+from bot import clock, outbox, workdays
 from bot.router import PASS, Context, Router
 from models import weekly
 from models.org import STAFF, UNIT_HEAD
+from models.oversight import bureau_admins
 
 _SOON = r"(?:马上|立刻|立即|这就|今天|现在|一会儿?|等下|等会儿?|稍后|下午|尽快|抓紧)"
 _FILE = r"(?:交|报|补|补报|补交|报送|提交|填|填报)"
@@ -19,8 +21,26 @@ URGED = (_ACK + r"(?:(?:已经?|刚)(?:督促|催|提醒|通知)(?:过)?了?(?:�
          r"|我?(?:已经?)?(?:让|叫|安排|催|通知)[\u4e00-\u9fff]{1,4}?" + _SOON + r"?" + _FILE + r"(?:周报)?)"
          r"(?:了|哈|吧)?[。！!～~]*$")
 
+# 「我们10月份参加过县里组织的培训了」, 「培训参加过了」 — the answer to a 培训提醒 (第28条)
+TRAINED = (r"(?!.*(?:没|未|不|吗|么|[？?]))(?:我们?|本单位|单位)?(?:已经?|早就)?(?:在?\S{0,8}?)?(?:参加|参训|培训)过?了?\S{0,12}?培训(?:了|过了)?[。！!～~]*$"
+           r"|培训(?:已经?|早就|都)?(?:参加|参训)过?了[。！!～~]*$")
+
 
 def register(router: Router) -> None:
+    @router.pattern(TRAINED, roles={STAFF, UNIT_HEAD}, guess=True)
+    def trained(ctx: Context):
+        unit = ctx.person.unit
+        if unit.is_bureau:
+            return PASS
+        admins = bureau_admins(ctx.session, unit)
+        outbox.push_text(ctx.session, admins, f"【培训登记】{unit.name}{ctx.person.name}说：「{ctx.text[:60]}」。"
+                         "请核实后回复「培训登记」记入培训台账（第28条）；登记后该单位不再收到培训提醒。",
+                         dedupe_key=f"trained-said:{unit.id}:{clock.today().isoformat()}", once=True)
+        who = f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+        ctx.reply(f"好的。培训台账由县政数局登记，已把您的话转给县政数局管理员{who}，请他们核实登记；"
+                  "登记后不再提醒。如方便，请把培训的时间、名称和参训人员直接告诉他们。")
+        return None
+
     @router.pattern(PROMISE, roles={STAFF, UNIT_HEAD}, guess=True)
     def promise(ctx: Context):
         owed = owed_weeks(ctx)

@@ -414,7 +414,8 @@ def test_urging_amending_and_filing_without_a_number_take_the_one_that_fits(bot)
     assert again.startswith(f"第{number}号申请已于") and again.endswith("由张伟登记为已报送，无需再报。"), again
 
 
-@pytest.mark.parametrize("text", ["已经在系统里改好了", "全国系统报送了", "我们已经在全国政务新媒体信息报送系统里更新了"])
+@pytest.mark.parametrize("text", ["已经在系统里改好了", "全国系统报送了", "我们已经在全国政务新媒体信息报送系统里更新了",
+                                  "系统里已经弄好了", "全国系统搞定了"])
 def test_filing_said_in_the_clerks_words_is_recorded(bot, text):
     assert bot.send("jy_zhang", text) == "没有待报送全国政务新媒体信息报送系统的申请。"
     number = submit_open(bot)

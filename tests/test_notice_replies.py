@@ -30,3 +30,19 @@ def test_the_head_answering_the_chase_is_told_he_will_hear_when_it_is_filed(bot)
                                              "12月4日（周五）17:00截止。回复「周报情况」可以随时查看。"), said
     assert "没有理解" in bot.send("jy_zhang", "已督促")  # the clerk was not chased as a head
     assert "没有理解" in bot.send("zsj_admin", "马上交")  # a bureau has no report to file
+
+
+def test_a_unit_saying_it_was_trained_is_passed_on_to_the_bureau_which_keeps_the_ledger(bot):
+    """「我们10月份参加过县里组织的培训了」, the answer the 培训提醒 asks for (「已参加的请告知县政数局登记」),
+    was 没有理解."""
+    seed(bot)
+    at(2026, 12, 2, 10, 0)
+    reply = bot.send("jy_wang", "我们10月份参加过县里组织的培训了")
+    assert reply.startswith("好的。培训台账由县政数局登记，已把您的话转给县政数局管理员（马管理），请他们核实登记")
+    assert bot.texts("zsj_admin")[-1] == ("【培训登记】抚松县教育局王局长说：「我们10月份参加过县里组织的培训了」。"
+                                          "请核实后回复「培训登记」记入培训台账（第28条）；登记后该单位不再收到培训提醒。")
+    told = len(bot.texts("zsj_admin"))
+    assert bot.send("jy_zhang", "培训参加过了").startswith("好的。培训台账由县政数局登记")
+    assert len(bot.texts("zsj_admin")) == told  # once a day for the unit
+    for said in ("我们还没参加培训", "参加过培训了吗"):  # not news of a training
+        assert not bot.send("jy_zhang", said).startswith("好的。培训台账"), said
