@@ -4,15 +4,20 @@ from __future__ import annotations
 import click
 from sqlalchemy import func, select
 
-from bot.cli_error import Commands
+from bot.cli_error import Commands, Refused
 
 cli = Commands("demo", help="演示数据")
 
 
 @cli.command("seed", cancelled="已中断：演示数据可能只建了一部分，重新运行 flask --app bot demo seed 即可补齐。")
-def seed():
-    """建立或补齐演示通讯录和账号；可以重复运行。"""
-    from bot import db
+@click.option("--force", is_flag=True, help="配置了真实企业微信应用时也写入（只用于测试环境）")
+def seed(force):
+    """建立或补齐演示通讯录和账号（只用于演示模式）；可以重复运行。"""
+    from bot import config, db
+    if config.get().corp_id != config.DEMO["WECOM_CORP_ID"] and not force:
+        # invented heads and reviewers would take real approvals, and the demo's dates would overwrite real ones
+        raise Refused("已配置真实的企业微信应用（WECOM_CORP_ID），不写入演示数据：演示通讯录会把虚构的人员设为单位负责人、"
+                      "审核人，并改动账号的最近更新日期。确实是测试环境的，请加 --force。")
     from models.account import Account
     from models.org import Person, Unit
     from sim import demo

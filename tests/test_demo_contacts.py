@@ -102,3 +102,21 @@ def test_sim_serve_says_what_it_serves(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["sim", "serve", "--port", "0"])
     assert result.exit_code == 0, result.output
     assert f"模拟通讯录：{len(demo.DEPARTMENT_IDS)} 个部门" in result.output
+
+
+def test_demo_seed_refuses_a_real_wecom_app(app, cfg):
+    """With a real corp configured, `demo seed` added 29 invented people — heads and reviewers of the real units —
+    and overwrote the real accounts' last-update dates, saying only 「演示数据已就绪」."""
+    import dataclasses
+
+    from bot import config
+    config.use(dataclasses.replace(cfg, corp_id="ww1234567890abcdef"))
+    try:
+        before = counts()
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 1 and "已配置真实的企业微信应用（WECOM_CORP_ID），不写入演示数据" in result.output
+        assert "请加 --force" in result.output and counts() == before
+        assert app.test_cli_runner().invoke(args=["demo", "seed", "--force"]).exit_code == 0
+        assert counts()[0] > before[0]
+    finally:
+        config.use(cfg)
