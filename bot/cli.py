@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+from datetime import date
 
 import click
 from flask import Flask
@@ -56,17 +58,61 @@ def jobs_run(name, day, month, period):
     registry = load_jobs()
     if name not in registry:
         raise Refused(f"没有名为 {name} 的作业。可用：{', '.join(sorted(registry))}")
-    key = period or month or day or clock.today().isoformat()
-    result = registry[name].func(key)
-    click.echo(f"{name} {key}: {result}")
+    key = period or _checked_month(month) or _checked_day(day) or clock.today().isoformat()
+    try:
+        result = registry[name].func(key)
+    except ValueError:  # a period the job cannot read (a month for a daily job, --period by hand)
+        raise Refused(f"作业 {name} 不能按「{key}」运行：请用 --date YYYY-MM-DD 指定日期"
+                      + ("（或 --month YYYY-MM 指定月份）" if name in MONTHLY_JOBS else "") + "。") from None
+    click.echo(f"{name}（{key}）：{job_result(result)}")
+
+
+MONTHLY_JOBS = ("monthly_bulletin", "training_reminder")  # also run for a month by hand
+
+
+def _checked_day(day: str | None) -> str | None:
+    """--date as given, if it is a day not after today (a future day would be sent now, and the real run on that day
+    would find it done)."""
+    from bot import clock
+    if day is None:
+        return None
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise Refused(f"--date「{day}」不是有效的日期，请写成 YYYY-MM-DD，例如 2026-11-20。") from None
+    if when > clock.today():
+        raise Refused(f"--date {day} 还没有到：作业会立即发送通知，到那天定时运行时又会认为已经运行过。"
+                      "请到那天再运行，或不写 --date 运行今天的。")
+    return day
+
+
+def _checked_month(month: str | None) -> str | None:
+    if month is None:
+        return None
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise Refused(f"--month「{month}」不是有效的月份，请写成 YYYY-MM，例如 2026-11。")
+    return month
+
+
+def job_result(result) -> str:
+    """What a job returned, as the operator reads it (most jobs return a Chinese line already)."""
+    if isinstance(result, dict):
+        names = {"outbox": "重新排队的推送", "screenshots": "重新排队的截图", "inbound_callback": "清理的回调记录",
+                 "job_run": "清理的作业记录"}
+        return "，".join(f"{names.get(k, k)}{v}条" for k, v in result.items())
+    if isinstance(result, list):
+        return ("工作日历缺少：" + "、".join(f"{y}年" for y in result)) if result else "工作日历齐全"
+    if isinstance(result, int) and not isinstance(result, bool):
+        return f"发出{result}条"
+    return "完成" if result is None else str(result)
 
 
 @jobs_cli.command("list")
 def jobs_list():
-    """列出全部定时作业及其运行时间。"""
+    """列出全部定时作业、运行时间和作用。"""
     from jobs.schedule import load_jobs
     for job in load_jobs().values():
-        click.echo(f"{job.name:32s} {job.slot.describe}")
+        click.echo(f"{job.name:24s} {job.slot.describe:20s} {job.title}")
 
 
 @click.command("scheduler", cls=Command, cancelled="定时作业进程已停止。")

@@ -46,7 +46,8 @@ def approver_reminded(waited: int) -> bool:
     return (waited - escalation_wait()) % REMIND_EVERY_AFTER_ESCALATION == 0
 
 
-@scheduled("approval_reminders", daily_at(9, 30))
+@scheduled("approval_reminders", daily_at(9, 30),
+           title="提醒审批人处理等待中的申请，超期督办")
 def approval_reminders(period: str) -> int:
     day = date.fromisoformat(period)
     sent = 0
@@ -164,7 +165,8 @@ def _escalate(session, req, people, waited: int, period: str, chasers, informed)
                         "informed": [p.userid for p in informed]})
 
 
-@scheduled("registry_countdown", daily_at(9, 0))
+@scheduled("registry_countdown", daily_at(9, 0),
+           title="提醒在3个工作日内报送全国系统（第11条）")
 def registry_countdown(period: str) -> int:
     day = date.fromisoformat(period)
     sent = 0

@@ -48,7 +48,8 @@ def month_of(period: str) -> tuple[int, int]:
     return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
 
 
-@scheduled("monthly_bulletin", daily_at(9, 0, when=_first_workday, lookback_days=31))
+@scheduled("monthly_bulletin", daily_at(9, 0, when=_first_workday, lookback_days=31),
+           title="每月第一个工作日生成上月月度通报")
 def monthly_bulletin(period: str) -> str:
     year, month = month_of(period)
     if Month(year, month).end > clock.now():
@@ -151,7 +152,8 @@ def send_to_admins(session, row: StoredBulletin, b: Bulletin) -> None:
     outbox.push_file(session, admins, f"{stem}图表.png", chart_png(b), media_type="image", dedupe_key=f"{key}:chart")
     outbox.push_file(session, admins, f"{stem}.xlsx", workbook_xlsx(b), dedupe_key=f"{key}:xlsx")
     outbox.push_file(session, admins, f"{stem}（草稿）.docx", draft_docx(b), dedupe_key=f"{key}:docx")
-    outbox.push_card(session, admins, kind=CARD_KIND, ref_id=row.id, card=publish_card(b, row.revision), dedupe_key=f"{key}:card")
+    outbox.push_card(session, admins, kind=CARD_KIND, ref_id=row.id, card=publish_card(b, row.revision),
+                     dedupe_key=f"{key}:card")
     # From the second draft on, the hint names the draft it came with, as the card's title does: an admin
     # scrolling back through several drafts' messages sees which hint is the current one. (Delivery's own
     # 「（HH:MM 再次发送）」 for an identical text within WeCom's duplicate window says only when, not which.)

@@ -24,7 +24,8 @@ def _due(day: date) -> bool:
     return day.month == 12 or not workdays.covered(day.year)
 
 
-@scheduled("calendar_check_0900", daily_at(9, 0, workdays_only=True, when=_due))
+@scheduled("calendar_check_0900", daily_at(9, 0, workdays_only=True, when=_due),
+           title="检查工作日历是否包含今年（12月起含明年）")
 def calendar_check(period: str) -> list[int]:
     """Returns the years found uncovered; each year's warning is sent once (outbox dedupe)."""
     workdays.forget_cache()  # a year entered a minute ago by the CLI counts

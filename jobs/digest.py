@@ -93,7 +93,8 @@ def compose(session: Session, person: org.Person, day: date) -> str | None:
     return "\n".join(parts)
 
 
-@scheduled("bureau_digest", daily_at(9, 30))
+@scheduled("bureau_digest", daily_at(9, 30),
+           title="给主管单位管理员发每日摘要")
 def bureau_digest(period: str) -> str:
     day = date.fromisoformat(period)
     sent = 0

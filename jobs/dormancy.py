@@ -64,7 +64,8 @@ def watched_accounts(session: Session, day: date) -> list:
     return [a for a in rows if not (a.opened_on and a.opened_on > day)]
 
 
-@scheduled("dormancy_ladder", daily_at(9, 0))
+@scheduled("dormancy_ladder", daily_at(9, 0),
+           title="停更预警阶梯（第15条）")
 def dormancy_ladder(period: str) -> str:
     day = date.fromisoformat(period)
     with db.transaction() as session:

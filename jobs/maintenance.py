@@ -23,14 +23,16 @@ from models.platform import InboundCallback, JobRun
 log = logging.getLogger("bot.maintenance")
 
 
-@scheduled("outbox_sweep", every_minutes(1))
+@scheduled("outbox_sweep", every_minutes(1),
+           title="把Redis丢失的待发推送和截图重新排队")
 def outbox_sweep(period: str) -> dict:
     """Re-queue pushes that Redis lost or a killed worker left behind, and screenshots still to fetch (their
     retries, and the jobs Redis lost)."""
     return {"outbox": delivery.sweep(), "screenshots": screenshots.sweep()}
 
 
-@scheduled("retention_prune", daily_at(3, 30, workdays_only=False))
+@scheduled("retention_prune", daily_at(3, 30, workdays_only=False),
+           title="清理过期的回调去重记录和作业记录")
 def retention_prune(period: str) -> dict:
     """Delete callback de-duplication records and minute-level job runs past their retention."""
     return prune()

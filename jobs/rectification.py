@@ -10,7 +10,8 @@ from models.oversight import unit_people
 from models.rectification import describe, overdue_items
 
 
-@scheduled("rectification_overdue", daily_at(9, 0))
+@scheduled("rectification_overdue", daily_at(9, 0),
+           title="提醒整改逾期的单位")
 def rectification_overdue(period: str) -> str:
     day = date.fromisoformat(period)
     units = 0

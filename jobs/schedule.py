@@ -58,7 +58,7 @@ def every_minutes(n: int) -> Slot:
         base = now.replace(second=0, microsecond=0)
         base -= timedelta(minutes=base.minute % n)
         return [(base.strftime("%Y-%m-%dT%H:%M"), base)]
-    return Slot(periods, f"every {n} min", frequent=True)
+    return Slot(periods, f"每{n}分钟", frequent=True)
 
 
 def daily_at(hour: int, minute: int = 0, *, workdays_only: bool = True, when: Callable[[date], bool] | None = None,
@@ -79,7 +79,8 @@ def daily_at(hour: int, minute: int = 0, *, workdays_only: bool = True, when: Ca
             if at <= now and due(day):
                 return [(day.isoformat(), at)]
         return []
-    return Slot(periods, f"{hour:02d}:{minute:02d}{' on working days' if workdays_only else ' daily'}")
+    days = "工作日" if workdays_only else "每天"
+    return Slot(periods, f"{days} {hour:02d}:{minute:02d}" + ("（符合条件的日子）" if when else ""))
 
 
 @dataclass
@@ -87,6 +88,7 @@ class ScheduledJob:
     name: str
     slot: Slot
     func: Callable[[str], object]
+    title: str = ""  # what it does, in Chinese (`jobs list`)
 
     @property
     def path(self) -> str:
@@ -96,9 +98,9 @@ class ScheduledJob:
 REGISTRY: dict[str, ScheduledJob] = {}
 
 
-def scheduled(name: str, slot: Slot):
+def scheduled(name: str, slot: Slot, title: str = ""):
     def deco(fn):
-        REGISTRY[name] = ScheduledJob(name, slot, fn)
+        REGISTRY[name] = ScheduledJob(name, slot, fn, title)
         return fn
     return deco
 

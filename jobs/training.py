@@ -17,7 +17,8 @@ def _due(day: date) -> bool:
     return day.month >= FIRST_MONTH and day == workdays.first_workday_of_month(day.year, day.month)
 
 
-@scheduled("training_reminder", daily_at(9, 0, when=_due, lookback_days=31))
+@scheduled("training_reminder", daily_at(9, 0, when=_due, lookback_days=31),
+           title="10月起每月提醒今年尚未参加培训的单位（第28条）")
 def training_reminder(period: str) -> str:
     """`period` is a day (scheduled) or a month "YYYY-MM" (by hand)."""
     year, month = int(period[:4]), int(period[5:7])

@@ -102,12 +102,14 @@ def _remind(period: str, slot: str) -> str:
     return f"提醒{len(rows)}人"
 
 
-@scheduled("weekly_remind_0900", daily_at(9, 0, when=weekly.is_due_day))
+@scheduled("weekly_remind_0900", daily_at(9, 0, when=weekly.is_due_day),
+           title="截止日上午提醒未报周报的单位")
 def remind_morning(period: str) -> str:
     return _remind(period, "0900")
 
 
-@scheduled("weekly_remind_1500", daily_at(15, 0, when=weekly.is_due_day))
+@scheduled("weekly_remind_1500", daily_at(15, 0, when=weekly.is_due_day),
+           title="截止日下午再次提醒未报周报的单位")
 def remind_afternoon(period: str) -> str:
     return _remind(period, "1500")
 
@@ -147,12 +149,13 @@ def overdue_notices(unit: Unit, week: date, how: str, heads: list[Person], staff
     return [(staff, f"{missing}本单位没有能收到提醒的单位负责人，请{how}。", key)]
 
 
-@scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None))
+@scheduled("weekly_overdue", daily_at(9, 0, when=lambda day: weekly.overdue_week(day) is not None),
+           title="截止后通知未报单位负责人，给主管单位发周报汇总")
 def overdue(period: str) -> str:
     """The working day after the deadline: tell the heads of units that did not report; roll-up to bureaus."""
     week = weekly.overdue_week(date.fromisoformat(period))
     if week is None:
-        return "skipped: no week is overdue on this day"
+        return "跳过：今天没有刚过截止时间的周"
     key = overdue_key(week)
     told = 0
     with db.transaction() as session:

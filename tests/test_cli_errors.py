@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from contextlib import contextmanager
 
 import click
@@ -89,6 +90,26 @@ def test_every_command_of_ours_says_an_unknown_option_in_chinese(app, flask_cli)
         assert result.exit_code == 2, (path, result.output)
         assert result.output.startswith("错误：没有 --nope 这个选项。"), (path, result.output)
         assert f"运行 flask --app bot {' '.join(path)} --help 查看说明。" in result.output, (path, result.output)
+
+
+def test_jobs_run_refuses_a_mistyped_or_future_period_in_chinese_and_says_results_in_chinese(app, flask_cli):
+    """「jobs run dormancy_ladder --date 2026/11/20」, 「--month 2026-11」 for a daily job, 「--month 2026-13」 printed
+    Python tracebacks; a future --date sent Monday's notices on Saturday and used up Monday's run."""
+    from bot import clock
+    today = clock.today()
+    refused = {("dormancy_ladder", "--date", "2026/11/20"): "--date「2026/11/20」不是有效的日期，请写成 YYYY-MM-DD",
+               ("dormancy_ladder", "--date", "2026-11-31"): "--date「2026-11-31」不是有效的日期",
+               ("monthly_bulletin", "--month", "2026-13"): "--month「2026-13」不是有效的月份，请写成 YYYY-MM",
+               ("dormancy_ladder", "--month", "2026-10"): "作业 dormancy_ladder 不能按「2026-10」运行：请用 --date",
+               ("weekly_overdue", "--date", (today + timedelta(days=2)).isoformat()): "还没有到：作业会立即发送通知"}
+    for (name, option, value), said in refused.items():
+        result = flask_cli("jobs", "run", name, option, value)
+        assert result.exit_code == 1 and said in result.output and "Traceback" not in result.output, result.output
+    ran = flask_cli("jobs", "run", "outbox_sweep")
+    assert ran.exit_code == 0 and "重新排队的推送0条，重新排队的截图0条" in ran.output, ran.output
+    listed = flask_cli("jobs", "list").output
+    assert "dormancy_ladder" in listed and "工作日 09:00" in listed and "停更预警阶梯（第15条）" in listed
+    assert "每1分钟" in listed and not re.search(r"on working days|daily|every", listed), listed
 
 
 # click's English in --help: option notes, value placeholders (type names), usage pieces

@@ -87,7 +87,7 @@ def test_retention_is_configurable(bot):
 
 def test_pruning_is_a_daily_scheduled_job(cfg):
     job = load_jobs()["retention_prune"]
-    assert job.slot.describe == "03:30 daily"
+    assert job.slot.describe == "每天 03:30"
     assert [name for name, j in load_jobs().items() if j.slot.frequent] == ["outbox_sweep"]
     periods = job.slot.periods(datetime(2026, 12, 6, 3, 31, tzinfo=config.get().tz))  # a Sunday too
     assert periods and periods[0][0] == "2026-12-06"
