@@ -78,9 +78,9 @@ def calendar_unset(day):
 
 
 @cli.command("show")
-@click.argument("year", type=int, required=False, metavar="[年份]")
+@click.argument("year", type=click.IntRange(2000, 2100), required=False, metavar="[年份]")
 def calendar_show(year):
-    """显示某年的日历来源与登记的日子（默认今年）。"""
+    """显示某年的日历来源与登记的日子（默认今年）。年份写四位数，如 2027。"""
     year = year or clock.today().year
     with db.transaction() as session:
         rows = list(session.scalars(select(CalendarDay).where(

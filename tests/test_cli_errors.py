@@ -112,6 +112,11 @@ def test_jobs_run_refuses_a_mistyped_or_future_period_in_chinese_and_says_result
     assert "每1分钟" in listed and not re.search(r"on working days|daily|every", listed), listed
 
 
+def test_calendar_show_of_a_mistyped_year_says_the_range_instead_of_a_traceback(flask_cli):
+    result = flask_cli("calendar", "show", "20277")  # for 2027: was 「ValueError: year 20277 is out of range」
+    assert result.exit_code == 2 and "20277 不在允许的范围" in result.output and "Traceback" not in result.output
+
+
 # click's English in --help: option notes, value placeholders (type names), usage pieces
 CLICK_HELP_ENGLISH = re.compile(r"\[default|\[required|env var|\b(TEXT|INTEGER|FLOAT|BOOLEAN|FILE|DIRECTORY)\b"
                                 r"|\[OPTIONS\]|COMMAND \[ARGS\]")
