@@ -271,6 +271,7 @@ def _did_you_mean(possibilities) -> str:
 # click 8's own English (types.py, parser.py, core.py) → Chinese; {v} is what the admin typed.
 CLICK_WORDING: list[tuple[str, str]] = [
     (r"(?P<v>.+) is not a valid integer\.", "「{v}」不是整数。"),
+    (r"(?P<v>.+) is not a valid integer range\.", "「{v}」不是整数。"),
     (r"(?P<v>.+) is not a valid float\.", "「{v}」不是数字。"),
     (r"(?P<v>.+?) is not a valid boolean\..*", "「{v}」不是“是/否”（请写 yes 或 no）。"),
     (r"(?P<v>.+) is not in the range (?P<c>.+)\.", "{v} 不在允许的范围 {c} 内。"),
