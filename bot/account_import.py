@@ -21,7 +21,7 @@ from bot import clock
 from models import audit
 from models.account import NORMAL, PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, Account, AccountChange
 from models.org import HOST_UNIT, Person, Unit, find_person
-from models.org_files import repeated_columns
+from models.org_files import repeated_columns, unknown_headers
 
 KIND_IMPORT = "导入"
 REQUIRED = ("主办单位", "账号名称", "账号类型")
@@ -37,6 +37,17 @@ PLATFORM_ALIASES = {"微信": "微信公众号", "公众号": "微信公众号",
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 PHONE = re.compile(r"^[0-9+\-（）() 、,，/转]{5,40}$")
 PERSONAL = {"contact"}  # kept out of audit rows
+
+
+def accepted_headers(headers) -> list[str]:
+    """The template's columns, and those of an exported registry (「导出台账」, imported back: its other columns
+    are ignored). The export's 「负责人」 (a name) only beside 「负责人UserID」: alone it is a renamed userid column."""
+    from bot.registry_xlsx import IMPORT_HEADERS, _with_due  # the export's columns, its 第11条 deadline included
+    known = [h for h, _w, _n in IMPORT_HEADERS]
+    exported = ["序号", *(c.header for c in _with_due({}) if c.header not in known)]
+    if "负责人UserID" not in headers:
+        exported.remove("负责人")
+    return known + exported
 
 
 class ImportFileError(Exception):
@@ -78,6 +89,20 @@ def _cell_text(cell) -> object:
     return (value or "").strip() if isinstance(value, str) or value is None else value
 
 
+def header_problems(header: list[str]) -> str:
+    """Unknown or missing columns of the header row, or "": a renamed column would be dropped without a word."""
+    from bot.registry_xlsx import IMPORT_HEADERS
+    said = unknown_headers(header, accepted_headers(header), "第1行")
+    said = [text.replace("不是模板中的列", "不是导入模板中的列") for text in said]
+    missing = [h for h in REQUIRED if h not in header]
+    if missing:
+        said.append(f"第1行缺少必需的列：{'、'.join(missing)}")
+    if not said:
+        return ""
+    return (f"{'；'.join(said)}。整个文件没有导入：请把表头改回模板中的列名（用 accounts template 生成的模板），"
+            f"不需要的列请删去。可用的列：{'、'.join(h for h, _w, _n in IMPORT_HEADERS)}。")
+
+
 def read_sheet(data: bytes) -> list[tuple[int, dict[str, object]]]:
     """(row number, {header: value}) for each non-empty data row."""
     try:
@@ -86,9 +111,9 @@ def read_sheet(data: bytes) -> list[tuple[int, dict[str, object]]]:
         raise ImportFileError(f"无法读取文件，请确认是 .xlsx 格式（{type(exc).__name__}）") from None
     ws = wb["账号"] if "账号" in wb.sheetnames else wb.worksheets[0]
     headers = {col: _norm_header(c.value) for col, c in enumerate(ws[1]) if c.value is not None}
-    missing = [h for h in REQUIRED if h not in headers.values()]
-    if missing:
-        raise ImportFileError(f"第1行缺少必需的列：{'、'.join(missing)}（请使用 accounts template 生成的模板）")
+    problems = header_problems([_norm_header(c.value) for c in ws[1]])
+    if problems:
+        raise ImportFileError(problems)
     twice = repeated_columns([_norm_header(c.value) for c in ws[1]], set(headers.values()))
     if twice:
         raise ImportFileError(f"第1行{twice}：导入时无法判断用哪一列，请删去多余的列。")

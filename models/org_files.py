@@ -13,6 +13,7 @@ PERSON_COLUMNS = ("企业微信UserID", "姓名", "所在单位", "角色", "手
 REQUIRED = {UNIT_SHEET: ("单位名称", "类型"), PEOPLE_SHEET: ("企业微信UserID", "姓名", "所在单位")}
 COLUMNS = {UNIT_SHEET: UNIT_COLUMNS, PEOPLE_SHEET: PERSON_COLUMNS}
 YES_NO_COLUMNS = ("涉密单位", "内设机构", "在职")
+NOTES_SHEET = "填写说明"
 
 
 @dataclass
@@ -61,8 +62,15 @@ def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileProblem(f"无法打开 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式。") from None
     try:
+        unknown = unknown_sheets(book)
+        if unknown:
+            raise FileProblem(unknown)
         if UNIT_SHEET not in book.sheetnames and PEOPLE_SHEET not in book.sheetnames:
             raise FileProblem(f"文件中没有「{UNIT_SHEET}」或「{PEOPLE_SHEET}」工作表，请使用导入模板填写。")
+        sheets = [sheet for sheet in (UNIT_SHEET, PEOPLE_SHEET) if sheet in book.sheetnames]
+        problems = [header_problem(_header(book[sheet]), sheet) for sheet in sheets]
+        if any(problems):
+            raise FileProblem("\n".join(p for p in problems if p))
         out = []
         for sheet in (UNIT_SHEET, PEOPLE_SHEET):
             out.append(_sheet_rows(book[sheet], sheet) if sheet in book.sheetnames else [])
@@ -71,15 +79,57 @@ def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
         book.close()
 
 
+def close_match(word: str, choices) -> str:
+    """「（是不是「在职」？）」 for the known name `word` most likely stands for (是否在职, 手机号码, 部门ID), or ""."""
+    from difflib import get_close_matches
+    inside = [c for c in choices if c in word or word in c]
+    found = inside or get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"（是不是「{found[0]}」？）" if found else ""
+
+
+def unknown_headers(header: list[str], known, where: str) -> list[str]:
+    """「「人员」表第1行F列「是否在职」不是模板中的列（是不是「在职」？）」 for each header cell not in `known`:
+    its column would be dropped without a word (the clerk's 是否在职=否 never applied)."""
+    from openpyxl.utils import get_column_letter
+    return [f"{where}{get_column_letter(i + 1)}列「{name}」不是模板中的列{close_match(name, known)}"
+            for i, name in enumerate(header) if name and name not in known]
+
+
+def unknown_sheets(book) -> str:
+    """What to say of sheets the import would skip (人员 renamed 人员名单: every person skipped), or ""."""
+    known = (UNIT_SHEET, PEOPLE_SHEET, NOTES_SHEET)
+    odd = [name for name in book.sheetnames if name not in known and _has_content(book[name])]
+    if not odd:
+        return ""
+    said = "；".join(f"工作表「{name}」不是模板中的工作表{close_match(name, known[:2])}" for name in odd)
+    return (f"{said}。导入只读「{UNIT_SHEET}」「{PEOPLE_SHEET}」两个工作表（「{NOTES_SHEET}」不读），"
+            "其他工作表里的内容不会导入：请把工作表名称改回模板中的名称，或把内容移到这两个工作表中。")
+
+
+def _header(ws) -> list[str]:
+    return [cell_text(v) for v in next(ws.iter_rows(values_only=True, max_row=1), ())]
+
+
+def _has_content(ws) -> bool:
+    return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
+
+
+def header_problem(header: list[str], sheet: str) -> str:
+    """What is wrong with a sheet's header row (unknown, missing or repeated columns), or ""."""
+    said = unknown_headers(header, COLUMNS[sheet], f"「{sheet}」表第1行")
+    missing = [c for c in REQUIRED[sheet] if c not in header]
+    if missing:
+        said.append(f"「{sheet}」表第1行缺少列：{'、'.join(missing)}")
+    if said:
+        return (f"{'；'.join(said)}。整个文件没有导入：请把表头改回模板中的列名，不要修改表头（不需要的列请删去）。"
+                f"「{sheet}」表可用的列：{'、'.join(COLUMNS[sheet])}。")
+    twice = repeated_columns(header, COLUMNS[sheet])
+    return f"「{sheet}」表第1行{twice}：导入时无法判断用哪一列，请删去多余的列。" if twice else ""
+
+
 def _sheet_rows(ws, sheet: str) -> list[Row]:
     rows = ws.iter_rows(values_only=True)
     header = [cell_text(v) for v in next(rows, ())]
-    missing = [c for c in REQUIRED[sheet] if c not in header]
-    if missing:
-        raise FileProblem(f"「{sheet}」表第1行缺少列：{'、'.join(missing)}。请使用导入模板，不要修改表头。")
-    twice = repeated_columns(header, COLUMNS[sheet])
-    if twice:
-        raise FileProblem(f"「{sheet}」表第1行{twice}：导入时无法判断用哪一列，请删去多余的列。")
     index = {name: i for i, name in enumerate(header) if name in COLUMNS[sheet]}
     out = []
     for number, values in enumerate(rows, start=2):
@@ -110,6 +160,11 @@ def read_yaml(path: Path) -> tuple[list[Row], list[Row]]:
         raise FileProblem(yaml_error_text(exc)) from None
     if not isinstance(data, dict) or not ({UNIT_SHEET, PEOPLE_SHEET} & set(data)):
         raise FileProblem(f"YAML 文件的顶层应包含「{UNIT_SHEET}」和/或「{PEOPLE_SHEET}」两个列表。")
+    odd = [str(key) for key in data if key not in (UNIT_SHEET, PEOPLE_SHEET)]
+    if odd:
+        said = "；".join(f"YAML 中的「{key}」不是模板中的工作表{close_match(key, (UNIT_SHEET, PEOPLE_SHEET))}"
+                        for key in odd)
+        raise FileProblem(f"{said}。顶层只能写「{UNIT_SHEET}」「{PEOPLE_SHEET}」两个列表，其他的不会导入：请改回这两个名称。")
     out = []
     for sheet in (UNIT_SHEET, PEOPLE_SHEET):
         if sheet in data.repeated:

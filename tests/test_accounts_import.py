@@ -201,3 +201,18 @@ def test_the_history_names_the_person_who_made_a_change(bot):
                    if m["msgtype"] == "file"][-1]  # (the approval form came before)
     rows = [[c.value for c in r] for r in load_workbook(BytesIO(data))["变更历史"].iter_rows(min_row=2)]
     assert {r[7] for r in rows if r[5] == number} == {"赵审批（city_zhao）"}  # the city's approval made it
+
+
+def test_a_renamed_header_is_refused_naming_its_column_and_the_header_meant(app, directory, session, tmp_path):
+    wb = load_workbook(make_file(tmp_path, GOOD))
+    at = HEADERS.index("负责人UserID") + 1
+    wb["账号"].cell(row=1, column=at, value="负责人")
+    wb["账号"].cell(row=1, column=HEADERS.index("账号功能") + 1, value="功能")
+    wb.save(tmp_path / "renamed.xlsx")
+    result = run(app, "import", "--dry-run", str(tmp_path / "renamed.xlsx"))
+    assert result.exit_code == 1, result.output
+    letter = wb["账号"].cell(row=1, column=at).column_letter
+    assert f"第1行{letter}列「负责人」不是导入模板中的列（是不是「负责人UserID」？）" in result.output
+    assert "第1行D列「功能」不是导入模板中的列（是不是「账号功能」？）" in result.output
+    assert "可用的列：主办单位、账号名称、账号类型、账号功能" in result.output
+    assert "未填写负责人UserID" not in result.output and "检查完成" not in result.output

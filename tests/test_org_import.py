@@ -483,3 +483,33 @@ def test_show_as_a_person_prints_only_their_part_of_the_tree(org, directory):
     assert unit[0].startswith("抚松县教育局〔主办单位〕") and "办公室" not in "".join(unit)
     assert "白山市" in org("show", "--as", "city_zhao").output and "靖宇" in org("show", "--as", "city_zhao").output
     assert "通讯录中没有 UserID 为「nobody」的人员" in org("show", "--as", "nobody").output
+
+
+def test_a_renamed_header_is_refused_naming_sheet_column_and_the_header_meant(org, tmp_path):
+    book = load_workbook(write_xlsx(tmp_path / "filled.xlsx"))
+    book["人员"]["E1"], book["人员"]["F1"] = "手机号码", "是否在职"
+    book["单位"]["G1"] = "部门ID"
+    book.save(tmp_path / "renamed.xlsx")
+    result = org("import", "--dry-run", str(tmp_path / "renamed.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert "「单位」表第1行G列「部门ID」不是模板中的列（是不是「企业微信部门ID」？）" in result.output
+    assert "「人员」表第1行E列「手机号码」不是模板中的列（是不是「手机」？）" in result.output
+    assert "「人员」表第1行F列「是否在职」不是模板中的列（是不是「在职」？）" in result.output
+    assert "「人员」表可用的列：企业微信UserID、姓名、所在单位、角色、手机、在职" in result.output
+    assert "导入完成" not in result.output and "检查通过" not in result.output
+    assert count(Person) == 0
+
+
+def test_a_renamed_sheet_is_refused_naming_the_sheets_expected(org, tmp_path):
+    book = load_workbook(write_xlsx(tmp_path / "filled.xlsx"))
+    book["人员"].title = "人员名单"
+    book.create_sheet("Sheet1")  # an empty extra sheet is harmless
+    book.save(tmp_path / "renamed.xlsx")
+    result = org("import", "--dry-run", str(tmp_path / "renamed.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert "工作表「人员名单」不是模板中的工作表（是不是「人员」？）" in result.output
+    assert "导入只读「单位」「人员」两个工作表" in result.output and "检查通过" not in result.output
+    (tmp_path / "top.yaml").write_text("人员名单:\n  - 企业微信UserID: a\n单位:\n  - 单位名称: 甲\n    类型: 主办单位\n",
+                                       encoding="utf-8")
+    result = org("import", "--dry-run", str(tmp_path / "top.yaml"))
+    assert result.exit_code == 1 and "YAML 中的「人员名单」不是模板中的工作表（是不是「人员」？）" in result.output
