@@ -59,6 +59,19 @@ def _back_after_sync_lines(people, dry_run: bool) -> list[str]:
             "  如果他们在企业微信中仍未恢复，下次 org sync 会再次停用：请同时在企业微信管理后台恢复。"]
 
 
+def _orphan_lines(orphaned, dry_run: bool, allowed: bool) -> list[str]:
+    """A bureau the import leaves without a 主管单位管理员: said plainly; refused unless --allow-no-admin."""
+    lines = [f"注意：导入后「{bureau}」将没有主管单位管理员（{'、'.join(f'{p.name} {p.userid}' for p in former)} "
+             "不再担任）：人员停用、陌生人来访、审批无人等通知将无人接收。" for bureau, former in orphaned]
+    if not lines or allowed:
+        return lines
+    fix = ("如果是「角色」一栏漏填（留空表示只是「单位工作人员」），请在该行填上「主管单位管理员」；"
+           "确需如此，请先在名册中指定新的管理员，或加 --allow-no-admin 重新导入。")
+    if dry_run:
+        return [*lines, f"正式导入时会拒绝：{fix}"]
+    raise Refused("\n".join([*lines, f"没有导入任何内容。{fix}"]))
+
+
 def _run(work, dry_run: bool) -> list[str]:
     """Run `work(session)` in one transaction; roll back on --dry-run or any error."""
     session = db.new_session()
@@ -84,7 +97,8 @@ def _run(work, dry_run: bool) -> list[str]:
 @cli.command("import", help="从名册导入单位和人员（.xlsx 模板或 .yaml）；再次导入只更新，不重复")
 @click.argument("file", type=click.Path(dir_okay=False), metavar="文件")
 @click.option("--dry-run", is_flag=True, help="只检查并显示将发生的变动，不写入")
-def import_cmd(file, dry_run):
+@click.option("--allow-no-admin", is_flag=True, help="导入后某个主管单位没有主管单位管理员时也导入")
+def import_cmd(file, dry_run, allow_no_admin):
     """Import units and people from an .xlsx (the template) or a .yaml file."""
     from models.org_files import FileProblem, read_file
     from models.org_import import ImportRejected, import_file_rows
@@ -96,7 +110,9 @@ def import_cmd(file, dry_run):
 
     def work(session):
         result = import_file_rows(session, unit_rows, people_rows)
-        return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}",
+        changes = ["人员变动：", *(f"  {line}" for line in result.changes)] if result.changes else []
+        return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}", *changes,
+                *_orphan_lines(result.orphaned, dry_run, allow_no_admin),
                 *_departure_lines(result.notified, dry_run),
                 *_restaffing_lines(session, result.restaffing, dry_run),
                 *_back_after_sync_lines(result.back_after_sync, dry_run)]

@@ -17,7 +17,7 @@ from models.audit import AuditLog
 from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, notify_departures,
                               person_snapshot, reactivate, unit_snapshot)
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
-                        ROLE_NAMES, STAFF, Person, Unit, userid_is)
+                        ROLE_NAMES, ROLES, STAFF, Person, Unit, people_with_role, userid_is)
 from models.org_files import Row
 from models.org_sync import ACTOR as SYNC_ACTOR
 
@@ -89,6 +89,44 @@ class ImportResult:
     notified: dict[str, list[Departure]] = field(default_factory=dict)
     back_after_sync: list[Person] = field(default_factory=list)  # 在职=是 for someone `org sync` deactivated
     restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
+    changes: list[str] = field(default_factory=list)  # what changes for each registered person, row by row
+    orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
+
+
+def _bureau_admins(session: Session) -> dict[str, list[Person]]:
+    """Bureau name → its active 主管单位管理员 (they get the departure and stranger notices)."""
+    bureaus = {u.id: u.name for u in session.scalars(select(Unit).where(Unit.kind.in_((CITY_BUREAU, COUNTY_BUREAU))))}
+    out: dict[str, list[Person]] = {name: [] for name in bureaus.values()}
+    for person in people_with_role(session, BUREAU_ADMIN, list(bureaus)):
+        out[bureaus[person.unit_id]].append(person)
+    return out
+
+
+def _orphaned(before: dict[str, list[Person]], after: dict[str, list[Person]]) -> list[tuple[str, list[Person]]]:
+    return [(name, admins) for name, admins in before.items() if admins and not after.get(name)]
+
+
+def _role_list(roles) -> str:
+    return "".join(f"「{ROLE_NAMES[r]}」" for r in ROLES if r in roles)
+
+
+def change_line(where: str, person: Person, before: dict, old_mobile: str | None, activity: str) -> str:
+    """「「人员」表第4行 张伟 jy_zhang：所在单位 A → B；角色去掉「…」，加上「…」；手机号已更新；停用」, or "" if nothing
+    changes (the phone number itself is never shown)."""
+    parts = []
+    if before["name"] != person.name:
+        parts.append(f"姓名 {before['name']} → {person.name}")
+    if before["unit"] != person.unit.name:
+        parts.append(f"所在单位 {before['unit']} → {person.unit.name}")
+    gone, added = set(before["roles"]) - person.roles, person.roles - set(before["roles"])
+    if gone or added:
+        said = [f"去掉{_role_list(gone)}" if gone else "", f"加上{_role_list(added)}" if added else ""]
+        parts.append("角色" + "，".join(s for s in said if s))
+    if old_mobile != person.mobile:
+        parts.append("手机号已更新")
+    if activity:
+        parts.append(activity)
+    return f"{where} {person.name} {person.userid}：{'；'.join(parts)}" if parts else ""
 
 
 def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
@@ -280,8 +318,11 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
         for spec in ready:
             by_name[spec.name] = _apply_unit(session, spec, by_name, before.get(spec.name), result)
             pending.remove(spec)
+    admins_before = _bureau_admins(session)
     for spec in people:
         _apply_person(session, spec, by_name, result)
+    session.flush()
+    result.orphaned = _orphaned(admins_before, _bureau_admins(session))
     result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "名册导入", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "名册导入")
@@ -312,6 +353,7 @@ def _apply_unit(session: Session, spec: UnitSpec, by_name: dict[str, Unit], befo
 def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], result: ImportResult) -> None:
     person = session.scalar(select(Person).where(userid_is(Person.userid, spec.userid)))
     before = person_snapshot(person) if person else None
+    old_mobile = person.mobile if person else None
     if person is None:
         active = spec.active is not False
         person = Person(userid=spec.userid, active=active, deactivated_at=None if active else clock.now())
@@ -324,14 +366,20 @@ def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], 
     _count(result.people, before, audit_change(session, ACTOR, "person", person.id, before, person_snapshot(person)))
     if before is None:
         return
+    activity = ""
     if person.active and spec.active is False:
         result.departures.append(deactivate(session, person, ACTOR, "名册导入：在职=否"))
         result.people["停用"] += 1
+        activity = "停用"
     elif not person.active and spec.active:  # only an explicit 是: an old roster's blank brings no one back
         if _last_deactivated_by(session, person) == SYNC_ACTOR:
             result.back_after_sync.append(person)
         reactivate(session, person, ACTOR, "名册导入：在职=是")
         result.people["恢复"] += 1
+        activity = "恢复在职"
+    line = change_line(spec.where, person, before, old_mobile, activity)
+    if line:
+        result.changes.append(line)
 
 
 def _last_deactivated_by(session: Session, person: Person) -> str | None:

@@ -513,3 +513,41 @@ def test_a_renamed_sheet_is_refused_naming_the_sheets_expected(org, tmp_path):
                                        encoding="utf-8")
     result = org("import", "--dry-run", str(tmp_path / "top.yaml"))
     assert result.exit_code == 1 and "YAML 中的「人员名单」不是模板中的工作表（是不是「人员」？）" in result.output
+
+
+COUNTY = "抚松县政务服务和数字化建设管理局"
+
+
+def test_dry_run_lists_each_persons_changes(org, tmp_path, directory):
+    people = [("jy_zhang", "张伟", "抚松县卫生健康局", "单位负责人", "13800000009", ""),
+              ("zsj_review", "杨审核", COUNTY, "主管单位审核人、主管单位管理员", "", "否"),
+              ("jy_wang", "王局长", "抚松县教育局", "单位负责人", "", "")]  # as registered: not listed
+    result = org("import", "--dry-run", str(write_xlsx(tmp_path / "t.xlsx", [], people)))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert ("  「人员」表第2行 张伟 jy_zhang：所在单位 抚松县教育局 → 抚松县卫生健康局；角色去掉「单位工作人员」，"
+            "加上「单位负责人」；手机号已更新") in lines, result.output
+    assert "  「人员」表第3行 杨审核 zsj_review：角色加上「主管单位管理员」；停用" in lines
+    assert "王局长" not in result.output and "13800000009" not in result.output
+    assert "（试运行：以上变动没有写入。）" in lines
+
+
+def test_an_import_that_leaves_a_bureau_without_an_admin_is_refused_unless_confirmed(org, tmp_path, directory):
+    people = [("zsj_admin", "马管理", COUNTY, "", "13900000009", "")]  # 角色 left blank: only 单位工作人员
+    path = write_xlsx(tmp_path / "t.xlsx", [], people)
+    dry = org("import", "--dry-run", str(path))
+    assert dry.exit_code == 0, dry.output
+    warning = (f"注意：导入后「{COUNTY}」将没有主管单位管理员（马管理 zsj_admin 不再担任）：人员停用、陌生人来访、"
+               "审批无人等通知将无人接收。")
+    assert warning in dry.output
+    assert "角色去掉「主管单位审核人」「主管单位管理员」，加上「单位工作人员」" in dry.output
+    assert "正式导入时会拒绝" in dry.output and "--allow-no-admin" in dry.output
+    refused = org("import", str(path))
+    assert refused.exit_code == 1 and warning in refused.output, refused.output
+    assert "没有导入任何内容" in refused.output and "留空表示只是「单位工作人员」" in refused.output
+    with db.transaction() as s:
+        assert BUREAU_ADMIN in s.scalar(select(Person).where(Person.userid == "zsj_admin")).roles
+    done = org("import", "--allow-no-admin", str(path))
+    assert done.exit_code == 0 and warning in done.output, done.output
+    with db.transaction() as s:
+        assert s.scalar(select(Person).where(Person.userid == "zsj_admin")).roles == {STAFF}
