@@ -8,19 +8,23 @@ import click
 from bot import config, db
 from bot.account_import import ImportFileError, import_accounts
 from bot.cli_error import Commands, Refused
+from bot.org_cli import refuse_to_overwrite
 from bot.registry_xlsx import template_workbook
 
 cli = Commands("accounts", help="账号台账：导入已有账号、生成导入模板")
 
-TEMPLATE = config.PROJECT_ROOT / "templates" / "accounts_template.xlsx"
+TEMPLATE = config.PROJECT_ROOT / "templates" / "accounts_template.xlsx"  # the shipped copy; the command never writes it
+DEFAULT_TEMPLATE = Path("账号导入模板.xlsx")  # in the current directory
 ACTOR = "cli:accounts-import"
 
 
 @cli.command("template")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[文件]")
-def template_cmd(path):
-    """写出导入模板（默认 templates/accounts_template.xlsx）。"""
-    target = path or TEMPLATE
+@click.option("--force", is_flag=True, help="文件已存在时覆盖它")
+def template_cmd(path, force):
+    """写出导入模板（默认写到当前目录的「账号导入模板.xlsx」；文件已存在时不覆盖，除非加 --force）。"""
+    target = path or DEFAULT_TEMPLATE
+    refuse_to_overwrite(target, force)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(template_workbook())
     click.echo(f"模板已写入 {target}")

@@ -1,6 +1,8 @@
 """`flask --app bot org import|sync|show|template` — the organisation directory (通讯录)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -191,9 +193,17 @@ def show_cmd(unit_name, as_userid):
     click.echo("\n".join(lines) if lines else "通讯录是空的：请先执行 flask --app bot org import 名册.xlsx")
 
 
-@cli.command("template", help="生成空白的名册导入模板（.xlsx）")
+def refuse_to_overwrite(path, force: bool) -> None:
+    """A template written over a file would lose the roster a clerk filled in: only with --force."""
+    if not force and Path(path).exists():
+        raise Refused(f"文件「{path}」已存在，没有覆盖（里面可能是已填好的内容）。请换一个文件名，或加 --force 覆盖。")
+
+
+@cli.command("template", help="生成空白的名册导入模板（.xlsx），默认写到当前目录的「名册模板.xlsx」")
 @click.argument("path", default="名册模板.xlsx", type=click.Path(dir_okay=False), metavar="[文件]")
-def template_cmd(path):
+@click.option("--force", is_flag=True, help="文件已存在时覆盖它")
+def template_cmd(path, force):
     """Write the blank import template (.xlsx)."""
     from models.org_files import write_template
+    refuse_to_overwrite(path, force)
     click.echo(f"已生成导入模板：{write_template(path)}")

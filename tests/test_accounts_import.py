@@ -216,3 +216,19 @@ def test_a_renamed_header_is_refused_naming_its_column_and_the_header_meant(app,
     assert "第1行D列「功能」不是导入模板中的列（是不是「账号功能」？）" in result.output
     assert "可用的列：主办单位、账号名称、账号类型、账号功能" in result.output
     assert "未填写负责人UserID" not in result.output and "检查完成" not in result.output
+
+
+def test_template_never_overwrites_a_file_nor_writes_into_the_repository(app, tmp_path, monkeypatch):
+    filled = make_file(tmp_path, GOOD)
+    kept = filled.read_bytes()
+    result = run(app, "template", str(filled))
+    assert result.exit_code == 1, result.output
+    assert f"错误：文件「{filled}」已存在，没有覆盖（里面可能是已填好的内容）。请换一个文件名，或加 --force 覆盖。" in result.output
+    assert filled.read_bytes() == kept
+    assert run(app, "template", "--force", str(filled)).exit_code == 0
+    assert load_workbook(filled)["账号"].max_row == 1
+    shipped = TEMPLATE.stat().st_mtime_ns
+    monkeypatch.chdir(tmp_path)
+    default = run(app, "template")
+    assert default.exit_code == 0 and "模板已写入 账号导入模板.xlsx" in default.output, default.output
+    assert (tmp_path / "账号导入模板.xlsx").is_file() and TEMPLATE.stat().st_mtime_ns == shipped

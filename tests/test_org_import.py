@@ -551,3 +551,14 @@ def test_an_import_that_leaves_a_bureau_without_an_admin_is_refused_unless_confi
     assert done.exit_code == 0 and warning in done.output, done.output
     with db.transaction() as s:
         assert s.scalar(select(Person).where(Person.userid == "zsj_admin")).roles == {STAFF}
+
+
+def test_template_refuses_to_overwrite_a_file_unless_forced(org, tmp_path):
+    filled = write_xlsx(tmp_path / "名册.xlsx")
+    kept = filled.read_bytes()
+    result = org("template", str(filled))
+    assert result.exit_code == 1, result.output
+    assert f"错误：文件「{filled}」已存在，没有覆盖（里面可能是已填好的内容）。请换一个文件名，或加 --force 覆盖。" in result.output
+    assert filled.read_bytes() == kept
+    forced = org("template", "--force", str(filled))
+    assert forced.exit_code == 0 and load_workbook(filled)["人员"].max_row == 1
