@@ -189,6 +189,9 @@ def show_cmd(unit_name, as_userid):
             if person is None:
                 raise Refused(f"通讯录中没有 UserID 为「{as_userid}」的人员。")
             visible = set(visible_unit_ids(session, person))
+            if root is not None and root.id not in visible:
+                raise Refused(f"{person.name}（{person.userid}，{person.unit.name}）看不到「{root.name}」："
+                              "它不在此人的权限范围内。去掉 --unit 可以查看此人能看到的全部单位。")
         lines = tree_lines(session, root, visible)
     click.echo("\n".join(lines) if lines else "通讯录是空的：请先执行 flask --app bot org import 名册.xlsx")
 

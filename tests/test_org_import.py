@@ -562,3 +562,14 @@ def test_template_refuses_to_overwrite_a_file_unless_forced(org, tmp_path):
     assert filled.read_bytes() == kept
     forced = org("template", "--force", str(filled))
     assert forced.exit_code == 0 and load_workbook(filled)["人员"].max_row == 1
+
+
+def test_show_unit_as_a_person_shows_the_unit_only_if_they_may_see_it(org, directory):
+    refused = org("show", "--unit", "抚松县教育局", "--as", "jy_admin")
+    assert refused.exit_code == 1
+    assert refused.output.strip() == ("错误：邻县管理员（jy_admin，靖宇县政务服务和数字化建设管理局）看不到「抚松县教育局」："
+                                      "它不在此人的权限范围内。去掉 --unit 可以查看此人能看到的全部单位。")
+    own = org("show", "--unit", "抚松县教育局", "--as", "zsj_admin")
+    assert own.exit_code == 0 and own.output.startswith("抚松县教育局〔主办单位〕"), own.output
+    unit = org("show", "--unit", "抚松县教育局", "--as", "jy_zhang").output
+    assert unit.startswith("抚松县教育局〔主办单位〕") and "办公室" not in unit  # only what jy_zhang sees
