@@ -143,49 +143,77 @@ def _parse_date(value) -> date:
 
 
 def check_row(session: Session, number: int, record: dict, warnings: list) -> Row:
-    """A validated row; raises ValueError with the reason (in Chinese) otherwise."""
+    """A validated row; raises ValueError with every reason (in Chinese, joined by 「；」) otherwise."""
     if "__error__" in record:
         raise ValueError(record["__error__"])
-    for header in REQUIRED:
-        if not record.get(header):
-            raise ValueError(f"「{header}」未填写")
-    for header, limit in LIMITS.items():
-        if len(str(record.get(header) or "")) > limit:
-            raise ValueError(f"「{header}」超过 {limit} 个字")
-    unit = session.scalar(select(Unit).where(Unit.name == record["主办单位"]))
-    if unit is None or not unit.active:
-        raise ValueError(f"通讯录中没有单位「{record['主办单位']}」，请填写完整的单位名称")
-    if unit.kind != HOST_UNIT:
-        raise ValueError(f"「{unit.name}」是主管单位，不是主办单位")
-    platform = PLATFORM_ALIASES.get(record["账号类型"], record["账号类型"])
-    if platform not in PLATFORMS:
-        raise ValueError(f"账号类型「{record['账号类型']}」无法识别，应为：{'、'.join(PLATFORMS)}")
-    values: dict[str, object] = {}
-    for header, attr in FIELDS.items():
-        raw = record.get(header)
-        if raw in ("", None):
-            continue
-        values[attr] = raw
-    if "url" in values and not URL.match(values["url"]):
-        raise ValueError(f"主页URL「{values['url'][:40]}」应以 http:// 或 https:// 开头")
-    if "contact" in values and not PHONE.match(values["contact"]):
-        raise ValueError("联系电话格式不对，只能包含数字、空格和 + - ( )")
-    if "opened_on" in values:
-        values["opened_on"] = _parse_date(values["opened_on"])
-        if values["opened_on"] > clock.today():
-            raise ValueError(f"开设日期 {values['opened_on'].isoformat()} 晚于今天")
-    if "registry_status" in values and values["registry_status"] not in (REGISTRY_DONE, REGISTRY_PENDING):
-        raise ValueError(f"全国系统报送状态应为「{REGISTRY_DONE}」或「{REGISTRY_PENDING}」")
-    if "responsible_id" in values:
-        person = find_person(session, values["responsible_id"])  # userids ignore case
-        if person is None or not person.active:
-            raise ValueError(f"负责人UserID「{values['responsible_id']}」不在通讯录中")
-        if person.unit_id != unit.id:
-            raise ValueError(f"负责人 {person.name}（{person.userid}）不属于{unit.name}")
-        values["responsible_id"] = person.id
-    else:
+    problems: list[str] = [f"「{header}」未填写" for header in REQUIRED if not record.get(header)]
+    problems += [f"「{header}」超过 {limit} 个字" for header, limit in LIMITS.items()
+                 if len(str(record.get(header) or "")) > limit]
+    unit = _host_unit(session, record, problems)
+    platform = _platform(record, problems)
+    values = {attr: record[header] for header, attr in FIELDS.items() if record.get(header) not in ("", None)}
+    _check_values(values, problems)
+    _responsible(session, values, unit, problems)
+    if problems:
+        raise ValueError("；".join(problems))
+    if "responsible_id" not in values:
         warnings.append((number, "未填写负责人UserID，导入后请补充专人（第21条）"))
     return Row(number, unit, str(record["账号名称"]), platform, values)
+
+
+def _host_unit(session: Session, record: dict, problems: list[str]) -> Unit | None:
+    if not record.get("主办单位"):
+        return None
+    unit = session.scalar(select(Unit).where(Unit.name == record["主办单位"]))
+    if unit is None or not unit.active:
+        problems.append(f"通讯录中没有单位「{record['主办单位']}」，请填写完整的单位名称")
+        return None
+    if unit.kind != HOST_UNIT:
+        problems.append(f"「{unit.name}」是主管单位，不是主办单位")
+        return None
+    return unit
+
+
+def _platform(record: dict, problems: list[str]) -> str | None:
+    if not record.get("账号类型"):
+        return None
+    platform = PLATFORM_ALIASES.get(record["账号类型"], record["账号类型"])
+    if platform not in PLATFORMS:
+        problems.append(f"账号类型「{record['账号类型']}」无法识别，应为：{'、'.join(PLATFORMS)}")
+    return platform
+
+
+def _check_values(values: dict, problems: list[str]) -> None:
+    """URL, phone, opening date and registry status; the date is parsed in place."""
+    if "url" in values and not URL.match(values["url"]):
+        problems.append(f"主页URL「{values['url'][:40]}」应以 http:// 或 https:// 开头")
+    if "contact" in values and not PHONE.match(values["contact"]):
+        problems.append("联系电话格式不对，只能包含数字、空格和 + - ( )")
+    if "opened_on" in values:
+        try:
+            values["opened_on"] = _parse_date(values["opened_on"])
+        except ValueError as exc:
+            problems.append(str(exc))
+        else:
+            if values["opened_on"] > clock.today():
+                problems.append(f"开设日期 {values['opened_on'].isoformat()} 晚于今天")
+    if "registry_status" in values and values["registry_status"] not in (REGISTRY_DONE, REGISTRY_PENDING):
+        problems.append(f"全国系统报送状态应为「{REGISTRY_DONE}」或「{REGISTRY_PENDING}」")
+
+
+def _responsible(session: Session, values: dict, unit: Unit | None, problems: list[str]) -> None:
+    """The responsible person's userid becomes their id: registered, in service and in the account's unit."""
+    if "responsible_id" not in values:
+        return
+    person = find_person(session, values["responsible_id"])  # userids ignore case
+    if person is None:
+        problems.append(f"负责人UserID「{values['responsible_id']}」不在通讯录中")
+    elif not person.active:
+        problems.append(f"负责人 {person.name}（{person.userid}）已停用，请填写在职的负责人")
+    elif unit is not None and person.unit_id != unit.id:
+        problems.append(f"负责人 {person.name}（{person.userid}）不属于{unit.name}")
+    else:
+        values["responsible_id"] = person.id
 
 
 def _visible(attr: str, value) -> object:

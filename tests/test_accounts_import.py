@@ -232,3 +232,21 @@ def test_template_never_overwrites_a_file_nor_writes_into_the_repository(app, tm
     default = run(app, "template")
     assert default.exit_code == 0 and "模板已写入 账号导入模板.xlsx" in default.output, default.output
     assert (tmp_path / "账号导入模板.xlsx").is_file() and TEMPLATE.stat().st_mtime_ns == shipped
+
+
+def test_every_problem_of_a_row_is_listed_and_a_deactivated_person_is_said_so(app, directory, session, tmp_path):
+    from bot import db
+    from models.org import Person
+    with db.transaction() as s:
+        s.scalar(select(Person).where(Person.userid == "jy_li")).active = False
+    rows = [{"主办单位": "抚松县不存在局", "账号名称": "甲", "账号类型": "推特", "主页URL/下载URL": "www.example.com",
+             "开设日期": "去年", "负责人UserID": "nobody"},
+            {"主办单位": "抚松县教育局", "账号名称": "乙", "账号类型": "微博", "负责人UserID": "jy_li"}]
+    result = run(app, "import", str(make_file(tmp_path, rows)))
+    assert result.exit_code == 1, result.output
+    assert ("第2行：通讯录中没有单位「抚松县不存在局」，请填写完整的单位名称；账号类型「推特」无法识别，应为："
+            in result.output), result.output
+    assert "；主页URL「www.example.com」应以 http:// 或 https:// 开头；开设日期「去年」无法识别" in result.output
+    assert "；负责人UserID「nobody」不在通讯录中" in result.output
+    assert "第3行：负责人 李娜（jy_li）已停用，请填写在职的负责人" in result.output
+    assert "有 2 行错误" in result.output
