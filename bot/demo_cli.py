@@ -25,7 +25,7 @@ def seed(force):
         demo.seed(session)
         demo.link_departments(session)  # so that org sync against the simulator changes nothing
         demo.seed_accounts(session)
-        demo.freshen_demo_accounts(session)
+        demo.seed_reports(session)
     with db.transaction() as session:
         units = session.scalar(select(func.count()).select_from(Unit))
         people = session.scalar(select(func.count()).select_from(Person))

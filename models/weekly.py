@@ -282,7 +282,7 @@ def save_report(session: Session, *, unit: Unit, week: date, entries: list[dict]
     snapshot = {"week": week.isoformat(), "unit_id": unit.id, "entries": items}
     session.add(WeeklyReportVersion(report=report, version=report.version, snapshot=snapshot,
                                     by=person.userid, at=now))
-    _update_accounts(session, [e["account_id"] for e in items])
+    refresh_last_update(session, [e["account_id"] for e in items])
     audit.record(session, actor=person.userid, action="weekly.submit" if before is None else "weekly.edit",
                  entity="weekly_report", entity_id=report.id, before=before,
                  after={"version": report.version, "entries": items}, source_msg=source_msg)
@@ -303,11 +303,15 @@ def _insert_report(session: Session, *, unit: Unit, week: date, person: Person, 
     return report
 
 
-def _update_accounts(session: Session, account_ids: list[int]) -> None:
-    """Account.last_update_on = the newest post date any report gives for it."""
+def refresh_last_update(session: Session, account_ids: list[int]) -> None:
+    """Account.last_update_on = the newest post date the weekly reports give for the account, or None when none
+    gives one (a report amended to 「不详」): the ledger's 「最近更新」 and the roll-up's staleness read it, so it
+    says no more than the reports do."""
     from sqlalchemy import func
+    if not account_ids:
+        return
+    newest = dict(session.execute(select(WeeklyReportEntry.account_id, func.max(WeeklyReportEntry.latest_post_on))
+                                  .where(WeeklyReportEntry.account_id.in_(account_ids))
+                                  .group_by(WeeklyReportEntry.account_id)).all())
     for account_id in account_ids:
-        newest = session.scalar(select(func.max(WeeklyReportEntry.latest_post_on))
-                                .where(WeeklyReportEntry.account_id == account_id))
-        if newest is not None:
-            session.get(Account, account_id).last_update_on = newest
+        session.get(Account, account_id).last_update_on = newest.get(account_id)

@@ -1,6 +1,8 @@
 """A demo directory shaped like a county: a city bureau, a county bureau, ten host units."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -130,29 +132,73 @@ DEMO_ACCOUNTS = [
 ]
 
 
-# Days since each demo account's latest post, so that a fresh demo shows a realistic ladder
-# (most accounts current, one at the 7-day nudge, one at the 10-day warning, one at 14 days)
-# instead of declaring every account a zombie because nothing was ever reported.
+# Days since each demo account's latest post, so that a fresh demo shows a realistic ladder (most accounts
+# current, one at the 7-day nudge, one at the 10-day warning, one at 14 days) instead of declaring every account
+# a zombie because nothing was ever reported. The dates come from demo weekly reports (seed_reports), as they would
+# in use: the ledger's 「最近更新」 is what the reports give, never a date no report has.
 DEMO_IDLE_DAYS = (1, 3, 2, 8, 4, 11, 1, 15)
+DEMO_REPORT_WEEKS = 4  # the weeks before this one filed by every demo unit; this week is left for the demo to file
 
 
-def freshen_demo_accounts(session: Session) -> None:
-    """Give demo accounts that have no known update a recent one (demo only; see DEMO_IDLE_DAYS)."""
-    from datetime import timedelta
-    from bot import clock
-    from models.account import Account
+def seed_reports(session: Session) -> None:
+    """Weekly reports of the last DEMO_REPORT_WEEKS due weeks for each demo unit that has none yet (demo only), each
+    account's latest post DEMO_IDLE_DAYS before today, but within the weeks reported (so not after last Sunday);
+    the accounts' 「最近更新」 then follow from the reports, as after a real filing. A unit that already has reports
+    (the demo was used, or seeded before) keeps what it has."""
+    from datetime import datetime, time, timedelta
+    from bot import clock, config, workdays
+    from models import weekly
+    from models.account import ACTIVE_STATUSES, Account
     today = clock.today()
+    weeks = [weekly.previous_due_week(workdays.week_monday(today))]
+    while len(weeks) < DEMO_REPORT_WEEKS:
+        weeks.append(weekly.previous_due_week(weeks[-1]))
+    weeks.reverse()
+    last_sunday = weeks[-1] + timedelta(days=6)
+    latest: dict[int, date] = {}
+    by_unit: dict[str, list[Account]] = {}
     for (unit_name, _name, platform, _userid, _opened), idle in zip(DEMO_ACCOUNTS, DEMO_IDLE_DAYS):
-        account = session.scalar(select(Account).join(Unit).where(Unit.name == unit_name,
-                                                                  Account.platform == platform))
-        if account is not None and account.last_update_on is None:
-            account.last_update_on = today - timedelta(days=idle)
+        account = session.scalar(select(Account).join(Unit).where(Unit.name == unit_name, Account.platform == platform,
+                                                                  Account.status.in_(ACTIVE_STATUSES)))
+        if account is not None:
+            latest[account.id] = min(today - timedelta(days=idle), last_sunday)
+            by_unit.setdefault(unit_name, []).append(account)
+    filed = set(session.scalars(select(weekly.WeeklyReport.unit_id)))
+    for n, (unit_name, accounts) in enumerate(by_unit.items()):
+        unit, clerk = accounts[0].unit, accounts[0].responsible
+        if unit.id in filed or clerk is None:
+            continue
+        for w, monday in enumerate(weeks):
+            due_day = weekly.due_day(monday)
+            entries = []
+            for k, account in enumerate(accounts):
+                if not weekly.opened_by_due(account.opened_on, monday):
+                    continue
+                last = latest[account.id]
+                if last < monday:  # idle this week: the post before it
+                    posts, day = 0, last
+                else:  # posted this week: on its latest day, or on the week's last working day if it posted later
+                    posts, day = 2 + (n + k + w) % 4, last if last <= monday + timedelta(days=6) else due_day
+                received = (n + w) % 3
+                entries.append({"account_id": account.id, "posts": posts, "originals": posts // 2,
+                                "latest_post_on": day.isoformat(), "messages_received": received,
+                                "messages_answered": received, "problems": None})
+            if not entries:
+                continue
+            filed_at = datetime.combine(due_day, time(10 + n % 5, 0), tzinfo=config.get().tz)  # on time
+            report = weekly.WeeklyReport(unit=unit, week=monday, submitted_by=clerk, submitted_at=filed_at, version=1)
+            session.add(report)
+            for entry in entries:
+                report.entries.append(weekly.WeeklyReportEntry(
+                    **{**entry, "latest_post_on": date.fromisoformat(entry["latest_post_on"])}))
+            session.add(weekly.WeeklyReportVersion(report=report, version=1, by=clerk.userid, at=filed_at, snapshot={
+                "week": monday.isoformat(), "unit_id": unit.id, "entries": entries}))
     session.flush()
+    weekly.refresh_last_update(session, sorted(latest))
 
 
 def seed_accounts(session: Session) -> None:
     """A few existing accounts (正常) so the demo has a registry to show."""
-    from datetime import date
     from models.account import NORMAL, REGISTRY_DONE, Account
     for unit_name, name, platform, userid, opened in DEMO_ACCOUNTS:
         unit = session.scalar(select(Unit).where(Unit.name == unit_name))

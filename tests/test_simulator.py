@@ -283,7 +283,8 @@ def test_fault_injected_through_the_sim_port_delays_delivery(sim, fake, deliver)
 
 
 def test_a_fresh_demo_shows_a_realistic_dormancy_ladder(app, cfg):
-    """Demo accounts get recent updates: the first ladder run nudges a few, declares no zombies."""
+    """Demo accounts get recent updates (from the demo weekly reports): the first ladder run nudges a few, declares
+    no zombies."""
     from datetime import date, datetime
     from jobs.dormancy import dormancy_ladder
     from models.oversight import DormancyRung
