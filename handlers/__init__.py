@@ -6,6 +6,7 @@ from bot.router import Router
 
 FEATURES = [
     "handlers.basics",
+    "handlers.account_count",  # 「全县有几个抖音号」 before the registry's 「我们有几个号」, 「教育局有几个账号」
     "handlers.registry",
     "handlers.approvals",
     "handlers.weekly",

@@ -23,11 +23,11 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER
 from models.rectification import Rectification
 from models.training import Training, TrainingAttendee
 
-# 「这个月开了几个号」, 「本月审批了多少」, 「审批统计」, 「全县有几个抖音号」, 「有多少个账号」, 「本月新开账号」, 「本季度统计」
+# 「这个月开了几个号」, 「本月审批了多少」, 「审批统计」, 「本月新开账号」, 「本季度统计」
+# (「全县有几个抖音号」, 「有多少个账号」 get the one number: handlers/account_count.py)
 STATS_ASKED = (r"(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:开了|新开了?|新开设了?|注销了|审批了)(?:几个|多少)?(?:号|账号|个号)?"
                r"(?:的账号)?[？?。]*$"
-               r"|(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:审批|账号|周报)?统计(?:一下)?(?:数据)?[？?。]*$"
-               r"|(?:全县|全市|辖区|我们)?(?:一共|总共)?有(?:几个|多少个?)(?:政务)?(?:新媒体)?(?:账号|号)[？?。]*$")
+               r"|(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:审批|账号|周报)?统计(?:一下)?(?:数据)?[？?。]*$")
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,56 @@ def test_the_statements_do_not_grow_with_the_weeks_counted(bot):
             bot.send("zsj_admin", said)
         counts[said] = counter.count
     assert counts["统计 今年"] <= counts["统计"] + 2, counts  # (it was 203 against 36)
+
+
+# --- 「全县有几个抖音号」: one platform's number, not the whole 统计 or 台账 -------------------------------------
+
+DOUYIN = ("全县在用抖音号 2 个（2个单位）：\n"
+          "· 抚松县教育局：抚松教育\n"
+          "· 抚松县文化广播电视和旅游局：抚松文旅\n"
+          "另有已注销、已关停的抖音号 1 个，不计入：抚松县公安局 抚松公安（已注销）\n"
+          "回复「台账」看各平台的账号数，「台账 单位名」看一个单位的明细。")
+
+
+def _accounts_with_a_closed_one(bot):
+    from tests.registry_helpers import add_account, seed_accounts
+    seed_accounts(bot)
+    add_account(bot, "抚松县公安局", "抚松公安", "抖音", status="已注销")
+    add_account(bot, "靖宇县教育局", "靖宇教育", "抖音")  # the neighbouring county's: not counted in 抚松
+    at(2026, 11, 28, 10, 0)
+
+
+@pytest.mark.parametrize("asked", ["全县有几个抖音号", "全县有几个抖音号？", "全县抖音号有几个", "全县一共有多少个抖音账号",
+                                   "抖音号有多少个", "有几个抖音", "我们县有多少个在用的抖音号"])
+def test_how_many_accounts_of_a_platform_is_one_number_with_its_units(bot, asked):
+    _accounts_with_a_closed_one(bot)
+    assert bot.send("zsj_admin", asked) == DOUYIN
+
+
+@pytest.mark.parametrize("asked, first", [
+    ("全县有几个公众号", "全县在用微信公众号 4 个（4个单位）："),
+    ("全县有多少个微信公众号", "全县在用微信公众号 4 个（4个单位）："),
+    ("有几个视频号", "全县在用视频号 1 个（1个单位）："),
+    ("全县微博有几个", "全县在用微博号 1 个（1个单位）："),
+    ("全县有几个头条号", "全县目前没有在用的今日头条号。"),
+    ("全县有几个快手号", "全县目前没有在用的快手号。")])
+def test_each_platform_and_its_short_name(bot, asked, first):
+    _accounts_with_a_closed_one(bot)
+    assert bot.send("zsj_admin", asked).startswith(first)
+
+
+def test_the_count_is_of_the_askers_part_of_the_tree(bot):
+    _accounts_with_a_closed_one(bot)
+    assert bot.send("jy_admin", "全县有几个抖音号").startswith("全县在用抖音号 1 个（1个单位）：\n· 靖宇县教育局：靖宇教育")
+    assert bot.send("city_qian", "全市有几个抖音号").startswith("全市在用抖音号 3 个（3个单位）：")
+    assert bot.send("jy_zhang", "我们有几个抖音号").startswith("本单位在用抖音号 1 个：抚松教育")
+    assert bot.send("wj_liu", "我们有几个抖音号").startswith("本单位目前没有在用的抖音号。")
+
+
+def test_how_many_accounts_in_all_is_the_number_by_platform(bot):
+    _accounts_with_a_closed_one(bot)
+    reply = bot.send("zsj_admin", "全县有几个号")
+    assert reply.startswith("全县在用政务新媒体账号 8 个（5个单位）：微信公众号4、视频号1、微博1、抖音2\n"
+                            "另有已注销、已关停 1 个，不计入。"), reply
+    assert bot.send("zsj_admin", "全县一共有多少个账号") == reply
+    assert bot.send("jy_zhang", "我们有几个号").startswith("抚松县教育局 的政务新媒体（2个）")  # a unit: its registry
