@@ -237,8 +237,7 @@ def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None
         session.add(AccountChange(account_id=account.id, at=now, kind=KIND_IMPORT, changes=changes, actor=actor))
         audit.record(session, actor=actor, action="account.import", entity="account", entity_id=account.id,
                      after={k: _visible(k, v[1]) for k, v in changes.items()})
-        _flag_responsible(session, values.get("responsible_id"))
-        result.created += 1
+        result.created += 1  # its responsible person is recorded, not appointed: not 新任 (flag_untrained)
         return
     changes = {attr: [_json(session, attr, getattr(account, attr)), _json(session, attr, value)]
                for attr, value in row.values.items() if getattr(account, attr) != value}
@@ -254,15 +253,17 @@ def _apply(session: Session, row: Row, actor: str, result: ImportResult) -> None
                  before={k: _visible(k, v[0]) for k, v in changes.items()},
                  after={k: _visible(k, v[1]) for k, v in changes.items()})
     if "responsible_id" in changes:
-        _flag_responsible(session, row.values["responsible_id"])
+        _flag_responsible(session, row.values["responsible_id"], account.id)
     result.updated += 1
 
 
-def _flag_responsible(session: Session, person_id: int | None) -> None:
-    """A newly set responsible person without training is flagged to the bureau (第28条)."""
+def _flag_responsible(session: Session, person_id: int | None, account_id: int) -> None:
+    """The ledger gives an account another responsible person: if they were not one before and have no training,
+    the bureau is told (第28条). An account the import creates is not flagged: it records who already answers for an
+    account the unit had, it appoints no one."""
     from models.training import flag_untrained
     if person_id is not None:
-        flag_untrained(session, session.get(Person, person_id))
+        flag_untrained(session, session.get(Person, person_id), account_id)
 
 
 def _json(session: Session, attr: str, value):

@@ -23,6 +23,7 @@ ACCOUNT_FIELDS = ("name", "platform", "function", "url", "platform_account_id", 
 
 def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
     today = clock.today()
+    responsible_before = req.account.responsible_id if req.account is not None else None
     before, changes = _apply_to_account(session, req, today)
     account = req.account
     _drop_departed_responsible(session, req, decider)
@@ -43,7 +44,7 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
     session.add(filing)
     session.flush()  # the filing's id: the notice to the bureau admins is keyed by it
     _tell_after_approval(session, req, filing)
-    _follow_up(session, req, decider)
+    _follow_up(session, req, decider, responsible_before)
 
 
 def _drop_departed_responsible(session: Session, req: ApprovalRequest, decider: Person) -> None:
@@ -73,15 +74,17 @@ def _tell_unit(session: Session, unit: org.Unit, notice: str) -> None:
                      "请转告该单位，或代为办理；并在通讯录中补充该单位的人员。）")
 
 
-def _follow_up(session: Session, req: ApprovalRequest, decider: Person) -> None:
-    """Oversight: settle the account's dormancy cases, flag an untrained new responsible person."""
+def _follow_up(session: Session, req: ApprovalRequest, decider: Person, responsible_before: int | None) -> None:
+    """Oversight: settle the account's dormancy cases, flag an untrained new responsible person (one who was not
+    one before: flag_untrained)."""
     from handlers.approvals_oversight import settle_account
     from models.training import flag_untrained
     if req.kind in (CANCEL, SUSPEND):
         settle_account(session, req.account, decider.userid)
     responsible_id = req.account.responsible_id
-    if responsible_id is not None and (req.kind == OPEN or "responsible_name" in (req.changes or {})):
-        flag_untrained(session, session.get(Person, responsible_id))
+    if responsible_id is not None and responsible_id != responsible_before and (
+            req.kind == OPEN or "responsible_name" in (req.changes or {})):
+        flag_untrained(session, session.get(Person, responsible_id), req.account.id)
 
 
 def _action(kind: str) -> str:

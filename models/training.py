@@ -70,11 +70,24 @@ def has_training(session: Session, person: Person) -> bool:
                           .limit(1)) is not None
 
 
-def flag_untrained(session: Session, person: Person) -> bool:
+def newly_responsible(session: Session, person: Person, account_id: int | None = None) -> bool:
+    """Whether `person`, now the responsible person (专人, 第21条) of account `account_id`, has just become one: no other
+    account of the ledger names them — whatever its status, as one closed since made them a responsible person too.
+    Someone who already answers for an account and takes on another (a unit's second platform, a colleague's account)
+    is not 新任."""
+    from models.account import Account
+    others = select(Account.id).where(Account.responsible_id == person.id)
+    if account_id is not None:
+        others = others.where(Account.id != account_id)
+    return session.scalar(others.limit(1)) is None
+
+
+def flag_untrained(session: Session, person: Person, account_id: int | None = None) -> bool:
     """Tell the bureau that a newly appointed responsible person has no training on record.
 
-    Call it where an account's responsible person (专人, 第21条) changes. Once a year per person."""
-    if has_training(session, person):
+    Call it where an account's responsible person (专人, 第21条) changes to `person` (`account_id`: that account);
+    only someone who was not a responsible person before (newly_responsible) is 新任. Once a year per person."""
+    if has_training(session, person) or not newly_responsible(session, person, account_id):
         return False
     admins = org.bureau_people(session, person.unit, org.BUREAU_ADMIN)
     year = clock.today().year

@@ -33,6 +33,17 @@ def submit_open_for(bot, filer: str, unit_name: str) -> int:
     return submit_open(bot, filer, OPEN_WEIBO[1:])
 
 
+def change_responsible(bot, userid: str, account_query: str, choice: str) -> int:
+    """File a change of the account's responsible person to `choice` (a name); returns the request's number."""
+    bot.send(userid, f"变更 {account_query}")
+    assert "请选择新的账号负责人" in bot.send(userid, "5")
+    assert "变更原因" in bot.send(userid, choice)
+    form = bot.send(userid, "整改")
+    assert "账号负责人：" in form
+    assert "已提交第" in bot.send(userid, "确认")
+    return latest_request_id(bot)
+
+
 def latest_request_id(bot) -> int:
     with bot.db() as s:
         return s.scalar(select(ApprovalRequest.id).order_by(ApprovalRequest.id.desc()))

@@ -207,3 +207,42 @@ def test_the_neighbouring_county_is_not_told_of_fusong_regulation(bot):
     (told,) = bot.texts("jyx_head")
     assert told.startswith("【培训提醒·10月】2026年靖宇县教育局还没有") and "按《办法》第28条" in told
     assert "抚松" not in told
+
+
+# --- 「新任」: only a responsible person who was not one before --------------------------------------------------
+
+def training_flags(bot) -> list[str]:
+    return [t for t in bot.texts("zsj_admin") if t.startswith("培训提醒")]
+
+
+def test_a_long_standing_responsible_person_taking_another_account_is_not_called_new(bot):
+    """「培训提醒：抚松县教育局的张伟新任政务新媒体账号负责人」 — 张伟 had answered for 抚松教育（微信公众号） since 2021;
+    his unit opened a 微博 with him responsible. Every approved 开设 and change of responsible person, and every account
+    an import recorded, called its responsible person 新任, whether or not they already answered for an account."""
+    from tests.approvals_helpers import approve_all, change_responsible, seed_accounts, submit_open
+    seed_accounts(bot)  # 张伟: 抚松教育（微信公众号）since 2021; 李娜: 抚松教育（抖音）since 2022
+    approve_all(bot, submit_open(bot))  # a 微博 for 张伟
+    assert training_flags(bot) == []
+    approve_all(bot, change_responsible(bot, "jy_zhang", "抚松教育 微信公众号", "李娜"))  # 李娜 takes the 公众号 too
+    assert training_flags(bot) == []
+    approve_all(bot, change_responsible(bot, "jy_zhang", "抚松教育 抖音", "王局长"))  # never responsible before: new
+    flags = training_flags(bot)
+    assert len(flags) == 1 and flags[0].startswith("培训提醒：抚松县教育局的王局长新任政务新媒体账号负责人"), flags
+
+
+def test_an_import_records_responsible_people_without_calling_them_new(bot, tmp_path):
+    """The first import of the accounts a county already had named every responsible person 新任."""
+    from tests.test_accounts_import import GOOD, make_file
+    runner = bot.app.test_cli_runner()
+    result = runner.invoke(args=["accounts", "import", str(make_file(tmp_path, GOOD))])
+    assert result.exit_code == 0, result.output
+    assert training_flags(bot) == []
+    runner.invoke(args=["accounts", "import", str(make_file(tmp_path, GOOD))])  # unchanged
+    assert training_flags(bot) == []
+    moved = [dict(GOOD[0], **{"负责人UserID": "jy_li"})]  # the ledger says 抚松教育 has a new responsible person
+    result = runner.invoke(args=["accounts", "import", str(make_file(tmp_path, moved, "b.xlsx"))])
+    assert result.exit_code == 0, result.output
+    flags = training_flags(bot)
+    assert len(flags) == 1 and "李娜新任" in flags[0], flags
+    runner.invoke(args=["accounts", "import", str(make_file(tmp_path, moved, "b.xlsx"))])  # once
+    assert len(training_flags(bot)) == 1
