@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import clock, phrasing, workdays
 from bot.router import Context, Router
-from models import weekly
-from models.org import STAFF, UNIT_HEAD, visible_unit_ids
+from handlers.oversight_util import match_units
 from handlers.weekly_parse import describe_entry
+from models import weekly
+from models.org import STAFF, UNIT_HEAD, subtree_ids, visible_unit_ids
 from models.weekly import WeeklyReport
 from models.weekly_rollup import compute, render
 
@@ -80,7 +81,6 @@ def show_status(ctx: Context) -> None:
     unknown = which not in THIS_OR_LAST
     if ctx.person.is_bureau_user:
         if unknown:
-            from handlers.oversight_util import match_units
             units = match_units(ctx, which)
             if len(units) == 1:  # 「周报情况 教育局」: one unit's weeks, and what its latest report says
                 ctx.reply(unit_history(ctx, units[0], workdays.week_monday(clock.today()), by_bureau=True))
@@ -126,9 +126,6 @@ def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
 def _first_week(ctx: Context, unit):
     """The first week reported through the bot in the unit's county (the bulletin counts from there too), or last week
     if earlier: a week that can still be filed is never 「before the bot」."""
-    from sqlalchemy import func
-
-    from models.org import subtree_ids
     bureau = unit if unit.is_bureau else unit.supervising_bureau()
     first = ctx.session.scalar(select(func.min(WeeklyReport.week)).where(
         WeeklyReport.unit_id.in_(subtree_ids(ctx.session, bureau.id)))) if bureau else None
