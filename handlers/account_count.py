@@ -14,7 +14,8 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER
 # What a platform's accounts are called in a sentence (「全县在用抖音号 2 个」); the rest by the platform's name
 NOUNS = {"抖音": "抖音号", "快手": "快手号", "微博": "微博号", "今日头条": "今日头条号"}
 
-SCOPE = r"(?:全县|全市|全区|本县|本市|本区|县里|市里|我们县|我们市|咱们县|咱县|辖区内|辖区|我们|本单位|我们单位|咱们)?的?"
+WIDE = ("全县", "全市", "全区", "本县", "本市", "本区", "县里", "市里", "我们县", "我们市", "咱们县", "咱县", "辖区")
+SCOPE = r"(?:辖区内|" + "|".join(WIDE) + r"|我们单位|本单位|我们|咱们)?的?"
 HOW_MANY = r"(?:一共|总共|现在|目前|共)?(?:有|在用)?(?:几个|多少个?)"
 IN_USE = r"(?:在用的?|正常的?)?"
 ASKED_END = r"[？?。！!]*$"
@@ -31,7 +32,10 @@ def register(router: Router) -> None:
     @router.pattern(PLATFORM_ASKED, roles=set(ROLES))
     def platform_asked(ctx: Context):
         platform = PLATFORM_WORDS[ctx.match["platform"] or ctx.match["platform2"]]
-        ctx.reply(platform_count(ctx.person, scope_accounts(ctx.session, ctx.person), platform))
+        wide = next((word for word in WIDE if ctx.text.startswith(word)), None)
+        note = f"{wide}的账号数请向县政数局了解，您可以查看的是本单位的：\n" \
+            if wide and not ctx.person.is_bureau_user else ""
+        ctx.reply(note + platform_count(ctx.person, scope_accounts(ctx.session, ctx.person), platform))
 
     @router.pattern(ALL_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER})
     def all_asked(ctx: Context):

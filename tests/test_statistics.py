@@ -110,6 +110,8 @@ def test_the_count_is_of_the_askers_part_of_the_tree(bot):
     assert bot.send("city_qian", "全市有几个抖音号").startswith("全市在用抖音号 3 个（3个单位）：")
     assert bot.send("jy_zhang", "我们有几个抖音号").startswith("本单位在用抖音号 1 个：抚松教育")
     assert bot.send("wj_liu", "我们有几个抖音号").startswith("本单位目前没有在用的抖音号。")
+    assert bot.send("jy_zhang", "全县有几个抖音号").startswith("全县的账号数请向县政数局了解，您可以查看的是本单位的：\n"
+                                                      "本单位在用抖音号 1 个：抚松教育")
 
 
 def test_how_many_accounts_in_all_is_the_number_by_platform(bot):
