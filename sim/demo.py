@@ -135,57 +135,62 @@ DEMO_ACCOUNTS = [
 # Days since each demo account's latest post, so that a fresh demo shows a realistic ladder (most accounts
 # current, one at the 7-day nudge, one at the 10-day warning, one at 14 days) instead of declaring every account
 # a zombie because nothing was ever reported. The dates come from demo weekly reports (seed_reports), as they would
-# in use: the ledger's 「最近更新」 is what the reports give, never a date no report has.
+# in use: the ledger's 「最近更新」 is what the reports give, never a date no report has. So no date is later than the
+# unit's last report (filed on its week's due day): until the next one comes in, 「current」 accounts age as real ones
+# do (5 days on a Wednesday, 7 on Friday).
 DEMO_IDLE_DAYS = (1, 3, 2, 8, 4, 11, 1, 15)
-DEMO_REPORT_WEEKS = 4  # the weeks before this one filed by every demo unit; this week is left for the demo to file
+DEMO_REPORT_WEEKS = 4  # the weeks before this one filed by every demo unit
+DEMO_CLERKS_UNIT = HOST_UNITS[0][0]  # jy_zhang's: this week's report is left for the demo to file, even once overdue
 
 
 def seed_reports(session: Session) -> None:
-    """Weekly reports of the last DEMO_REPORT_WEEKS due weeks for each demo unit that has none yet (demo only), each
-    account's latest post DEMO_IDLE_DAYS before today, but within the weeks reported (so not after last Sunday);
-    the accounts' 「最近更新」 then follow from the reports, as after a real filing. A unit that already has reports
-    (the demo was used, or seeded before) keeps what it has."""
-    from datetime import datetime, time, timedelta
-    from bot import clock, config, workdays
+    """Weekly reports of the last DEMO_REPORT_WEEKS due weeks for each demo unit that has none yet (demo only), and of
+    this week once its deadline has passed (except DEMO_CLERKS_UNIT's), filed on time on each week's due day; each
+    account's latest post DEMO_IDLE_DAYS before today, or when its unit's last report was filed if that is later. A
+    post after its week's report (a Saturday's) is the next week's 「最近」. The accounts' 「最近更新」 then follow from
+    the reports, as after a real filing. A unit that already has reports (the demo was used, or seeded before) keeps
+    what it has."""
+    from datetime import timedelta
+    from bot import clock, workdays
     from models import weekly
     from models.account import ACTIVE_STATUSES, Account
-    today = clock.today()
-    weeks = [weekly.previous_due_week(workdays.week_monday(today))]
+    today, this_week = clock.today(), workdays.week_monday(clock.today())
+    weeks = [weekly.previous_due_week(this_week)]
     while len(weeks) < DEMO_REPORT_WEEKS:
         weeks.append(weekly.previous_due_week(weeks[-1]))
     weeks.reverse()
-    last_sunday = weeks[-1] + timedelta(days=6)
+    overdue = weekly.due_at(this_week) is not None and clock.now() > weekly.due_at(this_week)
+    weeks_of = {name: weeks + [this_week] if overdue and name != DEMO_CLERKS_UNIT else weeks
+                for name, _code, _people in HOST_UNITS}
     latest: dict[int, date] = {}
     by_unit: dict[str, list[Account]] = {}
     for (unit_name, _name, platform, _userid, _opened), idle in zip(DEMO_ACCOUNTS, DEMO_IDLE_DAYS):
         account = session.scalar(select(Account).join(Unit).where(Unit.name == unit_name, Account.platform == platform,
                                                                   Account.status.in_(ACTIVE_STATUSES)))
         if account is not None:
-            latest[account.id] = min(today - timedelta(days=idle), last_sunday)
+            latest[account.id] = min(today - timedelta(days=idle), weekly.due_day(weeks_of[unit_name][-1]))
             by_unit.setdefault(unit_name, []).append(account)
     filed = set(session.scalars(select(weekly.WeeklyReport.unit_id)))
     for n, (unit_name, accounts) in enumerate(by_unit.items()):
         unit, clerk = accounts[0].unit, accounts[0].responsible
         if unit.id in filed or clerk is None:
             continue
-        for w, monday in enumerate(weeks):
+        for w, monday in enumerate(weeks_of[unit_name]):
             due_day = weekly.due_day(monday)
             entries = []
             for k, account in enumerate(accounts):
                 if not weekly.opened_by_due(account.opened_on, monday):
                     continue
                 last = latest[account.id]
-                if last < monday:  # idle this week: the post before it
-                    posts, day = 0, last
-                else:  # posted this week: on its latest day, or on the week's last working day if it posted later
-                    posts, day = 2 + (n + k + w) % 4, last if last <= monday + timedelta(days=6) else due_day
+                # idle this week: the post before it; else posted up to the due day (a later post is next week's)
+                posts, day = (0, last) if last < monday else (2 + (n + k + w) % 4, min(last, due_day))
                 received = (n + w) % 3
                 entries.append({"account_id": account.id, "posts": posts, "originals": posts // 2,
                                 "latest_post_on": day.isoformat(), "messages_received": received,
                                 "messages_answered": received, "problems": None})
             if not entries:
                 continue
-            filed_at = datetime.combine(due_day, time(10 + n % 5, 0), tzinfo=config.get().tz)  # on time
+            filed_at = weekly.due_at(monday) - timedelta(hours=1 + n % 5)  # on time, after the day's post
             report = weekly.WeeklyReport(unit=unit, week=monday, submitted_by=clerk, submitted_at=filed_at, version=1)
             session.add(report)
             for entry in entries:

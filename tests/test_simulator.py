@@ -289,10 +289,10 @@ def test_a_fresh_demo_shows_a_realistic_dormancy_ladder(app, cfg):
     from jobs.dormancy import dormancy_ladder
     from models.oversight import DormancyRung
     from bot import clock
-    clock.set_now(datetime(2026, 11, 27, 9, 0))
+    clock.set_now(datetime(2026, 11, 25, 9, 0))  # a Wednesday: last week's reports, filed on Friday, are 5 days old
     try:
         assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
-        dormancy_ladder(date(2026, 11, 27).isoformat())
+        dormancy_ladder(date(2026, 11, 25).isoformat())
         with db.transaction() as session:
             rungs = sorted(session.scalars(select(DormancyRung.days)).all())
         assert set(rungs) == {8, 11, 15}  # three accounts on the 7-, 10- and 14-day rungs; no zombie

@@ -4,7 +4,7 @@ the account was updated the other day."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from sim.demo import DEMO_ACCOUNTS
 from tests.weekly_support import EDU, at, file_report, seed
@@ -53,6 +53,29 @@ def test_the_demo_ledger_dates_are_those_of_the_demo_reports(bot):
     bot.say("jy_zhang", "周报", "都没更新", "确认")
     assert ledger_dates(bot, EDU) == before
     assert {label: day[5:] for label, day in before.items()} == reported_dates(bot, EDU)
+
+
+def test_the_demo_reports_are_reports_a_clerk_could_have_filed(bot):
+    """Each demo entry passes the rules of a filing, on the day it was filed: no post after the report was sent."""
+    from sqlalchemy import select
+    from bot import clock
+    from handlers.weekly_parse import check_entry
+    from models.weekly import WeeklyReport, entry_dict
+    at(2026, 11, 28, 10, 0)  # a Saturday: this week's reports are in, but for the demo clerk's unit (教育局)
+    assert bot.app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    with bot.db() as s:
+        reports = list(s.scalars(select(WeeklyReport)))
+        assert len(reports) == 5 * len(DEMO_UNITS) - 1
+        for report in reports:
+            filed = clock.localize(report.submitted_at)
+            assert not report.late and filed.date() == report.week + timedelta(days=4), (report.week, filed)
+            for entry in report.entries:
+                check_entry(entry_dict(entry), week=report.week, today=filed.date(), opened_on=entry.account.opened_on)
+    # 教育局's last report was last week's, filed on Friday 11-20: nothing later is known of its accounts
+    assert ledger_dates(bot, EDU) == {"抚松教育（微信公众号）": "2026-11-20", "抚松教育（抖音）": "2026-11-20"}
+    assert ledger_dates(bot, "抚松县卫生健康局") == {"健康抚松（微信公众号）": "2026-11-26"}
+    rollup = bot.send("zsj_admin", "周报情况")
+    assert "应报单位 5 个，已报 4 个（按时 4，迟报 0），未报 1 个\n未报：抚松县教育局\n" in rollup, rollup
 
 
 def test_the_demo_seeded_twice_adds_no_reports(bot):
