@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import clock, phrasing, workdays
 from bot.router import Context, Router
@@ -127,8 +127,7 @@ def _first_week(ctx: Context, unit):
     """The first week reported through the bot in the unit's county (the bulletin counts from there too), or last week
     if earlier: a week that can still be filed is never 「before the bot」."""
     bureau = unit if unit.is_bureau else unit.supervising_bureau()
-    first = ctx.session.scalar(select(func.min(WeeklyReport.week)).where(
-        WeeklyReport.unit_id.in_(subtree_ids(ctx.session, bureau.id)))) if bureau else None
+    first = weekly.first_reported_week(ctx.session, subtree_ids(ctx.session, bureau.id)) if bureau else None
     fileable = weekly.previous_due_week(workdays.week_monday(clock.today()))
     return min(first, fileable) if first else fileable
 
