@@ -307,7 +307,6 @@ def refresh_last_update(session: Session, account_ids: list[int]) -> None:
     """Account.last_update_on = the newest post date the weekly reports give for the account, or None when none
     gives one (a report amended to 「不详」): the ledger's 「最近更新」 and the roll-up's staleness read it, so it
     says no more than the reports do."""
-    from sqlalchemy import func
     if not account_ids:
         return
     newest = dict(session.execute(select(WeeklyReportEntry.account_id, func.max(WeeklyReportEntry.latest_post_on))
