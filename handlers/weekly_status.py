@@ -18,8 +18,8 @@ from models.weekly_rollup import compute, render
 HISTORY_WEEKS = 8
 THIS_OR_LAST = ("", "本周", "这周", "上周")  # what may follow 周报情况
 # 「周报交了吗」, 「上周的周报报了没有」: asked as a question, answered as 周报情况
-# 「周报交了」, 「周报已报」: said without asking, answered the same way (whether the bot has it)
-ASKED = (r"(?:(?:已经|都)?(?:交|报|填|提交|报送|填报)上?(?:了?(?:吗|么|没|没有|了没|了没有|没呢)|了)"
+# 「周报交了」, 「周报已报」, 「我们上周交过了」: said without asking, answered the same way (whether the bot has it)
+ASKED = (r"(?:(?:已经|早就|都)?(?:交|报|填|提交|报送|填报)(?:上|过)?(?:了?(?:吗|么|没|没有|了没|了没有|没呢)|了)"
          r"|已(?:交|报|填|提交|报送|填报))[？?。！!]*")
 STATUS_QUESTION = (r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + ASKED
                    # 「我们单位这周报了吗」: the week, no 周报

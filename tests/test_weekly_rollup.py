@@ -115,6 +115,7 @@ def test_closing_a_month_that_is_not_one_says_what_was_typed(bot):
     ("周报交了吗", "11月30日—12月6日"), ("本周周报交了吗？", "11月30日—12月6日"), ("我们的周报报了没有", "11月30日—12月6日"),
     ("上周周报交了没", "11月23日—11月29日"), ("周报上周提交了吗", "11月23日—11月29日"),
     ("周报交了", "11月30日—12月6日"), ("周报已报", "11月30日—12月6日"),  # said, not asked: answered the same
+    ("我们上周交过了", "11月23日—11月29日"), ("上周周报早就报过了", "11月23日—11月29日"),  # to a chase (没有理解)
     ("看看上周的周报", "11月23日—11月29日"), ("查看 周报情况", "11月30日—12月6日"),  # (bot/phrasing.py)
 ])
 def test_asking_whether_the_report_was_filed_is_answered_as_weekly_status(bot, text, first_week):
