@@ -29,7 +29,8 @@ ACKS = frozenset({"收到", "收到了", "已收到", "收到收到", "知道了
 HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋|如何|怎样)样?(?:才能)?(?:填|写|用|交|报|提交|申请|办|弄|做|使用)?"
                        r"(?P<topic>.+?)[？?呢啊呀。]*")
 HOW_TOPICS = {"审批": "同意", "签字": "同意", "审核": "同意", "批": "同意"}  # 「怎么审批」: how an approver approves
-OKAYS = frozenset({"好", "好的", "ok", "行", "好滴", "好哒"})  # an answer, or an acknowledgement: the latter unless a draft waits
+# An answer, or an acknowledgement: taken for the latter unless a draft waits
+OKAYS = frozenset({"好", "好的", "ok", "行", "好滴", "好哒"})
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
 MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回复「已整改」「已报送」后"
                 f"{SCREENSHOT_MINUTES}分钟内、或回复「补截图」选好事项后作为截图收下；语音、文件等请改用文字，"

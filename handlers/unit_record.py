@@ -104,7 +104,8 @@ def unit_record(ctx: Context, unit: Unit) -> str:
              *_cases(session, unit, cases), *_training(session, unit, today)]
     if filings:  # 第11条: worded as the unit's reminder, 台账 and the digest word it
         lines.append(f"五、全国系统待报送（{len(filings)}项，第11条）")
-        lines += [f"  第{f.request_id}号{f.request.kind}「{account_label(f.account)}」：{due_text(f.deadline, today, session)}"
+        lines += [f"  第{f.request_id}号{f.request.kind}「{account_label(f.account)}」："
+                  f"{due_text(f.deadline, today, session)}"
                   for f in filings]
     del kept
     return "\n".join(lines)

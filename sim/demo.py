@@ -58,7 +58,8 @@ def _unit(session: Session, name: str, kind: str, parent: Unit | None, **kw) -> 
 
 
 def _person(session: Session, unit: Unit, userid: str, name: str, roles: set[str]) -> Person:
-    person = session.scalar(select(Person).where(Person.userid == userid)) if session.info.get("demo_had_people") else None
+    had_people = session.info.get("demo_had_people")
+    person = session.scalar(select(Person).where(Person.userid == userid)) if had_people else None
     if person is None:
         person = Person(userid=userid, name=name, unit=unit)
         session.add(person)

@@ -97,7 +97,8 @@ def test_items_issued_before_the_upgrade_keep_the_bureau_that_issued_them(unmigr
                                        dict(id=4, name="教育局办公室", kind="host", parent_id=3, **flags)])
         conn.execute(sa.insert(PERSON), [dict(id=i, userid=u, name=u, unit_id=unit, active=True, wecom_invalid=False,
                                               digest_opt_out=False, prefers_text=False)
-                                         for i, u, unit in ((1, "city_qian", 1), (2, "zsj_admin", 2), (3, "jy_wang", 3))])
+                                         for i, u, unit in ((1, "city_qian", 1), (2, "zsj_admin", 2),
+                                                            (3, "jy_wang", 3))])
         made = datetime(2026, 11, 16, 2, 0)
         conn.execute(sa.insert(ITEM), [dict(id=i, unit_id=unit, problem="问题", source="手动", deadline=made.date(),
                                             status="待整改", created_by=by, created_at=made)

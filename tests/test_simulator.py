@@ -333,7 +333,8 @@ def test_a_screenshot_sent_from_the_page_and_the_terminal_is_kept(app, sim, live
 
 
 def cards_of(sim, userid) -> list[dict]:
-    return [e["content"] for e in timeline(sim, userid)["entries"] if e["kind"] == "push" and e["msgtype"] == "template_card"]
+    return [e["content"] for e in timeline(sim, userid)["entries"]
+            if e["kind"] == "push" and e["msgtype"] == "template_card"]
 
 
 def test_an_open_request_walks_through_all_three_steps_by_tapping_cards(sim, deliver):
