@@ -50,11 +50,12 @@ def register(router: Router) -> None:
         if not owed:
             ctx.reply("好的。您单位本周和上周的周报都已报送，不用再报了；要改回复「修改周报」。")
             return None
-        last = owed[0] != this_week()
-        word = " 上周" if last else ""
-        ctx.reply(f"好的。{weekly.week_label(owed[0])}的周报现在就可以报：回复「周报{word}」逐个账号填写；"
+        week = owed[0]
+        word = " 上周" if week != this_week() else ""
+        late = clock.now() > weekly.due_at(week)  # last week's always; this week's after Friday 17:00
+        ctx.reply(f"好的。{weekly.week_label(week)}的周报现在就可以报：回复「周报{word}」逐个账号填写；"
                   f"各账号都没有更新的，回复「周报{word} 都没更新」即可。"
-                  + ("（已过截止时间，报送后记为迟报。）" if last else f"截止时间：{weekly.deadline_label(owed[0])}。"))
+                  + ("（已过截止时间，报送后记为迟报。）" if late else f"截止时间：{weekly.deadline_label(week)}。"))
         return None
 
     @router.pattern(URGED, roles={UNIT_HEAD}, guess=True)

@@ -18,6 +18,8 @@ def test_the_clerk_promising_the_report_is_told_which_week_and_how(bot):
     assert bot.send("jy_zhang", "马上交") == (
         "好的。11月30日—12月6日的周报现在就可以报：回复「周报」逐个账号填写；"
         "各账号都没有更新的，回复「周报 都没更新」即可。截止时间：12月4日（周五）17:00。")
+    at(2026, 12, 5, 10, 0)  # Saturday: this week's deadline has passed too
+    assert bot.send("jy_zhang", "马上交").endswith("回复「周报 都没更新」即可。（已过截止时间，报送后记为迟报。）")
     file_report(bot, EDU, "jy_li", date(2026, 11, 30), ROWS)
     assert bot.send("jy_zhang", "马上交").startswith("好的。您单位本周和上周的周报都已报送，不用再报了")
 
