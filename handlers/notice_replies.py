@@ -66,10 +66,19 @@ def register(router: Router) -> None:
         if not owed:
             ctx.reply("好的。您单位本周和上周的周报都已报送。")
             return None
-        said = [f"本周（{weekly.week_label(w)}）的周报{weekly.deadline_label(w)}截止" if w == this_week()
-                else f"{weekly.week_label(w)}的周报补报后，助手会通知您" for w in owed]
-        ctx.reply(f"好的。{'；'.join(said)}。回复「周报情况」可以随时查看。")
+        ctx.reply(f"好的。{'；'.join(week_said(ctx, w) for w in owed)}。回复「周报情况」可以随时查看。")
         return None
+
+
+def week_said(ctx: Context, week: date) -> str:
+    """Where a week owed stands, for the head who urged it: he hears of a late report only if he was chased for it."""
+    from jobs.weekly import heads_told_overdue
+    label = weekly.week_label(week)
+    if clock.now() <= weekly.due_at(week):
+        return f"本周（{label}）的周报{weekly.deadline_label(week)}截止"
+    if ctx.person in heads_told_overdue(ctx.session, ctx.person.unit_id, week):
+        return f"{label}的周报补报后，助手会通知您"
+    return f"{label}的周报已过截止时间（{weekly.deadline_label(week)}），还没有报送"
 
 
 def this_week() -> date:

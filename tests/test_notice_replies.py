@@ -1,6 +1,7 @@
 """Answers to a weekly-report reminder or chase in the unit's own words (were 没有理解 or a wrong suggestion)."""
 from datetime import date
 
+from jobs import weekly as weekly_jobs
 from tests.weekly_support import EDU, at, file_report, seed
 
 ROWS = {"抚松教育（微信公众号）": (1, 1, date(2026, 11, 17), 0, 0), "抚松教育（抖音）": (0, 0, None, 0, 0),
@@ -27,6 +28,9 @@ def test_the_clerk_promising_the_report_is_told_which_week_and_how(bot):
 def test_the_head_answering_the_chase_is_told_he_will_hear_when_it_is_filed(bot):
     seed(bot)
     at(2026, 11, 30, 9, 30)
+    assert bot.send("jy_wang", "已督促").startswith(  # not chased (yet): he would not hear of it, so not promised
+        "好的。11月23日—11月29日的周报已过截止时间（11月27日（周五）17:00），还没有报送；本周（11月30日—12月6日）")
+    weekly_jobs.overdue("2026-11-30")
     for said in ("已督促", "收到，我让李娜马上补", "已经催了"):
         assert bot.send("jy_wang", said) == ("好的。11月23日—11月29日的周报补报后，助手会通知您；本周（11月30日—12月6日）的周报"
                                              "12月4日（周五）17:00截止。回复「周报情况」可以随时查看。"), said
