@@ -57,9 +57,10 @@ def test_a_holder_wecom_refuses_is_nobody_to_remind(bot):
 
 # --- the directory changes under a waiting request (org import / org sync) ---------------------
 
-def import_people(app, tmp_path, *rows, dry_run=False):
+def import_people(app, tmp_path, *rows, dry_run=False, allow_no_admin=False):
     from tests.test_org_import import write_xlsx
-    args = ["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows)), *(["--dry-run"] if dry_run else [])]
+    args = ["org", "import", str(write_xlsx(tmp_path / "名册.xlsx", [], rows)), *(["--dry-run"] if dry_run else []),
+            *(["--allow-no-admin"] if allow_no_admin else [])]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return result
@@ -148,7 +149,7 @@ def test_the_summary_says_when_no_admin_could_be_told(bot, app, tmp_path):
     without_city_admin(bot)  # nor one at the city bureau, the level above
     number = submit_open(bot)
     result = import_people(app, tmp_path, ("jy_wang", "王局长", "抚松县教育局", "单位工作人员", "", "是"),
-                           ("zsj_admin", "马管理", COUNTY, "主管单位审核人", "", "是"))
+                           ("zsj_admin", "马管理", COUNTY, "主管单位审核人", "", "是"), allow_no_admin=True)
     assert f"审批无人：第{number}号开设申请" in result.output
     assert "指定后助手会自动把审批卡片发给他。没有可通知的主管单位管理员，请自行在通讯录中指定。" in result.output, result.output
 
