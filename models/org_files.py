@@ -68,7 +68,8 @@ def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
         if UNIT_SHEET not in book.sheetnames and PEOPLE_SHEET not in book.sheetnames:
             raise FileProblem(f"文件中没有「{UNIT_SHEET}」或「{PEOPLE_SHEET}」工作表，请使用导入模板填写。")
         sheets = [sheet for sheet in (UNIT_SHEET, PEOPLE_SHEET) if sheet in book.sheetnames]
-        problems = [header_problem(_header(book[sheet]), sheet) for sheet in sheets]
+        problems = [header_problem(_header(book[sheet]), sheet) or unnamed_columns(book[sheet], sheet)
+                    for sheet in sheets]
         if any(problems):
             raise FileProblem("\n".join(p for p in problems if p))
         out = []
@@ -125,6 +126,24 @@ def header_problem(header: list[str], sheet: str) -> str:
                 f"「{sheet}」表可用的列：{'、'.join(COLUMNS[sheet])}。")
     twice = repeated_columns(header, COLUMNS[sheet])
     return f"「{sheet}」表第1行{twice}：导入时无法判断用哪一列，请删去多余的列。" if twice else ""
+
+
+def unnamed_columns(ws, sheet: str) -> str:
+    """A column with content but no header would be dropped without a word: where it is, or "". (Its values are
+    not repeated: they may be phone numbers.)"""
+    from openpyxl.utils import get_column_letter
+    rows = ws.iter_rows(values_only=True)
+    header = [cell_text(v) for v in next(rows, ())]
+    first: dict[int, int] = {}
+    for number, values in enumerate(rows, start=2):
+        for i, value in enumerate(values):
+            if cell_text(value) and not (header[i] if i < len(header) else "") and i not in first:
+                first[i] = number
+    if not first:
+        return ""
+    said = "、".join(f"{get_column_letter(i + 1)}列（第{n}行起）" for i, n in sorted(first.items()))
+    return (f"「{sheet}」表{said}有内容但没有表头，这些内容不会导入。整个文件没有导入：请在第1行填上模板中的列名"
+            f"（可用的列：{'、'.join(COLUMNS[sheet])}），或删去这些列。")
 
 
 def _sheet_rows(ws, sheet: str) -> list[Row]:

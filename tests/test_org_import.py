@@ -500,6 +500,17 @@ def test_a_renamed_header_is_refused_naming_sheet_column_and_the_header_meant(or
     assert count(Person) == 0
 
 
+def test_a_column_with_content_but_no_header_is_refused(org, tmp_path):
+    """A clerk typed phone numbers into column G of 人员 without a header: they were dropped without a word."""
+    book = load_workbook(write_xlsx(tmp_path / "filled.xlsx"))
+    book["人员"]["G3"] = "13800000000"
+    book.save(tmp_path / "unnamed.xlsx")
+    result = org("import", "--dry-run", str(tmp_path / "unnamed.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert "「人员」表G列（第3行起）有内容但没有表头，这些内容不会导入。整个文件没有导入" in result.output
+    assert "13800000000" not in result.output and count(Person) == 0
+
+
 def test_a_renamed_sheet_is_refused_naming_the_sheets_expected(org, tmp_path):
     book = load_workbook(write_xlsx(tmp_path / "filled.xlsx"))
     book["人员"].title = "人员名单"
