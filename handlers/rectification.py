@@ -493,8 +493,7 @@ def _tell_issuer(ctx: Context, item: Rectification, what: str) -> None:
     """A bureau above the issuer decided the item: the issuing bureau's admins, who own it, hear what was done."""
     if item.bureau is None or item.bureau_id == ctx.person.unit_id:
         return
-    admins = org.people_with_role(ctx.session, BUREAU_ADMIN, [item.bureau_id])
-    outbox.push_text(ctx.session, admins, f"【整改事项 {item.id}】{item.unit.name}：{item.problem}\n"
+    outbox.push_text(ctx.session, _reviewers(ctx.session, item), f"【整改事项 {item.id}】{item.unit.name}：{item.problem}\n"
                                           f"{decider(ctx)}（{ctx.person.name}）已{what}。这是本局下发的事项，供知悉。")
 
 
