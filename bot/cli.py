@@ -102,8 +102,8 @@ def job_result(result) -> str:
         return "，".join(f"{names.get(k, k)}{v}条" for k, v in result.items())
     if isinstance(result, list):
         return ("工作日历缺少：" + "、".join(f"{y}年" for y in result)) if result else "工作日历齐全"
-    if isinstance(result, int) and not isinstance(result, bool):
-        return f"发出{result}条"
+    if isinstance(result, int) and not isinstance(result, bool):  # approval_reminders, registry_countdown
+        return f"提醒了{result}件申请"
     return "完成" if result is None else str(result)
 
 
