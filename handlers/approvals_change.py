@@ -340,10 +340,10 @@ def register(router: Router) -> None:
 def close_advice(ctx: Context, accounts: list[Account], platform: str) -> str:
     """What to do with an account no longer used: the drafted 注销 the bureau already made for it (第15条, 停更认定),
     else 注销 or 关停, both approved."""
-    drafts = [(a, draft) for a in accounts if (draft := draft_of_account(ctx.session, a.id)) is not None]
-    if not accounts:  # 「这个号不用了」: the unit's drafted closings are what the sentence most likely means
-        drafts = [(a, draft) for a in candidates(ctx, CANCEL) if a.unit_id == ctx.person.unit_id
-                  and (draft := draft_of_account(ctx.session, a.id)) is not None and draft.kind in (CANCEL, SUSPEND)]
+    # 「这个号不用了」 names no account: the unit's drafted closings are what the sentence most likely means
+    pool = accounts or [a for a in candidates(ctx, CANCEL) if a.unit_id == ctx.person.unit_id]
+    drafts = [(a, draft) for a in pool
+              if (draft := draft_of_account(ctx.session, a.id)) is not None and draft.kind in (CANCEL, SUSPEND)]
     if drafts:
         return "\n".join(f"「{a.name}」（{a.platform}）已有一份{draft.kind}申请草稿（第{draft.id}号）："
                          f"回复「{draft.kind} {a.name} {a.platform}」核对后提交，提交后按审批流程办理。"
