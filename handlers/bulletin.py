@@ -15,6 +15,7 @@ from bot.bulletin import serial, unit_part
 from bot.bulletin.problems import rectifiable
 from bot.choices import confirmed
 from bot.router import END, Context, Router
+from handlers.weekly_parse import chinese_number
 from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
 from models.org import BUREAU_ADMIN, COUNTY_BUREAU, Unit
 from models.oversight import unit_people
@@ -24,7 +25,6 @@ from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
 MONTH = re.compile(r"^\s*(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?\s*$")
 LAST_MONTH_WORDS = ("上月", "上个月", "上一个月")
 THIS_MONTH_WORDS = ("本月", "这个月", "这月", "当月")
-CHINESE_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 BARE_MONTH = re.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
 
 
@@ -39,7 +39,7 @@ def month_of(text: str) -> str | None:
         return today.strftime("%Y-%m")
     bare = BARE_MONTH.fullmatch(said)
     if bare:
-        number = int(bare[1]) if bare[1].isdigit() else CHINESE_MONTHS.index(bare[1]) + 1
+        number = int(bare[1]) if bare[1].isdigit() else chinese_number(bare[1])
         if 1 <= number <= 12:
             return f"{today.year - (number > today.month)}-{number:02d}"
         return None
