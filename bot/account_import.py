@@ -42,9 +42,9 @@ PERSONAL = {"contact"}  # kept out of audit rows
 def accepted_headers(headers) -> list[str]:
     """The template's columns, and those of an exported registry (「导出台账」, imported back: its other columns
     are ignored). The export's 「负责人」 (a name) only beside 「负责人UserID」: alone it is a renamed userid column."""
-    from bot.registry_xlsx import IMPORT_HEADERS, _with_due  # the export's columns, its 第11条 deadline included
+    from bot.registry_xlsx import IMPORT_HEADERS, export_headers
     known = [h for h, _w, _n in IMPORT_HEADERS]
-    exported = ["序号", *(c.header for c in _with_due({}) if c.header not in known)]
+    exported = ["序号", *(h for h in export_headers() if h not in known)]
     if "负责人UserID" not in headers:
         exported.remove("负责人")
     return known + exported

@@ -118,6 +118,11 @@ def _with_due(due: dict[int, str]) -> list[Column]:
     return [*EXPORT_COLUMNS[:at], Column("全国系统报送截止", 34, lambda a: due.get(a.id, "")), *EXPORT_COLUMNS[at:]]
 
 
+def export_headers() -> list[str]:
+    """The export's column titles after 序号, its 第11条 deadline column included."""
+    return [c.header for c in _with_due({})]
+
+
 def export_workbook(accounts: list[Account], title: str, due: dict[int, str] | None = None) -> bytes:
     """One row per account with every registry field; `due`: account id → its national-registry deadline,
     worded as the unit's reminder words it (handlers.approvals_after.due_text)."""
