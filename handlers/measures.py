@@ -38,8 +38,10 @@ MEETING_SAID = re.compile(r"(?:^|(?<=[，,；;。\s]))(?:约谈(时间|地点)[�
                           r"|(时间|地点)(?:[：:\s]+|改为|改成|改到|为|是|定于|定在))")
 UNSETTLED = "待定"
 MEETING_LIMITS = {"时间": 60, "地点": 120}  # the columns' sizes
-# 通报批评 is meant to be read by others (第29条 通报存在的突出问题), but the bot sends it to the unit only: said plainly
-NOT_CIRCULATED = "通报批评送达被通报单位并记入单位记录，不会转发给其他单位；需要在全县范围通报的，请另行印发通报。"
+# 通报批评 is meant to be read by others (第29条 及时通报存在的突出问题): sent to the unit now, and listed in the
+# month's bulletin (月度通报) that every unit receives when it is published
+NOT_CIRCULATED = ("通报批评现在送达被通报单位并记入单位记录；本月的月度通报发布时列入「本月通报批评」"
+                  "（单位名称和原因），各单位都会看到。")
 DETAILS = {  # what the help says besides the usage
     INTERVIEW: "\n约谈的时间、地点可以写在原因后面：「约谈 教育局 抚松教育三个月未更新，时间：11月20日下午3点，"
                f"地点：县政数局302会议室」，也可以在确认时补充；还没定的写「{UNSETTLED}」。",

@@ -3,7 +3,9 @@ every admin's card is closed, and a second click or command changes nothing."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import BytesIO
 
+from docx import Document
 from sqlalchemy import select
 
 from bot import clock
@@ -190,3 +192,37 @@ def test_two_admins_clicking_at_once_publish_once(bot):
         assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 8
     parts = [t for t in new_texts(bot, "wj_chen", before) if t.startswith("【2026年11月政务新媒体检查通报】")]
     assert len(parts) == 1
+
+
+def test_the_months_public_notices_are_listed_for_every_unit_and_in_the_draft(bot):
+    # 通报批评 (第32条) is a public notice: 第29条 asks the bureau to circulate the problems it found. The unit alone
+    # was told; the month's bulletin, which every unit receives, lists them (and a later month's notice is not).
+    seed_month(bot)
+    at(2026, 11, 20, 10, 0)
+    assert "各单位都会看到" in bot.send("zsj_admin", "通报 教育局 抚松教育发布内容出现严重表述错误")
+    assert "已记录并送达" in bot.send("zsj_admin", "确认")
+    bot.say("city_qian", "通报 抚松县公安局 抚松公安微博三个月未更新，多次提醒未整改", "确认")
+    at(2026, 12, 1, 8, 0)
+    bot.say("zsj_admin", "通报 卫生健康局 十二月的问题，不属于十一月", "确认")
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    summary = [m["content"]["content"] for m in bot.inbox("zsj_admin") if m["msgtype"] == "markdown"][-1]
+    assert "通报批评：2次（抚松县教育局、抚松县公安局），发布后各单位都会看到" in summary, summary
+    docx = [bot.fake._files[m["content"]["media_id"]][1] for m in bot.inbox("zsj_admin")
+            if m["msgtype"] == "file" and bot.fake._files[m["content"]["media_id"]][0].endswith(".docx")][-1]
+    text = "\n".join(p.text for p in Document(BytesIO(docx)).paragraphs)
+    assert "本月，对以下2起管理不到位的问题予以通报批评：" in text, text
+    assert "1.抚松县教育局：抚松教育发布内容出现严重表述错误（2026年11月20日，抚松县政务服务和数字化建设管理局）。" in text
+    assert "2.抚松县公安局：抚松公安微博三个月未更新，多次提醒未整改（2026年11月20日，白山市政务服务和数字化建设管理局）。" \
+        in text
+    assert "十二月的问题" not in text
+    before = {u: len(bot.inbox(u)) for people in PEOPLE.values() for u in people}
+    at(2026, 12, 2, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    for people in PEOPLE.values():
+        for userid in people:
+            part = [t for t in new_texts(bot, userid, before) if t.startswith("【2026年11月政务新媒体检查通报】")][0]
+            notices = part.split("四、本月通报批评（第32条）\n")[1]
+            assert notices == ("1. 抚松县教育局：抚松教育发布内容出现严重表述错误（11月20日，抚松县政务服务和数字化建设管理局通报批评）\n"
+                               "2. 抚松县公安局：抚松公安微博三个月未更新，多次提醒未整改（11月20日，白山市政务服务和数字化建设管理局通报批评）"), \
+                (userid, part)

@@ -198,10 +198,10 @@ def test_an_interview_carries_its_time_and_place(bot):
             [("11月20日下午3点", "县政数局302会议室"), ("待定", "待定")]
 
 
-def test_a_public_notice_says_it_goes_to_the_unit_only_and_names_the_bureau_that_took_it(bot):
+def test_a_public_notice_says_the_monthly_bulletin_lists_it_and_names_the_bureau_that_took_it(bot):
     at(date(2026, 11, 16))
     shown = bot.send("city_qian", "通报 抚松县教育局 抚松教育发布内容出现严重表述错误")
-    assert "通报批评送达被通报单位并记入单位记录，不会转发给其他单位" in shown, shown
+    assert "本月的月度通报发布时列入「本月通报批评」（单位名称和原因），各单位都会看到" in shown, shown
     bot.send("city_qian", "确认")
     assert bot.texts("jy_wang")[-1].startswith("【市政数局处置措施：通报批评】抚松县教育局")
     assert bot.texts("wj_chen") == []

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, config, workdays
 from bot.bulletin import sources
-from bot.bulletin.figures import AccountRow, ApprovalRow, Bulletin, ReportRow, UnitFigures
+from bot.bulletin.figures import AccountRow, ApprovalRow, Bulletin, NoticeRow, ReportRow, UnitFigures
 from bot.bulletin.score import evaluate
 from bot.bulletin.settings import BulletinSettings, load
 from models import org
@@ -90,12 +90,14 @@ def compute(session: Session, bureau_unit_id: int, year: int, month: int,
     _registry(session, m, ids, figs)
     _rectifications(session, m, ids, figs)
     _training(session, m, ids, accounts, figs)
+    notices = _notices(session, m, units, bureau.name)
     involved = {a.unit_id for a in accounts} | {r.unit_id for r in reports} | {a.unit_id for a in approvals} \
         | {uid for uid, f in figs.items() if f.rectifications_open}
     today = clock.today()
     bulletin = Bulletin(year, month, county_of(bureau.name), bureau.name, clock.now(),
                         [figs[uid] for uid in ids if uid in involved], account_rows, reports, approvals,
-                        rectify_by=workdays.add_workdays(today, DEFAULT_WORKDAYS, session), issued_on=today)
+                        notices=notices, rectify_by=workdays.add_workdays(today, DEFAULT_WORKDAYS, session),
+                        issued_on=today)
     return evaluate(bulletin, settings or load())
 
 
@@ -193,6 +195,12 @@ def _rectifications(session, m: Month, ids, figs) -> None:
         # last day included — as the digest of the next day (deadline < day) and `整改清单` count it
         if item.deadline <= m.last and (item.status in ("待整改", "重新整改") or acted_after):
             fig.rectifications_overdue += 1
+
+
+def _notices(session, m: Month, units, bureau_name: str) -> list[NoticeRow]:
+    """The month's 通报批评 (第32条), each with the bureau that took it (the county's own, or the city's)."""
+    return [NoticeRow(uid, units[uid], reason, clock.localize(at).date(), issuer or bureau_name)
+            for uid, reason, at, issuer in sources.notices(session, list(units), m.start, m.end)]
 
 
 def _training(session, m: Month, ids, accounts, figs) -> None:

@@ -118,6 +118,15 @@ def _problems(doc, b: Bulletin) -> None:
             _para(doc, f"{k}.{problem}。")
 
 
+def _notices(doc, b: Bulletin) -> None:
+    """The month's 通报批评 (第32条), after the problems the inspection found: this notice is how they are circulated."""
+    if not b.notices:
+        return
+    _para(doc, f"本月，对以下{len(b.notices)}起管理不到位的问题予以通报批评：")
+    for n, x in enumerate(b.notices, 1):
+        _para(doc, f"{n}.{x.unit_name}：{x.reason.rstrip('。')}（{fmt.day(x.issued_on)}，{x.issuer}）。")
+
+
 def _requirements(doc, b: Bulletin) -> None:
     _para(doc, "三、下一步工作要求", font=HEADING_FONT)
     deadline = f"于{fmt.day(b.rectify_by)}前" if b.rectify_by else "及时"
@@ -153,6 +162,7 @@ def draft_docx(b: Bulletin) -> bytes:
                "现将有关情况通报如下：")
     _overall(doc, b)
     _problems(doc, b)
+    _notices(doc, b)
     _requirements(doc, b)
     _para(doc)
     _para(doc, b.issuer, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)

@@ -154,6 +154,17 @@ class ApprovalRow:
         return round((self.decided_at - self.filed_at).total_seconds() / 3600, 1)
 
 
+@dataclass(frozen=True)
+class NoticeRow:
+    """A 通报批评 (第32条) taken against a unit in the month: listed in the bulletin every unit reads (第29条
+    及时通报存在的突出问题), since a public notice sent to the unit alone is not circulated."""
+    unit_id: int
+    unit_name: str
+    reason: str
+    issued_on: date
+    issuer: str               # the bureau that took it, e.g. 抚松县政务服务和数字化建设管理局
+
+
 @dataclass
 class Totals(_Rates):
     """The county's figures: sums over the units."""
@@ -195,6 +206,7 @@ class Bulletin:
     accounts: list[AccountRow] = field(default_factory=list)
     reports: list[ReportRow] = field(default_factory=list)
     approvals: list[ApprovalRow] = field(default_factory=list)
+    notices: list[NoticeRow] = field(default_factory=list)
     rectify_by: date | None = None
     issued_on: date | None = None     # the date printed under the issuer; default generated_at's date
     addressee: str = "各政务新媒体主办单位"

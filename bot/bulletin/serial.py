@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from datetime import date, datetime
 
-from bot.bulletin.figures import AccountRow, ApprovalRow, Bulletin, Deduction, ReportRow, UnitFigures
+from bot.bulletin.figures import AccountRow, ApprovalRow, Bulletin, Deduction, NoticeRow, ReportRow, UnitFigures
 
 VERSION = 1
 _DATES = {"rectify_by", "issued_on", "last_update", "week", "due_on"}
@@ -49,10 +49,11 @@ def from_json(data: dict) -> Bulletin:
     """The bulletin back from `to_json`'s dict."""
     if data.get("version") != VERSION:
         raise ValueError(f"unknown bulletin format version {data.get('version')!r}")
-    rows = ("units", "accounts", "reports", "approvals")
+    rows = ("units", "accounts", "reports", "approvals", "notices")
     b = _build(Bulletin, {**{k: v for k, v in data.items() if k not in rows}, "units": []})
     b.units = [_build(UnitFigures, u) for u in data["units"]]
     b.accounts = [_build(AccountRow, a) for a in data.get("accounts", [])]
     b.reports = [_build(ReportRow, r) for r in data.get("reports", [])]
     b.approvals = [_build(ApprovalRow, a) for a in data.get("approvals", [])]
+    b.notices = [_build(NoticeRow, n) for n in data.get("notices", [])]  # kept before they were listed: none
     return b

@@ -124,6 +124,18 @@ def rectifications(session: Session, unit_ids: list[int], end: datetime):
                Rectification.status.in_(PENDING) | (Rectification.closed_at >= end))).all()
 
 
+def notices(session: Session, unit_ids: list[int], start: datetime, end: datetime):
+    """(unit_id, reason, created_at, issuer's unit name) of the 通报批评 taken against the units in [start, end)."""
+    from models.measure import NOTICE, Measure
+    from models.org import Person, Unit
+    return session.execute(select(Measure.unit_id, Measure.reason, Measure.created_at, Unit.name)
+                           .outerjoin(Person, Person.userid == Measure.created_by)
+                           .outerjoin(Unit, Unit.id == Person.unit_id)
+                           .where(Measure.unit_id.in_(unit_ids), Measure.kind == NOTICE,
+                                  Measure.created_at >= start, Measure.created_at < end)
+                           .order_by(Measure.created_at, Measure.id)).all()
+
+
 def trained_units(session: Session, unit_ids: list[int], first: date, last: date) -> set[int]:
     return set(session.scalars(select(TrainingAttendee.unit_id).join(Training)
                                .where(TrainingAttendee.unit_id.in_(unit_ids), Training.held_on >= first,

@@ -75,6 +75,9 @@ def _summary(b: Bulletin, settings: BulletinSettings, markdown: bool) -> str:
     if scores:
         head.append(f"得分：平均{fmt.number(round(sum(scores) / len(scores), 1))}分，"
                     f"最高{fmt.number(max(scores))}分，最低{fmt.number(min(scores))}分")
+    if b.notices:
+        names = "、".join(dict.fromkeys(x.unit_name for x in b.notices))
+        head.append(f"通报批评：{len(b.notices)}次（{names}），发布后各单位都会看到")
     tail = ["通报表（Excel）、图表和通报稿（Word）随后发送；核对后点「发布通报」，各单位才会收到本单位的通报。"]
     watch = sorted((f for f in b.units if needs_attention(f, settings)), key=lambda f: (f.score or 0, f.rank or 0))
     if not watch:
@@ -101,6 +104,12 @@ def summary_markdown(b: Bulletin, settings: BulletinSettings = DEFAULTS) -> str:
 def summary_text(b: Bulletin, settings: BulletinSettings = DEFAULTS) -> str:
     """The same summary as plain text (for people who read in WeChat)."""
     return _summary(b, settings, markdown=False)
+
+
+def notice_lines(b: Bulletin) -> list[str]:
+    """The month's 通报批评, one line each: every unit may read them (a public notice is circulated, 第29条)."""
+    return [f"{n}. {x.unit_name}：{x.reason}（{x.issued_on.month}月{x.issued_on.day}日，{x.issuer}通报批评）"
+            for n, x in enumerate(b.notices, 1)]
 
 
 def public_ranking(b: Bulletin) -> list[str]:
@@ -134,4 +143,6 @@ def unit_part(b: Bulletin, unit_id: int) -> str:
     else:
         lines.append("本月未发现问题，请继续保持。")
     lines += ["", "三、全县得分排名"] + public_ranking(b)
+    if b.notices:
+        lines += ["", "四、本月通报批评（第32条）"] + notice_lines(b)
     return "\n".join(lines)

@@ -116,10 +116,21 @@ def _deductions_sheet(wb: Workbook, b: Bulletin) -> None:
             row += 1
 
 
+def _notices_sheet(wb: Workbook, b: Bulletin) -> None:
+    """The month's 通报批评 (第32条), when there were any."""
+    if not b.notices:
+        return
+    ws = wb.create_sheet("通报批评")
+    write_header(ws, [("单位", 28), ("日期", 12), ("原因", 60), ("作出单位", 34)])
+    for row, x in enumerate(b.notices, 2):
+        _put(ws, row, [x.unit_name, x.issued_on, x.reason, x.issuer])
+
+
 def workbook_xlsx(b: Bulletin) -> bytes:
     """The whole bulletin as one workbook (units in ranking order)."""
     wb = Workbook()
-    for sheet in (_units_sheet, _accounts_sheet, _reports_sheet, _approvals_sheet, _problems_sheet, _deductions_sheet):
+    for sheet in (_units_sheet, _accounts_sheet, _reports_sheet, _approvals_sheet, _problems_sheet, _deductions_sheet,
+                  _notices_sheet):
         sheet(wb, b)
     wb.properties.title = f"{b.county}{b.period}政务新媒体检查通报"
     wb.properties.creator = "政务新媒体助手"
