@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot import clock, outbox, workdays
 from bot.bulletin import serial, unit_part
-from bot.bulletin.problems import rectifiable
+from bot.bulletin.problems import items_sentence, rectifiable
 from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.weekly_parse import chinese_number
@@ -102,7 +102,7 @@ def register(router: Router) -> None:
 
     @router.command("发布通报", roles={BUREAU_ADMIN}, help="发布月度通报（如「发布通报 2026-11」）",
                     detail="用法：发布通报 2026-11。发布前请先核对摘要、通报表和通报稿；确认后各单位收到本单位的通报，"
-                           f"每个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）。")
+                           f"需要整改的问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改；迟报、本年度无人参加培训只在通报中指出）。")
     def start(ctx: Context):
         bureau = bureau_of(ctx)
         if bureau is None:
@@ -115,14 +115,15 @@ def register(router: Router) -> None:
             ctx.reply(_already(row))
             return None
         b = serial.from_json(row.data)
-        problems = sum(len(f.problems) for f in b.units)
-        ctx.data.update(bulletin_id=row.id, period=row.period, units=len(b.units), problems=problems,
+        ctx.data.update(bulletin_id=row.id, period=row.period, units=len(b.units),
+                        items=items_sentence(b.units, DEFAULT_WORKDAYS).replace("个工作日）", "个工作日内整改）"),
                         revision=row.revision)
         return "bulletin.confirm"
 
     def confirm_prompt(ctx: Context) -> str:
         d = ctx.data
         return (f"请确认发布{d['period']}月度通报：{d['units']}个单位将各自收到本单位的通报（含全县得分排名），"
+                f"并为{d['items']}。\n" if "items" in d else
                 f"并为{d['problems']}个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）。\n"
                 "回复「确认」发布，回复「取消」放弃。")
 

@@ -25,10 +25,12 @@ from bot import clock, db, outbox, workdays
 from bot.bulletin import fmt, serial, summary_markdown, summary_text
 from bot.bulletin.compute import Month, compute, county_of, first_report_month
 from bot.bulletin.figures import Bulletin
+from bot.bulletin.problems import items_sentence, rectifiable_count
 from jobs.schedule import daily_at, scheduled
 from models import org
 from models.bulletin import CARD_KIND, DRAFT, StoredBulletin, find
 from models.org import COUNTY_BUREAU, Unit
+from models.rectification import DEFAULT_WORKDAYS
 
 log = logging.getLogger("bot.bulletin")
 
@@ -119,14 +121,14 @@ def publish_card(b: Bulletin, revision: int = 1) -> dict:
     scores = [f.score for f in b.units if f.score is not None]
     facts = [("单位", f"{totals.units}个"), ("周报按时率", _pct(totals.on_time_rate)),
              ("14天以上未更新", f"{totals.idle_accounts()}个账号"),
-             ("存在问题", f"{sum(len(f.problems) for f in b.units)}项"),
+             ("存在问题", f"{sum(len(f.problems) for f in b.units)}项（建立整改事项{rectifiable_count(b.units)}项）"),
              ("平均得分", f"{round(sum(scores) / len(scores), 1) if scores else '—'}分")]
     return {
         "card_type": "button_interaction",
         "source": {"desc": "政务新媒体月度通报", "desc_color": 0},
         "main_title": {"title": f"{b.period}月度通报（{'草稿' if revision == 1 else f'第{revision}版草稿'}）待发布",
                        "desc": "核对摘要、通报表和通报稿后发布"},
-        "sub_title_text": "发布后各单位收到本单位的通报，每个问题建立整改事项（5个工作日）。",
+        "sub_title_text": f"发布后各单位收到本单位的通报，{items_sentence(b.units, DEFAULT_WORKDAYS)}。",
         "horizontal_content_list": [{"keyname": k, "value": v} for k, v in facts],
         "button_list": [{"text": "发布通报", "style": 1, "key": f"publish:r{revision}"}],
     }

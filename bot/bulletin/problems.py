@@ -22,6 +22,22 @@ def rectifiable(problem: str) -> bool:
     return not problem.startswith((LATE, UNTRAINED))
 
 
+def rectifiable_count(units: list[UnitFigures]) -> int:
+    """How many rectification items publishing opens: the problems that are `rectifiable`."""
+    return sum(1 for fig in units for problem in fig.problems if rectifiable(problem))
+
+
+def items_sentence(units: list[UnitFigures], workdays: int) -> str:
+    """What publishing makes of the problems, e.g. "8个问题建立整改事项（5个工作日）；另有3个问题（迟报、本年度无人参加培训）
+    只在通报中指出，不建立整改事项" — as many items as publishing will open, not one per problem."""
+    problems = sum(len(fig.problems) for fig in units)
+    items = rectifiable_count(units)
+    said = f"{items}个问题建立整改事项（{workdays}个工作日）" if items else "没有需要建立整改事项的问题"
+    if problems > items:
+        said += f"；{'另有' if items else ''}{problems - items}个问题（迟报、本年度无人参加培训）只在通报中指出，不建立整改事项"
+    return said
+
+
 def _idle(days: int, n: int) -> str:
     if days >= ZOMBIE_DAYS:
         return f"{n}个账号{days}天以上未更新，已成为“僵尸”账号，须按第15条关停注销或说明情况"
