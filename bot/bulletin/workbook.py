@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from bot import clock
 from bot.bulletin.figures import Bulletin, UnitFigures
+from bot.bulletin.problems import rectifiable
 from bot.registry_xlsx import _header as write_header  # bold, filled, frozen header row
 from bot.registry_xlsx import safe_cell
 
@@ -96,13 +97,17 @@ def _approvals_sheet(wb: Workbook, b: Bulletin) -> None:
                        a.decision or "办理中", a.hours])
 
 
+NOT_AN_ITEM = "不建立整改事项（只指出）"  # 迟报 and training: see problems.rectifiable
+
+
 def _problems_sheet(wb: Workbook, b: Bulletin) -> None:
     ws = wb.create_sheet("问题")
     write_header(ws, [("单位", 28), ("序号", 6), ("问题及整改要求", 80), ("整改期限", 12)])
     row = 2
     for fig in b.ranked():
         for n, problem in enumerate(fig.problems, 1):
-            _put(ws, row, [fig.unit_name, n, problem, b.rectify_by or ""])
+            deadline = (b.rectify_by or "") if rectifiable(problem) else NOT_AN_ITEM
+            _put(ws, row, [fig.unit_name, n, problem, deadline])
             row += 1
 
 
