@@ -17,7 +17,7 @@ from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.weekly_parse import chinese_number
 from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
-from models.org import BUREAU_ADMIN, COUNTY_BUREAU, Unit
+from models.org import BUREAU_ADMIN, COUNTY_BUREAU, Unit, reachable
 from models.oversight import unit_people
 from models.platform import Card
 from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
@@ -216,7 +216,7 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
     b.rectify_by = workdays.add_workdays(clock.today(), DEFAULT_WORKDAYS, session)
     b.issued_on = clock.today()
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([f.unit_id for f in b.units])))}
-    items = 0
+    items, unreached = 0, []
     for fig in b.units:
         unit = units.get(fig.unit_id)
         if unit is None:
@@ -225,7 +225,10 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
                                     source_ref=row.month, deadline=b.rectify_by, tell=False).id
                          if rectifiable(problem) else None for problem in fig.problems]
         items += sum(1 for i in fig.item_ids if i)
-        outbox.push_text(session, unit_people(session, unit.id), unit_part(b, unit.id),  # one text, its items named
+        people = reachable(unit_people(session, unit.id))
+        if not people:
+            unreached.append(unit.name)
+        outbox.push_text(session, people, unit_part(b, unit.id),  # one text, its items named
                          dedupe_key=f"bulletin:{row.id}:unit:{unit.id}")
     before = {"status": row.status}
     row.status, row.published_at, row.published_by = PUBLISHED, clock.now(), ctx.person.name
@@ -234,8 +237,12 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
               {"status": PUBLISHED, "month": row.month, "units": len(b.units), "rectifications": items,
                "rectify_by": b.rectify_by.isoformat()})
     close_cards(session, row, f"{ctx.person.name}已发布", clicked)
-    return (f"{row.period}月度通报已发布：{len(b.units)}个单位已收到本单位的通报，建立整改事项{items}项"
-            f"（{b.rectify_by.isoformat()}前整改）。")
+    answer = (f"{row.period}月度通报已发布：{len(b.units) - len(unreached)}个单位已收到本单位的通报，建立整改事项{items}项"
+              f"（{b.rectify_by.isoformat()}前整改）。")
+    if unreached:  # no one would know: the admin has to tell them another way
+        answer += (f"\n{'、'.join(unreached)}在通讯录中没有能收到消息的单位负责人或工作人员，没有收到本单位的通报"
+                   "（整改事项已建立）。请另行通知，并请该单位在通讯录中补充人员。")
+    return answer
 
 
 def close_cards(session, row: StoredBulletin, label: str, clicked: Card | None) -> None:

@@ -231,3 +231,18 @@ def test_the_months_public_notices_are_listed_for_every_unit_and_in_the_draft(bo
             assert notices == ("1. 抚松县教育局：抚松教育发布内容出现严重表述错误（11月20日，抚松县政务服务和数字化建设管理局通报批评）\n"
                                "2. 抚松县公安局：抚松公安微博三个月未更新，多次提醒未整改（11月20日，白山市政务服务和数字化建设管理局通报批评）"), \
                 (userid, part)
+
+
+def test_a_unit_nobody_can_receive_is_named_not_counted_as_received(bot):
+    # 公安局's head and clerk have left (deactivated): its part reaches no one, and the admin must know to tell it
+    generated(bot)
+    with bot.db() as s:
+        for person in s.scalars(select(Person).where(Person.userid.in_(["ga_zhou", "ga_wu"]))):
+            person.active = False
+    at(2026, 12, 2, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    answer = bot.texts("zsj_admin")[-1]
+    assert "2026年11月月度通报已发布：4个单位已收到本单位的通报" in answer, answer
+    assert "抚松县公安局在通讯录中没有能收到消息的单位负责人或工作人员，没有收到本单位的通报" in answer, answer
+    with bot.db() as s:  # its items stand: the unit answers them once it has people again
+        assert s.scalar(select(Rectification).where(Rectification.problem.like("缺报周报4次%"))) is not None
