@@ -26,7 +26,7 @@ cli = Commands("report", help="报表")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="输出文件；多个县政数局时在文件名后加局名")
 def assessment_cmd(year, bureau_name, out):
     """生成年度考核表（.xlsx，第30–31条）：各单位得分，每一项扣分附依据。"""
-    from bot.bulletin.assessment import assess, assessment_xlsx
+    from bot.bulletin.assessment import assess, assessment_xlsx, unpublished_note
     with db.transaction() as session:
         bureaus = list(session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active).order_by(Unit.id)))
         if bureau_name:
@@ -45,6 +45,8 @@ def assessment_cmd(year, bureau_name, out):
             path.write_bytes(assessment_xlsx(result))
             months = "、".join(f"{m}月" for m in result.months)
             click.echo(f"{bureau.name}：{len(result.units)}个单位，{months}，已写入 {path}")
+            if note := unpublished_note(result):
+                click.echo(f"  {note}")
             written += 1
     if not written:
         raise Refused(f"{year}年没有生成任何考核表。")

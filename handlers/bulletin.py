@@ -144,7 +144,7 @@ def register(router: Router) -> None:
                     detail="用法：年度考核 2026。按各月通报汇总各单位全年得分，生成Excel考核表发给您，"
                            "每个单位一张扣分明细（月份、原因、次数、分值）。")
     def assessment(ctx: Context):
-        from bot.bulletin.assessment import assessment_xlsx, assess
+        from bot.bulletin.assessment import assessment_xlsx, assess, unpublished_note
         bureau = bureau_of(ctx)
         if bureau is None:
             ctx.reply("只有县政数局管理员可以生成年度考核表。")
@@ -160,7 +160,8 @@ def register(router: Router) -> None:
         outbox.push_file(ctx.session, ctx.person, f"{bureau.name}{year}年政务新媒体年度考核.xlsx",
                          assessment_xlsx(result))
         ctx.reply(f"{year}年度考核表已生成（{len(result.units)}个单位，{len(result.months)}个月："
-                  f"{'、'.join(f'{m}月' for m in result.months)}），稍后以文件发给您。")
+                  f"{'、'.join(f'{m}月' for m in result.months)}），稍后以文件发给您。"
+                  + (f"\n{note}" if (note := unpublished_note(result)) else ""))
         return None
 
 

@@ -41,6 +41,7 @@ def test_cli_writes_scores_and_evidence(bot, app, tmp_path):
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "5个单位，10月、11月" in result.output
+    assert "注意：11月的通报还没有发布（表中用的是草稿，各单位没有收到）" in result.output, result.output
     wb = load_workbook(out)
     assert wb.sheetnames[:2] == ["年度得分", "说明"] and len(wb.sheetnames) == 7
     scores = {r["单位"]: r for r in rows_of(wb["年度得分"])}
@@ -72,6 +73,9 @@ def test_bureau_command_sends_the_workbook_to_the_asker(bot):
     seeded_with_october(bot)
     reply = bot.send("zsj_admin", "年度考核 2026")
     assert "2026年度考核表已生成（5个单位，2个月：10月、11月）" in reply
+    # 第30条: the published bulletins count; a draft no unit has seen, or a month computed now, is said plainly
+    assert ("注意：11月的通报还没有发布（表中用的是草稿，各单位没有收到）；10月没有生成通报（表中按现有数据临时计算）。"
+            "考核以已发布的通报为准，请先发布再生成考核表。") in reply, reply
     (name, data), = [bot.fake._files[m["content"]["media_id"]] for m in bot.inbox("zsj_admin")
                      if m["msgtype"] == "file" and "考核" in bot.fake._files[m["content"]["media_id"]][0]]
     assert name == "抚松县政务服务和数字化建设管理局2026年政务新媒体年度考核.xlsx"

@@ -21,7 +21,7 @@ from bot.bulletin.figures import Bulletin, Deduction
 from bot.registry_xlsx import _header as write_header
 from bot.registry_xlsx import safe_cell
 from models import org
-from models.bulletin import of_bureau
+from models.bulletin import DRAFT, of_bureau
 
 COMPUTED = "临时计算"
 BAD_SHEET_CHARS = set('[]:*?/\\')
@@ -92,6 +92,19 @@ def assess(session: Session, bureau_id: int, year: int) -> Assessment:
     return Assessment(year, bureau.name, months, sources, ranked)
 
 
+def unpublished_note(a: Assessment) -> str:
+    """A warning when the workbook rests on drafts or months computed now: the published bulletins are what count
+    (第30条, 通报情况纳入年末考核) — the units never saw the others. Empty when every month was published."""
+    def months(source: str) -> str:
+        return "、".join(f"{m}月" for m in a.months if a.sources[m] == source)
+    drafts, computed = months(DRAFT), months(COMPUTED)
+    said = ([f"{drafts}的通报还没有发布（表中用的是草稿，各单位没有收到）"] if drafts else []) \
+        + ([f"{computed}没有生成通报（表中按现有数据临时计算）"] if computed else [])
+    if not said:
+        return ""
+    return "注意：" + "；".join(said) + "。考核以已发布的通报为准，请先发布再生成考核表。"
+
+
 def _sheet_name(n: int, name: str, used: set[str]) -> str:
     clean = "".join(ch for ch in name if ch not in BAD_SHEET_CHARS)
     title = f"{n}.{clean}"[:31]
@@ -145,4 +158,4 @@ def _evidence(ws, unit: UnitYear) -> None:
     safe_cell(ws.cell(row=row + 1, column=2), summary if unit.deductions else summary + "（全年无扣分）")
 
 
-__all__ = ["Assessment", "UnitYear", "assess", "assessment_xlsx", "bulletins_of_year"]
+__all__ = ["Assessment", "UnitYear", "assess", "assessment_xlsx", "bulletins_of_year", "unpublished_note"]
