@@ -23,7 +23,7 @@ from handlers.oversight_util import DAY_SAID, day_said, match_units, split_first
 from jobs.dormancy import baseline, rungs
 from models.account import PLATFORM_WORDS, Account, accounts_of_units
 from models.measure import INTERVIEW, KINDS, NOTICE, ORDER_CLOSE, Measure
-from models.org import BUREAU_ADMIN, Unit, level_name
+from models.org import BUREAU_ADMIN, Unit, level_name, reachable
 from models.oversight import (CASE_PENDING, DORMANT, FROM_ORDER, DormancyCase, account_label, last_update, open_case,
                               unit_heads, unit_people)
 
@@ -106,8 +106,12 @@ def register(router: Router) -> None:
                 return "measure.confirm"
         if not confirmed(ctx, "送达", "已放弃，没有采取措施。"):
             return END
-        measure = _record(ctx)
-        ctx.reply(f"已记录并送达：对{measure.unit.name}{WHAT[measure.kind]}（措施 {measure.id}）。")
+        measure, told = _record(ctx)
+        if told:
+            ctx.reply(f"已记录并送达：对{measure.unit.name}{WHAT[measure.kind]}（措施 {measure.id}）。")
+        else:  # the confirmation said so too: nobody in the directory to deliver it to
+            ctx.reply(f"已记录：对{measure.unit.name}{WHAT[measure.kind]}（措施 {measure.id}）。该单位在通讯录中没有"
+                      "可送达的人员，没有送达任何人，请另行通知，并请该单位在通讯录中补充人员。")
         return END
 
 
@@ -175,7 +179,8 @@ def case_in_hand(ctx: Context, account_id: int) -> str | None:
             "单位须申请注销或作出说明，无需再次责令关闭。如需督促，可用「约谈」「警告」或「通报」。")
 
 
-def _record(ctx: Context) -> Measure:
+def _record(ctx: Context) -> tuple[Measure, list]:
+    """The measure kept and delivered, and the people it was delivered to."""
     d = ctx.data
     unit = ctx.session.get(Unit, d["unit_id"])
     accounts = _accounts(ctx.session, _concerned(d))
@@ -212,7 +217,7 @@ def _record(ctx: Context) -> Measure:
     else:
         lines.append("请高度重视，认真整改。")
     outbox.push_text(ctx.session, people, "\n".join(lines))
-    return measure
+    return measure, people
 
 
 def _accounts(session: Session, ids: list[int]) -> list[Account]:
@@ -240,7 +245,7 @@ def _audience(session: Session, d: dict, accounts: list[Account]):
     act on, its staff too) and the responsible person of each account concerned."""
     unit_side = (unit_people if d["kind"] == ORDER_CLOSE else unit_heads)(session, d["unit_id"])
     responsible = [p for a in accounts if (p := responsible_of(a)) is not None]
-    return list({p.id: p for p in [*unit_side, *responsible]}.values()), responsible
+    return reachable({p.id: p for p in [*unit_side, *responsible]}.values()), responsible
 
 
 def _audience_names(session: Session, d: dict, accounts: list[Account]) -> str:

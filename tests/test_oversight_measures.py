@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from models.measure import Measure
 from models.oversight import DormancyCase
+from models.org import Person
 from tests.oversight_helpers import HEALTH, add_account, at
 
 
@@ -205,3 +206,17 @@ def test_a_public_notice_says_the_monthly_bulletin_lists_it_and_names_the_bureau
     bot.send("city_qian", "确认")
     assert bot.texts("jy_wang")[-1].startswith("【市政数局处置措施：通报批评】抚松县教育局")
     assert bot.texts("wj_chen") == []
+
+
+def test_a_measure_nobody_in_the_unit_can_receive_is_not_said_delivered(bot):
+    # 卫健局's head and clerk have both left: the warning is kept on record, but the admin must not read 「已送达」
+    at(date(2026, 11, 16))
+    with bot.db() as s:
+        for person in s.scalars(select(Person).where(Person.userid.in_(["wj_liu", "wj_chen"]))):
+            person.active = False
+    shown = bot.send("zsj_admin", "警告 卫生健康局 周报连续三周未报")
+    assert "送达：该单位在通讯录中没有可送达的人员" in shown, shown
+    answer = bot.send("zsj_admin", "确认")
+    assert answer.startswith("已记录：对抚松县卫生健康局警告（措施 1）。"), answer
+    assert "没有送达任何人" in answer and "已记录并送达" not in answer, answer
+    assert "处置措施（1项）" in bot.send("zsj_admin", "单位记录 卫生健康局")
