@@ -40,6 +40,9 @@ def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(b
     assert bot.send("zsj_review", "11月通报").endswith(copied)
     assert bot.send("zsj_admin", "通报 11月").startswith("（「通报 单位 原因」是通报批评；月度通报请回复「查看通报 月份」，如下。）")
     assert bot.send("zsj_admin", "月度通报") == bot.send("zsj_admin", "查看通报")
+    # the monthly inspection (第29条 每月组织检查) is what the bulletin reports: asked for by that name, not 「没有理解」
+    for said in ("月度检查", "本月检查情况", "检查结果"):
+        assert bot.send("zsj_admin", said) == bot.send("zsj_admin", "查看通报"), said
     assert bot.send("zsj_admin", "查看通报 本月").startswith("2026-12的月度通报还没有生成")
     assert bot.send("zsj_admin", "年度考核 今年") == bot.send("zsj_admin", "年度考核 2026")
 
