@@ -91,3 +91,15 @@ def test_unit_part_without_a_deadline_asks_for_prompt_fixes():
     b.rectify_by = None
     part = unit_part(evaluate(b), EDU)
     assert "请及时整改。每个问题另有整改通知" in part and "年" not in part.split("二、")[1].split("\n")[1]
+
+
+def test_summary_with_a_notice_for_each_of_a_hundred_units_still_fits_one_wecom_message():
+    from datetime import date
+    from bot.bulletin.figures import NoticeRow
+    b = evaluate(large(100))
+    b.notices = [NoticeRow(f.unit_id, f.unit_name, "账号长期不更新", date(2026, 11, 20), "抚松县政务服务和数字化建设管理局")
+                 for f in b.units]
+    for text in (summary_markdown(b), summary_text(b)):
+        assert len(text.encode()) <= TEXT_LIMIT, len(text.encode())
+        line = next(line for line in text.splitlines() if line.startswith("通报批评："))
+        assert line.startswith("通报批评：100次（") and line.endswith("等100个单位），发布后各单位都会看到"), line

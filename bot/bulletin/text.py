@@ -7,6 +7,8 @@ from bot.bulletin.problems import ZOMBIE_DAYS
 from bot.bulletin.settings import DEFAULTS, BulletinSettings
 from bot.outbox import TEXT_LIMIT
 
+NOTICE_UNITS_SHOWN = 5  # units named in the summary's 通报批评 line: it must stay within one message
+
 
 def finding(problem: str) -> str:
     """The finding of a problem sentence, without the required fix (the part before "，须")."""
@@ -76,7 +78,8 @@ def _summary(b: Bulletin, settings: BulletinSettings, markdown: bool) -> str:
         head.append(f"得分：平均{fmt.number(round(sum(scores) / len(scores), 1))}分，"
                     f"最高{fmt.number(max(scores))}分，最低{fmt.number(min(scores))}分")
     if b.notices:
-        names = "、".join(dict.fromkeys(x.unit_name for x in b.notices))
+        units = list(dict.fromkeys(x.unit_name for x in b.notices))
+        names = "、".join(units[:NOTICE_UNITS_SHOWN]) + (f"等{len(units)}个单位" if len(units) > NOTICE_UNITS_SHOWN else "")
         head.append(f"通报批评：{len(b.notices)}次（{names}），发布后各单位都会看到")
     tail = ["通报表（Excel）、图表和通报稿（Word）随后发送；核对后点「发布通报」，各单位才会收到本单位的通报。"]
     watch = sorted((f for f in b.units if needs_attention(f, settings)), key=lambda f: (f.score or 0, f.rank or 0))
