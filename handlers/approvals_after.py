@@ -181,7 +181,10 @@ def due_text(deadline: date, today: date, session: Session | None = None) -> str
         return f"截止{label}，还剩{workdays.workdays_between(today, deadline)}个工作日（不含今天）"
     if today == deadline:
         return f"截止{label}，今天是最后一天"
-    return f"截止{label}，已逾期{workdays.workdays_between(deadline, today)}个工作日"
+    late = workdays.workdays_between(deadline, today)
+    if not late:  # the weekend or holiday right after the deadline: overdue all the same, never 「已逾期0个工作日」
+        return f"截止{label}，已逾期（期限已过，还没有经过一个工作日）"
+    return f"截止{label}，已逾期{late}个工作日"
 
 
 def pending_filings(session: Session, unit_ids: list[int]) -> list[RegistryFiling]:

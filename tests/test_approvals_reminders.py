@@ -307,6 +307,9 @@ def test_the_registry_deadline_reads_the_same_everywhere_on_the_first_of_three_d
     # 导出台账: the deadline and the request, not a chat instruction in a spreadsheet cell
     assert exported_due(bot, "zsj_admin") == {"抚松教育": f"{due}，第{number}号申请"}
     assert "今天是最后一天" in due_text(date(2026, 11, 30), date(2026, 11, 30))
+    # past a Friday deadline on the weekend: overdue, though no working day has gone by (was 「已逾期0个工作日」)
+    assert due_text(date(2026, 11, 27), date(2026, 11, 28)) == "截止11月27日（周五），已逾期（期限已过，还没有经过一个工作日）"
+    assert due_text(date(2026, 11, 27), date(2026, 11, 30)) == "截止11月27日（周五），已逾期1个工作日"
     # another year's date says the year; a worked Sunday (元旦调休) says so
     assert due_text(date(2026, 1, 4), date(2025, 12, 31)) == "截止2026年1月4日（周日，调休上班），还剩1个工作日（不含今天）"
     bot.send("jy_li", f"已报送 {number}")
