@@ -72,6 +72,21 @@ RECTIFY_ASKED = (r"(?:给|向|对)(?P<unit>[^\s，,：:]{2,20}?)(?:发|下发|�
                  r"|(?:要求|让|请|通知|责成)(?P<unit2>[^\s，,：:]{2,20}?)(?:限期)?整改[，,：:\s]*(?P<problem2>.*)$")
 
 
+OPEN_ITEMS_SHOWN = 5
+
+
+def open_items_note(session: Session, unit_id: int, unit_name: str) -> str:
+    """Before a 整改通知 is issued: the unit's unfinished items, so the same problem is not issued twice (the 14-day
+    notice invites one; another admin, or the bulletin, may have issued it already). Empty when there are none."""
+    items = items_of_units(session, [unit_id])
+    if not items:
+        return ""
+    lines = [f"· {i.id}「{i.problem}」（{i.status}，期限 {i.deadline.isoformat()}）" for i in items[:OPEN_ITEMS_SHOWN]]
+    more = [f"……另有{len(items) - OPEN_ITEMS_SHOWN}项（「整改清单 {unit_name}」）"] if len(items) > OPEN_ITEMS_SHOWN else []
+    return "\n".join([f"注意：{unit_name}还有未完成的整改事项（{len(items)}项）：", *lines, *more,
+                      "同一问题不必重复下发（回复「取消」）；不同的问题请回复「确认」下发。"]) + "\n"
+
+
 def register(router: Router) -> None:
     router.conversation("rectify", title="整改通知",
                         summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
@@ -121,7 +136,8 @@ def register(router: Router) -> None:
         d = ctx.data
         days = workdays.workdays_between(clock.today(), date.fromisoformat(d["deadline"]))
         return (f"请确认整改通知：\n单位：{d['unit_name']}\n问题：{d['problem']}\n整改期限：{d['deadline']}"
-                f"（{days}个工作日）\n回复「确认」下发给该单位，回复「取消」放弃；要改期限请回复「期限 12月1日」或「期限 3个工作日」。")
+                f"（{days}个工作日）\n" + open_items_note(ctx.session, d["unit_id"], d["unit_name"])
+                + "回复「确认」下发给该单位，回复「取消」放弃；要改期限请回复「期限 12月1日」或「期限 3个工作日」。")
 
     @router.state("rectify.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):

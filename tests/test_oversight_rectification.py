@@ -478,3 +478,16 @@ def test_the_city_deciding_a_county_item_is_named_as_the_city_and_the_county_is_
     bot.send("zsj_admin", "通过整改 2")
     assert bot.texts("jy_zhang")[-1].startswith("【整改事项 2】县政数局确认整改到位")
     assert len(bot.texts("zsj_admin")) == before
+
+
+def test_the_confirmation_names_the_units_open_items_so_one_problem_is_not_issued_twice(bot):
+    # the 14-day notice asks the admin to issue a 整改通知; one already issued for the same account must show
+    at(MONDAY)
+    prompt = bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
+    assert "未完成的整改事项" not in prompt, prompt
+    assert "已下发整改通知 1" in bot.send("zsj_admin", "确认")
+    prompt = bot.send("zsj_admin", "整改通知 教育局 抚松教育公众号两周未更新")
+    assert ("注意：抚松县教育局还有未完成的整改事项（1项）：\n· 1「公众号两周未更新」（待整改，期限 2026-11-23）\n"
+            "同一问题不必重复下发（回复「取消」）；不同的问题请回复「确认」下发。") in prompt, prompt
+    bot.send("zsj_admin", "取消")
+    assert "未完成的整改事项" not in bot.send("zsj_admin", "整改通知 卫生健康局 健康抚松两周未更新")
