@@ -59,3 +59,16 @@ def test_long_lists_are_cut_and_fit_one_message():
     assert lines[:7] == ["得分变化（60）："] + lines[1:6] + ["……另有55项"]
     assert all(len(line) <= 60 for line in lines)
     assert len("\n".join(lines).encode()) <= 1400 and lines[-1] == "……更多变化见新版通报表。"
+
+
+def test_a_public_notice_not_in_the_draft_is_named_as_a_change():
+    # a draft kept before 通报批评 were listed (or without one) is remade with it: not 「只有明细有更新」
+    from datetime import date
+    from bot.bulletin.figures import NoticeRow
+    old = evaluated(bulletin())
+    new = copy.deepcopy(old)
+    new.notices = [NoticeRow(EDU, NAMES[EDU], "抚松教育发布内容出现严重表述错误", date(2026, 11, 20),
+                             "抚松县政务服务和数字化建设管理局")]
+    assert not same(old, new)
+    assert summary_lines(old, new) == ["新增通报批评（1）：", f"· {NAMES[EDU]}：抚松教育发布内容出现严重表述错误"]
+    assert summary_lines(new, old) == ["不再列出的通报批评（1）：", f"· {NAMES[EDU]}：抚松教育发布内容出现严重表述错误"]

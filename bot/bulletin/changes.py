@@ -56,6 +56,10 @@ def _problems(b: Bulletin) -> dict[tuple[int, str], str]:
     return {(f.unit_id, p): f.unit_name for f in b.units for p in f.problems}
 
 
+def _notices(b: Bulletin) -> list[str]:
+    return [f"{n.unit_name}：{n.reason}" for n in b.notices]
+
+
 def _totals_line(old: Bulletin, new: Bulletin) -> str:
     before, after = old.totals, new.totals
     pairs = [(getattr(before, name), getattr(after, name), label, unit) for name, label, unit in TOTALS]
@@ -77,6 +81,9 @@ def summary_lines(old: Bulletin, new: Bulletin) -> list[str]:
     was, now = _problems(old), _problems(new)
     lines += _listed("新增问题", [_cut(f"{now[k]}：{finding(k[1])}") for k in now if k not in was])
     lines += _listed("不再列出的问题", [_cut(f"{was[k]}：{finding(k[1])}") for k in was if k not in now])
+    was, now = _notices(old), _notices(new)
+    lines += _listed("新增通报批评", [_cut(n) for n in now if n not in was])
+    lines += _listed("不再列出的通报批评", [_cut(n) for n in was if n not in now])
     totals = _totals_line(old, new)
     if totals:
         lines.append(totals)
