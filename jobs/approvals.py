@@ -69,8 +69,10 @@ def approval_reminders(period: str) -> int:
             key = f"approval-remind:{req.id}:{req.round}:{req.step}:{period}"
             escalating = waited >= escalation_wait()
             chasers, informed = supervisors(session, req) if escalating else ([], [])
-            told = _told_text(req, chasers, informed) if escalating else ""
-            rows = outbox.push_text(session, people, _approver_text(req, waited, told), dedupe_key=key)
+            rows = []
+            for person in people:
+                text = _approver_text(req, waited, _told_for(req, person, people, chasers, informed, escalating))
+                rows += outbox.push_text(session, person, text, dedupe_key=key)
             if not rows:
                 continue  # this period already ran
             sent += 1
@@ -106,6 +108,21 @@ def _told_text(req, chasers, informed) -> str:
     if informed:
         told.append(f"县政数局（{_names(informed)}）" + ("也已获知" if chasers else "已获知，将与您联系"))
     return "，".join(told) + "，" if told else ""
+
+
+def _told_for(req, person, people, chasers, informed, escalating: bool) -> str:
+    """The escalation as `person` hears it. An approver who is also an admin of the chasing bureau is not told
+    that he himself was told to chase: he hears who else was, and that he is to chase the step's other approvers."""
+    if not escalating:
+        return ""
+    if person not in chasers:
+        return _told_text(req, chasers, informed)
+    told = _told_text(req, [p for p in chasers if p != person], informed)
+    others = [p for p in people if p != person]
+    if not others:
+        return told
+    bureau = "市政数局" if req.step == STEP_CITY else "县政数局"
+    return f"{told}您是{bureau}管理员，也请督促这一环节的其他审批人（{_names(others)}），"
 
 
 def _approver_text(req, waited: int, told: str) -> str:
@@ -153,7 +170,9 @@ def _escalate(session, req, people, waited: int, period: str, chasers, informed)
     later = f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
     key = f"approval-escalate:{req.id}:{req.round}:{req.step}"
     view = f"回复「查看 {req.id}」查看这件申请。"
-    outbox.push_text(session, chasers, f"督办：{waiting}{later}{view}", dedupe_key=key)
+    # a chaser who is himself an approver of the step heard of the escalation in his reminder (_told_for)
+    outside = [p for p in chasers if p not in people]
+    outbox.push_text(session, outside, f"督办：{waiting}{later}{view}", dedupe_key=key)
     if informed:
         city = (f"已通知市政数局管理员（{_names(chasers)}）督办。" if chasers
                 else "市政数局在通讯录中没有管理员，无人督办。")

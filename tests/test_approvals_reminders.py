@@ -93,8 +93,30 @@ def test_bureau_step_escalation_goes_to_the_county_bureau_admins(bot):
     for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
         jobs.approval_reminders(day)
     assert "已通知县政数局（马管理）督办" in [t for t in bot.texts("zsj_review") if t.startswith("提醒：")][-1]
+    # 马管理 is the county admin and a reviewer of this very step: one reminder that does not name him as the one
+    # told to chase, and asks him to chase the other reviewer — not a second message, a 督办 naming himself
+    assert not any(t.startswith("督办：") for t in bot.texts("zsj_admin"))
+    own = [t for t in bot.texts("zsj_admin") if t.startswith("提醒：")][-1]
+    assert "「主管单位意见」环节已等待3个工作日" in own and "马管理" not in own, own
+    assert "您是县政数局管理员，也请督促这一环节的其他审批人（杨审核）" in own, own
+
+
+def test_bureau_step_escalation_reaches_an_admin_who_is_not_a_reviewer_once(bot):
+    """The county admin who does not review is told of the 督办, naming both reviewers."""
+    from models.org import BUREAU_ADMIN, Person
+    with bot.db() as s:
+        s.scalar(select(Person).where(Person.userid == "zsj_admin")).set_roles({BUREAU_ADMIN})
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
+        jobs.approval_reminders(day)
     chase = [t for t in bot.texts("zsj_admin") if t.startswith("督办：")]
-    assert len(chase) == 1 and "「主管单位意见」环节已等待3个工作日" in chase[0] and "杨审核" in chase[0]
+    assert len(chase) == 1 and "审批人：杨审核。" in chase[0], chase
+    assert not any(t.startswith("提醒：") for t in bot.texts("zsj_admin"))
+    own = [t for t in bot.texts("zsj_review") if t.startswith("提醒：")][-1]
+    assert "已通知县政数局（马管理）督办" in own and "您是县政数局管理员" not in own, own
+    assert not any(t.startswith("督办：") for t in bot.texts("zsj_review"))
 
 
 def test_city_step_is_chased_by_the_city_admins_and_the_county_is_asked_to_contact_the_city(bot):
@@ -104,10 +126,12 @@ def test_city_step_is_chased_by_the_city_admins_and_the_county_is_asked_to_conta
     assert "督办" not in reminders[1]
     assert "已通知市政数局（钱管理）督办，县政数局（马管理）也已获知，请尽快审批" in reminders[2], reminders[2]
     assert "已通知县政数局督办" not in reminders[2]
-    chase = [t for t in bot.texts("city_qian") if f"第{number}号" in t and t.startswith("督办：")]  # also a reviewer
-    assert len(chase) == 1 and "「市级审批意见」环节已等待3个工作日" in chase[0]
-    assert "赵审批" in chase[0] and "每日摘要" not in chase[0]  # the digest is the county's, not theirs
-    assert chase[0].endswith(f"回复「查看 {number}」查看这件申请。")
+    # 钱管理 is the city admin and also a city reviewer: he hears of the escalation once, in his own reminder,
+    # which neither names him as the one told to chase nor says the county will contact someone else
+    assert not any(t.startswith("督办：") for t in bot.texts("city_qian"))
+    own = [t for t in bot.texts("city_qian") if t.startswith("提醒：")]
+    assert len(own) == 3 and "钱管理" not in own[2], own
+    assert "县政数局（马管理）已获知，将与您联系，您是市政数局管理员，也请督促这一环节的其他审批人（赵审批）" in own[2], own[2]
     assert f"第{number}号 开设申请" in bot.send("city_qian", f"查看 {number}")  # which the city admin may
     county = [t for t in bot.texts("zsj_admin") if f"第{number}号" in t and "市级" in t]
     assert len(county) == 1 and not county[0].startswith("督办")
