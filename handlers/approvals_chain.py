@@ -266,7 +266,7 @@ def retract(session: Session, req: ApprovalRequest, agreed: ApprovalDecision, pe
     if waiting:
         outbox.push_text(session, waiting, f"第{req.id}号申请（{req.title}）：{person.name}收回了在「{STEP_NAMES[back]}」"
                                            "环节的同意，暂不需要您审批；重新同意后会再请您审批。")
-    opinion = agreed.opinion
+    opinion, agreed_round, agreed_at = agreed.opinion, agreed.round, clock.localize(agreed.at).isoformat()
     session.delete(agreed)
     session.flush()
     session.expire(req, ["decisions"])
@@ -275,7 +275,8 @@ def retract(session: Session, req: ApprovalRequest, agreed: ApprovalDecision, pe
     _enter_step(session, req, back, person)
     audit.record(session, actor=person.userid, action="approval.retract", entity="approval_request",
                  entity_id=req.id,
-                 before={"status": before, "step": step, "agreed": {"step": back, "opinion": opinion}},
+                 before={"status": before, "step": step,
+                         "agreed": {"step": back, "opinion": opinion, "round": agreed_round, "at": agreed_at}},
                  after={"status": req.status, "step": req.step}, source_msg=source_msg)
 
 

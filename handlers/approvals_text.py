@@ -1,8 +1,10 @@
 """What approval requests look like in messages: the form, the approver's card, the news."""
 from __future__ import annotations
 
+from sqlalchemy.orm import object_session
+
 from bot import clock
-from models.approval import (AGREE, CHANGE, OPEN, STEP_NAMES, ApprovalRequest)
+from models.approval import AGREE, CHANGE, OPEN, STEP_NAMES, ApprovalRequest, retractions
 
 FIELD_NAMES = {
     "name": "账号名称", "platform": "账号类型", "function": "账号功能", "url": "主页URL/下载URL",
@@ -110,16 +112,38 @@ def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
     if changed is not None:
         lines.append(f"第{req.round}次提交与第{req.round - 1}次相比" + ("修改了：" if changed else "：未作修改"))
         lines += [f"· {line}" for line in changed]
-    if with_history and req.decisions:
-        lines.append("审批记录：")
-        rounds = req.round > 1  # a resubmitted request: which decisions belong to which submission
-        for n, d in enumerate(req.decisions):
-            if rounds and (n == 0 or req.decisions[n - 1].round != d.round):
-                lines.append(f"第{d.round}次提交：")
-            opinion = f"：{d.opinion}" if d.opinion else ""
-            lines.append(f"· {STEP_NAMES[d.step]} {d.decider.name} {d.decision}{opinion}"
-                         f"（{clock.localize(d.at):%m-%d %H:%M}）")
+    if with_history:
+        lines += history_lines(req)
     return "\n".join(lines)
+
+
+def history_lines(req: ApprovalRequest) -> list[str]:
+    """审批记录: every decision, and every 同意 taken back (收回) where it was given, so the record shows it."""
+    session = object_session(req)
+    taken_back = retractions(session, req.id) if session is not None else []
+    entries = [(d.round, clock.localize(d.at), _decision_line(d.step, d.decider.name, d.decision, d.opinion, d.at))
+               for d in req.decisions]
+    for r in taken_back:
+        at = r.agreed_at or r.retracted_at
+        when = f"已于{clock.localize(r.retracted_at):%m-%d %H:%M}收回"
+        entries.append((r.round or req.round, clock.localize(at),
+                        _decision_line(r.step, r.decider_name, AGREE, r.opinion, r.agreed_at, when)))
+    if not entries:
+        return []
+    entries.sort(key=lambda e: (e[0], e[1]))
+    lines = ["审批记录："]
+    rounds = req.round > 1  # a resubmitted request: which decisions belong to which submission
+    for n, (round_, _at, line) in enumerate(entries):
+        if rounds and (n == 0 or entries[n - 1][0] != round_):
+            lines.append(f"第{round_}次提交：")
+        lines.append(line)
+    return lines
+
+
+def _decision_line(step: str, name: str, decision: str, opinion: str | None, at, note: str = "") -> str:
+    said = f"：{opinion}" if opinion else ""
+    times = [f"{clock.localize(at):%m-%d %H:%M}"] if at is not None else []
+    return f"· {STEP_NAMES.get(step, step)} {name} {decision}{said}（{'，'.join([*times, *([note] if note else [])])}）"
 
 
 def applicant_line(req: ApprovalRequest) -> str:

@@ -74,3 +74,23 @@ def test_an_approver_who_says_撤回_is_shown_收回(bot):
     assert bot.send("jy_wang", f"撤回 {number}") == f"只有申请人张伟可以撤回第{number}号申请。您要收回自己的同意，请回复「收回 {number}」。"
     assert bot.send("jy_wang", "撤回").endswith("审批人要收回自己的同意，请回复「收回 编号」。")
     assert "收回" not in bot.send("jy_li", f"撤回 {number}")  # a clerk who agreed nothing
+
+
+def test_the_record_keeps_an_agreement_taken_back(bot):
+    """The decision row goes (so the step can be decided again) but 查看 still shows the 同意 and when it was
+    taken back: the applicant and the approvers were told of both, the record must not look as if it never was."""
+    from datetime import datetime
+
+    from bot import clock
+    clock.set_now(datetime(2026, 12, 7, 10, 0))
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number} 同意开设")
+    clock.set_now(datetime(2026, 12, 7, 10, 20))
+    bot.say("jy_wang", f"收回 {number}", "确认")
+    clock.set_now(datetime(2026, 12, 7, 11, 0))
+    bot.send("jy_wang", f"退回 {number} 名称要改")
+    shown = bot.send("jy_zhang", f"查看 {number}")
+    assert shown.endswith("审批记录：\n"
+                          "· 开设单位意见 王局长 同意：同意开设（12-07 10:00，已于12-07 10:20收回）\n"
+                          "· 开设单位意见 王局长 退回修改：名称要改（12-07 11:00）"), shown
+    assert request(bot, number)["decisions"] == [("unit", "jy_wang", "退回修改", "名称要改")]  # the form's opinion
