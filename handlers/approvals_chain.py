@@ -74,6 +74,11 @@ def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) ->
         return (f"第{req.id}号申请的「{STEP_NAMES[d.step]}」环节{who}{d.decision}，"
                 f"现在在「{STEP_NAMES[req.step]}」环节，无需您重复操作。")
     if person not in holders(session, req):
+        chain = steps()
+        later = [s for s in chain[chain.index(req.step) + 1:] if person in holders(session, req, s)]
+        if later:  # not his step yet (or again: the step before took its 同意 back)
+            return (f"第{req.id}号申请当前在「{STEP_NAMES[req.step]}」环节，还没有到您审批的「{STEP_NAMES[later[0]]}」"
+                    "环节，现在不需要您处理；到您的环节时，助手会把审批卡片发给您。")
         role = org.ROLE_NAMES[step_role(req.step)]
         return (f"第{req.id}号申请当前在「{STEP_NAMES[req.step]}」环节，需由该单位的{role}审批，"
                 "您没有这个环节的审批权限。")

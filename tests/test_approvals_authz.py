@@ -16,13 +16,13 @@ DECIDE = [
     ("unit", "jy_li", False, "仅限"),
     ("unit", "wj_chen", False, "没有找到您可以处理的"),  # head of another unit: not even the stage
     ("unit", "jyx_head", False, "没有找到您可以处理的"),  # head in the neighbouring county
-    ("unit", "zsj_review", False, "没有这个环节的审批权限"),
-    ("unit", "city_zhao", False, "没有这个环节的审批权限"),
+    ("unit", "zsj_review", False, "还没有到您审批的「主管单位意见」环节"),  # a later step's: not his turn yet
+    ("unit", "city_zhao", False, "还没有到您审批的「市级审批意见」环节"),
     ("bureau", "zsj_review", True, None),
     ("bureau", "zsj_admin", True, None),
     ("bureau", "jy_wang", False, "您已于"),  # his own earlier decision: not 「已由王局长同意」
     ("bureau", "jy_admin", False, "没有找到您可以处理的"),  # the neighbouring county's bureau
-    ("bureau", "city_zhao", False, "没有这个环节的审批权限"),
+    ("bureau", "city_zhao", False, "还没有到您审批的「市级审批意见」环节"),
     ("city", "city_zhao", True, None),
     ("city", "zsj_review", False, "您已于"),  # an earlier step is done: told when he decided it
     ("city", "jy_wang", False, "您已于"),

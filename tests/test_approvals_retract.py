@@ -94,3 +94,18 @@ def test_the_record_keeps_an_agreement_taken_back(bot):
                           "· 开设单位意见 王局长 同意：同意开设（12-07 10:00，已于12-07 10:20收回）\n"
                           "· 开设单位意见 王局长 退回修改：名称要改（12-07 11:00）"), shown
     assert request(bot, number)["decisions"] == [("unit", "jy_wang", "退回修改", "名称要改")]  # the form's opinion
+
+
+def test_the_next_step_typing_a_reason_when_the_agreement_is_taken_back_hears_it_is_not_his_step_yet(bot):
+    """The bureau reviewer tapped 驳回 and is typing his reason when the unit head takes his 同意 back: he is told
+    the request is not at his step yet — not that he has no right to decide it."""
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "approve")
+    click(bot, "zsj_review", number, "reject")
+    bot.say("jy_wang", f"收回 {number}", "确认")
+    reply = bot.send("zsj_review", "材料不全")
+    assert reply.startswith(f"第{number}号申请当前在「开设单位意见」环节，还没有到您审批的「主管单位意见」环节，"
+                            "现在不需要您处理；到您的环节时，助手会把审批卡片发给您。"), reply
+    assert "审批权限" not in reply and "「材料不全」没有发给申请人" in reply
+    assert "还没有到您审批的「主管单位意见」环节" in bot.send("zsj_review", f"同意 {number}")
+    assert "还没有到您审批的「市级审批意见」环节" in bot.send("city_zhao", f"同意 {number}")
