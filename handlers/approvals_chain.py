@@ -126,7 +126,9 @@ def _tell_unit_filed_for_it(session: Session, req: ApprovalRequest, actor: Perso
     outbox.push_text(session, unit_people(session, req.unit_id), "\n".join(lines))
 
 
-def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person, filed: bool = False) -> None:
+def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person, filed: bool = False,
+                why_again: str = "") -> None:
+    """`why_again`: why the step's approvers get the request a second time (told to all but the actor)."""
     req.step, req.status = step, STEP_STATUS[step]
     req.step_started_at = clock.now()
     req.reminders_sent, req.escalated = 0, False
@@ -140,7 +142,10 @@ def _enter_step(session: Session, req: ApprovalRequest, step: str, actor: Person
         from handlers.approvals_vacancy import step_entered_without_holder
         return step_entered_without_holder(session, req, step, filed)
     outbox.push_card(session, people, kind=CARD_KIND, ref_id=req.id, card=text.card(req))
-    outbox.push_text(session, people, text.card_fallback(req))
+    others = [p for p in people if p.id != actor.id] if why_again else []
+    if others:
+        outbox.push_text(session, others, why_again + text.card_fallback(req))
+    outbox.push_text(session, [p for p in people if p not in others], text.card_fallback(req))
 
 
 def _record(session: Session, req: ApprovalRequest, step: str, person: Person, decision: str,
@@ -277,7 +282,8 @@ def retract(session: Session, req: ApprovalRequest, agreed: ApprovalDecision, pe
     session.expire(req, ["decisions"])
     _tell_applicant(session, req, person, f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）："
                                           f"{person.name}收回了「{STEP_NAMES[back]}」环节的同意，将重新审批。")
-    _enter_step(session, req, back, person)
+    _enter_step(session, req, back, person, why_again=f"{person.name}收回了在「{STEP_NAMES[back]}」环节的同意，"
+                                                      "这件申请回到这一环节，需要重新审批。\n")
     audit.record(session, actor=person.userid, action="approval.retract", entity="approval_request",
                  entity_id=req.id,
                  before={"status": before, "step": step,

@@ -109,3 +109,18 @@ def test_the_next_step_typing_a_reason_when_the_agreement_is_taken_back_hears_it
     assert "审批权限" not in reply and "「材料不全」没有发给申请人" in reply
     assert "还没有到您审批的「主管单位意见」环节" in bot.send("zsj_review", f"同意 {number}")
     assert "还没有到您审批的「市级审批意见」环节" in bot.send("city_zhao", f"同意 {number}")
+
+
+def test_the_other_approvers_of_the_step_are_told_why_the_request_comes_to_them_again(bot):
+    """马管理 agreed for the bureau, then took it back: 杨审核, who saw his card greyed with 「马管理已同意」, gets a
+    fresh card — and the text with it says why; 马管理 himself, who asked for it, is not told his own news."""
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "approve")
+    click(bot, "zsj_admin", number, "approve")
+    before = {u: len(bot.texts(u)) for u in ("zsj_review", "zsj_admin")}
+    bot.say("zsj_admin", f"收回 {number}", "确认")
+    news = [t for t in bot.texts("zsj_review")[before["zsj_review"]:] if f"回复「查看 {number}」" in t]
+    assert len(news) == 1 and news[0].startswith(
+        "马管理收回了在「主管单位意见」环节的同意，这件申请回到这一环节，需要重新审批。\n"), news
+    own = [t for t in bot.texts("zsj_admin")[before["zsj_admin"]:] if f"回复「查看 {number}」" in t]
+    assert len(own) == 1 and "收回了" not in own[0], own
