@@ -195,8 +195,13 @@ def resubmitted_line(req: ApprovalRequest) -> str:
 
 
 def card_fallback(req: ApprovalRequest) -> str:
-    return (resubmitted_line(req) + f"如果卡片按钮无法使用，也可以直接回复：\n同意 {req.id} 意见（可不填）\n驳回 {req.id} 原因\n"
-            f"退回 {req.id} 需要修改的地方\n回复「查看 {req.id}」看完整审批表。")
+    """The text sent with each approval card. It names the request, so that it stands alone for a reader who
+    cannot see the card (WeChat, an old client) and in the chat history, rather than repeating commands about
+    a request it does not name."""
+    return (resubmitted_line(req) + f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.form.get('platform', '')}，"
+            f"{req.unit.name}）在「{STEP_NAMES[req.step]}」环节待您审批。卡片按钮无法使用时，也可以回复"
+            f"「同意 {req.id}」（可加意见）、「驳回 {req.id} 原因」或「退回 {req.id} 需要修改的地方」；"
+            f"回复「查看 {req.id}」看完整审批表。")
 
 
 def applicant_news(req: ApprovalRequest, person, step: str, decision: str, opinion: str | None) -> str:

@@ -108,3 +108,13 @@ def test_an_old_card_after_taking_back_an_agreement_points_to_the_new_one(bot):
     _reply, said = tap(bot, "jy_wang", old)
     assert said.startswith(f"这张卡片已失效（王局长已同意）。第{number}号申请现在又在等待您审批"), said
     assert request(bot, number)["status"] == "待单位审核"
+
+
+def test_the_text_with_a_card_names_the_request_so_it_stands_alone(bot):
+    """One message with each card, that says which request waits at which step — for a reader who cannot see the
+    card (WeChat) and in the chat history — not a list of commands about a number it does not explain."""
+    number = submit_open(bot)
+    [said] = [t for t in bot.texts("jy_wang") if f"「查看 {number}」" in t]
+    assert said == (f"第{number}号开设申请（抚松教育，微博，抚松县教育局）在「开设单位意见」环节待您审批。"
+                    f"卡片按钮无法使用时，也可以回复「同意 {number}」（可加意见）、「驳回 {number} 原因」或"
+                    f"「退回 {number} 需要修改的地方」；回复「查看 {number}」看完整审批表。"), said
