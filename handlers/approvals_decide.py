@@ -6,6 +6,7 @@ import re
 from bot import choices, clock, outbox, workdays
 from bot.router import END, Context, Reask, Router
 from handlers import approvals_chain as chain
+from handlers import approvals_numbers as numbers
 from handlers import approvals_text as text
 from handlers.approvals_vacancy import NO_LONGER_APPROVER
 from models.approval import AGREE, REJECT, RETURN, STEP_NAMES, ApprovalRequest
@@ -33,8 +34,9 @@ URGE_MINE = (r"(?:请|帮我|麻烦你?|能不能|可以|可不可以)?(?:帮我
 AGREE_SAID = r"(?:我看了|看过了)?[，,]?(?:没问题|可以|行|好的?|没意见)[，,。\s]*(?:我)?(?:同意|通过|批准)(?:吧|了|的)?[。！!]*$"
 ALIASES = {"同意": ("批准", "通过"), "驳回": ("不同意", "不批准"), "退回": ("退回修改",)}
 # 「3号同意」, 「第5号申请驳回，材料不全」
-NUMBER_FIRST = (r"第?\s*(?P<number>\d+)\s*号(?:的?申请)?\s*[，,]?\s*(?P<word>同意|批准|通过|驳回|不同意|不批准|退回修改|退回)"
-                r"(?P<rest>.*)$")
+# 「3、5号同意」, 「3号和5号都同意」: the numbers before the last are in `numbers` (approvals_numbers)
+NUMBER_FIRST = (rf"(?P<numbers>{numbers.LEADING_NUMBERS})第?\s*(?P<number>\d+)\s*号(?:的?申请)?\s*(?:都|均)?\s*[，,]?\s*"
+                r"(?P<word>同意|批准|通过|驳回|不同意|不批准|退回修改|退回)(?P<rest>.*)$")
 ALL_WORDS = ("全部", "所有", "都", "全都", "所有申请", "全部申请")
 ALL_AGREED = r"(?:全部|都|全都|一起|统一)(?:同意|通过|批准)(?:吧|了)?[。！!]*$"  # 「全部同意」, 「都同意」
 LABELS = {AGREE: "已同意", REJECT: "已驳回", RETURN: "已退回修改"}
@@ -56,6 +58,19 @@ def _closed_card_answer(ctx: Context, card: Card, req: ApprovalRequest | None) -
         return (f"这张卡片已失效（{card.result or '已处理'}）。第{req.id}号申请现在又在等待您审批，"
                 f"请在新收到的审批卡片上处理，{by_text}")
     return f"这张卡片已经处理过了。{refusal}"
+
+
+def one_at_a_time(word: str, number: int, opinion: str) -> str:
+    """「3号同意 5号退回 名称不对」: two decisions in one message — neither is made; each is shown to send alone."""
+    second = re.match(NUMBER_FIRST, opinion.strip(OPINION_EDGES))
+    if second is not None and not second["numbers"]:
+        other = next(w for w in WORDS if second["word"] in (w, *ALIASES[w]))
+        rest = second["rest"].strip(OPINION_EDGES)
+        example = f"「{word} {number}」和「{other} {second['number']}{' ' + rest if rest else ''}」"
+    else:
+        example = f"「{word} {number}」，再写明另一件的编号和意见"
+    return (f"「{opinion[:30]}」里有另一件申请的编号，不能当作第{number}号申请的意见，这条消息没有作出任何处理。"
+            f"请分开回复，一条消息处理一件申请，例如{example}。")
 
 
 def nothing_decided(ctx: Context) -> str:
@@ -98,6 +113,12 @@ def register(router: Router) -> None:
         if parsed is None:
             return without_number(ctx, word)
         number, opinion = parsed
+        others = numbers.more_numbers(opinion)
+        if others is not None:  # 「同意 3、5」: two requests, not 3 with the opinion 「5」
+            return several(ctx, word, [number, *others], "")
+        if numbers.names_another(opinion):  # 「3号同意 5号退回 名称不对」: not an opinion on 3
+            ctx.reply(one_at_a_time(word, number, opinion))
+            return END
         decision = WORDS[word]
         if decision != AGREE and len(opinion) < 2:
             what = '原因' if decision == REJECT else '需要修改的地方'
@@ -139,6 +160,34 @@ def register(router: Router) -> None:
             return "decide.reason"
         return "decide.confirm"
 
+    def several(ctx: Context, word: str, asked: list[int], opinion: str):
+        """Several numbers in one message: 同意 lists the ones this person may decide now and asks 确认 (as
+        「全部同意」); 驳回 and 退回 need a reason each, so they are asked one at a time."""
+        asked = list(dict.fromkeys(asked))
+        listed = "、".join(str(n) for n in asked)
+        if WORDS[word] != AGREE:
+            ctx.reply(f"{word}要写明每件申请的原因，请一件一件回复，例如「{word} {asked[0]} 原因」。"
+                      f"第{listed}号申请都还没有处理。")
+            return END
+        found, refused = [], []
+        for number in asked:
+            req, refusal = decidable(ctx, number)
+            if refusal:
+                refused.append(refusal)
+            else:
+                found.append(req)
+        if not found:
+            ctx.reply("\n".join(refused))
+            return END
+        said = f"（意见：{opinion}）" if opinion else ""
+        lines = [f"将同意以下{len(found)}件申请{said}：",
+                 *(f"· 第{req.id}号 {req.title} — {req.unit.name}，{STEP_NAMES[req.step]}" for req in found)]
+        if refused:
+            lines += ["以下不作处理：", *(f"· {why}" for why in refused)]
+        ctx.reply("\n".join(lines))
+        ctx.data = {"request_ids": [req.id for req in found], "opinion": opinion}
+        return "decide.all"
+
     def agree_all(ctx: Context, items: list):
         """「全部同意」 with several waiting: each is listed, then 确认 agrees to them one by one."""
         ctx.reply("\n".join([f"等待您审批的申请（{len(items)}件）：",
@@ -150,7 +199,8 @@ def register(router: Router) -> None:
                                                    "回复「确认」全部同意，回复「取消」不作处理。")
     def all_confirmed(ctx: Context):
         if choices.confirmed(ctx, "", "没有作出任何处理，这些申请仍在等待您审批。"):
-            ctx.reply("\n".join(run(ctx, number, AGREE, None, card=None) for number in ctx.data["request_ids"]))
+            opinion = ctx.data.get("opinion") or None
+            ctx.reply("\n".join(run(ctx, number, AGREE, opinion, card=None) for number in ctx.data["request_ids"]))
         return END
 
     @router.pattern(ALL_AGREED, roles=APPROVER_ROLES, refused_as="同意")
@@ -191,6 +241,9 @@ def register(router: Router) -> None:
     def number_first(ctx: Context):
         """「3号同意」, 「第5号申请驳回，材料不全」: the number before the decision."""
         word = next(w for w in WORDS if ctx.match["word"] in (w, *ALIASES[w]))
+        before = numbers.numbers_in(ctx.match["numbers"])
+        if before:  # 「3、5号同意」, 「3号和5号都同意，材料齐全」
+            return several(ctx, word, [*before, int(ctx.match["number"])], ctx.match["rest"].strip(OPINION_EDGES))
         ctx.args = f"{ctx.match['number']} {ctx.match['rest']}"
         return text_decision(ctx, word)
 

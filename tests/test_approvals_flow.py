@@ -535,3 +535,48 @@ def test_agreement_said_in_words_takes_the_one_waiting_after_confirming(bot, sai
 def test_an_opening_asked_for_by_the_unit_in_words(bot, said):
     assert "抖音" in bot.send("jy_zhang", said).splitlines()[0]
     assert bot.send("jy_zhang", "取消").startswith("已取消「开设申请」")
+
+
+def two_waiting(bot) -> tuple[int, int]:
+    first = submit_open(bot)
+    second = submit_open(bot, "jy_li", ["开设", "抖音", "抚松教育", "短视频发布教育政策", "https://www.douyin.com/user/fsjy",
+                                       "fsjy_2024", "2", "13912345678", "无", "短视频宣传教育政策", "是"])
+    return first, second
+
+
+@pytest.mark.parametrize("said", ["同意{a},{b}", "同意 {a}号 {b}号", "{a}、{b}号同意", "{a}号和{b}号都同意"])
+def test_several_numbers_in_one_agreement_are_a_list_not_an_opinion(bot, said):
+    """「同意1,2」 agreed to 1 with the opinion 「2」 and left 2 waiting; 「1、2号同意」 was not understood: the
+    numbers are listed, and 确认 agrees to each."""
+    first, second = two_waiting(bot)
+    listed = bot.send("jy_wang", said.format(a=first, b=second))
+    assert listed.startswith("将同意以下2件申请：\n") and f"· 第{first}号" in listed and f"· 第{second}号" in listed, listed
+    assert listed.endswith("确认同意以上2件申请吗？回复「确认」全部同意，回复「取消」不作处理。")
+    assert request(bot, first)["decisions"] == []  # nothing before 确认
+    bot.send("jy_wang", "确认")
+    assert request(bot, first)["decisions"] == [("unit", "jy_wang", "同意", None)]
+    assert request(bot, second)["decisions"] == [("unit", "jy_wang", "同意", None)]
+
+
+def test_several_numbers_agreed_with_one_opinion_and_one_already_decided(bot):
+    first, second = two_waiting(bot)
+    bot.send("jy_wang", f"同意 {first}")
+    listed = bot.send("jy_wang", f"{first}、{second}号同意，材料齐全")
+    assert listed.startswith(f"将同意以下1件申请（意见：材料齐全）：\n· 第{second}号"), listed
+    assert f"以下不作处理：\n· 第{first}号申请的「开设单位意见」环节您已于" in listed
+    bot.send("jy_wang", "确认")
+    assert request(bot, second)["decisions"] == [("unit", "jy_wang", "同意", "材料齐全")]
+    assert request(bot, first)["decisions"] == [("unit", "jy_wang", "同意", None)]
+
+
+def test_two_decisions_in_one_message_decide_nothing_and_show_how_to_send_them(bot):
+    """「1号同意 2号退回 名称不对」 agreed to 1 with the opinion 「2号退回 名称不对」 and never sent 2 back."""
+    first, second = two_waiting(bot)
+    reply = bot.send("jy_wang", f"{first}号同意 {second}号退回 名称不对")
+    assert reply == (f"「{second}号退回 名称不对」里有另一件申请的编号，不能当作第{first}号申请的意见，这条消息没有作出任何处理。"
+                     f"请分开回复，一条消息处理一件申请，例如「同意 {first}」和「退回 {second} 名称不对」。"), reply
+    assert "没有作出任何处理" in bot.send("jy_wang", f"退回 {first} {second} 名称都不对")
+    assert "请一件一件回复" in bot.send("jy_wang", f"驳回 {first}、{second}")
+    assert request(bot, first)["decisions"] == request(bot, second)["decisions"] == []
+    bot.send("jy_wang", f"同意 {first} 3个栏目已核对")  # a number in an opinion is still an opinion
+    assert request(bot, first)["decisions"] == [("unit", "jy_wang", "同意", "3个栏目已核对")]
