@@ -576,6 +576,8 @@ def test_two_decisions_in_one_message_decide_nothing_and_show_how_to_send_them(b
     assert reply == (f"「{second}号退回 名称不对」里有另一件申请的编号，不能当作第{first}号申请的意见，这条消息没有作出任何处理。"
                      f"请分开回复，一条消息处理一件申请，例如「同意 {first}」和「退回 {second} 名称不对」。"), reply
     assert "没有作出任何处理" in bot.send("jy_wang", f"退回 {first} {second} 名称都不对")
+    assert "没有作出任何处理" in bot.send("jy_wang", f"同意 {first} 不同意 {second}")
+    assert "没有作出任何处理" in bot.send("jy_wang", f"同意 {first}，{second}不同意")
     assert "请一件一件回复" in bot.send("jy_wang", f"驳回 {first}、{second}")
     assert request(bot, first)["decisions"] == request(bot, second)["decisions"] == []
     bot.send("jy_wang", f"同意 {first} 3个栏目已核对")  # a number in an opinion is still an opinion
