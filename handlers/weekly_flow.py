@@ -87,6 +87,24 @@ def account_dicts(ctx: Context) -> list[dict]:
     return out
 
 
+def first_week_due(opened_on: date) -> date:
+    """The first week an account opened on `opened_on` is reported for (weekly.opened_by_due)."""
+    week = opened_on - timedelta(days=opened_on.weekday())
+    while not weekly.opened_by_due(opened_on, week):
+        week += timedelta(days=7)
+    return week
+
+
+def not_yet_due_note(later: list[dict]) -> str:
+    """Accounts opened after the week's due day: the week's report leaves them out, and says so."""
+    lines = []
+    for account in later:
+        opened = opened_on_of(account)
+        lines.append(f"（{account['label']}于{opened.month}月{opened.day}日开设，"
+                     f"从{weekly.week_label(first_week_due(opened))}这一周起报送周报，这一周不用填。）")
+    return "\n".join(lines)
+
+
 def begin(ctx: Context, week: date, quick: str):
     unit = ctx.person.unit
     accounts = account_dicts(ctx)
@@ -104,6 +122,13 @@ def begin(ctx: Context, week: date, quick: str):
     skipped = this_week() - timedelta(days=7)
     if week < skipped:
         ctx.reply(f"（{weekly.week_label(skipped)}没有工作日，不需要报送；「上周」指{weekly.week_label(week)}。）")
+    later = [a for a in accounts if not weekly.opened_by_due(opened_on_of(a), week)]
+    if later:  # opened after the week's due day: not in its report (as the bureau's rollup counts them)
+        accounts = [a for a in accounts if a not in later]
+        ctx.reply(not_yet_due_note(later))
+        if not accounts:
+            ctx.reply(f"{unit.name}{weekly.week_label(week)}没有需要报送的账号。")
+            return END
     report = weekly.find_report(ctx.session, unit.id, week)
     if report is not None and weekly.month_closed(ctx.session, unit, week):
         ctx.reply(f"{weekly.week_label(week)}所在的{weekly.month_of_week(week)}月份已由主管单位关账，"

@@ -292,6 +292,30 @@ def test_monday_does_not_offer_last_week_when_the_accounts_were_opened_after_its
     assert "11月30日—12月6日发布了几条" in bot.send("jy_zhang", "周报")  # straight to this week
 
 
+def test_an_account_opened_after_the_due_day_is_left_out_of_that_week_and_the_week_before(bot):
+    """A 视频号 approved on Saturday 11-28 was asked for in the week of 11-23 (due Friday 11-27) and even in the
+    week before it existed, and 「周报 上周 …」 said one account was still missing; the bureau's rollup counts it
+    from the next week (weekly.opened_by_due)."""
+    ids = seed(bot)
+    with bot.db() as s:
+        s.get(Account, ids["抚松教育（微博）"]).opened_on = date(2026, 11, 28)
+    at(2026, 11, 28, 18, 0)
+    first = bot.send("jy_zhang", "周报")
+    assert "（抚松教育（微博）于11月28日开设，从11月30日—12月6日这一周起报送周报，这一周不用填。）" in first, first
+    assert "【1/2】抚松教育（微信公众号）" in first
+    bot.say("jy_zhang", "5", "3", "昨天", "无", "无")
+    summary = bot.send("jy_zhang", "都没更新")
+    assert "微博" not in summary.split("周报，请核对")[1], summary
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    quick = bot.send("jy_zhang", "周报 上周 抚松教育公众号 三 二 11-20 留言2/2 ；抚松教育抖音 无")
+    assert "抚松教育（微博）于11月28日开设" in quick and "没有写到" not in quick, quick
+    assert "1. 抚松教育（微信公众号）：发布3条（原创2）" in quick and "3." not in quick, quick
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        for week in (WEEK, date(2026, 11, 16)):
+            assert ids["抚松教育（微博）"] not in {e.account_id for e in report_of(s, EDU, week).entries}
+
+
 def test_none_updated_said_with_the_command(bot):
     """「周报 都没更新」 (or 「本周都没更新」 typed after 周报) was read as a quick form naming an account 「都没更新」."""
     seed(bot)
