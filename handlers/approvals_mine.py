@@ -33,6 +33,8 @@ FILED_SAID = (r"(?:我们?)?(?:已经?|都)?(?:在)?(?:全国(?:政务新媒体�
               r"(?:改|填|报|报送|更新|录入|修改|变更|注销|关停|登记|备案|弄|搞|办|做)(?:好|完|过|妥|定)?了?[。！!]*$"
               r"|(?:全国系统|报送系统)(?:已经?|都)?(?:报送?|填报?|改|更新|弄|搞|办)(?:好|完|妥|定)?了[。！!]*$")
 
+# Several request numbers in one message: 「2、3」, 「第2号和第3号」, 「2，3，5号」
+LISTED_NUMBERS = re.compile(r"第?\s*\d+\s*号?(?:\s*(?:[、，,和及与/]|\s)\s*第?\s*\d+\s*号?)+\s*(?:申请)?(?:都|也)?[。.!！]*")
 
 # What else 导出 is said for: where that is found
 EXPORT_ELSEWHERE = (("周报", "周报的汇总请回复「周报情况」（「周报情况 上周」看上周）；每月各单位的周报明细在月度通报的Excel表中"
@@ -293,27 +295,52 @@ def register(router: Router) -> None:
                     detail="申请审批通过后，须在3个工作日内到全国政务新媒体信息报送系统办理（第11条），办完回复「已报送 编号」，"
                            "随后可发送系统截图留存。只有一件待报送时可以不写编号，也可以说「系统里改好了」。")
     def filed(ctx: Context):
+        numbers = listed_numbers(ctx.args)
+        if len(numbers) > 1:  # 「已报送 2、3」: every one of them (only the first was recorded, without a word)
+            results = [file_numbered(ctx, number) for number in numbers]
+            later = "\n如需留存报送截图，请回复「补截图」逐件发送。" if any(done for done, _ in results) else ""
+            ctx.reply("\n".join(line for _, line in results) + later)
+            return END
         req = find(ctx, "已报送", unfiled, "没有待报送全国政务新媒体信息报送系统的申请。")
         if req is None:
             return END
-        filing = after.open_filing(ctx.session, req.id)
-        if filing is None:
-            ctx.reply(f"第{req.id}号申请还没有审批通过，无需报送。")
-            return END
-        if filing.filed_at is not None:
-            by = org.shown_name(org.names_of(ctx.session, {filing.filed_by}), filing.filed_by)
-            ctx.reply(f"第{req.id}号申请已于{clock.localize(filing.filed_at):%Y-%m-%d}由{by}登记为已报送，无需再报。")
-            return END
-        after.mark_filed(ctx.session, filing, ctx.person)
-        ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})
-        ctx.reply(f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
-                  f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。")
+        done, line = record_filing(ctx, req)
+        if done:
+            line += f"\n如需留存报送截图，请在{SCREENSHOT_MINUTES}分钟内直接发送图片；之后要补发，请回复「补截图」。"
+        ctx.reply(line)
         return END
 
     @router.pattern(FILED_SAID)
     def filed_said(ctx: Context):
         ctx.args = ""
         return filed(ctx)
+
+
+def listed_numbers(args: str) -> list[int]:
+    """The request numbers of 「2、3」, 「第2号和第3号」, 「2，3，5」 (two or more); else []."""
+    if not LISTED_NUMBERS.fullmatch(args.strip()):
+        return []
+    return list(dict.fromkeys(int(n) for n in re.findall(r"\d+", args)))
+
+
+def file_numbered(ctx: Context, number: int) -> tuple[bool, str]:
+    req = chain.lock(ctx.session, number)
+    if req is None or not can_see(ctx.session, ctx.person, req):
+        return False, f"没有找到您可以查看的第{number}号申请。"
+    return record_filing(ctx, req)
+
+
+def record_filing(ctx: Context, req: ApprovalRequest) -> tuple[bool, str]:
+    """Records the registry filing (第11条) of an approved request: (recorded now, the sentence saying so or why not)."""
+    filing = after.open_filing(ctx.session, req.id)
+    if filing is None:
+        return False, f"第{req.id}号申请还没有审批通过，无需报送。"
+    if filing.filed_at is not None:
+        by = org.shown_name(org.names_of(ctx.session, {filing.filed_by}), filing.filed_by)
+        return False, f"第{req.id}号申请已于{clock.localize(filing.filed_at):%Y-%m-%d}由{by}登记为已报送，无需再报。"
+    after.mark_filed(ctx.session, filing, ctx.person)
+    ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})
+    return True, f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
 
 
 def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:

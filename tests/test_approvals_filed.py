@@ -120,3 +120,24 @@ def test_my_requests_read_their_filings_in_one_statement_however_many_were_appro
     many, eleven = said_and_counted()
     assert many.count("待报送全国系统") == 6 and many.count("— 已通过\n") == 5, many
     assert eleven == one, (one, eleven)
+
+
+def test_two_numbers_in_one_message_record_both(bot):
+    """「已报送 2、3」 recorded the first number only and said nothing of the second: its countdown went on."""
+    from models.approval import RegistryFiling
+    from tests.approvals_helpers import latest_request_id, seed_accounts
+    seed_accounts(bot)
+    opened = submit_open(bot)
+    bot.say("jy_zhang", "注销 抚松教育 抖音", "1", "确认")
+    cancelled = latest_request_id(bot)
+    approve_all(bot, opened)
+    approve_all(bot, cancelled)
+    reply = bot.send("jy_zhang", f"已报送{opened}，{cancelled}")
+    assert reply == (f"已记录：第{opened}号申请已在全国政务新媒体信息报送系统报送。\n"
+                     f"已记录：第{cancelled}号申请已在全国政务新媒体信息报送系统报送。\n"
+                     "如需留存报送截图，请回复「补截图」逐件发送。"), reply
+    with bot.db() as s:
+        assert all(f.filed_at is not None for f in s.scalars(select(RegistryFiling)))
+    again = bot.send("jy_zhang", f"已报送 第{opened}号和第{cancelled}号")
+    assert again.count("无需再报") == 2 and "补截图" not in again, again
+    assert bot.send("jy_zhang", "已报送 99、98") == "没有找到您可以查看的第99号申请。\n没有找到您可以查看的第98号申请。"
