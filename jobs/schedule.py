@@ -4,6 +4,7 @@ rq's own `rq cron` reads cron strings in UTC, so the schedule is ours: every tic
 scheduler computes each job's due periods in local time and claims each period with a
 unique `job_run` row. Two schedulers, or a restarted one, cannot claim a period twice;
 a period missed while the scheduler was down is claimed (caught up) on the next tick.
+A claimed period whose RQ job Redis lost is enqueued again (jobs/lost_runs.py).
 A job that has never run anywhere (a new installation, or a job added by an upgrade) does not
 catch up a period that was due before the scheduler first started (`skip_missed`): a county
 that installs the bot on Thursday is not chased for last week's reports nobody asked for.
@@ -148,20 +149,18 @@ def _finish(name: str, period: str, status: str, detail: str | None) -> None:
 
 
 def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, str]]:
-    """One pass of the scheduler: claim and enqueue every due, unclaimed period."""
-    from jobs import queue
+    """One pass of the scheduler: claim and enqueue every due, unclaimed period; re-enqueue the periods whose RQ job
+    Redis lost (jobs/lost_runs.py, only with the real queue)."""
+    from jobs import connection, lost_runs
     now = clock.local_now()
+    jobs = load_jobs()
     started = []
-    for job in load_jobs().values():
+    for job in jobs.values():
         for period, _due in job.slot.periods(now):
             if not claim(job.name, period):
                 continue
             try:
-                if enqueue:
-                    enqueue(job.name, period)
-                else:
-                    queue().enqueue(run_job, job.name, period, job_timeout=1800,
-                                    job_id=f"sched-{job.name}-{period}".replace(":", ""))
+                (enqueue or _enqueue)(job.name, period)
             except Exception as exc:  # Redis down: un-claim so the next tick retries
                 release(job.name, period)
                 log.warning("schedule enqueue failed job=%s period=%s error=%s", job.name, period,
@@ -169,7 +168,17 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
                 continue
             started.append((job.name, period))
             log.info("schedule job=%s period=%s enqueued", job.name, period)
+    if enqueue is None:
+        try:
+            lost_runs.requeue_lost(jobs, connection(), _enqueue)
+        except Exception as exc:  # Redis down: the next tick looks again
+            log.warning("schedule could not check for lost jobs error=%s", type(exc).__name__)
     return started
+
+
+def _enqueue(name: str, period: str) -> None:
+    from jobs import lost_runs, queue
+    queue().enqueue(run_job, name, period, job_timeout=1800, job_id=lost_runs.job_id(name, period))
 
 
 SKIP_GRACE = timedelta(minutes=30)  # a slot due less than this long ago still runs on first start

@@ -64,7 +64,7 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(60))
     period: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued/running/done/failed
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued/done/failed/skipped/lost
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     detail: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,7 @@ from bot import clock, config, db
 from jobs import schedule
 from jobs.schedule import ScheduledJob, daily_at, every_minutes
 from models.platform import JobRun
+from tests.conftest import OWNER_KEY
 
 RAN: list[str] = []
 
@@ -116,6 +117,62 @@ def test_tick_enqueues_and_the_worker_records_the_outcome(daily, redis_conn):
     with db.transaction() as s:
         run = s.scalar(select(JobRun).where(JobRun.job == daily))
         assert (run.status, run.detail) == ("done", "ran 2026-12-01") and run.finished_at
+
+
+def work_off_the_queue() -> None:
+    from rq import Queue, SimpleWorker
+    from jobs import QUEUE_NAME, connection
+    SimpleWorker([Queue(QUEUE_NAME, connection=connection())], connection=connection()).work(burst=True)
+
+
+def redis_restarted_empty(redis_conn) -> None:
+    redis_conn.flushdb()
+    redis_conn.set(OWNER_KEY, "1")
+
+
+def run_of(name: str, period: str) -> JobRun:
+    with db.transaction() as s:
+        return s.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
+
+
+def test_a_period_whose_job_redis_lost_is_enqueued_again_and_runs_once(daily, redis_conn):
+    at(1, 9, 5)
+    assert ("t_daily", "2026-12-01") in schedule.tick()
+    redis_restarted_empty(redis_conn)  # before a worker took the job: the claim stands, the job is gone
+    at(1, 9, 7)
+    schedule.tick()  # too soon to call it lost (a claim may be between its row and its enqueue)
+    work_off_the_queue()
+    assert RAN == []
+    at(1, 9, 15)
+    schedule.tick()
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == ["2026-12-01"] and run_of(daily, "2026-12-01").status == "done"
+    at(1, 9, 40)
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == ["2026-12-01"]
+
+
+def test_a_job_still_waiting_in_the_queue_is_not_enqueued_twice(daily, redis_conn):
+    at(1, 9, 5)
+    schedule.tick()
+    at(1, 9, 45)  # no worker for 40 minutes: the job waits in Redis
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == ["2026-12-01"]
+
+
+def test_a_lost_period_that_a_later_one_superseded_is_marked_lost_not_run(daily, redis_conn):
+    at(1, 9, 5)
+    schedule.tick()
+    redis_restarted_empty(redis_conn)
+    at(2, 9, 5)  # the worker was down until the next day's slot
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == ["2026-12-02"]
+    lost = run_of(daily, "2026-12-01")
+    assert lost.status == "lost" and "superseded" in lost.detail
 
 
 def test_redis_down_releases_the_claim_so_the_next_tick_retries(daily):

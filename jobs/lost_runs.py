@@ -1,0 +1,73 @@
+"""Scheduled periods whose RQ job was lost: claimed (`job_run` status `queued`) but the job is no longer in Redis.
+
+Redis restarted empty (or flushed) after the scheduler enqueued the job and before a worker took it, or a worker
+was killed while running it (RQ then fails the job as abandoned, without running `run_job`'s bookkeeping). The
+claim still stands, so no tick would run the period again: the day's reminders would silently never go out.
+
+`requeue_lost` (every scheduler tick) puts such a period back in the queue under the same job id, as long as it is
+still the job's latest period — scheduled jobs are idempotent (their pushes carry dedupe keys), so a run that got
+part of the way sends only what is missing. A lost period that a later one has superseded is marked `lost` instead,
+as a scheduler that was down does not catch up more than the latest period either. Every-few-minutes jobs are left
+alone: their next period comes within minutes.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Callable
+
+import redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import select
+
+from bot import clock, db
+from models.platform import JobRun
+
+log = logging.getLogger("bot.schedule")
+
+LOST_AFTER = timedelta(minutes=5)  # far longer than claim → enqueue takes; a younger claim may still be enqueueing
+GONE = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}  # ended without run_job recording an outcome
+
+
+def job_id(name: str, period: str) -> str:
+    return f"sched-{name}-{period}".replace(":", "")
+
+
+def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, str], None]) -> list[tuple[str, str]]:
+    """Re-enqueue (or mark `lost`) the claimed periods whose RQ job is gone; returns the re-enqueued ones."""
+    now = clock.now()
+    with db.transaction() as session:
+        waiting = session.execute(select(JobRun.job, JobRun.period).where(
+            JobRun.status == "queued", JobRun.started_at < now - LOST_AFTER)).all()
+    requeued = []
+    for name, period in waiting:
+        job = jobs.get(name)
+        if job is None or job.slot.frequent or not _gone(connection, name, period):
+            continue
+        if period not in {p for p, _due in job.slot.periods(clock.local_now())}:
+            _mark(name, period, "lost", "RQ job lost (Redis emptied or worker killed); a later period superseded it")
+            log.warning("schedule job=%s period=%s lost in Redis; not re-run, a later period is due", name, period)
+            continue
+        enqueue(name, period)
+        _mark(name, period, "queued", None)
+        requeued.append((name, period))
+        log.warning("schedule job=%s period=%s re-enqueued: its RQ job was lost (Redis emptied or worker killed)",
+                    name, period)
+    return requeued
+
+
+def _gone(connection: redis.Redis, name: str, period: str) -> bool:
+    try:
+        status = Job.fetch(job_id(name, period), connection=connection).get_status(refresh=False)
+    except NoSuchJobError:
+        return True
+    return status in GONE
+
+
+def _mark(name: str, period: str, status: str, detail: str | None) -> None:
+    with db.transaction() as session:
+        row = session.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
+        row.status, row.detail, row.started_at = status, detail, clock.now()
+        if status != "queued":
+            row.finished_at = clock.now()
