@@ -130,8 +130,8 @@ WORKER_STOPPED = "后台作业进程已停止。"
 def worker_cmd():
     """运行后台作业进程：发送推送、生成文件等（Procfile 中的 worker）。"""
     import redis
-    from rq import Worker
     from jobs import connection, queue
+    from jobs.worker import Worker
     try:
         connection().ping()
     except redis.RedisError as exc:

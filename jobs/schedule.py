@@ -23,13 +23,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
+import redis
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock, db, workdays
+from jobs.redis_outage import RedisOutage
 from models.platform import JobRun
 
 log = logging.getLogger("bot.schedule")
+REDIS = RedisOutage(log, "scheduler")  # this process's view of Redis: down/still down/back, not every tick
 
 # Modules that define scheduled jobs; importing them registers their jobs.
 JOB_MODULES = [
@@ -163,17 +166,25 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
                 (enqueue or _enqueue)(job.name, period)
             except Exception as exc:  # Redis down: un-claim so the next tick retries
                 release(job.name, period)
-                log.warning("schedule enqueue failed job=%s period=%s error=%s", job.name, period,
-                            type(exc).__name__)
+                _enqueue_failed(job.name, period, exc)
                 continue
+            REDIS.answered()
             started.append((job.name, period))
             log.info("schedule job=%s period=%s enqueued", job.name, period)
     if enqueue is None:
         try:
             lost_runs.requeue_lost(jobs, connection(), _enqueue)
-        except Exception as exc:  # Redis down: the next tick looks again
-            log.warning("schedule could not check for lost jobs error=%s", type(exc).__name__)
+        except redis.RedisError as exc:  # Redis down: the next tick looks again
+            REDIS.failed(exc)
     return started
+
+
+def _enqueue_failed(name: str, period: str, exc: Exception) -> None:
+    """Redis down is said once, then summarised (jobs/redis_outage.py), not on every tick; anything else is logged."""
+    if isinstance(exc, redis.RedisError):
+        REDIS.failed(exc)
+    else:
+        log.warning("schedule enqueue failed job=%s period=%s error=%s", name, period, type(exc).__name__)
 
 
 def _enqueue(name: str, period: str) -> None:

@@ -7,19 +7,25 @@ refused) and nothing but outbox rows accumulates, so 30 s would show the same wi
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+from datetime import datetime, timedelta
 
 import pytest
 
-from bot import config, wecom_client
+from bot import clock, config, wecom_client
+from jobs import schedule
+from jobs.redis_outage import RedisOutage
 from tests.test_outbox_delivery import move, sweep_and_deliver
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTAGE, STREAM = 3.0, 20
 
 
@@ -124,3 +130,69 @@ def test_a_hung_redis_does_not_hold_callbacks_past_wecoms_5_seconds(tbot, own_re
     move(tbot, 31)
     sweep_and_deliver(tbot)
     assert tbot.texts("zsj_admin") == ["记录：H1"]
+
+
+def test_the_scheduler_says_redis_is_down_once_sums_it_up_and_says_when_it_is_back(tbot, own_redis, caplog,
+                                                                                  monkeypatch):
+    """Half an hour without Redis at the scheduler's 20 s ticks: one ERROR, a summary every 10 minutes and one line
+    when Redis answers again — not 90 "enqueue failed" lines (the every-minute sweep fails on every tick)."""
+    monkeypatch.setattr(schedule, "REDIS", RedisOutage(schedule.log, "scheduler"), raising=False)  # a fresh view
+    start = datetime(2026, 12, 1, 10, 0)  # Beijing time, a Tuesday: the morning's jobs are enqueued while Redis is up
+    clock.set_now(start)
+    assert schedule.tick()
+    caplog.clear()
+    caplog.set_level(logging.INFO, "bot.schedule")
+    own_redis.kill()
+    for step in range(1, 91):
+        clock.set_now(start + timedelta(seconds=20 * step))
+        assert schedule.tick() == []
+    own_redis.start()
+    clock.set_now(start + timedelta(minutes=30, seconds=20))
+    assert [job for job, _period in schedule.tick()] == ["outbox_sweep"]
+    said = [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.levelno >= logging.WARNING and "re-enqueued" not in r.getMessage()]  # jobs Redis lost: one line each
+    assert [level for level, _message in said] == ["ERROR", "WARNING", "WARNING", "WARNING"], said
+    # the first call to Redis after it went down was the 10:01 sweep's enqueue
+    assert said[0][1].startswith("redis down: scheduler cannot reach Redis (ConnectionError)")
+    assert [_minutes(m, "redis still down for ") for _level, m in said[1:3]] == [10, 20], said
+    assert _minutes(said[3][1], "redis back after ") in (29, 30), said[3]  # (the clock runs on during the ticks)
+    assert all(": scheduler" in m for _level, m in said[1:])
+
+
+def _minutes(message: str, prefix: str) -> int:
+    assert message.startswith(prefix), message
+    return int(message[len(prefix):].split(" min")[0])
+
+
+def _wait_for(path, text: str, proc: subprocess.Popen, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        log = path.read_text(errors="replace")
+        if text in log:
+            return log
+        assert proc.poll() is None, "the worker exited:\n" + log[-2000:]
+        time.sleep(0.2)
+    pytest.fail(f"「{text}」 not in the worker's log within {seconds} s:\n" + path.read_text()[-2000:])
+
+
+def test_the_worker_says_redis_is_down_once_and_when_it_is_back(tbot, own_redis, database_url, fake_server, tmp_path):
+    """A real `flask --app bot worker` while its Redis is down for 10 s: RQ's own loop would log an ERROR every 2 s
+    (its pubsub thread) for as long as the outage lasts; the operator gets one line when it goes, one when it is
+    back."""
+    env = {**os.environ, **{k: str(v) for k, v in config.DEMO.items()}, "DATABASE_URL": database_url,
+           "REDIS_URL": own_redis.url, "WECOM_API_BASE": fake_server.base_url, "BOT_TIMEZONE": "Asia/Shanghai"}
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "bot", "worker"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(log, "Listening on", proc, 30)
+        own_redis.kill()
+        time.sleep(10)
+        own_redis.start()
+        text = _wait_for(log, "redis back after", proc, 60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert "could not connect to Redis instance" not in text
+    assert text.count("redis down: worker cannot reach Redis") == 1 and text.count("redis back after") == 1, text
