@@ -1,4 +1,5 @@
-"""`flask --app bot outbox resend [--since …] [--to USERID] [--dry-run]`: failed pushes back in the queue."""
+"""`flask --app bot outbox status`: what the outbox holds; `outbox resend [--since …] [--to USERID] [--dry-run]`:
+failed pushes back in the queue."""
 from __future__ import annotations
 
 import getpass
@@ -9,10 +10,10 @@ import click
 
 from bot import clock, config, db
 from bot.cli_error import Commands
-from models import outbox_resend
+from models import outbox_resend, outbox_status
 from models.delivery_failures import cause_lines
 
-cli = Commands("outbox", help="推送队列：重发发送失败的推送")
+cli = Commands("outbox", help="推送队列：查看待发和失败的推送、重发发送失败的推送")
 
 
 def parse_since(value: str | None) -> datetime:
@@ -32,6 +33,17 @@ def parse_since(value: str | None) -> datetime:
     raise click.BadParameter(f"「{value}」无法识别，请写成 2026-11-20、\"2026-11-20 08:00\"（北京时间）、3d（3天前）"
                              "或 12h（12小时前）。",
                              param_hint="--since")
+
+
+@cli.command("status")
+def status_cmd():
+    """查看推送队列：待发送多少条、最早的等了多久、重试中的错误、最近送达和失败的数量。"""
+    with db.transaction() as session:
+        report = outbox_status.lines(outbox_status.backlog(session))
+    shown = clock.local_now().strftime("%Y-%m-%d %H:%M")
+    click.echo(f"推送队列（{shown}）：")
+    for line in report:
+        click.echo(line)
 
 
 @cli.command("resend")
