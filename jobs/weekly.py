@@ -10,7 +10,7 @@ running a period again by hand sends nothing twice.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
@@ -77,13 +77,16 @@ def _people(session, stmt) -> list[Person]:
     return list(session.scalars(stmt.options(lazyload(Person.role_rows))))
 
 
-def reminder_text(week: date, day: date, deadline, slot: str) -> str:
+def reminder_text(week: date, day: date, deadline, again: bool) -> str:
     """The same text for every unit (each recipient belongs to one unit), so one message/send call
     reaches up to 1,000 people instead of one call per unit."""
-    again = "（再次提醒）" if slot == "1500" else ""
+    again = "（再次提醒）" if again else ""
     return (f"周报提醒{again}：您单位{weekly.week_label(week)}的周报还没有报送，请在今天"
             f"（{day.month}月{day.day}日）{deadline:%H:%M}前回复「周报」填报。\n"
             "也可以一条消息快捷填报，格式见「帮助 周报」；本周各账号都没有更新的，回复「周报 都没更新」。")
+
+
+AFTERNOON = (15, 0)  # the due day's second reminder
 
 
 def _remind(period: str, slot: str) -> str:
@@ -92,14 +95,25 @@ def _remind(period: str, slot: str) -> str:
     deadline = weekly.due_at(week)
     if deadline is None or weekly.due_day(week) != day or clock.now() > deadline:
         return "跳过：今天不是截止日，或已过截止时间"  # a late catch-up must not ask for the impossible
+    if slot == "0900" and clock.local_now().time() >= time(*AFTERNOON):
+        # a scheduler down through both slots catches both up in one tick: the clerks would get two reminders at once
+        return "跳过：已到下午提醒的时间，由下午的提醒发出"
     with db.transaction() as session:
         units = missing_units(session, week)
         staff = reachable_by_unit(staff_by_unit(session, units))
         heads = reachable_by_unit(heads_by_unit(session, [u for u in units if not staff[u.id]]))  # the heads file it
         people = [p for unit in units for p in staff[unit.id] or heads[unit.id]]
-        rows = outbox.push_text(session, people, reminder_text(week, day, deadline, slot),
-                                dedupe_key=f"weekly:remind:{week}:{slot}")
+        told = set(outbox.sent_to(session, people, f"{remind_key(week, '0900')}:")) if slot == "1500" else set()
+        rows = []
+        for again in (False, True):
+            group = [p for p in people if (p in told) == again]
+            rows += outbox.push_text(session, group, reminder_text(week, day, deadline, again),
+                                     dedupe_key=remind_key(week, slot)) if group else []
     return f"提醒{len(rows)}人"
+
+
+def remind_key(week: date, slot: str) -> str:
+    return f"weekly:remind:{week}:{slot}"
 
 
 @scheduled("weekly_remind_0900", daily_at(9, 0, when=weekly.is_due_day),

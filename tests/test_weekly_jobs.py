@@ -136,6 +136,25 @@ def test_catch_up_after_a_missed_period(bot):
     assert len(chased(bot, "wj_chen")) == 1 and len(rollups(bot, "zsj_admin")) == 1
 
 
+def test_a_scheduler_down_through_both_reminder_slots_sends_one_reminder_not_two(bot):
+    seed(bot)
+    at(2026, 9, 30, 15, 10)  # down since before 09:00: both of the due day's reminders are caught up in one tick
+    started = schedule.tick()
+    assert ("weekly_remind_0900", "2026-09-30") in started and ("weekly_remind_1500", "2026-09-30") in started
+    (only,) = reminders(bot, "wj_liu")
+    assert only.startswith("周报提醒：") and "再次" not in only  # the first they hear of it
+
+
+def test_the_afternoon_reminder_says_again_only_to_those_reminded_in_the_morning(bot):
+    seed(bot)
+    at(2026, 9, 30, 11, 0)  # the morning's catch-up, before 15:00, still goes out
+    schedule.tick()
+    assert [t[:5] for t in reminders(bot, "wj_liu")] == ["周报提醒："]
+    at(2026, 9, 30, 15, 5)
+    schedule.tick()
+    assert reminders(bot, "wj_liu")[1].startswith("周报提醒（再次提醒）：")
+
+
 def test_no_reminder_is_caught_up_after_the_deadline(bot):
     seed(bot)
     at(2026, 9, 30, 18, 0)  # first tick after 17:00: asking for the impossible helps nobody
