@@ -109,10 +109,14 @@ def job_result(result) -> str:
 
 @jobs_cli.command("list")
 def jobs_list():
-    """列出全部定时作业、运行时间和作用。"""
+    """列出全部定时作业、运行时间、作用和最近一次运行的结果。"""
+    from jobs import last_runs
     from jobs.schedule import load_jobs
-    for job in load_jobs().values():
+    jobs = load_jobs()
+    runs = last_runs.latest(list(jobs))
+    for job in jobs.values():
         click.echo(f"{job.name:24s} {job.slot.describe:20s} {job.title}")
+        click.echo(f"{'':24s} {last_runs.describe(runs.get(job.name), job.slot.frequent)}")
 
 
 @click.command("scheduler", cls=Command, cancelled="定时作业进程已停止。")

@@ -258,3 +258,25 @@ def test_an_error_without_ctrl_c_is_logged_and_the_scheduler_goes_on(cfg, monkey
     monkeypatch.setattr(schedule, "tick", failing_tick)
     run_scheduler_until(LoopedOn)
     assert calls == ["tick", "tick"] and "scheduler tick failed" in caplog.text
+
+
+def _broken(period: str) -> None:
+    raise RuntimeError("数据库连接中断")
+
+
+def test_jobs_list_says_each_jobs_latest_run_and_how_to_run_a_failed_one_again(daily, app, redis_conn, monkeypatch):
+    monkeypatch.setitem(schedule.REGISTRY, "t_broken",
+                        ScheduledJob("t_broken", daily_at(9, 30, workdays_only=False), _broken))
+    at(1, 9, 35)
+    schedule.tick()
+    work_off_the_queue()
+    lines = app.test_cli_runner().invoke(args=["jobs", "list"]).output.splitlines()
+
+    def latest(name: str) -> str:
+        [at_line] = [i for i, line in enumerate(lines) if line.startswith(name + " ")]
+        return lines[at_line + 1].strip()
+
+    assert latest("t_daily") == "最近：2026-12-01 已完成（12-01 09:35）"
+    assert latest("t_broken") == ("最近：2026-12-01 失败：RuntimeError: 数据库连接中断。"
+                                  "重新运行：flask --app bot jobs run t_broken --period 2026-12-01")
+    assert latest("outbox_sweep").startswith("最近：2026-12-01T09:35 已完成")
