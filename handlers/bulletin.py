@@ -116,16 +116,14 @@ def register(router: Router) -> None:
             return None
         b = serial.from_json(row.data)
         ctx.data.update(bulletin_id=row.id, period=row.period, units=len(b.units),
-                        items=items_sentence(b.units, DEFAULT_WORKDAYS).replace("个工作日）", "个工作日内整改）"),
+                        items=items_sentence(b.units, DEFAULT_WORKDAYS, within=True),
                         revision=row.revision)
         return "bulletin.confirm"
 
     def confirm_prompt(ctx: Context) -> str:
         d = ctx.data
         return (f"请确认发布{d['period']}月度通报：{d['units']}个单位将各自收到本单位的通报（含全县得分排名），"
-                f"并为{d['items']}。\n" if "items" in d else
-                f"并为{d['problems']}个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）。\n"
-                "回复「确认」发布，回复「取消」放弃。")
+                f"{d.get('items') or _items_before(d)}。\n回复「确认」发布，回复「取消」放弃。")
 
     @router.state("bulletin.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
@@ -163,6 +161,11 @@ def register(router: Router) -> None:
                   f"{'、'.join(f'{m}月' for m in result.months)}），稍后以文件发给您。"
                   + (f"\n{note}" if (note := unpublished_note(result)) else ""))
         return None
+
+
+def _items_before(d: dict) -> str:
+    """The items said by a confirmation begun before the count was of the items really opened (kept as 'problems')."""
+    return f"为{d['problems']}个问题建立整改事项（{DEFAULT_WORKDAYS}个工作日内整改）"
 
 
 def _card_revision(key: str | None) -> int | None | bool:

@@ -134,9 +134,10 @@ def test_text_command_confirms_first_and_only_admins_may(bot):
     prompt = bot.send("zsj_admin", "发布通报 2026-11")
     # 11 problems, of which 3 (迟报, no training) open no item: the count is of the 8 items publishing makes
     assert "请确认发布2026年11月月度通报：5个单位" in prompt, prompt
-    assert "并为8个问题建立整改事项（5个工作日内整改）；另有3个问题（迟报、本年度无人参加培训）只在通报中指出" in prompt, prompt
+    assert prompt.endswith("（含全县得分排名），为8个问题建立整改事项（5个工作日内整改）；另有3个问题（迟报、本年度无人参加培训）"
+                           "只在通报中指出，不建立整改事项。\n回复「确认」发布，回复「取消」放弃。"), prompt
     card = bulletin_card(bot, "zsj_admin")
-    assert card["sub_title_text"].startswith("发布后各单位收到本单位的通报，8个问题建立整改事项（5个工作日）"), card
+    assert card["sub_title_text"].startswith("发布后各单位收到本单位的通报，为8个问题建立整改事项（5个工作日）"), card
     assert {"keyname": "存在问题", "value": "11项（建立整改事项8项）"} in card["horizontal_content_list"], card
     assert new_texts(bot, "jy_zhang", before) == []  # nothing before confirming
     assert "请回复「确认」发布" in bot.send("zsj_admin", "好像不对")

@@ -103,3 +103,16 @@ def test_summary_with_a_notice_for_each_of_a_hundred_units_still_fits_one_wecom_
         assert len(text.encode()) <= TEXT_LIMIT, len(text.encode())
         line = next(line for line in text.splitlines() if line.startswith("通报批评："))
         assert line.startswith("通报批评：100次（") and line.endswith("等100个单位），发布后各单位都会看到"), line
+
+
+def test_what_publishing_makes_of_the_problems_is_said_as_one_clause():
+    from bot.bulletin.problems import items_sentence
+    b = evaluate(bulletin())
+    assert items_sentence(b.units, 5) == \
+        "为8个问题建立整改事项（5个工作日）；另有2个问题（迟报、本年度无人参加培训）只在通报中指出，不建立整改事项"
+    for fig in b.units:
+        fig.problems = [p for p in fig.problems if p.startswith(("迟报", "本年度"))]
+    assert items_sentence(b.units, 5, within=True) == "不建立整改事项：2个问题（迟报、本年度无人参加培训）只在通报中指出"
+    for fig in b.units:
+        fig.problems = []
+    assert items_sentence(b.units, 5) == "没有需要整改的问题"

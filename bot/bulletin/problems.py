@@ -27,15 +27,16 @@ def rectifiable_count(units: list[UnitFigures]) -> int:
     return sum(1 for fig in units for problem in fig.problems if rectifiable(problem))
 
 
-def items_sentence(units: list[UnitFigures], workdays: int) -> str:
-    """What publishing makes of the problems, e.g. "8个问题建立整改事项（5个工作日）；另有3个问题（迟报、本年度无人参加培训）
+def items_sentence(units: list[UnitFigures], workdays: int, within: bool = False) -> str:
+    """What publishing makes of the problems, e.g. "为8个问题建立整改事项（5个工作日）；另有3个问题（迟报、本年度无人参加培训）
     只在通报中指出，不建立整改事项" — as many items as publishing will open, not one per problem."""
     problems = sum(len(fig.problems) for fig in units)
     items = rectifiable_count(units)
-    said = f"{items}个问题建立整改事项（{workdays}个工作日）" if items else "没有需要建立整改事项的问题"
-    if problems > items:
-        said += f"；{'另有' if items else ''}{problems - items}个问题（迟报、本年度无人参加培训）只在通报中指出，不建立整改事项"
-    return said
+    rest = f"{problems - items}个问题（迟报、本年度无人参加培训）只在通报中指出"
+    if not items:
+        return f"不建立整改事项：{rest}" if problems else "没有需要整改的问题"
+    said = f"为{items}个问题建立整改事项（{workdays}个工作日{'内整改' if within else ''}）"
+    return said + (f"；另有{rest}，不建立整改事项" if problems > items else "")
 
 
 def _idle(days: int, n: int) -> str:
