@@ -116,3 +116,16 @@ def test_what_publishing_makes_of_the_problems_is_said_as_one_clause():
     for fig in b.units:
         fig.problems = []
     assert items_sentence(b.units, 5) == "没有需要整改的问题"
+
+
+def test_a_published_part_whose_problems_open_no_item_sets_no_deadline():
+    # only a year without training (an item for none): the unit was told 「请于…前完成整改」 with nothing to answer
+    b = evaluate(bulletin())
+    fig = b.unit(EDU)
+    fig.problems = ["本年度尚无人员参加政务新媒体培训，请派员参加主管单位组织的培训（第28条）"]
+    fig.item_ids = [None]
+    part = unit_part(b, EDU)
+    own = part.split("二、存在的问题及整改要求\n")[1].split("\n\n")[0]
+    assert own == ("以下问题只在通报中指出，不建立整改事项，请今后注意，不需要回复。\n"
+                   "1. 本年度尚无人员参加政务新媒体培训，请派员参加主管单位组织的培训（第28条）"), own
+    assert "完成整改" not in part

@@ -136,7 +136,10 @@ def unit_part(b: Bulletin, unit_id: int) -> str:
     lines += ["", "二、存在的问题及整改要求"]
     if fig.problems:
         when = f"请于{fmt.day(b.rectify_by)}前完成整改" if b.rectify_by else "请及时整改"
-        if fig.item_ids:  # published: the items are named here, not each in a notice of its own
+        if fig.item_ids and not any(fig.item_ids):  # published, and none of them is a rectification item
+            lines.append("以下问题只在通报中指出，不建立整改事项，请今后注意，不需要回复。")
+            lines += [f"{n}. {p}" for n, p in enumerate(fig.problems, 1)]
+        elif fig.item_ids:  # published: the items are named here, not each in a notice of its own
             lines.append(f"{when}。注明整改事项编号的，整改完成后回复「已整改 编号 整改说明」；其余请今后注意，不需要回复。")
             lines += [f"{n}. {p}" + (f"（整改事项 {i}）" if i else "")
                       for n, (p, i) in enumerate(zip(fig.problems, fig.item_ids), 1)]
