@@ -24,8 +24,8 @@ from jobs.dormancy import baseline, rungs
 from models.account import PLATFORM_WORDS, Account, accounts_of_units
 from models.measure import INTERVIEW, KINDS, NOTICE, ORDER_CLOSE, Measure
 from models.org import BUREAU_ADMIN, Unit, level_name, reachable
-from models.oversight import (CASE_PENDING, DORMANT, FROM_ORDER, DormancyCase, account_label, last_update, open_case,
-                              unit_heads, unit_people)
+from models.oversight import (CASE_PENDING, DORMANT, FROM_ORDER, DormancyCase, account_label, bureau_admins,
+                              last_update, open_case, unit_heads, unit_people)
 
 WHAT = {"约谈": "约谈", "警告": "警告", "通报": "通报批评", "责令关闭": "责令关闭账号"}
 SAID = {"约谈": "约谈", "警告": "警告", "通报": "通报批评|通报", "责令关闭": "责令关闭(?:账号)?"}
@@ -217,7 +217,20 @@ def _record(ctx: Context) -> tuple[Measure, list]:
     else:
         lines.append("请高度重视，认真整改。")
     outbox.push_text(ctx.session, people, "\n".join(lines))
+    _copy_supervisor(ctx, measure, unit)
     return measure, people
+
+
+def _copy_supervisor(ctx: Context, measure: Measure, unit: Unit) -> None:
+    """A measure the city bureau took: the county bureau supervising the unit is copied (as for the city's
+    rectification items), or it learns of it only by reading the unit's record."""
+    supervisor = unit.supervising_bureau()
+    if supervisor is None or supervisor.id == ctx.person.unit_id:
+        return
+    outbox.push_text(ctx.session, bureau_admins(ctx.session, unit),
+                     f"【处置措施 {measure.id}（抄送）】{ctx.person.unit.name}（{ctx.person.name}）对{unit.name}"
+                     f"{WHAT[measure.kind]}\n原因：{measure.reason}\n"
+                     f"这是{level_name(ctx.person.unit)}采取的措施（第32条），已送达该单位，供知悉，无需处理。")
 
 
 def _accounts(session: Session, ids: list[int]) -> list[Account]:

@@ -206,6 +206,14 @@ def test_a_public_notice_says_the_monthly_bulletin_lists_it_and_names_the_bureau
     bot.send("city_qian", "确认")
     assert bot.texts("jy_wang")[-1].startswith("【市政数局处置措施：通报批评】抚松县教育局")
     assert bot.texts("wj_chen") == []
+    # the county bureau that supervises the unit is copied: it learnt of the city's measure only from 单位记录
+    copy = bot.texts("zsj_admin")[-1]
+    assert copy.startswith("【处置措施 1（抄送）】白山市政务服务和数字化建设管理局（钱管理）对抚松县教育局通报批评"), copy
+    assert "原因：抚松教育发布内容出现严重表述错误" in copy and "已送达该单位，供知悉，无需处理" in copy, copy
+    assert bot.texts("jy_admin") == []  # not the neighbouring county
+    before = len(bot.texts("zsj_admin"))
+    bot.say("zsj_admin", "警告 卫生健康局 健康抚松周报连续三周未报", "确认")
+    assert not any("抄送" in t for t in bot.texts("zsj_admin")[before:])  # its own measure: no copy to itself
 
 
 def test_a_measure_nobody_in_the_unit_can_receive_is_not_said_delivered(bot):
