@@ -233,9 +233,14 @@ def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Perso
 
 
 def _tell_who_agreed(session: Session, req: ApprovalRequest, told: set[int], news: str) -> None:
-    """Tell each who agreed at a step of the current round (but those in `told`) what became of the request."""
-    for d in req.decisions:
-        if d.round == req.round and d.decision == AGREE and d.decider_id not in told:
+    """Tell each who agreed at a step of the current round (but those in `told`) what became of the request —
+    and those who agreed in the round before: the send-back told them a corrected request would come back to
+    them, so a request withdrawn or rejected before it reached them again would otherwise leave them waiting.
+    Each person once, for his newest 同意."""
+    told = set(told)
+    for d in sorted(req.decisions, key=lambda d: (-d.round, d.id)):
+        if d.round in (req.round, req.round - 1) and d.decision == AGREE and d.decider_id not in told:
+            told.add(d.decider_id)
             outbox.push_text(session, d.decider, f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，"
                              f"{req.unit.name}）您已在「{STEP_NAMES[d.step]}」环节同意，{news}")
 
@@ -304,7 +309,8 @@ def withdraw(session: Session, req: ApprovalRequest, person: Person, source_msg:
     close_cards(session, req, f"{by}已撤回")
     if people:
         outbox.push_text(session, people, f"第{req.id}号申请（{req.title}）已由{by}撤回{said}，无需再审批。")
-    _tell_who_agreed(session, req, {req.applicant_id, person.id}, f"{person.name}已撤回这件申请{said}，不再需要审批。")
+    _tell_who_agreed(session, req, {req.applicant_id, person.id, *(p.id for p in people)},  # the approvers: above
+                     f"{person.name}已撤回这件申请{said}，不再需要审批。")
     after = {"status": WITHDRAWN}
     if person.id != req.applicant_id:
         after.update(applicant=req.applicant.userid, why=why)

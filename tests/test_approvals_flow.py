@@ -286,6 +286,39 @@ def test_withdrawal_tells_those_who_agreed_and_the_current_approver(bot):
     assert any(t.startswith(f"第{number}号申请") and "已由申请人撤回，无需再审批" in t for t in bot.texts("zsj_review"))
 
 
+def test_withdrawal_of_a_resubmitted_request_tells_who_agreed_before_it_was_sent_back(bot):
+    """The city sent it back; 杨审核 was told 「重新提交后，会再请您审批」. Resubmitted, it waits at the unit again
+    when the applicant withdraws it: 杨审核 hears it will not come (he was left waiting); 王局长, who agreed in both
+    rounds, hears it once."""
+    number = submit_open(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    bot.send("city_zhao", f"退回 {number} 名称要改")
+    assert any("会再请您审批" in t for t in bot.texts("zsj_review"))
+    bot.send("jy_zhang", f"修改 {number}")
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    bot.send("jy_wang", f"同意 {number}")  # round 2: the head again; now at the bureau
+    bot.send("jy_zhang", f"撤回 {number}")
+    withdrawn = [t for t in bot.texts("zsj_review") if "张伟已撤回这件申请" in t or "已由申请人撤回" in t]
+    assert len(withdrawn) == 1, withdrawn  # as the current approver, once
+    back = [t for t in bot.texts("city_zhao") if "撤回" in t]
+    assert back == [], back  # he sent it back and agreed to nothing
+    head = [t for t in bot.texts("jy_wang") if "张伟已撤回这件申请" in t]
+    assert head == [f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「开设单位意见」环节同意，张伟已撤回这件申请，"
+                    "不再需要审批。"], head
+
+
+def test_withdrawal_before_the_resubmission_reaches_an_earlier_approver_tells_him(bot):
+    number = submit_open(bot)
+    approve_all(bot, number, people=("jy_wang", "zsj_review"))
+    bot.send("city_zhao", f"退回 {number} 名称要改")
+    bot.send("jy_zhang", f"修改 {number}")
+    assert "已提交第" in bot.send("jy_zhang", "确认")  # round 2, at the unit: not yet back with 杨审核
+    bot.send("jy_zhang", f"撤回 {number}")
+    told = [t for t in bot.texts("zsj_review") if "张伟已撤回这件申请" in t]
+    assert told == [f"第{number}号开设申请（抚松教育，抚松县教育局）您已在「主管单位意见」环节同意，张伟已撤回这件申请，"
+                    "不再需要审批。"], told
+
+
 def test_approving_on_the_card_after_tapping_reject_ends_the_reason_question(bot):
     number = submit_open(bot)
     click(bot, "jy_wang", number, "reject")
