@@ -73,6 +73,17 @@ def one_at_a_time(word: str, number: int, opinion: str) -> str:
             f"请分开回复，一条消息处理一件申请，例如{example}。")
 
 
+def undecided(data: dict) -> str:
+    """What an idle 审批意见 dialogue held, for its expiry notice: that nothing was decided (not a vague 「草稿」)."""
+    if data.get("request_ids"):
+        return f"同意第{'、'.join(str(n) for n in data['request_ids'])}号申请（还没有作出处理，申请仍在等待您审批）"
+    if not data.get("request_id"):
+        return ""
+    word = {AGREE: "同意", REJECT: "驳回", RETURN: "退回修改"}.get(data.get("decision"), "审批")
+    said = f"，{'意见' if data.get('decision') == AGREE else '原因'}：{data['opinion']}" if data.get("opinion") else ""
+    return f"第{data['request_id']}号申请{word}{said}（还没有作出处理，申请仍在等待您审批）"
+
+
 def nothing_decided(ctx: Context) -> str:
     """取消 at the reason: nothing was decided, and the request still waits for this person."""
     number = ctx.data.get("request_id")
@@ -106,7 +117,7 @@ def waited_text(req: ApprovalRequest) -> str:
 
 
 def register(router: Router) -> None:
-    router.conversation("decide", title="审批意见", cancelled=nothing_decided)
+    router.conversation("decide", title="审批意见", cancelled=nothing_decided, summary=undecided)
 
     def text_decision(ctx: Context, word: str):
         parsed = number_and_rest(ctx.args)

@@ -615,3 +615,17 @@ def test_two_decisions_in_one_message_decide_nothing_and_show_how_to_send_them(b
     assert request(bot, first)["decisions"] == request(bot, second)["decisions"] == []
     bot.send("jy_wang", f"同意 {first} 3个栏目已核对")  # a number in an opinion is still an opinion
     assert request(bot, first)["decisions"] == [("unit", "jy_wang", "同意", "3个栏目已核对")]
+
+
+def test_a_reason_typed_after_the_question_expired_is_told_nothing_was_decided(bot):
+    """Tapped 驳回, answered 40 minutes later: the notice said 「已填写的内容已保存为草稿」 — of a decision? It says
+    which request and that nothing was decided; 继续 asks the reason again."""
+    number = submit_open(bot)
+    click(bot, "jy_wang", number, "reject")
+    clock.set_now(clock.now() + timedelta(minutes=40))
+    reply = bot.send("jy_wang", "账号名称不规范")
+    assert f"已填写的内容已保存：第{number}号申请驳回（还没有作出处理，申请仍在等待您审批）" in reply, reply
+    assert request(bot, number)["decisions"] == []
+    assert bot.send("jy_wang", "继续").endswith(f"请输入第{number}号申请的驳回原因（必填），回复「取消」不作处理：")
+    bot.send("jy_wang", "账号名称不规范")
+    assert request(bot, number)["status"] == "已驳回"
