@@ -12,9 +12,9 @@ _NUMBER = r"第?\s*\d+\s*号?(?:的?申请)?"
 # nothing but further numbers, perhaps with 都/也 and the decision word again: 「5」, 「5号」, 「、5号 6号」, 「5都同意」
 _ONLY_NUMBERS = re.compile(rf"(?:{SEPARATOR}*{_NUMBER})+{SEPARATOR}*(?:都|均|也)?\s*(?:同意|通过|批准)?[。！!]*")
 WORD = r"(?:同意|批准|通过|驳回|不同意|不批准|退回修改|退回)"
-# another request's number first: 「5号退回 名称不对」, 「5 名称不对」, 「5不同意」, or a decision on one: 「不同意 5」
-# — but not 「3个字段填错了」, 「2024年的材料」
-_ANOTHER_FIRST = re.compile(rf"{SEPARATOR}*(?:{WORD}\s*)?第?\s*\d+\s*(?:号|{SEPARATOR}|$|{WORD})")
+# another request's number first: 「5号退回 名称不对」, 「5 名称不对」, 「5不同意」, 「5、6号」, or a decision on one:
+# 「不同意 5」 — but not 「3个字段填错了」, 「2024年的材料」, nor an opinion's own list 「1、名称规范 2、内容合规」
+_ANOTHER_FIRST = re.compile(rf"{SEPARATOR}*(?:{WORD}\s*)?第?\s*\d+\s*(?:号|[\s,，和及与]|$|{WORD}|、\s*第?\s*\d)")
 # the numbers before the last one of 「3、5号同意」, 「3号和5号都同意」 (NUMBER_FIRST's `numbers` group)
 LEADING_NUMBERS = r"(?:第?\s*\d+\s*号?\s*[、，,和及与]\s*)*"
 

@@ -615,6 +615,8 @@ def test_two_decisions_in_one_message_decide_nothing_and_show_how_to_send_them(b
     assert request(bot, first)["decisions"] == request(bot, second)["decisions"] == []
     bot.send("jy_wang", f"同意 {first} 3个栏目已核对")  # a number in an opinion is still an opinion
     assert request(bot, first)["decisions"] == [("unit", "jy_wang", "同意", "3个栏目已核对")]
+    bot.send("jy_wang", f"同意 {second} 1、名称规范 2、内容合规")  # and so is the opinion's own numbered list
+    assert request(bot, second)["decisions"] == [("unit", "jy_wang", "同意", "1、名称规范 2、内容合规")]
 
 
 def test_a_reason_typed_after_the_question_expired_is_told_nothing_was_decided(bot):
