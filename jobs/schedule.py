@@ -25,14 +25,15 @@ from typing import Callable
 
 import redis
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot import clock, db, workdays
-from jobs.redis_outage import RedisOutage
+from jobs.outage import Outage
 from models.platform import JobRun
 
 log = logging.getLogger("bot.schedule")
-REDIS = RedisOutage(log, "scheduler")  # this process's view of Redis: down/still down/back, not every tick
+REDIS = Outage(log, "scheduler")  # this process's view of Redis: down/still down/back, not every tick
+DATABASE = Outage(log, "scheduler", "database")
 
 # Modules that define scheduled jobs; importing them registers their jobs.
 JOB_MODULES = [
@@ -180,7 +181,7 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
 
 
 def _enqueue_failed(name: str, period: str, exc: Exception) -> None:
-    """Redis down is said once, then summarised (jobs/redis_outage.py), not on every tick; anything else is logged."""
+    """Redis down is said once, then summarised (jobs/outage.py), not on every tick; anything else is logged."""
     if isinstance(exc, redis.RedisError):
         REDIS.failed(exc)
     else:
@@ -234,8 +235,17 @@ def main(interval: float = 20.0) -> None:  # pragma: no cover - the `cron` proce
         while True:
             try:
                 tick()
-            except Exception:
+                DATABASE.answered()  # every tick asks the database (its claims, the lost-job check)
+            except Exception as exc:
                 if pressed:
                     raise KeyboardInterrupt from None
-                log.exception("scheduler tick failed")
+                _tick_failed(exc)
             time.sleep(interval)
+
+
+def _tick_failed(exc: Exception) -> None:
+    """The database down is said once, then summarised (jobs/outage.py), not with a traceback every 20 seconds."""
+    if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        DATABASE.failed(exc)
+    else:
+        log.exception("scheduler tick failed")

@@ -1,5 +1,5 @@
 """The worker process's RQ Worker (`flask --app bot worker`): RQ's own, but a Redis outage is logged by
-jobs/redis_outage.py — once when it starts, a summary every 10 minutes, once when Redis answers again — instead of
+jobs/outage.py — once when it starts, a summary every 10 minutes, once when Redis answers again — instead of
 RQ's "could not connect to Redis instance" ERROR every 2 seconds from its pubsub thread (and every minute from its
 main loop) for as long as the outage lasts."""
 from __future__ import annotations
@@ -9,9 +9,9 @@ import logging
 import redis
 import rq
 
-from jobs.redis_outage import RedisOutage
+from jobs.outage import Outage
 
-REDIS = RedisOutage(logging.getLogger("bot.worker"), "worker")
+REDIS = Outage(logging.getLogger("bot.worker"), "worker")
 RQ_CANNOT_CONNECT = "could not connect to Redis instance"
 
 

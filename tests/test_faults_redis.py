@@ -21,7 +21,7 @@ import pytest
 
 from bot import clock, config, wecom_client
 from jobs import schedule
-from jobs.redis_outage import RedisOutage
+from jobs.outage import Outage
 from tests.test_outbox_delivery import move, sweep_and_deliver
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
@@ -136,7 +136,7 @@ def test_the_scheduler_says_redis_is_down_once_sums_it_up_and_says_when_it_is_ba
                                                                                   monkeypatch):
     """Half an hour without Redis at the scheduler's 20 s ticks: one ERROR, a summary every 10 minutes and one line
     when Redis answers again — not 90 "enqueue failed" lines (the every-minute sweep fails on every tick)."""
-    monkeypatch.setattr(schedule, "REDIS", RedisOutage(schedule.log, "scheduler"), raising=False)  # a fresh view
+    monkeypatch.setattr(schedule, "REDIS", Outage(schedule.log, "scheduler"), raising=False)  # a fresh view
     start = datetime(2026, 12, 1, 10, 0)  # Beijing time, a Tuesday: the morning's jobs are enqueued while Redis is up
     clock.set_now(start)
     assert schedule.tick()
@@ -153,7 +153,7 @@ def test_the_scheduler_says_redis_is_down_once_sums_it_up_and_says_when_it_is_ba
             if r.levelno >= logging.WARNING and "re-enqueued" not in r.getMessage()]  # jobs Redis lost: one line each
     assert [level for level, _message in said] == ["ERROR", "WARNING", "WARNING", "WARNING"], said
     # the first call to Redis after it went down was the 10:01 sweep's enqueue
-    assert said[0][1].startswith("redis down: scheduler cannot reach Redis (ConnectionError)")
+    assert said[0][1].startswith("redis down: scheduler cannot reach it (ConnectionError)")
     assert [_minutes(m, "redis still down for ") for _level, m in said[1:3]] == [10, 20], said
     assert _minutes(said[3][1], "redis back after ") in (29, 30), said[3]  # (the clock runs on during the ticks)
     assert all(": scheduler" in m for _level, m in said[1:])
@@ -195,4 +195,4 @@ def test_the_worker_says_redis_is_down_once_and_when_it_is_back(tbot, own_redis,
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
     assert "could not connect to Redis instance" not in text
-    assert text.count("redis down: worker cannot reach Redis") == 1 and text.count("redis back after") == 1, text
+    assert text.count("redis down: worker cannot reach it") == 1 and text.count("redis back after") == 1, text

@@ -3,20 +3,24 @@ caught up once after downtime."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import signal
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from bot import clock, config, db
 from jobs import schedule
+from jobs.outage import Outage
 from jobs.schedule import ScheduledJob, daily_at, every_minutes
 from models.platform import JobRun
 from tests.conftest import OWNER_KEY
 
 RAN: list[str] = []
+DEAD_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"  # connection refused at once
 
 
 def _job(period: str) -> str:
@@ -280,3 +284,37 @@ def test_jobs_list_says_each_jobs_latest_run_and_how_to_run_a_failed_one_again(d
     assert latest("t_broken") == ("最近：2026-12-01 失败：RuntimeError: 数据库连接中断。"
                                   "重新运行：flask --app bot jobs run t_broken --period 2026-12-01")
     assert latest("outbox_sweep").startswith("最近：2026-12-01T09:35 已完成")
+
+
+def test_the_scheduler_says_the_database_is_down_once_sums_it_up_and_says_when_it_is_back(cfg, monkeypatch, caplog):
+    """The `cron` loop at 20 s ticks while the database refuses connections for 20 minutes: one ERROR, a summary
+    every 10 minutes, one line when it answers again — not a traceback on every tick (60 of them)."""
+    monkeypatch.setattr(schedule, "DATABASE", Outage(schedule.log, "scheduler", "database"), raising=False)
+    at(1, 10, 0)
+    good = config.get()
+    dead = dataclasses.replace(good, database_url=DEAD_DATABASE)
+    ticks_done = []
+
+    def sleep(_seconds):
+        ticks_done.append(clock.now())
+        clock.advance(timedelta(seconds=20))
+        if len(ticks_done) == 1:
+            config.use(dead)
+        elif len(ticks_done) == 61:
+            config.use(good)
+        elif len(ticks_done) == 62:
+            raise LoopedOn
+
+    monkeypatch.setattr(schedule, "time", SimpleNamespace(sleep=sleep))
+    monkeypatch.setattr(schedule, "tick", lambda: schedule.claim("t_probe", clock.now().isoformat()) and [])
+    caplog.set_level(logging.INFO, "bot.schedule")
+    try:
+        run_scheduler_until(LoopedOn)
+    finally:
+        config.use(good)
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [level for level, _message in said] == ["ERROR", "WARNING", "WARNING"], said
+    assert said[0][1].startswith("database down: scheduler cannot reach it (OperationalError)")
+    assert said[1][1].startswith("database still down for 10 min")
+    assert said[2][1].startswith("database back after 20 min") and "60 attempts had failed" in said[2][1]
+    assert not any(r.exc_info for r in caplog.records)
