@@ -36,8 +36,17 @@ def describe(run: JobRun | None, frequent: bool) -> str:
     if run.status in ("failed", "lost"):
         if run.status == "failed" and run.detail:
             said += f"：{run.detail[:120]}"
+        if run.status == "failed" and not frequent:
+            said += _retries(run)
         said += FREQUENT_HINT if frequent else f"。重新运行：flask --app bot jobs run {run.job} --period {run.period}"
     return said
+
+
+def _retries(run: JobRun) -> str:
+    from jobs.lost_runs import MAX_ATTEMPTS, RETRY_AFTER
+    if run.attempts < MAX_ATTEMPTS:
+        return f"（{int((RETRY_AFTER * run.attempts).total_seconds() // 60)} 分钟后自动重试，最多共运行 {MAX_ATTEMPTS} 次）"
+    return f"（已自动重试 {run.attempts - 1} 次，不再自动重试）"
 
 
 def _minutes_since(moment: datetime) -> int:

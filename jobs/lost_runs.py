@@ -9,11 +9,16 @@ still the job's latest period — scheduled jobs are idempotent (their pushes ca
 part of the way sends only what is missing. A lost period that a later one has superseded is marked `lost` instead,
 as a scheduler that was down does not catch up more than the latest period either. Every-few-minutes jobs are left
 alone: their next period comes within minutes.
+
+`retry_failed` (every tick too) runs a failed period again — a database or WeCom outage in the middle of the
+morning's reminders would otherwise leave that day's reminders unsent — up to `MAX_ATTEMPTS` runs in all, waiting
+`RETRY_AFTER` × the runs so far between them, while it is still the job's latest period. A job that fails every
+time stays `failed` in `flask --app bot jobs list`, with the command that runs it again by hand.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import redis
@@ -27,6 +32,8 @@ from models.platform import JobRun
 log = logging.getLogger("bot.schedule")
 
 LOST_AFTER = timedelta(minutes=5)  # far longer than claim → enqueue takes; a younger claim may still be enqueueing
+MAX_ATTEMPTS = 3  # a failed period runs at most this many times in all
+RETRY_AFTER = timedelta(minutes=10)  # × the runs so far: 10 minutes after the first failure, 20 after the second
 GONE = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}  # ended without run_job recording an outcome
 
 
@@ -55,6 +62,32 @@ def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, st
         log.warning("schedule job=%s period=%s re-enqueued: its RQ job was lost (Redis emptied or worker killed)",
                     name, period)
     return requeued
+
+
+def retry_failed(jobs: dict, enqueue: Callable[[str, str], None]) -> list[tuple[str, str]]:
+    """Enqueue again the failed periods due a retry (module docstring); returns them."""
+    now = clock.now()
+    with db.transaction() as session:
+        failed = session.scalars(select(JobRun).where(JobRun.status == "failed",
+                                                      JobRun.attempts < MAX_ATTEMPTS)).all()
+        due = [(r.job, r.period, r.attempts) for r in failed
+               if r.finished_at is None or _aware(r.finished_at) <= now - RETRY_AFTER * r.attempts]
+    retried = []
+    for name, period, attempts in due:
+        job = jobs.get(name)
+        if job is None or job.slot.frequent or period not in {p for p, _due in job.slot.periods(clock.local_now())}:
+            continue
+        enqueue(name, period)
+        with db.transaction() as session:
+            row = session.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
+            row.status, row.started_at, row.attempts = "queued", clock.now(), attempts + 1
+        retried.append((name, period))
+        log.warning("schedule job=%s period=%s failed; run %d of %d enqueued", name, period, attempts + 1, MAX_ATTEMPTS)
+    return retried
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # SQLite gives naive UTC
 
 
 def _gone(connection: redis.Redis, name: str, period: str) -> bool:

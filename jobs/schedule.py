@@ -154,7 +154,7 @@ def _finish(name: str, period: str, status: str, detail: str | None) -> None:
 
 def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, str]]:
     """One pass of the scheduler: claim and enqueue every due, unclaimed period; re-enqueue the periods whose RQ job
-    Redis lost (jobs/lost_runs.py, only with the real queue)."""
+    Redis lost and retry the failed ones (jobs/lost_runs.py, only with the real queue)."""
     from jobs import connection, lost_runs
     now = clock.local_now()
     jobs = load_jobs()
@@ -175,6 +175,7 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
     if enqueue is None:
         try:
             lost_runs.requeue_lost(jobs, connection(), _enqueue)
+            lost_runs.retry_failed(jobs, _enqueue)
         except redis.RedisError as exc:  # Redis down: the next tick looks again
             REDIS.failed(exc)
     return started

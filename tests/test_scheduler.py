@@ -31,7 +31,8 @@ def _job(period: str) -> str:
 @pytest.fixture
 def daily(cfg, monkeypatch):
     RAN.clear()
-    monkeypatch.setitem(schedule.REGISTRY, "t_daily", ScheduledJob("t_daily", daily_at(9, 0, workdays_only=False), _job))
+    monkeypatch.setitem(schedule.REGISTRY, "t_daily",
+                        ScheduledJob("t_daily", daily_at(9, 0, workdays_only=False), _job))
     return "t_daily"
 
 
@@ -281,7 +282,7 @@ def test_jobs_list_says_each_jobs_latest_run_and_how_to_run_a_failed_one_again(d
         return lines[at_line + 1].strip()
 
     assert latest("t_daily") == "最近：2026-12-01 已完成（12-01 09:35）"
-    assert latest("t_broken") == ("最近：2026-12-01 失败：RuntimeError: 数据库连接中断。"
+    assert latest("t_broken") == ("最近：2026-12-01 失败：RuntimeError: 数据库连接中断（10 分钟后自动重试，最多共运行 3 次）。"
                                   "重新运行：flask --app bot jobs run t_broken --period 2026-12-01")
     assert latest("outbox_sweep").startswith("最近：2026-12-01T09:35 已完成")
 
@@ -318,3 +319,79 @@ def test_the_scheduler_says_the_database_is_down_once_sums_it_up_and_says_when_i
     assert said[1][1].startswith("database still down for 10 min")
     assert said[2][1].startswith("database back after 20 min") and "60 attempts had failed" in said[2][1]
     assert not any(r.exc_info for r in caplog.records)
+
+
+FAILURES_LEFT: list[int] = []
+FLAKY_RAN: list[str] = []
+
+
+def _flaky(period: str) -> str:
+    if FAILURES_LEFT:
+        FAILURES_LEFT.pop()
+        raise RuntimeError("数据库连接中断")
+    FLAKY_RAN.append(period)
+    return f"ran {period}"
+
+
+@pytest.fixture
+def flaky(daily, monkeypatch):
+    monkeypatch.setitem(schedule.REGISTRY, "t_flaky", ScheduledJob("t_flaky", daily_at(9, 30), _flaky))
+    FAILURES_LEFT.clear()
+    FLAKY_RAN.clear()
+    yield "t_flaky"
+    FAILURES_LEFT.clear()
+
+
+def test_a_failed_period_runs_again_after_a_pause_and_its_reminders_go_out(flaky, redis_conn):
+    """The database dropped in the middle of the morning's run: the period is run again 10 minutes later."""
+    FAILURES_LEFT.append(1)
+    at(1, 9, 31)
+    schedule.tick()
+    work_off_the_queue()
+    assert run_of(flaky, "2026-12-01").status == "failed" and "2026-12-01" not in FLAKY_RAN
+    at(1, 9, 35)
+    schedule.tick()  # too soon
+    work_off_the_queue()
+    assert run_of(flaky, "2026-12-01").status == "failed"
+    at(1, 9, 42)
+    schedule.tick()
+    schedule.tick()
+    work_off_the_queue()
+    run = run_of(flaky, "2026-12-01")
+    assert (run.status, run.attempts, run.detail) == ("done", 2, "ran 2026-12-01")
+    assert FLAKY_RAN.count("2026-12-01") == 1
+
+
+def test_a_period_that_fails_every_time_runs_three_times_and_then_says_so(flaky, app, redis_conn):
+    FAILURES_LEFT.extend([1] * 10)
+    for minute in (31, 42, 53, 59):
+        at(1, 9, minute)
+        schedule.tick()
+        work_off_the_queue()
+    at(1, 10, 25)
+    schedule.tick()
+    work_off_the_queue()
+    assert len(FAILURES_LEFT) == 7  # 09:31, 09:42 (10 minutes after), 10:03 or later (20 after the second): 3 runs
+    run = run_of(flaky, "2026-12-01")
+    assert (run.status, run.attempts) == ("failed", 3)
+    at(1, 12, 0)
+    schedule.tick()
+    work_off_the_queue()
+    assert len(FAILURES_LEFT) == 7
+    lines = app.test_cli_runner().invoke(args=["jobs", "list"]).output.splitlines()
+    [said] = [lines[i + 1].strip() for i, line in enumerate(lines) if line.startswith("t_flaky ")]
+    assert said == ("最近：2026-12-01 失败：RuntimeError: 数据库连接中断（已自动重试 2 次，不再自动重试）。"
+                    "重新运行：flask --app bot jobs run t_flaky --period 2026-12-01"), said
+
+
+def test_a_failed_period_a_later_one_superseded_is_not_run_again(flaky, redis_conn):
+    FAILURES_LEFT.append(1)
+    at(1, 9, 31)
+    schedule.tick()
+    work_off_the_queue()
+    at(2, 9, 31)  # the scheduler was down until the next working day's slot
+    schedule.tick()
+    schedule.tick()
+    work_off_the_queue()
+    assert FLAKY_RAN == ["2026-12-02"]
+    assert (run_of(flaky, "2026-12-01").status, run_of(flaky, "2026-12-01").attempts) == ("failed", 1)
