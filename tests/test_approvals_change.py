@@ -277,3 +277,17 @@ def test_the_new_responsible_person_may_be_the_sender_saying_me(bot):
     assert "请选择新的账号负责人" in reply, reply
     assert "变更原因" in bot.send("jy_li", "本人")
     assert "账号负责人：张伟 → 李娜" in bot.send("jy_li", "整改")
+
+
+def test_a_change_said_with_ba_the_account_and_the_item_before_the_verb(bot):
+    """「我想把抚松教育公众号的负责人换成王局长」 (the item named before the verb, as clerks say it) was 「没有理解您的消息」."""
+    seed_accounts(bot)
+    asked = bot.send("jy_zhang", "我想把抚松教育公众号的负责人换成王局长")
+    assert "当前账号负责人：张伟。请选择新的账号负责人" in asked, asked
+    assert "变更原因" in bot.send("jy_zhang", "王局长")
+    assert "账号负责人：张伟 → 王局长" in bot.send("jy_zhang", "整改")
+    bot.send("jy_zhang", "取消")
+    asked = bot.send("jy_zhang", "把抖音号的电话改成13812345678")
+    assert "当前联系电话" in asked, asked
+    bot.send("jy_zhang", "取消")
+    assert "请选择账号" in bot.send("jy_zhang", "帮我把负责人换一下")  # no account named: the list to choose from
