@@ -103,7 +103,7 @@ def platform_field(ctx: Context, label: str, required: bool, check):
 def register(router: Router) -> None:
     router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}")
 
-    @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号",
+    @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号", "开号", "开个号", "开新号",
                     help="申请开设政务新媒体账号",
                     detail="逐项填写审批表（附件2）：账号类型、名称、功能、主页URL、平台账号ID、账号负责人和联系电话、"
                            "第三方运营机构、开设理由，以及本单位是否已提交保障制度；最后核对全表再提交。\n"

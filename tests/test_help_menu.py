@@ -66,6 +66,15 @@ def test_a_question_after_an_action_is_answered_with_its_help_and_starts_nothing
     assert bot.send(userid, "上一步") == "当前没有进行中的操作。"
 
 
+@pytest.mark.parametrize("text", ["开设要准备什么", "怎么开号？", "开号要准备什么", "开号需要什么材料", "开新号要走什么流程",
+                                  "开个号要什么手续"])
+def test_a_clerk_asking_how_to_open_an_account_gets_the_help_of_opening(bot, text):
+    """「开设要准备什么」 began the form; 「开号要准备什么」 (开号: how clerks say 开设) was 「没有理解您的消息」."""
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("「开设」") and "请选择账号类型" not in reply, reply
+    assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
+
+
 def test_the_help_of_a_request_says_who_approves_and_what_follows(bot):
     reply = bot.send("jy_zhang", "注销要多久")
     assert "审批顺序：本单位负责人 → 县政数局 → 市政数局" in reply and "3个工作日内" in reply, reply
