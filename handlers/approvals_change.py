@@ -132,6 +132,7 @@ def start_changes(ctx: Context, keys: list[str]) -> str:
     ctx.data["changes"] = {}
     ctx.data.pop("new_unit_id", None)
     ctx.data.pop("new_responsible_id", None)
+    ctx.data.pop("contact_follows", None)
     return "change.value"
 
 

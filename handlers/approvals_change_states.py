@@ -18,6 +18,9 @@ def field_prompt(ctx: Context) -> str:
     before = f"（您上次填写的是「{earlier[1] or '（空）'}」）" if earlier else ""
     if key == "responsible_name":
         return numbered([p.name for p in base.unit_people(ctx)], f"当前{name}：{current}{before}。请选择新的{name}：")
+    if key == "contact" and ctx.data.get("contact_follows"):
+        old, new = ctx.data["changes"]["responsible_name"]
+        return (f"负责人换成了{new}。当前{name}：{current}（{old}）。请输入{new}的{name}，电话不变回复「不变」：")
     if key == "unit_name":
         return numbered([u.name for u in base.host_units_nearby(ctx)],
                         f"当前{name}：{current}{before}。请选择新的{name}：")
@@ -63,6 +66,28 @@ def new_value(ctx: Context, key: str):
         raise Reask(str(refused)) from None
     ctx.data["new_unit_id"] = unit.id
     return unit.name
+
+
+# The phone on record kept when the responsible person changes: 「不变」, 「不用改」
+KEEP_WORDS = frozenset({"不变", "不改", "不用改", "不用变", "不换", "不用换", "一样", "还是这个", "电话不变"})
+
+
+def phone_follows(ctx: Context) -> bool:
+    """A new responsible person and a phone on record that is not being changed anyway: the phone is the old
+    person's (the 开设 form asks it right after him), so it is asked again rather than left under the new name."""
+    return bool(ctx.data["form"].get("contact")) and "contact" not in ctx.data["queue"] \
+        and "contact" not in ctx.data["changes"]
+
+
+def next_item(ctx: Context) -> str:
+    ctx.data["queue"] = ctx.data["queue"][1:]
+    if ctx.data["queue"]:
+        return "change.value"
+    ctx.data.pop("earlier", None)
+    ctx.data.pop("contact_follows", None)
+    if "unit_name" in ctx.data["changes"] and ctx.data.get("announcement") is None:
+        return "change.announce"
+    return after_contents(ctx)
 
 
 def after_contents(ctx: Context) -> str:
@@ -126,18 +151,19 @@ def register(router: Router) -> None:
     @router.state("change.value", prompt=field_prompt)
     def value(ctx: Context):
         key = ctx.data["queue"][0]
+        if key == "contact" and ctx.data.get("contact_follows") and ctx.text.strip("。.！! ") in KEEP_WORDS:
+            return next_item(ctx)  # the phone stays (a shared office phone): no change of it
         new = new_value(ctx, key)
         old = ctx.data["form"].get(key)
+        if new == old and key == "contact" and ctx.data.get("contact_follows"):
+            return next_item(ctx)
         if new == old:
             raise Reask(f"新的内容与现在的一样（{old}），请输入不同的内容，或回复「取消」。")
         ctx.data["changes"] = {**ctx.data["changes"], key: [old, new]}
-        ctx.data["queue"] = ctx.data["queue"][1:]
-        if ctx.data["queue"]:
-            return "change.value"
-        ctx.data.pop("earlier", None)
-        if "unit_name" in ctx.data["changes"] and ctx.data.get("announcement") is None:
-            return "change.announce"
-        return after_contents(ctx)
+        if key == "responsible_name" and phone_follows(ctx):
+            ctx.data["queue"] = [*ctx.data["queue"], "contact"]
+            ctx.data["contact_follows"] = True
+        return next_item(ctx)
 
     @router.state("change.announce", prompt="主办单位调整的，按《办法》第12条应及时变更账号并向社会发布公告。"
                   "是否按要求发布变更公告？（回复「是」或「否」）")

@@ -291,3 +291,33 @@ def test_a_change_said_with_ba_the_account_and_the_item_before_the_verb(bot):
     assert "当前联系电话" in asked, asked
     bot.send("jy_zhang", "取消")
     assert "请选择账号" in bot.send("jy_zhang", "帮我把负责人换一下")  # no account named: the list to choose from
+
+
+def test_a_new_responsible_person_is_asked_for_the_phone_on_record(bot):
+    """The phone on record is the responsible person's (the 开设 form asks it right after him): changing only the
+    person left 李娜's number under 张伟 on the approved form and in the ledger."""
+    seed_accounts(bot)
+    with bot.db() as s:
+        s.get(Account, account_id(bot, "抚松教育", "抖音")).contact = "13912345678"
+    bot.send("jy_zhang", "变更 抚松教育 抖音 负责人")
+    asked = bot.send("jy_zhang", "张伟")
+    assert "负责人换成了张伟。当前联系电话：13912345678（李娜）。请输入张伟的联系电话，电话不变回复「不变」：" in asked, asked
+    wrong = bot.send("jy_zhang", "1391234")
+    assert "请填写11位手机号" in wrong and "电话不变回复「不变」" in wrong
+    assert "变更原因" in bot.send("jy_zhang", "13800001111")
+    form = bot.send("jy_zhang", "整改")
+    assert "账号负责人：李娜 → 张伟" in form and "联系电话：13912345678 → 13800001111" in form, form
+    bot.send("jy_zhang", "确认")
+    approve_all(bot, latest_request_id(bot))
+    assert account(bot, account_id(bot, "抚松教育", "抖音"))["responsible"] == "jy_zhang"
+    with bot.db() as s:
+        assert s.get(Account, account_id(bot, "抚松教育", "抖音")).contact == "13800001111"
+    bot.send("jy_zhang", "变更 抚松教育 抖音 负责人")
+    bot.send("jy_zhang", "李娜")
+    assert "变更原因" in bot.send("jy_zhang", "不变")  # a shared office phone: kept, not a change
+    form = bot.send("jy_zhang", "整改")
+    assert "账号负责人：张伟 → 李娜" in form and "联系电话：" not in form.split("变更内容")[1], form
+    bot.send("jy_zhang", "取消")
+    bot.send("jy_zhang", "变更 抚松教育 抖音 负责人和电话")  # both named: asked once each, as before
+    asked = bot.send("jy_zhang", "李娜")
+    assert asked == "当前联系电话：13800001111。请输入新的联系电话：", asked
