@@ -101,7 +101,8 @@ def platform_field(ctx: Context, label: str, required: bool, check):
 
 
 def register(router: Router) -> None:
-    router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}")
+    router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}",
+                        cancelled=text.left_unchanged)
 
     @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号", "开号", "开个号", "开新号",
                     help="申请开设政务新媒体账号",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import object_session
 
 from bot import clock
-from models.approval import AGREE, CHANGE, OPEN, STEP_NAMES, ApprovalRequest, retractions
+from models.approval import AGREE, CHANGE, DRAFT, OPEN, RETURNED, STEP_NAMES, ApprovalRequest, retractions
 
 FIELD_NAMES = {
     "name": "账号名称", "platform": "账号类型", "function": "账号功能", "url": "主页URL/下载URL",
@@ -214,3 +214,15 @@ def applicant_news(req: ApprovalRequest, person, step: str, decision: str, opini
     if req.status == "已退回":
         return head + f"\n请回复「修改 {req.id}」按意见修改后重新提交，或回复「撤回 {req.id}」。"
     return head + "\n申请已结束。如有疑问请联系审批人。"
+
+
+def left_unchanged(ctx) -> str | None:
+    """取消 while correcting a returned request or a draft (修改 N): it stays as it was, and how to take it up again.
+    None for a new form (nothing of it was kept)."""
+    number = ctx.data.get("request_id")
+    req = ctx.session.get(ApprovalRequest, number) if number else None
+    if req is None or req.status not in (RETURNED, DRAFT):
+        return None
+    if req.status == DRAFT:
+        return f"第{number}号{req.kind}申请草稿没有改动，也没有提交。回复「修改 {number}」可再核对后提交。"
+    return f"第{number}号{req.kind}申请没有改动，仍是「{req.status}」。回复「修改 {number}」重新修改后提交，或「撤回 {number}」。"

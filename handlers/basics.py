@@ -170,10 +170,9 @@ def register(router: Router) -> None:
         if not conv.state:
             ctx.reply("当前没有进行中的操作。回复「帮助」查看可用功能。")
             return
-        note = info.cancelled if info else None
-        said = f"：{note(ctx)}" if note else "，没有提交任何内容。"
+        note = info.cancelled(ctx) if info and info.cancelled else None  # None: nothing of it was kept
         _reset(conv)
-        ctx.reply(f"已取消「{info.title if info else '当前操作'}」{said}")
+        ctx.reply(f"已取消「{info.title if info else '当前操作'}」" + (f"：{note}" if note else "，没有提交任何内容。"))
 
     @router.fallback("back")
     def back(ctx: Context):

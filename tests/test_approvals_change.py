@@ -321,3 +321,24 @@ def test_a_new_responsible_person_is_asked_for_the_phone_on_record(bot):
     bot.send("jy_zhang", "变更 抚松教育 抖音 负责人和电话")  # both named: asked once each, as before
     asked = bot.send("jy_zhang", "李娜")
     assert asked == "当前联系电话：13800001111。请输入新的联系电话：", asked
+
+
+def test_leaving_the_correction_of_a_returned_request_says_the_request_stays_as_it_was(bot):
+    """取消 while correcting a returned request said 「已取消「开设申请」，没有提交任何内容。」: read as the request
+    itself being cancelled, with nothing said of how to take it up again."""
+    from tests.approvals_helpers import submit_open
+    seed_accounts(bot)
+    number = submit_open(bot)
+    bot.send("jy_wang", f"退回 {number} 理由写详细点")
+    bot.say("jy_zhang", f"修改 {number}", "修改", "9", "家长需要及时了解招生政策")
+    left = bot.send("jy_zhang", "取消")
+    assert left == (f"已取消「开设申请」：第{number}号开设申请没有改动，仍是「已退回」。回复「修改 {number}」重新修改后提交，"
+                    f"或「撤回 {number}」。"), left
+    assert request(bot, number)["status"] == "已退回"
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "2", "发布教育短视频", "整改", "确认")
+    change = latest_request_id(bot)
+    bot.send("jy_wang", f"退回 {change} 请写明整改依据")
+    bot.send("jy_zhang", f"修改 {change}")
+    assert bot.send("jy_zhang", "取消").startswith(f"已取消「变更申请」：第{change}号变更申请没有改动，仍是「已退回」。")
+    bot.send("jy_zhang", "开设")
+    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。"  # a new form: as before
