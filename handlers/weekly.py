@@ -16,8 +16,8 @@ from bot.router import END, Context, Reask, Router
 from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
                                   ask_problems, begin, current_account, current_answer, current_label, draft_summary,
                                   edit_example, finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of,
-                                  out_of_reach, pick_account, previous_answer, report_week, skip_account, submit,
-                                  summary_prompt, this_week, week_word)
+                                  not_kept, out_of_reach, pick_account, previous_answer, report_week, skip_account,
+                                  submit, summary_prompt, this_week, week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
                                    latest_said, parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR
@@ -52,7 +52,7 @@ EDIT_ASKED = (r"(?:我们?|本单位)?的?(?P<week>本周|这周|上周)?的?周
 
 
 def register(router: Router) -> None:
-    router.conversation("weekly", title="周报", summary=draft_summary, where=current_label)
+    router.conversation("weekly", title="周报", summary=draft_summary, where=current_label, cancelled=not_kept)
 
     @router.command("周报", "填周报", "报周报", roles=ROLES, questions=True, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"

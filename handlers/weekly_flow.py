@@ -257,7 +257,7 @@ def skip_account(ctx: Context):
         ctx.reply("好的，这个账号保持原样。")
         return "weekly.confirm"
     if not ctx.data["queue"] and not ctx.data["skipped"]:
-        raise Reask("只剩这一个账号没填了，不能再跳过。请填写，或回复「取消」稍后再报。")
+        raise Reask("只剩这一个账号没填了，不能再跳过。请填写（这周没有更新回复「无」）；回复「取消」会放弃这次已填的内容。")
     ctx.data["skipped"].append(ctx.data["cur"])
     kept = "，已填的内容会保留" if len(ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {})) > 1 else ""
     ctx.reply(f"好的，{account_label(ctx, ctx.data['cur'])}稍后再填{kept}。")
@@ -424,6 +424,18 @@ def draft_summary(data: dict) -> str:
     week = f"{weekly.week_label(date.fromisoformat(data['week']))}的" if data.get("week") else ""
     total = f"/{len(data['accounts'])}" if data.get("accounts") else ""
     return f"{week}周报已填 {len(data.get('done', []))}{total} 个账号"
+
+
+def not_kept(ctx: Context) -> str | None:
+    """取消: the accounts filled in (or changed) in this dialogue are not kept — said, not dropped silently."""
+    base = ctx.data.get("base") or {}
+    filled = [int(key) for key, entry in (ctx.data.get("answers") or {}).items() if entry != base.get(key)]
+    if not filled:
+        return None
+    labels = "、".join(a["label"] for a in ctx.data["accounts"] if a["id"] in filled)
+    if ctx.data.get("existing"):
+        return f"没有提交任何修改，这次改的{labels}没有保存，周报仍是第{ctx.data['existing']}版。"
+    return f"没有提交任何内容，这次填写的{labels}没有保存，报送时请回复「周报」重新填写。"
 
 
 # --- submitting -------------------------------------------------------------------------------

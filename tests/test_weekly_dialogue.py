@@ -344,3 +344,26 @@ def test_a_week_without_updates_said_plainly(bot):
     reply = bot.send("wj_liu", "这周都没更新")
     assert reply.startswith("好的，健康抚松（微信公众号）本周都记为无更新"), reply
     assert "11月23日—11月29日 周报，请核对" in reply, reply
+
+
+def test_cancelling_says_which_accounts_filled_in_are_not_kept(bot):
+    """The last account could not be skipped and the bot offered 「取消」稍后再报 — which threw away the accounts already
+    filled in, and said only 「没有提交任何内容」."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    bot.send("jy_zhang", "周报")
+    bot.say("jy_zhang", "5", "3", "昨天", "无", "无", "无", "不清楚", "无", "无")
+    last = bot.send("jy_zhang", "跳过")
+    assert "不能再跳过" in last and "稍后再报" not in last, last
+    assert "回复「取消」会放弃这次已填的内容" in last, last
+    left = bot.send("jy_zhang", "取消")
+    assert left == ("已取消「周报」：没有提交任何内容，这次填写的抚松教育（微信公众号）、抚松教育（抖音）没有保存，"
+                    "报送时请回复「周报」重新填写。"), left
+    bot.send("jy_zhang", "周报")
+    assert bot.send("jy_zhang", "取消") == "已取消「周报」，没有提交任何内容。"  # nothing filled in: as before
+    bot.send("jy_zhang", "周报")
+    assert "已提交" in bot.say("jy_zhang", "都没更新", "确认")[1]
+    summary = bot.say("jy_zhang", "修改周报", "修改 1", "6", "不变", "今天", "不变", "不变")[-1]
+    assert "1. 抚松教育（微信公众号）：发布6条" in summary, summary
+    assert bot.send("jy_zhang", "取消") == ("已取消「周报」：没有提交任何修改，这次改的抚松教育（微信公众号）没有保存，"
+                                           "周报仍是第1版。")
