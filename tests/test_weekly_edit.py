@@ -247,13 +247,17 @@ def test_edit_n_at_a_question_says_it_works_at_the_summary_and_asks_again(bot):
     assert "请核对" in bot.send("jy_zhang", "跳过")
 
 
-@pytest.mark.parametrize("said", ["周报填错了", "周报有误", "改一下周报", "本周的周报要改一下", "我要修改本周周报"])
+@pytest.mark.parametrize("said", ["周报填错了", "周报有误", "改一下周报", "本周的周报要改一下", "我要修改本周周报",
+                                  # were 「本单位没有名为「填错了怎么改」的在用账号」 and 「没有理解」
+                                  "周报填错了怎么改", "周报报错了咋改？", "我周报交错了，公众号应该是6条", "周报交错了"])
 def test_editing_asked_for_in_other_words(bot, said):
     seed(bot)
     at(2026, 11, 25, 10, 0)
     _file(bot)
     at(2026, 11, 26, 9, 0)
-    assert "已由张伟于11-25 10:00报送（第1版）" in bot.send("jy_zhang", said), said
+    reply = bot.send("jy_zhang", said)
+    assert "已由张伟于11-25 10:00报送（第1版）" in reply and "周报，请核对" in reply, reply
+    assert "快捷填报没有提交" not in reply, reply
 
 
 def test_editing_last_weeks_report_asked_for_in_other_words(bot):
