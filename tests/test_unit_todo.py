@@ -66,7 +66,8 @@ def test_a_returned_request_a_filing_and_a_rectification_are_listed(bot):
     assert "待报送" not in reply and "已退回" not in reply
 
 
-@pytest.mark.parametrize("asked", ["有什么要做的", "今天有什么事", "我有哪些待办", "还有什么要办的吗"])
+@pytest.mark.parametrize("asked", ["有什么要做的", "今天有什么事", "我有哪些待办", "还有什么要办的吗",
+                                   "这周还有啥要做的", "哪些要交", "本周还有什么要报的吗"])  # were 「没有理解」
 def test_asked_in_other_words(bot, asked):
     assert bot.send("jy_zhang", asked) == "抚松县教育局目前没有待办事项。"
 
