@@ -170,11 +170,10 @@ def register(router: Router) -> None:
         if item.status not in TO_FIX:
             ctx.reply(f"整改事项 {item.id} 当前状态为「{item.shown_status}」，{_not_again(item, text)}")
             return None
+        ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem}
         if len(text) < 4:  # asked for, then confirmed, rather than the whole command typed again
-            ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem}
             return "rectification.text"
-        _submit_answer(ctx, item, text)
-        return None
+        return _to_confirm(ctx, text)
 
     @router.pattern(FIXED_SAID, roles={STAFF, UNIT_HEAD}, refused_as="已整改")
     def answer_said(ctx: Context):
@@ -188,8 +187,7 @@ def register(router: Router) -> None:
         said = (ctx.match["text"] or "").strip()
         if len(said) < 4:
             return "rectification.text"
-        ctx.data["text"] = said
-        return "rectification.confirm"
+        return _to_confirm(ctx, said)
 
     @router.pattern(DONE_SAID, roles={STAFF, UNIT_HEAD}, guess=True)
     def done_said(ctx: Context):
@@ -200,8 +198,8 @@ def register(router: Router) -> None:
             return PASS
         item = items[0]
         ctx.reply(f"（这是整改事项 {item.id}「{item.problem}」的整改情况吗？）")
-        ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem, "text": ctx.text.strip()}
-        return "rectification.confirm"
+        ctx.data = {"number": item.id, "what": f"整改事项 {item.id} ", "problem": item.problem}
+        return _to_confirm(ctx, ctx.text.strip())
 
     @router.pattern(HOW_TO_FIX)
     def how_to_fix(ctx: Context):
@@ -379,6 +377,14 @@ def register(router: Router) -> None:
                      if bureau else "整改完成后回复「已整改 编号 整改说明」。")
         ctx.reply("\n".join(lines))
         return None
+
+
+def _to_confirm(ctx: Context, text: str) -> str:
+    """整改情况 given with the command (「已整改 5 已补发」) or in a sentence: shown for 确认 before it goes; 上一步
+    goes back to the question that asks for it, to write it again."""
+    ctx.answered = ("rectification.text", dict(ctx.data))
+    ctx.data["text"] = text
+    return "rectification.confirm"
 
 
 def item_text(ctx: Context, item: Rectification) -> str:

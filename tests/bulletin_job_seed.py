@@ -142,7 +142,7 @@ def _rectifications(bot) -> None:
         item = create_item(s, unit=_unit(s, CULTURE), problem="文旅的问题", by="zsj_admin", deadline=date(2026, 11, 27))
         number = item.id
     at(2026, 11, 26)
-    reply = bot.send("wl_zhao", f"已整改 {number} 已删除过期内容并补发更正说明")
+    reply = bot.say("wl_zhao", f"已整改 {number} 已删除过期内容并补发更正说明", "确认")[-1]
     with bot.db() as s:
         assert s.get(Rectification, number).status == SUBMITTED, reply
 

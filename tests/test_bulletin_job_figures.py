@@ -137,7 +137,7 @@ def test_an_item_due_on_the_months_last_day_and_still_open_is_overdue_as_in_the_
         police = s.scalar(select(Unit).where(Unit.name == POLICE))
         number = create_item(s, unit=police, problem="公安的问题", by="zsj_admin", deadline=date(2026, 11, 30)).id
     at(2026, 12, 1, 8, 30)
-    bot.send("ga_zhou", f"已整改 {number} 已恢复更新并安排专人每周发布")
+    bot.say("ga_zhou", f"已整改 {number} 已恢复更新并安排专人每周发布", "确认")
     at(2026, 12, 1, 9, 0)
     with bot.db() as s:
         fig = {f.unit_name: f for f in compute(s, bureau_id(s), 2026, 11).units}[POLICE]

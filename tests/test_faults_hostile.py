@@ -99,7 +99,7 @@ def _explained_setup(bot):
 
 def _submitted_setup(bot):
     refs = _item_setup(bot)
-    bot.send("jy_zhang", f"已整改 {refs['item']} 已补发本周内容")
+    bot.say("jy_zhang", f"已整改 {refs['item']} 已补发本周内容", "确认")
     return refs
 
 
@@ -107,7 +107,7 @@ FIELDS = [
     Field("周报·问题或整改", _weekly_setup, _weekly_steps, _first_problem, limit=500),
     Field("整改通知·问题描述", _rect_setup, lambda r, t: [f"整改通知 抚松县教育局 {t}", "确认"],
           lambda s, r: s.scalar(select(Rectification.problem))),
-    Field("已整改·整改说明", _item_setup, lambda r, t: [f"已整改 {r['item']} {t}"],
+    Field("已整改·整改说明", _item_setup, lambda r, t: [f"已整改 {r['item']} {t}", "确认"],
           lambda s, r: s.scalar(select(RectificationAnswer.text))),
     Field("说明·理由", _case_setup, lambda r, t: [f"说明 {r['case']} {t}"],
           lambda s, r: s.get(DormancyCase, r["case"]).explanation),

@@ -32,7 +32,7 @@ def _conversations(bot) -> None:
     bot.say("jy_zhang", "测试登记", "抚松教育", PHONE, "确认")  # the phone field
     bot.say("jy_zhang", "周报", "5", "3", "昨天", "4/4", f"留言人电话{PHONE}已回访", "无", "无", "确认")
     bot.say("zsj_admin", f"整改通知 抚松县教育局 请联系{PHONE}核实更新情况", "确认")
-    bot.say("jy_zhang", f"已整改 1 已电话联系{PHONE}")
+    bot.say("jy_zhang", f"已整改 1 已电话联系{PHONE}", "确认")
     bot.say("zsj_admin", "培训登记", "今天", f"培训（联系电话{PHONE}）", "本局", "张伟", "确认")
     bot.say("stranger9", f"我的手机{PHONE}")
     bot.say("zsj_admin", "导出台账", "台账")

@@ -23,7 +23,7 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     bot.send("zsj_admin", "确认")
     at(date(2026, 8, 18), 9, 0)
     dormancy.dormancy_ladder("2026-08-18")  # 教育: 15 days (bureau rung); 卫健: 11 days (warning rung)
-    bot.send("wj_liu", "已整改 2 已增加原创稿件比例")
+    bot.say("wj_liu", "已整改 2 已增加原创稿件比例", "确认")
     before = len(bot.texts("zsj_admin"))
     at(date(2026, 8, 18), 9, 30)
     assert digest.bureau_digest("2026-08-18") == "发出每日摘要2份"  # the county bureau's admin and the city's

@@ -43,7 +43,7 @@ def test_answer_reopen_and_accept(bot):
     assert "请简要说明整改情况" in bot.send("jy_zhang", "已整改 1 好")  # too short: asked for
     assert "已取消「提交整改情况」" in bot.send("jy_zhang", "取消")
     assert "没有找到" in bot.send("wj_liu", "已整改 1 已经补发")  # another unit
-    assert "已提交" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    assert "已提交" in bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")[-1]
     assert "已补发本周内容" in bot.texts("zsj_admin")[-1]
     assert "等待县政数局审核" in bot.send("jy_li", "已整改 1 又补发了一条")
     at(date(2026, 11, 18))
@@ -51,7 +51,7 @@ def test_answer_reopen_and_accept(bot):
     assert "新的期限 2026-11-25" in bot.send("zsj_admin", "重新整改 1 只补发了一条，仍不符合每周更新要求")
     assert "仍不符合每周更新要求" in bot.texts("jy_wang")[-1]
     assert "没有待审核" in bot.send("zsj_review", "通过整改 1")
-    bot.send("jy_zhang", "已整改 1 已建立每周二、四更新制度")
+    bot.say("jy_zhang", "已整改 1 已建立每周二、四更新制度", "确认")
     assert "已通过" in bot.send("zsj_review", "通过整改 1")
     assert "确认整改到位" in bot.texts("jy_zhang")[-1]
     with bot.db() as s:
@@ -79,7 +79,7 @@ def test_list_is_scoped(bot):
     unit = bot.send("jy_zhang", "整改清单")
     assert "两周未更新" in unit and "原创比例" not in unit
     assert "没有未完成" in bot.send("jy_admin", "整改清单")
-    bot.send("wj_liu", "已整改 2 已增加原创稿件")
+    bot.say("wj_liu", "已整改 2 已增加原创稿件", "确认")
     bot.send("zsj_admin", "通过整改 2")
     assert "原创比例" not in bot.send("zsj_admin", "整改清单")
     assert "原创比例" in bot.send("zsj_admin", "整改清单 全部")
@@ -93,7 +93,7 @@ def test_list_of_one_unit(bot):
     edu = bot.send("zsj_admin", "整改清单 教育局")
     assert edu.startswith("抚松县教育局未完成的整改事项（1项）：") and "两周未更新" in edu, edu
     assert "原创比例" not in edu and "抚松县卫生健康局" not in edu
-    bot.send("wj_liu", "已整改 2 已增加原创稿件")
+    bot.say("wj_liu", "已整改 2 已增加原创稿件", "确认")
     bot.send("zsj_admin", "通过整改 2")
     assert "抚松县卫生健康局没有未完成的整改事项" in bot.send("zsj_admin", "整改清单 卫生健康局")
     for text in ("整改清单 卫生健康局 全部", "整改清单 全部 卫生健康局"):
@@ -155,7 +155,7 @@ def test_overdue_items_reminded_daily_once(bot):
     assert len(reminders) == 1 and "已逾期1个工作日" in reminders[0] and "【整改逾期提醒】" in reminders[0]
     assert rect_job.rectification_overdue("2026-11-24") == "提醒0个单位"  # by hand: nothing twice, and said so
     assert len(bot.texts("jy_wang")) == 2
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")  # submitted: no longer reminded
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")  # submitted: no longer reminded
     assert rect_job.rectification_overdue("2026-11-25") == "提醒0个单位"
 
 
@@ -173,7 +173,7 @@ def test_deadline_honours_bureau_entered_days_off(bot):
 def test_a_screenshot_sent_after_the_answer_is_kept_and_forwarded(bot):
     from models.rectification import Rectification
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
-    reply = bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    reply = bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")[-1]
     assert "已提交" in reply and "直接发送图片" in reply
     assert "台账" in bot.send("jy_zhang", "台账")  # free to do anything else meanwhile
     assert "截图已附在整改事项 1" in bot.side.media("jy_zhang", "image").text
@@ -186,7 +186,7 @@ def test_a_screenshot_sent_after_the_answer_is_kept_and_forwarded(bot):
 
 def test_the_screenshot_is_optional(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
     clock.advance(timedelta(minutes=31))
     late = bot.side.media("jy_zhang", "image").text  # too late: not kept, and 补截图 is the way
     assert late.startswith("这张图片没有保存") and "整改事项 1 的整改情况还没有截图" in late and "「补截图」" in late
@@ -227,9 +227,9 @@ def test_a_written_off_item_is_shown_as_written_off_not_as_rectified(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")  # 1: rectified and accepted
     notify(bot, "整改通知 抚松县教育局 抖音号发布内容与单位职能无关")  # 2: reopened, then written off
     notify(bot, "整改通知 抚松县教育局 微博账号简介未写明主办单位")  # 3: written off unanswered
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
     bot.send("zsj_admin", "通过整改 1")
-    bot.send("jy_zhang", "已整改 2 已删除无关内容")
+    bot.say("jy_zhang", "已整改 2 已删除无关内容", "确认")
     bot.send("zsj_admin", "重新整改 2 仍有一条未删除")
     bot.send("zsj_admin", "通过整改 2 经核实为转发上级通知，不属问题")
     assert "已核销" in bot.send("zsj_admin", "确认")
@@ -264,7 +264,7 @@ def test_lateness_in_working_days_across_national_day(bot):
 
 def test_a_second_answer_while_the_first_awaits_review_says_it_was_not_kept(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
     reply = bot.send("jy_li", "已整改 1 另外已安排专人每天值守")
     assert "正在等待县政数局审核，这次的说明（「另外已安排专人每天值守」）没有保存。需要补充的请直接联系县政数局" in reply
     with bot.db() as s:
@@ -304,6 +304,28 @@ def test_the_units_only_item_needs_no_number_and_a_missing_explanation_is_asked_
     assert "周报" not in bot.send("jy_zhang", "确认")
 
 
+def test_the_answer_given_with_the_command_is_shown_and_goes_only_on_confirm(bot):
+    """「已整改 1 已补发」 was submitted at once: the clerk sees what goes to the bureau first, and can rewrite it
+    (上一步) or drop it (取消) before anything is sent; 确认 submits it and the screenshot window opens as before."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    confirm = bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    assert confirm == ("请确认提交整改事项 1 的整改情况：\n已补发本周内容\n"
+                       "回复「确认」提交，「上一步」重写，「取消」放弃。"), confirm
+    with bot.db() as s:
+        assert s.get(Rectification, 1).status == "待整改"
+    assert not any("【整改情况 1】" in text for text in bot.texts("zsj_admin"))
+    assert "请简要说明整改情况" in bot.send("jy_zhang", "上一步")  # rewrite it
+    assert "已补发本周两条内容" in bot.send("jy_zhang", "已补发本周两条内容")
+    assert bot.send("jy_zhang", "取消").startswith("已取消")
+    with bot.db() as s:
+        assert s.get(Rectification, 1).status == "待整改"
+    bot.send("jy_zhang", "已整改 1 已补发本周两条内容")
+    done = bot.send("jy_zhang", "确认")
+    assert "已提交整改事项 1 的整改情况" in done and "30分钟内直接发送图片" in done
+    assert "已补发本周两条内容" in bot.texts("zsj_admin")[-1]
+    assert "截图已附在整改事项 1 的整改情况中" in bot.side.media("jy_zhang", "image").text
+
+
 def test_without_a_number_several_items_are_listed(bot):
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
     notify(bot, "整改通知 抚松县教育局 抖音留言未回复")
@@ -335,7 +357,7 @@ def test_the_bureau_judges_the_only_answer_awaiting_review_without_its_number(bo
     """「通过整改」 alone was 「请带上整改事项编号」: the one answer awaiting review is shown and confirmed first."""
     assert bot.send("zsj_review", "通过整改") == "没有等待审核的整改情况。回复「整改清单」查看整改事项。"
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
     shown = bot.send("zsj_review", "通过整改")
     assert shown.startswith("1. [已提交] 抚松县教育局｜公众号两周未更新（期限 2026-11-23）\n整改说明：已补发本周内容"), shown
     assert shown.endswith("确认通过整改事项 1？回复「确认」，回复「取消」不处理。"), shown
@@ -346,9 +368,9 @@ def test_the_bureau_judges_the_only_answer_awaiting_review_without_its_number(bo
     asked = bot.send("zsj_review", "重新整改 仍未恢复更新")
     assert asked.endswith("确认要求重新整改事项 1（原因：仍未恢复更新）？回复「确认」，回复「取消」不处理。"), asked
     assert bot.send("zsj_review", "确认").startswith("已要求抚松县教育局重新整改事项 1")
-    bot.send("jy_zhang", "已整改 1 已补发两条并安排专人")
+    bot.say("jy_zhang", "已整改 1 已补发两条并安排专人", "确认")
     notify(bot, "整改通知 抚松县教育局 抖音留言未回复")
-    bot.send("jy_zhang", "已整改 2 已逐条回复")
+    bot.say("jy_zhang", "已整改 2 已逐条回复", "确认")
     listed = bot.send("zsj_review", "通过整改")
     assert listed.startswith("有2项整改情况等待审核，请带上编号，例如「通过整改 1」：") and "2. [已提交]" in listed, listed
     assert "整改事项 1 已通过" in bot.send("zsj_review", "通过整改 1")
@@ -394,7 +416,7 @@ def test_a_city_notice_is_reviewed_by_the_city_and_the_county_is_informed(bot):
     copy = bot.texts("zsj_admin")
     assert len(copy) == 1 and copy[0].startswith("【整改通知 1（抄送）】白山市政务服务和数字化建设管理局向抚松县教育局下发"), copy
     assert "由市政数局审核，无需您处理" in copy[0]
-    assert "市政数局审核后会通知您" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    assert "市政数局审核后会通知您" in bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")[-1]
     asked = bot.texts("city_qian")
     assert len(asked) == 1 and "已补发本周内容" in asked[0] and "回复「通过整改 1」或「重新整改 1 原因」" in asked[0], asked
     informed = bot.texts("zsj_admin")[1:]
@@ -423,8 +445,8 @@ def test_the_county_digest_leaves_the_citys_items_to_the_city(bot):
     at(MONDAY)
     bot.say("city_qian", "整改通知 抚松县教育局 公众号两周未更新", "确认")
     bot.say("zsj_admin", "整改通知 卫生健康局 原创比例过低", "确认")
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
-    bot.send("wj_liu", "已整改 2 已增加原创稿件")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
+    bot.say("wj_liu", "已整改 2 已增加原创稿件", "确认")
     at(date(2026, 11, 17), 9, 30)
     digest.bureau_digest("2026-11-17")
     county = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
@@ -438,7 +460,7 @@ def test_reopening_counts_a_fresh_deadline_from_today_or_takes_the_one_given(bot
     past one too), and the unit read it beside 「新的期限」."""
     notify(bot, "整改通知 抚松县教育局 公众号两周未更新")  # due 11-23
     at(date(2026, 11, 27))  # answered late: the old deadline has passed
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
     refused = bot.send("zsj_admin", "重新整改 1 仍未恢复更新，期限11月20日")
     assert refused.startswith("没能看懂期限「11月20日」，或它不在今天之后"), refused
     with bot.db() as s:
@@ -448,11 +470,11 @@ def test_reopening_counts_a_fresh_deadline_from_today_or_takes_the_one_given(bot
     assert reply == "已要求抚松县教育局重新整改事项 1，新的期限 2026-12-04（5个工作日）。", reply
     told = bot.texts("jy_wang")[-1]
     assert "原因：仍未恢复更新\n新的期限：2026-12-04（5个工作日内）" in told, told
-    bot.send("jy_zhang", "已整改 1 已补发两条")
+    bot.say("jy_zhang", "已整改 1 已补发两条", "确认")
     reply = bot.send("zsj_admin", "重新整改 1 仍只有两条，3个工作日内完成")
     assert "新的期限 2026-12-02（3个工作日）" in reply, reply
     assert "原因：仍只有两条\n新的期限：2026-12-02（3个工作日内）" in bot.texts("jy_wang")[-1]
-    bot.send("jy_zhang", "已整改 1 已建立每周更新制度")
+    bot.say("jy_zhang", "已整改 1 已建立每周更新制度", "确认")
     asked = bot.send("zsj_review", "重新整改 制度未落实，期限12月10日")  # without a number: confirmed first
     assert asked.endswith("确认要求重新整改事项 1（原因：制度未落实，期限12月10日）？回复「确认」，回复「取消」不处理。"), asked
     assert "新的期限 2026-12-10" in bot.send("zsj_review", "确认")
@@ -473,7 +495,7 @@ def test_the_city_deciding_a_county_item_is_named_as_the_city_and_the_county_is_
     assert told == ("【整改事项 1】抚松县教育局：公众号两周未更新\n市政数局（钱管理）已核销（说明：测试核销一下）。"
                     "这是本局下发的事项，供知悉。"), told
     notify(bot, "整改通知 抚松县教育局 抖音号两周未更新")  # the county deciding its own: no copy to itself
-    bot.send("jy_zhang", "已整改 2 已恢复更新")
+    bot.say("jy_zhang", "已整改 2 已恢复更新", "确认")
     before = len(bot.texts("zsj_admin"))
     bot.send("zsj_admin", "通过整改 2")
     assert bot.texts("jy_zhang")[-1].startswith("【整改事项 2】县政数局确认整改到位")

@@ -19,7 +19,7 @@ from tests.approvals_helpers import approve_all, submit_open
 def rectification_answered(bot) -> None:
     bot.send("zsj_admin", "整改通知 抚松县教育局 公众号两周未更新")
     assert "已下发整改通知 1" in bot.send("zsj_admin", "确认")
-    assert "30分钟内直接发送图片" in bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    assert "30分钟内直接发送图片" in bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")[-1]
 
 
 def shots(bot) -> tuple[str | None, str | None]:

@@ -25,7 +25,7 @@ def answered(bot, problem: str = "公众号两周未更新") -> int:
     assert "已下发整改通知" in bot.say("zsj_admin", f"整改通知 抚松县教育局 {problem}", "确认")[-1]
     with bot.db() as s:
         number = s.scalar(select(Rectification.id).order_by(Rectification.id.desc()).limit(1))
-    reply = bot.send("jy_zhang", f"已整改 {number} 已补发本周内容")
+    reply = bot.say("jy_zhang", f"已整改 {number} 已补发本周内容", "确认")[-1]
     assert "30分钟内直接发送图片" in reply and "「补截图」" in reply
     return number
 
@@ -208,7 +208,7 @@ def test_an_answer_sent_back_is_not_offered_but_the_next_one_is(bot):
     clock.advance(timedelta(days=1))
     bot.send("zsj_admin", "重新整改 1 仍未恢复更新")
     assert NONE_LEFT in bot.send("jy_zhang", "补截图")
-    bot.send("jy_zhang", "已整改 1 已恢复每周更新")
+    bot.say("jy_zhang", "已整改 1 已恢复每周更新", "确认")
     clock.advance(timedelta(hours=1))
     assert "整改事项 1 的整改情况（12月8日" in bot.send("jy_zhang", "补截图")
     assert "截图已附在" in bot.side.media("jy_zhang", "image").text

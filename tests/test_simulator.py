@@ -316,6 +316,7 @@ def test_a_screenshot_sent_from_the_page_and_the_terminal_is_kept(app, sim, live
     post(sim, "/sim/api/send", user="zsj_admin", text="整改通知 教育局 抚松教育公众号两周未更新")
     post(sim, "/sim/api/send", user="zsj_admin", text="确认")
     post(sim, "/sim/api/send", user="jy_zhang", text="已整改 1 已补发本周内容")
+    post(sim, "/sim/api/send", user="jy_zhang", text="确认")
     sent = post(sim, "/sim/api/image", user="jy_zhang")
     assert [e["kind"] for e in sent] == ["out", "reply"] and sent[0]["text"] == "［图片：截图.png］"
     assert "截图已附在整改事项 1 的整改情况中" in sent[1]["text"]

@@ -141,7 +141,7 @@ def test_the_bureau_sees_what_awaits_its_review(bot):
     bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
     bot.send("zsj_admin", "整改通知 教育局 抚松教育公众号两周未更新")
     bot.send("zsj_admin", "确认")
-    bot.send("jy_zhang", "已整改 1 已补发本周内容")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
     reply = bot.send("zsj_review", "待办")
     assert reply.startswith("目前没有等待您审批的申请。\n\n等待您审核（2项）：\n"), reply
     assert "· 整改事项 1. [已提交] 抚松县教育局｜抚松教育公众号两周未更新（期限 2026-11-09） → 回复「通过整改 1」或" \
