@@ -17,7 +17,7 @@ from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.weekly_parse import chinese_number
 from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
-from models.org import BUREAU_ADMIN, COUNTY_BUREAU, Unit, reachable
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, COUNTY_BUREAU, Unit, reachable
 from models.oversight import unit_people
 from models.platform import Card
 from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
@@ -138,14 +138,15 @@ def register(router: Router) -> None:
         ctx.reply(publish(ctx, row))
         return END
 
-    @router.command("年度考核", roles={BUREAU_ADMIN}, help="年度考核表（如「年度考核 2026」）",
+    # reviewers read every month's bulletin (查看通报); the assessment only sums them up, so they may read it too
+    @router.command("年度考核", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="年度考核表（如「年度考核 2026」）",
                     detail="用法：年度考核 2026。按各月通报汇总各单位全年得分，生成Excel考核表发给您，"
-                           "每个单位一张扣分明细（月份、原因、次数、分值）。")
+                           "每个单位一张扣分明细（月份、原因、次数、分值）。县政数局的管理员和审核人都可以生成。")
     def assessment(ctx: Context):
         from bot.bulletin.assessment import assessment_xlsx, assess, unpublished_note
         bureau = bureau_of(ctx)
         if bureau is None:
-            ctx.reply("只有县政数局管理员可以生成年度考核表。")
+            ctx.reply("年度考核表由县政数局的管理员和审核人生成。")
             return None
         year = year_of(ctx.args or str(clock.today().year))
         if year is None:

@@ -85,3 +85,13 @@ def test_bureau_command_sends_the_workbook_to_the_asker(bot):
     assert "仅限" in bot.send("jy_wang", "年度考核 2026")
     assert "「前年」不是年份。请写明年份，例如「年度考核 2026」" in bot.send("zsj_admin", "年度考核 前年")
     assert bot.send("zsj_admin", "年度考核 去年").startswith("2025年还没有可用于考核的月度通报数据。")
+
+
+def test_a_county_reviewer_gets_the_assessment_too(bot):
+    """A reviewer of the county bureau asking 「年度考核」 was told to 「联系县政数局」, where he works: he reads every
+    month's bulletin (查看通报), and the assessment only sums them up, so he is sent it as an admin is."""
+    seeded_with_october(bot)
+    reply = bot.send("zsj_review", "年度考核 2026")
+    assert "2026年度考核表已生成（5个单位，2个月：10月、11月）" in reply, reply
+    names = [bot.fake._files[m["content"]["media_id"]][0] for m in bot.inbox("zsj_review") if m["msgtype"] == "file"]
+    assert names == ["抚松县政务服务和数字化建设管理局2026年政务新媒体年度考核.xlsx"]

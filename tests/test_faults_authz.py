@@ -83,7 +83,7 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     # monthly bulletin (publishing and its card: test_bulletin_job_publish.py)
     "发布通报": ("2026-11", ADMIN),
     "查看通报": ("", BUREAU | UNIT),  # a unit: its own part of the published bulletin
-    "年度考核": ("2026", ADMIN),
+    "年度考核": ("2026", BUREAU),  # reviewers read the bulletins it sums up
     "重新生成通报": ("2026-11", ADMIN),
     # failed pushes (tests/test_outbox_resend.py)
     "重发失败推送": ("", ADMIN),
