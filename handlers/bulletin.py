@@ -15,9 +15,10 @@ from bot.bulletin import serial, unit_part
 from bot.bulletin.problems import items_sentence, rectifiable
 from bot.choices import confirmed
 from bot.router import END, Context, Router
+from handlers.bulletin_city import city_of, county_named
 from handlers.weekly_parse import chinese_number
 from models.bulletin import CARD_KIND, DRAFT, PUBLISHED, StoredBulletin, find
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, COUNTY_BUREAU, Unit, reachable
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, COUNTY_BUREAU, Unit, reachable
 from models.oversight import unit_people
 from models.platform import Card
 from models.rectification import BULLETIN, DEFAULT_WORKDAYS, create_item
@@ -139,18 +140,25 @@ def register(router: Router) -> None:
         return END
 
     # reviewers read every month's bulletin (查看通报); the assessment only sums them up, so they may read it too
-    @router.command("年度考核", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="年度考核表（如「年度考核 2026」）",
+    @router.command("年度考核", roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER},
+                    help="年度考核表（如「年度考核 2026」）",
                     detail="用法：年度考核 2026。按各月通报汇总各单位全年得分，生成Excel考核表发给您，"
-                           "每个单位一张扣分明细（月份、原因、次数、分值）。县政数局的管理员和审核人都可以生成。")
+                           "每个单位一张扣分明细（月份、原因、次数、分值）。县政数局的管理员和审核人都可以生成；"
+                           "市政数局写明县名：「年度考核 2026 抚松」。")
     def assessment(ctx: Context):
         from bot.bulletin.assessment import assessment_xlsx, assess, unpublished_note
-        bureau = bureau_of(ctx)
-        if bureau is None:
+        bureau, words = bureau_of(ctx), (ctx.args or "").split()
+        city = city_of(ctx) if bureau is None else None
+        if city is not None:
+            bureau, words = county_named(ctx, city, words, "年度考核 2026 {county}")
+            if bureau is None:
+                return None
+        elif bureau is None:
             ctx.reply("年度考核表由县政数局的管理员和审核人生成。")
             return None
-        year = year_of(ctx.args or str(clock.today().year))
+        year = year_of(" ".join(words) or str(clock.today().year))
         if year is None:
-            ctx.reply(f"「{ctx.args.strip()[:20]}」不是年份。请写明年份，例如「年度考核 2026」。")
+            ctx.reply(f"「{' '.join(words)[:20]}」不是年份。请写明年份，例如「年度考核 2026」。")
             return None
         result = assess(ctx.session, bureau.id, year)
         if not result.units:

@@ -9,8 +9,11 @@ from bot.bulletin import fmt, serial
 from bot.bulletin.text import public_ranking, unit_part
 from bot.router import Context, Router
 from handlers.bulletin import bureau_of, month_of
+from handlers.bulletin_city import city_of, city_view
 from models.bulletin import DRAFT, PUBLISHED, StoredBulletin, find
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, STAFF, UNIT_HEAD
+
+READERS = {BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER, STAFF, UNIT_HEAD}
 
 SHOWN = 6  # months listed
 RANKED = 20  # units of the latest month's ranking shown to the bureau
@@ -46,16 +49,19 @@ def status_line(row: StoredBulletin, admin: bool) -> str:
 def register(router: Router) -> None:
     # (not 「月度通报」: that is the menu section's name, and 「帮助 月度通报」 lists the section)
     @router.command("查看通报", "通报草稿", "本月通报", "上月通报", "通报列表",
-                    roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD},
-                    help="查看月度通报（县政数局：状态和文件；单位：本单位的得分、扣分和问题）",
+                    roles=READERS,
+                    help="查看月度通报（县政数局：状态和文件；市政数局：各县已发布的通报；单位：本单位的得分、扣分和问题）",
                     detail="县政数局：列出最近6个月的月度通报：草稿（第几版）或已发布。写明月份时，把该月的通报表（Excel）和"
                            "通报稿（Word）再发给您一份。每月第一个工作日9:00自动生成上月通报。\n"
                            "单位：最近一次发布的通报中本单位的得分、排名、扣分和整改要求，以及最近各月的得分；"
-                           "「查看通报 2026-10」看那个月的。")
+                           "「查看通报 2026-10」看那个月的。\n"
+                           "市政数局：各县已发布的月度通报；「查看通报 抚松 2026-11」把该县该月的通报表和通报稿发给您。")
     def bulletins(ctx: Context):
         bureau = bureau_of(ctx)
         if bureau is None and not ctx.person.unit.is_bureau:
             return unit_view(ctx, (ctx.args or "").strip())
+        if bureau is None and (city := city_of(ctx)) is not None:
+            return city_view(ctx, city, (ctx.args or "").strip(), send_copy, month_of)
         if bureau is None:
             ctx.reply("月度通报由县政数局生成和发布，请县政数局的人员查看。")
             return None
@@ -76,18 +82,18 @@ def register(router: Router) -> None:
         ctx.reply("\n".join(lines))
         return None
 
-    @router.pattern(SCORE_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD})
+    @router.pattern(SCORE_ASKED, roles=READERS)
     def score_asked(ctx: Context):
         """「我们被扣分了吗」, 「考核分数多少」, 「本单位排名」: the unit's part of the latest bulletin."""
         ctx.args = ""
         return bulletins(ctx)
 
-    @router.pattern(BULLETIN_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD}, refused_as="查看通报")
+    @router.pattern(BULLETIN_ASKED, roles=READERS, refused_as="查看通报")
     def bulletins_asked(ctx: Context):
         ctx.args = ""
         return bulletins(ctx)
 
-    @router.pattern(MONTHLY_SAID, roles={BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD}, refused_as="查看通报")
+    @router.pattern(MONTHLY_SAID, roles=READERS, refused_as="查看通报")
     def monthly_said(ctx: Context):
         """「月度通报」 (the help section's title), 「11月通报」, 「十月份的月度通报」: 查看通报 [month]."""
         ctx.args = ctx.match["month"] or ""

@@ -9,7 +9,11 @@ from tests.registry_helpers import received_files
 def test_no_bulletin_yet_says_when_one_comes(bot):
     assert bot.send("zsj_admin", "查看通报").startswith("还没有生成过月度通报。每月第一个工作日9:00自动生成上月通报")
     assert bot.send("jy_wang", "查看通报").startswith("还没有发布过月度通报。")  # a unit: its own part, once published
-    assert bot.send("city_zhao", "查看通报").startswith("「查看通报」仅限")  # the city reviewer: no county's list
+    assert bot.send("city_zhao", "查看通报") == (  # the city: each county's published months
+        "各县已发布的月度通报（草稿由各县政数局核对后发布）：\n"
+        "· 抚松县政务服务和数字化建设管理局：还没有发布过\n· 靖宇县政务服务和数字化建设管理局：还没有发布过\n"
+        "回复「查看通报 县名」看该县最近一期的得分排名，「查看通报 县名 月份」（如「查看通报 抚松 2026-11」）"
+        "把该月的通报表和通报稿发给您。")
 
 
 def test_the_draft_is_listed_with_what_to_do_and_a_copy_goes_to_the_asker_only(bot):
@@ -96,3 +100,29 @@ def test_a_unit_sees_its_recent_scores_under_the_latest_part(bot):
     assert history[0].startswith("· 2026-11：") and "名（共5个单位）" in history[0], history
     assert history[1].startswith("· 2026-10：") and history[1].endswith("分，未排名"), history
     assert "本单位最近各月" not in bot.send("jy_wang", "查看通报 2026-11")  # one month asked: its part alone
+
+
+def test_the_city_reads_the_counties_published_bulletins_and_assessment(bot):
+    """The city bureau (which receives the counties' filings and acts in every county) was refused 查看通报 and
+    年度考核: it reads what a county published, and its assessment; a draft stays the county's until published."""
+    seed_month(bot)
+    at(2026, 12, 1, 9, 0)
+    monthly_bulletin("2026-12-01")
+    draft = bot.send("city_zhao", "查看通报 抚松 2026-11")
+    assert draft.startswith("抚松县政务服务和数字化建设管理局2026-11的月度通报还没有发布"), draft
+    assert received_files(bot, "city_zhao") == []
+    bot.send("zsj_admin", "发布通报 2026-11")
+    bot.send("zsj_admin", "确认")
+    listed = bot.send("city_qian", "查看通报")
+    assert "· 抚松县政务服务和数字化建设管理局：2026-11\n· 靖宇县政务服务和数字化建设管理局：还没有发布过" in listed, listed
+    county = bot.send("city_zhao", "查看通报 抚松县")
+    assert county.startswith("抚松县政务服务和数字化建设管理局已发布的月度通报：\n· 2026-11\n2026-11得分排名：\n1. "), county
+    assert bot.send("city_zhao", "查看通报 2026-11").startswith("请写明是哪个县的，例如「查看通报 抚松 2026-11」")
+    assert bot.send("city_zhao", "查看通报 抚松 2026-11").endswith("已把通报表和通报稿发给您，请查收文件。")
+    names = [name for name, _ in received_files(bot, "city_zhao")]
+    assert names == ["抚松县2026年11月政务新媒体通报.xlsx", "抚松县2026年11月政务新媒体通报.docx"], names
+    assert bot.send("city_zhao", "年度考核 2026").startswith("请写明是哪个县的，例如「年度考核 2026 抚松」")
+    assert bot.send("city_zhao", "年度考核 2026 抚松").startswith("2026年度考核表已生成（5个单位，1个月：11月）")
+    names = [name for name, _ in received_files(bot, "city_zhao")]
+    assert names[-1] == "抚松县政务服务和数字化建设管理局2026年政务新媒体年度考核.xlsx", names
+    assert bot.send("city_zhao", "年度考核 2026 靖宇").startswith("2026年还没有可用于考核的月度通报数据")

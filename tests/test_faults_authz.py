@@ -82,8 +82,8 @@ DESIGN: dict[str, tuple[str, frozenset[str]]] = {
     "已报送": ("999", EVERYONE),
     # monthly bulletin (publishing and its card: test_bulletin_job_publish.py)
     "发布通报": ("2026-11", ADMIN),
-    "查看通报": ("", BUREAU | UNIT),  # a unit: its own part of the published bulletin
-    "年度考核": ("2026", BUREAU),  # reviewers read the bulletins it sums up
+    "查看通报": ("", BUREAU | UNIT | {"city_reviewer"}),  # a unit: its own part; the city: the published ones
+    "年度考核": ("2026", BUREAU | {"city_reviewer"}),  # reviewers read the bulletins it sums up; the city names a county
     "重新生成通报": ("2026-11", ADMIN),
     # failed pushes (tests/test_outbox_resend.py)
     "重发失败推送": ("", ADMIN),
