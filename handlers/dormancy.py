@@ -20,6 +20,14 @@ KEPT_SAID = (r"(?:我们?|本单位)?(?:的)?(?:这个|那个)?(?:号|账号|帐
              r"|(?:账号|这个号)?(?:已经?|都)?恢复(?:了)?更新")
 
 
+def _to_confirm(ctx: Context, text: str) -> str:
+    """The reason given with 说明 (「说明 3 账号已恢复更新…」) or in a sentence: shown for 确认 before it goes to the
+    bureau; 上一步 goes back to the question that asks for it, to write it again."""
+    ctx.answered = ("explain.text", dict(ctx.data))
+    ctx.data["text"] = text
+    return "explain.confirm"
+
+
 def register(router: Router) -> None:
     router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('number')}")
 
@@ -38,11 +46,10 @@ def register(router: Router) -> None:
         if case.status not in (CASE_OPEN, CASE_EXPLAINED):
             ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
             return None
+        ctx.data = {"number": case.id, "what": f"跟进事项 {case.id} ", "label": f"{case.account_label}，{case.source}"}
         if len(text) < 5:  # asked for, then confirmed, rather than the whole command typed again
-            ctx.data = {"number": case.id, "what": f"跟进事项 {case.id} ", "label": f"{case.account_label}，{case.source}"}
             return "explain.text"
-        _submit_explanation(ctx, case, text)
-        return None
+        return _to_confirm(ctx, text)
 
     @router.pattern(KEPT_SAID, roles={STAFF, UNIT_HEAD}, refused_as="说明")
     def explain_said(ctx: Context):
@@ -56,8 +63,7 @@ def register(router: Router) -> None:
         said = ctx.text.strip()
         if len(said) < 8:  # 「不注销」 alone is no reason yet
             return "explain.text"
-        ctx.data["text"] = said
-        return "explain.confirm"
+        return _to_confirm(ctx, said)
 
     def submit_later(ctx: Context, number: int, text: str) -> None:
         case = ctx.session.get(DormancyCase, number)

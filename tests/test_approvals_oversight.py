@@ -83,7 +83,7 @@ def test_withdrawing_the_draft_keeps_the_case_open_and_asks_for_an_explanation(b
     assert "当前是「已撤回」，不能撤回" in bot.send("jy_li", f"撤回 {number}")
     assert "只有被退回的申请" in bot.send("jy_li", f"修改 {number}")
     assert "草稿" not in bot.send("jy_li", "我的申请")
-    assert "已提交" in bot.send("jy_li", f"说明 {case} 账号承担家校通知，已安排专人每周更新")
+    assert "已提交" in bot.say("jy_li", f"说明 {case} 账号承担家校通知，已安排专人每周更新", "确认")[-1]
     assert case_status(bot, case) == "说明待审"
     with bot.db() as s:
         actions = [a for a in s.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(case),
@@ -115,7 +115,7 @@ def test_cancel_command_picks_up_the_draft_and_accepting_an_explanation_withdraw
     reply = bot.send("jy_wang", "注销 抚松教育")
     assert f"已有一份注销申请草稿（第{number}号）" in reply and "请核对注销申请" in reply
     bot.send("jy_wang", "取消")
-    bot.send("jy_zhang", f"说明 {case} 账号已恢复更新，今后由专人每周发布")
+    bot.say("jy_zhang", f"说明 {case} 账号已恢复更新，今后由专人每周发布", "确认")
     assert "已接受" in bot.send("zsj_admin", f"接受说明 {case}")
     assert request(bot, number)["status"] == "已撤回"
     assert "草稿" not in bot.send("jy_li", "我的申请")
@@ -235,13 +235,13 @@ def test_a_draft_waits_while_another_request_for_the_account_is_pending(bot):
 
 def test_a_rejected_explanation_points_to_the_draft(bot):
     _account, case, number = go_dormant(bot)
-    bot.send("jy_zhang", f"说明 {case} 账号已交由新同事维护，本周恢复更新")
+    bot.say("jy_zhang", f"说明 {case} 账号已交由新同事维护，本周恢复更新", "确认")
     assert "已驳回" in bot.send("zsj_admin", f"驳回说明 {case} 近三个月没有任何更新计划")
     told = bot.texts("jy_zhang")[-1]
     assert "近三个月没有任何更新计划" in told and f"回复「修改 {number}」提交起草好的注销申请" in told
     bot.send("jy_zhang", f"修改 {number}")
     bot.send("jy_zhang", "确认")
-    bot.send("jy_zhang", f"说明 {case} 再次说明：已恢复更新")
+    bot.say("jy_zhang", f"说明 {case} 再次说明：已恢复更新", "确认")
     bot.send("zsj_admin", f"驳回说明 {case} 仍未更新")
     assert f"跟进第{number}号注销申请的审批（待单位审核）" in bot.texts("jy_zhang")[-1]
 

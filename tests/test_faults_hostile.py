@@ -93,7 +93,7 @@ def _case_setup(bot):
 
 def _explained_setup(bot):
     refs = _case_setup(bot)
-    bot.send("jy_zhang", f"说明 {refs['case']} 账号已恢复更新，今后专人发布")
+    bot.say("jy_zhang", f"说明 {refs['case']} 账号已恢复更新，今后专人发布", "确认")
     return refs
 
 
@@ -109,7 +109,7 @@ FIELDS = [
           lambda s, r: s.scalar(select(Rectification.problem))),
     Field("已整改·整改说明", _item_setup, lambda r, t: [f"已整改 {r['item']} {t}", "确认"],
           lambda s, r: s.scalar(select(RectificationAnswer.text))),
-    Field("说明·理由", _case_setup, lambda r, t: [f"说明 {r['case']} {t}"],
+    Field("说明·理由", _case_setup, lambda r, t: [f"说明 {r['case']} {t}", "确认"],
           lambda s, r: s.get(DormancyCase, r["case"]).explanation),
     Field("驳回说明·原因", _explained_setup, lambda r, t: [f"驳回说明 {r['case']} {t}"],
           lambda s, r: s.get(DormancyCase, r["case"]).decision_note),

@@ -94,7 +94,7 @@ def test_the_only_explanation_awaiting_review_is_judged_without_its_number(bot):
     add_account(bot, last_update_on=LAST)
     run(date(2026, 11, 2))
     assert bot.send("zsj_admin", "接受说明") == "没有等待审核的说明。回复「跟进事项」查看跟进事项。"
-    bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    bot.say("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新", "确认")
     shown = bot.send("zsj_admin", "驳回说明 还没有看到更新")
     assert shown.startswith("1. [说明待审] 抚松县教育局｜抚松教育（微信公众号）｜停更90天\n说明：账号已交由新同事维护"), shown
     assert shown.endswith("确认驳回跟进事项 1 的说明（原因：还没有看到更新）？回复「确认」，回复「取消」不处理。"), shown
@@ -122,7 +122,7 @@ def test_90_days_marks_dormant_and_opens_a_case_the_unit_must_answer(bot):
     assert "请写明理由" in bot.send("jy_zhang", "说明 1")
     assert "已取消「跟进事项说明」" in bot.send("jy_zhang", "取消")
     assert "没有找到" in bot.send("wj_liu", "说明 1 我们会更新的")  # another unit
-    assert "已提交" in bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    assert "已提交" in bot.say("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新", "确认")[-1]
     assert "本周恢复更新" in bot.texts("zsj_admin")[-1] and "接受说明 1" in bot.texts("zsj_admin")[-1]
     assert "没有找到" in bot.send("jy_admin", "接受说明 1")  # the neighbouring county's admin
     assert "仅限" in bot.send("jy_zhang", "接受说明 1")
@@ -132,7 +132,7 @@ def test_90_days_marks_dormant_and_opens_a_case_the_unit_must_answer(bot):
     with bot.db() as s:
         assert s.get(DormancyCase, 1).status == "待处理"
     assert "没有待审核的说明" in bot.send("zsj_admin", "接受说明 1")
-    bot.send("jy_zhang", "说明 1 已制定更新计划，每周二、四发布")
+    bot.say("jy_zhang", "说明 1 已制定更新计划，每周二、四发布", "确认")
     assert "已接受" in bot.send("zsj_review", "接受说明 1")
     assert "已接受" in bot.texts("jy_wang")[-1]
     with bot.db() as s:
@@ -223,7 +223,7 @@ def test_follow_up_list_is_scoped(bot):
     assert "（1项）" in unit and "健康抚松" not in unit and "说明 编号" in unit
     record = bot.send("zsj_admin", "单位记录 抚松县教育局")
     assert "停更账号：抚松教育（微信公众号）（2026-11-02起）" in record and "健康抚松" not in record
-    bot.send("jy_zhang", "说明 1 已恢复更新，附近期发布记录")
+    bot.say("jy_zhang", "说明 1 已恢复更新，附近期发布记录", "确认")
     bot.send("zsj_admin", "接受说明 1")
     assert "没有待处理" in bot.send("jy_zhang", "跟进事项")
     assert "说明已接受" in bot.send("jy_zhang", "跟进事项 全部")
@@ -233,7 +233,7 @@ def test_follow_up_list_is_scoped(bot):
 def test_cases_settle_when_the_account_is_cancelled(bot):
     account = add_account(bot, last_update_on=LAST)
     run(date(2026, 11, 2))
-    bot.send("jy_zhang", "说明 1 正在办理注销手续")
+    bot.say("jy_zhang", "说明 1 正在办理注销手续", "确认")
     with bot.db() as s:
         s.get(Account, account).status = CANCELLED
     run(date(2026, 11, 3))
@@ -390,8 +390,18 @@ def test_the_units_only_case_needs_no_number_and_a_missing_reason_is_asked_for(b
     assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
     with bot.db() as s:
         assert s.get(DormancyCase, 1).explanation == "账号已交由新同事维护，本周恢复更新"
-    # the reason on the same line as 说明, no number: straight in, as with the number
-    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "说明 新同事已接手，本周起每周发布")
+    # the reason on the same line as 说明, with or without the number: shown, and sent only on 确认
+    confirm = bot.send("jy_zhang", "说明 1 新同事已接手，本周起每周发布")
+    assert confirm == ("请确认提交跟进事项 1 的说明：\n新同事已接手，本周起每周发布\n"
+                       "回复「确认」提交，「上一步」重写，「取消」放弃。"), confirm
+    assert "请写明理由" in bot.send("jy_zhang", "上一步")  # rewrite it
+    assert bot.send("jy_zhang", "取消").startswith("已取消")
+    with bot.db() as s:
+        assert s.get(DormancyCase, 1).explanation == "账号已交由新同事维护，本周恢复更新"  # nothing sent
+    assert bot.send("jy_zhang", "说明 新同事已接手，本周起每周发布").startswith("请确认提交跟进事项 1 的说明")
+    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        assert s.get(DormancyCase, 1).explanation == "新同事已接手，本周起每周发布"
 
 
 def test_a_unit_whose_people_wecom_refuses_has_its_bureau_admins_told(bot):

@@ -49,7 +49,7 @@ def test_ordered_closure_asks_which_account_and_opens_a_case(bot):
         assert (case.account_id, case.source, case.status, case.measure_id) == (tiktok, "责令关闭", "待处理", 1)
     record = bot.send("zsj_admin", "单位记录 抚松县教育局")
     assert "1. [待处理] 抚松教育（抖音）｜责令关闭" in record
-    assert "已提交" in bot.send("jy_wang", "说明 1 该账号承担招生咨询，已安排专人恢复更新")
+    assert "已提交" in bot.say("jy_wang", "说明 1 该账号承担招生咨询，已安排专人恢复更新", "确认")[-1]
 
 
 def test_ordered_closure_of_a_unit_without_open_accounts(bot):

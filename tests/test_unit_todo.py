@@ -138,7 +138,7 @@ def test_the_bureau_sees_what_awaits_its_review(bot):
     add_account(bot, last_update_on=date(2026, 8, 3))
     clock.set_now(datetime(2026, 11, 2, 10, 0))
     dormancy.dormancy_ladder("2026-11-02")  # 91 days: 跟进事项 1
-    bot.send("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新")
+    bot.say("jy_zhang", "说明 1 账号已交由新同事维护，本周恢复更新", "确认")
     bot.send("zsj_admin", "整改通知 教育局 抚松教育公众号两周未更新")
     bot.send("zsj_admin", "确认")
     bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
