@@ -17,6 +17,7 @@ FEATURES = [
     "handlers.dormancy",
     "handlers.dormancy_list",
     "handlers.rectification",
+    "handlers.rectification_ask",  # a unit asking about its items' deadlines, and why one was sent back
     "handlers.screenshots",
     "handlers.measures",
     "handlers.oversight_ask",

@@ -513,3 +513,22 @@ def test_the_confirmation_names_the_units_open_items_so_one_problem_is_not_issue
             "同一问题不必重复下发（回复「取消」）；不同的问题请回复「确认」下发。") in prompt, prompt
     bot.send("zsj_admin", "取消")
     assert "未完成的整改事项" not in bot.send("zsj_admin", "整改通知 卫生健康局 健康抚松两周未更新")
+
+
+def test_a_unit_asking_about_its_deadline_or_why_it_was_sent_back_is_answered(bot):
+    """「整改期限能延期吗」, 「整改要多久」 and 「为什么要重新整改」 were 「没有理解」: the unit's open items and their
+    deadlines, who sets them (no extension in the assistant), and the bureau's reason for sending one back."""
+    assert bot.send("jy_zhang", "整改期限能延期吗").startswith("本单位现在没有未完成的整改事项。")
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    for said in ("整改期限能延期吗", "整改要多久", "整改什么时候截止？"):
+        reply = bot.send("jy_wang", said)
+        assert reply == ("本单位未完成的整改事项和期限：\n1. [待整改] 公众号两周未更新（期限 2026-11-23）\n"
+                         "期限由下发整改通知的主管单位确定，助手里不能申请延期；确实需要延期的，请直接联系县政数局说明情况。\n"
+                         "整改完成后回复「已整改 编号 整改说明」，「查看整改 编号」看一项的全部经过。"), (said, reply)
+    assert "本单位现在没有被要求重新整改的事项" in bot.send("jy_zhang", "为什么要重新整改")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
+    bot.send("zsj_admin", "重新整改 1 没看到更新")
+    reply = bot.send("jy_zhang", "为什么要重新整改")
+    assert reply.startswith("整改事项 1｜抚松县教育局｜重新整改") and "审核：重新整改（马管理）：没看到更新" in reply, reply
+    assert "没看到更新" in bot.send("jy_zhang", "重新整改的原因是什么")
+    assert "请确认提交整改事项 1" in bot.send("jy_zhang", "整改好了，已补发两条")  # still the answer, not a question

@@ -1,0 +1,48 @@
+"""A unit's questions about its rectification items (整改, 第29条), asked in its own words: by when
+(「整改期限能延期吗」, 「整改要多久」), and why it was sent back (「为什么要重新整改」)."""
+from __future__ import annotations
+
+from bot import clock
+from bot.router import Context, Router
+from handlers.rectification import item_text
+from models import org
+from models.org import STAFF, UNIT_HEAD
+from models.rectification import PENDING, REOPENED, describe, items_of_units
+
+# 「整改期限能延期吗」, 「整改要多久」, 「整改什么时候截止」, 「整改能不能宽限几天」
+DEADLINE_ASKED = (r"(?=.*整改)(?=.*(?:期限|截止|多久|多长时间|几天|什么时候|啥时候|哪天|延期|延长|推迟|宽限|来不及))"
+                  r"(?!.*整改(?:好|完))[^，,。；;]{0,30}[？?。]*$")
+# 「为什么要重新整改」, 「重新整改的原因是什么」, 「怎么又要整改」
+REOPEN_ASKED = (r"(?:为什么|为啥|怎么|咋)(?:又|还)?(?:要|让|被|得)?(?:我们)?(?:重新|再次?)整改.{0,10}"
+                r"|重新整改(?:的)?(?:原因|理由)(?:是)?(?:什么|啥)?.{0,6}")
+
+
+def register(router: Router) -> None:
+    @router.pattern(DEADLINE_ASKED, roles={STAFF, UNIT_HEAD})
+    def deadline_asked(ctx: Context):
+        items = _pending(ctx)
+        if not items:
+            ctx.reply("本单位现在没有未完成的整改事项。整改通知写明整改期限（默认5个工作日）；回复「整改清单 全部」查看以往的事项。")
+            return None
+        today = clock.today()
+        lines = ["本单位未完成的整改事项和期限：", *(describe(item, today, with_unit=False) for item in items),
+                 "期限由下发整改通知的主管单位确定，助手里不能申请延期；确实需要延期的，请直接联系"
+                 + "、".join(sorted({item.reviewer for item in items})) + "说明情况。",
+                 "整改完成后回复「已整改 编号 整改说明」，「查看整改 编号」看一项的全部经过。"]
+        ctx.reply("\n".join(lines))
+        return None
+
+    @router.pattern(REOPEN_ASKED, roles={STAFF, UNIT_HEAD})
+    def reopen_asked(ctx: Context):
+        reopened = [item for item in _pending(ctx) if item.status == REOPENED]
+        if not reopened:
+            ctx.reply("本单位现在没有被要求重新整改的事项。回复「整改清单」查看未完成的整改事项。")
+            return None
+        ctx.reply("\n\n".join([*(item_text(ctx, item) for item in reopened),
+                               "「审核：重新整改」后面是主管单位写的原因。整改后回复「已整改 编号 整改说明」重新提交。"]))
+        return None
+
+
+def _pending(ctx: Context) -> list:
+    units = org.visible_unit_ids(ctx.session, ctx.person)
+    return [item for item in items_of_units(ctx.session, units) if item.status in PENDING]
