@@ -1,7 +1,7 @@
 """Dormancy follow-up cases (跟进事项): the unit explains (说明 N), the bureau accepts or rejects."""
 from __future__ import annotations
 
-from bot import outbox
+from bot import clock, outbox
 from bot.router import END, Context, Router
 from handlers.approvals_oversight import cancel_hint, request_note, withdraw_draft_of
 from handlers.oversight_util import (by_number, parse_ref, text_then_confirm, the_only_awaiting, unit_in_scope,
@@ -47,6 +47,8 @@ def register(router: Router) -> None:
             ctx.reply(f"跟进事项 {case.id} 当前状态为「{case.status}」，无需再作说明。")
             return None
         ctx.data = {"number": case.id, "what": f"跟进事项 {case.id} ", "label": f"{case.account_label}，{case.source}"}
+        if case.status == CASE_EXPLAINED:
+            ctx.reply(_kept_note(case))
         if len(text) < 5:  # asked for, then confirmed, rather than the whole command typed again
             return "explain.text"
         return _to_confirm(ctx, text)
@@ -60,6 +62,8 @@ def register(router: Router) -> None:
         if case is None:
             return None
         ctx.data = {"number": case.id, "what": f"跟进事项 {case.id} ", "label": f"{case.account_label}，{case.source}"}
+        if case.status == CASE_EXPLAINED:
+            ctx.reply(_kept_note(case))
         said = ctx.text.strip()
         if len(said) < 8:  # 「不注销」 alone is no reason yet
             return "explain.text"
@@ -78,14 +82,19 @@ def register(router: Router) -> None:
 
     def _submit_explanation(ctx: Context, case: DormancyCase, text: str) -> None:
         before = {"status": case.status}
+        added = case.status == CASE_EXPLAINED and bool(case.explanation)
+        if added:  # the explanation awaiting review is kept: this one is added to it, not put in its place
+            text = f"{case.explanation}\n（补充，{ctx.person.name} {clock.localize(ctx.now):%m-%d %H:%M}）{text}"
         case.status, case.explanation = CASE_EXPLAINED, text
         case.explained_by, case.explained_at = ctx.userid, ctx.now
         case.decided_by = case.decided_at = case.decision_note = None
         ctx.audit("dormancy_case.explain", "dormancy_case", case.id, before, {"status": case.status})
         outbox.push_text(ctx.session, bureau_admins(ctx.session, case.unit),
-                         f"【跟进事项 {case.id} 说明】{case.unit.name}（{case.account_label}，{case.source}）：\n{text}\n"
+                         f"【跟进事项 {case.id} {'补充说明' if added else '说明'}】{case.unit.name}"
+                         f"（{case.account_label}，{case.source}）：\n{text}\n"
                          f"——{ctx.person.name}\n回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」。")
-        ctx.reply(f"已提交跟进事项 {case.id} 的说明，县政数局审核后会通知您。")
+        ctx.reply(f"已把补充说明加在跟进事项 {case.id} 原来的说明后面，县政数局审核后会通知您。" if added
+                  else f"已提交跟进事项 {case.id} 的说明，县政数局审核后会通知您。")
 
     @router.command("跟进事项", "停更跟进", questions=True, help="查看停更认定、责令关闭后的跟进事项",
                     detail="「跟进事项」列出待处理的事项；「跟进事项 全部」包括已办结的。")
@@ -168,6 +177,11 @@ def _listing(ctx: Context) -> str:
     lines.append("县政数局回复「接受说明 编号」或「驳回说明 编号 原因」审核说明。" if bureau
                  else "请申请注销相应账号，或回复「说明 编号 理由」作出说明。")
     return "\n".join(lines)
+
+
+def _kept_note(case: DormancyCase) -> str:
+    return (f"（跟进事项 {case.id} 已有说明在等待县政数局审核：「{case.explanation}」。"
+            "这次写的作为补充说明加在后面，原来的说明保留。）")
 
 
 def _only_pending_case(ctx: Context) -> int | None:

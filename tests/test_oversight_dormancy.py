@@ -392,16 +392,16 @@ def test_the_units_only_case_needs_no_number_and_a_missing_reason_is_asked_for(b
         assert s.get(DormancyCase, 1).explanation == "账号已交由新同事维护，本周恢复更新"
     # the reason on the same line as 说明, with or without the number: shown, and sent only on 确认
     confirm = bot.send("jy_zhang", "说明 1 新同事已接手，本周起每周发布")
-    assert confirm == ("请确认提交跟进事项 1 的说明：\n新同事已接手，本周起每周发布\n"
-                       "回复「确认」提交，「上一步」重写，「取消」放弃。"), confirm
+    assert confirm.endswith("请确认提交跟进事项 1 的说明：\n新同事已接手，本周起每周发布\n"
+                            "回复「确认」提交，「上一步」重写，「取消」放弃。"), confirm
     assert "请写明理由" in bot.send("jy_zhang", "上一步")  # rewrite it
     assert bot.send("jy_zhang", "取消").startswith("已取消")
     with bot.db() as s:
         assert s.get(DormancyCase, 1).explanation == "账号已交由新同事维护，本周恢复更新"  # nothing sent
-    assert bot.send("jy_zhang", "说明 新同事已接手，本周起每周发布").startswith("请确认提交跟进事项 1 的说明")
-    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
+    assert "请确认提交跟进事项 1 的说明" in bot.send("jy_zhang", "说明 新同事已接手，本周起每周发布")
+    assert "已把补充说明加在跟进事项 1 原来的说明后面" in bot.send("jy_zhang", "确认")
     with bot.db() as s:
-        assert s.get(DormancyCase, 1).explanation == "新同事已接手，本周起每周发布"
+        assert s.get(DormancyCase, 1).explanation.endswith("）新同事已接手，本周起每周发布")
 
 
 def test_a_unit_whose_people_wecom_refuses_has_its_bureau_admins_told(bot):
@@ -457,3 +457,20 @@ def test_a_notice_about_an_account_being_closed_says_where_its_request_stands(bo
     note = f"\n该账号的注销申请（第{number}号）正在「开设单位意见」环节审批（回复「查看 {number}」），请审批人尽快处理；注销办结后不再计算停更。"
     assert bot.texts("jy_zhang")[-1].startswith("【停更警告】") and bot.texts("jy_zhang")[-1].endswith(note)
     assert bot.texts("jy_wang")[-1].startswith("【停更警告】") and bot.texts("jy_wang")[-1].endswith(note)
+
+
+def test_a_second_explanation_while_the_first_awaits_review_is_added_to_it(bot):
+    """A second 「说明 1 …」 before the bureau decided replaced the first: the record kept only the latest words. The
+    first is kept and the second added to it (the clerk is told so before 确认), and the bureau is told it is added."""
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.say("jy_zhang", "说明 1 账号已恢复更新，今后专人负责", "确认")
+    confirm = bot.send("jy_li", "说明 1 补充：已安排专人每周二发布")
+    assert confirm.startswith("（跟进事项 1 已有说明在等待县政数局审核：「账号已恢复更新，今后专人负责」。"
+                              "这次写的作为补充说明加在后面，原来的说明保留。）"), confirm
+    assert bot.send("jy_li", "确认") == "已把补充说明加在跟进事项 1 原来的说明后面，县政数局审核后会通知您。"
+    with bot.db() as s:
+        explanation = s.get(DormancyCase, 1).explanation
+    assert explanation.startswith("账号已恢复更新，今后专人负责\n（补充，李") and explanation.endswith("补充：已安排专人每周二发布")
+    told = bot.texts("zsj_admin")[-1]
+    assert told.startswith("【跟进事项 1 补充说明】") and "账号已恢复更新，今后专人负责" in told, told
