@@ -10,6 +10,7 @@ from bot.router import PASS, Context, Router
 from models import weekly
 from models.org import STAFF, UNIT_HEAD
 from models.oversight import bureau_admins
+from models.training import trained_unit_ids
 
 _SOON = r"(?:马上|立刻|立即|这就|今天|现在|一会儿?|等下|等会儿?|稍后|下午|尽快|抓紧)"
 _FILE = r"(?:交|报|补|补报|补交|报送|提交|填|填报)"
@@ -26,8 +27,44 @@ TRAINED = (r"(?!.*(?:没|未|不|吗|么|[？?]))(?:我们?|本单位|单位)?(?
            r"(?:参加|参训|培训)过?了?\S{0,12}?培训(?:了|过了)?[。！!～~]*$"
            r"|培训(?:已经?|早就|都)?(?:参加|参训)过?了[。！!～~]*$")
 
+# 「通报有误怎么办」, 「对通报有异议」, 「扣分不对」 — a unit disputing the monthly bulletin (第30条)
+OBJECTED = (r"(?=.*(?:通报|扣分|扣了分|得分|分数|排名|考核))"
+            r"(?=.*(?:有误|不对|错了|有错|搞错|算错|弄错|异议|不服|不合理|申诉|不准确|不符|冤枉))(?!.*通报批评).{2,60}$")
+# 「我们还没参加培训怎么办」, 「培训什么时候」, 「去哪里参加培训」 — a unit asking how to get its training (第28条)
+TRAINING_ASKED = (r"(?=.*培训)(?=.*(?:怎么办|什么时候|啥时候|哪天|几号|在哪|哪里|怎么参加|如何参加|怎么报名|报名|安排))"
+                  r"(?!.*(?:参加过|参训过|培训过)).{2,40}$")
+
 
 def register(router: Router) -> None:
+    @router.pattern(OBJECTED, roles={STAFF, UNIT_HEAD})
+    def objected(ctx: Context):
+        unit = ctx.person.unit
+        if unit.is_bureau:
+            return PASS
+        admins = bureau_admins(ctx.session, unit)
+        outbox.push_text(ctx.session, admins, f"【通报异议】{unit.name}{ctx.person.name}说：「{ctx.text[:60]}」。"
+                         "请核实；通报中的问题建立的整改事项确属有误的，可回复「通过整改 编号 说明」核销。",
+                         dedupe_key=f"objected-said:{unit.id}:{clock.today().isoformat()}", once=True)
+        who = f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+        ctx.reply(f"好的，已把您的话转给县政数局管理员{who}，请他们核实。请把依据（周报记录、发布截图等）直接发给他们。\n"
+                  "月度通报由县政数局生成和发布，已发布的通报不能在助手里更改；通报中的问题建立的整改事项，"
+                  "县政数局核实有误后可以核销，核销后您单位不必为它提交整改情况。回复「查看通报」看本单位的扣分明细。")
+        return None
+
+    @router.pattern(TRAINING_ASKED, roles={STAFF, UNIT_HEAD})
+    def training_asked(ctx: Context):
+        unit = ctx.person.unit
+        if unit.is_bureau:
+            return PASS
+        year = clock.today().year
+        admins = bureau_admins(ctx.session, unit)
+        who = f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+        done = unit.id in trained_unit_ids(ctx.session, year)
+        ctx.reply(f"{unit.name}{year}年" + ("已有人员参加培训，已记入培训台账。" if done else "还没有人员参加培训的记录。")
+                  + f"\n培训由县政数局组织（第28条：每年至少参加一次），助手里不能报名；培训的时间、地点请联系县政数局管理员{who}。"
+                  "参加后由县政数局登记，回复「单位记录」可以查看本单位的培训记录。")
+        return None
+
     @router.pattern(TRAINED, roles={STAFF, UNIT_HEAD}, guess=True)
     def trained(ctx: Context):
         unit = ctx.person.unit

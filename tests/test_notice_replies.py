@@ -52,3 +52,30 @@ def test_a_unit_saying_it_was_trained_is_passed_on_to_the_bureau_which_keeps_the
     assert len(bot.texts("zsj_admin")) == told  # once a day for the unit
     for said in ("我们还没参加培训", "参加过培训了吗"):  # not news of a training
         assert not bot.send("jy_zhang", said).startswith("好的。培训台账"), said
+
+
+def test_a_unit_disputing_the_bulletin_is_told_the_way_and_the_bureau_hears_of_it(bot):
+    """「通报有误怎么办」, 「对通报有异议」, 「扣分不对」 got the unit's part of the bulletin again, as if not heard: the
+    bureau admins are told (once a day for the unit), and the clerk learns what can and cannot be changed."""
+    seed(bot)
+    at(2026, 12, 2, 10, 0)
+    for said in ("通报有误怎么办", "对通报有异议", "扣分不对"):
+        reply = bot.send("jy_zhang", said)
+        assert reply.startswith("好的，已把您的话转给县政数局管理员（马管理），请他们核实。"), (said, reply)
+        assert "已发布的通报不能在助手里更改" in reply and "县政数局核实有误后可以核销" in reply
+    told = [t for t in bot.texts("zsj_admin") if t.startswith("【通报异议】")]
+    assert told == ["【通报异议】抚松县教育局张伟说：「通报有误怎么办」。请核实；通报中的问题建立的整改事项确属有误的，"
+                    "可回复「通过整改 编号 说明」核销。"]
+    assert not bot.send("zsj_admin", "通报 教育局 扣分不对").startswith("好的，已把")  # the bureau's own command
+
+
+def test_a_unit_asking_how_to_get_trained_is_told_who_organises_it(bot):
+    """「我们还没参加培训怎么办」, 「培训什么时候」 were 没有理解."""
+    seed(bot)
+    at(2026, 12, 2, 10, 0)
+    for said in ("我们还没参加培训怎么办", "培训什么时候", "去哪里参加培训？"):
+        reply = bot.send("jy_wang", said)
+        assert reply == ("抚松县教育局2026年还没有人员参加培训的记录。\n培训由县政数局组织（第28条：每年至少参加一次），"
+                         "助手里不能报名；培训的时间、地点请联系县政数局管理员（马管理）。"
+                         "参加后由县政数局登记，回复「单位记录」可以查看本单位的培训记录。"), (said, reply)
+    assert bot.send("jy_wang", "培训参加过了").startswith("好的。培训台账由县政数局登记")  # still news of one
