@@ -74,6 +74,26 @@ def find(ctx: Context, usage: str, among: Callable[[Context], list[ApprovalReque
     return req
 
 
+# what 「撤回」 may be followed by that is not a request: the answer to each (「撤回说明」 picked the unit's one
+# withdrawable request — a drafted 注销 — and asked to confirm withdrawing it)
+NOT_A_REQUEST = (
+    ("说明", "已提交的跟进事项说明不能撤回；要补充或更正，请回复「说明 编号 补充内容」，会附在原说明之后交给主管单位。"),
+    ("整改", "已提交的整改情况不能撤回；需要更正，请联系下发整改的主管单位，或回复「整改清单」查看进展。"),
+    ("周报", "周报不用撤回：要更正请回复「修改周报」（本周和上周的可以修改）。"),
+    ("同意", "审批人要收回自己的同意，请回复「收回 编号」。"),
+)
+
+
+def not_a_request(args: str) -> str | None:
+    """「撤回说明」, 「撤回整改情况」: what 撤回 cannot withdraw, said as such; None when the words may name a request."""
+    if not args or re.search(r"\d|申请|草稿", args):
+        return None
+    for word, answer in NOT_A_REQUEST:
+        if word in args:
+            return f"「撤回」用于撤回审批申请（如「撤回 12」）。{answer}"
+    return None
+
+
 def own_requests(ctx: Context) -> list[ApprovalRequest]:
     """The asker's own requests and the drafts waiting for his unit, oldest first."""
     own = ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
@@ -204,6 +224,9 @@ def register(router: Router) -> None:
     @router.command("撤回", "撤销申请", "撤销", help="撤回审批中的申请或草稿（如「撤回 12」）")
     def withdraw(ctx: Context):
         from handlers.approvals_decide import APPROVER_ROLES
+        if (other := not_a_request(ctx.args)) is not None:
+            ctx.reply(other)
+            return END
         approver = "审批人要收回自己的同意，请回复「收回 编号」。" if ctx.person.has_role(*APPROVER_ROLES) else ""
         req = find(ctx, "撤回", withdrawable, "您没有可以撤回的申请（审批中、被退回的申请和助手起草的草稿可以撤回）。"
                    + approver)

@@ -285,3 +285,16 @@ def test_saying_the_account_is_no_longer_used_points_to_the_drafted_cancellation
     assert f"已有一份注销申请草稿（第{number}号）" in reply and "请核对注销申请" in reply
     bot.send("jy_zhang", "取消")
     assert "没有理解" in bot.send("jy_zhang", "那个会议不用了")  # not an account of the unit: not read so
+
+
+def test_withdrawing_an_explanation_is_not_taken_for_withdrawing_the_units_drafted_closure(bot):
+    """「撤回说明」 picked the unit's one withdrawable request — the drafted 注销 — and asked to confirm withdrawing it."""
+    _account, case, number = go_dormant(bot)
+    bot.say("jy_li", f"说明 {case} 账号承担家校通知，已安排专人每周更新", "确认")
+    for said in ("撤回说明", "我想撤回说明", "撤回刚才的说明", "撤回整改情况"):
+        reply = bot.send("jy_li", said)
+        assert reply.startswith("「撤回」用于撤回审批申请（如「撤回 12」）。") and "确认撤回" not in reply, (said, reply)
+    assert "已提交的跟进事项说明不能撤回" in bot.send("jy_li", "撤回说明")
+    assert bot.send("jy_li", "确认").startswith("当前没有等待您确认的操作")  # no withdrawal was waiting for it
+    assert request(bot, number)["status"] == "草稿"
+    assert f"确认撤回第{number}号申请吗" in bot.send("jy_li", "撤回")  # 撤回 alone still takes the draft
