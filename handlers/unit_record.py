@@ -28,7 +28,7 @@ UNIT_ASKED = (r"(?:我想|我要|我们想)?(?:看看|查查|看一下|查一下
 # What the record holds, asked about one's own unit: 「我们单位被约谈过吗」, 「今年参加培训了吗」, 「培训记录」
 OWN_RECORD_ASKED = (r"(?:我们|本单位|我们单位|咱们)?(?:有没有)?(?:被)?(?:约谈|警告|通报批评|处分|处理)(?:过)?(?:吗|没有?)?[？?。]*$"
                     r"|(?:我们|本单位|我们单位|咱们)?(?:今年)?(?:参加|参训|有|搞|办)?(?:过)?(?:业务)?培训"
-                    r"(?:了)?(?:吗|没有?|记录|情况)?[？?。]*$")
+                    r"(?:了?(?:吗|没有?)|记录|情况)?[？?。]*$")  # 「参加过培训了」 is news (notice_replies)
 
 # A unit's sentence about a measure taken on it (「警告我们了」, 「听说我们要被约谈」), when nothing else reads it
 MEASURE_MENTIONED = r".*(?:约谈|警告|通报批评|处分|责令关闭)"

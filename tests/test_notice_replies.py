@@ -52,6 +52,9 @@ def test_a_unit_saying_it_was_trained_is_passed_on_to_the_bureau_which_keeps_the
     assert len(bot.texts("zsj_admin")) == told  # once a day for the unit
     for said in ("我们还没参加培训", "参加过培训了吗"):  # not news of a training
         assert not bot.send("jy_zhang", said).startswith("好的。培训台账"), said
+    for said in ("我们参加过培训了", "今年参加过培训了"):  # news, not the unit record's 「今年参加培训了吗」
+        assert bot.send("jy_li", said).startswith("好的。培训台账由县政数局登记"), said
+    assert bot.send("jy_li", "今年参加培训了吗").startswith("【单位记录】抚松县教育局")
 
 
 def test_a_unit_disputing_the_bulletin_is_told_the_way_and_the_bureau_hears_of_it(bot):
