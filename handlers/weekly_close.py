@@ -65,7 +65,7 @@ def register(router: Router) -> None:
         ctx.reply(f"已关账 {month}：{bureau.name}所辖单位该月的周报不能再修改。关错了回复「取消关账 {month}」。")
         return END
 
-    @router.command("取消关账", "撤销关账", "重新开账", "开账", roles={BUREAU_ADMIN},
+    @router.command("取消关账", "撤销关账", "重新开账", roles={BUREAU_ADMIN},
                     help="取消某月的关账，该月周报恢复可以修改（「取消关账 2026-11」）")
     def reopen_month(ctx: Context):
         bureau = _bureau(ctx)

@@ -122,3 +122,13 @@ def test_words_clerks_use_for_the_commands(bot, text, answer):
     from tests.approvals_helpers import seed_accounts
     seed_accounts(bot)
     assert answer in bot.send("jy_zhang", text)
+
+
+def test_open_an_account_said_开账号_is_not_taken_for_reopening_a_month(bot):
+    """「开账」 (an alias of 取消关账 that the docs never listed) caught 「开账号…」: a clerk asking to open an account was
+    told 取消关账 is for bureau admins, and a bureau admin's 「开账号」 ran 取消关账 on the month 「号」."""
+    for userid in ("jy_zhang", "zsj_admin"):
+        reply = bot.send(userid, "开账号")
+        assert "关账" not in reply and "开设" in reply, reply
+    assert "关账" not in bot.send("jy_zhang", "开账号流程是什么")
+    assert bot.send("zsj_admin", "重新开账 2026-11") == "2026-11 没有关账，该月周报本来就可以修改。"  # its listed words
