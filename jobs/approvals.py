@@ -5,6 +5,7 @@ Re-running a period sends nothing twice: every push carries a dedupe_key with th
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from handlers import approvals_after as after
 from handlers import approvals_chain as chain
 from jobs.schedule import daily_at, scheduled
 from models import audit, org
-from models.approval import STEP_CITY, STEP_NAMES, RegistryFiling, pending_requests
+from models.approval import STEP_CITY, STEP_NAMES, ApprovalRequest, RegistryFiling, pending_requests
 from models.org import BUREAU_ADMIN, Person
 
 ESCALATE_AFTER = 3  # daily reminders before the step is escalated (督办, see supervisors())
@@ -46,40 +47,66 @@ def approver_reminded(waited: int) -> bool:
     return (waited - escalation_wait()) % REMIND_EVERY_AFTER_ESCALATION == 0
 
 
+@dataclass
+class Waiting:
+    """A request waiting at a step on the period's morning, as its approvers hear of it."""
+    req: ApprovalRequest
+    waited: int  # working days at this step
+    people: list[Person]  # the step's approvers a push reaches
+    due: bool  # reminded this morning (approver_reminded)
+    escalating: bool
+    chasers: list[Person] = field(default_factory=list)
+    informed: list[Person] = field(default_factory=list)
+
+
 @scheduled("approval_reminders", daily_at(9, 30),
            title="提醒审批人处理等待中的申请，超期督办")
 def approval_reminders(period: str) -> int:
+    """One message per approver a morning, listing his requests due a reminder; returns how many requests were
+    reminded. The escalation (督办) stays per request."""
     day = date.fromisoformat(period)
-    sent = 0
     with db.transaction() as session:
         workdays.prime(session)
+        waiting = []
         for req in pending_requests(session):
             started = clock.localize(req.step_started_at).date()
             waited = workdays.workdays_between(started, day)
-            if waited < remind_after_workdays():
-                continue
             # WeCom refused a holder's userid (wecom_invalid): the outbox drops his reminder, so he counts as nobody
             people = org.reachable(chain.holders(session, req))
             if not people:
-                if not req.escalated:
+                if waited >= remind_after_workdays() and not req.escalated:
                     _nobody_to_remind(session, req, waited, period)
                 continue
-            if not approver_reminded(waited):
-                continue
-            key = f"approval-remind:{req.id}:{req.round}:{req.step}:{period}"
             escalating = waited >= escalation_wait()
-            chasers, informed = supervisors(session, req) if escalating else ([], [])
-            rows = []
-            for person in people:
-                text = _approver_text(req, waited, _told_for(req, person, people, chasers, informed, escalating))
-                rows += outbox.push_text(session, person, text, dedupe_key=key)
-            if not rows:
-                continue  # this period already ran
-            sent += 1
+            item = Waiting(req, waited, people, approver_reminded(waited), escalating)
+            if item.due and escalating:
+                item.chasers, item.informed = supervisors(session, req)
+            waiting.append(item)
+        reminded = _remind_approvers(session, waiting, period)
+        for item in waiting:
+            req = item.req
+            if req.id not in reminded:
+                continue
             req.reminders_sent += 1
-            if escalating and not req.escalated:
-                _escalate(session, req, people, waited, period, chasers, informed)
-    return sent
+            if item.escalating and not req.escalated:
+                _escalate(session, req, item.people, item.waited, period, item.chasers, item.informed)
+    return len(reminded)
+
+
+def _remind_approvers(session, waiting: list[Waiting], period: str) -> set[int]:
+    """Push each approver's morning message (once a period whatever it lists); the ids of the requests it reached."""
+    reminded = set()
+    approvers = {p.id: p for item in waiting for p in item.people}
+    for person in approvers.values():
+        mine = [item for item in waiting if person in item.people]
+        due = [item for item in mine if item.due]
+        if not due:
+            continue
+        others = [item.req.id for item in mine if not item.due]
+        if outbox.push_text(session, person, _reminder_text(person, due, others),
+                            dedupe_key=f"approval-remind:{person.userid}:{period}", once=True):
+            reminded |= {item.req.id for item in due}
+    return reminded
 
 
 def supervisors(session, req) -> tuple[list[Person], list[Person]]:
@@ -125,10 +152,40 @@ def _told_for(req, person, people, chasers, informed, escalating: bool) -> str:
     return f"{told}您是{bureau}管理员，也请督促这一环节的其他审批人（{_names(others)}），"
 
 
+def _head(req, waited: int) -> str:
+    return (f"第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
+            f"已等待{waited}个工作日")
+
+
+def _reminder_text(person, due: list[Waiting], others: list[int]) -> str:
+    """A single request reads as before; several are listed, one a line, with how to agree to them at once."""
+    rest = f"另有{len(others)}件等待您审批（{_numbers(others)}），回复「待办」查看。" if others else ""
+    if len(due) == 1:
+        item = due[0]
+        told = _told_for(item.req, person, item.people, item.chasers, item.informed, item.escalating)
+        return _approver_text(item.req, item.waited, told) + (f"\n{rest}" if rest else "")
+    lines = []
+    for n, item in enumerate(due, 1):
+        told = _told_for(item.req, person, item.people, item.chasers, item.informed, item.escalating)
+        escalated = f"，{told.rstrip('，')}" if told else ""
+        lines.append(f"{n}. {_head(item.req, item.waited)}{escalated}")
+    numbers = [item.req.id for item in due]
+    every = (f"已督办的申请此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次。\n"
+             if any(item.escalating for item in due) else "")
+    return (f"提醒：有{len(due)}件申请等待您审批，请尽快处理：\n" + "\n".join(lines) + "\n" + every + rest
+            + ("\n" if rest else "")
+            + f"审批卡片仍可使用；也可以回复「同意 {numbers[0]}」「退回 {numbers[0]} 说明」逐件处理，"
+            f"几件一起同意回复「同意 {'、'.join(map(str, numbers))}」，核对后回复「确认」。"
+            f"回复「查看 {numbers[0]}」查看申请。")
+
+
+def _numbers(ids: list[int]) -> str:
+    return "、".join(f"第{i}号" for i in ids)
+
+
 def _approver_text(req, waited: int, told: str) -> str:
     ask = (f"{told}请尽快审批（此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次）。" if told else "请尽快审批。")
-    return (f"提醒：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
-            f"已等待{waited}个工作日，{ask}"
+    return (f"提醒：{_head(req, waited)}，{ask}"
             f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。")
 
 

@@ -537,3 +537,43 @@ def test_a_unit_under_no_county_bureau_has_its_filing_followed_by_the_city_burea
     [reminder] = [t for t in bot.texts("city_zhao") if t.startswith("报送提醒：")]
     assert "抚松县教育局在通讯录中没有在职的工作人员或单位负责人，收不到这条提醒" in reminder and "今天是最后一天" in reminder
     assert not any(t.startswith("报送提醒：") for t in bot.texts("zsj_admin"))
+
+
+OPEN_DOUYIN = ["开设", "抖音", "抚松教育", "短视频发布教育政策", "https://www.douyin.com/user/fsjy", "fsjy_2024", "2",
+               "13912345678", "无", "短视频宣传教育政策", "是"]
+
+
+def test_an_approver_with_several_waiting_gets_one_reminder_a_morning_listing_them(bot):
+    """Two requests wait for 王局长: he got two reminders every morning (a city approver with twenty got twenty).
+    Now one message a morning lists each waiting request — number, title, unit, step, working days, 督办 — and says
+    how to act on them (the cards, 「同意 3、5」 then 确认). The escalation rules stay per request."""
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    first = submit_open(bot)
+    clock.set_now(datetime(2026, 12, 8, 8, 0))
+    second = submit_open(bot, "jy_li", OPEN_DOUYIN)
+    clock.set_now(datetime(2026, 12, 8, 9, 30))
+    assert jobs.approval_reminders("2026-12-08") == 1  # the second is not a working day old yet
+    [only] = reminders(bot, "jy_wang")
+    assert f"第{first}号申请" in only and f"另有1件等待您审批（第{second}号）" in only, only
+    for n, day in enumerate(("2026-12-09", "2026-12-10"), 2):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        assert jobs.approval_reminders(day) == 2
+        assert jobs.approval_reminders(day) == 0  # a re-run sends nothing twice
+        assert len(reminders(bot, "jy_wang")) == n  # one message a morning, not one per request
+        text = reminders(bot, "jy_wang")[-1]
+        assert text.startswith("提醒：有2件申请等待您审批，请尽快处理：\n"), text
+        assert f"\n1. 第{first}号申请（开设「抚松教育」（微博），抚松县教育局）在「开设单位意见」环节已等待" in text, text
+        assert f"\n2. 第{second}号申请（开设「抚松教育」（抖音），抚松县教育局）在「开设单位意见」环节已等待" in text
+        assert f"「同意 {first}、{second}」" in text and "确认" in text and "审批卡片" in text, text
+    assert "已等待3个工作日，已通知县政数局（马管理）督办\n2. " in text, text
+    assert count(bot.texts("zsj_admin"), "督办：") == 1  # the first request's 督办, once
+    clock.set_now(datetime(2026, 12, 11, 9, 30))
+    assert jobs.approval_reminders("2026-12-11") == 1  # the second escalates; the first is not due
+    assert len(reminders(bot, "jy_wang")) == 4
+    text = reminders(bot, "jy_wang")[-1]
+    assert f"第{second}号申请" in text and f"另有1件等待您审批（第{first}号）" in text, text
+    assert not text.startswith("提醒：有2件"), text
+
+
+def reminders(bot, userid: str) -> list[str]:
+    return [t for t in bot.texts(userid) if t.startswith("提醒：")]
