@@ -57,6 +57,7 @@ class Waiting:
     escalating: bool
     chasers: list[Person] = field(default_factory=list)
     informed: list[Person] = field(default_factory=list)
+    over_county: bool = False  # the county's only admin is the only approver: the city bureau chases (supervisors)
 
 
 @scheduled("approval_reminders", daily_at(9, 30),
@@ -80,7 +81,8 @@ def approval_reminders(period: str) -> int:
             escalating = waited >= escalation_wait()
             item = Waiting(req, waited, people, approver_reminded(waited), escalating)
             if item.due and escalating:
-                item.chasers, item.informed = supervisors(session, req)
+                item.chasers, item.informed = supervisors(session, req, people)
+                item.over_county = county_chases_itself(session, req, people)
             waiting.append(item)
         reminded = _remind_approvers(session, waiting, period)
         for item in waiting:
@@ -89,7 +91,7 @@ def approval_reminders(period: str) -> int:
                 continue
             req.reminders_sent += 1
             if item.escalating and not req.escalated:
-                _escalate(session, req, item.people, item.waited, period, item.chasers, item.informed)
+                _escalate(session, req, item, period)
     return len(reminded)
 
 
@@ -109,26 +111,57 @@ def _remind_approvers(session, waiting: list[Waiting], period: str) -> set[int]:
     return reminded
 
 
-def supervisors(session, req) -> tuple[list[Person], list[Person]]:
+def supervisors(session, req, approvers=()) -> tuple[list[Person], list[Person]]:
     """(who chases a step that waits too long (督办), who is only told of it so as to follow it up).
 
     The county bureau supervises its host units and its own reviewers (第4条), but not the city bureau, which the
     county only files with (第10条): a waiting city step is chased by the city bureau's own admins, and the county
-    admins are told so that they can contact the city bureau."""
+    admins are told so that they can contact the city bureau. A county step whose only approver is the county's
+    only admin (`approvers`, county_chases_itself) is chased by the city bureau's admins, the bureau above it
+    (全市政务新媒体工作主管单位, 附件2) — as when the county has no admin (docs/approvals.md 环节没有审批人)."""
     county = chain.bureau_admins(session, req)
     if req.step != STEP_CITY:
+        if county_chases_itself(session, req, approvers):
+            return [p for p in _city_admins(session, req) if p not in approvers], []
         return county, []
-    city = req.unit.city_bureau()
-    city_admins = org.people_with_role(session, BUREAU_ADMIN, [city.id]) if city else []
+    city_admins = _city_admins(session, req)
     return city_admins, [p for p in county if p not in city_admins]
+
+
+def _city_admins(session, req) -> list[Person]:
+    city = req.unit.city_bureau()
+    return org.people_with_role(session, BUREAU_ADMIN, [city.id]) if city else []
+
+
+def county_chases_itself(session, req, approvers) -> bool:
+    """A county step (unit or bureau) whose one approver is also the county bureau's one admin: a 督办 by the
+    county would reach only the person it chases."""
+    if req.step == STEP_CITY or len(approvers) != 1:
+        return False
+    return [p.id for p in chain.bureau_admins(session, req)] == [approvers[0].id]
+
+
+def escalation_note(session, req) -> str:
+    """How the bureau digest marks an escalated request: 「，已督办」, or whom the 督办 went to instead when the
+    county's only admin is its only approver."""
+    approvers = org.reachable(chain.holders(session, req))
+    if not county_chases_itself(session, req, approvers):
+        return "，已督办"
+    city = [p for p in _city_admins(session, req) if p not in approvers]
+    if city:
+        return f"，已督办（审批人是县政数局唯一的管理员，已通知市政数局{_names(city)}）"
+    return "，无人督办（审批人是县政数局唯一的管理员，市政数局在通讯录中没有管理员）"
 
 
 def _names(people) -> str:
     return "、".join(p.name for p in people)
 
 
-def _told_text(req, chasers, informed) -> str:
+def _told_text(req, chasers, informed, over_county: bool = False) -> str:
     """What the approver hears of the escalation, naming who was told."""
+    if over_county:  # chased by the city bureau's admins (supervisors)
+        city = f"已通知市政数局（{_names(chasers)}）督办，" if chasers else "市政数局在通讯录中没有管理员，无人督办，"
+        return f"县政数局没有其他管理员，{city}"
     if req.step != STEP_CITY:
         return f"已通知县政数局（{_names(chasers)}）督办，" if chasers else ""
     told = [f"已通知市政数局（{_names(chasers)}）督办"] if chasers else []
@@ -137,13 +170,14 @@ def _told_text(req, chasers, informed) -> str:
     return "，".join(told) + "，" if told else ""
 
 
-def _told_for(req, person, people, chasers, informed, escalating: bool) -> str:
+def _told_for(item: Waiting, person) -> str:
     """The escalation as `person` hears it. An approver who is also an admin of the chasing bureau is not told
     that he himself was told to chase: he hears who else was, and that he is to chase the step's other approvers."""
-    if not escalating:
+    req, people, chasers, informed = item.req, item.people, item.chasers, item.informed
+    if not item.escalating:
         return ""
     if person not in chasers:
-        return _told_text(req, chasers, informed)
+        return _told_text(req, chasers, informed, item.over_county)
     told = _told_text(req, [p for p in chasers if p != person], informed)
     others = [p for p in people if p != person]
     if not others:
@@ -162,11 +196,11 @@ def _reminder_text(person, due: list[Waiting], others: list[int]) -> str:
     rest = f"另有{len(others)}件等待您审批（{_numbers(others)}），回复「待办」查看。" if others else ""
     if len(due) == 1:
         item = due[0]
-        told = _told_for(item.req, person, item.people, item.chasers, item.informed, item.escalating)
+        told = _told_for(item, person)
         return _approver_text(item.req, item.waited, told) + (f"\n{rest}" if rest else "")
     lines = []
     for n, item in enumerate(due, 1):
-        told = _told_for(item.req, person, item.people, item.chasers, item.informed, item.escalating)
+        told = _told_for(item, person)
         escalated = f"，{told.rstrip('，')}" if told else ""
         lines.append(f"{n}. {_head(item.req, item.waited)}{escalated}")
     numbers = [item.req.id for item in due]
@@ -218,11 +252,14 @@ def _nobody_to_remind(session, req, waited: int, period: str) -> None:
                         "unreachable": [p.userid for p in unreachable]})
 
 
-def _escalate(session, req, people, waited: int, period: str, chasers, informed) -> None:
+def _escalate(session, req, item: Waiting, period: str) -> None:
     req.escalated = True
+    people, chasers, informed = item.people, item.chasers, item.informed
     names = _names(people)
     waiting = (f"第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
-               f"已等待{waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。")
+               f"已等待{item.waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。")
+    if item.over_county:
+        waiting += f"县政数局的管理员只有{names}，他本人就是这一环节的审批人，改为通知市政数局管理员。"
     digest = "；这件申请每天列在每日摘要中，直到处理完毕" if req.step != STEP_CITY else ""  # the county's digest
     later = f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
     key = f"approval-escalate:{req.id}:{req.round}:{req.step}"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, config, workdays
 from handlers import approvals_after as after
+from jobs.approvals import escalation_note
 from jobs.digest import Section, digest_section, previous_workday
 from models.approval import PENDING_STATUSES, ApprovalRequest
 
@@ -54,7 +55,8 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
         if waited >= PENDING_AFTER_WORKDAYS:
             # 已督办: the admins were told and the approver is now reminded only every few working days
             # (jobs/approvals.py): the daily digest is where the bureau keeps following it up
-            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日" + ("，已督办" if r.escalated else ""))
+            lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日"
+                         + (escalation_note(session, r) if r.escalated else ""))
     if not lines:
         return None
     return Section(f"超过一个工作日未审批的申请（{len(lines)}件）", lines)

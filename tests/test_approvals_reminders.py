@@ -577,3 +577,54 @@ def test_an_approver_with_several_waiting_gets_one_reminder_a_morning_listing_th
 
 def reminders(bot, userid: str) -> list[str]:
     return [t for t in bot.texts(userid) if t.startswith("提醒：")]
+
+
+def only_admin_reviews(bot) -> None:
+    """杨审核 keeps no role: 马管理, the county's only admin, is the 主管单位意见 step's only approver."""
+    from models.org import find_person
+    with bot.db() as s:
+        find_person(s, "zsj_review").set_roles(set())
+
+
+def wait_at_the_bureau_step(bot) -> int:
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        assert jobs.approval_reminders(day) == 1
+    return number
+
+
+def test_the_county_s_only_admin_waiting_as_the_only_approver_is_chased_by_the_city_bureau(bot):
+    """马管理 is the county's only admin and the step's only approver: the 督办 went to him alone — nobody else heard,
+    and his third reminder did not even say the step was escalated. The county bureau cannot chase itself; the city
+    bureau (全市政务新媒体工作主管单位, 附件2) is told instead, as when the county has no admin at all, and the
+    reminder and the county's digest say so."""
+    from jobs import digest
+    only_admin_reviews(bot)
+    number = wait_at_the_bureau_step(bot)
+    own = reminders(bot, "zsj_admin")[-1]
+    assert "县政数局没有其他管理员，已通知市政数局（钱管理）督办，请尽快审批（此后每3个工作日提醒一次）" in own, own
+    chase = [t for t in bot.texts("city_qian") if t.startswith("督办：")]
+    assert len(chase) == 1 and f"第{number}号申请" in chase[0] and "审批人：马管理。" in chase[0], chase
+    assert "县政数局的管理员只有马管理，他本人就是这一环节的审批人，改为通知市政数局管理员" in chase[0], chase
+    assert not any(t.startswith("督办：") for t in bot.texts("zsj_admin") + bot.texts("city_zhao"))
+    clock.set_now(datetime(2026, 12, 11, 9, 30))
+    digest.bureau_digest("2026-12-11")
+    latest = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert "已等待4个工作日，已督办（审批人是县政数局唯一的管理员，已通知市政数局钱管理）" in latest, latest
+
+
+def test_the_county_s_only_admin_as_the_only_approver_hears_nobody_chases_when_the_city_has_no_admin(bot):
+    from jobs import digest
+    only_admin_reviews(bot)
+    without_city_admin(bot)
+    wait_at_the_bureau_step(bot)
+    own = reminders(bot, "zsj_admin")[-1]
+    assert "县政数局没有其他管理员，市政数局在通讯录中没有管理员，无人督办，请尽快审批" in own, own
+    assert not any(t.startswith("督办：") for t in bot.texts("city_qian") + bot.texts("zsj_admin"))
+    clock.set_now(datetime(2026, 12, 11, 9, 30))
+    digest.bureau_digest("2026-12-11")
+    latest = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
+    assert "已等待4个工作日，无人督办（审批人是县政数局唯一的管理员，市政数局在通讯录中没有管理员）" in latest, latest
