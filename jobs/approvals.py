@@ -183,7 +183,8 @@ def _told_for(item: Waiting, person) -> str:
     if not others:
         return told
     bureau = "市政数局" if req.step == STEP_CITY else "县政数局"
-    return f"{told}您是{bureau}管理员，也请督促这一环节的其他审批人（{_names(others)}），"
+    escalated = "" if "督办" in told else "已督办，"  # he reads that the step was escalated, not only his part
+    return f"{escalated}{told}您是{bureau}管理员，也请督促这一环节的其他审批人（{_names(others)}），"
 
 
 def _head(req, waited: int) -> str:

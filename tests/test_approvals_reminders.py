@@ -99,6 +99,8 @@ def test_bureau_step_escalation_goes_to_the_county_bureau_admins(bot):
     own = [t for t in bot.texts("zsj_admin") if t.startswith("提醒：")][-1]
     assert "「主管单位意见」环节已等待3个工作日" in own and "马管理" not in own, own
     assert "您是县政数局管理员，也请督促这一环节的其他审批人（杨审核）" in own, own
+    # that the step was escalated is said to him too, not only what he is to do (his list line said nothing of it)
+    assert "已等待3个工作日，已督办，您是县政数局管理员" in own, own
 
 
 def test_bureau_step_escalation_reaches_an_admin_who_is_not_a_reviewer_once(bot):
