@@ -85,13 +85,15 @@ def approval_reminders(period: str) -> int:
                 item.over_county = county_chases_itself(session, req, people)
             waiting.append(item)
         reminded = _remind_approvers(session, waiting, period)
+        told = []
         for item in waiting:
             req = item.req
             if req.id not in reminded:
                 continue
             req.reminders_sent += 1
             if item.escalating and not req.escalated:
-                _escalate(session, req, item, period)
+                told += _escalate(session, req, item, period)
+        _tell_escalations(session, told, period)
     return len(reminded)
 
 
@@ -253,30 +255,54 @@ def _nobody_to_remind(session, req, waited: int, period: str) -> None:
                         "unreachable": [p.userid for p in unreachable]})
 
 
-def _escalate(session, req, item: Waiting, period: str) -> None:
+def _escalate(session, req, item: Waiting, period: str) -> list[tuple[Person, str, Waiting]]:
+    """Mark the step escalated (once a step) and say who hears of it: [(person, "chase" | "informed", item)]."""
     req.escalated = True
     people, chasers, informed = item.people, item.chasers, item.informed
-    names = _names(people)
-    waiting = (f"第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
-               f"已等待{item.waited}个工作日，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。")
-    if item.over_county:
-        waiting += f"县政数局的管理员只有{names}，他本人就是这一环节的审批人，改为通知市政数局管理员。"
-    digest = "；这件申请每天列在每日摘要中，直到处理完毕" if req.step != STEP_CITY else ""  # the county's digest
-    later = f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
-    key = f"approval-escalate:{req.id}:{req.round}:{req.step}"
-    view = f"回复「查看 {req.id}」查看这件申请。"
-    # a chaser who is himself an approver of the step heard of the escalation in his reminder (_told_for)
-    outside = [p for p in chasers if p not in people]
-    outbox.push_text(session, outside, f"督办：{waiting}{later}{view}", dedupe_key=key)
-    if informed:
-        city = (f"已通知市政数局管理员（{_names(chasers)}）督办。" if chasers
-                else "市政数局在通讯录中没有管理员，无人督办。")
-        outbox.push_text(session, informed, f"市级环节等待：{waiting}{city}请与市政数局联系，跟进审批。{view}",
-                         dedupe_key=f"{key}:county")
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id,
                  after={"step": req.step, "period": period, "chasers": [p.userid for p in chasers],
                         "informed": [p.userid for p in informed]})
+    # a chaser who is himself an approver of the step heard of the escalation in his reminder (_told_for)
+    return ([(p, "chase", item) for p in chasers if p not in people]
+            + [(p, "informed", item) for p in informed])
+
+
+def _escalation_line(item: Waiting, kind: str) -> str:
+    req, names = item.req, _names(item.people)
+    line = (f"{_head(req, item.waited)}，已提醒{req.reminders_sent}次仍未处理。审批人：{names}。")
+    if item.over_county:
+        line += f"县政数局的管理员只有{names}，他本人就是这一环节的审批人，改为通知市政数局管理员。"
+    if kind == "informed":  # a city step: what the county admins hear of the city bureau
+        line += (f"已通知市政数局管理员（{_names(item.chasers)}）督办。" if item.chasers
+                 else "市政数局在通讯录中没有管理员，无人督办。")
+    return line
+
+
+def _tell_escalations(session, told: list[tuple[Person, str, Waiting]], period: str) -> None:
+    """One message a morning to each person told of escalations, listing the requests escalated that day."""
+    for person in {p.id: p for p, _kind, _item in told}.values():
+        for kind in ("chase", "informed"):
+            items = [item for p, k, item in told if p is person and k == kind]
+            if items:
+                outbox.push_text(session, person, _escalation_text(kind, items),
+                                 dedupe_key=f"approval-escalate:{person.userid}:{kind}:{period}", once=True)
+
+
+def _escalation_text(kind: str, items: list[Waiting]) -> str:
+    one = len(items) == 1
+    lines = (_escalation_line(items[0], kind) if one
+             else "\n".join(f"{n}. {_escalation_line(item, kind)}" for n, item in enumerate(items, 1)) + "\n")
+    view = (f"回复「查看 {items[0].req.id}」查看这件申请。" if one
+            else f"回复「查看 {items[0].req.id}」等查看申请。")
+    if kind == "informed":
+        head = "市级环节等待：" if one else f"市级环节等待：有{len(items)}件申请在「市级审批意见」环节仍未处理：\n"
+        return f"{head}{lines}请与市政数局联系，跟进审批。{view}"
+    county = any(item.req.step != STEP_CITY for item in items)  # the county's digest lists them
+    digest = (("；这件申请" if one else "；这些申请") + "每天列在每日摘要中，直到处理完毕") if county else ""
+    later = f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
+    head = "督办：" if one else f"督办：有{len(items)}件申请已提醒审批人{ESCALATE_AFTER}次仍未处理：\n"
+    return f"{head}{lines}{later}{view}"
 
 
 @scheduled("registry_countdown", daily_at(9, 0),

@@ -9,7 +9,7 @@ from bot import clock
 from jobs import approvals as jobs
 from jobs.schedule import load_jobs
 from models.approval import RegistryFiling
-from tests.approvals_helpers import approve_all, submit_open, without_city_admin
+from tests.approvals_helpers import approve_all, audit_actions, submit_open, without_city_admin
 
 
 def count(texts: list[str], word: str) -> int:
@@ -630,3 +630,27 @@ def test_the_county_s_only_admin_as_the_only_approver_hears_nobody_chases_when_t
     digest.bureau_digest("2026-12-11")
     latest = [t for t in bot.texts("zsj_admin") if t.startswith("【每日摘要】")][-1]
     assert "已等待4个工作日，无人督办（审批人是县政数局唯一的管理员，市政数局在通讯录中没有管理员）" in latest, latest
+
+
+def test_the_bureau_admin_gets_one_escalation_a_morning_for_the_requests_escalated_that_day(bot):
+    """Two requests of 教育局 escalated on the same morning: 马管理 got one 「督办」 message per request, on top of
+    his own reminder and the digest. Now one 督办 message lists them; each request is still escalated once."""
+    from models.org import BUREAU_ADMIN, Person
+    with bot.db() as s:
+        s.scalar(select(Person).where(Person.userid == "zsj_admin")).set_roles({BUREAU_ADMIN})
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    first = submit_open(bot)
+    second = submit_open(bot, "jy_li", OPEN_DOUYIN)
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        jobs.approval_reminders(day)
+        jobs.approval_reminders(day)
+    chase = [t for t in bot.texts("zsj_admin") if t.startswith("督办：")]
+    assert len(chase) == 1, chase
+    assert chase[0].startswith("督办：有2件申请已提醒审批人3次仍未处理：\n"), chase[0]
+    assert (f"\n1. 第{first}号申请（开设「抚松教育」（微博），抚松县教育局）在「开设单位意见」环节已等待3个工作日，"
+            "已提醒3次仍未处理。审批人：王局长。") in chase[0], chase[0]
+    assert f"\n2. 第{second}号申请（开设「抚松教育」（抖音），抚松县教育局）" in chase[0], chase[0]
+    assert "此后审批人每3个工作日收到一次提醒（不再每天提醒）" in chase[0] and f"「查看 {first}」" in chase[0]
+    assert audit_actions(bot, first).count("approval.escalate") == audit_actions(bot, second).count(
+        "approval.escalate") == 1
