@@ -201,19 +201,34 @@ def _reminder_text(person, due: list[Waiting], others: list[int]) -> str:
         item = due[0]
         told = _told_for(item, person)
         return _approver_text(item.req, item.waited, told) + (f"\n{rest}" if rest else "")
-    lines = []
+    steps = {item.req.step for item in due}
+    at = f"在「{STEP_NAMES[due[0].req.step]}」环节" if len(steps) == 1 else ""
+    lines = [f"提醒：有{len(due)}件申请{at}等待您审批，请尽快处理："]
     for n, item in enumerate(due, 1):
-        told = _told_for(item, person)
-        escalated = f"，{told.rstrip('，')}" if told else ""
-        lines.append(f"{n}. {_head(item.req, item.waited)}{escalated}")
-    numbers = [item.req.id for item in due]
-    every = (f"已督办的申请此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次。\n"
-             if any(item.escalating for item in due) else "")
-    return (f"提醒：有{len(due)}件申请等待您审批，请尽快处理：\n" + "\n".join(lines) + "\n" + every + rest
-            + ("\n" if rest else "")
-            + f"审批卡片仍可使用；也可以回复「同意 {numbers[0]}」「退回 {numbers[0]} 说明」逐件处理，"
-            f"几件一起同意回复「同意 {'、'.join(map(str, numbers))}」，核对后回复「确认」。"
-            f"回复「查看 {numbers[0]}」查看申请。")
+        step = "" if at else f"，「{STEP_NAMES[item.req.step]}」环节"
+        lines.append(f"{n}. 第{item.req.id}号 {item.req.title}，{item.req.unit.name}{step}，已等待{item.waited}个工作日"
+                     + ("，已督办" if item.escalating else ""))
+    lines += _escalations_told(person, due)
+    if any(item.escalating for item in due):
+        lines.append(f"已督办的申请此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次。")
+    if rest:
+        lines.append(rest)
+    first, second = due[0].req.id, due[1].req.id
+    lines.append(f"审批卡片仍可使用；也可以回复「同意 {first}」「退回 {first} 说明」逐件处理；几件一起同意回复"
+                 f"「同意 {first}、{second}」（都同意回复「全部同意」），核对后回复「确认」。回复「查看 {first}」查看申请。")
+    return "\n".join(lines)
+
+
+def _escalations_told(person, due: list[Waiting]) -> list[str]:
+    """Who was told of the escalations, said once for the requests it is the same for (not on every line)."""
+    told: dict[str, list[int]] = {}
+    for item in due:
+        text = _told_for(item, person).rstrip("，").removeprefix("已督办，")
+        if text:
+            told.setdefault(text, []).append(item.req.id)
+    if len(told) == 1 and len(next(iter(told.values()))) == sum(item.escalating for item in due):
+        return [f"督办情况：{text}。" for text in told]  # the same for every escalated request listed
+    return [f"督办情况（{_numbers(ids)}）：{text}。" for text, ids in told.items()]
 
 
 def _numbers(ids: list[int]) -> str:

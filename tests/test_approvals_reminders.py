@@ -563,11 +563,11 @@ def test_an_approver_with_several_waiting_gets_one_reminder_a_morning_listing_th
         assert jobs.approval_reminders(day) == 0  # a re-run sends nothing twice
         assert len(reminders(bot, "jy_wang")) == n  # one message a morning, not one per request
         text = reminders(bot, "jy_wang")[-1]
-        assert text.startswith("提醒：有2件申请等待您审批，请尽快处理：\n"), text
-        assert f"\n1. 第{first}号申请（开设「抚松教育」（微博），抚松县教育局）在「开设单位意见」环节已等待" in text, text
-        assert f"\n2. 第{second}号申请（开设「抚松教育」（抖音），抚松县教育局）在「开设单位意见」环节已等待" in text
+        assert text.startswith("提醒：有2件申请在「开设单位意见」环节等待您审批，请尽快处理：\n"), text
+        assert f"\n1. 第{first}号 开设「抚松教育」（微博），抚松县教育局，已等待" in text, text
+        assert f"\n2. 第{second}号 开设「抚松教育」（抖音），抚松县教育局，已等待" in text
         assert f"「同意 {first}、{second}」" in text and "确认" in text and "审批卡片" in text, text
-    assert "已等待3个工作日，已通知县政数局（马管理）督办\n2. " in text, text
+    assert "已等待3个工作日，已督办\n2. " in text and "\n督办情况：已通知县政数局（马管理）督办。\n" in text, text
     assert count(bot.texts("zsj_admin"), "督办：") == 1  # the first request's 督办, once
     clock.set_now(datetime(2026, 12, 11, 9, 30))
     assert jobs.approval_reminders("2026-12-11") == 1  # the second escalates; the first is not due
@@ -654,3 +654,27 @@ def test_the_bureau_admin_gets_one_escalation_a_morning_for_the_requests_escalat
     assert "此后审批人每3个工作日收到一次提醒（不再每天提醒）" in chase[0] and f"「查看 {first}」" in chase[0]
     assert audit_actions(bot, first).count("approval.escalate") == audit_actions(bot, second).count(
         "approval.escalate") == 1
+
+
+def test_a_city_approver_with_ten_waiting_reads_one_message_that_says_the_escalation_once(bot):
+    """Ten units' requests reach the city step on the same day. The morning list repeated the step and, once they were
+    escalated, who was told — the same long phrase on every line — and ran over WeCom's 2048 bytes: it came in two
+    parts (「（1/2）」). The shared step is said in the heading and the escalation once, after the list."""
+    from sim.demo import HOST_UNITS
+    from tests.approvals_helpers import OPEN_WEIBO
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    numbers = []
+    for unit, _code, people in HOST_UNITS:
+        staff = next(u for u, _name, roles in people if "staff" in roles)
+        head = next(u for u, _name, roles in people if "unit_head" in roles)
+        numbers.append(submit_open(bot, staff, [*OPEN_WEIBO[:2], f"抚松{unit[3:6]}", *OPEN_WEIBO[3:]]))
+        approve_all(bot, numbers[-1], people=(head, "zsj_review"))
+    for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        assert jobs.approval_reminders(day) == 10
+    texts = reminders(bot, "city_zhao")
+    assert len(texts) == 3 and not any("（1/2）" in t for t in texts), texts
+    assert texts[2].startswith("提醒：有10件申请在「市级审批意见」环节等待您审批，请尽快处理：\n"), texts[2]
+    assert texts[2].count("已通知市政数局（钱管理）督办") == 1, texts[2]
+    assert "\n督办情况：已通知市政数局（钱管理）督办，县政数局（马管理）也已获知。\n" in texts[2], texts[2]
+    assert "（都同意回复「全部同意」）" in texts[2], texts[2]
