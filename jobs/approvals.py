@@ -68,7 +68,7 @@ def approval_reminders(period: str) -> int:
     day = date.fromisoformat(period)
     with db.transaction() as session:
         workdays.prime(session)
-        waiting = []
+        waiting, vacant = [], []
         for req in pending_requests(session):
             started = clock.localize(req.step_started_at).date()
             waited = workdays.workdays_between(started, day)
@@ -76,7 +76,7 @@ def approval_reminders(period: str) -> int:
             people = org.reachable(chain.holders(session, req))
             if not people:
                 if waited >= remind_after_workdays() and not req.escalated:
-                    _nobody_to_remind(session, req, waited, period)
+                    vacant += _nobody_to_remind(session, req, waited, period)
                 continue
             escalating = waited >= escalation_wait()
             item = Waiting(req, waited, people, approver_reminded(waited), escalating)
@@ -94,6 +94,7 @@ def approval_reminders(period: str) -> int:
             if item.escalating and not req.escalated:
                 told += _escalate(session, req, item, period)
         _tell_escalations(session, told, period)
+        _tell_vacancies(session, vacant, period)
     return len(reminded)
 
 
@@ -241,8 +242,9 @@ def _approver_text(req, waited: int, told: str) -> str:
             f"回复「查看 {req.id}」查看，「同意 {req.id}」或「退回 {req.id} 说明」处理。")
 
 
-def _nobody_to_remind(session, req, waited: int, period: str) -> None:
-    """The step has no approver a reminder could reach: the bureau hears that, and whom to appoint (once per step)."""
+def _nobody_to_remind(session, req, waited: int, period: str) -> list[tuple[Person, str, int, str]]:
+    """The step has no approver a reminder could reach: marks it escalated (once per step) and returns who is to hear
+    that, and whom to appoint: [(admin, line, request number, why him)] for _tell_vacancies."""
     from handlers.approvals_vacancy import appointers, missing_role
     req.escalated = True
     if req.step == STEP_CITY:
@@ -257,17 +259,30 @@ def _nobody_to_remind(session, req, waited: int, period: str) -> None:
                f"请运行通讯录同步（org sync）或在名册中另行指定{missing_role(session, req, req.step)}")
     else:
         why = f"通讯录中没有在职的{missing_role(session, req, req.step)}。请在名册中指定后导入（org import）"
-    instead = f"（{note}改为通知您。）" if note else ""
-    outbox.push_text(session, [*chasers, *informed],
-                     f"督办：第{req.id}号申请（{req.title}，{req.unit.name}）在「{STEP_NAMES[req.step]}」环节"
-                     f"已等待{waited}个工作日，没有可以提醒的审批人：{why}，助手会自动把审批卡片发给新的审批人。"
-                     f"{instead}回复「查看 {req.id}」查看这件申请。",
-                     dedupe_key=f"approval-vacant:{req.id}:{req.round}:{req.step}:{period}")
+    line = f"{_head(req, waited)}，没有可以提醒的审批人：{why}"
     audit.record(session, actor="system:approval_reminders", action="approval.escalate",
                  entity="approval_request", entity_id=req.id,
                  after={"step": req.step, "period": period, "vacant": True,
                         "chasers": [p.userid for p in [*chasers, *informed]],
                         "unreachable": [p.userid for p in unreachable]})
+    return [(p, line, req.id, note) for p in [*chasers, *informed]]
+
+
+def _tell_vacancies(session, told: list[tuple[Person, str, int, str]], period: str) -> None:
+    """One message a morning to each admin told of steps nobody can be reminded of, listing them."""
+    for person in {p.id: p for p, *_rest in told}.values():
+        mine = [(line, number, note) for p, line, number, note in told if p is person]
+        notes = "".join(dict.fromkeys(note for _line, _number, note in mine if note))
+        instead = f"（{notes}改为通知您。）" if notes else ""
+        first = mine[0][1]
+        if len(mine) == 1:
+            text = (f"督办：{mine[0][0]}，助手会自动把审批卡片发给新的审批人。{instead}"
+                    f"回复「查看 {first}」查看这件申请。")
+        else:
+            lines = "\n".join(f"{n}. {line}。" for n, (line, _number, _note) in enumerate(mine, 1))
+            text = (f"督办：有{len(mine)}件申请没有可以提醒的审批人：\n{lines}\n助手会自动把审批卡片发给新的审批人。"
+                    f"{instead}回复「查看 {first}」等查看申请。")
+        outbox.push_text(session, person, text, dedupe_key=f"approval-vacant:{person.userid}:{period}", once=True)
 
 
 def _escalate(session, req, item: Waiting, period: str) -> list[tuple[Person, str, Waiting]]:

@@ -678,3 +678,26 @@ def test_a_city_approver_with_ten_waiting_reads_one_message_that_says_the_escala
     assert texts[2].count("已通知市政数局（钱管理）督办") == 1, texts[2]
     assert "\n督办情况：已通知市政数局（钱管理）督办，县政数局（马管理）也已获知。\n" in texts[2], texts[2]
     assert "（都同意回复「全部同意」）" in texts[2], texts[2]
+
+
+def test_the_bureau_admin_gets_one_message_for_the_requests_without_an_approver_found_that_morning(bot):
+    """教育局 has no unit head and two requests wait: the county admin got one 「督办」 per request on the same morning.
+    Now one message lists them, each with why nobody can be reminded; each step is still escalated once."""
+    from models.org import find_person
+    with bot.db() as s:
+        find_person(s, "jy_wang").set_roles({"staff"})
+    clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
+    first = submit_open(bot)
+    second = submit_open(bot, "jy_li", OPEN_DOUYIN)
+    for day in ("2026-12-08", "2026-12-09"):
+        clock.set_now(datetime.fromisoformat(day + "T09:30"))
+        jobs.approval_reminders(day)
+        jobs.approval_reminders(day)
+    chase = [t for t in bot.texts("zsj_admin") if t.startswith("督办：")]
+    assert len(chase) == 1, chase
+    assert chase[0].startswith("督办：有2件申请没有可以提醒的审批人：\n"), chase[0]
+    why = "没有可以提醒的审批人：通讯录中没有在职的抚松县教育局的「单位负责人」"
+    assert f"\n1. 第{first}号申请（开设「抚松教育」（微博），抚松县教育局）在「开设单位意见」环节已等待1个工作日，{why}" \
+        in chase[0], chase[0]
+    assert f"\n2. 第{second}号申请（开设「抚松教育」（抖音），抚松县教育局）" in chase[0], chase[0]
+    assert chase[0].count("助手会自动把审批卡片发给新的审批人") == 1, chase[0]
