@@ -331,7 +331,7 @@ def _escalation_text(kind: str, items: list[Waiting]) -> str:
     county = any(item.req.step != STEP_CITY for item in items)  # the county's digest lists them
     digest = (("；这件申请" if one else "；这些申请") + "每天列在每日摘要中，直到处理完毕") if county else ""
     later = f"此后审批人每{REMIND_EVERY_AFTER_ESCALATION}个工作日收到一次提醒（不再每天提醒）{digest}。"
-    head = "督办：" if one else f"督办：有{len(items)}件申请已提醒审批人{ESCALATE_AFTER}次仍未处理：\n"
+    head = "督办：" if one else f"督办：有{len(items)}件申请多次提醒审批人仍未处理：\n"
     return f"{head}{lines}{later}{view}"
 
 

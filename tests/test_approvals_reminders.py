@@ -647,7 +647,7 @@ def test_the_bureau_admin_gets_one_escalation_a_morning_for_the_requests_escalat
         jobs.approval_reminders(day)
     chase = [t for t in bot.texts("zsj_admin") if t.startswith("督办：")]
     assert len(chase) == 1, chase
-    assert chase[0].startswith("督办：有2件申请已提醒审批人3次仍未处理：\n"), chase[0]
+    assert chase[0].startswith("督办：有2件申请多次提醒审批人仍未处理：\n"), chase[0]
     assert (f"\n1. 第{first}号申请（开设「抚松教育」（微博），抚松县教育局）在「开设单位意见」环节已等待3个工作日，"
             "已提醒3次仍未处理。审批人：王局长。") in chase[0], chase[0]
     assert f"\n2. 第{second}号申请（开设「抚松教育」（抖音），抚松县教育局）" in chase[0], chase[0]
