@@ -22,6 +22,9 @@ ESCALATE_AFTER = 3  # daily reminders before the step is escalated (督办, see 
 # Once escalated those told follow the request up (the county also sees it in every digest): the approver is
 # reminded only every this many working days, not every morning — a daily reminder nobody acts on stops being read.
 REMIND_EVERY_AFTER_ESCALATION = 3
+# An approver's morning list names at most this many requests in full (the rest by number): one WeCom text
+# holds 2048 bytes, and a longer list comes in parts.
+LIST_AT_MOST = 10
 
 
 def remind_after_workdays() -> int:
@@ -205,10 +208,13 @@ def _reminder_text(person, due: list[Waiting], others: list[int]) -> str:
     steps = {item.req.step for item in due}
     at = f"在「{STEP_NAMES[due[0].req.step]}」环节" if len(steps) == 1 else ""
     lines = [f"提醒：有{len(due)}件申请{at}等待您审批，请尽快处理："]
-    for n, item in enumerate(due, 1):
+    for n, item in enumerate(due[:LIST_AT_MOST], 1):  # the oldest first (pending_requests)
         step = "" if at else f"，「{STEP_NAMES[item.req.step]}」环节"
         lines.append(f"{n}. 第{item.req.id}号 {item.req.title}，{item.req.unit.name}{step}，已等待{item.waited}个工作日"
                      + ("，已督办" if item.escalating else ""))
+    more = [item.req.id for item in due[LIST_AT_MOST:]]
+    if more:
+        lines.append(f"还有{len(more)}件（{_numbers(more)}）也请尽快审批。")
     lines += _escalations_told(person, due)
     if any(item.escalating for item in due):
         lines.append(f"已督办的申请此后每{REMIND_EVERY_AFTER_ESCALATION}个工作日提醒一次。")

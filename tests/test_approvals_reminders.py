@@ -656,10 +656,11 @@ def test_the_bureau_admin_gets_one_escalation_a_morning_for_the_requests_escalat
         "approval.escalate") == 1
 
 
-def test_a_city_approver_with_ten_waiting_reads_one_message_that_says_the_escalation_once(bot):
-    """Ten units' requests reach the city step on the same day. The morning list repeated the step and, once they were
-    escalated, who was told — the same long phrase on every line — and ran over WeCom's 2048 bytes: it came in two
-    parts (「（1/2）」). The shared step is said in the heading and the escalation once, after the list."""
+def test_a_city_approver_with_eleven_waiting_reads_one_message_that_says_the_escalation_once(bot):
+    """Eleven requests of ten units reach the city step on the same day. The morning list repeated the step and, once
+    they were escalated, who was told — the same long phrase on every line — and ran over WeCom's 2048 bytes: it came
+    in two parts (「（1/2）」). The shared step is said in the heading, the escalation once after the list, and past
+    ten requests the rest are named by number (the oldest are listed first)."""
     from sim.demo import HOST_UNITS
     from tests.approvals_helpers import OPEN_WEIBO
     clock.set_now(datetime(2026, 12, 7, 10, 0))  # a Monday
@@ -669,12 +670,16 @@ def test_a_city_approver_with_ten_waiting_reads_one_message_that_says_the_escala
         head = next(u for u, _name, roles in people if "unit_head" in roles)
         numbers.append(submit_open(bot, staff, [*OPEN_WEIBO[:2], f"抚松{unit[3:6]}", *OPEN_WEIBO[3:]]))
         approve_all(bot, numbers[-1], people=(head, "zsj_review"))
+    numbers.append(submit_open(bot, "jy_li", OPEN_DOUYIN))
+    approve_all(bot, numbers[-1], people=("jy_wang", "zsj_review"))
     for day in ("2026-12-08", "2026-12-09", "2026-12-10"):
         clock.set_now(datetime.fromisoformat(day + "T09:30"))
-        assert jobs.approval_reminders(day) == 10
+        assert jobs.approval_reminders(day) == 11
     texts = reminders(bot, "city_zhao")
     assert len(texts) == 3 and not any("（1/2）" in t for t in texts), texts
-    assert texts[2].startswith("提醒：有10件申请在「市级审批意见」环节等待您审批，请尽快处理：\n"), texts[2]
+    assert texts[2].startswith("提醒：有11件申请在「市级审批意见」环节等待您审批，请尽快处理：\n"), texts[2]
+    assert f"\n10. 第{numbers[9]}号 " in texts[2] and "\n11. " not in texts[2], texts[2]
+    assert f"\n还有1件（第{numbers[10]}号）也请尽快审批。\n" in texts[2], texts[2]
     assert texts[2].count("已通知市政数局（钱管理）督办") == 1, texts[2]
     assert "\n督办情况：已通知市政数局（钱管理）督办，县政数局（马管理）也已获知。\n" in texts[2], texts[2]
     assert "（都同意回复「全部同意」）" in texts[2], texts[2]
