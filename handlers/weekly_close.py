@@ -9,6 +9,7 @@ from bot import clock
 from bot.choices import confirmed
 from bot.router import END, Context, Router
 from handlers.bulletin import month_of
+from handlers.weekly_status import first_week
 from models import weekly
 from models.org import BUREAU_ADMIN, CITY_BUREAU, Unit, visible_host_units
 from models.weekly import MonthClose, month_mondays
@@ -42,10 +43,10 @@ def register(router: Router) -> None:
             ctx.reply(f"{month} 还没有结束：该月最后一周（{weekly.week_label(mondays[-1])}）{last_sunday.month}月"
                       f"{last_sunday.day}日才结束，之后才能关账。")
             return END
-        missing = _missing(ctx, mondays)
-        owed = (f"该月还有{len(missing)}份周报未报：\n" + "\n".join(missing[:MISSING_SHOWN])
-                + (f"\n……共{len(missing)}份" if len(missing) > MISSING_SHOWN else "")
-                + "\n（关账后仍可补报，记为迟报。）") if missing else "该月各周的周报都已报送。"
+        began = first_week(ctx, bureau)  # weeks before it count nowhere as missing, as in the bulletin
+        before = [m for m in mondays if m < began]
+        missing = _missing(ctx, [m for m in mondays if m >= began])
+        owed = _owed(missing, before, len(mondays))
         span = f"{weekly.week_label(mondays[0]).split('—')[0]}—{weekly.week_label(mondays[-1]).split('—')[1]}"
         ctx.reply(f"关账 {month}：{bureau.name}所辖单位该月{len(mondays)}周（{span}）的周报将不能再修改。\n{owed}")
         ctx.data = {"month": month}
@@ -110,6 +111,22 @@ def _month(ctx: Context, word: str, closed: list[str]) -> str | None:
         wrong = f"「{typed[:20]}」不是月份。" if typed else ""
         ctx.reply(f"{wrong}请写明年份和月份，例如「{word} 2026-11」。" + (f"已关账：{'、'.join(closed)}。" if closed else ""))
     return month
+
+
+def _owed(missing: list[str], before: list, weeks: int) -> str:
+    """The reports still owed, after a word on the month's weeks before the county's first report (not counted)."""
+    lines = []
+    if before:
+        span = f"{weekly.week_label(before[0]).split('—')[0]}—{weekly.week_label(before[-1]).split('—')[1]}"
+        lines.append("该月各周都在本县启用助手之前，不计未报。" if len(before) == weeks
+                     else f"{span}是本县启用助手之前，不计未报。")
+    if missing:
+        lines.append(f"该月还有{len(missing)}份周报未报：\n" + "\n".join(missing[:MISSING_SHOWN])
+                     + (f"\n……共{len(missing)}份" if len(missing) > MISSING_SHOWN else "")
+                     + "\n（关账后仍可补报，记为迟报。）")
+    elif len(before) < weeks:
+        lines.append("该月其余各周的周报都已报送。" if before else "该月各周的周报都已报送。")
+    return "\n".join(lines)
 
 
 def _missing(ctx: Context, mondays) -> list[str]:

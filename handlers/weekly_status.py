@@ -105,7 +105,7 @@ def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
         select(WeeklyReport).where(WeeklyReport.unit_id == unit.id, WeeklyReport.week >= first,
                                    WeeklyReport.week <= week))}
     lines = [f"{unit.name}最近{HISTORY_WEEKS}周的周报："]
-    began = _first_week(ctx, unit)
+    began = first_week(ctx, unit)
     for n in range(HISTORY_WEEKS):
         monday = week - timedelta(days=7 * n)
         before = monday not in reports and monday < began  # not 「未报（已逾期）」 for weeks before the bot was used
@@ -123,7 +123,7 @@ def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _first_week(ctx: Context, unit):
+def first_week(ctx: Context, unit):
     """The first week reported through the bot in the unit's county (the bulletin counts from there too), or last week
     if earlier: a week that can still be filed is never 「before the bot」."""
     bureau = unit if unit.is_bureau else unit.supervising_bureau()

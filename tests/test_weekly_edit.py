@@ -88,8 +88,8 @@ def test_last_week_is_edited_on_monday_until_the_month_is_closed(bot):
     assert "仅限主管单位管理员" in bot.send("jy_zhang", "关账 2026-11")
     asked = bot.send("zsj_admin", "关账 2026-11")
     assert asked.startswith("关账 2026-11：抚松县政务服务和数字化建设管理局所辖单位该月4周（11月2日—11月29日）的周报将不能再修改。"
-                            "\n该月还有"), asked
-    assert "· 11月2日—11月8日 抚松县教育局" in asked and "……共" in asked and "（关账后仍可补报，记为迟报。）" in asked
+                            "\n11月2日—11月22日是本县启用助手之前，不计未报。\n该月还有"), asked
+    assert "· 11月23日—11月29日 抚松县卫生健康局" in asked and "（关账后仍可补报，记为迟报。）" in asked
     assert asked.endswith("回复「确认」关账 2026-11，回复「取消」不关账。")
     assert "已关账 2026-11" in bot.send("zsj_admin", "确认")
     assert "已经关账" in bot.send("zsj_admin", "关账 2026-11")
@@ -99,6 +99,24 @@ def test_last_week_is_edited_on_monday_until_the_month_is_closed(bot):
     # the neighbouring county's closing does not touch this county
     bot.send("jy_admin", "关账 2026-10")
     assert "已关账 2026-10" in bot.send("jy_admin", "确认")
+
+
+def test_closing_does_not_list_weeks_before_the_county_used_the_bot(bot):
+    """关账 listed every week of the month before the county's first report through the bot as 未报, though the
+    bulletin, 周报情况 and 统计 count none of them (20 reports owed for a month the bulletin found complete)."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    _file(bot)
+    at(2026, 11, 30, 9, 0)
+    asked = bot.send("zsj_admin", "关账 2026-11")
+    assert "11月2日—11月8日" not in asked.split("\n", 1)[1] and "11月16日—11月22日" not in asked, asked
+    assert "· 11月23日—11月29日 抚松县卫生健康局" in asked, asked
+    assert "抚松县教育局" not in asked.split("\n", 1)[1], asked  # it filed the week of 11-23
+    assert "11月2日—11月22日是本县启用助手之前，不计未报。" in asked, asked
+    bot.send("zsj_admin", "取消")
+    asked = bot.send("zsj_admin", "关账 2026-10")  # every week of it before the first report
+    assert "该月还有" not in asked and "都已报送" not in asked, asked
+    assert "该月各周都在本县启用助手之前，不计未报。" in asked, asked
 
 
 def test_a_month_not_over_is_not_closed_and_a_closing_can_be_undone(bot):
