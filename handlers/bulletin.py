@@ -250,11 +250,11 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
               {"status": PUBLISHED, "month": row.month, "units": len(b.units), "rectifications": items,
                "rectify_by": b.rectify_by.isoformat()})
     close_cards(session, row, f"{ctx.person.name}已发布", clicked)
-    answer = (f"{row.period}月度通报已发布：{len(b.units) - len(unreached)}个单位已收到本单位的通报，建立整改事项{items}项"
-              f"（{b.rectify_by.isoformat()}前整改）。")
+    opened = f"建立整改事项{items}项（{b.rectify_by.isoformat()}前整改）" if items else "没有建立整改事项"
+    answer = f"{row.period}月度通报已发布：{len(b.units) - len(unreached)}个单位已收到本单位的通报，{opened}。"
     if unreached:  # no one would know: the admin has to tell them another way
         answer += (f"\n{'、'.join(unreached)}在通讯录中没有能收到消息的单位负责人或工作人员，没有收到本单位的通报"
-                   "（整改事项已建立）。请另行通知，并请该单位在通讯录中补充人员。")
+                   f"{'（整改事项已建立）' if items else ''}。请另行通知，并请该单位在通讯录中补充人员。")
     return answer
 
 

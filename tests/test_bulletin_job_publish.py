@@ -247,3 +247,25 @@ def test_a_unit_nobody_can_receive_is_named_not_counted_as_received(bot):
     assert "抚松县公安局在通讯录中没有能收到消息的单位负责人或工作人员，没有收到本单位的通报" in answer, answer
     with bot.db() as s:  # its items stand: the unit answers them once it has people again
         assert s.scalar(select(Rectification).where(Rectification.problem.like("缺报周报4次%"))) is not None
+
+
+def test_publishing_that_opens_no_item_names_no_deadline(bot):
+    # only 迟报 and a year without training (items for none): the answer said 「建立整改事项0项（2026-12-09前整改）」
+    # and, for a unit no one can receive, 「（整改事项已建立）」
+    from bot.bulletin import serial
+    generated(bot)
+    with bot.db() as s:
+        row = s.scalar(select(StoredBulletin))
+        b = serial.from_json(row.data)
+        for fig in b.units:
+            fig.problems = [p for p in fig.problems if p.startswith(("迟报", "本年度"))]
+        row.data = serial.to_json(b)
+        for person in s.scalars(select(Person).where(Person.userid.in_(["ga_zhou", "ga_wu"]))):
+            person.active = False
+    at(2026, 12, 2, 10, 0)
+    assert "不建立整改事项" in bot.send("zsj_admin", "发布通报 2026-11")
+    answer = bot.send("zsj_admin", "确认")
+    assert answer.startswith("2026年11月月度通报已发布：4个单位已收到本单位的通报，没有建立整改事项。\n"), answer
+    assert "前整改" not in answer and "整改事项已建立" not in answer, answer
+    with bot.db() as s:
+        assert s.scalar(select(Rectification).where(Rectification.source_ref == "2026-11")) is None
