@@ -311,10 +311,11 @@ def pick_account(ctx: Context, text: str) -> int:
 def ask_posts(ctx: Context) -> str:
     label = account_label(ctx, ctx.data["cur"])
     head = f"修改 {label}" if ctx.data.get("editing") else f"{position(ctx)}{label}{skipped_note(ctx)}"
-    several = "；这个和后面的账号都没更新回复「都没更新」" if not ctx.data.get("editing") and (
-        ctx.data["queue"] or ctx.data["skipped"]) else ""
+    more = bool(ctx.data["queue"] or ctx.data["skipped"])  # the last one left cannot be skipped (skip_account)
+    several = "；这个和后面的账号都没更新回复「都没更新」" if not ctx.data.get("editing") and more else ""
+    skip = "；回复「跳过」稍后再填" if ctx.data.get("editing") or more else ""
     return (f"{head}\n{weekly.week_label(report_week(ctx))}发布了几条？"
-            f"（如 5、五条；没有更新回复「无」；回复「跳过」稍后再填{several}）" + was_note(ctx, "weekly.posts"))
+            f"（如 5、五条；没有更新回复「无」{skip}{several}）" + was_note(ctx, "weekly.posts"))
 
 
 def position(ctx: Context) -> str:

@@ -367,3 +367,18 @@ def test_cancelling_says_which_accounts_filled_in_are_not_kept(bot):
     assert "1. 抚松教育（微信公众号）：发布6条" in summary, summary
     assert bot.send("jy_zhang", "取消") == ("已取消「周报」：没有提交任何修改，这次改的抚松教育（微信公众号）没有保存，"
                                            "周报仍是第1版。")
+
+
+def test_the_last_account_is_not_offered_a_skip_it_refuses(bot):
+    """The last account left (and a unit's only account) was asked 「…回复「跳过」稍后再填」, and 「跳过」 was then
+    refused with 「只剩这一个账号没填了，不能再跳过」: the question offered what the bot would not do."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    bot.send("jy_zhang", "周报")
+    last = bot.say("jy_zhang", "5", "3", "昨天", "无", "无", "无", "不清楚", "无", "无")[-1]
+    assert last.startswith("【3/3】抚松教育（微博）"), last
+    assert "跳过" not in last and last.endswith("（如 5、五条；没有更新回复「无」）"), last
+    bot.send("jy_zhang", "取消")
+    only = bot.send("wj_liu", "周报")  # 卫健局 has one account
+    assert only.startswith("【1/1】健康抚松（微信公众号）") and "跳过" not in only, only
+    assert "回复「跳过」稍后再填" in bot.send("jy_zhang", "周报")  # two more to come: offered
