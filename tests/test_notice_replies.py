@@ -82,3 +82,6 @@ def test_a_unit_asking_how_to_get_trained_is_told_who_organises_it(bot):
                          "助手里不能报名；培训的时间、地点请联系县政数局管理员（马管理）。"
                          "参加后由县政数局登记，回复「单位记录」可以查看本单位的培训记录。"), (said, reply)
     assert bot.send("jy_wang", "培训参加过了").startswith("好的。培训台账由县政数局登记")  # still news of one
+    # said, not asked: 「我们还没参加培训」 was 「没有理解您的消息」 with nothing suggested, a dead end
+    for said in ("我们还没参加培训", "今年还没有参加过培训", "我们没参加过培训"):
+        assert bot.send("jy_wang", said).startswith("抚松县教育局2026年还没有人员参加培训的记录。"), said
