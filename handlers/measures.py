@@ -136,16 +136,16 @@ def _starter(kind: str, router: Router):
         if len(units) != 1:
             ctx.reply(unit_hint(ctx, name, units))
             return None
-        meeting = {}
+        meeting, problem = {}, None
         if kind == INTERVIEW:  # 「…，时间：11月20日下午3点，地点：302会议室」
             reason, meeting = split_meeting(reason)
-            problem = meeting_problem(meeting)
-            if problem:
-                ctx.reply(problem)
-                return None
+            problem = meeting_problem(meeting)  # the unusable one is left out and asked again at the confirmation
+            meeting = {label: value for label, value in meeting.items() if not meeting_problem({label: value})}
         if len(reason) < 4:
             ctx.reply("请把原因写具体一些（至少4个字），它会送达单位并记入单位记录。")
             return None
+        if problem:
+            ctx.reply(problem)
         unit = units[0]
         accounts = accounts_of_units(ctx.session, [unit.id], active_only=True)
         ctx.data.update(kind=kind, unit_id=unit.id, unit_name=unit.name, reason=reason, meeting=meeting,

@@ -228,3 +228,18 @@ def test_a_measure_nobody_in_the_unit_can_receive_is_not_said_delivered(bot):
     assert answer.startswith("已记录：对抚松县卫生健康局警告（措施 1）。"), answer
     assert "没有送达任何人" in answer and "已记录并送达" not in answer, answer
     assert "处置措施（1项）" in bot.send("zsj_admin", "单位记录 卫生健康局")
+
+
+def test_a_past_interview_time_in_the_command_keeps_the_rest_and_asks_again(bot):
+    """「约谈 教育局 原因，时间：11月10日上午，地点：…」 with the day past answered 「请写今天或以后的时间」 and ended:
+    the admin's 「时间 11月20日下午3点」 was then 「没有理解」 and the unit, reason and place had to be typed again."""
+    add_account(bot)
+    at(date(2026, 11, 16))
+    shown = bot.send("zsj_admin", "约谈 教育局 抚松教育公众号三个月未更新，时间：11月10日上午，地点：县政数局302会议室")
+    assert shown.startswith("约谈时间「11月10日上午」已经过去了（今天是11月16日）"), shown
+    assert "请确认处置措施：" in shown and "原因：抚松教育公众号三个月未更新\n约谈时间：待定\n约谈地点：县政数局302会议室" in shown, shown
+    assert "约谈时间：11月20日下午3点" in bot.send("zsj_admin", "时间 11月20日下午3点")
+    assert "已记录并送达" in bot.send("zsj_admin", "确认")
+    with bot.db() as s:
+        assert [(m.meeting_time, m.meeting_place) for m in s.scalars(select(Measure))] == \
+            [("11月20日下午3点", "县政数局302会议室")]
