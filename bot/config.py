@@ -65,13 +65,13 @@ def _int(name: str, value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ConfigError(f"配置错误: {name} 必须是整数 (got {value!r})") from None
+        raise ConfigError(f"配置错误: {name} 必须是整数（现在是 {value!r}）") from None
 
 
 def _positive(name: str, env: dict, default: str) -> int:
     value = _int(name, env.get(name, default))
     if value < 1:
-        raise ConfigError(f"配置错误: {name} 必须至少为 1 (got {value})")
+        raise ConfigError(f"配置错误: {name} 必须至少为 1（现在是 {value}）")
     return value
 
 

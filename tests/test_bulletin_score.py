@@ -88,7 +88,7 @@ def test_weights_come_from_the_environment_as_json():
 @pytest.mark.parametrize("raw,message", [
     ("{not json", "不是有效的 JSON"),
     ('{"missing": 1}', "没有 missing 这一项"),
-    ('{"late_report": "two"}', "late_report 必须是数字"),
+    ('{"late_report": "two"}', "late_report 必须是数字（现在是 'two'）"),
     ('{"late_report": -1}', "late_report 不能为负数"),
     ('{"dormancy": {"ninety": 3}}', "dormancy 的键必须是天数"),
     ('[1, 2]', "必须是 JSON 对象"),

@@ -45,7 +45,7 @@ _NUMBER_KEYS = {f.name for f in fields(BulletinSettings)} - {"dormancy"}
 
 def _number(key: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"配置错误: {ENV_VAR} 中 {key} 必须是数字 (got {value!r})")
+        raise SettingsError(f"配置错误: {ENV_VAR} 中 {key} 必须是数字（现在是 {value!r}）")
     if value < 0:
         raise SettingsError(f"配置错误: {ENV_VAR} 中 {key} 不能为负数")
     return value
@@ -65,7 +65,7 @@ def from_dict(overrides: dict, base: BulletinSettings = DEFAULTS) -> BulletinSet
                 try:
                     rung = int(days)
                 except (TypeError, ValueError):
-                    raise SettingsError(f"配置错误: {ENV_VAR} 中 dormancy 的键必须是天数 (got {days!r})") from None
+                    raise SettingsError(f"配置错误: {ENV_VAR} 中 dormancy 的键必须是天数（现在是 {days!r}）") from None
                 rungs[rung] = _number(f"dormancy.{days}", points)
             changes["dormancy"] = dict(sorted(rungs.items()))
         elif key in _NUMBER_KEYS:
