@@ -21,6 +21,10 @@ GREETING = "您好，{name}！我是政务新媒体助手。"
 # (Compared after lower-casing and dropping trailing ！~。)
 GREETINGS = frozenset({"你好", "您好", "你好呀", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
                        "早", "早上好", "上午好", "下午好", "晚上好"})
+# A new user asking what the bot is for: answered with the menu
+WHAT_FOR = re.compile(r"(?:请问)?(?:我|你|您|助手|这个)?(?:都)?(?:能|可以|会)(?:做|干|帮我?|办)?(?:些)?(?:什么|啥|哪些)(?:事情?|功能)?"
+                      r"|(?:请问)?(?:你|您|助手|这个)?(?:都)?有(?:什么|啥|哪些)功能"
+                      r"|(?:请问)?(?:这个|助手)?(?:要|该)?(?:怎么|如何|怎样)使用")
 THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了", "感谢", "多谢", "谢了", "[抱拳]", "[握手]"})
 # Acknowledging a notice (「收到」 is how a clerk answers one): said back, not taken for a command
 ACKS = frozenset({"收到", "收到了", "已收到", "收到收到", "知道了", "明白", "明白了", "了解", "好嘞", "嗯", "嗯嗯",
@@ -221,6 +225,9 @@ def register(router: Router) -> None:
             return
         if greeting in GREETINGS:
             ctx.reply(greeting_text(ctx))
+            return
+        if WHAT_FOR.fullmatch(ctx.text.rstrip("？?呢呀啊。!！~～ ")):  # 「我能做什么」「有什么功能」
+            ctx.reply(help_text(ctx))
             return
         if greeting in ACKS or (greeting in OKAYS and not ctx.conv.draft):  # 「好的」 to a notice is 「收到」
             ctx.reply("好的。还有需要随时找我，回复「帮助」查看可用功能。")

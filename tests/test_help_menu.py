@@ -132,3 +132,12 @@ def test_open_an_account_said_开账号_is_not_taken_for_reopening_a_month(bot):
         assert "关账" not in reply and "开设" in reply, reply
     assert "关账" not in bot.send("jy_zhang", "开账号流程是什么")
     assert bot.send("zsj_admin", "重新开账 2026-11") == "2026-11 没有关账，该月周报本来就可以修改。"  # its listed words
+
+
+@pytest.mark.parametrize("text", ["我能做什么", "你能做什么？", "能干啥", "你会什么", "有什么功能", "都有哪些功能呢",
+                                  "怎么使用", "这个怎么使用？", "可以做什么"])
+def test_a_new_user_asking_what_the_bot_does_gets_the_menu(bot, text):
+    """「我能做什么」「有什么功能」「怎么使用」 — a new user's first questions — were 「没有理解您的消息」."""
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("张伟（抚松县教育局，单位工作人员）可以使用："), reply
+    assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
