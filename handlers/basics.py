@@ -21,6 +21,9 @@ GREETING = "您好，{name}！我是政务新媒体助手。"
 # (Compared after lower-casing and dropping trailing ！~。)
 GREETINGS = frozenset({"你好", "您好", "你好呀", "在吗", "在不在", "哈喽", "嗨", "hi", "hello",
                        "早", "早上好", "上午好", "下午好", "晚上好"})
+# The menu of a person the directory knows without a role: the commands need one (they would refuse him)
+NO_ROLE = ("{name}（{unit}）在通讯录中还没有分配角色，暂时不能使用助手的功能（填报周报、提交和审批申请等）。"
+           "请联系县政数局政务新媒体管理员在名册中为您指定角色（单位工作人员、单位负责人等）。")
 # A new user asking what the bot is for: answered with the menu
 WHAT_FOR = re.compile(r"(?:请问)?(?:我|你|您|助手|这个)?(?:都)?(?:能|可以|会)(?:做|干|帮我?|办)?(?:些)?(?:什么|啥|哪些)(?:事情?|功能)?"
                       r"|(?:请问)?(?:你|您|助手|这个)?(?:都)?有(?:什么|啥|哪些)功能"
@@ -104,7 +107,9 @@ def register(router: Router) -> None:
                 aliases = f"（也可以说：{'、'.join(command.aliases)}）" if command.aliases else ""
                 return f"「{command.name}」{aliases}\n{command.detail or command.help or ''}"
             return not_found(topic, found[0] if found else None, sender)
-        roles = "、".join(ROLE_NAMES[r] for r in sorted(sender.roles)) or "未分配角色"
+        if not sender.roles:  # a bureau's new member until the roster names his role (docs/org.md)
+            return NO_ROLE.format(name=sender.name, unit=sender.unit_name)
+        roles = "、".join(ROLE_NAMES[r] for r in sorted(sender.roles))
         return f"{sender.name}（{sender.unit_name}，{roles}）可以使用：\n" + help_of(sender).menu
 
     def section_text(title: str, commands: list) -> str:

@@ -141,3 +141,16 @@ def test_a_new_user_asking_what_the_bot_does_gets_the_menu(bot, text):
     reply = bot.send("jy_zhang", text)
     assert reply.startswith("张伟（抚松县教育局，单位工作人员）可以使用："), reply
     assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
+
+
+def test_a_person_without_a_role_is_told_so_not_shown_commands_that_refuse_him(bot):
+    """A bureau's new member has no role until the roster names one (docs/org.md). His menu listed 开设、周报情况 and
+    others: 开设 refused him, 周报情况 showed his bureau's own weekly reports as 未报（已逾期）."""
+    with bot.db() as s:
+        from models.org import Person, Unit
+        bureau = s.query(Unit).filter_by(name="抚松县政务服务和数字化建设管理局").one()
+        s.add(Person(userid="zsj_new", name="周新人", unit=bureau))
+    for text in ("你好", "帮助"):
+        reply = bot.send("zsj_new", text)
+        assert "周新人（抚松县政务服务和数字化建设管理局）在通讯录中还没有分配角色" in reply, reply
+        assert "请联系县政数局政务新媒体管理员" in reply and "【" not in reply and "可以使用" not in reply, reply
