@@ -28,7 +28,10 @@ SEEN_AS = {"周报": "周报情况"}
 # the command. No digits: 「驳回 3 …」 and 「周报 11月」 carry what the command works on.
 QUESTION_END = re.compile(r"(?:吗|嘛|呢|了没|没有)[？?。！!]*$")
 ABOUT_WORDS = re.compile(r"多久|多长时间|几天|什么时候|要什么|需要什么|什么材料|哪些材料|有什么用|能不能|可不可以|可以吗"
-                         r"|准备什么|准备哪些|什么流程|哪些流程|流程是(?:什么|啥|怎样)|什么手续|哪些手续|手续是(?:什么|啥)")
+                         r"|准备什么|准备哪些|什么流程|哪些流程|流程是(?:什么|啥|怎样)|什么手续|哪些手续|手续是(?:什么|啥)"
+                         r"|(?:什么|哪些)(?:条件|要求)|(?:条件|要求)是(?:什么|啥)")
+# The command's word and what one asks of it, said as a noun (「开设条件」, 「注销流程」, 「变更的手续」)
+ABOUT_NOUNS = re.compile(r"的?(?:条件|要求|流程|手续|程序|步骤|规定)")
 QUESTION_MAX = 15
 
 
@@ -36,7 +39,8 @@ def asks_about(args: str) -> bool:
     """Whether what follows a command's word is a question about the command rather than its argument."""
     args = args.strip()
     return (0 < len(args) <= QUESTION_MAX and not any(ch.isdigit() for ch in args)
-            and (QUESTION_END.search(args) is not None or ABOUT_WORDS.search(args) is not None))
+            and (QUESTION_END.search(args) is not None or ABOUT_WORDS.search(args) is not None
+                 or ABOUT_NOUNS.fullmatch(args) is not None))
 
 
 # 「周报情况怎么样」, 「待办现在如何」, 「上周怎么样」: how it stands — shown, where a command shows it, not explained

@@ -154,3 +154,14 @@ def test_a_person_without_a_role_is_told_so_not_shown_commands_that_refuse_him(b
         reply = bot.send("zsj_new", text)
         assert "周新人（抚松县政务服务和数字化建设管理局）在通讯录中还没有分配角色" in reply, reply
         assert "请联系县政数局政务新媒体管理员" in reply and "【" not in reply and "可以使用" not in reply, reply
+
+
+@pytest.mark.parametrize("text, title", [
+    ("开设条件", "「开设」"), ("开设有什么条件？", "「开设」"), ("开设有什么要求", "「开设」"), ("注销流程", "「注销」"),
+    ("变更的手续", "「变更」"), ("开设要求是什么", "「开设」"),
+])
+def test_asking_for_a_requests_conditions_gets_its_help_not_the_form(bot, text, title):
+    """「开设条件」 — what a clerk asks before anything — began the form at 「请选择账号类型」."""
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith(title) and "请选择账号类型" not in reply, reply
+    assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
