@@ -400,7 +400,8 @@ def test_a_card_tap_while_a_typed_decision_waits_for_its_confirmation_ends_the_q
 
 def test_pending_requests_asked_for_in_other_words_are_listed(bot):
     number = submit_open(bot)
-    for asked in ("审批", "我要审批", "有什么要审批的", "有新申请吗", "有要我签字的吗", "有没有需要我审核的？"):
+    for asked in ("审批", "我要审批", "有什么要审批的", "有新申请吗", "有要我签字的吗", "有没有需要我审核的？",
+                  "有什么要我批的", "有要我批的吗", "待批的", "我要审批什么", "要我审批哪些？"):  # were 没有理解
         assert bot.send("jy_wang", asked).startswith("等待您审批的申请（1件，最早的在前）：\n"
                                                      f"· 第{number}号"), asked
     assert "等待您审批" not in bot.send("jy_zhang", "有新申请吗")  # not an approver: not his 待办
