@@ -28,6 +28,8 @@ NO_ROLE = ("{name}（{unit}）在通讯录中还没有分配角色，暂时不�
 WHAT_FOR = re.compile(r"(?:请问)?(?:我|你|您|助手|这个)?(?:都)?(?:能|可以|会)(?:做|干|帮我?|办)?(?:些)?(?:什么|啥|哪些)(?:事情?|功能)?"
                       r"|(?:请问)?(?:你|您|助手|这个)?(?:都)?有(?:什么|啥|哪些)功能"
                       r"|(?:请问)?(?:这个|助手)?(?:要|该)?(?:怎么|如何|怎样)使用")
+# Asking who the bot is: answered as a greeting (it says what it is, then the menu)
+WHO_ASKED = re.compile(r"(?:你|您|这个?)是?(?:谁|什么|啥|干什么的|干啥的|干嘛的|做什么的|机器人吗|真人吗)")
 THANKS = frozenset({"谢谢", "好的谢谢", "谢谢你", "辛苦了", "感谢", "多谢", "谢了", "[抱拳]", "[握手]"})
 # Acknowledging a notice (「收到」 is how a clerk answers one): said back, not taken for a command
 ACKS = frozenset({"收到", "收到了", "已收到", "收到收到", "知道了", "明白", "明白了", "了解", "好嘞", "嗯", "嗯嗯",
@@ -229,6 +231,9 @@ def register(router: Router) -> None:
             ctx.reply("不客气！还有需要随时找我，回复「帮助」查看可用功能。")
             return
         if greeting in GREETINGS:
+            ctx.reply(greeting_text(ctx))
+            return
+        if WHO_ASKED.fullmatch(ctx.text.rstrip("？?呢呀啊。!！~～ ")):  # 「你是谁」「这是什么」
             ctx.reply(greeting_text(ctx))
             return
         if WHAT_FOR.fullmatch(ctx.text.rstrip("？?呢呀啊。!！~～ ")):  # 「我能做什么」「有什么功能」

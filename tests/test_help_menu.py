@@ -165,3 +165,10 @@ def test_asking_for_a_requests_conditions_gets_its_help_not_the_form(bot, text, 
     reply = bot.send("jy_zhang", text)
     assert reply.startswith(title) and "请选择账号类型" not in reply, reply
     assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"
+
+
+@pytest.mark.parametrize("text", ["你是谁", "你是谁？", "你是干什么的", "这是什么", "这个是干嘛的？", "你是机器人吗"])
+def test_asking_who_the_bot_is_is_answered_as_a_greeting(bot, text):
+    """「你是谁」「这是什么」 were 「没有理解您的消息」: the bot says what it is, and what the user can do."""
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("您好，张伟！我是政务新媒体助手。") and "可以使用：" in reply, reply
