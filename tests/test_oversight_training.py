@@ -246,3 +246,18 @@ def test_an_import_records_responsible_people_without_calling_them_new(bot, tmp_
     assert len(flags) == 1 and "李娜新任" in flags[0], flags
     runner.invoke(args=["accounts", "import", str(make_file(tmp_path, moved, "b.xlsx"))])  # once
     assert len(training_flags(bot)) == 1
+
+
+def test_the_bureau_is_not_told_a_unit_nobody_could_receive_was_reminded(bot):
+    """The admin's list said 「已提醒这些单位」 even of a unit with nobody left in the directory to remind."""
+    add_account(bot)  # 教育局: all its people leave
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu")
+    with bot.db() as s:
+        for person in s.scalars(select(Person).where(Person.userid.in_(["jy_zhang", "jy_li", "jy_wang"]))):
+            person.active = False
+    at(date(2026, 10, 8), 10)
+    assert training_job.training_reminder("2026-10") == "提醒1个单位（尚无参训记录的共2个）"
+    text = bot.texts("zsj_admin")[-1]
+    assert "尚无参训记录的单位（2个）：\n抚松县教育局、抚松县卫生健康局\n" in text, text
+    assert "已提醒抚松县卫生健康局。抚松县教育局在通讯录中没有能收到提醒的单位负责人或工作人员，未能提醒，请联系该单位。" in text, text
+    assert "【培训提醒·10月】2026年抚松县卫生健康局" in bot.texts("wj_chen")[-1]
