@@ -80,6 +80,7 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
                 sender = claim.sender if claim.sender is not None and claim.sender.active else None
                 ctx = Context(inbound, sender=sender, connection=connection, conv=claim.conv,
                               text=inbound.content.strip())
+                ctx.deactivated = claim.sender is not None and not claim.sender.active
                 conv = claim.conv
                 _expire(router, conv, ctx)
                 router.dispatch(ctx, conv)

@@ -67,6 +67,7 @@ class Context:
         self.replies: list[str] = []
         self.button_label: str | None = None  # passive update_button reply for card clicks
         self.handler_name: str | None = None
+        self.deactivated = False  # no sender: the directory has him, deactivated (调离、离职), not an unknown userid
         # A command that answers its dialogue's first question itself (「开设 抖音」) sets (that question, the
         # data before the answer), so that 上一步 goes back to it
         self.answered: tuple[str, dict] | None = None

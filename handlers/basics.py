@@ -285,6 +285,10 @@ def register(router: Router) -> None:
 
     @router.fallback("unknown_user")
     def unknown_user(ctx: Context):
+        if ctx.deactivated:  # the roster took him off: not a stranger to report, nor one who was never registered
+            ctx.reply("您好，您在政务新媒体助手的通讯录中已停用（调离或离职时会停用），暂时无法使用。"
+                      "如果您仍负责政务新媒体工作，请联系县政数局政务新媒体管理员恢复。")
+            return
         ctx.reply("您好，您的账号还没有登记在政务新媒体助手的通讯录中，暂时无法使用。"
                   "请联系县政数局政务新媒体管理员开通。")
         _tell_bureau_once_a_day(ctx)

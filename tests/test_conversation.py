@@ -138,7 +138,8 @@ def test_a_deactivated_person_is_treated_as_unknown(tbot):
     from models.org import Person
     with tbot.db() as s:
         s.scalar(select(Person).where(Person.userid == "jy_li")).active = False
-    assert "还没有登记" in tbot.send("jy_li", "帮助")
+    reply = tbot.send("jy_li", "帮助")  # no menu; told he was deactivated (not 「还没有登记」, which is untrue)
+    assert "已停用" in reply and "可以使用" not in reply, reply
 
 
 # --- per-user serialisation ------------------------------------------------------------------------

@@ -408,7 +408,7 @@ def test_leaving_person_is_deactivated_and_their_accounts_listed_for_their_burea
     [notice] = bot.texts("zsj_admin")
     assert "张伟（抚松县教育局，jy_zhang）" in notice and "负责账号：抚松教育（微信公众号，正常）" in notice
     assert bot.texts("jy_admin") == []  # the neighbouring county hears nothing of it
-    assert bot.send("jy_zhang", "帮助").startswith("您好，您的账号还没有登记")  # inactive: treated as unknown
+    assert bot.send("jy_zhang", "帮助").startswith("您好，您在政务新媒体助手的通讯录中已停用")  # inactive: no menu
     again = org("import", str(write_xlsx(tmp_path / "t.xlsx", [], people)))
     assert "停用 0" in again.output
     with bot.db() as s:

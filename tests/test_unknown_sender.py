@@ -90,3 +90,14 @@ def test_two_unknown_senders_at_once_make_one_notice(bot):
         rows = list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.userid)))
     assert [r.userid for r in rows] == ["jy_admin", "zsj_admin"]
     assert all("stranger_1" in r.payload["content"] for r in rows)
+
+
+def test_a_deactivated_member_is_told_so_not_that_he_was_never_registered(bot):
+    """Someone the roster deactivated (调离、离职) was told 「您的账号还没有登记」 and the bureau heard of an
+    「未登记的企业微信成员」: both untrue, and no hint that the admin can restore him."""
+    with bot.db() as s:
+        s.scalar(select(Person).where(Person.userid == "jy_li")).active = False
+    reply = bot.send("jy_li", "你好")
+    assert reply.startswith("您好，您在政务新媒体助手的通讯录中已停用"), reply
+    assert "还没有登记" not in reply and "请联系县政数局政务新媒体管理员" in reply, reply
+    assert not any(notices(bot).values())
