@@ -46,6 +46,13 @@ class Audience:
         return [p for p in self.staff if p != self.responsible and p not in self.heads]
 
     @property
+    def overseers(self) -> list[Person]:
+        """The bureau admins other than those told as the unit's people (a bureau's own account, kept by its admin:
+        he gets the keeper's text only, not also the admin's naming him)."""
+        told = {p.id for p in [*self.doer, *self.heads, *self.staff]}
+        return [p for p in self.admins if p.id not in told]
+
+    @property
     def nobody(self) -> bool:
         """Nobody at the unit receives the rung: no responsible person, no head, no staff."""
         return not (self.responsible or self.heads or self.staff)
@@ -131,7 +138,7 @@ def bureau_notice(audience: Audience, account: Account, idle: int, since: str) -
                         f"已{idle}天未更新{since}，两周未更新，国检单项否决，县政数局已收到通知。",
                         f"立即发布内容，并在周报中如实填报更新情况；确属无力维护的，请申请注销（{cancel}，第15条）",
                         "立即更新；确属无力维护的，请组织申请注销（第15条）"),
-            (audience.admins, admins)]
+            (audience.overseers, admins)]
 
 
 def zombie(audience: Audience, account: Account, idle: int, since: str) -> list[tuple[list[Person], str]]:
@@ -144,7 +151,7 @@ def zombie(audience: Audience, account: Account, idle: int, since: str) -> list[
     return [*unit_texts(audience, account, "【僵尸账号预警】", f"已{idle}天未更新{since}。{rule}",
                         f"立即恢复更新；确属无力维护的，请申请注销（回复「注销 {account.name} {account.platform}」）",
                         "立即恢复更新；确属无力维护的，请组织申请注销"),
-            (audience.admins, admins)]
+            (audience.overseers, admins)]
 
 
 def dormant(audience: Audience, account: Account, idle: int, since: str, case: DormancyCase,
@@ -169,7 +176,7 @@ def dormant(audience: Audience, account: Account, idle: int, since: str, case: D
     doers = [*audience.doer, *audience.other_staff]
     return [(doers, f"{head}请在以下两项中选择其一（跟进事项 {case.id}）：\n{options}"),
             (audience.urgers, f"{head}{urge}{options}"),
-            (audience.admins, admins)]
+            (audience.overseers, admins)]
 
 
 def closing_note(req) -> str:

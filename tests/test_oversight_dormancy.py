@@ -474,3 +474,14 @@ def test_a_second_explanation_while_the_first_awaits_review_is_added_to_it(bot):
     assert explanation.startswith("账号已恢复更新，今后专人负责\n（补充，李") and explanation.endswith("补充：已安排专人每周二发布")
     told = bot.texts("zsj_admin")[-1]
     assert told.startswith("【跟进事项 1 补充说明】") and "账号已恢复更新，今后专人负责" in told, told
+
+
+def test_a_bureau_admin_responsible_for_his_bureaus_own_account_is_told_once_as_its_keeper(bot):
+    """The county bureau's own account, kept by its admin: at 14 days he got 「您负责的…」 and also the admin's notice
+    naming himself (「已通知账号负责人马管理…请督促该单位立即更新；需要时可下发整改通知」) — the same news twice."""
+    add_account(bot, unit="抚松县政务服务和数字化建设管理局", name="抚松政务", responsible="zsj_admin", last_update_on=LAST)
+    at(date(2026, 8, 17), 9, 0)
+    dormancy.dormancy_ladder("2026-08-17")
+    texts = bot.texts("zsj_admin")
+    assert len(texts) == 1 and texts[0].startswith("【停更通报】您负责的"), texts
+    assert not any("马管理" in t for t in texts)
