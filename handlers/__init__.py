@@ -30,6 +30,7 @@ FEATURES = [
     "handlers.resend",
     "handlers.bulletin_regenerate",
     "handlers.org_questions",
+    "handlers.regulation",  # 「第15条是什么」: the article the notices cite
     "handlers.statistics",
 ]
 
