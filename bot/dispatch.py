@@ -37,8 +37,7 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
         return
     info = router.conversation_of(conv.state)
     title = info.title if info else "上次的操作"
-    kept = info.summary(conv.data) if info and info.summary else ""
-    conv.draft = {"state": conv.state, "data": conv.data, "history": conv.history, "title": title}
+    kept, _replaced = router.keep_draft(conv)
     conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
     notice = f"您上次的「{title}」超过{config.get().conversation_idle_minutes}分钟没有回复，已自动结束。"
     notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"

@@ -154,6 +154,7 @@ class ConversationInfo:
     summary: Callable[[dict], str] | None
     where: Callable[[dict], str | None] | None = None  # the item being filled in, said on 上一步/继续
     cancelled: Callable[[Context], str] | None = None  # what 取消 left standing, instead of 「没有提交任何内容」
+    kept_on_cancel: bool = False  # 取消 after some answers keeps them as the draft 继续 resumes (a long form)
 
 
 class Router:
@@ -221,10 +222,10 @@ class Router:
 
     def conversation(self, prefix: str, title: str, summary: Callable[[dict], str] | None = None,
                      where: Callable[[dict], str | None] | None = None,
-                     cancelled: Callable[[Context], str] | None = None) -> None:
+                     cancelled: Callable[[Context], str] | None = None, kept_on_cancel: bool = False) -> None:
         if prefix in self.conversations:
             raise ValueError(f"conversation {prefix!r} is registered twice")
-        self.conversations[prefix] = ConversationInfo(prefix, title, summary, where, cancelled)
+        self.conversations[prefix] = ConversationInfo(prefix, title, summary, where, cancelled, kept_on_cancel)
 
     def where(self, state: str | None, data: dict) -> str:
         """「（正在填写：…）」for a dialogue that goes item by item, else empty."""
@@ -481,7 +482,8 @@ class Router:
         ctx.data.pop("_extra", None)
         if result == PASS or name in ("cancel", "back", "resume", "help", "forbidden", "unknown_text"):
             return result  # (these manage `conv` themselves)
-        self._apply(ctx, conv, result, previous=ctx.answered)
+        # (marked: the command answered it, the user typed no answer — see `answers_typed`)
+        self._apply(ctx, conv, result, previous=(*ctx.answered, "command") if ctx.answered else None)
         return None
 
     def _apply(self, ctx: Context, conv, result: str | None, previous) -> None:
@@ -494,7 +496,7 @@ class Router:
             if result not in self.states:
                 raise KeyError(f"unknown state {result!r}")
             if previous is not None:
-                conv.history = [*conv.history, [previous[0], previous[1]]]
+                conv.history = [*conv.history, list(previous)]
             elif conv.state != result:
                 conv.history = []
             if conv.state is None:
@@ -503,13 +505,26 @@ class Router:
             conv.data = ctx.data
             ctx.reply(self.states[result].prompt(ctx))
 
+    def keep_draft(self, conv) -> tuple[str, str | None]:
+        """Keep the open dialogue as the draft 继续 resumes; (what it holds, the title of a draft it replaced)."""
+        info = self.conversation_of(conv.state)
+        title = info.title if info else "上次的操作"
+        replaced = (conv.draft or {}).get("title")
+        conv.draft = {"state": conv.state, "data": conv.data, "history": conv.history, "title": title}
+        return (info.summary(conv.data) if info and info.summary else ""), replaced
+
     def _replace_draft(self, ctx: Context, conv, starting: str) -> None:
-        """Starting a dialogue anew replaces its timed-out draft (a later 继续 must not revive it)."""
+        """Starting a dialogue anew replaces its draft (timed out or cancelled; a later 继续 must not revive it)."""
         draft = conv.draft or {}
         info = self.conversation_of(starting)
         if info is not None and self.conversation_of(draft.get("state")) is info:
             conv.draft = None
-            ctx.reply(f"（之前超时保存的「{info.title}」草稿已由这次重新填写取代）")
+            ctx.reply(f"（之前保存的「{info.title}」草稿已由这次重新填写取代）")
+
+
+def answers_typed(conv) -> int:
+    """How many answers the user typed in the open dialogue (not those its command answered: 「开设 抖音」)."""
+    return sum(1 for entry in conv.history if len(entry) == 2)
 
 
 def _clear(conv) -> None:

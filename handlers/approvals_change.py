@@ -274,11 +274,11 @@ def summary(ctx: Context) -> list[str]:
 def register(router: Router) -> None:
     from handlers import approvals_change_states
     router.conversation("change", title="变更申请", summary=lambda d: d.get("form", {}).get("name", ""),
-                        cancelled=text.left_unchanged)
+                        cancelled=text.left_unchanged, kept_on_cancel=True)
     router.conversation("close", title="注销/关停申请", summary=lambda d: d.get("form", {}).get("name", ""),
-                        cancelled=text.left_unchanged)
+                        cancelled=text.left_unchanged, kept_on_cancel=True)
     router.conversation("retro", title="补办备案", summary=lambda d: d.get("form", {}).get("name", ""),
-                        cancelled=text.left_unchanged)
+                        cancelled=text.left_unchanged, kept_on_cancel=True)
 
     @router.command("变更", "申请变更", "变更账号", help="申请变更账号信息（如「变更 抚松教育」）",
                     detail=f"选择账号和要变更的项目（{'、'.join(n for _, n in CHANGEABLE)}），"

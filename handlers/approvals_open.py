@@ -85,7 +85,7 @@ def form_text(ctx: Context) -> str:
              text.reason_line(OPEN, None, ctx.data.get("reason")), "已同时提交主办责任保障制度：是"]
     if ctx.data.get("name_warning"):
         lines.append("第9条提示：申请人已确认名称")
-    lines.append("回复「确认」提交，「修改」修改某一项，「取消」放弃。")
+    lines.append("回复「确认」提交，「修改」修改某一项，「取消」暂不提交（已填的内容留作草稿）。")
     return "\n".join(lines)
 
 
@@ -102,7 +102,7 @@ def platform_field(ctx: Context, label: str, required: bool, check):
 
 def register(router: Router) -> None:
     router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}",
-                        cancelled=text.left_unchanged)
+                        cancelled=text.left_unchanged, kept_on_cancel=True)
 
     @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号", "开号", "开个号", "开新号",
                     help="申请开设政务新媒体账号",
@@ -298,7 +298,7 @@ def register(router: Router) -> None:
                 ctx.reply(f"没能识别要修改的「{wanted[:20]}」，请从下面选择。")
             return "open.edit"
         if yes(ctx.text) is not True:
-            raise Reask("请回复「确认」提交、「修改」修改某一项，或「取消」放弃。")
+            raise Reask("请回复「确认」提交、「修改」修改某一项，或「取消」暂不提交（已填的内容留作草稿）。")
         unit = unit_of(ctx)
         try:
             rules.check_unit_may_open(unit)

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
 from bot import clock, outbox
-from bot.router import ARGS_PUNCTUATION, Context, Router
+from bot.router import ARGS_PUNCTUATION, Context, Router, answers_typed
 from bot.suggest import Index
 from handlers import unit_todo
 from handlers.screenshots import SCREENSHOT_MINUTES
@@ -182,8 +182,19 @@ def register(router: Router) -> None:
             ctx.reply("当前没有进行中的操作。回复「帮助」查看可用功能。")
             return
         note = info.cancelled(ctx) if info and info.cancelled else None  # None: nothing of it was kept
+        kept = kept_as_draft(conv, info)
         _reset(conv)
-        ctx.reply(f"已取消「{info.title if info else '当前操作'}」" + (f"：{note}" if note else "，没有提交任何内容。"))
+        ctx.reply(f"已取消「{info.title if info else '当前操作'}」" + (f"：{note}" if note else "，没有提交任何内容。")
+                  + kept)
+
+    def kept_as_draft(conv, info) -> str:
+        """A long form left by one word after answers were given: kept as the draft 继续 resumes, as on a timeout."""
+        if not (info and info.kept_on_cancel and answers_typed(conv)):
+            return ""
+        summary, replaced = router.keep_draft(conv)
+        what = f"已填写的内容（{summary}）" if summary else "已填写的内容"
+        older = f"（之前保存的「{replaced}」草稿已被这份取代。）" if replaced else ""
+        return f"\n{what}已保存为草稿，回复「继续」可接着填写（不需要就不用理会）。{older}"
 
     @router.fallback("back")
     def back(ctx: Context):
@@ -195,7 +206,7 @@ def register(router: Router) -> None:
             ctx.reply("已经是第一步了。")
             ctx.reply(router.prompt(ctx, conv.state))
             return
-        state, data = conv.history[-1]
+        state, data = conv.history[-1][:2]
         conv.history = conv.history[:-1]
         conv.state, conv.data = state, data
         ctx.data = data

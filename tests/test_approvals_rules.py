@@ -88,6 +88,47 @@ def test_cancel_submits_nothing(bot):
         assert s.query(ApprovalRequest).count() == 0
 
 
+def test_cancel_at_the_form_keeps_the_answers_as_a_draft_continue_resumes(bot):
+    """「取消」 at the final form threw all twelve answers away at once, with no question and no draft, while a form
+    that timed out was kept for 「继续」: one word must not lose a clerk's work."""
+    assert "请核对开设申请" in open_request(bot)
+    left = bot.send("jy_zhang", "取消")
+    assert left.startswith("已取消「开设申请」，没有提交任何内容。"), left
+    assert "已填写的内容（账号名称：抚松教育）已保存为草稿，回复「继续」可接着填写" in left, left
+    with bot.db() as s:
+        assert s.query(ApprovalRequest).count() == 0
+    again = bot.send("jy_zhang", "继续")
+    assert "好的，继续「开设申请」" in again and "请核对开设申请" in again and "及时发布教育政策，服务群众" in again
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+    bot.say("jy_zhang", "开设", "抖音", "抚松教育")
+    bot.send("jy_zhang", "取消")
+    assert "草稿已由这次重新填写取代" in bot.send("jy_zhang", "开设")  # a new form replaces it, and says so
+    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。"
+    assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")
+
+
+def test_cancel_of_a_change_or_closure_keeps_its_answers_too(bot):
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音", "2", "发布教育短视频")
+    left = bot.send("jy_zhang", "取消")
+    assert "已填写的内容（抚松教育）已保存为草稿" in left, left
+    assert "变更原因" in bot.send("jy_zhang", "继续")
+    assert "发布教育短视频" in bot.send("jy_zhang", "整改")
+    bot.send("jy_zhang", "取消")
+    bot.send("ga_zhou", "注销 抚松公安")
+    assert "注销原因：无力维护" in bot.send("ga_zhou", "无力维护")
+    assert "已保存为草稿" in bot.send("ga_zhou", "取消")
+    assert "注销原因：无力维护" in bot.send("ga_zhou", "继续")
+
+
+def test_cancel_before_any_answer_keeps_no_draft(bot):
+    seed_accounts(bot)
+    for started in ("开设", "开设 快手", "抖音号换个负责人"):  # (the command's own words are no answers to keep)
+        bot.send("jy_zhang", started)
+        assert bot.send("jy_zhang", "取消").endswith("，没有提交任何内容。"), started
+        assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")
+
+
 def test_bureau_user_files_for_a_unit_and_unit_head_step_still_applies(bot):
     reply = bot.send("zsj_review", "开设")
     assert "替哪个单位申请开设" in reply and "抚松县教育局" in reply
