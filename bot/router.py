@@ -267,6 +267,10 @@ class Router:
                 return found
         return None
 
+    def command_in(self, text: str) -> tuple[Command, str] | None:
+        """The command a text starts with or a sentence asks for (「我要看一下台账」), or None."""
+        return self.find_command(text) or self._in_sentence(text)
+
     def command_for_menu(self, key: str) -> Command | None:
         for command in self.commands:
             if key in (command.menu_key, command.name):

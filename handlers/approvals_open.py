@@ -15,7 +15,7 @@ from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from handlers.approvals_change import pick_person
 from models import org
-from models.account import PLATFORM_WORDS, PLATFORMS, platform_named
+from models.account import PLATFORM_WORDS, PLATFORMS, platform_misspelled, platform_named
 from models.approval import OPEN, RETURNED, ApprovalRequest
 from models.org import Person, Unit
 
@@ -32,6 +32,14 @@ EDIT_ALIASES = {"网址": "主页URL/下载URL", "链接": "主页URL/下载URL"
                 "名字": "账号名称", "平台": "账号类型", "运营": "第三方机构"}
 FORM_KEYS = ("platform", "name", "function", "url", "platform_account_id", "responsible_id", "responsible_name",
              "contact", "operator", "name_warning")
+
+# A sentence typed at the form instead of 确认 or 修改 (「家长需要及时了解…」): the items it may be a new answer for
+PLACES = ["开设理由", "账号功能", "账号名称", "第三方机构"]
+PLACE_KEYS = {"开设理由": "reason", "账号功能": "function", "第三方机构": "operator"}
+PLACE_CHECKS = {"开设理由": rules.check_reason, "账号功能": rules.check_function, "第三方机构": rules.check_operator}
+PLACED_MIN_CHARS = 6
+QUESTION = re.compile(r"[？?]|吗|呢$|怎么|什么|啥|为什么|能不能|可不可以")
+ASSENT = re.compile(r"没问题|就这样|确认|确定|提交|可以了|没错|不改|不用改|对的|都对")  # about the form, not an answer
 
 
 OPEN_INTENT = (r"(?:我们?|咱们?|本单位)?(?:单位|局|中心|镇)?(?:想|要|想要|需要|准备|打算|帮我)?"  # 「申请一个公众号」: 申请 alone
@@ -122,6 +130,8 @@ def register(router: Router) -> None:
             return "open.unit"
         state = begin(ctx, person.unit)
         platform = platform_named(ctx.args)
+        if state == "open.platform" and platform is None:
+            offer_platform(ctx, ctx.args)  # 「开设 抖因」
         if state != "open.platform" or platform is None:
             return state
         asked = copy.deepcopy(ctx.data)
@@ -187,7 +197,26 @@ def register(router: Router) -> None:
 
     @router.state("open.platform", prompt=lambda ctx: numbered(PLATFORMS, "请选择账号类型："))
     def platform(ctx: Context):
-        return choose_platform(ctx, PLATFORMS[pick(ctx.text, PLATFORMS, loose=True)])
+        guess = ctx.data.pop("platform_guess", None)
+        if guess and yes(ctx.text) is not None:  # the answer to 「您是说「抖音」吗？」
+            if yes(ctx.text):
+                return choose_platform(ctx, guess)
+            raise Reask("好的，请从下面的列表中选择账号类型（回复序号）。")
+        try:
+            return choose_platform(ctx, PLATFORMS[pick(ctx.text, PLATFORMS, loose=True)])
+        except Reask:
+            if not offer_platform(ctx, ctx.text):
+                raise
+            return None
+
+    def offer_platform(ctx: Context, said: str) -> bool:
+        """A mistyped platform (「抖因」): ask whether the likely one was meant, keeping the question open."""
+        meant = platform_misspelled(said)
+        if meant is None:
+            return False
+        ctx.data["platform_guess"] = meant
+        ctx.reply(f"您是说「{meant}」吗？回复「是」申请开设{meant}账号，或回复序号选择其他类型。")
+        return True
 
     def choose_platform(ctx: Context, chosen: str) -> str:
         try:
@@ -298,6 +327,9 @@ def register(router: Router) -> None:
                 ctx.reply(f"没能识别要修改的「{wanted[:20]}」，请从下面选择。")
             return "open.edit"
         if yes(ctx.text) is not True:
+            if looks_like_an_item(ctx.text):  # a new 开设理由 typed straight in: ask where it goes, keep it
+                ctx.data["pending_text"] = ctx.text.strip()
+                return "open.place"
             raise Reask("请回复「确认」提交、「修改」修改某一项，或「取消」暂不提交（已填的内容留作草稿）。")
         unit = unit_of(ctx)
         try:
@@ -313,6 +345,34 @@ def register(router: Router) -> None:
         ctx.reply(f"已提交第{req.id}号开设申请，当前环节：{req.status}。审批进展会随时通知您。\n"
                   f"回复「查看 {req.id}」查看，「撤回 {req.id}」撤回。")
         return END
+
+    def looks_like_an_item(said: str) -> bool:
+        """A sentence of content (not a question, not a command): meant as a new answer for one of the items."""
+        said = said.strip()
+        return (len(said) >= PLACED_MIN_CHARS and not QUESTION.search(said) and not ASSENT.search(said)
+                and named(said, LABELS, EDIT_ALIASES) is None and router.command_in(said) is None)
+
+    def place_prompt(ctx: Context) -> str:
+        said = ctx.data.get("pending_text", "")
+        shown = said if len(said) <= 30 else said[:30] + "…"
+        return numbered(PLACES, f"您发的「{shown}」要填到审批表的哪一项？") + \
+            "\n不是要修改的话，回复「不是」回到审批表。"
+
+    @router.state("open.place", prompt=place_prompt)
+    def place(ctx: Context):
+        if yes(ctx.text) is False:
+            ctx.data.pop("pending_text", None)
+            return "open.confirm"
+        item = PLACES[pick(ctx.text, PLACES)]
+        said = ctx.data["pending_text"]
+        ctx.data["editing"] = True
+        if item == "账号名称":  # (第9条's warning, if any, is asked first)
+            ctx.data.pop("pending_text")
+            return take_name(ctx, rules.check_name(said))
+        ctx.data[PLACE_KEYS[item]] = PLACE_CHECKS[item](said)
+        ctx.data.pop("pending_text")
+        ctx.reply(f"好的，{item}改为：{said}")
+        return "open.confirm"
 
     @router.state("open.edit", prompt=lambda ctx: numbered([n for n, _ in EDITABLE], "要修改哪一项？"))
     def edit(ctx: Context):

@@ -22,6 +22,18 @@ def platform_named(text: str) -> str | None:
     return next((platform for word, platform in PLATFORM_WORDS.items() if word in text), None) if text else None
 
 
+# Platform names as a pinyin input method mistypes them (same sound, another character): offered, never taken
+PLATFORM_TYPOS = {"抖因": "抖音", "斗音": "抖音", "抖英": "抖音", "陡音": "抖音", "微搏": "微博", "微薄": "微博", "威博": "微博",
+                  "维博": "微博", "公重号": "微信公众号", "公众好": "微信公众号", "工众号": "微信公众号", "功众号": "微信公众号",
+                  "公总号": "微信公众号", "快首": "快手", "筷手": "快手", "今日头调": "今日头条", "头调": "今日头条",
+                  "视屏号": "视频号", "视频好": "视频号", "小城序": "小程序", "小程续": "小程序"}
+
+
+def platform_misspelled(text: str) -> str | None:
+    """The platform a mistyped name most likely meant (「抖因」 → 抖音), to be confirmed by the clerk; else None."""
+    return next((platform for typo, platform in PLATFORM_TYPOS.items() if typo in text), None) if text else None
+
+
 # Account status (账号状态)
 APPLYING = "申请中"
 NORMAL = "正常"

@@ -242,6 +242,52 @@ def test_a_sentence_at_the_form_that_mentions_an_item_is_not_taken_for_changing_
     assert "请输入主页URL" in bot.send("jy_zhang", "修改网址")  # aliases need 修改
 
 
+def test_a_sentence_typed_at_the_form_is_offered_as_a_new_answer_not_lost(bot):
+    """A new 开设理由 typed straight in at the form (without 「修改 9」 first) was only answered 「请回复「确认」提交…」:
+    the clerk had to type it again. Now the bot asks which item it is for, and keeps it."""
+    bot.say("jy_zhang", "开设", "抖音", "抚松教育", "发布教育政策和通知", "https://www.douyin.com/user/abc",
+            "fsjy_2024", "李娜", "13912345678", "无", "面向家长发布招生和教育政策", "是")
+    reason = "面向全县家长和学生及时发布招生、资助和教育政策，回应群众关切"
+    asked = bot.send("jy_zhang", reason)
+    assert "要填到审批表的哪一项" in asked and "1. 开设理由" in asked and "回复「不是」回到审批表" in asked, asked
+    form = bot.send("jy_zhang", "1")
+    assert f"开设理由：{reason}" in form and "请核对开设申请" in form, form
+    bot.send("jy_zhang", "发布全县中小学招生、资助政策和教育通知")
+    form = bot.send("jy_zhang", "账号功能")
+    assert "账号功能：发布全县中小学招生、资助政策和教育通知" in form, form
+    bot.send("jy_zhang", "这是我们局里开会定下来的")
+    back = bot.send("jy_zhang", "不是")
+    assert "请核对开设申请" in back and "这是我们局里开会定下来的" not in back
+    assert "已提交第" in bot.send("jy_zhang", "确认")
+
+
+def test_a_question_or_assent_at_the_form_is_not_offered_as_an_answer(bot):
+    bot.say("jy_zhang", "开设", "抖音", "抚松教育", "发布教育政策和通知", "https://www.douyin.com/user/abc",
+            "fsjy_2024", "李娜", "13912345678", "无", "面向家长发布招生和教育政策", "是")
+    for said in ("这个表还要盖章吗", "都对，就这样提交吧", "我要看一下台账"):
+        reply = bot.send("jy_zhang", said)
+        assert "要填到审批表的哪一项" not in reply and "请回复「确认」提交" in reply, (said, reply)
+
+
+@pytest.mark.parametrize("typo, meant", [("抖因", "抖音"), ("微搏", "微博"), ("公重号", "微信公众号")])
+def test_a_mistyped_platform_is_offered_for_confirmation(bot, typo, meant):
+    """「抖因」 for 抖音 was not matched: the clerk was asked the whole list again with no hint of what went wrong."""
+    bot.send("jy_zhang", "开设")
+    offered = bot.send("jy_zhang", typo)
+    assert offered == f"您是说「{meant}」吗？回复「是」申请开设{meant}账号，或回复序号选择其他类型。", offered
+    assert "请输入账号名称" in bot.send("jy_zhang", "是")  # (the form names the platform only at the end)
+    with bot.db() as s:
+        from models.platform import Conversation
+        assert s.get(Conversation, "jy_zhang").data["platform"] == meant
+
+
+def test_a_mistyped_platform_with_the_command_is_offered_too(bot):
+    reply = bot.send("jy_zhang", "开设 抖因")
+    assert "您是说「抖音」吗" in reply and "请选择账号类型" in reply, reply
+    assert "好的，请从下面的列表中选择账号类型" in bot.send("jy_zhang", "不是")
+    assert "请输入账号名称" in bot.send("jy_zhang", "5")
+
+
 def test_the_responsible_person_may_be_the_sender_saying_me(bot):
     """「我」/「本人」 at the responsible person (第21条): the sender, when he is of the unit."""
     reply = bot.say("jy_zhang", "开设", "微博", "抚松教育", "发布教育政策和通知", "https://weibo.com/u/1234567890", "无")[-1]
