@@ -15,6 +15,7 @@ FEATURES = [
     "handlers.weekly_urge",
     "handlers.notice_replies",
     "handlers.dormancy",
+    "handlers.dormancy_ask",  # a unit asking whether its 说明 was reviewed: where it stands, not how to write one
     "handlers.dormancy_list",
     "handlers.rectification",
     "handlers.rectification_ask",  # a unit asking about its items' deadlines, and why one was sent back

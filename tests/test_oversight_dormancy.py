@@ -485,3 +485,24 @@ def test_a_bureau_admin_responsible_for_his_bureaus_own_account_is_told_once_as_
     texts = bot.texts("zsj_admin")
     assert len(texts) == 1 and texts[0].startswith("【停更通报】您负责的"), texts
     assert not any("马管理" in t for t in texts)
+
+
+def test_asking_whether_the_explanation_was_reviewed_gets_where_it_stands(bot):
+    """「我们的说明审核了吗」 got the help text of 说明 (how to write one), not whether the bureau had reviewed it."""
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    before = bot.send("jy_zhang", "我们的说明审核了吗")
+    assert before.startswith("跟进事项 1（抚松教育（微信公众号）") and "还没有作出说明" in before, before
+    assert "说明 1 理由" in before
+    bot.say("jy_zhang", "说明 1 账号已恢复更新，今后专人负责", "确认")
+    waiting = bot.send("jy_zhang", "我们的说明审核了吗")
+    assert "正在等待县政数局审核" in waiting and "账号已恢复更新，今后专人负责" in waiting, waiting
+    assert "用法" not in waiting
+    bot.send("zsj_admin", "驳回说明 1 近一个月仍未更新")
+    rejected = bot.send("jy_li", "说明审核通过了没有")
+    assert "未接受说明，原因：近一个月仍未更新。请回复「说明 1 理由」重新说明" in rejected, rejected
+    bot.say("jy_zhang", "说明 1 已安排专人每周二发布", "确认")
+    bot.send("zsj_admin", "接受说明 1")
+    accepted = bot.send("jy_zhang", "说明批了吗")
+    assert "县政数局已于11-02 10:00接受说明，事项已办结" in accepted, accepted
+    assert bot.send("jy_zhang", "说明 1 账号已恢复更新").startswith("跟进事项 1 当前状态为「说明已接受」")  # still 说明
