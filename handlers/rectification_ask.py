@@ -7,7 +7,7 @@ from bot.router import Context, Router
 from handlers.rectification import item_text
 from models import org
 from models.org import STAFF, UNIT_HEAD
-from models.rectification import PENDING, REOPENED, describe, items_of_units
+from models.rectification import PENDING, REOPENED, TO_FIX, describe, items_of_units
 
 # 「整改期限能延期吗」, 「整改要多久」, 「整改什么时候截止」, 「整改能不能宽限几天」
 DEADLINE_ASKED = (r"(?=.*整改)(?=.*(?:期限|截止|多久|多长时间|几天|什么时候|啥时候|哪天|延期|延长|推迟|宽限|来不及))"
@@ -25,10 +25,18 @@ def register(router: Router) -> None:
             ctx.reply("本单位现在没有未完成的整改事项。整改通知写明整改期限（默认5个工作日）；回复「整改清单 全部」查看以往的事项。")
             return None
         today = clock.today()
-        lines = ["本单位未完成的整改事项和期限：", *(describe(item, today, with_unit=False) for item in items),
+        to_fix = [item for item in items if item.status in TO_FIX]
+        submitted = [describe(item, today, with_unit=False) for item in items if item.status not in TO_FIX]
+        if not to_fix:  # all awaiting review: no deadline left to extend
+            ctx.reply("\n".join(["本单位的整改事项都已提交整改情况、正在等待审核，不需要延期：", *submitted,
+                                 "审核后会通知您；回复「查看整改 编号」看一项的全部经过。"]))
+            return None
+        lines = ["本单位未完成的整改事项和期限：", *(describe(item, today, with_unit=False) for item in to_fix),
                  "期限由下发整改通知的主管单位确定，助手里不能申请延期；确实需要延期的，请直接联系"
-                 + "、".join(sorted({item.reviewer for item in items})) + "说明情况。",
+                 + "、".join(sorted({item.reviewer for item in to_fix})) + "说明情况。",
                  "整改完成后回复「已整改 编号 整改说明」，「查看整改 编号」看一项的全部经过。"]
+        if submitted:  # (said apart: these need no extension)
+            lines += ["已提交整改情况、正在等待审核（不需要延期）：", *submitted]
         ctx.reply("\n".join(lines))
         return None
 

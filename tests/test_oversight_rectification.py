@@ -532,3 +532,18 @@ def test_a_unit_asking_about_its_deadline_or_why_it_was_sent_back_is_answered(bo
     assert reply.startswith("整改事项 1｜抚松县教育局｜重新整改") and "审核：重新整改（马管理）：没看到更新" in reply, reply
     assert "没看到更新" in bot.send("jy_zhang", "重新整改的原因是什么")
     assert "请确认提交整改事项 1" in bot.send("jy_zhang", "整改好了，已补发两条")  # still the answer, not a question
+
+
+def test_asking_for_an_extension_leaves_out_items_already_submitted(bot):
+    """「整改期限能延期吗」 also listed items whose 整改情况 was already 已提交, and said to contact the bureau about
+    extending them: they need no extension, they await review."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    notify(bot, "整改通知 抚松县教育局 抖音号简介不规范")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
+    reply = bot.send("jy_zhang", "整改期限能延期吗")
+    assert reply.startswith("本单位未完成的整改事项和期限：\n2. [待整改] 抖音号简介不规范（期限"), reply
+    assert "1. [已提交] 公众号两周未更新" in reply.split("已提交整改情况、正在等待审核（不需要延期）：")[1], reply
+    bot.say("jy_zhang", "已整改 2 已修改简介", "确认")
+    reply = bot.send("jy_zhang", "整改期限能延期吗")
+    assert reply.startswith("本单位的整改事项都已提交整改情况、正在等待审核，不需要延期："), reply
+    assert "请直接联系" not in reply and "2. [已提交] 抖音号简介不规范" in reply, reply
