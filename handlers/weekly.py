@@ -54,7 +54,8 @@ EDIT_ASKED = (r"(?:我们?|本单位)?的?(?P<week>本周|这周|上周)?的?周
 
 
 def register(router: Router) -> None:
-    router.conversation("weekly", title="周报", summary=draft_summary, where=current_label, cancelled=not_kept)
+    router.conversation("weekly", title="周报", summary=draft_summary, where=current_label, cancelled=not_kept,
+                        kept_on_cancel=True)
 
     @router.command("周报", "填周报", "报周报", roles=ROLES, questions=True, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"

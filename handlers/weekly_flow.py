@@ -257,7 +257,7 @@ def skip_account(ctx: Context):
         ctx.reply("好的，这个账号保持原样。")
         return "weekly.confirm"
     if not ctx.data["queue"] and not ctx.data["skipped"]:
-        raise Reask("只剩这一个账号没填了，不能再跳过。请填写（这周没有更新回复「无」）；回复「取消」会放弃这次已填的内容。")
+        raise Reask("只剩这一个账号没填了，不能再跳过。请填写（这周没有更新回复「无」）；回复「取消」暂不提交（已填的内容留作草稿）。")
     ctx.data["skipped"].append(ctx.data["cur"])
     kept = "，已填的内容会保留" if len(ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {})) > 1 else ""
     ctx.reply(f"好的，{account_label(ctx, ctx.data['cur'])}稍后再填{kept}。")
@@ -428,15 +428,16 @@ def draft_summary(data: dict) -> str:
 
 
 def not_kept(ctx: Context) -> str | None:
-    """取消: the accounts filled in (or changed) in this dialogue are not kept — said, not dropped silently."""
+    """取消: the accounts filled in (or changed) in this dialogue are not submitted — said, with the draft they are
+    kept in (basics.kept_as_draft)."""
     base = ctx.data.get("base") or {}
     filled = [int(key) for key, entry in (ctx.data.get("answers") or {}).items() if entry != base.get(key)]
     if not filled:
         return None
     labels = "、".join(a["label"] for a in ctx.data["accounts"] if a["id"] in filled)
     if ctx.data.get("existing"):
-        return f"没有提交任何修改，这次改的{labels}没有保存，周报仍是第{ctx.data['existing']}版。"
-    return f"没有提交任何内容，这次填写的{labels}没有保存，报送时请回复「周报」重新填写。"
+        return f"没有提交任何修改，周报仍是第{ctx.data['existing']}版（这次改的{labels}还没有提交）。"
+    return f"没有提交任何内容（这次填写的{labels}还没有提交）。"
 
 
 # --- submitting -------------------------------------------------------------------------------

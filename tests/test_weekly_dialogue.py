@@ -346,27 +346,32 @@ def test_a_week_without_updates_said_plainly(bot):
     assert "11月23日—11月29日 周报，请核对" in reply, reply
 
 
-def test_cancelling_says_which_accounts_filled_in_are_not_kept(bot):
+def test_cancelling_says_which_accounts_filled_in_are_not_submitted_and_keeps_them_as_a_draft(bot):
     """The last account could not be skipped and the bot offered 「取消」稍后再报 — which threw away the accounts already
-    filled in, and said only 「没有提交任何内容」."""
+    filled in, and said only 「没有提交任何内容」. Then 取消 said which were thrown away; now one word loses nothing:
+    they are kept as the draft 「继续」 resumes, as a timed-out report is."""
     seed(bot)
     at(2026, 11, 27, 10, 0)
     bot.send("jy_zhang", "周报")
     bot.say("jy_zhang", "5", "3", "昨天", "无", "无", "无", "不清楚", "无", "无")
     last = bot.send("jy_zhang", "跳过")
     assert "不能再跳过" in last and "稍后再报" not in last, last
-    assert "回复「取消」会放弃这次已填的内容" in last, last
+    assert "回复「取消」暂不提交（已填的内容留作草稿）" in last, last
     left = bot.send("jy_zhang", "取消")
-    assert left == ("已取消「周报」：没有提交任何内容，这次填写的抚松教育（微信公众号）、抚松教育（抖音）没有保存，"
-                    "报送时请回复「周报」重新填写。"), left
+    assert left == ("已取消「周报」：没有提交任何内容（这次填写的抚松教育（微信公众号）、抚松教育（抖音）还没有提交）。\n"
+                    "已填写的内容（11月23日—11月29日的周报已填 2/3 个账号）已保存为草稿，回复「继续」可接着填写"
+                    "（不需要就不用理会）。"), left
+    assert "【3/3】抚松教育（微博）" in bot.send("jy_zhang", "继续")
+    bot.send("jy_zhang", "取消")
     bot.send("jy_zhang", "周报")
     assert bot.send("jy_zhang", "取消") == "已取消「周报」，没有提交任何内容。"  # nothing filled in: as before
     bot.send("jy_zhang", "周报")
     assert "已提交" in bot.say("jy_zhang", "都没更新", "确认")[1]
     summary = bot.say("jy_zhang", "修改周报", "修改 1", "6", "不变", "今天", "不变", "不变")[-1]
     assert "1. 抚松教育（微信公众号）：发布6条" in summary, summary
-    assert bot.send("jy_zhang", "取消") == ("已取消「周报」：没有提交任何修改，这次改的抚松教育（微信公众号）没有保存，"
-                                           "周报仍是第1版。")
+    left = bot.send("jy_zhang", "取消")
+    assert left.startswith("已取消「周报」：没有提交任何修改，周报仍是第1版（这次改的抚松教育（微信公众号）还没有提交）。\n"
+                           "已填写的内容（11月23日—11月29日的周报已填"), left
 
 
 def test_the_last_account_is_not_offered_a_skip_it_refuses(bot):
