@@ -510,6 +510,14 @@ def test_my_requests_say_what_can_be_done_about_each(bot):
     assert f"· 第{number}号 开设「抚松教育」（微博） — 已通过\n" in bot.send("jy_zhang", "我的申请")
 
 
+def test_asking_whether_a_request_was_reviewed_gets_where_it_stands(bot):
+    """「我们的申请审核了吗」 was 「没有理解」 (only 「批了吗」「通过了吗」 were known)."""
+    number = submit_open(bot)
+    for said in ("我们的申请审核了吗", "申请审核通过了没有", "开设申请审核了没", "审批有结果了吗"):
+        reply = bot.send("jy_zhang", said)
+        assert f"· 第{number}号 开设「抚松教育」（微博） — 待单位审核" in reply, (said, reply)
+
+
 def test_export_said_of_something_else_points_there(bot):
     assert bot.send("zsj_admin", "导出本月周报").startswith("周报的汇总请回复「周报情况」")
     assert bot.send("zsj_admin", "导出通报").startswith("月度通报的Excel表和Word通报稿请回复「查看通报 2026-11」")
