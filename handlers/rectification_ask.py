@@ -1,5 +1,6 @@
 """A unit's questions about its rectification items (整改, 第29条), asked in its own words: by when
-(「整改期限能延期吗」, 「整改要多久」), and why it was sent back (「为什么要重新整改」)."""
+(「整改期限能延期吗」, 「整改要多久」), whether it was reviewed (「整改情况审核了吗」), and why it was sent back
+(「为什么要重新整改」)."""
 from __future__ import annotations
 
 from bot import clock
@@ -7,11 +8,15 @@ from bot.router import Context, Router
 from handlers.rectification import item_text
 from models import org
 from models.org import STAFF, UNIT_HEAD
-from models.rectification import PENDING, REOPENED, TO_FIX, describe, items_of_units
+from models.rectification import OPEN, PENDING, REOPENED, SUBMITTED, TO_FIX, describe, items_of_units
 
 # 「整改期限能延期吗」, 「整改要多久」, 「整改什么时候截止」, 「整改能不能宽限几天」
 DEADLINE_ASKED = (r"(?=.*整改)(?=.*(?:期限|截止|多久|多长时间|几天|什么时候|啥时候|哪天|延期|延长|推迟|宽限|来不及))"
                   r"(?!.*整改(?:好|完))[^，,。；;]{0,30}[？?。]*$")
+# 「我们的整改情况审核了吗」, 「整改审核通过了没有」, 「整改情况有结果了吗」
+REVIEW_ASKED = (r"(?:我们?|咱们?|本单位)?(?:单位)?(?:的|交的|提交的|报的)?整改(?:情况|说明|材料)?(?:县政数局|局里)?"
+                r"(?:审核|审|批|通过|验收|有结果|有回复)[^，,；;\d]{0,6}?(?:吗|没有?|了|呢)[？?。！!]*$")
+RECENT = 5  # the items shown to 「审核了吗」, newest first
 # 「为什么要重新整改」, 「重新整改的原因是什么」, 「怎么又要整改」
 REOPEN_ASKED = (r"(?:为什么|为啥|怎么|咋)(?:又|还)?(?:要|让|被|得)?(?:我们)?(?:重新|再次?)整改.{0,10}"
                 r"|重新整改(?:的)?(?:原因|理由)(?:是)?(?:什么|啥)?.{0,6}")
@@ -37,6 +42,27 @@ def register(router: Router) -> None:
                  "整改完成后回复「已整改 编号 整改说明」，「查看整改 编号」看一项的全部经过。"]
         if submitted:  # (said apart: these need no extension)
             lines += ["已提交整改情况、正在等待审核（不需要延期）：", *submitted]
+        ctx.reply("\n".join(lines))
+        return None
+
+    @router.pattern(REVIEW_ASKED, roles={STAFF, UNIT_HEAD})
+    def review_asked(ctx: Context):
+        """Where each item's 整改情况 stands — not the help of 整改情况 (the command's other name)."""
+        units = org.visible_unit_ids(ctx.session, ctx.person)
+        items = sorted(items_of_units(ctx.session, units, pending_only=False), key=lambda i: i.id, reverse=True)
+        if not items:
+            ctx.reply("本单位还没有整改事项。")
+            return None
+        today = clock.today()
+        lines = ["本单位整改事项的审核情况（最近的在前）：", *(describe(item, today, with_unit=False) for item in items[:RECENT])]
+        if any(item.status == SUBMITTED for item in items[:RECENT]):
+            lines.append("「已提交」的整改情况正在等待" + "、".join(sorted({i.reviewer for i in items if i.status == SUBMITTED}))
+                         + "审核，审核后会通知您。")
+        if any(item.status == REOPENED for item in items[:RECENT]):
+            lines.append("「重新整改」的是审核没有通过，回复「为什么要重新整改」看原因。")
+        if any(item.status == OPEN for item in items[:RECENT]):
+            lines.append("「待整改」的还没有提交整改情况，完成后回复「已整改 编号 整改说明」。")
+        lines.append("回复「查看整改 编号」看一项的全部经过。")
         ctx.reply("\n".join(lines))
         return None
 

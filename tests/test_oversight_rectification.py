@@ -547,3 +547,17 @@ def test_asking_for_an_extension_leaves_out_items_already_submitted(bot):
     reply = bot.send("jy_zhang", "整改期限能延期吗")
     assert reply.startswith("本单位的整改事项都已提交整改情况、正在等待审核，不需要延期："), reply
     assert "请直接联系" not in reply and "2. [已提交] 抖音号简介不规范" in reply, reply
+
+
+def test_asking_whether_the_rectification_was_reviewed_gets_where_each_item_stands(bot):
+    """「我们的整改情况审核了吗」 got the help text of 整改情况 (the other name of 整改清单), not the answer."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    notify(bot, "整改通知 抚松县教育局 抖音号简介不规范")
+    bot.say("jy_zhang", "已整改 1 已补发本周内容", "确认")
+    for said in ("我们的整改情况审核了吗", "整改审核通过了没有", "整改情况有结果了吗"):
+        reply = bot.send("jy_zhang", said)
+        assert reply.startswith("本单位整改事项的审核情况（最近的在前）：\n2. [待整改] 抖音号简介不规范"), (said, reply)
+        assert "1. [已提交] 公众号两周未更新" in reply and "正在等待县政数局审核" in reply, reply
+        assert "用法" not in reply and "列出未完成的整改事项" not in reply
+    bot.send("zsj_admin", "重新整改 1 没看到更新")
+    assert "回复「为什么要重新整改」看原因" in bot.send("jy_zhang", "整改审核了吗")
