@@ -21,7 +21,7 @@ from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_lates
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
                                    latest_said, parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR
-from handlers.weekly_status import asks_status, show_status
+from handlers.weekly_status import NOT_REVIEWED, REVIEWED, asks_status, show_status
 from models import weekly
 from models.org import STAFF, UNIT_HEAD
 
@@ -67,6 +67,10 @@ def register(router: Router) -> None:
         head, _, tail = rest.rpartition(" ")
         if week is None and head and tail in ("上周", "本周", "这周"):  # the week kept last (bot/phrasing.py)
             week, rest = week_word(tail)[0], head
+        if re.fullmatch(REVIEWED, rest):  # 「周报审核了吗」: a question, not a quick form (nor an account named so)
+            ctx.reply(NOT_REVIEWED)
+            ctx.args = "上周" if week is not None and week < this_week() else ""
+            return show_status(ctx)
         if asks_status(rest):  # 「周报交了吗」, 「周报上周报了没」: a question, not a quick form
             ctx.args = "上周" if week is not None and week < this_week() else ""
             return show_status(ctx)

@@ -24,6 +24,11 @@ ASKED = (r"(?:(?:已经|早就|都)?(?:交|报|填|提交|报送|填报)(?:上|�
 STATUS_QUESTION = (r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + ASKED
                    # 「我们单位这周报了吗」: the week, no 周报
                    + r"|(?:我们?|本单位|咱们?)(?:单位)?的?(?P<week2>本周|这周|上周)(?:的周报)?" + ASKED)
+# 「周报审核了吗」, 「我们的周报审核通过了没有」: nobody reviews a weekly report — said, with where it stands
+REVIEWED = r"(?:要|需要|用|得)?(?:审核|审批|批)(?:了|过)?(?:通过)?(?:了)?(?:吗|么|没|没有|了没|了没有|没呢)?[？?。！!]*"
+REVIEW_QUESTION = r"(?:我们?|本单位|单位|咱们?)?的?(?P<week>本周|这周|上周)?的?周报" + REVIEWED
+NOT_REVIEWED = ("周报不需要审核：按时报送就完成了（第30条）。县政数局汇总各单位的周报、每月通报，"
+                "填错了可以回复「修改周报」更正。")
 # 「谁没交周报」, 「有哪些单位没报」, 「没交周报的单位」: the roll-up names them
 WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:单位)?(?:的)?(?:周报)?还?(?:没有?|未)(?:交|报|填|提交|报送|填报)"
               r"(?:周报)?的?(?:单位)?(?:呢|啊)?[？?。]*$"
@@ -47,6 +52,12 @@ def register(router: Router) -> None:
                            "「周报情况」看本周，「周报情况 上周」看上周。\n"
                            "主办单位：本单位最近8周的报送记录。")
     def status(ctx: Context):
+        show_status(ctx)
+
+    @router.pattern(REVIEW_QUESTION, roles={STAFF, UNIT_HEAD})
+    def review_question(ctx: Context):
+        ctx.reply(NOT_REVIEWED)
+        ctx.args = ctx.match.group("week") or ""
         show_status(ctx)
 
     @router.pattern(STATUS_QUESTION)

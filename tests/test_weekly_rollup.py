@@ -126,6 +126,16 @@ def test_asking_whether_the_report_was_filed_is_answered_as_weekly_status(bot, t
     assert bot.send("jy_zhang", "上一步") == "当前没有进行中的操作。"  # no quick form, no dialogue
 
 
+@pytest.mark.parametrize("text", ["周报审核了吗", "我们的周报审核通过了没有", "上周周报审核了没"])
+def test_asking_whether_the_report_was_reviewed_is_told_no_one_reviews_it(bot, text):
+    """「周报审核了吗」 was read as a quick form (「这一行「审核了吗」：本单位没有名为「审核了吗」的在用账号」)."""
+    _fill(bot)
+    at(2026, 11, 30, 8, 0)
+    reply = bot.send("jy_zhang", text)
+    assert reply.startswith("周报不需要审核：按时报送就完成了（第30条）。"), reply
+    assert "抚松县教育局最近8周的周报：" in reply and "快捷填报" not in reply, reply
+
+
 def test_a_bureau_user_asking_whether_reports_were_filed_gets_the_rollup(bot):
     """周报 itself is for the units: a bureau user's 「周报交了吗」 is not refused as 周报 but answered as 周报情况."""
     _fill(bot)
