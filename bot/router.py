@@ -405,10 +405,10 @@ class Router:
         if not allowed:
             return self._run(ctx, conv, self.fallbacks["forbidden"], "forbidden", command=command)
         ctx.args = "" if not args.strip(ARGS_PUNCTUATION) else args  # 「周报。」 is 「周报」
-        if conv.state:  # starting a new command abandons the open dialogue, saying so
-            info = self.conversation_of(conv.state)
-            if info:
-                ctx.reply(f"（已放弃未完成的「{info.title}」）")
+        if conv.state:  # starting a new command (a menu item) leaves the open dialogue, saying so
+            left = self.set_aside(conv)
+            if left:
+                ctx.reply(left)
             _clear(conv)
         self._run(ctx, conv, command.handler, command.name)
 
@@ -516,6 +516,17 @@ class Router:
         replaced = (conv.draft or {}).get("title")
         conv.draft = {"state": conv.state, "data": conv.data, "history": conv.history, "title": title}
         return (info.summary(conv.data) if info and info.summary else ""), replaced
+
+    def set_aside(self, conv) -> str:
+        """Another task is begun mid-dialogue (a menu item, a card's 驳回): a long form with answers typed is kept as
+        the draft 继续 resumes, others are dropped; what to say of it ("" if it is no dialogue of a feature)."""
+        info = self.conversation_of(conv.state)
+        if info is None:
+            return ""
+        if info.kept_on_cancel and answers_typed(conv):
+            self.keep_draft(conv)
+            return f"（未完成的「{info.title}」已保存为草稿，办完这件事后回复「继续」可接着填写）"
+        return f"（已放弃未完成的「{info.title}」）"
 
     def _replace_draft(self, ctx: Context, conv, starting: str) -> None:
         """Starting a dialogue anew replaces its draft (timed out or cancelled; a later 继续 must not revive it)."""

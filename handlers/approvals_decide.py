@@ -312,7 +312,7 @@ def register(router: Router) -> None:
             return None
         info = router.conversation_of(ctx.state)
         if info is not None and info.prefix != "decide":
-            ctx.reply(f"（已放弃未完成的「{info.title}」）")
+            ctx.reply(router.set_aside(ctx.conv))
         ctx.data = {"request_id": req.id, "decision": decision, "task_id": card.task_id}
         return "decide.reason"
 

@@ -201,12 +201,27 @@ def test_view_shows_the_registry_countdown(bot):
 
 def test_card_reason_dialogue_says_which_dialogue_was_left(bot):
     number = submit_open(bot)
-    bot.say("jy_wang", "开设", "微博")
+    bot.send("jy_wang", "开设")
     click(bot, "jy_wang", number, "return")
     texts = bot.texts("jy_wang")
-    assert any("已放弃未完成的「开设申请」" in t for t in texts)
+    assert any("已放弃未完成的「开设申请」" in t for t in texts)  # nothing typed in it: nothing to keep
     bot.send("jy_wang", "请补充账号功能")
     assert request(bot, number)["status"] == "已退回"
+
+
+def test_a_card_or_menu_item_begun_mid_form_keeps_the_form_as_a_draft(bot):
+    """Tapping 「退回修改」 on a card (or a menu item) in the middle of a 开设 form dropped every answer typed
+    (「已放弃未完成的「开设申请」」): one tap lost the form."""
+    number = submit_open(bot)
+    bot.say("jy_wang", "开设", "抖音", "抚松教育抖音")
+    click(bot, "jy_wang", number, "return")
+    assert any("未完成的「开设申请」已保存为草稿，办完这件事后回复「继续」可接着填写" in t for t in bot.texts("jy_wang"))
+    bot.send("jy_wang", "请补充账号功能")
+    assert request(bot, number)["status"] == "已退回"
+    assert "请简要说明账号功能" in bot.send("jy_wang", "继续")  # the name was kept: the next question
+    menu = bot.side.click_menu("jy_wang", "待办")
+    assert "未完成的「开设申请」已保存为草稿" in menu.text, menu.text
+    assert "请简要说明账号功能" in bot.send("jy_wang", "继续")
 
 
 def test_export_without_a_number_explains_both_exports(bot):
