@@ -22,7 +22,7 @@ FUTURE_WORDS = ("明天", "明日", "后天")  # a date not yet come: the traini
 
 def register(router: Router) -> None:
     router.conversation("training", title="培训登记",
-                        summary=lambda d: f"{d.get('held_on', '')} {d.get('topic', '')}")
+                        summary=lambda d: f"{d.get('held_on', '')} {d.get('topic', '')}", kept_on_cancel=True)
 
     @router.command("培训登记", "登记培训", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="登记一次业务培训（培训台账）",
                     detail="依次填写培训日期、主题、组织单位和参训人员（姓名或企业微信账号，可一次输入多人），"
@@ -111,7 +111,8 @@ def register(router: Router) -> None:
         d = ctx.data
         people = "、".join(_labels(ctx, d["person_ids"]))
         return (f"请确认培训登记：\n日期：{d['held_on']}\n主题：{d['topic']}\n组织单位：{d['organiser']}\n"
-                f"参训人员（{len(d['person_ids'])}人）：{people}\n回复「确认」记入培训台账，「上一步」修改，「取消」放弃。")
+                f"参训人员（{len(d['person_ids'])}人）：{people}\n回复「确认」记入培训台账，「上一步」修改，"
+                "「取消」暂不登记（已填的内容留作草稿）。")
 
     @router.state("training.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):

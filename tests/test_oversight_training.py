@@ -70,8 +70,11 @@ def test_a_day_of_the_week_is_read_as_the_weekly_report_reads_it(bot):
     assert "培训主题" in bot.send("zsj_admin", "上周五")
     bot.say("zsj_admin", "政务新媒体运营", "本局")
     assert "日期：2027-01-01" in bot.send("zsj_admin", "张伟、刘洋")
+    left = bot.send("zsj_admin", "取消")  # four answers and a list of people: kept, not thrown away
+    assert "已填写的内容（2027-01-01 政务新媒体运营）已保存为草稿，回复「继续」可接着填写" in left, left
+    assert "日期：2027-01-01" in bot.send("zsj_admin", "继续")
     bot.send("zsj_admin", "取消")
-    bot.send("zsj_admin", "培训登记")
+    assert "草稿已由这次重新填写取代" in bot.send("zsj_admin", "培训登记")
     assert "培训主题" in bot.send("zsj_admin", "周一")
 
 
