@@ -79,6 +79,17 @@ def phone_follows(ctx: Context) -> bool:
         and "contact" not in ctx.data["changes"]
 
 
+def unchanged_item(ctx: Context, key: str, old) -> str:
+    """The new value is the old one (「无」 for an item that is empty): left out of the change when other items are
+    changed; otherwise asked again — with the way back to the list, not 「取消」, which would drop the whole form."""
+    label = dict(base.CHANGEABLE)[key]
+    shown = old if old not in (None, "") else "空"
+    if ctx.data["queue"][1:] or ctx.data["changes"]:
+        ctx.reply(f"{label}新旧一样（{shown}），这一项不列入变更。")
+        return next_item(ctx)
+    raise Reask(f"新的{label}与现在的一样（{shown}），请输入不同的内容；这一项不用变更的话，回复「上一步」重新选择要变更的内容。")
+
+
 def next_item(ctx: Context) -> str:
     ctx.data["queue"] = ctx.data["queue"][1:]
     if ctx.data["queue"]:
@@ -158,7 +169,7 @@ def register(router: Router) -> None:
         if new == old and key == "contact" and ctx.data.get("contact_follows"):
             return next_item(ctx)
         if new == old:
-            raise Reask(f"新的内容与现在的一样（{old}），请输入不同的内容，或回复「取消」。")
+            return unchanged_item(ctx, key, old)
         ctx.data["changes"] = {**ctx.data["changes"], key: [old, new]}
         if key == "responsible_name" and phone_follows(ctx):
             ctx.data["queue"] = [*ctx.data["queue"], "contact"]

@@ -345,3 +345,21 @@ def test_leaving_the_correction_of_a_returned_request_says_the_request_stays_as_
     assert bot.send("jy_zhang", "取消").startswith(f"已取消「变更申请」：第{change}号变更申请没有改动，仍是「已退回」。")
     bot.send("jy_zhang", "开设")
     assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。"  # a new form: as before
+
+
+def test_an_item_whose_new_value_is_the_old_one_is_left_out_not_a_dead_end(bot):
+    """「无」 for an empty 主页URL chosen with the name got 「新的内容与现在的一样（None），请输入不同的内容，或回复「取消」」:
+    a Python None shown, and the only way out offered dropped the name already typed."""
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 微信公众号", "1 3")
+    assert "请输入新的主页URL" in bot.send("jy_zhang", "抚松县教育发布")
+    left_out = bot.send("jy_zhang", "无")
+    assert left_out.startswith("主页URL/下载URL新旧一样（空），这一项不列入变更。"), left_out
+    assert "变更原因" in left_out and "None" not in left_out
+    form = bot.send("jy_zhang", "整改")
+    assert "变更内容：\n账号名称：抚松教育 → 抚松县教育发布\n变更原因：整改" in form, form
+    bot.send("jy_zhang", "取消")
+    bot.say("jy_zhang", "变更 抚松教育 微信公众号", "3")
+    alone = bot.send("jy_zhang", "无")
+    assert alone.startswith("新的主页URL/下载URL与现在的一样（空），请输入不同的内容；这一项不用变更的话，回复「上一步」"), alone
+    assert "要变更哪些内容" in bot.send("jy_zhang", "上一步")
