@@ -370,7 +370,8 @@ class Router:
     def control_word(self, text: str) -> str | None:
         # 「取消。」「返回！」「HELP」 are the same words: never taken as an answer to the question
         word = text.rstrip(CONTROL_TRAILING).lower()
-        if word in ("取消", "退出", "算了", "不弄了", "先不弄了", "不申请了", "不办了", "先不办了", "不填了", "不报了", "不做了"):
+        if word.removesuffix("吧").rstrip(CONTROL_TRAILING) in (  # 「算了吧」「取消吧」 too: a way out, said as clerks say it
+                "取消", "退出", "算了", "不弄了", "先不弄了", "不申请了", "不办了", "先不办了", "不填了", "不报了", "不做了"):
             return "cancel"
         if word in ("返回", "上一步"):
             return "back"

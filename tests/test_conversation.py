@@ -249,7 +249,7 @@ def test_starting_the_same_dialogue_anew_replaces_its_draft(tbot):
     assert "没有可以继续的草稿" in tbot.send(USER, "继续")  # the old draft cannot be submitted again
 
 
-@pytest.mark.parametrize("word", ["取消。", "取消！", "退出!", "算了～"])
+@pytest.mark.parametrize("word", ["取消。", "取消！", "退出!", "算了～", "算了吧", "取消吧！", "不弄了吧"])
 def test_cancel_with_trailing_punctuation_still_cancels(tbot, word):
     _to_step(tbot, "name")
     assert tbot.send(USER, word) == "已取消「测试登记」，没有提交任何内容。"  # not taken as the name
