@@ -15,7 +15,7 @@ from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from handlers.approvals_change import pick_person
 from models import org
-from models.account import PLATFORM_WORDS, PLATFORMS, platform_misspelled, platform_named
+from models.account import PLATFORM_TYPOS, PLATFORM_WORDS, PLATFORMS, platform_misspelled, platform_named
 from models.approval import OPEN, RETURNED, ApprovalRequest
 from models.org import Person, Unit
 
@@ -44,7 +44,7 @@ ASSENT = re.compile(r"没问题|就这样|确认|确定|提交|可以了|没错|
 
 OPEN_INTENT = (r"(?:我们?|咱们?|本单位)?(?:单位|局|中心|镇)?(?:想|要|想要|需要|准备|打算|帮我)?"  # 「申请一个公众号」: 申请 alone
                r"(?:(?:申请)?(?:开设|开通|开个|开一个|新开|新建|注册|建个|建一个)|申请|要个|弄个|搞个)(?:一个|个)?(?:新的?)?"
-               r"(?P<platform>" + "|".join(PLATFORM_WORDS) + r")")
+               r"(?P<platform>" + "|".join([*PLATFORM_WORDS, *PLATFORM_TYPOS]) + r")")  # (a typo: offered, see start)
 
 
 # 附件2's 「主办责任的相关保障制度」, as the regulation names them (第16、21、22条)

@@ -286,6 +286,10 @@ def test_a_mistyped_platform_with_the_command_is_offered_too(bot):
     assert "您是说「抖音」吗" in reply and "请选择账号类型" in reply, reply
     assert "好的，请从下面的列表中选择账号类型" in bot.send("jy_zhang", "不是")
     assert "请输入账号名称" in bot.send("jy_zhang", "5")
+    bot.send("jy_zhang", "取消")
+    reply = bot.send("jy_zhang", "我要开个抖因号")  # was 「没有理解」
+    assert reply.startswith("您是说「抖音」吗？") and "请选择账号类型" in reply, reply
+    assert "请输入账号名称" in bot.send("jy_zhang", "是")
 
 
 def test_the_responsible_person_may_be_the_sender_saying_me(bot):
