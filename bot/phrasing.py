@@ -26,7 +26,7 @@ SEEN_AS = {"周报": "周报情况"}
 
 # A short question after a command's word (「注销要多久」, 「通报发了吗」, 「开设需要什么材料」): it asks about
 # the command. No digits: 「驳回 3 …」 and 「周报 11月」 carry what the command works on.
-QUESTION_END = re.compile(r"(?:吗|嘛|呢|了没|没有)[？?。！!]*$")
+QUESTION_END = re.compile(r"(?:吗|嘛|呢|了没|没有|到哪(?:一步|儿|里)?了?)[？?。！!]*$")  # (「开设申请到哪一步了」)
 ABOUT_WORDS = re.compile(r"多久|多长时间|几天|什么时候|要什么|需要什么|什么材料|哪些材料|有什么用|能不能|可不可以|可以吗"
                          r"|准备什么|准备哪些|什么流程|哪些流程|流程是(?:什么|啥|怎样)|什么手续|哪些手续|手续是(?:什么|啥)"
                          r"|(?:什么|哪些)(?:条件|要求)|(?:条件|要求)是(?:什么|啥)")
