@@ -8,9 +8,10 @@ from models import org
 from models.oversight import CASE_ACCEPTED, CASE_EXPLAINED, CASE_OPEN, DormancyCase, cases_of_units
 from models.org import STAFF, UNIT_HEAD
 
-# 「我们的说明审核了吗」, 「说明审核通过了没有」, 「说明批了吗」, 「我们交的说明怎么样了」, 「说明有结果了吗」
+# 「我们的说明审核了吗」, 「说明审核通过了没有」, 「说明批了吗」, 「我们交的说明怎么样了」, 「说明被驳回了吗」, 「说明交了吗」
 REVIEW_ASKED = (r"(?:我们?|咱们?|本单位)?(?:单位)?(?:的|交的|提交的|写的|报的|发的)?(?:那个|那条)?(?:跟进事项的?)?说明"
-                r"(?:县政数局|局里)?(?:审核|审|批|通过|接受|处理|看|有结果|有回复|结果|怎么样|咋样)[^，,；;\d]{0,6}?"
+                r"(?:县政数局|局里)?(?:被)?(?:审核|审|批|通过|接受|处理|看|驳回|退回|有结果|有回复|结果|怎么样|咋样|交|提交|报)"
+                r"[^，,；;\d]{0,6}?"
                 r"(?:吗|没有?|了|呢|样)[？?。！!]*$")
 RECENT = 5  # the cases shown, newest first
 

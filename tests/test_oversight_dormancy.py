@@ -494,10 +494,12 @@ def test_asking_whether_the_explanation_was_reviewed_gets_where_it_stands(bot):
     before = bot.send("jy_zhang", "我们的说明审核了吗")
     assert before.startswith("跟进事项 1（抚松教育（微信公众号）") and "还没有作出说明" in before, before
     assert "说明 1 理由" in before
+    assert bot.send("jy_zhang", "说明交了吗") == before
     bot.say("jy_zhang", "说明 1 账号已恢复更新，今后专人负责", "确认")
     waiting = bot.send("jy_zhang", "我们的说明审核了吗")
     assert "正在等待县政数局审核" in waiting and "账号已恢复更新，今后专人负责" in waiting, waiting
     assert "用法" not in waiting
+    assert bot.send("jy_zhang", "我们的说明被驳回了吗") == waiting
     bot.send("zsj_admin", "驳回说明 1 近一个月仍未更新")
     rejected = bot.send("jy_li", "说明审核通过了没有")
     assert "未接受说明，原因：近一个月仍未更新。请回复「说明 1 理由」重新说明" in rejected, rejected
