@@ -7,12 +7,13 @@ from bot.router import Router
 
 
 def register(router: Router) -> None:
-    from handlers import (approvals_change, approvals_decide, approvals_history, approvals_list, approvals_mine,
-                          approvals_open, approvals_retract)
+    from handlers import (approvals_change, approvals_decide, approvals_due, approvals_history, approvals_list,
+                          approvals_mine, approvals_open, approvals_retract)
     approvals_open.register(router)
     approvals_change.register(router)
     approvals_decide.register(router)
     approvals_mine.register(router)
+    approvals_due.register(router)
     approvals_retract.register(router)
     approvals_history.register(router)
     approvals_list.register(router)

@@ -141,3 +141,17 @@ def test_two_numbers_in_one_message_record_both(bot):
     again = bot.send("jy_zhang", f"已报送 第{opened}号和第{cancelled}号")
     assert again.count("无需再报") == 2 and "补截图" not in again, again
     assert bot.send("jy_zhang", "已报送 99、98") == "没有找到您可以查看的第99号申请。\n没有找到您可以查看的第98号申请。"
+
+
+def test_asking_when_the_filing_is_due_gets_each_deadline(bot):
+    """「报送截止是哪天」 was 「没有理解」 (with 「已报送」 suggested — a word that records it as done)."""
+    assert bot.send("jy_li", "报送截止是哪天").startswith("现在没有待报送全国政务新媒体信息报送系统的申请。")
+    number = submit_open(bot)
+    approve_all(bot, number)
+    for said in ("报送截止是哪天", "全国系统报送期限是什么时候", "什么时候之前要报送？"):
+        reply = bot.send("jy_li", said)
+        assert reply.startswith(f"待报送全国政务新媒体信息报送系统的申请（第11条）：\n· 第{number}号 "), (said, reply)
+        assert "截止" in reply and f"报送后回复「已报送 {number}」" in reply, reply
+    with bot.db() as s:
+        from models.approval import RegistryFiling
+        assert s.scalar(select(RegistryFiling.filed_at).where(RegistryFiling.request_id == number)) is None
