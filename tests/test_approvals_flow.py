@@ -529,7 +529,8 @@ def test_asking_whether_a_request_was_reviewed_gets_where_it_stands(bot):
     """「我们的申请审核了吗」 was 「没有理解」 (only 「批了吗」「通过了吗」 were known)."""
     number = submit_open(bot)
     for said in ("我们的申请审核了吗", "申请审核通过了没有", "开设申请审核了没", "审批有结果了吗",
-                 "开设申请审核到哪一步了", "开设申请到哪一步了", "注销申请批了吗"):  # (not a new 开设 form begun)
+                 "开设申请审核到哪一步了", "开设申请到哪一步了", "注销申请批了吗",  # (not a new 开设 form begun)
+                 "我们的微博开通了吗", "抖音号注销了吗"):  # (were 「没有理解」)
         reply = bot.send("jy_zhang", said)
         assert f"· 第{number}号 开设「抚松教育」（微博） — 待单位审核" in reply, (said, reply)
 
