@@ -17,6 +17,9 @@ DEADLINE_ASKED = (r"(?=.*整改)(?=.*(?:期限|截止|多久|多长时间|几天
 REVIEW_ASKED = (r"(?:我们?|咱们?|本单位)?(?:单位)?(?:的|交的|提交的|报的)?整改(?:情况|说明|材料)?(?:县政数局|局里)?"
                 r"(?:审核|审|批|通过|验收|有结果|有回复)[^，,；;\d]{0,6}?(?:吗|没有?|了|呢)[？?。！!]*$")
 RECENT = 5  # the items shown to 「审核了吗」, newest first
+# 「整改通知在哪看」, 「整改要求在哪里查」, 「去哪看整改事项」: the list of items (整改清单)
+WHERE_ASKED = (r"(?:整改(?:通知|事项|要求|清单)?)(?:在|要|去|到)?(?:哪里?|哪儿)(?:能|可以)?(?:看|查|找)(?:到)?(?:呢|啊)?[？?。]*$"
+               r"|(?:在|去|到)?(?:哪里?|哪儿)(?:能|可以)?(?:看|查|找)(?:到)?整改(?:通知|事项|要求|清单)?(?:呢|啊)?[？?。]*$")
 # 「为什么要重新整改」, 「重新整改的原因是什么」, 「怎么又要整改」
 REOPEN_ASKED = (r"(?:为什么|为啥|怎么|咋)(?:又|还)?(?:要|让|被|得)?(?:我们)?(?:重新|再次?)整改.{0,10}"
                 r"|重新整改(?:的)?(?:原因|理由)(?:是)?(?:什么|啥)?.{0,6}")
@@ -64,6 +67,15 @@ def register(router: Router) -> None:
             lines.append("「待整改」的还没有提交整改情况，完成后回复「已整改 编号 整改说明」。")
         lines.append("回复「查看整改 编号」看一项的全部经过。")
         ctx.reply("\n".join(lines))
+        return None
+
+    @router.pattern(WHERE_ASKED, roles={STAFF, UNIT_HEAD})
+    def where_asked(ctx: Context):
+        """The list itself (整改清单), with how to see one item."""
+        listing, _ = router.find_command("整改清单")
+        ctx.args = ""
+        listing.handler(ctx)
+        ctx.reply("整改通知下发时会发到本单位人员的企业微信；以后随时回复「整改清单」查看，「查看整改 编号」看一项的全部经过。")
         return None
 
     @router.pattern(REOPEN_ASKED, roles={STAFF, UNIT_HEAD})

@@ -561,3 +561,12 @@ def test_asking_whether_the_rectification_was_reviewed_gets_where_each_item_stan
         assert "用法" not in reply and "列出未完成的整改事项" not in reply
     bot.send("zsj_admin", "重新整改 1 没看到更新")
     assert "回复「为什么要重新整改」看原因" in bot.send("jy_zhang", "整改审核了吗")
+
+
+def test_asking_where_to_see_the_rectification_notice_gets_the_list(bot):
+    """「整改通知在哪看」 was 「没有理解」, suggesting 「已整改」 (a word that submits a rectification)."""
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    for said in ("整改通知在哪看", "去哪里看整改通知？", "整改事项在哪儿查"):
+        reply = bot.send("jy_zhang", said)
+        assert reply.startswith("未完成的整改事项（1项）：\n1. [待整改] 公众号两周未更新"), (said, reply)
+        assert "以后随时回复「整改清单」查看" in reply, reply
