@@ -29,7 +29,8 @@ def _to_confirm(ctx: Context, text: str) -> str:
 
 
 def register(router: Router) -> None:
-    router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('number')}")
+    router.conversation("explain", title="跟进事项说明", summary=lambda d: f"跟进事项 {d.get('number')}",
+                        kept_on_cancel=True)  # (a reason written out at length is not lost to one word)
 
     @router.command("说明", roles={STAFF, UNIT_HEAD}, help="对停更认定或责令关闭的跟进事项作出说明",
                     detail="用法：说明 编号 理由\n例如「说明 3 账号已恢复更新，今后由专人每周发布」。"

@@ -90,7 +90,8 @@ def open_items_note(session: Session, unit_id: int, unit_name: str) -> str:
 def register(router: Router) -> None:
     router.conversation("rectify", title="整改通知",
                         summary=lambda d: f"{d.get('unit_name', '')}：{d.get('problem', '')}")
-    router.conversation("rectification", title="提交整改情况", summary=lambda d: f"整改事项 {d.get('number')}")
+    router.conversation("rectification", title="提交整改情况", summary=lambda d: f"整改事项 {d.get('number')}",
+                        kept_on_cancel=True)
     router.conversation("review", title="审核整改情况", summary=lambda d: f"整改事项 {d.get('number')}")
 
     @router.command("整改通知", roles={BUREAU_ADMIN}, help="向单位下发整改通知",

@@ -508,3 +508,15 @@ def test_asking_whether_the_explanation_was_reviewed_gets_where_it_stands(bot):
     accepted = bot.send("jy_zhang", "说明批了吗")
     assert "县政数局已于11-02 10:00接受说明，事项已办结" in accepted, accepted
     assert bot.send("jy_zhang", "说明 1 账号已恢复更新").startswith("跟进事项 1 当前状态为「说明已接受」")  # still 说明
+
+
+def test_cancel_after_writing_the_explanation_keeps_it_for_continue(bot):
+    """An explanation written out at length, then 「取消」 at its confirmation, was lost: one word, the whole text."""
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.send("jy_zhang", "说明 1")
+    assert "请确认提交跟进事项 1 的说明" in bot.send("jy_zhang", "账号已交由新同事维护，本周起每周二固定发布")
+    left = bot.send("jy_zhang", "取消")
+    assert "已填写的内容（跟进事项 1）已保存为草稿，回复「继续」可接着填写" in left, left
+    assert "账号已交由新同事维护，本周起每周二固定发布" in bot.send("jy_zhang", "继续")
+    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")

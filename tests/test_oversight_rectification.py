@@ -570,3 +570,12 @@ def test_asking_where_to_see_the_rectification_notice_gets_the_list(bot):
         reply = bot.send("jy_zhang", said)
         assert reply.startswith("未完成的整改事项（1项）：\n1. [待整改] 公众号两周未更新"), (said, reply)
         assert "以后随时回复「整改清单」查看" in reply, reply
+
+
+def test_cancel_after_writing_the_rectification_keeps_it_for_continue(bot):
+    notify(bot, "整改通知 抚松县教育局 公众号两周未更新")
+    bot.send("jy_zhang", "已整改 1")
+    bot.send("jy_zhang", "已补发本周内容三条，并安排专人每周二发布")
+    assert "已保存为草稿" in bot.send("jy_zhang", "取消")
+    assert "已补发本周内容三条" in bot.send("jy_zhang", "继续")
+    assert "已提交" in bot.send("jy_zhang", "确认")
