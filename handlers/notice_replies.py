@@ -36,17 +36,23 @@ TRAINING_ASKED = (r"(?=.*培训)(?=.*(?:怎么办|什么时候|啥时候|哪天|
                   r"|没有?(?:参加|参训)))(?!.*(?<!没)(?<!没有)(?:参加过|参训过|培训过)).{2,40}$")
 
 
+def _pass_on(ctx: Context, tag: str, ask: str, key: str) -> str:
+    """The unit's words passed to its county bureau's admins (once a day per unit and `key`); 「（their names）」."""
+    unit = ctx.person.unit
+    admins = bureau_admins(ctx.session, unit)
+    outbox.push_text(ctx.session, admins, f"【{tag}】{unit.name}{ctx.person.name}说：「{ctx.text[:60]}」。{ask}",
+                     dedupe_key=f"{key}:{unit.id}:{clock.today().isoformat()}", once=True)
+    return f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+
+
 def register(router: Router) -> None:
     @router.pattern(OBJECTED, roles={STAFF, UNIT_HEAD})
     def objected(ctx: Context):
         unit = ctx.person.unit
         if unit.is_bureau:
             return PASS
-        admins = bureau_admins(ctx.session, unit)
-        outbox.push_text(ctx.session, admins, f"【通报异议】{unit.name}{ctx.person.name}说：「{ctx.text[:60]}」。"
-                         "请核实；通报中的问题建立的整改事项确属有误的，可回复「通过整改 编号 说明」核销。",
-                         dedupe_key=f"objected-said:{unit.id}:{clock.today().isoformat()}", once=True)
-        who = f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+        who = _pass_on(ctx, "通报异议", "请核实；通报中的问题建立的整改事项确属有误的，可回复「通过整改 编号 说明」核销。",
+                       "objected-said")
         ctx.reply(f"好的，已把您的话转给县政数局管理员{who}，请他们核实。请把依据（周报记录、发布截图等）直接发给他们。\n"
                   "月度通报由县政数局生成和发布，已发布的通报不能在助手里更改；通报中的问题建立的整改事项，"
                   "县政数局核实有误后可以核销，核销后您单位不必为它提交整改情况。回复「查看通报」看本单位的扣分明细。")
@@ -71,11 +77,8 @@ def register(router: Router) -> None:
         unit = ctx.person.unit
         if unit.is_bureau:
             return PASS
-        admins = bureau_admins(ctx.session, unit)
-        outbox.push_text(ctx.session, admins, f"【培训登记】{unit.name}{ctx.person.name}说：「{ctx.text[:60]}」。"
-                         "请核实后回复「培训登记」记入培训台账（第28条）；登记后该单位不再收到培训提醒。",
-                         dedupe_key=f"trained-said:{unit.id}:{clock.today().isoformat()}", once=True)
-        who = f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+        who = _pass_on(ctx, "培训登记", "请核实后回复「培训登记」记入培训台账（第28条）；登记后该单位不再收到培训提醒。",
+                       "trained-said")
         ctx.reply(f"好的。培训台账由县政数局登记，已把您的话转给县政数局管理员{who}，请他们核实登记；"
                   "登记后不再提醒。如方便，请把培训的时间、名称和参训人员直接告诉他们。")
         return None
