@@ -50,6 +50,10 @@ def _near(text: str, options: Sequence[str]) -> int | None:
     return sharing[0] if len(sharing) == 1 and not inside else None
 
 
+ASSENT = ("都对", "都对的", "全对", "没有问题", "确认无误")
+ASSENT_BEFORE_SUBMIT = ("", "确认", "可以", "好", "好的", "没错", "对", "都对", "没问题", "确认无误", "那", "直接")
+
+
 def yes(answer: str) -> bool | None:
     """确认/是 → True, 否/不 → False, anything else None.
 
@@ -58,6 +62,10 @@ def yes(answer: str) -> bool | None:
     text = answer.strip().rstrip("。.!！").lower()
     if text in ("确认", "是", "是的", "对", "对的", "好", "好的", "提交", "确定", "y", "yes", "ok", "同意", "可以", "行",
                 "没问题", "没错", "确认无误", "发吧", "发送"):
+        return True
+    # 「确认提交」「可以提交了」「没错，提交吧」「都对」: assent said the way clerks say it
+    said = re.sub(r"[\s，,、]", "", text).rstrip("吧了啦呀")
+    if said in ASSENT or (said.endswith("提交") and said[:-2].rstrip("就") in ASSENT_BEFORE_SUBMIT):
         return True
     if text in ("否", "不", "不是", "不对", "n", "no", "修改", "不用", "不用了", "不要", "不要了", "不了", "先不", "暂时不",
                 "不撤了", "不撤", "不发了", "不发"):

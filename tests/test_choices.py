@@ -27,6 +27,17 @@ def test_yes():
     assert yes("确认。") is True and yes("YES") is True and yes("No") is False
 
 
+@pytest.mark.parametrize("said", ["确认提交", "可以提交了", "没错，提交吧", "都对", "提交吧", "好，提交", "就提交吧"])
+def test_assent_said_the_way_clerks_say_it_submits(said):
+    """At a confirmation 「确认提交」「都对」 were asked again 「请回复「确认」提交…」 as if not understood."""
+    assert yes(said) is True
+
+
+@pytest.mark.parametrize("said", ["不提交", "先不提交", "都不对", "不对，提交", "提交了吗", "我要提交吗"])
+def test_refusals_and_questions_near_assent_are_not_assent(said):
+    assert yes(said) is not True
+
+
 @pytest.mark.parametrize("number", ["1", "2", "１"])
 def test_a_bare_number_is_neither_yes_nor_no(number):
     """Before a submission the clerk has just read a numbered summary: 「1」 names an item."""
