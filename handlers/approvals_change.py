@@ -15,7 +15,7 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
-from models.account import ACTIVE_STATUSES, PLATFORM_WORDS, Account, platform_named
+from models.account import ACTIVE_STATUSES, PLATFORM_TYPOS, PLATFORM_WORDS, Account, platform_misspelled, platform_named
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, CLOSE_REASONS, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
@@ -177,6 +177,11 @@ def begin(ctx: Context, kind: str, prefix: str):
     # 「注销公告已经发了」: news of a closure under way, not a new one (a change's words name what to change)
     if not found and kind in (CANCEL, SUSPEND) and DONE_SAID.fullmatch(ctx.args):
         return done_said(ctx, kind)
+    if not found and (meant := platform_misspelled(ctx.args)):  # 「注销 公重号」: offered, never taken silently
+        typo = next(typo for typo in PLATFORM_TYPOS if typo in ctx.args)
+        found = match(accounts, ctx.args.replace(typo, meant))
+        if found:
+            ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。您是说「{meant}」吗？")
     if not found:
         ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。")
         found = accounts

@@ -363,3 +363,12 @@ def test_an_item_whose_new_value_is_the_old_one_is_left_out_not_a_dead_end(bot):
     alone = bot.send("jy_zhang", "无")
     assert alone.startswith("新的主页URL/下载URL与现在的一样（空），请输入不同的内容；这一项不用变更的话，回复「上一步」"), alone
     assert "要变更哪些内容" in bot.send("jy_zhang", "上一步")
+
+
+def test_a_mistyped_platform_in_a_closure_is_offered_not_taken(bot):
+    """「注销 公重号」 listed every account with 「没有找到名称像「公重号」」: the typo table served 开设 only."""
+    seed_accounts(bot)
+    reply = bot.send("wl_zhao", "注销 公重号")
+    assert reply.startswith("没有找到名称像「公重号」的可以办理的正常账号。您是说「微信公众号」吗？"), reply
+    assert "抚松文旅（微信公众号" in reply and "抖音" not in reply, reply
+    assert "注销原因" in bot.send("wl_zhao", "1")
