@@ -2,7 +2,7 @@
 is said with the command that runs it again, a period still queued with how long it has waited."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -50,6 +50,4 @@ def _retries(run: JobRun) -> str:
 
 
 def _minutes_since(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
     return max(0, int((clock.now() - moment).total_seconds() // 60))

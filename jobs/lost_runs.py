@@ -18,7 +18,7 @@ time stays `failed` in `flask --app bot jobs list`, with the command that runs i
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Callable
 
 import redis
@@ -71,7 +71,7 @@ def retry_failed(jobs: dict, enqueue: Callable[[str, str], None]) -> list[tuple[
         failed = session.scalars(select(JobRun).where(JobRun.status == "failed",
                                                       JobRun.attempts < MAX_ATTEMPTS)).all()
         due = [(r.job, r.period, r.attempts) for r in failed
-               if r.finished_at is None or _aware(r.finished_at) <= now - RETRY_AFTER * r.attempts]
+               if r.finished_at is None or r.finished_at <= now - RETRY_AFTER * r.attempts]
     retried = []
     for name, period, attempts in due:
         job = jobs.get(name)
@@ -84,10 +84,6 @@ def retry_failed(jobs: dict, enqueue: Callable[[str, str], None]) -> list[tuple[
         retried.append((name, period))
         log.warning("schedule job=%s period=%s failed; run %d of %d enqueued", name, period, attempts + 1, MAX_ATTEMPTS)
     return retried
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # SQLite gives naive UTC
 
 
 def _gone(connection: redis.Redis, name: str, period: str) -> bool:

@@ -3,7 +3,7 @@ when, why the retried ones failed, how many a worker holds, how many went out in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,8 +62,6 @@ def lines(b: Backlog) -> list[str]:
 
 
 def _age(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
     minutes = max(0, int((clock.now() - moment).total_seconds() // 60))
     if minutes < 60:
         return f"{minutes} 分钟"
