@@ -42,6 +42,10 @@ def _pass_on(ctx: Context, tag: str, ask: str, key: str) -> str:
     admins = bureau_admins(ctx.session, unit)
     outbox.push_text(ctx.session, admins, f"【{tag}】{unit.name}{ctx.person.name}说：「{ctx.text[:60]}」。{ask}",
                      dedupe_key=f"{key}:{unit.id}:{clock.today().isoformat()}", once=True)
+    return _who(admins)
+
+
+def _who(admins) -> str:
     return f"（{'、'.join(p.name for p in admins)}）" if admins else ""
 
 
@@ -64,8 +68,7 @@ def register(router: Router) -> None:
         if unit.is_bureau:
             return PASS
         year = clock.today().year
-        admins = bureau_admins(ctx.session, unit)
-        who = f"（{'、'.join(p.name for p in admins)}）" if admins else ""
+        who = _who(bureau_admins(ctx.session, unit))
         done = unit.id in trained_unit_ids(ctx.session, year)
         ctx.reply(f"{unit.name}{year}年" + ("已有人员参加培训，已记入培训台账。" if done else "还没有人员参加培训的记录。")
                   + f"\n培训由县政数局组织（第28条：每年至少参加一次），助手里不能报名；培训的时间、地点请联系县政数局管理员{who}。"
