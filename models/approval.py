@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.account import Account
 from models.audit import AuditLog
 from models.base import Base
-from models.org import Person, Unit
+from models.org import Person, Unit, names_of, shown_name
 from models.screenshot import Screenshot
 
 # Kinds (申请事项)
@@ -156,26 +156,23 @@ class Retraction:
     """A 同意 taken back (收回, handlers/approvals_retract): its decision row is deleted, so that the step can be
     decided again, and the audit log keeps it — this is that audit row read back for the request's history."""
 
-    def __init__(self, row: AuditLog, decider: Person | None):
+    def __init__(self, row: AuditLog, decider_name: str):
         agreed = (row.before or {}).get("agreed") or {}
         self.step: str = agreed.get("step", "")
         self.opinion: str | None = agreed.get("opinion")
         self.round: int = int(agreed.get("round") or 0)  # 0: recorded before the round was kept
         self.agreed_at: datetime | None = datetime.fromisoformat(agreed["at"]) if agreed.get("at") else None
         self.retracted_at: datetime = row.at
-        self.decider_name: str = decider.name if decider is not None else (row.actor or "")
+        self.decider_name = decider_name
 
 
 def retractions(session: Session, request_id: int) -> list[Retraction]:
     """The agreements taken back on a request, oldest first."""
     rows = session.scalars(select(AuditLog).where(AuditLog.action == "approval.retract",
                                                   AuditLog.entity == "approval_request",
-                                                  AuditLog.entity_id == str(request_id)).order_by(AuditLog.id))
-    out = []
-    for row in rows:
-        decider = session.scalar(select(Person).where(Person.userid == row.actor)) if row.actor else None
-        out.append(Retraction(row, decider))
-    return out
+                                                  AuditLog.entity_id == str(request_id)).order_by(AuditLog.id)).all()
+    names = names_of(session, [row.actor for row in rows])
+    return [Retraction(row, shown_name(names, row.actor, nobody="")) for row in rows]
 
 
 def pending_requests(session: Session) -> list[ApprovalRequest]:
