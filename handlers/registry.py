@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
 from handlers.oversight_util import OWN_UNIT_WORDS, abbreviated, outside_scope_hint, own_unit_hint
 from models.account import CANCELLED, PLATFORM_WORDS, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
-from models.org import ROLES, Person, Unit, visible_host_units, visible_unit_ids
+from models.org import (CITY_BUREAU, COUNTY_BUREAU, ROLES, Person, Unit, subtree_ids, visible_host_units,
+                        visible_unit_ids)
 
 CLOSED = (CANCELLED, SUSPENDED)
 NO_UPDATE = "暂无"
@@ -49,6 +51,24 @@ def find_units(units: list[Unit], query: str) -> list[Unit]:
     names = {u.name: u for u in units}
     # strict enough that 「靖宇县教育局」 does not find 抚松县教育局, loose enough for 「抚松教育局」
     return [names[n] for n in difflib.get_close_matches(query, list(names), n=5, cutoff=0.75)]
+
+
+# How a county is named after its short name: 「靖宇」, 「靖宇县」, 「靖宇县政数局」, 「靖宇县全县」
+COUNTY_ENDINGS = re.compile(r"(?:县|区|市)?(?:政数局|政务服务和数字化建设管理局|主管单位)?(?:全县|全区|辖区|各单位)?的?$")
+
+
+def county_asked(session: Session, person: Person, words: str) -> Unit | None:
+    """The county bureau a city bureau user names by its place (「靖宇县」), not one of its host units
+    (「靖宇县教育局」); None for anyone else or any other words."""
+    if person.unit.kind != CITY_BUREAU:
+        return None
+    place = COUNTY_ENDINGS.sub("", words.strip())
+    if len(place) < 2:
+        return None
+    counties = [u for u in session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active))
+                if u.city_bureau() is person.unit and u.name.startswith(place)
+                and COUNTY_ENDINGS.fullmatch(u.name[len(place):])]
+    return counties[0] if len(counties) == 1 else None
 
 
 def registry_due(session: Session, accounts: list[Account], in_chat: bool = True) -> dict[int, str]:
@@ -155,7 +175,8 @@ def register(router: Router) -> None:
 
     @router.command("台账", "台帐", "账号台账", "查看台账", roles=set(ROLES), help="查看本单位（或辖区）政务新媒体台账",
                     detail="单位用户：列出本单位的账号、状态、负责人和最近更新日期。\n"
-                           "主管单位用户：按单位、平台统计辖区账号；「台账 单位名」查看某个单位的明细。\n"
+                           "主管单位用户：按单位、平台统计辖区账号；「台账 单位名」查看某个单位的明细；"
+                           "市政数局用户「台账 县名」查看一个县。\n"
                            "「导出台账」以Excel文件发送完整台账。")
     def show(ctx: Context):
         person, session = ctx.person, ctx.session
@@ -170,6 +191,12 @@ def register(router: Router) -> None:
             return END
         if ctx.args in OWN_UNIT_WORDS:
             ctx.reply(own_unit_hint(ctx, ctx.args) + "回复「台账」查看辖区全部单位。")
+            return END
+        county = county_asked(session, person, ctx.args)
+        if county is not None:  # the city bureau asking for one county (「台账 靖宇县」, 「靖宇县有几个账号」)
+            ids = subtree_ids(session, county.id)
+            ctx.reply(bureau_view(county.name, [u for u in units if u.id in set(ids)],
+                                  scope_accounts(session, person, ids)))
             return END
         found = find_units(units, ctx.args)
         if not found:

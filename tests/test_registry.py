@@ -109,6 +109,23 @@ def test_city_reviewer_sees_both_counties(bot):
     assert "在册账号 9 个" in reply and "靖宇县教育局：微信公众号1" in reply
 
 
+@pytest.mark.parametrize("asked", ["台账 靖宇县", "靖宇县有几个账号", "靖宇的台账", "台账 靖宇县政数局"])
+def test_city_reviewer_names_a_county_and_sees_that_countys_registry(bot, asked):
+    seed_accounts(bot)
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
+    reply = bot.send("city_zhao", asked)
+    assert reply.startswith("台账·靖宇县政务服务和数字化建设管理局"), reply
+    assert "在册账号 1 个，涉及 1 个单位" in reply and "靖宇县教育局：微信公众号1" in reply
+    assert "抚松" not in reply and "开设" not in reply
+
+
+def test_city_reviewer_naming_a_countys_unit_still_sees_that_unit(bot):
+    seed_accounts(bot)
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
+    reply = bot.send("city_zhao", "台账 靖宇县教育局")
+    assert "靖宇县教育局 的政务新媒体（1个）" in reply and "靖宇教育｜微信公众号" in reply, reply
+
+
 def test_export_sends_an_xlsx_file_to_the_asker(bot):
     seed_accounts(bot)
     add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号")
