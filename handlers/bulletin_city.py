@@ -13,7 +13,7 @@ from bot.bulletin import serial
 from bot.bulletin.text import public_ranking
 from bot.router import Context
 from models.bulletin import PUBLISHED, StoredBulletin, find
-from models.org import CITY_BUREAU, COUNTY_BUREAU, Unit
+from models.org import CITY_BUREAU, Unit, counties_of
 
 SHOWN = 6  # published months listed per county
 
@@ -25,8 +25,7 @@ def city_of(ctx: Context) -> Unit | None:
 
 
 def counties(ctx: Context, city: Unit) -> list[Unit]:
-    rows = ctx.session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active).order_by(Unit.id))
-    return [unit for unit in rows if unit.city_bureau() is city]
+    return counties_of(ctx.session, city)
 
 
 def county_named(ctx: Context, city: Unit, words: list[str], usage: str) -> tuple[Unit | None, list[str]]:

@@ -11,12 +11,14 @@ from bot.choices import confirmed
 from bot.router import END, Context, Reask
 from models import org
 from models.base import MAX_ID
-from models.org import HOST_UNIT, Unit
+from models.org import CITY_BUREAU, HOST_UNIT, Person, Unit
 
 # What a unit's own people call their unit instead of its name (「整改清单 本单位」).
 OWN_UNIT_WORDS = ("本单位", "我单位", "本局", "我局", "我们单位", "我们", "咱们单位", "咱单位")
 _REF = re.compile(r"^\s*[#＃第]?\s*(\d+)\s*[号项]?\s*[：:，,、]?\s*(.*)$", re.S)
 _SPLIT = re.compile(r"[\s，,：:]+")
+# How a county is named after its place name: 「靖宇」, 「靖宇县」, 「靖宇县政数局」, 「靖宇县全县」
+COUNTY_ENDINGS = re.compile(r"(?:县|区|市)?(?:政数局|政务服务和数字化建设管理局|主管单位)?(?:全县|全区|辖区|各单位)?的?$")
 
 
 def parse_ref(args: str) -> tuple[int | None, str]:
@@ -213,3 +215,19 @@ def named_outside_scope(ctx: Context, name: str) -> bool:
     return ctx.session.scalar(
         select(Unit.id).where(Unit.kind == HOST_UNIT, Unit.active, Unit.name.contains(name, autoescape=True),
                               Unit.id.not_in(org.visible_unit_ids(ctx.session, ctx.person))).limit(1)) is not None
+
+
+def county_asked(session, person: Person, words: str) -> Unit | None:
+    """The county bureau a city bureau user names by its place (「靖宇县」, not one of its host units 「靖宇县教育局」);
+    None for anyone else, for any other words, and for a place that names no county or several."""
+    if person.unit.kind != CITY_BUREAU:
+        return None
+    named = [county for county in org.counties_of(session, person.unit) if names_county(county, words)]
+    return named[0] if len(named) == 1 else None
+
+
+def names_county(county: Unit, words: str) -> bool:
+    """Whether `words` are the county bureau's place name, with or without 县, 政数局, 全县 (「抚松」, 「抚松县政数局」)."""
+    place = COUNTY_ENDINGS.sub("", words.strip())
+    return (len(place) >= 2 and county.name.startswith(place)
+            and COUNTY_ENDINGS.fullmatch(county.name[len(place):]) is not None)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 
 from sqlalchemy import select
@@ -11,10 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
-from handlers.oversight_util import OWN_UNIT_WORDS, abbreviated, outside_scope_hint, own_unit_hint
+from handlers.oversight_util import OWN_UNIT_WORDS, abbreviated, county_asked, outside_scope_hint, own_unit_hint
 from models.account import CANCELLED, PLATFORM_WORDS, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
-from models.org import (CITY_BUREAU, COUNTY_BUREAU, ROLES, Person, Unit, subtree_ids, visible_host_units,
-                        visible_unit_ids)
+from models.org import ROLES, Person, Unit, subtree_ids, visible_host_units, visible_unit_ids
 
 CLOSED = (CANCELLED, SUSPENDED)
 NO_UPDATE = "暂无"
@@ -51,24 +49,6 @@ def find_units(units: list[Unit], query: str) -> list[Unit]:
     names = {u.name: u for u in units}
     # strict enough that 「靖宇县教育局」 does not find 抚松县教育局, loose enough for 「抚松教育局」
     return [names[n] for n in difflib.get_close_matches(query, list(names), n=5, cutoff=0.75)]
-
-
-# How a county is named after its short name: 「靖宇」, 「靖宇县」, 「靖宇县政数局」, 「靖宇县全县」
-COUNTY_ENDINGS = re.compile(r"(?:县|区|市)?(?:政数局|政务服务和数字化建设管理局|主管单位)?(?:全县|全区|辖区|各单位)?的?$")
-
-
-def county_asked(session: Session, person: Person, words: str) -> Unit | None:
-    """The county bureau a city bureau user names by its place (「靖宇县」), not one of its host units
-    (「靖宇县教育局」); None for anyone else or any other words."""
-    if person.unit.kind != CITY_BUREAU:
-        return None
-    place = COUNTY_ENDINGS.sub("", words.strip())
-    if len(place) < 2:
-        return None
-    counties = [u for u in session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active))
-                if u.city_bureau() is person.unit and u.name.startswith(place)
-                and COUNTY_ENDINGS.fullmatch(u.name[len(place):])]
-    return counties[0] if len(counties) == 1 else None
 
 
 def registry_due(session: Session, accounts: list[Account], in_chat: bool = True) -> dict[int, str]:

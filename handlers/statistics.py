@@ -11,15 +11,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot import clock, config
-from bot.router import END, Context, Router
+from bot.router import END, PASS, Context, Router
 from handlers.bulletin import month_of
-from handlers.oversight_util import account_units
+from handlers.bulletin_city import counties
+from handlers.oversight_util import account_units, county_asked, match_units, names_county
 from models import weekly
 from models.account import ACTIVE_STATUSES, Account
 from models.approval import APPROVED, CANCEL, DRAFT, OPEN, PENDING_STATUSES, REJECTED, RETURNED, SUSPEND, \
     ApprovalRequest
 from models.measure import Measure
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, Unit, subtree_ids
 from models.rectification import Rectification
 from models.training import Training, TrainingAttendee
 
@@ -28,6 +29,9 @@ from models.training import Training, TrainingAttendee
 STATS_ASKED = (r"(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:开了|新开了?|新开设了?|注销了|审批了)(?:几个|多少)?(?:号|账号|个号)?"
                r"(?:的账号)?[？?。]*$"
                r"|(?:这个月|本月|上个?月|本季度|这个季度|今年|本年)?(?:的)?(?:审批|账号|周报)?统计(?:一下)?(?:数据)?[？?。]*$")
+
+# 「抚松县的统计」, 「靖宇统计」, 「抚松县政数局的工作概况」: one county's figures (the city bureau), or the asker's own county
+PLACE_ASKED = r"(?P<place>[\u4e00-\u9fff]{2,16}?)的?(?:数据统计|工作统计|统计|工作概况|概况)(?:数据)?[？?。]*$"
 
 
 @dataclass(frozen=True)
@@ -76,17 +80,20 @@ def period_of(text: str) -> Period | None:
 def register(router: Router) -> None:
     @router.command("统计", "数据统计", "工作统计", "月度统计", "统计数据", "工作概况", "概况",
                     roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, help="辖区统计：账号、审批、周报、停更、整改和培训",
-                    detail="「统计」看本月到今天，也可以写「统计 上月」「统计 10月」「统计 本季度」「统计 今年」。"
+                    detail="「统计」看本月到今天，也可以写「统计 上月」「统计 10月」「统计 本季度」「统计 今年」；"
+                           "市政数局看一个县写「统计 抚松」「统计 抚松 上月」。"
                            "列出辖区在用账号（按平台）和没有账号的单位，期间新开设、注销、关停的账号，期间提交的申请及结果，"
                            "期间到期的周报按时、迟报、未报，截至今天的停更账号，期间下发的整改通知和处置措施，以及培训。"
                            "月度通报（「查看通报」）是已结束月份的考核结果；这里是实时数字。")
     def statistics(ctx: Context):
-        period = period_of(ctx.args)
+        county, said = county_in(ctx, ctx.args)
+        period = period_of(said)
         if period is None:
             ctx.reply(f"没能看懂「{ctx.args.strip()[:20]}」。可以写「统计」（本月）、「统计 上月」「统计 10月」「统计 2026-10」"
-                      "「统计 本季度」或「统计 今年」。")
+                      "「统计 本季度」或「统计 今年」" + ("；看一个县写「统计 抚松」「统计 抚松 上月」。"
+                                                   if ctx.person.unit.kind == CITY_BUREAU else "。"))
             return END
-        ctx.reply(report(ctx, period))
+        ctx.reply(report(ctx, period, county))
         return END
 
     @router.pattern(STATS_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, refused_as="统计")
@@ -95,15 +102,45 @@ def register(router: Router) -> None:
         ctx.args = said.group(0) if said else ""
         return statistics(ctx)
 
+    @router.pattern(PLACE_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, guess=True)
+    def place_asked(ctx: Context):
+        place = ctx.match["place"]
+        county = county_asked(ctx.session, ctx.person, place)
+        if county is not None or names_county(ctx.person.unit, place):
+            ctx.reply(report(ctx, period_of(""), county))
+            return END
+        if not match_units(ctx, place):  # 「培训统计」: not a place at all
+            return PASS
+        ctx.reply(f"「统计」给出{ctx.person.unit.name}辖区的数字" + (
+            "，也可以看一个县：「统计 抚松」" if ctx.person.unit.kind == CITY_BUREAU else "")
+            + f"。一个单位的情况请看「单位记录 {place[:12]}」或「台账 {place[:12]}」。")
+        return END
 
-def report(ctx: Context, period: Period) -> str:
-    units = account_units(ctx)
+
+def county_in(ctx: Context, args: str) -> tuple[Unit | None, str]:
+    """A county a city bureau user names among 统计's words (「统计 抚松 上月」), and the other words."""
+    words = args.split()
+    for i, word in enumerate(words):
+        county = county_asked(ctx.session, ctx.person, word)
+        if county is not None:
+            return county, " ".join(words[:i] + words[i + 1:])
+    return None, args
+
+
+def report(ctx: Context, period: Period, county: Unit | None = None) -> str:
+    units, scope = account_units(ctx), ctx.person.unit.name
+    if county is not None:  # the city bureau looking at one county
+        below = set(subtree_ids(ctx.session, county.id))
+        units, scope = [u for u in units if u.id in below], county.name
     ids = [u.id for u in units]
-    lines = [f"{ctx.person.unit.name}辖区统计（{period.label}，{period.first.month}月{period.first.day}日—"
+    lines = [f"{scope}辖区统计（{period.label}，{period.first.month}月{period.first.day}日—"
              f"{period.last.month}月{period.last.day}日）："]
     lines += [_accounts(ctx, units, period), _approvals(ctx, ids, period), _reports(ctx, ids, period),
               _idle(ctx, ids), _oversight(ctx, ids, period), _training(ctx, ids, period)]
     lines.append("明细：「台账」「申请列表」「周报情况」「停更账号」「整改清单」「单位记录 单位名」。")
+    if county is None and ctx.person.unit.kind == CITY_BUREAU:
+        places = [c.name.split("县", 1)[0] for c in counties(ctx, ctx.person.unit)]
+        lines.append("分县查看：" + "、".join(f"「统计 {p}」" for p in places) + "。")
     return "\n".join(lines)
 
 

@@ -148,6 +148,12 @@ def visible_unit_ids(session: Session, person: Person) -> list[int]:
     return [person.unit_id]
 
 
+def counties_of(session: Session, city: Unit) -> list[Unit]:
+    """The active county bureaus under a city bureau."""
+    rows = session.scalars(select(Unit).where(Unit.kind == COUNTY_BUREAU, Unit.active).order_by(Unit.id))
+    return [unit for unit in rows if unit.city_bureau() is city]
+
+
 def visible_host_units(session: Session, person: Person) -> list[Unit]:
     ids = visible_unit_ids(session, person)
     return list(session.scalars(

@@ -53,6 +53,26 @@ def test_a_period_not_understood_says_what_to_write(bot):
     assert bot.send("zsj_admin", "统计 12月").startswith("抚松县政务服务和数字化建设管理局辖区统计（2025年12月")  # the latest
 
 
+def test_the_city_bureau_looks_at_one_county(bot):
+    seed(bot)
+    at(2026, 11, 28, 10, 0)
+    whole = bot.send("city_zhao", "统计")
+    assert whole.splitlines()[0].startswith("白山市政务服务和数字化建设管理局辖区统计（2026年11月")
+    assert whole.splitlines()[-1] == "分县查看：「统计 抚松」、「统计 靖宇」。", whole
+    county = bot.send("city_zhao", "统计 靖宇")
+    assert county.splitlines()[0] == "靖宇县政务服务和数字化建设管理局辖区统计（2026年11月，11月1日—11月28日）：", county
+    assert county.splitlines()[1] == "【账号】在用0个；期间新开设0个、注销0个、关停0个；没有在用账号的单位1个：靖宇县教育局"
+    assert "分县查看" not in county and "抚松" not in county
+    assert bot.send("city_zhao", "抚松县的统计").splitlines()[0].startswith("抚松县政务服务和数字化建设管理局辖区统计")
+    assert bot.send("city_zhao", "统计 抚松 10月").splitlines()[0].startswith(
+        "抚松县政务服务和数字化建设管理局辖区统计（2026年10月，10月1日—10月31日）")
+    # a county's own bureau naming itself gets its own figures; another place is pointed to the unit's record
+    assert bot.send("zsj_admin", "抚松县的统计") == bot.send("zsj_admin", "统计")
+    assert bot.send("zsj_admin", "教育局的统计") == (
+        "「统计」给出抚松县政务服务和数字化建设管理局辖区的数字。一个单位的情况请看「单位记录 教育局」或「台账 教育局」。")
+    assert "单位记录" not in bot.send("zsj_admin", "培训统计")  # not a place: read as it was before
+
+
 def test_the_statements_do_not_grow_with_the_weeks_counted(bot):
     """The weekly part asked the database per week (a year: some 200 statements on the callback path)."""
     from bench.scale_common import counting
