@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.bulletin import serial
 from bot.bulletin.text import public_ranking
 from bot.router import Context
+from handlers.oversight_util import place_of
 from models.bulletin import PUBLISHED, StoredBulletin, find
 from models.org import CITY_BUREAU, Unit, counties_of
 
@@ -39,13 +40,9 @@ def county_named(ctx: Context, city: Unit, words: list[str], usage: str) -> tupl
     if len(found) == 1:
         return found[0], words
     names = "、".join(c.name for c in found) or "（没有）"
-    ctx.reply(f"请写明是哪个县的，例如「{usage.format(county=_short(found[0]) if found else '抚松')}」。"
+    ctx.reply(f"请写明是哪个县的，例如「{usage.format(county=place_of(found[0]) if found else '抚松')}」。"
               f"本市的县政数局：{names}。")
     return None, words
-
-
-def _short(county: Unit) -> str:
-    return county.name.split("县", 1)[0] if "县" in county.name else county.name
 
 
 def published(ctx: Context, county: Unit) -> list[StoredBulletin]:
@@ -69,7 +66,7 @@ def city_view(ctx: Context, city: Unit, args: str, send_copy, month_of) -> None:
         row = find(ctx.session, county.id, month)
         if row is None or row.status != PUBLISHED:
             ctx.reply(f"{county.name}{month}的月度通报还没有发布（未发布的草稿由县政数局核对，市政数局看不到）。"
-                      f"回复「查看通报 {_short(county)}」查看已发布的月份。")
+                      f"回复「查看通报 {place_of(county)}」查看已发布的月份。")
             return None
         return send_copy(ctx, county.id, month)
     rows = published(ctx, county)
@@ -79,7 +76,7 @@ def city_view(ctx: Context, city: Unit, args: str, send_copy, month_of) -> None:
     ranking = public_ranking(serial.from_json(rows[0].data))
     ctx.reply("\n".join([f"{county.name}已发布的月度通报：", *(f"· {r.month}" for r in rows),
                          f"{rows[0].month}得分排名：", *ranking[:20],
-                         f"回复「查看通报 {_short(county)} {rows[0].month}」把该月的通报表和通报稿发给您。"]))
+                         f"回复「查看通报 {place_of(county)} {rows[0].month}」把该月的通报表和通报稿发给您。"]))
     return None
 
 

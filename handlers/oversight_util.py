@@ -231,3 +231,18 @@ def names_county(county: Unit, words: str) -> bool:
     place = COUNTY_ENDINGS.sub("", words.strip())
     return (len(place) >= 2 and county.name.startswith(place)
             and COUNTY_ENDINGS.fullmatch(county.name[len(place):]) is not None)
+
+
+def county_in(ctx: Context, args: str) -> tuple[Unit | None, str]:
+    """A county a city bureau user names among a command's words (「统计 抚松 上月」), and the other words."""
+    words = args.split()
+    for i, word in enumerate(words):
+        county = county_asked(ctx.session, ctx.person, word)
+        if county is not None:
+            return county, " ".join(words[:i] + words[i + 1:])
+    return None, args
+
+
+def place_of(county: Unit) -> str:
+    """A county bureau's place name as people say it: 「抚松」 for 抚松县政务服务和数字化建设管理局."""
+    return county.name.split("县", 1)[0] if "县" in county.name else county.name

@@ -13,14 +13,13 @@ from sqlalchemy import func, select
 from bot import clock, config
 from bot.router import END, PASS, Context, Router
 from handlers.bulletin import month_of
-from handlers.bulletin_city import counties
-from handlers.oversight_util import account_units, county_asked, match_units, names_county
+from handlers.oversight_util import account_units, county_asked, county_in, match_units, names_county, place_of
 from models import weekly
 from models.account import ACTIVE_STATUSES, Account
 from models.approval import APPROVED, CANCEL, DRAFT, OPEN, PENDING_STATUSES, REJECTED, RETURNED, SUSPEND, \
     ApprovalRequest
 from models.measure import Measure
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, Unit, subtree_ids
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, Unit, counties_of, subtree_ids
 from models.rectification import Rectification
 from models.training import Training, TrainingAttendee
 
@@ -117,16 +116,6 @@ def register(router: Router) -> None:
         return END
 
 
-def county_in(ctx: Context, args: str) -> tuple[Unit | None, str]:
-    """A county a city bureau user names among 统计's words (「统计 抚松 上月」), and the other words."""
-    words = args.split()
-    for i, word in enumerate(words):
-        county = county_asked(ctx.session, ctx.person, word)
-        if county is not None:
-            return county, " ".join(words[:i] + words[i + 1:])
-    return None, args
-
-
 def report(ctx: Context, period: Period, county: Unit | None = None) -> str:
     units, scope = account_units(ctx), ctx.person.unit.name
     if county is not None:  # the city bureau looking at one county
@@ -139,8 +128,8 @@ def report(ctx: Context, period: Period, county: Unit | None = None) -> str:
               _idle(ctx, ids), _oversight(ctx, ids, period), _training(ctx, ids, period)]
     lines.append("明细：「台账」「申请列表」「周报情况」「停更账号」「整改清单」「单位记录 单位名」。")
     if county is None and ctx.person.unit.kind == CITY_BUREAU:
-        places = [c.name.split("县", 1)[0] for c in counties(ctx, ctx.person.unit)]
-        lines.append("分县查看：" + "、".join(f"「统计 {p}」" for p in places) + "。")
+        lines.append("分县查看：" + "、".join(f"「统计 {place_of(c)}」" for c in counties_of(ctx.session, ctx.person.unit))
+                     + "。")
     return "\n".join(lines)
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot import clock, phrasing, workdays
 from bot.router import Context, Router
-from handlers.oversight_util import match_units
+from handlers.oversight_util import county_in, match_units, place_of
 from handlers.weekly_parse import describe_entry
 from models import weekly
-from models.org import STAFF, UNIT_HEAD, subtree_ids, visible_unit_ids
+from models.org import CITY_BUREAU, STAFF, UNIT_HEAD, counties_of, subtree_ids, visible_unit_ids
 from models.weekly import WeeklyReport
 from models.weekly_rollup import compute, render
 
@@ -84,7 +84,7 @@ def register(router: Router) -> None:
 def show_status(ctx: Context) -> None:
     """周报情况 [上周]: the roll-up for a bureau user, the unit's last weeks for its staff."""
     week = workdays.week_monday(clock.today())
-    which = ctx.args.strip().rstrip("。.")
+    county, which = county_in(ctx, ctx.args.strip().rstrip("。."))  # 「周报情况 靖宇 上周」 from the city bureau
     if which not in THIS_OR_LAST and phrasing.asks_about(which):  # 「周报情况呢」, 「上周的呢」
         which = "上周" if "上周" in which else ""
     if which == "上周":
@@ -101,8 +101,12 @@ def show_status(ctx: Context) -> None:
                       "「周报情况 教育局」看一个单位最近各周的周报。"
                       "更早各周每个单位的报送情况见月度通报的通报表（「周报」表）。")
             return
-        rollup = compute(ctx.session, visible_unit_ids(ctx.session, ctx.person), week)
-        ctx.reply(render(rollup, ctx.person.unit.name, markdown=False))
+        scope = county or ctx.person.unit
+        ids = subtree_ids(ctx.session, county.id) if county else visible_unit_ids(ctx.session, ctx.person)
+        text = render(compute(ctx.session, ids, week), scope.name, markdown=False)
+        if county is None and ctx.person.unit.kind == CITY_BUREAU:
+            text += "\n分县查看：" + "、".join(f"「周报情况 {place_of(c)}」" for c in counties_of(ctx.session, scope)) + "。"
+        ctx.reply(text)
     else:
         note = f"没能看懂「{which[:20]}」，下面是本单位最近{HISTORY_WEEKS}周的周报（「周报情况 上周」从上周往前列）。\n" \
             if unknown else ""

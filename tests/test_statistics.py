@@ -73,6 +73,21 @@ def test_the_city_bureau_looks_at_one_county(bot):
     assert "单位记录" not in bot.send("zsj_admin", "培训统计")  # not a place: read as it was before
 
 
+def test_the_city_bureau_looks_at_one_countys_weekly_reports(bot):
+    seed(bot)
+    at(2026, 11, 20, 10, 0)
+    bot.say("jy_zhang", "周报", "都没更新", "确认")
+    whole = bot.send("city_zhao", "周报情况")
+    assert "白山市政务服务和数字化建设管理局" in whole.splitlines()[0], whole
+    assert whole.splitlines()[-1] == "分县查看：「周报情况 抚松」、「周报情况 靖宇」。", whole
+    fusong = bot.send("city_zhao", "周报情况 抚松")
+    assert "抚松县政务服务和数字化建设管理局" in fusong.splitlines()[0] and "分县查看" not in fusong, fusong
+    assert fusong == bot.send("zsj_admin", "周报情况")  # the county's own roll-up
+    jingyu = bot.send("city_zhao", "周报情况 靖宇县")
+    assert "靖宇县政务服务和数字化建设管理局" in jingyu.splitlines()[0] and "抚松" not in jingyu, jingyu
+    assert bot.send("city_zhao", "周报情况 抚松 上周") == bot.send("zsj_admin", "周报情况 上周")
+
+
 def test_the_statements_do_not_grow_with_the_weeks_counted(bot):
     """The weekly part asked the database per week (a year: some 200 statements on the callback path)."""
     from bench.scale_common import counting
