@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from bot.router import END, Context, Router
-from handlers.oversight_util import match_units, unit_hint
+from handlers.oversight_util import units_named
 from models import org
 from models.approval import DRAFT, ApprovalRequest
 
@@ -15,17 +15,16 @@ SHOWN = 20
 def register(router: Router) -> None:
     @router.command("申请列表", "全部申请", "所有申请", "辖区申请", "单位申请", help="查看所辖单位的申请和各自的进度",
                     detail=f"列出您管辖范围内各单位最近{SHOWN}件申请（草稿除外），审批中的在前：编号、单位、申请、现在到了哪一步。"
-                           "「申请列表 教育局」只看一个单位。回复「查看 编号」看审批表和审批记录。")
+                           "「申请列表 教育局」只看一个单位，市政数局「申请列表 抚松」只看一个县。回复「查看 编号」看审批表和审批记录。")
     def listing(ctx: Context):
         from handlers.approvals_decide import waited_text
         ids, whose = org.visible_unit_ids(ctx.session, ctx.person), "您管辖范围内"
         name = ctx.args.strip()
         if name:
-            units = match_units(ctx, name)
-            if len(units) != 1:
-                ctx.reply(unit_hint(ctx, name, units))
+            named = units_named(ctx, name)
+            if named is None:
                 return END
-            ids, whose = [units[0].id], units[0].name
+            ids, whose = named
         scope = (ApprovalRequest.unit_id.in_(ids), ApprovalRequest.status != DRAFT)
         rows = list(ctx.session.scalars(select(ApprovalRequest).options(joinedload(ApprovalRequest.unit)).where(*scope)
                                         .order_by(ApprovalRequest.id.desc()).limit(SHOWN)))

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import clock
 from bot.router import Context, Router
-from handlers.oversight_util import match_units, unit_hint
+from handlers.oversight_util import units_named
 from jobs.dormancy import baseline, rungs
 from models.account import ACTIVE_STATUSES, Account
-from models.org import Person, Unit, visible_host_units
+from models.org import Person, visible_host_units
 from models.oversight import BUREAU, CASE_PENDING, DORMANT, RUNG_NAMES, DormancyCase
 
 SHOWN = 40  # accounts listed; the rest are counted
@@ -62,15 +62,13 @@ def register(router: Router) -> None:
                     help="查看一周以上没有更新的账号（第15条）",
                     detail=RULES_SHORT + "\n按周报填报的最近更新日期，列出一周以上没有更新的账号，按停更提醒、停更警告、两周未更新、"
                            "僵尸账号预警、认定停更分组，并注明已有的跟进事项。\n"
-                           "主管单位用户看辖区内的账号（「停更账号 教育局」只看一个单位），单位用户看本单位的账号。")
+                           "主管单位用户看辖区内的账号（「停更账号 教育局」只看一个单位，市政数局「停更账号 抚松」只看一个县），单位用户看本单位的账号。")
     def idle(ctx: Context):
         name = (ctx.args or "").strip()
         if name and ctx.person.is_bureau_user and not IDLE_ASKED_WORDS.fullmatch(name):  # 「停更账号 教育局」
-            units = match_units(ctx, name)
-            if len(units) != 1:
-                ctx.reply(unit_hint(ctx, name, units))
-                return
-            ctx.reply(listing(ctx.session, ctx.person, clock.today(), units[0]))
+            named = units_named(ctx, name)
+            if named is not None:
+                ctx.reply(listing(ctx.session, ctx.person, clock.today(), named))
             return
         ctx.reply(listing(ctx.session, ctx.person, clock.today()))
 
@@ -79,11 +77,11 @@ def register(router: Router) -> None:
         return idle(ctx)
 
 
-def listing(session: Session, person: Person, today: date, unit: Unit | None = None) -> str:
-    """The idle accounts the person may see, or of `unit` (one of them, for the bureau)."""
+def listing(session: Session, person: Person, today: date, named: tuple[list[int], str] | None = None) -> str:
+    """The idle accounts the person may see, or of the units `named` (a unit or a county, for the bureau)."""
     bureau = person.is_bureau_user
-    if unit is not None:
-        unit_ids, scope = [unit.id], unit.name
+    if named is not None:
+        unit_ids, scope = named
     elif bureau:
         unit_ids, scope = [u.id for u in visible_host_units(session, person)], f"{person.unit.name}辖区"
     else:

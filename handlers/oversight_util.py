@@ -233,6 +233,20 @@ def names_county(county: Unit, words: str) -> bool:
             and COUNTY_ENDINGS.fullmatch(county.name[len(place):]) is not None)
 
 
+def units_named(ctx: Context, name: str) -> tuple[list[int], str] | None:
+    """The units a bureau user's list command names (「申请列表 教育局」): one host unit, or for the city bureau a
+    county (「申请列表 抚松」: its whole subtree), with the name the list is headed by. None, after saying why, when
+    the name finds no unit or several."""
+    county = county_asked(ctx.session, ctx.person, name)
+    if county is not None:
+        return org.subtree_ids(ctx.session, county.id), county.name
+    units = match_units(ctx, name)
+    if len(units) != 1:
+        ctx.reply(unit_hint(ctx, name, units))
+        return None
+    return [units[0].id], units[0].name
+
+
 def county_in(ctx: Context, args: str) -> tuple[Unit | None, str]:
     """A county a city bureau user names among a command's words (「统计 抚松 上月」), and the other words."""
     words = args.split()

@@ -12,7 +12,7 @@ from bot.choices import confirmed
 from bot.router import END, PASS, Context, Router
 from handlers.oversight_ask import ask
 from handlers.oversight_util import (DAY_SAID, by_number, day_said, match_units, parse_ref, split_first,
-                                     text_then_confirm, the_only_awaiting, unit_hint, unit_in_scope,
+                                     text_then_confirm, the_only_awaiting, unit_hint, unit_in_scope, units_named,
                                      verdict_then_confirm)
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind
 from handlers.weekly_parse import chinese_number
@@ -349,7 +349,8 @@ def register(router: Router) -> None:
     @router.command("整改清单", "整改列表", "整改情况", help="查看整改事项",
                     detail="「整改清单」列出未完成的整改事项；「整改清单 全部」包括已通过、已核销的；"
                            "「整改清单 3」（或「查看整改 3」）看一项的全部经过：单位每次提交的整改情况、截图和县政数局的审核意见。\n"
-                           "县政数局可加单位名称只看一个单位，例如「整改清单 教育局」「整改清单 教育局 全部」。")
+                           "县政数局可加单位名称只看一个单位，例如「整改清单 教育局」「整改清单 教育局 全部」；"
+                           "市政数局可加县名只看一个县，例如「整改清单 抚松」。")
     def listing(ctx: Context):
         if ctx.args.strip().isdigit():  # 「整改清单 3」: one item and what the unit answered
             return show_item(ctx, int(ctx.args.strip()))
@@ -357,15 +358,14 @@ def register(router: Router) -> None:
         name = ctx.args.replace("全部", " ").strip(" ，,、")
         unit_ids, whose = org.visible_unit_ids(ctx.session, ctx.person), ""
         if name:
-            units = match_units(ctx, name)
-            if not units and not ctx.person.is_bureau_user:  # another unit's name: not 「没有找到」
+            if not ctx.person.is_bureau_user and not match_units(ctx, name):  # another unit's name: not 「没有找到」
                 ctx.reply(f"您只能查看本单位（{ctx.person.unit.name}）的整改清单。请回复「整改清单」查看未完成的整改事项，"
                           "「整改清单 全部」查看全部。")
                 return None
-            if len(units) != 1:
-                ctx.reply(unit_hint(ctx, name, units))
+            named = units_named(ctx, name)
+            if named is None:
                 return None
-            unit_ids, whose = [units[0].id], units[0].name
+            unit_ids, whose = named
         items = items_of_units(ctx.session, unit_ids, pending_only=not everything)
         if not items:
             ctx.reply(f"{whose}没有未完成的整改事项。" if not everything else f"{whose}还没有整改事项。")
@@ -373,7 +373,7 @@ def register(router: Router) -> None:
         today = clock.today()
         bureau = ctx.person.is_bureau_user
         lines = [f"{whose}{'全部' if everything else '未完成的'}整改事项（{len(items)}项）："]
-        lines += [describe(item, today, with_unit=bureau and not whose) for item in items]
+        lines += [describe(item, today, with_unit=bureau and len(unit_ids) != 1) for item in items]
         lines.append("单位回复「已整改 编号 说明」提交；县政数局回复「通过整改 编号」或「重新整改 编号 原因」。"
                      if bureau else "整改完成后回复「已整改 编号 整改说明」。")
         ctx.reply("\n".join(lines))

@@ -1,6 +1,8 @@
 """统计: the bureau's live figures for a period over its part of the tree."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.approvals_helpers import OPEN_WEIBO, approve_all, submit_open
@@ -156,3 +158,22 @@ def test_how_many_accounts_in_all_is_the_number_by_platform(bot):
                             "另有已注销、已关停 1 个，不计入。"), reply
     assert bot.send("zsj_admin", "全县一共有多少个账号") == reply
     assert bot.send("jy_zhang", "我们有几个号").startswith("抚松县教育局 的政务新媒体（2个）")  # a unit: its registry
+
+
+def test_the_city_bureaus_lists_take_a_county(bot):
+    from tests.registry_helpers import add_account
+    seed(bot)
+    add_account(bot, "靖宇县教育局", "靖宇教育", "微信公众号", last_update_on=date(2026, 11, 1))
+    at(2026, 11, 28, 10, 0)
+    idle = bot.send("city_zhao", "停更账号 靖宇")
+    assert idle.startswith("靖宇县政务服务和数字化建设管理局7天以上未更新的账号（1个"), idle
+    assert "靖宇教育" in idle and "抚松" not in idle
+    assert bot.send("city_zhao", "停更账号 抚松").startswith("抚松县政务服务和数字化建设管理局7天以上未更新的账号")
+    assert bot.send("city_zhao", "申请列表 靖宇县") == "靖宇县政务服务和数字化建设管理局还没有申请。"
+    bot.say("city_qian", "整改通知 靖宇县教育局 公众号两周未更新", "确认")
+    items = bot.send("city_zhao", "整改清单 靖宇")
+    assert items.startswith("靖宇县政务服务和数字化建设管理局未完成的整改事项（1项）："), items
+    assert "靖宇县教育局" in items  # several units: each item says whose
+    assert bot.send("city_zhao", "整改清单 抚松") == "抚松县政务服务和数字化建设管理局没有未完成的整改事项。"
+    # a county bureau's own lists still read a unit's name
+    assert bot.send("jy_admin", "整改清单 靖宇").startswith("靖宇县教育局未完成的整改事项（1项）：")
