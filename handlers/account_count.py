@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.router import Context, Router
+from bot.router import PASS, Context, Router
+from handlers.oversight_util import county_asked
 from handlers.registry import CLOSED, scope_accounts
 from models.account import ACTIVE_STATUSES, PLATFORM_WORDS, PLATFORMS, Account
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, ROLES, Person
+from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, ROLES, Person,
+                        subtree_ids)
 
 # What a platform's accounts are called in a sentence (「全县在用抖音号 2 个」); the rest by the platform's name
 NOUNS = {"抖音": "抖音号", "快手": "快手号", "微博": "微博号", "今日头条": "今日头条号"}
@@ -24,6 +26,10 @@ ACCOUNT = r"(?:号|账号|帐号)?"
 # 「全县有几个抖音号」, 「全县一共有多少个抖音账号」, 「有几个头条号」 / 「全县抖音号有几个」, 「在用的视频号有多少个」
 PLATFORM_ASKED = (SCOPE + HOW_MANY + IN_USE + r"(?P<platform>" + WORDS + ")" + ACCOUNT + ASKED_END
                   + "|" + SCOPE + IN_USE + r"(?P<platform2>" + WORDS + ")" + ACCOUNT + HOW_MANY + "了?" + ASKED_END)
+# 「靖宇县有几个抖音号」, 「靖宇的公众号有多少个」: the city bureau asking about one county
+PLACE = r"(?P<place>[\u4e00-\u9fff]{2,12}?)的?"
+PLACE_ASKED = (PLACE + "(?:" + HOW_MANY + IN_USE + r"(?P<platform>" + WORDS + ")" + ACCOUNT + ASKED_END
+               + "|" + IN_USE + r"(?P<platform2>" + WORDS + ")" + ACCOUNT + HOW_MANY + "了?" + ASKED_END + ")")
 # 「全县有几个号」, 「全县一共有多少个账号」, 「有多少个政务新媒体账号」 (a bureau user; a unit's 「我们有几个号」 is its 台账)
 ALL_ASKED = SCOPE + HOW_MANY + IN_USE + r"(?:政务)?(?:新媒体)?(?:账号|帐号|号)" + ASKED_END
 
@@ -37,6 +43,15 @@ def register(router: Router) -> None:
             if wide and not ctx.person.is_bureau_user else ""
         ctx.reply(note + platform_count(ctx.person, scope_accounts(ctx.session, ctx.person), platform))
 
+    @router.pattern(PLACE_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, guess=True)
+    def county_platform_asked(ctx: Context):
+        county = county_asked(ctx.session, ctx.person, ctx.match["place"])
+        if county is None:
+            return PASS
+        platform = PLATFORM_WORDS[ctx.match["platform"] or ctx.match["platform2"]]
+        accounts = scope_accounts(ctx.session, ctx.person, subtree_ids(ctx.session, county.id))
+        ctx.reply(platform_count(ctx.person, accounts, platform, scope=county.name))
+
     @router.pattern(ALL_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER})
     def all_asked(ctx: Context):
         ctx.reply(all_count(ctx.person, scope_accounts(ctx.session, ctx.person)))
@@ -47,9 +62,9 @@ def scope_word(person: Person) -> str:
     return {COUNTY_BUREAU: "全县", CITY_BUREAU: "全市"}.get(person.unit.kind, "本单位")
 
 
-def platform_count(person: Person, accounts: list[Account], platform: str) -> str:
+def platform_count(person: Person, accounts: list[Account], platform: str, scope: str | None = None) -> str:
     """The accounts of `platform` in use (正常, 变更中), by unit; those not in use (closed, being applied for) apart."""
-    scope, noun = scope_word(person), NOUNS.get(platform, platform)
+    scope, noun = scope or scope_word(person), NOUNS.get(platform, platform)
     mine = [a for a in accounts if a.platform == platform]
     live = [a for a in mine if a.status in ACTIVE_STATUSES]
     if not live:

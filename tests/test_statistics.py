@@ -177,3 +177,14 @@ def test_the_city_bureaus_lists_take_a_county(bot):
     assert bot.send("city_zhao", "整改清单 抚松") == "抚松县政务服务和数字化建设管理局没有未完成的整改事项。"
     # a county bureau's own lists still read a unit's name
     assert bot.send("jy_admin", "整改清单 靖宇").startswith("靖宇县教育局未完成的整改事项（1项）：")
+
+
+def test_the_city_bureau_asks_how_many_accounts_of_a_platform_one_county_has(bot):
+    from tests.registry_helpers import add_account
+    seed(bot)
+    add_account(bot, "靖宇县教育局", "靖宇教育", "抖音")
+    for asked in ("靖宇县有几个抖音号", "靖宇有多少个抖音账号", "靖宇县的抖音号有几个"):
+        assert bot.send("city_zhao", asked) == ("靖宇县政务服务和数字化建设管理局在用抖音号 1 个（1个单位）：\n"
+                                                "· 靖宇县教育局：靖宇教育\n"
+                                                "回复「台账」看各平台的账号数，「台账 单位名」看一个单位的明细。"), asked
+    assert "靖宇教育" not in bot.send("zsj_admin", "靖宇县有几个抖音号")  # not the county bureau's neighbour
