@@ -226,6 +226,8 @@ def test_the_platform_can_be_said_with_the_request(bot):
     bot.send("jy_zhang", "取消")
     assert bot.send("jy_zhang", "我想申请一个公众号").startswith("好的，申请开设微信公众号账号")  # 申请 alone
     bot.send("jy_zhang", "取消")
+    assert bot.send("jy_zhang", "我们单位要开公众号").startswith("好的，申请开设微信公众号账号")  # 开 alone
+    bot.send("jy_zhang", "取消")
     # the unit already has a Douyin account (seeded): refused with the reason, then the list
     seed_accounts(bot)
     taken = bot.send("jy_zhang", "帮我开通抖音")
