@@ -42,6 +42,10 @@ CHANGE_SAID = (r"(?:我们?|本单位|单位)?的?(?P<platform>" + _ACCOUNT_WORD
 CHANGE_BA = (r"(?:我们?|单位)?(?:要|想|需要|得)?(?:帮我|麻烦)?把(?P<account>[\u4e00-\u9fffA-Za-z0-9]{0,16}?)的?"
              r"(?P<field>" + "|".join(sorted(FIELD_WORDS, key=len, reverse=True)) + r")"
              r"(?:更换|换|改|调整|更改|变更)(?:成|为|到|一下|个)?.*$")
+# The item, then the verb and the new value, perhaps after why: 「张三离职了，负责人换成曹磊」, 「公众号的电话改为139…」
+CHANGE_TO = (r"(?:[^，,。；;]*[，,。；;]\s*)?(?:我们?|单位)?的?(?P<account>[\u4e00-\u9fffA-Za-z0-9]{0,16}?)的?"
+             r"(?P<field>" + "|".join(sorted(FIELD_WORDS, key=len, reverse=True)) + r")"
+             r"(?:要|想|需要|得)?(?:更换|换|改|调整|更改|变更)(?:成|为|到)\S+$")
 # The responsible person gone (第21条): 「负责人离职了」, 「我调岗了，账号交给李娜」
 HANDED_OVER = (r"(?:账号|号)?(?:的)?(?:负责人|管理员|小编|我)(?:已经?)?(?:离职|调岗|调走|退休|换人|不在了|走了|调动)"
                r"(?:了)?(?:[，,。\s].*)?$")
@@ -304,6 +308,7 @@ def register(router: Router) -> None:
         ctx.args = f"{platform if platform not in ('账号', '帐号', '号') else ''} {ctx.match['field']}".strip()
         return begin(ctx, CHANGE, "change")
 
+    @router.pattern(CHANGE_TO)  # registered second (decorators apply bottom-up): a sentence with 把 is CHANGE_BA's
     @router.pattern(CHANGE_BA)
     def change_ba(ctx: Context):
         """「把抚松教育公众号的负责人换成王局长」: that item of that account (the new value is asked for)."""

@@ -291,6 +291,12 @@ def test_a_change_said_with_ba_the_account_and_the_item_before_the_verb(bot):
     assert "当前联系电话" in asked, asked
     bot.send("jy_zhang", "取消")
     assert "请选择账号" in bot.send("jy_zhang", "帮我把负责人换一下")  # no account named: the list to choose from
+    bot.send("jy_zhang", "取消")
+    # the item, the verb and the new value without 把, after why
+    asked = bot.send("jy_zhang", "张伟离职了，抚松教育公众号的负责人换成王局长")
+    assert "当前账号负责人：张伟。请选择新的账号负责人" in asked, asked
+    bot.send("jy_zhang", "取消")
+    assert "请选择账号" in bot.send("jy_zhang", "负责人改为王局长")
 
 
 def test_a_new_responsible_person_is_asked_for_the_phone_on_record(bot):
