@@ -20,7 +20,9 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Unit
 
 # 「提醒教育局交周报」, 「催一下教育局」, 「催教育局报周报」, 「催一下没交周报的单位」
 URGE_ASKED = (r"(?:请|帮我)?(?:提醒|催促|催)(?:一下|下)?(?!我|咱)(?P<unit>[^\s，,。？?]{2,20}?)?"
-              r"(?:(?:赶紧|尽快|快)?(?:交|报|填|提交|报送)(?:一下)?周报)?[。！!]*$")
+              r"(?:(?:赶紧|尽快|快)?(?:交|报|填|提交|报送)(?:一下)?周报)?[。！!]*$"
+              # 「给教育局发个催报」, 「给没交的单位发一下提醒」
+              r"|(?:请|帮我)?给(?P<unit2>[^\s，,。？?]{2,20}?)发(?:个|一个|一下|条|一条)?(?:催报通知|催报|周报提醒|提醒)(?:吧)?[。！!]*$")
 EVERYONE_WORDS = ("所有单位", "没交周报的单位", "没交的单位", "没报的单位", "未报单位", "未报的单位", "大家", "各单位")
 
 
@@ -91,7 +93,7 @@ def register(router: Router) -> None:
 
     @router.pattern(URGE_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER}, refused_as="催报")
     def urge_asked(ctx: Context):
-        ctx.args = ctx.match["unit"] or ""
+        ctx.args = ctx.match["unit"] or ctx.match["unit2"] or ""
         return urge(ctx)
 
 

@@ -46,3 +46,5 @@ def test_before_the_due_day_it_is_last_week_and_said_in_a_sentence(bot):
     assert bot.texts("wj_liu")[-1].endswith("的周报还没有报送（截止11月20日（周五）17:00，已逾期），请回复「周报 上周」补报。")
     assert bot.send("zsj_admin", "催一下教育局").startswith("11月16日—11月22日还没有报送周报的单位（1个")
     assert bot.send("zsj_admin", "取消").startswith("已取消「催报周报」")
+    assert bot.send("zsj_review", "给教育局发个催报").startswith("11月16日—11月22日还没有报送周报的单位（1个")
+    assert bot.send("zsj_review", "取消").startswith("已取消「催报周报」")
