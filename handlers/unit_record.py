@@ -21,7 +21,7 @@ from models.training import Training, TrainingAttendee
 
 # A unit's record asked for in words: a name that reads as a unit's (…局, …中心, …镇), then 情况/怎么样/记录
 UNIT_ASKED = (r"(?:我想|我要|我们想)?(?:看看|查查|看一下|查一下|查看|了解一下)?(?P<unit>本单位|我们单位|[^\s，,：:]{1,20}?"
-              r"(?:局|中心|政府|镇|乡|街道|办公室|委员会|院|队|所|站|馆))的?"
+              r"(?:局|中心|政府|镇|乡|街道|办公室|委员会|院|队|所|站|馆))的?(?:最近|近期|近来|这段时间|目前|现在)?的?"
               r"(?:情况|怎么样|表现|记录|近况|单位记录)(?:怎么样|如何)?[？?。]*$")
 
 

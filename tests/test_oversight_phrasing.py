@@ -37,7 +37,7 @@ def test_a_command_typed_for_the_problem_is_not_taken_as_it(bot, typed):
         "请确认整改通知：\n单位：抚松县卫生健康局\n问题：周报两周未交，多次提醒\n")  # a problem opening with 周报
 
 
-@pytest.mark.parametrize("said", ["看看卫健局的情况", "卫健局怎么样", "单位记录 卫健局"])
+@pytest.mark.parametrize("said", ["看看卫健局的情况", "卫健局怎么样", "卫健局最近怎么样", "卫健局最近的情况", "单位记录 卫健局"])
 def test_a_units_record_asked_for_in_words(bot, said):
     assert bot.send("zsj_admin", said).startswith("【单位记录】抚松县卫生健康局"), said
 
