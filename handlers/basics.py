@@ -87,8 +87,21 @@ def feature_title(module: str) -> str:
 # The platform account itself (its password, a ban): not what the bot holds — said, when nothing else understood it
 PLATFORM_LOGIN = r".*(?:密码|登录不上|登不上|登陆不上|被封|封号|解封|找回账号|收不到验证码)"
 
+# The account taken over or misused (第20、22、23条): what to do at once, and whom at the bureau to tell
+ACCOUNT_INCIDENT = r".*(?:被盗|被黑|被攻击|被篡改|被冒用|被人冒充|有人冒充|假冒我们|被仿冒|发了不该发|误发|发错了?(?:内容|消息|文章))"
+
 
 def register(router: Router) -> None:
+    @router.pattern(ACCOUNT_INCIDENT, guess=True)
+    def account_incident(ctx: Context):
+        from models.oversight import bureau_admins
+        admins = "、".join(p.name for p in bureau_admins(ctx.session, ctx.person.unit) if p.id != ctx.person.id)
+        ctx.reply("账号出现安全问题或发布了不当内容，请立即处理（《办法》第20、22、23条）：\n"
+                  "1. 按平台的官方办法修改密码、冻结或找回账号，删除或更正有问题的内容；\n"
+                  "2. 向单位负责人报告，并尽快告知县政数局" + (f"（{admins}）" if admins else "") + "；\n"
+                  "3. 涉及违法有害信息或可能引发重大舆情的，按程序上报网信部门。\n"
+                  "助手不能登录或操作平台账号；处理后如需变更负责人或注销账号，请回复「变更」或「注销」。")
+
     @router.pattern(PLATFORM_LOGIN, guess=True)
     def platform_login(ctx: Context):
         ctx.reply("助手管理的是政务新媒体账号的审批、周报和监管，不保存、也不能找回平台账号的密码。登录、密码、封号等问题"

@@ -154,6 +154,10 @@ def test_more_of_what_clerks_ask(bot):
     assert "撤回" in bot.send("jy_zhang", "撤销") and "没有理解" not in bot.send("jy_zhang", "撤销")
     assert bot.send("jy_zhang", "删除账号").startswith("不再使用的账号可以申请注销")
     assert bot.send("jy_zhang", "账号密码忘了").startswith("助手管理的是政务新媒体账号的审批、周报和监管，不保存")
+    for said in ("账号被盗了怎么办", "我们的抖音号被黑了", "公众号发错了文章"):
+        incident = bot.send("jy_zhang", said)
+        assert incident.startswith("账号出现安全问题或发布了不当内容，请立即处理"), said
+        assert "尽快告知县政数局（马管理）" in incident and "网信部门" in incident
     assert bot.send("jy_zhang", "怎么联系县政数局") == \
         "抚松县政务服务和数字化建设管理局：马管理、杨审核。在企业微信通讯录中搜索姓名即可联系。"
     assert bot.send("jyx_staff", "管理员是谁").startswith("靖宇县")  # the neighbour's own bureau
