@@ -32,6 +32,10 @@ STATS_ASKED = (r"(?:这个月|本月|上个?月|本季度|这个季度|今年|�
 # 「抚松县的统计」, 「靖宇统计」, 「抚松县政数局的工作概况」: one county's figures (the city bureau), or the asker's own county
 PLACE_ASKED = r"(?P<place>[\u4e00-\u9fff]{2,16}?)的?(?:数据统计|工作统计|统计|工作概况|概况)(?:数据)?[？?。]*$"
 
+# 「各县情况」, 「哪个县最差」, 「各县排名」: the city's figures, which end with a line per county
+COUNTIES_ASKED = (r"(?:各县|各区县|各个县|各县区|哪个县|哪些县|哪个区县)(?:的)?(?:工作)?(?:情况|统计|数据|怎么样|排名|"
+                  r"最差|最好|落后|靠后|表现|做得最差|做得最好|比较差|不行)(?:怎么样|如何|呢|啊)?[？?。]*$")
+
 
 @dataclass(frozen=True)
 class Period:
@@ -101,6 +105,11 @@ def register(router: Router) -> None:
         ctx.args = said.group(0) if said else ""
         return statistics(ctx)
 
+    @router.pattern(COUNTIES_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, refused_as="统计")
+    def counties_asked(ctx: Context):
+        ctx.args = ""
+        return statistics(ctx)
+
     @router.pattern(PLACE_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, guess=True)
     def place_asked(ctx: Context):
         place = ctx.match["place"]
@@ -128,9 +137,27 @@ def report(ctx: Context, period: Period, county: Unit | None = None) -> str:
               _idle(ctx, ids), _oversight(ctx, ids, period), _training(ctx, ids, period)]
     lines.append("明细：「台账」「申请列表」「周报情况」「停更账号」「整改清单」「单位记录 单位名」。")
     if county is None and ctx.person.unit.kind == CITY_BUREAU:
-        lines.append("分县查看：" + "、".join(f"「统计 {place_of(c)}」" for c in counties_of(ctx.session, ctx.person.unit))
-                     + "。")
+        lines += _by_county(ctx, units, period)
     return "\n".join(lines)
+
+
+def _by_county(ctx: Context, units, period: Period) -> list[str]:
+    """The city bureau's figures side by side, one line per county (which is behind, at a glance)."""
+    lines = ["【各县】"]
+    for county in counties_of(ctx.session, ctx.person.unit):
+        below = set(subtree_ids(ctx.session, county.id))
+        ids = [u.id for u in units if u.id in below]
+        live = ctx.session.scalar(select(func.count(Account.id)).where(
+            Account.unit_id.in_(ids), Account.status.in_(ACTIVE_STATUSES))) if ids else 0
+        counts = _report_counts(ctx, ids, period) if ids else None
+        due = sum(counts) if counts else 0
+        weekly_part = (f"周报按时率{counts[0] * 100 // due}%（未报{counts[2]}份）" if due
+                       else "还没有经助手报送的周报" if counts is None else "周报期间没有到期的")
+        two_weeks = _ladder()[2][1]
+        idle = len(_idle_accounts(ctx, ids, two_weeks)) if ids else 0
+        lines.append(f"· {place_of(county)}：在用账号{live}个，{weekly_part}，{two_weeks}天以上未更新{idle}个"
+                     f"（「统计 {place_of(county)}」看详情）")
+    return lines
 
 
 def _counted(counter: Counter, order=None) -> str:
@@ -167,9 +194,22 @@ def _approvals(ctx: Context, ids, period: Period) -> str:
 
 def _reports(ctx: Context, ids, period: Period) -> str:
     """Weeks whose due moment fell in the period and has passed: on time, late, missing (as 周报情况 counts)."""
+    counts = _report_counts(ctx, ids, period)
+    if counts is None:
+        return "【周报】还没有单位通过助手报送过周报"
+    on_time, late, missing = counts
+    due_count = on_time + late + missing
+    if not due_count:
+        return "【周报】期间还没有到期的周报"
+    return (f"【周报】期间到期{due_count}份：按时{on_time}、迟报{late}、未报{missing}"
+            f"（按时率{on_time * 100 // due_count}%）")
+
+
+def _report_counts(ctx: Context, ids, period: Period) -> tuple[int, int, int] | None:
+    """(on time, late, missing) of the weeks due in the period; None before any report through the bot."""
     began = weekly.first_reported_week(ctx.session, ids)
     if began is None:
-        return "【周报】还没有单位通过助手报送过周报"
+        return None
     # weeks before the first report through the bot are not counted (everyone would be missing them), as the bulletin
     monday, mondays, now = max(period.first - timedelta(days=period.first.weekday()), began), [], clock.now()
     while monday <= period.last:
@@ -182,19 +222,24 @@ def _reports(ctx: Context, ids, period: Period) -> str:
         late += sum(1 for was_late in filed.values() if was_late)
         on_time += sum(1 for was_late in filed.values() if not was_late)
         missing += len(due_units - set(filed))
-    due_count = on_time + late + missing
-    if not due_count:
-        return "【周报】期间还没有到期的周报"
-    return (f"【周报】期间到期{due_count}份：按时{on_time}、迟报{late}、未报{missing}"
-            f"（按时率{on_time * 100 // due_count}%）")
+    return on_time, late, missing
+
+
+def _ladder() -> list[tuple[str, int]]:
+    """The dormancy rungs (kind, days idle), lowest first."""
+    from jobs.dormancy import rungs
+    return rungs()
+
+
+def _idle_accounts(ctx: Context, ids, least: int) -> list:
+    from handlers.dormancy_list import idle_accounts
+    return idle_accounts(ctx.session, ids, clock.today(), least)
 
 
 def _idle(ctx: Context, ids) -> str:
-    from handlers.dormancy_list import idle_accounts
-    from jobs.dormancy import rungs
     from models.oversight import RUNG_NAMES
-    ladder = rungs()
-    idle = [days for _account, days in idle_accounts(ctx.session, ids, clock.today(), ladder[2][1])]
+    ladder = _ladder()
+    idle = [days for _account, days in _idle_accounts(ctx, ids, ladder[2][1])]
     if not idle:
         return f"【停更】截至今天没有{ladder[2][1]}天以上未更新的账号"
     counts = [(RUNG_NAMES[kind], sum(1 for d in idle if days <= d < upper))

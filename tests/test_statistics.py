@@ -57,10 +57,16 @@ def test_a_period_not_understood_says_what_to_write(bot):
 
 def test_the_city_bureau_looks_at_one_county(bot):
     seed(bot)
+    at(2026, 11, 20, 10, 0)
+    bot.say("jy_zhang", "周报", "都没更新", "确认")
     at(2026, 11, 28, 10, 0)
     whole = bot.send("city_zhao", "统计")
     assert whole.splitlines()[0].startswith("白山市政务服务和数字化建设管理局辖区统计（2026年11月")
-    assert whole.splitlines()[-1] == "分县查看：「统计 抚松」、「统计 靖宇」。", whole
+    assert whole.splitlines()[-3:] == [
+        "【各县】",
+        "· 抚松：在用账号9个，周报按时率10%（未报9份），14天以上未更新9个（「统计 抚松」看详情）",
+        "· 靖宇：在用账号0个，还没有经助手报送的周报，14天以上未更新0个（「统计 靖宇」看详情）"], whole
+    assert bot.send("city_zhao", "哪个县最差") == whole and bot.send("city_zhao", "各县情况") == whole
     county = bot.send("city_zhao", "统计 靖宇")
     assert county.splitlines()[0] == "靖宇县政务服务和数字化建设管理局辖区统计（2026年11月，11月1日—11月28日）：", county
     assert county.splitlines()[1] == "【账号】在用0个；期间新开设0个、注销0个、关停0个；没有在用账号的单位1个：靖宇县教育局"
