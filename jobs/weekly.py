@@ -2,7 +2,7 @@
 
 Due: the week's last working day at 17:00 (BOT_WEEKLY_DUE), on the official calendar.
 - 09:00 and 15:00 on the due day: the staff of every unit that has not reported (a unit without staff: its heads).
-- 09:00 on the next working day: each non-reporting unit's head (a unit without a head: its staff), and the
+- 09:00 on the next working day: each non-reporting unit's head and staff (the head asked to urge the staff), and the
   bureau's roll-up, which names the units that had nobody to remind.
 Only people a push reaches count (models.org.reachable): those WeCom refused are treated as gone.
 Each period is claimed once in `job_run` (jobs.schedule); pushes carry a dedupe_key, so
@@ -151,13 +151,15 @@ def heads_told_overdue(session, unit_id: int, week: date) -> list[Person]:
 
 def overdue_notices(unit: Unit, week: date, how: str, heads: list[Person], staff: list[Person],
                     key: str) -> list[tuple]:
-    """The overdue notice, worded for who receives it: the heads urge the staff; a unit without staff a push
-    reaches (none in the directory, or all refused by WeCom) has its heads file the report, one without such a
-    head its staff (nobody is asked to urge people the notice cannot reach)."""
+    """The overdue notice, worded for who receives it: the heads urge the staff, and the staff hear it too (with the
+    words that file the week); a unit without staff a push reaches (none in the directory, or all refused by
+    WeCom) has its heads file the report, one without such a head its staff (nobody is asked to urge people the
+    notice cannot reach)."""
     missing = f"周报未报提醒：{unit.name}{weekly.week_label(week)}的周报截至{weekly.deadline_label(week)}仍未报送，"
     others = [p for p in staff if p not in heads]
     if heads and others:
-        return [(heads, f"{missing}请督促本单位工作人员{how}。", key)]
+        return [(heads, f"{missing}请督促本单位工作人员{how}。", key),
+                (others, f"{missing}已逾期，单位负责人也已收到提醒。请{how}。", key)]
     if heads:
         return [(heads, f"{missing}本单位没有其他能收到提醒的工作人员，请{how}。", key)]
     return [(staff, f"{missing}本单位没有能收到提醒的单位负责人，请{how}。", key)]

@@ -229,6 +229,8 @@ def test_the_head_is_told_the_command_that_files_the_overdue_week(bot):
     schedule.tick()
     (told,) = chased(bot, "jy_wang")
     assert "回复「周报 上周」补报" in told
+    (staff_told,) = chased(bot, "jy_zhang")  # the clerks who file it hear it too, with the same words
+    assert staff_told.endswith("仍未报送，已逾期，单位负责人也已收到提醒。请回复「周报 上周」补报。"), staff_told
     first = bot.send("jy_zhang", "周报 上周")  # what the head passes on files the week chased
     assert "9月28日—10月4日发布了几条" in first
 
