@@ -80,7 +80,7 @@ def register(router: Router) -> None:
             if group:  # 「教育局全体」, 「各单位信息员」: everyone it names, no choosing
                 found += [p.id for p in group]
                 continue
-            people = candidates(ctx.session, token, scope)
+            people = candidates(ctx.session, token, scope) or unit_and_name(ctx, token)
             if not people:
                 unknown.append(token)
             elif len(people) == 1:
@@ -164,6 +164,25 @@ def candidates(session, token: str, scope: list[int]) -> list[Person]:
     stmt = (select(Person).where(Person.active, Person.unit_id.in_(scope),
                                  userid_is(Person.userid, token) | (Person.name == token)).order_by(Person.id))
     return list(session.scalars(stmt))
+
+
+NAME_IN_BRACKETS = re.compile(r"(?P<name>[^（(]+?)\s*[（(](?P<unit>[^）)]+)[）)]")
+
+
+def unit_and_name(ctx: Context, token: str) -> list[Person]:
+    """「卫健局刘洋」, 「卫健局的刘洋」, 「刘洋（卫健局）」: the person of that name in that unit (as the other oversight
+    commands name a unit); [] when no such reading finds anyone."""
+    said = NAME_IN_BRACKETS.fullmatch(token)
+    readings = [(said["unit"], said["name"])] if said else [
+        (token[:-n].removesuffix("的"), token[-n:]) for n in (2, 3, 4) if len(token) - n >= 2]
+    for unit_words, name in readings:
+        units = match_units(ctx, unit_words.strip())
+        if len(units) == 1:
+            people = list(ctx.session.scalars(select(Person).where(
+                Person.unit_id == units[0].id, Person.active, Person.name == name.strip()).order_by(Person.id)))
+            if people:
+                return people
+    return []
 
 
 def _labels(ctx: Context, ids: list[int]) -> list[str]:

@@ -94,6 +94,16 @@ def test_a_group_word_names_everyone_in_it(bot):
     assert "没有找到：县局全体" in bot.send("zsj_admin", "县局全体")
 
 
+def test_a_person_named_with_the_unit(bot):
+    """「卫健局刘洋」 (the unit, then the name, as clerks write an attendee list) was 「通讯录中没有找到」."""
+    at(date(2026, 11, 20))
+    bot.say("zsj_admin", "培训登记", "11月18日", "政务新媒体运营", "本局")
+    reply = bot.send("zsj_admin", "卫健局刘洋、教育局的张伟、王局长（教育局）")
+    assert "参训人员（3人）：刘洋（抚松县卫生健康局）、张伟（抚松县教育局）、王局长（抚松县教育局）" in reply, reply
+    bot.send("zsj_admin", "上一步")
+    assert "没有找到：卫健局张伟" in bot.send("zsj_admin", "卫健局张伟")  # no 张伟 there: not someone else's
+
+
 def test_import_from_a_workbook(bot, app, tmp_path):
     add_person(bot, GA, "ga_zhangwei", "张伟")
     book = Workbook()
