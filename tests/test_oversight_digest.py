@@ -52,9 +52,12 @@ def test_opt_out_and_back_in(bot):
     dormancy.dormancy_ladder("2026-08-17")
     assert "仅限" in bot.send("zsj_review", "摘要 关闭")
     shown = bot.send("zsj_admin", "摘要")  # the switch, and what the digest holds today (was the switch only)
-    assert shown.startswith("您的每日摘要目前已开启。回复「摘要 关闭」或「摘要 开启」。\n\n【每日摘要】2026-08-17\n"), shown
+    assert shown.startswith("您的每日摘要目前已开启（工作日上午9:30发送）。回复「摘要 关闭」或「摘要 开启」。\n\n"
+                            "【每日摘要】2026-08-17\n"), shown
     assert "新增停更预警" in shown and "摘要 关闭」可停止接收" not in shown
     assert bot.send("zsj_admin", "摘要 不要了").startswith("没能看懂「不要了」，设置没有改变。您的每日摘要目前已开启")
+    for asked in ("每天几点发摘要", "摘要改到下午发", "摘要什么时候发"):  # one time for all: said, not 「没能看懂」
+        assert bot.send("zsj_admin", asked).startswith("每日摘要在工作日上午9:30统一发送"), asked
     assert "已关闭" in bot.send("zsj_admin", "摘要 关闭")
     with bot.db() as s:
         assert s.query(Person).filter_by(userid="zsj_admin").one().digest_opt_out is True
