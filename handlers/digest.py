@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot import clock
+from bot import clock, phrasing
 from bot.router import Context, Router
 from models.org import BUREAU_ADMIN
 
@@ -39,7 +39,8 @@ def register(router: Router) -> None:
             ctx.reply(WHEN)
         else:
             state = "已关闭" if person.digest_opt_out else "已开启（工作日上午9:30发送）"
-            unclear = f"没能看懂「{choice[:20]}」，设置没有改变。" if choice else ""
+            asked = phrasing.asks_about(choice)  # 「摘要开了吗」: the answer is the setting itself
+            unclear = f"没能看懂「{choice[:20]}」，设置没有改变。" if choice and not asked else ""
             ctx.reply(f"{unclear}您的每日摘要目前{state}。回复「摘要 关闭」或「摘要 开启」。")
             if not choice:  # and what it holds today (it showed only the switch)
                 from jobs.digest import compose

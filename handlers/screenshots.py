@@ -124,7 +124,7 @@ def register(router: Router) -> None:
     router.conversation("screenshot", title="补截图", summary=chosen_line,
                         cancelled=lambda ctx: "没有保存截图，需要时可以再回复「补截图」。")
 
-    @router.command("补截图", "补发截图", help="给「已整改」「已报送」补发截图",
+    @router.command("补截图", "补发截图", "上传截图", "发截图", "交截图", "截图", help="给「已整改」「已报送」补发截图",
                     detail=f"回复「补截图」列出您最近{LATE_DAYS}天提交、还没有截图的整改情况（已整改）和报送记录（已报送），"
                            "回复序号选好后发送截图（图片）；只有一项时直接请您发送图片。"
                            f"\n回复「已整改」「已报送」后{SCREENSHOT_MINUTES}分钟内直接发送的图片不用补。"

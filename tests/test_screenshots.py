@@ -157,3 +157,10 @@ def test_a_picture_sent_before_the_answer_is_confirmed_says_to_confirm_first(bot
                             "就会作为截图附在这次整改情况中。"), reply
     assert "30分钟内直接发送图片" in bot.send("jy_zhang", "确认")
     assert "截图已附在整改事项 1" in bot.side.media("jy_zhang", "image").text
+
+
+def test_how_to_send_a_screenshot_is_the_commands_help(bot):
+    """「怎么上传截图」 got 「没有理解」 with a suggestion: it is 补截图's help, which says how pictures are sent."""
+    for asked in ("怎么上传截图", "截图怎么发", "上传截图"):
+        reply = bot.send("jy_zhang", asked)
+        assert "没有理解" not in reply and "补截图" in reply, (asked, reply)
