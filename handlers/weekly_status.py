@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot import clock, phrasing, workdays
-from bot.router import Context, Router
+from bot.router import PASS, Context, Router
 from handlers.oversight_util import county_in, match_units, place_of
 from handlers.weekly_parse import describe_entry
 from models import weekly
+from models.account import accounts_of_units
 from models.org import CITY_BUREAU, STAFF, UNIT_HEAD, counties_of, subtree_ids, visible_unit_ids
 from models.weekly import WeeklyReport
 from models.weekly_rollup import compute, render
@@ -39,6 +40,10 @@ WHO_MISSED = (r"(?:周报)?(?:有|还有)?(?:哪些|哪个|几个|谁|什么)(?:
 # 「提醒我交周报」, 「到时候提醒一下我们报周报」: a clerk asking to be reminded (the bureau's 催报 reminds units)
 REMIND_ME = (r"(?:请|麻烦|帮我|记得|到时候?|每周)*(?:提醒|通知)(?:一下)?(?:我|我们|本单位|咱们)(?:一下)?(?:按时)?"
              r"(?:交|报|填|写|提交|报送|填报)?(?:一下)?周报(?:吧|呀|啊|哦)?[。！!～~]*$")
+
+# 「这周发了5条」, 「本周更新了3篇文章」: a week's posts told in passing, when nothing else read it — how to report them
+POSTS_TOLD = (r"(?:我们?|本单位)?(?:本周|这周|这星期|这个星期|上周)?(?:一共|共|总共)?(?:发了|发布了|更新了|推送了|发)"
+              r"(?:\d+|[一二三四五六七八九十两]+)(?:条|篇|个)(?:文章|视频|内容|微博|信息|推文)?[了。！!]*$")
 
 
 def asks_status(text: str) -> bool:
@@ -69,6 +74,24 @@ def register(router: Router) -> None:
     def who_missed(ctx: Context):
         ctx.args = ""
         show_status(ctx)
+
+    @router.pattern(POSTS_TOLD, roles={STAFF, UNIT_HEAD}, guess=True)
+    def posts_told(ctx: Context):
+        week = weekly.previous_due_week(workdays.week_monday(clock.today())) if ctx.text.startswith("上周") \
+            else workdays.week_monday(clock.today())
+        word = "上周" if ctx.text.startswith("上周") else "本周"
+        report = weekly.find_report(ctx.session, ctx.person.unit_id, week)
+        if report is not None:
+            ctx.reply(f"{word}（{weekly.week_label(week)}）的周报已报送：{_week_state(week, report)}。"
+                      f"要更正发布条数请回复「修改周报{' 上周' if word == '上周' else ''}」。")
+            return None
+        accounts = accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True)
+        if not accounts:
+            return PASS
+        example = f"周报{' 上周' if word == '上周' else ''} {accounts[0].name}{accounts[0].platform} 5"
+        ctx.reply(f"发布条数请在周报里报送。回复「周报{' 上周' if word == '上周' else ''}」按账号逐项填写；"
+                  f"也可以一条消息报完，例如「{example}」（原创条数、最近发布日期、留言可接着写，见「帮助 周报」）。")
+        return None
 
     @router.pattern(REMIND_ME, roles={STAFF, UNIT_HEAD})
     def remind_me(ctx: Context):
