@@ -164,6 +164,10 @@ class Sender:
     def has_role(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)
 
+    def unit_is(self, flag: str) -> bool:
+        """A flag of the sender's unit (`is_classified`, `is_internal`), as read with the lock."""
+        return bool(self._unit.get(flag))
+
     def person(self, session: Session) -> Person:
         if self.loaded is None or self.loaded not in session:
             self.loaded = _person_of(session, self._person, self._unit, self._roles)

@@ -127,6 +127,9 @@ class Command:
     detail: str | None
     menu_key: str | None
     questions: bool = False  # its handler answers a question put after its word (「周报交了吗」)
+    # Beyond the roles: why this sender is not offered it (his unit may not use it, say), or None. Left out of
+    # 帮助 and suggestions; 「帮助 <command>」 gives the reason; the handler still answers whoever says it.
+    withheld: Callable[[Sender], str | None] | None = None
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -169,17 +172,19 @@ class Router:
         self.conversations: dict[str, ConversationInfo] = {}
         self.fallbacks: dict[str, Handler] = {}  # "unknown_user", "unsupported", "unknown_text", "help", …
         self._words: dict[str, list[tuple[str, Command]]] | None = None  # command words by first character
-        self._menus: dict[frozenset[str], _Menu] = {}  # per set of roles
+        self._menus: dict[tuple, _Menu] = {}  # per set of roles (and of commands withheld: menu_key)
 
     # --- registration (every decorator ends in _register) -----------------------------
 
     def command(self, name: str, *aliases: str, roles=None, help: str | None = None,
-                detail: str | None = None, menu_key: str | None = None, questions: bool = False):
+                detail: str | None = None, menu_key: str | None = None, questions: bool = False,
+                withheld: Callable[[Sender], str | None] | None = None):
         """`questions`: a short question after the command's word (「待办有吗」) is still run by the handler;
-        otherwise it is answered with the command's help (「注销要多久」), after the patterns."""
+        otherwise it is answered with the command's help (「注销要多久」), after the patterns.
+        `withheld`: see Command."""
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(name, aliases, fn, frozenset(roles) if roles else None,
-                                         help, detail, menu_key, questions))
+                                         help, detail, menu_key, questions, withheld))
             self._words, self._menus = None, {}
             return fn
         return deco
@@ -280,12 +285,24 @@ class Router:
     def allowed(self, command: Command, sender: Sender | None) -> bool:
         return command.roles is None or (sender is not None and sender.has_role(*command.roles))
 
-    def _menu(self, sender: Sender | None) -> _Menu:
+    def withheld(self, command: Command, sender: Sender | None) -> str | None:
+        """Why `command` is not offered to this sender beyond his roles (Command.withheld), or None."""
+        if command.withheld is None or sender is None:
+            return None
+        return command.withheld(Sender.of(sender) if isinstance(sender, Person) else sender)
+
+    def menu_key(self, sender: Sender | None) -> tuple:
+        """What decides which commands a sender is offered: his roles, and the commands withheld from him."""
         roles = frozenset(sender.roles) if sender is not None else frozenset()
-        menu = self._menus.get(roles)
-        if menu is None:  # the commands are fixed once registered: one menu per set of roles
-            menu = self._menus[roles] = _Menu([c for c in self.commands
-                                               if c.help and (c.roles is None or not c.roles.isdisjoint(roles))])
+        return roles, tuple(c.name for c in self.commands if self.withheld(c, sender))
+
+    def _menu(self, sender: Sender | None) -> _Menu:
+        key = self.menu_key(sender)
+        menu = self._menus.get(key)
+        if menu is None:  # the commands are fixed once registered: one menu per set of roles (and withheld ones)
+            roles, withheld = key
+            menu = self._menus[key] = _Menu([c for c in self.commands if c.help and c.name not in withheld
+                                             and (c.roles is None or not c.roles.isdisjoint(roles))])
         return menu
 
     def menu(self, sender: Sender | None) -> list[Command]:

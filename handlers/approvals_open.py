@@ -113,7 +113,7 @@ def register(router: Router) -> None:
                         cancelled=text.left_unchanged, kept_on_cancel=True)
 
     @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号", "开号", "开个号", "开新号",
-                    help="申请开设政务新媒体账号",
+                    help="申请开设政务新媒体账号", withheld=rules.opening_withheld,
                     detail="逐项填写审批表（附件2）：账号类型、名称、功能、主页URL、平台账号ID、账号负责人和联系电话、"
                            "第三方运营机构、开设理由，以及本单位是否已提交保障制度；最后核对全表再提交。\n"
                            "每个单位在同一平台只能开设一个账号（第13条），涉密单位和内设机构不得开设（第8条）。"

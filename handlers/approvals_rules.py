@@ -70,12 +70,25 @@ def may_file_for_others(person: Person) -> bool:
 
 # --- 第8条 / 第13条 / 第9条 --------------------------------------------------------------
 
+def barred_from_opening(name: str, classified: bool, internal: bool) -> str | None:
+    """Why a unit may not open accounts (第8条: classified units, internal departments), or None."""
+    if classified:
+        return f"{name}是涉密单位，按《办法》第8条不得开设政务新媒体。"
+    if internal:
+        return f"{name}是内设机构，按《办法》第8条不得以内设机构名义开设政务新媒体，请以所在单位名义申请。"
+    return None
+
+
 def check_unit_may_open(unit: Unit) -> None:
-    if unit.is_classified:
-        raise Refused(f"{unit.name}是涉密单位，按《办法》第8条不得开设政务新媒体。")
-    if unit.is_internal:
-        raise Refused(f"{unit.name}是内设机构，按《办法》第8条不得以内设机构名义开设政务新媒体，"
-                      "请以所在单位名义申请。")
+    reason = barred_from_opening(unit.name, unit.is_classified, unit.is_internal)
+    if reason:
+        raise Refused(reason)
+
+
+def opening_withheld(sender) -> str | None:
+    """开设 is not offered to the people of a unit that may not open accounts (第8条): why, or None. A bureau user
+    files for host units (the list leaves those units out)."""
+    return barred_from_opening(sender.unit_name, sender.unit_is("is_classified"), sender.unit_is("is_internal"))
 
 
 def live_accounts(session: Session, unit_id: int) -> list[Account]:

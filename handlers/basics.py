@@ -117,6 +117,8 @@ def register(router: Router) -> None:
             section = help_of(sender).groups.get(title)
             if section and not (found and not found[1]):  # 「帮助 周报」 is the command's, not the section's
                 return section_text(title, section)
+            if found and router.allowed(found[0], sender) and (why := router.withheld(found[0], sender)):
+                return f"「{found[0].name}」：{why}"  # (开设 for a classified unit's clerk, 第8条)
             if found and router.allowed(found[0], sender):  # 「帮助 同意 7」 too
                 command = found[0]
                 aliases = f"（也可以说：{'、'.join(command.aliases)}）" if command.aliases else ""
@@ -146,9 +148,9 @@ def register(router: Router) -> None:
         return f"没有找到「{topic[:20]}」的帮助。{hint}回复「帮助」查看全部功能。"
 
     def help_of(sender) -> _Help:
-        roles = frozenset(sender.roles)
-        found = helps.get(roles)
-        if found is None:  # the commands are fixed once registered: one help per set of roles
+        key = router.menu_key(sender)
+        found = helps.get(key)
+        if found is None:  # the commands are fixed once registered: one help per set of roles (and withheld ones)
             groups: dict[str, list] = {}
             for command in router.menu(sender):  # in registration order (features as listed)
                 commands = groups.setdefault(feature_title(command.handler.__module__), [])
@@ -158,9 +160,9 @@ def register(router: Router) -> None:
             menu = "\n".join([*(f"【{title}】{'、'.join(c.name for c in commands)}" for title, commands in groups.items()),
                               "对话中随时可以回复「取消」结束、「上一步」返回上一问。",
                               "回复「帮助 功能名」查看说明，例如「帮助 周报」；「帮助 监督检查」等列出一组功能。"])
-            found = helps[roles] = _Help(groups, menu)
+            found = helps[key] = _Help(groups, menu)
         return found
-    helps: dict[frozenset[str], _Help] = {}
+    helps: dict[tuple, _Help] = {}
 
     @router.fallback("help")
     def show_help(ctx: Context):

@@ -27,6 +27,18 @@ def test_internal_department_may_not_open(bot):
     assert "内设机构" in reply and "第8条" in reply
 
 
+@pytest.mark.parametrize("userid, why", [("bm_staff", "涉密单位"), ("jyb_staff", "内设机构")])
+def test_a_unit_that_may_not_open_is_not_offered_opening(bot, userid, why):
+    """第8条: the menu of a classified unit's or an internal department's clerk offered 开设 (the menu was the same
+    for every unit's staff), inviting a request that is always refused."""
+    menu = bot.send(userid, "帮助")
+    assert "【开设变更注销审批】变更、注销" in menu and "开设、" not in menu, menu
+    assert "开设" not in bot.send(userid, "帮助 开设变更注销审批").split("\n", 1)[1]
+    reply = bot.send(userid, "帮助 开设")
+    assert reply.startswith("「开设」：") and why in reply and "第8条" in reply and "逐项填写" not in reply, reply
+    assert "开设、" in bot.send("jy_zhang", "帮助")  # another unit's staff: the same roles, still offered
+
+
 def test_second_account_on_the_same_platform_is_refused_naming_the_existing_one(bot):
     seed_accounts(bot)
     bot.send("jy_zhang", "开设")
