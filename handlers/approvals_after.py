@@ -85,6 +85,26 @@ def _follow_up(session: Session, req: ApprovalRequest, decider: Person, responsi
     if responsible_id is not None and responsible_id != responsible_before and (
             req.kind == OPEN or "responsible_name" in (req.changes or {})):
         flag_untrained(session, session.get(Person, responsible_id), req.account.id)
+        _tell_responsible(session, req, responsible_before)
+
+
+def _tell_responsible(session: Session, req: ApprovalRequest, before_id: int | None) -> None:
+    """第21条: the person now answering for the account learns it (a colleague named on the form, a head named in a
+    change), and the one who no longer does that the dormancy warnings go to the new one. Not the applicant, who
+    named them and hears of the approval."""
+    account = req.account
+    what = f"「{account.name}」（{account.platform}，{account.unit.name}）"
+    new = session.get(Person, account.responsible_id)
+    if new != req.applicant:
+        outbox.push_text(session, org.reachable([new]),
+                         f"【账号负责人】第{req.id}号{req.kind}申请已审批通过，您是{what}的账号负责人。按《办法》第21条，"
+                         "账号负责人对账号的信息内容和安全运行负总责：请保持更新（两周未更新国检即单项否决），"
+                         "停更提醒会发给您。回复「台账」查看本单位的账号。")
+    old = session.get(Person, before_id) if before_id is not None else None
+    if old is not None and old != req.applicant:
+        outbox.push_text(session, org.reachable([old]),
+                         f"【账号负责人】经第{req.id}号{req.kind}申请审批，{what}的账号负责人已由您改为{new.name}，"
+                         "今后这个账号的停更提醒发给{new.name}。")
 
 
 def _action(kind: str) -> str:

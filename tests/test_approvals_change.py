@@ -378,3 +378,30 @@ def test_a_mistyped_platform_in_a_closure_is_offered_not_taken(bot):
     assert reply.startswith("没有找到名称像「公重号」的可以办理的正常账号。您是说「微信公众号」吗？"), reply
     assert "抚松文旅（微信公众号" in reply and "抖音" not in reply, reply
     assert "注销原因" in bot.send("wl_zhao", "1")
+
+
+def test_the_person_named_responsible_learns_it_and_the_one_replaced_too(bot):
+    """第21条: a change of the responsible person, approved, told no one but the applicant — the new responsible
+    person (a head here) never learned he answers for the account, nor the old one that he no longer does."""
+    seed_accounts(bot)
+    bot.say("jy_zhang", "变更 抚松教育 抖音 负责人", "王局长", "不变", "整改", "确认")
+    number = latest_request_id(bot)
+    approve_all(bot, number)
+    [told] = [t for t in bot.texts("jy_wang") if "【账号负责人】" in t]
+    assert f"第{number}号变更申请已审批通过，您是「抚松教育」（抖音，抚松县教育局）的账号负责人" in told, told
+    assert "第21条" in told and "停更提醒会发给您" in told
+    [replaced] = [t for t in bot.texts("jy_li") if "【账号负责人】" in t]
+    assert "「抚松教育」（抖音，抚松县教育局）的账号负责人已由您改为王局长" in replaced, replaced
+    assert not [t for t in bot.texts("jy_zhang") if "【账号负责人】" in t]  # the applicant named him: no notice
+
+
+def test_a_colleague_named_responsible_on_the_opening_form_learns_it(bot):
+    from tests.approvals_helpers import OPEN_WEIBO, submit_open
+    number = submit_open(bot, "jy_zhang", [*OPEN_WEIBO[:6], "李娜", *OPEN_WEIBO[7:]])
+    approve_all(bot, number)
+    [told] = [t for t in bot.texts("jy_li") if "【账号负责人】" in t]
+    assert f"第{number}号开设申请已审批通过，您是「抚松教育」（微博，抚松县教育局）的账号负责人" in told, told
+    number = submit_open(bot, "jy_zhang", ["开设", "快手", "抚松教育", "发布教育短视频", "https://www.kuaishou.com/u/fs",
+                                           "fsjy2026", "我", "13912345678", "无", "及时发布教育政策，服务群众", "是"])
+    approve_all(bot, number)
+    assert not [t for t in bot.texts("jy_zhang") if "【账号负责人】" in t]  # himself: he knows
