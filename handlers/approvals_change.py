@@ -257,6 +257,12 @@ def save(ctx: Context) -> ApprovalRequest | None:
 
 
 def submit(ctx: Context):
+    if "unit_name" in (ctx.data.get("changes") or {}):  # checked again: another request may have come in meanwhile
+        new_unit, platform = ctx.session.get(Unit, ctx.data["new_unit_id"]), ctx.data["form"]["platform"]
+        try:
+            rules.check_one_per_platform(ctx.session, new_unit, platform, ctx.data.get("request_id"))
+        except rules.Refused as refused:
+            raise Reask(f"{refused}\n申请未提交。请回复「修改」重新选择变更内容，或回复「取消」。") from None
     req = save(ctx)
     if req is None:
         return END

@@ -58,10 +58,8 @@ def new_value(ctx: Context, key: str):
     unit = units[pick(answer, [u.name for u in units])]
     try:
         rules.check_unit_may_open(unit)
-        for account in rules.live_accounts(ctx.session, unit.id):
-            if account.platform == platform:
-                raise rules.Refused(f"{unit.name}在{platform}已有账号「{account.name}」，"
-                                    "按《办法》第13条同一单位同一平台只能有一个账号。")
+        # an account there already, an opening or another move under way (第13条)
+        rules.check_one_per_platform(ctx.session, unit, platform, ctx.data.get("request_id"))
     except rules.Refused as refused:
         raise Reask(str(refused)) from None
     ctx.data["new_unit_id"] = unit.id

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.router import Reask
 from models import org
 from models.account import CANCELLED, SUSPENDED, Account
-from models.approval import open_request_for_platform
+from models.approval import CHANGE, PENDING_STATUSES, RETURNED, ApprovalRequest, open_request_for_platform
 from models.org import STAFF, UNIT_HEAD, Person, Unit
 
 # Which fields of 附件2 fit which platform: (url label, url required, id label, id required)
@@ -109,6 +109,21 @@ def check_one_per_platform(session: Session, unit: Unit, platform: str, request_
     if pending is not None and pending.id != request_id:
         raise Refused(f"{unit.name}在{platform}已有一个开设申请（第{pending.id}号，{pending.status}）。"
                       f"按《办法》第13条，同一单位在同一平台只能开设一个账号。")
+    moving = move_request_into(session, unit.id, platform)
+    if moving is not None and moving.id != request_id:
+        raise Refused(f"第{moving.id}号变更申请（{moving.status}）要把{moving.unit.name}的{platform}账号"
+                      f"「{moving.form.get('name', '')}」的主办单位变更为{unit.name}。"
+                      f"按《办法》第13条，同一单位在同一平台只能有一个账号。")
+
+
+def move_request_into(session: Session, unit_id: int, platform: str) -> ApprovalRequest | None:
+    """A pending (or sent back) change that makes the unit the host of an account on the platform (第12条): once
+    approved, the unit has that account, as after an opening."""
+    rows = session.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.kind == CHANGE, ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED)),
+        ApprovalRequest.unit_id != unit_id).order_by(ApprovalRequest.id))
+    return next((r for r in rows if "unit_name" in (r.changes or {}) and r.form.get("unit_id") == unit_id
+                 and r.form.get("platform") == platform), None)
 
 
 GENERIC = ("人民政府", "委员会", "管理局", "中心", "局", "办公室", "县", "镇", "乡", "街道")

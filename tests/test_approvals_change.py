@@ -405,3 +405,37 @@ def test_a_colleague_named_responsible_on_the_opening_form_learns_it(bot):
                                            "fsjy2026", "我", "13912345678", "无", "及时发布教育政策，服务群众", "是"])
     approve_all(bot, number)
     assert not [t for t in bot.texts("jy_zhang") if "【账号负责人】" in t]  # himself: he knows
+
+
+OPEN_WECHAT = ["开设", "微信公众号", "应急抚松", "发布应急管理政策和预警信息", "无", "gh_0123456789ab", "1", "13912345678",
+               "无", "及时发布预警信息，服务群众", "是"]
+
+
+def test_a_move_into_a_unit_counts_as_its_account_on_that_platform(bot):
+    """第13条: a change of host unit was checked against the new unit's accounts only — not its opening request on
+    the platform, nor the other way round — so both approved left the unit with two accounts on one platform."""
+    from tests.approvals_helpers import submit_open
+    seed_accounts(bot)
+    opening = submit_open(bot, "yj_shi", OPEN_WECHAT)
+    bot.say("wj_liu", "变更 健康抚松", "8")
+    refused = bot.send("wj_liu", "抚松县应急管理局")
+    assert f"抚松县应急管理局在微信公众号已有一个开设申请（第{opening}号" in refused and "第13条" in refused, refused
+    bot.send("wj_liu", "取消")
+    assert "已撤回" in bot.send("yj_shi", f"撤回 {opening}")
+    bot.say("wj_liu", "变更 健康抚松", "8", "抚松县应急管理局", "是", "其他", "机构改革职能划转", "确认")
+    moving = latest_request_id(bot)
+    bot.send("yj_shi", "开设")
+    refused = bot.send("yj_shi", "微信公众号")
+    assert (f"第{moving}号变更申请（待单位审核）要把抚松县卫生健康局的微信公众号账号「健康抚松」的主办单位变更为抚松县应急管理局"
+            in refused and "第13条" in refused), refused
+
+
+def test_a_move_is_checked_again_when_submitted(bot):
+    from tests.approvals_helpers import submit_open
+    seed_accounts(bot)
+    form = bot.say("wj_liu", "变更 健康抚松", "8", "抚松县应急管理局", "是", "其他", "机构改革职能划转")[-1]
+    assert "请核对变更申请" in form
+    opening = submit_open(bot, "yj_shi", OPEN_WECHAT)  # while the form waits to be confirmed
+    refused = bot.send("wj_liu", "确认")
+    assert f"已有一个开设申请（第{opening}号" in refused and "申请未提交" in refused, refused
+    assert latest_request_id(bot) == opening
