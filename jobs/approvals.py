@@ -344,37 +344,69 @@ def _escalation_text(kind: str, items: list[Waiting]) -> str:
 @scheduled("registry_countdown", daily_at(9, 0),
            title="提醒在3个工作日内报送全国系统（第11条）")
 def registry_countdown(period: str) -> int:
+    """Each person reminded of the filings still to be entered gets one message a day listing them all (a unit with
+    an opening and a change approved got two every morning); likewise the bureau admins told of deadlines reached.
+    Returns how many filings were reminded of."""
     day = date.fromisoformat(period)
-    sent = 0
+    reminded: set[int] = set()
     with db.transaction() as session:
         workdays.prime(session)
-        filings = session.scalars(select(RegistryFiling).where(RegistryFiling.filed_at.is_(None))
-                                  .order_by(RegistryFiling.deadline, RegistryFiling.id))
+        filings = list(session.scalars(select(RegistryFiling).where(RegistryFiling.filed_at.is_(None))
+                                       .order_by(RegistryFiling.deadline, RegistryFiling.id)))
+        to_staff: dict[Person, list[RegistryFiling]] = {}
+        at_deadline: dict[Person, list[RegistryFiling]] = {}
         for filing in filings:
             req = filing.request
             staff = after.unit_staff(session, req)
-            key = after.remind_key(filing, day)
-            rows = (outbox.push_text(session, staff, _staff_text(filing, day), dedupe_key=key) if staff
-                    else outbox.push_text(session, after.registry_admins(session, req),
-                                          after.nobody_text(session, filing, day), dedupe_key=key))
-            if rows:
-                sent += 1
-                filing.reminders_sent += 1
+            for person in staff:
+                to_staff.setdefault(person, []).append(filing)
+            if not staff and outbox.push_text(session, after.registry_admins(session, req),  # as at approval
+                                              after.nobody_text(session, filing, day),
+                                              dedupe_key=after.remind_key(filing, day)):
+                reminded.add(filing.id)
             if day >= filing.deadline and filing.bureau_told_on is None:
                 filing.bureau_told_on = day
                 if staff:  # else the admins' reminder above already says where the deadline stands
-                    outbox.push_text(session, after.registry_admins(session, req),
-                                     f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
-                                     f"的全国政务新媒体信息报送系统报送{after.due_text(filing.deadline, day, session)}，"
-                                     "单位尚未回复已报送（第11条）。",
-                                     dedupe_key=f"registry-deadline:{filing.id}")
+                    for person in after.registry_admins(session, req):
+                        at_deadline.setdefault(person, []).append(filing)
                 audit.record(session, actor="system:registry_countdown", action="registry.deadline",
                              entity="registry_filing", entity_id=filing.id, after={"deadline": str(filing.deadline)})
-    return sent
+        for person, due in to_staff.items():
+            key = after.remind_key(due[0], day) if len(due) == 1 else \
+                f"registry-remind:{day.isoformat()}:{'-'.join(str(f.id) for f in due)}"
+            if outbox.push_text(session, person, _staff_text(due, day), dedupe_key=key):
+                reminded.update(f.id for f in due)
+        for person, due in at_deadline.items():
+            outbox.push_text(session, person, _deadline_text(session, due, day),
+                             dedupe_key=f"registry-deadline:{'-'.join(str(f.id) for f in due)}")
+        for filing in filings:
+            filing.reminders_sent += filing.id in reminded
+    return len(reminded)
 
 
-def _staff_text(filing: RegistryFiling, day: date) -> str:
-    req = filing.request
-    return (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
-            f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{after.due_text(filing.deadline, day)}。"
-            f"\n完成后请回复「已报送 {req.id}」。")
+def _staff_text(due: list[RegistryFiling], day: date) -> str:
+    """The unit's reminder: one filing as before, several as one list."""
+    if len(due) == 1:
+        req = due[0].request
+        return (f"提醒：第{req.id}号{req.kind}申请（{req.form.get('name', '')}）已审批通过，"
+                f"须在全国政务新媒体信息报送系统中完成{req.kind}（第11条），{after.due_text(due[0].deadline, day)}。"
+                f"\n完成后请回复「已报送 {req.id}」。")
+    lines = [f"提醒：{len(due)}件审批通过的申请须在全国政务新媒体信息报送系统中办理（第11条）："]
+    lines += [f"· 第{f.request_id}号{f.request.kind}申请（{f.request.form.get('name', '')}，"
+              f"{f.request.form.get('platform', '')}）：{after.due_text(f.deadline, day)}" for f in due]
+    numbers = "、".join(str(f.request_id) for f in due)
+    lines.append(f"完成后请回复「已报送 编号」，几件一起报送的可以回复「已报送 {numbers}」。")
+    return "\n".join(lines)
+
+
+def _deadline_text(session, due: list[RegistryFiling], day: date) -> str:
+    """For the bureau admins: the filings whose deadline has come with no 已报送 from the unit."""
+    if len(due) == 1:
+        req = due[0].request
+        return (f"报送到期：{req.unit.name}第{req.id}号{req.kind}申请（{req.form.get('name', '')}）"
+                f"的全国政务新媒体信息报送系统报送{after.due_text(due[0].deadline, day, session)}，"
+                "单位尚未回复已报送（第11条）。")
+    lines = [f"报送到期：{len(due)}件申请的全国政务新媒体信息报送系统报送已到截止日，单位尚未回复已报送（第11条）："]
+    lines += [f"· {f.request.unit.name}第{f.request_id}号{f.request.kind}申请（{f.request.form.get('name', '')}，"
+              f"{f.request.form.get('platform', '')}）：{after.due_text(f.deadline, day, session)}" for f in due]
+    return "\n".join(lines)

@@ -706,3 +706,37 @@ def test_the_bureau_admin_gets_one_message_for_the_requests_without_an_approver_
         in chase[0], chase[0]
     assert f"\n2. 第{second}号申请（开设「抚松教育」（抖音），抚松县教育局）" in chase[0], chase[0]
     assert chase[0].count("助手会自动把审批卡片发给新的审批人") == 1, chase[0]
+
+
+def test_several_filings_of_a_unit_are_one_reminder_a_day(bot):
+    """A unit with an opening and a change approved got two 第11条 reminders every morning, one per request, and the
+    bureau admin two 报送到期 notices on the deadline: now each person gets one message listing them."""
+    from tests.approvals_helpers import latest_request_id, seed_accounts
+    clock.set_now(datetime(2026, 11, 9, 10, 0))  # a Monday: both due Thu 11-12
+    seed_accounts(bot)
+    opening = submit_open(bot)
+    approve_all(bot, opening)
+    bot.say("jy_zhang", "变更 抚松教育 抖音 负责人", "王局长", "不变", "整改", "确认")
+    change = latest_request_id(bot)
+    approve_all(bot, change)
+    clock.set_now(datetime(2026, 11, 10, 9, 0))
+    assert jobs.registry_countdown("2026-11-10") == 2
+    assert jobs.registry_countdown("2026-11-10") == 0  # a re-run sends nothing twice
+    [reminder] = [t for t in bot.texts("jy_li") if t.startswith("提醒：")]
+    assert reminder == (
+        "提醒：2件审批通过的申请须在全国政务新媒体信息报送系统中办理（第11条）：\n"
+        f"· 第{opening}号开设申请（抚松教育，微博）：截止11月12日（周四），还剩2个工作日（不含今天）\n"
+        f"· 第{change}号变更申请（抚松教育，抖音）：截止11月12日（周四），还剩2个工作日（不含今天）\n"
+        f"完成后请回复「已报送 编号」，几件一起报送的可以回复「已报送 {opening}、{change}」。"), reminder
+    clock.set_now(datetime(2026, 11, 12, 9, 0))
+    jobs.registry_countdown("2026-11-12")
+    [due] = [t for t in bot.texts("zsj_admin") if t.startswith("报送到期")]
+    assert due.startswith("报送到期：2件申请的全国政务新媒体信息报送系统报送已到截止日") and \
+        f"· 抚松县教育局第{change}号变更申请（抚松教育，抖音）：截止11月12日（周四），今天是最后一天" in due, due
+    bot.send("jy_li", f"已报送 {opening}")
+    clock.set_now(datetime(2026, 11, 13, 9, 0))
+    jobs.registry_countdown("2026-11-13")
+    last = [t for t in bot.texts("jy_li") if t.startswith("提醒：")][-1]
+    assert last.startswith(f"提醒：第{change}号变更申请（抚松教育）已审批通过") and "已逾期1个工作日" in last, last
+    with bot.db() as s:
+        assert [f.reminders_sent for f in s.scalars(select(RegistryFiling).order_by(RegistryFiling.id))] == [2, 3]
