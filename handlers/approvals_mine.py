@@ -176,7 +176,8 @@ def register(router: Router) -> None:
         left = takeover.left_behind(ctx.session, ctx.person)
         todo = to_decide_line(ctx)
         if not rows and not drafts and not left:
-            ctx.reply("您还没有提交过申请。回复「开设」「变更 账号」「注销 账号」开始。" + (f"\n{todo}" if todo else ""))
+            start = "「变更 账号」「注销 账号」" if rules.opening_withheld(ctx.sender) else "「开设」「变更 账号」「注销 账号」"
+            ctx.reply(f"您还没有提交过申请。回复{start}开始。" + (f"\n{todo}" if todo else ""))
             return END
         lines = []
         if drafts:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import choices, clock, outbox
 from bot.registry_xlsx import export_workbook
 from bot.router import END, Context, Reask, Router
+from handlers.approvals_rules import barred_from_opening
 from handlers.oversight_util import OWN_UNIT_WORDS, abbreviated, county_asked, outside_scope_hint, own_unit_hint
 from models.account import CANCELLED, PLATFORM_WORDS, PLATFORMS, REGISTRY_PENDING, STATUSES, SUSPENDED, Account
 from models.org import ROLES, Person, Unit, subtree_ids, visible_host_units, visible_unit_ids
@@ -78,6 +79,9 @@ def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = 
     """A unit's accounts with status, responsible person and latest update; `due`: account id → the national
     registry deadline (第11条), as the unit's reminder words it."""
     if not accounts:
+        barred = barred_from_opening(unit.name, unit.is_classified, unit.is_internal)
+        if barred:  # not invited to a request that is always refused
+            return f"{unit.name} 在台账中没有账号。{barred}"
         return (f"{unit.name} 在台账中还没有账号。\n如需开设，回复「开设」提交申请；"
                 "已有账号未登记的，请联系县政数局导入并补办备案。")
     lines = [f"{unit.name} 的政务新媒体（{len(accounts)}个）："]

@@ -39,6 +39,15 @@ def test_a_unit_that_may_not_open_is_not_offered_opening(bot, userid, why):
     assert "开设、" in bot.send("jy_zhang", "帮助")  # another unit's staff: the same roles, still offered
 
 
+@pytest.mark.parametrize("userid, unit", [("bm_staff", "抚松县国家保密局"), ("jyb_staff", "抚松县教育局办公室")])
+def test_the_registry_and_my_requests_of_a_unit_that_may_not_open_do_not_invite_opening(bot, userid, unit):
+    """「台账」 and 「我的申请」 with nothing in them told a classified unit's clerk 「如需开设，回复「开设」」."""
+    ledger = bot.send(userid, "台账")
+    assert ledger.startswith(f"{unit} 在台账中没有账号。{unit}是") and "第8条" in ledger and "「开设」" not in ledger, ledger
+    assert bot.send(userid, "我的申请") == "您还没有提交过申请。回复「变更 账号」「注销 账号」开始。"
+    assert "第8条" in bot.send("zsj_admin", f"台账 {unit}")  # the bureau looking at it reads the same
+
+
 def test_second_account_on_the_same_platform_is_refused_naming_the_existing_one(bot):
     seed_accounts(bot)
     bot.send("jy_zhang", "开设")
