@@ -15,7 +15,8 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
-from models.account import ACTIVE_STATUSES, PLATFORM_TYPOS, PLATFORM_WORDS, Account, platform_misspelled, platform_named
+from models.account import (ACTIVE_STATUSES, PLATFORM_TYPOS, PLATFORM_WORDS, SUSPENDED, Account, platform_misspelled,
+                            platform_named)
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, CLOSE_REASONS, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
@@ -72,18 +73,21 @@ def snapshot(account: Account) -> dict:
             "contact": account.contact, "operator": account.operator, "unit_name": account.unit.name}
 
 
-def candidates(ctx: Context, kind: str) -> list[Account]:
+def candidates(ctx: Context, kind: str, *, suspended: bool = False) -> list[Account]:
+    """The accounts in the sender's scope a request of `kind` may be about; `suspended`: 已关停 ones too (a suspended
+    account may still be cancelled for good, 第10条)."""
     ids = org.visible_unit_ids(ctx.session, ctx.person)
     stmt = select(Account).where(Account.unit_id.in_(ids)).order_by(Account.unit_id, Account.id)
     if kind == RETRO:
         stmt = stmt.where(Account.needs_retro_filing.is_(True))
     else:  # 变更中 too: naming an account with a change in hand is answered with that request, not skipped
-        stmt = stmt.where(Account.status.in_(ACTIVE_STATUSES))
+        stmt = stmt.where(Account.status.in_((*ACTIVE_STATUSES, *((SUSPENDED,) if suspended else ()))))
     return list(ctx.session.scalars(stmt))
 
 
 def label(account: Account) -> str:
-    return f"{account.name}（{account.platform}，{account.unit.name}）"
+    state = "，已关停" if account.status == SUSPENDED else ""
+    return f"{account.name}（{account.platform}，{account.unit.name}{state}）"
 
 
 def match(accounts: list[Account], query: str) -> list[Account]:
@@ -163,8 +167,9 @@ def done_said(ctx: Context, kind: str):
 def begin(ctx: Context, kind: str, prefix: str):
     """Find the account named after the command; numbered choices when several fit. For a change, items named
     with it (「变更 抚松教育 负责人」) are asked straight away."""
-    accounts = candidates(ctx, kind)
-    what = "需要补办备案的账号" if kind == RETRO else "可以办理的正常账号"
+    accounts = candidates(ctx, kind, suspended=kind == CANCEL)
+    what = "需要补办备案的账号" if kind == RETRO else "可以注销的账号" if kind == CANCEL \
+        else "可以办理的正常账号"
     if not accounts:
         how = ("补办备案用于县政数局已导入台账、还没有审批记录的账号。以前开设、但不在台账里的账号（回复「台账」核对），"
                "请联系县政数局导入台账后再补办备案。") if kind == RETRO else ""

@@ -100,8 +100,8 @@ def test_a_person_without_a_role_may_not_file(bot):
 def test_other_units_and_counties_cannot_file_for_an_account(bot):
     seed_accounts(bot)
     assert "没有找到名称像「抚松教育」" in bot.send("wj_liu", "变更 抚松教育")
-    assert "没有可以办理的正常账号" in bot.send("jyx_staff", "注销 抚松教育")
-    assert "没有可以办理的正常账号" in bot.send("jy_admin", "注销 抚松教育")
+    assert "没有可以注销的账号" in bot.send("jyx_staff", "注销 抚松教育")
+    assert "没有可以注销的账号" in bot.send("jy_admin", "注销 抚松教育")
 
 
 @pytest.mark.parametrize("actor, allowed", [("jy_zhang", True), ("jy_li", False), ("jy_wang", False),

@@ -375,7 +375,7 @@ def test_a_mistyped_platform_in_a_closure_is_offered_not_taken(bot):
     """「注销 公重号」 listed every account with 「没有找到名称像「公重号」」: the typo table served 开设 only."""
     seed_accounts(bot)
     reply = bot.send("wl_zhao", "注销 公重号")
-    assert reply.startswith("没有找到名称像「公重号」的可以办理的正常账号。您是说「微信公众号」吗？"), reply
+    assert reply.startswith("没有找到名称像「公重号」的可以注销的账号。您是说「微信公众号」吗？"), reply
     assert "抚松文旅（微信公众号" in reply and "抖音" not in reply, reply
     assert "注销原因" in bot.send("wl_zhao", "1")
 
@@ -439,3 +439,22 @@ def test_a_move_is_checked_again_when_submitted(bot):
     refused = bot.send("wj_liu", "确认")
     assert f"已有一个开设申请（第{opening}号" in refused and "申请未提交" in refused, refused
     assert latest_request_id(bot) == opening
+
+
+def test_a_suspended_account_can_be_cancelled_for_good(bot):
+    """An account 关停 could never be 注销: 「注销 抚松公安」 said 「没有可以办理的正常账号」, though it stood in the
+    ledger as 已关停, and no other way led to its cancellation (第10条)."""
+    seed_accounts(bot)
+    bot.say("ga_zhou", "关停 抚松公安", "无力维护", "确认")
+    approve_all(bot, latest_request_id(bot), ("ga_wu", "zsj_review", "city_zhao"))
+    bot.send("ga_zhou", f"已报送 {latest_request_id(bot)}")
+    assert bot.send("ga_zhou", "注销 抚松公安") == "账号：抚松公安（微博，抚松县公安局，已关停）\n\n" \
+        "注销原因：\n1. 无力维护\n2. 主办单位撤销合并\n3. 按通报整改要求\n4. 其他\n（回复序号）"
+    assert "请核对注销申请" in bot.send("ga_zhou", "主办单位撤销合并")
+    bot.send("ga_zhou", "确认")
+    number = latest_request_id(bot)
+    weibo = account_id(bot, "抚松公安", "微博")
+    assert account(bot, weibo)["status"] == "已关停"  # until approved
+    approve_all(bot, number, ("ga_wu", "zsj_review", "city_zhao"))
+    assert account(bot, weibo)["status"] == "已注销" and account(bot, weibo)["registry_status"] == "待报送"
+    assert "可以办理的正常账号" in bot.send("ga_zhou", "关停 抚松公安")  # 关停 and 变更 still want a live account
