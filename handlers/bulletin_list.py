@@ -32,7 +32,7 @@ SCORE_ASKED = (r"(?:我们|本单位|我单位)?(?:的)?(?:本月|上月|上个�
 MONTHLY_SAID = (r"(?:查看|看看|看一下)?(?:(?P<month>\d{1,2}月|十[一二]?月|[一二三四五六七八九]月)份?的?(?:月度)?通报"
                 r"|月度通报|(?:本月|这个?月|上个?月)?的?(?:月度|每月)?检查(?:情况|结果|通报)?(?:怎么样|如何)?)[？?。]*$")
 # A unit's sentence about the bulletin or its score (「通报里说我们不合格」, 「年度考核结果」), when nothing else reads it
-SCORE_MENTIONED = r".*(?:通报|考核|扣分|扣了分|得分|排名|不合格)"
+SCORE_MENTIONED = r".*(?:通报|考核|扣分|扣了分|得分|排名|排第几|排在第|第几名|不合格)"
 
 
 def status_line(row: StoredBulletin, admin: bool) -> str:

@@ -183,6 +183,7 @@ def test_a_units_sentence_opening_with_a_bureau_command_is_read_as_a_sentence(bo
     assert bot.send("jy_zhang", "通报里说我们不合格").startswith(no_bulletin)  # the unit's part of the bulletin
     assert bot.send("jy_zhang", "年度考核结果").startswith(no_bulletin)
     assert bot.send("jy_zhang", "发布通报了吗").startswith(no_bulletin)
+    assert bot.send("jy_wang", "教育局这个月排第几").startswith(no_bulletin)  # was 「没有理解」
     assert bot.send("jy_zhang", "警告我们了").startswith("【单位记录】抚松县教育局")
     assert bot.send("jy_wang", "约谈我们了吗").startswith("【单位记录】抚松县教育局")
     # the command itself, given its arguments, is still refused; asked what it is, it is explained
