@@ -13,6 +13,7 @@ FEATURES = [
     "handlers.weekly_status",
     "handlers.weekly_close",
     "handlers.weekly_urge",
+    "handlers.weekly_head_urge",  # a unit head asking one of his clerks for the report: 「让张伟把周报交了」
     "handlers.notice_replies",
     "handlers.dormancy",
     "handlers.dormancy_ask",  # a unit asking whether its 说明 was reviewed: where it stands, not how to write one

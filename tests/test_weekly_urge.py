@@ -48,3 +48,18 @@ def test_before_the_due_day_it_is_last_week_and_said_in_a_sentence(bot):
     assert bot.send("zsj_admin", "取消").startswith("已取消「催报周报」")
     assert bot.send("zsj_review", "给教育局发个催报").startswith("11月16日—11月22日还没有报送周报的单位（1个")
     assert bot.send("zsj_review", "取消").startswith("已取消「催报周报」")
+
+
+def test_a_unit_head_asks_his_clerk_for_the_report(bot):
+    """「让张伟把周报交了」 from the head got 「没有理解」: the clerk named is reminded, once a day, and the head told."""
+    seed(bot)
+    at(2026, 11, 30, 10, 0)  # Monday: the week of 11-23 is overdue
+    assert bot.send("jy_wang", "让张伟把周报交了") == "已提醒张伟报送11月23日—11月29日的周报（已逾期）。"
+    (told,) = [t for t in bot.texts("jy_zhang") if t.startswith("【周报提醒】")]
+    assert told == ("【周报提醒】王局长提醒您：抚松县教育局11月23日—11月29日的周报还没有报送（已逾期），"
+                    "请回复「周报 上周」补报。")
+    assert bot.send("jy_wang", "提醒张伟交周报").startswith("今天已经提醒过张伟")
+    assert len([t for t in bot.texts("jy_zhang") if t.startswith("【周报提醒】")]) == 1
+    assert bot.send("jy_wang", "让刘洋把周报交了").startswith("抚松县教育局的通讯录中没有「刘洋」")  # another unit's
+    bot.say("jy_zhang", "周报 上周", "都没更新", "确认")
+    assert "已经报送" in bot.send("jy_wang", "催一下李娜交周报")
