@@ -137,7 +137,10 @@ def bureau_view(scope_name: str, units: list[Unit], accounts: list[Account]) -> 
 # The registry asked for in other words: 「我们单位有哪些账号」, 「查一下账号」, 「本单位的账号列表」, 「账号」
 ACCOUNTS_ASKED = (r"(?:查一下|查查|查看|查询|看看|看一下|列出)?(?:我们?|咱们?)?(?:本?单位)?的?(?:都|一共|总共|现在)?有?"
                   r"(?:哪些|几个|多少|什么)?(?:政务)?(?:新媒体)?(?:账号|帐号)(?:列表|清单|名单|情况)?"
-                  r"(?:都?有(?:哪些|几个|多少))?[？?。！!]*$")
+                  r"(?:都?有(?:哪些|几个|多少))?[？?。！!]*$"
+                  # 「我们单位的账号都正常吗」, 「账号状态怎么样」: the registry gives each account's state
+                  r"|(?:我们?|咱们?)?(?:本?单位)?的?(?:账号|帐号)(?:的)?(?:状态|情况)?(?:都)?(?:正常|没问题|有问题|怎么样|如何)"
+                  r"(?:吗|么|吧|没有?)?[？?。！!]*$")
 
 # Who answers for the accounts (第21条), or how many there are: the registry names them
 # (「负责人是谁」, 「谁负责更新公众号」, 「我们有几个号」)

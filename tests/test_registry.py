@@ -40,6 +40,12 @@ def test_unit_user_may_call_his_unit_this_unit(bot):
                                                  "这里要写主办单位的名称，例如「教育局」。回复「台账」查看辖区全部单位。")
 
 
+def test_whether_the_accounts_are_all_right_is_the_registry(bot):
+    seed_accounts(bot)
+    for asked in ("我们单位的账号都正常吗", "账号状态怎么样"):
+        assert bot.send("jy_wang", asked).startswith("抚松县教育局 的政务新媒体"), asked  # was 「没有理解」
+
+
 def test_unit_without_accounts_gets_a_way_forward(bot):
     reply = bot.send("ny_hua", "台账")
     assert "还没有账号" in reply and "开设" in reply
