@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from bot import clock, db, outbox, workdays
 from handlers import approvals_after as after
@@ -147,13 +148,49 @@ def county_chases_itself(session, req, approvers) -> bool:
     return [p.id for p in chain.bureau_admins(session, req)] == [approvers[0].id]
 
 
-def escalation_note(session, req) -> str:
-    """How the bureau digest marks an escalated request: 「，已督办」, or whom the 督办 went to instead when the
-    county's only admin is its only approver."""
-    approvers = org.reachable(chain.holders(session, req))
-    if not county_chases_itself(session, req, approvers):
+def escalation_notes(session, reqs) -> dict[int, str]:
+    """How the bureau digest marks each escalated request of `reqs`, by id: 「，已督办」, or whom the 督办 went to
+    instead when the county's only admin is its only approver. The people are read in one query for all the
+    requests (the digest lists every escalated request of the county each morning)."""
+    reqs = [r for r in reqs if r.escalated and r.step is not None]
+    if not reqs:
+        return {}
+    places = {r.id: (chain.step_role(r.step), chain.step_unit_ids(r, r.step), r.unit.supervising_bureau(),
+                     r.unit.city_bureau()) for r in reqs}
+    unit_ids = {u for _, ids, county, city in places.values()
+                for u in (*ids, *(b.id for b in (county, city) if b is not None))}
+    holding = _role_holders(session, {role for role, *_ in places.values()} | {BUREAU_ADMIN}, unit_ids)
+
+    def held(role, ids) -> list[Person]:
+        return sorted((p for u in ids for p in holding.get((role, u), [])), key=lambda p: p.id)
+
+    notes = {}
+    for req in reqs:
+        role, ids, county, city = places[req.id]
+        approvers = org.reachable([p for p in held(role, ids) if p.id != req.applicant_id])  # chain.holders
+        county_admins = held(BUREAU_ADMIN, [county.id] if county else [])
+        city_admins = held(BUREAU_ADMIN, [city.id] if city else [])
+        notes[req.id] = _escalation_note(req, approvers, county_admins, city_admins)
+    return notes
+
+
+def _role_holders(session, roles: set[str], unit_ids: set[int]) -> dict[tuple[str, int], list[Person]]:
+    """Active holders of `roles` in `unit_ids`, by (role, unit), as org.people_with_role orders them (by id)."""
+    rows = session.execute(select(Person, org.PersonRole.role).join(org.PersonRole).where(
+        org.PersonRole.role.in_(sorted(roles)), Person.active, Person.unit_id.in_(sorted(unit_ids)))
+        .options(lazyload(Person.role_rows)).order_by(Person.id))
+    out: dict[tuple[str, int], list[Person]] = {}
+    for person, role in rows:
+        out.setdefault((role, person.unit_id), []).append(person)
+    return out
+
+
+def _escalation_note(req, approvers, county_admins, city_admins) -> str:
+    """As county_chases_itself and _city_admins decide it, from people already read."""
+    alone = req.step != STEP_CITY and len(approvers) == 1 and [p.id for p in county_admins] == [approvers[0].id]
+    if not alone:
         return "，已督办"
-    city = [p for p in _city_admins(session, req) if p not in approvers]
+    city = [p for p in city_admins if p not in approvers]
     if city:
         return f"，已督办（审批人是县政数局唯一的管理员，已通知市政数局{_names(city)}）"
     return "，无人督办（审批人是县政数局唯一的管理员，市政数局在通讯录中没有管理员）"

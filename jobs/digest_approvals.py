@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, config, workdays
 from handlers import approvals_after as after
-from jobs.approvals import escalation_note
+from jobs.approvals import escalation_notes
 from jobs.digest import Section, digest_section, previous_workday
 from models.approval import PENDING_STATUSES, ApprovalRequest
 
@@ -48,6 +48,7 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
         ApprovalRequest.unit_id.in_(unit_ids), ApprovalRequest.status.in_(PENDING_STATUSES),
         ApprovalRequest.step_started_at < _at(day)).order_by(ApprovalRequest.step_started_at, ApprovalRequest.id)).all()
     workdays.prime(session)  # bureau-entered days, read with this session (inside its transaction)
+    notes = escalation_notes(session, rows)  # the people behind every 已督办, read once for all the requests
     lines = []
     for r in rows:
         # working days, as the approver's reminder counts them (jobs/approvals.py): not 「已等待10天」 after 国庆
@@ -56,7 +57,7 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
             # 已督办: the admins were told and the approver is now reminded only every few working days
             # (jobs/approvals.py): the daily digest is where the bureau keeps following it up
             lines.append(f"{_label(r)}：{r.status}，已等待{waited}个工作日"
-                         + (escalation_note(session, r) if r.escalated else ""))
+                         + notes.get(r.id, ""))
     if not lines:
         return None
     return Section(f"超过一个工作日未审批的申请（{len(lines)}件）", lines)

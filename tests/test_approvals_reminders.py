@@ -740,3 +740,38 @@ def test_several_filings_of_a_unit_are_one_reminder_a_day(bot):
     assert last.startswith(f"提醒：第{change}号变更申请（抚松教育）已审批通过") and "已逾期1个工作日" in last, last
     with bot.db() as s:
         assert [f.reminders_sent for f in s.scalars(select(RegistryFiling).order_by(RegistryFiling.id))] == [2, 3]
+
+
+def test_the_digest_reads_the_escalations_of_all_its_requests_at_once(bot):
+    """The digest marked each escalated request (「，已督办」) with three queries of its own (the step's holders, the
+    county's admins, the city's): a county with many escalated requests cost three statements per request every
+    morning. Now the same statements for one request as for six, and each still marked."""
+    from bench.scale_common import counting
+    from bot import db
+    from jobs import digest_approvals
+    from models.approval import AT_UNIT, STEP_UNIT, ApprovalRequest
+    from models.org import Unit
+    from sim.demo import HOST_UNITS
+    from tests.oversight_helpers import person_id, unit_id
+    filed = datetime(2026, 12, 1, 10, 0, tzinfo=clock.now().tzinfo)
+    with bot.db() as s:
+        for name, _code, people in HOST_UNITS[:6]:
+            s.add(ApprovalRequest(kind="开设", unit_id=unit_id(s, name), applicant_id=person_id(s, people[0][0]),
+                                  status=AT_UNIT, step=STEP_UNIT, escalated=True, submitted_at=filed, created_at=filed,
+                                  step_started_at=filed))
+    clock.set_now(datetime(2026, 12, 10, 9, 30))
+
+    def statements(requests: int) -> tuple[int, list[str]]:
+        with db.transaction() as session:
+            units = session.scalars(select(Unit)).all()  # the tree, as the digest holds it: parent walks need no SQL
+            ids = [unit_id(session, name) for name, *_ in HOST_UNITS[:requests]]
+            with counting() as counter:
+                section = digest_approvals.pending_approvals(session, ids, date(2026, 12, 10))
+            assert units
+            return counter.count, section.lines
+
+    statements(6)  # the calendar overrides are read once and cached (workdays.prime)
+    one, lines = statements(1)
+    six, more = statements(6)
+    assert len(lines) == 1 and len(more) == 6 and all(line.endswith("，已督办") for line in more), more
+    assert one == six, (one, six)
