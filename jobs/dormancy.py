@@ -32,6 +32,8 @@ DEFAULT_RUNGS = "7,10,14,60,90"
 ACTOR = "system:dormancy_ladder"
 LOCK_KEY = 715_001  # pg_advisory_xact_lock key: one ladder run at a time
 RUNG_COLUMNS = ("account_id", "unit_id", "spell_start", "kind", "days", "fired_on", "notified")
+RESUMED = "resumed"  # 停更解除: told with the rungs, after them
+URGENCY = (RESUMED, *RUNG_KINDS)  # a person's texts of the day, the highest rung first
 IN_CHUNK = 20000  # ids per IN (…) list (SQLite allows 32,766 parameters)
 
 
@@ -108,14 +110,13 @@ def run_ladder(session: Session, day: date) -> list[DormancyRung]:
         climbs.append((account.id, rows[-1], idle, start))
     _write(session, new_watches, resets, fired)
     accounts = _accounts(session, [aid for aid, *_ in climbs] + [aid for aid, _ in resumed])
-    pushes = Pushes(session)
+    pushes = Pushes(session, day)
     pushes.load(list(accounts.values()))
     for aid, start in resumed:
         account = accounts[aid]
         pushes.text(pushes.bureau_admins(account.unit),
                     f"【停更解除】{account.unit.name}的「{account_label(account)}」已恢复更新"
-                    f"（最近更新：{start.isoformat()}），停更认定已解除。",
-                    f"dormancy:{account.id}:{start}:resumed")
+                    f"（最近更新：{start.isoformat()}），停更认定已解除。", RESUMED)
     marked = [(accounts[aid], start) for aid, row, idle, start in climbs if row.kind == DORMANT]
     cases = _open_cases(session, marked)
     drafts = _draft_cancellations(session, cases, {aid: idle for aid, _, idle, _ in climbs})
@@ -188,9 +189,10 @@ def _fired(session: Session, ids: list[int]) -> dict[tuple[int, date], set[str]]
 class Pushes:
     """Who is told about which account, loaded once for all the accounts announced in a run."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, day: date):
         self.session = session
-        self.items: list[tuple[list, str, str | None]] = []
+        self.day = day
+        self.items: list[tuple[list[Person], str, str]] = []  # (to, text, rung kind)
         self.heads: dict[int, list[Person]] = {}
         self.staff: dict[int, list[Person]] = {}
         self.admins: dict[int | None, list[Person]] = {}
@@ -251,11 +253,20 @@ class Pushes:
         return notices.Audience(responsible if responsible not in refused else None, reachable(self.unit_heads(unit)),
                                 reachable(self.unit_staff(unit)), self.bureau_admins(unit), refused)
 
-    def text(self, to, content: str, key: str) -> None:
-        self.items.append((to, content, key))
+    def text(self, to: list[Person], content: str, kind: str) -> None:
+        self.items.append((to, content, kind))
 
     def send(self) -> None:
-        outbox.push_texts(self.session, self.items)
+        """One message per person, whatever the number of accounts he is told about (a clerk answering for three
+        idle accounts got three messages): the day's texts for him, the most urgent first, under one outbox key
+        for the day. The rungs written in this transaction keep a re-run from sending anything twice."""
+        texts: dict[int, tuple[Person, list[tuple[int, str]]]] = {}
+        for to, content, kind in self.items:
+            for person in to:
+                texts.setdefault(person.id, (person, []))[1].append((URGENCY.index(kind), content))
+        outbox.push_texts(self.session, [([person], notices.combined([c for _, c in sorted(told, reverse=True)]),
+                                          f"dormancy:{self.day.isoformat()}")
+                                         for person, told in texts.values()])
 
 
 def _people_by_unit(session: Session, roles, unit_ids: list[int]) -> dict[str, dict[int, list[Person]]]:
@@ -273,8 +284,8 @@ def _people_by_unit(session: Session, roles, unit_ids: list[int]) -> dict[str, d
 
 def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: date,
               case: DormancyCase | None, draft=None) -> None:
-    """The rung's texts, each worded for its recipients (jobs.dormancy_notices), under one outbox key: a re-run
-    sends nothing twice."""
+    """The rung's texts, each worded for its recipients (jobs.dormancy_notices); Pushes.send puts each person's
+    texts of the day into one message."""
     audience = pushes.audience(account)
     since = _since(account, start)
     if kind == DORMANT:
@@ -287,9 +298,8 @@ def _announce(pushes: Pushes, account: Account, kind: str, idle: int, start: dat
         closing = pushes.closings.get(account.id)
         if closing is not None:  # the unit is closing it already: the notice says so, and who must act now
             texts = [(to, content + notices.closing_note(closing)) for to, content in texts]
-    key = f"dormancy:{account.id}:{start}:{kind}"
     for to, content in texts:
-        pushes.text(to, content, key)
+        pushes.text(to, content, kind)
 
 
 def _since(account: Account, start: date) -> str:

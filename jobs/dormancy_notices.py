@@ -179,6 +179,18 @@ def dormant(audience: Audience, account: Account, idle: int, since: str, case: D
             (audience.overseers, admins)]
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
+def combined(texts: list[str]) -> str:
+    """A person's notices of the day as one message: a single one as it is; several under one heading, each with its
+    own title (they are about different accounts, or different rungs)."""
+    if len(texts) == 1:
+        return texts[0]
+    items = [f"{NUMERALS[n] if n < len(NUMERALS) else n + 1}、{text}" for n, text in enumerate(texts)]
+    return f"【停更通知】今天有{len(texts)}个政务新媒体账号的停更情况需要您关注，请逐项办理：\n\n" + "\n\n".join(items)
+
+
 def closing_note(req) -> str:
     """The 注销/关停 the unit already filed for the idle account: where it stands, so that a notice urging an update
     does not read as if nobody knew (the count stops once the account is closed)."""

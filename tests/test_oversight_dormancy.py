@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -16,6 +17,17 @@ LAST = date(2026, 8, 3)  # a Monday
 def run(day: date) -> str:
     at(day)
     return dormancy.dormancy_ladder(day.isoformat())
+
+
+def items(texts: list[str]) -> list[str]:
+    """Each account's notice: a person's combined 【停更通知】 of the day split into its items."""
+    out = []
+    for text in texts:
+        if text.startswith("【停更通知】"):
+            out += [part.split("、", 1)[1] for part in re.split(r"\n\n(?=[一二三四五六七八九十\d]+、【)", text)[1:]]
+        else:
+            out.append(text)
+    return out
 
 
 def kinds(bot, account_id):
@@ -62,17 +74,20 @@ def test_the_warning_tells_the_responsible_person_what_to_do_and_the_heads_to_ur
     [zhang] = bot.texts("jy_zhang")
     assert zhang.startswith("【停更警告】您负责的抚松县教育局政务新媒体账号「抚松教育（微信公众号）」已10天未更新")
     assert "请尽快发布内容，并在周报中如实填报更新情况" in zhang and "督促" not in zhang
-    for head in ("jy_wang", "jy_li"):
-        texts = bot.texts(head)
+    for head in ("jy_wang", "jy_li"):  # three accounts: one message each, listing them (it was three messages)
+        [message] = bot.texts(head)
+        assert message.startswith("【停更通知】今天有3个政务新媒体账号的停更情况需要您关注，请逐项办理：\n\n一、【停更警告】")
+        texts = items([message])
+        assert len(texts) == 3
         assert any("「抚松教育（微信公众号）」" in t and t.endswith("请督促账号负责人张伟尽快更新。") for t in texts)
         assert any("「抚松教育（抖音）」" in t and "没有登记账号负责人" in t and "请安排专人尽快更新" in t
                    for t in texts)
-    weibo = [t for t in bot.texts("jy_wang") if "「抚松教育（微博）」" in t]
+    weibo = [t for t in items(bot.texts("jy_wang")) if "「抚松教育（微博）」" in t]
     assert len(weibo) == 1 and weibo[0].startswith("【停更警告】您负责的") and "督促" not in weibo[0]
     assert any("「抚松教育（微博）」" in t and t.endswith("请督促账号负责人王局长尽快更新。")
-               for t in bot.texts("jy_li"))
+               for t in items(bot.texts("jy_li")))
     calls = [r for r in bot.fake.state.requests[sent:] if r["path"] == "/cgi-bin/message/send"]
-    assert len(calls) == 5  # five texts, the two heads' alike ones each in one call
+    assert len(calls) == 3  # one message per person
 
 
 def test_an_update_resets_the_ladder(bot):
@@ -293,7 +308,7 @@ def leave(bot, *userids):
 
 
 def about(texts, platform):
-    return [t for t in texts if f"「抚松教育（{platform}）」" in t]
+    return [t for t in items(texts) if f"「抚松教育（{platform}）」" in t]
 
 
 def test_the_later_rungs_tell_the_responsible_person_what_to_do_the_heads_to_urge_and_the_bureau_its_part(bot):
@@ -332,10 +347,13 @@ def test_the_later_rungs_tell_the_responsible_person_what_to_do_the_heads_to_urg
     assert "请在以下两项中选择其一（跟进事项 2）" in about(bot.texts("jy_wang"), "微博")[-1]
     for staff in ("jy_zhang", "jy_li"):  # both accounts' case, worded for the doers
         assert [t for t in bot.texts(staff) if "督促" in t] == [], staff
-        assert [t[:6] for t in bot.texts(staff)[-2:]] == ["【停更认定】"] * 2
+        assert bot.texts(staff)[-1].startswith("【停更通知】今天有2个政务新媒体账号的停更情况")
+        assert [t[:6] for t in items(bot.texts(staff)[-1:])] == ["【停更认定】"] * 2
     admin = about(bot.texts("zsj_admin"), "微信公众号")[-1]
     assert "已通知账号负责人张伟、单位负责人王局长、工作人员李娜。" in admin and "「接受说明 1」" in admin
-    assert len(bot.texts("jy_zhang")) == 4 and len(bot.texts("jy_li")) == 2 and len(bot.texts("jy_wang")) == 6
+    # one message a person a day, whatever the number of accounts (it was a message per account)
+    assert len(bot.texts("jy_zhang")) == 3 and len(bot.texts("jy_li")) == 1 and len(bot.texts("jy_wang")) == 3
+    assert len(bot.texts("zsj_admin")) == 3 and len(items(bot.texts("zsj_admin"))) == 6
 
 
 def test_a_unit_without_a_head_is_never_asked_to_urge(bot):
@@ -520,3 +538,23 @@ def test_cancel_after_writing_the_explanation_keeps_it_for_continue(bot):
     assert "已填写的内容（跟进事项 1）已保存为草稿，回复「继续」可接着填写" in left, left
     assert "账号已交由新同事维护，本周起每周二固定发布" in bot.send("jy_zhang", "继续")
     assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
+
+
+def test_a_person_answering_for_several_idle_accounts_gets_one_message_listing_them(bot):
+    """张伟 answers for three accounts idle since the same day: he got three 【停更警告】 messages, the head three
+    「请督促」 messages. Now one message each, the accounts listed, the highest rung first; a re-run of the day and
+    the next day send nothing more."""
+    add_account(bot, last_update_on=LAST)
+    add_account(bot, platform="抖音", last_update_on=LAST)
+    add_account(bot, platform="微博", last_update_on=date(2026, 8, 6))  # 7 days on the 13th: a nudge, to him only
+    run(date(2026, 8, 13))
+    dormancy.dormancy_ladder("2026-08-13")
+    run(date(2026, 8, 14))
+    [zhang] = bot.texts("jy_zhang")
+    assert zhang.startswith("【停更通知】今天有3个政务新媒体账号的停更情况需要您关注，请逐项办理：\n\n一、【停更警告】"), zhang
+    listed = items([zhang])
+    assert [t[:6] for t in listed] == ["【停更警告】", "【停更警告】", "【停更提醒】"]
+    assert "「抚松教育（微博）」已7天未更新" in listed[2] and "\n\n三、【停更提醒】" in zhang
+    [wang] = bot.texts("jy_wang")
+    assert wang.startswith("【停更通知】今天有2个") and wang.count("请督促账号负责人张伟尽快更新。") == 2
+    assert bot.texts("zsj_admin") == []
