@@ -259,12 +259,13 @@ class Pushes:
     def send(self) -> None:
         """One message per person, whatever the number of accounts he is told about (a clerk answering for three
         idle accounts got three messages): the day's texts for him, the most urgent first, under one outbox key
-        for the day. The rungs written in this transaction keep a re-run from sending anything twice."""
+        for the day (accounts of one rung in the order announced). The rungs written in this transaction keep a
+        re-run from sending anything twice."""
         texts: dict[int, tuple[Person, list[tuple[int, str]]]] = {}
         for to, content, kind in self.items:
             for person in to:
                 texts.setdefault(person.id, (person, []))[1].append((URGENCY.index(kind), content))
-        outbox.push_texts(self.session, [([person], notices.combined([c for _, c in sorted(told, reverse=True)]),
+        outbox.push_texts(self.session, [([person], notices.combined([c for _, c in sorted(told, key=lambda t: -t[0])]),
                                           f"dormancy:{self.day.isoformat()}")
                                          for person, told in texts.values()])
 
