@@ -1,12 +1,13 @@
 """The bureau's daily digest (每日摘要) for bureau admins, on working days at 09:30.
 
-The digest is a list of section functions, each `(session, unit_ids, day) -> Section | None`,
-run in order for each admin's scope. Nothing is sent when every section is empty. Features add a
-section with `@digest_section` (the approvals and registry sections will be added that way).
+The digest is a list of section functions, each `(session, unit_ids, day, person) -> Section | None`,
+run in order for each admin's scope (`person`: the admin it is for). Nothing is sent when every section is
+empty. Features add a section with `@digest_section` (jobs/digest_approvals.py adds the approvals and registry ones).
 """
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
@@ -18,6 +19,7 @@ from bot import db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import org
 from models.oversight import CASE_EXPLAINED, RUNG_NAMES, DormancyCase, DormancyRung, account_label
+from models.outbox import OutboxMessage
 from models.rectification import SUBMITTED, Rectification, describe, overdue_items
 
 
@@ -27,7 +29,7 @@ class Section:
     lines: list[str]
 
 
-SectionFn = Callable[[Session, list[int], date], "Section | None"]
+SectionFn = Callable[[Session, list[int], date, org.Person], "Section | None"]
 SECTIONS: list[SectionFn] = []
 
 
@@ -44,20 +46,43 @@ def previous_workday(day: date, session: Session | None = None) -> date:
 
 
 @digest_section
-def new_dormancy_rungs(session: Session, unit_ids: list[int], day: date) -> Section | None:
+def new_dormancy_rungs(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
+    """The rungs fired since the last digest. Those the 9:00 ladder already told this admin of (停更通报, 僵尸账号预警,
+    停更认定 of his county's units) are not listed again, only counted: the digest repeated them half an hour later."""
     since = previous_workday(day, session)
     rows = session.scalars(select(DormancyRung).where(
         DormancyRung.unit_id.in_(unit_ids), DormancyRung.notified, DormancyRung.fired_on > since,
         DormancyRung.fired_on <= day).order_by(DormancyRung.days.desc(), DormancyRung.id)).all()
     if not rows:
         return None
-    return Section(f"新增停更预警（{len(rows)}个账号）",
-                   [f"{r.account.unit.name}「{account_label(r.account)}」{RUNG_NAMES[r.kind]}（{r.days}天未更新）"
-                    for r in rows])
+    notices = dormancy_notices_to(session, person, sorted({r.fired_on for r in rows}))
+    told = [r for r in rows if _named_in(notices, r.account)]
+    lines = [f"{r.account.unit.name}「{account_label(r.account)}」{RUNG_NAMES[r.kind]}（{r.days}天未更新）"
+             for r in rows if r not in told]
+    if told:
+        kinds = "、".join(f"{RUNG_NAMES[kind]}{n}个" for kind, n in Counter(r.kind for r in told).items())
+        lines.append(f"{'其余' if lines else '这'}{len(told)}个账号（{kinds}）的停更通知已单独发给您，此处不再重复"
+                     "（回复「停更账号」查看全部停更账号）")
+    return Section(f"新增停更预警（{len(rows)}个账号）", lines)
+
+
+def dormancy_notices_to(session: Session, person: org.Person, days: list[date]) -> str:
+    """What the dormancy ladder queued for `person` on `days` (jobs.dormancy: one message a person a day)."""
+    keys = [OutboxMessage.dedupe_key.like(f"dormancy:{d.isoformat()}:%") for d in days]
+    payloads = session.scalars(select(OutboxMessage.payload).where(
+        org.userid_in(OutboxMessage.userid, [person.userid]), OutboxMessage.msgtype == "text", or_(*keys))
+        .order_by(OutboxMessage.id))
+    return "\n".join(payload["content"] for payload in payloads)
+
+
+def _named_in(notices: str, account) -> bool:
+    """Whether the notices speak of `account` (「单位的「名称（平台）」」, or 「您负责的单位政务新媒体账号「…」」)."""
+    label = f"「{account_label(account)}」"
+    return any(f"{account.unit.name}{link}{label}" in notices for link in ("的", "政务新媒体账号"))
 
 
 @digest_section
-def overdue_rectifications(session: Session, unit_ids: list[int], day: date) -> Section | None:
+def overdue_rectifications(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
     items = overdue_items(session, day, unit_ids)
     if not items:
         return None
@@ -65,7 +90,7 @@ def overdue_rectifications(session: Session, unit_ids: list[int], day: date) -> 
 
 
 @digest_section
-def awaiting_review(session: Session, unit_ids: list[int], day: date) -> Section | None:
+def awaiting_review(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
     items = session.scalars(select(Rectification).where(  # reviewed by the bureau that issued it, or one above
         Rectification.unit_id.in_(unit_ids), Rectification.status == SUBMITTED,
         or_(Rectification.bureau_id.is_(None), Rectification.bureau_id.in_(unit_ids))).order_by(Rectification.id)).all()
@@ -82,7 +107,7 @@ def awaiting_review(session: Session, unit_ids: list[int], day: date) -> Section
 
 def compose(session: Session, person: org.Person, day: date) -> str | None:
     unit_ids = org.visible_unit_ids(session, person)
-    sections = [s for s in (fn(session, unit_ids, day) for fn in SECTIONS) if s]
+    sections = [s for s in (fn(session, unit_ids, day, person) for fn in SECTIONS) if s]
     if not sections:
         return None
     parts = [f"【每日摘要】{day.isoformat()}"]

@@ -16,6 +16,7 @@ from bot import clock, config, workdays
 from handlers import approvals_after as after
 from jobs.approvals import escalation_notes
 from jobs.digest import Section, digest_section, previous_workday
+from models import org
 from models.approval import PENDING_STATUSES, ApprovalRequest
 
 DIGEST_TIME = time(9, 30)
@@ -31,7 +32,7 @@ def _label(req: ApprovalRequest) -> str:
 
 
 @digest_section
-def new_requests(session: Session, unit_ids: list[int], day: date) -> Section | None:
+def new_requests(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
     since, until = _at(previous_workday(day, session)), _at(day)
     rows = session.scalars(select(ApprovalRequest).where(
         ApprovalRequest.unit_id.in_(unit_ids), ApprovalRequest.submitted_at >= since,
@@ -43,7 +44,7 @@ def new_requests(session: Session, unit_ids: list[int], day: date) -> Section | 
 
 
 @digest_section
-def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Section | None:
+def pending_approvals(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
     rows = session.scalars(select(ApprovalRequest).where(
         ApprovalRequest.unit_id.in_(unit_ids), ApprovalRequest.status.in_(PENDING_STATUSES),
         ApprovalRequest.step_started_at < _at(day)).order_by(ApprovalRequest.step_started_at, ApprovalRequest.id)).all()
@@ -64,7 +65,7 @@ def pending_approvals(session: Session, unit_ids: list[int], day: date) -> Secti
 
 
 @digest_section
-def registry_filings(session: Session, unit_ids: list[int], day: date) -> Section | None:
+def registry_filings(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
     rows = after.pending_filings(session, unit_ids)
     if not rows:
         return None

@@ -766,7 +766,7 @@ def test_the_digest_reads_the_escalations_of_all_its_requests_at_once(bot):
             units = session.scalars(select(Unit)).all()  # the tree, as the digest holds it: parent walks need no SQL
             ids = [unit_id(session, name) for name, *_ in HOST_UNITS[:requests]]
             with counting() as counter:
-                section = digest_approvals.pending_approvals(session, ids, date(2026, 12, 10))
+                section = digest_approvals.pending_approvals(session, ids, date(2026, 12, 10), None)
             assert units
             return counter.count, section.lines
 

@@ -28,9 +28,11 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     at(date(2026, 8, 18), 9, 30)
     assert digest.bureau_digest("2026-08-18") == "发出每日摘要2份"  # the county bureau's admin and the city's
     text = bot.texts("zsj_admin")[before]
-    assert bot.texts("city_qian") == [text]  # the city bureau sees the county in its tree
+    [city] = bot.texts("city_qian")  # the city bureau sees the county in its tree (and had no 9:00 notice)
+    assert "抚松县教育局「抚松教育（微信公众号）」两周未更新（15天未更新）" in city and "不再重复" not in city
+    assert "其余1个账号（两周未更新1个）的停更通知已单独发给您，此处不再重复" in text  # he had it at 9:00
     assert text.startswith("【每日摘要】2026-08-18")
-    assert "新增停更预警（2个账号）" in text and "两周未更新（15天未更新）" in text and "停更警告（11天未更新）" in text
+    assert "新增停更预警（2个账号）" in text and "两周未更新（15天未更新）" in city and "停更警告（11天未更新）" in text
     assert "逾期未整改（1项）" in text and "公众号两周未更新（已逾期1个工作日）" in text
     assert "整改 2：抚松县卫生健康局｜原创比例过低" in text
     assert bot.texts("zsj_review") == [] and bot.texts("jy_admin") == []  # admins only; the other county has nothing
@@ -40,7 +42,7 @@ def test_digest_lists_new_rungs_overdue_items_and_reviews_in_scope(bot):
     bot.send("zsj_admin", "确认")
     before = len(bot.texts("zsj_admin"))
     assert digest.bureau_digest("2026-08-18") == "发出每日摘要0份"  # … but a re-run is still not a second digest
-    assert len(bot.texts("zsj_admin")) == before and bot.texts("city_qian") == [text]
+    assert len(bot.texts("zsj_admin")) == before and bot.texts("city_qian") == [city]
     at(date(2026, 8, 19), 9, 30)
     digest.bureau_digest("2026-08-19")  # rungs are new only on the day they fire
     assert "新增停更预警" not in bot.texts("zsj_admin")[-1] and "逾期未整改" in bot.texts("zsj_admin")[-1]
@@ -82,3 +84,23 @@ def test_opt_out_and_back_in(bot):
         s.query(DormancyRung).update({"fired_on": date(2026, 8, 18)})
     schedule.tick(enqueue)
     assert ran == ["2026-08-17", "2026-08-18"] and "【每日摘要】2026-08-18" in bot.texts("zsj_admin")[-1]
+
+
+def test_the_digest_does_not_repeat_the_dormancy_notices_the_admin_had_that_morning(bot):
+    """At 9:00 马管理 got 【停更通报】 for 教育局's account; at 9:30 the digest listed it again as news. Now the
+    digest counts it as already sent to him and lists only what he was not told (卫健局's 停更警告, which goes to the
+    unit alone). The city's admin, who was told nothing at 9:00, still gets both listed."""
+    add_account(bot, last_update_on=LAST)
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", last_update_on=date(2026, 8, 7))
+    at(date(2026, 8, 18), 9, 0)
+    dormancy.dormancy_ladder("2026-08-18")  # 教育: 15 days (bureau rung, the admins told); 卫健: 11 days (warning)
+    [notice] = bot.texts("zsj_admin")
+    assert notice.startswith("【停更通报】抚松县教育局的「抚松教育（微信公众号）」")
+    at(date(2026, 8, 18), 9, 30)
+    digest.bureau_digest("2026-08-18")
+    text = bot.texts("zsj_admin")[-1]
+    assert "新增停更预警（2个账号）" in text and "抚松县卫生健康局「健康抚松（微信公众号）」停更警告（11天未更新）" in text
+    assert "抚松县教育局「抚松教育" not in text, text
+    assert "其余1个账号（两周未更新1个）的停更通知已单独发给您，此处不再重复" in text, text
+    [city] = bot.texts("city_qian")
+    assert "抚松县教育局「抚松教育（微信公众号）」两周未更新（15天未更新）" in city and "不再重复" not in city
