@@ -15,10 +15,11 @@ from typing import Callable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot import db, outbox, workdays
+from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import org
-from models.oversight import CASE_EXPLAINED, RUNG_NAMES, DormancyCase, DormancyRung, account_label
+from models.approval import PENDING_STATUSES, ApprovalRequest
+from models.oversight import CASE_EXPLAINED, CASE_OPEN, RUNG_NAMES, DormancyCase, DormancyRung, account_label
 from models.outbox import OutboxMessage
 from models.rectification import SUBMITTED, Rectification, describe, overdue_items
 
@@ -29,6 +30,7 @@ class Section:
     lines: list[str]
 
 
+CASE_ANSWER_WORKDAYS = 5  # a follow-up case the unit has not acted on for a week shows in the digest
 SectionFn = Callable[[Session, list[int], date, org.Person], "Section | None"]
 SECTIONS: list[SectionFn] = []
 
@@ -103,6 +105,34 @@ def awaiting_review(session: Session, unit_ids: list[int], day: date, person: or
     lines += [f"跟进事项 {c.id}：{c.unit.name}「{c.account_label}」的说明（回复「接受说明 {c.id}」或「驳回说明 {c.id} 原因」）"
               for c in cases]
     return Section(f"待您审核（{len(lines)}项）", lines)
+
+
+@digest_section
+def unanswered_cases(session: Session, unit_ids: list[int], day: date, person: org.Person) -> Section | None:
+    """Follow-up cases (停更90天, 责令关闭) the unit has left for CASE_ANSWER_WORKDAYS: neither a cancellation in
+    approval nor an explanation awaiting review. The account must close (第15条); nothing else chases the unit."""
+    cases = session.scalars(select(DormancyCase).where(
+        DormancyCase.unit_id.in_(unit_ids), DormancyCase.status == CASE_OPEN).order_by(DormancyCase.id)).all()
+    if not cases:
+        return None
+    drafted = [c.approval_request_id for c in cases if c.approval_request_id]
+    requests = {r.id: r for r in session.scalars(select(ApprovalRequest).where(ApprovalRequest.id.in_(drafted)))}
+    workdays.prime(session)  # bureau-entered days, read with this session (inside its transaction)
+    lines = []
+    for case in cases:
+        opened = clock.localize(case.opened_at).date()
+        waited = workdays.workdays_between(opened, day)
+        req = requests.get(case.approval_request_id)
+        if waited < CASE_ANSWER_WORKDAYS or (req is not None and req.status in PENDING_STATUSES):
+            continue
+        state = f"注销申请第{req.id}号{req.status}" if req is not None else "尚未申请注销"
+        lines.append(f"跟进事项 {case.id}：{case.unit.name}「{case.account_label}」{case.source}，"
+                     f"{opened.month}月{opened.day}日建立，已{waited}个工作日；{state}"
+                     + ("，说明未被接受" if case.decided_at else "，也没有作出说明"))
+    if not lines:
+        return None
+    return Section(f"停更跟进超过{CASE_ANSWER_WORKDAYS}个工作日未办理（{len(lines)}项，请督促单位申请注销或作出说明，"
+                   "必要时约谈、警告，第32条）", lines)
 
 
 def compose(session: Session, person: org.Person, day: date) -> str | None:

@@ -104,3 +104,30 @@ def test_the_digest_does_not_repeat_the_dormancy_notices_the_admin_had_that_morn
     assert "其余1个账号（两周未更新1个）的停更通知已单独发给您，此处不再重复" in text, text
     [city] = bot.texts("city_qian")
     assert "抚松县教育局「抚松教育（微信公众号）」两周未更新（15天未更新）" in city and "不再重复" not in city
+
+
+def test_a_follow_up_case_the_unit_leaves_unanswered_for_a_week_shows_in_the_digest(bot):
+    """After 停更认定 (90 days) the ladder stops: a unit that neither filed the drafted 注销 nor explained was never
+    chased again, and the digest said nothing of it (only explanations awaiting review). Now a case left five working
+    days shows in the bureau's digest; once the cancellation is in approval it no longer does."""
+    add_account(bot, last_update_on=LAST)
+    add_account(bot, platform="抖音", responsible="jy_li", last_update_on=LAST)
+    at(date(2026, 11, 2), 9, 0)  # a Monday: 91 days, both marked, cases 1 and 2 with drafts 1 and 2
+    dormancy.dormancy_ladder("2026-11-02")
+    bot.say("jy_li", "说明 2 账号还在用，下周恢复更新", "确认")
+    bot.send("zsj_admin", "驳回说明 2 三个月未更新应当注销")
+    at(date(2026, 11, 6), 9, 30)
+    digest.bureau_digest("2026-11-06")  # four working days: not yet
+    assert not any("停更跟进" in t for t in bot.texts("zsj_admin"))
+    at(date(2026, 11, 9), 9, 30)
+    digest.bureau_digest("2026-11-09")
+    text = bot.texts("zsj_admin")[-1]
+    assert "停更跟进超过5个工作日未办理（2项" in text, text
+    assert "跟进事项 1：抚松县教育局「抚松教育（微信公众号）」停更90天，11月2日建立，已5个工作日；注销申请第1号草稿，也没有作出说明" in text
+    assert "跟进事项 2：抚松县教育局「抚松教育（抖音）」停更90天，11月2日建立，已5个工作日；注销申请第2号草稿，说明未被接受" in text
+    bot.send("jy_zhang", "修改 1")
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    at(date(2026, 11, 10), 9, 30)
+    digest.bureau_digest("2026-11-10")
+    text = bot.texts("zsj_admin")[-1]
+    assert "停更跟进超过5个工作日未办理（1项" in text and "跟进事项 1：" not in text, text
