@@ -22,8 +22,8 @@ from models import audit
 from models.account import ACTIVE_STATUSES, Account
 from models.approval import CANCEL, PENDING_STATUSES, RETURNED, SUSPEND, ApprovalRequest
 from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit, people_with_role, reachable
-from models.oversight import (BUREAU, CASE_OPEN, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING, ZOMBIE,
-                              DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
+from models.oversight import (BUREAU, CASE_OPEN, CASE_PENDING, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING,
+                              ZOMBIE, DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
                               settle_closed_accounts)
 
 log = logging.getLogger("bot.dormancy")
@@ -112,11 +112,12 @@ def run_ladder(session: Session, day: date) -> list[DormancyRung]:
     accounts = _accounts(session, [aid for aid, *_ in climbs] + [aid for aid, _ in resumed])
     pushes = Pushes(session, day)
     pushes.load(list(accounts.values()))
+    pending = _pending_cases(session, [aid for aid, _ in resumed])
     for aid, start in resumed:
         account = accounts[aid]
-        pushes.text(pushes.bureau_admins(account.unit),
-                    f"【停更解除】{account.unit.name}的「{account_label(account)}」已恢复更新"
-                    f"（最近更新：{start.isoformat()}），停更认定已解除。", RESUMED)
+        for to, content in notices.resumed(pushes.audience(account), account, start, pending.get(aid),
+                                           pushes.closings.get(aid)):
+            pushes.text(to, content, RESUMED)
     marked = [(accounts[aid], start) for aid, row, idle, start in climbs if row.kind == DORMANT]
     cases = _open_cases(session, marked)
     drafts = _draft_cancellations(session, cases, {aid: idle for aid, _, idle, _ in climbs})
@@ -144,6 +145,14 @@ def _accounts(session: Session, ids: list[int]) -> dict[int, Account]:
     ids = sorted(set(ids))
     return {a.id: a for start in range(0, len(ids), IN_CHUNK) for a in session.scalars(
         select(Account).where(Account.id.in_(ids[start:start + IN_CHUNK])))} if ids else {}
+
+
+def _pending_cases(session: Session, ids: list[int]) -> dict[int, DormancyCase]:
+    """The follow-up case still open (待处理 or 说明待审) of each account resuming after 停更认定."""
+    if not ids:
+        return {}
+    return {c.account_id: c for c in session.scalars(select(DormancyCase).where(
+        DormancyCase.account_id.in_(ids), DormancyCase.status.in_(CASE_PENDING)).order_by(DormancyCase.id))}
 
 
 def _open_cases(session: Session, marked: list[tuple[Account, date]]) -> dict[int, DormancyCase]:

@@ -179,6 +179,34 @@ def dormant(audience: Audience, account: Account, idle: int, since: str, case: D
             (audience.overseers, admins)]
 
 
+def resumed(audience: Audience, account: Account, start, case: DormancyCase | None,
+            closing=None) -> list[tuple[list[Person], str]]:
+    """停更解除: a dormant account updated again. The bureau admins are told; while its follow-up case still waits for
+    the unit, the unit is told too that the case needs its answer (the admins' 「停更认定已解除」 alone read as if
+    nothing remained, and the unit heard nothing). `closing`: the unit's 注销/关停 request already in approval."""
+    from models.oversight import CASE_OPEN
+    unit, label = account.unit.name, account_label(account)
+    head = f"【停更解除】{unit}的「{label}」已恢复更新（最近更新：{start.isoformat()}），停更标记已解除。"
+    if case is None:
+        return [(audience.admins, head)]
+    if case.status != CASE_OPEN:  # 说明待审
+        return [(audience.admins, f"{head}跟进事项 {case.id} 的说明正在等待您审核"
+                                  f"（回复「接受说明 {case.id}」或「驳回说明 {case.id} 原因」）。")]
+    if closing is not None:
+        return [(audience.admins, f"{head}单位的{closing.kind}申请（第{closing.id}号）仍在办理，"
+                                  f"跟进事项 {case.id} 在{closing.kind}办结后自动办结。")]
+    unit_people = [*audience.doer, *audience.other_staff, *audience.urgers]
+    if not unit_people:
+        return [(audience.admins, f"{head}跟进事项 {case.id} 仍待处理。" + nobody(audience, account.unit, "作出说明或申请注销"))]
+    told = {p.id for p in unit_people}
+    return [(unit_people, f"{head}跟进事项 {case.id} 仍需办理：不注销的，请回复「说明 {case.id} 理由…」向县政数局说明"
+                          "（例如已恢复更新、今后由谁维护），县政数局接受后助手起草的注销草稿自动撤回；"
+                          "确属无力维护的，仍请申请注销（回复「跟进事项」查看）。"),
+            ([p for p in audience.admins if p.id not in told],
+             f"{head}跟进事项 {case.id} 仍待处理，已请单位作出说明；说明提交后请回复「接受说明 {case.id}」"
+             f"或「驳回说明 {case.id} 原因」。")]
+
+
 NUMERALS = "一二三四五六七八九十"
 
 

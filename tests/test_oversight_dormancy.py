@@ -558,3 +558,25 @@ def test_a_person_answering_for_several_idle_accounts_gets_one_message_listing_t
     [wang] = bot.texts("jy_wang")
     assert wang.startswith("【停更通知】今天有2个") and wang.count("请督促账号负责人张伟尽快更新。") == 2
     assert bot.texts("zsj_admin") == []
+
+
+def test_an_account_resuming_after_dormancy_still_has_its_follow_up_case_answered(bot):
+    """Updated again after 停更认定: the admins read 「停更认定已解除」 while case 1 stayed 待处理 with the drafted 注销,
+    and the unit heard nothing. Now the unit is told the case still needs a 说明 (or the 注销), the admins that it was
+    asked; once the explanation awaits review, a resumption points the admins to it."""
+    first = add_account(bot, last_update_on=LAST)
+    second = add_account(bot, platform="抖音", responsible="jy_li", last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.say("jy_li", "说明 2 账号已交新同事维护", "确认")
+    with bot.db() as s:
+        s.get(Account, first).last_update_on = date(2026, 11, 3)
+        s.get(Account, second).last_update_on = date(2026, 11, 3)
+    run(date(2026, 11, 4))
+    [zhang] = [t for t in items(bot.texts("jy_zhang")) if t.startswith("【停更解除】")]
+    assert zhang.startswith("【停更解除】抚松县教育局的「抚松教育（微信公众号）」已恢复更新（最近更新：2026-11-03），停更标记已解除。")
+    assert "跟进事项 1 仍需办理：不注销的，请回复「说明 1 理由…」向县政数局说明" in zhang, zhang
+    assert any("跟进事项 1 仍需办理" in t for t in items(bot.texts("jy_wang")))
+    admin = [t for t in items(bot.texts("zsj_admin")) if t.startswith("【停更解除】")]
+    assert len(admin) == 2 and "跟进事项 1 仍待处理，已请单位作出说明" in admin[0]
+    assert "跟进事项 2 的说明正在等待您审核（回复「接受说明 2」或「驳回说明 2 原因」）" in admin[1]
+    assert not any("跟进事项 2 仍需办理" in t for t in items(bot.texts("jy_li")))
