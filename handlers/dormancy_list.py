@@ -19,7 +19,7 @@ from handlers.oversight_util import units_named
 from jobs.dormancy import baseline, rungs
 from models.account import ACTIVE_STATUSES, Account
 from models.org import Person, visible_host_units
-from models.oversight import BUREAU, CASE_PENDING, DORMANT, RUNG_NAMES, DormancyCase
+from models.oversight import BUREAU, CASE_OPEN, CASE_PENDING, DORMANT, RUNG_NAMES, DormancyCase
 
 SHOWN = 40  # accounts listed; the rest are counted
 # 「哪些账号很久没更新了」, 「有没有停更的号」, 「我们的号多久没发了」
@@ -105,6 +105,10 @@ def listing(session: Session, person: Person, today: date, named: tuple[list[int
         lines.append(f"……另有{shown - SHOWN}个未列出，回复「导出台账」获取完整台账（含最近更新日期）。")
     lines.append("回复「跟进事项」查看停更认定后的跟进，「台账 单位名」查看单位的账号。" if bureau else
                  "请尽快更新，并在周报中如实填报更新情况；确属无力维护的，请回复「注销」申请注销（第15条）。")
+    open_cases = sorted(c.id for c in cases.values() if c.status == CASE_OPEN)
+    if open_cases and not bureau:  # 停更认定: updating alone does not settle the case (第15条)
+        lines.append(f"已有跟进事项（{'、'.join(map(str, open_cases))}）的账号须申请注销（助手已起草注销申请，回复「注销」核对提交），"
+                     f"或回复「说明 {open_cases[0]} 理由…」向县政数局说明。")
     return "\n".join(lines)
 
 

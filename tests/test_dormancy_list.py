@@ -76,3 +76,16 @@ def test_the_bureau_may_name_one_unit(bot):
     assert "（2个，" in bot.send("zsj_admin", "停更账号 全部")
     assert "不在您的管辖范围内" in bot.send("zsj_admin", "停更账号 靖宇县教育局")
     assert bot.send("jy_zhang", "停更账号 卫健局").startswith("抚松县教育局")  # a unit sees its own
+
+
+def test_a_unit_with_a_dormant_account_is_pointed_to_its_follow_up_case(bot):
+    """After 停更认定 the unit's list said only 「请尽快更新……确属无力维护的，请回复「注销」」: updating does not settle
+    the follow-up case, and 说明 was not mentioned. Now the list says the case needs the 注销 or a 说明."""
+    from jobs import dormancy
+    add_account(bot, last_update_on=date(2026, 8, 3))
+    at(date(2026, 11, 2))
+    dormancy.dormancy_ladder("2026-11-02")
+    reply = bot.send("jy_zhang", "停更账号")
+    assert reply.endswith("已有跟进事项（1）的账号须申请注销（助手已起草注销申请，回复「注销」核对提交），"
+                          "或回复「说明 1 理由…」向县政数局说明。"), reply
+    assert "说明 1" not in bot.send("zsj_admin", "停更账号")
