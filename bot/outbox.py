@@ -207,11 +207,18 @@ def push_card(session: Session, to, *, kind: str, ref_id: int | None, card: dict
     return cards
 
 
-def push_card_update(session: Session, card: Card, *, button_label: str) -> None:
-    """Grey out a card's buttons with a label (for its recipient), via its newest ResponseCode."""
+def push_card_update(session: Session, card: Card, *, button_label: str, instead: str | None = None) -> None:
+    """Grey out a card's buttons with a label (for its recipient), via its newest ResponseCode.
+
+    `instead`: the text its recipient gets if the card cannot be greyed — WeCom takes a ResponseCode once and for
+    72 hours only, so a card that waited longer keeps buttons that can no longer decide anything. For a recipient
+    who hears of the matter in no other message (a co-approver's card after another approver decided)."""
     card.status = "closed"
     card.result = button_label
-    _add(session, [card.userid], "card_update", {"task_id": card.task_id, "replace_name": button_label})
+    payload = {"task_id": card.task_id, "replace_name": button_label}
+    if instead:
+        payload["instead"] = instead
+    _add(session, [card.userid], "card_update", payload)
 
 
 def _safe_filename(name: str, limit: int = 120) -> str:

@@ -172,7 +172,8 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
     step, before = req.step, req.status
     _record(session, req, step, person, decision, opinion)
     label = f"{person.name}已{'同意' if decision == AGREE else decision}"
-    close_cards(session, req, label, skip=clicked)
+    close_cards(session, req, label, skip=clicked, decider=person,
+                instead=text.decided_elsewhere(req, person, decision))
     chain = steps()
     if decision == AGREE and chain.index(step) + 1 < len(chain):
         _enter_step(session, req, chain[chain.index(step) + 1], person)
@@ -249,15 +250,19 @@ def _key_of(decision: str) -> str:
     return {v: k for k, v in DECISION_KEYS.items()}[decision]
 
 
-def close_cards(session: Session, req: ApprovalRequest, label: str, skip: Card | None = None) -> None:
-    """Grey out every open approval card of the request (the clicked one is answered passively)."""
+def close_cards(session: Session, req: ApprovalRequest, label: str, skip: Card | None = None,
+                decider: Person | None = None, instead: str | None = None) -> None:
+    """Grey out every open approval card of the request (the clicked one is answered passively). `instead`: what
+    the other approvers of the step (not the `decider`) are told if their card can no longer be greyed (its
+    ResponseCode used up or older than 72 hours) — the grey is all they would hear of another's decision."""
     cards = session.scalars(select(Card).where(Card.kind == CARD_KIND, Card.ref_id == req.id,
                                                Card.status == "open"))
     for card in cards:
         if skip is not None and card.task_id == skip.task_id:
             card.status, card.result = "closed", label
             continue
-        outbox.push_card_update(session, card, button_label=label)
+        theirs = decider is None or card.userid.lower() != decider.userid.lower()
+        outbox.push_card_update(session, card, button_label=label, instead=instead if theirs else None)
 
 
 def agreed_before(req: ApprovalRequest) -> ApprovalDecision | None:

@@ -204,6 +204,14 @@ def card_fallback(req: ApprovalRequest) -> str:
             f"回复「查看 {req.id}」看完整审批表。")
 
 
+def decided_elsewhere(req: ApprovalRequest, person, decision: str) -> str:
+    """For an approver of the step whose card could not be greyed after `person` decided it: the outcome, and
+    that the card's buttons, which WeCom may still show, no longer do anything."""
+    return (f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.form.get('platform', '')}，{req.unit.name}）"
+            f"的「{STEP_NAMES[req.step]}」环节已由{person.name}{decision}，无需您审批。"
+            "这件申请的审批卡片已失效，卡片上如果仍显示按钮，也不用再点。")
+
+
 def applicant_news(req: ApprovalRequest, person, step: str, decision: str, opinion: str | None) -> str:
     said = f"，意见：{opinion}" if opinion else ""
     head = f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）：{STEP_NAMES[step]}由{person.name}{decision}{said}。"

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot import clock, config, db
+from bot import clock, config, db, outbox
 from bot.wecom_client import DUPLICATE_WINDOW, WeComAPI, WeComError, get_api
 from jobs import delivery_repeats
 from models import delivery_failures
@@ -264,14 +264,18 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
             why = "card not greyed: its response code was used by an earlier update"
         log.warning("delivery card update task_id=%s label=%s not possible (%s); the card keeps its buttons "
                     "until the person clicks it, the click greys it", task_id, label, why)
-        _fail([row], WeComError(None, why, retryable=False))
+        _not_greyed(row, WeComError(None, why, retryable=False))
         stats["failed"] += 1
         return
     try:
         api.update_card([row.userid], code, button_label=label)
     except WeComError as err:
+        # 40078 and the like: a ResponseCode used up or older than 72 hours (WeCom takes each once, for 72 h)
         log.warning("delivery card update task_id=%s errcode=%s retryable=%s", task_id, err.errcode, err.retryable)
-        (_retry if err.retryable else _fail)([row], err)
+        if err.retryable:
+            _retry([row], err)
+        else:
+            _not_greyed(row, err)
         stats["retry" if err.retryable else "failed"] += 1
         return
     with db.transaction() as session:
@@ -279,6 +283,16 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
                         .values(status=SENT, sent_at=clock.now()))
         session.execute(update(Card).where(Card.task_id == row.payload["task_id"]).values(response_code=None))
     stats["sent"] += 1
+
+
+def _not_greyed(row: OutboxMessage, err: WeComError) -> None:
+    """The card keeps its buttons: the update is FAILED and, in the same transaction, its recipient gets the text
+    the update carried `instead` (once), so that he learns the outcome and that the buttons no longer work."""
+    with db.transaction() as session:
+        _mark_failed(session, [row.id], f"{err.errcode}: {err.errmsg}"[:500])
+        if row.payload.get("instead"):
+            outbox.push_text(session, row.userid, row.payload["instead"],
+                             dedupe_key=f"card-instead:{row.payload['task_id']}")
 
 
 def _card_send(session, card: Card) -> OutboxMessage | None:

@@ -118,3 +118,38 @@ def test_the_text_with_a_card_names_the_request_so_it_stands_alone(bot):
     assert said == (f"第{number}号开设申请（抚松教育，微博，抚松县教育局）在「开设单位意见」环节待您审批。"
                     f"卡片按钮无法使用时，也可以回复「同意 {number}」（可加意见）、「驳回 {number} 原因」或"
                     f"「退回 {number} 需要修改的地方」；回复「查看 {number}」看完整审批表。"), said
+
+
+def test_a_card_too_old_to_grey_is_replaced_by_one_text_to_its_approver(bot):
+    """WeCom takes a card's ResponseCode once and for 72 hours: a card that waited over a weekend cannot be
+    greyed when another approver of its step decides. Its approver, who would hear of the decision from nothing
+    else, gets one text instead (the decider none); a tap on the card still with buttons changes nothing."""
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    review = card_for(bot, "zsj_review", number)["task_id"]
+    before = len(bot.texts("zsj_review"))
+    bot.fake.state.offset += 73 * 3600
+    clock.advance(timedelta(hours=73))
+    click(bot, "zsj_admin", number, "approve")
+    assert greyed(bot, "zsj_review", review) == []
+    told = (f"第{number}号开设申请（抚松教育，微博，抚松县教育局）的「主管单位意见」环节已由马管理同意，无需您审批。"
+            "这件申请的审批卡片已失效，卡片上如果仍显示按钮，也不用再点。")
+    assert bot.texts("zsj_review")[before:] == [told]
+    assert not any("卡片已失效" in t for t in bot.texts("zsj_admin"))
+    bot.deliver()  # a second delivery run (the sweeper) sends nothing more
+    assert bot.texts("zsj_review")[before:] == [told]
+    reply, said = tap(bot, "zsj_review", review, "reject")
+    assert reply.button_label == "马管理已同意"
+    assert said.startswith(f"这张卡片已经处理过了。第{number}号申请的「主管单位意见」环节已由马管理同意")
+    assert [d[0] for d in request(bot, number)["decisions"]] == ["unit", "bureau"]
+
+
+def test_a_card_greyed_in_time_comes_with_no_text(bot):
+    """Within the 72 hours the grey is the news: no text besides it for one decision."""
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    review = card_for(bot, "zsj_review", number)["task_id"]
+    before = len(bot.texts("zsj_review"))
+    bot.send("zsj_admin", f"退回 {number} 请补充账号ID")
+    assert greyed(bot, "zsj_review", review) == ["马管理已退回修改"]
+    assert bot.texts("zsj_review")[before:] == []
