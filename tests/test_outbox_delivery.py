@@ -811,3 +811,39 @@ def test_a_file_wecom_no_longer_holds_is_uploaded_again(bot):
     [got] = bot.fake.messages_to("jy_zhang")
     name, data = bot.fake._files[got["content"]["media_id"]]
     assert name == "台账.xlsx" and data.startswith(b"PK")
+
+
+def test_a_card_too_old_to_grey_sends_its_text_instead_once(bot):
+    """WeCom refuses a ResponseCode used up or older than 72 hours (40078): the card keeps its buttons, so the
+    text the update carried goes to its recipient instead — once, whatever reruns the delivery."""
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.deliver()
+    move(bot, 73 * 3600)
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已同意", instead="第7号已由别人处理，卡片已失效。")
+    bot.deliver()
+    sweep_and_deliver(bot)
+    assert greyed(bot) == []
+    assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang") if m["msgtype"] == "text"] \
+        == ["第7号已由别人处理，卡片已失效。"]
+    assert [r.status for r in all_rows() if r.msgtype == "card_update"] == [FAILED]
+    assert bot.fake.messages_to("zsj_admin") == []  # a card that cannot be greyed is no failed push
+
+
+def test_an_update_refused_after_an_uncertain_attempt_is_taken_as_greyed_with_no_text(bot):
+    """The first update times out although WeCom greyed the card (and used its ResponseCode); the retry is refused
+    (40078). The card is grey: its recipient gets no text besides it."""
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.deliver()
+    wecom_client.get_api().client.timeout = 0.4
+    bot.fake.inject("message/update_template_card", delay=1.2)  # answered too late, done all the same
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已同意", instead="卡片已失效。")
+    bot.deliver()
+    wait_until(lambda: bot.fake.state.card_updates)
+    move(bot, 45)
+    sweep_and_deliver(bot)
+    assert greyed(bot) == [(task_id, "已同意")]
+    assert [m["msgtype"] for m in bot.fake.messages_to("jy_zhang")] == ["template_card"]
+    [update_row] = [r for r in all_rows() if r.msgtype == "card_update"]
+    assert update_row.status == SENT and update_row.error.startswith("40078 after an uncertain attempt")
