@@ -274,12 +274,14 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
         log.warning("delivery card update task_id=%s errcode=%s retryable=%s", task_id, err.errcode, err.retryable)
         if err.retryable:
             _retry([row], err)
+            stats["retry"] += 1
         elif row.uncertain_at is not None:
             # An earlier attempt whose answer was lost may have used the code and greyed the card: no text as well
             _confirm_sent([row], f"{err.errcode} after an uncertain attempt: taken as greyed by that attempt")
+            stats["sent"] += 1
         else:
             _not_greyed(row, err)
-        stats["retry" if err.retryable else "sent" if row.uncertain_at is not None else "failed"] += 1
+            stats["failed"] += 1
         return
     with db.transaction() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
