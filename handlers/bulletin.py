@@ -146,7 +146,7 @@ def register(router: Router) -> None:
                            "每个单位一张扣分明细（月份、原因、次数、分值）。县政数局的管理员和审核人都可以生成；"
                            "市政数局写明县名：「年度考核 2026 抚松」。")
     def assessment(ctx: Context):
-        from bot.bulletin.assessment import assessment_xlsx, assess, unpublished_note
+        from bot.bulletin.assessment import assessment_xlsx, assess, left_out_note, unpublished_note
         bureau, words = bureau_of(ctx), (ctx.args or "").split()
         city = city_of(ctx) if bureau is None else None
         if city is not None:
@@ -160,15 +160,18 @@ def register(router: Router) -> None:
         if year is None:
             ctx.reply(f"「{' '.join(words)[:20]}」不是年份。请写明年份，例如「年度考核 2026」。")
             return None
-        result = assess(ctx.session, bureau.id, year)
+        # the city reads what the county published (as 查看通报 does): drafts and months computed now are left out
+        result = assess(ctx.session, bureau.id, year, published_only=city is not None)
+        note = left_out_note(result) if city is not None else unpublished_note(result)
         if not result.units:
-            ctx.reply(f"{year}年还没有可用于考核的月度通报数据。")
+            ctx.reply(f"{bureau.name}{year}年还没有已发布的月度通报，不能生成考核表。\n{note}" if note
+                      else f"{year}年还没有可用于考核的月度通报数据。")
             return None
         outbox.push_file(ctx.session, ctx.person, f"{bureau.name}{year}年政务新媒体年度考核.xlsx",
                          assessment_xlsx(result))
         ctx.reply(f"{year}年度考核表已生成（{len(result.units)}个单位，{len(result.months)}个月："
                   f"{'、'.join(f'{m}月' for m in result.months)}），稍后以文件发给您。"
-                  + (f"\n{note}" if (note := unpublished_note(result)) else ""))
+                  + (f"\n{note}" if note else ""))
         return None
 
 

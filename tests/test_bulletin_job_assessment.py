@@ -95,3 +95,28 @@ def test_a_county_reviewer_gets_the_assessment_too(bot):
     assert "2026年度考核表已生成（5个单位，2个月：10月、11月）" in reply, reply
     names = [bot.fake._files[m["content"]["media_id"]][0] for m in bot.inbox("zsj_review") if m["msgtype"] == "file"]
     assert names == ["抚松县政务服务和数字化建设管理局2026年政务新媒体年度考核.xlsx"]
+
+
+def test_the_city_counts_the_published_months_alone(bot):
+    """The city's 年度考核 of a county averaged in the county's unpublished draft (and a month computed on the fly)
+    as if final, saying nothing: the city reads what the county published (第30条), as 查看通报 does — the other
+    months are left out and named."""
+    seeded_with_october(bot)
+    reply = bot.send("city_zhao", "年度考核 2026 抚松")
+    assert reply == ("抚松县政务服务和数字化建设管理局2026年还没有已发布的月度通报，不能生成考核表。\n"
+                     "注意：11月的通报还没有发布（草稿由县政数局核对后发布）；10月没有生成通报，这些月份没有计入。"
+                     "考核以已发布的通报为准（第30条）。"), reply
+    assert not [m for m in bot.inbox("city_zhao") if m["msgtype"] == "file"]
+    bot.send("zsj_admin", "发布通报 2026-11")
+    bot.send("zsj_admin", "确认")
+    reply = bot.send("city_zhao", "年度考核 2026 抚松")
+    assert reply == ("2026年度考核表已生成（5个单位，1个月：11月），稍后以文件发给您。\n"
+                     "注意：10月没有生成通报，这些月份没有计入。考核以已发布的通报为准（第30条）。"), reply
+    (data,) = [bot.fake._files[m["content"]["media_id"]][1] for m in bot.inbox("city_zhao") if m["msgtype"] == "file"]
+    wb = load_workbook(BytesIO(data))
+    scores = {r["单位"]: r for r in rows_of(wb["年度得分"])}
+    assert "10月" not in scores[POLICE]
+    assert all(scores[unit]["年度得分（月均）"] == EXPECTED[unit]["score"] for unit in EXPECTED)
+    notes = {r["项目"]: r["内容"] for r in rows_of(wb["说明"])}
+    assert notes["10月数据来源"] == "未计入：该月没有生成通报" and notes["11月数据来源"] == "已发布的月度通报"
+    assert "10月" in bot.send("zsj_admin", "年度考核 2026")  # the county's own still shows every month, marked

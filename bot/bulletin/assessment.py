@@ -1,6 +1,7 @@
 """The year-end assessment (年度考核, 第30–31条): each unit's year from the monthly bulletins.
 
     result = assess(session, bureau_id, 2026)     # stored bulletins; missing months computed now
+    result = assess(session, bureau_id, 2026, published_only=True)  # the city's: published months alone
     data = assessment_xlsx(result)                # 年度得分, 说明, and one evidence sheet per unit
 
 A unit's annual score is the average of its monthly scores (the months it appears in). Only complete
@@ -21,7 +22,7 @@ from bot.bulletin.figures import Bulletin, Deduction
 from bot.registry_xlsx import _header as write_header
 from bot.registry_xlsx import safe_cell
 from models import org
-from models.bulletin import DRAFT, of_bureau
+from models.bulletin import DRAFT, PUBLISHED, of_bureau
 
 COMPUTED = "临时计算"
 BAD_SHEET_CHARS = set('[]:*?/\\')
@@ -51,10 +52,13 @@ class Assessment:
     months: list[int]
     sources: dict[int, str]            # month → 已发布 / 草稿 / 临时计算
     units: list[UnitYear]
+    left_out: dict[int, str] = field(default_factory=dict)  # month → 草稿 / 临时计算: not counted (published_only)
 
 
-def bulletins_of_year(session: Session, bureau_id: int, year: int) -> list[tuple[Bulletin, str]]:
-    """(bulletin, source) for each complete month of the year that has data."""
+def bulletins_of_year(session: Session, bureau_id: int, year: int,
+                      published_only: bool = False) -> list[tuple[Bulletin | None, int, str]]:
+    """(bulletin, month, source) for each complete month of the year that has data; with published_only the
+    bulletin of a month not published is None (not computed: it is not counted)."""
     from bot.bulletin.compute import Month, compute, first_report_month
     stored = {s.month: s for s in of_bureau(session, bureau_id)}
     first = min([k for k in (first_report_month(session, bureau_id), *stored) if k], default=None)
@@ -65,17 +69,24 @@ def bulletins_of_year(session: Session, bureau_id: int, year: int) -> list[tuple
         if m.end > now:
             break
         if m.key in stored:
-            out.append((serial.from_json(stored[m.key].data), stored[m.key].status))
+            row = stored[m.key]
+            shown = not published_only or row.status == PUBLISHED
+            out.append((serial.from_json(row.data) if shown else None, month, row.status))
         elif first is not None and m.key >= first:
-            out.append((compute(session, bureau_id, year, month), COMPUTED))
+            out.append((None if published_only else compute(session, bureau_id, year, month), month, COMPUTED))
     return out
 
 
-def assess(session: Session, bureau_id: int, year: int) -> Assessment:
+def assess(session: Session, bureau_id: int, year: int, published_only: bool = False) -> Assessment:
+    """The year's assessment; published_only (the city's view) counts the published months alone and lists the
+    others in left_out: a draft is the county's working copy, which no unit has seen (第30条)."""
     bureau = session.get(org.Unit, bureau_id)
     units: dict[int, UnitYear] = {}
-    months, sources = [], {}
-    for b, source in bulletins_of_year(session, bureau_id, year):
+    months, sources, left_out = [], {}, {}
+    for b, month, source in bulletins_of_year(session, bureau_id, year, published_only):
+        if b is None:
+            left_out[month] = source
+            continue
         months.append(b.month)
         sources[b.month] = source
         for fig in b.units:
@@ -89,7 +100,7 @@ def assess(session: Session, bureau_id: int, year: int) -> Assessment:
         if unit.score != previous:
             place, previous = n, unit.score
         unit.rank = place
-    return Assessment(year, bureau.name, months, sources, ranked)
+    return Assessment(year, bureau.name, months, sources, ranked, left_out)
 
 
 def unpublished_note(a: Assessment) -> str:
@@ -103,6 +114,18 @@ def unpublished_note(a: Assessment) -> str:
     if not said:
         return ""
     return "注意：" + "；".join(said) + "。考核以已发布的通报为准，请先发布再生成考核表。"
+
+
+def left_out_note(a: Assessment) -> str:
+    """The months the city's view leaves out, and why; empty when none was left out."""
+    def months(source: str) -> str:
+        return "、".join(f"{m}月" for m in sorted(a.left_out) if a.left_out[m] == source)
+    drafts, computed = months(DRAFT), months(COMPUTED)
+    said = ([f"{drafts}的通报还没有发布（草稿由县政数局核对后发布）"] if drafts else []) \
+        + ([f"{computed}没有生成通报"] if computed else [])
+    if not said:
+        return ""
+    return "注意：" + "；".join(said) + "，这些月份没有计入。考核以已发布的通报为准（第30条）。"
 
 
 def _sheet_name(n: int, name: str, used: set[str]) -> str:
@@ -134,9 +157,7 @@ def assessment_xlsx(a: Assessment) -> bytes:
     lines = [("考核年度", f"{a.year}年"), ("主管单位", a.bureau),
              ("计分办法", "各月通报得分的平均分（只计该单位出现的月份）；每项扣分的月份、原因、次数和分值见各单位明细表。"),
              ("生成时间", clock.local_now().strftime("%Y-%m-%d %H:%M"))]
-    lines += [(f"{m}月数据来源", {"已发布": "已发布的月度通报", "草稿": "未发布的月度通报（草稿）"}.get(a.sources[m],
-                                                                                  "本表生成时按现有数据计算"))
-              for m in a.months]
+    lines += [(f"{m}月数据来源", _source_said(a, m)) for m in sorted([*a.months, *a.left_out])]
     for row, (key, value) in enumerate(lines, 2):
         safe_cell(notes.cell(row=row, column=1), key)
         safe_cell(notes.cell(row=row, column=2), value)
@@ -145,6 +166,12 @@ def assessment_xlsx(a: Assessment) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _source_said(a: Assessment, month: int) -> str:
+    if month in a.left_out:
+        return "未计入：" + ("该月通报还没有发布" if a.left_out[month] == DRAFT else "该月没有生成通报")
+    return {"已发布": "已发布的月度通报", "草稿": "未发布的月度通报（草稿）"}.get(a.sources[month], "本表生成时按现有数据计算")
 
 
 def _evidence(ws, unit: UnitYear) -> None:
@@ -158,4 +185,5 @@ def _evidence(ws, unit: UnitYear) -> None:
     safe_cell(ws.cell(row=row + 1, column=2), summary if unit.deductions else summary + "（全年无扣分）")
 
 
-__all__ = ["Assessment", "UnitYear", "assess", "assessment_xlsx", "bulletins_of_year", "unpublished_note"]
+__all__ = ["Assessment", "UnitYear", "assess", "assessment_xlsx", "bulletins_of_year", "left_out_note",
+           "unpublished_note"]
