@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from bot import clock
 
+from bot.bulletin import serial
 from bot.bulletin.text import unit_part
 from jobs.bulletin import monthly_bulletin
 from models.audit import AuditLog
 from models.bulletin import PUBLISHED, StoredBulletin
-from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
+from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person, Unit
 from models.rectification import Rectification
 from tests.bulletin_job_seed import CULTURE, EDU, EXPECTED, HEALTH, MEDIA, POLICE, at, seed_month
 
@@ -77,7 +78,7 @@ def test_click_publishes_each_unit_only_its_own_part(bot):
         assert (row.status, row.published_by) == (PUBLISHED, "马管理")
         assert row.data["rectify_by"] == "2026-12-09"
         audit = s.scalar(select(AuditLog).where(AuditLog.action == "bulletin.publish"))
-        assert audit.actor == "zsj_admin" and audit.after["rectifications"] == 8
+        assert audit.actor == "zsj_admin" and audit.after["rectifications"] == 7
 
 
 def test_problems_become_rectification_items(bot):
@@ -92,9 +93,12 @@ def test_problems_become_rectification_items(bot):
         for item in items:
             by_unit.setdefault(item.unit.name, []).append(item.problem)
             assert (item.source_ref, item.deadline, item.status) == ("2026-11", date(2026, 12, 9), "待整改")
-        # a late report (past mending) and training (the bureau's to organise, 第28条) are named, not items
-        expected = {u["unit_name"]: [p for p in u["problems"] if not p.startswith(("迟报周报", "本年度尚无人员参加"))]
+        # a late report (past mending) and training (the bureau's to organise, 第28条) are named, not items; nor
+        # the overdue items, which are open items already: named by their numbers, not made a second item
+        expected = {u["unit_name"]: [p for p in u["problems"] if not p.startswith(("迟报周报", "本年度尚无人员参加"))
+                                     and "整改逾期" not in p]
                     for u in row.data["units"] if u["problems"]}
+        overdue = s.scalar(select(Rectification).where(Rectification.problem == "卫健的问题"))
         ids = {u["unit_name"]: u["item_ids"] for u in row.data["units"]}
     assert by_unit == expected
     assert set(by_unit) == {EDU, HEALTH, POLICE, MEDIA}  # 文旅局 has no problem
@@ -104,6 +108,8 @@ def test_problems_become_rectification_items(bot):
     police = [i for i in ids[POLICE] if i]
     assert len(police) == 2 and all(f"（整改事项 {i}）" in part for i in police)
     assert "本年度尚无人员参加政务新媒体培训，请派员参加主管单位组织的培训（第28条）\n" in part  # no item number
+    (health,) = [t for t in bot.texts("wj_liu") if t.startswith("【2026年11月政务新媒体检查通报】")]
+    assert f"\n1. 1项整改逾期未完成（整改事项 {overdue.id}），须立即整改并回复整改情况\n" in health, health
 
 
 def test_double_clicks_are_no_ops_with_a_polite_answer(bot):
@@ -119,7 +125,7 @@ def test_double_clicks_are_no_ops_with_a_polite_answer(bot):
         assert "已于12-02 10:00发布（马管理），无需重复发布" in bot.texts("zsj_admin")[-1]
     assert {u: len(bot.inbox(u)) for u in count} == count
     with bot.db() as s:
-        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 8
+        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 7
         assert len(s.scalars(select(AuditLog).where(AuditLog.action == "bulletin.publish")).all()) == 1
 
 
@@ -132,13 +138,15 @@ def test_text_command_confirms_first_and_only_admins_may(bot):
     bot.send("zsj_admin", "取消")
     assert "2026-10的月度通报还没有生成" in bot.send("zsj_admin", "发布通报 2026-10")
     prompt = bot.send("zsj_admin", "发布通报 2026-11")
-    # 11 problems, of which 3 (迟报, no training) open no item: the count is of the 8 items publishing makes
+    # 11 problems, of which 3 (迟报, no training) open no item, nor 卫健局's overdue item (answered under its own
+    # number): the count is of the 7 items publishing makes
     assert "请确认发布2026年11月月度通报：5个单位" in prompt, prompt
-    assert prompt.endswith("（含全县得分排名），为8个问题建立整改事项（5个工作日内整改）；另有3个问题（迟报、本年度无人参加培训）"
-                           "只在通报中指出，不建立整改事项。\n回复「确认」发布，回复「取消」放弃。"), prompt
+    assert prompt.endswith("（含全县得分排名），为7个问题建立整改事项（5个工作日内整改）；另有3个问题（迟报、本年度无人参加培训）"
+                           "只在通报中指出，不建立整改事项；1个单位的逾期整改事项仍按原编号整改，不另建。"
+                           "\n回复「确认」发布，回复「取消」放弃。"), prompt
     card = bulletin_card(bot, "zsj_admin")
-    assert card["sub_title_text"].startswith("发布后各单位收到本单位的通报，为8个问题建立整改事项（5个工作日）"), card
-    assert {"keyname": "存在问题", "value": "11项（建立整改事项8项）"} in card["horizontal_content_list"], card
+    assert card["sub_title_text"].startswith("发布后各单位收到本单位的通报，为7个问题建立整改事项（5个工作日）"), card
+    assert {"keyname": "存在问题", "value": "11项（建立整改事项7项）"} in card["horizontal_content_list"], card
     assert new_texts(bot, "jy_zhang", before) == []  # nothing before confirming
     assert "请回复「确认」发布" in bot.send("zsj_admin", "好像不对")
     answer = bot.send("zsj_admin", "确认")
@@ -195,7 +203,7 @@ def test_two_admins_clicking_at_once_publish_once(bot):
     assert len({r.button_label for r in replies.values()}) == 1  # both cards show who published
     with bot.db() as s:
         assert len(s.scalars(select(AuditLog).where(AuditLog.action == "bulletin.publish")).all()) == 1
-        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 8
+        assert len(s.scalars(select(Rectification).where(Rectification.source == "月度通报")).all()) == 7
     parts = [t for t in new_texts(bot, "wj_chen", before) if t.startswith("【2026年11月政务新媒体检查通报】")]
     assert len(parts) == 1
 
@@ -269,3 +277,22 @@ def test_publishing_that_opens_no_item_names_no_deadline(bot):
     assert "前整改" not in answer and "整改事项已建立" not in answer, answer
     with bot.db() as s:
         assert s.scalar(select(Rectification).where(Rectification.source_ref == "2026-11")) is None
+
+
+def test_an_overdue_item_is_named_by_its_number_not_made_a_second_item(bot):
+    """「1项整改逾期未完成」 became a rectification item of its own: one fix asked for twice, and the month after the
+    new item was overdue too and counted again (卫健局: 3项整改逾期 for two unanswered items, and a third item)."""
+    generated(bot)
+    at(2026, 12, 2, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    at(2027, 1, 4, 9, 0)
+    monthly_bulletin("2027-01-04")
+    with bot.db() as s:
+        health = s.scalar(select(Unit.id).where(Unit.name == HEALTH))
+        items = s.scalars(select(Rectification.id).where(Rectification.unit_id == health)
+                          .order_by(Rectification.id)).all()
+        assert len(items) == 2  # 卫健的问题 (October) and November's 缺报: no item for being overdue
+        december = serial.from_json(s.scalar(select(StoredBulletin).where(StoredBulletin.month == "2026-12")).data)
+    fig = december.unit(health)
+    assert fig.rectifications_overdue == 2
+    assert fig.problems[0] == f"2项整改逾期未完成（整改事项 {items[0]}、{items[1]}），须立即整改并回复整改情况"

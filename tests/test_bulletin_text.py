@@ -108,8 +108,8 @@ def test_summary_with_a_notice_for_each_of_a_hundred_units_still_fits_one_wecom_
 def test_what_publishing_makes_of_the_problems_is_said_as_one_clause():
     from bot.bulletin.problems import items_sentence
     b = evaluate(bulletin())
-    assert items_sentence(b.units, 5) == \
-        "为8个问题建立整改事项（5个工作日）；另有2个问题（迟报、本年度无人参加培训）只在通报中指出，不建立整改事项"
+    assert items_sentence(b.units, 5) == ("为7个问题建立整改事项（5个工作日）；另有2个问题（迟报、本年度无人参加培训）只在通报中指出，"
+                                          "不建立整改事项；1个单位的逾期整改事项仍按原编号整改，不另建")
     for fig in b.units:
         fig.problems = [p for p in fig.problems if p.startswith(("迟报", "本年度"))]
     assert items_sentence(b.units, 5, within=True) == "不建立整改事项：2个问题（迟报、本年度无人参加培训）只在通报中指出"
@@ -129,3 +129,14 @@ def test_a_published_part_whose_problems_open_no_item_sets_no_deadline():
     assert own == ("以下问题只在通报中指出，不建立整改事项，请今后注意，不需要回复。\n"
                    "1. 本年度尚无人员参加政务新媒体培训，请派员参加主管单位组织的培训（第28条）"), own
     assert "完成整改" not in part
+
+
+def test_a_part_whose_only_problem_is_an_overdue_item_asks_for_the_answer_under_its_number():
+    # the overdue item is no new item (its own number stands): the unit was told 「不需要回复」
+    b = evaluate(bulletin())
+    fig = b.unit(EDU)
+    fig.problems = ["1项整改逾期未完成（整改事项 2），须立即整改并回复整改情况"]
+    fig.item_ids = [None]
+    own = unit_part(b, EDU).split("二、存在的问题及整改要求\n")[1].split("\n\n")[0]
+    assert own == ("请于2026年12月8日前完成整改。注明整改事项编号的，整改完成后回复「已整改 编号 整改说明」；其余请今后注意，不需要回复。\n"
+                   "1. 1项整改逾期未完成（整改事项 2），须立即整改并回复整改情况"), own

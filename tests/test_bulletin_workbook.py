@@ -76,10 +76,11 @@ def test_problems_and_deductions_sheets_carry_the_evidence(cfg):
     wb = read(evaluate(bulletin()))
     problems = rows(wb["问题"])
     assert len(problems) == 10
-    # a late report and a year without training open no rectification item on publishing: no deadline for them
+    # a late report and a year without training open no rectification item on publishing: no deadline for them;
+    # overdue items keep their own numbers and deadlines
     for p in problems:
         expected = "不建立整改事项（只指出）" if p["问题及整改要求"].startswith(("迟报周报", "本年度尚无人员参加")) \
-            else "2026-12-08"
+            else "按原整改事项（不另建）" if "整改逾期" in p["问题及整改要求"] else "2026-12-08"
         assert p["整改期限"] == expected, p
     assert [p["整改期限"] for p in problems].count("不建立整改事项（只指出）") == 2
     assert problems[0] == {"单位": "抚松县教育局", "序号": 1, "问题及整改要求": "缺报周报1次（本月应报4次），须按第30条每周报送账号更新维护情况",

@@ -195,6 +195,7 @@ def _rectifications(session, m: Month, ids, figs) -> None:
         # last day included — as the digest of the next day (deadline < day) and `整改清单` count it
         if item.deadline <= m.last and (item.status in ("待整改", "重新整改") or acted_after):
             fig.rectifications_overdue += 1
+            fig.overdue_item_ids.append(item.id)
 
 
 def _notices(session, m: Month, units, bureau_name: str) -> list[NoticeRow]:

@@ -81,6 +81,7 @@ class UnitFigures(_Rates):
     registry_overdue: int = 0          # national registry filings past the 3 working days (第11条)
     rectifications_open: int = 0
     rectifications_overdue: int = 0
+    overdue_item_ids: list[int] = field(default_factory=list)  # the overdue items' numbers (整改事项编号)
     untrained: bool = False            # no trained person on record this year (第28条)
     problems: list[str] = field(default_factory=list)        # filled by score.evaluate (problems_of)
     item_ids: list[int | None] = field(default_factory=list)  # on publishing: each problem's rectification item

@@ -5,6 +5,8 @@ Each problem is one Chinese sentence: the finding, then the required fix. The re
 """
 from __future__ import annotations
 
+import re
+
 from bot.bulletin import fmt
 from bot.bulletin.figures import NATIONAL_FAIL_DAYS, UnitFigures
 from bot.bulletin.settings import DEFAULTS, BulletinSettings
@@ -15,11 +17,19 @@ NEAR_ZOMBIE_DAYS = 60
 # be on time), and training is the bureau's to organise (第28条: 主管单位要组织…开展业务培训).
 LATE = "迟报周报"
 UNTRAINED = "本年度尚无人员参加政务新媒体培训"
+# Overdue items are open items already, with their own numbers: a new item for them would be a second item for one
+# fix, itself overdue the month after (and counted again, "2项整改逾期" → a third item, month after month).
+OVERDUE = re.compile(r"\d+项整改逾期未完成")
 
 
 def rectifiable(problem: str) -> bool:
     """Whether publishing opens a rectification item for this problem (one the unit fixes and answers)."""
-    return not problem.startswith((LATE, UNTRAINED))
+    return not problem.startswith((LATE, UNTRAINED)) and not names_items(problem)
+
+
+def names_items(problem: str) -> bool:
+    """Whether the problem is about open rectification items, which the unit answers under their own numbers."""
+    return OVERDUE.match(problem) is not None
 
 
 def rectifiable_count(units: list[UnitFigures]) -> int:
@@ -30,13 +40,17 @@ def rectifiable_count(units: list[UnitFigures]) -> int:
 def items_sentence(units: list[UnitFigures], workdays: int, within: bool = False) -> str:
     """What publishing makes of the problems, e.g. "为8个问题建立整改事项（5个工作日）；另有3个问题（迟报、本年度无人参加培训）
     只在通报中指出，不建立整改事项" — as many items as publishing will open, not one per problem."""
-    problems = sum(len(fig.problems) for fig in units)
+    problems = [problem for fig in units for problem in fig.problems]
     items = rectifiable_count(units)
-    rest = f"{problems - items}个问题（迟报、本年度无人参加培训）只在通报中指出"
-    if not items:
-        return f"不建立整改事项：{rest}" if problems else "没有需要整改的问题"
-    said = f"为{items}个问题建立整改事项（{workdays}个工作日{'内整改' if within else ''}）"
-    return said + (f"；另有{rest}，不建立整改事项" if problems > items else "")
+    overdue = sum(1 for problem in problems if names_items(problem))
+    pointed = len(problems) - items - overdue
+    rest = f"{pointed}个问题（迟报、本年度无人参加培训）只在通报中指出"
+    said = [f"为{items}个问题建立整改事项（{workdays}个工作日{'内整改' if within else ''}）"] if items else []
+    if pointed:
+        said.append(f"另有{rest}，不建立整改事项" if items else f"不建立整改事项：{rest}")
+    if overdue:
+        said.append(f"{overdue}个单位的逾期整改事项仍按原编号整改，不另建")
+    return "；".join(said) or "没有需要整改的问题"
 
 
 def _idle(days: int, n: int) -> str:
@@ -55,7 +69,8 @@ def problems_of(fig: UnitFigures, settings: BulletinSettings = DEFAULTS) -> list
     idle = sorted(((d, n) for d, n in fig.dormancy.items() if n and d >= settings.idle_problem_days), reverse=True)
     found += [_idle(d, n) for d, n in idle if d >= NEAR_ZOMBIE_DAYS]
     if fig.rectifications_overdue:
-        found.append(f"{fig.rectifications_overdue}项整改逾期未完成，须立即整改并回复整改情况")
+        numbers = f"（整改事项 {'、'.join(map(str, sorted(fig.overdue_item_ids)))}）" if fig.overdue_item_ids else ""
+        found.append(f"{fig.rectifications_overdue}项整改逾期未完成{numbers}，须立即整改并回复整改情况")
     if fig.reports_missing:
         found.append(f"缺报周报{fig.reports_missing}次（本月应报{fig.reports_due}次），"
                      "须按第30条每周报送账号更新维护情况")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.bulletin import fmt
 from bot.bulletin.figures import NATIONAL_FAIL_DAYS, Bulletin, Totals, UnitFigures
-from bot.bulletin.problems import ZOMBIE_DAYS
+from bot.bulletin.problems import ZOMBIE_DAYS, names_items
 from bot.bulletin.settings import DEFAULTS, BulletinSettings
 from bot.outbox import TEXT_LIMIT
 
@@ -136,7 +136,8 @@ def unit_part(b: Bulletin, unit_id: int) -> str:
     lines += ["", "二、存在的问题及整改要求"]
     if fig.problems:
         when = f"请于{fmt.day(b.rectify_by)}前完成整改" if b.rectify_by else "请及时整改"
-        if fig.item_ids and not any(fig.item_ids):  # published, and none of them is a rectification item
+        numbered = any(fig.item_ids) or any(names_items(p) for p in fig.problems)
+        if fig.item_ids and not numbered:  # published, and none of them is a rectification item
             lines.append("以下问题只在通报中指出，不建立整改事项，请今后注意，不需要回复。")
             lines += [f"{n}. {p}" for n, p in enumerate(fig.problems, 1)]
         elif fig.item_ids:  # published: the items are named here, not each in a notice of its own

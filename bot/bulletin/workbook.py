@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from bot import clock
 from bot.bulletin.figures import Bulletin, UnitFigures
-from bot.bulletin.problems import rectifiable
+from bot.bulletin.problems import names_items, rectifiable
 from bot.registry_xlsx import _header as write_header  # bold, filled, frozen header row
 from bot.registry_xlsx import safe_cell
 
@@ -98,6 +98,7 @@ def _approvals_sheet(wb: Workbook, b: Bulletin) -> None:
 
 
 NOT_AN_ITEM = "不建立整改事项（只指出）"  # 迟报 and training: see problems.rectifiable
+ORIGINAL_ITEMS = "按原整改事项（不另建）"  # overdue items: answered under their own numbers
 
 
 def _problems_sheet(wb: Workbook, b: Bulletin) -> None:
@@ -106,7 +107,8 @@ def _problems_sheet(wb: Workbook, b: Bulletin) -> None:
     row = 2
     for fig in b.ranked():
         for n, problem in enumerate(fig.problems, 1):
-            deadline = (b.rectify_by or "") if rectifiable(problem) else NOT_AN_ITEM
+            deadline = (b.rectify_by or "") if rectifiable(problem) else \
+                ORIGINAL_ITEMS if names_items(problem) else NOT_AN_ITEM
             _put(ws, row, [fig.unit_name, n, problem, deadline])
             row += 1
 
