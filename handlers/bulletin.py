@@ -64,6 +64,12 @@ def year_of(text: str) -> int | None:
 YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
 
 
+def assessed_year() -> int:
+    """The year 「年度考核」 means without one: that of the latest complete month — in January, the year just ended
+    (the assessment is made at the turn of the year, when this year has no complete month yet)."""
+    return (clock.today().replace(day=1) - timedelta(days=1)).year
+
+
 def register(router: Router) -> None:
     router.conversation("bulletin", title="发布通报", summary=lambda d: f"{d.get('period', '')}月度通报")
 
@@ -142,8 +148,9 @@ def register(router: Router) -> None:
     # reviewers read every month's bulletin (查看通报); the assessment only sums them up, so they may read it too
     @router.command("年度考核", roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER},
                     help="年度考核表（如「年度考核 2026」）",
-                    detail="用法：年度考核 2026。按各月通报汇总各单位全年得分，生成Excel考核表发给您，"
-                           "每个单位一张扣分明细（月份、原因、次数、分值）。县政数局的管理员和审核人都可以生成；"
+                    detail="用法：年度考核 2026（不写年份时为最近一个已结束的月份所在的年度，1月里是上一年）。"
+                           "按各月通报汇总各单位全年得分，生成Excel考核表发给您，每个单位一张扣分明细（月份、原因、次数、分值）。"
+                           "县政数局的管理员和审核人都可以生成；"
                            "市政数局写明县名：「年度考核 2026 抚松」。")
     def assessment(ctx: Context):
         from bot.bulletin.assessment import assessment_xlsx, assess, left_out_note, unpublished_note
@@ -156,7 +163,7 @@ def register(router: Router) -> None:
         elif bureau is None:
             ctx.reply("年度考核表由县政数局的管理员和审核人生成。")
             return None
-        year = year_of(" ".join(words) or str(clock.today().year))
+        year = year_of(" ".join(words)) if words else assessed_year()
         if year is None:
             ctx.reply(f"「{' '.join(words)[:20]}」不是年份。请写明年份，例如「年度考核 2026」。")
             return None

@@ -120,3 +120,14 @@ def test_the_city_counts_the_published_months_alone(bot):
     notes = {r["项目"]: r["内容"] for r in rows_of(wb["说明"])}
     assert notes["10月数据来源"] == "未计入：该月没有生成通报" and notes["11月数据来源"] == "已发布的月度通报"
     assert "10月" in bot.send("zsj_admin", "年度考核 2026")  # the county's own still shows every month, marked
+
+
+def test_in_january_the_assessment_without_a_year_is_of_the_year_just_ended(bot):
+    """「年度考核」 on 4 January (the turn of the year, when the assessment is made) answered 「2027年还没有可用于考核的月度
+    通报数据」: without a year it is the year of the latest complete month."""
+    seeded_with_october(bot)
+    at(2027, 1, 4, 10)
+    assert bot.send("zsj_admin", "年度考核").startswith("2026年度考核表已生成（5个单位，3个月：10月、11月、12月）")
+    assert bot.send("zsj_admin", "年度考核 今年").startswith("2027年还没有可用于考核的月度通报数据")  # said: as said
+    at(2026, 12, 2, 10)
+    assert bot.send("zsj_admin", "年度考核").startswith("2026年度考核表已生成")
