@@ -142,7 +142,7 @@ def test_text_command_confirms_first_and_only_admins_may(bot):
     # number): the count is of the 7 items publishing makes
     assert "请确认发布2026年11月月度通报：5个单位" in prompt, prompt
     assert prompt.endswith("（含全县得分排名），为7个问题建立整改事项（5个工作日内整改）；另有3个问题（迟报、本年度无人参加培训）"
-                           "只在通报中指出，不建立整改事项；1个单位的逾期整改事项仍按原编号整改，不另建。"
+                           "只在通报中指出，不建立整改事项；1个问题已有整改事项，按原编号整改，不另建。"
                            "\n回复「确认」发布，回复「取消」放弃。"), prompt
     card = bulletin_card(bot, "zsj_admin")
     assert card["sub_title_text"].startswith("发布后各单位收到本单位的通报，为7个问题建立整改事项（5个工作日）"), card
@@ -296,3 +296,31 @@ def test_an_overdue_item_is_named_by_its_number_not_made_a_second_item(bot):
     fig = december.unit(health)
     assert fig.rectifications_overdue == 2
     assert fig.problems[0] == f"2项整改逾期未完成（整改事项 {items[0]}、{items[1]}），须立即整改并回复整改情况"
+
+
+def test_a_lasting_finding_is_named_under_its_open_item_not_made_a_second_one(bot):
+    """公安局's "zombie" account (and 教育局's registry filing not made) were a new item every month while November's
+    was still open: two items for one account, and the older one overdue and counted again, month after month."""
+    generated(bot)
+    at(2026, 12, 2, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    at(2027, 1, 4, 9, 0)
+    monthly_bulletin("2027-01-04")
+    with bot.db() as s:
+        def item(unit: str, words: str) -> int:
+            return s.scalar(select(Rectification.id).join(Unit, Unit.id == Rectification.unit_id)
+                            .where(Unit.name == unit, Rectification.problem.contains(words)))
+        zombie, registry = item(POLICE, "90天以上未更新"), item(EDU, "全国政务新媒体信息报送系统")
+        december = serial.from_json(s.scalar(select(StoredBulletin).where(StoredBulletin.month == "2026-12")).data)
+    police, edu = (next(f for f in december.units if f.unit_name == name) for name in (POLICE, EDU))
+    assert f"1个账号90天以上未更新，已成为“僵尸”账号，须按第15条关停注销或说明情况（整改事项 {zombie}）" in police.problems
+    assert (f"1个账号审批后未在3个工作日内报送全国政务新媒体信息报送系统（第11条），须立即报送（整改事项 {registry}）"
+            in edu.problems), edu.problems
+    at(2027, 1, 5, 10, 0)
+    bot.send("zsj_admin", "发布通报 2026-12")
+    assert "已发布" in bot.send("zsj_admin", "确认")
+    with bot.db() as s:
+        for words in ("90天以上未更新", "全国政务新媒体信息报送系统"):
+            assert len(s.scalars(select(Rectification).where(Rectification.problem.contains(words))).all()) == 1
+    (part,) = [t for t in bot.texts("ga_zhou") if t.startswith("【2026年12月政务新媒体检查通报】")]
+    assert f"须按第15条关停注销或说明情况（整改事项 {zombie}）\n" in part, part

@@ -109,7 +109,7 @@ def test_what_publishing_makes_of_the_problems_is_said_as_one_clause():
     from bot.bulletin.problems import items_sentence
     b = evaluate(bulletin())
     assert items_sentence(b.units, 5) == ("为7个问题建立整改事项（5个工作日）；另有2个问题（迟报、本年度无人参加培训）只在通报中指出，"
-                                          "不建立整改事项；1个单位的逾期整改事项仍按原编号整改，不另建")
+                                          "不建立整改事项；1个问题已有整改事项，按原编号整改，不另建")
     for fig in b.units:
         fig.problems = [p for p in fig.problems if p.startswith(("迟报", "本年度"))]
     assert items_sentence(b.units, 5, within=True) == "不建立整改事项：2个问题（迟报、本年度无人参加培训）只在通报中指出"

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from bot import clock, config, workdays
 from bot.bulletin import sources
 from bot.bulletin.figures import AccountRow, ApprovalRow, Bulletin, NoticeRow, ReportRow, UnitFigures
+from bot.bulletin.problems import lasting_key
 from bot.bulletin.score import evaluate
 from bot.bulletin.settings import BulletinSettings, load
 from models import org
 from models.org import HOST_UNIT, Unit
-from models.rectification import DEFAULT_WORKDAYS
+from models.rectification import BULLETIN, DEFAULT_WORKDAYS, PENDING
 from models.weekly import first_reported_week, month_mondays, month_of_week
 
 TRAINING_FROM_MONTH = 10
@@ -186,9 +187,12 @@ def _registry(session, m: Month, ids, figs) -> None:
 
 
 def _rectifications(session, m: Month, ids, figs) -> None:
-    for item in sources.rectifications(session, ids, m.end):
+    for item in sorted(sources.rectifications(session, ids, m.end), key=lambda row: row.id):
         fig = figs[item.unit_id]
         fig.rectifications_open += 1
+        key = lasting_key(item.problem) if item.source == BULLETIN and item.status in PENDING else None
+        if key:  # still open now: the same finding this month is named under it (problems.lasting_key)
+            fig.open_items.setdefault(key, item.id)
         acted_after = (item.closed_at is not None and item.closed_at >= m.end) or \
             (item.answered_at is not None and item.answered_at >= m.end)
         # overdue at the month's end: its deadline (the last day to act) has passed by then, the month's

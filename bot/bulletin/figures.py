@@ -82,6 +82,7 @@ class UnitFigures(_Rates):
     rectifications_open: int = 0
     rectifications_overdue: int = 0
     overdue_item_ids: list[int] = field(default_factory=list)  # the overdue items' numbers (整改事项编号)
+    open_items: dict[str, int] = field(default_factory=dict)  # problems.lasting_key → an earlier bulletin's open item
     untrained: bool = False            # no trained person on record this year (第28条)
     problems: list[str] = field(default_factory=list)        # filled by score.evaluate (problems_of)
     item_ids: list[int | None] = field(default_factory=list)  # on publishing: each problem's rectification item

@@ -20,6 +20,11 @@ UNTRAINED = "本年度尚无人员参加政务新媒体培训"
 # Overdue items are open items already, with their own numbers: a new item for them would be a second item for one
 # fix, itself overdue the month after (and counted again, "2项整改逾期" → a third item, month after month).
 OVERDUE = re.compile(r"\d+项整改逾期未完成")
+# Findings that last until fixed (idle accounts, a registry filing not made): found again while an earlier bulletin's
+# item for the same finding is still open, they are named under that item rather than made a second one — which
+# would be overdue the month after and counted again, one more item every month for one account.
+LASTING = re.compile(r"\d+(个账号\d+天以上未更新|个账号审批后未在3个工作日内报送)")
+NAMED_ITEM = re.compile(r"（整改事项 \d+）$")
 
 
 def rectifiable(problem: str) -> bool:
@@ -29,7 +34,17 @@ def rectifiable(problem: str) -> bool:
 
 def names_items(problem: str) -> bool:
     """Whether the problem is about open rectification items, which the unit answers under their own numbers."""
-    return OVERDUE.match(problem) is not None
+    return OVERDUE.match(problem) is not None or NAMED_ITEM.search(problem) is not None
+
+
+def lasting_key(problem: str) -> str | None:
+    """What makes a lasting finding the same next month: its words without the leading count; None for the others."""
+    return problem.lstrip("0123456789") if LASTING.match(problem) else None
+
+
+def _under_open_item(problem: str, fig: UnitFigures) -> str:
+    item = fig.open_items.get(lasting_key(problem) or "")
+    return f"{problem}（整改事项 {item}）" if item else problem
 
 
 def rectifiable_count(units: list[UnitFigures]) -> int:
@@ -42,14 +57,14 @@ def items_sentence(units: list[UnitFigures], workdays: int, within: bool = False
     只在通报中指出，不建立整改事项" — as many items as publishing will open, not one per problem."""
     problems = [problem for fig in units for problem in fig.problems]
     items = rectifiable_count(units)
-    overdue = sum(1 for problem in problems if names_items(problem))
+    overdue = sum(1 for problem in problems if names_items(problem))  # overdue items, lasting findings
     pointed = len(problems) - items - overdue
     rest = f"{pointed}个问题（迟报、本年度无人参加培训）只在通报中指出"
     said = [f"为{items}个问题建立整改事项（{workdays}个工作日{'内整改' if within else ''}）"] if items else []
     if pointed:
         said.append(f"另有{rest}，不建立整改事项" if items else f"不建立整改事项：{rest}")
     if overdue:
-        said.append(f"{overdue}个单位的逾期整改事项仍按原编号整改，不另建")
+        said.append(f"{overdue}个问题已有整改事项，按原编号整改，不另建")
     return "；".join(said) or "没有需要整改的问题"
 
 
@@ -89,4 +104,4 @@ def problems_of(fig: UnitFigures, settings: BulletinSettings = DEFAULTS) -> list
                      f"低于{fmt.pct(settings.original_share_min)}，须提高原创内容比例")
     if fig.untrained:
         found.append(f"{UNTRAINED}，请派员参加主管单位组织的培训（第28条）")
-    return found
+    return [_under_open_item(problem, fig) for problem in found]

@@ -118,7 +118,7 @@ def rectifications(session: Session, unit_ids: list[int], end: datetime):
                 .group_by(RectificationAnswer.item_id).subquery())
     return session.execute(select(
         Rectification.id, Rectification.unit_id, Rectification.status, Rectification.deadline,
-        Rectification.closed_at, answered.c.answered_at,
+        Rectification.closed_at, answered.c.answered_at, Rectification.problem, Rectification.source,
     ).outerjoin(answered, answered.c.item_id == Rectification.id)
         .where(Rectification.unit_id.in_(unit_ids), Rectification.created_at < end,
                Rectification.status.in_(PENDING) | (Rectification.closed_at >= end))).all()
