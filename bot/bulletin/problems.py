@@ -57,14 +57,14 @@ def items_sentence(units: list[UnitFigures], workdays: int, within: bool = False
     只在通报中指出，不建立整改事项" — as many items as publishing will open, not one per problem."""
     problems = [problem for fig in units for problem in fig.problems]
     items = rectifiable_count(units)
-    overdue = sum(1 for problem in problems if names_items(problem))  # overdue items, lasting findings
-    pointed = len(problems) - items - overdue
+    named = sum(1 for problem in problems if names_items(problem))  # overdue items, lasting findings
+    pointed = len(problems) - items - named
     rest = f"{pointed}个问题（迟报、本年度无人参加培训）只在通报中指出"
     said = [f"为{items}个问题建立整改事项（{workdays}个工作日{'内整改' if within else ''}）"] if items else []
     if pointed:
         said.append(f"另有{rest}，不建立整改事项" if items else f"不建立整改事项：{rest}")
-    if overdue:
-        said.append(f"{overdue}个问题已有整改事项，按原编号整改，不另建")
+    if named:
+        said.append(f"{named}个问题已有整改事项，按原编号整改，不另建")
     return "；".join(said) or "没有需要整改的问题"
 
 
