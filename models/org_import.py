@@ -19,6 +19,7 @@ from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, n
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
                         ROLE_NAMES, ROLES, STAFF, Person, Unit, people_with_role, userid_is)
 from models.org_files import Row
+from models.org_text import UnitNames, name_key, tidied
 from models.org_sync import ACTOR as SYNC_ACTOR
 
 if TYPE_CHECKING:
@@ -277,7 +278,37 @@ def check_roles(spec: PersonSpec, kinds: dict[str, str], errors: Problems, broke
         errors.add(spec.where, "「市级审批人」只能给市级主管单位的人员。")
 
 
+def _unit_duplicates(rows: list[Row], errors: Problems) -> None:
+    """A unit listed twice, also when the two rows spell its name differently (「（县政府办）」, 「(县政府办)」)."""
+    seen: dict[str, Row] = {}
+    for row in rows:
+        name = row.get("单位名称")
+        first = seen.setdefault(name_key(name), row) if name else row
+        if first is row:
+            continue
+        if first.get("单位名称") == name:
+            errors.add(row.where, f"单位名称「{name}」与{first.where}重复。")
+        else:
+            errors.add(row.where, f"单位名称「{name}」与{first.where}的「{first.get('单位名称')}」重复"
+                       "（写法只差空格或全角、半角字符，是同一个单位），请只保留一行。")
+
+
+def _spelled(session: Session, unit_rows: list[Row], units: list[UnitSpec], people: list[PersonSpec]) -> set[str]:
+    """Every unit name in the spelling of the unit it means (registered units keep theirs); returns the names of
+    the unit rows that have a problem (references to them are not reported twice)."""
+    names = UnitNames(list(session.scalars(select(Unit.name))))
+    for row in unit_rows:
+        if row.get("单位名称"):
+            names.add(row.get("单位名称"))
+    for spec in units:
+        spec.name, spec.parent = names.spelled(spec.name), names.spelled(spec.parent)
+    for person in people:
+        person.unit = names.spelled(person.unit)
+    return {names.spelled(r.get("单位名称")) for r in unit_rows} - {s.name for s in units}
+
+
 def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> tuple[list[UnitSpec], list[PersonSpec]]:
+    unit_rows, people_rows = [tidied(r) for r in unit_rows], [tidied(r) for r in people_rows]
     errors = Problems(unit_rows, people_rows)
     if not unit_rows and not people_rows:
         raise ImportRejected(["文件中没有任何单位或人员。"])
@@ -285,11 +316,11 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
     people = [s for s in (parse_person(r, errors) for r in people_rows) if s]
     # Names and userids are compared over every row, also those with another problem, so that the
     # user sees a duplicate at the first attempt and not only after correcting the other mistake.
-    _duplicates(unit_rows, lambda r: r.get("单位名称") or None, "单位名称", errors)
+    _unit_duplicates(unit_rows, errors)
     _duplicates(units, lambda s: s.wecom_department_id, "企业微信部门ID", errors)
     _duplicates(people_rows, lambda r: r.get("企业微信UserID").lower() or None, "企业微信UserID",
                 errors)  # WeCom ignores case
-    broken = {r.get("单位名称") for r in unit_rows} - {s.name for s in units}
+    broken = _spelled(session, unit_rows, units, people)
     kinds = check_tree(session, units, errors, broken)
     for spec in people:
         check_roles(spec, kinds, errors, broken)

@@ -584,3 +584,52 @@ def test_show_unit_as_a_person_shows_the_unit_only_if_they_may_see_it(org, direc
     assert own.exit_code == 0 and own.output.startswith("抚松县教育局〔主办单位〕"), own.output
     unit = org("show", "--unit", "抚松县教育局", "--as", "jy_zhang").output
     assert unit.startswith("抚松县教育局〔主办单位〕") and "办公室" not in unit  # only what jy_zhang sees
+
+
+def wide(text: str) -> str:
+    """`text` as a Chinese input method in full-width mode types it."""
+    return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_full_width_characters_and_padding_spaces_are_read_as_the_clerk_meant(org, tmp_path):
+    """A Chinese input method types ｊｙ＿ｚｈａｎｇ and １３８…; a clerk pads 「杨　审核」: the import reads what they see."""
+    units = [*UNITS[:3], ("抚松县教育局", "抚松县政数局", "主办单位", wide("11220621MB0000001A"), "否", "否", wide("3")),
+             UNITS[4]]
+    people = [*PEOPLE[:2], (wide("zhang"), "张　伟", "抚松县　教育局", "", wide("13800000001"), ""),
+              ("wang", "王 局长", "抚松县 教育局", "单位负责人", wide("139 000 00003"), "是")]
+    result = org("import", str(write_xlsx(tmp_path / "名册.xlsx", units, people)))
+    assert result.exit_code == 0, result.output
+    with db.transaction() as s:
+        edu = get_unit(s, "抚松县教育局")
+        assert (edu.registry_code, edu.wecom_department_id) == ("11220621MB0000001A", 3)
+        people = {p.userid: p for p in s.scalars(select(Person))}
+        assert (people["zhang"].name, people["zhang"].unit_id, people["zhang"].mobile) == ("张伟", edu.id,
+                                                                                         "13800000001")
+        assert (people["wang"].name, people["wang"].mobile) == ("王局长", "13900000003")
+    again = org("import", str(write_xlsx(tmp_path / "名册.xlsx")))  # the same roster typed plainly
+    assert "单位：新增 0，更新 0，未变 5" in again.output and "人员：新增 0，更新 1，未变 3" in again.output  # wang's 手机
+
+
+def test_a_unit_listed_twice_in_two_spellings_is_refused_naming_both_rows(org, tmp_path):
+    units = [*UNITS, ("抚松县人民政府办公室（县政府办）", "抚松县政数局", "主办单位", "", "", "", None),   # row 7
+             ("抚松县人民政府办公室(县政府办)", "抚松县政数局", "主办单位", "", "", "", None)]       # row 8
+    result = org("import", str(write_xlsx(tmp_path / "dup.xlsx", units)))
+    assert result.exit_code == 1
+    assert ("「单位」表第8行：单位名称「抚松县人民政府办公室(县政府办)」与「单位」表第7行的「抚松县人民政府办公室（县政府办）」"
+            "重复（写法只差空格或全角、半角字符，是同一个单位），请只保留一行。") in result.output
+    assert count(Unit) == 0
+
+
+def test_a_unit_name_spelled_another_way_means_the_unit_already_registered(org, tmp_path):
+    units = [*UNITS, ("抚松县人民政府办公室（县政府办）", "抚松县政数局", "主办单位", "", "", "", None)]
+    assert org("import", str(write_xlsx(tmp_path / "名册.xlsx", units))).exit_code == 0
+    units = [("抚松县人民政府办公室(县政府办)", "抚松县政数局", "主办单位", "11220621MB0000011L", "", "", None)]
+    people = [("zf_li", "李秘书", "抚松县人民政府办公室 (县政府办)", "", "", "")]
+    result = org("import", str(write_xlsx(tmp_path / "v2.xlsx", units, people)))
+    assert result.exit_code == 0, result.output
+    assert "单位：新增 0，更新 1，未变 0" in result.output  # not a second 县政府办
+    with db.transaction() as s:
+        office = get_unit(s, "抚松县人民政府办公室（县政府办）")
+        assert office.registry_code == "11220621MB0000011L"
+        assert s.scalar(select(Person).where(Person.userid == "zf_li")).unit_id == office.id
+    assert count(Unit) == 6
