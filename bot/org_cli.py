@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import db
 from bot.cli_error import Commands, Refused
+from models.org_gaps import approver_gaps
 
 cli = Commands("org", help="通讯录：导入名册、同步企业微信、查看单位和人员")
 
@@ -117,7 +118,7 @@ def import_cmd(file, dry_run, allow_no_admin):
                 *_orphan_lines(result.orphaned, dry_run, allow_no_admin),
                 *_departure_lines(result.notified, dry_run),
                 *_restaffing_lines(session, result.restaffing, dry_run),
-                *_back_after_sync_lines(result.back_after_sync, dry_run)]
+                *_back_after_sync_lines(result.back_after_sync, dry_run), *approver_gaps(session)]
 
     try:
         lines = _run(work, dry_run)
@@ -161,7 +162,7 @@ def sync_cmd(dry_run, force):
         for unit in result.missing_departments:
             lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
         return [*lines, *_departure_lines(result.notified, dry_run),
-                *_restaffing_lines(session, result.restaffing, dry_run)]
+                *_restaffing_lines(session, result.restaffing, dry_run), *approver_gaps(session)]
 
     try:
         lines = _run(work, dry_run)

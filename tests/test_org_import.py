@@ -633,3 +633,26 @@ def test_a_unit_name_spelled_another_way_means_the_unit_already_registered(org, 
         assert office.registry_code == "11220621MB0000011L"
         assert s.scalar(select(Person).where(Person.userid == "zf_li")).unit_id == office.id
     assert count(Unit) == 6
+
+
+def test_a_unit_without_a_head_is_named_after_the_import_until_it_has_one(org, tmp_path):
+    units = [*UNITS, ("抚松县应急管理局", "抚松县政数局", "主办单位", "", "", "", None)]
+    people = [*PEOPLE, ("yj_shi", "施静", "抚松县应急管理局", "", "", "")]
+    gap = ("提醒：「抚松县应急管理局」在通讯录中没有在职的单位负责人，申请到「开设单位意见」环节时将无人审批。"
+           "请在名册「人员」表中把相应人员的「角色」填为「单位负责人」，然后重新导入。")
+    dry = org("import", "--dry-run", str(write_xlsx(tmp_path / "名册.xlsx", units, people)))
+    assert dry.exit_code == 0 and gap in dry.output.splitlines(), dry.output
+    assert "抚松县教育局」" not in dry.output and "保密局" not in dry.output  # a head; classified: opens no account
+    done = org("import", str(write_xlsx(tmp_path / "名册.xlsx", units, people)))
+    assert done.exit_code == 0 and gap in done.output.splitlines(), done.output
+    head = org("import", str(write_xlsx(tmp_path / "v2.xlsx", [], [("yj_kong", "孔局长", "抚松县应急管理局", "单位负责人",
+                                                                     "", "")])))
+    assert head.exit_code == 0 and "提醒" not in head.output, head.output
+
+
+def test_a_bureau_without_a_reviewer_is_named_after_the_import(org, tmp_path):
+    people = [("zhao", "赵审批", "白山市政数局", "主管单位管理员", "", ""), *PEOPLE[1:]]
+    result = org("import", str(write_xlsx(tmp_path / "名册.xlsx", people=people)))
+    assert result.exit_code == 0, result.output
+    assert ("提醒：「白山市政数局」在通讯录中没有在职的市级审批人，申请到「市级审批意见」环节时将无人审批。"
+            "请在名册「人员」表中把相应人员的「角色」填为「市级审批人」，然后重新导入。") in result.output.splitlines()
