@@ -151,6 +151,11 @@ def sync_cmd(dry_run, force):
                  f"人员：{_counts(result.people)}"]
         for unit in result.linked:
             lines.append(f"按名称对应部门：{unit.name} → 部门ID {unit.wecom_department_id}")
+        if result.changes:
+            lines += ["人员变动：", *(f"  {line}" for line in result.changes)]
+        if result.roles_reset:
+            lines.append("  调到别的单位的人员不再担任原单位的角色，按新成员设定（主办单位为单位工作人员，主管单位暂无角色）；"
+                         "他们在新单位担任负责人、审核人等角色的，请在名册中写明后重新导入。")
         for person in result.new_people:
             roles = "单位工作人员" if person.role_rows else "未分配角色，请在名册中指定"
             lines.append(f"新成员：{person.name} {person.userid}（{person.unit.name}，{roles}）")

@@ -58,6 +58,29 @@ def audit_change(session: Session, actor: str, entity: str, entity_id, before: d
     return True
 
 
+def _role_list(roles) -> str:
+    return "".join(f"「{ROLE_NAMES[r]}」" for r in ROLES if r in roles)
+
+
+def change_line(where: str, person: Person, before: dict, old_mobile: str | None, activity: str) -> str:
+    """「「人员」表第4行 张伟 jy_zhang：所在单位 A → B；角色去掉「…」，加上「…」；手机号已更新；停用」 (`where` may be
+    "": `org sync` has no rows), or "" if nothing changes (the phone number itself is never shown)."""
+    parts = []
+    if before["name"] != person.name:
+        parts.append(f"姓名 {before['name']} → {person.name}")
+    if before["unit"] != person.unit.name:
+        parts.append(f"所在单位 {before['unit']} → {person.unit.name}")
+    gone, added = set(before["roles"]) - person.roles, person.roles - set(before["roles"])
+    if gone or added:
+        said = [f"去掉{_role_list(gone)}" if gone else "", f"加上{_role_list(added)}" if added else ""]
+        parts.append("角色" + "，".join(s for s in said if s))
+    if old_mobile != person.mobile:
+        parts.append("手机号已更新")
+    if activity:
+        parts.append(activity)
+    return f"{where} {person.name} {person.userid}：{'；'.join(parts)}".lstrip() if parts else ""
+
+
 # --- departures -------------------------------------------------------------------------
 
 UNFINISHED = (DRAFT, *PENDING_STATUSES, RETURNED)  # an approval request the applicant still answers for

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from models.audit import AuditLog
-from models.directory import (KIND_NAMES, Departure, audit_change, deactivate, notify_departures,
+from models.directory import (KIND_NAMES, Departure, audit_change, change_line, deactivate, notify_departures,
                               person_snapshot, reactivate, unit_snapshot)
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
-                        ROLE_NAMES, ROLES, STAFF, Person, Unit, people_with_role, userid_is)
+                        ROLE_NAMES, STAFF, Person, Unit, people_with_role, userid_is)
 from models.org_files import Row
 from models.org_text import UnitNames, name_key, tidied
 from models.org_sync import ACTOR as SYNC_ACTOR
@@ -105,29 +105,6 @@ def _bureau_admins(session: Session) -> dict[str, list[Person]]:
 
 def _orphaned(before: dict[str, list[Person]], after: dict[str, list[Person]]) -> list[tuple[str, list[Person]]]:
     return [(name, admins) for name, admins in before.items() if admins and not after.get(name)]
-
-
-def _role_list(roles) -> str:
-    return "".join(f"「{ROLE_NAMES[r]}」" for r in ROLES if r in roles)
-
-
-def change_line(where: str, person: Person, before: dict, old_mobile: str | None, activity: str) -> str:
-    """「「人员」表第4行 张伟 jy_zhang：所在单位 A → B；角色去掉「…」，加上「…」；手机号已更新；停用」, or "" if nothing
-    changes (the phone number itself is never shown)."""
-    parts = []
-    if before["name"] != person.name:
-        parts.append(f"姓名 {before['name']} → {person.name}")
-    if before["unit"] != person.unit.name:
-        parts.append(f"所在单位 {before['unit']} → {person.unit.name}")
-    gone, added = set(before["roles"]) - person.roles, person.roles - set(before["roles"])
-    if gone or added:
-        said = [f"去掉{_role_list(gone)}" if gone else "", f"加上{_role_list(added)}" if added else ""]
-        parts.append("角色" + "，".join(s for s in said if s))
-    if old_mobile != person.mobile:
-        parts.append("手机号已更新")
-    if activity:
-        parts.append(activity)
-    return f"{where} {person.name} {person.userid}：{'；'.join(parts)}" if parts else ""
 
 
 def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.directory import (Departure, audit_change, deactivate, notify_departures, person_snapshot,
+from models.directory import (Departure, audit_change, change_line, deactivate, notify_departures, person_snapshot,
                               reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
 
@@ -41,6 +41,8 @@ class SyncResult:
     skipped_members: list[str] = field(default_factory=list)  # only in departments without a unit
     notified: dict[str, list[Departure]] = field(default_factory=dict)
     restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
+    changes: list[str] = field(default_factory=list)  # what changed for each registered person
+    roles_reset: list[Person] = field(default_factory=list)  # moved to another unit: its first roles, not the old
 
 
 def map_departments(session: Session, departments: list[dict], result: SyncResult) -> dict[int, Unit]:
@@ -140,13 +142,23 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     return result
 
 
+def first_roles(unit: Unit) -> set[str]:
+    """The roles of someone WeCom puts in `unit` without a roster saying more: 单位工作人员 in a host unit,
+    none in a bureau (bureau roles come from the import)."""
+    return {STAFF} if unit.kind == HOST_UNIT else set()
+
+
 def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, result: SyncResult) -> None:
     before = person_snapshot(person) if person else None
+    old_mobile = person.mobile if person else None
     if person is None:
         person = Person(userid=member["userid"], name=(member.get("name") or member["userid"])[:60], unit=unit)
-        person.set_roles({STAFF} if unit.kind == HOST_UNIT else set())  # bureau roles come from the import
+        person.set_roles(first_roles(unit))
         session.add(person)
         result.new_people.append(person)
+    elif person.unit_id != unit.id and person.roles != first_roles(unit):
+        person.set_roles(first_roles(unit))  # moved in WeCom: a head or reviewer of the old unit is not one of the new
+        result.roles_reset.append(person)
     person.userid = member["userid"]  # callbacks carry WeCom's spelling of the userid
     if member.get("name"):
         person.name = member["name"][:60]  # the column's length
@@ -156,6 +168,8 @@ def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, r
     session.flush()
     changed = audit_change(session, ACTOR, "person", person.id, before, person_snapshot(person))
     result.people["新增" if before is None else "更新" if changed else "未变"] += 1
+    if before is not None and (line := change_line("", person, before, old_mobile, "")):
+        result.changes.append(line)
     if not person.active:
         reactivate(session, person, ACTOR, "企业微信通讯录中重新出现")
         result.people["恢复"] += 1

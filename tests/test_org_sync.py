@@ -194,3 +194,34 @@ def test_overlong_wecom_names_are_clipped_to_fit(bot, wecom, sync):
     wecom.state.users[3].append(member("jy_long", "长" * 70, 3, mobile="+86 138 0000 0000 0000 0"))
     assert sync().exit_code == 0
     assert people(bot)["jy_long"].name == "长" * 60 and len(people(bot)["jy_long"].mobile) == 20
+
+
+def test_a_member_moved_in_wecom_is_listed_and_leaves_the_old_units_roles_behind(bot, wecom, sync):
+    """王局长 heads 教育局; WeCom moves him to 卫健局: he is not a head there (陈局长 is), nor 教育局's any more."""
+    users = wecom.state.users
+    wang = users[3].pop(2)
+    users[4].append({**wang, "department": [4], "main_department": 4})
+    li = users[3].pop(1)
+    users[4].append({**li, "department": [4], "main_department": 4})
+    result = sync()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "人员：新增 0，更新 2，未变 10，停用 0，恢复 0" in lines, result.output
+    assert "  王局长 jy_wang：所在单位 抚松县教育局 → 抚松县卫生健康局；角色去掉「单位负责人」，加上「单位工作人员」" in lines
+    assert "  李娜 jy_li：所在单位 抚松县教育局 → 抚松县卫生健康局" in lines  # 单位工作人员 in both
+    assert any(line.startswith("  调到别的单位的人员不再担任原单位的角色") for line in lines)
+    assert any(line.startswith("提醒：「抚松县教育局」在通讯录中没有在职的单位负责人") for line in lines)
+    now = people(bot)
+    assert (now["jy_wang"].unit.name, now["jy_wang"].roles) == ("抚松县卫生健康局", {STAFF})
+    assert now["jy_li"].roles == {STAFF}
+
+
+def test_a_reviewer_moved_to_a_host_unit_is_no_longer_a_reviewer(bot, wecom, sync):
+    users = wecom.state.users
+    review = users[2].pop(1)
+    users[3].append({**review, "department": [3], "main_department": 3})
+    result = sync()
+    assert result.exit_code == 0, result.output
+    assert "  杨审核 zsj_review：所在单位 抚松县政务服务和数字化建设管理局 → 抚松县教育局；角色去掉「主管单位审核人」，" \
+           "加上「单位工作人员」" in result.output.splitlines(), result.output
+    assert people(bot)["zsj_review"].roles == {STAFF}
