@@ -9,7 +9,7 @@ import click
 from flask import Flask
 
 from bot import config
-from bot.cli_error import AppCommands, Command, Commands, Group, Refused
+from bot.cli_error import AppCommands, Command, Commands, Group, Refused, shown_width
 
 db_cli = Group("db", help="数据库迁移")
 jobs_cli = Commands("jobs", help="后台作业")
@@ -114,8 +114,10 @@ def jobs_list():
     from jobs.schedule import load_jobs
     jobs = load_jobs()
     runs = last_runs.latest(list(jobs))
-    for job in jobs.values():
-        click.echo(f"{job.name:24s} {job.slot.describe:20s} {job.title}")
+    when_width = max(shown_width(job.slot.describe) for job in jobs.values())
+    for job in jobs.values():  # padded by what a terminal shows: a Chinese character takes two columns
+        when = job.slot.describe + " " * (when_width - shown_width(job.slot.describe))
+        click.echo(f"{job.name:24s} {when} {job.title}")
         click.echo(f"{'':24s} {last_runs.describe(runs.get(job.name), job.slot.frequent)}")
 
 

@@ -433,3 +433,14 @@ def test_click_wording_for_a_bad_value_of_any_parameter_type_is_translated(kind,
     with pytest.raises(click.BadParameter) as bad:
         kind.convert(typed, None, None)
     assert said_in_chinese(bad.value) == chinese
+
+
+def test_jobs_list_columns_line_up_on_screen(flask_cli):
+    """「工作日 09:00（符合条件的日子）」 is 18 characters but 32 columns wide: padding by characters pushed each
+    job's purpose to another column."""
+    from bot.cli_error import shown_width
+    from jobs.schedule import load_jobs
+    lines = flask_cli("jobs", "list").output.splitlines()
+    starts = {shown_width(line[:line.index(job.title)]) for job in load_jobs().values()
+              for line in lines if line.startswith(job.name + " ")}
+    assert len(starts) == 1, lines
