@@ -1,7 +1,8 @@
 """`org sync`: bring the directory in line with WeCom's contacts (department/list, user/list).
 
-Departments map to units by `wecom_department_id` (a unit with the department's exact name and
-no id yet is linked once); a sub-department without a unit belongs to its nearest mapped ancestor. Members are created or updated; members who left (missing from
+Departments map to units by `wecom_department_id` (a unit with the department's name, spaces and
+full-width or half-width characters aside, and no id yet is linked once); a sub-department without a
+unit belongs to its nearest mapped ancestor. Members are created or updated; members who left (missing from
 every list, or status 已禁用/已退出) are deactivated and the accounts they answered for are
 pushed to the bureau admins of their part of the tree, all in the caller's transaction.
 """
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from models.directory import (Departure, audit_change, change_line, deactivate, notify_departures, person_snapshot,
                               reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
+from models.org_text import name_key
 
 if TYPE_CHECKING:
     from handlers.approvals_vacancy import Restaffing
@@ -49,11 +51,16 @@ def map_departments(session: Session, departments: list[dict], result: SyncResul
     units = list(session.scalars(select(Unit)))
     by_dept = {u.wecom_department_id: u for u in units if u.wecom_department_id is not None}
     by_name = {u.name: u for u in units}
+    by_key: dict[str, list[Unit]] = {}
+    for u in units:
+        by_key.setdefault(name_key(u.name), []).append(u)
     mapped: dict[int, Unit] = {}
     for dept in departments:
         dept_id = int(dept["id"])
         unit = by_dept.get(dept_id)
-        candidate = by_name.get(str(dept.get("name", "")).strip())
+        name = str(dept.get("name", "")).strip()
+        spelled = by_key.get(name_key(name), [])  # 「(县政府办)」 in WeCom, 「（县政府办）」 in the roster
+        candidate = by_name.get(name) or (spelled[0] if len(spelled) == 1 else None)
         if unit is None and candidate is not None and candidate.wecom_department_id is None:
             before = unit_snapshot(candidate)
             candidate.wecom_department_id = dept_id

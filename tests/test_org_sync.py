@@ -225,3 +225,16 @@ def test_a_reviewer_moved_to_a_host_unit_is_no_longer_a_reviewer(bot, wecom, syn
     assert "  杨审核 zsj_review：所在单位 抚松县政务服务和数字化建设管理局 → 抚松县教育局；角色去掉「主管单位审核人」，" \
            "加上「单位工作人员」" in result.output.splitlines(), result.output
     assert people(bot)["zsj_review"].roles == {STAFF}
+
+
+def test_a_department_whose_name_differs_only_in_brackets_or_spaces_is_linked(bot, wecom, sync):
+    """The roster says 「抚松县公安局（交警大队）」, WeCom 「抚松县公安局(交警大队) 」: the same unit."""
+    with bot.db() as s:
+        s.scalar(select(Unit).where(Unit.name == "抚松县公安局")).name = "抚松县公安局（交警大队）"
+    wecom.state.departments.append({"id": 20, "name": "抚松县公安局(交警大队) ", "parentid": 2, "order": 20})
+    wecom.state.users[20] = [member("ga_zhou", "周强", 20), member("ga_wu", "吴局长", 20)]
+    result = sync()
+    assert "按名称对应部门：抚松县公安局（交警大队） → 部门ID 20" in result.output, result.output
+    assert "未对应单位的部门" not in result.output
+    with bot.db() as s:
+        assert s.scalar(select(Unit).where(Unit.name == "抚松县公安局（交警大队）")).wecom_department_id == 20
