@@ -75,6 +75,15 @@ def _orphan_lines(orphaned, dry_run: bool, allowed: bool) -> list[str]:
     raise Refused("\n".join([*lines, f"没有导入任何内容。{fix}"]))
 
 
+def _folded_note(department: dict | None) -> str:
+    """For a new member put in a bureau only because their WeCom department has no unit of its own."""
+    if department is None:
+        return ""
+    name = department.get("name", "")
+    return (f"：此人在企业微信部门「{name}」，这个部门没有对应的单位，按上级部门归入了主管单位。如果「{name}」是主办单位，"
+            f"请在名册「单位」表中添加它（企业微信部门ID {department['id']}）并导入，再同步一次。")
+
+
 def _run(work, dry_run: bool) -> list[str]:
     """Run `work(session)` in one transaction; roll back on --dry-run or any error."""
     session = db.new_session()
@@ -158,7 +167,8 @@ def sync_cmd(dry_run, force):
                          "他们在新单位担任负责人、审核人等角色的，请在名册中写明后重新导入。")
         for person in result.new_people:
             roles = "单位工作人员" if person.role_rows else "未分配角色，请在名册中指定"
-            lines.append(f"新成员：{person.name} {person.userid}（{person.unit.name}，{roles}）")
+            lines.append(f"新成员：{person.name} {person.userid}（{person.unit.name}，{roles}）"
+                         + _folded_note(result.folded_people.get(person.userid)))
         if result.unmapped_departments:
             names = "、".join(f"{d.get('name', '')}({d['id']})" for d in result.unmapped_departments)
             lines.append(f"未对应单位的部门（其成员未同步，可在名册中填写企业微信部门ID）：{names}")

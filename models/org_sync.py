@@ -45,6 +45,9 @@ class SyncResult:
     restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
     changes: list[str] = field(default_factory=list)  # what changed for each registered person
     roles_reset: list[Person] = field(default_factory=list)  # moved to another unit: its first roles, not the old
+    # departments without a unit whose members went to the bureau above (perhaps a host unit missing from the roster)
+    folded: dict[int, dict] = field(default_factory=dict)
+    folded_people: dict[str, dict] = field(default_factory=dict)  # new member's userid → such a department
 
 
 def map_departments(session: Session, departments: list[dict], result: SyncResult) -> dict[int, Unit]:
@@ -72,6 +75,8 @@ def map_departments(session: Session, departments: list[dict], result: SyncResul
     listed = {int(d["id"]) for d in departments}
     result.missing_departments = [u for d, u in sorted(by_dept.items()) if d not in listed]
     inherited = _inherit(departments, mapped)
+    result.folded = {int(d["id"]): d for d in departments
+                     if int(d["id"]) not in mapped and int(d["id"]) in inherited and inherited[int(d["id"])].is_bureau}
     result.unmapped_departments = [d for d in departments if int(d["id"]) not in inherited]
     return inherited
 
@@ -163,6 +168,8 @@ def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, r
         person.set_roles(first_roles(unit))
         session.add(person)
         result.new_people.append(person)
+        if member.get("main_department") in result.folded:
+            result.folded_people[person.userid] = result.folded[member["main_department"]]
     elif person.unit_id != unit.id and person.roles != first_roles(unit):
         person.set_roles(first_roles(unit))  # moved in WeCom: a head or reviewer of the old unit is not one of the new
         result.roles_reset.append(person)

@@ -238,3 +238,24 @@ def test_a_department_whose_name_differs_only_in_brackets_or_spaces_is_linked(bo
     assert "未对应单位的部门" not in result.output
     with bot.db() as s:
         assert s.scalar(select(Unit).where(Unit.name == "抚松县公安局（交警大队）")).wecom_department_id == 20
+
+
+def test_a_new_member_put_in_a_bureau_for_want_of_their_departments_unit_is_explained(bot, wecom, sync, app, tmp_path):
+    """抚松县财政局 is in WeCom under the county bureau's department but missing from the roster: its clerk lands in
+    the bureau, where the operator would not look for a finance clerk — the output says why and what to do."""
+    wecom.state.departments.append({"id": 30, "name": "抚松县财政局", "parentid": 2, "order": 30})
+    wecom.state.users[30] = [member("cz_he", "何会计", 30)]
+    result = sync()
+    assert result.exit_code == 0, result.output
+    assert ("新成员：何会计 cz_he（抚松县政务服务和数字化建设管理局，未分配角色，请在名册中指定）：此人在企业微信部门「抚松县财政局」，"
+            "这个部门没有对应的单位，按上级部门归入了主管单位。如果「抚松县财政局」是主办单位，请在名册「单位」表中添加它"
+            "（企业微信部门ID 30）并导入，再同步一次。") in result.output.splitlines(), result.output
+    assert "新成员：" not in sync().output  # said once, for the new member
+
+    roster = tmp_path / "名册.yaml"
+    roster.write_text("单位:\n  - 单位名称: 抚松县财政局\n    上级单位: 抚松县政务服务和数字化建设管理局\n"
+                      "    类型: 主办单位\n    企业微信部门ID: 30\n", encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["org", "import", str(roster)]).exit_code == 0
+    moved = sync()
+    assert "  何会计 cz_he：所在单位 抚松县政务服务和数字化建设管理局 → 抚松县财政局；角色加上「单位工作人员」" in \
+           moved.output.splitlines(), moved.output
