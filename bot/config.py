@@ -79,6 +79,20 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DATABASE_SCHEMES = ("postgresql+psycopg", "postgresql", "sqlite", "sqlite+pysqlite")
+
+
+def _check_database_url(url: str) -> None:
+    """PostgreSQL through psycopg, or an SQLite file: anything else (「postgres://」 as some hosts write it,
+    「mysql://」, a bare database name) would stop at the first connection with SQLAlchemy's English."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else None
+    if scheme in DATABASE_SCHEMES:
+        return
+    now = f"现在以「{scheme}://」开头" if scheme is not None else "现在不是这种格式（缺少「://」）"
+    raise ConfigError("配置错误: DATABASE_URL 应写成 postgresql+psycopg://用户:密码@主机/库名"
+                      f"（试用时可以是 sqlite:///文件路径），{now}")
+
+
 def default_database_url() -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'bot.sqlite3'}"
@@ -107,6 +121,8 @@ def load(env: dict | None = None) -> Config:
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     if not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("配置错误: REDIS_URL 应以 redis://、rediss:// 或 unix:// 开头，例如 redis://127.0.0.1:6379/0")
+    database_url = env.get("DATABASE_URL") or default_database_url()
+    _check_database_url(database_url)
     timezone = env.get("BOT_TIMEZONE", "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
@@ -119,7 +135,7 @@ def load(env: dict | None = None) -> Config:
         token=source["WECOM_TOKEN"],
         aes_key=aes_key,
         api_base=api_base,
-        database_url=env.get("DATABASE_URL") or default_database_url(),
+        database_url=database_url,
         redis_url=redis_url,
         timezone=timezone,
         demo=demo,

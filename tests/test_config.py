@@ -172,3 +172,22 @@ def test_worker_without_redis_says_so_in_one_line(app, cfg, monkeypatch):
         config.use(cfg)
     assert result.exit_code != 0 and "REDIS_URL 无法连接" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("url, said", [
+    ("postgres://zwxmt:pw@127.0.0.1/zwxmt", "现在以「postgres://」开头"),
+    ("mysql://zwxmt:pw@127.0.0.1/zwxmt", "现在以「mysql://」开头"),
+    ("zwxmt", "现在不是这种格式（缺少「://」）"),
+])
+def test_a_database_url_of_another_kind_says_how_to_write_it(url, said):
+    """「postgres://」 stopped at the first connection with 「NoSuchModuleError: Can't load plugin」."""
+    with pytest.raises(config.ConfigError) as raised:
+        config.load({"DATABASE_URL": url})
+    assert str(raised.value) == ("配置错误: DATABASE_URL 应写成 postgresql+psycopg://用户:密码@主机/库名"
+                                 f"（试用时可以是 sqlite:///文件路径），{said}")
+    assert "pw" not in str(raised.value)
+
+
+def test_postgresql_and_sqlite_urls_are_accepted():
+    for url in ("postgresql+psycopg://u:p@h/db", "postgresql://u@h/db", "sqlite:///x.db", "sqlite://"):
+        assert config.load({"DATABASE_URL": url}).database_url == url
