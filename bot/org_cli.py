@@ -7,7 +7,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot import db
+from bot import config, db
 from bot.cli_error import Commands, Refused
 from models.org_gaps import approver_gaps
 
@@ -139,6 +139,27 @@ def import_cmd(file, dry_run, allow_no_admin):
     click.echo(("检查通过。" if dry_run else "导入完成。") + "\n" + "\n".join(lines))
 
 
+# What the operator checks when WeCom refuses to hand out the contacts (errcode → what to check)
+CONTACTS_ERRORS = {
+    40001: "应用的 Secret 不对：请核对 WECOM_SECRET（企业微信管理后台 → 应用管理 → 本应用）。",
+    40013: "企业ID不对：请核对 WECOM_CORP_ID（企业微信管理后台 → 我的企业 → 企业ID）。",
+    40091: "应用的 Secret 不对：请核对 WECOM_SECRET（企业微信管理后台 → 应用管理 → 本应用）。",
+    48002: "应用没有调用通讯录接口的权限：请在应用的 API 权限中允许读取通讯录。",
+    60011: "应用无权读取某个部门或成员：请把需要同步的部门加入应用的“可见范围”。",
+    60020: "企业微信不信任本服务器的 IP：请把服务器的出口 IP 加入应用的“企业可信IP”。",
+}
+
+
+def contacts_error(exc) -> str:
+    """Why `org sync` could not read WeCom's contacts, and what to check, in one sentence."""
+    if exc.errcode in CONTACTS_ERRORS:
+        return f"{CONTACTS_ERRORS[exc.errcode]}（错误码 {exc.errcode}）"
+    if exc.errcode is None:
+        return (f"连不上企业微信接口 {config.get().api_base}，或它没有正常应答（{exc.errmsg}）：请检查服务器的网络"
+                "和 WECOM_API_BASE，稍后重新执行。")
+    return f"企业微信返回错误码 {exc.errcode}（{exc.errmsg}）。"
+
+
 @cli.command("sync", help="从企业微信通讯录同步部门和成员；离开的成员停用并通知主管单位管理员")
 @click.option("--dry-run", is_flag=True, help="只显示将发生的变动，不写入、不通知")
 @click.option("--force", is_flag=True, help="停用人数超过一半时也继续")
@@ -152,7 +173,7 @@ def sync_cmd(dry_run, force):
         departments = api.departments()
         users = {int(d["id"]): api.users(int(d["id"])) for d in departments}
     except WeComError as exc:
-        raise Refused(f"读取企业微信通讯录失败（{exc}）。未做任何修改。") from None
+        raise Refused(f"读取企业微信通讯录失败：{contacts_error(exc)}未做任何修改。") from None
 
     def work(session):
         result = apply_contacts(session, departments, users, force=force)

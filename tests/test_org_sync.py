@@ -142,6 +142,19 @@ def test_wecom_errors_change_nothing(bot, wecom, sync):
     assert "读取企业微信通讯录失败" in sync().output
 
 
+def test_a_wecom_refusal_says_what_the_operator_checks(bot, wecom, sync, cfg):
+    """「读取企业微信通讯录失败（None: gettoken failed: ConnectionError）」 told the operator nothing to check."""
+    wecom.inject("user/list", errcode=60011)
+    assert sync().output.strip() == ("错误：读取企业微信通讯录失败：应用无权读取某个部门或成员：请把需要同步的部门加入应用的“可见范围”。"
+                                     "（错误码 60011）未做任何修改。")
+    wecom.inject("department/list", errcode=60020)
+    assert "请把服务器的出口 IP 加入应用的“企业可信IP”。（错误码 60020）" in sync().output
+    wecom.inject("department/list", http_status=502)
+    said = sync().output
+    assert f"连不上企业微信接口 {cfg.api_base}，或它没有正常应答" in said and "WECOM_API_BASE" in said, said
+    assert "None" not in said
+
+
 def test_suspicious_contacts_are_refused(bot, wecom, sync):
     wecom.state.departments = []
     assert "企业微信没有返回任何部门" in sync().output
