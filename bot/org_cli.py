@@ -213,14 +213,12 @@ def sync_cmd(dry_run, force):
 def show_cmd(unit_name, as_userid):
     """Print the unit tree with people and roles (no phone numbers)."""
     from models.directory import tree_lines
-    from models.org import Unit, find_person, visible_unit_ids
+    from models.org import find_person, visible_unit_ids
 
     with db.transaction() as session:
         root, visible = None, None
         if unit_name:
-            root = session.scalar(select(Unit).where(Unit.name == unit_name))
-            if root is None:
-                raise Refused(f"没有名为「{unit_name}」的单位。")
+            root = unit_named(session, unit_name)
         if as_userid:
             person = find_person(session, as_userid)
             if person is None:
@@ -231,6 +229,24 @@ def show_cmd(unit_name, as_userid):
                               "它不在此人的权限范围内。去掉 --unit 可以查看此人能看到的全部单位。")
         lines = tree_lines(session, root, visible)
     click.echo("\n".join(lines) if lines else "通讯录是空的：请先执行 flask --app bot org import 名册.xlsx")
+
+
+def unit_named(session, name: str):
+    """The unit `--unit` names, also written with other spaces or full-width/half-width brackets; else refused,
+    with the nearest names."""
+    from difflib import get_close_matches
+
+    from models.org import Unit
+    from models.org_text import name_key
+    units = {unit.name: unit for unit in session.scalars(select(Unit))}
+    if name in units:
+        return units[name]
+    spelled = [unit for unit in units.values() if name_key(unit.name) == name_key(name)]
+    if len(spelled) == 1:
+        return spelled[0]
+    near = get_close_matches(name.strip(), list(units), n=3, cutoff=0.6)
+    raise Refused(f"没有名为「{name}」的单位。" + (f"您是不是要找{'、'.join(f'「{n}」' for n in near)}？" if near else
+                                                "运行 flask --app bot org show 查看全部单位。"))
 
 
 def refuse_to_overwrite(path, force: bool) -> None:

@@ -656,3 +656,14 @@ def test_a_bureau_without_a_reviewer_is_named_after_the_import(org, tmp_path):
     assert result.exit_code == 0, result.output
     assert ("提醒：「白山市政数局」在通讯录中没有在职的市级审批人，申请到「市级审批意见」环节时将无人审批。"
             "请在名册「人员」表中把相应人员的「角色」填为「市级审批人」，然后重新导入。") in result.output.splitlines()
+
+
+def test_show_unit_finds_a_unit_typed_with_other_spaces_or_brackets_and_suggests_near_names(org, directory):
+    with db.transaction() as s:
+        get_unit(s, "抚松县公安局").name = "抚松县公安局（交警大队）"
+    shown = org("show", "--unit", "抚松县公安局(交警大队) ")
+    assert shown.exit_code == 0 and shown.output.startswith("抚松县公安局（交警大队）〔主办单位〕"), shown.output
+    assert org("show", "--unit", "抚松县 教育局").output.startswith("抚松县教育局〔主办单位〕")
+    near = org("show", "--unit", "抚松县教育")
+    assert near.exit_code == 1 and near.output.startswith("错误：没有名为「抚松县教育」的单位。您是不是要找「抚松县教育局」"), \
+        near.output
