@@ -38,8 +38,8 @@ class Cancelled(click.ClickException):
 
 # What Ctrl-C leaves behind, for a command that runs in one transaction or only reads (the default).
 NOTHING_CHANGED = "已取消，什么也没有改。"
-NOT_MIGRATED = ("DATABASE_URL 指向的数据库还没有建表（未迁移）。请先运行：flask --app bot db upgrade，"
-                "然后重新执行本命令。")
+NOT_MIGRATED = ("DATABASE_URL 指向的数据库还没有建表（未迁移），或表结构比程序旧（升级程序后没有迁移）。"
+                "请先运行：flask --app bot db upgrade，然后重新执行本命令。")
 HELP_OPTION = "显示本说明并退出。"
 
 
@@ -184,14 +184,17 @@ class Commands(Group):
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as exc:
-            if _missing_table(exc):
+            if _not_migrated(exc):
                 raise Refused(NOT_MIGRATED) from None
             raise
 
 
-def _missing_table(exc) -> bool:
-    # PostgreSQL: undefined_table (42P01); SQLite says it in words
-    return getattr(exc.orig, "sqlstate", None) == "42P01" or "no such table" in str(exc.orig)
+def _not_migrated(exc) -> bool:
+    """A table or column the code knows is not in the database: never migrated, or new code on an old schema.
+    PostgreSQL: undefined_table (42P01), undefined_column (42703); SQLite says it in words."""
+    said = str(exc.orig)
+    return (getattr(exc.orig, "sqlstate", None) in ("42P01", "42703")
+            or any(words in said for words in ("no such table", "no such column", "has no column named")))
 
 
 def command_line(ctx: click.Context) -> str:

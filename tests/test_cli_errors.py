@@ -38,6 +38,25 @@ def test_a_command_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path,
         assert "错误：DATABASE_URL 指向的数据库还没有建表" in done.stderr and "flask --app bot db upgrade" in done.stderr
 
 
+def test_a_command_on_a_database_behind_the_code_says_to_run_db_upgrade(tmp_path, unmigrated_url):
+    """New code deployed, `db upgrade` forgotten: a column the code reads is missing — this was a Traceback."""
+    from sqlalchemy import create_engine, text
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "BOT_", "SIM_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=unmigrated_url, BOT_INSTANCE_DIR=str(tmp_path))
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    run = lambda *args: subprocess.run([flask, "--app", "bot", *args], env=env, capture_output=True, text=True,
+                                       timeout=120)
+    assert run("db", "upgrade").returncode == 0
+    engine = create_engine(unmigrated_url)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE person DROP COLUMN prefers_text"))  # as if added by a newer migration
+    engine.dispose()
+    done = run("org", "show")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "错误：DATABASE_URL 指向的数据库还没有建表（未迁移），或表结构比程序旧" in done.stderr, done.stderr
+    assert "flask --app bot db upgrade" in done.stderr
+
+
 @pytest.fixture
 def flask_cli(app):
     runner = app.test_cli_runner()
