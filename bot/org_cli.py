@@ -84,6 +84,14 @@ def _folded_note(department: dict | None) -> str:
             f"请在名册「单位」表中添加它（企业微信部门ID {department['id']}）并导入，再同步一次。")
 
 
+def _orphaned_by_sync(orphaned) -> list[str]:
+    """A bureau whose last 主管单位管理员 left WeCom or moved to another unit there: said, not refused (WeCom is
+    the truth on who works where)."""
+    return [f"注意：同步后「{bureau}」没有主管单位管理员了（{'、'.join(f'{p.name} {p.userid}' for p in former)} "
+            "已停用或调到别的单位）：人员停用、陌生人来访、审批无人等通知将无人接收。请在名册中给新的管理员填上"
+            "「主管单位管理员」，然后 flask --app bot org import 名册.xlsx。" for bureau, former in orphaned]
+
+
 def _run(work, dry_run: bool) -> list[str]:
     """Run `work(session)` in one transaction; roll back on --dry-run or any error."""
     session = db.new_session()
@@ -198,7 +206,8 @@ def sync_cmd(dry_run, force):
         for unit in result.missing_departments:
             lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
         return [*lines, *_departure_lines(result.notified, dry_run),
-                *_restaffing_lines(session, result.restaffing, dry_run), *approver_gaps(session)]
+                *_restaffing_lines(session, result.restaffing, dry_run), *_orphaned_by_sync(result.orphaned),
+                *approver_gaps(session)]
 
     try:
         lines = _run(work, dry_run)

@@ -81,6 +81,19 @@ def change_line(where: str, person: Person, before: dict, old_mobile: str | None
     return f"{where} {person.name} {person.userid}：{'；'.join(parts)}".lstrip() if parts else ""
 
 
+def bureau_admins(session: Session) -> dict[str, list[Person]]:
+    """Bureau name → its active 主管单位管理员 (they get the departure and stranger notices)."""
+    bureaus = {u.id: u.name for u in session.scalars(select(Unit).where(Unit.kind.in_((CITY_BUREAU, COUNTY_BUREAU))))}
+    out: dict[str, list[Person]] = {name: [] for name in bureaus.values()}
+    for person in people_with_role(session, BUREAU_ADMIN, list(bureaus)):
+        out[bureaus[person.unit_id]].append(person)
+    return out
+
+
+def orphaned_bureaus(before: dict[str, list[Person]], after: dict[str, list[Person]]) -> list[tuple[str, list[Person]]]:
+    return [(name, admins) for name, admins in before.items() if admins and not after.get(name)]
+
+
 # --- departures -------------------------------------------------------------------------
 
 UNFINISHED = (DRAFT, *PENDING_STATUSES, RETURNED)  # an approval request the applicant still answers for

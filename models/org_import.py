@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from models.audit import AuditLog
-from models.directory import (KIND_NAMES, Departure, audit_change, change_line, deactivate, notify_departures,
-                              person_snapshot, reactivate, unit_snapshot)
+from models.directory import (KIND_NAMES, Departure, audit_change, bureau_admins, change_line, deactivate,
+                              notify_departures, orphaned_bureaus, person_snapshot, reactivate, unit_snapshot)
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
-                        ROLE_NAMES, STAFF, Person, Unit, people_with_role, userid_is)
+                        ROLE_NAMES, STAFF, Person, Unit, userid_is)
 from models.org_files import Row
 from models.org_text import UnitNames, name_key, tidied
 from models.org_sync import ACTOR as SYNC_ACTOR
@@ -92,19 +92,6 @@ class ImportResult:
     restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
     changes: list[str] = field(default_factory=list)  # what changes for each registered person, row by row
     orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
-
-
-def _bureau_admins(session: Session) -> dict[str, list[Person]]:
-    """Bureau name → its active 主管单位管理员 (they get the departure and stranger notices)."""
-    bureaus = {u.id: u.name for u in session.scalars(select(Unit).where(Unit.kind.in_((CITY_BUREAU, COUNTY_BUREAU))))}
-    out: dict[str, list[Person]] = {name: [] for name in bureaus.values()}
-    for person in people_with_role(session, BUREAU_ADMIN, list(bureaus)):
-        out[bureaus[person.unit_id]].append(person)
-    return out
-
-
-def _orphaned(before: dict[str, list[Person]], after: dict[str, list[Person]]) -> list[tuple[str, list[Person]]]:
-    return [(name, admins) for name, admins in before.items() if admins and not after.get(name)]
 
 
 def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
@@ -326,11 +313,11 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
         for spec in ready:
             by_name[spec.name] = _apply_unit(session, spec, by_name, before.get(spec.name), result)
             pending.remove(spec)
-    admins_before = _bureau_admins(session)
+    admins_before = bureau_admins(session)
     for spec in people:
         _apply_person(session, spec, by_name, result)
     session.flush()
-    result.orphaned = _orphaned(admins_before, _bureau_admins(session))
+    result.orphaned = orphaned_bureaus(admins_before, bureau_admins(session))
     result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "名册导入", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "名册导入")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.directory import (Departure, audit_change, change_line, deactivate, notify_departures, person_snapshot,
-                              reactivate, revalidate, unit_snapshot)
+from models.directory import (Departure, audit_change, bureau_admins, change_line, deactivate, notify_departures,
+                              orphaned_bureaus, person_snapshot, reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
 from models.org_text import name_key
 
@@ -48,6 +48,7 @@ class SyncResult:
     # departments without a unit whose members went to the bureau above (perhaps a host unit missing from the roster)
     folded: dict[int, dict] = field(default_factory=dict)
     folded_people: dict[str, dict] = field(default_factory=dict)  # new member's userid → such a department
+    orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
 
 
 def map_departments(session: Session, departments: list[dict], result: SyncResult) -> dict[int, Unit]:
@@ -123,6 +124,7 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     from handlers import approvals_vacancy as vacancy  # late: the approval chain decides who holds a step
     result = SyncResult()
     waiting = vacancy.waiting_holders(session)
+    admins_before = bureau_admins(session)
     mapped = map_departments(session, departments, result)
     members = collect_members(users_by_dept)
     people = {p.userid.lower(): p for p in session.scalars(select(Person))}  # WeCom userids ignore case
@@ -148,6 +150,8 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     for person in sorted(leavers, key=lambda p: p.id):
         result.departures.append(deactivate(session, person, ACTOR, "企业微信通讯录中已不存在或已禁用/退出"))
         result.people["停用"] += 1
+    session.flush()
+    result.orphaned = orphaned_bureaus(admins_before, bureau_admins(session))
     result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "企业微信通讯录同步", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "企业微信通讯录同步")

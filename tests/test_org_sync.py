@@ -272,3 +272,16 @@ def test_a_new_member_put_in_a_bureau_for_want_of_their_departments_unit_is_expl
     moved = sync()
     assert "  何会计 cz_he：所在单位 抚松县政务服务和数字化建设管理局 → 抚松县财政局；角色加上「单位工作人员」" in \
            moved.output.splitlines(), moved.output
+
+
+def test_a_sync_that_leaves_a_bureau_without_an_admin_says_so(bot, wecom, sync):
+    """马管理 is moved in WeCom to 教育局: the county bureau has no 主管单位管理员 left to receive notices."""
+    users = wecom.state.users
+    admin = users[2].pop(0)
+    users[3].append({**admin, "department": [3], "main_department": 3})
+    result = sync()
+    assert result.exit_code == 0, result.output
+    assert ("注意：同步后「抚松县政务服务和数字化建设管理局」没有主管单位管理员了（马管理 zsj_admin 已停用或调到别的单位）："
+            "人员停用、陌生人来访、审批无人等通知将无人接收。请在名册中给新的管理员填上「主管单位管理员」，"
+            "然后 flask --app bot org import 名册.xlsx。") in result.output.splitlines(), result.output
+    assert "注意" not in sync().output  # said when it happens
