@@ -472,11 +472,12 @@ class Router:
         title = f"「{info.title}」" if info else "当前对话"
         if found is not None and info and found[0].name in (info.title, info.title.removesuffix("申请")):
             return f"\n（您正在填写{title}，请回答下面的问题；想重新开始请先回复「取消」。）"  # 「周报」 while filling one
+        kept = "，已填的内容会留作草稿，办完后回复「继续」接着填" if info and info.kept_on_cancel and answers_typed(ctx.conv) else ""
         if found is not None and self.allowed(found[0], ctx.sender):
-            return f"\n（如果想使用「{found[0].name}」，请先回复「取消」结束{title}。）"
+            return f"\n（如果想使用「{found[0].name}」，请先回复「取消」结束{title}{kept}。）"
         if found is None and any(regex.match(ctx.text) and (roles is None or ctx.sender.has_role(*roles))
                                  for regex, _handler, roles in self.patterns):
-            return f"\n（如果想另办一件事，请先回复「取消」结束{title}。）"
+            return f"\n（如果想另办一件事，请先回复「取消」结束{title}{kept}。）"
         return ""
 
     def _card_event(self, ctx: Context, conv) -> None:
@@ -558,6 +559,13 @@ class Router:
 def answers_typed(conv) -> int:
     """How many answers the user typed in the open dialogue (not those its command answered: 「开设 抖音」)."""
     return sum(1 for entry in conv.history if len(entry) == 2)
+
+
+def cancel_offer(ctx: Context, action: str = "暂不提交") -> str:
+    """「取消」 as a long form's question offers it: once an answer was typed, 取消 keeps the answers as the draft
+    继续 resumes (a form the command filled in, 「说明 3 已恢复」, or 修改 N, has nothing typed to keep)."""
+    typed = ctx.conv is not None and answers_typed(ctx.conv)
+    return f"「取消」{action}（已填的内容留作草稿）" if typed else "「取消」放弃"
 
 
 def _clear(conv) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.choices import edit_request, named, numbered, pick, yes
-from bot.router import Context, Reask, Router
+from bot.router import Context, Reask, Router, cancel_offer
 from handlers import approvals_change as base
 from handlers import approvals_rules as rules
 from handlers import approvals_text as text
@@ -129,7 +129,7 @@ def change_confirm_text(ctx: Context) -> str:
              text.reason_line("变更", ctx.data.get("reason_kind"), ctx.data.get("reason"))]
     if "unit_name" in (ctx.data.get("changes") or {}):
         lines.append(f"第12条公告：{'将按要求发布' if ctx.data.get('announcement') else '暂未承诺'}")
-    lines.append("回复「确认」提交，「修改」修改变更内容或原因，「取消」暂不提交（已填的内容留作草稿）。")
+    lines.append(f"回复「确认」提交，「修改」修改变更内容或原因，{cancel_offer(ctx)}。")
     return "\n".join(lines)
 
 
@@ -138,13 +138,13 @@ def close_confirm_text(ctx: Context) -> str:
     return "\n".join([f"请核对{kind}申请（附件2）：", *base.summary(ctx),
                       text.reason_line(kind, ctx.data.get("reason_kind"), ctx.data.get("reason")),
                       f"提醒：按《办法》第12条，{kind}后须向社会发布公告，告知公众账号{kind}情况。",
-                      "回复「确认」提交，「修改」重新选择原因，「取消」暂不提交（已填的内容留作草稿）。"])
+                      f"回复「确认」提交，「修改」重新选择原因，{cancel_offer(ctx)}。"])
 
 
 def retro_confirm_text(ctx: Context) -> str:
     return "\n".join(["补办备案（第33条）：以下账号在《办法》施行前已开设，需补办审批备案。", *base.summary(ctx),
                       "如信息有误，请先办理「变更」或联系县政数局更正台账。",
-                      "回复「确认」提交补办备案申请，「取消」暂不提交（已填的内容留作草稿）。"])
+                      f"回复「确认」提交补办备案申请，{cancel_offer(ctx)}。"])
 
 
 def register(router: Router) -> None:
@@ -206,7 +206,7 @@ def register(router: Router) -> None:
                 ctx.reply(f"没能识别要修改的「{wanted[:20]}」，请从下面选择。")
             return "change.edit"
         if yes(ctx.text) is not True:
-            raise Reask("请回复「确认」提交、「修改」修改变更内容或原因，或「取消」暂不提交（已填的内容留作草稿）。")
+            raise Reask(f"请回复「确认」提交、「修改」修改变更内容或原因，或{cancel_offer(ctx)}。")
         return base.submit(ctx)
 
     @router.state("change.edit", prompt=lambda ctx: numbered([n for n, _ in edit_choices(ctx)], "要修改哪一项？"))
@@ -230,12 +230,12 @@ def register(router: Router) -> None:
         if ctx.text.strip() == "修改":
             return "close.reason"
         if yes(ctx.text) is not True:
-            raise Reask("请回复「确认」提交、「修改」重新选择原因，或「取消」暂不提交（已填的内容留作草稿）。")
+            raise Reask(f"请回复「确认」提交、「修改」重新选择原因，或{cancel_offer(ctx)}。")
         return base.submit(ctx)
 
     @router.state("retro.confirm", prompt=retro_confirm_text)
     def retro_confirm(ctx: Context):
         if yes(ctx.text) is not True:
-            raise Reask("请回复「确认」提交，或「取消」暂不提交（已填的内容留作草稿）。")
+            raise Reask(f"请回复「确认」提交，或{cancel_offer(ctx)}。")
         ctx.data["reason_kind"], ctx.data["reason"] = "补办备案", "《办法》第33条：施行前开设的账号补办备案"
         return base.submit(ctx)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.choices import edit_request, named, numbered, pick, yes
-from bot.router import END, Context, Reask, Router
+from bot.router import END, Context, Reask, Router, cancel_offer
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
@@ -93,7 +93,7 @@ def form_text(ctx: Context) -> str:
              text.reason_line(OPEN, None, ctx.data.get("reason")), "已同时提交主办责任保障制度：是"]
     if ctx.data.get("name_warning"):
         lines.append("第9条提示：申请人已确认名称")
-    lines.append("回复「确认」提交，「修改」修改某一项，「取消」暂不提交（已填的内容留作草稿）。")
+    lines.append(f"回复「确认」提交，「修改」修改某一项，{cancel_offer(ctx)}。")
     return "\n".join(lines)
 
 
@@ -103,7 +103,7 @@ def platform_field(ctx: Context, label: str, required: bool, check):
         if required:
             platform = ctx.data["platform"]
             raise Reask(f"{platform}账号必须填写{label}（审批表和国办登记都要用）。如果账号还没有注册，请先在{platform}上"
-                        f"注册（注册后暂不发布内容），取得{label}后再回复；也可以回复「取消」，以后再申请。")
+                        f"注册（注册后暂不发布内容），取得{label}后再回复；也可以回复{cancel_offer(ctx)}，以后再接着申请。")
         return None
     return check(ctx.text, ctx.data["platform"])
 
@@ -312,7 +312,7 @@ def register(router: Router) -> None:
                         else "请回复「是」或「否」。")
         if not answer:
             raise Reask("按附件2要求，开设申请须同时提交主办责任保障制度。" + RULES_MEANT
-                        + "请按县政数局的要求准备并报送后回复「是」，或回复「取消」以后再申请。")
+                        + f"请按县政数局的要求准备并报送后回复「是」，或回复{cancel_offer(ctx)}，以后再接着申请。")
         ctx.data["rules_submitted"] = True
         return after(ctx, "open.rules")
 
@@ -330,7 +330,7 @@ def register(router: Router) -> None:
             if looks_like_an_item(ctx.text):  # a new 开设理由 typed straight in: ask where it goes, keep it
                 ctx.data["pending_text"] = ctx.text.strip()
                 return "open.place"
-            raise Reask("请回复「确认」提交、「修改」修改某一项，或「取消」暂不提交（已填的内容留作草稿）。")
+            raise Reask(f"请回复「确认」提交、「修改」修改某一项，或{cancel_offer(ctx)}。")
         unit = unit_of(ctx)
         try:
             rules.check_unit_may_open(unit)

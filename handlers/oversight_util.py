@@ -8,7 +8,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from bot.choices import confirmed
-from bot.router import END, Context, Reask
+from bot.router import END, Context, Reask, cancel_offer
 from models import org
 from models.base import MAX_ID
 from models.org import CITY_BUREAU, HOST_UNIT, Person, Unit
@@ -43,9 +43,9 @@ def text_then_confirm(router, prefix: str, *, command: str, ask: Callable[[Conte
         return f"{prefix}.confirm"
 
     @router.state(f"{prefix}.confirm", prompt=lambda ctx: (
-        f"请确认提交{ctx.data['what']}的{noun}：\n{ctx.data['text']}\n回复「确认」提交，「上一步」重写，「取消」放弃。"))
+        f"请确认提交{ctx.data['what']}的{noun}：\n{ctx.data['text']}\n回复「确认」提交，「上一步」重写，{cancel_offer(ctx)}。"))
     def confirm(ctx: Context):
-        if confirmed(ctx, "提交", f"已放弃，{noun}没有提交。"):
+        if confirmed(ctx, "提交", f"已放弃，{noun}没有提交。", hint=f"请回复「确认」提交，或{cancel_offer(ctx)}。"):
             submit(ctx, ctx.data["number"], ctx.data["text"])
         return END
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.choices import numbered, pick, yes
-from bot.router import END, Context, Reask, Router
+from bot.router import END, Context, Reask, Router, cancel_offer
 from handlers.oversight_util import match_units
 from handlers.weekly_parse import Unclear, parse_date
 from models import org
@@ -112,15 +112,15 @@ def register(router: Router) -> None:
         people = "、".join(_labels(ctx, d["person_ids"]))
         return (f"请确认培训登记：\n日期：{d['held_on']}\n主题：{d['topic']}\n组织单位：{d['organiser']}\n"
                 f"参训人员（{len(d['person_ids'])}人）：{people}\n回复「确认」记入培训台账，「上一步」修改，"
-                "「取消」暂不登记（已填的内容留作草稿）。")
+                f"{cancel_offer(ctx, '暂不登记')}。")
 
     @router.state("training.confirm", prompt=confirm_prompt)
     def confirm(ctx: Context):
         answer = yes(ctx.text)
         if answer is None:
-            raise Reask("请回复「确认」登记，或「上一步」修改、「取消」放弃。")
+            raise Reask(f"请回复「确认」登记，或「上一步」修改、{cancel_offer(ctx, '暂不登记')}。")
         if not answer:
-            ctx.reply("好的，请回复「上一步」修改，或「取消」放弃。")
+            ctx.reply(f"好的，请回复「上一步」修改，或{cancel_offer(ctx, '暂不登记')}。")
             return None
         d = ctx.data
         held = date.fromisoformat(d["held_on"])

@@ -12,7 +12,7 @@ from datetime import date
 
 from bot import clock
 from bot.choices import numbered, pick, yes
-from bot.router import END, Context, Reask, Router
+from bot.router import END, Context, Reask, Router, cancel_offer
 from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
                                   ask_problems, begin, current_account, current_answer, current_label, draft_summary,
                                   edit_example, finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of,
@@ -60,7 +60,9 @@ def register(router: Router) -> None:
     @router.command("周报", "填周报", "报周报", roles=ROLES, questions=True, help="填报本周账号更新维护情况（第30条）",
                     detail="逐个账号回答本周发布条数、原创条数、最近发布日期、留言回复和问题，最后确认提交。\n"
                            "对话中：「跳过」先填下一个账号，「同上」沿用上一个账号的留言回复数，"
-                           "「都没更新」把这个和后面的账号都记为本周无更新，「上一步」返回，「取消」退出。\n「周报 上周」补报上周；已提交的回复「修改周报」更正。\n\n" + GRAMMAR)
+                           "「都没更新」把这个和后面的账号都记为本周无更新，「上一步」返回，"
+                           "「取消」暂不提交（已填的内容留作草稿，「继续」接着填）。\n"
+                           "「周报 上周」补报上周；已提交的回复「修改周报」更正。\n\n" + GRAMMAR)
     def start(ctx: Context):
         args = ctx.args.strip()
         week, rest = week_word(args)
@@ -271,7 +273,7 @@ def register(router: Router) -> None:
             raise Reask(f"要修改第{int(number)}个账号请回复「修改 {int(number)}」；内容无误请回复「确认」提交。")
         decision = yes(ctx.text)
         if decision is None:
-            raise Reask(f"请回复「确认」提交，或{edit_example(ctx)}，或「取消」放弃。")
+            raise Reask(f"请回复「确认」提交，或{edit_example(ctx)}，或{cancel_offer(ctx)}。")
         if decision is False:
             raise Reask("要修改哪一个账号？请回复「修改」加序号，例如「修改 1」。" if len(ctx.data["done"]) == 1
                         else "要修改哪一个账号？请回复「修改」加序号，例如「修改 2」。")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from bot import clock, outbox, workdays
 from bot.choices import pick
-from bot.router import END, Context, Reask
+from bot.router import END, Context, Reask, cancel_offer
 from handlers.weekly_parse import Unclear, check_entry, describe_entry, short_date
 from handlers.weekly_quick import parse_quick
 from models import weekly
@@ -257,7 +257,7 @@ def skip_account(ctx: Context):
         ctx.reply("好的，这个账号保持原样。")
         return "weekly.confirm"
     if not ctx.data["queue"] and not ctx.data["skipped"]:
-        raise Reask("只剩这一个账号没填了，不能再跳过。请填写（这周没有更新回复「无」）；回复「取消」暂不提交（已填的内容留作草稿）。")
+        raise Reask(f"只剩这一个账号没填了，不能再跳过。请填写（这周没有更新回复「无」）；回复{cancel_offer(ctx)}。")
     ctx.data["skipped"].append(ctx.data["cur"])
     kept = "，已填的内容会保留" if len(ctx.data.get("draft", {}).get(str(ctx.data["cur"]), {})) > 1 else ""
     ctx.reply(f"好的，{account_label(ctx, ctx.data['cur'])}稍后再填{kept}。")
@@ -404,7 +404,7 @@ def summary_prompt(ctx: Context) -> str:
     for number, account_id in enumerate(ctx.data["done"], 1):
         entry = ctx.data["answers"][str(account_id)]
         lines.append(f"{number}. {account_label(ctx, account_id)}：{describe_entry(entry)}")
-    lines.append(f"回复「确认」提交；{edit_example(ctx)}；「取消」放弃。")
+    lines.append(f"回复「确认」提交；{edit_example(ctx)}；{cancel_offer(ctx)}。")
     return "\n".join(lines)
 
 

@@ -237,7 +237,8 @@ def test_a_request_typed_inside_another_dialogue_is_told_how_to_leave(bot):
     seed_accounts(bot)
     bot.say("ga_zhou", "注销 抚松公安", "1")
     reply = bot.send("ga_zhou", "我要开个抖音号")
-    assert "（如果想另办一件事，请先回复「取消」结束「注销/关停申请」。）" in reply and "请核对注销申请" in reply
+    assert "（如果想另办一件事，请先回复「取消」结束「注销/关停申请」，已填的内容会留作草稿，办完后回复「继续」接着填。）" \
+        in reply and "请核对注销申请" in reply
 
 
 def test_the_items_to_change_can_be_named(bot):
@@ -347,7 +348,8 @@ def test_leaving_the_correction_of_a_returned_request_says_the_request_stays_as_
     bot.say("jy_zhang", "变更 抚松教育 抖音", "2", "发布教育短视频", "整改", "确认")
     change = latest_request_id(bot)
     bot.send("jy_wang", f"退回 {change} 请写明整改依据")
-    bot.send("jy_zhang", f"修改 {change}")
+    shown = bot.send("jy_zhang", f"修改 {change}")  # nothing typed yet: no draft is promised (none is kept)
+    assert shown.endswith("回复「确认」提交，「修改」修改变更内容或原因，「取消」放弃。"), shown
     assert bot.send("jy_zhang", "取消").startswith(f"已取消「变更申请」：第{change}号变更申请没有改动，仍是「已退回」。")
     bot.send("jy_zhang", "开设")
     assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。"  # a new form: as before

@@ -315,8 +315,11 @@ def test_the_answer_given_with_the_command_is_shown_and_goes_only_on_confirm(bot
         assert s.get(Rectification, 1).status == "待整改"
     assert not any("【整改情况 1】" in text for text in bot.texts("zsj_admin"))
     assert "请简要说明整改情况" in bot.send("jy_zhang", "上一步")  # rewrite it
-    assert "已补发本周两条内容" in bot.send("jy_zhang", "已补发本周两条内容")
-    assert bot.send("jy_zhang", "取消").startswith("已取消")
+    typed = bot.send("jy_zhang", "已补发本周两条内容")  # typed: 取消 keeps it, and is offered so
+    assert typed.endswith("已补发本周两条内容\n回复「确认」提交，「上一步」重写，「取消」暂不提交（已填的内容留作草稿）。"), typed
+    assert "请回复「确认」提交，或「取消」暂不提交（已填的内容留作草稿）。" in bot.send("jy_zhang", "嗯")
+    left = bot.send("jy_zhang", "取消")
+    assert left.startswith("已取消") and "已保存为草稿" in left, left
     with bot.db() as s:
         assert s.get(Rectification, 1).status == "待整改"
     bot.send("jy_zhang", "已整改 1 已补发本周两条内容")

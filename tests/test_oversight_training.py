@@ -40,6 +40,9 @@ def test_register_a_training_with_a_numbered_choice_for_a_shared_name(bot):
     reply = bot.send("zsj_admin", "2")
     assert "请确认培训登记" in reply and "2026-11-18" in reply and "抚松县政务服务和数字化建设管理局" in reply
     assert "张伟（抚松县公安局）" in reply and "（3人）" in reply
+    assert reply.endswith("「取消」暂不登记（已填的内容留作草稿）。"), reply
+    assert "「上一步」修改、「取消」暂不登记（已填的内容留作草稿）。" in bot.send("zsj_admin", "嗯")  # was 「取消」放弃
+    assert bot.send("zsj_admin", "不") == "好的，请回复「上一步」修改，或「取消」暂不登记（已填的内容留作草稿）。"
     assert "已登记培训 1" in bot.send("zsj_admin", "确认")
     assert attendees(bot) == ["ga_zhangwei", "rm_cao", "wj_liu"]
     record = bot.send("zsj_admin", "单位记录 卫生健康局")

@@ -247,7 +247,7 @@ def test_the_posts_and_their_originals_in_one_answer(bot):
     bot.say("wj_liu", "周报", "3条，原创2条", "周一", "无")  # (卫健局 has one account: the form comes next)
     form = bot.send("wj_liu", "没问题")
     assert "1. 健康抚松（微信公众号）：发布3条（原创2），最近11-23，留言0/0，问题：无\n" in form, form
-    assert form.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」放弃。"), form  # one account: no 「修改 2」
+    assert form.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」暂不提交（已填的内容留作草稿）。"), form  # no 「修改 2」
 
 
 def test_posts_said_per_day_and_all_of_them_original(bot):
@@ -372,6 +372,28 @@ def test_cancelling_says_which_accounts_filled_in_are_not_submitted_and_keeps_th
     left = bot.send("jy_zhang", "取消")
     assert left.startswith("已取消「周报」：没有提交任何修改，周报仍是第1版（这次改的抚松教育（微信公众号）还没有提交）。\n"
                            "已填写的内容（11月23日—11月29日的周报已填"), left
+
+
+def test_cancel_is_offered_as_what_it_does_at_the_summary_and_in_the_help(bot):
+    """The summary offered 「取消」放弃 and the help 「取消」退出, while 取消 after typed answers keeps them as the draft
+    「继续」 resumes: a clerk told it throws the report away submits one with a wrong account rather than leave.
+    What the command itself filled in (「周报 都没更新」) is not kept, and is still offered as given up."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    summary = bot.say("wj_liu", "周报", "3条，原创2条", "周一", "无", "无")[-1]
+    assert summary.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」暂不提交（已填的内容留作草稿）。"), summary
+    again = bot.send("wj_liu", "嗯")
+    assert again.startswith("请回复「确认」提交，或「修改 1」修改这个账号，或「取消」暂不提交（已填的内容留作草稿）。"), again
+    assert "已保存为草稿" in bot.send("wj_liu", "取消")
+    assert "3条" in bot.send("wj_liu", "继续")  # the summary, as it was
+    bot.send("wj_liu", "取消")
+    given = bot.send("wj_liu", "周报 都没更新")  # replaces the draft, and says so
+    assert given.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」放弃。"), given
+    left = bot.send("wj_liu", "取消")
+    assert left.startswith("已取消「周报」：没有提交任何内容") and "草稿" not in left, left
+    assert "没有可以继续的草稿" in bot.send("wj_liu", "继续")
+    helped = bot.send("wj_liu", "帮助 周报")
+    assert "「取消」暂不提交（已填的内容留作草稿，「继续」接着填）" in helped and "「取消」退出" not in helped, helped
 
 
 def test_the_last_account_is_not_offered_a_skip_it_refuses(bot):
