@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from bot import claim as claims, clock, config, db
+from bot import claim as claims, clock, config, db, drafts
 from bot.claim import Dialogue
 from bot.router import Context, Router
 from bot.wecom_crypto import Inbound
@@ -41,6 +41,7 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
     conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
     notice = f"您上次的「{title}」超过{config.get().conversation_idle_minutes}分钟没有回复，已自动结束。"
     notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"
+    notice += drafts.earlier_kept(conv)
     resuming = router.control_word(ctx.text) == "resume"  # 「继续」 itself: the resumed question follows
     ctx.reply(notice if resuming else notice + "\n回复「继续」可接着填写。")
 

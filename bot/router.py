@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from bot import clock, db, phrasing
+from bot import clock, db, drafts, phrasing
 from bot.claim import Sender
 from bot.suggest import Index
 from bot.wecom_crypto import Inbound
@@ -529,11 +529,11 @@ class Router:
             ctx.reply(self.states[result].prompt(ctx))
 
     def keep_draft(self, conv) -> tuple[str, str | None]:
-        """Keep the open dialogue as the draft 继续 resumes; (what it holds, the title of a draft it replaced)."""
+        """Keep the open dialogue as the draft 继续 resumes, beside other forms' drafts (bot/drafts.py); (what it
+        holds, the title of the same form's draft it replaced)."""
         info = self.conversation_of(conv.state)
         title = info.title if info else "上次的操作"
-        replaced = (conv.draft or {}).get("title")
-        conv.draft = {"state": conv.state, "data": conv.data, "history": conv.history, "title": title}
+        replaced = drafts.keep(conv, {"state": conv.state, "data": conv.data, "history": conv.history, "title": title})
         return (info.summary(conv.data) if info and info.summary else ""), replaced
 
     def set_aside(self, conv) -> str:
@@ -544,15 +544,14 @@ class Router:
             return ""
         if info.kept_on_cancel and answers_typed(conv):
             self.keep_draft(conv)
-            return f"（未完成的「{info.title}」已保存为草稿，办完这件事后回复「继续」可接着填写）"
+            return f"（未完成的「{info.title}」已保存为草稿，办完这件事后回复「继续」可接着填写）{drafts.earlier_kept(conv)}"
         return f"（已放弃未完成的「{info.title}」）"
 
     def _replace_draft(self, ctx: Context, conv, starting: str) -> None:
-        """Starting a dialogue anew replaces its draft (timed out or cancelled; a later 继续 must not revive it)."""
-        draft = conv.draft or {}
+        """Starting a dialogue anew replaces its draft (timed out or cancelled; a later 继续 must not revive it).
+        Other forms' drafts stay."""
         info = self.conversation_of(starting)
-        if info is not None and self.conversation_of(draft.get("state")) is info:
-            conv.draft = None
+        if info is not None and drafts.drop(conv, info.prefix) is not None:
             ctx.reply(f"（之前保存的「{info.title}」草稿已由这次重新填写取代）")
 
 

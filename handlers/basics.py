@@ -8,8 +8,8 @@ from functools import lru_cache
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
-from bot import clock, outbox
-from bot.router import ARGS_PUNCTUATION, Context, Router, answers_typed
+from bot import clock, drafts, outbox
+from bot.router import ARGS_PUNCTUATION, PASS, Context, Router, answers_typed
 from bot.suggest import Index
 from handlers import unit_todo
 from handlers.screenshots import SCREENSHOT_MINUTES
@@ -183,7 +183,7 @@ def register(router: Router) -> None:
         if ctx.state and ctx.state in router.states:  # back from a break: the question still stands
             ctx.reply("（当前对话仍在进行）\n" + router.prompt(ctx, ctx.state))
         elif ctx.conv.draft and not already:
-            ctx.reply(f"回复「继续」接着填写未完成的「{ctx.conv.draft.get('title', '')}」。")
+            ctx.reply(f"回复「继续」接着填写未完成的「{ctx.conv.draft.get('title', '')}」{others_waiting(ctx.conv)}。")
 
     @router.command("菜单", "功能", help=None)
     def menu(ctx: Context):
@@ -209,7 +209,7 @@ def register(router: Router) -> None:
         summary, replaced = router.keep_draft(conv)
         what = f"已填写的内容（{summary}）" if summary else "已填写的内容"
         older = f"（之前保存的「{replaced}」草稿已被这份取代。）" if replaced else ""
-        return f"\n{what}已保存为草稿，回复「继续」可接着填写（不需要就不用理会）。{older}"
+        return f"\n{what}已保存为草稿，回复「继续」可接着填写（不需要就不用理会）。{older}{drafts.earlier_kept(conv)}"
 
     @router.fallback("back")
     def back(ctx: Context):
@@ -234,14 +234,37 @@ def register(router: Router) -> None:
         if conv.state in router.states:
             ctx.reply(router.prompt(ctx, conv.state))
             return
-        draft = conv.draft
-        if not draft or draft.get("state") not in router.states:
+        if not conv.draft or conv.draft.get("state") not in router.states:
             ctx.reply("没有可以继续的草稿。回复「帮助」查看可用功能。")
             return
-        conv.state, conv.data, conv.history, conv.draft = draft["state"], draft["data"], draft["history"], None
+        draft = drafts.take(conv)  # (another form's draft left before it becomes the one 继续 resumes next)
+        conv.state, conv.data, conv.history = draft["state"], draft["data"], draft["history"]
         ctx.data, ctx.state = conv.data, conv.state
-        ctx.reply(f"好的，继续「{draft.get('title', '')}」{router.where(conv.state, conv.data)}。\n"
+        later = others_waiting(conv, now=True)
+        ctx.reply(f"好的，继续「{draft.get('title', '')}」{router.where(conv.state, conv.data)}。{later}\n"
                   + router.prompt(ctx, conv.state))
+
+    def others_waiting(conv, now: bool = False) -> str:
+        """The other forms' drafts, said where one is offered or resumed: nothing of them is lost meanwhile."""
+        titles = drafts.titles(conv)[0 if now else 1:]
+        if not titles:
+            return ""
+        named = "、".join(f"「{title}」" for title in titles)
+        return (f"（另有未完成的{named}草稿，这件办完后回复「继续」接着填写）" if now
+                else f"（另有{named}的草稿，回复「继续 {titles[0]}」接着填写）")
+
+    @router.pattern(r"继续\s*(?P<form>\S.{0,19})$", guess=True)
+    def resume_named(ctx: Context):
+        """「继续 周报」: the draft of that form, when several forms wait (「继续」 takes the latest)."""
+        wanted = ctx.match["form"].strip(ARGS_PUNCTUATION).removeprefix("填写").removeprefix("填")
+        if not drafts.bring_forward(ctx.conv, wanted):
+            if not ctx.conv.draft:
+                return PASS
+            named = "、".join(f"「{title}」" for title in drafts.titles(ctx.conv))
+            ctx.reply(f"没有「{wanted}」的草稿。未完成的草稿有：{named}，回复「继续」加名称接着填写，例如「继续 "
+                      f"{drafts.titles(ctx.conv)[0]}」。")
+            return None
+        return resume(ctx)
 
     @router.fallback("forbidden")
     def forbidden(ctx: Context):

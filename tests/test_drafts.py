@@ -1,0 +1,57 @@
+"""Drafts of different long forms kept side by side (bot/drafts.py): one form's 取消, timeout or menu tap never
+overwrites another form's draft; 「继续」 takes the latest and says which others wait."""
+from datetime import timedelta
+
+from bot import clock
+from tests.weekly_support import at, seed
+
+
+def _open_draft(bot) -> None:
+    """开设 快手, two answers typed, 取消: a draft of 开设申请."""
+    bot.say("jy_zhang", "开设", "快手", "抚松教育")
+    assert "已保存为草稿" in bot.send("jy_zhang", "取消")
+
+
+def test_a_second_forms_draft_keeps_the_first_and_continue_takes_them_in_turn(bot):
+    """A clerk with a 周报 all filled in, left by 取消, who then began a 开设 and left it after two answers, lost
+    the 周报: 「之前保存的「周报」草稿已被这份取代」 — told only once it was gone. Now both are kept."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    bot.say("jy_zhang", "周报", "5", "3", "昨天", "4/4", "无")
+    assert "已保存为草稿" in bot.send("jy_zhang", "取消")
+    bot.say("jy_zhang", "开设", "快手", "抚松教育")
+    left = bot.send("jy_zhang", "取消")
+    assert "已被这份取代" not in left, left
+    assert left.endswith("（之前保存的「周报」草稿仍保留，回复「继续 周报」可接着填写。）"), left
+    greeting = bot.side.enter("jy_zhang").text
+    assert greeting.endswith("回复「继续」接着填写未完成的「开设申请」（另有「周报」的草稿，回复「继续 周报」接着填写）。"), greeting
+    resumed = bot.send("jy_zhang", "继续")
+    assert resumed.startswith("好的，继续「开设申请」。（另有未完成的「周报」草稿，这件办完后回复「继续」接着填写）\n"), resumed
+    assert "账号功能" in resumed, resumed
+    assert "已保存为草稿" in bot.send("jy_zhang", "取消")
+    assert bot.send("jy_zhang", "继续").startswith("好的，继续「开设申请」。（另有未完成的「周报」草稿")
+    bot.send("jy_zhang", "取消")
+    bot.send("jy_zhang", "开设")  # the same form anew: only its own draft is replaced
+    assert "已保存为草稿" in bot.say("jy_zhang", "快手", "抚松教育", "取消")[-1]
+    weekly = bot.send("jy_zhang", "继续周报")  # the earlier one, by name
+    assert weekly.startswith("好的，继续「周报」（正在填写：抚松教育（抖音））。（另有未完成的「开设申请」草稿"), weekly
+    assert "已提交" in bot.say("jy_zhang", "都没更新", "确认")[-1]
+    assert bot.send("jy_zhang", "继续").startswith("好的，继续「开设申请」。\n")  # none other left
+    bot.send("jy_zhang", "取消")
+    assert "没有「注销」的草稿。未完成的草稿有：「开设申请」" in bot.send("jy_zhang", "继续 注销")
+
+
+def test_a_timeout_or_a_menu_tap_keeps_the_other_forms_draft(bot):
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    _open_draft(bot)
+    bot.say("jy_zhang", "周报", "5", "3")
+    clock.advance(timedelta(minutes=31))
+    expired = bot.send("jy_zhang", "在吗")
+    assert "已自动结束" in expired and "（之前保存的「开设申请」草稿仍保留" in expired, expired
+    assert bot.send("jy_zhang", "继续").startswith("好的，继续「周报」（正在填写：抚松教育（微信公众号））。（另有未完成的「开设申请」")
+    tapped = bot.side.click_menu("jy_zhang", "台账").text  # another task begun from the app's menu
+    assert "未完成的「周报」已保存为草稿" in tapped and "（之前保存的「开设申请」草稿仍保留" in tapped, tapped
+    assert bot.send("jy_zhang", "继续").startswith("好的，继续「周报」")
+    bot.send("jy_zhang", "取消")
+    assert bot.send("jy_zhang", "继续").startswith("好的，继续「周报」")  # the latest left: 周报 again
