@@ -173,7 +173,8 @@ def year_for(month: int, day: int, today: date) -> date:
 
 def parse_date(text: str, *, today: date, week: date) -> date | None:
     """`今天`, `昨天`, `前天`, `周三` (of the report week), `上周五`, `11月25日`, `11-25`, `2026-11-25`.
-    `不清楚` → None."""
+    `不清楚` → None. 上周 is the week before today's, as the clerk says it: filing last week's report late (补报),
+    「上周三」 is that week's Wednesday, not the one a week before it."""
     raw = _clean(text).removeprefix("最近").removeprefix("最后").removesuffix("发布").removesuffix("发的")
     if raw in UNKNOWN_WORDS:
         return None
@@ -182,7 +183,7 @@ def parse_date(text: str, *, today: date, week: date) -> date | None:
         return today - timedelta(days=relative[raw])
     m = re.fullmatch(r"(上)?(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天末1-7])", raw)
     if m:
-        base = week - timedelta(days=7) if m.group(1) else week
+        base = today - timedelta(days=today.weekday() + 7) if m.group(1) else week
         return base + timedelta(days=WEEKDAYS[m.group(2)])
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?", raw)
     if m:
@@ -230,9 +231,10 @@ def check_entry(entry: dict, *, week: date, today: date, opened_on: date | None)
     if isinstance(latest, str):
         latest = date.fromisoformat(latest)
     sunday = week + timedelta(days=6)
+    this = "本周" if week <= today <= sunday else "这一周"  # a week gone (补报) is not 本周 to the clerk
     if latest is None:
         if posts > 0:
-            raise Unclear(f"本周发布了{posts}条，请给出最近一次发布的日期（应在{_span(week)}之内）。")
+            raise Unclear(f"{this}发布了{posts}条，请给出最近一次发布的日期（应在{_span(week)}之内）。")
         return
     if latest > today:
         raise Unclear(f"{short_date(latest)} 还没到（今天是{today.month}月{today.day}日），"
@@ -243,11 +245,11 @@ def check_entry(entry: dict, *, week: date, today: date, opened_on: date | None)
         raise Unclear(f"该账号{opened_on.year}年{opened_on.month}月{opened_on.day}日才开设，"
                       "最近发布日期不能早于开设日期。")
     if posts == 0 and latest >= week:
-        raise Unclear(f"本周没有更新，最近发布日期应在本周（{_span(week)}）之前，而 {short_date(latest)} 在本周之内；"
-                      "如果本周有发布，请填写发布条数。")
+        raise Unclear(f"{this}没有更新，最近发布日期应在{this}（{_span(week)}）之前，而 {short_date(latest)} 在{this}之内；"
+                      f"如果{this}有发布，请填写发布条数。")
     if posts > 0 and latest < week:
-        raise Unclear(f"本周发布了{posts}条，最近发布日期应在本周（{_span(week)}）之内，"
-                      f"而 {short_date(latest)} 在本周之前。")
+        raise Unclear(f"{this}发布了{posts}条，最近发布日期应在{this}（{_span(week)}）之内，"
+                      f"而 {short_date(latest)} 在{this}之前。")
 
 
 def _span(week: date) -> str:

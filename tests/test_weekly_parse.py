@@ -43,6 +43,18 @@ def test_dates_typed_with_a_chinese_keyboard(text, day):
     assert parse_date(text, today=TODAY, week=WEEK) == day
 
 
+def test_last_week_is_the_clerks_last_week_when_filing_it_late():
+    """Filing last week's report on a Tuesday (补报), 「上周三」 was read as the Wednesday a week before the report
+    week, and refused as 「在本周之前」 — the clerk meant last week's Wednesday, the report week's own."""
+    late_week, tuesday = date(2026, 11, 16), date(2026, 11, 24)
+    assert parse_date("上周三", today=tuesday, week=late_week) == date(2026, 11, 18)
+    assert parse_date("周三", today=tuesday, week=late_week) == date(2026, 11, 18)  # of the report week, as before
+    with pytest.raises(Unclear, match=r"^这一周发布了2条，最近发布日期应在这一周（11月16日—11月22日）之内，而 11-13 在这一周之前"):
+        check_entry({"posts": 2, "latest_post_on": date(2026, 11, 13)}, week=late_week, today=tuesday, opened_on=None)
+    with pytest.raises(Unclear, match=r"^本周发布了2条"):  # this week's: 本周, as before
+        check_entry({"posts": 2, "latest_post_on": date(2026, 11, 13)}, week=WEEK, today=TODAY, opened_on=None)
+
+
 def test_month_day_in_january_means_last_december():
     assert parse_date("12-30", today=date(2027, 1, 5), week=date(2027, 1, 4)) == date(2026, 12, 30)
 
