@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from bot import claim as claims, clock, config, db, drafts
 from bot.claim import Dialogue
-from bot.router import Context, Router
+from bot.router import Context, Router, answers_typed
 from bot.wecom_crypto import Inbound
 from models.platform import InboundCallback
 
@@ -37,11 +37,15 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
         return
     info = router.conversation_of(conv.state)
     title = info.title if info else "上次的操作"
-    kept, _replaced = router.keep_draft(conv)
-    conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
     notice = f"您上次的「{title}」超过{config.get().conversation_idle_minutes}分钟没有回复，已自动结束。"
-    notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"
-    notice += drafts.earlier_kept(conv)
+    if not answers_typed(conv) and router.draft_of(conv, info) is not None:  # begun anew, left unanswered
+        drafts.bring_forward(conv, info.title)
+        notice += "\n之前保存的草稿仍保留。"
+    else:
+        kept, _replaced = router.keep_draft(conv)
+        notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"
+        notice += drafts.earlier_kept(conv)
+    conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
     resuming = router.control_word(ctx.text) == "resume"  # 「继续」 itself: the resumed question follows
     ctx.reply(notice if resuming else notice + "\n回复「继续」可接着填写。")
 

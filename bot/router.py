@@ -444,6 +444,8 @@ class Router:
             ctx.reply(wrong.hint + self._escape_hint(ctx))
             ctx.reply(state.prompt(ctx))
             return
+        if conv.draft and self.conversation_of(conv.state):  # answered: a form begun anew gives up its older
+            drafts.drop(conv, self.conversation_of(conv.state).prefix)  # draft now (said when it began)
         if command and result in self.states:  # taken as the answer; the next question follows
             info = self.conversation_of(conv.state)
             title = f"「{info.title}」" if info else "当前对话"
@@ -548,11 +550,19 @@ class Router:
         return f"（已放弃未完成的「{info.title}」）"
 
     def _replace_draft(self, ctx: Context, conv, starting: str) -> None:
-        """Starting a dialogue anew replaces its draft (timed out or cancelled; a later 继续 must not revive it).
-        Other forms' drafts stay."""
+        """Starting a form anew while its draft waits (「周报」 typed again after 取消): the draft is kept until the
+        first answer (`_state` drops it then; a later 继续 must not revive it), and 继续 before that takes it up."""
         info = self.conversation_of(starting)
-        if info is not None and drafts.drop(conv, info.prefix) is not None:
-            ctx.reply(f"（之前保存的「{info.title}」草稿已由这次重新填写取代）")
+        old = self.draft_of(conv, info)
+        if old is not None:
+            summary = info.summary(old.get("data") or {}) if info.summary else ""
+            ctx.reply(f"（您有未完成的「{info.title}」草稿{f'（{summary}）' if summary else ''}，回复「继续」接着填写草稿；"
+                      "回答下面的问题则重新填写，草稿作废。）")
+
+    @staticmethod
+    def draft_of(conv, info: ConversationInfo | None) -> dict | None:
+        """The draft of the form `info` is, if one waits."""
+        return next((d for d in drafts.all_of(conv) if drafts.form_of(d) == info.prefix), None) if info else None
 
 
 def answers_typed(conv) -> int:

@@ -198,6 +198,9 @@ def register(router: Router) -> None:
             return
         note = info.cancelled(ctx) if info and info.cancelled else None  # None: nothing of it was kept
         kept = kept_as_draft(conv, info)
+        older = router.draft_of(conv, info) if not kept else None  # begun anew, left before an answer
+        if older is not None:
+            kept = f"\n之前保存的「{info.title}」草稿仍保留，回复「继续」可接着填写。"
         _reset(conv)
         ctx.reply(f"已取消「{info.title if info else '当前操作'}」" + (f"：{note}" if note else "，没有提交任何内容。")
                   + kept)
@@ -232,8 +235,11 @@ def register(router: Router) -> None:
     def resume(ctx: Context):
         conv = ctx.conv
         if conv.state in router.states:
-            ctx.reply(router.prompt(ctx, conv.state))
-            return
+            info = router.conversation_of(conv.state)
+            if answers_typed(conv) or router.draft_of(conv, info) is None:
+                ctx.reply(router.prompt(ctx, conv.state))
+                return
+            drafts.bring_forward(conv, info.title)  # the form begun anew, not yet answered: back to its draft
         if not conv.draft or conv.draft.get("state") not in router.states:
             ctx.reply("没有可以继续的草稿。回复「帮助」查看可用功能。")
             return

@@ -352,7 +352,8 @@ def test_leaving_the_correction_of_a_returned_request_says_the_request_stays_as_
     assert shown.endswith("回复「确认」提交，「修改」修改变更内容或原因，「取消」放弃。"), shown
     assert bot.send("jy_zhang", "取消").startswith(f"已取消「变更申请」：第{change}号变更申请没有改动，仍是「已退回」。")
     bot.send("jy_zhang", "开设")
-    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。"  # a new form: as before
+    assert bot.send("jy_zhang", "取消") == ("已取消「开设申请」，没有提交任何内容。\n"  # a new form: as before, and the
+                                          "之前保存的「开设申请」草稿仍保留，回复「继续」可接着填写。")  # draft left above
 
 
 def test_an_item_whose_new_value_is_the_old_one_is_left_out_not_a_dead_end(bot):

@@ -237,12 +237,28 @@ def test_unknown_events(tbot, event, key, answer):
     assert (reply.text is None) if answer is None else (answer in reply.text)
 
 
-def test_starting_the_same_dialogue_anew_replaces_its_draft(tbot):
+def test_starting_the_same_dialogue_anew_replaces_its_draft_once_answered(tbot):
+    """Typing the form's command again (「周报」 after a break) threw its draft away at once, with a note saying so:
+    now the draft is offered, 「继续」 takes it up, 取消 or a timeout leave it, and only an answer gives it up."""
     _to_step(tbot, "phone")
     clock.advance(timedelta(minutes=31))
     assert "超过30分钟" in tbot.send(USER, "明天开会吗")
     reply = tbot.send(USER, "测试登记")
-    assert "草稿已由这次重新填写取代" in reply and "请输入名称" in reply
+    assert reply == ("（您有未完成的「测试登记」草稿（名称：抚松教育），回复「继续」接着填写草稿；回答下面的问题则重新填写，"
+                     "草稿作废。）\n\n请输入名称（回复「取消」可随时退出）"), reply
+    assert tbot.send(USER, "取消").endswith("之前保存的「测试登记」草稿仍保留，回复「继续」可接着填写。")
+    tbot.send(USER, "测试登记")
+    clock.advance(timedelta(minutes=31))
+    assert "之前保存的草稿仍保留" in tbot.send(USER, "明天开会吗")
+    tbot.send(USER, "测试登记")
+    assert tbot.send(USER, "继续") == "好的，继续「测试登记」。\n请输入联系电话（11位手机号）"
+    tbot.send(USER, "取消")
+    reply = tbot.send(USER, "测试登记")
+    assert "您有未完成的「测试登记」草稿" not in reply and "请输入名称" in reply  # (a short form: 取消 kept nothing)
+    clock.advance(timedelta(minutes=31))
+    tbot.send(USER, "明天开会吗")  # timed out at its first question: kept, as before
+    reply = tbot.send(USER, "测试登记")
+    assert "您有未完成的「测试登记」草稿" in reply and "请输入名称" in reply
     assert "联系电话" in tbot.send(USER, "抚松文旅")
     assert "确认提交「抚松文旅」" in tbot.send(USER, "13900000000")
     assert tbot.send(USER, "确认") == "已提交。"

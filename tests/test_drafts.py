@@ -55,3 +55,24 @@ def test_a_timeout_or_a_menu_tap_keeps_the_other_forms_draft(bot):
     assert bot.send("jy_zhang", "继续").startswith("好的，继续「周报」")
     bot.send("jy_zhang", "取消")
     assert bot.send("jy_zhang", "继续").startswith("好的，继续「周报」")  # the latest left: 周报 again
+
+
+def test_typing_the_form_again_offers_its_draft_and_only_an_answer_gives_it_up(bot):
+    """A clerk who left a 周报 half done and later typed 「周报」 again, as every week, lost it at once: 「之前保存的
+    「周报」草稿已由这次重新填写取代」. Now the draft is offered; 「继续」 takes it up; 取消 leaves it; an answer to
+    the new report gives it up, as the notice says."""
+    seed(bot)
+    at(2026, 11, 27, 10, 0)
+    bot.say("jy_zhang", "周报", "5", "3", "昨天", "4/4", "无")
+    bot.send("jy_zhang", "取消")
+    again = bot.send("jy_zhang", "周报")
+    assert again.startswith("（您有未完成的「周报」草稿（11月23日—11月29日的周报已填 1/3 个账号），回复「继续」接着填写草稿；"
+                            "回答下面的问题则重新填写，草稿作废。）\n"), again
+    assert "【1/3】抚松教育（微信公众号）" in again, again
+    assert bot.send("jy_zhang", "继续").startswith("好的，继续「周报」（正在填写：抚松教育（抖音））。")
+    bot.send("jy_zhang", "取消")
+    bot.send("jy_zhang", "周报")
+    assert bot.send("jy_zhang", "取消").endswith("之前保存的「周报」草稿仍保留，回复「继续」可接着填写。")
+    bot.send("jy_zhang", "周报")
+    assert "已提交" in bot.say("jy_zhang", "都没更新", "确认")[-1]  # answered anew: the old draft is gone
+    assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")

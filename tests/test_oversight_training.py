@@ -77,8 +77,10 @@ def test_a_day_of_the_week_is_read_as_the_weekly_report_reads_it(bot):
     assert "已填写的内容（2027-01-01 政务新媒体运营）已保存为草稿，回复「继续」可接着填写" in left, left
     assert "日期：2027-01-01" in bot.send("zsj_admin", "继续")
     bot.send("zsj_admin", "取消")
-    assert "草稿已由这次重新填写取代" in bot.send("zsj_admin", "培训登记")
+    assert "您有未完成的「培训登记」草稿（2027-01-01 政务新媒体运营）" in bot.send("zsj_admin", "培训登记")
     assert "培训主题" in bot.send("zsj_admin", "周一")
+    left = bot.send("zsj_admin", "取消")  # answered anew: the old draft given up, this one kept
+    assert "已保存为草稿" in left and "2027-01-01" not in left and "仍保留" not in left, left
 
 
 def test_a_group_word_names_everyone_in_it(bot):

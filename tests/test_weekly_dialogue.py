@@ -364,7 +364,8 @@ def test_cancelling_says_which_accounts_filled_in_are_not_submitted_and_keeps_th
     assert "【3/3】抚松教育（微博）" in bot.send("jy_zhang", "继续")
     bot.send("jy_zhang", "取消")
     bot.send("jy_zhang", "周报")
-    assert bot.send("jy_zhang", "取消") == "已取消「周报」，没有提交任何内容。"  # nothing filled in: as before
+    assert bot.send("jy_zhang", "取消") == ("已取消「周报」，没有提交任何内容。\n"  # nothing filled in: as before,
+                                          "之前保存的「周报」草稿仍保留，回复「继续」可接着填写。")  # and the draft stays
     bot.send("jy_zhang", "周报")
     assert "已提交" in bot.say("jy_zhang", "都没更新", "确认")[1]
     summary = bot.say("jy_zhang", "修改周报", "修改 1", "6", "不变", "今天", "不变", "不变")[-1]
@@ -387,11 +388,11 @@ def test_cancel_is_offered_as_what_it_does_at_the_summary_and_in_the_help(bot):
     assert "已保存为草稿" in bot.send("wj_liu", "取消")
     assert "3条" in bot.send("wj_liu", "继续")  # the summary, as it was
     bot.send("wj_liu", "取消")
-    given = bot.send("wj_liu", "周报 都没更新")  # replaces the draft, and says so
+    given = bot.send("wj_liu", "周报 都没更新")
     assert given.endswith("回复「确认」提交；「修改 1」修改这个账号；「取消」放弃。"), given
-    left = bot.send("wj_liu", "取消")
-    assert left.startswith("已取消「周报」：没有提交任何内容") and "草稿" not in left, left
-    assert "没有可以继续的草稿" in bot.send("wj_liu", "继续")
+    left = bot.send("wj_liu", "取消")  # nothing typed to keep: the draft left before stays
+    assert left.startswith("已取消「周报」：没有提交任何内容") and left.endswith("之前保存的「周报」草稿仍保留，回复「继续」可接着填写。")
+    assert "3条" in bot.send("wj_liu", "继续")
     helped = bot.send("wj_liu", "帮助 周报")
     assert "「取消」暂不提交（已填的内容留作草稿，「继续」接着填）" in helped and "「取消」退出" not in helped, helped
 
