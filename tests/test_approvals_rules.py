@@ -123,9 +123,12 @@ def test_cancel_at_the_form_keeps_the_answers_as_a_draft_continue_resumes(bot):
     assert "已提交第" in bot.send("jy_zhang", "确认")
     bot.say("jy_zhang", "开设", "抖音", "抚松教育")
     bot.send("jy_zhang", "取消")
-    assert "草稿已由这次重新填写取代" in bot.send("jy_zhang", "开设")  # a new form replaces it, and says so
-    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。"
-    assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")
+    assert "您有未完成的「开设申请」草稿（账号名称：抚松教育）" in bot.send("jy_zhang", "开设")  # said; kept till answered
+    assert bot.send("jy_zhang", "取消") == ("已取消「开设申请」，没有提交任何内容。\n"
+                                          "之前保存的「开设申请」草稿仍保留，回复「继续」可接着填写。")
+    bot.say("jy_zhang", "开设", "抖音")  # answered anew: now it is replaced
+    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。\n已填写的内容（账号名称：（未填））已保存为草稿，" \
+        "回复「继续」可接着填写（不需要就不用理会）。"
 
 
 def test_cancel_of_a_change_or_closure_keeps_its_answers_too(bot):

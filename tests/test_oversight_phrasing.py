@@ -62,7 +62,8 @@ def test_fixed_said_in_a_sentence_is_confirmed_before_it_goes(bot):
     assert confirm.startswith("请确认提交整改事项 1 的整改情况：\n已补发本周内容并安排专人值守"), confirm
     assert "已保存为草稿" in bot.send("wj_liu", "取消")  # (the text written is kept for 继续)
     confirm = bot.send("wj_liu", "整改完了，已补发本周内容")  # the text said with it: straight to the confirmation
-    assert confirm.startswith("（之前保存的「提交整改情况」草稿已由这次重新填写取代）\n\n"
+    assert confirm.startswith("（您有未完成的「提交整改情况」草稿（整改事项 1），回复「继续」接着填写草稿；"
+                              "回答下面的问题则重新填写，草稿作废。）\n\n"
                               "请确认提交整改事项 1 的整改情况：\n已补发本周内容\n"), confirm
     assert "已提交" in bot.send("wj_liu", "确认")
     assert "1. [已提交] 健康抚松两周未更新" in bot.send("wj_liu", "整改情况")  # 整改情况 is 整改清单
