@@ -41,6 +41,11 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
     if not answers_typed(conv) and router.draft_of(conv, info) is not None:  # begun anew, left unanswered
         drafts.bring_forward(conv, info.title)
         notice += "\n之前保存的草稿仍保留。"
+    elif not conv.history and info and info.summary and not info.summary(conv.data):
+        notice += "\n还没有填写任何内容，没有保存草稿。"  # (周报's which-week question: nothing to 继续)
+        conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
+        ctx.reply(notice)
+        return
     else:
         kept, _replaced = router.keep_draft(conv)
         notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"

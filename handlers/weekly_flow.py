@@ -421,7 +421,10 @@ def current_label(data: dict) -> str | None:
 
 
 def draft_summary(data: dict) -> str:
-    """What an expired dialogue kept: the week too, since 「继续」 may come after that week has ended."""
+    """What an expired dialogue kept: the week too, since 「继续」 may come after that week has ended. "" when
+    nothing was filled in yet (the which-week question, or the first account's first question)."""
+    if not data.get("done") and not any(len(entry) > 1 for entry in (data.get("draft") or {}).values()):
+        return ""
     week = f"{weekly.week_label(date.fromisoformat(data['week']))}的" if data.get("week") else ""
     total = f"/{len(data['accounts'])}" if data.get("accounts") else ""
     return f"{week}周报已填 {len(data.get('done', []))}{total} 个账号"

@@ -76,3 +76,16 @@ def test_typing_the_form_again_offers_its_draft_and_only_an_answer_gives_it_up(b
     bot.send("jy_zhang", "周报")
     assert "已提交" in bot.say("jy_zhang", "都没更新", "确认")[-1]  # answered anew: the old draft is gone
     assert "没有可以继续的草稿" in bot.send("jy_zhang", "继续")
+
+
+def test_a_report_left_at_its_first_question_keeps_no_empty_draft(bot):
+    """周报 left at 「这次填报哪一周？」 timed out into 「已填写的内容已保存：周报已填 0 个账号，回复「继续」可接着填写」,
+    and the next 「周报」 spoke of that empty draft: nothing was filled in, so nothing is kept, and it says so."""
+    seed(bot)
+    at(2026, 9, 29, 10, 0)  # a Tuesday: last week is offered
+    assert "这次填报哪一周" in bot.send("jy_zhang", "周报")
+    clock.advance(timedelta(minutes=31))
+    expired = bot.send("jy_zhang", "在吗")
+    assert "已自动结束。\n还没有填写任何内容，没有保存草稿。" in expired and "继续" not in expired, expired
+    again = bot.send("jy_zhang", "周报")
+    assert again.startswith("上周（9月21日—9月27日）的周报还没有报送"), again
