@@ -23,7 +23,7 @@ from models.account import ACTIVE_STATUSES, Account
 from models.approval import CANCEL, PENDING_STATUSES, RETURNED, SUSPEND, ApprovalRequest
 from models.org import BUREAU_ADMIN, STAFF, UNIT_HEAD, Person, PersonRole, Unit, people_with_role, reachable
 from models.oversight import (BUREAU, CASE_OPEN, CASE_PENDING, DORMANT, FROM_DORMANCY, NUDGE, RUNG_KINDS, WARNING,
-                              ZOMBIE, DormancyCase, DormancyRung, DormancyWatch, account_label, bureau_admins,
+                              ZOMBIE, DormancyCase, DormancyRung, DormancyWatch, bureau_admins,
                               settle_closed_accounts)
 
 log = logging.getLogger("bot.dormancy")
