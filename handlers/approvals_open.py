@@ -108,8 +108,14 @@ def platform_field(ctx: Context, label: str, required: bool, check):
     return check(ctx.text, ctx.data["platform"])
 
 
+def opening_summary(data: dict) -> str:
+    """What a kept 开设 draft holds, as the 取消 and timeout notices say it: the platform, then the name once given."""
+    said = [f"{label}：{data[key]}" for key, label in (("platform", "账号类型"), ("name", "账号名称")) if data.get(key)]
+    return "，".join(said) or "账号类型：（未选）"
+
+
 def register(router: Router) -> None:
-    router.conversation("open", title="开设申请", summary=lambda d: f"账号名称：{d.get('name', '（未填）')}",
+    router.conversation("open", title="开设申请", summary=opening_summary,
                         cancelled=text.left_unchanged, kept_on_cancel=True)
 
     @router.command("开设", "申请开设", "新开账号", "开设账号", "开通账号", "新建账号", "开号", "开个号", "开新号",

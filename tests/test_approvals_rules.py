@@ -115,7 +115,7 @@ def test_cancel_at_the_form_keeps_the_answers_as_a_draft_continue_resumes(bot):
     assert "请核对开设申请" in open_request(bot)
     left = bot.send("jy_zhang", "取消")
     assert left.startswith("已取消「开设申请」，没有提交任何内容。"), left
-    assert "已填写的内容（账号名称：抚松教育）已保存为草稿，回复「继续」可接着填写" in left, left
+    assert "已填写的内容（账号类型：微博，账号名称：抚松教育）已保存为草稿，回复「继续」可接着填写" in left, left
     with bot.db() as s:
         assert s.query(ApprovalRequest).count() == 0
     again = bot.send("jy_zhang", "继续")
@@ -123,11 +123,12 @@ def test_cancel_at_the_form_keeps_the_answers_as_a_draft_continue_resumes(bot):
     assert "已提交第" in bot.send("jy_zhang", "确认")
     bot.say("jy_zhang", "开设", "抖音", "抚松教育")
     bot.send("jy_zhang", "取消")
-    assert "您有未完成的「开设申请」草稿（账号名称：抚松教育）" in bot.send("jy_zhang", "开设")  # said; kept till answered
+    assert "您有未完成的「开设申请」草稿（账号类型：抖音，账号名称：抚松教育）" in bot.send("jy_zhang", "开设")  # kept till answered
     assert bot.send("jy_zhang", "取消") == ("已取消「开设申请」，没有提交任何内容。\n"
                                           "之前保存的「开设申请」草稿仍保留，回复「继续」可接着填写。")
     bot.say("jy_zhang", "开设", "抖音")  # answered anew: now it is replaced
-    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。\n已填写的内容（账号名称：（未填））已保存为草稿，" \
+    # what it holds is said: the platform chosen (it said 「账号名称：（未填）」, as if nothing was kept)
+    assert bot.send("jy_zhang", "取消") == "已取消「开设申请」，没有提交任何内容。\n已填写的内容（账号类型：抖音）已保存为草稿，" \
         "回复「继续」可接着填写（不需要就不用理会）。"
 
 
