@@ -259,7 +259,7 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
     ctx.audit("bulletin.publish", "bulletin", row.id, before,
               {"status": PUBLISHED, "month": row.month, "units": len(b.units), "rectifications": items,
                "rectify_by": b.rectify_by.isoformat()})
-    close_cards(session, row, f"{ctx.person.name}已发布", clicked)
+    close_cards(session, row, f"{ctx.person.name}已发布", clicked, publisher=ctx.person)
     opened = f"建立整改事项{items}项（{b.rectify_by.isoformat()}前整改）" if items else "没有建立整改事项"
     answer = f"{row.period}月度通报已发布：{len(b.units) - len(unreached)}个单位已收到本单位的通报，{opened}。"
     if unreached:  # no one would know: the admin has to tell them another way
@@ -268,12 +268,17 @@ def publish(ctx: Context, row: StoredBulletin, clicked: Card | None = None) -> s
     return answer
 
 
-def close_cards(session, row: StoredBulletin, label: str, clicked: Card | None) -> None:
+def close_cards(session, row: StoredBulletin, label: str, clicked: Card | None, publisher=None) -> None:
+    """Grey every admin's 发布 card; when it is `publisher` who published, the other admins whose card can no longer
+    be greyed (its ResponseCode used up or older than 72 hours) are told in a text instead."""
+    instead = (f"{row.period}月度通报已由{publisher.name}发布，无需您再发布。这张卡片已失效，卡片上如果仍显示按钮，"
+               "也不用再点。") if publisher is not None else None
     for card in session.scalars(select(Card).where(Card.kind == CARD_KIND, Card.ref_id == row.id,
                                                    Card.status == "open")):
         if clicked is not None and card.task_id == clicked.task_id:
             card.status, card.result = "closed", label
             continue
-        outbox.push_card_update(session, card, button_label=label)
+        theirs = publisher is None or card.userid.lower() != publisher.userid.lower()
+        outbox.push_card_update(session, card, button_label=label, instead=instead if theirs else None)
     if clicked is not None and clicked.status == "open":
         clicked.status, clicked.result = "closed", label

@@ -324,3 +324,16 @@ def test_a_lasting_finding_is_named_under_its_open_item_not_made_a_second_one(bo
             assert len(s.scalars(select(Rectification).where(Rectification.problem.contains(words))).all()) == 1
     (part,) = [t for t in bot.texts("ga_zhou") if t.startswith("【2026年12月政务新媒体检查通报】")]
     assert f"须按第15条关停注销或说明情况（整改事项 {zombie}）\n" in part, part
+
+
+def test_an_admin_whose_card_is_too_old_to_grey_is_told_who_published(bot):
+    """The other admin's 发布 card, too old to grey (WeCom takes a ResponseCode for 72 hours), kept its button and he
+    heard nothing of the publication: he gets one text instead; the publisher none."""
+    generated(bot, second_admin=True)
+    before = len(bot.texts("zsj_review"))
+    bot.fake.state.offset += 73 * 3600
+    at(2026, 12, 4, 10, 0)
+    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
+    assert bot.texts("zsj_review")[before:] == [
+        "2026年11月月度通报已由马管理发布，无需您再发布。这张卡片已失效，卡片上如果仍显示按钮，也不用再点。"]
+    assert not any("卡片已失效" in t for t in bot.texts("zsj_admin"))
