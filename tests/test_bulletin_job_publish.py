@@ -279,14 +279,19 @@ def test_publishing_that_opens_no_item_names_no_deadline(bot):
         assert s.scalar(select(Rectification).where(Rectification.source_ref == "2026-11")) is None
 
 
-def test_an_overdue_item_is_named_by_its_number_not_made_a_second_item(bot):
-    """「1项整改逾期未完成」 became a rectification item of its own: one fix asked for twice, and the month after the
-    new item was overdue too and counted again (卫健局: 3项整改逾期 for two unanswered items, and a third item)."""
+def published_then_next_month(bot) -> None:
+    """November's bulletin published on 12-02 (its items opened), then December's generated on 01-04."""
     generated(bot)
     at(2026, 12, 2, 10, 0)
     bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
     at(2027, 1, 4, 9, 0)
     monthly_bulletin("2027-01-04")
+
+
+def test_an_overdue_item_is_named_by_its_number_not_made_a_second_item(bot):
+    """「1项整改逾期未完成」 became a rectification item of its own: one fix asked for twice, and the month after the
+    new item was overdue too and counted again (卫健局: 3项整改逾期 for two unanswered items, and a third item)."""
+    published_then_next_month(bot)
     with bot.db() as s:
         health = s.scalar(select(Unit.id).where(Unit.name == HEALTH))
         items = s.scalars(select(Rectification.id).where(Rectification.unit_id == health)
@@ -301,11 +306,7 @@ def test_an_overdue_item_is_named_by_its_number_not_made_a_second_item(bot):
 def test_a_lasting_finding_is_named_under_its_open_item_not_made_a_second_one(bot):
     """公安局's "zombie" account (and 教育局's registry filing not made) were a new item every month while November's
     was still open: two items for one account, and the older one overdue and counted again, month after month."""
-    generated(bot)
-    at(2026, 12, 2, 10, 0)
-    bot.click("zsj_admin", bulletin_card(bot, "zsj_admin")["task_id"], "publish")
-    at(2027, 1, 4, 9, 0)
-    monthly_bulletin("2027-01-04")
+    published_then_next_month(bot)
     with bot.db() as s:
         def item(unit: str, words: str) -> int:
             return s.scalar(select(Rectification.id).join(Unit, Unit.id == Rectification.unit_id)
