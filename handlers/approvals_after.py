@@ -104,7 +104,7 @@ def _tell_responsible(session: Session, req: ApprovalRequest, before_id: int | N
     if old is not None and old != req.applicant:
         outbox.push_text(session, org.reachable([old]),
                          f"【账号负责人】经第{req.id}号{req.kind}申请审批，{what}的账号负责人已由您改为{new.name}，"
-                         "今后这个账号的停更提醒发给{new.name}。")
+                         f"今后这个账号的停更提醒发给{new.name}。")
 
 
 def _action(kind: str) -> str:

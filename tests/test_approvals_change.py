@@ -394,7 +394,8 @@ def test_the_person_named_responsible_learns_it_and_the_one_replaced_too(bot):
     assert f"第{number}号变更申请已审批通过，您是「抚松教育」（抖音，抚松县教育局）的账号负责人" in told, told
     assert "第21条" in told and "停更提醒会发给您" in told
     [replaced] = [t for t in bot.texts("jy_li") if "【账号负责人】" in t]
-    assert "「抚松教育」（抖音，抚松县教育局）的账号负责人已由您改为王局长" in replaced, replaced
+    assert "「抚松教育」（抖音，抚松县教育局）的账号负责人已由您改为王局长，今后这个账号的停更提醒发给王局长。" in replaced, \
+        replaced
     assert not [t for t in bot.texts("jy_zhang") if "【账号负责人】" in t]  # the applicant named him: no notice
 
 
