@@ -340,7 +340,7 @@ def test_leaving_the_correction_of_a_returned_request_says_the_request_stays_as_
     bot.say("jy_zhang", f"修改 {number}", "修改", "9", "家长需要及时了解招生政策")
     left = bot.send("jy_zhang", "取消")
     assert left == (f"已取消「开设申请」：第{number}号开设申请没有改动，仍是「已退回」。回复「修改 {number}」重新修改后提交，"
-                    f"或「撤回 {number}」。\n已填写的内容（账号名称：抚松教育）已保存为草稿，回复「继续」可接着填写"
+                    f"或「撤回 {number}」。\n已填写的内容（账号类型：微博，账号名称：抚松教育）已保存为草稿，回复「继续」可接着填写"
                     "（不需要就不用理会）。"), left  # the new reason is not lost either
     assert "家长需要及时了解招生政策" in bot.send("jy_zhang", "继续")
     bot.send("jy_zhang", "取消")
