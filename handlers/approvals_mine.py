@@ -365,7 +365,20 @@ def record_filing(ctx: Context, req: ApprovalRequest) -> tuple[bool, str]:
         return False, f"第{req.id}号申请已于{clock.localize(filing.filed_at):%Y-%m-%d}由{by}登记为已报送，无需再报。"
     after.mark_filed(ctx.session, filing, ctx.person)
     ctx.audit("registry.filed", "registry_filing", filing.id, after={"request_id": req.id})
-    return True, f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。"
+    return True, f"已记录：第{req.id}号申请已在全国政务新媒体信息报送系统报送。" + _late_filing_item(ctx, req)
+
+
+def _late_filing_item(ctx: Context, req: ApprovalRequest) -> str:
+    """The bulletin's item for filings not made in time (第11条) is not closed by 已报送: the unit answers it, and the
+    bureau checks — said here, where the filing is done, with the words that answer it."""
+    from models.rectification import TO_FIX, Rectification
+    item = ctx.session.scalar(select(Rectification).where(
+        Rectification.unit_id == req.unit_id, Rectification.status.in_(TO_FIX),
+        Rectification.problem.contains("审批后未在3个工作日内报送")).order_by(Rectification.id).limit(1))
+    if item is None:
+        return ""
+    return (f"\n本单位的整改事项 {item.id}（审批后未按时报送全国系统）不会因此自动办结：报送完成后请回复"
+            f"「已整改 {item.id} 已于{clock.today().month}月{clock.today().day}日在全国系统补报」，由县政数局审核。")
 
 
 def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:

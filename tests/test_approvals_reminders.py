@@ -775,3 +775,16 @@ def test_the_digest_reads_the_escalations_of_all_its_requests_at_once(bot):
     six, more = statements(6)
     assert len(lines) == 1 and len(more) == 6 and all(line.endswith("，已督办") for line in more), more
     assert one == six, (one, six)
+
+
+def test_filing_late_points_to_the_bulletins_item_for_it(bot):
+    """The bulletin's item 「…审批后未在3个工作日内报送…」 stays open after 已报送 (the unit answers it, the bureau
+    checks): the clerk recording the filing was not told, and the item went overdue."""
+    number = submit_open(bot)
+    approve_all(bot, number)
+    bot.say("zsj_admin", "整改通知 教育局 1个账号审批后未在3个工作日内报送全国政务新媒体信息报送系统（第11条），须立即报送",
+            "确认")
+    clock.set_now(datetime(2026, 12, 3, 10, 0))
+    said = bot.send("jy_zhang", f"已报送 {number}")
+    assert said.startswith(f"已记录：第{number}号申请已在全国政务新媒体信息报送系统报送。\n本单位的整改事项 1（审批后未按时报送全国系统）"
+                           "不会因此自动办结：报送完成后请回复「已整改 1 已于12月3日在全国系统补报」"), said
