@@ -71,6 +71,7 @@ class Context:
         # A command that answers its dialogue's first question itself (「开设 抖音」) sets (that question, the
         # data before the answer), so that 上一步 goes back to it
         self.answered: tuple[str, dict] | None = None
+        self.kept_draft = False  # the state's handler kept the dialogue as a draft itself (「不」 at a confirmation)
         self._session, self._person, self._connection = session, person, connection
 
     @property
@@ -444,8 +445,9 @@ class Router:
             ctx.reply(wrong.hint + self._escape_hint(ctx))
             ctx.reply(state.prompt(ctx))
             return
-        if conv.draft and self.conversation_of(conv.state):  # answered: a form begun anew gives up its older
-            drafts.drop(conv, self.conversation_of(conv.state).prefix)  # draft now (said when it began)
+        # answered: a form begun anew gives up its older draft now (said when it began), unless the answer kept one
+        if conv.draft and self.conversation_of(conv.state) and not ctx.kept_draft:
+            drafts.drop(conv, self.conversation_of(conv.state).prefix)
         if command and result in self.states:  # taken as the answer; the next question follows
             info = self.conversation_of(conv.state)
             title = f"「{info.title}」" if info else "当前对话"

@@ -7,8 +7,8 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from bot.choices import confirmed
-from bot.router import END, Context, Reask, cancel_offer
+from bot.choices import confirmed, yes
+from bot.router import END, Context, Reask, answers_typed, cancel_offer
 from models import org
 from models.base import MAX_ID
 from models.org import CITY_BUREAU, HOST_UNIT, Person, Unit
@@ -45,6 +45,12 @@ def text_then_confirm(router, prefix: str, *, command: str, ask: Callable[[Conte
     @router.state(f"{prefix}.confirm", prompt=lambda ctx: (
         f"请确认提交{ctx.data['what']}的{noun}：\n{ctx.data['text']}\n回复「确认」提交，「上一步」重写，{cancel_offer(ctx)}。"))
     def confirm(ctx: Context):
+        typed = answers_typed(ctx.conv)
+        if yes(ctx.text) is False and typed:  # 「不」, as 「取消」: the text typed is kept for 「继续」, not lost
+            router.keep_draft(ctx.conv)
+            ctx.kept_draft = True
+            ctx.reply(f"好的，{noun}没有提交。已填写的内容已保存为草稿，回复「继续」可接着修改后提交（不需要就不用理会）。")
+            return END
         if confirmed(ctx, "提交", f"已放弃，{noun}没有提交。", hint=f"请回复「确认」提交，或{cancel_offer(ctx)}。"):
             submit(ctx, ctx.data["number"], ctx.data["text"])
         return END

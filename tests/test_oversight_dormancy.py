@@ -580,3 +580,16 @@ def test_an_account_resuming_after_dormancy_still_has_its_follow_up_case_answere
     assert len(admin) == 2 and "跟进事项 1 仍待处理，已请单位作出说明" in admin[0]
     assert "跟进事项 2 的说明正在等待您审核（回复「接受说明 2」或「驳回说明 2 原因」）" in admin[1]
     assert not any("跟进事项 2 仍需办理" in t for t in items(bot.texts("jy_li")))
+
+
+def test_no_at_the_confirmation_of_a_typed_explanation_keeps_it_as_a_draft(bot):
+    """「不」 at 「请确认提交…的说明」 dropped the text the clerk had typed (「已放弃」), while 「取消」 kept it:
+    one word must not lose a clerk's work."""
+    add_account(bot, last_update_on=LAST)
+    run(date(2026, 11, 2))
+    bot.send("jy_zhang", "说明 1")
+    assert "请确认提交跟进事项 1 的说明" in bot.send("jy_zhang", "账号已交由新同事维护，本周恢复更新")
+    said = bot.send("jy_zhang", "不")
+    assert said.startswith("好的，说明没有提交。已填写的内容已保存为草稿，回复「继续」"), said
+    assert "账号已交由新同事维护，本周恢复更新" in bot.send("jy_zhang", "继续")
+    assert "已提交跟进事项 1 的说明" in bot.send("jy_zhang", "确认")
