@@ -96,7 +96,7 @@ def register(router: Router) -> None:
         this = f"本周（{weekly.week_label(week)}）{weekly.deadline_label(week)}截止" if due else \
             f"本周（{weekly.week_label(week)}）没有工作日，不需要报送"
         filed = weekly.find_report(ctx.session, ctx.person.unit_id, week) is not None
-        ctx.reply(f"周报每周报送一次，截止时间是每周最后一个工作日（一般是周五，遇节假日提前）{weekly.due_time():%H:%M}，"
+        ctx.reply(f"周报每周报送一次，截止时间是每周最后一个工作日（一般是周五；遇节假日提前，遇调休上班的周末顺延）{weekly.due_time():%H:%M}，"
                   f"逾期报送记为迟报。{this}，本单位{'已经报送' if filed else '还没有报送'}。"
                   + ("" if filed else "回复「周报」填报。"))
         return END

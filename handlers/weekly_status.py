@@ -98,7 +98,7 @@ def register(router: Router) -> None:
         """Reminders come by themselves on the due day; and where this week's report stands."""
         week = workdays.week_monday(clock.today())
         report = weekly.find_report(ctx.session, ctx.person.unit_id, week)
-        ctx.reply("周报提醒会自动发送：每周的截止日（一般是周五，遇节假日提前到本周最后一个工作日）9:00和15:00，"
+        ctx.reply("周报提醒会自动发送：每周的截止日（本周最后一个工作日，一般是周五；遇节假日提前，遇调休上班的周末顺延）9:00和15:00，"
                   "本单位还没有报送的，会提醒本单位的工作人员。\n"
                   f"本周（{weekly.week_label(week)}）：{_week_state(week, report)}。"
                   + ("" if report else "\n现在填报请回复「周报」。"))

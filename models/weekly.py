@@ -161,11 +161,13 @@ def previous_due_week(week: date) -> date:
 
 
 def deadline_label(week: date) -> str:
-    """「9月30日（周三）17:00」, or 「无需报送」 for a week without a working day."""
+    """「9月30日（周三）17:00」, 「10月10日（周六，调休上班）17:00」 (nobody believes a bare Saturday deadline), or
+    「无需报送」 for a week without a working day."""
     moment = due_at(week)
     if moment is None:
         return "无需报送"
-    return f"{moment.month}月{moment.day}日（周{'一二三四五六日'[moment.weekday()]}）{moment:%H:%M}"
+    worked = "，调休上班" if moment.weekday() >= 5 else ""  # the due day is a working day: a weekend one is 调休
+    return f"{moment.month}月{moment.day}日（周{'一二三四五六日'[moment.weekday()]}{worked}）{moment:%H:%M}"
 
 
 def week_label(week: date) -> str:

@@ -84,7 +84,7 @@ def test_reminders_follow_the_official_calendar_around_national_day(bot):
 
     at(2026, 10, 12, 9, 5)
     schedule.tick()
-    assert "截至10月10日（周六）17:00仍未报送" in chased(bot, "wj_chen", "10月5日—10月11日")[0]
+    assert "截至10月10日（周六，调休上班）17:00仍未报送" in chased(bot, "wj_chen", "10月5日—10月11日")[0]
 
 
 def test_a_make_up_sunday_is_the_due_day(bot):

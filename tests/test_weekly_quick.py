@@ -98,7 +98,8 @@ def test_parser_names_what_is_wrong(line, hint):
 @pytest.mark.parametrize("said, starts", [
     ("周报填错了，公众号是6条不是5条", "本单位本周和上周都还没有报送周报"),
     ("周报有误，抖音应该是发了1条", "本单位本周和上周都还没有报送周报"),
-    ("周报什么时候截止", "周报每周报送一次，截止时间是每周最后一个工作日（一般是周五，遇节假日提前）17:00"),
+    ("周报什么时候截止", "周报每周报送一次，截止时间是每周最后一个工作日（一般是周五；遇节假日提前，"
+                         "遇调休上班的周末顺延）17:00"),
     ("周报每周几交", "周报每周报送一次，截止时间是每周最后一个工作日"),
 ])
 def test_a_sentence_after_周报_is_not_read_as_a_quick_form(bot, said, starts):
@@ -107,6 +108,14 @@ def test_a_sentence_after_周报_is_not_read_as_a_quick_form(bot, said, starts):
     at(2026, 11, 25, 10, 0)
     reply = bot.send("jy_zhang", said)
     assert reply.startswith(starts), reply
+
+
+def test_a_make_up_saturday_deadline_says_it_is_a_working_day(bot):
+    """The week after National Day 2026 is due on Saturday 10-10 (调休上班); 「（周六）」 alone read like a mistake."""
+    seed(bot)
+    at(2026, 10, 8, 10, 0)
+    reply = bot.send("jy_zhang", "周报什么时候截止")
+    assert "本周（10月5日—10月11日）10月10日（周六，调休上班）17:00截止" in reply, reply
 
 
 def test_a_report_forgotten_and_filed_now_is_begun_and_its_correction_names_the_week(bot):
