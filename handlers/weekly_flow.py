@@ -116,7 +116,7 @@ def begin(ctx: Context, week: date, quick: str):
         ctx.reply(refusal)
         return END
     if weekly.due_day(week) is None:
-        more = f"上一周（{weekly.week_label(last_week())}）的周报请回复「周报 上周」。" if week == this_week() else ""
+        more = last_week_note(ctx, unit) if week == this_week() else ""
         ctx.reply(f"{weekly.week_label(week)}没有工作日，这一周不需要报送周报。{more}")
         return END
     skipped = this_week() - timedelta(days=7)
@@ -152,6 +152,14 @@ def begin(ctx: Context, week: date, quick: str):
     if quick:
         return apply_quick(ctx, quick)
     return next_account(ctx)
+
+
+def last_week_note(ctx: Context, unit) -> str:
+    """In a week without working days (春节): the week before it, filed or still to file with 「周报 上周」."""
+    last = last_week()
+    if weekly.find_report(ctx.session, unit.id, last) is not None:
+        return f"上一周（{weekly.week_label(last)}）的周报已经报送，节后再报下一周的。"
+    return f"上一周（{weekly.week_label(last)}）的周报还没有报送，请回复「周报 上周」补报。"
 
 
 def apply_quick(ctx: Context, text: str):

@@ -194,6 +194,17 @@ def test_after_the_spring_festival_week_last_week_is_the_overdue_week(bot):
     assert "2月16日—2月22日没有工作日，这一周不需要报送周报" in idle and "「周报 上周」" in idle
 
 
+def test_in_the_holiday_week_a_unit_that_filed_the_week_before_is_not_asked_to_file_it(bot):
+    """It was told 「上一周……的周报请回复「周报 上周」」 although that week was filed before the holiday."""
+    seed(bot)
+    at(2026, 2, 13, 10, 0)
+    file_report(bot, EDU, "jy_zhang", date(2026, 2, 9), EDU_ROWS)
+    at(2026, 2, 18, 10, 0)
+    idle = bot.send("jy_zhang", "周报")
+    assert "2月16日—2月22日没有工作日，这一周不需要报送周报" in idle, idle
+    assert "上一周（2月9日—2月15日）的周报已经报送" in idle and "「周报 上周」" not in idle, idle
+
+
 def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch):
     import time
     seed(bot)
