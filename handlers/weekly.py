@@ -15,9 +15,10 @@ from bot.choices import numbered, pick, yes
 from bot.router import END, Context, Reask, Router, cancel_offer
 from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
                                   ask_problems, begin, current_account, current_answer, current_label, draft_summary,
-                                  edit_example, finish_account, kept_answer, last_week, may_ask_last_week, opened_on_of,
-                                  not_kept, out_of_reach, pick_account, previous_answer, report_week, skip_account,
-                                  submit, summary_prompt, this_week, week_word)
+                                  edit_example, finish_account, kept_answer, last_week, last_week_note,
+                                  may_ask_last_week, opened_on_of, not_kept, out_of_reach, pick_account,
+                                  previous_answer, report_week, skip_account, submit, summary_prompt, this_week,
+                                  week_word)
 from handlers.weekly_parse import (Unclear, check_entry, check_problems, no_problem, parse_date,
                                    latest_said, parse_interaction, parse_originals, parse_posts)
 from handlers.weekly_quick import GRAMMAR
@@ -93,12 +94,15 @@ def register(router: Router) -> None:
     def deadline(ctx: Context):
         week = this_week()
         due = weekly.due_at(week)
-        this = f"本周（{weekly.week_label(week)}）{weekly.deadline_label(week)}截止" if due else \
-            f"本周（{weekly.week_label(week)}）没有工作日，不需要报送"
+        rule = ("周报每周报送一次，截止时间是每周最后一个工作日（一般是周五；遇节假日提前，遇调休上班的周末顺延）"
+                f"{weekly.due_time():%H:%M}，逾期报送记为迟报。")
+        if due is None:  # 春节: nothing to file this week, but maybe the week before
+            ctx.reply(f"{rule}本周（{weekly.week_label(week)}）没有工作日，不需要报送。"
+                      + last_week_note(ctx, ctx.person.unit))
+            return END
         filed = weekly.find_report(ctx.session, ctx.person.unit_id, week) is not None
-        ctx.reply(f"周报每周报送一次，截止时间是每周最后一个工作日（一般是周五；遇节假日提前，遇调休上班的周末顺延）{weekly.due_time():%H:%M}，"
-                  f"逾期报送记为迟报。{this}，本单位{'已经报送' if filed else '还没有报送'}。"
-                  + ("" if filed else "回复「周报」填报。"))
+        ctx.reply(f"{rule}本周（{weekly.week_label(week)}）{weekly.deadline_label(week)}截止，"
+                  f"本单位{'已经报送' if filed else '还没有报送'}。" + ("" if filed else "回复「周报」填报。"))
         return END
 
     @router.command("修改周报", "更正周报", roles=ROLES, help="修改本周或上周已报送的周报",

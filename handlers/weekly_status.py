@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot import clock, phrasing, workdays
 from bot.router import PASS, Context, Router
 from handlers.oversight_util import county_in, match_units, place_of
+from handlers.weekly_flow import last_week_note
 from handlers.weekly_parse import describe_entry
 from models import weekly
 from models.account import accounts_of_units
@@ -80,6 +81,10 @@ def register(router: Router) -> None:
         week = weekly.previous_due_week(workdays.week_monday(clock.today())) if ctx.text.startswith("上周") \
             else workdays.week_monday(clock.today())
         word = "上周" if ctx.text.startswith("上周") else "本周"
+        if weekly.due_day(week) is None:  # 春节: 「周报」 would refuse this week
+            ctx.reply(f"本周（{weekly.week_label(week)}）没有工作日，不需要报送周报。"
+                      + last_week_note(ctx, ctx.person.unit))
+            return None
         report = weekly.find_report(ctx.session, ctx.person.unit_id, week)
         if report is not None:
             ctx.reply(f"{word}（{weekly.week_label(week)}）的周报已报送：{_week_state(week, report)}。"

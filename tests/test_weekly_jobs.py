@@ -205,6 +205,19 @@ def test_in_the_holiday_week_a_unit_that_filed_the_week_before_is_not_asked_to_f
     assert "上一周（2月9日—2月15日）的周报已经报送" in idle and "「周报 上周」" not in idle, idle
 
 
+def test_in_the_holiday_week_the_deadline_and_posts_questions_point_to_the_week_before(bot):
+    """They said 「没有工作日，不需要报送，本单位还没有报送。回复「周报」填报。」 and 「回复「周报」按账号逐项填写」,
+    and 「周报」 then refused the holiday week."""
+    seed(bot)
+    at(2026, 2, 18, 10, 0)
+    asked = bot.send("jy_zhang", "周报什么时候截止")
+    assert "本周（2月16日—2月22日）没有工作日，不需要报送。" in asked and "回复「周报」填报" not in asked, asked
+    assert "上一周（2月9日—2月15日）的周报还没有报送，请回复「周报 上周」补报。" in asked, asked
+    told = bot.send("jy_zhang", "这周发了5条")
+    assert told.startswith("本周（2月16日—2月22日）没有工作日，不需要报送周报。"), told
+    assert "「周报 上周」" in told, told
+
+
 def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch):
     import time
     seed(bot)
