@@ -218,6 +218,28 @@ def test_in_the_holiday_week_the_deadline_and_posts_questions_point_to_the_week_
     assert "「周报 上周」" in told, told
 
 
+def test_a_unit_whose_only_account_closed_before_the_due_day_is_not_missing_in_the_bulletin(bot):
+    """健康抚松 注销 on Wed 11-25: the clerk is told no report is due that week (and nobody chases it), but the
+    bulletin counted the week of 11-23 as 缺报."""
+    from bot.bulletin.compute import compute
+    from models.account import Account, CANCELLED
+    from models.org import Unit
+    seed(bot)
+    at(2026, 11, 20, 10, 0)
+    file_report(bot, EDU, "jy_zhang", date(2026, 11, 16), EDU_ROWS)  # the county's first week through the bot
+    with bot.db() as s:
+        account = s.scalar(select(Account).where(Account.name == "健康抚松"))
+        account.status, account.closed_on = CANCELLED, date(2026, 11, 25)
+    at(2026, 11, 26, 10, 0)
+    assert "不需要报送周报" in bot.send("wj_liu", "周报")
+    at(2026, 12, 1, 9, 0)
+    with bot.db() as s:
+        bureau = s.scalar(select(Unit.id).where(Unit.name == "抚松县政务服务和数字化建设管理局"))
+        b = compute(s, bureau, 2026, 11)
+    health = next(f for f in b.units if f.unit_name == "抚松县卫生健康局")
+    assert (health.reports_due, health.reports_missing) == (1, 1)  # the week of 11-16 only
+
+
 def test_the_schedule_is_beijing_time_whatever_the_server_zone(bot, monkeypatch):
     import time
     seed(bot)

@@ -112,7 +112,7 @@ def _reports(session, m: Month, units, accounts, figs, began: date | None) -> li
         due_on = workdays.last_workday_of_week(monday)
         if due_on is None:
             continue  # no working day: no report due
-        in_use = {a.unit_id for a in accounts if sources.in_use_during(a, monday, due_on)}
+        in_use = {a.unit_id for a in accounts if sources.in_use_during(a, due_on)}
         for uid, name in units.items():
             report = filed.get((uid, monday))
             if uid not in in_use and report is None:

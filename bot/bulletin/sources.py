@@ -48,10 +48,12 @@ def live_at_end(a, m) -> bool:
     return a.status in ACTIVE_STATUSES or (a.status in CLOSED and a.closed_on is not None and a.closed_on > m.last)
 
 
-def in_use_during(a, monday: date, due_on: date) -> bool:
+def in_use_during(a, due_on: date) -> bool:
+    """Due for the week's report: opened by its due day, and not closed by then (the bot tells a unit whose accounts
+    are all closed that no report is due, and nobody chases it)."""
     if a.opened_on is not None and a.opened_on > due_on:
         return False
-    return a.status in ACTIVE_STATUSES or (a.closed_on is not None and a.closed_on >= monday)
+    return a.status in ACTIVE_STATUSES or (a.closed_on is not None and a.closed_on > due_on)
 
 
 def reports(session: Session, unit_ids: list[int], mondays: list[date]):
