@@ -9,7 +9,7 @@ import logging
 import os
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -188,13 +188,16 @@ def first_reported_week(session: Session, unit_ids: list[int]) -> date | None:
 
 def reports_due(session: Session, unit_ids: list[int],
                 mondays: list[date]) -> dict[date, tuple[set[int], dict[int, bool]]]:
-    """For each week with a working day: (the units due — an account in use opened by the week's due day, as the
-    reminders count them — and the reports filed, {unit id: late}). Two queries, whatever the number of weeks."""
+    """For each week with a working day: (the units due — an account opened by the week's due day and not closed by
+    then, as the reminders and the monthly bulletin count them — and the reports filed, {unit id: late}). Two
+    queries, whatever the number of weeks."""
     from models.account import ACTIVE_STATUSES
     if not unit_ids or not mondays:
         return {}
-    opened = list(session.execute(select(Account.unit_id, Account.opened_on).where(
-        Account.unit_id.in_(unit_ids), Account.status.in_(ACTIVE_STATUSES))))
+    rows = session.execute(select(Account.unit_id, Account.opened_on, Account.status, Account.closed_on).where(
+        Account.unit_id.in_(unit_ids), or_(Account.status.in_(ACTIVE_STATUSES), Account.closed_on.is_not(None))))
+    # an account closed since counts for the weeks due before it closed (a month closed later still lists them)
+    opened = [(unit_id, on, None if status in ACTIVE_STATUSES else closed) for unit_id, on, status, closed in rows]
     filed: dict[date, dict[int, bool]] = {}
     reports = select(WeeklyReport.unit_id, WeeklyReport.week, WeeklyReport.late).where(
         WeeklyReport.unit_id.in_(unit_ids), WeeklyReport.week >= min(mondays), WeeklyReport.week <= max(mondays))
@@ -204,7 +207,8 @@ def reports_due(session: Session, unit_ids: list[int],
     for monday in mondays:
         due = due_day(monday)
         if due is not None:
-            result[monday] = ({u for u, on in opened if on is None or on <= due}, filed.get(monday, {}))
+            result[monday] = ({u for u, on, closed in opened if (on is None or on <= due)
+                               and (closed is None or closed > due)}, filed.get(monday, {}))
     return result
 
 

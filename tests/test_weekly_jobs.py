@@ -363,3 +363,18 @@ def test_the_rollup_names_the_units_nobody_could_be_reminded_of(bot):
     # 融媒体中心's only staff member is refused by WeCom: the head files, and is not told there is nobody in the directory
     (told,) = chased(bot, "rm_yan")
     assert told.endswith("本单位没有其他能收到提醒的工作人员，请回复「周报 上周」补报。"), told
+
+
+def test_closing_a_month_lists_a_week_missed_before_the_units_account_closed(bot):
+    """健康抚松 注销 on Mon 11-30 after its unit missed the week of 11-23 (due Fri 11-27): the bulletin counts it as
+    缺报, but 「关账 2026-11」 left it out of the weeks still owed (only accounts in use today counted)."""
+    from models.account import Account, CANCELLED
+    seed(bot)
+    at(2026, 11, 20, 10, 0)
+    file_report(bot, EDU, "jy_zhang", date(2026, 11, 16), EDU_ROWS)
+    with bot.db() as s:
+        account = s.scalar(select(Account).where(Account.name == "健康抚松"))
+        account.status, account.closed_on = CANCELLED, date(2026, 11, 30)
+    at(2026, 12, 1, 10, 0)
+    listed = bot.send("zsj_admin", "关账 2026-11")
+    assert "11月23日—11月29日 抚松县卫生健康局" in listed, listed
