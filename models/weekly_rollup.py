@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from bot import clock
@@ -58,6 +58,7 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
         Account.unit_id.in_([u.id for u in units]), Account.status.in_(ACTIVE_STATUSES))
         .order_by(Account.unit_id, Account.id)).all()
     with_accounts = {a.unit_id for a in accounts if opened_by_due(a.opened_on, week)}  # opened later: next week
+    with_accounts |= closed_since(session, [u.id for u in units], week)
     reports = {r.unit_id: r for r in session.scalars(
         select(WeeklyReport).where(WeeklyReport.week == week, WeeklyReport.unit_id.in_([u.id for u in units])))}
     entries = _entries(session, week, [u.id for u in units])
@@ -95,6 +96,15 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
         if step:
             rollup.stale[step].append(f"{label(account)}{days}天")
     return rollup
+
+
+def closed_since(session: Session, unit_ids: list[int], week: date) -> set[int]:
+    """Units with an account in use on the week's due day that was closed after it: they owed the week (as the
+    bulletin and 关账 count it). Always one query, so that the statement count does not depend on the data."""
+    due_on = due_day(week) or week
+    return set(session.scalars(select(Account.unit_id).where(
+        Account.unit_id.in_(unit_ids), Account.status.not_in(ACTIVE_STATUSES), Account.closed_on > due_on,
+        or_(Account.opened_on.is_(None), Account.opened_on <= due_on)).distinct()))
 
 
 def _entries(session: Session, week: date, unit_ids: list[int]) -> dict[int, list]:

@@ -378,3 +378,6 @@ def test_closing_a_month_lists_a_week_missed_before_the_units_account_closed(bot
     at(2026, 12, 1, 10, 0)
     listed = bot.send("zsj_admin", "关账 2026-11")
     assert "11月23日—11月29日 抚松县卫生健康局" in listed, listed
+    bot.send("zsj_admin", "取消")
+    rollup = bot.send("zsj_admin", "周报情况 上周")  # the roll-up of that week agrees
+    assert "未报：抚松县教育局、抚松县卫生健康局" in rollup, rollup
