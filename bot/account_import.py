@@ -158,7 +158,17 @@ def check_row(session: Session, number: int, record: dict, warnings: list) -> Ro
         raise ValueError("；".join(problems))
     if "responsible_id" not in values:
         warnings.append((number, "未填写负责人UserID，导入后请补充专人（第21条）"))
+    if unit.is_classified or unit.is_internal:
+        warnings.append((number, barred_warning(unit, str(record["账号名称"]))))
     return Row(number, unit, str(record["账号名称"]), platform, values)
+
+
+def barred_warning(unit: Unit, name: str) -> str:
+    """An account of a unit that may not hold one (第8条) is still recorded — it exists and must be closed — but the
+    bureau hears at once that it is for 注销/关停, not for 补办备案."""
+    what = "涉密单位" if unit.is_classified else "内设机构"
+    return (f"{unit.name}是{what}，按《办法》第8条不得开设政务新媒体：账号「{name}」照样记入台账，但不能补办备案，"
+            "请督促该单位申请注销或关停")
 
 
 def _host_unit(session: Session, record: dict, problems: list[str]) -> Unit | None:

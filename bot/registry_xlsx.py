@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot import clock
 from bot.text_clean import clean_text
-from models.account import PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, Account
+from models.account import CANCELLED, PLATFORMS, REGISTRY_DONE, REGISTRY_PENDING, SUSPENDED, Account
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
@@ -59,10 +59,18 @@ EXPORT_COLUMNS = [
     Column("关停/注销日期", 12, lambda a: _day(a.closed_on)),
     Column("全国系统报送状态", 10, lambda a: a.registry_status or ""),
     Column("全国系统报送日期", 12, lambda a: _day(a.registry_filed_on)),
-    Column("需补办备案", 8, lambda a: "是" if a.needs_retro_filing else "否"),
+    Column("需补办备案", 8, lambda a: _retro(a)),
     Column("导入时间", 17, lambda a: _moment(a.imported_at)),
     Column("最近更新日期", 12, lambda a: _day(a.last_update_on) or "暂无"),
 ]
+
+
+def _retro(account) -> str:
+    """是/否; an account of a unit that may not hold one (第8条) is to be closed instead."""
+    unit = account.unit
+    if (unit.is_classified or unit.is_internal) and account.status not in (CANCELLED, SUSPENDED):
+        return "否，第8条不得开设，应注销或关停"
+    return "是" if account.needs_retro_filing else "否"
 
 # The import template (bot/account_import.py reads these headers; the order is free).
 IMPORT_HEADERS = [

@@ -147,6 +147,7 @@ def start_changes(ctx: Context, keys: list[str]) -> str:
 # After the command's word, something said done (「注销公告已经发了」, 「注销的事办完了」, 「注销手续国家系统也弄好了」)
 DONE_SAID = re.compile(r".*(?:了|完成|办完|办好|弄好|搞定|发布)[。！!～~]*")
 RECENT = 3
+MAX_BARRED = 5  # accounts 补办备案 explains it may not file (第8条), in one reply
 
 
 def done_said(ctx: Context, kind: str):
@@ -175,6 +176,9 @@ def begin(ctx: Context, kind: str, prefix: str):
                "请联系县政数局导入台账后再补办备案。") if kind == RETRO else ""
         ctx.reply(f"您可以查看的范围内没有{what}。{how}")
         return END
+    if kind == RETRO and all(rules.retro_barred(a) for a in accounts):  # 第8条: to be closed, not filed
+        ctx.reply("\n".join(rules.retro_barred(a) for a in accounts[:MAX_BARRED]))
+        return END
     preset, named_account = fields_named(ctx.args) if kind == CHANGE else ([], ctx.args)
     if preset:
         ctx.args = named_account
@@ -194,12 +198,19 @@ def begin(ctx: Context, kind: str, prefix: str):
     if not found:
         ctx.reply(f"没有找到名称像「{ctx.args[:20]}」的{what}。")
         found = accounts
+    if kind == RETRO and len(found) > 1:  # the ones 第8条 bars are told at the choice, not offered
+        found = [a for a in found if not rules.retro_barred(a)] or found
+        if len(found) == 1:
+            ctx.reply(f"账号：{label(found[0])}")
+            return chosen(ctx, found[0], prefix)
     ctx.data["account_ids"] = [a.id for a in found[:20]]
     return f"{prefix}.account"
 
 
 def chosen(ctx: Context, account: Account, prefix: str):
     refusal = rules.filing_refusal(ctx.session, ctx.person, account.unit)
+    if ctx.data.get("kind") == RETRO:
+        refusal = refusal or rules.retro_barred(account)
     if refusal:
         ctx.reply(refusal)
         return END

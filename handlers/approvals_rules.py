@@ -79,6 +79,20 @@ def barred_from_opening(name: str, classified: bool, internal: bool) -> str | No
     return None
 
 
+def retro_barred(account: Account) -> str | None:
+    """Why an account may not be filed retroactively (补办备案, 第33条) but must be closed: its host unit may not hold
+    accounts at all (第8条: classified units, internal departments). None otherwise."""
+    unit = account.unit
+    what = "涉密单位" if unit.is_classified else "内设机构" if unit.is_internal else None
+    if what is None:
+        return None
+    advice = (f"{unit.name}是{what}，按《办法》第8条不得开设政务新媒体，账号「{account.name}」（{account.platform}）"
+              f"不能补办备案，请申请注销或关停（回复「注销 {account.name}」或「关停 {account.name}」）。")
+    if unit.is_internal and not unit.is_classified:
+        advice += f"确需保留的，请先申请「变更 {account.name} 主办单位」改由所在单位主办，再补办备案。"
+    return advice
+
+
 def check_unit_may_open(unit: Unit) -> None:
     reason = barred_from_opening(unit.name, unit.is_classified, unit.is_internal)
     if reason:

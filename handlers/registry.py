@@ -84,10 +84,13 @@ def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = 
             return f"{unit.name} 在台账中没有账号。{barred}"
         return (f"{unit.name} 在台账中还没有账号。\n如需开设，回复「开设」提交申请；"
                 "已有账号未登记的，请联系县政数局导入并补办备案。")
+    barred = barred_from_opening(unit.name, unit.is_classified, unit.is_internal)
     lines = [f"{unit.name} 的政务新媒体（{len(accounts)}个）："]
     for n, a in enumerate(accounts, 1):
         flags = [a.status]
-        if a.needs_retro_filing:
+        if barred and a.status not in CLOSED:
+            flags.append("不得开设（第8条），应注销或关停")
+        elif a.needs_retro_filing:
             flags.append("待补办备案")
         if a.registry_status == REGISTRY_PENDING:  # a cancelled or suspended account too: 第11条 is due until filed
             flags.append("全国系统待报送")
@@ -96,7 +99,11 @@ def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = 
         lines.append(f"{n}. {a.name}｜{a.platform}｜{'，'.join(flags)}\n   负责人：{who}　最近更新：{latest}")
         if due and a.id in due:
             lines.append(f"   全国系统报送：{due[a.id]}")
-    if any(a.needs_retro_filing for a in accounts):
+    if barred and any(a.status not in CLOSED for a in accounts):
+        what = "涉密单位" if unit.is_classified else "内设机构"
+        lines.append(f"{unit.name}是{what}，按《办法》第8条不得开设政务新媒体，以上账号不能补办备案，"
+                     "请申请注销或关停（回复「注销 账号名」或「关停 账号名」）。")
+    elif any(a.needs_retro_filing for a in accounts):
         lines.append("标「待补办备案」的账号请按第33条补办备案手续（回复「补办备案 账号名」）。")
     return "\n".join(lines)
 
@@ -118,9 +125,14 @@ def bureau_view(scope_name: str, units: list[Unit], accounts: list[Account]) -> 
              + ("；已关闭：" + " ".join(f"{s}{statuses[s]}" for s in STATUSES if statuses[s] and s in CLOSED)
                 if closed else ""),
              "按平台：" + (" ".join(f"{p}{platforms[p]}" for p in PLATFORMS if platforms[p]) or "无")]
-    retro = sum(1 for a in live if a.needs_retro_filing)
+    barred = {u.id: u.name for u in units if u.is_classified or u.is_internal}
+    retro = sum(1 for a in live if a.needs_retro_filing and a.unit_id not in barred)
     if retro:
         lines.append(f"待补办备案：{retro} 个（第33条）")
+    held = Counter(barred[a.unit_id] for a in live if a.unit_id in barred)
+    if held:  # 第8条: these are for closing, not for filing
+        lines.append(f"涉密单位、内设机构名下的账号：{sum(held.values())} 个，按第8条应注销或关停："
+                     + "、".join(f"{name}{count}个" for name, count in held.items()))
     lines.append("按单位：")
     for unit in units:
         counts = by_unit.get(unit.id)
