@@ -70,7 +70,7 @@ def _retro(account) -> str:
     unit = account.unit
     if (unit.is_classified or unit.is_internal) and account.status not in (CANCELLED, SUSPENDED):
         return "否，第8条不得开设，应注销或关停"
-    return "是" if account.needs_retro_filing else "否"
+    return "是" if account.awaits_retro_filing else "否"
 
 # The import template (bot/account_import.py reads these headers; the order is free).
 IMPORT_HEADERS = [

@@ -15,8 +15,8 @@ from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
 from handlers import approvals_text as text
 from models import org
-from models.account import (ACTIVE_STATUSES, PLATFORM_TYPOS, PLATFORM_WORDS, SUSPENDED, Account, platform_misspelled,
-                            platform_named)
+from models.account import (ACTIVE_STATUSES, CANCELLED, PLATFORM_TYPOS, PLATFORM_WORDS, SUSPENDED, Account,
+                            platform_misspelled, platform_named)
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, CLOSE_REASONS, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
                              open_request_for_account)
@@ -79,7 +79,7 @@ def candidates(ctx: Context, kind: str, *, suspended: bool = False) -> list[Acco
     ids = org.visible_unit_ids(ctx.session, ctx.person)
     stmt = select(Account).where(Account.unit_id.in_(ids)).order_by(Account.unit_id, Account.id)
     if kind == RETRO:
-        stmt = stmt.where(Account.needs_retro_filing.is_(True))
+        stmt = stmt.where(Account.needs_retro_filing.is_(True), Account.status.not_in((CANCELLED, SUSPENDED)))
     else:  # 变更中 too: naming an account with a change in hand is answered with that request, not skipped
         stmt = stmt.where(Account.status.in_((*ACTIVE_STATUSES, *((SUSPENDED,) if suspended else ()))))
     return list(ctx.session.scalars(stmt))

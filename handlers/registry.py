@@ -90,7 +90,7 @@ def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = 
         flags = [a.status]
         if barred and a.status not in CLOSED:
             flags.append("不得开设（第8条），应注销或关停")
-        elif a.needs_retro_filing:
+        elif a.awaits_retro_filing:
             flags.append("待补办备案")
         if a.registry_status == REGISTRY_PENDING:  # a cancelled or suspended account too: 第11条 is due until filed
             flags.append("全国系统待报送")
@@ -103,7 +103,7 @@ def unit_view(unit: Unit, accounts: list[Account], due: dict[int, str] | None = 
         what = "涉密单位" if unit.is_classified else "内设机构"
         lines.append(f"{unit.name}是{what}，按《办法》第8条不得开设政务新媒体，以上账号不能补办备案，"
                      "请申请注销或关停（回复「注销 账号名」或「关停 账号名」）。")
-    elif any(a.needs_retro_filing for a in accounts):
+    elif any(a.awaits_retro_filing for a in accounts):
         lines.append("标「待补办备案」的账号请按第33条补办备案手续（回复「补办备案 账号名」）。")
     return "\n".join(lines)
 

@@ -84,6 +84,12 @@ class Account(Base):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def awaits_retro_filing(self) -> bool:
+        """Still to be filed retroactively (补办备案, 第33条): flagged at import and not closed since — a cancelled or
+        suspended account is not filed for going on."""
+        return self.needs_retro_filing and self.status not in (CANCELLED, SUSPENDED)
+
 
 class AccountChange(Base):
     """The history of every approved change to an account."""

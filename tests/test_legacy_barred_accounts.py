@@ -68,3 +68,17 @@ def test_registry_flags_them_for_closing(bot):
     column = header.index("需补办备案")
     values = {row[header.index("账号名称")].value: row[column].value for row in ws.iter_rows(min_row=2)}
     assert values["抚松保密"] == "否，第8条不得开设，应注销或关停" and values["抚松应急"] == "是"
+
+
+def test_a_closed_imported_account_is_no_longer_for_retro_filing(bot):
+    """Closed as advised (注销/关停 approved): nothing is left to file retroactively (第33条)."""
+    add_account(bot, "抚松县应急管理局", "抚松应急", "微信公众号", needs_retro_filing=True, status="已注销")
+    add_account(bot, "抚松县应急管理局", "应急旧号", "抖音", needs_retro_filing=True, status="已关停")
+    reply = bot.send("yj_shi", "台账")
+    assert "抚松应急｜微信公众号｜已注销\n" in reply and "待补办备案" not in reply, reply
+    assert "没有需要补办备案的账号" in bot.send("yj_shi", "补办备案")
+    bot.send("zsj_admin", "导出台账")
+    (_name, data), = received_files(bot, "zsj_admin")
+    ws = load_workbook(BytesIO(data))["台账"]
+    header = [c.value for c in ws[1]]
+    assert {row[header.index("需补办备案")].value for row in ws.iter_rows(min_row=2)} == {"否"}
