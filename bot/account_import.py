@@ -61,6 +61,7 @@ class ImportResult:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    barred: int = 0  # accounts of units that may hold none (第8条): for 注销/关停, not 补办备案
 
 
 @dataclass
@@ -156,10 +157,10 @@ def check_row(session: Session, number: int, record: dict, warnings: list) -> Ro
     _responsible(session, values, unit, problems)
     if problems:
         raise ValueError("；".join(problems))
-    if "responsible_id" not in values:
-        warnings.append((number, "未填写负责人UserID，导入后请补充专人（第21条）"))
-    if unit.is_classified or unit.is_internal:
+    if unit.is_classified or unit.is_internal:  # for closing: no point asking for its 专人
         warnings.append((number, barred_warning(unit, str(record["账号名称"]))))
+    elif "responsible_id" not in values:
+        warnings.append((number, "未填写负责人UserID，导入后请补充专人（第21条）"))
     return Row(number, unit, str(record["账号名称"]), platform, values)
 
 
@@ -307,5 +308,6 @@ def import_accounts(session: Session, data: bytes, *, actor: str, skip_bad: bool
         return result
     for row in checked:
         _apply(session, row, actor, result)
+        result.barred += row.unit.is_classified or row.unit.is_internal
     session.flush()
     return result

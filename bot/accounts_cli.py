@@ -59,4 +59,6 @@ def import_cmd(path, dry_run, skip_bad):
     summary = f"新增 {result.created} 个，更新 {result.updated} 个，未变化 {result.unchanged} 个"
     if result.errors:
         summary += f"，跳过 {len(result.errors)} 行错误"
+    if result.barred:
+        summary += f"；其中 {result.barred} 个属涉密单位、内设机构（第8条），应注销或关停，不能补办备案"
     click.echo(("检查完成（未写入）：" if dry_run else "导入完成：") + summary + "。")

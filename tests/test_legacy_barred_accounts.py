@@ -22,6 +22,14 @@ def test_import_warns_that_a_classified_units_account_is_for_closing(app, direct
             "但不能补办备案，请督促该单位申请注销或关停") in result.output
     assert "第3行（提示）：抚松县教育局办公室是内设机构" in result.output
     assert "第4行（提示）" not in result.output
+    assert "新增 3 个，更新 0 个，未变化 0 个；其中 2 个属涉密单位、内设机构（第8条），应注销或关停，不能补办备案。" \
+        in result.output
+
+
+def test_no_responsible_person_is_asked_for_an_account_to_close(app, directory, tmp_path):
+    rows = [{"主办单位": "抚松县国家保密局", "账号名称": "抚松保密", "账号类型": "微博"}]
+    result = run(app, "import", str(make_file(tmp_path, rows)))
+    assert "第8条" in result.output and "未填写负责人UserID" not in result.output, result.output
 
 
 def test_import_function_reports_the_warning(session, directory, tmp_path):
