@@ -83,7 +83,7 @@ def _follow_up(session: Session, req: ApprovalRequest, decider: Person, responsi
         settle_account(session, req.account, decider.userid)
     responsible_id = req.account.responsible_id
     if responsible_id is not None and responsible_id != responsible_before and (
-            req.kind == OPEN or "responsible_name" in (req.changes or {})):
+            req.kind in (OPEN, RETRO) or "responsible_name" in (req.changes or {})):
         flag_untrained(session, session.get(Person, responsible_id), req.account.id)
         _tell_responsible(session, req, responsible_before)
 
@@ -140,6 +140,10 @@ def _apply_to_account(session: Session, req: ApprovalRequest, today: date) -> tu
         account.closed_on = today
         return before, {"status": [before["status"], account.status]}
     account.needs_retro_filing = False  # RETRO
+    if account.responsible_id is None and form.get("responsible_id"):  # the 专人 named with it (第21条)
+        account.responsible_id = form["responsible_id"]
+        named = form.get("responsible_name")
+        return before, {"needs_retro_filing": [True, False], "responsible_name": [None, named]}
     return before, {"needs_retro_filing": [True, False]}
 
 

@@ -229,6 +229,8 @@ def chosen(ctx: Context, account: Account, prefix: str):
     preset = ctx.data.pop("preset", None)
     if prefix == "change" and preset:
         return start_changes(ctx, preset)
+    if prefix == "retro" and account.responsible_id is None:  # 第21条: a named person answers for it
+        return "retro.responsible"
     return {"change": "change.fields", "close": "close.reason", "retro": "retro.confirm"}[prefix]
 
 
@@ -289,8 +291,11 @@ def submit(ctx: Context):
 
 
 def load(req: ApprovalRequest) -> dict:
+    form = snapshot(req.account)
+    if req.kind == RETRO and form["responsible_id"] is None:  # the 专人 the 补办备案 named (第21条)
+        form.update({k: req.form.get(k) for k in ("responsible_id", "responsible_name")})
     return {"kind": req.kind, "account_id": req.account_id, "unit_id": req.unit_id,
-            "form": snapshot(req.account), "changes": req.changes or {}, "reason_kind": req.reason_kind,
+            "form": form, "changes": req.changes or {}, "reason_kind": req.reason_kind,
             "reason": req.reason, "announcement": req.announcement, "request_id": req.id,
             "new_responsible_id": req.form.get("responsible_id") if "responsible_name" in (req.changes or {}) else None,
             "new_unit_id": req.form.get("unit_id")}

@@ -233,6 +233,14 @@ def register(router: Router) -> None:
             raise Reask(f"请回复「确认」提交、「修改」重新选择原因，或{cancel_offer(ctx)}。")
         return base.submit(ctx)
 
+    @router.state("retro.responsible", prompt=lambda ctx: numbered(
+        [p.name for p in base.unit_people(ctx)], "台账中这个账号还没有负责人。按《办法》第21条，每个账号须有专人负责，"
+        "请选择账号负责人（也可以回复「我」）："))
+    def retro_responsible(ctx: Context):
+        person = base.pick_person(ctx, ctx.text, base.unit_people(ctx))
+        ctx.data["form"] = {**ctx.data["form"], "responsible_id": person.id, "responsible_name": person.name}
+        return "retro.confirm"
+
     @router.state("retro.confirm", prompt=retro_confirm_text)
     def retro_confirm(ctx: Context):
         if yes(ctx.text) is not True:

@@ -51,7 +51,7 @@ def test_retro_filing_of_a_classified_units_account_is_steered_to_closing(bot):
 def test_bureau_choosing_the_account_hears_the_same(bot):
     add_account(bot, "抚松县国家保密局", "抚松保密", "微信公众号", needs_retro_filing=True)
     add_account(bot, "抚松县教育局办公室", "教育办公", "抖音", needs_retro_filing=True)
-    add_account(bot, "抚松县应急管理局", "抚松应急", "微信公众号", needs_retro_filing=True)
+    add_account(bot, "抚松县应急管理局", "抚松应急", "微信公众号", needs_retro_filing=True, responsible="yj_shi")
     reply = bot.send("zsj_review", "补办备案 抚松保密")
     assert "不能补办备案" in reply and "确认" not in reply, reply
     reply = bot.send("zsj_review", "补办备案 教育办公")
@@ -90,3 +90,21 @@ def test_a_closed_imported_account_is_no_longer_for_retro_filing(bot):
     ws = load_workbook(BytesIO(data))["台账"]
     header = [c.value for c in ws[1]]
     assert {row[header.index("需补办备案")].value for row in ws.iter_rows(min_row=2)} == {"否"}
+
+
+def test_retro_filing_of_an_account_without_a_responsible_person_names_one(bot):
+    """Imported without 负责人UserID: the 补办备案 asks for the 专人 (第21条) rather than filing an account nobody answers
+    for, and the approval records them."""
+    from tests.approvals_helpers import approve_all, latest_request_id
+    account_id = add_account(bot, "抚松县应急管理局", "抚松应急", "微信公众号", needs_retro_filing=True)
+    reply = bot.send("yj_shi", "补办备案")
+    assert "还没有负责人" in reply and "第21条" in reply and "施静" in reply, reply
+    form = bot.send("yj_shi", "我")
+    assert "账号负责人：施静" in form and "回复「确认」提交补办备案申请" in form, form
+    bot.send("yj_shi", "确认")
+    approve_all(bot, latest_request_id(bot), ("yj_kong", "zsj_review", "city_zhao"))
+    with bot.db() as s:
+        from models.account import Account
+        account = s.get(Account, account_id)
+        assert account.responsible.userid == "yj_shi" and account.needs_retro_filing is False
+    assert "负责人：施静" in bot.send("yj_shi", "台账")
