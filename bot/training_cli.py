@@ -6,6 +6,7 @@ date, topic and organiser form one training. Re-importing a file adds nothing tw
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import click
@@ -56,13 +57,21 @@ def read_rows(path: str) -> list[tuple[int, dict]]:
     return out
 
 
+# 2026-11-05, 2026/11/5, 2026.11.5, 2026年11月5日 (a date typed into a text cell), 20261105
+TYPED_DAY = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))")
+
+
 def _day(value) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    said = TYPED_DAY.fullmatch(str(value or "").strip())
+    if said is None:
+        return None
+    year, month, day = (int(n) for n in (said[1], said[2] or said[4], said[3] or said[5]))
     try:
-        return date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
+        return date(year, month, day)
     except ValueError:
         return None
 
@@ -93,6 +102,9 @@ def import_rows(session, rows: list[tuple[int, dict]]) -> tuple[int, list[str]]:
         organiser = str(record.get("organiser") or "").strip()
         if held is None or not topic or not organiser:
             problems.append(f"第{number}行：日期、主题、组织单位不完整或日期无法识别")
+            continue
+        if held > clock.today():  # as 培训登记: the ledger holds trainings already held (a mistyped year)
+            problems.append(f"第{number}行：日期 {held.isoformat()} 晚于今天，培训台账只记录已经举办的培训")
             continue
         person, problem = _person(session, record)
         if person is None:

@@ -279,3 +279,22 @@ def test_the_bureau_is_not_told_a_unit_nobody_could_receive_was_reminded(bot):
     assert "尚无参训记录的单位（2个）：\n抚松县教育局、抚松县卫生健康局\n" in text, text
     assert "已提醒抚松县卫生健康局。抚松县教育局在通讯录中没有能收到提醒的单位负责人或工作人员，未能提醒，请联系该单位。" in text, text
     assert "【培训提醒·10月】2026年抚松县卫生健康局" in bot.texts("wj_chen")[-1]
+
+
+def test_import_reads_dates_typed_as_text_and_refuses_a_day_not_yet_come(bot, app, tmp_path):
+    at(date(2026, 11, 20))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "主题", "组织单位", "姓名"])
+    sheet.append(["2026/11/5", "信息发布审核培训", "县政数局", "刘洋"])  # a text cell, as a clerk types it
+    sheet.append(["2026年11月5日", "信息发布审核培训", "县政数局", "赵敏"])
+    sheet.append(["2026-11-5", "信息发布审核培训", "县政数局", "曹磊"])
+    sheet.append(["2027/11/5", "信息发布审核培训", "县政数局", "周强"])  # the year mistyped
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    result = app.test_cli_runner().invoke(args=["training", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "第5行：日期 2027-11-05 晚于今天" in result.output
+    assert "新增参训记录 3 条，1 行未导入" in result.output, result.output
+    with bot.db() as s:
+        assert [(t.held_on, len(t.attendees)) for t in s.scalars(select(Training))] == [(date(2026, 11, 5), 3)]
