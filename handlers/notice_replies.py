@@ -3,6 +3,7 @@
 bureau, which keeps the training ledger, is told). Instead of 没有理解."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot import clock, outbox, workdays
@@ -24,8 +25,13 @@ URGED = (_ACK + r"(?:(?:已经?|刚)(?:督促|催|提醒|通知)(?:过)?了?(?:�
 
 # 「我们10月份参加过县里组织的培训了」, 「培训参加过了」 — the answer to a 培训提醒 (第28条)
 TRAINED = (r"(?!.*(?:没|未|不|吗|么|[？?]))(?:我们?|本单位|单位)?(?:已经?|早就)?(?:在?\S{0,8}?)?"
-           r"(?:参加|参训|培训)过?了?\S{0,12}?培训(?:了|过了)?[。！!～~]*$"
+           r"(?:参加|参训|培训|组织|举办|开展|办)过?了?\S{0,12}?培训(?:了|过了)?[。！!～~]*$"
            r"|培训(?:已经?|早就|都)?(?:参加|参训)过?了[。！!～~]*$")
+
+# 「培训登记」, 「我们单位自己组织了一次培训，怎么登记」, 「培训怎么登记」 — a unit wanting its training on the ledger,
+# which only the county bureau keeps (第28条); said with the news of a training (「组织了」), that is passed on as well
+REGISTER_ASKED = r"(?=.*培训)(?=.*登记).{2,60}$"
+HELD = re.compile(r"(?:参加|参训|组织|举办|开展|办)(?:过|了)")
 
 # 「通报有误怎么办」, 「对通报有异议」, 「扣分不对」 — a unit disputing the monthly bulletin (第30条)
 OBJECTED = (r"(?=.*(?:通报|扣分|扣了分|得分|分数|排名|考核))"
@@ -73,6 +79,27 @@ def register(router: Router) -> None:
         ctx.reply(f"{unit.name}{year}年" + ("已有人员参加培训，已记入培训台账。" if done else "还没有人员参加培训的记录。")
                   + f"\n培训由县政数局组织（第28条：每年至少参加一次），助手里不能报名；培训的时间、地点请联系县政数局管理员{who}。"
                   "参加后由县政数局登记，回复「单位记录」可以查看本单位的培训记录。")
+        return None
+
+    @router.pattern(REGISTER_ASKED, roles={STAFF, UNIT_HEAD})
+    def register_asked(ctx: Context):
+        unit = ctx.person.unit
+        if unit.is_bureau:
+            return PASS
+        year = clock.today().year
+        done = unit.id in trained_unit_ids(ctx.session, year)
+        record = f"{unit.name}{year}年" + ("已有参训记录。" if done else "还没有参训记录。")
+        if HELD.search(ctx.text):
+            who = _pass_on(ctx, "培训登记", "请核实后回复「培训登记」记入培训台账（第28条）。", "trained-said")
+            ctx.reply(f"好的。培训台账由县政数局登记，已把您的话转给县政数局管理员{who}，请他们核实登记。"
+                      f"请把培训的日期、主题、组织单位和参训人员名单直接发给他们。\n{record}回复「单位记录」可以查看。")
+            return None
+        who = _who(bureau_admins(ctx.session, unit))
+        said = "「培训登记」仅限县政数局使用，您没有这个权限，也不需要开通。" if ctx.text.strip() in ("培训登记", "登记培训") \
+            else ""
+        ctx.reply(f"{said}培训台账由县政数局登记（第28条）：本单位参加了县里的培训，或自己组织了培训，"
+                  f"请把培训的日期、主题、组织单位和参训人员名单发给县政数局管理员{who}，由他们核实登记；"
+                  f"也可以直接告诉我，例如「我们11月5日组织了信息发布培训」，我转给他们。\n{record}回复「单位记录」可以查看。")
         return None
 
     @router.pattern(TRAINED, roles={STAFF, UNIT_HEAD}, guess=True)

@@ -85,3 +85,23 @@ def test_a_unit_asking_how_to_get_trained_is_told_who_organises_it(bot):
     # said, not asked: 「我们还没参加培训」 was 「没有理解您的消息」 with nothing suggested, a dead end
     for said in ("我们还没参加培训", "今年还没有参加过培训", "我们没参加过培训"):
         assert bot.send("jy_wang", said).startswith("抚松县教育局2026年还没有人员参加培训的记录。"), said
+
+
+def test_a_unit_wanting_its_own_training_registered_is_told_who_registers_it(bot):
+    """「培训登记」 from a unit was 「您没有这个权限。如需开通请联系县政数局」, as if it could be granted;
+    「我们单位自己组织了一次培训，怎么登记」 was 没有理解. The bureau keeps the ledger: the unit is told whom to send the
+    training to, and news of a training held is passed on to them."""
+    seed(bot)
+    at(2026, 12, 2, 10, 0)
+    reply = bot.send("jy_zhang", "培训登记")
+    assert reply.startswith("「培训登记」仅限县政数局使用，您没有这个权限，也不需要开通。培训台账由县政数局登记（第28条）")
+    assert "发给县政数局管理员（马管理）" in reply and "抚松县教育局2026年还没有参训记录。" in reply
+    assert "如需开通" not in reply
+    assert bot.send("jy_zhang", "培训怎么登记").startswith("培训台账由县政数局登记（第28条）")
+    assert not [t for t in bot.texts("zsj_admin") if t.startswith("【培训登记】")]  # nothing to pass on yet
+    reply = bot.send("jy_zhang", "我们单位自己组织了一次培训，怎么登记")
+    assert reply.startswith("好的。培训台账由县政数局登记，已把您的话转给县政数局管理员（马管理）")
+    assert bot.texts("zsj_admin")[-1] == ("【培训登记】抚松县教育局张伟说：「我们单位自己组织了一次培训，怎么登记」。"
+                                          "请核实后回复「培训登记」记入培训台账（第28条）。")
+    assert bot.send("jy_li", "我们上周自己组织了一次培训").startswith("好的。培训台账由县政数局登记")  # news too
+    assert bot.send("zsj_admin", "培训登记").startswith("请输入培训日期")  # the bureau's own command
