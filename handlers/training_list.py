@@ -14,9 +14,11 @@ from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER
 from models.training import Training, TrainingAttendee, units_needing_training
 
 SHOWN = 20
-# 「培训情况」, 「今年哪些单位没培训」, 「培训记录」
-TRAINING_ASKED = (r"(?:今年|本年)?(?:的)?培训(?:情况|记录|台账)[？?。]*$"
-                  r"|(?:今年|本年)?(?:有)?(?:哪些|哪个|几个)单位(?:还)?(?:没有?|未)(?:参加|参训|搞|办)?(?:过)?培训(?:的)?[？?。]*$")
+# 「培训情况」, 「今年哪些单位没培训」, 「培训记录」; at the year's end 「去年培训情况」, 「2026年哪些单位没有培训」
+_YEAR = r"(?P<year>今年|本年|去年|上一年|\d{4}\s*年度?)?"
+TRAINING_ASKED = (_YEAR + r"(?:的)?培训(?:情况|记录|台账)[？?。]*$"
+                  r"|" + _YEAR.replace("year", "year2") +
+                  r"(?:有)?(?:哪些|哪个|几个)单位(?:还)?(?:没有?|未)(?:参加|参训|搞|办)?(?:过)?培训(?:的)?[？?。]*$")
 
 
 def register(router: Router) -> None:
@@ -28,7 +30,8 @@ def register(router: Router) -> None:
         said = ctx.args.strip()
         year = year_of(said) if said else clock.today().year
         if year is None:
-            ctx.reply(f"「{said[:20]}」不是年份。回复「培训台账」看今年的，「培训台账 2025」看那一年的。")
+            ctx.reply(f"「{said[:20]}」不是年份。回复「培训台账」看今年的，「培训台账 2025」看那一年的；"
+                      f"一个单位的参训人员请回复「单位记录 单位名称」。")
             return
         ids = org.visible_unit_ids(ctx.session, ctx.person)
         rows = ctx.session.execute(
@@ -48,12 +51,15 @@ def register(router: Router) -> None:
             lines.append("· 暂无培训记录")
         missing = [u.name for u in units_needing_training(ctx.session, year, ids)
                    if not (u.is_classified or u.is_internal)]
-        lines.append(f"有在用账号、{year}年还没有人参加培训的单位（{len(missing)}个，第28条要求每年至少一次）："
+        still = "还" if year >= clock.today().year else ""  # a year gone by is not 「还没有」: it is the year's result
+        lines.append(f"有在用账号、{year}年{still}没有人参加培训的单位（{len(missing)}个，第28条要求每年至少一次）："
                      + "、".join(missing) if missing else f"有在用账号的单位{year}年都已参加培训。")
+        if year == clock.today().year and clock.today().month == 1:  # the new year's ledger is empty: last year's
+            lines.append(f"{year - 1}年全年的培训台账请回复「培训台账 去年」。")
         lines.append("登记培训请回复「培训登记」。")
         ctx.reply("\n".join(lines))
 
     @router.pattern(TRAINING_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER})
     def trainings_asked(ctx: Context):
-        ctx.args = ""
+        ctx.args = ctx.match["year"] or ctx.match["year2"] or ""
         trainings(ctx)

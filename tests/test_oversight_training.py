@@ -298,3 +298,24 @@ def test_import_reads_dates_typed_as_text_and_refuses_a_day_not_yet_come(bot, ap
     assert "新增参训记录 3 条，1 行未导入" in result.output, result.output
     with bot.db() as s:
         assert [(t.held_on, len(t.attendees)) for t in s.scalars(select(Training))] == [(date(2026, 11, 5), 3)]
+
+
+def test_the_year_just_ended_is_asked_for_in_the_bureaus_words(bot):
+    """In January the bureau wants last year's result (第28条: once a year): 「去年培训情况」, 「2026年培训台账」,
+    「去年哪些单位没培训」 were 没有理解; the year gone by said 「还没有人参加培训」 as if it could still be done; the
+    new year's empty ledger did not say where last year's is."""
+    from tests.approvals_helpers import seed_accounts
+    seed_accounts(bot)
+    at(date(2026, 11, 20))
+    bot.say("zsj_admin", "培训登记", "11月18日", "政务新媒体信息发布与审核培训", "本局", "刘洋", "确认")
+    at(date(2027, 1, 5))
+    last_year = bot.send("zsj_admin", "培训台账 去年")
+    assert last_year.startswith("2026年培训台账（抚松县政务服务和数字化建设管理局辖区）：\n· 11-18 政务新媒体信息发布与审核培训")
+    assert "有在用账号、2026年没有人参加培训的单位（4个" in last_year and "还没有" not in last_year
+    for said in ("去年培训情况", "2026年培训台账", "去年哪些单位没培训", "2026年哪些单位没有培训？"):
+        assert bot.send("zsj_admin", said) == last_year, said
+    this_year = bot.send("zsj_admin", "培训台账")
+    assert "2027年还没有人参加培训的单位（5个" in this_year and "2026年全年的培训台账请回复「培训台账 去年」。" in this_year
+    at(date(2027, 2, 1))
+    assert "培训台账 去年" not in bot.send("zsj_admin", "培训台账")
+    assert "「单位记录 单位名称」" in bot.send("zsj_admin", "培训台账 卫健局")
