@@ -319,3 +319,21 @@ def test_the_year_just_ended_is_asked_for_in_the_bureaus_words(bot):
     at(date(2027, 2, 1))
     assert "培训台账 去年" not in bot.send("zsj_admin", "培训台账")
     assert "「单位记录 单位名称」" in bot.send("zsj_admin", "培训台账 卫健局")
+
+
+def test_a_year_gone_by_counts_the_accounts_in_use_that_year(bot):
+    """「培训台账 去年」 listed the units needing training by today's accounts: a unit whose only account was
+    opened this year was said to have missed last year's training, and one whose account was closed since was left
+    out although it had an account all last year."""
+    from models.account import Account
+    add_account(bot)  # 教育局, in use since 2020
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu", opened_on=date(2027, 1, 3))
+    closed = add_account(bot, unit=GA, name="抚松公安", responsible="ga_zhou", status="已注销")
+    with bot.db() as s:
+        s.get(Account, closed).closed_on = date(2027, 1, 4)
+        assert [u.name for u in units_needing_training(s, 2026)] == ["抚松县教育局", GA]
+    at(date(2027, 1, 5))
+    with bot.db() as s:
+        assert [u.name for u in units_needing_training(s, 2027)] == ["抚松县教育局", HEALTH]
+    assert "没有人参加培训的单位（2个，第28条要求每年至少一次）：抚松县教育局、抚松县公安局" in bot.send(
+        "zsj_admin", "培训台账 去年")
