@@ -49,8 +49,7 @@ def register(router: Router) -> None:
                 lines.append(f"……共{len(rows)}次")
         else:
             lines.append("· 暂无培训记录")
-        missing = [u.name for u in units_needing_training(ctx.session, year, ids)
-                   if not (u.is_classified or u.is_internal)]
+        missing = [u.name for u in units_needing_training(ctx.session, year, ids)]
         still = "还" if year >= clock.today().year else ""  # a year gone by is not 「还没有」: it is the year's result
         lines.append(f"有在用账号、{year}年{still}没有人参加培训的单位（{len(missing)}个，第28条要求每年至少一次）："
                      + "、".join(missing) if missing else f"有在用账号的单位{year}年都已参加培训。")

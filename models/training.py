@@ -99,7 +99,8 @@ def flag_untrained(session: Session, person: Person, account_id: int | None = No
 
 
 def units_needing_training(session: Session, year: int, unit_ids: list[int] | None = None) -> list[Unit]:
-    """Host units with an account in use at `year`'s end and no trained person that year. For a year gone by, an
+    """Host units with an account in use at `year`'s end and no trained person that year (涉密单位 and 内设机构 left
+    out, as in 培训台账: 第8条 bars their accounts, which are to be closed, not trained for). For a year gone by, an
     account opened since does not count, and one closed since does (as the December bulletin counts them)."""
     from models.account import ACTIVE_STATUSES, CANCELLED, SUSPENDED, Account
     end = date(year, 12, 31)
@@ -107,7 +108,9 @@ def units_needing_training(session: Session, year: int, unit_ids: list[int] | No
         Account.opened_on.is_(None) | (Account.opened_on <= end),
         Account.status.in_(ACTIVE_STATUSES)
         | (Account.status.in_((SUSPENDED, CANCELLED)) & (Account.closed_on > end)))
-    stmt = select(Unit).where(Unit.kind == org.HOST_UNIT, Unit.active, Unit.id.in_(in_use)).order_by(Unit.id)
+    stmt = (select(Unit).where(Unit.kind == org.HOST_UNIT, Unit.active, Unit.id.in_(in_use),
+                               Unit.is_classified.is_(False), Unit.is_internal.is_(False))  # may hold none (第8条)
+            .order_by(Unit.id))
     if unit_ids is not None:
         stmt = stmt.where(Unit.id.in_(unit_ids))
     trained = trained_unit_ids(session, year)

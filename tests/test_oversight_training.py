@@ -337,3 +337,16 @@ def test_a_year_gone_by_counts_the_accounts_in_use_that_year(bot):
         assert [u.name for u in units_needing_training(s, 2027)] == ["抚松县教育局", HEALTH]
     assert "没有人参加培训的单位（2个，第28条要求每年至少一次）：抚松县教育局、抚松县公安局" in bot.send(
         "zsj_admin", "培训台账 去年")
+
+
+def test_the_reminder_leaves_out_the_units_the_ledger_leaves_out(bot):
+    """培训台账 does not list 涉密单位 and 内设机构 (第8条 bars their accounts), but the October reminder told such a
+    unit to get trained and listed it to the bureau: the two now agree."""
+    from models.org import Unit
+    add_account(bot)
+    add_account(bot, unit=HEALTH, name="健康抚松", responsible="wj_liu")
+    with bot.db() as s:
+        s.scalar(select(Unit).where(Unit.name == HEALTH)).is_classified = True
+    at(date(2026, 10, 8))
+    assert training_job.training_reminder("2026-10") == "提醒1个单位（尚无参训记录的共1个）"
+    assert bot.texts("wj_chen") == [] and "尚无参训记录的单位（1个）：\n抚松县教育局\n" in bot.texts("zsj_admin")[0]
