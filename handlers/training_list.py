@@ -55,7 +55,8 @@ def register(router: Router) -> None:
                      + "、".join(missing) if missing else f"有在用账号的单位{year}年都已参加培训。")
         if year == clock.today().year and clock.today().month == 1:  # the new year's ledger is empty: last year's
             lines.append(f"{year - 1}年全年的培训台账请回复「培训台账 去年」。")
-        lines.append("登记培训请回复「培训登记」。")
+        if ctx.person.has_role(BUREAU_ADMIN, BUREAU_REVIEWER):  # the city reviewer cannot: the county registers
+            lines.append("登记培训请回复「培训登记」。")
         ctx.reply("\n".join(lines))
 
     @router.pattern(TRAINING_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER})

@@ -350,3 +350,12 @@ def test_the_reminder_leaves_out_the_units_the_ledger_leaves_out(bot):
     at(date(2026, 10, 8))
     assert training_job.training_reminder("2026-10") == "提醒1个单位（尚无参训记录的共1个）"
     assert bot.texts("wj_chen") == [] and "尚无参训记录的单位（1个）：\n抚松县教育局\n" in bot.texts("zsj_admin")[0]
+
+
+def test_the_city_is_not_pointed_to_a_command_it_may_not_use(bot):
+    """The city reviewer's 培训台账 ended 「登记培训请回复「培训登记」」, which then told them 「您没有这个权限」."""
+    add_account(bot)
+    at(date(2026, 11, 20))
+    city = bot.send("city_zhao", "培训台账")
+    assert city.startswith("2026年培训台账（白山市") and "培训登记" not in city
+    assert bot.send("zsj_review", "培训台账").endswith("登记培训请回复「培训登记」。")
