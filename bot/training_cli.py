@@ -91,6 +91,9 @@ def _person(session, record: dict) -> tuple[Person | None, str | None]:
         return people[0], None
     if not people:
         return None, f"通讯录中没有{unit}{name}"
+    if unit:  # 「教育局」 names a unit in each county: the clerk did fill it in
+        units = "、".join(dict.fromkeys(p.unit.name for p in people))
+        return None, f"通讯录中有{len(people)}位「{name}」（{units}），请在「单位」列写单位全称，或填写「账号」列"
     return None, f"通讯录中有{len(people)}位「{name}」，请填写「单位」或「账号」列"
 
 

@@ -359,3 +359,17 @@ def test_the_city_is_not_pointed_to_a_command_it_may_not_use(bot):
     city = bot.send("city_zhao", "培训台账")
     assert city.startswith("2026年培训台账（白山市") and "培训登记" not in city
     assert bot.send("zsj_review", "培训台账").endswith("登记培训请回复「培训登记」。")
+
+
+def test_an_import_row_whose_unit_names_two_units_says_so(bot, app, tmp_path):
+    """「单位」 filled in as 「教育局」 matches a unit in each county: the row was refused with 「请填写「单位」或「账号」列」,
+    which the clerk had done."""
+    add_person(bot, "靖宇县教育局", "jyx_zhangwei", "张伟")
+    book = Workbook()
+    book.active.append(["日期", "主题", "组织单位", "姓名", "单位"])
+    book.active.append(["2026-06-05", "舆情应对培训", "县政数局", "张伟", "教育局"])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    result = app.test_cli_runner().invoke(args=["training", "import", str(path)])
+    assert ("第2行：通讯录中有2位「张伟」（抚松县教育局、靖宇县教育局），请在「单位」列写单位全称，或填写「账号」列"
+            in result.output), result.output
