@@ -277,7 +277,11 @@ def register(router: Router) -> None:
         command = ctx.data.get("_extra", {}).get("command")
         who = "、".join(ROLE_NAMES[r] for r in sorted(command.roles)) if command else "指定角色"
         ctx.reply(f"「{command.name if command else '该功能'}」仅限{who}使用，您没有这个权限。"
-                  "如需开通请联系县政数局。")
+                  f"如需开通请联系{granting_office(ctx)}。")
+
+    def granting_office(ctx: Context) -> str:
+        """Who grants roles to the asker: the city bureau's own people ask its admin, everyone else the county."""
+        return "市政数局管理员" if ctx.person and ctx.person.unit.kind == org.CITY_BUREAU else "县政数局"
 
     @router.fallback("unknown_text")
     def unknown(ctx: Context):
