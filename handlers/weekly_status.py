@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import clock, phrasing, workdays
 from bot.router import PASS, Context, Router
-from handlers.oversight_util import county_in, match_units, place_of
+from handlers.oversight_util import county_in, match_units, place_of, unit_hint
 from handlers.weekly_flow import last_week_note
 from handlers.weekly_parse import describe_entry
 from models import weekly
@@ -123,6 +123,9 @@ def show_status(ctx: Context) -> None:
             units = match_units(ctx, which)
             if len(units) == 1:  # 「周报情况 教育局」: one unit's weeks, and what its latest report says
                 ctx.reply(unit_history(ctx, units[0], workdays.week_monday(clock.today()), by_bureau=True))
+                return
+            if units:  # 「周报情况 教育局」 from the city: 抚松县教育局 or 靖宇县教育局
+                ctx.reply(unit_hint(ctx, which, units) + f"例如「周报情况 {units[0].name}」。")
                 return
             # a roll-up of another week than the one asked for would mislead
             ctx.reply(f"没能看懂「{which[:20]}」：「周报情况」看本周的报送情况，「周报情况 上周」看上周的，"

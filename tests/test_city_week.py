@@ -9,3 +9,12 @@ def test_a_city_reviewer_refused_a_command_is_sent_to_the_city_admin_not_the_cou
     assert reply.startswith("「整改通知」仅限主管单位管理员使用，您没有这个权限。"), reply
     assert reply.endswith("如需开通请联系市政数局管理员。"), reply
     assert bot.send("jy_zhang", "整改通知").endswith("如需开通请联系县政数局。")  # the county's own people
+
+
+def test_a_unit_name_two_counties_share_asks_which_in_weekly_status(bot):
+    """「周报情况 教育局」 from the city (抚松县教育局 and 靖宇县教育局) answered 「没能看懂「教育局」」 and then offered
+    「周报情况 教育局」 as the way to see one unit."""
+    reply = bot.send("city_qian", "周报情况 教育局")
+    assert reply == ("「教育局」对应多个单位：抚松县教育局、靖宇县教育局。请写得更完整一些。"
+                     "例如「周报情况 抚松县教育局」。"), reply
+    assert bot.send("city_qian", "周报情况 靖宇县教育局").startswith("靖宇县教育局最近8周的周报：")
