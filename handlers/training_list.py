@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot import clock
 from bot.router import Context, Router
 from handlers.bulletin import year_of
+from handlers.oversight_util import county_in
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER
 from models.training import Training, TrainingAttendee, units_needing_training
@@ -27,13 +28,14 @@ def register(router: Router) -> None:
                     detail="列出今年登记的培训（日期、主题、组织单位、辖区参训人数），以及有在用账号、今年还没有人参加培训的单位"
                            "（第28条要求每年至少一次）。「培训台账 2025」看那一年的。登记培训请回复「培训登记」。")
     def trainings(ctx: Context):
-        said = ctx.args.strip()
+        county, said = county_in(ctx, ctx.args.strip())  # 「培训台账 抚松」 from the city bureau
         year = year_of(said) if said else clock.today().year
         if year is None:
             ctx.reply(f"「{said[:20]}」不是年份。回复「培训台账」看今年的，「培训台账 2025」看那一年的；"
                       f"一个单位的参训人员请回复「单位记录 单位名称」。")
             return
-        ids = org.visible_unit_ids(ctx.session, ctx.person)
+        scope = county or ctx.person.unit
+        ids = org.subtree_ids(ctx.session, county.id) if county else org.visible_unit_ids(ctx.session, ctx.person)
         rows = ctx.session.execute(
             select(Training.id, Training.held_on, Training.topic, Training.organiser, func.count(TrainingAttendee.id))
             .join(TrainingAttendee, TrainingAttendee.training_id == Training.id)
@@ -41,7 +43,7 @@ def register(router: Router) -> None:
                    Training.held_on <= date(year, 12, 31))
             .group_by(Training.id, Training.held_on, Training.topic, Training.organiser)
             .order_by(Training.held_on.desc(), Training.id.desc())).all()
-        lines = [f"{year}年培训台账（{ctx.person.unit.name}辖区）："]
+        lines = [f"{year}年培训台账（{scope.name}辖区）："]
         if rows:
             lines += [f"· {held:%m-%d} {topic}（{organiser}），辖区参训{count}人" for _id, held, topic, organiser, count
                       in rows[:SHOWN]]

@@ -18,3 +18,12 @@ def test_a_unit_name_two_counties_share_asks_which_in_weekly_status(bot):
     assert reply == ("「教育局」对应多个单位：抚松县教育局、靖宇县教育局。请写得更完整一些。"
                      "例如「周报情况 抚松县教育局」。"), reply
     assert bot.send("city_qian", "周报情况 靖宇县教育局").startswith("靖宇县教育局最近8周的周报：")
+
+
+def test_the_city_reads_one_countys_training_ledger(bot):
+    """「培训台账 抚松」 from the city answered 「「抚松」不是年份」: every other city view takes a county's name."""
+    reply = bot.send("city_qian", "培训台账 抚松")
+    assert reply.startswith("2026年培训台账（抚松县政务服务和数字化建设管理局辖区）："), reply
+    assert "靖宇" not in reply, reply
+    assert bot.send("city_zhao", "培训台账 靖宇 2025").startswith("2025年培训台账（靖宇县政务服务和数字化建设管理局辖区）：")
+    assert bot.send("city_qian", "培训台账").startswith("2026年培训台账（白山市政务服务和数字化建设管理局辖区）：")
