@@ -243,12 +243,14 @@ def register(router: Router) -> None:
         return END
 
     @router.command("导出台账", "导出台帐", "台账导出", "下载台账", roles=set(ROLES), help="把台账导出为Excel文件发给您",
-                    detail="生成包含全部台账字段的Excel文件（单位用户为本单位，主管单位用户为辖区），"
-                           "以文件消息发给您本人。")
+                    detail="生成包含全部台账字段的Excel文件（单位用户为本单位，主管单位用户为辖区；"
+                           "市政数局用户「导出台账 县名」只导出一个县），以文件消息发给您本人。")
     def export(ctx: Context):
         person, session = ctx.person, ctx.session
-        accounts = scope_accounts(session, person, with_history=True)
-        scope = person.unit.name
+        county = county_asked(session, person, ctx.args) if ctx.args else None  # 「导出台账 靖宇」 from the city
+        ids = subtree_ids(session, county.id) if county else None
+        accounts = scope_accounts(session, person, ids, with_history=True)
+        scope = (county or person.unit).name
         if not accounts:
             ctx.reply(f"{scope}{'辖区' if person.is_bureau_user else ''}的台账中还没有账号，没有可导出的内容。")
             return END

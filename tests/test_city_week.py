@@ -27,3 +27,21 @@ def test_the_city_reads_one_countys_training_ledger(bot):
     assert "靖宇" not in reply, reply
     assert bot.send("city_zhao", "培训台账 靖宇 2025").startswith("2025年培训台账（靖宇县政务服务和数字化建设管理局辖区）：")
     assert bot.send("city_qian", "培训台账").startswith("2026年培训台账（白山市政务服务和数字化建设管理局辖区）：")
+
+
+def test_the_city_exports_one_countys_registry(bot):
+    """「导出台账 靖宇」 sent the whole city's registry, named after the city bureau."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.oversight_helpers import add_account
+    add_account(bot)  # 抚松县教育局
+    add_account(bot, unit="靖宇县教育局", name="靖宇教育", platform="抖音", responsible="jyx_staff")
+    assert bot.send("city_qian", "导出台账 靖宇") == "台账已生成，稍后以文件发送（1个账号）。"
+    name, data = [bot.fake._files[m["content"]["media_id"]] for m in bot.inbox("city_qian")
+                  if m["msgtype"] == "file"][-1]
+    assert name.startswith("政务新媒体台账_靖宇县政务服务和数字化建设管理局_"), name
+    rows = [[c.value for c in r] for r in load_workbook(BytesIO(data)).active.iter_rows(min_row=2)]
+    assert [r for r in rows if "靖宇教育" in r] and not [r for r in rows if "抚松教育" in r], rows
+    assert bot.send("city_qian", "导出台账") == "台账已生成，稍后以文件发送（2个账号）。"  # the city: both counties
