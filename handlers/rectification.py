@@ -374,10 +374,17 @@ def register(router: Router) -> None:
         bureau = ctx.person.is_bureau_user
         lines = [f"{whose}{'全部' if everything else '未完成的'}整改事项（{len(items)}项）："]
         lines += [describe(item, today, with_unit=bureau and len(unit_ids) != 1) for item in items]
-        lines.append("单位回复「已整改 编号 说明」提交；县政数局回复「通过整改 编号」或「重新整改 编号 原因」。"
-                     if bureau else "整改完成后回复「已整改 编号 整改说明」。")
+        lines.append(bureau_footer(items) if bureau else "整改完成后回复「已整改 编号 整改说明」。")
         ctx.reply("\n".join(lines))
         return None
+
+
+def bureau_footer(items: list[Rectification]) -> str:
+    """How the items listed are answered and reviewed: the city's own items are reviewed by the city, not the county."""
+    if not any(item.issued_from_above for item in items):
+        return "单位回复「已整改 编号 说明」提交；县政数局回复「通过整改 编号」或「重新整改 编号 原因」。"
+    return ("单位回复「已整改 编号 说明」提交；审核回复「通过整改 编号」或「重新整改 编号 原因」："
+            "县政数局下发的由县政数局审核，注明「市政数局下发」的由市政数局审核。")
 
 
 def _to_confirm(ctx: Context, text: str) -> str:

@@ -45,3 +45,14 @@ def test_the_city_exports_one_countys_registry(bot):
     rows = [[c.value for c in r] for r in load_workbook(BytesIO(data)).active.iter_rows(min_row=2)]
     assert [r for r in rows if "靖宇教育" in r] and not [r for r in rows if "抚松教育" in r], rows
     assert bot.send("city_qian", "导出台账") == "台账已生成，稍后以文件发送（2个账号）。"  # the city: both counties
+
+
+def test_the_rectification_list_says_the_city_reviews_its_own_items(bot):
+    """整改清单 of a county holding the city's item ended 「县政数局回复「通过整改 编号」」, which the county is refused."""
+    bot.send("city_qian", "整改通知 靖宇县教育局 周报长期未报送")
+    assert bot.send("city_qian", "确认").startswith("已下发整改通知 1")
+    for userid in ("jy_admin", "city_qian"):
+        listing = bot.send(userid, "整改清单")
+        assert "（市政数局下发）" in listing, listing
+        assert listing.endswith("县政数局下发的由县政数局审核，注明「市政数局下发」的由市政数局审核。"), listing
+    assert bot.send("jy_admin", "通过整改 1").startswith("整改事项 1 是白山市政务服务和数字化建设管理局下发的，由市政数局审核")
