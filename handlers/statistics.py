@@ -96,7 +96,7 @@ def register(router: Router) -> None:
                       "「统计 本季度」或「统计 今年」" + ("；看一个县写「统计 抚松」「统计 抚松 上月」。"
                                                    if ctx.person.unit.kind == CITY_BUREAU else "。"))
             return END
-        ctx.reply(report(ctx, period, county))
+        ctx.reply(report(ctx, period, county, said.strip()))
         return END
 
     @router.pattern(STATS_ASKED, roles={BUREAU_ADMIN, BUREAU_REVIEWER, CITY_REVIEWER}, refused_as="统计")
@@ -125,7 +125,8 @@ def register(router: Router) -> None:
         return END
 
 
-def report(ctx: Context, period: Period, county: Unit | None = None) -> str:
+def report(ctx: Context, period: Period, county: Unit | None = None, period_said: str = "") -> str:
+    """The figures of the period; `period_said` (「上月」) is carried into each county's 「统计 抚松 上月」."""
     units, scope = account_units(ctx), ctx.person.unit.name
     if county is not None:  # the city bureau looking at one county
         below = set(subtree_ids(ctx.session, county.id))
@@ -137,11 +138,11 @@ def report(ctx: Context, period: Period, county: Unit | None = None) -> str:
               _idle(ctx, ids), _oversight(ctx, ids, period), _training(ctx, ids, period)]
     lines.append("明细：「台账」「申请列表」「周报情况」「停更账号」「整改清单」「单位记录 单位名」。")
     if county is None and ctx.person.unit.kind == CITY_BUREAU:
-        lines += _by_county(ctx, units, period)
+        lines += _by_county(ctx, units, period, period_said)
     return "\n".join(lines)
 
 
-def _by_county(ctx: Context, units, period: Period) -> list[str]:
+def _by_county(ctx: Context, units, period: Period, period_said: str = "") -> list[str]:
     """The city bureau's figures side by side, one line per county (which is behind, at a glance)."""
     lines = ["【各县】"]
     for county in counties_of(ctx.session, ctx.person.unit):
@@ -156,7 +157,7 @@ def _by_county(ctx: Context, units, period: Period) -> list[str]:
         two_weeks = _ladder()[2][1]
         idle = len(_idle_accounts(ctx, ids, two_weeks)) if ids else 0
         lines.append(f"· {place_of(county)}：在用账号{live}个，{weekly_part}，{two_weeks}天以上未更新{idle}个"
-                     f"（「统计 {place_of(county)}」看详情）")
+                     f"（「{' '.join(filter(None, ('统计', place_of(county), period_said)))}」看详情）")
     return lines
 
 

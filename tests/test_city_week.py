@@ -56,3 +56,15 @@ def test_the_rectification_list_says_the_city_reviews_its_own_items(bot):
         assert "（市政数局下发）" in listing, listing
         assert listing.endswith("县政数局下发的由县政数局审核，注明「市政数局下发」的由市政数局审核。"), listing
     assert bot.send("jy_admin", "通过整改 1").startswith("整改事项 1 是白山市政务服务和数字化建设管理局下发的，由市政数局审核")
+
+
+def test_the_countys_line_in_the_citys_statistics_of_a_past_month_leads_to_that_month(bot):
+    """「统计 上月」 from the city ended each county's line with 「统计 抚松」 — this month's figures, not last month's."""
+    last_month = bot.send("city_qian", "统计 上月")
+    assert "· 抚松：" in last_month and "（「统计 抚松 上月」看详情）" in last_month, last_month
+    month = last_month.split("（", 1)[1].split("，", 1)[0]  # 「2026年10月」
+    assert bot.send("city_qian", "统计 抚松 上月").startswith(f"抚松县政务服务和数字化建设管理局辖区统计（{month}，")
+    assert "（「统计 靖宇 2026年」看详情）" in bot.send("city_zhao", "统计 2026年")
+    assert "（「统计 抚松」看详情）" in bot.send("city_qian", "统计")
+    assert "（「统计 抚松 上个月」看详情）" in bot.send("city_qian", "上个月的统计")
+    assert bot.send("city_qian", "统计 抚松 上个月").startswith(f"抚松县政务服务和数字化建设管理局辖区统计（{month}，")
