@@ -116,6 +116,7 @@ def send(ctx: Context, week: date, unit_ids: list[int]) -> str:
                 f"（截止{weekly.deadline_label(week)}{'，已逾期' if late else ''}），请{how}。")
         rows = outbox.push_text(session, people, text, dedupe_key=f"weekly:urge:{week}:{today}:{unit.id}")
         (urged if rows else again).append(unit.name)
+    copy_to_counties(ctx, week, [u for u in units if u.name in urged])
     lines = [f"已提醒{len(urged)}个单位：{'、'.join(urged)}。" if urged else "没有发出新的提醒。"]
     if again:
         lines.append(f"今天已经提醒过：{'、'.join(again)}（每个单位每天最多提醒一次）。")
@@ -124,3 +125,22 @@ def send(ctx: Context, week: date, unit_ids: list[int]) -> str:
     if len(units) < len(unit_ids):
         lines.append("其余单位在此期间已经报送。")
     return "\n".join(lines)
+
+
+def copy_to_counties(ctx: Context, week: date, units: list[Unit]) -> None:
+    """The city bureau urged a county's units: the county's admins learn of it (as of its 整改通知 and 处置措施),
+    so they do not urge the same units again or wonder why they filed."""
+    if ctx.person.unit.kind != org.CITY_BUREAU:
+        return
+    by_county: dict[int, list[Unit]] = {}
+    for unit in units:
+        county = unit.supervising_bureau()
+        if county is not None and county.id != ctx.person.unit_id:
+            by_county.setdefault(county.id, []).append(unit)
+    today = clock.today()
+    for county_id, urged in by_county.items():
+        names = "、".join(u.name for u in urged)
+        text = (f"【周报催报（抄送）】{ctx.person.unit.name}（{ctx.person.name}）提醒了本县{len(urged)}个单位报送"
+                f"{weekly.week_label(week)}的周报：{names}。供知悉，无需处理；回复「周报情况」查看本县报送情况。")
+        outbox.push_text(ctx.session, org.bureau_people(ctx.session, urged[0], BUREAU_ADMIN), text,
+                         dedupe_key=f"weekly:urge-copy:{week}:{today}:{county_id}")  # the text tells the units apart

@@ -68,3 +68,24 @@ def test_the_countys_line_in_the_citys_statistics_of_a_past_month_leads_to_that_
     assert "（「统计 抚松」看详情）" in bot.send("city_qian", "统计")
     assert "（「统计 抚松 上个月」看详情）" in bot.send("city_qian", "上个月的统计")
     assert bot.send("city_qian", "统计 抚松 上个月").startswith(f"抚松县政务服务和数字化建设管理局辖区统计（{month}，")
+
+
+def test_the_county_learns_that_the_city_urged_its_units_to_file(bot):
+    """The city's 催报 reached the county's units while the county's admins heard nothing (its 整改通知 and 处置措施
+    are copied to them)."""
+    from datetime import datetime
+
+    from bot import clock
+    from tests.approvals_helpers import seed_accounts
+    seed_accounts(bot)
+    clock.set_now(datetime(2026, 11, 27, 18, 0))  # Friday, past the 17:00 deadline
+    bot.send("city_qian", "催报 抚松县教育局")
+    assert bot.send("city_qian", "确认") == "已提醒1个单位：抚松县教育局。"
+    assert bot.texts("jy_zhang")[0].startswith("【周报催报】白山市政务服务和数字化建设管理局提醒：抚松县教育局")
+    assert bot.texts("zsj_admin") == [
+        "【周报催报（抄送）】白山市政务服务和数字化建设管理局（钱管理）提醒了本县1个单位报送11月23日—11月29日的周报："
+        "抚松县教育局。供知悉，无需处理；回复「周报情况」查看本县报送情况。"]
+    assert bot.texts("jy_admin") == [] and bot.texts("zsj_review") == []
+    bot.send("zsj_admin", "催报 抚松县卫生健康局")
+    bot.send("zsj_admin", "确认")
+    assert len(bot.texts("zsj_admin")) == 1  # the county's own 催报 is not copied to itself
