@@ -51,6 +51,12 @@ def _pass_on(ctx: Context, tag: str, ask: str, key: str) -> str:
     return _who(admins)
 
 
+def _trained_this_year(ctx: Context, unit) -> tuple[int, bool]:
+    """(this year, whether the unit has anyone in this year's training ledger)."""
+    year = clock.today().year
+    return year, unit.id in trained_unit_ids(ctx.session, year)
+
+
 def _who(admins) -> str:
     return f"（{'、'.join(p.name for p in admins)}）" if admins else ""
 
@@ -73,9 +79,8 @@ def register(router: Router) -> None:
         unit = ctx.person.unit
         if unit.is_bureau:
             return PASS
-        year = clock.today().year
+        year, done = _trained_this_year(ctx, unit)
         who = _who(bureau_admins(ctx.session, unit))
-        done = unit.id in trained_unit_ids(ctx.session, year)
         ctx.reply(f"{unit.name}{year}年" + ("已有人员参加培训，已记入培训台账。" if done else "还没有人员参加培训的记录。")
                   + f"\n培训由县政数局组织（第28条：每年至少参加一次），助手里不能报名；培训的时间、地点请联系县政数局管理员{who}。"
                   "参加后由县政数局登记，回复「单位记录」可以查看本单位的培训记录。")
@@ -86,8 +91,7 @@ def register(router: Router) -> None:
         unit = ctx.person.unit
         if unit.is_bureau:
             return PASS
-        year = clock.today().year
-        done = unit.id in trained_unit_ids(ctx.session, year)
+        year, done = _trained_this_year(ctx, unit)
         record = f"{unit.name}{year}年" + ("已有参训记录。" if done else "还没有参训记录。")
         if HELD.search(ctx.text):
             who = _pass_on(ctx, "培训登记", "请核实后回复「培训登记」记入培训台账（第28条）。", "trained-said")
