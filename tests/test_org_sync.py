@@ -229,10 +229,15 @@ def test_a_member_moved_in_wecom_is_listed_and_leaves_the_old_units_roles_behind
     assert now["jy_li"].roles == {STAFF}
 
 
-def test_a_reviewer_moved_to_a_host_unit_is_no_longer_a_reviewer(bot, wecom, sync):
+def move_in_wecom(wecom, department: int, index: int, to: int) -> None:
+    """The fake WeCom moves the member at `index` of `department` to department `to`."""
     users = wecom.state.users
-    review = users[2].pop(1)
-    users[3].append({**review, "department": [3], "main_department": 3})
+    member = users[department].pop(index)
+    users[to].append({**member, "department": [to], "main_department": to})
+
+
+def test_a_reviewer_moved_to_a_host_unit_is_no_longer_a_reviewer(bot, wecom, sync):
+    move_in_wecom(wecom, 2, 1, 3)
     result = sync()
     assert result.exit_code == 0, result.output
     assert "  杨审核 zsj_review：所在单位 抚松县政务服务和数字化建设管理局 → 抚松县教育局；角色去掉「主管单位审核人」，" \
@@ -276,9 +281,7 @@ def test_a_new_member_put_in_a_bureau_for_want_of_their_departments_unit_is_expl
 
 def test_a_sync_that_leaves_a_bureau_without_an_admin_says_so(bot, wecom, sync):
     """马管理 is moved in WeCom to 教育局: the county bureau has no 主管单位管理员 left to receive notices."""
-    users = wecom.state.users
-    admin = users[2].pop(0)
-    users[3].append({**admin, "department": [3], "main_department": 3})
+    move_in_wecom(wecom, 2, 0, 3)
     result = sync()
     assert result.exit_code == 0, result.output
     assert ("注意：同步后「抚松县政务服务和数字化建设管理局」没有主管单位管理员了（马管理 zsj_admin 已停用或调到别的单位）："
