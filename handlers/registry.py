@@ -244,15 +244,25 @@ def register(router: Router) -> None:
 
     @router.command("导出台账", "导出台帐", "台账导出", "下载台账", roles=set(ROLES), help="把台账导出为Excel文件发给您",
                     detail="生成包含全部台账字段的Excel文件（单位用户为本单位，主管单位用户为辖区；"
-                           "市政数局用户「导出台账 县名」只导出一个县），以文件消息发给您本人。")
+                           "「导出台账 单位名」只导出一个单位，市政数局用户「导出台账 县名」只导出一个县），以文件消息发给您本人。")
     def export(ctx: Context):
         person, session = ctx.person, ctx.session
         county = county_asked(session, person, ctx.args) if ctx.args else None  # 「导出台账 靖宇」 from the city
         ids = subtree_ids(session, county.id) if county else None
-        accounts = scope_accounts(session, person, ids, with_history=True)
         scope = (county or person.unit).name
+        if ctx.args and county is None and person.is_bureau_user and ctx.args not in OWN_UNIT_WORDS:
+            found = find_units(visible_host_units(session, person), ctx.args)  # 「导出台账 教育局」: that unit's
+            if len(found) != 1:
+                ctx.reply(outside_scope_hint(ctx, ctx.args) or
+                          (f"「{ctx.args[:20]}」匹配到 {len(found)} 个单位：{'、'.join(u.name for u in found[:5])}。"
+                           "请写得更具体一些" if found else f"在您的管辖范围内没有找到「{ctx.args[:20]}」")
+                          + "；回复「导出台账」导出辖区全部账号。")
+                return END
+            ids, scope = [found[0].id], found[0].name
+        accounts = scope_accounts(session, person, ids, with_history=True)
         if not accounts:
-            ctx.reply(f"{scope}{'辖区' if person.is_bureau_user else ''}的台账中还没有账号，没有可导出的内容。")
+            whole = person.is_bureau_user and (ids is None or county is not None)
+            ctx.reply(f"{scope}{'辖区' if whole else ''}的台账中还没有账号，没有可导出的内容。")
             return END
         title = f"政务新媒体台账_{scope}_{clock.today().strftime('%Y%m%d')}"
         due = registry_due(session, accounts, in_chat=False)

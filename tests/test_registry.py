@@ -160,6 +160,22 @@ def test_export_sends_an_xlsx_file_to_the_asker(bot):
         assert row.actor == "zsj_admin" and row.after["accounts"] == 8
 
 
+def test_a_bureau_export_naming_a_unit_holds_only_that_units_accounts(bot):
+    """「导出台账 教育局」 silently sent the whole county's registry."""
+    seed_accounts(bot)
+    reply = bot.send("zsj_admin", "导出台账 教育局")
+    assert reply.startswith("台账已生成，稍后以文件发送（2个账号）"), reply
+    name, data = received_files(bot, "zsj_admin")[-1]
+    assert name.startswith("政务新媒体台账_抚松县教育局_")
+    rows = [[c.value for c in r] for r in workbook_of(data)["台账"].iter_rows(min_row=2)]
+    assert len(rows) == 2 and all(r[1] == "抚松县教育局" for r in rows)
+    assert bot.send("zsj_admin", "导出台账 林业局") == \
+        "在您的管辖范围内没有找到「林业局」；回复「导出台账」导出辖区全部账号。"
+    assert "不在您的管辖范围内" in bot.send("zsj_admin", "导出台账 靖宇县教育局")
+    assert len(received_files(bot, "zsj_admin")) == 1  # nothing else sent
+    assert bot.send("zsj_admin", "导出台账 农业农村局") == "抚松县农业农村局的台账中还没有账号，没有可导出的内容。"
+
+
 def test_unit_export_holds_only_the_units_accounts(bot):
     seed_accounts(bot)
     bot.send("jy_li", "导出台账")
