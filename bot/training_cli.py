@@ -86,7 +86,7 @@ def _person(session, record: dict) -> tuple[Person | None, str | None]:
     unit = str(record.get("unit") or "").strip()
     if unit:
         stmt = stmt.join(Unit).where(Unit.name.contains(unit))
-    people = list(session.scalars(stmt))
+    people = list(session.scalars(stmt.order_by(Person.id)))  # the same order on every database
     if len(people) == 1:
         return people[0], None
     if not people:
