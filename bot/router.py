@@ -295,7 +295,7 @@ class Router:
     def menu_key(self, sender: Sender | None) -> tuple:
         """What decides which commands a sender is offered: his roles, and the commands withheld from him."""
         roles = frozenset(sender.roles) if sender is not None else frozenset()
-        return roles, tuple(c.name for c in self.commands if self.withheld(c, sender))
+        return roles, tuple(c.name for c in self.commands if c.withheld is not None and self.withheld(c, sender))
 
     def _menu(self, sender: Sender | None) -> _Menu:
         key = self.menu_key(sender)

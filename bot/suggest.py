@@ -53,45 +53,68 @@ def _text_grams(text: str | None) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(_grams(toks, 1)), frozenset(_grams(toks, 2))
 
 
-def explained_score(query: Query, help_grams, detail_grams) -> float:
-    wanted = query.wanted
-    if not wanted:
-        return 0.0
-    at = query.n - 1
-    return max(HELP_WEIGHT * (len(wanted & help_grams[at]) / len(wanted)),
-               DETAIL_WEIGHT * (len(wanted & detail_grams[at]) / len(wanted)))
-
-
 class Index:
-    """A list of commands taken apart once (words, help and detail are fixed), so that an unknown
-    text is compared with every word of every command without taking the commands apart again."""
+    """A list of commands taken apart once (words, help and detail are fixed), and looked up by
+    character: an unknown text is compared only with the words and help lines that share a
+    character (or character pair) with it. Any other word scores 0 whatever the rule, so the
+    result is that of comparing the text with every word of every command."""
 
     def __init__(self, commands: Iterable) -> None:
         self.entries = [(c.name, tuple(_word(w) for w in c.words), _text_grams(c.help), _text_grams(c.detail))
                         for c in commands]
+        self.first = {}  # name → the position of its first entry: ties keep the registration order
+        self.words_by_token: dict[str, list[tuple[int, Word]]] = {}
+        self.grams: list[list[dict[str, list[int]]]] = [[{}, {}], [{}, {}]]  # [help|detail][single|pair]
+        for pos, (name, words, help_grams, detail_grams) in enumerate(self.entries):
+            self.first.setdefault(name, pos)
+            for word in dict.fromkeys(words):
+                for tok in word[2]:
+                    self.words_by_token.setdefault(tok, []).append((pos, word))
+            for which, grams in enumerate((help_grams, detail_grams)):
+                for at in (0, 1):
+                    for gram in grams[at]:
+                        self.grams[which][at].setdefault(gram, []).append(pos)
 
     def closest(self, text: str) -> list[str]:
         """Names of up to LIMIT commands that the text most likely meant, best first."""
-        scored: dict[str, float] = {}
         query = Query(text)
+        values = self._explained(query)
         plain, qset = query.plain, query.set
-        for name, words, help_grams, detail_grams in self.entries:
-            value = explained_score(query, help_grams, detail_grams)
-            for count, wplain, wset in words:  # the loop every unknown text runs most: kept flat
+        for tok in qset:  # a word sharing several characters is scored again: the same score
+            for pos, word in self.words_by_token.get(tok, ()):
+                count, wplain, wset = word
                 if count >= 2 and wplain in plain:
                     score = 1.0 + len(wplain) / 100  # the longer word is the more specific one
-                elif plain and plain in wplain:
+                elif plain in wplain:
                     score = 0.8 + 0.1 * len(plain) / len(wplain)
                 else:
-                    common = len(qset & wset)
-                    score = 2 * common / (len(qset) + len(wset)) if common else 0.0
-                if score > value:
-                    value = score
-            if value > scored.get(name, -1.0):  # every command is ranked, a 0 too
+                    score = 2 * len(qset & wset) / (len(qset) + len(wset))
+                if score > values.get(pos, 0.0):
+                    values[pos] = score
+        scored: dict[str, float] = {}
+        for pos, value in values.items():
+            name = self.entries[pos][0]
+            if value > scored.get(name, 0.0):
                 scored[name] = value
-        ranked = sorted(scored.items(), key=lambda item: -item[1])  # stable: ties keep their order
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], self.first[item[0]]))
         if not ranked or ranked[0][1] < CUTOFF:
             return []
         floor = max(CUTOFF, NEAR_BEST * ranked[0][1])
         return [name for name, value in ranked if value >= floor][:LIMIT]
 
+    def _explained(self, query: Query) -> dict[int, float]:
+        """explained_score of every entry that shares a character (pair) with the text; the rest score 0."""
+        wanted = query.wanted
+        at = query.n - 1
+        values: dict[int, float] = {}
+        for which, weight in ((0, HELP_WEIGHT), (1, DETAIL_WEIGHT)):
+            found: dict[int, int] = {}
+            postings = self.grams[which][at]
+            for gram in wanted:
+                for pos in postings.get(gram, ()):
+                    found[pos] = found.get(pos, 0) + 1
+            for pos, count in found.items():
+                score = weight * (count / len(wanted))
+                if score > values.get(pos, 0.0):
+                    values[pos] = score
+        return values

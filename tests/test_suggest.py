@@ -111,3 +111,43 @@ def test_a_confirmation_nobody_asked_for_says_nothing_was_submitted(bot):
     from bot import clock
     clock.set_now(clock.now() + timedelta(minutes=31))  # expired, kept as a draft: 「好的」 may be meant as its answer
     assert "当前没有等待您确认的操作，什么也没有提交。\n未完成的「开设申请」已保存为草稿" in bot.send("jy_zhang", "好的")
+
+
+def _closest_by_comparing_everything(index, text: str) -> list[str]:
+    """The rule as stated in bot/suggest.py, applied to every word and help line of every command:
+    what the index's look-up by character must always give."""
+    from bot.suggest import CUTOFF, DETAIL_WEIGHT, HELP_WEIGHT, LIMIT, NEAR_BEST, Query
+    query = Query(text)
+    scored: dict[str, float] = {}
+    for name, words, help_grams, detail_grams in index.entries:
+        at, wanted = query.n - 1, query.wanted
+        value = max(HELP_WEIGHT * len(wanted & help_grams[at]) / len(wanted),
+                    DETAIL_WEIGHT * len(wanted & detail_grams[at]) / len(wanted)) if wanted else 0.0
+        for count, wplain, wset in words:
+            if count >= 2 and wplain in query.plain:
+                score = 1.0 + len(wplain) / 100
+            elif query.plain and query.plain in wplain:
+                score = 0.8 + 0.1 * len(query.plain) / len(wplain)
+            else:
+                common = len(query.set & wset)
+                score = 2 * common / (len(query.set) + len(wset)) if common else 0.0
+            value = max(value, score)
+        scored[name] = max(value, scored.get(name, -1.0))
+    ranked = sorted(scored.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < CUTOFF:
+        return []
+    floor = max(CUTOFF, NEAR_BEST * ranked[0][1])
+    return [name for name, value in ranked if value >= floor][:LIMIT]
+
+
+def test_looking_up_by_character_finds_what_comparing_every_word_finds():
+    from bot.suggest import Index
+    commands = [c for c in handlers.build_router().commands if c.help]
+    texts = {"明天开会吗", "我想看一下账号", "excel", "EXCEL表格", "周报告", "？？", "", "a", "开个抖音号", "培训怎么报名"}
+    for command in commands:
+        for source in (*command.words, command.help, command.detail or ""):
+            texts.update({source, source[:2], source[1:4], source[-3:], source + "吗", "我要" + source[:3]})
+    for chosen in (commands, commands[::2], commands[1::3]):  # the menus of different roles
+        index = Index(chosen)
+        for text in sorted(texts):
+            assert index.closest(text) == _closest_by_comparing_everything(index, text), text
