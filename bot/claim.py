@@ -26,18 +26,25 @@ PostgreSQL, the lock and the look-ups are one statement:
   snapshot). `record` raises `AnsweredMeanwhile`, the transaction rolls back with everything the
   handler did, and the caller answers with the first delivery's reply.
 
+Before all this, PostgreSQL tries a message without the lock (`read_unlocked`, then
+`record_if_unchanged`; bot/dispatch.py `_unlocked`): the same documents are read with the
+conversation's row version (`xmin`, which every write of the row changes), and one statement in
+autocommit locks the row if it still has that version, records the callback unless a copy was
+recorded first, and only then writes the conversation. Any other outcome writes nothing.
+
 SQLite takes its write lock at BEGIN IMMEDIATE, so there the row is read, the key looked up,
 the person found and the callback recorded with plain statements; a copy waits at BEGIN and
 then sees the first delivery's record.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import NamedTuple
 
-from sqlalchemy import (JSON, Connection, String, bindparam, case, func, insert, inspect, literal_column,
-                        select, update)
+from sqlalchemy import (JSON, Connection, String, bindparam, case, exists, func, insert, inspect,
+                        literal_column, select, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -80,6 +87,17 @@ def _build_lock_and_read():
     locked = (upsert.on_conflict_do_update(index_elements=[_conv.c.userid],
                                            set_={"updated_at": upsert.excluded.updated_at})
               .returning(*(_conv.c[name] for name in _CONV_COLUMNS)).cte("conv"))
+    sender, prior = _sender_and_prior()
+    documents = func.json_build_array(locked.c.data, locked.c.history, locked.c.draft, sender, prior, type_=JSON)
+    return (select(locked.c.userid, locked.c.state, locked.c.expires_at, locked.c.updated_at,
+                   documents.label("documents"))
+            .select_from(locked.outerjoin(_person, _person.c.userid == locked.c.userid)
+                         .outerjoin(_unit, _unit.c.id == _person.c.unit_id)))
+
+
+def _sender_and_prior():
+    """The sender's directory entry (person, unit, roles) as one JSON value, from `person` and `unit`
+    joined to the statement; and the earlier delivery's reply, handler and outcome."""
     prior = (select(func.json_build_array(_calls.c.reply, _calls.c.handler, _calls.c.outcome))
              .where(_calls.c.dedupe_key == bindparam("key", type_=String)).scalar_subquery())
     roles = (select(func.json_agg(func.json_build_array(_roles.c.id, _roles.c.role)))
@@ -87,11 +105,41 @@ def _build_lock_and_read():
     sender = case((_person.c.id.is_(None), None), else_=func.json_build_array(
         func.json_build_array(*(_person.c[name] for name in _PERSON_COLUMNS)),
         func.json_build_array(*(_unit.c[name] for name in _UNIT_COLUMNS)), roles))
-    documents = func.json_build_array(locked.c.data, locked.c.history, locked.c.draft, sender, prior, type_=JSON)
-    return (select(locked.c.userid, locked.c.state, locked.c.expires_at, locked.c.updated_at,
+    return sender, prior
+
+
+# The row version PostgreSQL gives every write of a row: unchanged since it was read ⇔ the same xmin.
+_SEEN = literal_column(f"{_conv.name}.xmin::text")
+
+
+def _build_read():
+    """The conversation (with its version), the sender and any earlier delivery, without a lock."""
+    sender, prior = _sender_and_prior()
+    documents = func.json_build_array(_conv.c.data, _conv.c.history, _conv.c.draft, sender, prior, type_=JSON)
+    return (select(_SEEN, *(_conv.c[name] for name in ("userid", "state", "expires_at", "updated_at")),
                    documents.label("documents"))
-            .select_from(locked.outerjoin(_person, _person.c.userid == locked.c.userid)
-                         .outerjoin(_unit, _unit.c.id == _person.c.unit_id)))
+            .select_from(_conv.outerjoin(_person, _person.c.userid == _conv.c.userid)
+                         .outerjoin(_unit, _unit.c.id == _person.c.unit_id))
+            .where(_conv.c.userid == bindparam("userid")))
+
+
+def _build_record_if_unchanged(saved: bool):
+    """Lock the conversation if it is still the version read; then record the callback unless a copy
+    of it was recorded first; then, only if it was recorded, write the conversation (its time, and
+    with `saved` what changed). One statement: in autocommit it is one transaction, all or nothing."""
+    locked = (select(_conv.c.userid).where(_conv.c.userid == bindparam("userid"), _SEEN == bindparam("seen"))
+              .with_for_update().cte("locked"))
+    recorded = (pg_insert(_calls).from_select(
+        ["dedupe_key", "userid", "msg_type", "handler", "reply", "outcome", "received_at"],
+        select(bindparam("key", type_=String), locked.c.userid, bindparam("msg_type", type_=String),
+               bindparam("handler", type_=String), bindparam("reply", type_=_calls.c.reply.type),
+               literal_column("'ok'"), bindparam("now", type_=_calls.c.received_at.type)))
+                .on_conflict_do_nothing(index_elements=[_calls.c.dedupe_key])
+                .returning(_calls.c.dedupe_key).cte("recorded"))
+    values = {name: bindparam(f"conv_{name}", type_=_conv.c[name].type) for name in _SAVED} if saved else {
+        "updated_at": bindparam("conv_updated_at", type_=_conv.c.updated_at.type)}
+    return (update(_conv).where(_conv.c.userid == bindparam("userid"), exists(select(recorded.c.dedupe_key)))
+            .values(values).returning(_conv.c.userid).add_cte(locked).add_cte(recorded))
 
 
 def _build_record(saved: bool):
@@ -106,6 +154,9 @@ def _build_record(saved: bool):
 
 
 _PG_LOCK_AND_READ = HotStatement(_build_lock_and_read())
+_PG_READ = HotStatement(_build_read())
+_PG_TOUCH_IF_UNCHANGED = HotStatement(_build_record_if_unchanged(saved=False))
+_PG_SAVE_IF_UNCHANGED = HotStatement(_build_record_if_unchanged(saved=True))
 _PRIOR = (select(_calls.c.reply, _calls.c.handler, _calls.c.outcome)
           .where(_calls.c.dedupe_key == bindparam("key")))
 _SAVE = (update(_conv).where(_conv.c.userid == bindparam("conv_userid"))
@@ -210,6 +261,59 @@ def lock_and_read(connection: Connection, inbound: Inbound, now: datetime) -> Cl
         sender = Sender(dict(zip(_PERSON_COLUMNS, person_values)), dict(zip(_UNIT_COLUMNS, unit_values)),
                         sorted(roles or ()))
     return Claim(conv, sender, None)
+
+
+@dataclass
+class Seen:
+    """What an unlocked read found (PostgreSQL): the claim, and the conversation's version then."""
+    claim: Claim
+    version: str
+
+
+def read_unlocked(connection: Connection, inbound: Inbound, now: datetime) -> Seen | None:
+    """The sender's conversation, directory entry and any earlier delivery, read without a lock, on
+    PostgreSQL in autocommit (`autocommit`); None when only the locked path will do: no
+    conversation row yet, or a sender not found under this spelling of the userid."""
+    row = _PG_READ.run(connection, {"userid": inbound.userid, "key": inbound.dedupe_key}).fetchone()
+    if row is None:
+        return None
+    version, userid, state, expires_at, _updated_at, (data, history, draft, sender_values, prior) = row
+    conv = Dialogue(userid, state, data, history, draft, _utc(expires_at), now)  # (the message's time, as locked)
+    if prior is not None:
+        return Seen(Claim(conv, None, Prior(*prior)), version)
+    if sender_values is None:
+        return None
+    person_values, unit_values, roles = sender_values
+    sender = Sender(dict(zip(_PERSON_COLUMNS, person_values)), dict(zip(_UNIT_COLUMNS, unit_values)),
+                    sorted(roles or ()))
+    return Seen(Claim(conv, sender, None), version)
+
+
+def record_if_unchanged(connection: Connection, seen: Seen, inbound: Inbound, handler: str | None,
+                        reply: dict | None, now: datetime) -> bool:
+    """Record the callback and save the conversation in one statement (autocommit: one transaction),
+    if the conversation is still the version read and no copy of the callback was recorded first;
+    False, with nothing written, otherwise."""
+    conv = seen.claim.conv
+    values = {"userid": conv.userid, "seen": seen.version, "key": inbound.dedupe_key, "msg_type": _msg_type(inbound),
+              "handler": handler, "reply": reply, "now": now, "conv_updated_at": now}
+    if conv.changed:
+        values.update({f"conv_{name}": getattr(conv, name) for name in _SAVED if name != "updated_at"})
+        return _PG_SAVE_IF_UNCHANGED.run(connection, values).fetchone() is not None
+    return _PG_TOUCH_IF_UNCHANGED.run(connection, values).fetchone() is not None
+
+
+@contextmanager
+def autocommit(connection: Connection):
+    """Each statement its own transaction, on the connection's driver, until the block ends (then
+    `connection.begin()` works as usual). No round trip: psycopg only sets a flag."""
+    driver = connection.connection.driver_connection
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        if not connection.invalidated:
+            driver.autocommit = False
 
 
 def _utc(value: datetime | None) -> datetime | None:

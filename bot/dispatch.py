@@ -1,7 +1,8 @@
 """The quick, transactional half of a callback: lock the user, de-duplicate, route, commit.
 
 Everything here is one database transaction: the conversation state, the business
-change, the outbox rows and the de-duplication record commit together or not at all.
+change, the outbox rows and the de-duplication record commit together or not at all. (On
+PostgreSQL a message answered from the dialogue alone is one statement: `_unlocked`.)
 """
 from __future__ import annotations
 
@@ -79,6 +80,10 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
     # one joined to this transaction.
     ctx = None
     with db.get_engine(pre_ping=False).connect() as connection:
+        if connection.dialect.name == "postgresql":
+            outcome = _unlocked(router, inbound, connection)
+            if outcome is not None:
+                return outcome
         try:
             with connection.begin() as transaction:
                 now = clock.now()
@@ -123,6 +128,44 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
         finally:
             if ctx is not None:
                 ctx.close()
+
+
+def _unlocked(router: Router, inbound: Inbound, connection) -> Outcome | None:
+    """Answer without holding the conversation's row lock (PostgreSQL), or None for the locked path.
+
+    Most messages are answered from the sender and the dialogue alone (帮助, a suggestion): for them
+    the lock, BEGIN and COMMIT are three of four round trips. So the conversation is read with its
+    row version, routed, and recorded in one statement that first locks the row and checks the
+    version: if another message of the user committed in between, or a copy of this callback was
+    recorded, that statement writes nothing and the message is processed again under the lock. Its
+    effect is therefore the same as if the messages had been processed one after another. A handler
+    not marked `dialogue_only`, or anything touching the database, stops the attempt (NeedsLock)
+    before it does anything; a handler's error, too, is left to the locked path to run and answer.
+    """
+    now = clock.now()
+    with claims.autocommit(connection):
+        seen = claims.read_unlocked(connection, inbound, now)
+        if seen is None:
+            return None
+        claim = seen.claim
+        if claim.prior is not None:
+            return _as_before(claim.prior)
+        if not claim.sender.active:
+            return None
+        ctx = Context(inbound, sender=claim.sender, conv=claim.conv, text=inbound.content.strip())
+        ctx.unlocked = True
+        conv = claim.conv
+        try:
+            _expire(router, conv, ctx)
+            router.dispatch(ctx, conv)
+            if conv.state:
+                conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
+            reply = _reply_of(ctx)
+        except Exception:  # NeedsLock, or a handler's error: the locked path runs it and answers
+            return None
+        if not claims.record_if_unchanged(connection, seen, inbound, ctx.handler_name, reply, now):
+            return None
+    return Outcome(reply, ctx.handler_name)
 
 
 def _prior(inbound: Inbound) -> claims.Prior | None:

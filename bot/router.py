@@ -35,6 +35,19 @@ HOW_TO = re.compile(r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:样)?(?:
 Handler = Callable[["Context"], "str | None"]
 
 
+class NeedsLock(Exception):
+    """An unlocked attempt (`Context.unlocked`) reached what only the locked path may do: a handler
+    not marked `dialogue_only`, or the database. Nothing of the attempt is kept; the callback is
+    processed again under the conversation's row lock (bot/dispatch.py)."""
+
+
+def dialogue_only(handler: Handler) -> Handler:
+    """Marks a handler that reads nothing but the sender and the dialogue, changes nothing but the
+    dialogue, and only replies (帮助, suggestions): it may run before the conversation is locked."""
+    handler.dialogue_only = True
+    return handler
+
+
 class Reask(Exception):
     """A wrong answer: reply the hint, keep everything, ask the same question again."""
 
@@ -72,10 +85,13 @@ class Context:
         # data before the answer), so that 上一步 goes back to it
         self.answered: tuple[str, dict] | None = None
         self.kept_draft = False  # the state's handler kept the dialogue as a draft itself (「不」 at a confirmation)
+        self.unlocked = False  # an attempt before the row lock: only `dialogue_only` handlers, no database
         self._session, self._person, self._connection = session, person, connection
 
     @property
     def session(self) -> Session:
+        if self.unlocked:
+            raise NeedsLock("session")
         if self._session is None:
             self._session = db.session_factory(pre_ping=False)(
                 bind=self._connection, join_transaction_mode="rollback_only")
@@ -437,6 +453,7 @@ class Router:
         saved = copy.deepcopy(conv.data)
         ctx.data = copy.deepcopy(conv.data)
         ctx.handler_name = state.name
+        _may_run(ctx, state.handler)
         command = self._unoffered_command(ctx, state)
         try:
             result = state.handler(ctx)
@@ -505,6 +522,7 @@ class Router:
         ctx.state = conv.state
         if extra:
             ctx.data["_extra"] = extra  # only for fallbacks that need the command
+        _may_run(ctx, handler)
         result = handler(ctx)
         ctx.data.pop("_extra", None)
         if result == PASS or name in ("cancel", "back", "resume", "help", "forbidden", "unknown_text"):
@@ -577,6 +595,11 @@ def cancel_offer(ctx: Context, action: str = "暂不提交") -> str:
     继续 resumes (a form the command filled in, 「说明 3 已恢复」, or 修改 N, has nothing typed to keep)."""
     typed = ctx.conv is not None and answers_typed(ctx.conv)
     return f"「取消」{action}（已填的内容留作草稿）" if typed else "「取消」放弃"
+
+
+def _may_run(ctx: Context, handler: Handler) -> None:
+    if ctx.unlocked and not getattr(handler, "dialogue_only", False):
+        raise NeedsLock(getattr(handler, "__name__", "handler"))
 
 
 def _clear(conv) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
 from bot import clock, drafts, outbox
-from bot.router import ARGS_PUNCTUATION, PASS, Context, Router, answers_typed
+from bot.router import ARGS_PUNCTUATION, PASS, Context, Router, answers_typed, dialogue_only
 from bot.suggest import Index
 from handlers import unit_todo
 from handlers.screenshots import SCREENSHOT_MINUTES
@@ -165,6 +165,7 @@ def register(router: Router) -> None:
     helps: dict[tuple, _Help] = {}
 
     @router.fallback("help")
+    @dialogue_only
     def show_help(ctx: Context):
         ctx.reply(help_text(ctx))
         conv_state = ctx.state
@@ -186,6 +187,7 @@ def register(router: Router) -> None:
             ctx.reply(f"回复「继续」接着填写未完成的「{ctx.conv.draft.get('title', '')}」{others_waiting(ctx.conv)}。")
 
     @router.command("菜单", "功能", help=None)
+    @dialogue_only
     def menu(ctx: Context):
         ctx.reply(help_text(ctx))
 
@@ -284,6 +286,7 @@ def register(router: Router) -> None:
         return "市政数局管理员" if ctx.person and ctx.person.unit.kind == org.CITY_BUREAU else "县政数局"
 
     @router.fallback("unknown_text")
+    @dialogue_only
     def unknown(ctx: Context):
         greeting = ctx.text.lower().rstrip("~～!！。.")
         if greeting in THANKS:
