@@ -192,6 +192,7 @@ def register(router: Router) -> None:
         ctx.reply(help_text(ctx))
 
     @router.fallback("cancel")
+    @dialogue_only
     def cancel(ctx: Context):
         conv = ctx.conv
         info = router.conversation_of(conv.state)
@@ -217,6 +218,7 @@ def register(router: Router) -> None:
         return f"\n{what}已保存为草稿，回复「继续」可接着填写（不需要就不用理会）。{older}{drafts.earlier_kept(conv)}"
 
     @router.fallback("back")
+    @dialogue_only
     def back(ctx: Context):
         conv = ctx.conv
         if not conv.state:
@@ -234,6 +236,7 @@ def register(router: Router) -> None:
         ctx.reply(f"好的，回到上一步{router.where(state, data)}。\n" + router.prompt(ctx, state))
 
     @router.fallback("resume")
+    @dialogue_only
     def resume(ctx: Context):
         conv = ctx.conv
         if conv.state in router.states:

@@ -124,3 +124,13 @@ def test_a_handler_marked_dialogue_only_that_reaches_the_database_is_run_under_t
     known(tbot, begins)
     assert tbot.send(USER, "查名字") == "抚松县教育局"
     assert len(runs) == 2 and len(begins) == 1  # stopped at the session, then run once under the lock
+
+
+def test_cancel_and_back_move_the_dialogue_without_a_transaction(tbot, begins):
+    assert "请输入名称" in tbot.send(USER, "测试登记")
+    assert "联系电话" in tbot.send(USER, "抚松教育")
+    begins.clear()
+    assert tbot.send(USER, "上一步").startswith("好的，回到上一步。\n请输入名称")
+    assert tbot.send(USER, "取消") == "已取消「测试登记」，没有提交任何内容。"
+    assert begins == []
+    assert "当前没有等待您确认的操作" in tbot.send(USER, "确认")  # the dialogue really ended
