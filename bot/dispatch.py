@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from bot import claim as claims, clock, config, db, drafts
 from bot.claim import Dialogue
-from bot.router import Context, Router, answers_typed
+from bot.router import Context, NeedsLock, Router, answers_typed
 from bot.wecom_crypto import Inbound
 from models.platform import InboundCallback
 
@@ -80,7 +80,7 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
     # one joined to this transaction.
     ctx = None
     with db.get_engine(pre_ping=False).connect() as connection:
-        if connection.dialect.name == "postgresql":
+        if connection.dialect.name == "postgresql" and inbound.userid not in _LOCK_FIRST:
             outcome = _unlocked(router, inbound, connection)
             if outcome is not None:
                 return outcome
@@ -104,6 +104,7 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
                 ctx.flush()
                 claims.record(connection, claim, inbound, ctx.handler_name, reply, now)
             ctx.committed()
+            _remember(inbound.userid, ctx)
             return Outcome(reply, ctx.handler_name)
         except claims.AnsweredMeanwhile:  # everything this copy did was rolled back
             prior = _prior(inbound)
@@ -161,11 +162,29 @@ def _unlocked(router: Router, inbound: Inbound, connection) -> Outcome | None:
             if conv.state:
                 conv.expires_at = clock.now() + timedelta(minutes=config.get().conversation_idle_minutes)
             reply = _reply_of(ctx)
-        except Exception:  # NeedsLock, or a handler's error: the locked path runs it and answers
+        except NeedsLock:
+            _remember(inbound.userid, ctx)
+            return None
+        except Exception:  # a handler's error: the locked path runs it again, and answers
             return None
         if not claims.record_if_unchanged(connection, seen, inbound, ctx.handler_name, reply, now):
             return None
     return Outcome(reply, ctx.handler_name)
+
+
+# Users whose last message needed the lock (a form's step, a query): their next message most likely
+# does too, so it skips the unlocked read — a hint for this process, nothing depends on it being right.
+_LOCK_FIRST: set[str] = set()
+_LOCK_FIRST_MAX = 50_000
+
+
+def _remember(userid: str, ctx: Context) -> None:
+    if not ctx.needs_lock:
+        _LOCK_FIRST.discard(userid)
+        return
+    if len(_LOCK_FIRST) >= _LOCK_FIRST_MAX:
+        _LOCK_FIRST.clear()
+    _LOCK_FIRST.add(userid)
 
 
 def _prior(inbound: Inbound) -> claims.Prior | None:

@@ -86,10 +86,12 @@ class Context:
         self.answered: tuple[str, dict] | None = None
         self.kept_draft = False  # the state's handler kept the dialogue as a draft itself (「不」 at a confirmation)
         self.unlocked = False  # an attempt before the row lock: only `dialogue_only` handlers, no database
+        self.needs_lock = False  # a handler not marked `dialogue_only` ran, or the database was used
         self._session, self._person, self._connection = session, person, connection
 
     @property
     def session(self) -> Session:
+        self.needs_lock = True
         if self.unlocked:
             raise NeedsLock("session")
         if self._session is None:
@@ -598,8 +600,10 @@ def cancel_offer(ctx: Context, action: str = "暂不提交") -> str:
 
 
 def _may_run(ctx: Context, handler: Handler) -> None:
-    if ctx.unlocked and not getattr(handler, "dialogue_only", False):
-        raise NeedsLock(getattr(handler, "__name__", "handler"))
+    if not getattr(handler, "dialogue_only", False):
+        ctx.needs_lock = True
+        if ctx.unlocked:
+            raise NeedsLock(getattr(handler, "__name__", "handler"))
 
 
 def _clear(conv) -> None:

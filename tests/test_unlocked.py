@@ -32,7 +32,7 @@ def begins():
 
 def known(bot, begins=None) -> None:
     """The user's first message ever makes his conversation row, under the lock: then the unlocked attempt can run."""
-    bot.send(USER, "你好")
+    bot.send(USER, "帮助")
     if begins is not None:
         begins.clear()
 
@@ -56,7 +56,7 @@ def recorded(key: str) -> list[InboundCallback]:
 
 
 def test_help_and_suggestions_are_answered_without_a_transaction_and_recorded_once(bot, begins):
-    bot.send(USER, "你好")  # the first message ever makes the conversation row, under the lock
+    known(bot)  # the first message ever makes the conversation row, under the lock
     assert len(begins) == 1
     begins.clear()
     assert "可以使用" in bot.send(USER, "帮助", msg_id="8100001")
@@ -131,6 +131,23 @@ def test_cancel_and_back_move_the_dialogue_without_a_transaction(tbot, begins):
     assert "联系电话" in tbot.send(USER, "抚松教育")
     begins.clear()
     assert tbot.send(USER, "上一步").startswith("好的，回到上一步。\n请输入名称")
+    assert len(begins) == 1  # under the lock at once: the step before needed it (_LOCK_FIRST)
+    begins.clear()
     assert tbot.send(USER, "取消") == "已取消「测试登记」，没有提交任何内容。"
     assert begins == []
     assert "当前没有等待您确认的操作" in tbot.send(USER, "确认")  # the dialogue really ended
+
+
+def test_after_a_message_that_needed_the_lock_the_next_one_takes_it_at_once(bot, begins):
+    """A clerk filling a form: each step needs the lock, so the unlocked read would be wasted."""
+    from tests.test_dispatch_queries import statements
+    known(bot, begins)
+    assert "台账" in bot.send(USER, "台账")  # read unlocked, then stopped: a query
+    with statements() as seen:
+        assert "台账" in bot.send(USER, "台账")
+    assert seen[0] == "WITH", seen  # straight to the lock: no unlocked read first
+    with statements() as seen:
+        assert "可以使用" in bot.send(USER, "帮助")  # (under the lock, having needed nothing of it)
+    with statements() as seen:
+        assert "可以使用" in bot.send(USER, "帮助")
+    assert seen == ["SELECT", "WITH"], seen  # tried without the lock again
