@@ -1,7 +1,7 @@
 """Lock the sender's conversation and look for an earlier delivery of the callback, cheaply.
 
-Every callback runs this, so the statements are built once (with bound parameters) and, on
-PostgreSQL, the lock and the look-ups are one statement:
+Every callback runs these (on PostgreSQL, first without the lock: see the end), so the statements
+are built once (with bound parameters) and, on PostgreSQL, the lock and the look-ups are one statement:
 
     WITH conv AS (INSERT INTO conversation … ON CONFLICT (userid) DO UPDATE … RETURNING *)
     SELECT conv.*, json_build_array(conv's JSON columns, person.*, unit.*, (the person's roles),
