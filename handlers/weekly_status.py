@@ -152,10 +152,17 @@ def unit_history(ctx: Context, unit, week, by_bureau: bool = False) -> str:
                                    WeeklyReport.week <= week))}
     lines = [f"{unit.name}最近{HISTORY_WEEKS}周的周报："]
     began = first_week(ctx, unit)
-    for n in range(HISTORY_WEEKS):
-        monday = week - timedelta(days=7 * n)
-        before = monday not in reports and monday < began  # not 「未报（已逾期）」 for weeks before the bot was used
-        state = "无记录（助手启用前）" if before else _week_state(monday, reports.get(monday))
+    mondays = [week - timedelta(days=7 * n) for n in range(HISTORY_WEEKS)]
+    due = weekly.reports_due(ctx.session, [unit.id], mondays)  # as the bulletin counts a week owed
+    for monday in mondays:
+        if monday in reports:
+            state = _week_state(monday, reports[monday])
+        elif monday < began:  # not 「未报（已逾期）」 for weeks before the bot was used
+            state = "无记录（助手启用前）"
+        elif monday in due and unit.id not in due[monday][0]:
+            state = "无需报送（当时没有在用的账号）"
+        else:
+            state = _week_state(monday, None)
         lines.append(f"· {weekly.week_label(monday)}：{state}")
     if not by_bureau:
         lines.append("回复「周报」填报本周，「修改周报」修改已报内容。")

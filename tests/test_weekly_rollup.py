@@ -186,3 +186,18 @@ def test_the_bureau_sees_one_units_weeks_and_its_latest_report(bot):
         in reply, reply
     assert reply.endswith("回复「催报 抚松县教育局」提醒该单位报送。")
     assert bot.send("zsj_admin", "周报情况 靖宇").startswith("没能看懂「靖宇」")  # not in the county's scope
+
+
+def test_a_units_weeks_without_an_account_in_use_are_not_shown_as_missing(bot):
+    """The unit's own 「周报情况」 said 「未报（已逾期）」 for a week it owed nothing (no account in use by the due day)."""
+    from models.account import Account
+    seed(bot)
+    with bot.db() as s:
+        for account in s.query(Account).join(Account.unit).filter_by(name=EDU):
+            account.opened_on = date(2026, 11, 28)  # after the Friday deadline of 11-23's week
+    at(2026, 11, 30, 8, 0)
+    lines = bot.send("jy_zhang", "周报情况 上周").splitlines()
+    assert lines[1] == "· 11月23日—11月29日：无需报送（当时没有在用的账号）", lines
+    assert bot.send("zsj_admin", "周报情况 教育局").splitlines()[2] == lines[1]  # the bureau sees the same
+    at(2026, 12, 7, 8, 0)
+    assert bot.send("jy_zhang", "周报情况 上周").splitlines()[1] == "· 11月30日—12月6日：未报（已逾期）"
