@@ -15,7 +15,7 @@ from bot.router import END, PASS, Context, Router
 from handlers.bulletin import month_of
 from handlers.oversight_util import account_units, county_asked, county_in, match_units, names_county, place_of
 from models import weekly
-from models.account import ACTIVE_STATUSES, Account
+from models.account import ACTIVE_STATUSES, Account, in_use_on
 from models.approval import APPROVED, CANCEL, DRAFT, OPEN, PENDING_STATUSES, REJECTED, RETURNED, SUSPEND, \
     ApprovalRequest
 from models.measure import Measure
@@ -149,14 +149,14 @@ def _by_county(ctx: Context, units, period: Period, period_said: str = "") -> li
         below = set(subtree_ids(ctx.session, county.id))
         ids = [u.id for u in units if u.id in below]
         live = ctx.session.scalar(select(func.count(Account.id)).where(
-            Account.unit_id.in_(ids), Account.status.in_(ACTIVE_STATUSES))) if ids else 0
+            Account.unit_id.in_(ids), _in_use(period))) if ids else 0
         counts = _report_counts(ctx, ids, period) if ids else None
         due = sum(counts) if counts else 0
         weekly_part = (f"周报按时率{counts[0] * 100 // due}%（未报{counts[2]}份）" if due
                        else "还没有经助手报送的周报" if counts is None else "周报期间没有到期的")
         two_weeks = _ladder()[2][1]
         idle = len(_idle_accounts(ctx, ids, two_weeks)) if ids else 0
-        lines.append(f"· {place_of(county)}：在用账号{live}个，{weekly_part}，{two_weeks}天以上未更新{idle}个"
+        lines.append(f"· {place_of(county)}：{_in_use_word(period)}账号{live}个，{weekly_part}，{two_weeks}天以上未更新{idle}个"
                      f"（「{' '.join(filter(None, ('统计', place_of(county), period_said)))}」看详情）")
     return lines
 
@@ -169,16 +169,26 @@ def _counted(counter: Counter, order=None) -> str:
 def _accounts(ctx: Context, units, period: Period) -> str:
     ids = [u.id for u in units]
     live = list(ctx.session.execute(select(Account.unit_id, Account.platform).where(
-        Account.unit_id.in_(ids), Account.status.in_(ACTIVE_STATUSES))))
+        Account.unit_id.in_(ids), _in_use(period))))
     by_platform = Counter(platform for _unit, platform in live)
     done = Counter(kind for (kind,) in ctx.session.execute(select(ApprovalRequest.kind).where(
         ApprovalRequest.unit_id.in_(ids), ApprovalRequest.status == APPROVED,
         ApprovalRequest.decided_at >= period.start, ApprovalRequest.decided_at < period.end)))
     without = [u.name for u in units if u.id not in {unit for unit, _platform in live}]
-    none = f"；没有在用账号的单位{len(without)}个：{'、'.join(without[:10])}{'等' if len(without) > 10 else ''}" \
+    word = _in_use_word(period)
+    none = f"；没有{word}账号的单位{len(without)}个：{'、'.join(without[:10])}{'等' if len(without) > 10 else ''}" \
         if without else ""
-    return (f"【账号】在用{len(live)}个" + (f"（{_counted(by_platform)}）" if live else "")
+    return (f"【账号】{word}{len(live)}个" + (f"（{_counted(by_platform)}）" if live else "")
             + f"；期间新开设{done[OPEN]}个、注销{done[CANCEL]}个、关停{done[SUSPEND]}个{none}")
+
+
+def _in_use(period: Period):
+    """Accounts in use now; for a period that has ended, those in use on its last day (「统计 上月」 was today's)."""
+    return Account.status.in_(ACTIVE_STATUSES) if period.last >= clock.today() else in_use_on(period.last)
+
+
+def _in_use_word(period: Period) -> str:
+    return "在用" if period.last >= clock.today() else f"{period.last.month}月{period.last.day}日在用"
 
 
 def _approvals(ctx: Context, ids, period: Period) -> str:

@@ -107,6 +107,14 @@ class AccountChange(Base):
     account: Mapped[Account] = relationship(back_populates="changes")
 
 
+def in_use_on(day: date):
+    """An account in use on `day` (a condition for a query): opened by then (or of unknown date) and not closed by
+    then — one closed since counts, one opened since does not (as the monthly bulletin counts them)."""
+    return ((Account.opened_on.is_(None) | (Account.opened_on <= day))
+            & (Account.status.in_(ACTIVE_STATUSES)
+               | (Account.status.in_((SUSPENDED, CANCELLED)) & (Account.closed_on > day))))
+
+
 def accounts_of_units(session: Session, unit_ids: list[int], *, active_only: bool = False) -> list[Account]:
     stmt = select(Account).where(Account.unit_id.in_(unit_ids)).order_by(Account.unit_id, Account.id)
     if active_only:

@@ -102,12 +102,8 @@ def units_needing_training(session: Session, year: int, unit_ids: list[int] | No
     """Host units with an account in use at `year`'s end and no trained person that year (涉密单位 and 内设机构 left
     out, as in 培训台账: 第8条 bars their accounts, which are to be closed, not trained for). For a year gone by, an
     account opened since does not count, and one closed since does (as the December bulletin counts them)."""
-    from models.account import ACTIVE_STATUSES, CANCELLED, SUSPENDED, Account
-    end = date(year, 12, 31)
-    in_use = select(Account.unit_id).where(
-        Account.opened_on.is_(None) | (Account.opened_on <= end),
-        Account.status.in_(ACTIVE_STATUSES)
-        | (Account.status.in_((SUSPENDED, CANCELLED)) & (Account.closed_on > end)))
+    from models.account import Account, in_use_on
+    in_use = select(Account.unit_id).where(in_use_on(date(year, 12, 31)))
     stmt = (select(Unit).where(Unit.kind == org.HOST_UNIT, Unit.active, Unit.id.in_(in_use),
                                Unit.is_classified.is_(False), Unit.is_internal.is_(False))  # may hold none (第8条)
             .order_by(Unit.id))

@@ -194,3 +194,17 @@ def test_the_city_bureau_asks_how_many_accounts_of_a_platform_one_county_has(bot
                                                 "· 靖宇县教育局：靖宇教育\n"
                                                 "回复「台账」看各平台的账号数，「台账 单位名」看一个单位的明细。"), asked
     assert "靖宇教育" not in bot.send("zsj_admin", "靖宇县有几个抖音号")  # not the county bureau's neighbour
+
+
+def test_a_month_gone_by_counts_the_accounts_in_use_at_its_end(bot):
+    """「统计 10月」 counted the accounts in use today: one opened in November was in October's figures."""
+    seed(bot)
+    at(2026, 11, 23, 9, 0)
+    number = submit_open(bot, "yj_shi", [*OPEN_WEIBO[:2], "抚松应急", OPEN_WEIBO[3], "https://weibo.com/u/5",
+                                         *OPEN_WEIBO[5:]])
+    approve_all(bot, number, ("yj_kong", "zsj_review", "city_zhao"))
+    at(2026, 11, 28, 10, 0)
+    assert bot.send("zsj_admin", "统计").splitlines()[1].startswith("【账号】在用10个（微信公众号4、微博3、")
+    october = bot.send("zsj_admin", "统计 10月").splitlines()[1]
+    assert october.startswith("【账号】10月31日在用9个（微信公众号4、") and "微博2" in october, october
+    assert "没有10月31日在用账号的单位5个：" in october and "应急管理局" in october, october
