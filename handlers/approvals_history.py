@@ -1,11 +1,13 @@
 """审批记录: what an approver has decided — each request, his opinion, and where it stands now."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from bot import clock
-from bot.router import END, Context, Router
+from bot.router import ARGS_PUNCTUATION, END, Context, Router
 from handlers import approvals_chain as chain
 from handlers.approvals_decide import APPROVER_ROLES
 from models.approval import STEP_NAMES, ApprovalDecision, ApprovalRequest
@@ -23,6 +25,10 @@ def register(router: Router) -> None:
                     detail=f"列出您最近{SHOWN}次审批（同意、驳回、退回修改）：哪件申请、您的意见、申请现在到了哪一步。"
                            "回复「查看 编号」看审批表和全部审批记录；等待您审批的在「待办」里。")
     def history(ctx: Context):
+        number = re.fullmatch(r"第?\s*(\d+)\s*号?(?:申请)?", (ctx.args or "").strip(ARGS_PUNCTUATION))
+        if number:  # 「审批记录 12」: that request's form and all its decisions, as 「查看 12」 shows them
+            ctx.args = number[1]
+            return router.find_command("查看")[0].handler(ctx)
         mine = ApprovalDecision.decider_id == ctx.person.id
         rows = ctx.session.execute(
             select(ApprovalDecision, ApprovalRequest).join(ApprovalRequest, ApprovalDecision.request)

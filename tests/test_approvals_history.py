@@ -68,3 +68,13 @@ def test_the_bureau_lists_the_requests_of_its_units_waiting_first(bot):
     assert bot.send("jy_admin", "全部申请") == "您管辖范围内还没有申请。"  # the neighbouring county's
     assert bot.send("zsj_admin", "查看 x") == "请写明申请编号，例如「查看 12」。回复「申请列表」查看编号。"
     assert bot.send("jy_zhang", "查看 x") == "请写明申请编号，例如「查看 12」。回复「我的申请」查看编号。"
+
+
+def test_the_record_of_one_request_is_its_form_and_decisions(bot):
+    """「审批记录 12」 ignored the number and listed all the approver's decisions."""
+    number = submit_open(bot)
+    bot.send("jy_wang", f"同意 {number}")
+    shown = bot.send("jy_wang", f"查看 {number}")
+    assert "审批记录：" in shown
+    for asked in (f"审批记录 {number}", f"审批记录 第{number}号", f"我的审批 {number}"):
+        assert bot.send("jy_wang", asked) == shown, asked
