@@ -16,7 +16,7 @@ from bot.router import END, Context, Reask, cancel_offer
 from handlers.weekly_parse import Unclear, check_entry, describe_entry, short_date
 from handlers.weekly_quick import parse_quick
 from models import weekly
-from models.account import accounts_of_units
+from models.account import ACTIVE_STATUSES, CANCELLED, SUSPENDED, accounts_of_units
 
 FIELDS = ("posts", "originals", "latest_post_on", "messages_received", "messages_answered", "problems")
 
@@ -58,7 +58,7 @@ def may_ask_last_week(ctx: Context, last: date) -> bool:
     today = clock.today()
     if workdays.workdays_between(this_week() - timedelta(days=1), today) > 2 or weekly.due_day(last) is None:
         return False
-    accounts = accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True)
+    accounts = accounts_owed(ctx, last)
     if not any(weekly.opened_by_due(a.opened_on, last) for a in accounts):  # none, or all opened since
         return False
     return weekly.find_report(ctx.session, ctx.person.unit_id, last) is None
@@ -78,12 +78,23 @@ def out_of_reach(week: date) -> str | None:
     return None
 
 
-def account_dicts(ctx: Context) -> list[dict]:
+def accounts_owed(ctx: Context, week: date) -> list:
+    """The unit's accounts in use now and, for a week gone by, those closed since its due day: the week's report was
+    owed for them (the bulletin counts it missing), so a unit that closed its accounts can still file it late."""
+    due = weekly.due_day(week) if week < this_week() else None
+    return [a for a in accounts_of_units(ctx.session, [ctx.person.unit_id])
+            if a.status in ACTIVE_STATUSES or (due is not None and a.closed_on is not None and a.closed_on > due
+                                              and a.status in (SUSPENDED, CANCELLED))]
+
+
+def account_dicts(ctx: Context, week: date) -> list[dict]:
     out = []
-    for a in accounts_of_units(ctx.session, [ctx.person.unit_id], active_only=True):
+    for a in accounts_owed(ctx, week):
         out.append({"id": a.id, "name": a.name, "platform": a.platform, "label": f"{a.name}（{a.platform}）",
                     "opened_on": a.opened_on.isoformat() if a.opened_on else None,
-                    "last": a.last_update_on.isoformat() if a.last_update_on else None})
+                    "last": a.last_update_on.isoformat() if a.last_update_on else None,
+                    **({"closed": f"{a.closed_on.month}月{a.closed_on.day}日{a.status.removeprefix('已')}"}
+                       if a.status not in ACTIVE_STATUSES else {})})
     return out
 
 
@@ -107,7 +118,7 @@ def not_yet_due_note(later: list[dict]) -> str:
 
 def begin(ctx: Context, week: date, quick: str):
     unit = ctx.person.unit
-    accounts = account_dicts(ctx)
+    accounts = account_dicts(ctx, week)
     if not accounts:
         ctx.reply(f"{unit.name}目前没有在用的政务新媒体账号，不需要报送周报。")
         return END
@@ -129,6 +140,9 @@ def begin(ctx: Context, week: date, quick: str):
         if not accounts:
             ctx.reply(f"{unit.name}{weekly.week_label(week)}没有需要报送的账号。")
             return END
+    for account in accounts:
+        if account.get("closed"):
+            ctx.reply(f"（{account['label']}已于{account['closed']}，{weekly.week_label(week)}这一周仍在用，需要报送。）")
     report = weekly.find_report(ctx.session, unit.id, week)
     if report is not None and weekly.month_closed(ctx.session, unit, week):
         ctx.reply(f"{weekly.week_label(week)}所在的{weekly.month_of_week(week)}月份已由主管单位关账，"

@@ -410,3 +410,22 @@ def test_the_last_account_is_not_offered_a_skip_it_refuses(bot):
     only = bot.send("wj_liu", "周报")  # 卫健局 has one account
     assert only.startswith("【1/1】健康抚松（微信公众号）") and "跳过" not in only, only
     assert "回复「跳过」稍后再填" in bot.send("jy_zhang", "周报")  # two more to come: offered
+
+
+def test_a_unit_that_closed_its_accounts_can_still_file_the_week_it_owed(bot):
+    """Last week was due while the accounts were in use (the bulletin counts it missing), but 「周报 上周」 after they
+    were closed said 「目前没有在用的政务新媒体账号，不需要报送周报」: the week could never be filed."""
+    from models.account import CANCELLED
+    seed(bot)
+    with bot.db() as s:
+        for account in s.query(Account).join(Account.unit).filter_by(name=EDU):
+            account.status, account.closed_on = CANCELLED, date(2026, 11, 30)
+    at(2026, 11, 30, 9, 30)
+    assert bot.send("jy_zhang", "周报").startswith("上周（11月23日—11月29日）的周报还没有报送。这次填报哪一周？")
+    assert bot.send("jy_zhang", "2") == "抚松县教育局目前没有在用的政务新媒体账号，不需要报送周报。"  # this week: none
+    first = bot.send("jy_zhang", "周报 上周")
+    assert "（抚松教育（微信公众号）已于11月30日注销，11月23日—11月29日这一周仍在用，需要报送。）" in first, first
+    bot.send("jy_zhang", "都没更新")
+    assert "已提交" in bot.send("jy_zhang", "确认")
+    with bot.db() as s:
+        assert report_of(s, EDU, date(2026, 11, 23)).late
