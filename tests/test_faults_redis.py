@@ -105,7 +105,8 @@ def test_redis_down_under_a_stream_of_callbacks_then_restarted_empty(tbot, own_r
     assert "联系电话" in tbot.send("ga_zhou", "停机登记")
     assert "确认提交" in tbot.send("ga_zhou", "13912345678")
     assert tbot.send("ga_zhou", "确认") == "已提交。"
-    assert slowest < 2.0, f"a callback took {slowest:.1f} s while Redis was down"
+    # (WeCom's limit is 5 s; a refused connection fails at once, but a loaded 2-core CI machine may be slow)
+    assert slowest < 4.5, f"a callback took {slowest:.1f} s while Redis was down; WeCom gives up after 5 s"
 
     own_redis.start()  # back, empty
     tbot.deliver()
