@@ -13,11 +13,12 @@ from datetime import date, timedelta
 from typing import Callable
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot import clock, db, outbox, workdays
 from jobs.schedule import daily_at, scheduled
 from models import org
+from models.account import Account
 from models.approval import PENDING_STATUSES, ApprovalRequest
 from models.oversight import CASE_EXPLAINED, CASE_OPEN, RUNG_NAMES, DormancyCase, DormancyRung, account_label
 from models.outbox import OutboxMessage
@@ -54,7 +55,8 @@ def new_dormancy_rungs(session: Session, unit_ids: list[int], day: date, person:
     since = previous_workday(day, session)
     rows = session.scalars(select(DormancyRung).where(
         DormancyRung.unit_id.in_(unit_ids), DormancyRung.notified, DormancyRung.fired_on > since,
-        DormancyRung.fired_on <= day).order_by(DormancyRung.days.desc(), DormancyRung.id)).all()
+        DormancyRung.fired_on <= day).order_by(DormancyRung.days.desc(), DormancyRung.id)
+        .options(joinedload(DormancyRung.account).joinedload(Account.unit))).all()
     if not rows:
         return None
     notices = dormancy_notices_to(session, person, sorted({r.fired_on for r in rows}))

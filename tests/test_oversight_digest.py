@@ -131,3 +131,28 @@ def test_a_follow_up_case_the_unit_leaves_unanswered_for_a_week_shows_in_the_dig
     digest.bureau_digest("2026-11-10")
     text = bot.texts("zsj_admin")[-1]
     assert "停更跟进超过5个工作日未办理（1项" in text and "跟进事项 1：" not in text, text
+
+
+def _rung_statements(bot, accounts: int) -> int:
+    """Statements the digest's 新增停更预警 section takes after `accounts` more idle accounts (of two units)."""
+    from bench.scale_common import counting
+    from bot import db
+    from models.org import Unit
+    from sqlalchemy import select
+    for n in range(accounts):
+        add_account(bot, unit=HEALTH if n % 2 else "抚松县教育局", name=f"抚松号{accounts}-{n}", last_update_on=LAST)
+    at(date(2026, 8, 18), 9, 0)
+    dormancy.dormancy_ladder("2026-08-18")
+    with db.transaction() as s:
+        admin = s.scalar(select(Person).where(Person.userid == "zsj_admin"))
+        ids = list(s.scalars(select(Unit.id)))
+        with counting() as counter:
+            section = digest.new_dormancy_rungs(s, ids, date(2026, 8, 18), admin)
+        assert section is not None, section
+        return counter.count
+
+
+def test_the_new_rungs_are_read_in_the_same_statements_however_many(bot):
+    """Each rung's account and its unit were loaded one by one (an N+1 the scale test did not cover)."""
+    _rung_statements(bot, 1)  # (the working-day calendar is read once, then kept)
+    assert _rung_statements(bot, 2) == _rung_statements(bot, 6)  # 3 rungs, then 9
