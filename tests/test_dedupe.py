@@ -208,8 +208,21 @@ def test_a_pooled_connection_that_died_while_idle_is_retried_not_answered_5xx(tb
     # dead one fails, the pool is discarded and the callback runs once more on a new connection.
     db.get_engine(pre_ping=False).dispose()  # earlier tests' connections: only the next one stays pooled
     assert tbot.raw("jy_zhang", "记一笔 P1", msg_id="4040003").text == "已记录 P1"  # the pool keeps its connection
+    _end_other_sessions()
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    reply = tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004")
+    assert reply.status == 200 and reply.text == "已记录 P2"
+    assert any("retrying once" in r.getMessage() for r in caplog.records)
+    assert _effects(tbot) == (2, 2, 2)
+    assert tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004").text == "已记录 P2"  # and a retry is still one effect
+    assert _effects(tbot) == (2, 2, 2)
+
+
+def _end_other_sessions() -> None:
+    """As a database restart would: end every other session of the database (the pooled ones)."""
     others = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    with db.transaction() as s:  # as a database restart would: end every other session
+    with db.transaction() as s:
         killed = set(s.scalars(others))
         s.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
                   {"pids": list(killed)})
@@ -219,14 +232,20 @@ def test_a_pooled_connection_that_died_while_idle_is_retried_not_answered_5xx(tb
             if not killed & set(s.scalars(others)):
                 break
         time.sleep(0.05)
+
+
+@requires_pg
+def test_the_unlocked_read_on_a_connection_that_died_while_idle_is_retried(tbot, caplog):
+    """帮助 goes without the row lock (bot/dispatch.py `_unlocked`): its first statement is the read, in autocommit."""
+    db.get_engine(pre_ping=False).dispose()
+    assert "可以使用" in tbot.raw("jy_zhang", "帮助", msg_id="4040005").text
+    _end_other_sessions()
     caplog.set_level(logging.INFO)
     caplog.clear()
-    reply = tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004")
-    assert reply.status == 200 and reply.text == "已记录 P2"
+    reply = tbot.raw("jy_zhang", "帮助", msg_id="4040006")
+    assert reply.status == 200 and "可以使用" in reply.text
     assert any("retrying once" in r.getMessage() for r in caplog.records)
-    assert _effects(tbot) == (2, 2, 2)
-    assert tbot.raw("jy_zhang", "记一笔 P2", msg_id="4040004").text == "已记录 P2"  # and a retry is still one effect
-    assert _effects(tbot) == (2, 2, 2)
+    assert "可以使用" in tbot.raw("jy_zhang", "帮助", msg_id="4040007").text  # the pool works again
 
 
 # --- a copy that arrives while the first delivery is still in its transaction ------------------
