@@ -62,7 +62,7 @@ class Index:
     def __init__(self, commands: Iterable) -> None:
         self.entries = [(c.name, tuple(_word(w) for w in c.words), _text_grams(c.help), _text_grams(c.detail))
                         for c in commands]
-        self.first = {}  # name → the position of its first entry: ties keep the registration order
+        self.first: dict[str, int] = {}  # name → the position of its first entry: ties keep the registration order
         self.words_by_token: dict[str, list[tuple[int, Word]]] = {}
         self.grams: list[list[dict[str, list[int]]]] = [[{}, {}], [{}, {}]]  # [help|detail][single|pair]
         for pos, (name, words, help_grams, detail_grams) in enumerate(self.entries):
@@ -103,7 +103,8 @@ class Index:
         return [name for name, value in ranked if value >= floor][:LIMIT]
 
     def _explained(self, query: Query) -> dict[int, float]:
-        """explained_score of every entry that shares a character (pair) with the text; the rest score 0."""
+        """The help-line score of each entry whose help or detail shares a character (pair) with the text: the
+        share of the text's pairs found there, weighted (HELP_WEIGHT, DETAIL_WEIGHT). The others score 0."""
         wanted = query.wanted
         at = query.n - 1
         values: dict[int, float] = {}
