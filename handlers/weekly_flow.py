@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from sqlalchemy import false, select
+
 from bot import clock, outbox, workdays
 from bot.choices import pick
 from bot.router import END, Context, Reask, cancel_offer
 from handlers.weekly_parse import Unclear, check_entry, describe_entry, short_date
 from handlers.weekly_quick import parse_quick
 from models import weekly
-from models.account import ACTIVE_STATUSES, CANCELLED, SUSPENDED, accounts_of_units
+from models.account import ACTIVE_STATUSES, Account, in_use_on
 
 FIELDS = ("posts", "originals", "latest_post_on", "messages_received", "messages_answered", "problems")
 
@@ -82,9 +84,9 @@ def accounts_owed(ctx: Context, week: date) -> list:
     """The unit's accounts in use now and, for a week gone by, those closed since its due day: the week's report was
     owed for them (the bulletin counts it missing), so a unit that closed its accounts can still file it late."""
     due = weekly.due_day(week) if week < this_week() else None
-    return [a for a in accounts_of_units(ctx.session, [ctx.person.unit_id])
-            if a.status in ACTIVE_STATUSES or (due is not None and a.closed_on is not None and a.closed_on > due
-                                              and a.status in (SUSPENDED, CANCELLED))]
+    owed = Account.status.in_(ACTIVE_STATUSES) | (in_use_on(due) if due is not None else false())
+    return list(ctx.session.scalars(select(Account).where(Account.unit_id == ctx.person.unit_id, owed)
+                                    .order_by(Account.id)))
 
 
 def account_dicts(ctx: Context, week: date) -> list[dict]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from bot import clock
-from models.account import ACTIVE_STATUSES, Account
+from models.account import ACTIVE_STATUSES, Account, in_use_on
 from models.org import HOST_UNIT, Person, Unit
 from models.weekly import (WeeklyReport, WeeklyReportEntry, deadline_label, due_at, due_day, opened_by_due,
                            week_label)
@@ -101,10 +101,9 @@ def compute(session: Session, unit_ids: list[int], week: date, today: date | Non
 def closed_since(session: Session, unit_ids: list[int], week: date) -> set[int]:
     """Units with an account in use on the week's due day that was closed after it: they owed the week (as the
     bulletin and 关账 count it). Always one query, so that the statement count does not depend on the data."""
-    due_on = due_day(week) or week
     return set(session.scalars(select(Account.unit_id).where(
-        Account.unit_id.in_(unit_ids), Account.status.not_in(ACTIVE_STATUSES), Account.closed_on > due_on,
-        or_(Account.opened_on.is_(None), Account.opened_on <= due_on)).distinct()))
+        Account.unit_id.in_(unit_ids), Account.status.not_in(ACTIVE_STATUSES), in_use_on(due_day(week) or week))
+        .distinct()))
 
 
 def _entries(session: Session, week: date, unit_ids: list[int]) -> dict[int, list]:
