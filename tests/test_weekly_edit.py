@@ -42,7 +42,8 @@ def test_edit_keeps_every_version_and_the_bureau_sees_it(bot):
         gzh = min(first)
         assert (first[gzh]["posts"], second[gzh]["posts"]) == (5, 6)
         assert second[gzh]["latest_post_on"] == "2026-11-26"
-        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.entity == "weekly_report"))]
+        reports = select(AuditLog).where(AuditLog.entity == "weekly_report").order_by(AuditLog.id)
+        actions = [a.action for a in s.scalars(reports)]
         assert actions == ["weekly.submit", "weekly.edit"]
 
     bot.send("jy_zhang", "修改周报")
@@ -137,7 +138,8 @@ def test_a_month_not_over_is_not_closed_and_a_closing_can_be_undone(bot):
     assert "11月23日—11月29日的周报已由张伟" in bot.send("jy_li", "修改周报 上周")
     assert bot.send("zsj_admin", "取消关账 2026-11") == "2026-11 没有关账，该月周报本来就可以修改。"
     with bot.db() as s:
-        actions = [a.action for a in s.scalars(select(AuditLog).where(AuditLog.entity == "month_close"))]
+        closings = select(AuditLog).where(AuditLog.entity == "month_close").order_by(AuditLog.id)
+        actions = [a.action for a in s.scalars(closings)]
     assert actions == ["weekly.close_month", "weekly.reopen_month"]
 
 
