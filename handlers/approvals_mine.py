@@ -7,7 +7,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from bot import choices, clock
-from bot.router import END, Context, Router
+from bot.router import END, Context, Router, dialogue_only
 from handlers import approvals_after as after
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
@@ -195,6 +195,7 @@ def register(router: Router) -> None:
         return END
 
     @router.pattern(HOW_LONG_ASKED)
+    @dialogue_only
     def how_long_asked(ctx: Context):
         ctx.reply("审批没有固定天数，取决于各环节审批人处理的快慢。" + text.FLOW_HELP
                   + "\n回复「我的申请」查看您的申请到了哪一步、已等几个工作日。")

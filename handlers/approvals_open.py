@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.choices import edit_request, named, numbered, pick, yes
-from bot.router import END, Context, Reask, Router, cancel_offer
+from bot.router import END, Context, Reask, Router, cancel_offer, dialogue_only
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
 from handlers import approvals_takeover as takeover
@@ -258,6 +258,7 @@ def register(router: Router) -> None:
         return take_name(ctx, rules.check_name(ctx.text))
 
     @router.state("open.function", prompt="请简要说明账号功能（如：发布本单位政策、通知和服务信息）：")
+    @dialogue_only
     def function(ctx: Context):
         ctx.data["function"] = rules.check_function(ctx.text)
         return after(ctx, "open.function")
@@ -267,6 +268,7 @@ def register(router: Router) -> None:
         return f"请输入{label}（以 https:// 开头）" + ("：" if required else "，没有请回复「无」：")
 
     @router.state("open.url", prompt=url_prompt)
+    @dialogue_only
     def url(ctx: Context):
         label, required, _, _ = rules.PLATFORM_FIELDS[ctx.data["platform"]]
         ctx.data["url"] = platform_field(ctx, label, required, rules.check_url)
@@ -293,16 +295,19 @@ def register(router: Router) -> None:
         return after(ctx, "open.responsible")
 
     @router.state("open.contact", prompt="请输入联系电话（手机或座机）：")
+    @dialogue_only
     def contact(ctx: Context):
         ctx.data["contact"] = rules.check_contact(ctx.text)
         return after(ctx, "open.contact")
 
     @router.state("open.operator", prompt="如委托第三方机构运营，请输入机构全称；没有请回复「无」：")
+    @dialogue_only
     def operator(ctx: Context):
         ctx.data["operator"] = rules.check_operator(ctx.text)
         return after(ctx, "open.operator")
 
     @router.state("open.reason", prompt="请填写开设理由（为什么需要开设这个账号）：")
+    @dialogue_only
     def reason(ctx: Context):
         ctx.data["reason"] = rules.check_reason(ctx.text)
         return after(ctx, "open.reason")

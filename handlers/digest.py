@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from bot import clock, phrasing
-from bot.router import Context, Router
+from bot.router import Context, Router, dialogue_only
 from models.org import BUREAU_ADMIN
 
 # 「每天几点发摘要」, 「摘要改到下午发」: when it comes, and that it is the same for everyone
@@ -16,6 +16,7 @@ DIGEST_TIME = r"(?:每天|每日)?(?:几点|什么时候|啥时候)(?:发|推送
 
 def register(router: Router) -> None:
     @router.pattern(DIGEST_TIME, roles={BUREAU_ADMIN}, refused_as="摘要")
+    @dialogue_only
     def digest_time(ctx: Context):
         ctx.reply(WHEN)
 

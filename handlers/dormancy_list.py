@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot import clock
-from bot.router import Context, Router
+from bot.router import Context, Router, dialogue_only
 from handlers.oversight_util import units_named
 from jobs.dormancy import baseline, rungs
 from models.account import ACTIVE_STATUSES, Account
@@ -55,6 +55,7 @@ def rules_text() -> str:
 
 def register(router: Router) -> None:
     @router.pattern(RULE_ASKED)
+    @dialogue_only
     def rule_asked(ctx: Context):
         ctx.reply(rules_text())
 

@@ -2,7 +2,7 @@
 it is imported or synced from WeCom by whoever runs the system (docs/org.md) — so the answer says who does."""
 from __future__ import annotations
 
-from bot.router import Context, Router
+from bot.router import Context, Router, dialogue_only
 from models import org
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER
 
@@ -31,8 +31,9 @@ def register(router: Router) -> None:
         ctx.reply(f"{bureau.name}：{names}。在企业微信通讯录中搜索姓名即可联系。")
 
     @router.pattern(ORG_ASKED)
+    @dialogue_only
     def org_asked(ctx: Context):
-        if ctx.person.has_role(BUREAU_ADMIN):
+        if ctx.sender.has_role(BUREAU_ADMIN):
             ctx.reply("单位、人员和角色在通讯录中维护，助手里不能直接修改：在企业微信通讯录里调整后由系统维护人员运行"
                       "「flask --app bot org sync」同步，或按模板整理Excel后运行「flask --app bot org import 文件.xlsx」导入"
                       "（角色：工作人员、单位负责人、审核人、管理员在表中设置，详见 docs/org.md）。")

@@ -8,7 +8,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from bot.choices import confirmed, yes
-from bot.router import END, Context, Reask, answers_typed, cancel_offer
+from bot.router import END, Context, Reask, answers_typed, cancel_offer, dialogue_only
 from models import org
 from models.base import MAX_ID
 from models.org import CITY_BUREAU, HOST_UNIT, Person, Unit
@@ -35,6 +35,7 @@ def text_then_confirm(router, prefix: str, *, command: str, ask: Callable[[Conte
     command typed out again is taken as its text), `<prefix>.confirm` shows it; 确认 calls submit(ctx, number,
     text), which checks the item again and answers. ctx.data holds the item's number as "number"."""
     @router.state(f"{prefix}.text", prompt=ask)
+    @dialogue_only
     def text(ctx: Context):
         answer = retyped(ctx.text, command, ctx.data["number"])
         if len(answer) < minimum:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, outbox, workdays
 from bot.choices import confirmed
-from bot.router import END, PASS, Context, Router
+from bot.router import END, PASS, Context, Router, dialogue_only
 from handlers.oversight_ask import ask
 from handlers.oversight_util import (DAY_SAID, by_number, day_said, match_units, parse_ref, split_first,
                                      text_then_confirm, the_only_awaiting, unit_hint, unit_in_scope, units_named,
@@ -203,9 +203,10 @@ def register(router: Router) -> None:
         return _to_confirm(ctx, ctx.text.strip())
 
     @router.pattern(HOW_TO_FIX)
+    @dialogue_only
     def how_to_fix(ctx: Context):
-        ctx.text = ("帮助 已整改" if ctx.person.has_role(STAFF, UNIT_HEAD)
-                    else "帮助 整改通知" if ctx.person.has_role(BUREAU_ADMIN) else "帮助 整改清单")
+        ctx.text = ("帮助 已整改" if ctx.sender.has_role(STAFF, UNIT_HEAD)
+                    else "帮助 整改通知" if ctx.sender.has_role(BUREAU_ADMIN) else "帮助 整改清单")
         return router.fallbacks["help"](ctx)
 
     def submit_later(ctx: Context, number: int, text: str) -> None:

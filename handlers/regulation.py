@@ -2,7 +2,7 @@
 「管理办法」 how to ask for one. Any role may ask: the notices quote articles to units and bureaus alike."""
 from __future__ import annotations
 
-from bot.router import Context, Router
+from bot.router import Context, Router, dialogue_only
 from handlers.regulation_text import ARTICLES, TITLE
 
 _DIGITS = "一二三四五六七八九"
@@ -27,6 +27,7 @@ def article_number(said: str) -> int:
 
 def register(router: Router) -> None:
     @router.pattern(ARTICLE_ASKED)
+    @dialogue_only
     def article_asked(ctx: Context):
         try:
             number = article_number(ctx.match.group("n"))
@@ -39,6 +40,7 @@ def register(router: Router) -> None:
         ctx.reply(f"《{TITLE}》第{number}条：{text}")
 
     @router.pattern(BOOK_ASKED)
+    @dialogue_only
     def book_asked(ctx: Context):
         ctx.reply(f"助手依据《{TITLE}》（共{len(ARTICLES)}条）办理审批、周报和监管，消息中引用的「第N条」都出自这个办法。"
                   "回复条号查看原文，例如「第15条」（停更和僵尸账号）、「第21条」（专人负责）、「第28条」（培训）。")

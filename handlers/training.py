@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.choices import numbered, pick, yes
-from bot.router import END, Context, Reask, Router, cancel_offer
+from bot.router import END, Context, Reask, Router, cancel_offer, dialogue_only
 from handlers.oversight_util import match_units
 from handlers.weekly_parse import Unclear, parse_date
 from models import org
@@ -27,10 +27,12 @@ def register(router: Router) -> None:
     @router.command("培训登记", "登记培训", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="登记一次业务培训（培训台账）",
                     detail="依次填写培训日期、主题、组织单位和参训人员（姓名或企业微信账号，可一次输入多人），"
                            "确认后记入培训台账。名单很长的培训可以请系统管理员用 Excel 文件批量导入。「培训台账」查看今年的培训。")
+    @dialogue_only
     def start(ctx: Context):
         return "training.date"
 
     @router.state("training.date", prompt="请输入培训日期，例如「2026-11-20」「11月20日」「上周五」或「今天」（回复「取消」可退出）")
+    @dialogue_only
     def held_on(ctx: Context):
         typed = ctx.text.strip()[:20]
         if typed in FUTURE_WORDS:
@@ -47,6 +49,7 @@ def register(router: Router) -> None:
         return "training.topic"
 
     @router.state("training.topic", prompt="请输入培训主题，例如「政务新媒体信息发布与审核培训」")
+    @dialogue_only
     def topic(ctx: Context):
         if len(ctx.text) < 2:
             raise Reask("主题太短，请至少输入2个字。")
@@ -56,7 +59,7 @@ def register(router: Router) -> None:
         return "training.organiser"
 
     @router.state("training.organiser",
-                  prompt=lambda ctx: f"请输入组织单位（回复「本局」表示{ctx.person.unit.name}）")
+                  prompt=lambda ctx: f"请输入组织单位（回复「本局」表示{ctx.sender.unit_name}）")
     def organiser(ctx: Context):
         name = ctx.person.unit.name if ctx.text in ("本局", "本单位", "我们") else ctx.text
         if len(name) < 2:

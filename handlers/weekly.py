@@ -12,7 +12,7 @@ from datetime import date
 
 from bot import clock
 from bot.choices import numbered, pick, yes
-from bot.router import END, Context, Reask, Router, cancel_offer
+from bot.router import END, Context, Reask, Router, cancel_offer, dialogue_only
 from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
                                   ask_problems, begin, current_account, current_answer, current_label, draft_summary,
                                   edit_example, finish_account, kept_answer, last_week, last_week_note,
@@ -166,6 +166,7 @@ def register(router: Router) -> None:
         return checked
 
     @router.state("weekly.posts", prompt=ask_posts)
+    @dialogue_only
     @answer_or_edit
     def posts(ctx: Context):
         if is_skip(ctx.text):
@@ -193,6 +194,7 @@ def register(router: Router) -> None:
         return after_originals(ctx, answer)
 
     @router.state("weekly.originals", prompt=ask_originals)
+    @dialogue_only
     @answer_or_edit
     def originals(ctx: Context):
         if is_skip(ctx.text):
@@ -208,6 +210,7 @@ def register(router: Router) -> None:
         return after_originals(ctx, answer)
 
     @router.state("weekly.latest", prompt=ask_latest)
+    @dialogue_only
     @answer_or_edit
     def latest(ctx: Context):
         if is_skip(ctx.text):
@@ -226,6 +229,7 @@ def register(router: Router) -> None:
         return "weekly.interaction"
 
     @router.state("weekly.interaction", prompt=ask_interaction)
+    @dialogue_only
     @answer_or_edit
     def interaction(ctx: Context):
         if is_skip(ctx.text):
@@ -247,6 +251,7 @@ def register(router: Router) -> None:
         return "weekly.problems"
 
     @router.state("weekly.problems", prompt=ask_problems)
+    @dialogue_only
     @answer_or_edit
     def problems(ctx: Context):
         if is_skip(ctx.text):
@@ -265,6 +270,7 @@ def register(router: Router) -> None:
         return finish_account(ctx)
 
     @router.state("weekly.confirm", prompt=summary_prompt)
+    @dialogue_only
     def confirm(ctx: Context):
         m = re.fullmatch(r"(?:修改|改)\s*第?\s*(\S+?)\s*个?", ctx.text)
         if m:

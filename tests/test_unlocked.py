@@ -2,6 +2,8 @@
 `_unlocked`): what they commit must be what processing them one after another would commit."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -9,7 +11,9 @@ from bot import claim, db
 from bot.dispatch import ERROR_REPLY
 from bot.router import dialogue_only
 from models.platform import Conversation, InboundCallback
+from models.weekly import WeeklyReportVersion
 from tests.conftest import TEST_DATABASE_URL
+from tests.weekly_support import EDU, at, report_of, seed
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"),
                                 reason="the unlocked attempt is PostgreSQL's (SQLite's write lock is taken at BEGIN)")
@@ -151,3 +155,73 @@ def test_after_a_message_that_needed_the_lock_the_next_one_takes_it_at_once(bot,
     with statements() as seen:
         assert "可以使用" in bot.send(USER, "帮助")
     assert seen == ["SELECT", "WITH"], seen  # tried without the lock again
+
+
+def test_a_weekly_report_is_filled_in_without_a_transaction_and_submitted_under_the_lock(bot, begins):
+    """A clerk's answers to the 周报 questions only move the dialogue: after the first, none begins a
+    transaction; 确认 reaches the database and is run, once, under the lock."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    assert "【1/3】抚松教育（微信公众号）" in bot.send(USER, "周报")
+    assert "原创几条" in bot.send(USER, "五条")  # (under the lock at once: 周报 needed it)
+    begins.clear()
+    assert "原创条数（6）不能多于本周发布条数（5）" in bot.send(USER, "6")  # a hint, too, goes without one
+    bot.say(USER, "3", "昨天", "4/4")
+    assert "【2/3】抚松教育（抖音）" in bot.send(USER, "无")
+    assert "【3/3】抚松教育（微博）" in bot.say(USER, "2", "1", "今天", "同上", "无")[-1]
+    summary = bot.say(USER, "没有更新", "11月10日", "同上", "无")[-1]
+    assert "3. 抚松教育（微博）：本周无更新，最近11-10，留言4/4，问题：无" in summary
+    assert begins == []
+    assert "已提交抚松县教育局11月23日—11月29日的周报，共3个账号" in bot.send(USER, "确认")
+    assert len(begins) == 1
+    with bot.db() as s:
+        report = report_of(s, EDU, date(2026, 11, 23))
+        assert report.version == 1 and len(report.entries) == 3
+        assert len(s.scalars(select(WeeklyReportVersion)).all()) == 1
+
+
+def test_a_weekly_answer_overtaken_by_the_users_other_message_is_taken_as_if_it_came_after(bot, monkeypatch):
+    """「3」 (原创几条) read the dialogue; before it is recorded, the user's 上一步 commits: 「3」 is then the
+    answer to the question 上一步 went back to (发布几条), as if the two had come one after the other."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say(USER, "周报", "五条")
+    between_read_and_write(monkeypatch, lambda: bot.send(USER, "上一步"))
+    reply = bot.send(USER, "3")
+    assert "原创几条" in reply
+    with bot.db() as s:
+        conv = s.get(Conversation, USER)
+        assert conv.state == "weekly.originals"
+        assert conv.data["draft"][str(conv.data["cur"])]["posts"] == 3  # not 5 posts with 3 originals
+
+
+def test_the_opening_forms_own_words_go_without_a_transaction(bot, begins):
+    """开设's questions answered in the clerk's own words (function, link, phone, operator, reason) only move
+    the dialogue; choosing from the database's lists (platform, name check, responsible person) takes the lock."""
+    def transactions(text: str) -> int:
+        begins.clear()
+        bot.send(USER, text)
+        return len(begins)
+    bot.say(USER, "开设", "抖音", "抚松教育", "发布教育政策和通知")
+    assert transactions("https://www.douyin.com/user/abc") == 0
+    assert transactions("fsjy_2024") == 1  # the next question lists the unit's people
+    assert transactions("李娜") == 1
+    assert transactions("12345") == 1  # (under the lock at once: 李娜 needed it)
+    assert transactions("0439-1234567") == 0
+    assert transactions("无") == 0
+    assert transactions("需要") == 0  # 「至少写5个字」: a hint, too
+    assert transactions("短视频宣传教育政策") == 0
+    assert "请核对开设申请" in bot.send(USER, "是")
+    with bot.db() as s:
+        data = s.get(Conversation, USER).data
+        assert (data["url"], data["contact"], data["operator"], data["reason"]) == (
+            "https://www.douyin.com/user/abc", "0439-1234567", None, "短视频宣传教育政策")
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("第15条是什么", "第15条："), ("什么是僵尸账号？", "僵尸"), ("审批要多久", "审批没有固定天数"),
+    ("怎么整改", "「已整改」"), ("怎么添加人员", "单位和人员由县政数局统一维护。")])
+def test_questions_about_the_rules_are_answered_without_a_transaction(bot, begins, text, answer):
+    known(bot, begins)
+    assert answer in bot.send(USER, text)
+    assert begins == []
