@@ -45,9 +45,17 @@ MEDIA_ANSWER = ("暂时只能处理文字消息和卡片按钮。图片只在回
                 f"{SCREENSHOT_MINUTES}分钟内、或回复「补截图」选好事项后作为截图收下；语音、文件等请改用文字，"
                 "回复「帮助」查看可用功能。")
 
-# Events a user triggers by hand and expects an answer to (scan, photo, pick a location).
-USER_ACTION_EVENTS = {"scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
-                      "location_select"}
+# Events nobody sent to the bot on purpose: answered with silence. Any other event the bot has no handler for
+# (a scan, a photo, a location picked from a menu, an event WeCom adds later) was a member's own action in the
+# app and gets MEDIA_ANSWER. (Event names as WeCom's 事件格式 page gives them, lower-cased by bot/wecom_crypto.)
+AUTOMATIC_EVENTS = frozenset({
+    "subscribe", "unsubscribe",  # an admin put the member into the app's visible range, or took him out
+    "location",  # LOCATION: reported by the app on entering its chat, once the member allowed it
+    "view", "view_miniprogram",  # a menu item that opens a web page or mini program: the member has left the chat
+    "change_contact",  # members, departments or tags changed in the directory (the sender is "sys")
+    "batch_job_result",  # an asynchronous directory import finished (the sender is the admin who started it)
+    "open_approval_change",  # the status of an approval in WeCom's own approval flow changed
+})
 
 
 FEATURE_TITLES = {  # handler module (without its _suffix) → the menu's group title
@@ -335,13 +343,12 @@ def register(router: Router) -> None:
 
     @router.fallback("unsupported")
     def unsupported(ctx: Context):
-        if ctx.inbound.msg_type == "event":
-            if ctx.inbound.event == "click":  # a menu key no command claims
-                ctx.reply("这个菜单项暂时不可用。回复「帮助」查看可用功能。")
-            elif ctx.inbound.event in USER_ACTION_EVENTS:
-                media_answer(ctx)
-            return None  # subscribe/view/LOCATION reports are not addressed to us: no answer
-        media_answer(ctx)
+        if automatic(ctx):
+            return None  # not addressed to us: no answer
+        if ctx.inbound.msg_type == "event" and ctx.inbound.event == "click":  # a menu key no command claims
+            ctx.reply("这个菜单项暂时不可用。回复「帮助」查看可用功能。")
+            return None
+        media_answer(ctx)  # a picture, a voice note, a file, or an event we have no handler for
 
     def media_answer(ctx: Context) -> None:
         ctx.reply(MEDIA_ANSWER)
@@ -350,6 +357,8 @@ def register(router: Router) -> None:
 
     @router.fallback("unknown_user")
     def unknown_user(ctx: Context):
+        if automatic(ctx):  # "sys" tells of a directory change; a newcomer's subscribe was the admin's doing
+            return
         if ctx.deactivated:  # the roster took him off: not a stranger to report, nor one who was never registered
             ctx.reply("您好，您在政务新媒体助手的通讯录中已停用（调离或离职时会停用），暂时无法使用。"
                       "如果您仍负责政务新媒体工作，请联系县政数局政务新媒体管理员恢复。")
@@ -360,6 +369,11 @@ def register(router: Router) -> None:
 
     def _reset(conv) -> None:
         conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
+
+
+def automatic(ctx: Context) -> bool:
+    """An event of AUTOMATIC_EVENTS: the member did not address the bot."""
+    return ctx.inbound.msg_type == "event" and ctx.inbound.event in AUTOMATIC_EVENTS
 
 
 # Any number that stays the same; takes turns between unknown senders of the same moment (PostgreSQL).

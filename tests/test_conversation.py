@@ -228,13 +228,40 @@ def test_a_failing_step_keeps_the_dialogue_as_it_was(tbot):
     ("scancode_waitmsg", "scan", MEDIA_ANSWER),
     ("pic_sysphoto", "photo", MEDIA_ANSWER),
     ("location_select", "where", MEDIA_ANSWER),
+    ("some_new_event", None, MEDIA_ANSWER),  # one WeCom may add later: the member did something in the app
+    # automatic events, nobody addressed the bot: no answer
     ("view", "https://example.gov.cn", None),
-    ("location", None, None),  # automatic location reports get no answer
+    ("LOCATION", None, None),
+    ("subscribe", None, None),
+    ("unsubscribe", None, None),
+    ("change_contact", None, None),
+    ("batch_job_result", None, None),
 ])
 def test_unknown_events(tbot, event, key, answer):
     reply = tbot.side.event(USER, event, key)
     assert reply.status == 200
     assert (reply.text is None) if answer is None else (answer in reply.text)
+
+
+def test_an_event_the_bot_does_not_know_gets_the_polite_answer(tbot):
+    """Not only the events listed when the bot was written: any event it has no handler for, except the automatic
+    ones (handlers/basics.py AUTOMATIC_EVENTS)."""
+    assert tbot.side.event(USER, "some_new_event", "k1").text == MEDIA_ANSWER
+    _to_step(tbot, "phone")
+    reply = tbot.side.event(USER, "some_new_event", "k2").text
+    assert reply.startswith(MEDIA_ANSWER) and reply.endswith("（当前对话仍在进行）\n请输入联系电话（11位手机号）")
+    assert tbot.side.event(USER, "LOCATION").text is None  # an automatic one, mid-dialogue too
+    assert "确认提交「抚松教育」" in tbot.send(USER, "13912345678")
+
+
+def test_automatic_events_from_outside_the_directory_are_not_answered(tbot):
+    """A directory change comes from "sys", a newcomer's subscribe from the admin who added him to the app: neither
+    is a stranger writing to the bot, so no 「还没有登记」 answer and no note to the bureau."""
+    assert tbot.side.event("sys", "change_contact", None, ChangeType="update_user", UserID=USER).text is None
+    assert tbot.side.event("newcomer", "subscribe").text is None
+    assert tbot.texts("city_qian") == []
+    assert "还没有登记" in tbot.side.event("newcomer", "some_new_event").text  # what he did himself is answered
+    assert len(tbot.texts("city_qian")) == 1 and "newcomer" in tbot.texts("city_qian")[0]
 
 
 def test_starting_the_same_dialogue_anew_replaces_its_draft_once_answered(tbot):
