@@ -51,8 +51,21 @@ class Inbound:
     @property
     def dedupe_key(self) -> str:
         if self.msg_id:
-            return f"msg:{self.msg_id}"
-        return f"evt:{self.userid}:{self.create_time}:{self.event}:{self.task_id or ''}:{self.event_key or ''}"[:200]
+            return fitted_key(f"msg:{self.msg_id}")
+        return fitted_key(f"evt:{self.userid}:{self.create_time}:{self.event}:"
+                          f"{self.task_id or ''}:{self.event_key or ''}")
+
+
+DEDUPE_KEY_MAX = 200  # inbound_callback.dedupe_key is String(200)
+
+
+def fitted_key(key: str) -> str:
+    """`key` if it fits the column; else its readable start and the SHA-1 of all of it, so that two keys
+    differing only past the limit (a long userid and TaskId, then the EventKey) stay two keys."""
+    if len(key) <= DEDUPE_KEY_MAX:
+        return key  # (unchanged: the keys of rows already stored)
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    return f"{key[:DEDUPE_KEY_MAX - len(digest) - 1]}#{digest}"
 
 
 def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:

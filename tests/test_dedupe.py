@@ -134,11 +134,47 @@ def test_a_card_click_delivered_twice_has_one_effect(tbot):
     assert _count(tbot, AuditLog, AuditLog.action == "test.card") == 2
 
 
+def test_two_buttons_differing_only_past_the_key_column_both_take_effect(tbot):
+    """sender + CreateTime + event + TaskId + EventKey can outrun inbound_callback's 200 characters (a button key
+    may have 1024 bytes): the key keeps its start and a SHA-1 of all of it, so the other button is another event."""
+    tbot.send("jy_zhang", "发卡片")
+    with tbot.db() as s:
+        task_id = s.scalar(select(Card.task_id))
+    code = tbot.fake.issue_response_code(task_id)
+    ct = int(clock.now().timestamp())
+    long_key = "button-" + "k" * 250
+    _card_click(tbot, task_id, long_key + "1", ct, code)
+    _card_click(tbot, task_id, long_key + "2", ct, code)
+    assert _count(tbot, AuditLog, AuditLog.action == "test.card") == 2
+    _card_click(tbot, task_id, long_key + "2", ct, code)  # WeCom's retry of the second: nothing again
+    assert _count(tbot, AuditLog, AuditLog.action == "test.card") == 2
+    with tbot.db() as s:
+        keys = list(s.scalars(select(InboundCallback.dedupe_key).where(InboundCallback.dedupe_key.like("evt:%"))))
+    assert len(keys) == 2 and all(len(k) == 200 and k.startswith(f"evt:jy_zhang:{ct}:template_card_event:")
+                                  for k in keys), keys
+
+
+def test_a_key_that_fits_its_column_is_kept_as_it_was():
+    """Rows stored before long keys were hashed keep matching their retries."""
+    from bot.wecom_crypto import Inbound
+    click = Inbound(userid="jy_zhang", msg_type="event", create_time=1700000100, event="click", event_key="TEST_REG")
+    assert click.dedupe_key == "evt:jy_zhang:1700000100:click::TEST_REG"
+    message = Inbound(userid="jy_zhang", msg_type="text", create_time=1700000100, msg_id="7311111111111111111")
+    assert message.dedupe_key == "msg:7311111111111111111"
+    fits = Inbound(userid="jy_zhang", msg_type="event", create_time=1700000100, event="click", event_key="")
+    fits.event_key = "k" * (200 - len(fits.dedupe_key))
+    assert len(fits.dedupe_key) == 200 and fits.dedupe_key.endswith("::" + fits.event_key)
+    fits.event_key += "k"  # one character more: hashed
+    assert len(fits.dedupe_key) == 200 and not fits.dedupe_key.endswith("k")
+
+
 # --- the database is unavailable: 5xx so that WeCom retries, never 200-then-lose ---------------
 
 import dataclasses  # noqa: E402
 import logging  # noqa: E402
 import time  # noqa: E402
+
+import sqlite3  # noqa: E402
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
