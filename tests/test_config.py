@@ -52,6 +52,8 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({k: v for k, v in GOOD.items() if k != "WECOM_SECRET"}, "WECOM_SECRET"),
     ({**GOOD, "BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
     ({**GOOD, "BOT_CALLBACK_WINDOW": "5min"}, "BOT_CALLBACK_WINDOW"),
+    ({**GOOD, "BOT_CALLBACK_WINDOW": "0"}, "BOT_CALLBACK_WINDOW"),  # would refuse every callback
+    ({**GOOD, "BOT_CALLBACK_WINDOW": "-300"}, "BOT_CALLBACK_WINDOW"),
     ({**GOOD, "BOT_CONVERSATION_IDLE_MINUTES": "half an hour"}, "BOT_CONVERSATION_IDLE_MINUTES"),
     ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "two days"}, "BOT_OUTBOX_RETRY_HOURS"),
     ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "0"}, "BOT_OUTBOX_RETRY_HOURS"),
