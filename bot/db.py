@@ -21,7 +21,14 @@ _factories: dict[tuple[str, bool], sessionmaker] = {}
 _to_json = functools.partial(json.dumps, ensure_ascii=False)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+# How long an SQLite transaction waits for the write lock (BEGIN IMMEDIATE) before it fails: 15 s for jobs and
+# commands; 4 s for the callback, so that behind a long job it fails and answers 503 within WeCom's 5 s and
+# WeCom sends it again, rather than being answered after WeCom gave up on it (its retry would wait as well).
+BUSY_SECONDS = 15
+CALLBACK_BUSY_SECONDS = 4
+
+
+def _sqlite_setup(engine: Engine, busy_seconds: float) -> None:
     # pysqlite's own transaction handling would defer BEGIN; we take the write
     # lock at the start of every transaction so two messages never interleave.
     @event.listens_for(engine, "connect")
@@ -29,7 +36,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -39,16 +46,17 @@ def _sqlite_setup(engine: Engine) -> None:
 
 
 def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
-    """The engine for `url`; `pre_ping=False` gives one whose pool lends connections untested
-    (one round trip less per transaction; the caller must cope with a dead connection)."""
+    """The engine for `url`; `pre_ping=False` gives the callback's: its pool lends connections untested
+    (one round trip less per transaction; the caller must cope with a dead connection), and on SQLite
+    (where there is nothing to ping) it waits only CALLBACK_BUSY_SECONDS for the write lock."""
     url = url or config.get().database_url
-    pre_ping = pre_ping or url.startswith("sqlite")  # a file needs no ping: one engine per file
     engine = _engines.get((url, pre_ping))
     if engine is None:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False},
+            busy = BUSY_SECONDS if pre_ping else CALLBACK_BUSY_SECONDS
+            engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False},
                                    hide_parameters=True, json_serializer=_to_json)
-            _sqlite_setup(engine)
+            _sqlite_setup(engine, busy)
         else:
             engine = create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=20,
                                    connect_args={"connect_timeout": 5}, hide_parameters=True,
@@ -59,7 +67,6 @@ def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
 
 def session_factory(url: str | None = None, *, pre_ping: bool = True) -> sessionmaker:
     url = url or config.get().database_url
-    pre_ping = pre_ping or url.startswith("sqlite")
     factory = _factories.get((url, pre_ping))
     if factory is None:
         factory = sessionmaker(get_engine(url, pre_ping=pre_ping), expire_on_commit=False)

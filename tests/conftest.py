@@ -120,10 +120,11 @@ def database_url(database_template, tmp_path):
     shutil.copy(database_template, path)
     url = f"sqlite:///{path}"
     yield url
-    engine = db._engines.pop((url, True), None)
-    db._factories.pop((url, True), None)
-    if engine is not None:
-        engine.dispose()
+    for pre_ping in (True, False):  # the engine of jobs and commands, and the callback's
+        engine = db._engines.pop((url, pre_ping), None)
+        db._factories.pop((url, pre_ping), None)
+        if engine is not None:
+            engine.dispose()
 
 
 @pytest.fixture

@@ -223,6 +223,30 @@ def _register_dying_handler(bot) -> None:
         ctx.reply("完成")
 
 
+@pytest.mark.skipif(TEST_DATABASE_URL.startswith("postgresql"), reason="SQLite's write lock (BEGIN IMMEDIATE)")
+def test_a_callback_behind_a_long_write_answers_503_within_wecoms_5_seconds_and_the_retry_works(tbot):
+    """On SQLite a job's long transaction holds the one write lock: the callback waits for it only
+    db.CALLBACK_BUSY_SECONDS (jobs wait 15 s), then answers 503 while WeCom still listens, and WeCom sends it again."""
+    before = row_counts()
+    job = sqlite3.connect(config.get().database_url.removeprefix("sqlite:///"), isolation_level=None)
+    job.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        reply = tbot.raw("jy_zhang", "记一笔 L1", msg_id="4040010")
+        waited = time.monotonic() - started
+    finally:
+        job.rollback()
+        job.close()
+    assert reply.status == 503 and reply.raw == b""
+    assert db.CALLBACK_BUSY_SECONDS - 0.5 < waited < 4.8, waited  # WeCom gives up after 5 s
+    assert row_counts() == before
+    again = tbot.raw("jy_zhang", "记一笔 L1", msg_id="4040010")  # WeCom's retry, the lock released
+    assert again.status == 200 and again.text == "已记录 L1"
+    assert tbot.raw("jy_zhang", "记一笔 L1", msg_id="4040010").text == "已记录 L1"
+    assert _effects(tbot) == (1, 1, 1)
+    assert tbot.texts("zsj_admin") == ["记录：L1"]
+
+
 @requires_pg
 def test_connection_lost_mid_transaction_leaves_nothing_and_the_retry_works(tbot):
     _register_dying_handler(tbot)
