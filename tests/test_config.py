@@ -55,6 +55,9 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({**GOOD, "BOT_CALLBACK_WINDOW": "0"}, "BOT_CALLBACK_WINDOW"),  # would refuse every callback
     ({**GOOD, "BOT_CALLBACK_WINDOW": "-300"}, "BOT_CALLBACK_WINDOW"),
     ({**GOOD, "BOT_CONVERSATION_IDLE_MINUTES": "half an hour"}, "BOT_CONVERSATION_IDLE_MINUTES"),
+    ({**GOOD, "BOT_CONVERSATION_IDLE_MINUTES": "0"}, "BOT_CONVERSATION_IDLE_MINUTES"),  # every dialogue expired
+    ({**GOOD, "BOT_PER_MEMBER_PER_MINUTE": "0"}, "BOT_PER_MEMBER_PER_MINUTE"),  # nothing would ever be sent
+    ({**GOOD, "BOT_PER_MEMBER_PER_HOUR": "-1"}, "BOT_PER_MEMBER_PER_HOUR"),
     ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "two days"}, "BOT_OUTBOX_RETRY_HOURS"),
     ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "0"}, "BOT_OUTBOX_RETRY_HOURS"),
     ({**GOOD, "BOT_CALLBACK_RETENTION_DAYS": "0"}, "BOT_CALLBACK_RETENTION_DAYS"),  # would undo de-duplication
