@@ -79,9 +79,10 @@ def new_session(*, pre_ping: bool = True) -> Session:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on error."""
-    session = new_session()
+def transaction(*, pre_ping: bool = True) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on error (`pre_ping=False`: on
+    the callback's engine, see get_engine)."""
+    session = new_session(pre_ping=pre_ping)
     try:
         with session.begin():
             yield session

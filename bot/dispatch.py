@@ -188,7 +188,7 @@ def _remember(userid: str, ctx: Context) -> None:
 
 
 def _prior(inbound: Inbound) -> claims.Prior | None:
-    with db.transaction() as session:
+    with db.transaction(pre_ping=False) as session:  # the callback's engine: WeCom waits 5 s
         row = session.get(InboundCallback, inbound.dedupe_key)
         return claims.Prior(row.reply, row.handler, row.outcome) if row is not None else None
 
@@ -204,7 +204,7 @@ def _record_failure(inbound: Inbound) -> Outcome:
     handler on the changed dialogue and failed: it answers as the first delivery did.)"""
     reply = {"kind": "text", "content": ERROR_REPLY}
     try:
-        with db.transaction() as session:
+        with db.transaction(pre_ping=False) as session:  # the callback's engine: WeCom waits 5 s
             session.execute(insert(InboundCallback).values(
                 dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
                 handler="error", reply=reply, outcome="error", received_at=clock.now()))

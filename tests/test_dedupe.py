@@ -247,6 +247,30 @@ def test_a_callback_behind_a_long_write_answers_503_within_wecoms_5_seconds_and_
     assert tbot.texts("zsj_admin") == ["记录：L1"]
 
 
+@pytest.mark.skipif(TEST_DATABASE_URL.startswith("postgresql"), reason="SQLite's write lock (BEGIN IMMEDIATE)")
+def test_a_handlers_failure_behind_a_long_write_is_given_up_within_wecoms_5_seconds(bot):
+    """Recording a handler's failure (and reading an earlier delivery) is the callback's work too: behind a job's
+    long transaction it waits db.CALLBACK_BUSY_SECONDS, not the 15 s jobs wait, and WeCom's retry records it."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot import dispatch
+    from bot.wecom_crypto import Inbound
+    inbound = Inbound(userid="jy_zhang", msg_type="text", create_time=int(time.time()), msg_id="4040011")
+    job = sqlite3.connect(config.get().database_url.removeprefix("sqlite:///"), isolation_level=None)
+    job.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError):
+            dispatch._record_failure(inbound)
+        waited = time.monotonic() - started
+    finally:
+        job.rollback()
+        job.close()
+    assert waited < 4.8, waited
+    assert dispatch._record_failure(inbound).outcome == "error"
+    assert dispatch._prior(inbound).outcome == "error"
+
+
 @requires_pg
 def test_connection_lost_mid_transaction_leaves_nothing_and_the_retry_works(tbot):
     _register_dying_handler(tbot)
