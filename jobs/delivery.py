@@ -2,8 +2,9 @@
 
 A row is claimed (pending → sending) in its own transaction before the API call, and
 marked sent with WeCom's msgid right after it. A worker killed between the two leaves the
-row `sending`; the sweeper returns it to `pending` and the resend carries
-`enable_duplicate_check`, so WeCom drops the copy.
+row `sending`; the sweeper returns it to `pending` as an uncertain attempt (`uncertain_at`), and
+the resend's `enable_duplicate_check` looks back to it, so WeCom drops the copy (a card's task_id
+is refused with 42014: the row is SENT).
 
 Retryable failures (-1, 45009, 45033, HTTP 5xx, timeouts, no connection) are retried with capped
 exponential backoff for `BOT_OUTBOX_RETRY_HOURS` (48 h) from the row's creation (or its resend);
@@ -422,9 +423,13 @@ def sweep() -> int:
     """Re-queue rows that Redis lost (or that a killed worker left `sending`)."""
     now = clock.now()
     with db.transaction() as session:
+        # A row left `sending` may have reached WeCom in a call whose answer nobody heard: like a timeout, that is
+        # an uncertain attempt (at the latest since the claim), so the resend's duplicate check reaches back to it
+        # and a card's 42014 confirms it.
         session.execute(update(OutboxMessage)
                         .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - STUCK_AFTER)
-                        .values(status=PENDING, next_attempt_at=now))
+                        .values(status=PENDING, next_attempt_at=now,
+                                uncertain_at=func.coalesce(OutboxMessage.uncertain_at, OutboxMessage.claimed_at)))
         ids = list(session.scalars(select(OutboxMessage.id).where(
             OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now,
             OutboxMessage.created_at < now - SWEEP_AFTER).order_by(OutboxMessage.id).limit(50000)))

@@ -31,8 +31,8 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     failed_at: Mapped[datetime | None]  # when it became FAILED (for the bureau's daily summary)
     resent_at: Mapped[datetime | None]  # put back to pending by `outbox resend` / 重发失败推送: the retry window restarts
-    # The last attempt whose outcome is unknown (a timeout, a dropped connection, a 5xx): it may have reached
-    # the person, so later attempts ask WeCom's duplicate check to look back at least that far.
+    # The first attempt whose outcome is unknown (a timeout, a dropped connection, a 5xx, a worker killed mid-send):
+    # it may have reached the person, so later attempts ask WeCom's duplicate check to look back at least that far.
     uncertain_at: Mapped[datetime | None]
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # e.g. "remind:week:2026-W48:alice"
 

@@ -657,15 +657,15 @@ def test_redis_down_at_commit_the_callback_still_answers_and_the_sweeper_deliver
 
 # --- a worker killed mid-delivery ------------------------------------------------------------------
 
-@pytest.mark.slow
-def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
+def kill_a_worker_mid_send(bot) -> None:
+    """Run a real RQ worker on the queued delivery and SIGKILL it while WeCom (slow to answer) carries out its
+    message/send: the row is left `sending`, and the message does arrive, late."""
     import os
     import signal
     import subprocess
     import sys
     from pathlib import Path
 
-    from models.outbox import SENDING
     from tests.conftest import TEST_REDIS_URL
 
     cfg = config.get()
@@ -673,7 +673,6 @@ def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
            "DATABASE_URL": cfg.database_url, "REDIS_URL": TEST_REDIS_URL, "BOT_TIMEZONE": cfg.timezone,
            "BOT_CLOCK_OFFSET": str(clock.offset_seconds())}
     bot.fake.inject("message/send", delay=1.5)  # WeCom is slow to answer: the worker dies waiting
-    [row_id] = push(outbox.push_text, "jy_zhang", "只能收到一次")
     rq = str(Path(sys.executable).with_name("rq"))
     # SimpleWorker delivers in the worker process itself (rq's forked work horse would start a
     # session of its own and survive the kill), so the kill really interrupts the delivery.
@@ -687,9 +686,17 @@ def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker, mid-call
         worker.wait(10)
+    wait_until(lambda: bot.fake.state.messages)  # WeCom did get it, late
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
+    from models.outbox import SENDING
+
+    [row_id] = push(outbox.push_text, "jy_zhang", "只能收到一次")
+    kill_a_worker_mid_send(bot)
     with db.transaction() as s:
         assert s.get(OutboxMessage, row_id).status == SENDING
-    wait_until(lambda: bot.fake.messages_to("jy_zhang"))  # WeCom did get it, late
     bot.deliver()
     assert delivery.sweep() == 0  # not yet considered stuck
     clock.advance(delivery.STUCK_AFTER + timedelta(seconds=1))
@@ -704,6 +711,53 @@ def test_worker_killed_mid_delivery_is_delivered_exactly_once(bot):
     assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
     clock.advance(timedelta(hours=1))
     assert sweep_and_deliver(bot) == 0
+
+
+@pytest.mark.slow
+def test_a_card_whose_worker_was_killed_mid_send_is_confirmed_by_42014(bot):
+    """The card arrived although the worker died before recording it: the sweeper's resend is refused with 42014
+    (task_id taken), which after an attempt of unknown outcome means it arrived — SENT, one card, no failure summary
+    to the bureau, and greying it later says why it cannot (not "card never delivered")."""
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    kill_a_worker_mid_send(bot)
+    clock.advance(delivery.STUCK_AFTER + timedelta(seconds=1))
+    bot.fake.state.offset = clock.offset_seconds()
+    assert sweep_and_deliver(bot) == 1
+    [row] = all_rows()
+    assert (row.status, row.msgid, row.attempts) == (SENT, None, 2)
+    assert row.error == "confirmed by 42014 (task_id already used) after an uncertain attempt"
+    assert [c["task_id"] for c in bot.cards("jy_zhang")] == [task_id]
+    assert bot.fake.messages_to("zsj_admin") == []
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已撤回")
+    bot.deliver()
+    why = "card not greyed: its response code was lost with the answer to an uncertain send"
+    assert all_rows()[-1].error == f"None: {why}" and bot.fake.messages_to("zsj_admin") == []
+
+
+@pytest.mark.slow
+def test_a_text_whose_worker_was_killed_is_not_repeated_by_resends_failing_for_hours(bot):
+    """The worker dies while WeCom delivers the text; then WeCom answers -1 for three hours. The resend that finally
+    goes through is more than WeCom's default 30 minutes after the first call: its duplicate check must still reach
+    back to that call (the claim), or the person gets the text twice."""
+    [row_id] = push(outbox.push_text, "jy_zhang", "故障期间只收到一次")
+    kill_a_worker_mid_send(bot)
+    first = bot.fake.messages_to("jy_zhang")[0]["at"]
+    bot.fake.inject("message/send", errcode=-1, times=-1)
+    move(bot, delivery.STUCK_AFTER.total_seconds() + 1)
+    assert sweep_and_deliver(bot) == 1
+    for _ in range(3 * 60 // 5):
+        move(bot, 5 * 60)
+        sweep_and_deliver(bot)
+    bot.fake.clear_faults()
+    move(bot, 30 * 60)
+    sweep_and_deliver(bot)
+    with db.transaction() as s:
+        assert s.get(OutboxMessage, row_id).status == SENT
+    [last] = [r for r in bot.fake.state.requests if r["path"] == "/cgi-bin/message/send"][-1:]
+    assert last["at"] - first > 3 * 3600
+    assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["故障期间只收到一次"]
+    assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
 
 
 @pytest.mark.slow
@@ -847,3 +901,4 @@ def test_an_update_refused_after_an_uncertain_attempt_is_taken_as_greyed_with_no
     assert [m["msgtype"] for m in bot.fake.messages_to("jy_zhang")] == ["template_card"]
     [update_row] = [r for r in all_rows() if r.msgtype == "card_update"]
     assert update_row.status == SENT and update_row.error.startswith("40078 after an uncertain attempt")
+
