@@ -39,6 +39,9 @@ BATCH = 1000  # WeCom accepts up to 1000 userids per message/send
 BACKOFF_FIRST = 10  # seconds; doubles with every attempt …
 BACKOFF_CAP = timedelta(minutes=30)  # … up to this, until the retry window (config.outbox_retry_hours) ends
 MAX_DUPLICATE_WINDOW = 4 * 3600  # WeCom's longest duplicate_check_interval
+DRIFT = 300  # seconds: the duplicate check looks this much further back than our clock says (WeCom's may differ)
+# A resend longer than this after its uncertain attempt cannot be dropped by WeCom as a copy: it is marked instead
+REACH = timedelta(seconds=MAX_DUPLICATE_WINDOW - DRIFT)
 # A hung (not refusing) Redis must not hold a callback past WeCom's 5 s: give up quickly, the sweeper
 # finds the rows later.
 ENQUEUE_TIMEOUT = 1.0
@@ -82,9 +85,11 @@ def deliver(ids: list[int]) -> dict:
     if throttled:
         _defer([r.id for r in throttled], timedelta(seconds=61), "throttled")
         stats["throttled"] += len(throttled)
-    # Before grouping: a row repeating what its recipient had from another row gets a note, and its
-    # content (so its group) changes. Retries with an uncertain attempt look further back (a longer
-    # duplicate_check_interval): they go in calls of their own, first attempts keep WeCom's 30 minutes.
+    # Before grouping: a row repeating what its recipient had from another row gets a note, and so does a
+    # resend WeCom's duplicate check can no longer tie to its uncertain attempt; the content (so the group)
+    # changes. Retries with an uncertain attempt look further back (a longer duplicate_check_interval): they
+    # go in calls of their own, first attempts keep WeCom's 30 minutes.
+    delivery_repeats.mark_late_resends(allowed, REACH)
     delivery_repeats.make_distinct(api.redis, allowed)
     groups: dict[tuple, list[OutboxMessage]] = defaultdict(list)
     updates = []
@@ -312,7 +317,7 @@ def _duplicate_window(rows: list[OutboxMessage]) -> int:
     uncertain = [r.uncertain_at for r in rows if r.uncertain_at]
     if not uncertain:
         return DUPLICATE_WINDOW
-    since = (clock.now() - min(uncertain)).total_seconds() + 300
+    since = (clock.now() - min(uncertain)).total_seconds() + DRIFT
     return int(min(MAX_DUPLICATE_WINDOW, max(DUPLICATE_WINDOW, since)))
 
 

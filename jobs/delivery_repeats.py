@@ -13,6 +13,10 @@ will), rows sent within WeCom's window (plus a margin for clock drift), FAILED r
 came within that window after an uncertain attempt. Interactive cards (a task_id each), files and pictures (a
 fresh media_id per push) and card updates never repeat.
 
+A row's own resend is marked the same way when its attempt of unknown outcome (`uncertain_at`) lies further back
+than WeCom's duplicate check can look (4 hours): WeCom could no longer drop it as a copy, so if that attempt did
+arrive the person gets the text twice, the second one saying it is sent again (rather than none, or two the same).
+
 A person's decisions are taken under a Redis lock, and only for rows whose content is already in play:
 two workers sending equal rows to one person at once cannot both keep (or both choose) the same text.
 A person is his userid in lower case: WeCom ignores the case, and `org sync` may respell a userid between
@@ -93,6 +97,26 @@ def make_distinct(redis, rows: list[OutboxMessage]) -> None:
     for person in clashing:
         with redis.lock(f"zwxmt:repeat:{person}", timeout=30, blocking_timeout=30):
             _decide(person, sorted((r for r in first if r.userid.lower() == person), key=lambda r: r.id))
+
+
+def mark_late_resends(rows: list[OutboxMessage], reach: timedelta) -> None:
+    """Mark each of `rows` (in place, and stored) whose uncertain attempt is more than `reach` ago: its resend can
+    no longer be dropped by WeCom as a copy. The marked content is new to WeCom, so `uncertain_at` is cleared (an
+    uncertain attempt of the marked row is guarded again from its own time)."""
+    now = clock.now()
+    late = [r for r in rows if r.msgtype in MARKABLE and r.uncertain_at is not None and now - r.uncertain_at > reach]
+    if not late:
+        return
+    hhmm = clock.localize(now).strftime("%H:%M")
+    with db.transaction() as session:
+        for row in late:
+            payload = marked(row.msgtype, row.payload, 1, hhmm)
+            digest = _hash(row.msgtype, payload, row.file_id)
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                            .values(payload=payload, content_hash=digest, uncertain_at=None))
+            row.payload, row.content_hash, row.uncertain_at = payload, digest, None
+            log.info("delivery row=%s type=%s resent beyond WeCom's duplicate check: marked as sent again",
+                     row.id, row.msgtype)
 
 
 def _decide(person: str, mine: list[OutboxMessage]) -> None:

@@ -3,6 +3,7 @@ token, retries and their bounds, invalid users, throttling, the duplicate check 
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -331,6 +332,29 @@ def test_a_timed_out_send_that_arrived_is_not_repeated_by_a_retry_an_hour_later(
     assert last["at"] - first > 3600
     assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["只收到一次"]
     assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
+
+
+def test_a_resend_beyond_wecoms_4_hour_duplicate_check_says_it_is_sent_again(bot):
+    """The first call times out but WeCom delivers it; then -1 for five hours. WeCom's duplicate check reaches back
+    4 hours at most, so it cannot drop the late resend: the person gets it with 「（HH:MM 再次发送）」 — a second copy
+    that says so, rather than the same text twice (or nothing, if the first call had not arrived)."""
+    wecom_client.get_api().client.timeout = 0.4
+    bot.fake.inject("message/send", delay=1.2)  # answered too late, delivered all the same
+    push(outbox.push_text, "jy_zhang", "五小时前的通知")
+    bot.deliver()
+    wait_until(lambda: bot.fake.messages_to("jy_zhang"))
+    assert all_rows()[0].uncertain_at is not None
+    bot.fake.inject("message/send", errcode=-1, times=-1)
+    for _ in range(5 * 60 // 10):
+        move(bot, 10 * 60)
+        sweep_and_deliver(bot)
+    bot.fake.clear_faults()
+    move(bot, 30 * 60)
+    sweep_and_deliver(bot)
+    [row] = all_rows()
+    first, again = [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")]
+    assert first == "五小时前的通知" and re.fullmatch(r"五小时前的通知\n（\d\d:\d\d 再次发送）", again)
+    assert row.status == SENT and row.payload == {"content": again} and bot.fake.state.dropped == []
 
 
 CARD = {"card_type": "button_interaction", "main_title": {"title": "请审核"},
