@@ -8,7 +8,9 @@ is refused with 42014: the row is SENT).
 
 Retryable failures (-1, 45009, 45033, HTTP 5xx, timeouts, no connection) are retried with capped
 exponential backoff for `BOT_OUTBOX_RETRY_HOURS` (48 h) from the row's creation (or its resend);
-only then is the row FAILED.
+only then is the row FAILED. 45009 (frequency limit) means WeCom blocks the app's calls for 60 s: the row
+waits at least that long, and no delivery calls WeCom before the block ends (a Redis key all workers
+read; without Redis, each refused row still waits its own 60 s).
 
 40003 (invalid userid) marks the person `wecom_invalid` like 81013; when the refused call had several
 recipients, WeCom does not say which one, so each row is then sent in a call of its own. An interactive
@@ -21,8 +23,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
+import redis as redis_lib
 from sqlalchemy import func, select, update
 
 from bot import clock, config, db, outbox
@@ -47,6 +50,9 @@ REACH = timedelta(seconds=MAX_DUPLICATE_WINDOW - DRIFT)
 ENQUEUE_TIMEOUT = 1.0
 STUCK_AFTER = timedelta(minutes=5)
 SWEEP_AFTER = timedelta(seconds=30)
+# wecom.md §4.1/§4.2: 45009 (frequency limit) blocks the app's calls for 60 s after a minute's limit is hit
+FREQ_LIMIT = 45009
+FREQ_BLOCK = timedelta(seconds=61)
 
 
 def enqueue(ids: list[int]) -> None:
@@ -81,6 +87,10 @@ def deliver(ids: list[int]) -> dict:
     if not rows:
         return dict(stats)
     api = get_api()
+    until = _blocked_until(api)
+    if until:
+        _wait_out_block(rows, until, stats)
+        return dict(stats)
     allowed, throttled = _throttle(api, rows)
     if throttled:
         _defer([r.id for r in throttled], timedelta(seconds=61), "throttled")
@@ -98,14 +108,18 @@ def deliver(ids: list[int]) -> dict:
             updates.append(row)
         else:
             groups[(row.msgtype, row.content_hash, row.uncertain_at is not None)].append(row)
-    for group in groups.values():
-        for start in range(0, len(group), BATCH):
-            batch = _still_ours(group[start:start + BATCH])
-            if batch:
-                _deliver_group(api, batch, stats)
-    for row in updates:  # after the cards: a card and its update in one job, the card goes first
-        if _still_ours([row]):
-            _deliver_card_update(api, row, stats)
+    batches = [group[start:start + BATCH] for group in groups.values() for start in range(0, len(group), BATCH)]
+    batches += [[row] for row in updates]  # after the cards: a card and its update in one job, the card goes first
+    for n, batch in enumerate(batches):
+        until = _blocked_until(api) if n else None
+        if until:  # a 45009 since the job began, here or in another worker: the rest waits for the block's end
+            _wait_out_block(_still_ours([r for rest in batches[n:] for r in rest]), until, stats)
+            break
+        batch = _still_ours(batch)
+        if batch and batch[0].msgtype == "card_update":
+            _deliver_card_update(api, batch[0], stats)
+        elif batch:
+            _deliver_group(api, batch, stats)
     return dict(stats)
 
 
@@ -159,6 +173,8 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats, reupload: bo
             log.warning("delivery rows=%s type=%s errcode=40003: sending one by one", len(rows), first.msgtype)
             _deliver_one_by_one(api, rows, stats)
             return
+        if err.errcode == FREQ_LIMIT:
+            _block(api)
         if err.errcode in (81013, 40003):
             _mark_invalid(rows, {u.lower() for u in userids}, err)
             stats["invalid"] += len(rows)
@@ -229,7 +245,11 @@ def _ip_trusted_again(api: WeComAPI) -> None:
 
 def _deliver_one_by_one(api: WeComAPI, rows: list[OutboxMessage], stats) -> None:
     """Each row in a call of its own (the group's call was refused as a whole, so none was sent)."""
-    for row in rows:
+    for n, row in enumerate(rows):
+        until = _blocked_until(api) if n else None  # (the group's call was refused 40003, not 45009)
+        if until:
+            _wait_out_block(_still_ours(rows[n:]), until, stats)
+            return
         if _still_ours([row]):  # the calls take a while: the sweeper may have given the row to another worker
             _deliver_group(api, [row], stats)
 
@@ -278,6 +298,8 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
     except WeComError as err:
         # 40078 and the like: a ResponseCode used up or older than 72 hours (WeCom takes each once, for 72 h)
         log.warning("delivery card update task_id=%s errcode=%s retryable=%s", task_id, err.errcode, err.retryable)
+        if err.errcode == FREQ_LIMIT:
+            _block(api)
         if err.retryable:
             _retry([row], err)
             stats["retry"] += 1
@@ -343,18 +365,26 @@ def _retry(rows: list[OutboxMessage], err: WeComError) -> None:
             if now >= deadline:
                 given_up.append(row)
                 continue
-            values = dict(status=PENDING, next_attempt_at=min(now + backoff(row.attempts), deadline), error=error)
+            wait = backoff(row.attempts)
+            if err.errcode == FREQ_LIMIT:  # not before WeCom's block ends, whether or not Redis keeps _block's key
+                wait = max(wait, FREQ_BLOCK)
+            values = dict(status=PENDING, next_attempt_at=min(now + wait, deadline), error=error)
             if err.uncertain:  # keep the first such attempt: the duplicate check must reach back to it
                 values["uncertain_at"] = func.coalesce(OutboxMessage.uncertain_at, now)
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
-        by_attempts: dict[int, list[int]] = defaultdict(list)
-        for row in given_up:
-            by_attempts[row.attempts].append(row.id)
-        for attempts, ids in by_attempts.items():
-            hours = config.get().outbox_retry_hours
-            _mark_failed(session, ids, f"gave up after {attempts} attempts in {hours} h: {error}"[:500])
+        _give_up(session, {row.id: row.attempts for row in given_up}, error)
     if given_up:
         log.warning("delivery gave up rows=%s errcode=%s after retry window", len(given_up), err.errcode)
+
+
+def _give_up(session, attempts: dict[int, int], error: str) -> None:
+    """FAILED at the end of the retry window; `attempts`: row id → the calls it had."""
+    by_attempts: dict[int, list[int]] = defaultdict(list)
+    for row_id, count in attempts.items():
+        by_attempts[count].append(row_id)
+    hours = config.get().outbox_retry_hours
+    for count, ids in by_attempts.items():
+        _mark_failed(session, ids, f"gave up after {count} attempts in {hours} h: {error}"[:500])
 
 
 def _mark_failed(session, ids: list[int], error: str) -> None:
@@ -380,6 +410,58 @@ def _defer(ids: list[int], delay: timedelta, reason: str) -> None:
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
                         .values(status=PENDING, next_attempt_at=clock.now() + delay, error=reason,
                                 attempts=OutboxMessage.attempts - 1))
+
+
+def _block_key(api: WeComAPI) -> str:
+    return f"zwxmt:wecom:blocked:{api.cfg.corp_id}:{api.cfg.agent_id}"
+
+
+def _block(api: WeComAPI) -> None:
+    """WeCom answered 45009: tell every worker that the app's calls are blocked until FREQ_BLOCK from now (the
+    time by the bot's clock; the key's own TTL only cleans up)."""
+    until = clock.now() + FREQ_BLOCK
+    try:
+        api.redis.set(_block_key(api), until.timestamp(), ex=int(FREQ_BLOCK.total_seconds()) + 60)
+    except redis_lib.RedisError as exc:  # each refused row still waits FREQ_BLOCK (_retry)
+        log.warning("delivery could not share the 45009 block: %s", type(exc).__name__)
+    log.warning("delivery paused: WeCom's frequency limit (45009), no call before %s",
+                until.isoformat(timespec="seconds"))
+
+
+def _blocked_until(api: WeComAPI) -> datetime | None:
+    """The end of WeCom's 45009 block, if one is on."""
+    try:
+        stored = api.redis.get(_block_key(api))
+    except redis_lib.RedisError:  # as above: the refused rows wait on their own
+        return None
+    if stored is None:
+        return None
+    until = datetime.fromtimestamp(float(stored), timezone.utc)
+    return until if until > clock.now() else None
+
+
+def _wait_out_block(rows: list[OutboxMessage], until: datetime, stats) -> None:
+    """While WeCom blocks the app (45009), `rows` are not sent: they wait for the block's end, uncounted (the claim
+    counted an attempt), or give up if their retry window ends first."""
+    if not rows:
+        return
+    now = clock.now()
+    error = f"{FREQ_LIMIT}: waiting for the end of WeCom's frequency-limit block"
+    ids = [r.id for r in rows]
+    with db.transaction() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                        .values(status=PENDING, next_attempt_at=until, error=error,
+                                attempts=OutboxMessage.attempts - 1))
+        for row in rows:
+            if now < retry_deadline(row) < until:  # its last try at the window's end, which falls in the block
+                session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                                .values(next_attempt_at=retry_deadline(row)))
+        over = {r.id: r.attempts - 1 for r in rows if retry_deadline(r) <= now}
+        _give_up(session, over, error)
+    stats["blocked"] += len(rows) - len(over)
+    stats["failed"] += len(over)
+    log.info("delivery rows=%s outcome=deferred until %s (45009 block) gave_up=%s", len(rows),
+             until.isoformat(timespec="seconds"), len(over))
 
 
 # Reserve up to ARGV[2] sends for one member in sliding windows of 60 s and 3600 s (atomic, so

@@ -206,7 +206,7 @@ def test_retryable_failures_back_off_and_retry(bot, fault):
     delivery.enqueue([row.id])  # a stray job before the backoff is over does nothing
     bot.deliver()
     assert send_calls(bot.fake) == calls and all_rows()[0].status == PENDING
-    move(bot, 45)
+    move(bot, 65)  # (45009: WeCom blocks the app's calls for 60 s, the row waits that long)
     assert sweep_and_deliver(bot) == 1
     assert all_rows()[0].status == SENT
     assert [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] == ["重要通知"]
@@ -274,6 +274,72 @@ def test_the_retry_window_is_configurable(bot, hours):
         sweep_and_deliver(bot)
     row = row_to("jy_zhang")
     assert row.status == FAILED and abs(row.failed_at - created - timedelta(hours=hours)) < timedelta(seconds=5)
+
+
+def test_45009_blocks_every_send_until_wecoms_minute_is_over(bot):
+    """wecom.md §4.1/§4.2: after 45009 WeCom blocks the app's calls for 60 s ("back off until the window ends; do
+    not hammer"). The refused row and every other push wait for the end of the block — no call meanwhile, from the
+    same job or from another — and then each arrives once."""
+    bot.fake.inject("message/send", errcode=45009)
+    with db.transaction() as s:  # three different texts in one job: three calls
+        for userid in ("jy_zhang", "jy_li", "wj_liu"):
+            outbox.push_text(s, userid, f"给{userid}的通知")
+    bot.deliver()
+    assert send_calls(bot.fake) == 1  # the refused call; the job's other two were not sent into the block
+    push(outbox.push_text, "wl_zhao", "封禁期间的新推送")  # another job, during the block
+    bot.deliver()
+    for _ in range(5):
+        move(bot, 10)
+        sweep_and_deliver(bot)
+    assert send_calls(bot.fake) == 1  # 50 s on: still not one call
+    assert {r.status for r in all_rows()} == {PENDING} and {r.attempts for r in all_rows()} == {0, 1}
+    move(bot, 15)
+    sweep_and_deliver(bot)
+    assert sorted((m["touser"], m["content"]["content"]) for m in bot.fake.state.messages) == [
+        ("jy_li", "给jy_li的通知"), ("jy_zhang", "给jy_zhang的通知"), ("wj_liu", "给wj_liu的通知"),
+        ("wl_zhao", "封禁期间的新推送")]
+    assert send_calls(bot.fake) == 1 + 4 and bot.fake.state.dropped == [] and {r.status for r in all_rows()} == {SENT}
+
+
+def test_45009_the_refused_row_waits_out_the_block_even_if_redis_lost_it(bot):
+    """The block is shared through Redis; if Redis loses it (flushed, restarted), the refused row still keeps away
+    from WeCom for the 60 s on its own, not the 10 s of an ordinary retry."""
+    bot.fake.inject("message/send", errcode=45009)
+    push(outbox.push_text, "jy_zhang", "频率超限")
+    bot.deliver()
+    assert all_rows()[0].next_attempt_at >= clock.now() + timedelta(seconds=59)
+    bot.redis.flushdb()
+    bot.redis.set(OWNER_KEY, "1")
+    for _ in range(5):
+        move(bot, 10)
+        sweep_and_deliver(bot)
+    assert send_calls(bot.fake) == 1
+    move(bot, 15)
+    sweep_and_deliver(bot)
+    assert all_rows()[0].status == SENT and [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")] \
+        == ["频率超限"]
+
+
+def test_a_row_whose_retry_window_ends_in_a_45009_block_gives_up_without_a_call(bot):
+    """The last try of a row falls on the end of its retry window; if WeCom blocks the app then, the row is FAILED
+    at the window's end like any row retried in vain, with no call into the block."""
+    config.use(dataclasses.replace(config.get(), outbox_retry_hours=1))
+    push(outbox.push_text, "jy_zhang", "最后一次")
+    [row] = all_rows()
+    deadline = row.created_at + timedelta(hours=1)
+    with db.transaction() as s:  # its earlier tries failed; the last is due at the end of the window
+        s.execute(update(OutboxMessage).values(attempts=9, next_attempt_at=deadline, error="-1: busy"))
+    clock.set_now(deadline - timedelta(seconds=20))
+    bot.fake.state.offset = clock.offset_seconds()
+    bot.fake.inject("message/send", errcode=45009)
+    push(outbox.push_text, "jy_li", "触发封禁")
+    bot.deliver()
+    move(bot, 21)
+    sweep_and_deliver(bot)
+    row = row_to("jy_zhang")
+    assert (row.status, row.attempts) == (FAILED, 9) and abs(row.failed_at - deadline) < timedelta(seconds=5)
+    assert row.error == "gave up after 9 attempts in 1 h: 45009: waiting for the end of WeCom's frequency-limit block"
+    assert send_calls(bot.fake) == 1  # 触发封禁's; the bureau's summary of the failure waits for the block's end too
 
 
 def test_an_outage_longer_than_the_old_21_minutes_loses_nothing(bot):
@@ -883,7 +949,7 @@ def test_a_file_wecom_no_longer_holds_is_uploaded_again(bot):
     assert uploads() == 1
     with bot.fake.lock:
         bot.fake.state.media.clear()  # WeCom has dropped the upload before its 3 days
-    move(bot, 45)
+    move(bot, 65)  # past WeCom's 60 s block after 45009
     assert sweep_and_deliver(bot) == 1
     assert all_rows()[0].status == SENT and uploads() == 2
     [got] = bot.fake.messages_to("jy_zhang")

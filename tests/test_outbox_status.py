@@ -37,7 +37,9 @@ def test_status_shows_the_waiting_pushes_their_age_and_error_then_that_they_went
     shown = status(cli)
     assert "推送队列（2026-12-01 10:20）：" in shown
     assert "待发送：3 条（2 人），最早的一条已等待 20 分钟" in shown
-    assert "其中 3 条发送失败、正在按退避重试，最近的错误：45009" in shown
+    # (after each 45009 WeCom blocks the app for 60 s: one call at a time, the third push has waited without a try)
+    assert "其中 2 条发送失败、正在按退避重试，最近的错误：45009: injected fault 45009（2 条）；" in shown
+    assert "45009: waiting for the end of WeCom's frequency-limit block（1 条）" in shown
     assert "最近 24 小时已送达：0 条" in shown and "发送失败（未重发）：0 条\n" in shown
     bot.fake.clear_faults()
     deliver_for_minutes(bot, 31)  # the retry interval has grown: within 30 minutes every row is tried again
