@@ -280,6 +280,7 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
         # The card is still on its way (WeCom failing, retries pending): grey it once it has arrived.
         _retry([row], WeComError(None, "card not delivered yet", retryable=True))
         stats["retry"] += 1
+        log.info("delivery row=%s type=card_update task_id=%s outcome=waiting for the card", row.id, task_id)
         return
     if not code:
         if sent is None or sent.status == FAILED:
@@ -316,6 +317,7 @@ def _deliver_card_update(api: WeComAPI, row: OutboxMessage, stats) -> None:
                         .values(status=SENT, sent_at=clock.now()))
         session.execute(update(Card).where(Card.task_id == row.payload["task_id"]).values(response_code=None))
     stats["sent"] += 1
+    log.info("delivery row=%s type=card_update task_id=%s outcome=sent", row.id, task_id)
 
 
 def _not_greyed(row: OutboxMessage, err: WeComError) -> None:

@@ -3,6 +3,7 @@ token, retries and their bounds, invalid users, throttling, the duplicate check 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 import time
@@ -991,4 +992,27 @@ def test_an_update_refused_after_an_uncertain_attempt_is_taken_as_greyed_with_no
     assert [m["msgtype"] for m in bot.fake.messages_to("jy_zhang")] == ["template_card"]
     [update_row] = [r for r in all_rows() if r.msgtype == "card_update"]
     assert update_row.status == SENT and update_row.error.startswith("40078 after an uncertain attempt")
+
+
+def test_every_card_update_attempt_logs_one_line_with_ids_not_its_label(bot, caplog):
+    """README: one log line per delivery attempt — also when the update waits for its card, and when it greys it."""
+    caplog.set_level(logging.INFO, logger="bot.delivery")
+    bot.fake.inject("message/send", errcode=-1)
+    [task_id] = push(outbox.push_card, "jy_zhang", kind="tcard", ref_id=7, card=CARD)
+    bot.deliver()
+    with db.transaction() as s:
+        outbox.push_card_update(s, s.get(Card, task_id), button_label="已同意")
+    [row_id] = [r.id for r in all_rows() if r.msgtype == "card_update"]
+
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "bot.delivery" and "card_update" in r.getMessage()]
+
+    caplog.clear()
+    bot.deliver()
+    assert lines() == [f"delivery row={row_id} type=card_update task_id={task_id} outcome=waiting for the card"]
+    caplog.clear()
+    move(bot, 45)
+    sweep_and_deliver(bot)
+    assert greyed(bot) == [(task_id, "已同意")]
+    assert lines() == [f"delivery row={row_id} type=card_update task_id={task_id} outcome=sent"]
 
