@@ -31,12 +31,13 @@ from sqlalchemy import func, select, update
 from bot import clock, config, db, outbox
 from bot.wecom_client import DUPLICATE_WINDOW, WeComAPI, WeComError, get_api
 from jobs import delivery_repeats
-from models import delivery_failures
+from models import audit, delivery_failures
 from models.org import Person
 from models.outbox import FAILED, PENDING, SENDING, SENT, OutboxFile, OutboxMessage
 from models.platform import Card
 
 log = logging.getLogger("bot.delivery")
+ACTOR = "system:delivery"  # in the audit log
 
 BATCH = 1000  # WeCom accepts up to 1000 userids per message/send
 BACKOFF_FIRST = 10  # seconds; doubles with every attempt …
@@ -402,8 +403,16 @@ def _fail(rows: list[OutboxMessage], err: WeComError) -> None:
 
 
 def _mark_invalid(rows: list[OutboxMessage], userids: set[str], err: WeComError | None) -> None:
+    """The people WeCom calls invalid are marked (audited: models/directory.py revalidate is the way back), their
+    rows FAILED."""
+    reason = f"推送时企业微信报告此人无效（{err.errcode if err else 'invaliduser'}）"
     with db.transaction() as session:
-        session.execute(update(Person).where(func.lower(Person.userid).in_(userids)).values(wecom_invalid=True))
+        marked = session.scalars(update(Person).where(func.lower(Person.userid).in_(userids),
+                                                      Person.wecom_invalid.is_not(True))
+                                 .values(wecom_invalid=True).returning(Person.id)).all()
+        for person_id in marked:
+            audit.record(session, actor=ACTOR, action="org.person.invalidate", entity="person", entity_id=person_id,
+                         before={"wecom_invalid": False}, after={"wecom_invalid": True, "reason": reason})
         _mark_failed(session, [r.id for r in rows], "invalid user" + (f" ({err.errcode})" if err else ""))
 
 

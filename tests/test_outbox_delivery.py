@@ -1016,3 +1016,26 @@ def test_every_card_update_attempt_logs_one_line_with_ids_not_its_label(bot, cap
     assert greyed(bot) == [(task_id, "已同意")]
     assert lines() == [f"delivery row={row_id} type=card_update task_id={task_id} outcome=sent"]
 
+
+@pytest.mark.parametrize("how", ["40003", "invaliduser"])
+def test_marking_a_person_invalid_is_audited_with_it(bot, how):
+    """The mark stops every later push to the person; like its removal (models/directory.py revalidate) it is
+    audited, in the transaction that sets it — and once: a person already marked is not marked again."""
+    from models.audit import AuditLog
+    if how == "40003":
+        bot.fake.reject_userid("jy_li")
+    else:
+        bot.fake.state.known_users = {"jy_zhang", "zsj_admin"}  # (zsj_admin: the bureau's summary of the failure)
+    with db.transaction() as s:
+        people = list(s.scalars(select(Person).where(Person.userid.in_(["jy_zhang", "jy_li"]))))
+        outbox.push_text(s, people, "你好")
+    bot.deliver()
+    push(outbox.push_text, "jy_li", "再次")  # (to the userid itself: the push is made, WeCom refuses it again)
+    bot.deliver()
+    with db.transaction() as s:
+        person = s.scalar(select(Person).where(Person.userid == "jy_li"))
+        entries = [(a.actor, a.action, a.entity_id, a.before, a.after) for a in s.scalars(
+            select(AuditLog).where(AuditLog.entity == "person"))]
+        assert person.wecom_invalid
+    assert entries == [("system:delivery", "org.person.invalidate", str(person.id), {"wecom_invalid": False},
+                        {"wecom_invalid": True, "reason": f"推送时企业微信报告此人无效（{how}）"})]
