@@ -113,7 +113,7 @@ def test_a_failing_handler_is_answered_by_the_locked_path(tbot, begins):
     known(tbot, begins)
     assert tbot.send(USER, "坏帮助", msg_id="8100003") == ERROR_REPLY
     [row] = recorded("msg:8100003")
-    assert row.outcome == "error" and len(begins) == 1  # run again under the lock, which answers it
+    assert row.outcome == "error" and len(begins) == 2  # run again under the lock (rolled back), failure recorded
 
 
 def test_a_handler_marked_dialogue_only_that_reaches_the_database_is_run_under_the_lock(tbot, begins):
