@@ -401,6 +401,17 @@ def test_a_timed_out_send_that_arrived_is_not_repeated_by_a_retry_an_hour_later(
     assert [d["why"] for d in bot.fake.state.dropped] == ["duplicate"]
 
 
+def busy_until_recovered(bot, *, minutes: int, step: int) -> None:
+    """With a fault injected: the clock moves `step` minutes at a time for `minutes`, the sweeper running each time;
+    then WeCom recovers, and half an hour later the sweeper runs once more."""
+    for _ in range(minutes // step):
+        move(bot, step * 60)
+        sweep_and_deliver(bot)
+    bot.fake.clear_faults()
+    move(bot, 30 * 60)
+    sweep_and_deliver(bot)
+
+
 def test_a_resend_beyond_wecoms_4_hour_duplicate_check_says_it_is_sent_again(bot):
     """The first call times out but WeCom delivers it; then -1 for five hours. WeCom's duplicate check reaches back
     4 hours at most, so it cannot drop the late resend: the person gets it with 「（HH:MM 再次发送）」 — a second copy
@@ -412,12 +423,7 @@ def test_a_resend_beyond_wecoms_4_hour_duplicate_check_says_it_is_sent_again(bot
     wait_until(lambda: bot.fake.messages_to("jy_zhang"))
     assert all_rows()[0].uncertain_at is not None
     bot.fake.inject("message/send", errcode=-1, times=-1)
-    for _ in range(5 * 60 // 10):
-        move(bot, 10 * 60)
-        sweep_and_deliver(bot)
-    bot.fake.clear_faults()
-    move(bot, 30 * 60)
-    sweep_and_deliver(bot)
+    busy_until_recovered(bot, minutes=5 * 60, step=10)
     [row] = all_rows()
     first, again = [m["content"]["content"] for m in bot.fake.messages_to("jy_zhang")]
     assert first == "五小时前的通知" and re.fullmatch(r"五小时前的通知\n（\d\d:\d\d 再次发送）", again)
@@ -837,12 +843,7 @@ def test_a_text_whose_worker_was_killed_is_not_repeated_by_resends_failing_for_h
     bot.fake.inject("message/send", errcode=-1, times=-1)
     move(bot, delivery.STUCK_AFTER.total_seconds() + 1)
     assert sweep_and_deliver(bot) == 1
-    for _ in range(3 * 60 // 5):
-        move(bot, 5 * 60)
-        sweep_and_deliver(bot)
-    bot.fake.clear_faults()
-    move(bot, 30 * 60)
-    sweep_and_deliver(bot)
+    busy_until_recovered(bot, minutes=3 * 60, step=5)
     with db.transaction() as s:
         assert s.get(OutboxMessage, row_id).status == SENT
     [last] = [r for r in bot.fake.state.requests if r["path"] == "/cgi-bin/message/send"][-1:]
