@@ -52,7 +52,7 @@ def create_app(mode: str = "bare") -> Flask:
             return Response("", status=rejected.status)
         if mode == "single":
             # No liveness ping, as on the bot's callback path: the least a durable handler does.
-            with db.get_engine(pre_ping=False).begin() as conn:
+            with db.get_engine(callback=True).begin() as conn:
                 conn.execute(record, {"msg_id": inbound.dedupe_key, "userid": inbound.userid,
                                       "received_at": clock.now()})
         return Response("", status=200)

@@ -45,44 +45,44 @@ def _sqlite_setup(engine: Engine, busy_seconds: float) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def get_engine(url: str | None = None, *, pre_ping: bool = True) -> Engine:
-    """The engine for `url`; `pre_ping=False` gives the callback's: its pool lends connections untested
-    (one round trip less per transaction; the caller must cope with a dead connection), and on SQLite
-    (where there is nothing to ping) it waits only CALLBACK_BUSY_SECONDS for the write lock."""
+def get_engine(url: str | None = None, *, callback: bool = False) -> Engine:
+    """The engine for `url`; `callback=True` gives the callback's own: its pool lends connections
+    untested (one round trip less per transaction; the caller must cope with a dead connection), and
+    on SQLite it waits only CALLBACK_BUSY_SECONDS for the write lock, inside WeCom's 5 s."""
     url = url or config.get().database_url
-    engine = _engines.get((url, pre_ping))
+    engine = _engines.get((url, callback))
     if engine is None:
         if url.startswith("sqlite"):
-            busy = BUSY_SECONDS if pre_ping else CALLBACK_BUSY_SECONDS
+            busy = CALLBACK_BUSY_SECONDS if callback else BUSY_SECONDS
             engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False},
                                    hide_parameters=True, json_serializer=_to_json)
             _sqlite_setup(engine, busy)
         else:
-            engine = create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=20,
+            engine = create_engine(url, pool_pre_ping=not callback, pool_size=10, max_overflow=20,
                                    connect_args={"connect_timeout": 5}, hide_parameters=True,
                                    json_serializer=_to_json)
-        _engines[(url, pre_ping)] = engine
+        _engines[(url, callback)] = engine
     return engine
 
 
-def session_factory(url: str | None = None, *, pre_ping: bool = True) -> sessionmaker:
+def session_factory(url: str | None = None, *, callback: bool = False) -> sessionmaker:
     url = url or config.get().database_url
-    factory = _factories.get((url, pre_ping))
+    factory = _factories.get((url, callback))
     if factory is None:
-        factory = sessionmaker(get_engine(url, pre_ping=pre_ping), expire_on_commit=False)
-        _factories[(url, pre_ping)] = factory
+        factory = sessionmaker(get_engine(url, callback=callback), expire_on_commit=False)
+        _factories[(url, callback)] = factory
     return factory
 
 
-def new_session(*, pre_ping: bool = True) -> Session:
-    return session_factory(pre_ping=pre_ping)()
+def new_session(*, callback: bool = False) -> Session:
+    return session_factory(callback=callback)()
 
 
 @contextmanager
-def transaction(*, pre_ping: bool = True) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on error (`pre_ping=False`: on
+def transaction(*, callback: bool = False) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on error (`callback=True`: on
     the callback's engine, see get_engine)."""
-    session = new_session(pre_ping=pre_ping)
+    session = new_session(callback=callback)
     try:
         with session.begin():
             yield session

@@ -79,7 +79,7 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
     # step that only moves the conversation) needs none; a handler that uses ctx.session gets
     # one joined to this transaction.
     ctx = None
-    with db.get_engine(pre_ping=False).connect() as connection:
+    with db.get_engine(callback=True).connect() as connection:
         if connection.dialect.name == "postgresql" and inbound.userid not in _LOCK_FIRST:
             outcome = _unlocked(router, inbound, connection)
             if outcome is not None:
@@ -188,7 +188,7 @@ def _remember(userid: str, ctx: Context) -> None:
 
 
 def _prior(inbound: Inbound) -> claims.Prior | None:
-    with db.transaction(pre_ping=False) as session:  # the callback's engine: WeCom waits 5 s
+    with db.transaction(callback=True) as session:  # the callback's engine: WeCom waits 5 s
         row = session.get(InboundCallback, inbound.dedupe_key)
         return claims.Prior(row.reply, row.handler, row.outcome) if row is not None else None
 
@@ -204,7 +204,7 @@ def _record_failure(inbound: Inbound) -> Outcome:
     handler on the changed dialogue and failed: it answers as the first delivery did.)"""
     reply = {"kind": "text", "content": ERROR_REPLY}
     try:
-        with db.transaction(pre_ping=False) as session:  # the callback's engine: WeCom waits 5 s
+        with db.transaction(callback=True) as session:  # the callback's engine: WeCom waits 5 s
             session.execute(insert(InboundCallback).values(
                 dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
                 handler="error", reply=reply, outcome="error", received_at=clock.now()))

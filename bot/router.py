@@ -95,7 +95,7 @@ class Context:
         if self.unlocked:
             raise NeedsLock("session")
         if self._session is None:
-            self._session = db.session_factory(pre_ping=False)(
+            self._session = db.session_factory(callback=True)(
                 bind=self._connection, join_transaction_mode="rollback_only")
         return self._session
 

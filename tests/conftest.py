@@ -120,9 +120,9 @@ def database_url(database_template, tmp_path):
     shutil.copy(database_template, path)
     url = f"sqlite:///{path}"
     yield url
-    for pre_ping in (True, False):  # the engine of jobs and commands, and the callback's
-        engine = db._engines.pop((url, pre_ping), None)
-        db._factories.pop((url, pre_ping), None)
+    for callback in (False, True):  # the engine of jobs and commands, and the callback's
+        engine = db._engines.pop((url, callback), None)
+        db._factories.pop((url, callback), None)
         if engine is not None:
             engine.dispose()
 

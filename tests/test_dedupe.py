@@ -290,7 +290,7 @@ def test_connection_lost_mid_transaction_leaves_nothing_and_the_retry_works(tbot
 def test_a_pooled_connection_that_died_while_idle_is_retried_not_answered_5xx(tbot, caplog):
     # The callback's pool does not ping before lending a connection: the first statement on a
     # dead one fails, the pool is discarded and the callback runs once more on a new connection.
-    db.get_engine(pre_ping=False).dispose()  # earlier tests' connections: only the next one stays pooled
+    db.get_engine(callback=True).dispose()  # earlier tests' connections: only the next one stays pooled
     assert tbot.raw("jy_zhang", "记一笔 P1", msg_id="4040003").text == "已记录 P1"  # the pool keeps its connection
     _end_other_sessions()
     caplog.set_level(logging.INFO)
@@ -321,7 +321,7 @@ def _end_other_sessions() -> None:
 @requires_pg
 def test_the_unlocked_read_on_a_connection_that_died_while_idle_is_retried(tbot, caplog):
     """帮助 goes without the row lock (bot/dispatch.py `_unlocked`): its first statement is the read, in autocommit."""
-    db.get_engine(pre_ping=False).dispose()
+    db.get_engine(callback=True).dispose()
     assert "可以使用" in tbot.raw("jy_zhang", "帮助", msg_id="4040005").text
     _end_other_sessions()
     caplog.set_level(logging.INFO)

@@ -16,7 +16,7 @@ def statements():
     cursor, which both SQLAlchemy and the hot statements (bot/hot_sql.py) go through; on SQLite
     through SQLAlchemy's event."""
     seen: list[str] = []
-    engine = db.get_engine(pre_ping=False)  # the callback's engine
+    engine = db.get_engine(callback=True)  # the callback's engine
     if engine.dialect.name == "postgresql":
         import psycopg
         original = psycopg.Cursor.execute

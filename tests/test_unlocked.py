@@ -24,7 +24,7 @@ USER = "jy_zhang"
 @pytest.fixture
 def begins():
     """How many transactions the callback's engine began (the unlocked attempt begins none)."""
-    engine = db.get_engine(pre_ping=False)
+    engine = db.get_engine(callback=True)
     counted = []
 
     def count(_connection):
