@@ -97,6 +97,7 @@ class Context:
         if self._session is None:
             self._session = db.session_factory(callback=True)(
                 bind=self._connection, join_transaction_mode="rollback_only")
+            self._session.info[audit.SOURCE_MSG] = self.inbound.dedupe_key  # the audit rows name this message
         return self._session
 
     @property

@@ -10,6 +10,9 @@ from bot import clock
 from models.base import Base
 
 
+SOURCE_MSG = "source_msg"  # key in Session.info: the de-dup key of the callback the session works for
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     # a record's history (查看's 收回, a person's deactivation) is read by entity: no scan of the whole log
@@ -28,7 +31,11 @@ class AuditLog(Base):
 
 def record(session: Session, *, actor: str | None, action: str, entity: str, entity_id=None,
            before: dict | None = None, after: dict | None = None, source_msg: str | None = None) -> AuditLog:
-    """Add an audit row to the caller's transaction."""
+    """Add an audit row to the caller's transaction. `source_msg` defaults to the callback the session serves
+    (`session.info["source_msg"]`, set by the router's context): a model function called from a handler names
+    the message that caused the change without every caller passing it down."""
+    if source_msg is None:
+        source_msg = session.info.get(SOURCE_MSG)
     row = AuditLog(at=clock.now(), actor=actor, action=action, entity=entity,
                    entity_id=None if entity_id is None else str(entity_id),
                    before=before, after=after, source_msg=source_msg)

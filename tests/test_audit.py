@@ -85,3 +85,18 @@ def test_a_failing_handler_leaves_no_audit_row_and_the_user_a_polite_answer(tbot
     with tbot.db() as s:
         assert s.scalars(select(AuditLog)).all() == []
         assert s.get(InboundCallback, "msg:2718").outcome == "error"
+
+
+def test_changes_made_in_model_functions_during_a_callback_name_its_message(bot):
+    """The account's opening, its registry filing and the approval steps are written by model functions the
+    handlers call; each audit row still names the callback (the last approval's message) that caused it."""
+    from tests.approvals_helpers import approve_all, submit_open
+    number = submit_open(bot)
+    approve_all(bot, number)
+    with bot.db() as s:
+        rows = s.execute(select(AuditLog.action, AuditLog.source_msg).where(
+            ~AuditLog.actor.like("system:%"))).all()
+    assert ("account.open" in {action for action, _ in rows}), rows
+    assert [action for action, source in rows if not source] == []
+    opened = {source for action, source in rows if action == "account.open"}
+    assert len(opened) == 1 and opened.pop().startswith("msg:")
