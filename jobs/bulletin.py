@@ -27,7 +27,7 @@ from bot.bulletin.compute import Month, compute, county_of, first_report_month
 from bot.bulletin.figures import Bulletin
 from bot.bulletin.problems import items_sentence, rectifiable_count
 from jobs.schedule import daily_at, scheduled
-from models import org
+from models import audit, org
 from models.bulletin import CARD_KIND, DRAFT, StoredBulletin, find
 from models.org import COUNTY_BUREAU, Unit
 from models.rectification import DEFAULT_WORKDAYS
@@ -90,6 +90,9 @@ def generate(bureau_id: int, year: int, month: int) -> int | None:
                 session.flush()
         except IntegrityError:
             return None
+        audit.record(session, actor="system:monthly_bulletin", action="bulletin.generate", entity="bulletin",
+                     entity_id=row.id, after={"month": key, "revision": row.revision,
+                                              "scores": {f.unit_name: f.score for f in bulletin.units}})
         send_to_admins(session, row, bulletin)
         log.info("bulletin bureau=%s month=%s units=%s stored as %s", bureau_id, key, len(bulletin.units), row.id)
         return row.id

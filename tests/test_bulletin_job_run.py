@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.bulletin import serial
 from jobs import schedule
 from jobs.bulletin import monthly_bulletin
+from models.audit import AuditLog
 from models.bulletin import DRAFT, StoredBulletin
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, Person
 from tests.bulletin_job_seed import EXPECTED, POLICE, at, seed_month
@@ -50,6 +51,11 @@ def test_admins_receive_summary_chart_workbook_draft_and_card_units_nothing(bot)
         assert (row.month, row.status, row.published_at) == ("2026-11", DRAFT, None)
         stored = serial.from_json(row.data)
     assert {f.unit_name: f.score for f in stored.units} == {name: e["score"] for name, e in EXPECTED.items()}
+    with bot.db() as s:
+        (actor, entity_id, after), = s.execute(select(AuditLog.actor, AuditLog.entity_id, AuditLog.after).where(
+            AuditLog.action == "bulletin.generate")).all()
+    assert (actor, entity_id) == ("system:monthly_bulletin", str(row.id))
+    assert after["month"] == "2026-11" and after["scores"] == {name: e["score"] for name, e in EXPECTED.items()}
     (name, png), = files(bot, "zsj_admin", "image")
     assert name.endswith(".png") and png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
 
