@@ -255,7 +255,9 @@ class Pushes:
     def audience(self, account: Account) -> notices.Audience:
         """Who can act for `account`, each to be worded for: only people a push reaches (org.reachable), so that
         a unit whose people WeCom refuses is told of through its bureau admins, as one with nobody left."""
-        responsible = account.responsible if account.responsible and account.responsible.active else None
+        responsible = account.responsible
+        if responsible is not None and not (responsible.active and responsible.unit_id == account.unit_id):
+            responsible = None  # left, or moved to another unit (perhaps another county): no longer its keeper
         unit = account.unit
         people = [*([responsible] if responsible else []), *self.unit_heads(unit), *self.unit_staff(unit)]
         refused = list({p.id: p for p in people if p.wecom_invalid}.values())

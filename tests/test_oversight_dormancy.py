@@ -7,9 +7,9 @@ from sqlalchemy import select
 from bot.config import ConfigError
 from jobs import dormancy, schedule
 from models.account import APPLYING, CANCELLED, SUSPENDED, Account
-from models.org import UNIT_HEAD, PersonRole
+from models.org import UNIT_HEAD, Person, PersonRole
 from models.oversight import DormancyCase, DormancyRung, DormancyWatch
-from tests.oversight_helpers import HEALTH, add_account, at, person_id
+from tests.oversight_helpers import HEALTH, add_account, at, person_id, unit_id
 
 LAST = date(2026, 8, 3)  # a Monday
 
@@ -264,6 +264,19 @@ def test_without_a_responsible_person_the_unit_head_is_nudged(bot):
     [head] = bot.texts("jy_wang")
     assert head.startswith("【停更提醒】抚松县教育局的「抚松教育（微信公众号）」已7天未更新") and bot.texts("jy_zhang") == []
     assert "请安排专人尽快更新。同时请回复「变更 抚松教育 微信公众号」选择「账号负责人」指定专人（第21条）。" in head, head
+
+
+def test_a_responsible_person_moved_to_another_county_is_not_told_and_the_unit_head_is(bot):
+    """张伟 answered for 教育局's account, then moved to the neighbouring county (org sync or import): the notices
+    about an account of 抚松县 must not reach him there; the unit is told as one without a responsible person."""
+    add_account(bot, last_update_on=LAST)
+    with bot.db() as s:
+        zhang = s.get(Person, person_id(s, "jy_zhang"))
+        zhang.unit_id = unit_id(s, "靖宇县教育局")
+    run(date(2026, 8, 10))
+    assert bot.texts("jy_zhang") == []
+    [head] = bot.texts("jy_wang")
+    assert head.startswith("【停更提醒】抚松县教育局的「抚松教育（微信公众号）」已7天未更新"), head
 
 
 def test_overlapping_runs_announce_once(bot):
