@@ -32,6 +32,17 @@ def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
     return lines
 
 
+def _keeper_moved_lines(told: dict, dry_run: bool) -> list[str]:
+    """Accounts whose responsible person the run moved to another unit (the operator may see both units)."""
+    lines = []
+    for admins, items in told.items():
+        who = f"{'将通知' if dry_run else '已通知'}主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员"
+        lines.append(f"账号负责人调离 {len(items)} 个账号（{who}），请原单位指定本单位的新负责人：")
+        lines += [f"  · {i.account.unit.name}「{i.account.name}（{i.account.platform}）」：{i.person.name} "
+                  f"{i.person.userid} 已从{i.left}调到{i.person.unit.name}" for i in items]
+    return lines
+
+
 def _restaffing_lines(session, restaffing, dry_run: bool) -> list[str]:
     """Approval requests the change left without an approver, and those whose cards went to a new approver."""
     from handlers.approvals_vacancy import stranded_line
@@ -133,7 +144,7 @@ def import_cmd(file, dry_run, allow_no_admin):
         changes = ["人员变动：", *(f"  {line}" for line in result.changes)] if result.changes else []
         return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}", *changes,
                 *_orphan_lines(result.orphaned, dry_run, allow_no_admin),
-                *_departure_lines(result.notified, dry_run),
+                *_departure_lines(result.notified, dry_run), *_keeper_moved_lines(result.keepers_moved, dry_run),
                 *_restaffing_lines(session, result.restaffing, dry_run),
                 *_back_after_sync_lines(result.back_after_sync, dry_run), *approver_gaps(session)]
 
@@ -206,6 +217,7 @@ def sync_cmd(dry_run, force):
         for unit in result.missing_departments:
             lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
         return [*lines, *_departure_lines(result.notified, dry_run),
+                *_keeper_moved_lines(result.keepers_moved, dry_run),
                 *_restaffing_lines(session, result.restaffing, dry_run), *_orphaned_by_sync(result.orphaned),
                 *approver_gaps(session)]
 

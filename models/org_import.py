@@ -19,6 +19,7 @@ from models.directory import (KIND_NAMES, Departure, audit_change, bureau_admins
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
                         ROLE_NAMES, STAFF, Person, Unit, userid_is)
 from models.org_files import Row
+from models.org_moves import KeeperMoved, keepers_moved, notify_keepers_moved
 from models.org_text import UnitNames, name_key, tidied
 from models.org_sync import ACTOR as SYNC_ACTOR
 
@@ -92,6 +93,8 @@ class ImportResult:
     restaffing: Restaffing | None = None  # approval steps left without, or given, an approver
     changes: list[str] = field(default_factory=list)  # what changes for each registered person, row by row
     orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
+    moved: list[tuple[Person, str]] = field(default_factory=list)  # moved to another unit: (person, unit left)
+    keepers_moved: dict[str, list[KeeperMoved]] = field(default_factory=dict)  # their accounts, by admins told
 
 
 def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
@@ -321,6 +324,7 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
     result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "名册导入", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "名册导入")
+    result.keepers_moved = notify_keepers_moved(session, keepers_moved(session, result.moved), "名册导入")
     return result
 
 
@@ -354,6 +358,8 @@ def _apply_person(session: Session, spec: PersonSpec, by_name: dict[str, Unit], 
         person = Person(userid=spec.userid, active=active, deactivated_at=None if active else clock.now())
         session.add(person)
     person.name, person.unit = spec.name, by_name[spec.unit]
+    if before is not None and before["unit"] != person.unit.name:
+        result.moved.append((person, before["unit"]))
     if spec.mobile:
         person.mobile = spec.mobile
     person.set_roles(spec.roles)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models.directory import (Departure, audit_change, bureau_admins, change_line, deactivate, notify_departures,
                               orphaned_bureaus, person_snapshot, reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
+from models.org_moves import KeeperMoved, keepers_moved, notify_keepers_moved
 from models.org_text import name_key
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class SyncResult:
     folded: dict[int, dict] = field(default_factory=dict)
     folded_people: dict[str, dict] = field(default_factory=dict)  # new member's userid → such a department
     orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
+    moved: list[tuple[Person, str]] = field(default_factory=list)  # moved to another unit: (person, unit left)
+    keepers_moved: dict[str, list[KeeperMoved]] = field(default_factory=dict)  # their accounts, by admins told
 
 
 def map_departments(session: Session, departments: list[dict], result: SyncResult) -> dict[int, Unit]:
@@ -155,6 +158,7 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     result.restaffing = vacancy.after_directory_change(session, waiting, result.departures, "企业微信通讯录同步", ACTOR)
     if result.departures:
         result.notified = notify_departures(session, result.departures, "企业微信通讯录同步")
+    result.keepers_moved = notify_keepers_moved(session, keepers_moved(session, result.moved), "企业微信通讯录同步")
     return result
 
 
@@ -181,6 +185,8 @@ def _upsert(session: Session, person: Person | None, member: dict, unit: Unit, r
     if member.get("name"):
         person.name = member["name"][:60]  # the column's length
     person.unit = unit
+    if before is not None and before["unit"] != unit.name:
+        result.moved.append((person, before["unit"]))
     if member.get("mobile"):  # apps created after 2022-06 get no mobile: keep what the import gave
         person.mobile = member["mobile"][:20]
     session.flush()

@@ -667,3 +667,18 @@ def test_show_unit_finds_a_unit_typed_with_other_spaces_or_brackets_and_suggests
     near = org("show", "--unit", "抚松县教育")
     assert near.exit_code == 1 and near.output.startswith("错误：没有名为「抚松县教育」的单位。您是不是要找「抚松县教育局」"), \
         near.output
+
+
+def test_a_responsible_person_moved_by_the_roster_is_listed_for_the_accounts_bureau(bot, org, tmp_path):
+    with bot.db() as s:
+        from sim import demo
+        demo.seed_accounts(s)
+    people = [("jy_zhang", "张伟", "抚松县卫生健康局", "单位工作人员", "", "")]
+    result = org("import", str(write_yaml(tmp_path / "t.yaml", [], people)))
+    assert result.exit_code == 0, result.output
+    assert "  · 抚松县教育局「抚松教育（微信公众号）」：张伟 jy_zhang 已从抚松县教育局调到抚松县卫生健康局" in result.output
+    [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【账号负责人调离】")]
+    assert notice.startswith("【账号负责人调离】名册导入：") and "负责人张伟（jy_zhang）已调离抚松县教育局" in notice
+    assert bot.texts("jy_admin") == []
+    again = org("import", str(write_yaml(tmp_path / "t.yaml", [], people)))
+    assert "账号负责人调离" not in again.output

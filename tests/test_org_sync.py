@@ -53,7 +53,8 @@ def test_new_changed_and_disappeared_members(bot, wecom, sync):
         assert not now[gone].active and now[gone].deactivated_at is not None, gone
     assert now["ga_zhou"].active  # 公安局 has no department id: sync leaves its people alone
 
-    [ours] = bot.texts("zsj_admin")
+    ours, moved = bot.texts("zsj_admin")  # 李娜 moved to 卫健局: 教育局's 抖音 she answered for needs a new keeper
+    assert moved.startswith("【账号负责人调离】") and "抚松县教育局「抚松教育（抖音）」：负责人李娜娜（jy_li）" in moved
     assert "张伟（抚松县教育局，jy_zhang）" in ours and "负责账号：抚松教育（微信公众号，正常）" in ours
     assert "刘洋（抚松县卫生健康局，wj_liu）" in ours and "负责账号：健康抚松（微信公众号，正常）" in ours
     assert "邻县职员" not in ours
@@ -288,3 +289,26 @@ def test_a_sync_that_leaves_a_bureau_without_an_admin_says_so(bot, wecom, sync):
             "人员停用、陌生人来访、审批无人等通知将无人接收。请在名册中给新的管理员填上「主管单位管理员」，"
             "然后 flask --app bot org import 名册.xlsx。") in result.output.splitlines(), result.output
     assert "注意" not in sync().output  # said when it happens
+
+
+def test_a_responsible_person_moved_to_another_county_is_listed_for_the_old_units_bureau_once(bot, wecom, sync):
+    """张伟 answers for 抚松教育（微信公众号）; WeCom moves him to 靖宇县教育局. The account stays with 教育局, which must
+    name one of its own (第21条): 抚松's admins hear it (not where he went: another county), 靖宇's hear nothing."""
+    users = wecom.state.users
+    zhang = next(m for m in users[3] if m["userid"] == "jy_zhang")
+    users[3].remove(zhang)
+    users[11].append({**zhang, "department": [11], "main_department": 11})
+    result = sync()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "账号负责人调离 1 个账号（已通知主管单位管理员 zsj_admin），请原单位指定本单位的新负责人：" in lines, result.output
+    assert "  · 抚松县教育局「抚松教育（微信公众号）」：张伟 jy_zhang 已从抚松县教育局调到靖宇县教育局" in lines
+    [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【账号负责人调离】")]
+    assert "1. 抚松县教育局「抚松教育（微信公众号）」：负责人张伟（jy_zhang）已调离抚松县教育局" in notice
+    assert "靖宇" not in notice and "请督促这些单位回复「变更 账号名称 平台」" in notice
+    assert bot.texts("jy_admin") == [] and bot.texts("city_qian") == []
+    again = sync()
+    assert "账号负责人调离" not in again.output
+    with bot.db() as s:
+        told = [m for m in s.scalars(select(OutboxMessage)) if "账号负责人调离" in m.payload.get("content", "")]
+    assert [m.userid for m in told] == ["zsj_admin"]  # once, not again on the next sync
