@@ -176,6 +176,23 @@ def parse_person(row: Row, errors: Problems) -> PersonSpec | None:
     return PersonSpec(row.where, userid, name, unit, roles or {STAFF}, mobile, active)
 
 
+def _lenient_unit(row: Row) -> UnitSpec | None:
+    """A unit row that has a problem, read as far as its place in the tree goes (nothing is reported here)."""
+    if row.get("单位名称") == "" or row.problems.keys() & {"单位名称", "上级单位", "类型"}:
+        return None
+    return UnitSpec(row.where, row.get("单位名称"), row.get("上级单位") or None, KIND_BY_NAME.get(row.get("类型")),
+                    None, False, False, None)
+
+
+def _lenient_person(row: Row) -> PersonSpec | None:
+    """A person row that has a problem, read as far as its unit and roles go (nothing is reported here)."""
+    if row.get("所在单位") == "" or row.problems.keys() & {"所在单位", "角色"}:
+        return None
+    roles = {ROLE_BY_NAME[w] for w in ROLE_SPLIT.split(row.get("角色")) if w in ROLE_BY_NAME}
+    return PersonSpec(row.where, row.get("企业微信UserID"), row.get("姓名"), row.get("所在单位"), roles or {STAFF},
+                      None, None)
+
+
 def _duplicates(specs, key, label: str, errors: Problems) -> None:
     """`specs`: parsed specs or raw rows (both have `where`)."""
     seen: dict = {}
@@ -281,6 +298,11 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
         raise ImportRejected(["文件中没有任何单位或人员。"])
     units = [s for s in (parse_unit(r, errors) for r in unit_rows) if s]
     people = [s for s in (parse_person(r, errors) for r in people_rows) if s]
+    # A row with a problem is still checked against the tree (上级单位, 所在单位, roles for the unit's kind), so that
+    # the admin sees all of its problems at the first attempt; it is never imported.
+    parsed = {s.where for s in [*units, *people]}
+    lenient_units = [s for s in (_lenient_unit(r) for r in unit_rows if r.where not in parsed) if s]
+    lenient_people = [s for s in (_lenient_person(r) for r in people_rows if r.where not in parsed) if s]
     # Names and userids are compared over every row, also those with another problem, so that the
     # user sees a duplicate at the first attempt and not only after correcting the other mistake.
     _unit_duplicates(unit_rows, errors)
@@ -288,8 +310,10 @@ def validate(session: Session, unit_rows: list[Row], people_rows: list[Row]) -> 
     _duplicates(people_rows, lambda r: r.get("企业微信UserID").lower() or None, "企业微信UserID",
                 errors)  # WeCom ignores case
     broken = _spelled(session, unit_rows, units, people)
-    kinds = check_tree(session, units, errors, broken)
-    for spec in people:
+    _spelled(session, unit_rows, lenient_units, lenient_people)
+    lenient_units = [s for s in lenient_units if s.name not in {u.name for u in units}]  # a duplicate: said above
+    kinds = check_tree(session, [*units, *lenient_units], errors, broken)
+    for spec in [*people, *lenient_people]:
         check_roles(spec, kinds, errors, broken)
     if errors:
         raise ImportRejected(errors.messages())

@@ -682,3 +682,26 @@ def test_a_responsible_person_moved_by_the_roster_is_listed_for_the_accounts_bur
     assert bot.texts("jy_admin") == []
     again = org("import", str(write_yaml(tmp_path / "t.yaml", [], people)))
     assert "账号负责人调离" not in again.output
+
+
+def test_a_row_with_a_problem_has_its_place_in_the_tree_checked_too(org, tmp_path):
+    """Every problem of a row at the first attempt: a typo in 在职 or 涉密单位 did hide an unknown unit or a role the
+    unit cannot have, which the admin only saw after correcting the typo and importing again."""
+    units = [*UNITS, ("抚松县卫健局", "不存在的局", "主办单位", "", "也许", "", None)]              # row 7
+    people = [*PEOPLE,
+              ("x1", "某人", "没有的单位", "", "", "离职"),                                       # row 6
+              ("x2", "某人", "抚松县教育局", "主管单位管理员、局长", "", ""),                      # row 7
+              ("x3", "", "抚松县卫健局", "", "", "")]                                             # row 8
+    result = org("import", str(write_xlsx(tmp_path / "bad.xlsx", units, people)))
+    assert result.exit_code == 1
+    listed = [line.strip() for line in result.output.splitlines() if line.startswith("  ")]
+    assert listed == [
+        "「单位」表第7行：「涉密单位」只能填「是」或「否」，现在是「也许」。",
+        "「单位」表第7行：上级单位「不存在的局」不存在（本文件和系统中都没有）。",
+        "「人员」表第6行：「在职」只能填「是」或「否」，现在是「离职」。",
+        "「人员」表第6行：所在单位「没有的单位」不存在（本文件和系统中都没有）。",
+        "「人员」表第7行：没有「局长」这个角色。可选：单位工作人员、单位负责人、主管单位审核人、主管单位管理员、市级审批人。",
+        "「人员」表第7行：「主管单位审核人」「主管单位管理员」只能给主管单位的人员，「抚松县教育局」是主办单位。",
+        "「人员」表第8行：「姓名」不能为空。",  # its unit is the broken row 7: not said twice
+    ], result.output
+    assert (count(Unit), count(Person)) == (0, 0)
