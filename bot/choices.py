@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Mapping, Sequence
 
 from bot.router import Reask
 
 CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# 「2」「２」「②」「第2个」「第二项」「选3」「3号」: a number said as clerks say it, the words around it taken off
+NUMBER_SAID = re.compile(r"(?:我?选(?:择)?)?第?(?P<n>\d+|[一二两三四五六七八九十]{1,3})(?:个|项|条|号|位|种)?")
 
 
 def numbered(options: Sequence[str], intro: str = "") -> str:
@@ -23,7 +26,7 @@ def pick(answer: str, options: Sequence[str], loose: bool = False) -> int:
     another person: the one option the answer contains (「抖音号」 → 抖音), or the one option sharing a
     two-character word with it (「没人维护了」 → 无力维护)."""
     text = answer.strip().rstrip("。.、")
-    number = int(text) if text.isdigit() else CHINESE_DIGITS.get(text)
+    number = number_said(text)
     if number is not None:
         if 1 <= number <= len(options):
             return number - 1
@@ -39,6 +42,29 @@ def pick(answer: str, options: Sequence[str], loose: bool = False) -> int:
         if near is not None:
             return near
     raise Reask(f"没能识别「{text[:20]}」，请回复 1 到 {len(options)} 之间的序号。")
+
+
+def number_said(answer: str) -> int | None:
+    """The number a reply to a numbered list names (see NUMBER_SAID), or None. Full-width and circled digits are
+    read as digits (NFKC); spaces inside 「第 2 个」 do not matter, but 「2 3」 is two numbers, not 23."""
+    text = re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", unicodedata.normalize("NFKC", answer)).rstrip("。.、!！")
+    found = NUMBER_SAID.fullmatch(text)
+    if found is None:
+        return None
+    said = found["n"]
+    return int(said) if said.isdecimal() else _chinese_number(said)
+
+
+def _chinese_number(said: str) -> int | None:
+    """一 … 九十九 (and 两); None for anything else (「十十」)."""
+    tens, ten, ones = said.partition("十")
+    if not ten:
+        return CHINESE_DIGITS.get(said) if len(said) == 1 else None
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones or tens == "十":
+        return None
+    high = CHINESE_DIGITS.get(tens, 0) if tens else 1
+    low = CHINESE_DIGITS.get(ones, 0) if ones else 0
+    return None if (tens and not high) or (ones and not low) else high * 10 + low
 
 
 def _near(text: str, options: Sequence[str]) -> int | None:

@@ -7,7 +7,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from bot.choices import confirmed, yes
+from bot.choices import confirmed, number_said, yes
 from bot.router import END, Context, Reask, answers_typed, cancel_offer, dialogue_only
 from models import org
 from models.base import MAX_ID
@@ -147,10 +147,11 @@ def picked_unit(ctx: Context) -> Unit:
     with a specific hint."""
     units = account_units(ctx)
     answer = ctx.text.strip().rstrip("。.")
-    if answer.isdigit():
-        if not 1 <= int(answer) <= len(units):
-            raise Reask(f"没有第{int(answer)}项，请回复 1 到 {len(units)} 之间的序号，或单位名称。")
-        return units[int(answer) - 1]
+    number = number_said(answer)
+    if number is not None:
+        if not 1 <= number <= len(units):
+            raise Reask(f"没有第{number}项，请回复 1 到 {len(units)} 之间的序号，或单位名称。")
+        return units[number - 1]
     found = match_units(ctx, answer)
     if len(found) != 1:
         raise Reask(unit_hint(ctx, answer, found))

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bot import clock, outbox, workdays
-from bot.choices import confirmed
+from bot.choices import confirmed, number_said
 from bot.router import END, PASS, Context, Router, dialogue_only
 from handlers.oversight_ask import ask
 from handlers.oversight_util import (DAY_SAID, by_number, day_said, match_units, parse_ref, split_first,
@@ -353,8 +353,9 @@ def register(router: Router) -> None:
                            "县政数局可加单位名称只看一个单位，例如「整改清单 教育局」「整改清单 教育局 全部」；"
                            "市政数局可加县名只看一个县，例如「整改清单 抚松」。")
     def listing(ctx: Context):
-        if ctx.args.strip().isdigit():  # 「整改清单 3」: one item and what the unit answered
-            return show_item(ctx, int(ctx.args.strip()))
+        number = number_said(ctx.args) if ctx.args.strip() else None
+        if number is not None:  # 「整改清单 3」: one item and what the unit answered
+            return show_item(ctx, number)
         everything = "全部" in ctx.args
         name = ctx.args.replace("全部", " ").strip(" ，,、")
         unit_ids, whose = org.visible_unit_ids(ctx.session, ctx.person), ""

@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from bot import clock
-from bot.choices import numbered, pick, yes
+from bot.choices import number_said, numbered, pick, yes
 from bot.router import END, Context, Reask, Router, cancel_offer, dialogue_only
 from handlers.weekly_flow import (ALL_IDLE, all_idle, ask_interaction, ask_latest, ask_originals, ask_posts,
                                   ask_problems, begin, current_account, current_answer, current_label, draft_summary,
@@ -278,9 +278,9 @@ def register(router: Router) -> None:
             ctx.data["cur"] = ctx.data["done"][index]
             ctx.data["editing"] = True
             return "weekly.posts"
-        number = ctx.text.strip().rstrip("。.")
-        if number.isdigit():  # the summary is numbered: a bare number names an account, it is not 是/否
-            raise Reask(f"要修改第{int(number)}个账号请回复「修改 {int(number)}」；内容无误请回复「确认」提交。")
+        number = number_said(ctx.text)
+        if number is not None:  # the summary is numbered: a bare number names an account, it is not 是/否
+            raise Reask(f"要修改第{number}个账号请回复「修改 {number}」；内容无误请回复「确认」提交。")
         decision = yes(ctx.text)
         if decision is None:
             raise Reask(f"请回复「确认」提交，或{edit_example(ctx)}，或{cancel_offer(ctx)}。")

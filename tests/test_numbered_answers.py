@@ -1,0 +1,44 @@
+"""Numbered choices answered as clerks type them: full-width and circled digits, 「第2个」, 「选3」, spaces."""
+from datetime import date
+
+import pytest
+
+from tests.harness import assert_answers
+from tests.oversight_helpers import at
+from tests.weekly_support import seed
+
+PLATFORMS = "请选择账号类型"
+NAME = "请输入账号名称"
+
+
+@pytest.mark.parametrize("said", ["3", "３", "③", "第3个", "第三个", "第 3 项", "选3", "3号", "三。"])
+def test_a_platform_is_chosen_by_its_number_said_any_way(bot, said):
+    assert PLATFORMS in bot.send("jy_zhang", "开设")
+    assert NAME in bot.send("jy_zhang", said)
+    assert "账号类型：微博" in bot.send("jy_zhang", "取消")
+
+
+@pytest.mark.parametrize("said, hint", [("第12个", "没有第12项，请回复 1 到 9 之间的序号"),
+                                        ("2 3", "没能识别「2 3」，请回复 1 到 9 之间的序号")])
+def test_a_number_out_of_the_list_is_re_asked(bot, said, hint):
+    bot.send("jy_zhang", "开设")
+    reply = bot.send("jy_zhang", said)
+    assert hint in reply and reply.rstrip().endswith("（回复序号）")
+
+
+def test_a_unit_is_chosen_by_a_circled_number(bot):
+    at(date(2026, 11, 16))
+    assert "哪个单位" in bot.send("zsj_admin", "整改通知")
+    assert "「整改通知」抚松县教育局：请写明" in bot.send("zsj_admin", "①")
+
+
+def test_a_circled_number_after_a_command_is_read_as_the_number(bot):
+    assert_answers(bot, [("jy_zhang", "整改清单 ①", "没有找到您可以查看的整改事项 1")])
+
+
+def test_a_number_at_the_weekly_summary_names_an_account(bot):
+    seed(bot)
+    at(date(2026, 11, 25))
+    bot.say("jy_zhang", "周报", "都没更新", "不清楚")
+    replies = [bot.send("jy_zhang", said) for said in ("②", "第二个")]
+    assert all("要修改第2个账号请回复「修改 2」" in reply for reply in replies), replies
