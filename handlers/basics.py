@@ -38,6 +38,8 @@ ACKS = frozenset({"收到", "收到了", "已收到", "收到收到", "知道了
 HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋|如何|怎样)样?(?:才能)?(?:填|写|用|交|报|提交|申请|办|弄|做|使用)?"
                        r"(?P<topic>.+?)[？?呢啊呀。]*")
 HOW_TOPICS = {"审批": "同意", "签字": "同意", "审核": "同意", "批": "同意"}  # 「怎么审批」: how an approver approves
+# The notice of a dialogue that expired just now (bot/dispatch.py `_expire`), naming the dialogue
+EXPIRED = re.compile(r"您上次的「(?P<title>[^」]+)」超过")
 # An answer, or an acknowledgement: taken for the latter unless a draft waits
 OKAYS = frozenset({"好", "好的", "ok", "行", "好滴", "好哒"})
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
@@ -332,14 +334,24 @@ def register(router: Router) -> None:
             ctx.text = f"帮助 {found[0].name}"
             ctx.reply(help_text(ctx))
             return
-        if ctx.replies and ctx.conv.draft:  # the dialogue expired just now: this was meant as its answer
-            ctx.reply("（您刚才的回复没有记入，回复「继续」后请重新回答。）")
+        if ctx.replies:  # the dialogue expired just now (bot/dispatch.py said so): this was meant as its answer
+            ctx.reply(not_recorded(ctx))
             return
         close = router.suggest(ctx.text, ctx.sender)
         if close:
             ctx.reply(f"没有理解「{ctx.text[:20]}」。您是不是想用：{'、'.join(close)}？\n回复「帮助」查看全部功能。")
         else:
             ctx.reply("没有理解您的消息。回复「帮助」查看可用功能。")
+
+    def not_recorded(ctx: Context) -> str:
+        """An answer to a dialogue that expired just now: 继续 takes it up again only if it was kept as the latest
+        draft — with nothing typed yet it was not, and 继续 would open another form's draft."""
+        expired = EXPIRED.match(ctx.replies[0])
+        draft = ctx.conv.draft
+        if draft and (expired is None or draft.get("title") == expired["title"]):
+            return "（您刚才的回复没有记入，回复「继续」后请重新回答。）"
+        what = f"「{expired['title']}」" if expired else "上次的操作"
+        return f"（您刚才的回复没有记入。{what}还没有填写内容，需要时请重新开始。）"
 
     @router.fallback("unsupported")
     def unsupported(ctx: Context):

@@ -89,3 +89,36 @@ def test_a_report_left_at_its_first_question_keeps_no_empty_draft(bot):
     assert "已自动结束。\n还没有填写任何内容，没有保存草稿。" in expired and "继续" not in expired, expired
     again = bot.send("jy_zhang", "周报")
     assert again.startswith("上周（9月21日—9月27日）的周报还没有报送"), again
+
+
+def test_an_answer_to_an_expired_first_question_is_not_sent_to_another_forms_draft(bot):
+    """注销 expired at its first question, nothing typed: nothing of it is kept. The answer typed after the break was
+    told 「回复「继续」后请重新回答」 — but 继续 opened the waiting 开设申请 draft, not the 注销 the answer was for."""
+    seed(bot)
+    _open_draft(bot)
+    assert "请选择账号" in bot.send("jy_zhang", "注销 抚松教育")
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    reply = bot.send("jy_zhang", "1")
+    assert "「注销/关停申请」超过30分钟没有回复" in reply and "没有保存草稿" in reply, reply
+    assert reply.endswith("（您刚才的回复没有记入。「注销/关停申请」还没有填写内容，需要时请重新开始。）"), reply
+    assert "回复「继续」后请重新回答" not in reply, reply
+
+
+def test_an_answer_to_an_expired_first_question_without_any_draft_is_not_taken_for_a_command(bot):
+    """With no draft at all the same answer got 「没有理解「5」。您是不是想用：周报、已整改？」."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    assert "发布了几条" in bot.send("jy_zhang", "周报")
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    reply = bot.send("jy_zhang", "5")
+    assert "没有理解" not in reply, reply
+    assert reply.endswith("（您刚才的回复没有记入。「周报」还没有填写内容，需要时请重新开始。）"), reply
+
+
+def test_an_answer_after_expiry_with_its_own_draft_kept_is_told_to_continue(bot):
+    seed(bot)
+    bot.say("jy_zhang", "开设", "快手")
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    reply = bot.send("jy_zhang", "抚松教育")
+    assert "已填写的内容已保存" in reply and reply.endswith("（您刚才的回复没有记入，回复「继续」后请重新回答。）"), reply
+    assert bot.send("jy_zhang", "继续").endswith("请输入账号名称（与平台上显示的名称一致）：")
