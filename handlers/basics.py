@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select, text
 
 from bot import clock, drafts, outbox
+from bot.choices import number_said
 from bot.router import ARGS_PUNCTUATION, PASS, Context, Router, answers_typed, dialogue_only
 from bot.suggest import Index
 from handlers import unit_todo
@@ -336,6 +337,12 @@ def register(router: Router) -> None:
             return
         if ctx.replies:  # the dialogue expired just now (bot/dispatch.py said so): this was meant as its answer
             ctx.reply(not_recorded(ctx))
+            return
+        if number_said(ctx.text) is not None:  # 「2」: a choice from a list no longer asked, not a command's words
+            draft = ctx.conv.draft
+            ctx.reply(f"当前没有等待您回答的问题，「{ctx.text.strip()[:10]}」没有记入。"
+                      + (f"\n未完成的「{draft.get('title')}」已保存为草稿，回复「继续」可接着填写。" if draft else
+                         "\n回复「帮助」查看可用功能。"))
             return
         close = router.suggest(ctx.text, ctx.sender)
         if close:

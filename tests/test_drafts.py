@@ -122,3 +122,11 @@ def test_an_answer_after_expiry_with_its_own_draft_kept_is_told_to_continue(bot)
     reply = bot.send("jy_zhang", "抚松教育")
     assert "已填写的内容已保存" in reply and reply.endswith("（您刚才的回复没有记入，回复「继续」后请重新回答。）"), reply
     assert bot.send("jy_zhang", "继续").endswith("请输入账号名称（与平台上显示的名称一致）：")
+
+
+def test_a_bare_number_outside_a_dialogue_is_not_answered_with_an_unrelated_command(bot):
+    """「2」 with no question open got 「没有理解「2」。您是不是想用：开设？」 (a digit of 开设's help line)."""
+    reply = bot.send("jy_zhang", "2")
+    assert reply == "当前没有等待您回答的问题，「2」没有记入。\n回复「帮助」查看可用功能。", reply
+    _open_draft(bot)
+    assert bot.send("jy_zhang", "第3个").endswith("未完成的「开设申请」已保存为草稿，回复「继续」可接着填写。")

@@ -93,7 +93,7 @@ def test_ambiguous_unit_name_offers_numbered_choices(bot):
     assert "没有第5项" in reply
     reply = bot.send("zsj_admin", "1")
     assert reply.startswith("抚松县教育局 的政务新媒体（2个）")
-    assert "没有理解" in bot.send("zsj_admin", "1")  # the dialogue is over
+    assert "当前没有等待您回答的问题" in bot.send("zsj_admin", "1")  # the dialogue is over
 
 
 def test_unit_outside_the_bureaus_scope_is_said_to_be_outside_it(bot):
