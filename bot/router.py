@@ -33,6 +33,9 @@ HOW_TO = re.compile(r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:样)?(?:
                     r"(?:呀|啊|呢|的)?"
                     r"|是(?:什么|啥)(?:意思)?(?:呀|啊|呢)?|什么意思|(?:有)?什么用")
 Handler = Callable[["Context"], "str | None"]
+# 上一步 as clerks say it (「回到上一步」 was taken as the answer: an account's name, a 周报's problems)
+BACK_WORDS = ("返回", "上一步", "返回上一步", "回到上一步", "回上一步", "退回上一步", "上一题", "上一个问题", "回到上一个问题",
+              "回到上一题")
 
 
 class NeedsLock(Exception):
@@ -407,10 +410,12 @@ class Router:
     def control_word(self, text: str) -> str | None:
         # 「取消。」「返回！」「HELP」 are the same words: never taken as an answer to the question
         word = text.rstrip(CONTROL_TRAILING).lower()
-        if word.removesuffix("吧").rstrip(CONTROL_TRAILING) in (  # 「算了吧」「取消吧」 too: a way out, said as clerks say it
-                "取消", "退出", "算了", "不弄了", "先不弄了", "不申请了", "不办了", "先不办了", "不填了", "不报了", "不做了"):
+        # 「算了吧」「取消吧」「我不想填了」 too: a way out, said as clerks say it
+        quit_said = word.removesuffix("吧").rstrip(CONTROL_TRAILING).removeprefix("我").replace("不想", "不", 1)
+        if quit_said in ("取消", "退出", "算了", "不弄了", "先不弄了", "不申请了", "不办了", "先不办了", "不填了", "不报了",
+                         "不做了"):
             return "cancel"
-        if word in ("返回", "上一步"):
+        if word in BACK_WORDS:
             return "back"
         if word == "继续":
             return "resume"

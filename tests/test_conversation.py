@@ -304,6 +304,20 @@ def test_back_with_trailing_punctuation_goes_back(tbot):
     assert tbot.send(USER, "上一步。").startswith("好的，回到上一步。")
 
 
+@pytest.mark.parametrize("word", ["不想填了", "我不填了", "我不想申请了", "不想弄了吧"])
+def test_cancel_said_with_wanting_or_i_still_cancels(tbot, word):
+    """「不想填了」 was taken as the name being asked for."""
+    _to_step(tbot, "name")
+    assert tbot.send(USER, word) == "已取消「测试登记」，没有提交任何内容。"
+
+
+@pytest.mark.parametrize("word", ["回到上一步", "返回上一步", "上一题", "上一个问题。"])
+def test_back_said_as_clerks_say_it_goes_back(tbot, word):
+    """「回到上一步」 was taken as the answer to the question (a name, a phone number, a 周报's problems)."""
+    _to_step(tbot, "phone")
+    assert tbot.send(USER, word).startswith("好的，回到上一步。")
+
+
 @pytest.mark.parametrize("text", ["HELP", "Help", "帮助。", "帮助测试登记"])
 def test_help_spelled_as_clerks_type_it(tbot, text):
     reply = tbot.send(USER, text)
