@@ -85,7 +85,7 @@ def yes(answer: str) -> bool | None:
 
     A bare number is neither: the questions before a submission follow numbered lists (the
     summary's items, the choices just made), so 「1」 there means an item, never 「确认」."""
-    text = answer.strip().rstrip("。.!！").lower()
+    text = unicodedata.normalize("NFKC", answer).strip().rstrip("。.!！").lower()  # 「ＯＫ」 typed full-width
     if text in ("确认", "是", "是的", "对", "对的", "好", "好的", "提交", "确定", "y", "yes", "ok", "同意", "可以", "行",
                 "没问题", "没错", "确认无误", "发吧", "发送"):
         return True

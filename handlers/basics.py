@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -302,7 +303,7 @@ def register(router: Router) -> None:
     @router.fallback("unknown_text")
     @dialogue_only
     def unknown(ctx: Context):
-        greeting = ctx.text.lower().rstrip("~～!！。.")
+        greeting = unicodedata.normalize("NFKC", ctx.text).lower().rstrip("~～!！。.")  # 「ＯＫ」 full-width
         if greeting in THANKS:
             ctx.reply("不客气！还有需要随时找我，回复「帮助」查看可用功能。")
             return

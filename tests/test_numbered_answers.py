@@ -42,3 +42,13 @@ def test_a_number_at_the_weekly_summary_names_an_account(bot):
     bot.say("jy_zhang", "周报", "都没更新", "不清楚")
     replies = [bot.send("jy_zhang", said) for said in ("②", "第二个")]
     assert all("要修改第2个账号请回复「修改 2」" in reply for reply in replies), replies
+
+
+def test_ok_typed_full_width_confirms_and_acknowledges(bot):
+    """A Chinese input method in full-width mode types 「ＯＫ」: it was 「请回复「确认」提交…」 at a confirmation, and
+    「没有理解您的消息」 outside a dialogue, where 「OK」 is understood."""
+    assert bot.send("jy_zhang", "ＯＫ") == "好的。还有需要随时找我，回复「帮助」查看可用功能。"
+    seed(bot)
+    at(date(2026, 11, 25))
+    bot.say("jy_zhang", "周报", "都没更新", "不清楚")
+    assert "已提交抚松县教育局11月23日—11月29日的周报" in bot.send("jy_zhang", "ＯＫ")
