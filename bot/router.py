@@ -33,6 +33,7 @@ HOW_TO = re.compile(r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:样)?(?:
                     r"(?:呀|啊|呢|的)?"
                     r"|是(?:什么|啥)(?:意思)?(?:呀|啊|呢)?|什么意思|(?:有)?什么用")
 Handler = Callable[["Context"], "str | None"]
+HELP_ON = ("帮助 ", "帮助\u3000", "帮助：", "帮助:")  # 「帮助 周报」 as typed with an input method's full-width space or colon
 # 上一步 as clerks say it (「回到上一步」 was taken as the answer: an account's name, a 周报's problems)
 BACK_WORDS = ("返回", "上一步", "返回上一步", "回到上一步", "回上一步", "退回上一步", "上一题", "上一个问题", "回到上一个问题",
               "回到上一题")
@@ -419,7 +420,7 @@ class Router:
             return "back"
         if word == "继续":
             return "resume"
-        if word in ("帮助", "菜单", "帮忙", "怎么用", "使用说明", "help", "?", "？") or text.startswith("帮助 ") \
+        if word in ("帮助", "菜单", "帮忙", "怎么用", "使用说明", "help", "?", "？") or text.startswith(HELP_ON) \
                 or self._help_on(text):
             return "help"
         return None
@@ -433,7 +434,7 @@ class Router:
 
     def _help_on(self, text: str) -> bool:
         """「帮助周报」: 帮助 run together with a command word (other text starting 帮助 is an answer)."""
-        found = self.find_command(text[2:].strip()) if text.startswith("帮助") else None
+        found = self.find_command(help_topic(text)) if text.startswith("帮助") else None
         return found is not None and not found[1]
 
     def _command(self, ctx: Context, conv, command: Command, args: str) -> None:
@@ -591,6 +592,11 @@ class Router:
     def draft_of(conv, info: ConversationInfo | None) -> dict | None:
         """The draft of the form `info` is, if one waits."""
         return next((d for d in drafts.all_of(conv) if drafts.form_of(d) == info.prefix), None) if info else None
+
+
+def help_topic(text: str) -> str:
+    """「周报」 of 「帮助 周报」, 「帮助　周报」 (a full-width space), 「帮助：周报」."""
+    return text.removeprefix("帮助").strip().strip(ARGS_PUNCTUATION + "：:").strip()
 
 
 def answers_typed(conv) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from bot import clock, drafts, outbox
 from bot.choices import number_said
-from bot.router import ARGS_PUNCTUATION, PASS, Context, Router, answers_typed, dialogue_only
+from bot.router import ARGS_PUNCTUATION, PASS, Context, Router, answers_typed, dialogue_only, help_topic
 from bot.suggest import Index
 from handlers import unit_todo
 from handlers.screenshots import SCREENSHOT_MINUTES
@@ -121,7 +121,7 @@ def register(router: Router) -> None:
                   "「变更 账号名称 负责人」。")
 
     def help_text(ctx: Context) -> str:
-        topic = ctx.text.removeprefix("帮助").strip(ARGS_PUNCTUATION) if ctx.text.startswith("帮助") else ""
+        topic = help_topic(ctx.text) if ctx.text.startswith("帮助") else ""
         sender = ctx.sender
         if topic:
             found = router.find_command(topic)

@@ -173,3 +173,18 @@ def test_asking_who_the_bot_is_is_answered_as_a_greeting(bot, text):
     """「你是谁」「这是什么」 were 「没有理解您的消息」: the bot says what it is, and what the user can do."""
     reply = bot.send("jy_zhang", text)
     assert reply.startswith("您好，张伟！我是政务新媒体助手。") and "可以使用：" in reply, reply
+
+
+@pytest.mark.parametrize("text", ["帮助\u3000周报", "帮助：周报", "帮助: 周报"])
+def test_help_on_a_command_typed_with_a_full_width_space_or_a_colon(bot, text):
+    """An input method types 「帮助　周报」 with a full-width space: it was 「没有找到「　周报」的帮助」."""
+    assert bot.send("jy_zhang", text).startswith("「周报」（也可以说：填周报、报周报）")
+    assert "请选择账号类型" in bot.send("jy_zhang", "开设")
+    inside = bot.send("jy_zhang", text)  # inside a dialogue: the help, and the question still stands
+    assert inside.startswith("「周报」（也可以说：填周报、报周报）") and inside.endswith("（回复序号）"), inside
+
+
+def test_help_on_a_section_typed_with_a_full_width_space_inside_a_dialogue(bot):
+    bot.send("jy_zhang", "开设")
+    reply = bot.send("jy_zhang", "帮助\u3000监督检查")  # was taken as the answer: 「没能识别…」
+    assert reply.startswith("【监督检查】") and "（当前对话仍在进行）" in reply, reply
