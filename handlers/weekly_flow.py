@@ -459,8 +459,8 @@ def not_kept(ctx: Context) -> str | None:
     kept in (basics.kept_as_draft)."""
     base = ctx.data.get("base") or {}
     filled = [int(key) for key, entry in (ctx.data.get("answers") or {}).items() if entry != base.get(key)]
-    if not filled:
-        return None
+    if not filled:  # (修改周报 left unchanged: the report filed stands — not 「没有提交任何内容」, as if it were gone)
+        return f"没有提交任何修改，已报送的周报仍是第{ctx.data['existing']}版。" if ctx.data.get("existing") else None
     labels = "、".join(a["label"] for a in ctx.data["accounts"] if a["id"] in filled)
     if ctx.data.get("existing"):
         return f"没有提交任何修改，周报仍是第{ctx.data['existing']}版（这次改的{labels}还没有提交）。"

@@ -326,3 +326,12 @@ def test_a_date_in_the_week_reported_is_not_offered_for_an_idle_week(bot):
     bot.send("jy_zhang", "修改 1")
     asked = bot.send("jy_zhang", "无")
     assert asked.startswith("这周没有更新。最近一次发布是哪天？（如 11月10日；记不清回复「不清楚」）"), asked
+
+
+def test_cancelling_an_edit_without_changes_says_the_filed_report_stands(bot):
+    """取消 at 修改周报's summary said 「已取消「周报」，没有提交任何内容。」, as if the report filed were gone."""
+    seed(bot)
+    at(2026, 11, 25, 10, 0)
+    bot.say("jy_zhang", "周报", "都没更新", "不清楚", "确认")
+    assert "（第1版）" in bot.send("jy_zhang", "修改周报")
+    assert bot.send("jy_zhang", "取消") == "已取消「周报」：没有提交任何修改，已报送的周报仍是第1版。"
