@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 from bot.router import Reask
 
 CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CIRCLED = re.compile(r"[\u2460-\u2473]")  # ①…⑳
 # 「2」「２」「②」「第2个」「第二项」「选3」「3号」: a number said as clerks say it, the words around it taken off
 NUMBER_SAID = re.compile(r"(?:我?选(?:择)?)?第?(?P<n>\d+|[一二两三四五六七八九十]{1,3})(?:个|项|条|号|位|种)?")
 
@@ -47,12 +48,18 @@ def pick(answer: str, options: Sequence[str], loose: bool = False) -> int:
 def number_said(answer: str) -> int | None:
     """The number a reply to a numbered list names (see NUMBER_SAID), or None. Full-width and circled digits are
     read as digits (NFKC); spaces inside 「第 2 个」 do not matter, but 「2 3」 is two numbers, not 23."""
-    text = re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", unicodedata.normalize("NFKC", answer)).rstrip("。.、!！")
+    text = re.sub(r"\s+", " ", digits_apart(answer)).strip()
+    text = re.sub(r"(?<!\d) | (?!\d)", "", text).rstrip("。.、!！")
     found = NUMBER_SAID.fullmatch(text)
     if found is None:
         return None
     said = found["n"]
     return int(said) if said.isdecimal() else _chinese_number(said)
+
+
+def digits_apart(answer: str) -> str:
+    """NFKC (「２」 is 2), each circled digit a number of its own: 「①③」 is 「1 3」, not 13."""
+    return unicodedata.normalize("NFKC", CIRCLED.sub(lambda m: f" {m[0]} ", answer))
 
 
 def _chinese_number(said: str) -> int | None:

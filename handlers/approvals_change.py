@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from bot import clock
-from bot.choices import numbered, pick
+from bot.choices import digits_apart, number_said, numbered, pick
 from bot.router import END, PASS, Context, Reask, Router
 from handlers import approvals_chain as chain
 from handlers import approvals_rules as rules
@@ -405,7 +405,9 @@ def close_advice(ctx: Context, accounts: list[Account], platform: str) -> str:
 
 
 def parse_numbers(answer: str, count: int) -> list[int]:
-    numbers = [int(n) for n in re.findall(r"\d+", answer)]
+    """「1 3」「1、3」「①③」「第二项」: the numbers of the items chosen (circled digits each a number of its own)."""
+    one = number_said(answer)
+    numbers = [one] if one is not None else [int(n) for n in re.findall(r"\d+", digits_apart(answer))]
     if not numbers:
         raise Reask("请回复要修改项目的序号（可以多选，例如「1 3」），或写项目名称，例如「负责人 电话」。")
     bad = [n for n in numbers if not 1 <= n <= count]

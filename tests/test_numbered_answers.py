@@ -19,7 +19,9 @@ def test_a_platform_is_chosen_by_its_number_said_any_way(bot, said):
 
 
 @pytest.mark.parametrize("said, hint", [("第12个", "没有第12项，请回复 1 到 9 之间的序号"),
-                                        ("2 3", "没能识别「2 3」，请回复 1 到 9 之间的序号")])
+                                        ("2 3", "没能识别「2 3」，请回复 1 到 9 之间的序号"),
+                                        ("2  3", "没能识别「2  3」，请回复 1 到 9 之间的序号"),
+                                        ("①③", "没能识别「①③」，请回复 1 到 9 之间的序号")])
 def test_a_number_out_of_the_list_is_re_asked(bot, said, hint):
     bot.send("jy_zhang", "开设")
     reply = bot.send("jy_zhang", said)
@@ -52,3 +54,13 @@ def test_ok_typed_full_width_confirms_and_acknowledges(bot):
     at(date(2026, 11, 25))
     bot.say("jy_zhang", "周报", "都没更新", "不清楚")
     assert "已提交抚松县教育局11月23日—11月29日的周报" in bot.send("jy_zhang", "ＯＫ")
+
+
+@pytest.mark.parametrize("said, asked", [("②⑥", "当前账号功能"), ("第六项", "当前联系电话"), ("②  ⑥", "当前账号功能")])
+def test_the_items_to_change_are_chosen_by_circled_or_chinese_numbers(bot, said, asked):
+    """「②⑥」 read as one number (26: 「没有第26项」) or not at all; 「第六项」 was 「请回复要修改项目的序号」."""
+    from tests.approvals_helpers import seed_accounts
+    seed_accounts(bot)
+    bot.send("jy_zhang", "变更 抚松教育")
+    assert "要变更哪些内容" in bot.send("jy_zhang", "②")
+    assert asked in bot.send("jy_zhang", said)
