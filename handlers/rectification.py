@@ -340,7 +340,7 @@ def register(router: Router) -> None:
         return show_item(ctx, int(ctx.match["number"]))
 
     def show_item(ctx: Context, number: int):
-        item = ctx.session.get(Rectification, number)
+        item = by_number(ctx.session, Rectification, number)
         if item is None or item.unit_id not in org.visible_unit_ids(ctx.session, ctx.person):
             ctx.reply(f"没有找到您可以查看的整改事项 {number}。回复「整改清单」查看编号。")
             return None

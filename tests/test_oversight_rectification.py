@@ -277,6 +277,8 @@ def test_a_number_too_large_for_an_id_is_not_found_rather_than_an_error(bot):
     big = TOO_BIG
     assert_answers(bot, (
             ("jy_zhang", f"已整改 {big} 已补发本周内容", f"没有找到您可以处理的整改事项 {big}"),
+            ("jy_zhang", f"整改清单 {big}", f"没有找到您可以查看的整改事项 {big}"),
+            ("zsj_admin", f"查看整改 {big}", f"没有找到您可以查看的整改事项 {big}"),
             ("zsj_admin", f"通过整改 {big}", f"没有找到您可以处理的整改事项 {big}"),
             ("zsj_admin", f"重新整改 {big} 仍未恢复更新", f"没有找到您可以处理的整改事项 {big}"),
             ("jy_zhang", f"说明 {big} 账号已恢复更新，今后专人负责", f"没有找到您可以处理的跟进事项 {big}"),
