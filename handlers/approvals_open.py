@@ -109,9 +109,11 @@ def platform_field(ctx: Context, label: str, required: bool, check):
 
 
 def opening_summary(data: dict) -> str:
-    """What a kept 开设 draft holds, as the 取消 and timeout notices say it: the platform, then the name once given."""
+    """What a kept 开设 draft holds, as the 取消 and timeout notices say it: the platform, then the name once given;
+    "" before either (a clerk's 开设 left at its first question keeps nothing — it said 「已填写的内容已保存：账号类型：
+    （未选）」 and offered 继续)."""
     said = [f"{label}：{data[key]}" for key, label in (("platform", "账号类型"), ("name", "账号名称")) if data.get(key)]
-    return "，".join(said) or "账号类型：（未选）"
+    return "，".join(said)
 
 
 def register(router: Router) -> None:

@@ -130,3 +130,19 @@ def test_a_bare_number_outside_a_dialogue_is_not_answered_with_an_unrelated_comm
     assert reply == "当前没有等待您回答的问题，「2」没有记入。\n回复「帮助」查看可用功能。", reply
     _open_draft(bot)
     assert bot.send("jy_zhang", "第3个").endswith("未完成的「开设申请」已保存为草稿，回复「继续」可接着填写。")
+
+
+def test_an_opening_left_at_its_first_question_keeps_no_empty_draft(bot):
+    """开设 expired before the platform was chosen: 「已填写的内容已保存：账号类型：（未选）」 and 继续 offered, for nothing."""
+    assert "请选择账号类型" in bot.send("jy_zhang", "开设")
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    reply = bot.send("jy_zhang", "快手")
+    assert "还没有填写任何内容，没有保存草稿" in reply and "（未选）" not in reply, reply
+    assert bot.send("jy_zhang", "继续").startswith("没有可以继续的草稿")
+
+
+def test_a_bureau_opening_left_after_choosing_the_unit_keeps_it(bot):
+    assert "替哪个单位申请开设" in bot.send("zsj_admin", "开设")
+    assert "请选择账号类型" in bot.send("zsj_admin", "抚松县教育局")
+    assert "已填写的内容已保存为草稿" in bot.send("zsj_admin", "取消")
+    assert "请选择账号类型" in bot.send("zsj_admin", "继续")
