@@ -64,3 +64,10 @@ def test_the_items_to_change_are_chosen_by_circled_or_chinese_numbers(bot, said,
     bot.send("jy_zhang", "变更 抚松教育")
     assert "要变更哪些内容" in bot.send("jy_zhang", "②")
     assert asked in bot.send("jy_zhang", said)
+
+
+@pytest.mark.parametrize("said", ["快手", "今日头条"])
+def test_a_platform_named_alone_outside_a_dialogue_suggests_opening(bot, said):
+    """「快手」 said after the 开设 question timed out got 「您是不是想用：周报？」 (its quick form's example names 快手)."""
+    reply = bot.send("jy_zhang", said)
+    assert reply.startswith(f"没有理解「{said}」。您是不是想用：开设"), reply
