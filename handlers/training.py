@@ -22,7 +22,7 @@ FUTURE_WORDS = ("明天", "明日", "后天")  # a date not yet come: the traini
 
 def register(router: Router) -> None:
     router.conversation("training", title="培训登记",
-                        summary=lambda d: f"{d.get('held_on', '')} {d.get('topic', '')}", kept_on_cancel=True)
+                        summary=lambda d: f"{d.get('held_on', '')} {d.get('topic', '')}".strip(), kept_on_cancel=True)
 
     @router.command("培训登记", "登记培训", roles={BUREAU_ADMIN, BUREAU_REVIEWER}, help="登记一次业务培训（培训台账）",
                     detail="依次填写培训日期、主题、组织单位和参训人员（姓名或企业微信账号，可一次输入多人），"

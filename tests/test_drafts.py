@@ -146,3 +146,12 @@ def test_a_bureau_opening_left_after_choosing_the_unit_keeps_it(bot):
     assert "请选择账号类型" in bot.send("zsj_admin", "抚松县教育局")
     assert "已填写的内容已保存为草稿" in bot.send("zsj_admin", "取消")
     assert "请选择账号类型" in bot.send("zsj_admin", "继续")
+
+
+def test_a_training_left_at_its_first_question_keeps_no_blank_draft(bot):
+    """培训登记 expired at the date: 「已填写的内容已保存： 」 (its summary was a blank) and 继续 offered, for nothing."""
+    assert "请输入培训日期" in bot.send("zsj_admin", "培训登记")
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    reply = bot.send("zsj_admin", "11月18日")
+    assert "还没有填写任何内容，没有保存草稿" in reply and "已保存：" not in reply, reply
+    assert bot.send("zsj_admin", "继续").startswith("没有可以继续的草稿")
