@@ -34,8 +34,9 @@ HOW_TO = re.compile(r"(?:要|该|应该)?(?:怎么|咋|如何|怎样)(?:样)?(?:
                     r"|是(?:什么|啥)(?:意思)?(?:呀|啊|呢)?|什么意思|(?:有)?什么用")
 Handler = Callable[["Context"], "str | None"]
 HELP_ON = ("帮助 ", "帮助\u3000", "帮助：", "帮助:")  # 「帮助 周报」 as typed with an input method's full-width space or colon
-# 上一步 as clerks say it (「回到上一步」 was taken as the answer: an account's name, a 周报's problems)
-BACK_WORDS = ("返回", "上一步", "返回上一步", "回到上一步", "回上一步", "退回上一步", "上一题", "上一个问题", "回到上一个问题",
+# 上一步 as clerks say it (「回到上一步」 was taken as the answer: an account's name, a 周报's problems); not 「退回上一步」,
+# which an approver may mean as a decision (退回)
+BACK_WORDS = ("返回", "上一步", "返回上一步", "回到上一步", "回上一步", "上一题", "上一个问题", "回到上一个问题",
               "回到上一题")
 
 
