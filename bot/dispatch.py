@@ -38,6 +38,7 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
         return
     info = router.conversation_of(conv.state)
     title = info.title if info else "上次的操作"
+    ctx.expired = title
     notice = f"您上次的「{title}」超过{config.get().conversation_idle_minutes}分钟没有回复，已自动结束。"
     if not answers_typed(conv) and router.draft_of(conv, info) is not None:  # begun anew, left unanswered
         drafts.bring_forward(conv, info.title)
@@ -48,8 +49,12 @@ def _expire(router: Router, conv: Dialogue, ctx: Context) -> None:
         ctx.reply(notice)
         return
     else:
+        typed = answers_typed(conv)
         kept, _replaced = router.keep_draft(conv)
-        notice += f"\n已填写的内容已保存：{kept}" if kept else "\n已填写的内容已保存为草稿。"
+        if kept:
+            notice += f"\n已填写的内容已保存：{kept}"
+        else:  # a picker or a confirmation: its question is kept, 继续 asks it again
+            notice += "\n已填写的内容已保存为草稿。" if typed else "\n还没有填写内容，刚才的问题已保留。"
         notice += drafts.earlier_kept(conv)
     conv.state, conv.data, conv.history, conv.expires_at = None, {}, [], None
     resuming = router.control_word(ctx.text) == "resume"  # 「继续」 itself: the resumed question follows

@@ -90,6 +90,7 @@ class Context:
         # data before the answer), so that 上一步 goes back to it
         self.answered: tuple[str, dict] | None = None
         self.kept_draft = False  # the state's handler kept the dialogue as a draft itself (「不」 at a confirmation)
+        self.expired: str | None = None  # the title of the dialogue this message found timed out (dispatch._expire)
         self.unlocked = False  # an attempt before the row lock: only `dialogue_only` handlers, no database
         self.needs_lock = False  # a handler not marked `dialogue_only` ran, or the database was used
         self._session, self._person, self._connection = session, person, connection

@@ -41,7 +41,6 @@ HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋
                        r"(?P<topic>.+?)[？?呢啊呀。]*")
 HOW_TOPICS = {"审批": "同意", "签字": "同意", "审核": "同意", "批": "同意"}  # 「怎么审批」: how an approver approves
 # The notice of a dialogue that expired just now (bot/dispatch.py `_expire`), naming the dialogue
-EXPIRED = re.compile(r"您上次的「(?P<title>[^」]+)」超过")
 # An answer, or an acknowledgement: taken for the latter unless a draft waits
 OKAYS = frozenset({"好", "好的", "ok", "行", "好滴", "好哒"})
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
@@ -354,11 +353,10 @@ def register(router: Router) -> None:
     def not_recorded(ctx: Context) -> str:
         """An answer to a dialogue that expired just now: 继续 takes it up again only if it was kept as the latest
         draft — with nothing typed yet it was not, and 继续 would open another form's draft."""
-        expired = EXPIRED.match(ctx.replies[0])
         draft = ctx.conv.draft
-        if draft and (expired is None or draft.get("title") == expired["title"]):
+        if draft and (ctx.expired is None or draft.get("title") == ctx.expired):
             return "（您刚才的回复没有记入，回复「继续」后请重新回答。）"
-        what = f"「{expired['title']}」" if expired else "上次的操作"
+        what = f"「{ctx.expired}」" if ctx.expired else "上次的操作"
         return f"（您刚才的回复没有记入。{what}还没有填写内容，需要时请重新开始。）"
 
     @router.fallback("unsupported")

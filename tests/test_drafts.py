@@ -155,3 +155,13 @@ def test_a_training_left_at_its_first_question_keeps_no_blank_draft(bot):
     reply = bot.send("zsj_admin", "11月18日")
     assert "还没有填写任何内容，没有保存草稿" in reply and "已保存：" not in reply, reply
     assert bot.send("zsj_admin", "继续").startswith("没有可以继续的草稿")
+
+
+def test_a_picker_left_unanswered_says_its_question_is_kept_not_that_answers_were(bot):
+    """单位记录's unit list has no summary: its expiry said 「已填写的内容已保存为草稿」 with nothing typed."""
+    assert bot.send("zsj_admin", "单位记录").startswith("查看哪个单位的记录？")
+    clock.set_now(clock.now() + timedelta(minutes=31))
+    reply = bot.send("zsj_admin", "1")
+    assert "「单位记录」超过30分钟没有回复，已自动结束。\n还没有填写内容，刚才的问题已保留。\n回复「继续」可接着填写。" in reply, reply
+    assert "已保存为草稿" not in reply, reply
+    assert "查看哪个单位的记录？" in bot.send("zsj_admin", "继续")
