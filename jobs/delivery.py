@@ -494,11 +494,45 @@ return free
 """
 
 
+# Set once the windows in Redis hold every send of the last hour; gone with them when Redis is flushed or restarts empty
+RATE_KNOWN_KEY = "zwxmt:rate:known"
+
+
+def _rate_keys(userid: str) -> list[str]:
+    """A member's two windows (60 s, 3600 s), by the userid in lower case (WeCom ignores its case)."""
+    return [f"zwxmt:rate:m:{userid}", f"zwxmt:rate:h:{userid}"]
+
+
+def _restore_windows(api: WeComAPI) -> None:
+    """If Redis lost the throttle's windows, put back the sends of the last hour from the database first: else a
+    member who had 25 pushes this minute would be granted 25 more, and WeCom drops the excess without an error.
+    Each send is its row's id in the windows, so two workers restoring at once count it once."""
+    if api.redis.exists(RATE_KNOWN_KEY):
+        return
+    with db.transaction() as session:
+        sends = session.execute(select(OutboxMessage.id, OutboxMessage.userid, OutboxMessage.sent_at).where(
+            OutboxMessage.status == SENT, OutboxMessage.sent_at >= clock.now() - timedelta(hours=1))).all()
+    pipe = api.redis.pipeline(transaction=False)
+    for row_id, userid, sent_at in sends:
+        at = int(sent_at.timestamp() * 1000)
+        minute, hour = _rate_keys(userid.lower())
+        pipe.zadd(minute, {f"row:{row_id}": at})
+        pipe.zadd(hour, {f"row:{row_id}": at})
+        pipe.pexpire(minute, 120000)
+        pipe.pexpire(hour, 7200000)
+    pipe.set(RATE_KNOWN_KEY, int(clock.now().timestamp()))
+    pipe.execute()
+    if sends:
+        log.warning("delivery throttle windows were not in Redis: restored %s sends of the last hour from the "
+                    "database", len(sends))
+
+
 def _throttle(api: WeComAPI, rows: list[OutboxMessage]) -> tuple[list, list]:
     """Keep every member below WeCom's silent-drop limits (30/minute, 1000/hour).
 
     Sliding windows, not calendar minutes: 25 sends at 12:00:59 and 25 more at 12:01:00
     would be 50 within WeCom's minute."""
+    _restore_windows(api)
     cfg = config.get()
     now_ms = int(clock.now().timestamp() * 1000)
     wanted: dict[str, list[OutboxMessage]] = defaultdict(list)
@@ -507,7 +541,7 @@ def _throttle(api: WeComAPI, rows: list[OutboxMessage]) -> tuple[list, list]:
     reserve = api.redis.register_script(_RESERVE)
     pipe = api.redis.pipeline(transaction=False)
     for userid, mine in wanted.items():
-        reserve(keys=[f"zwxmt:rate:m:{userid}", f"zwxmt:rate:h:{userid}"], client=pipe,
+        reserve(keys=_rate_keys(userid), client=pipe,
                 args=[now_ms, len(mine), cfg.per_member_per_minute, cfg.per_member_per_hour, secrets.token_hex(6)])
     allowed, throttled = [], []
     for mine, granted in zip(wanted.values(), pipe.execute()):

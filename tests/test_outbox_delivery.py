@@ -705,6 +705,26 @@ def test_hourly_limit(bot):
     assert len(bot.fake.messages_to("jy_zhang")) == 5
 
 
+@pytest.mark.parametrize("window", ["minute", "hour"])
+def test_the_throttle_remembers_a_members_sends_when_redis_lost_its_windows(bot, window):
+    """Redis flushed (or restarted empty) between two bursts to one member: the sends before it still count, from
+    the database, or the second burst would go over WeCom's limit and WeCom would drop the excess silently."""
+    if window == "hour":
+        config.use(dataclasses.replace(config.get(), per_member_per_hour=30))
+    limit = 25 if window == "minute" else 30
+    push_texts("jy_zhang", [f"甲{i}" for i in range(limit)])
+    bot.deliver()
+    move(bot, 10 if window == "minute" else 120)
+    bot.redis.flushdb()
+    bot.redis.set(OWNER_KEY, "1")
+    push_texts("jy_zhang", [f"乙{i}" for i in range(20)])
+    bot.deliver()
+    assert len(bot.fake.messages_to("jy_zhang")) == limit  # the window is full: the rest waits
+    move(bot, 62 if window == "minute" else 3600)
+    sweep_and_deliver(bot)
+    assert len(bot.fake.messages_to("jy_zhang")) == limit + 20 and bot.fake.state.dropped == []
+
+
 def test_duplicate_check_is_a_second_guard(bot):
     [row_id] = push(outbox.push_text, "jy_zhang", "只发一次")
     bot.deliver()
