@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.text_clean import clean_text
+from bot.wecom_crypto import fitted_key
 from models.org import Person, userid_in
 from models.outbox import OutboxFile, OutboxMessage
 from models.platform import Card
@@ -84,7 +85,9 @@ def _hash(msgtype: str, payload: dict, file_id: int | None) -> str:
 
 
 def _key(dedupe_key: str | None, userid: str, digest: str) -> str | None:
-    return f"{dedupe_key}:{userid}:{digest[:12]}" if dedupe_key else None
+    """The row's key: a long one (a caller's key naming many records, then a long userid) keeps its start and the
+    SHA-1 of all of it, to fit outbox_message.dedupe_key's 200 characters."""
+    return fitted_key(f"{dedupe_key}:{userid}:{digest[:12]}") if dedupe_key else None
 
 
 def _queued(session: Session, key: str | None) -> bool:

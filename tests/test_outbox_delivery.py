@@ -942,6 +942,20 @@ def test_a_rerun_with_the_same_dedupe_key_queues_nothing_twice(bot, kind):
         assert len(s.scalars(select(Card)).all()) == (2 if kind == "card" else 0)
 
 
+def test_a_dedupe_key_longer_than_its_column_still_queues_once(bot):
+    """A key naming many records (the registry deadline reminder joins its filings' ids) to a long userid: it used
+    to be stored whole, past outbox_message.dedupe_key's 200 characters — PostgreSQL refused the insert, and with it
+    the job's whole transaction. Two keys differing only at the end stay two."""
+    userid = "county_bureau_registry_clerk_" + "x" * 30
+    many = "-".join(str(1000 + i) for i in range(40))
+    for key in [f"registry-deadline:{many}", f"registry-deadline:{many}", f"registry-deadline:{many}-1040"]:
+        with db.transaction() as s:
+            outbox.push_text(s, userid, "到期提醒", dedupe_key=key)
+    rows = all_rows()
+    assert len(rows) == 2 and all(len(r.dedupe_key) <= 200 for r in rows)
+    assert all(r.dedupe_key.startswith("registry-deadline:1000-1001-") for r in rows)
+
+
 def test_a_slow_job_does_not_send_rows_the_sweeper_gave_to_another_worker(bot):
     """A job stuck behind slow calls past STUCK_AFTER: the sweeper re-queues its unsent rows and
     another worker sends them; the slow job must then skip them rather than send them again."""
