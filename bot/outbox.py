@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import secrets
+import unicodedata
 from typing import Callable, Iterable
 
 from sqlalchemy import event, select
@@ -37,9 +38,7 @@ def split_text(content: str, limit: int = CHUNK) -> list[str]:
     parts, current = [], ""
     for line in content.split("\n"):
         while len(line.encode()) > limit:  # a single over-long line: cut by characters
-            cut = len(line)
-            while len(line[:cut].encode()) > limit:
-                cut = cut * 3 // 4 or 1
+            cut = _cut(line, limit)
             if current:
                 parts.append(current)
                 current = ""
@@ -55,6 +54,42 @@ def split_text(content: str, limit: int = CHUNK) -> list[str]:
         parts.append(current)
     total = len(parts)
     return [f"{p}\n（{i}/{total}）" for i, p in enumerate(parts, 1)]
+
+
+def _cut(line: str, limit: int) -> int:
+    """How many characters of an over-long line go in one part: as many as fit in `limit` bytes, but not ending
+    inside an emoji or a letter with its marks (a ZWJ family, a flag's two letters, a skin tone, a variation
+    selector, a combining accent), which would show as two broken halves."""
+    size = cut = 0
+    for ch in line:
+        size += len(ch.encode())
+        if size > limit:
+            break
+        cut += 1
+    fits = cut
+    while cut > 1 and _joined(line, cut):
+        cut -= 1
+    return fits if cut == 1 else cut
+
+
+def _joined(line: str, i: int) -> bool:
+    """Whether line[i - 1] and line[i] belong to one visible character."""
+    before, after = line[i - 1], line[i]
+    if before == "\u200d" or after == "\u200d" or unicodedata.category(after).startswith("M"):
+        return True
+    code = ord(after)
+    if 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+        return True  # variation selectors, skin tones, the tags of a subdivision flag
+    if _regional(before) and _regional(after):  # flags are pairs of regional indicators: cut between pairs
+        run = 0
+        while i - 1 - run >= 0 and _regional(line[i - 1 - run]):
+            run += 1
+        return run % 2 == 1
+    return False
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
 def _userids(session: Session, to) -> list[str]:

@@ -126,6 +126,22 @@ def test_long_text_is_split_below_2048_bytes(bot):
     assert "\n".join(p.rsplit("\n", 1)[0] for p in parts) == content  # nothing lost, in order
 
 
+def test_a_long_line_of_emoji_is_cut_between_emoji_not_inside_one(bot):
+    """A single line longer than the limit is cut by characters: never inside a ZWJ family (👨‍👩‍👧 is five code
+    points), a flag (two regional indicators) or a skin tone, which would show as broken halves in two messages."""
+    family, flag, thumb = "👨\u200d👩\u200d👧", "🇨🇳", "👍🏽"
+    content = "\n".join(["家庭：" + family * 125, "国旗：" + flag * 259, "点赞：" + thumb * 259])
+    push(outbox.push_text, "jy_zhang", content)
+    bot.deliver()
+    parts = [m["content"]["content"].rsplit("\n", 1)[0] for m in bot.fake.messages_to("jy_zhang")]
+    assert len(parts) > 3 and all(len(p.encode()) <= 2048 for p in parts)
+    for part in parts:
+        assert part.count("👨") == part.count("👩") == part.count("👧") == part.count("\u200d") / 2
+        assert part.count("🇨") == part.count("🇳") and part.count("👍") == part.count("🏽")
+        assert not part.startswith(("\u200d", "🇳", "🏽"))
+    assert "".join(parts).replace("\n", "") == content.replace("\n", "")
+
+
 # --- the access token -------------------------------------------------------------------------------
 
 def test_token_is_fetched_once_and_shared(bot):
