@@ -5,10 +5,11 @@ With `bot/wecom_crypto.py` this is the only place that imports wechatpy. Callers
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import unquote
 
 import redis as redis_lib
@@ -25,7 +26,10 @@ log = logging.getLogger("bot.wecom")
 RETRYABLE = {-1, 45009, 45033, 45011}
 DUPLICATE_WINDOW = 1800  # seconds: WeCom's default duplicate_check_interval
 TOKEN_TTL_MARGIN = 300
-TOKEN_RETRY_AFTER = timedelta(seconds=5)  # a failed gettoken answers for this process's calls right after it
+TOKEN_RETRY_AFTER = timedelta(seconds=5)  # a failed gettoken answers for every process's calls right after it
+HTTP_TIMEOUT = 10  # seconds, to connect and again to read: one gettoken may take twice this
+TOKEN_LOCK_HOLD = 3 * HTTP_TIMEOUT  # the refresh lock outlives the slowest gettoken …
+TOKEN_LOCK_WAIT = 3 * HTTP_TIMEOUT  # … and the others wait for it as long
 
 
 class WeComError(Exception):
@@ -62,7 +66,7 @@ class _Client(WeChatClient):
     def __init__(self, api: "WeComAPI", cfg):
         self.API_BASE_URL = cfg.api_base
         self._api = api
-        super().__init__(cfg.corp_id, cfg.secret, timeout=10, auto_retry=False)
+        super().__init__(cfg.corp_id, cfg.secret, timeout=HTTP_TIMEOUT, auto_retry=False)
 
     @property
     def access_token(self):  # wechatpy reads this for every call
@@ -79,7 +83,6 @@ class WeComAPI:
         self.client = _Client(self, self.cfg)
         self.token_key = f"zwxmt:wecom:token:{self.cfg.corp_id}:{self.cfg.agent_id}"
         self.http = requests.Session()
-        self._token_failed: tuple[datetime, WeComError] | None = None
 
     # --- access token, shared by every process through Redis -------------------------
 
@@ -87,22 +90,42 @@ class WeComAPI:
         cached = self.redis.get(self.token_key)
         if cached:
             return cached.decode()
-        lock = self.redis.lock(self.token_key + ":lock", timeout=15, blocking_timeout=15)
-        with lock:  # one process refreshes; the others wait and read its token
+        lock = self.redis.lock(self.token_key + ":lock", timeout=TOKEN_LOCK_HOLD, blocking_timeout=TOKEN_LOCK_WAIT)
+        if not lock.acquire():  # (a process that died holding it: the lock expires, try later)
+            raise WeComError(None, "gettoken: the token lock was not free in time", retryable=True)
+        try:  # one process refreshes; the others wait and read its token
             cached = self.redis.get(self.token_key)
             if cached:
                 return cached.decode()
-            if self._token_failed and clock.now() < self._token_failed[0]:
-                raise self._token_failed[1]  # a backlog of distinct messages must not mean one gettoken each
+            self._raise_recent_failure()  # a backlog of distinct messages must not mean one gettoken each
             try:
                 return self._fetch_token()
             except WeComError as err:
-                self._token_failed = (clock.now() + TOKEN_RETRY_AFTER, err)
+                self._share_failure(err)
                 raise
+        finally:
+            try:
+                lock.release()
+            except redis_lib.exceptions.LockError:  # expired meanwhile (it outlives any gettoken)
+                pass
+
+    def _share_failure(self, err: WeComError) -> None:
+        """Tell every process that gettoken just failed: those waiting for the lock give up too, rather than each
+        calling gettoken in turn, every one waiting for all the earlier ones' failures (by the bot's clock)."""
+        until = (clock.now() + TOKEN_RETRY_AFTER).timestamp()
+        failure = json.dumps({"until": until, "errcode": err.errcode, "errmsg": err.errmsg,
+                              "retryable": err.retryable})
+        self.redis.set(self.token_key + ":failed", failure, ex=int(TOKEN_RETRY_AFTER.total_seconds()) + 60)
+
+    def _raise_recent_failure(self) -> None:
+        stored = self.redis.get(self.token_key + ":failed")
+        failure = json.loads(stored) if stored else None
+        if failure and clock.now().timestamp() < failure["until"]:
+            raise WeComError(failure["errcode"], failure["errmsg"], retryable=failure["retryable"])
 
     def _fetch_token(self) -> str:
         try:
-            resp = self.http.get(self.cfg.api_base + "gettoken", timeout=10,
+            resp = self.http.get(self.cfg.api_base + "gettoken", timeout=HTTP_TIMEOUT,
                                  params={"corpid": self.cfg.corp_id, "corpsecret": self.cfg.secret})
             resp.raise_for_status()
             body = resp.json()

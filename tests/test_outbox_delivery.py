@@ -164,6 +164,45 @@ def test_concurrent_processes_fetch_one_token(bot):
     assert bot.fake.state.gettoken_calls == 1
 
 
+def test_a_failing_gettoken_is_called_once_for_all_processes_waiting_for_it(bot):
+    """gettoken fails slowly (WeCom busy): the processes that waited for the refresh lock meanwhile take that failure
+    as theirs, instead of each calling gettoken in turn and waiting for all the earlier failures — with a hanging
+    gettoken the fourth waited past the lock's 15 s and crashed its delivery job with redis's LockError."""
+    bot.fake.inject("gettoken", errcode=-1, delay=1.0, times=-1)
+    apis = [WeComAPI() for _ in range(4)]
+    outcomes: list[tuple] = []
+
+    def fetch(api):
+        started = time.monotonic()
+        try:
+            api.token()
+        except Exception as exc:
+            outcomes.append((type(exc).__name__, getattr(exc, "retryable", None), time.monotonic() - started))
+
+    threads = [threading.Thread(target=fetch, args=(a,)) for a in apis]
+    [t.start() for t in threads]
+    [t.join(30) for t in threads]
+    assert bot.fake.state.gettoken_calls == 1
+    assert [(name, retryable) for name, retryable, _ in outcomes] == [("WeComError", True)] * 4
+    assert max(took for _, _, took in outcomes) < 2.5
+
+
+def test_a_token_lock_held_too_long_is_a_retry_not_a_crashed_job(bot, monkeypatch):
+    """The refresh lock held by a process that died while fetching: the delivery waits a while, then retries the
+    row later — it used to raise redis's LockError out of the job and leave the row `sending` for the sweeper."""
+    monkeypatch.setattr(wecom_client, "TOKEN_LOCK_WAIT", 1, raising=False)
+    api = wecom_client.get_api()
+    bot.redis.set(api.token_key + ":lock", "a-dead-process", ex=600)
+    push(outbox.push_text, "jy_zhang", "通知")
+    bot.deliver()
+    [row] = all_rows()
+    assert row.status == PENDING and row.error.startswith("None: gettoken") and row.uncertain_at is None
+    bot.redis.delete(api.token_key + ":lock")
+    move(bot, 60)
+    sweep_and_deliver(bot)
+    assert all_rows()[0].status == SENT and len(bot.fake.messages_to("jy_zhang")) == 1
+
+
 @pytest.mark.parametrize("how", ["expired 42001", "invalid 40014"])
 def test_token_refreshed_exactly_once(bot, how):
     push(outbox.push_text, "jy_zhang", "一")
