@@ -157,12 +157,21 @@ def _deliver_group(api: WeComAPI, rows: list[OutboxMessage], stats, reupload: bo
     first = rows[0]
     userids = [r.userid for r in rows]
     try:
+        payload = _payload(api, first, reupload)
+        if first.file_id is not None:
+            # An upload may outlast STUCK_AFTER (a large file, a slow line): the sweeper then gave the rows to another
+            # worker, which uploads and sends them — WeCom would not drop our copy, its media_id is another.
+            rows = _still_ours(rows)
+            if not rows:
+                log.info("delivery type=%s outcome=skipped: taken over by another worker during the upload",
+                         first.msgtype)
+                return
+            first, userids = rows[0], [r.userid for r in rows]
         # Every send carries enable_duplicate_check: WeCom only recognises a resend if the first
         # copy was checked too (a timed-out call may have been delivered). Identical content from
         # two different rows to one person within 30 minutes would arrive once: before its first
         # attempt such a row was made distinct (jobs/delivery_repeats.py).
-        result = api.send(first.msgtype, _payload(api, first, reupload), userids,
-                          duplicate_window=_duplicate_window(rows))
+        result = api.send(first.msgtype, payload, userids, duplicate_window=_duplicate_window(rows))
     except WeComError as err:
         if err.errcode == 40007 and first.file_id is not None and not reupload:
             # WeCom no longer has the file we uploaded (wecom.md: re-upload, retry once)

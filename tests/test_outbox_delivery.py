@@ -1030,6 +1030,23 @@ def test_a_slow_job_does_not_send_rows_the_sweeper_gave_to_another_worker(bot):
     assert {r.status for r in all_rows()} == {SENT}
 
 
+def test_a_file_whose_slow_upload_outlasted_its_claim_is_not_sent_twice(bot):
+    """An upload slower than STUCK_AFTER (a large file on a slow line): the sweeper hands the row to another
+    worker, which uploads and sends it; the slow job must not then send its own upload too — WeCom cannot drop that
+    copy as a duplicate, its media_id differs."""
+    ids = push(outbox.push_file, "jy_zhang", "台账.xlsx", b"PK\x03\x04" + b"x" * 100)
+    bot.redis.delete("rq:queue:zwxmt")
+    bot.fake.inject("media/upload", delay=1.5)  # the first upload hangs
+    slow = threading.Thread(target=delivery.deliver, args=(ids,))
+    slow.start()
+    wait_until(lambda: any(r["path"] == "/cgi-bin/media/upload" for r in bot.fake.state.requests))
+    clock.advance(delivery.STUCK_AFTER + timedelta(seconds=5))
+    assert sweep_and_deliver(bot) == 1
+    slow.join(15)
+    assert [m["msgtype"] for m in bot.fake.messages_to("jy_zhang")] == ["file"]
+    assert [r.status for r in all_rows()] == [SENT]
+
+
 def test_a_file_wecom_no_longer_holds_is_uploaded_again(bot):
     """wecom.md: 40007 on a media id we uploaded means WeCom dropped it — upload again and retry once."""
     bot.fake.inject("message/send", errcode=45009)
