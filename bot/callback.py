@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import clock, config, dispatch
-from bot.wecom_crypto import Rejected, text_reply_xml, update_button_xml
+from bot.wecom_crypto import Rejected, is_seconds, text_reply_xml, update_button_xml
 
 log = logging.getLogger("bot.callback")
 bp = Blueprint("wecom", __name__)
@@ -21,7 +21,7 @@ def _crypto():
 
 def _fresh(timestamp: str) -> None:
     window = config.get().callback_window_seconds
-    if not timestamp.isdigit() or abs(int(timestamp) - clock.now().timestamp()) > window:
+    if not is_seconds(timestamp) or abs(int(timestamp) - clock.now().timestamp()) > window:
         raise Rejected(403, "timestamp outside the accepted window")
 
 

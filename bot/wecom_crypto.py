@@ -68,6 +68,12 @@ def fitted_key(key: str) -> str:
     return f"{key[:DEDUPE_KEY_MAX - len(digest) - 1]}#{digest}"
 
 
+def is_seconds(text: str | None) -> bool:
+    """A Unix time as WeCom writes it: ASCII digits, at most 12 (str.isdigit() also takes 「²」 and
+    「١٢」, which int() refuses or reads, and any number of digits, past what int() will convert)."""
+    return bool(text) and len(text) <= 12 and text.isascii() and text.isdigit()
+
+
 def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()
 
@@ -186,7 +192,7 @@ def parse_plaintext(plain: str) -> Inbound:
     userid = _text(root, "FromUserName")
     msg_type = (_text(root, "MsgType") or "").lower()
     create_time = _text(root, "CreateTime")
-    if not userid or not msg_type or not (create_time or "").isdigit():
+    if not userid or not msg_type or not is_seconds(create_time):
         raise Rejected(400, "callback lacks FromUserName/MsgType/CreateTime")
     selected: dict[str, list[str]] = {}
     for item in root.findall("SelectedItems/SelectedItem"):
@@ -246,4 +252,5 @@ def plain_xml(fields: dict) -> str:
     return "<xml>" + "".join(parts) + "</xml>"
 
 
-__all__ = ["CallbackCrypto", "Inbound", "Rejected", "escape", "plain_xml", "text_reply_xml", "update_button_xml"]
+__all__ = ["CallbackCrypto", "Inbound", "Rejected", "escape", "is_seconds", "plain_xml", "text_reply_xml",
+           "update_button_xml"]

@@ -174,6 +174,13 @@ def _case(name: str, bot):
         return (*crypto.encrypt_callback(_message(), 1000002, ts, "n0"), 403)
     if name == "timestamp not a number":
         return {**good_query, "timestamp": "12ab"}, good_body, 403
+    if name == "timestamp a superscript digit":  # str.isdigit() says yes, int() says no
+        return {**good_query, "timestamp": "²"}, good_body, 403
+    if name == "timestamp of 5,000 digits":  # past the digits int() converts
+        return {**good_query, "timestamp": "9" * 5000}, good_body, 403
+    if name == "CreateTime a superscript digit inside":
+        plain = _message().encode().replace(b"<CreateTime>", b"<CreateTime>\xc2\xb2")
+        return (*_encrypted_raw(crypto, plain, demo["WECOM_CORP_ID"]), 400)
     raise AssertionError(name)
 
 
@@ -181,7 +188,8 @@ CASES = ["forged signature", "missing signature", "wrong corp id", "wrong aes ke
          "billion laughs", "external entity", "doctype", "deep nesting within 64 KiB", "50,000-deep nesting",
          "invalid utf-8 envelope", "invalid utf-8 inside", "hostile xml inside", "deep xml inside",
          "no FromUserName inside", "body over 64 KiB", "timestamp too old", "timestamp in the future",
-         "timestamp not a number"]
+         "timestamp not a number", "timestamp a superscript digit", "timestamp of 5,000 digits",
+         "CreateTime a superscript digit inside"]
 
 
 @pytest.mark.parametrize("name", CASES)
