@@ -295,8 +295,8 @@ def record_if_unchanged(connection: Connection, seen: Seen, inbound: Inbound, ha
     if the conversation is still the version read and no copy of the callback was recorded first;
     False, with nothing written, otherwise."""
     conv = seen.claim.conv
-    values = {"userid": conv.userid, "seen": seen.version, "key": inbound.dedupe_key, "msg_type": _msg_type(inbound),
-              "handler": handler, "reply": reply, "now": now, "conv_updated_at": now}
+    values = {"userid": conv.userid, "seen": seen.version, "key": inbound.dedupe_key, "msg_type": msg_type(inbound),
+              "handler": _fitted(handler, _calls.c.handler), "reply": reply, "now": now, "conv_updated_at": now}
     if conv.changed:
         values.update({f"conv_{name}": getattr(conv, name) for name in _SAVED if name != "updated_at"})
         return _PG_SAVE_IF_UNCHANGED.run(connection, values).fetchone() is not None
@@ -374,7 +374,8 @@ def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str 
     conversation if it changed — on PostgreSQL in one statement (the conversation's UPDATE is a
     CTE). Raises AnsweredMeanwhile if a copy of the callback was recorded first."""
     conv = claim.conv
-    values = {"key": inbound.dedupe_key, "userid": inbound.userid, "msg_type": _msg_type(inbound),
+    handler = _fitted(handler, _calls.c.handler)
+    values = {"key": inbound.dedupe_key, "userid": inbound.userid, "msg_type": msg_type(inbound),
               "handler": handler, "reply": reply, "now": now}
     saved = {f"conv_{name}": getattr(conv, name) for name in _SAVED} if conv.changed else None
     if connection.dialect.name != "postgresql":
@@ -392,5 +393,13 @@ def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str 
         raise AnsweredMeanwhile(inbound.dedupe_key)
 
 
-def _msg_type(inbound: Inbound) -> str:
-    return inbound.event or inbound.msg_type
+def msg_type(inbound: Inbound) -> str:
+    """The event or message type as recorded (see `_fitted`)."""
+    return _fitted(inbound.event or inbound.msg_type, _calls.c.msg_type)
+
+
+def _fitted(value: str | None, column) -> str | None:
+    """`value` cut to the column's length: an unknown event's name (its type, and its handler's name) longer
+    than the column (none of WeCom's is) would make PostgreSQL refuse the record, and the callback fail
+    with a 5xx at every retry."""
+    return value[:column.type.length] if value else value

@@ -211,7 +211,7 @@ def _record_failure(inbound: Inbound) -> Outcome:
     try:
         with db.transaction(callback=True) as session:  # the callback's engine: WeCom waits 5 s
             session.execute(insert(InboundCallback).values(
-                dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=inbound.event or inbound.msg_type,
+                dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=claims.msg_type(inbound),
                 handler="error", reply=reply, outcome="error", received_at=clock.now()))
     except IntegrityError:
         prior = _prior(inbound)

@@ -19,6 +19,7 @@ from wechatpy.utils import to_text
 
 from bot.text_clean import clean_text, xml_safe
 
+USERID_MAX = 64  # WeCom's userids have 1 to 64 bytes; the tables keep 64 characters
 MAX_DEPTH = 8  # real callbacks nest 4 deep (xml/SelectedItems/SelectedItem/OptionIds)
 
 
@@ -194,6 +195,8 @@ def parse_plaintext(plain: str) -> Inbound:
     create_time = _text(root, "CreateTime")
     if not userid or not msg_type or not is_seconds(create_time):
         raise Rejected(400, "callback lacks FromUserName/MsgType/CreateTime")
+    if len(userid) > USERID_MAX:
+        raise Rejected(400, f"FromUserName longer than {USERID_MAX} characters")
     selected: dict[str, list[str]] = {}
     for item in root.findall("SelectedItems/SelectedItem"):
         key = _text(item, "QuestionKey") or ""

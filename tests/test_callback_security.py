@@ -162,6 +162,8 @@ def _case(name: str, bot):
         return (*_encrypted_raw(crypto, BILLION_LAUGHS.encode(), demo["WECOM_CORP_ID"]), 400)
     if name == "deep xml inside":
         return (*_encrypted_raw(crypto, _deep(5000).encode(), demo["WECOM_CORP_ID"]), 400)
+    if name == "FromUserName over 64 characters inside":  # WeCom's have at most 64; PostgreSQL refused it: a 503
+        return (*_encrypted_raw(crypto, _message(userid="u" * 65).encode(), demo["WECOM_CORP_ID"]), 400)
     if name == "no FromUserName inside":
         return (*_encrypted_raw(crypto, b"<xml><MsgType>text</MsgType></xml>", demo["WECOM_CORP_ID"]), 400)
     if name == "body over 64 KiB":
@@ -187,7 +189,8 @@ def _case(name: str, bot):
 CASES = ["forged signature", "missing signature", "wrong corp id", "wrong aes key", "malformed xml",
          "billion laughs", "external entity", "doctype", "deep nesting within 64 KiB", "50,000-deep nesting",
          "invalid utf-8 envelope", "invalid utf-8 inside", "hostile xml inside", "deep xml inside",
-         "no FromUserName inside", "body over 64 KiB", "timestamp too old", "timestamp in the future",
+         "no FromUserName inside", "FromUserName over 64 characters inside", "body over 64 KiB", "timestamp too old",
+         "timestamp in the future",
          "timestamp not a number", "timestamp a superscript digit", "timestamp of 5,000 digits",
          "CreateTime a superscript digit inside"]
 
@@ -216,6 +219,20 @@ def test_the_same_message_signed_properly_is_accepted(tbot):
     resp = post_raw(tbot.client, query, body)
     assert resp.status_code == 200
     assert "已记录 x" in crypto.decrypt_reply(resp.data)
+
+
+def test_an_event_named_longer_than_its_column_is_answered_and_recorded(tbot):
+    """An event the bot does not know is recorded under its name, as its type and its handler's (40 and 80
+    characters): on PostgreSQL a longer name made the record fail, a 503 (「db-unavailable」) at every retry."""
+    from handlers.basics import MEDIA_ANSWER
+    clock.set_now(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    name = "some_new_event_" + "x" * 90
+    before = row_counts()
+    first = tbot.side.event("jy_zhang", name, "k")
+    assert first.status == 200 and first.text == MEDIA_ANSWER
+    again = tbot.side.event("jy_zhang", name, "k")  # WeCom's retry: the same CreateTime
+    assert again.status == 200 and again.text == MEDIA_ANSWER
+    assert row_counts()["inbound_callback"] == before["inbound_callback"] + 1
 
 
 def test_deep_nesting_is_refused_by_the_parser_itself():
