@@ -9,9 +9,11 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
+from redis.connection import parse_url as parse_redis_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("BOT_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -68,6 +70,20 @@ def _int(name: str, value: str) -> int:
         raise ConfigError(f"配置错误: {name} 必须是整数（现在是 {value!r}）") from None
 
 
+def _port(name: str, value: str) -> int:
+    port = _int(name, value)
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"配置错误: {name} 必须是 1 到 65535 之间的端口号（现在是 {port}）")
+    return port
+
+
+def _agent_id(value: str) -> int:
+    """WeCom's AgentId: a positive whole number, as the admin console shows it (「-1」 or 「0」 is no app)."""
+    if not re.fullmatch(r"[0-9]{1,18}", value.strip()) or int(value) < 1:
+        raise ConfigError(f"配置错误: WECOM_AGENT_ID 必须是应用的 AgentId，一个正整数（现在是 {value!r}）")
+    return int(value)
+
+
 def _positive(name: str, env: dict, default: str) -> int:
     value = _int(name, env.get(name, default))
     if value < 1:
@@ -75,8 +91,40 @@ def _positive(name: str, env: dict, default: str) -> int:
     return value
 
 
-def _bool(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _bool(name: str, value: str) -> bool:
+    """1/true/yes/on or 0/false/no/off: anything else (「ture」) stops start-up rather than meaning no."""
+    word = value.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ConfigError(f"配置错误: {name} 必须是 1 或 0（现在是 {value!r}）")
+    return word in _TRUE
+
+
+def _check_redis_url(url: str) -> None:
+    """What redis-py's own parser refuses (a port that is not a number …) and a database that is not a
+    number (redis-py would quietly use database 0) stop start-up here, not at every push."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("配置错误: REDIS_URL 应以 redis://、rediss:// 或 unix:// 开头，例如 redis://127.0.0.1:6379/0")
+    try:
+        parse_redis_url(url)
+        database = urlsplit(url).path.strip("/") if not url.startswith("unix://") else ""
+    except ValueError:
+        raise ConfigError("配置错误: REDIS_URL 格式不对（主机、端口或参数写错了），例如 redis://127.0.0.1:6379/0") from None
+    if database and not (database.isascii() and database.isdigit()):
+        raise ConfigError("配置错误: REDIS_URL 末尾的库序号必须是数字，例如 redis://127.0.0.1:6379/0")
+
+
+def _check_api_base(url: str) -> None:
+    """An address without http(s):// or a host would make every call to WeCom fail (and be retried for days)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"配置错误: WECOM_API_BASE 应写成 https://qyapi.weixin.qq.com/cgi-bin/ 这样的地址（现在是 {url!r}）")
 
 
 DATABASE_SCHEMES = ("postgresql+psycopg", "postgresql", "sqlite", "sqlite+pysqlite")
@@ -114,13 +162,13 @@ def load(env: dict | None = None) -> Config:
     if not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
         raise ConfigError("配置错误: WECOM_AES_KEY 必须是 43 位字母或数字")
     if demo and not env.get("WECOM_API_BASE") and env.get("SIM_PORT"):  # the simulator on its own port
-        source["WECOM_API_BASE"] = f"http://127.0.0.1:{_int('SIM_PORT', env['SIM_PORT'])}/cgi-bin/"
+        source["WECOM_API_BASE"] = f"http://127.0.0.1:{_port('SIM_PORT', env['SIM_PORT'])}/cgi-bin/"
     api_base = source.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com/cgi-bin/"
+    _check_api_base(api_base)
     if not api_base.endswith("/"):
         api_base += "/"
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError("配置错误: REDIS_URL 应以 redis://、rediss:// 或 unix:// 开头，例如 redis://127.0.0.1:6379/0")
+    _check_redis_url(redis_url)
     database_url = env.get("DATABASE_URL") or default_database_url()
     _check_database_url(database_url)
     timezone = env.get("BOT_TIMEZONE", "Asia/Shanghai")
@@ -130,7 +178,7 @@ def load(env: dict | None = None) -> Config:
         raise ConfigError(f"配置错误: BOT_TIMEZONE 不是有效的时区 ({timezone!r})") from None
     return Config(
         corp_id=source["WECOM_CORP_ID"],
-        agent_id=_int("WECOM_AGENT_ID", source["WECOM_AGENT_ID"]),
+        agent_id=_agent_id(source["WECOM_AGENT_ID"]),
         secret=source["WECOM_SECRET"],
         token=source["WECOM_TOKEN"],
         aes_key=aes_key,
@@ -143,7 +191,7 @@ def load(env: dict | None = None) -> Config:
         conversation_idle_minutes=_positive("BOT_CONVERSATION_IDLE_MINUTES", env, "30"),
         per_member_per_minute=_positive("BOT_PER_MEMBER_PER_MINUTE", env, "25"),
         per_member_per_hour=_positive("BOT_PER_MEMBER_PER_HOUR", env, "900"),
-        city_step_is_approval=_bool(env.get("BOT_CITY_STEP_IS_APPROVAL", "1")),
+        city_step_is_approval=_bool("BOT_CITY_STEP_IS_APPROVAL", env.get("BOT_CITY_STEP_IS_APPROVAL", "1")),
         outbox_retry_hours=_positive("BOT_OUTBOX_RETRY_HOURS", env, "48"),
         callback_retention_days=_positive("BOT_CALLBACK_RETENTION_DAYS", env, "30"),
         job_run_retention_days=_positive("BOT_JOB_RUN_RETENTION_DAYS", env, "7"),

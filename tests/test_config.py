@@ -34,6 +34,18 @@ def test_retry_window_and_retention(tmp_path):
     assert (cfg.outbox_retry_hours, cfg.callback_retention_days, cfg.job_run_retention_days) == (72, 90, 3)
 
 
+def test_well_formed_urls_and_switches_are_accepted():
+    cases = [("REDIS_URL", "rediss://:pw@redis.example:6380/2", "redis_url"),
+             ("REDIS_URL", "unix:///run/redis/redis.sock?db=1", "redis_url"),
+             ("REDIS_URL", "redis://127.0.0.1", "redis_url"),
+             ("WECOM_API_BASE", "http://127.0.0.1:5001/cgi-bin/", "api_base")]
+    for name, value, attribute in cases:
+        assert getattr(config.load({**GOOD, name: value, "DATABASE_URL": "sqlite:///x.db"}), attribute) == value
+    for word, meaning in [("1", True), ("yes", True), ("On", True), (" 0 ", False), ("false", False), ("NO", False)]:
+        loaded = config.load({**GOOD, "BOT_CITY_STEP_IS_APPROVAL": word, "DATABASE_URL": "sqlite:///x.db"})
+        assert loaded.city_step_is_approval is meaning
+
+
 def test_demo_mode_when_no_wecom_variable_is_set():
     cfg = config.load({"DATABASE_URL": "sqlite:///x.db"})
     assert cfg.demo and cfg.corp_id == config.DEMO["WECOM_CORP_ID"]
@@ -62,6 +74,16 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({**GOOD, "BOT_OUTBOX_RETRY_HOURS": "0"}, "BOT_OUTBOX_RETRY_HOURS"),
     ({**GOOD, "BOT_CALLBACK_RETENTION_DAYS": "0"}, "BOT_CALLBACK_RETENTION_DAYS"),  # would undo de-duplication
     ({**GOOD, "BOT_JOB_RUN_RETENTION_DAYS": "-1"}, "BOT_JOB_RUN_RETENTION_DAYS"),
+    # each of these was accepted, and failed later at every push, or meant something else than written
+    ({**GOOD, "WECOM_AGENT_ID": "-1"}, "WECOM_AGENT_ID"),
+    ({**GOOD, "WECOM_AGENT_ID": "0"}, "WECOM_AGENT_ID"),
+    ({**GOOD, "WECOM_API_BASE": "qyapi.weixin.qq.com/cgi-bin/"}, "WECOM_API_BASE"),  # no https://
+    ({**GOOD, "WECOM_API_BASE": "htps://qyapi.weixin.qq.com/cgi-bin/"}, "WECOM_API_BASE"),
+    ({**GOOD, "WECOM_API_BASE": "http://127.0.0.1:50o1/cgi-bin/"}, "WECOM_API_BASE"),
+    ({**GOOD, "REDIS_URL": "redis://127.0.0.1:63790x/0"}, "REDIS_URL"),  # redis-py refused it at every push
+    ({**GOOD, "REDIS_URL": "redis://127.0.0.1:6379/one"}, "REDIS_URL"),  # redis-py quietly used database 0
+    ({**GOOD, "BOT_CITY_STEP_IS_APPROVAL": "ture"}, "BOT_CITY_STEP_IS_APPROVAL"),  # was taken as 0
+    ({"SIM_PORT": "99999"}, "SIM_PORT"),  # (demo mode) was named as WECOM_API_BASE's error, or none
 ])
 def test_a_malformed_value_names_its_variable(env, variable):
     with pytest.raises(config.ConfigError) as stopped:
