@@ -20,8 +20,10 @@ def _crypto():
 
 
 def _fresh(timestamp: str) -> None:
+    """Whole seconds on both sides, as WeCom stamps them: a timestamp exactly the window away is accepted,
+    in the past as in the future, whatever the fraction of the current second."""
     window = config.get().callback_window_seconds
-    if not is_seconds(timestamp) or abs(int(timestamp) - clock.now().timestamp()) > window:
+    if not is_seconds(timestamp) or abs(int(timestamp) - int(clock.now().timestamp())) > window:
         raise Rejected(403, "timestamp outside the accepted window")
 
 

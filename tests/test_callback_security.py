@@ -253,6 +253,17 @@ def test_window_is_configurable(tbot):
     assert config.load({"BOT_CALLBACK_WINDOW": "90", "DATABASE_URL": "sqlite:///x.db"}).callback_window_seconds == 90
 
 
+@pytest.mark.parametrize("offset, status", [(-300, 200), (300, 200), (-301, 403), (301, 403)])
+def test_the_window_at_its_edges_in_whole_seconds(tbot, offset, status):
+    """WeCom stamps whole seconds: one exactly 300 s old was refused when the clock stood late in its second
+    (300.9 > 300), one 300 s ahead accepted."""
+    crypto = tbot.app.extensions["wecom_crypto"]
+    second = int(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc).timestamp())
+    clock.set_now(datetime.fromtimestamp(second + 0.9, timezone.utc))
+    query, body = crypto.encrypt_callback(_message(msg_id=f"77{offset}"), 1000002, second + offset, "n0")
+    assert post_raw(tbot.client, query, body).status_code == status
+
+
 @pytest.mark.parametrize("case, status", [("ok", 200), ("wrong corp id", 403), ("garbage echostr", 400),
                                           ("forged signature", 403), ("missing echostr", 400)])
 def test_url_verification_rejections(tbot, caplog, case, status):
