@@ -156,6 +156,10 @@ def load(env: dict | None = None) -> Config:
     missing = [n for n in WECOM_VARS if not source.get(n)]
     if missing:
         raise ConfigError(f"配置错误: 缺少 {missing[0]}（企业微信变量要么全部设置，要么全部不设以进入演示模式）")
+    if not re.fullmatch(r"[A-Za-z0-9]{1,64}", source["WECOM_CORP_ID"]):  # ww… (older wx…), then hex digits
+        raise ConfigError(f"配置错误: WECOM_CORP_ID 应是企业ID（ww 开头的字母和数字，现在是 {source['WECOM_CORP_ID']!r}）")
+    if re.search(r"\s", source["WECOM_SECRET"]):  # (never said back: it is a secret)
+        raise ConfigError("配置错误: WECOM_SECRET 含有空格或换行，请检查是否多复制了字符")
     if not re.fullmatch(r"[A-Za-z0-9]{1,32}", source["WECOM_TOKEN"]):  # WeCom: letters or digits, at most 32
         raise ConfigError("配置错误: WECOM_TOKEN 必须是 1 到 32 位英文字母或数字")
     aes_key = source["WECOM_AES_KEY"]

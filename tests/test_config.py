@@ -75,6 +75,9 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({**GOOD, "BOT_CALLBACK_RETENTION_DAYS": "0"}, "BOT_CALLBACK_RETENTION_DAYS"),  # would undo de-duplication
     ({**GOOD, "BOT_JOB_RUN_RETENTION_DAYS": "-1"}, "BOT_JOB_RUN_RETENTION_DAYS"),
     # each of these was accepted, and failed later at every push, or meant something else than written
+    ({**GOOD, "WECOM_CORP_ID": GOOD["WECOM_CORP_ID"] + " "}, "WECOM_CORP_ID"),  # every callback: 403, corp id
+    ({**GOOD, "WECOM_CORP_ID": "企业ID"}, "WECOM_CORP_ID"),
+    ({**GOOD, "WECOM_SECRET": "s3cr3t\n"}, "WECOM_SECRET"),  # every gettoken: 40001
     ({**GOOD, "WECOM_AGENT_ID": "-1"}, "WECOM_AGENT_ID"),
     ({**GOOD, "WECOM_AGENT_ID": "0"}, "WECOM_AGENT_ID"),
     ({**GOOD, "WECOM_API_BASE": "qyapi.weixin.qq.com/cgi-bin/"}, "WECOM_API_BASE"),  # no https://
