@@ -24,6 +24,8 @@ _to_json = functools.partial(json.dumps, ensure_ascii=False)
 # How long an SQLite transaction waits for the write lock (BEGIN IMMEDIATE) before it fails: 15 s for jobs and
 # commands; 4 s for the callback, so that behind a long job it fails and answers 503 within WeCom's 5 s and
 # WeCom sends it again, rather than being answered after WeCom gave up on it (its retry would wait as well).
+# On PostgreSQL the callback's statements wait as long for a lock (lock_timeout): a row another transaction holds
+# (the user's conversation behind a slow message, a request a job is working on), a table a migration alters.
 BUSY_SECONDS = 15
 CALLBACK_BUSY_SECONDS = 4
 
@@ -45,10 +47,22 @@ def _sqlite_setup(engine: Engine, busy_seconds: float) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgresql_lock_timeout(engine: Engine, seconds: float) -> None:
+    """Each new connection waits at most `seconds` for a lock, then fails (LockNotAvailable, an OperationalError:
+    the callback answers 503). Set once per connection, outside any transaction (SQLAlchemy's recipe)."""
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        dbapi_conn.execute(f"SET lock_timeout = {int(seconds * 1000)}")
+        dbapi_conn.autocommit = autocommit
+
+
 def get_engine(url: str | None = None, *, callback: bool = False) -> Engine:
     """The engine for `url`; `callback=True` gives the callback's own: its pool lends connections
     untested (one round trip less per transaction; the caller must cope with a dead connection), and
-    on SQLite it waits only CALLBACK_BUSY_SECONDS for the write lock, inside WeCom's 5 s."""
+    it waits only CALLBACK_BUSY_SECONDS for a lock (SQLite's write lock, a PostgreSQL row or table), inside
+    WeCom's 5 s."""
     url = url or config.get().database_url
     engine = _engines.get((url, callback))
     if engine is None:
@@ -61,6 +75,8 @@ def get_engine(url: str | None = None, *, callback: bool = False) -> Engine:
             engine = create_engine(url, pool_pre_ping=not callback, pool_size=10, max_overflow=20,
                                    connect_args={"connect_timeout": 5}, hide_parameters=True,
                                    json_serializer=_to_json)
+            if callback:
+                _postgresql_lock_timeout(engine, CALLBACK_BUSY_SECONDS)
         _engines[(url, callback)] = engine
     return engine
 

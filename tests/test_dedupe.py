@@ -247,6 +247,32 @@ def test_a_callback_behind_a_long_write_answers_503_within_wecoms_5_seconds_and_
     assert tbot.texts("zsj_admin") == ["记录：L1"]
 
 
+@requires_pg
+@pytest.mark.parametrize("text, msg_id", [("记一笔 L2", "4040012"), ("帮助", "4040013")])  # locked, unlocked path
+def test_a_callback_behind_a_held_row_answers_503_within_wecoms_5_seconds_and_the_retry_works(tbot, text, msg_id):
+    """On PostgreSQL the callback waited for a lock as long as it was held (the user's conversation behind a slow
+    message, a row a job works on, a table a migration alters): answered after WeCom had given up, its retries
+    waiting too. Now it waits db.CALLBACK_BUSY_SECONDS (lock_timeout), answers 503, and WeCom's retry works."""
+    import psycopg
+    assert tbot.send("jy_zhang", "帮助", msg_id="4040014")  # the conversation row exists
+    before = row_counts()
+    with psycopg.connect(config.get().database_url.replace("+psycopg", "")) as job:
+        job.execute("SELECT userid FROM conversation WHERE userid = 'jy_zhang' FOR UPDATE")
+        ends = threading.Timer(8, job.rollback)  # the job's transaction ends after 8 s
+        ends.start()
+        started = time.monotonic()
+        reply = tbot.raw("jy_zhang", text, msg_id=msg_id)
+        waited = time.monotonic() - started
+        ends.cancel()
+        ends.join()
+    assert reply.status == 503 and reply.raw == b""
+    assert db.CALLBACK_BUSY_SECONDS - 0.5 < waited < 4.8, waited  # WeCom gives up after 5 s
+    assert row_counts() == before
+    again = tbot.raw("jy_zhang", text, msg_id=msg_id)  # WeCom's retry, the lock released
+    assert again.status == 200 and again.text == tbot.raw("jy_zhang", text, msg_id=msg_id).text
+    assert _count(tbot, InboundCallback) == before["inbound_callback"] + 1
+
+
 @pytest.mark.skipif(TEST_DATABASE_URL.startswith("postgresql"), reason="SQLite's write lock (BEGIN IMMEDIATE)")
 def test_a_handlers_failure_behind_a_long_write_is_given_up_within_wecoms_5_seconds(bot):
     """Recording a handler's failure (and reading an earlier delivery) is the callback's work too: behind a job's
