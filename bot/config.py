@@ -142,7 +142,13 @@ def _check_database_url(url: str) -> None:
 
 
 def default_database_url() -> str:
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    """The SQLite file in the instance folder, which is made if need be (a folder that cannot be made stops
+    start-up with one line, not a traceback)."""
+    try:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"配置错误: 未设置 DATABASE_URL，默认的 SQLite 数据库所在的目录 {INSTANCE_DIR} 无法创建"
+                          f"（{exc.strerror}）；请设置 DATABASE_URL，或用 BOT_INSTANCE_DIR 指定一个可写的目录") from None
     return f"sqlite:///{INSTANCE_DIR / 'bot.sqlite3'}"
 
 

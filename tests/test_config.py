@@ -46,6 +46,17 @@ def test_well_formed_urls_and_switches_are_accepted():
         assert loaded.city_step_is_approval is meaning
 
 
+def test_an_instance_folder_that_cannot_be_made_is_said_in_one_line(tmp_path, monkeypatch):
+    """Without DATABASE_URL the SQLite file goes into the instance folder: one that cannot be made (a read-only
+    checkout, BOT_INSTANCE_DIR under a file) stopped start-up with a traceback (NotADirectoryError)."""
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path / "a-file" / "instance")
+    with pytest.raises(config.ConfigError) as stopped:
+        config.load({})
+    message = str(stopped.value)
+    assert "DATABASE_URL" in message and "BOT_INSTANCE_DIR" in message and "\n" not in message
+
+
 def test_demo_mode_when_no_wecom_variable_is_set():
     cfg = config.load({"DATABASE_URL": "sqlite:///x.db"})
     assert cfg.demo and cfg.corp_id == config.DEMO["WECOM_CORP_ID"]
