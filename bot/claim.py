@@ -296,7 +296,7 @@ def record_if_unchanged(connection: Connection, seen: Seen, inbound: Inbound, ha
     False, with nothing written, otherwise."""
     conv = seen.claim.conv
     values = {"userid": conv.userid, "seen": seen.version, "key": inbound.dedupe_key, "msg_type": msg_type(inbound),
-              "handler": _fitted(handler, _calls.c.handler), "reply": reply, "now": now, "conv_updated_at": now}
+              "handler": handler_name(handler), "reply": reply, "now": now, "conv_updated_at": now}
     if conv.changed:
         values.update({f"conv_{name}": getattr(conv, name) for name in _SAVED if name != "updated_at"})
         return _PG_SAVE_IF_UNCHANGED.run(connection, values).fetchone() is not None
@@ -374,7 +374,7 @@ def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str 
     conversation if it changed — on PostgreSQL in one statement (the conversation's UPDATE is a
     CTE). Raises AnsweredMeanwhile if a copy of the callback was recorded first."""
     conv = claim.conv
-    handler = _fitted(handler, _calls.c.handler)
+    handler = handler_name(handler)
     values = {"key": inbound.dedupe_key, "userid": inbound.userid, "msg_type": msg_type(inbound),
               "handler": handler, "reply": reply, "now": now}
     saved = {f"conv_{name}": getattr(conv, name) for name in _SAVED} if conv.changed else None
@@ -396,6 +396,11 @@ def record(connection: Connection, claim: Claim, inbound: Inbound, handler: str 
 def msg_type(inbound: Inbound) -> str:
     """The event or message type as recorded (see `_fitted`)."""
     return _fitted(inbound.event or inbound.msg_type, _calls.c.msg_type)
+
+
+def handler_name(handler: str | None) -> str | None:
+    """The handler's name as recorded (see `_fitted`)."""
+    return _fitted(handler, _calls.c.handler)
 
 
 def _fitted(value: str | None, column) -> str | None:

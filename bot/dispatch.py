@@ -123,14 +123,12 @@ def _handle(router: Router, inbound: Inbound) -> Outcome:
                 return _as_before(prior)
             # Otherwise a handler broke a constraint: a bug, not an outage (a 5xx would only
             # make WeCom repeat it).
-            log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
-            return _record_failure(inbound)
+            return _failed(inbound, ctx)
         except Exception as exc:
             if isinstance(exc, (OperationalError, InterfaceError)) or (
                     isinstance(exc, DBAPIError) and exc.connection_invalidated):
                 raise  # the database is unavailable: the caller answers 5xx and WeCom retries
-            log.exception("handler failed user=%s type=%s", inbound.userid, inbound.msg_type)
-            return _record_failure(inbound)
+            return _failed(inbound, ctx)
         finally:
             if ctx is not None:
                 ctx.close()
@@ -203,22 +201,31 @@ def _as_before(prior: claims.Prior) -> Outcome:
     return Outcome(prior.reply, prior.handler, duplicate=True, outcome=prior.outcome)
 
 
-def _record_failure(inbound: Inbound) -> Outcome:
-    """A handler bug: keep the user's dialogue as it was, answer politely, remember the reply.
+def _failed(inbound: Inbound, ctx: Context | None) -> Outcome:
+    """Log a handler's failure (inside the `except`: with its traceback), naming the handler, and record it."""
+    handler = ctx.handler_name if ctx is not None else None
+    log.exception("handler failed user=%s type=%s handler=%s", inbound.userid, claims.msg_type(inbound), handler)
+    return _record_failure(inbound, handler)
+
+
+def _record_failure(inbound: Inbound, handler: str | None = None) -> Outcome:
+    """A handler bug: keep the user's dialogue as it was, answer politely, remember the reply (and the
+    handler that failed, for the callback's log line and its retries'; "error" if none was reached).
     (A copy of the callback that waited while the first delivery committed may have run the
     handler on the changed dialogue and failed: it answers as the first delivery did.)"""
     reply = {"kind": "text", "content": ERROR_REPLY}
+    handler = claims.handler_name(handler) or "error"
     try:
         with db.transaction(callback=True) as session:  # the callback's engine: WeCom waits 5 s
             session.execute(insert(InboundCallback).values(
                 dedupe_key=inbound.dedupe_key, userid=inbound.userid, msg_type=claims.msg_type(inbound),
-                handler="error", reply=reply, outcome="error", received_at=clock.now()))
+                handler=handler, reply=reply, outcome="error", received_at=clock.now()))
     except IntegrityError:
         prior = _prior(inbound)
         if prior is None:
             raise
         return _as_before(prior)
-    return Outcome(reply, "error", outcome="error")
+    return Outcome(reply, handler, outcome="error")
 
 
 def _reply_of(ctx: Context) -> dict | None:

@@ -82,3 +82,22 @@ def test_the_formatter_writes_the_time_as_the_standard_one_does():
         record = logging.LogRecord("bot.test", logging.INFO, __file__, 1, "m", (), None)
         record.created, record.msecs = created, (created - int(created)) * 1000 // 1
         assert ours.format(record) == standard.format(record), created
+
+
+def test_a_handlers_failure_is_logged_naming_the_handler(tbot, caplog):
+    """The callback's line names its handler; when the handler failed it said 「handler=error」, and the line with
+    the traceback named none: which feature failed was left to reading the traceback."""
+    from bot.dispatch import ERROR_REPLY
+
+    @tbot.app.extensions["router"].command("出错", help=None)
+    def broken(ctx):
+        raise RuntimeError("bug")
+
+    caplog.set_level(logging.INFO)
+    assert tbot.raw("jy_zhang", "出错", msg_id="8080801").text == ERROR_REPLY
+    assert tbot.raw("jy_zhang", "出错", msg_id="8080801").text == ERROR_REPLY  # WeCom's retry
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.callback"]
+    assert lines[0] == "handler failed user=jy_zhang type=text handler=出错"
+    assert lines[1].startswith("callback user=jy_zhang type=text handler=出错 outcome=error ms=")
+    assert lines[2].startswith("callback user=jy_zhang type=text handler=出错 outcome=error duplicate ms=")
+    assert len(lines) == 3
