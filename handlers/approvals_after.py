@@ -48,17 +48,21 @@ def apply(session: Session, req: ApprovalRequest, decider: Person) -> None:
 
 
 def _drop_departed_responsible(session: Session, req: ApprovalRequest, decider: Person) -> None:
-    """The responsible person the form named has left (停用) since it was filed: an account must not be given to
-    someone no reminder reaches. It is left without one, and the unit is asked to name its own (第21条)."""
+    """The responsible person the form named has left since it was filed — deactivated (停用) or moved out of the
+    unit (调离, perhaps to another county): an account must not be given to someone no reminder reaches, or who
+    no longer belongs to its unit. It is left without one, and the unit is asked to name its own (第21条)."""
     account = req.account
     named = session.get(Person, account.responsible_id) if account.responsible_id is not None else None
-    if named is None or named.active or req.kind not in (OPEN, CHANGE):
+    if named is None or req.kind not in (OPEN, CHANGE):
+        return
+    gone = "已停用" if not named.active else "已调离" if named.unit_id != req.unit_id else ""
+    if not gone:
         return
     account.responsible_id = None
     audit.record(session, actor=decider.userid, action="account.responsible_departed", entity="account",
                  entity_id=account.id, before={"responsible": named.userid}, after={"responsible": None})
     _tell_unit(session, account.unit,
-               f"【账号负责人】第{req.id}号申请指定的账号负责人{named.name}已停用，「{account.name}（{account.platform}）」"
+               f"【账号负责人】第{req.id}号申请指定的账号负责人{named.name}{gone}，「{account.name}（{account.platform}）」"
                f"目前没有账号负责人。请按《办法》第21条回复「变更 {account.name} {account.platform}」，"
                "选择「账号负责人」指定本单位专人。")
 
@@ -159,7 +163,7 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, filing: Registr
                          f"{req.kind}，完成后回复「已报送 {req.id}」（可随后发送系统截图）。")
     else:  # nobody of the unit can receive it: the bureau admins hear today, as from the countdown (same key)
         outbox.push_text(session, bureau, nobody_text(session, filing, today), dedupe_key=remind_key(filing, today))
-    if req.applicant not in staff and (staff or req.applicant not in bureau):
+    if req.applicant_told and req.applicant not in staff and (staff or req.applicant not in bureau):
         outbox.push_text(session, req.applicant, _filer_registry_note(session, req, staff, due))
     if req.kind in (CANCEL, SUSPEND) or (req.kind == CHANGE and "unit_name" in (req.changes or {})):
         if staff:
@@ -176,7 +180,7 @@ def _tell_after_approval(session: Session, req: ApprovalRequest, filing: Registr
     told = [p for p in bureau if p != req.applicant]  # the file alone, unexplained, came to the bureau admins
     outbox.push_text(session, told, f"第{req.id}号{req.kind}申请（{req.form.get('name', '')}，{req.unit.name}）已全部审批"
                      f"通过，审批表（附件2，含各级意见）见下面的文件，请存档；全国系统由申请单位最迟于{due}办理。")
-    send_form(session, req, [req.applicant, *bureau])
+    send_form(session, req, [*req.applicant_told, *bureau])  # not to an applicant who left (停用 or 调离)
 
 
 def _tell_new_host_unit(session: Session, req: ApprovalRequest) -> None:
@@ -279,7 +283,7 @@ def _filer_registry_note(session: Session, req: ApprovalRequest, told: list[Pers
 def unit_staff(session: Session, req: ApprovalRequest) -> list[Person]:
     """Who files the account in the national registry (第11条): the unit's own people. The applicant only when
     of the unit: a bureau that filed on the unit's behalf is not the one to file it (第5条 谁开设、谁主办) and
-    hears of the deadline as the bureau (registry_countdown, the digest); nor one who has left (停用). A unit
+    hears of the deadline as the bureau (registry_countdown, the digest); nor one who has left (停用, 调离). A unit
     without staff a push reaches: its heads. Only people a push reaches (org.reachable): none means the bureau
     admins are told instead."""
     people = org.reachable(org.people_with_role(session, STAFF, [req.unit_id]))
@@ -353,7 +357,7 @@ def _tell_filed(session: Session, filing: RegistryFiling, person: Person) -> Non
     reminded = unit_staff(session, req) or registry_admins(session, req)
     if filing.bureau_told_on is not None:
         reminded = [*reminded, *registry_admins(session, req)]
-    people = [p for p in org.reachable(list(dict.fromkeys([req.applicant, *reminded]))) if p.id != person.id]
+    people = [p for p in org.reachable(list(dict.fromkeys([*req.applicant_told, *reminded]))) if p.id != person.id]
     if not people:
         return
     # his unit named for anyone outside it (a bureau that filed for the unit, the admins; or a unit told by them)

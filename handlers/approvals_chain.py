@@ -52,8 +52,10 @@ def holders(session: Session, req: ApprovalRequest, step: str | None = None) -> 
 
 def refusal_to_decide(session: Session, req: ApprovalRequest, person: Person) -> str | None:
     """None if `person` may decide the request's current step now, else a polite reason."""
-    if person.id != req.applicant_id and req.unit_id not in org.visible_unit_ids(session, person):
-        # outside the person's part of the tree (another unit, the neighbouring county): not even its stage
+    his_own = person.id == req.applicant_id and not req.applicant_left
+    if not his_own and req.unit_id not in org.visible_unit_ids(session, person):
+        # outside the person's part of the tree (another unit, the neighbouring county — where its applicant may
+        # have moved to): not even its stage
         return f"没有找到您可以处理的第{req.id}号申请，请核对编号。回复「待办」查看待审批事项。"
     if req.status == DRAFT:
         return f"第{req.id}号是{req.unit.name}尚未提交的申请草稿，单位核对提交后才进入审批。"
@@ -193,7 +195,8 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
         if req.status == REJECTED:
             from handlers.approvals_oversight import request_dropped
             request_dropped(session, req, person)
-        answer = f"已{decision}第{req.id}号申请，已通知{'申请人' if req.applicant.active else '申请单位（申请人已停用）'}。"
+        told = f"申请单位（申请人{req.applicant_gone}）" if req.applicant_left else "申请人"
+        answer = f"已{decision}第{req.id}号申请，已通知{told}。"
     audit.record(session, actor=person.userid, action=f"approval.{_key_of(decision)}", entity="approval_request",
                  entity_id=req.id, before={"status": before, "step": step},
                  after={"status": req.status, "opinion": opinion}, source_msg=source_msg)
@@ -205,8 +208,9 @@ def decide(session: Session, req: ApprovalRequest, person: Person, decision: str
 
 
 def _tell_applicant(session: Session, req: ApprovalRequest, decider: Person, news: str) -> None:
-    """The applicant hears each decision; for one who has left (停用), the unit that takes the request over."""
-    if req.applicant.active:
+    """The applicant hears each decision; for one who has left (停用 or moved away: `applicant_left`), the unit that
+    takes the request over."""
+    if not req.applicant_left:
         outbox.push_text(session, req.applicant, news)
     else:
         from handlers.approvals_takeover import tell_unit_for_leaver
@@ -218,7 +222,7 @@ def _tell_earlier_deciders(session: Session, req: ApprovalRequest, person: Perso
     """Those who agreed at an earlier step of this round hear how it ended: a later send-back or rejection
     undoes their 同意 (and a corrected request comes back to them); an approval closes what they signed."""
     told = {req.applicant_id, person.id}
-    if not req.applicant.active:  # the unit heard it in the applicant's place (_tell_applicant)
+    if req.applicant_left:  # the unit heard it in the applicant's place (_tell_applicant)
         from models.oversight import unit_people
         told |= {p.id for p in unit_people(session, req.unit_id)}
     if req.status == APPROVED:  # these hear of it already (the registry notice, the form)

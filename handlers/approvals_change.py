@@ -19,7 +19,7 @@ from models.account import (ACTIVE_STATUSES, CANCELLED, PLATFORM_TYPOS, PLATFORM
                             platform_misspelled, platform_named)
 from handlers.approvals_oversight import draft_of_account
 from models.approval import (CANCEL, CHANGE, CLOSE_REASONS, DRAFT, RETRO, RETURNED, SUSPEND, ApprovalRequest,
-                             open_request_for_account)
+                             answered_for, open_request_for_account)
 from models.org import Person, Unit
 
 CHANGEABLE = [("name", "账号名称"), ("function", "账号功能"), ("url", "主页URL/下载URL"),
@@ -154,7 +154,7 @@ def done_said(ctx: Context, kind: str):
     """Where the asker's requests of this kind stand, and what (if anything) is left to tell the bot."""
     from handlers.approvals_mine import where, with_filings
     rows = with_filings(ctx, select(ApprovalRequest).where(
-        ApprovalRequest.applicant_id == ctx.person.id, ApprovalRequest.kind == kind, ApprovalRequest.status != DRAFT)
+        answered_for(ctx.session, ctx.person), ApprovalRequest.kind == kind, ApprovalRequest.status != DRAFT)
         .order_by(ApprovalRequest.id.desc()).limit(RECENT))
     lines = [f"没有开始新的{kind}申请。"]
     if rows:

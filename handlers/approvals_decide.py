@@ -409,7 +409,7 @@ def register(router: Router) -> None:
                 return END
         else:
             req = chain.lock(ctx.session, parsed[0])
-        if req is None or req.applicant_id != ctx.person.id:
+        if req is None or req.applicant_id != ctx.person.id or req.applicant_left:  # (moved out of its unit)
             ctx.reply(f"没有找到您提交的第{parsed[0]}号申请。回复「我的申请」查看。")
             return END
         if not req.is_pending:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from bot.router import END, Context, Router
 from handlers.oversight_util import units_named
 from models import org
-from models.approval import DRAFT, ApprovalRequest
+from models.approval import DRAFT, RETURNED, ApprovalRequest
 
 SHOWN = 20
 
@@ -26,8 +26,9 @@ def register(router: Router) -> None:
                 return END
             ids, whose = named
         scope = (ApprovalRequest.unit_id.in_(ids), ApprovalRequest.status != DRAFT)
-        rows = list(ctx.session.scalars(select(ApprovalRequest).options(joinedload(ApprovalRequest.unit)).where(*scope)
-                                        .order_by(ApprovalRequest.id.desc()).limit(SHOWN)))
+        rows = list(ctx.session.scalars(select(ApprovalRequest).options(joinedload(ApprovalRequest.unit),
+                                                                        joinedload(ApprovalRequest.applicant))
+                                        .where(*scope).order_by(ApprovalRequest.id.desc()).limit(SHOWN)))
         if not rows:
             ctx.reply(f"{whose}还没有申请。")
             return END
@@ -36,7 +37,14 @@ def register(router: Router) -> None:
         shown = f"最近{len(rows)}件，共{total}件" if total > len(rows) else f"共{total}件"
         lines = [f"{whose}的申请（{shown}，审批中的在前）："]
         lines += [f"· 第{r.id}号 {r.unit.name} {r.title} — {r.status}"
-                  + (f"（已等{waited_text(r)}）" if r.is_pending else "") for r in rows]
+                  + (f"（已等{waited_text(r)}）" if r.is_pending else "") + _left(r) for r in rows]
         lines.append("回复「查看 编号」看审批表和审批记录。")
         ctx.reply("\n".join(lines))
         return END
+
+
+def _left(req: ApprovalRequest) -> str:
+    """An unfinished request whose applicant has left (停用 or moved out of the unit): the unit finishes it."""
+    if not (req.is_pending or req.status == RETURNED) or not req.applicant_left:
+        return ""
+    return f"，申请人{req.applicant.name}{req.applicant_gone}，由单位接手"

@@ -16,7 +16,7 @@ from handlers import approvals_text as text
 from handlers.approvals_oversight import unit_drafts
 from handlers.screenshots import SCREENSHOT_MINUTES, Kind, evidence
 from models import org
-from models.approval import (AGREE, APPROVED, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling,
+from models.approval import (AGREE, APPROVED, DRAFT, OPEN, RETURNED, ApprovalRequest, RegistryFiling, answered_for,
                              open_request_for_account)
 from models.org import Person
 
@@ -45,7 +45,9 @@ EXPORT_ELSEWHERE = (("周报", "周报的汇总请回复「周报情况」（「
 
 
 def can_see(session, person: Person, req: ApprovalRequest) -> bool:
-    return person.id == req.applicant_id or req.unit_id in org.visible_unit_ids(session, person)
+    """His own request, while he answers for it (not once he moved out of its unit), or one of his part of the tree."""
+    his_own = person.id == req.applicant_id and not req.applicant_left
+    return his_own or req.unit_id in org.visible_unit_ids(session, person)
 
 
 def find(ctx: Context, usage: str, among: Callable[[Context], list[ApprovalRequest]] | None = None,
@@ -97,7 +99,7 @@ def not_a_request(args: str) -> str | None:
 
 def own_requests(ctx: Context) -> list[ApprovalRequest]:
     """The asker's own requests and the drafts waiting for his unit, oldest first."""
-    own = ctx.session.scalars(select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
+    own = ctx.session.scalars(select(ApprovalRequest).where(answered_for(ctx.session, ctx.person),
                                                             ApprovalRequest.status != DRAFT))
     return sorted({*own, *unit_drafts(ctx.session, ctx.person)}, key=lambda r: r.id)
 
@@ -169,7 +171,7 @@ def register(router: Router) -> None:
     @router.command("我的申请", "申请记录", "申请进度", "审批进度", "我提交的申请", "进度", help="查看我提交的申请及进度",
                     questions=True)
     def mine(ctx: Context):
-        rows = with_filings(ctx, select(ApprovalRequest).where(ApprovalRequest.applicant_id == ctx.person.id,
+        rows = with_filings(ctx, select(ApprovalRequest).where(answered_for(ctx.session, ctx.person),
                                                                ApprovalRequest.status != DRAFT)
                             .order_by(ApprovalRequest.id.desc()).limit(20))
         drafts = unit_drafts(ctx.session, ctx.person)
@@ -185,8 +187,9 @@ def register(router: Router) -> None:
             lines += [f"· 第{r.id}号 {r.title} — {r.status}，回复「修改 {r.id}」核对提交，「撤回 {r.id}」撤回"
                       for r in drafts]
         if left:
-            lines.append("申请人已停用、由本单位接手的申请：")
-            lines += [f"· 第{r.id}号 {r.title} — {r.status}（申请人{r.applicant.name}），{takeover.hint(r)}" for r in left]
+            lines.append("申请人已停用或调离、由本单位接手的申请：")
+            lines += [f"· 第{r.id}号 {r.title} — {r.status}（申请人{r.applicant.name}{r.applicant_gone}），{takeover.hint(r)}"
+                      for r in left]
         if rows:
             lines.append("您的申请（最近20件）：")
             lines += [f"· 第{r.id}号 {r.title} — {where(r, filing)}" for r, filing in rows]
@@ -392,13 +395,13 @@ def withdraw_request(ctx: Context, req: ApprovalRequest) -> None:
     from handlers.approvals_decide import number_and_rest
     why = number_and_rest(ctx.args)[1] or None
     if why is None and takeover.is_outsider(ctx.person, req):
-        ctx.reply(f"第{req.id}号申请的申请人{req.applicant.name}已停用。主管单位撤回单位的申请请写明原因，单位会收到，"
+        ctx.reply(f"第{req.id}号申请的申请人{req.applicant.name}{req.applicant_gone}。主管单位撤回单位的申请请写明原因，单位会收到，"
                   f"例如「撤回 {req.id} 申请人已调离，单位暂不开设」。")
         return
     chain.withdraw(ctx.session, req, ctx.person, ctx.inbound.dedupe_key, why)
     told = takeover.tell_unit_withdrawn(ctx.session, req, ctx.person, why)
     whom = f"已通知{'、'.join(p.name for p in told)}。" if told else f"{req.unit.name}已没有其他在职人员可以通知。"
-    ctx.reply(f"已撤回第{req.id}号申请（申请人{req.applicant.name}已停用），{whom}")
+    ctx.reply(f"已撤回第{req.id}号申请（申请人{req.applicant.name}{req.applicant_gone}），{whom}")
 
 
 def _attach_screenshot(ctx: Context, filing: RegistryFiling) -> None:

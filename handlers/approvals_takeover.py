@@ -1,10 +1,11 @@
-"""A request whose applicant has left (停用): only the applicant may 修改 or 撤回 a request, so once he is gone
-the unit takes it over — its staff and heads, and the bureau above, i.e. whoever may file for the unit
+"""A request whose applicant has left — deactivated (停用) or moved out of its unit (调离, by org sync / org import:
+ApprovalRequest.applicant_left): only the applicant may 修改 or 撤回 a request, so once he is gone the unit takes
+it over — its staff and heads, and the bureau above, i.e. whoever may file for the unit
 (approvals_rules.filing_refusal) — and whoever resubmits it becomes its applicant. An active applicant's
 request stays his alone. Not a feature: no `register`."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from bot import outbox
@@ -18,24 +19,28 @@ from models.oversight import unit_people
 
 def refusal(session: Session, person: Person, req: ApprovalRequest, what: str) -> str | None:
     """None if `person` may `what` (修改 / 撤回) the request as its applicant, else why not."""
-    if person.id == req.applicant_id:
-        return None
-    if req.applicant.active:
+    if not req.applicant_left:
+        if person.id == req.applicant_id:
+            return None
         return f"只有申请人{req.applicant.name}可以{what}第{req.id}号申请。"
     refused = rules.filing_refusal(session, person, req.unit)
     if refused:
-        return (f"第{req.id}号申请的申请人{req.applicant.name}已停用，可由{req.unit.name}的工作人员、单位负责人"
+        return (f"第{req.id}号申请的申请人{req.applicant.name}{req.applicant_gone}，可由{req.unit.name}的工作人员、单位负责人"
                 f"或主管单位{what}。{refused}")
     return None
 
 
 def left_behind(session: Session, person: Person) -> list[ApprovalRequest]:
-    """For the unit's staff and heads (我的申请): its requests in progress whose applicant has left."""
+    """For the unit's staff and heads (我的申请): its requests in progress whose applicant has left (停用 or moved
+    away; the statement reads those of an applicant now elsewhere, `applicant_left` keeps who is not of a bureau
+    above the unit)."""
     if not person.has_role(org.STAFF, org.UNIT_HEAD):
         return []
-    return list(session.scalars(select(ApprovalRequest).join(ApprovalRequest.applicant).where(
+    rows = session.scalars(select(ApprovalRequest).join(ApprovalRequest.applicant).where(
         ApprovalRequest.unit_id == person.unit_id, ApprovalRequest.status.in_((*PENDING_STATUSES, RETURNED)),
-        Person.active.is_(False)).options(contains_eager(ApprovalRequest.applicant)).order_by(ApprovalRequest.id)))
+        or_(Person.active.is_(False), Person.unit_id != ApprovalRequest.unit_id))
+        .options(contains_eager(ApprovalRequest.applicant)).order_by(ApprovalRequest.id))
+    return [r for r in rows if r.applicant_left]
 
 
 def hint(req: ApprovalRequest) -> str:
@@ -53,17 +58,17 @@ def is_outsider(person: Person, req: ApprovalRequest) -> bool:
 def take_over(ctx: Context, req: ApprovalRequest) -> None:
     """The resubmitter of a leaver's request becomes its applicant (audited); the unit's others hear it.
     A bureau user's resubmission is announced by the chain (【代为提交】) instead."""
-    leaver = req.applicant
+    leaver, gone = req.applicant, req.applicant_gone
     if ctx.person.id == leaver.id:
         return
     req.applicant_id = ctx.person.id
     ctx.audit("approval.takeover", "approval_request", req.id, before={"applicant": leaver.userid},
-              after={"applicant": ctx.person.userid, "why": "申请人已停用"})
+              after={"applicant": ctx.person.userid, "why": f"申请人{gone}"})
     ctx.session.flush()
     ctx.session.expire(req, ["applicant"])
     if ctx.person.unit_id == req.unit_id:
         others = [p for p in unit_people(ctx.session, req.unit_id) if p.id != ctx.person.id]
-        outbox.push_text(ctx.session, others, f"【接手申请】{ctx.person.name}接手了{leaver.name}（已停用）提交的"
+        outbox.push_text(ctx.session, others, f"【接手申请】{ctx.person.name}接手了{leaver.name}（{gone}）提交的"
                          f"第{req.id}号申请：{req.title}，修改后重新提交。今后的审批进展通知{ctx.person.name}。")
 
 
@@ -74,7 +79,7 @@ def tell_unit_withdrawn(session: Session, req: ApprovalRequest, person: Person, 
     agreed = {d.decider_id for d in req.decisions if d.round == req.round and d.decision == AGREE}
     others = [p for p in unit_people(session, req.unit_id) if p.id != person.id and p.id not in agreed]
     said = f"，原因：{why}" if why else ""
-    outbox.push_text(session, others, f"【申请撤回】{req.applicant.name}（已停用）提交的第{req.id}号申请：{req.title}，"
+    outbox.push_text(session, others, f"【申请撤回】{req.applicant.name}（{req.applicant_gone}）提交的第{req.id}号申请：{req.title}，"
                      f"已由{person.unit.name}的{person.name}撤回{said}。")
     return others
 
@@ -83,4 +88,4 @@ def tell_unit_for_leaver(session: Session, req: ApprovalRequest, decider: Person
     """A decision on a leaver's request (the news meant for him: approvals_text.applicant_news) goes to the
     unit's staff and heads but the decider: a send-back is theirs to 修改 or 撤回 now."""
     others = [p for p in unit_people(session, req.unit_id) if p.id != decider.id]
-    outbox.push_text(session, others, f"【申请人已停用】{req.applicant.name}提交的" + news.removeprefix("您的"))
+    outbox.push_text(session, others, f"【申请人{req.applicant_gone}】{req.applicant.name}提交的" + news.removeprefix("您的"))

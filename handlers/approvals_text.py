@@ -97,7 +97,7 @@ def revisions_fact(changed: list[str]) -> str:
 def describe(req: ApprovalRequest, *, with_history: bool = True) -> str:
     bureau = req.unit.supervising_bureau()
     lines = [f"第{req.id}号 {req.kind}申请 · {req.status}",
-             f"申请人：{req.applicant.name}（{req.applicant.unit.name}）"]
+             f"申请人：{req.applicant.name}（{req.applicant_gone or req.applicant.unit.name}）"]
     if req.submitted_at:
         lines.append(f"申请时间：{clock.localize(req.submitted_at):%Y-%m-%d %H:%M}")
     lines += form_lines(req.form, req.unit.name, bureau.name if bureau else "")
@@ -147,7 +147,10 @@ def _decision_line(step: str, name: str, decision: str, opinion: str | None, at,
 
 
 def applicant_line(req: ApprovalRequest) -> str:
-    """「马管理（抚松县政务服务和数字化建设管理局代为提交）」 when someone outside the unit filed for it."""
+    """「马管理（抚松县政务服务和数字化建设管理局代为提交）」 when someone outside the unit filed for it;
+    「张伟（已调离）」 when the applicant has left it."""
+    if req.applicant_left:
+        return f"{req.applicant.name}（{req.applicant_gone}）"
     if req.applicant.unit_id == req.unit_id:
         return req.applicant.name
     return f"{req.applicant.name}（{req.applicant.unit.name}代为提交）"

@@ -88,7 +88,7 @@ def step_entered_without_holder(session: Session, req: ApprovalRequest, step: st
     told = appointers(session, req, step)
     others = Appointers([p for p in told.admins if p.id != req.applicant_id], told.level, told.note)
     outbox.push_text(session, others.admins, admin_text(session, req, step, told.note))
-    if not req.applicant.active:
+    if req.applicant_left:
         return
     done = "已提交" if filed else f"已进入「{STEP_NAMES[step]}」环节"
     said = (told_text(others) if others.admins or req.applicant not in told.admins
@@ -197,8 +197,8 @@ def stranded_line(session: Session, req: ApprovalRequest, former: list[Person]) 
 
 
 def _tell_applicant_stranded(session: Session, req: ApprovalRequest, former: list[Person], told: Appointers) -> None:
-    if not req.applicant.active:  # the unit hears of the leaver's requests through the departure notice
-        return
+    if req.applicant_left:  # the admins hear of the step (and of a 停用 leaver's requests: the departure notice);
+        return  # the unit hears the decisions that follow in his place (approvals_takeover)
     why = "、".join(_why_gone(req, p) for p in former)
     outbox.push_text(session, req.applicant,
                      f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）在「{STEP_NAMES[req.step]}」环节"
@@ -218,7 +218,7 @@ def _found(session: Session, req: ApprovalRequest, people: list[Person]) -> None
     """The step had nobody and has an approver again: the applicant hears it, and the reminder count starts
     now (nobody could decide it before; the first reminder would otherwise already be a 督办)."""
     req.step_started_at, req.reminders_sent, req.escalated = clock.now(), 0, False
-    if req.applicant.active:
+    if not req.applicant_left:
         outbox.push_text(session, req.applicant,
                          f"您的第{req.id}号{req.kind}申请（{req.form.get('name', '')}）在「{STEP_NAMES[req.step]}」环节"
                          f"已有审批人：{_names(people)}，由{'他' if len(people) == 1 else '他们'}审批，审批卡片已发出。")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.account import Account
 from models.audit import AuditLog
 from models.base import Base
-from models.org import Person, Unit, names_of, shown_name
+from models.org import Person, Unit, names_of, shown_name, visible_unit_ids
 from models.screenshot import Screenshot
 
 # Kinds (申请事项)
@@ -92,6 +92,32 @@ class ApprovalRequest(Base):
         return self.status in PENDING_STATUSES
 
     @property
+    def applicant_left(self) -> bool:
+        """The applicant no longer answers for the request: he was deactivated (停用), or moved out of its unit
+        (org sync / org import; perhaps to a unit of the neighbouring county) — a bureau user of a bureau above
+        the unit, who files for it, has not. Then, as for a leaver, he neither sees nor withdraws nor edits it
+        nor hears its news: the unit does, and may take it over (handlers/approvals_takeover). The SQL of the
+        requests someone still answers for: `answered_for`."""
+        applicant = self.applicant
+        if not applicant.active:
+            return True
+        if applicant.unit_id == self.unit_id:
+            return False
+        return not (applicant.is_bureau_user and _is_above(applicant.unit_id, self.unit))
+
+    @property
+    def applicant_gone(self) -> str:
+        """How the applicant left, in the words users read: 已停用 or 已调离 ("" while he answers for it)."""
+        if not self.applicant.active:
+            return "已停用"
+        return "已调离" if self.applicant_left else ""
+
+    @property
+    def applicant_told(self) -> list[Person]:
+        """Who hears the applicant's news: the applicant, or nobody once he has left (the callers say who instead)."""
+        return [] if self.applicant_left else [self.applicant]
+
+    @property
     def title(self) -> str:
         return f"{self.kind}「{self.form.get('name', '')}」（{self.form.get('platform', '')}）"
 
@@ -108,6 +134,22 @@ class ApprovalRequest(Base):
     def submission(self, round_: int) -> dict | None:
         """What round `round_` filed; None if it was not kept (filed before submissions were kept)."""
         return next((s for s in self.submissions or [] if s.get("round") == round_), None)
+
+
+def _is_above(unit_id: int, unit: Unit) -> bool:
+    node = unit.parent
+    while node is not None:
+        if node.id == unit_id:
+            return True
+        node = node.parent
+    return False
+
+
+def answered_for(session: Session, person: Person) -> ColumnElement[bool]:
+    """SQL: the requests `person` (active: he is asking) filed and still answers for, i.e. whose
+    `applicant_left` is false — of his own unit, or for a bureau user of the units below his bureau."""
+    return and_(ApprovalRequest.applicant_id == person.id,
+                ApprovalRequest.unit_id.in_(visible_unit_ids(session, person)))
 
 
 class ApprovalDecision(Base):

@@ -151,8 +151,8 @@ def test_my_requests_lists_what_the_unit_took_over_from_a_leaver(bot, leave):
     pending = submit_open(bot, "jy_zhang", OPEN_KUAISHOU)
     leave("jy_zhang")
     mine = bot.send("jy_li", "我的申请")
-    assert "申请人已停用、由本单位接手的申请：" in mine
-    assert (f"· 第{returned}号 开设「抚松教育」（微博） — 已退回（申请人张伟），回复「修改 {returned}」接手修改后重新提交，"
+    assert "申请人已停用或调离、由本单位接手的申请：" in mine
+    assert (f"· 第{returned}号 开设「抚松教育」（微博） — 已退回（申请人张伟已停用），回复「修改 {returned}」接手修改后重新提交，"
             f"「撤回 {returned}」撤回") in mine
-    assert f"· 第{pending}号 开设「抚松教育」（快手） — 待单位审核（申请人张伟），审批照常进行" in mine
+    assert f"· 第{pending}号 开设「抚松教育」（快手） — 待单位审核（申请人张伟已停用），审批照常进行" in mine
     assert "由本单位接手" not in bot.send("wj_liu", "我的申请")  # another unit
