@@ -43,6 +43,17 @@ def _keeper_moved_lines(told: dict, dry_run: bool) -> list[str]:
     return lines
 
 
+def _requests_left_lines(told: dict, dry_run: bool) -> list[str]:
+    """Unsettled requests whose applicant the run moved out of their unit: the unit finishes them."""
+    lines = []
+    for admins, items in told.items():
+        who = f"{'将通知' if dry_run else '已通知'}主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员"
+        lines.append(f"申请人调离 {len(items)} 件未办结申请（{who}），改由申请单位接手：")
+        lines += [f"  · 第{i.request.id}号 {i.request.title}（{i.request.unit.name}，{i.request.status}）：{i.person.name} "
+                  f"{i.person.userid} 已从{i.left}调到{i.person.unit.name}" for i in items]
+    return lines
+
+
 def _restaffing_lines(session, restaffing, dry_run: bool) -> list[str]:
     """Approval requests the change left without an approver, and those whose cards went to a new approver."""
     from handlers.approvals_vacancy import stranded_line
@@ -145,6 +156,7 @@ def import_cmd(file, dry_run, allow_no_admin):
         return [f"单位：{_counts(result.units)}", f"人员：{_counts(result.people)}", *changes,
                 *_orphan_lines(result.orphaned, dry_run, allow_no_admin),
                 *_departure_lines(result.notified, dry_run), *_keeper_moved_lines(result.keepers_moved, dry_run),
+                *_requests_left_lines(result.requests_left, dry_run),
                 *_restaffing_lines(session, result.restaffing, dry_run),
                 *_back_after_sync_lines(result.back_after_sync, dry_run), *approver_gaps(session)]
 
@@ -218,6 +230,7 @@ def sync_cmd(dry_run, force):
             lines.append(f"单位「{unit.name}」的部门ID {unit.wecom_department_id} 不在企业微信可见范围内，其人员未作变动。")
         return [*lines, *_departure_lines(result.notified, dry_run),
                 *_keeper_moved_lines(result.keepers_moved, dry_run),
+                *_requests_left_lines(result.requests_left, dry_run),
                 *_restaffing_lines(session, result.restaffing, dry_run), *_orphaned_by_sync(result.orphaned),
                 *approver_gaps(session)]
 

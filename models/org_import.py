@@ -19,7 +19,8 @@ from models.directory import (KIND_NAMES, Departure, audit_change, bureau_admins
 from models.org import (BUREAU_ADMIN, BUREAU_REVIEWER, CITY_BUREAU, CITY_REVIEWER, COUNTY_BUREAU, HOST_UNIT,
                         ROLE_NAMES, STAFF, Person, Unit, userid_is)
 from models.org_files import Row
-from models.org_moves import KeeperMoved, keepers_moved, notify_keepers_moved
+from models.org_moves import (KeeperMoved, RequestLeft, keepers_moved, notify_keepers_moved, notify_requests_left,
+                              requests_left)
 from models.org_text import UnitNames, name_key, tidied
 from models.org_sync import ACTOR as SYNC_ACTOR
 
@@ -95,6 +96,7 @@ class ImportResult:
     orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
     moved: list[tuple[Person, str]] = field(default_factory=list)  # moved to another unit: (person, unit left)
     keepers_moved: dict[str, list[KeeperMoved]] = field(default_factory=dict)  # their accounts, by admins told
+    requests_left: dict[str, list[RequestLeft]] = field(default_factory=dict)  # their requests, by admins told
 
 
 def _yes_no(row: Row, column: str, default: bool | None, errors: Problems) -> bool | None:
@@ -349,6 +351,7 @@ def apply(session: Session, units: list[UnitSpec], people: list[PersonSpec]) -> 
     if result.departures:
         result.notified = notify_departures(session, result.departures, "名册导入")
     result.keepers_moved = notify_keepers_moved(session, keepers_moved(session, result.moved), "名册导入")
+    result.requests_left = notify_requests_left(session, requests_left(session, result.moved), "名册导入")
     return result
 
 

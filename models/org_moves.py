@@ -1,7 +1,8 @@
 """People `org sync` or `org import` moved to another unit while answering for accounts (专人, 第21条) of a unit
-they are no longer in. The accounts stay with their unit, which must name one of its own people: the bureau
-admins who look after that unit hear it, as of a departure, and the command lists it. Said once, when the move
-happens (a re-run moves nobody)."""
+they are no longer in, or with approval requests of that unit not yet settled. The accounts stay with their unit,
+which must name one of its own people; the requests are the unit's to finish (handlers/approvals_takeover.py, as
+for an applicant who left). The bureau admins who look after that unit hear it, as of a departure, and the command
+lists it. Said once, when the move happens (a re-run moves nobody)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from models.account import Account
-from models.directory import admins_for, open_accounts_of
+from models.approval import ApprovalRequest
+from models.directory import admins_for, open_accounts_of, request_advice, unfinished_requests_of, unit_left_empty
 from models.org import Person
 
 
@@ -51,4 +53,39 @@ def notify_keepers_moved(session: Session, items: list[KeeperMoved], source: str
     for key, (admins, group) in groups.items():
         if key:
             outbox.push_text(session, admins, keepers_moved_notice(group, source))
+    return {"、".join(key): group for key, (_, group) in groups.items()}
+
+
+@dataclass
+class RequestLeft:
+    person: Person
+    left: str  # the name of the unit the applicant was moved out of
+    request: ApprovalRequest
+
+
+def requests_left(session: Session, moved: list[tuple[Person, str]]) -> list[RequestLeft]:
+    """For people moved in this run: their unsettled requests (草稿, 审批中, 已退回) that are no longer theirs to
+    finish (`ApprovalRequest.applicant_left`; a bureau user's request for a unit below stays his)."""
+    return [RequestLeft(person, left, req) for person, left in moved if person.active
+            for req in unfinished_requests_of(session, person) if req.applicant_left]
+
+
+def requests_left_notice(session: Session, items: list[RequestLeft], source: str) -> str:
+    lines = [f"【申请人调离】{source}：以下审批申请的申请人已调离申请单位，不再办理这些申请，改由申请单位接手。"]
+    for i, item in enumerate(items, 1):
+        req, person = item.request, item.person
+        lines.append(f"{i}. 第{req.id}号 {req.title}，{req.status}：申请人{person.name}（{person.userid}）已调离{item.left}")
+        lines.append(f"   → {request_advice(req, unit_left_empty(session, req.unit_id))}。")
+    return "\n".join(lines)
+
+
+def notify_requests_left(session: Session, items: list[RequestLeft], source: str) -> dict[str, list[RequestLeft]]:
+    """As `notify_keepers_moved`, for the requests: their unit's bureau admins hear of those in their part."""
+    groups: dict[tuple[str, ...], tuple[list[Person], list[RequestLeft]]] = {}
+    for item in items:
+        admins = admins_for(session, item.request.unit)
+        groups.setdefault(tuple(sorted(a.userid for a in admins)), (admins, []))[1].append(item)
+    for key, (admins, group) in groups.items():
+        if key:
+            outbox.push_text(session, admins, requests_left_notice(session, group, source))
     return {"、".join(key): group for key, (_, group) in groups.items()}

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from models.directory import (Departure, audit_change, bureau_admins, change_line, deactivate, notify_departures,
                               orphaned_bureaus, person_snapshot, reactivate, revalidate, unit_snapshot)
 from models.org import HOST_UNIT, STAFF, Person, Unit
-from models.org_moves import KeeperMoved, keepers_moved, notify_keepers_moved
+from models.org_moves import (KeeperMoved, RequestLeft, keepers_moved, notify_keepers_moved, notify_requests_left,
+                              requests_left)
 from models.org_text import name_key
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class SyncResult:
     orphaned: list[tuple[str, list[Person]]] = field(default_factory=list)  # bureau left without an admin, former
     moved: list[tuple[Person, str]] = field(default_factory=list)  # moved to another unit: (person, unit left)
     keepers_moved: dict[str, list[KeeperMoved]] = field(default_factory=dict)  # their accounts, by admins told
+    requests_left: dict[str, list[RequestLeft]] = field(default_factory=dict)  # their requests, by admins told
 
 
 def map_departments(session: Session, departments: list[dict], result: SyncResult) -> dict[int, Unit]:
@@ -159,6 +161,7 @@ def apply_contacts(session: Session, departments: list[dict], users_by_dept: dic
     if result.departures:
         result.notified = notify_departures(session, result.departures, "企业微信通讯录同步")
     result.keepers_moved = notify_keepers_moved(session, keepers_moved(session, result.moved), "企业微信通讯录同步")
+    result.requests_left = notify_requests_left(session, requests_left(session, result.moved), "企业微信通讯录同步")
     return result
 
 

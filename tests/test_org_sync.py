@@ -312,3 +312,25 @@ def test_a_responsible_person_moved_to_another_county_is_listed_for_the_old_unit
     with bot.db() as s:
         told = [m for m in s.scalars(select(OutboxMessage)) if "账号负责人调离" in m.payload.get("content", "")]
     assert [m.userid for m in told] == ["zsj_admin"]  # once, not again on the next sync
+
+
+def test_an_applicant_moved_away_leaves_his_unsettled_request_to_the_unit_and_its_bureau_hears(bot, wecom, sync):
+    """张伟 filed an 开设 request for 教育局, then WeCom moves him to 靖宇县教育局: the request is no longer his to
+    finish (approvals treat him as one who left); 抚松's admins hear what becomes of it, once."""
+    from tests.approvals_helpers import submit_open
+    number = submit_open(bot)
+    users = wecom.state.users
+    zhang = next(m for m in users[3] if m["userid"] == "jy_zhang")
+    users[3].remove(zhang)
+    users[11].append({**zhang, "department": [11], "main_department": 11})
+    result = sync()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "申请人调离 1 件未办结申请（已通知主管单位管理员 zsj_admin），改由申请单位接手：" in lines, result.output
+    assert any(line.startswith(f"  · 第{number}号 开设「") and "张伟 jy_zhang 已从抚松县教育局调到靖宇县教育局" in line
+               for line in lines), result.output
+    [notice] = [t for t in bot.texts("zsj_admin") if t.startswith("【申请人调离】")]
+    assert f"第{number}号" in notice and "申请人张伟（jy_zhang）已调离抚松县教育局" in notice, notice
+    assert "审批照常进行" in notice and "靖宇" not in notice, notice
+    assert not [t for t in bot.texts("jy_admin") if "申请人调离" in t]
+    assert "申请人调离" not in sync().output  # said when it happens
