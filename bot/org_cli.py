@@ -34,23 +34,23 @@ def _departure_lines(notified: dict, dry_run: bool) -> list[str]:
 
 def _keeper_moved_lines(told: dict, dry_run: bool) -> list[str]:
     """Accounts whose responsible person the run moved to another unit (the operator may see both units)."""
-    lines = []
-    for admins, items in told.items():
-        who = f"{'将通知' if dry_run else '已通知'}主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员"
-        lines.append(f"账号负责人调离 {len(items)} 个账号（{who}），请原单位指定本单位的新负责人：")
-        lines += [f"  · {i.account.unit.name}「{i.account.name}（{i.account.platform}）」：{i.person.name} "
-                  f"{i.person.userid} 已从{i.left}调到{i.person.unit.name}" for i in items]
-    return lines
+    return _moved_lines(told, dry_run, "账号负责人调离 {n} 个账号（{who}），请原单位指定本单位的新负责人：",
+                        lambda i: f"{i.account.unit.name}「{i.account.name}（{i.account.platform}）」")
 
 
 def _requests_left_lines(told: dict, dry_run: bool) -> list[str]:
     """Unsettled requests whose applicant the run moved out of their unit: the unit finishes them."""
+    return _moved_lines(told, dry_run, "申请人调离 {n} 件未办结申请（{who}），改由申请单位接手：",
+                        lambda i: f"第{i.request.id}号 {i.request.title}（{i.request.unit.name}，{i.request.status}）")
+
+
+def _moved_lines(told: dict, dry_run: bool, heading: str, what) -> list[str]:
+    """Per set of bureau admins told: `heading`, then each item (`what`) with the person's move."""
     lines = []
     for admins, items in told.items():
         who = f"{'将通知' if dry_run else '已通知'}主管单位管理员 {admins}" if admins else "没有可通知的主管单位管理员"
-        lines.append(f"申请人调离 {len(items)} 件未办结申请（{who}），改由申请单位接手：")
-        lines += [f"  · 第{i.request.id}号 {i.request.title}（{i.request.unit.name}，{i.request.status}）：{i.person.name} "
-                  f"{i.person.userid} 已从{i.left}调到{i.person.unit.name}" for i in items]
+        lines.append(heading.format(n=len(items), who=who))
+        lines += [f"  · {what(i)}：{i.person.name} {i.person.userid} 已从{i.left}调到{i.person.unit.name}" for i in items]
     return lines
 
 

@@ -6,6 +6,7 @@ lists it. Said once, when the move happens (a re-run moves nobody)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -45,15 +46,8 @@ def keepers_moved_notice(items: list[KeeperMoved], source: str) -> str:
 def notify_keepers_moved(session: Session, items: list[KeeperMoved], source: str) -> dict[str, list[KeeperMoved]]:
     """One push per set of bureau admins, listing only the accounts in their part of the tree; by the admins'
     userids ("" for accounts whose unit has no bureau admin to tell)."""
-    groups: dict[tuple[str, ...], tuple[list[Person], list[KeeperMoved]]] = {}
-    for item in items:
-        admins = admins_for(session, item.account.unit)
-        key = tuple(sorted(a.userid for a in admins))
-        groups.setdefault(key, (admins, []))[1].append(item)
-    for key, (admins, group) in groups.items():
-        if key:
-            outbox.push_text(session, admins, keepers_moved_notice(group, source))
-    return {"、".join(key): group for key, (_, group) in groups.items()}
+    return _tell_admins(session, items, lambda item: item.account.unit,
+                        lambda group: keepers_moved_notice(group, source))
 
 
 @dataclass
@@ -81,11 +75,17 @@ def requests_left_notice(session: Session, items: list[RequestLeft], source: str
 
 def notify_requests_left(session: Session, items: list[RequestLeft], source: str) -> dict[str, list[RequestLeft]]:
     """As `notify_keepers_moved`, for the requests: their unit's bureau admins hear of those in their part."""
-    groups: dict[tuple[str, ...], tuple[list[Person], list[RequestLeft]]] = {}
+    return _tell_admins(session, items, lambda item: item.request.unit,
+                        lambda group: requests_left_notice(session, group, source))
+
+
+def _tell_admins(session: Session, items: list, unit_of: Callable, notice: Callable[[list], str]) -> dict[str, list]:
+    """Group `items` by the bureau admins who look after `unit_of(item)` and push each group its `notice`."""
+    groups: dict[tuple[str, ...], tuple[list[Person], list]] = {}
     for item in items:
-        admins = admins_for(session, item.request.unit)
+        admins = admins_for(session, unit_of(item))
         groups.setdefault(tuple(sorted(a.userid for a in admins)), (admins, []))[1].append(item)
     for key, (admins, group) in groups.items():
         if key:
-            outbox.push_text(session, admins, requests_left_notice(session, group, source))
+            outbox.push_text(session, admins, notice(group))
     return {"、".join(key): group for key, (_, group) in groups.items()}

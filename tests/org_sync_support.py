@@ -28,6 +28,14 @@ def contacts():
     return departments, users
 
 
+def move_member(wecom, userid: str, to: int) -> None:
+    """The fake WeCom moves member `userid` to department `to` (its main department)."""
+    users = wecom.state.users
+    [(department, found)] = [(d, m) for d, members in users.items() for m in members if m["userid"] == userid]
+    users[department].remove(found)
+    users[to].append({**found, "department": [to], "main_department": to})
+
+
 @pytest.fixture
 def wecom(bot, fake):
     with bot.db() as s:

@@ -10,6 +10,7 @@ from models.approval import ApprovalRequest
 from models.audit import AuditLog
 from tests.approvals_helpers import (account, approve_all, audit_actions, card_for, latest_request_id, request,
                                      submit_open, submit_open_for)
+from tests.org_sync_support import move_member
 
 OPEN_KUAISHOU = ["开设", "快手", "抚松教育", "发布教育政策和通知", "https://www.kuaishou.com/profile/fsjy", "fsjy2024", "1",
                  "13912345678", "无", "及时发布教育政策，服务群众", "是"]
@@ -19,10 +20,7 @@ JINGYU_OPEN = ["开设", "抖音", "靖宇教育", "短视频发布教育政策"
 
 def move_zhang(wecom, sync) -> None:
     """WeCom moves 张伟 from 抚松县教育局 (department 3) to 靖宇县教育局 (11), and `org sync` follows."""
-    users = wecom.state.users
-    zhang = next(m for m in users[3] if m["userid"] == "jy_zhang")
-    users[3].remove(zhang)
-    users[11].append({**zhang, "department": [11], "main_department": 11})
+    move_member(wecom, "jy_zhang", 11)
     result = sync()
     assert result.exit_code == 0, result.output
     assert "  张伟 jy_zhang：所在单位 抚松县教育局 → 靖宇县教育局" in result.output, result.output

@@ -2,6 +2,8 @@
 overwrites another form's draft; 「继续」 takes the latest and says which others wait."""
 from datetime import timedelta
 
+import pytest
+
 from bot import clock
 from tests.weekly_support import at, seed
 
@@ -132,15 +134,6 @@ def test_a_bare_number_outside_a_dialogue_is_not_answered_with_an_unrelated_comm
     assert bot.send("jy_zhang", "第3个").endswith("未完成的「开设申请」已保存为草稿，回复「继续」可接着填写。")
 
 
-def test_an_opening_left_at_its_first_question_keeps_no_empty_draft(bot):
-    """开设 expired before the platform was chosen: 「已填写的内容已保存：账号类型：（未选）」 and 继续 offered, for nothing."""
-    assert "请选择账号类型" in bot.send("jy_zhang", "开设")
-    clock.set_now(clock.now() + timedelta(minutes=31))
-    reply = bot.send("jy_zhang", "快手")
-    assert "还没有填写任何内容，没有保存草稿" in reply and "（未选）" not in reply, reply
-    assert bot.send("jy_zhang", "继续").startswith("没有可以继续的草稿")
-
-
 def test_a_bureau_opening_left_after_choosing_the_unit_keeps_it(bot):
     assert "替哪个单位申请开设" in bot.send("zsj_admin", "开设")
     assert "请选择账号类型" in bot.send("zsj_admin", "抚松县教育局")
@@ -148,13 +141,17 @@ def test_a_bureau_opening_left_after_choosing_the_unit_keeps_it(bot):
     assert "请选择账号类型" in bot.send("zsj_admin", "继续")
 
 
-def test_a_training_left_at_its_first_question_keeps_no_blank_draft(bot):
-    """培训登记 expired at the date: 「已填写的内容已保存： 」 (its summary was a blank) and 继续 offered, for nothing."""
-    assert "请输入培训日期" in bot.send("zsj_admin", "培训登记")
+@pytest.mark.parametrize("userid, command, question, answer", [
+    ("jy_zhang", "开设", "请选择账号类型", "快手"),  # said 「已填写的内容已保存：账号类型：（未选）」
+    ("zsj_admin", "培训登记", "请输入培训日期", "11月18日"),  # said 「已填写的内容已保存： 」 (its summary was a blank)
+])
+def test_a_form_left_at_its_first_question_keeps_no_empty_draft(bot, userid, command, question, answer):
+    """Expired before anything was answered: no draft, and 继续 is not offered for nothing."""
+    assert question in bot.send(userid, command)
     clock.set_now(clock.now() + timedelta(minutes=31))
-    reply = bot.send("zsj_admin", "11月18日")
+    reply = bot.send(userid, answer)
     assert "还没有填写任何内容，没有保存草稿" in reply and "已保存：" not in reply, reply
-    assert bot.send("zsj_admin", "继续").startswith("没有可以继续的草稿")
+    assert bot.send(userid, "继续").startswith("没有可以继续的草稿")
 
 
 def test_a_picker_left_unanswered_says_its_question_is_kept_not_that_answers_were(bot):

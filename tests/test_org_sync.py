@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from models.audit import AuditLog
 from models.org import STAFF, Person, Unit
 from models.outbox import OutboxMessage
-from tests.org_sync_support import contacts, member
+from tests.org_sync_support import contacts, member, move_member
 
 
 
@@ -294,10 +294,7 @@ def test_a_sync_that_leaves_a_bureau_without_an_admin_says_so(bot, wecom, sync):
 def test_a_responsible_person_moved_to_another_county_is_listed_for_the_old_units_bureau_once(bot, wecom, sync):
     """张伟 answers for 抚松教育（微信公众号）; WeCom moves him to 靖宇县教育局. The account stays with 教育局, which must
     name one of its own (第21条): 抚松's admins hear it (not where he went: another county), 靖宇's hear nothing."""
-    users = wecom.state.users
-    zhang = next(m for m in users[3] if m["userid"] == "jy_zhang")
-    users[3].remove(zhang)
-    users[11].append({**zhang, "department": [11], "main_department": 11})
+    move_member(wecom, "jy_zhang", 11)  # to 靖宇县教育局
     result = sync()
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -319,10 +316,7 @@ def test_an_applicant_moved_away_leaves_his_unsettled_request_to_the_unit_and_it
     finish (approvals treat him as one who left); 抚松's admins hear what becomes of it, once."""
     from tests.approvals_helpers import submit_open
     number = submit_open(bot)
-    users = wecom.state.users
-    zhang = next(m for m in users[3] if m["userid"] == "jy_zhang")
-    users[3].remove(zhang)
-    users[11].append({**zhang, "department": [11], "main_department": 11})
+    move_member(wecom, "jy_zhang", 11)  # to 靖宇县教育局
     result = sync()
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
