@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot import clock
 from bot.router import Context
 from handlers import approvals_after as after
+from handlers import approvals_takeover as takeover
 from handlers.approvals_mine import amendable, unfiled
 from handlers.dormancy_list import idle_accounts
 from handlers.weekly_flow import last_week, this_week
@@ -16,7 +17,7 @@ from jobs.dormancy import rungs
 from jobs.dormancy_notices import VETO
 from models import org, weekly
 from models.account import accounts_of_units
-from models.approval import DRAFT
+from models.approval import DRAFT, RETURNED
 from models.org import BUREAU_ADMIN, BUREAU_REVIEWER, STAFF, UNIT_HEAD
 from models.oversight import BUREAU, CASE_EXPLAINED, CASE_OPEN, cases_of_units
 from models.rectification import SUBMITTED, TO_FIX, describe, items_of_units
@@ -47,6 +48,10 @@ def request_lines(ctx: Context) -> list[str]:
             lines.append(f"· 第{req.id}号 {req.title}：助手起草的草稿，待核对提交 → 回复「修改 {req.id}」")
         else:
             lines.append(f"· 第{req.id}号 {req.title}：已退回修改 → 回复「修改 {req.id}」")
+    for req in takeover.left_behind(ctx.session, ctx.person):  # only the applicant could; he has left
+        if req.status == RETURNED:
+            lines.append(f"· 第{req.id}号 {req.title}：已退回修改，申请人{req.applicant.name}{req.applicant_gone}，"
+                         f"需本单位接手 → 回复「修改 {req.id}」修改后重新提交，或「撤回 {req.id}」")
     today = clock.today()
     for req in unfiled(ctx):
         filing = after.open_filing(ctx.session, req.id)

@@ -72,6 +72,17 @@ def test_a_colleague_takes_over_a_returned_request_and_resubmits_it(bot, leave):
     assert any(f"您的第{number}号开设申请" in t for t in bot.texts("jy_li"))
 
 
+def test_a_leavers_returned_request_is_on_his_colleagues_to_do_list(bot, leave):
+    """Nobody else would see it in 待办: a request sent back waits for its applicant, who has left."""
+    number = returned_request(bot)
+    with bot.db() as s:
+        title = s.get(ApprovalRequest, number).title
+    leave("jy_zhang")
+    assert (f"· 第{number}号 {title}：已退回修改，申请人张伟已停用，需本单位接手 → 回复「修改 {number}」修改后重新提交，"
+            f"或「撤回 {number}」") in bot.send("jy_li", "待办").splitlines()
+    assert "修改后重新提交" in bot.send("jy_wang", "待办")  # the head as well
+
+
 def test_an_active_applicants_request_stays_his_alone(bot):
     number = returned_request(bot)
     assert bot.send("jy_li", f"修改 {number}") == f"只有申请人张伟可以修改第{number}号申请。"
