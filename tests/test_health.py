@@ -30,3 +30,25 @@ def test_unhealthy_names_what_is_down(app, down):
     assert resp.status_code == 503 and resp.get_json() == {"status": "unavailable", "down": down}
     config.use(cfg)
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_a_database_behind_the_migrations_is_named(app, tmp_path):
+    """Started on a database nobody migrated, or one a migration behind: every callback would answer 503 while
+    /healthz said 200. It says so until `flask --app bot db upgrade`."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from bot.cli import alembic_config, upgrade_database
+    cfg = config.get()
+    config.use(dataclasses.replace(cfg, database_url=f"sqlite:///{tmp_path / 'fresh.sqlite3'}"))
+    try:
+        resp = app.test_client().get("/healthz")
+        assert resp.status_code == 503 and resp.get_json() == {"status": "unavailable", "down": ["migrations"]}
+        script = ScriptDirectory.from_config(alembic_config())
+        head = next(h for h in sorted(script.get_heads()) if isinstance(script.get_revision(h).down_revision, str))
+        command.upgrade(alembic_config(), script.get_revision(head).down_revision)  # one short on one branch
+        assert app.test_client().get("/healthz").get_json()["down"] == ["migrations"]
+        upgrade_database()
+        assert app.test_client().get("/healthz").status_code == 200
+    finally:
+        config.use(cfg)
