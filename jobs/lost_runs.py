@@ -24,7 +24,7 @@ from typing import Callable
 import redis
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import clock, db
 from models.platform import JobRun
@@ -45,10 +45,10 @@ def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, st
     """Re-enqueue (or mark `lost`) the claimed periods whose RQ job is gone; returns the re-enqueued ones."""
     now = clock.now()
     with db.transaction() as session:
-        waiting = session.execute(select(JobRun.job, JobRun.period).where(
+        waiting = session.execute(select(JobRun.id, JobRun.job, JobRun.period, JobRun.started_at).where(
             JobRun.status == "queued", JobRun.started_at < now - LOST_AFTER)).all()
     requeued = []
-    for name, period in waiting:
+    for run_id, name, period, started_at in waiting:
         job = jobs.get(name)
         if job is None or job.slot.frequent or not _gone(connection, name, period):
             continue
@@ -56,8 +56,9 @@ def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, st
             _mark(name, period, "lost", "RQ job lost (Redis emptied or worker killed); a later period superseded it")
             log.warning("schedule job=%s period=%s lost in Redis; not re-run, a later period is due", name, period)
             continue
-        enqueue(name, period)
-        _mark(name, period, "queued", None)
+        if not _take(run_id, "queued", started_at):
+            continue  # another scheduler re-enqueued it a moment ago
+        enqueue(name, period)  # Redis down: the row stays queued and is found lost again after LOST_AFTER
         requeued.append((name, period))
         log.warning("schedule job=%s period=%s re-enqueued: its RQ job was lost (Redis emptied or worker killed)",
                     name, period)
@@ -70,20 +71,30 @@ def retry_failed(jobs: dict, enqueue: Callable[[str, str], None]) -> list[tuple[
     with db.transaction() as session:
         failed = session.scalars(select(JobRun).where(JobRun.status == "failed",
                                                       JobRun.attempts < MAX_ATTEMPTS)).all()
-        due = [(r.job, r.period, r.attempts) for r in failed
+        due = [(r.id, r.job, r.period, r.attempts, r.started_at) for r in failed
                if r.finished_at is None or r.finished_at <= now - RETRY_AFTER * r.attempts]
     retried = []
-    for name, period, attempts in due:
+    for run_id, name, period, attempts, started_at in due:
         job = jobs.get(name)
         if job is None or job.slot.frequent or period not in {p for p, _due in job.slot.periods(clock.local_now())}:
             continue
-        enqueue(name, period)
-        with db.transaction() as session:
-            row = session.scalar(select(JobRun).where(JobRun.job == name, JobRun.period == period))
-            row.status, row.started_at, row.attempts = "queued", clock.now(), attempts + 1
+        if not _take(run_id, "failed", started_at, attempts=attempts + 1):
+            continue  # another scheduler retried it a moment ago
+        enqueue(name, period)  # Redis down: the row stays queued and is found lost after LOST_AFTER
         retried.append((name, period))
         log.warning("schedule job=%s period=%s failed; run %d of %d enqueued", name, period, attempts + 1, MAX_ATTEMPTS)
     return retried
+
+
+def _take(run_id: int, status: str, started_at, **values) -> bool:
+    """Mark the run queued again, before its job is enqueued, if it is still as this scheduler read it: a second
+    scheduler that read the same row takes nothing, and a worker that finishes the job at once records `done` after
+    this, not before."""
+    with db.transaction() as session:
+        taken = session.execute(update(JobRun).where(
+            JobRun.id == run_id, JobRun.status == status, JobRun.started_at == started_at,
+        ).values(status="queued", started_at=clock.now(), detail=None, **values)).rowcount
+    return taken == 1
 
 
 def _gone(connection: redis.Redis, name: str, period: str) -> bool:

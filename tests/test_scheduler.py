@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import clock, config, db
-from jobs import schedule
+from jobs import connection, lost_runs, schedule
 from jobs.outage import Outage
 from jobs.schedule import ScheduledJob, daily_at, every_minutes
 from models.platform import JobRun
@@ -395,3 +395,58 @@ def test_a_failed_period_a_later_one_superseded_is_not_run_again(flaky, redis_co
     work_off_the_queue()
     assert FLAKY_RAN == ["2026-12-02"]
     assert (run_of(flaky, "2026-12-01").status, run_of(flaky, "2026-12-01").attempts) == ("failed", 1)
+
+
+def test_two_schedulers_retry_a_failed_period_once(flaky, redis_conn):
+    """Both read the failed row before either enqueued it again: only one of them enqueues it."""
+    FAILURES_LEFT.append(1)
+    at(1, 9, 31)
+    schedule.tick()
+    work_off_the_queue()
+    at(1, 9, 42)
+    jobs, other_scheduler = schedule.load_jobs(), []
+
+    def enqueue(name: str, period: str) -> None:
+        if name == flaky and not other_scheduler:
+            other_scheduler.append(lost_runs.retry_failed(jobs, schedule._enqueue))
+        schedule._enqueue(name, period)
+    lost_runs.retry_failed(jobs, enqueue)
+    work_off_the_queue()
+    assert FLAKY_RAN == ["2026-12-01"] and run_of(flaky, "2026-12-01").attempts == 2
+
+
+def test_two_schedulers_enqueue_a_period_redis_lost_once(daily, redis_conn):
+    at(1, 9, 5)
+    schedule.tick()
+    redis_restarted_empty(redis_conn)
+    at(1, 9, 15)
+    jobs, other_scheduler = schedule.load_jobs(), []
+
+    def enqueue(name: str, period: str) -> None:
+        if name == daily and not other_scheduler:
+            other_scheduler.append(lost_runs.requeue_lost(jobs, connection(), schedule._enqueue))
+        schedule._enqueue(name, period)
+    lost_runs.requeue_lost(jobs, connection(), enqueue)
+    work_off_the_queue()
+    assert RAN == ["2026-12-01"]
+
+
+def test_a_retry_a_worker_finishes_at_once_stays_done_and_is_not_run_again(flaky, redis_conn):
+    """The row was marked queued after the job was enqueued: a quick worker's `done` was overwritten, and once Redis
+    forgot the finished job the period was run a second time."""
+    FAILURES_LEFT.append(1)
+    at(1, 9, 31)
+    schedule.tick()
+    work_off_the_queue()
+    at(1, 9, 42)
+
+    def enqueue_and_work(name: str, period: str) -> None:
+        schedule._enqueue(name, period)
+        work_off_the_queue()
+    lost_runs.retry_failed(schedule.load_jobs(), enqueue_and_work)
+    assert run_of(flaky, "2026-12-01").status == "done"
+    redis_restarted_empty(redis_conn)
+    at(1, 10, 0)
+    schedule.tick()
+    work_off_the_queue()
+    assert FLAKY_RAN == ["2026-12-01"]
