@@ -14,6 +14,11 @@ alone: their next period comes within minutes.
 morning's reminders would otherwise leave that day's reminders unsent — up to `MAX_ATTEMPTS` runs in all, waiting
 `RETRY_AFTER` × the runs so far between them, while it is still the job's latest period. A job that fails every
 time stays `failed` in `flask --app bot jobs list`, with the command that runs it again by hand.
+
+Both mark the row `queued` before enqueueing, and only if it is still as read: two schedulers that found the same
+period enqueue it once, and a worker that finishes at once records `done` after the mark, not before it. A copy of
+the RQ job that still turns up (an enqueue that timed out after Redis took it, so the next tick enqueued the period
+again) finds its period no longer `queued` and does not run (`schedule.run_job`).
 """
 from __future__ import annotations
 

@@ -136,6 +136,10 @@ def release(job: str, period: str) -> None:
 def run_job(name: str, period: str) -> object:
     """The RQ entry point for scheduled jobs: run and record the outcome."""
     job = load_jobs()[name]
+    status = _status(name, period)
+    if status not in (None, "queued"):  # a second copy of the RQ job (module docstring of jobs/lost_runs.py)
+        log.warning("schedule job=%s period=%s not run again: already %s", name, period, status)
+        return None
     try:
         result = job.func(period)
     except Exception as exc:
@@ -143,6 +147,11 @@ def run_job(name: str, period: str) -> object:
         raise
     _finish(name, period, "done", None if result is None else str(result)[:500])
     return result
+
+
+def _status(name: str, period: str) -> str | None:
+    with db.transaction() as session:
+        return session.scalar(select(JobRun.status).where(JobRun.job == name, JobRun.period == period))
 
 
 def _finish(name: str, period: str, status: str, detail: str | None) -> None:

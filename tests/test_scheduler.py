@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from bot import clock, config, db
@@ -450,3 +451,16 @@ def test_a_retry_a_worker_finishes_at_once_stays_done_and_is_not_run_again(flaky
     schedule.tick()
     work_off_the_queue()
     assert FLAKY_RAN == ["2026-12-01"]
+
+
+def test_an_enqueue_that_timed_out_after_redis_took_the_job_runs_the_period_once(daily, redis_conn):
+    """The claim was released and the next tick enqueued the period again: the job id was twice in the queue."""
+    at(1, 9, 5)
+
+    def timed_out(name: str, period: str) -> None:  # Redis took the job; its answer never came back
+        schedule._enqueue(name, period)
+        raise redis.TimeoutError("Timeout reading from socket")
+    schedule.tick(enqueue=timed_out)
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == ["2026-12-01"] and run_of(daily, "2026-12-01").status == "done"
