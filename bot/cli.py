@@ -54,7 +54,7 @@ def db_upgrade():
 def jobs_run(name, day, month, period):
     """手动运行一个定时作业（默认今天的周期）；重复运行不会重复发送。"""
     from bot import clock
-    from jobs.schedule import load_jobs
+    from jobs.schedule import load_jobs, ran_by_hand
     registry = load_jobs()
     if name not in registry:
         raise Refused(f"没有名为 {name} 的作业。可用：{', '.join(sorted(registry))}")
@@ -64,6 +64,7 @@ def jobs_run(name, day, month, period):
     except ValueError:  # a period the job cannot read (a month for a daily job, --period by hand)
         raise Refused(f"作业 {name} 不能按「{key}」运行：请用 --date YYYY-MM-DD 指定日期"
                       + ("（或 --month YYYY-MM 指定月份）" if name in MONTHLY_JOBS else "") + "。") from None
+    ran_by_hand(name, key, result)
     click.echo(f"{name}（{key}）：{job_result(result)}")
 
 

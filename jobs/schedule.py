@@ -149,6 +149,12 @@ def run_job(name: str, period: str) -> object:
     return result
 
 
+def ran_by_hand(name: str, period: str, result: object) -> None:
+    """`flask --app bot jobs run` ran the period: a claimed one (failed, lost, still queued) is done now — `jobs list`
+    says so, the scheduler does not retry it and a copy still in the queue does not run it again."""
+    _finish(name, period, "done", None if result is None else str(result)[:500])
+
+
 def _status(name: str, period: str) -> str | None:
     with db.transaction() as session:
         return session.scalar(select(JobRun.status).where(JobRun.job == name, JobRun.period == period))

@@ -217,6 +217,7 @@ def test_a_job_that_ran_before_is_still_caught_up_after_downtime(daily):
     assert ticks(daily) == ["2026-12-03"]  # the latest missed period, once
 
 
+
 class LoopedOn(BaseException):
     """Raised by the test's tick when the scheduler carried on after the tick before it (not an Exception: the
     scheduler's loop would log it and go on)."""
@@ -464,3 +465,23 @@ def test_an_enqueue_that_timed_out_after_redis_took_the_job_runs_the_period_once
     schedule.tick()
     work_off_the_queue()
     assert RAN == ["2026-12-01"] and run_of(daily, "2026-12-01").status == "done"
+
+
+def test_a_failed_period_run_again_by_hand_is_done_and_not_retried(flaky, app, redis_conn):
+    """`jobs list` gives the command that runs a failed period again; once it has run, the list said 失败 still and
+    the scheduler ran the period a further time."""
+    FAILURES_LEFT.append(1)
+    at(1, 9, 31)
+    schedule.tick()
+    work_off_the_queue()
+    at(1, 9, 35)
+    out = app.test_cli_runner().invoke(args=["jobs", "run", flaky, "--period", "2026-12-01"]).output
+    assert out.strip() == "t_flaky（2026-12-01）：ran 2026-12-01"
+    assert run_of(flaky, "2026-12-01").status == "done"
+    at(1, 9, 45)
+    schedule.tick()
+    work_off_the_queue()
+    assert FLAKY_RAN == ["2026-12-01"]
+    lines = app.test_cli_runner().invoke(args=["jobs", "list"]).output.splitlines()
+    [said] = [lines[i + 1].strip() for i, line in enumerate(lines) if line.startswith("t_flaky ")]
+    assert said == "最近：2026-12-01 已完成（12-01 09:35）"
