@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot import clock, db
+from jobs.schedule import REGISTERED
 from models.platform import JobRun
 
 STATUS = {"done": "已完成", "failed": "失败", "queued": "已排队", "skipped": "未补跑（安装之前的时段）",
@@ -18,7 +19,8 @@ def latest(names: list[str]) -> dict[str, JobRun]:
     with db.transaction() as session:
         runs = {}
         for name in names:
-            run = session.scalar(select(JobRun).where(JobRun.job == name).order_by(JobRun.started_at.desc()).limit(1))
+            run = session.scalar(select(JobRun).where(JobRun.job == name, JobRun.status != REGISTERED)
+                                 .order_by(JobRun.started_at.desc()).limit(1))
             if run is not None:
                 session.expunge(run)
                 runs[name] = run

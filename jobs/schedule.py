@@ -210,12 +210,16 @@ def _enqueue(name: str, period: str) -> None:
 
 
 SKIP_GRACE = timedelta(minutes=30)  # a slot due less than this long ago still runs on first start
+# The row of a job first seen with no slot due lately: it has "run before", so a later slot the machine was off over
+# is caught up, not skipped as if the job had just been installed (`jobs list` does not show it).
+REGISTERED = "registered"
 
 
 def skip_missed(grace: timedelta = SKIP_GRACE) -> list[tuple[str, str]]:
     """Record, without running, the due periods of jobs that have never run: on the first start
     of a new installation (or of a job added by an upgrade) yesterday's slot is not caught up.
-    Jobs with any earlier run are left alone, so downtime is still caught up once."""
+    Jobs with any earlier run are left alone, so downtime is still caught up once; a job with no slot due
+    lately gets a `registered` row, or its first slot would be skipped after any restart past it."""
     now = clock.local_now()
     with db.transaction() as session:
         ran = set(session.scalars(select(JobRun.job).distinct()))
@@ -223,18 +227,27 @@ def skip_missed(grace: timedelta = SKIP_GRACE) -> list[tuple[str, str]]:
     for job in load_jobs().values():
         if job.name in ran:
             continue
-        for period, due in job.slot.periods(now):
+        periods = job.slot.periods(now)
+        for period, due in periods:
             if now - due < grace:
                 continue
-            try:
-                with db.transaction() as session:
-                    session.add(JobRun(job=job.name, period=period, status="skipped", started_at=clock.now(),
-                                       finished_at=clock.now(), detail="installed after this slot: not caught up"))
-            except IntegrityError:
-                continue  # another scheduler got there first
-            skipped.append((job.name, period))
-            log.info("schedule job=%s period=%s skipped (first start after the slot)", job.name, period)
+            if _record(JobRun(job=job.name, period=period, status="skipped", started_at=clock.now(),
+                              finished_at=clock.now(), detail="installed after this slot: not caught up")):
+                skipped.append((job.name, period))
+                log.info("schedule job=%s period=%s skipped (first start after the slot)", job.name, period)
+        if not periods:  # not due lately (a monthly job, one due from October): it is known now all the same
+            _record(JobRun(job=job.name, period=REGISTERED, status=REGISTERED, started_at=clock.now(),
+                           finished_at=clock.now(), detail="first seen by the scheduler"))
     return skipped
+
+
+def _record(run: JobRun) -> bool:
+    try:
+        with db.transaction() as session:
+            session.add(run)
+        return True
+    except IntegrityError:
+        return False  # another scheduler got there first
 
 
 def main(interval: float = 20.0) -> None:  # pragma: no cover - the `cron` process

@@ -218,6 +218,21 @@ def test_a_job_that_ran_before_is_still_caught_up_after_downtime(daily):
 
 
 
+def test_a_job_first_due_after_the_installation_is_caught_up_after_downtime(daily, monkeypatch):
+    """Like the training reminder (due from October): installed in November, the machine was off over its first
+    slot. Nothing of it had ever run, so the restart skipped that slot as if the job had just been installed."""
+    from jobs import last_runs
+    monkeypatch.setitem(schedule.REGISTRY, "t_december", ScheduledJob(
+        "t_december", daily_at(9, 0, when=lambda day: day.month == 12, lookback_days=31), _job))
+    clock.set_now(datetime(2026, 11, 20, 15, 0))  # installed
+    schedule.skip_missed()
+    assert ticks("t_december") == [] and last_runs.latest(["t_december"]) == {}
+    at(1, 11, 0)  # off from before 09:00: the machine boots at 11:00 and the scheduler starts
+    assert "t_december" not in {job for job, _period in schedule.skip_missed()}
+    assert ticks("t_december") == ["2026-12-01"]
+    assert last_runs.latest(["t_december"])["t_december"].period == "2026-12-01"
+
+
 class LoopedOn(BaseException):
     """Raised by the test's tick when the scheduler carried on after the tick before it (not an Exception: the
     scheduler's loop would log it and go on)."""
