@@ -7,7 +7,9 @@ claim still stands, so no tick would run the period again: the day's reminders w
 `requeue_lost` (every scheduler tick) puts such a period back in the queue under the same job id, as long as it is
 still the job's latest period — scheduled jobs are idempotent (their pushes carry dedupe keys), so a run that got
 part of the way sends only what is missing. A lost period that a later one has superseded is marked `lost` instead,
-as a scheduler that was down does not catch up more than the latest period either. Every-few-minutes jobs are left
+as a scheduler that was down does not catch up more than the latest period either. A job whose worker was killed
+while running it counts as a run: one that kills its worker every time (out of memory, say) is marked `failed` after
+`MAX_ATTEMPTS` runs, not run every few minutes all day. Every-few-minutes jobs are left
 alone: their next period comes within minutes.
 
 `retry_failed` (every tick too) runs a failed period again — a database or WeCom outage in the middle of the
@@ -50,18 +52,24 @@ def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, st
     """Re-enqueue (or mark `lost`) the claimed periods whose RQ job is gone; returns the re-enqueued ones."""
     now = clock.now()
     with db.transaction() as session:
-        waiting = session.execute(select(JobRun.id, JobRun.job, JobRun.period, JobRun.started_at).where(
-            JobRun.status == "queued", JobRun.started_at < now - LOST_AFTER)).all()
+        waiting = session.execute(select(JobRun.id, JobRun.job, JobRun.period, JobRun.started_at, JobRun.attempts)
+                                  .where(JobRun.status == "queued", JobRun.started_at < now - LOST_AFTER)).all()
     requeued = []
-    for run_id, name, period, started_at in waiting:
+    for run_id, name, period, started_at, attempts in waiting:
         job = jobs.get(name)
-        if job is None or job.slot.frequent or not _gone(connection, name, period):
+        ended = _ended(connection, name, period)
+        if job is None or job.slot.frequent or ended is False:
             continue
         if period not in {p for p, _due in job.slot.periods(clock.local_now())}:
             _mark(name, period, "lost", "RQ job lost (Redis emptied or worker killed); a later period superseded it")
             log.warning("schedule job=%s period=%s lost in Redis; not re-run, a later period is due", name, period)
             continue
-        if not _take(run_id, "queued", started_at):
+        if ended and attempts >= MAX_ATTEMPTS:  # it killed its worker each time (out of memory, say)
+            _mark(name, period, "failed", f"the worker died while running it ({attempts} runs)")
+            log.error("schedule job=%s period=%s: the worker died in each of its %d runs; not run again",
+                      name, period, attempts)
+            continue
+        if not _take(run_id, "queued", started_at, attempts=attempts + 1 if ended else attempts):
             continue  # another scheduler re-enqueued it a moment ago
         enqueue(name, period)  # Redis down: the row stays queued and is found lost again after LOST_AFTER
         requeued.append((name, period))
@@ -102,11 +110,13 @@ def _take(run_id: int, status: str, started_at, **values) -> bool:
     return taken == 1
 
 
-def _gone(connection: redis.Redis, name: str, period: str) -> bool:
+def _ended(connection: redis.Redis, name: str, period: str) -> bool | None:
+    """None: the RQ job is not in Redis (lost before it ran, or its record expired); True: a worker took it and it
+    ended without run_job recording an outcome (the worker was killed); False: still queued or running."""
     try:
         status = Job.fetch(job_id(name, period), connection=connection).get_status(refresh=False)
     except NoSuchJobError:
-        return True
+        return None
     return status in GONE
 
 

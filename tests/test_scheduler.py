@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import signal
+import sys
 import threading
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -500,3 +502,35 @@ def test_a_failed_period_run_again_by_hand_is_done_and_not_retried(flaky, app, r
     lines = app.test_cli_runner().invoke(args=["jobs", "list"]).output.splitlines()
     [said] = [lines[i + 1].strip() for i, line in enumerate(lines) if line.startswith("t_flaky ")]
     assert said == "最近：2026-12-01 已完成（12-01 09:35）"
+
+
+KILLER_RUNS: list = []  # [path]: the file each run writes a line to (the work horse is a forked process)
+
+
+def _kills_its_work_horse(period: str) -> None:
+    with open(KILLER_RUNS[0], "a") as runs:
+        runs.write(period + "\n")
+    os.kill(os.getpid(), signal.SIGKILL)  # out of memory, say
+
+
+@pytest.mark.slow
+def test_a_job_that_kills_its_worker_every_time_runs_three_times_and_is_then_failed(daily, app, monkeypatch,
+                                                                                     redis_conn, tmp_path):
+    """RQ fails the job (work horse terminated) without run_job's bookkeeping; it was re-enqueued as lost every
+    five minutes for as long as the period was the latest, attempts 1, `jobs list` saying 已排队."""
+    from rq import Queue, Worker
+    from jobs import QUEUE_NAME
+    monkeypatch.setitem(schedule.REGISTRY, "t_killer", ScheduledJob("t_killer", daily_at(9, 30), _kills_its_work_horse))
+    monkeypatch.setattr(sys.modules[__name__], "KILLER_RUNS", [str(tmp_path / "runs")])
+    at(1, 9, 31)
+    for _ in range(8):
+        schedule.tick()
+        Worker([Queue(QUEUE_NAME, connection=connection())], connection=connection()).work(burst=True)
+        clock.advance(timedelta(minutes=6))
+    assert (tmp_path / "runs").read_text().split() == ["2026-12-01"] * 3
+    run = run_of("t_killer", "2026-12-01")
+    assert (run.status, run.attempts) == ("failed", 3)
+    lines = app.test_cli_runner().invoke(args=["jobs", "list"]).output.splitlines()
+    [said] = [lines[i + 1].strip() for i, line in enumerate(lines) if line.startswith("t_killer ")]
+    assert said == ("最近：2026-12-01 失败：the worker died while running it (3 runs)（已自动重试 2 次，不再自动重试）。"
+                    "重新运行：flask --app bot jobs run t_killer --period 2026-12-01"), said
