@@ -10,7 +10,7 @@ from bot import clock, db
 from jobs.schedule import REGISTERED
 from models.platform import JobRun
 
-STATUS = {"done": "已完成", "failed": "失败", "queued": "已排队", "skipped": "未补跑（安装之前的时段）",
+STATUS = {"done": "已完成", "failed": "失败", "queued": "已排队", "running": "正在运行", "skipped": "未补跑（安装之前的时段）",
           "lost": "作业在 Redis 中丢失，已有更新的周期，未补跑"}
 FREQUENT_HINT = "（下一个周期几分钟后自动运行）"
 
@@ -33,6 +33,8 @@ def describe(run: JobRun | None, frequent: bool) -> str:
     said = f"最近：{run.period} {STATUS.get(run.status, run.status)}"
     if run.status == "queued":
         said += f"，已等待 {_minutes_since(run.started_at)} 分钟（worker 未运行或 Redis 不可用时会一直等待）"
+    if run.status == "running":
+        said += f"，已运行 {_minutes_since(run.started_at)} 分钟"
     if run.status == "done" and run.finished_at:
         said += f"（{clock.localize(run.finished_at):%m-%d %H:%M}）"
     if run.status in ("failed", "lost"):

@@ -20,7 +20,8 @@ time stays `failed` in `flask --app bot jobs list`, with the command that runs i
 Both mark the row `queued` before enqueueing, and only if it is still as read: two schedulers that found the same
 period enqueue it once, and a worker that finishes at once records `done` after the mark, not before it. A copy of
 the RQ job that still turns up (an enqueue that timed out after Redis took it, so the next tick enqueued the period
-again) finds its period no longer `queued` and does not run (`schedule.run_job`).
+again) finds its period no longer `queued` and does not run: `schedule.run_job` marks the period `running` when it
+starts. A running period whose RQ job Redis lost is run again only after `JOB_TIMEOUT`, when RQ would have stopped it.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from models.platform import JobRun
 
 log = logging.getLogger("bot.schedule")
 
+JOB_TIMEOUT = timedelta(minutes=30)  # RQ stops a scheduled job that runs longer
 LOST_AFTER = timedelta(minutes=5)  # far longer than claim → enqueue takes; a younger claim may still be enqueueing
 MAX_ATTEMPTS = 3  # a failed period runs at most this many times in all
 RETRY_AFTER = timedelta(minutes=10)  # × the runs so far: 10 minutes after the first failure, 20 after the second
@@ -52,14 +54,17 @@ def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, st
     """Re-enqueue (or mark `lost`) the claimed periods whose RQ job is gone; returns the re-enqueued ones."""
     now = clock.now()
     with db.transaction() as session:
-        waiting = session.execute(select(JobRun.id, JobRun.job, JobRun.period, JobRun.started_at, JobRun.attempts)
-                                  .where(JobRun.status == "queued", JobRun.started_at < now - LOST_AFTER)).all()
+        waiting = session.execute(select(JobRun.id, JobRun.job, JobRun.period, JobRun.status, JobRun.started_at,
+                                         JobRun.attempts).where(JobRun.status.in_(("queued", "running")),
+                                                                JobRun.started_at < now - LOST_AFTER)).all()
     requeued = []
-    for run_id, name, period, started_at, attempts in waiting:
+    for run_id, name, period, status, started_at, attempts in waiting:
         job = jobs.get(name)
         ended = _ended(connection, name, period)
         if job is None or job.slot.frequent or ended is False:
             continue
+        if status == "running" and ended is None and started_at > now - JOB_TIMEOUT - LOST_AFTER:
+            continue  # Redis lost the job while a worker runs it: that run may still be going
         if period not in {p for p, _due in job.slot.periods(clock.local_now())}:
             _mark(name, period, "lost", "RQ job lost (Redis emptied or worker killed); a later period superseded it")
             log.warning("schedule job=%s period=%s lost in Redis; not re-run, a later period is due", name, period)
@@ -69,7 +74,7 @@ def requeue_lost(jobs: dict, connection: redis.Redis, enqueue: Callable[[str, st
             log.error("schedule job=%s period=%s: the worker died in each of its %d runs; not run again",
                       name, period, attempts)
             continue
-        if not _take(run_id, "queued", started_at, attempts=attempts + 1 if ended else attempts):
+        if not _take(run_id, status, started_at, attempts=attempts + 1 if ended else attempts):
             continue  # another scheduler re-enqueued it a moment ago
         enqueue(name, period)  # Redis down: the row stays queued and is found lost again after LOST_AFTER
         requeued.append((name, period))

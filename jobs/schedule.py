@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot import clock, db, workdays
@@ -136,9 +136,7 @@ def release(job: str, period: str) -> None:
 def run_job(name: str, period: str) -> object:
     """The RQ entry point for scheduled jobs: run and record the outcome."""
     job = load_jobs()[name]
-    status = _status(name, period)
-    if status not in (None, "queued"):  # a second copy of the RQ job (module docstring of jobs/lost_runs.py)
-        log.warning("schedule job=%s period=%s not run again: already %s", name, period, status)
+    if not _start(name, period):
         return None
     try:
         result = job.func(period)
@@ -155,9 +153,18 @@ def ran_by_hand(name: str, period: str, result: object) -> None:
     _finish(name, period, "done", None if result is None else str(result)[:500])
 
 
-def _status(name: str, period: str) -> str | None:
+def _start(name: str, period: str) -> bool:
+    """Mark the period `running`; False when it is not `queued`: a second copy of its RQ job (module docstring of
+    jobs/lost_runs.py) does not run it again. A period with no row (enqueued by hand) runs."""
     with db.transaction() as session:
-        return session.scalar(select(JobRun.status).where(JobRun.job == name, JobRun.period == period))
+        if session.execute(update(JobRun).where(JobRun.job == name, JobRun.period == period, JobRun.status == "queued")
+                           .values(status="running", started_at=clock.now())).rowcount:
+            return True
+        status = session.scalar(select(JobRun.status).where(JobRun.job == name, JobRun.period == period))
+    if status is None:
+        return True
+    log.warning("schedule job=%s period=%s not run again: already %s", name, period, status)
+    return False
 
 
 def _finish(name: str, period: str, status: str, detail: str | None) -> None:
@@ -206,7 +213,8 @@ def _enqueue_failed(name: str, period: str, exc: Exception) -> None:
 
 def _enqueue(name: str, period: str) -> None:
     from jobs import lost_runs, queue
-    queue().enqueue(run_job, name, period, job_timeout=1800, job_id=lost_runs.job_id(name, period))
+    queue().enqueue(run_job, name, period, job_timeout=int(lost_runs.JOB_TIMEOUT.total_seconds()),
+                    job_id=lost_runs.job_id(name, period))
 
 
 SKIP_GRACE = timedelta(minutes=30)  # a slot due less than this long ago still runs on first start

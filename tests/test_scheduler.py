@@ -534,3 +534,40 @@ def test_a_job_that_kills_its_worker_every_time_runs_three_times_and_is_then_fai
     [said] = [lines[i + 1].strip() for i, line in enumerate(lines) if line.startswith("t_killer ")]
     assert said == ("最近：2026-12-01 失败：the worker died while running it (3 runs)（已自动重试 2 次，不再自动重试）。"
                     "重新运行：flask --app bot jobs run t_killer --period 2026-12-01"), said
+
+
+LONG_RUNS: list[str] = []
+
+
+def _long(period: str) -> str:
+    LONG_RUNS.append(period)
+    if len(LONG_RUNS) == 1:  # while it runs (a city's bulletin takes minutes) Redis restarts empty
+        redis_restarted_empty(connection())
+        clock.advance(timedelta(minutes=6))
+        schedule.tick()
+        work_off_the_queue()  # another worker
+    return "ok"
+
+
+def test_a_period_running_when_redis_was_emptied_is_not_run_again_meanwhile(daily, monkeypatch, redis_conn):
+    """Its RQ job was gone, its row still `queued`: another worker ran the period a second time, alongside."""
+    LONG_RUNS.clear()
+    monkeypatch.setitem(schedule.REGISTRY, "t_long", ScheduledJob("t_long", daily_at(9, 30), _long))
+    at(1, 9, 31)
+    schedule.tick()
+    work_off_the_queue()
+    assert LONG_RUNS == ["2026-12-01"] and run_of("t_long", "2026-12-01").status == "done"
+
+
+def test_a_period_whose_worker_died_and_whose_job_redis_lost_runs_again_after_the_job_timeout(daily, redis_conn):
+    at(1, 9, 5)
+    schedule.tick(enqueue=lambda *_: None)
+    assert schedule._start(daily, "2026-12-01")  # a worker began it and was killed; then Redis restarted empty
+    at(1, 9, 20)
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == [] and run_of(daily, "2026-12-01").status == "running"
+    at(1, 9, 41)  # 35 minutes on: RQ would have stopped that run at 30
+    schedule.tick()
+    work_off_the_queue()
+    assert RAN == ["2026-12-01"] and run_of(daily, "2026-12-01").status == "done"
