@@ -182,8 +182,8 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
     jobs = load_jobs()
     started = []
     for job in jobs.values():
-        for period, _due in job.slot.periods(now):
-            if not claim(job.name, period):
+        for period, due in job.slot.periods(now):
+            if waits_for_morning(job, due, now) or not claim(job.name, period):
                 continue
             try:
                 (enqueue or _enqueue)(job.name, period)
@@ -201,6 +201,17 @@ def tick(enqueue: Callable[[str, str], None] | None = None) -> list[tuple[str, s
         except redis.RedisError as exc:  # Redis down: the next tick looks again
             REDIS.failed(exc)
     return started
+
+
+OFFICE_HOURS = range(8, 20)  # local hours in which a missed slot is caught up
+CATCH_UP_AFTER = timedelta(minutes=30)  # a slot due longer ago than this is a catch-up, not a late tick
+
+
+def waits_for_morning(job: ScheduledJob, due: datetime, now: datetime) -> bool:
+    """A slot missed while the scheduler (or the machine) was down, found at night, is caught up at 08:00: the
+    morning's reminders are not pushed to people's phones at 2 a.m. A job due at night (the 03:30 clean-up) runs on
+    time; only its catch-up waits. By 08:00 the slot is still the latest (no user-facing job is due before 09:00)."""
+    return not job.slot.frequent and now - due > CATCH_UP_AFTER and now.hour not in OFFICE_HOURS
 
 
 def _enqueue_failed(name: str, period: str, exc: Exception) -> None:

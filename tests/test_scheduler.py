@@ -92,6 +92,31 @@ def test_a_missed_period_is_caught_up_once_after_downtime(daily):
     assert ticks(daily, 2) == ["2026-12-02"]
 
 
+def test_a_slot_missed_found_at_night_is_caught_up_in_the_morning(daily):
+    """The machine was off over the 2nd's 09:00 and comes back at 02:00 on the 3rd: the reminders wait for 08:00."""
+    at(1, 9, 5)
+    assert ticks(daily) == ["2026-12-01"]
+    at(3, 2, 0)
+    assert ticks(daily) == []
+    at(3, 7, 59)
+    assert ticks(daily) == []
+    at(3, 8, 0)
+    assert ticks(daily) == ["2026-12-02"]
+    at(3, 9, 0)
+    assert ticks(daily) == ["2026-12-03"]
+
+
+def test_a_job_due_at_night_runs_on_time_and_a_late_evening_catch_up_waits(daily, monkeypatch):
+    monkeypatch.setitem(schedule.REGISTRY, "t_night",
+                        ScheduledJob("t_night", daily_at(3, 30, workdays_only=False), _job))
+    at(1, 3, 31)
+    assert ticks("t_night") == ["2026-12-01"]
+    at(1, 21, 0)  # down from 08:59 to 21:00: the day's 09:00 slot waits for the next morning
+    assert ticks(daily) == []
+    at(2, 8, 0)
+    assert ticks(daily) == ["2026-12-01"]
+
+
 def test_a_long_downtime_catches_up_only_the_latest_period(daily):
     at(1, 9, 5)
     ticks(daily)
