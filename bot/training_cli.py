@@ -39,9 +39,7 @@ def import_cmd(path):
 
 
 def read_rows(path: str) -> list[tuple[int, dict]]:
-    from openpyxl import load_workbook
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
+    values = _sheet_values(path)
     if not values:
         raise Refused("表格是空的。")
     columns = {i: HEADERS[str(h).strip()] for i, h in enumerate(values[0]) if h and str(h).strip() in HEADERS}
@@ -55,6 +53,20 @@ def read_rows(path: str) -> list[tuple[int, dict]]:
         if any(v not in (None, "") for v in record.values()):
             out.append((number, record))
     return out
+
+
+def _sheet_values(path: str) -> list[tuple]:
+    """The first sheet's rows; a file that is no workbook (a .txt, a CSV or an .xls renamed) stops with one line."""
+    from openpyxl import load_workbook
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise Refused(f"无法打开 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式"
+                      "（Excel 中“另存为 → Excel 工作簿”）。") from None
+    try:
+        return list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
 
 
 # 2026-11-05, 2026/11/5, 2026.11.5, 2026年11月5日 (a date typed into a text cell), 20261105

@@ -373,3 +373,18 @@ def test_an_import_row_whose_unit_names_two_units_says_so(bot, app, tmp_path):
     result = app.test_cli_runner().invoke(args=["training", "import", str(path)])
     assert ("第2行：通讯录中有2位「张伟」（抚松县教育局、靖宇县教育局），请在「单位」列写单位全称，或填写「账号」列"
             in result.output), result.output
+
+
+def test_import_of_a_file_that_is_not_a_workbook_says_so_in_one_line(bot, app, tmp_path):
+    """A text file, a .txt, an empty file or a zip that is no workbook: one Chinese line, exit 1 (was a Traceback)."""
+    import zipfile
+    (tmp_path / "台账.xlsx").write_text("日期,主题\n", encoding="utf-8")
+    (tmp_path / "台账.txt").write_text("日期,主题\n", encoding="utf-8")
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    with zipfile.ZipFile(tmp_path / "压缩包.xlsx", "w") as archive:
+        archive.writestr("a.txt", "x")
+    for name in ("台账.xlsx", "台账.txt", "空.xlsx", "压缩包.xlsx"):
+        result = app.test_cli_runner().invoke(args=["training", "import", str(tmp_path / name)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (name, result.exception)
+        assert result.output.startswith("错误：") and ".xlsx" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
