@@ -122,8 +122,16 @@ def jobs_list():
         click.echo(f"{'':24s} {last_runs.describe(runs.get(job.name), job.slot.frequent)}")
 
 
+def _positive_seconds(ctx, param, value: float) -> float:
+    """0 would ask the database without a pause, a negative number stopped the loop with a Traceback."""
+    if value <= 0:
+        raise click.BadParameter(f"必须大于 0 秒（现在是 {value:g}）。", ctx, param)
+    return value
+
+
 @click.command("scheduler", cls=Command, cancelled="定时作业进程已停止。")
-@click.option("--interval", default=20.0, show_default=True, help="每隔多少秒检查一次到期的作业")
+@click.option("--interval", default=20.0, show_default=True, callback=_positive_seconds,
+              help="每隔多少秒检查一次到期的作业")
 def scheduler_cmd(interval):
     """运行定时作业进程（Procfile 中的 cron）。"""
     from jobs.schedule import main

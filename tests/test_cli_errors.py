@@ -81,6 +81,8 @@ def flask_cli(app):
     (["training", "import", "."], "文件 的值不对：「.」是一个文件夹，请给出文件。", "training import"),
     (["outbox", "resend", "--since", "上周"], "--since 的值不对：「上周」无法识别，请写成 2026-11-20、", "outbox resend"),
     (["scheduler", "--interval", "半分钟"], "--interval 的值不对：「半分钟」不是数字。", "scheduler"),
+    (["scheduler", "--interval", "-1"], "--interval 的值不对：必须大于 0 秒", "scheduler"),
+    (["scheduler", "--interval", "0"], "--interval 的值不对：必须大于 0 秒", "scheduler"),
 ], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
 def test_a_command_typed_wrongly_is_explained_in_chinese_with_how_to_get_help(flask_cli, args, error, command):
     result = flask_cli(*args)
