@@ -7,7 +7,7 @@ import click
 
 from bot import config, db
 from bot.account_import import ImportFileError, import_accounts
-from bot.cli_error import Commands, Refused
+from bot.cli_error import Commands, Refused, writing
 from bot.org_cli import refuse_to_overwrite
 from bot.registry_xlsx import template_workbook
 
@@ -25,8 +25,9 @@ def template_cmd(path, force):
     """写出导入模板（默认写到当前目录的「账号导入模板.xlsx」；文件已存在时不覆盖，除非加 --force）。"""
     target = path or DEFAULT_TEMPLATE
     refuse_to_overwrite(target, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(template_workbook())
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(template_workbook())
     click.echo(f"模板已写入 {target}")
 
 

@@ -3,6 +3,7 @@ or click's English (「Error: …」, 「Usage: …」, 「Aborted!」, 「[defa
 from __future__ import annotations
 
 import ast
+import errno
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -41,6 +42,24 @@ NOTHING_CHANGED = "已取消，什么也没有改。"
 NOT_MIGRATED = ("DATABASE_URL 指向的数据库还没有建表（未迁移），或表结构比程序旧（升级程序后没有迁移）。"
                 "请先运行：flask --app bot db upgrade，然后重新执行本命令。")
 HELP_OPTION = "显示本说明并退出。"
+
+
+# Why a file could not be written, as the admin can act on it (errno → words); others keep the system's words.
+WRITE_FAILURES = {errno.ENOENT: "所在的文件夹不存在", errno.ENOTDIR: "路径中有一段不是文件夹",
+                  errno.EEXIST: "路径中有一段不是文件夹",  # mkdir of the folders on the way found a file
+                  errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "所在的磁盘是只读的",
+                  errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹", errno.ENAMETOOLONG: "文件名太长"}
+
+
+@contextmanager
+def writing(path):
+    """Writing the file at `path`: a folder that is not there, no permission, a full disk … stop the command with
+    one line naming the file, not a Traceback."""
+    try:
+        yield
+    except OSError as exc:
+        reason = WRITE_FAILURES.get(exc.errno) or exc.strerror or type(exc).__name__
+        raise Refused(f"无法写入文件「{path}」：{reason}。请换一个位置或文件名，例如写到当前文件夹。") from None
 
 
 class WrongUsage(click.UsageError):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import config, db
-from bot.cli_error import Commands, Refused
+from bot.cli_error import Commands, Refused, writing
 from models.org_gaps import approver_gaps
 
 cli = Commands("org", help="通讯录：导入名册、同步企业微信、查看单位和人员")
@@ -296,4 +296,6 @@ def template_cmd(path, force):
     """Write the blank import template (.xlsx)."""
     from models.org_files import write_template
     refuse_to_overwrite(path, force)
-    click.echo(f"已生成导入模板：{write_template(path)}")
+    with writing(path):
+        written = write_template(path)
+    click.echo(f"已生成导入模板：{written}")

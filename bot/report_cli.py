@@ -11,7 +11,7 @@ import click
 from sqlalchemy import select
 
 from bot import db
-from bot.cli_error import Commands, Refused
+from bot.cli_error import Commands, Refused, writing
 from models.approval import RegistryFiling
 from models.org import COUNTY_BUREAU, Unit
 from models.rectification import Rectification
@@ -42,7 +42,8 @@ def assessment_cmd(year, bureau_name, out):
             path = Path(out) if out and len(bureaus) == 1 else \
                 (Path(out).with_name(f"{Path(out).stem}-{bureau.name}{Path(out).suffix or '.xlsx'}") if out
                  else Path(f"{bureau.name}{year}年政务新媒体年度考核.xlsx"))
-            path.write_bytes(assessment_xlsx(result))
+            with writing(path):
+                path.write_bytes(assessment_xlsx(result))
             months = "、".join(f"{m}月" for m in result.months)
             click.echo(f"{bureau.name}：{len(result.units)}个单位，{months}，已写入 {path}")
             if note := unpublished_note(result):
@@ -87,7 +88,8 @@ def screenshot_cmd(request_id, item_id, out):
             if out:
                 path = Path(out) if len(found) == 1 else Path(out).with_name(
                     f"{Path(out).stem}-{len(written) + 1}{Path(out).suffix or path.suffix}")
-            path.write_bytes(shot.content)
+            with writing(path):
+                path.write_bytes(shot.content)
             written.append(path)
             click.echo(f"{stem}：已写入 {path}（{shot.size} 字节，SHA-256 {shot.sha256}）")
     if not written:

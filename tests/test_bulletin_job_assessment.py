@@ -63,6 +63,15 @@ def test_cli_writes_scores_and_evidence(bot, app, tmp_path):
     assert ranks[min(scores, key=lambda n: -scores[n]["年度得分（月均）"])] == 1
 
 
+def test_cli_says_in_one_line_when_the_file_cannot_be_written(bot, app, tmp_path):
+    seeded_with_october(bot)
+    out = tmp_path / "没有这个文件夹" / "考核.xlsx"
+    result = app.test_cli_runner().invoke(args=["report", "assessment", "--year", "2026", "--bureau", "抚松",
+                                                "--out", str(out)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.strip() == f"错误：无法写入文件「{out}」：所在的文件夹不存在。请换一个位置或文件名，例如写到当前文件夹。"
+
+
 def test_cli_without_data_says_so(bot, app, tmp_path):
     at(2026, 12, 2, 9, 0)
     result = app.test_cli_runner().invoke(args=["report", "assessment", "--year", "2026", "--out", str(tmp_path / "x.xlsx")])

@@ -465,3 +465,15 @@ def test_jobs_list_columns_line_up_on_screen(flask_cli):
     starts = {shown_width(line[:line.index(job.title)]) for job in load_jobs().values()
               for line in lines if line.startswith(job.name + " ")}
     assert len(starts) == 1, lines
+
+
+@pytest.mark.parametrize("group", ["org", "accounts"])
+def test_a_template_that_cannot_be_written_is_said_in_one_line(flask_cli, tmp_path, group):
+    """A path through a file (or a folder without permission, a read-only disk): this was a Traceback."""
+    blocker = tmp_path / "名册.xlsx"
+    blocker.write_bytes(b"filled in")
+    target = blocker / "模板.xlsx"
+    result = flask_cli(group, "template", str(target))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output == f"错误：无法写入文件「{target}」：路径中有一段不是文件夹。请换一个位置或文件名，例如写到当前文件夹。\n"
+    assert blocker.read_bytes() == b"filled in"

@@ -266,6 +266,10 @@ def test_report_screenshot_writes_the_stored_picture_to_a_file(bot, now, tmp_pat
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == SCREENSHOT
     assert f"第{number}号申请报送截图：已写入 {out}（{len(SCREENSHOT)} 字节，SHA-256 " in result.output
+    nowhere = tmp_path / "没有这个文件夹" / "截图.png"
+    unwritten = runner.invoke(args=["report", "screenshot", "--request", str(number), "--out", str(nowhere)])
+    assert unwritten.exit_code == 1 and isinstance(unwritten.exception, SystemExit), unwritten.exception
+    assert unwritten.output.strip() == f"错误：无法写入文件「{nowhere}」：所在的文件夹不存在。请换一个位置或文件名，例如写到当前文件夹。"
     missing = runner.invoke(args=["report", "screenshot", "--rectification", "9"])
     assert missing.exit_code == 1 and "没有整改事项 9" in missing.output
     both = runner.invoke(args=["report", "screenshot", "--request", "1", "--rectification", "1"])
