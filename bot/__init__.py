@@ -27,7 +27,7 @@ def create_app(test_config: config_mod.Config | None = None) -> Flask:
             print(exc, file=sys.stderr, flush=True)
             raise SystemExit(3) from None
         raise
-    app = Flask(__name__, instance_path=str(config_mod.INSTANCE_DIR))
+    app = Flask(__name__, instance_path=str(cfg.instance_dir))
     # One byte more than we accept: a streamed (chunked) body is cut at this limit, not refused,
     # so the callback reads up to max+1 bytes and refuses anything longer than max itself.
     app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes + 1

@@ -16,7 +16,8 @@ from dotenv import load_dotenv
 from redis.connection import parse_url as parse_redis_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = Path(os.environ.get("BOT_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+# The default instance folder (SQLite file); BOT_INSTANCE_DIR, read with .env by `load`, names another.
+INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 WECOM_VARS = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
 
@@ -56,6 +57,7 @@ class Config:
     outbox_retry_hours: int = 48  # retryable send failures are retried this long, then the row is failed
     callback_retention_days: int = 30  # inbound_callback (de-duplication) rows kept this long
     job_run_retention_days: int = 7  # job_run rows of every-few-minutes jobs kept this long
+    instance_dir: Path = INSTANCE_DIR  # Flask's instance folder, where the default SQLite file lives
     extra: dict = field(default_factory=dict)
 
     @property
@@ -141,15 +143,20 @@ def _check_database_url(url: str) -> None:
                       f"（试用时可以是 sqlite:///文件路径），{now}")
 
 
-def default_database_url() -> str:
+def instance_dir(env: dict) -> Path:
+    """BOT_INSTANCE_DIR as the environment or .env gives it, else the project's instance/ folder."""
+    return Path(env["BOT_INSTANCE_DIR"]) if env.get("BOT_INSTANCE_DIR") else INSTANCE_DIR
+
+
+def default_database_url(folder: Path) -> str:
     """The SQLite file in the instance folder, which is made if need be (a folder that cannot be made stops
     start-up with one line, not a traceback)."""
     try:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"配置错误: 未设置 DATABASE_URL，默认的 SQLite 数据库所在的目录 {INSTANCE_DIR} 无法创建"
+        raise ConfigError(f"配置错误: 未设置 DATABASE_URL，默认的 SQLite 数据库所在的目录 {folder} 无法创建"
                           f"（{exc.strerror}）；请设置 DATABASE_URL，或用 BOT_INSTANCE_DIR 指定一个可写的目录") from None
-    return f"sqlite:///{INSTANCE_DIR / 'bot.sqlite3'}"
+    return f"sqlite:///{folder / 'bot.sqlite3'}"
 
 
 def load(env: dict | None = None) -> Config:
@@ -179,7 +186,8 @@ def load(env: dict | None = None) -> Config:
         api_base += "/"
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     _check_redis_url(redis_url)
-    database_url = env.get("DATABASE_URL") or default_database_url()
+    instance = instance_dir(env)
+    database_url = env.get("DATABASE_URL") or default_database_url(instance)
     _check_database_url(database_url)
     timezone = env.get("BOT_TIMEZONE", "Asia/Shanghai")
     try:
@@ -205,6 +213,7 @@ def load(env: dict | None = None) -> Config:
         outbox_retry_hours=_positive("BOT_OUTBOX_RETRY_HOURS", env, "48"),
         callback_retention_days=_positive("BOT_CALLBACK_RETENTION_DAYS", env, "30"),
         job_run_retention_days=_positive("BOT_JOB_RUN_RETENTION_DAYS", env, "7"),
+        instance_dir=instance,
     )
 
 

@@ -57,6 +57,23 @@ def test_an_instance_folder_that_cannot_be_made_is_said_in_one_line(tmp_path, mo
     assert "DATABASE_URL" in message and "BOT_INSTANCE_DIR" in message and "\n" not in message
 
 
+def test_bot_instance_dir_in_the_env_file_is_honoured(tmp_path, monkeypatch):
+    """gunicorn does not read .env before importing the bot (the flask command does): BOT_INSTANCE_DIR written in
+    .env was ignored by the web, which used instance/bot.sqlite3 while the commands used the folder named — two
+    databases."""
+    project, folder = tmp_path / "project", tmp_path / "data"
+    project.mkdir()
+    (project / ".env").write_text(f"BOT_INSTANCE_DIR={folder}\n", encoding="utf-8")
+    monkeypatch.setattr(config, "PROJECT_ROOT", project)
+    for name in ("BOT_INSTANCE_DIR", "DATABASE_URL", *config.WECOM_VARS):
+        monkeypatch.setenv(name, "")  # noted, so that what .env sets is undone after the test
+        monkeypatch.delenv(name)
+    cfg = config.load()
+    assert cfg.database_url == f"sqlite:///{folder / 'bot.sqlite3'}" and folder.is_dir()
+    assert cfg.instance_dir == folder
+    assert config.load({"BOT_INSTANCE_DIR": str(tmp_path / "other")}).instance_dir == tmp_path / "other"
+
+
 def test_demo_mode_when_no_wecom_variable_is_set():
     cfg = config.load({"DATABASE_URL": "sqlite:///x.db"})
     assert cfg.demo and cfg.corp_id == config.DEMO["WECOM_CORP_ID"]
