@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import errno
 import re
+import socket
 import unicodedata
 from contextlib import contextmanager
 
@@ -60,6 +61,27 @@ def writing(path):
     except OSError as exc:
         reason = WRITE_FAILURES.get(exc.errno) or exc.strerror or type(exc).__name__
         raise Refused(f"无法写入文件「{path}」：{reason}。请换一个位置或文件名，例如写到当前文件夹。") from None
+
+
+def refuse_unusable_address(host: str, port: int) -> None:
+    """A server about to listen on host:port (`run`, `sim serve`): a port taken or out of range, or a host that is
+    not an address of this machine, said in one line — werkzeug says them in English and exits."""
+    if not 1 <= port <= 65535:
+        raise Refused(f"端口 {port} 不对：请写 1 到 65535 之间的数字。")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        raise Refused(f"监听地址「{host}」无法识别：请写本机的 IP 地址，例如 127.0.0.1。") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise Refused(f"端口 {port} 已被其他程序占用：请先停止占用它的程序，或用 --port 换一个端口。") from None
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise Refused(f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限），请换一个端口。") from None
+            raise Refused(f"无法在 {host}:{port} 上监听（{exc.strerror}）：请检查 --host 和 --port。") from None
 
 
 class WrongUsage(click.UsageError):

@@ -6,16 +6,29 @@ names, so app.cli cannot answer for them. Flask adds the commands named in the `
 """
 from __future__ import annotations
 
+import functools
 from copy import copy
 
 import click
 from flask.cli import routes_command, run_command, shell_command
+from werkzeug.serving import is_running_from_reloader
 
-from bot.cli_error import Command
+from bot.cli_error import Command, refuse_unusable_address
+
+
+def address_checked(callback):
+    """Flask's `run` callback, refusing in Chinese a port taken or a host unknown before werkzeug says it in
+    English. The reloader's child serves on the socket its parent holds: it is not checked again."""
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        if not is_running_from_reloader():
+            refuse_unusable_address(kwargs["host"], kwargs["port"])
+        return callback(*args, **kwargs)
+    return run
 
 
 def in_chinese(command: click.Command, help: str, short_help: str, options: dict[str, str],
-               cancelled: str) -> Command:
+               cancelled: str, callback=None) -> Command:
     """`command` as a Command of ours: the same callback and options, with the Chinese help given for each of its
     options by parameter name. An option a newer Flask adds keeps its English help (tests/test_cli_errors.py
     notices) rather than stopping every `flask` command here."""
@@ -25,7 +38,7 @@ def in_chinese(command: click.Command, help: str, short_help: str, options: dict
         if isinstance(param, click.Option):
             param.help = options.get(param.name, param.help)
         params.append(param)
-    return Command(command.name, params=params, callback=command.callback, help=help, short_help=short_help,
+    return Command(command.name, params=params, callback=callback or command.callback, help=help, short_help=short_help,
                    cancelled=cancelled)
 
 
@@ -44,7 +57,8 @@ run = in_chinese(
              "with_threads": "开启或关闭多线程",
              "extra_files": "改动后也触发重载的其他文件，多个路径用「:」分隔",
              "exclude_patterns": "改动后不触发重载的文件（fnmatch 模式），多个模式用「:」分隔"},
-    cancelled="开发服务器已停止。")
+    cancelled="开发服务器已停止。",
+    callback=address_checked(run_command.callback))
 
 shell = in_chinese(
     shell_command,

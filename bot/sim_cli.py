@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot.cli_error import Commands, Refused
+from bot.cli_error import Commands, Refused, refuse_unusable_address
 
 cli = Commands("sim", help="本地企业微信模拟器")
 
@@ -27,6 +27,7 @@ def serve(host, port, bot_url):
     """启动本地企业微信模拟器：模拟的企业微信接口和网页聊天窗口。"""
     from werkzeug.serving import make_server
     from sim.server import create_sim_app
+    refuse_unusable_address(host, port)
     app = create_sim_app(bot_url=bot_url)
     server = make_server(host, port, app, threaded=True)
     sim = app.extensions["simulator"]

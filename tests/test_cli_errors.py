@@ -477,3 +477,22 @@ def test_a_template_that_cannot_be_written_is_said_in_one_line(flask_cli, tmp_pa
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert result.output == f"错误：无法写入文件「{target}」：路径中有一段不是文件夹。请换一个位置或文件名，例如写到当前文件夹。\n"
     assert blocker.read_bytes() == b"filled in"
+
+
+@pytest.mark.parametrize("args", [["sim", "serve", "--port"], ["run", "--port"]], ids=["sim-serve", "run"])
+def test_a_server_on_a_port_already_taken_is_refused_in_chinese(tmp_path, database_url, args):
+    """werkzeug said 「Address already in use」 and 「Port … is in use by another program …」 in English."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _flask(tmp_path, database_url, *args, str(port))
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stderr.splitlines()[-1] == f"错误：端口 {port} 已被其他程序占用：请先停止占用它的程序，或用 --port 换一个端口。"
+    assert "in use" not in done.stdout + done.stderr
+
+
+def test_a_server_on_an_unknown_host_or_an_impossible_port_is_refused_in_chinese(flask_cli):
+    assert flask_cli("sim", "serve", "--port", "70000").output == "错误：端口 70000 不对：请写 1 到 65535 之间的数字。\n"
+    unknown = flask_cli("sim", "serve", "--host", "nowhere.invalid")
+    assert unknown.exit_code == 1 and unknown.output.startswith("错误：监听地址「nowhere.invalid」无法识别"), unknown.output
