@@ -66,7 +66,7 @@ def writing(path):
 def refuse_unusable_address(host: str, port: int) -> None:
     """A server about to listen on host:port (`run`, `sim serve`): a port taken or out of range, or a host that is
     not an address of this machine, said in one line — werkzeug says them in English and exits."""
-    if not 1 <= port <= 65535:
+    if not 0 <= port <= 65535:  # 0: any free port
         raise Refused(f"端口 {port} 不对：请写 1 到 65535 之间的数字。")
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
