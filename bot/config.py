@@ -129,6 +129,28 @@ def _check_api_base(url: str) -> None:
         raise ConfigError(f"配置错误: WECOM_API_BASE 应写成 https://qyapi.weixin.qq.com/cgi-bin/ 这样的地址（现在是 {url!r}）")
 
 
+def dormancy_rung_days(raw: str, count: int = 5) -> list[int]:
+    """BOT_DORMANCY_RUNGS: `count` increasing positive day counts, comma-separated (jobs/dormancy.py)."""
+    try:
+        days = [int(part) for part in raw.replace("，", ",").split(",")]
+    except ValueError:
+        raise ConfigError(f"配置错误: BOT_DORMANCY_RUNGS 必须是五个逗号分隔的整数（现在是 {raw!r}）") from None
+    if len(days) != count or any(b <= a for a, b in zip(days, days[1:])) or days[0] < 1:
+        raise ConfigError(f"配置错误: BOT_DORMANCY_RUNGS 必须是五个递增的正整数天数（现在是 {raw!r}）")
+    return days
+
+
+def _check_job_settings(env: dict) -> None:
+    """Settings the jobs read when they run (from the environment, so that a test may change them): a malformed
+    one stops start-up here, not the morning's job with a traceback (or, for the weekly deadline, quietly 17:00)."""
+    _positive("BOT_APPROVAL_REMIND_AFTER", env, "1")
+    due = env.get("BOT_WEEKLY_DUE", "17:00").strip()
+    if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", due):
+        raise ConfigError(f"配置错误: BOT_WEEKLY_DUE 必须是 时:分，例如 17:00（现在是 {due!r}）")
+    if env.get("BOT_DORMANCY_RUNGS", "").strip():
+        dormancy_rung_days(env["BOT_DORMANCY_RUNGS"].strip())
+
+
 DATABASE_SCHEMES = ("postgresql+psycopg", "postgresql", "sqlite", "sqlite+pysqlite")
 
 
@@ -194,6 +216,7 @@ def load(env: dict | None = None) -> Config:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"配置错误: BOT_TIMEZONE 不是有效的时区 ({timezone!r})") from None
+    _check_job_settings(env)
     return Config(
         corp_id=source["WECOM_CORP_ID"],
         agent_id=_agent_id(source["WECOM_AGENT_ID"]),

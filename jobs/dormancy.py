@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, lazyload
 
 from bot import clock, db, outbox
-from bot.config import ConfigError
+from bot.config import dormancy_rung_days
 from jobs import dormancy_notices as notices
 from jobs.schedule import daily_at, scheduled
 from models import audit
@@ -40,13 +40,7 @@ IN_CHUNK = 20000  # ids per IN (…) list (SQLite allows 32,766 parameters)
 def rungs() -> list[tuple[str, int]]:
     """(kind, days) in ladder order, from BOT_DORMANCY_RUNGS (five increasing day counts)."""
     raw = os.environ.get("BOT_DORMANCY_RUNGS", "").strip() or DEFAULT_RUNGS
-    try:
-        days = [int(part) for part in raw.replace("，", ",").split(",")]
-    except ValueError:
-        raise ConfigError(f"配置错误: BOT_DORMANCY_RUNGS 必须是五个逗号分隔的整数 (got {raw!r})") from None
-    if len(days) != len(RUNG_KINDS) or any(b <= a for a, b in zip(days, days[1:])) or days[0] < 1:
-        raise ConfigError(f"配置错误: BOT_DORMANCY_RUNGS 必须是五个递增的正整数天数 (got {raw!r})")
-    return list(zip(RUNG_KINDS, days))
+    return list(zip(RUNG_KINDS, dormancy_rung_days(raw, len(RUNG_KINDS))))
 
 
 def baseline(account: Account) -> date | None:

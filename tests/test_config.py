@@ -114,7 +114,10 @@ def test_demo_mode_when_no_wecom_variable_is_set():
     ({**GOOD, "REDIS_URL": "redis://127.0.0.1:63790x/0"}, "REDIS_URL"),  # redis-py refused it at every push
     ({**GOOD, "REDIS_URL": "redis://127.0.0.1:6379/one"}, "REDIS_URL"),  # redis-py quietly used database 0
     ({**GOOD, "BOT_CITY_STEP_IS_APPROVAL": "ture"}, "BOT_CITY_STEP_IS_APPROVAL"),  # was taken as 0
-    ({"SIM_PORT": "99999"}, "SIM_PORT"),  # (demo mode) was named as WECOM_API_BASE's error, or none
+    ({"SIM_PORT": "99999"}, "SIM_PORT"),
+    ({"BOT_APPROVAL_REMIND_AFTER": "abc"}, "BOT_APPROVAL_REMIND_AFTER"),  # a traceback in each morning's reminders
+    ({"BOT_WEEKLY_DUE": "25:00"}, "BOT_WEEKLY_DUE"),  # quietly 17:00
+    ({"BOT_DORMANCY_RUNGS": "1,2"}, "BOT_DORMANCY_RUNGS"),  # refused only when the ladder ran  # (demo mode) was named as WECOM_API_BASE's error, or none
 ])
 def test_a_malformed_value_names_its_variable(env, variable):
     with pytest.raises(config.ConfigError) as stopped:
