@@ -40,7 +40,6 @@ ACKS = frozenset({"收到", "收到了", "已收到", "收到收到", "知道了
 HOW_FIRST = re.compile(r"(?:请问)?(?:我们?)?(?:要|该|应该)?(?:怎么|咋|如何|怎样)样?(?:才能)?(?:填|写|用|交|报|提交|申请|办|弄|做|使用)?"
                        r"(?P<topic>.+?)[？?呢啊呀。]*")
 HOW_TOPICS = {"审批": "同意", "签字": "同意", "审核": "同意", "批": "同意"}  # 「怎么审批」: how an approver approves
-# The notice of a dialogue that expired just now (bot/dispatch.py `_expire`), naming the dialogue
 # An answer, or an acknowledgement: taken for the latter unless a draft waits
 OKAYS = frozenset({"好", "好的", "ok", "行", "好滴", "好哒"})
 ANSWERS = frozenset({"确认", "确定", "提交", "是", "是的", "好", "好的", "对", "ok", "否", "不", "不用"})
@@ -335,7 +334,7 @@ def register(router: Router) -> None:
             ctx.text = f"帮助 {found[0].name}"
             ctx.reply(help_text(ctx))
             return
-        if ctx.replies:  # the dialogue expired just now (bot/dispatch.py said so): this was meant as its answer
+        if ctx.expired is not None:  # the dialogue expired just now (bot/dispatch.py said so): meant as its answer
             ctx.reply(not_recorded(ctx))
             return
         if number_said(ctx.text) is not None:  # 「2」: a choice from a list no longer asked, not a command's words
@@ -354,10 +353,9 @@ def register(router: Router) -> None:
         """An answer to a dialogue that expired just now: 继续 takes it up again only if it was kept as the latest
         draft — with nothing typed yet it was not, and 继续 would open another form's draft."""
         draft = ctx.conv.draft
-        if draft and (ctx.expired is None or draft.get("title") == ctx.expired):
+        if draft and draft.get("title") == ctx.expired:
             return "（您刚才的回复没有记入，回复「继续」后请重新回答。）"
-        what = f"「{ctx.expired}」" if ctx.expired else "上次的操作"
-        return f"（您刚才的回复没有记入。{what}还没有填写内容，需要时请重新开始。）"
+        return f"（您刚才的回复没有记入。「{ctx.expired}」还没有填写内容，需要时请重新开始。）"
 
     @router.fallback("unsupported")
     def unsupported(ctx: Context):
