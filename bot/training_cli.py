@@ -57,12 +57,11 @@ def read_rows(path: str) -> list[tuple[int, dict]]:
 
 def _sheet_values(path: str) -> list[tuple]:
     """The first sheet's rows; a file that is no workbook (a .txt, a CSV or an .xls renamed) stops with one line."""
-    from openpyxl import load_workbook
+    from models.org_files import FileProblem, open_workbook
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Refused(f"无法打开 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式"
-                      "（Excel 中“另存为 → Excel 工作簿”）。") from None
+        book = open_workbook(path)
+    except FileProblem as exc:
+        raise Refused(str(exc)) from None
     try:
         return list(book.worksheets[0].iter_rows(values_only=True))
     finally:

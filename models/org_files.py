@@ -55,12 +55,19 @@ def read_file(path: str | Path) -> tuple[list[Row], list[Row]]:
                       "或 .yaml 文件。")
 
 
-def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
+def open_workbook(path):
+    """The workbook at `path`, read-only with cell values; a file that is no workbook (a .txt, a CSV or an .xls
+    renamed, an empty file) raises FileProblem saying so (also for `flask --app bot training import`)."""
     from openpyxl import load_workbook
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise FileProblem(f"无法打开 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式。") from None
+        raise FileProblem(f"无法打开 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式"
+                          "（Excel 中“另存为 → Excel 工作簿”）。") from None
+
+
+def read_xlsx(path: Path) -> tuple[list[Row], list[Row]]:
+    book = open_workbook(path)
     try:
         unknown = unknown_sheets(book)
         if unknown:
