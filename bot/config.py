@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -140,13 +141,19 @@ def dormancy_rung_days(raw: str, count: int = 5) -> list[int]:
     return days
 
 
+def weekly_due_time(raw: str) -> time:
+    """BOT_WEEKLY_DUE, the weekly report's deadline on the week's last working day: 时:分, e.g. 17:00."""
+    found = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", raw.strip())
+    if found is None:
+        raise ConfigError(f"配置错误: BOT_WEEKLY_DUE 必须是 时:分，例如 17:00（现在是 {raw.strip()!r}）")
+    return time(int(found[1]), int(found[2]))
+
+
 def _check_job_settings(env: dict) -> None:
     """Settings the jobs read when they run (from the environment, so that a test may change them): a malformed
     one stops start-up here, not the morning's job with a traceback (or, for the weekly deadline, quietly 17:00)."""
     _positive("BOT_APPROVAL_REMIND_AFTER", env, "1")
-    due = env.get("BOT_WEEKLY_DUE", "17:00").strip()
-    if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", due):
-        raise ConfigError(f"配置错误: BOT_WEEKLY_DUE 必须是 时:分，例如 17:00（现在是 {due!r}）")
+    weekly_due_time(env.get("BOT_WEEKLY_DUE", "17:00"))
     if env.get("BOT_DORMANCY_RUNGS", "").strip():
         dormancy_rung_days(env["BOT_DORMANCY_RUNGS"].strip())
 

@@ -104,9 +104,8 @@ def due_time() -> time:
     """The deadline's time of day on the week's last working day (BOT_WEEKLY_DUE, default 17:00)."""
     raw = os.environ.get("BOT_WEEKLY_DUE", "17:00")
     try:
-        hour, _, minute = raw.strip().partition(":")
-        return time(int(hour), int(minute or 0))
-    except ValueError:
+        return config.weekly_due_time(raw)
+    except config.ConfigError:  # (checked at start-up: only a value changed since)
         log.warning("BOT_WEEKLY_DUE=%r is not HH:MM; using 17:00", raw)
         return time(17, 0)
 
